@@ -1,0 +1,67 @@
+import type * as Raw from "./generated/types.js";
+
+export type {
+  BranchEnd,
+  ComponentType,
+  EquipmentType,
+  Footprint,
+  GenerationRequest,
+  Hazard,
+  LineEnd,
+  ModelCard,
+  NozzleEnd,
+  Point3,
+  ProcessClass,
+  Rating,
+  RulePack,
+  SpacingEntry,
+  SpacingSelector,
+  ValidationReport,
+  Violation,
+} from "./generated/types.js";
+
+/** The design as written in a file: every optional field may be absent. */
+export type PlantDesignInput = Raw.PlantDesign;
+
+type WithDefaults<T, K extends keyof T> = Omit<T, K> & { [P in K]-?: Exclude<T[P], undefined> };
+
+/** A nozzle; offsets are absent in topology-only designs. */
+export type Nozzle = Readonly<Raw.Nozzle>;
+/** Equipment after defaults: z 0, rotation 0, hazard none, no nozzles. x/y absent = not placed. */
+export type Equipment = Readonly<WithDefaults<Raw.Equipment, "z" | "rotation" | "hazard" | "nozzles">>;
+export type Component = Readonly<Raw.Component>;
+/** A line after defaults: service process, no components. `route` absent = not routed. */
+export type Line = Readonly<WithDefaults<Raw.Line, "service" | "components">>;
+export type Instrument = Readonly<Raw.Instrument>;
+export type KeepOut = Readonly<WithDefaults<Raw.KeepOut, "kind">>;
+export type Rack = Readonly<Raw.Rack>;
+export type Site = Readonly<
+  Omit<WithDefaults<Raw.Site, "gridSize" | "keepOut" | "racks">, "keepOut"> & { keepOut: readonly KeepOut[] }
+>;
+export type Loop = Readonly<WithDefaults<Raw.Loop, "action">>;
+export type Interlock = Readonly<Raw.Interlock>;
+export type Control = Readonly<{ loops: readonly Loop[]; interlocks: readonly Interlock[] }>;
+
+/**
+ * A design as `parseDesign` returns it: schema-valid, with the contract's defaults filled in.
+ * Units: metres, barg, degrees C, DN mm; origin south-west, x east, y north, z up.
+ */
+export type Design = Readonly<
+  Omit<Raw.PlantDesign, "site" | "equipment" | "lines" | "instruments" | "control"> & {
+    site: Site;
+    equipment: readonly Equipment[];
+    lines: readonly Line[];
+    instruments: readonly Instrument[];
+    control: Control;
+  }
+>;
+
+/** True when the equipment has a plan position. */
+export function isPlaced(e: Equipment): e is Equipment & { x: number; y: number } {
+  return e.x !== undefined && e.y !== undefined;
+}
+
+/** A line end that is an equipment nozzle. */
+export function isNozzleEnd(end: Raw.LineEnd): end is Raw.NozzleEnd {
+  return "tag" in end;
+}
