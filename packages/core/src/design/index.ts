@@ -5,3 +5,4 @@ export { formatIssues } from "./issues.js";
 export { type ParseOptions, parseDesign, parseDocument } from "./parse.js";
 export { checkJsonSafety, DEFAULT_LIMITS, parseJsonText, type SafetyLimits } from "./safety.js";
 export * from "./types.js";
+export * from "./geometry.js";

@@ -1,6 +1,7 @@
 /** Why a document was refused. Codes are stable; tests and the HTTP layer key on them, not on messages. */
 export type DocumentIssueCode =
   | "invalid_json"
+  | "invalid_xml"
   | "too_large"
   | "too_deep"
   | "forbidden_key"
