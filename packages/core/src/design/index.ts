@@ -6,3 +6,4 @@ export { type ParseOptions, parseDesign, parseDocument } from "./parse.js";
 export { checkJsonSafety, DEFAULT_LIMITS, parseJsonText, type SafetyLimits } from "./safety.js";
 export * from "./types.js";
 export * from "./geometry.js";
+export { type DesignSummary, summariseDesign } from "./summary.js";

@@ -1,0 +1,35 @@
+import { Command, CommanderError } from "commander";
+import { registerImport } from "./commands/import.js";
+import { registerInfo } from "./commands/info.js";
+import { CliError, EXIT } from "./exit.js";
+import { printError } from "./output.js";
+
+/** Builds the `plantgan` program; exported so tests can run commands in-process. */
+export function buildProgram(): Command {
+  const program = new Command("plantgan")
+    .description("PlantGAN: learn plant designs, generate candidates, validate them")
+    .showHelpAfterError()
+    .exitOverride();
+  registerImport(program);
+  registerInfo(program);
+  for (const command of program.commands) command.exitOverride();
+  return program;
+}
+
+export async function run(argv: readonly string[]): Promise<number> {
+  process.exitCode = EXIT.ok;
+  try {
+    await buildProgram().parseAsync([...argv], { from: "user" });
+    return Number(process.exitCode ?? EXIT.ok);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version end through here with code 0; usage mistakes with 1: those are exit 2 for us.
+      return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    if (error instanceof CliError) {
+      printError(`plantgan: ${error.message}`);
+      return error.exitCode;
+    }
+    throw error;
+  }
+}
