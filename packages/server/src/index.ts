@@ -1,1 +1,8 @@
+export { type AppOptions, buildApp } from "./app.js";
 export { buildProgram, run } from "./cli/main.js";
+export { ERRORS, type ErrorCode, type Problem } from "./errors.js";
+export { createApiKey } from "./keys.js";
+export { type RunningServer, type ServeOptions, startServer } from "./serve.js";
+export type { GenerationService, Services, TrainingService } from "./services.js";
+export { openStore, type StoreConfig } from "./store/open.js";
+export type { Store } from "./store/store.js";

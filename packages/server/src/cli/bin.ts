@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-import { printError } from "./output.js";
 import { run } from "./main.js";
+import { printError } from "./output.js";
 
 run(process.argv.slice(2)).then(
   (code) => {

@@ -1241,6 +1241,33 @@ export const rulePackSchema = {
         }
       }
     },
+    "wind": {
+      "type": "object",
+      "additionalProperties": false,
+      "required": [
+        "radius",
+        "halfAngle",
+        "source"
+      ],
+      "properties": {
+        "radius": {
+          "type": "number",
+          "exclusiveMinimum": 0,
+          "maximum": 5000,
+          "description": "Flammable equipment within this plan distance (centre to centre, m) of fired equipment counts for the upwind check."
+        },
+        "halfAngle": {
+          "type": "number",
+          "exclusiveMinimum": 0,
+          "maximum": 180,
+          "description": "Half-width, degrees, of the sector about the upwind direction: flammable equipment inside it stands upwind of the fired item."
+        },
+        "source": {
+          "$ref": "#/$defs/Source"
+        }
+      },
+      "description": "Used when the site gives windFrom: fired equipment should stand upwind of flammable equipment. Absent: the wind rule does not run."
+    },
     "relief": {
       "type": "object",
       "additionalProperties": false,
@@ -1290,6 +1317,12 @@ export const rulePackSchema = {
           },
           "description": "Pairs of different ratings that may be bolted together. Equal ratings always may."
         },
+        "compatibleMaxSize": {
+          "type": "number",
+          "minimum": 0,
+          "maximum": 4000,
+          "description": "Largest line DN (mm) for which the compatible pairs hold; above it only equal ratings mate. Absent: the pairs hold at every size."
+        },
         "source": {
           "$ref": "#/$defs/Source"
         }
@@ -1330,7 +1363,17 @@ export const rulePackSchema = {
           "minimum": 0,
           "maximum": 10,
           "default": 0.01,
-          "description": "Largest gap accepted between consecutive route points that should join, m."
+          "description": "Largest gap accepted between consecutive route points that should join, m; also how far a segment may stray from an axis and still count as orthogonal."
+        },
+        "clashClearance": {
+          "type": "number",
+          "minimum": 0,
+          "maximum": 10,
+          "default": 0,
+          "description": "Free gap kept between the outsides of two pipes, m (outside diameter taken as DN/1000 m)."
+        },
+        "source": {
+          "$ref": "#/$defs/Source"
         }
       },
       "default": {}

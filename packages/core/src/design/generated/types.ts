@@ -798,6 +798,20 @@ export interface RulePack {
     clearance: number;
     source: Source;
   };
+  /**
+   * Used when the site gives windFrom: fired equipment should stand upwind of flammable equipment. Absent: the wind rule does not run.
+   */
+  wind?: {
+    /**
+     * Flammable equipment within this plan distance (centre to centre, m) of fired equipment counts for the upwind check.
+     */
+    radius: number;
+    /**
+     * Half-width, degrees, of the sector about the upwind direction: flammable equipment inside it stands upwind of the fired item.
+     */
+    halfAngle: number;
+    source: Source;
+  };
   relief: {
     /**
      * Equipment with a design pressure above this (barg) needs a relief path.
@@ -1034,6 +1048,10 @@ export interface RulePack {
      * @maxItems 200
      */
     compatible: [Rating, Rating][];
+    /**
+     * Largest line DN (mm) for which the compatible pairs hold; above it only equal ratings mate. Absent: the pairs hold at every size.
+     */
+    compatibleMaxSize?: number;
     source: Source;
   };
   sizes: {
@@ -1049,9 +1067,14 @@ export interface RulePack {
      */
     endTolerance?: number;
     /**
-     * Largest gap accepted between consecutive route points that should join, m.
+     * Largest gap accepted between consecutive route points that should join, m; also how far a segment may stray from an axis and still count as orthogonal.
      */
     maxSegmentGap?: number;
+    /**
+     * Free gap kept between the outsides of two pipes, m (outside diameter taken as DN/1000 m).
+     */
+    clashClearance?: number;
+    source?: Source;
   };
 }
 

@@ -1,0 +1,124 @@
+/**
+ * GAN benchmark: training and raw generation throughput on the wasm and cpu backends in one run,
+ * with their ratio, at the shipped model's size (nMax 32, default widths, batch 32).
+ *
+ *   npx tsx --conditions=@plantgan/source packages/core/bench/gan.bench.ts [--batch B] [--steps S] [--nmax N]
+ *
+ * Training samples/s counts real samples through `trainer.step` (one critic update with the
+ * gradient penalty each step, a generator update every `criticSteps` = 2 steps, as in training).
+ * Generation samples/s is the raw EMA generator plus straight-through sampling and download
+ * (`generateEncodings`): no decoding, legalising or routing. The native tfjs-node backends are
+ * reported by selectBackend but not timed (they do not load on machines without libtensorflow).
+ *
+ * Notes measured while writing the GAN (tfjs 4.22, this kind of 2-core machine):
+ * - wasm BatchMatMul reaches XNNPACK (~15 GFLOP/s) only for a 2-D product without transpose
+ *   flags; flags or a batch dimension fall to a loop of ~1.5 GFLOP/s. Hence matMulDense and the
+ *   basis-decomposed relational convolution (fewer batched products).
+ * - wasm Slice copies its whole input per call (readSync): never split big tensors into slices.
+ * - wasm OneHot ignores a float32 dtype (writes int bits): one-hot in int32, then cast.
+ */
+import * as tf from "@tensorflow/tfjs-core";
+import { fixtureBatchItems } from "../src/gan/fixtures.js";
+import {
+  type BackendName,
+  createTrainer,
+  disposeBatch,
+  generateEncodings,
+  makeBatch,
+  selectBackend,
+  useBackend,
+} from "../src/gan/index.js";
+
+function arg(name: string, fallback: number): number {
+  const k = process.argv.indexOf(`--${name}`);
+  return k >= 0 ? Number(process.argv[k + 1]) : fallback;
+}
+
+const batchSize = arg("batch", 32);
+const nMax = arg("nmax", 32);
+const wasmSteps = arg("steps", 6);
+const cpuSteps = Math.max(2, Math.round(wasmSteps / 3));
+const generateRounds = 5;
+
+interface Row {
+  readonly backend: BackendName;
+  /** Wall-clock ms per training step. */
+  readonly stepMs: number;
+  /** CPU ms per step: on a shared machine wall time inflates, CPU time of this single thread does not. */
+  readonly stepCpuMs: number;
+  readonly trainPerS: number;
+  readonly trainPerCpuS: number;
+  readonly generatePerS: number;
+  readonly generatePerCpuS: number;
+}
+
+function cpuMs(since: NodeJS.CpuUsage): number {
+  const d = process.cpuUsage(since);
+  return (d.user + d.system) / 1000;
+}
+
+async function measure(backend: BackendName, steps: number): Promise<Row> {
+  if (!(await useBackend(backend))) throw new Error(`${backend} is not available`);
+  const trainer = createTrainer({ nMax, seed: 1 });
+  const items = fixtureBatchItems(batchSize, nMax);
+  const batch = makeBatch(items, trainer.layout);
+  // Warm-up: kernels, Adam accumulators, one generator step.
+  trainer.step(batch);
+  trainer.step(batch);
+  const t0 = performance.now();
+  const c0 = process.cpuUsage();
+  for (let i = 0; i < steps; i++) trainer.step(batch);
+  const stepMs = (performance.now() - t0) / steps;
+  const stepCpuMs = cpuMs(c0) / steps;
+
+  const conditions = items.map((i) => i.condition);
+  generateEncodings(trainer.generatorEma, trainer.layout, conditions, { seed: 0 });
+  const g0 = performance.now();
+  const gc0 = process.cpuUsage();
+  for (let r = 0; r < generateRounds; r++) {
+    generateEncodings(trainer.generatorEma, trainer.layout, conditions, { seed: r + 1, truncation: 1 });
+  }
+  const genMs = (performance.now() - g0) / generateRounds;
+  const genCpuMs = cpuMs(gc0) / generateRounds;
+  disposeBatch(batch);
+  trainer.dispose();
+  return {
+    backend,
+    stepMs,
+    stepCpuMs,
+    trainPerS: (batchSize * 1000) / stepMs,
+    trainPerCpuS: (batchSize * 1000) / stepCpuMs,
+    generatePerS: (batchSize * 1000) / genMs,
+    generatePerCpuS: (batchSize * 1000) / genCpuMs,
+  };
+}
+
+const choice = await selectBackend({ log: (m) => console.log(m) });
+console.log(`\nselected: ${choice.name}; nMax ${nMax}, batch ${batchSize}, tfjs ${tf.version_core}\n`);
+const rows: Row[] = [];
+for (const [backend, steps] of [
+  ["wasm", wasmSteps],
+  ["cpu", cpuSteps],
+] as const) {
+  rows.push(await measure(backend, steps));
+}
+const pad = (s: string, n: number) => s.padStart(n);
+console.log(
+  `${"backend".padEnd(8)}${pad("ms/step", 9)}${pad("cpu ms/step", 13)}${pad("train/s", 9)}${pad("train/cpu-s", 13)}${pad("gen/s", 8)}${pad("gen/cpu-s", 11)}`,
+);
+for (const r of rows) {
+  console.log(
+    `${r.backend.padEnd(8)}${pad(r.stepMs.toFixed(0), 9)}${pad(r.stepCpuMs.toFixed(0), 13)}${pad(r.trainPerS.toFixed(1), 9)}${pad(r.trainPerCpuS.toFixed(1), 13)}${pad(r.generatePerS.toFixed(0), 8)}${pad(r.generatePerCpuS.toFixed(0), 11)}`,
+  );
+}
+const [wasm, cpu] = rows as [Row, Row];
+console.log(
+  `\nwasm / cpu (cpu-time based): training ×${(wasm.trainPerCpuS / cpu.trainPerCpuS).toFixed(1)}, generation ×${(wasm.generatePerCpuS / cpu.generatePerCpuS).toFixed(1)}`,
+);
+console.log(
+  `wall/cpu time ${(wasm.stepMs / wasm.stepCpuMs).toFixed(1)}: above 1 means other processes shared the cores`,
+);
+const epochSteps = Math.ceil(3500 / batchSize);
+console.log(
+  `one epoch of 3,500 designs on wasm: ~${((epochSteps * wasm.stepCpuMs) / 1000).toFixed(0)} s of CPU (${epochSteps} steps)`,
+);

@@ -1,0 +1,104 @@
+/**
+ * Validator benchmark: synthetic plants of about 100, 1,000 and 10,000 equipment (lines, routes,
+ * instruments and control in proportion), validated with the default rule pack.
+ * Goal: 10,000 equipment under 250 ms on one core; growth no worse than n log n.
+ *
+ * Run: pnpm bench:validate            (root script)
+ *  or: npx tsx --conditions=@plantgan/source packages/core/bench/validate.bench.ts [runs]
+ *
+ * Each size is validated a few times after a warm-up; the median is reported. The growth ratio is
+ * time(10n) / time(n); n log n growth from n to 10n is 10 · log(10n) / log(n).
+ */
+import { syntheticPlant } from "../src/validate/fixtures/synthetic.js";
+import { validateDesign } from "../src/validate/index.js";
+
+const SIZES = [100, 1_000, 10_000] as const;
+const runs = Number(process.argv[2] ?? 7);
+const GOAL_MS = 250;
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+interface Row {
+  readonly n: number;
+  readonly lines: number;
+  readonly segments: number;
+  /** Median wall-clock time per validation, ms. */
+  readonly ms: number;
+  /** Median process CPU time per validation, ms (less sensitive to other load on a shared machine). */
+  readonly cpu: number;
+  readonly violations: number;
+}
+
+const cpuNow = (): number => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+
+/**
+ * A fixed yardstick for the machine: allocate and sum a million small objects (some 20-40 ms on a
+ * current laptop core). Lets a reader scale the figures below to other machines.
+ */
+function yardstick(): number {
+  const t0 = performance.now();
+  const items: { x: number; y: number }[] = [];
+  for (let i = 0; i < 1_000_000; i++) items.push({ x: i, y: i * 2 });
+  let sum = 0;
+  for (const o of items) sum += o.x + o.y;
+  if (sum < 0) throw new Error("unreachable");
+  return performance.now() - t0;
+}
+
+const rows: Row[] = [];
+for (const size of SIZES) {
+  const design = syntheticPlant(size);
+  // Warm-up: JIT and the shared Ajv (first validation compiles nothing, but be fair to every size).
+  validateDesign(design);
+  const times: number[] = [];
+  const cpus: number[] = [];
+  let violations = 0;
+  for (let r = 0; r < runs; r++) {
+    const c0 = cpuNow();
+    const t0 = performance.now();
+    const report = validateDesign(design);
+    times.push(performance.now() - t0);
+    cpus.push(cpuNow() - c0);
+    violations = report.violations.length;
+  }
+  const segments = design.lines.reduce((s, l) => s + Math.max(0, (l.route?.length ?? 1) - 1), 0);
+  rows.push({
+    n: design.equipment.length,
+    lines: design.lines.length,
+    segments,
+    ms: median(times),
+    cpu: median(cpus),
+    violations,
+  });
+}
+
+console.log(`validateDesign, default rule pack, median of ${runs} runs (Node ${process.version})`);
+console.log(
+  `machine yardstick: 1M small allocations in ${yardstick().toFixed(0)} ms (some 20-40 ms on a current laptop core)`,
+);
+console.log("equipment    lines   segments   violations   ms/validation   cpu ms");
+for (const r of rows) {
+  console.log(
+    `${String(r.n).padStart(9)}  ${String(r.lines).padStart(7)}  ${String(r.segments).padStart(9)}  ${String(r.violations).padStart(11)}  ${r.ms.toFixed(1).padStart(14)}  ${r.cpu.toFixed(1).padStart(7)}`,
+  );
+}
+for (let i = 1; i < rows.length; i++) {
+  const a = rows[i - 1]!;
+  const b = rows[i]!;
+  const nlogn = (b.n * Math.log(b.n)) / (a.n * Math.log(a.n));
+  console.log(
+    `growth ${a.n} → ${b.n}: wall ×${(b.ms / a.ms).toFixed(2)}, cpu ×${(b.cpu / a.cpu).toFixed(2)} (linear ×${(b.n / a.n).toFixed(2)}, n log n ×${nlogn.toFixed(2)})`,
+  );
+}
+const largest = rows[rows.length - 1]!;
+const met = (ms: number) => (ms < GOAL_MS ? "met" : "NOT met");
+console.log(
+  `goal: ${largest.n} equipment under ${GOAL_MS} ms on one core: wall ${largest.ms.toFixed(1)} ms (${met(largest.ms)}), cpu ${largest.cpu.toFixed(1)} ms (${met(largest.cpu)})`,
+);

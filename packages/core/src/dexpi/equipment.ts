@@ -1,0 +1,162 @@
+/**
+ * Equipment and nozzles. Top-level Equipment elements with a class we know become equipment with
+ * a default footprint (a P&ID has no sizes) and no position (a topology). Sub-equipment (chambers,
+ * agitators, motors) is folded into its parent, its nozzles included.
+ */
+import type { EquipmentType, Nozzle } from "../design/index.js";
+import { equipmentTypeOf, TAG_PREFIXES } from "./classes.js";
+import { ancestor, componentClass, describe, genericAttr } from "./model.js";
+import type { ImportContext } from "./report.js";
+import { firstNumber, normaliseTag, sanitiseNozzleId, uniqueId } from "./tags.js";
+import { designPressureOf, designTemperatureOf, nominalDiameterWithNodes, ratingOf } from "./values.js";
+import type { XmlElement } from "./xml.js";
+
+/** Equipment as the importer builds it; becomes a PlantDesignInput equipment item. */
+export interface ImportedEquipment {
+  readonly el: XmlElement;
+  readonly tag: string;
+  readonly type: EquipmentType;
+  readonly nozzles: Nozzle[];
+  readonly name?: string;
+  readonly designPressure?: number;
+  readonly designTemperature?: number;
+}
+
+export interface EquipmentResult {
+  readonly items: readonly ImportedEquipment[];
+  /** Equipment (top-level or sub-equipment) element → its imported equipment. */
+  readonly byElement: ReadonlyMap<XmlElement, ImportedEquipment>;
+  /** Nozzle element → the line end it stands for. */
+  readonly nozzles: ReadonlyMap<XmlElement, { readonly tag: string; readonly nozzle: string }>;
+  /** Adds a nozzle for a line that connects to equipment without naming one; returns its id. */
+  addConnectionNozzle(equipment: ImportedEquipment): string;
+}
+
+/** Elements an Equipment may sit in and still be plant equipment (not a part of something else). */
+const OWNERS = [
+  "Equipment",
+  "PipingComponent",
+  "ProcessInstrument",
+  "ProcessInstrumentationFunction",
+  "PipingNetworkSegment",
+];
+
+export function importEquipment(ctx: ImportContext): EquipmentResult {
+  const pending: { el: XmlElement; type: EquipmentType; raw: string | undefined; tag: string | undefined }[] = [];
+  for (const el of ctx.doc.items) {
+    if (el.name !== "Equipment" || ancestor(el, ...OWNERS)) continue;
+    const cls = componentClass(el);
+    const type = equipmentTypeOf(cls) ?? equipmentTypeOf(genericAttr(el, "ClassName", "Description") ?? "");
+    if (!type) {
+      ctx.refuse(el, `equipment class "${cls}" has no PlantGAN equipment type`);
+      continue;
+    }
+    const raw = rawEquipmentTag(el);
+    const tag = raw === undefined ? undefined : normaliseTag(raw, TAG_PREFIXES[type]);
+    pending.push({ el, type, raw, tag });
+  }
+
+  // Tags as written (or normalised) are claimed first, so generated ones never take a real tag.
+  const claimed = new Map<XmlElement, string>();
+  for (const p of pending) {
+    if (p.tag === undefined) continue;
+    const tag = ctx.tags.claim(p.tag);
+    if (tag !== undefined) claimed.set(p.el, tag);
+  }
+  let sequence = 0;
+  for (const p of pending) {
+    if (claimed.has(p.el)) continue;
+    const digits = p.raw === undefined ? undefined : firstNumber(p.raw);
+    const base = digits ? `${TAG_PREFIXES[p.type]}-${digits}` : `${TAG_PREFIXES[p.type]}-${++sequence}`;
+    const tag = ctx.tags.claim(base);
+    if (tag !== undefined) claimed.set(p.el, tag);
+  }
+
+  const items: ImportedEquipment[] = [];
+  const byElement = new Map<XmlElement, ImportedEquipment>();
+  const nozzles = new Map<XmlElement, { tag: string; nozzle: string }>();
+  const nozzleIds = new Map<ImportedEquipment, Set<string>>();
+  for (const p of pending) {
+    const tag = claimed.get(p.el);
+    if (tag === undefined) {
+      ctx.refuse(p.el, "no free tag could be made for it");
+      continue;
+    }
+    if (tag !== p.raw) ctx.rename(p.el, p.raw ?? "", tag);
+    const name = genericAttr(p.el, "EquipmentDescriptionAssignmentClass", "Description");
+    const pressure = designPressureOf(p.el);
+    const temperature = designTemperatureOf(p.el);
+    const eq: ImportedEquipment = {
+      el: p.el,
+      tag,
+      type: p.type,
+      nozzles: [],
+      ...(name !== undefined ? { name: name.slice(0, 200) } : {}),
+      ...(pressure !== undefined ? { designPressure: pressure } : {}),
+      ...(temperature !== undefined ? { designTemperature: temperature } : {}),
+    };
+    ctx.consume(p.el);
+    items.push(eq);
+    byElement.set(p.el, eq);
+    const ids = new Set<string>();
+    nozzleIds.set(eq, ids);
+    collectNozzles(ctx, p.el, eq, ids, nozzles, byElement);
+  }
+
+  return {
+    items,
+    byElement,
+    nozzles,
+    addConnectionNozzle(eq) {
+      const ids = nozzleIds.get(eq) ?? new Set<string>();
+      const id = uniqueId("C1", ids, 32);
+      eq.nozzles.push({ id });
+      return id;
+    },
+  };
+}
+
+/** Nozzles of `owner` and of its sub-equipment, depth first, in document order. */
+function collectNozzles(
+  ctx: ImportContext,
+  owner: XmlElement,
+  eq: ImportedEquipment,
+  ids: Set<string>,
+  nozzles: Map<XmlElement, { tag: string; nozzle: string }>,
+  byElement: Map<XmlElement, ImportedEquipment>,
+): void {
+  for (const child of owner.children) {
+    if (child.name === "Nozzle") {
+      const raw = child.attrs.TagName ?? genericAttr(child, "Tag", "SubTagName", "NozzleNumber", "Number");
+      const base = (raw && sanitiseNozzleId(raw)) || `N${eq.nozzles.length + 1}`;
+      const id = uniqueId(base, ids, 32);
+      if (raw !== undefined && id !== raw) ctx.note(child, `nozzle "${raw}" on ${eq.tag} is named "${id}"`);
+      const size = nominalDiameterWithNodes(child);
+      const rating = ratingOf(child);
+      eq.nozzles.push({
+        id,
+        ...(size !== undefined ? { size } : {}),
+        ...(rating !== undefined ? { rating } : {}),
+      });
+      nozzles.set(child, { tag: eq.tag, nozzle: id });
+      ctx.consume(child);
+    } else if (child.name === "Equipment") {
+      // Sub-equipment (chamber, agitator, motor...): part of its parent in the contract.
+      byElement.set(child, eq);
+      ctx.consume(child);
+      ctx.note(child, `${describe(child)} is folded into ${eq.tag}`);
+      collectNozzles(ctx, child, eq, ids, nozzles, byElement);
+    }
+  }
+}
+
+/** The tag as the file writes it: TagName, else prefix + sequence number (+ suffix), else a "Tag" attribute. */
+function rawEquipmentTag(el: XmlElement): string | undefined {
+  const tagName = el.attrs.TagName?.trim();
+  if (tagName) return tagName;
+  const prefix = genericAttr(el, "TagNamePrefixAssignmentClass");
+  const number = genericAttr(el, "TagNameSequenceNumberAssignmentClass");
+  const suffix = genericAttr(el, "TagNameSuffixAssignmentClass") ?? "";
+  if (number !== undefined) return `${prefix ?? ""}${prefix ? "-" : ""}${number}${suffix}`;
+  return genericAttr(el, "Tag", "TagName");
+}

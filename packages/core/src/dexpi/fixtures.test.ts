@@ -1,0 +1,147 @@
+// The public DEXPI test cases (shared/fixtures/dexpi, see SOURCES.md): what each file really holds,
+// counted from the XML by hand and with grep, against what the importer makes of it.
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { parseDesign } from "../design/index.js";
+import { type DexpiImportResult, importDexpi } from "./index.js";
+
+function load(name: string): string {
+  return readFileSync(new URL(`../../../../../shared/fixtures/dexpi/${name}.xml`, import.meta.url), "utf8");
+}
+
+function imported(name: string): Extract<DexpiImportResult, { success: true }> {
+  const r = importDexpi(load(name));
+  if (!r.success) throw new Error(`${name}: ${JSON.stringify(r.issues)}`);
+  return r;
+}
+
+describe("E03V01-AUD (AutoCAD P&ID: a pump with a nozzle)", () => {
+  const { design, report } = imported("E03V01-AUD.EX01");
+
+  it("imports the one tagged pump with its nozzle and design conditions", () => {
+    expect(design.equipment.map((e) => [e.tag, e.type])).toEqual([["P-4713", "pump"]]);
+    expect(design.equipment[0]?.nozzles).toEqual([{ id: "N-1" }]);
+    expect(design.equipment[0]).toMatchObject({ designPressure: 60, designTemperature: 80 });
+    expect(design.equipment[0]?.x).toBeUndefined();
+    expect(report.counts).toEqual({ equipment: 1, nozzles: 1, lines: 0, components: 0, instruments: 0, loops: 0 });
+  });
+
+  it("is schema-valid, leaves nothing unmapped and records its source", () => {
+    expect(parseDesign(design).success).toBe(true);
+    expect(report.unmapped).toEqual([]);
+    expect(report.skipped).toMatchObject({ Drawing: 1, ShapeCatalogue: 1 });
+    expect(design.metadata).toMatchObject({ tool: "AutoCAD PnID", proteusSchemaVersion: "4.0.1", source: "dexpi" });
+    expect(design.processClass).toBe("pump_station");
+  });
+});
+
+describe("P01V01-AUD (AutoCAD P&ID: a pipe from nozzle to nozzle)", () => {
+  const { design, report } = imported("P01V01-AUD.EX01");
+
+  it("normalises the tag 'P-4712?' and reports the rename", () => {
+    expect(design.equipment.map((e) => [e.tag, e.type])).toEqual([
+      ["P-4712", "pump"],
+      ["H-1009", "heat_exchanger"],
+    ]);
+    expect(report.renamedTags).toEqual([{ from: "P-4712?", to: "P-4712", element: "Equipment", id: "XMP_7015" }]);
+  });
+
+  it("connects the line by drawing position (the file's Connection is empty) and says so", () => {
+    expect(design.lines).toEqual([
+      {
+        id: "80-75HB13-MNb-47132",
+        from: { tag: "P-4712", nozzle: "N-1" },
+        to: { tag: "H-1009", nozzle: "N-1" },
+        size: 80,
+        spec: "75HB13",
+        components: [],
+      },
+    ]);
+    expect(report.notes.filter((n) => /drawing position/.test(n.note))).toHaveLength(2);
+    expect(report.counts).toEqual({ equipment: 2, nozzles: 2, lines: 1, components: 0, instruments: 0, loops: 0 });
+  });
+
+  it("is schema-valid with nothing unmapped", () => {
+    expect(parseDesign(design).success).toBe(true);
+    expect(report.unmapped).toEqual([]);
+  });
+});
+
+describe("C05V01-SAG (COMOS: pump, vessel, level loop)", () => {
+  const { design, report } = imported("C05V01-SAG.EX01");
+
+  it("imports the two model items, not the ShapeCatalogue templates nor the valve's diaphragm", () => {
+    expect(design.equipment.map((e) => [e.tag, e.type])).toEqual([
+      ["TA-113", "vessel"],
+      ["PU-112", "pump"],
+    ]);
+    expect(design.equipment.map((e) => e.nozzles?.map((n) => n.id))).toEqual([
+      ["N01", "N02", "N03", "N04"],
+      ["N03", "N04"],
+    ]);
+  });
+
+  it("makes the one segment with both ends on nozzles a line (DN assumed) and reports the four open ones", () => {
+    expect(design.lines).toEqual([
+      {
+        id: "Q002",
+        from: { tag: "PU-112", nozzle: "N03" },
+        to: { tag: "TA-113", nozzle: "N01" },
+        size: 50,
+        components: [],
+      },
+    ]);
+    expect(report.notes.some((n) => /DN 50 assumed/.test(n.note))).toBe(true);
+    const segments = report.unmapped.filter((u) => u.element === "PipingNetworkSegment");
+    expect(segments.map((u) => u.id)).toEqual(["XMP_69", "XMP_77", "XMP_81", "XMP_85"]);
+    expect(segments.every((u) => u.reason.startsWith("not a line"))).toBe(true);
+  });
+
+  it("builds instrument tags from function letters and loop numbers, mounted on the vessel", () => {
+    expect(design.instruments).toEqual([
+      { tag: "LT-100", on: { tag: "TA-113" } },
+      { tag: "LI-103", on: { tag: "TA-113" } },
+      { tag: "LIC-101", on: { tag: "TA-113" } },
+      { tag: "LY-102", on: { tag: "TA-113" } },
+    ]);
+    expect(report.renamedTags.map((r) => `${r.from}>${r.to}`)).toEqual([
+      "LT>LT-100",
+      "LI>LI-103",
+      "LIC>LIC-101",
+      "LY>LY-102",
+    ]);
+  });
+
+  it("reports the level loop whose control valve V003 sits on an open-ended segment", () => {
+    expect(design.control?.loops).toEqual([]);
+    const loop = report.unmapped.find((u) => u.element === "ControlLoop");
+    expect(loop).toMatchObject({ id: "XMP_45" });
+    expect(loop?.reason).toMatch(/LIC-101.*V003.*not on a mapped line/);
+    expect(report.unmapped.find((u) => u.id === "XMP_96")?.reason).toMatch(/V003/);
+  });
+
+  it("is schema-valid with the counts the file holds", () => {
+    expect(parseDesign(design).success).toBe(true);
+    expect(report.counts).toEqual({ equipment: 2, nozzles: 6, lines: 1, components: 0, instruments: 4, loops: 0 });
+    expect(design.metadata).toMatchObject({ tool: "Comos", drawingName: "FB.001" });
+  });
+});
+
+describe("I02V01-HEX (SmartPlant: actuating function and shut-off valve)", () => {
+  const { design, report } = imported("I02V01-HEX.EX02");
+
+  it("holds no equipment, so nothing can be connected or mounted: all of it is reported", () => {
+    expect(design.equipment).toEqual([]);
+    expect(design.lines).toEqual([]);
+    expect(design.instruments).toEqual([]);
+    expect(design.control?.loops).toEqual([]);
+    expect(parseDesign(design).success).toBe(true);
+    const byElement = Object.fromEntries(report.unmapped.map((u) => [u.element, u]));
+    expect(byElement.PipingNetworkSegment?.reason).toMatch(/open/);
+    expect(byElement.ProcessInstrumentationFunction?.id).toBe("SP3D0C3A8FD40E4E30B1577AF50F25E91B");
+    expect(byElement.ActuatingSystem).toBeDefined();
+    expect(byElement.InstrumentationLoopFunction).toBeDefined();
+    expect(byElement.ControlLoop?.reason).toMatch(/HC-02.*no measuring instrument/);
+    expect(design.metadata).toMatchObject({ tool: "SPPID" });
+  });
+});

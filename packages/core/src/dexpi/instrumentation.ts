@@ -1,0 +1,512 @@
+/**
+ * Process instrumentation functions → instruments and control loops.
+ *
+ * Signals are read as a graph: InformationFlow elements (measuring lines, signal lines, signal
+ * conveying functions) link functions to each other, to process items (what is measured) and to
+ * actuators (what is driven). Where an end points is read from the flow's logical start/end
+ * associations, else from its Connection.
+ *
+ * - An instrument sits `on` what it measures: the equipment of a nozzle or of the equipment itself,
+ *   or the line of a piping item or segment (when that item is on no line, the equipment its piping
+ *   starts from). A function that measures nothing itself (an indicator, a controller) takes the
+ *   mount of the nearest function it gets its signal from.
+ * - A controller (a function whose letters after the first hold a C, e.g. LIC) with a measuring function upstream and a valve (or pump/compressor driver)
+ *   downstream is a loop: tag = controller, measurement = that instrument, final element = the
+ *   valve's tag. The controller is then not listed as an instrument, as in the contract's example.
+ */
+import type { Instrument, PlantDesignInput } from "../design/index.js";
+import type { EquipmentResult } from "./equipment.js";
+import { ancestor, componentClass, connectionOf, describe, genericAttr } from "./model.js";
+import type { PipingResult } from "./piping.js";
+import type { ImportContext } from "./report.js";
+import { firstNumber, normaliseTag, tagLetters } from "./tags.js";
+import type { XmlElement } from "./xml.js";
+
+type InstrumentOn = Instrument["on"];
+/** A loop as written in a design file (action left to its default). */
+type Loop = NonNullable<NonNullable<PlantDesignInput["control"]>["loops"]>[number];
+
+export interface InstrumentationResult {
+  readonly instruments: readonly Instrument[];
+  readonly loops: readonly Loop[];
+}
+
+/** Where a signal end leads. */
+type Endpoint =
+  | { readonly kind: "pif"; readonly pif: XmlElement; readonly via: readonly XmlElement[] }
+  | { readonly kind: "process"; readonly el: XmlElement; readonly via: readonly XmlElement[] }
+  | { readonly kind: "actuator"; readonly target: ActuatorTarget; readonly via: readonly XmlElement[] }
+  | { readonly kind: "none" };
+
+/** What an actuator moves: a valve, a driven machine, or only a place (a segment) when the valve is not named. */
+interface ActuatorTarget {
+  readonly valve?: XmlElement;
+  readonly machine?: XmlElement;
+  readonly at?: XmlElement;
+}
+
+interface Link {
+  readonly from: XmlElement;
+  readonly to: XmlElement;
+  readonly via: readonly XmlElement[];
+}
+
+interface Mount {
+  readonly on: InstrumentOn;
+  /** Elements that carried the mount (flows, sensors), consumed when the instrument is kept. */
+  readonly via: readonly XmlElement[];
+  readonly note?: string;
+}
+
+interface FunctionInfo {
+  readonly el: XmlElement;
+  readonly candidate: string | undefined;
+  readonly letters: string;
+  readonly measures: { el: XmlElement; via: readonly XmlElement[] }[];
+  readonly actuates: { target: ActuatorTarget; via: readonly XmlElement[] }[];
+  readonly inbound: Link[];
+  readonly outbound: Link[];
+  direct?: Mount;
+}
+
+export function importInstrumentation(
+  ctx: ImportContext,
+  equipment: EquipmentResult,
+  piping: PipingResult,
+): InstrumentationResult {
+  const fns = new Map<XmlElement, FunctionInfo>();
+  for (const el of ctx.doc.items) {
+    if (el.name !== "ProcessInstrumentationFunction") continue;
+    const { candidate, letters } = instrumentTag(ctx, el);
+    fns.set(el, { el, candidate, letters, measures: [], actuates: [], inbound: [], outbound: [] });
+  }
+  const resolver = new EndpointResolver(ctx, equipment);
+
+  // Signal graph from every information flow.
+  for (const flow of ctx.doc.items) {
+    if (flow.name !== "InformationFlow") continue;
+    const [start, end] = flowEnds(ctx, flow);
+    const a = start ? resolver.resolve(start) : ({ kind: "none" } as const);
+    const b = end ? resolver.resolve(end) : ({ kind: "none" } as const);
+    for (const [p, q] of [
+      [a, b],
+      [b, a],
+    ] as const) {
+      if (p.kind !== "pif") continue;
+      const info = fns.get(p.pif);
+      if (!info) continue;
+      const via = [flow, ...p.via, ...(q.kind === "none" ? [] : q.via)];
+      if (q.kind === "process") info.measures.push({ el: q.el, via });
+      else if (q.kind === "actuator") info.actuates.push({ target: q.target, via });
+    }
+    if (a.kind === "pif" && b.kind === "pif" && a.pif !== b.pif) {
+      const link: Link = { from: a.pif, to: b.pif, via: [flow, ...a.via, ...b.via] };
+      fns.get(a.pif)?.outbound.push(link);
+      fns.get(b.pif)?.inbound.push(link);
+    }
+  }
+  // Sensors and actuating functions written inside the function, and its own location.
+  for (const info of fns.values()) {
+    for (const child of info.el.children) {
+      if (child.name === "ProcessSignalGeneratingFunction") {
+        const at = locationOf(ctx, child);
+        const r = at ? resolver.resolve(at) : undefined;
+        if (r?.kind === "process") info.measures.push({ el: r.el, via: [child, ...r.via] });
+      } else if (child.name === "ActuatingFunction") {
+        const r = resolver.resolve(child);
+        if (r.kind === "actuator") info.actuates.push({ target: r.target, via: [child, ...r.via] });
+      }
+    }
+    const own = locationOf(ctx, info.el);
+    const r = own ? resolver.resolve(own) : undefined;
+    if (r?.kind === "process") info.measures.push({ el: r.el, via: r.via });
+  }
+
+  const mountOf = (el: XmlElement, via: readonly XmlElement[]): Mount | undefined => {
+    const nozzle = equipment.nozzles.get(el);
+    if (nozzle) return { on: { tag: nozzle.tag }, via };
+    const eq = equipment.byElement.get(el);
+    if (eq) return { on: { tag: eq.tag }, via };
+    const line = piping.lineOf(el);
+    if (line) return { on: { line }, via };
+    const near = piping.equipmentNear(el);
+    if (near) {
+      return {
+        on: { tag: near },
+        via,
+        note: `measures at ${describe(el)}, which is on no line; mounted on ${near}, where that piping starts`,
+      };
+    }
+    return undefined;
+  };
+  for (const info of fns.values()) {
+    for (const m of info.measures) {
+      const mount = mountOf(m.el, m.via);
+      if (mount) {
+        info.direct = mount;
+        break;
+      }
+    }
+  }
+
+  // Mounts: own measurement, else the nearest upstream (then any) function's, else the driven valve's line.
+  const mounts = new Map<XmlElement, Mount>();
+  for (const info of fns.values()) {
+    if (info.direct) {
+      mounts.set(info.el, info.direct);
+      continue;
+    }
+    const found =
+      nearest(
+        fns,
+        info.el,
+        (f) => f.inbound,
+        (f) => f.direct !== undefined,
+      ) ??
+      nearest(
+        fns,
+        info.el,
+        (f) => [...f.inbound, ...f.outbound],
+        (f) => f.direct !== undefined,
+      );
+    if (found) {
+      const source = fns.get(found.target)!;
+      const tag = source.candidate ?? describe(source.el);
+      mounts.set(info.el, {
+        on: source.direct!.on,
+        via: [...found.via, ...source.direct!.via],
+        note: `mounted where ${tag} is, which it gets its signal from`,
+      });
+      continue;
+    }
+    for (const act of info.actuates) {
+      const el = act.target.valve ?? act.target.machine ?? act.target.at;
+      const mount = el && mountOf(el, act.via);
+      if (mount) {
+        mounts.set(info.el, { ...mount, note: `mounted where the ${describe(el)} it drives is` });
+        break;
+      }
+    }
+  }
+
+  // Loops.
+  const loops: { controller: FunctionInfo; measurement: FunctionInfo; final: string; via: XmlElement[] }[] = [];
+  const usedAsMeasurement = new Set<XmlElement>();
+  for (const info of fns.values()) {
+    if (!isController(info)) continue;
+    const tag = info.candidate ?? describe(info.el);
+    const upstream = reachable(fns, info.el, (f) => f.inbound);
+    const m = nearest(
+      fns,
+      info.el,
+      (f) => f.inbound,
+      (f) => f.direct !== undefined,
+    );
+    const measurement = m ? fns.get(m.target) : info.direct ? info : undefined;
+    let final: { tag: string; via: XmlElement[] } | string | undefined;
+    for (const [candidate, path] of bfs(fns, info.el, (f) =>
+      [...f.outbound, ...f.inbound].filter((l) => !upstream.has(l.from === f.el ? l.to : l.from)),
+    )) {
+      for (const act of fns.get(candidate)?.actuates ?? []) {
+        const found = finalElement(ctx, piping, equipment, info, act.target);
+        final = typeof found === "object" ? { tag: found.tag, via: [...path, ...act.via] } : found;
+        if (final) break;
+      }
+      if (final) break;
+    }
+    const fail = (reason: string) =>
+      ctx.refuseDerived({ element: "ControlLoop", ...(info.el.attrs.ID ? { id: info.el.attrs.ID } : {}), reason });
+    if (info.candidate === undefined) fail(`controller ${tag} has no readable tag`);
+    else if (!measurement) fail(`controller ${tag}: no measuring instrument sends it a signal`);
+    else if (!mounts.has(measurement.el) || measurement.candidate === undefined)
+      fail(`controller ${tag}: its measurement ${describe(measurement.el)} could not be mapped`);
+    else if (final === undefined) fail(`controller ${tag}: no valve or driven machine receives its output`);
+    else if (typeof final === "string") fail(`controller ${tag}: ${final}`);
+    else {
+      loops.push({ controller: info, measurement, final: final.tag, via: [...final.via, ...(m?.via ?? [])] });
+      usedAsMeasurement.add(measurement.el);
+    }
+  }
+  const controllers = new Set(loops.map((l) => l.controller.el));
+
+  // Tags, claimed in document order so duplicates get the suffix, not the first holder.
+  const tags = new Map<XmlElement, string>();
+  const claim = (info: FunctionInfo): string | undefined => {
+    const existing = tags.get(info.el);
+    if (existing !== undefined || info.candidate === undefined) return existing;
+    const tag = ctx.tags.claim(info.candidate);
+    if (tag === undefined) return undefined;
+    tags.set(info.el, tag);
+    const raw = info.el.attrs.TagName;
+    if (tag !== raw) ctx.rename(info.el, raw ?? "", tag);
+    return tag;
+  };
+
+  const instruments: Instrument[] = [];
+  for (const info of fns.values()) {
+    const mount = mounts.get(info.el);
+    if (controllers.has(info.el) && !usedAsMeasurement.has(info.el)) continue;
+    if (!mount) {
+      ctx.refuse(info.el, "nothing it measures or drives is in the design, so it has nowhere to be mounted");
+      continue;
+    }
+    const tag = claim(info);
+    if (tag === undefined) {
+      ctx.refuse(info.el, "no tag could be read from it (TagName, category and number, or its loop number)");
+      continue;
+    }
+    instruments.push({ tag, on: mount.on });
+    ctx.consume(info.el, ...mount.via);
+    // Further connections to what it measures (the second leg of a differential measurement) belong to it too.
+    for (const m of info.measures) if (mountOf(m.el, m.via)) ctx.consume(...m.via);
+    if (mount.note) ctx.note(info.el, `${tag}: ${mount.note}`);
+  }
+  const result: Loop[] = [];
+  for (const l of loops) {
+    const tag = claim(l.controller);
+    const measurement = tags.get(l.measurement.el) ?? claim(l.measurement);
+    if (tag === undefined || measurement === undefined) continue;
+    result.push({ tag, measurement, finalElement: l.final });
+    ctx.consume(l.controller.el, ...l.via);
+  }
+
+  // Signals to actuators that no loop took: say which valve they drive.
+  for (const info of fns.values()) {
+    for (const act of info.actuates) {
+      const el = act.target.valve ?? act.target.machine ?? act.target.at;
+      const first = act.via[0];
+      if (el && first) ctx.refuse(first, `drives ${describe(el)}, which is not the final element of a mapped loop`);
+    }
+  }
+
+  // A loop grouping is represented when one of its functions is.
+  for (const el of ctx.doc.items) {
+    if (el.name !== "InstrumentationLoopFunction") continue;
+    const members = [
+      ...ctx.doc.related(el, "is a collection including"),
+      ...ctx.doc.relatedFrom(el, "is a part of"),
+      ...el.children.filter((c) => c.name === "ProcessInstrumentationFunction"),
+    ];
+    if (members.some((m) => ctx.isConsumed(m))) ctx.consume(el);
+  }
+  return { instruments, loops: result };
+}
+
+/** Resolves a signal end to a function, a process item or an actuator target. */
+class EndpointResolver {
+  constructor(
+    private readonly ctx: ImportContext,
+    private readonly equipment: EquipmentResult,
+  ) {}
+
+  resolve(el: XmlElement, depth = 0): Endpoint {
+    if (depth > 4) return { kind: "none" };
+    const doc = this.ctx.doc;
+    switch (el.name) {
+      case "ProcessInstrumentationFunction":
+        return { kind: "pif", pif: el, via: [] };
+      case "ActuatingFunction":
+        return this.actuatingFunction(el);
+      case "ActuatingSystem":
+        return this.actuatingSystem(el, [el]);
+      case "ActuatingSystemComponent": {
+        const sys = ancestor(el, "ActuatingSystem");
+        return sys ? this.actuatingSystem(sys, [el, sys]) : { kind: "none" };
+      }
+      case "ProcessSignalGeneratingFunction": {
+        const pif = ancestor(el, "ProcessInstrumentationFunction");
+        return pif ? { kind: "pif", pif, via: [el] } : { kind: "none" };
+      }
+      case "ProcessSignalGeneratingSystem":
+      case "ProcessSignalGeneratingSystemComponent": {
+        const target = doc.related(el, "refers to")[0] ?? locationOf(this.ctx, el);
+        const r = target ? this.resolve(target, depth + 1) : undefined;
+        return r && r.kind !== "none" ? { ...r, via: [el, ...r.via] } : { kind: "none" };
+      }
+      case "Equipment": {
+        const item = ancestor(el, "PipingComponent", "ProcessInstrument");
+        if (item) return { kind: "actuator", target: { valve: item }, via: [el] };
+        const parent = ancestor(el, "Equipment");
+        if (parent && /Motor|Driver|Drive|Turbine|Engine|Actuator/i.test(componentClass(el))) {
+          return { kind: "actuator", target: { machine: parent }, via: [el] };
+        }
+        return this.equipment.byElement.has(el) ? { kind: "process", el, via: [] } : { kind: "none" };
+      }
+      case "Nozzle":
+      case "PipingComponent":
+      case "ProcessInstrument":
+      case "PropertyBreak":
+      case "PipingNetworkSegment":
+        return { kind: "process", el, via: [] };
+      default: {
+        const pif = ancestor(el, "ProcessInstrumentationFunction");
+        return pif ? { kind: "pif", pif, via: [el] } : { kind: "none" };
+      }
+    }
+  }
+
+  private actuatingFunction(af: XmlElement): Endpoint {
+    const doc = this.ctx.doc;
+    for (const sys of [...doc.related(af, "is fulfilled by"), ...doc.relatedFrom(af, "fulfills")]) {
+      const r = this.actuatingSystem(sys, [af, sys]);
+      if (r.kind === "actuator" && (r.target.valve || r.target.machine)) return r;
+    }
+    const at = locationOf(this.ctx, af);
+    return at ? { kind: "actuator", target: { at }, via: [af] } : { kind: "none" };
+  }
+
+  private actuatingSystem(sys: XmlElement, via: XmlElement[]): Endpoint {
+    const doc = this.ctx.doc;
+    for (const c of sys.children) {
+      if (c.name !== "ActuatingSystemComponent") continue;
+      const valve = doc.related(c, "refers to")[0] ?? doc.relatedFrom(c, "is referenced by")[0];
+      if (valve)
+        return {
+          kind: "actuator",
+          target: { valve },
+          via: [...via, ...sys.children.filter((x) => x.name === "ActuatingSystemComponent")],
+        };
+    }
+    for (const af of [...doc.related(sys, "fulfills"), ...doc.relatedFrom(sys, "is fulfilled by")]) {
+      const at = locationOf(this.ctx, af);
+      if (at) return { kind: "actuator", target: { at }, via: [...via, af] };
+    }
+    return { kind: "none" };
+  }
+}
+
+/** Logical start and end of a flow (associations first, then the Connection). */
+function flowEnds(ctx: ImportContext, flow: XmlElement): [XmlElement | undefined, XmlElement | undefined] {
+  const doc = ctx.doc;
+  const conn = connectionOf(flow);
+  const start =
+    doc.related(flow, "has logical start")[0] ??
+    doc.relatedFrom(flow, "is logical start of")[0] ??
+    doc.get(conn?.fromId);
+  const end =
+    doc.related(flow, "has logical end")[0] ?? doc.relatedFrom(flow, "is logical end of")[0] ?? doc.get(conn?.toId);
+  return [start, end];
+}
+
+/** Where a function is located ("is located in", or an item saying it "is the location of" it). */
+function locationOf(ctx: ImportContext, el: XmlElement): XmlElement | undefined {
+  return (
+    ctx.doc.related(el, "is located in")[0] ??
+    ctx.doc.relatedFrom(el, "is the location of")[0] ??
+    ctx.doc.get(connectionOf(el)?.fromId)
+  );
+}
+
+/**
+ * Tag of a function: its TagName when that reads as a tag ("HC 02" → HC-02); else letters
+ * (TagName letters, or category + functions) with a number (the function's number, or its
+ * loop's: COMOS writes "LT" on the function and "100" on the loop → LT-100).
+ */
+function instrumentTag(ctx: ImportContext, el: XmlElement): { candidate: string | undefined; letters: string } {
+  const tagName = el.attrs.TagName?.trim() ?? "";
+  const category = genericAttr(el, "ProcessInstrumentationFunctionCategoryAssignmentClass") ?? "";
+  const functions = genericAttr(el, "ProcessInstrumentationFunctionsAssignmentClass") ?? "";
+  const letters = tagLetters(tagName) || `${category}${functions}`.toUpperCase().replace(/[^A-Z]/g, "");
+  const direct = tagName ? normaliseTag(tagName) : undefined;
+  if (direct !== undefined) return { candidate: direct, letters: tagLetters(direct) };
+  const loop =
+    ctx.doc.related(el, "is a part of").find((x) => x.name === "InstrumentationLoopFunction") ??
+    ctx.doc.relatedFrom(el, "is a collection including")[0] ??
+    ancestor(el, "InstrumentationLoopFunction");
+  const number =
+    firstNumber(genericAttr(el, "ProcessInstrumentationFunctionNumberAssignmentClass") ?? "") ??
+    firstNumber(tagName) ??
+    (loop
+      ? firstNumber(loop.attrs.TagName ?? genericAttr(loop, "InstrumentationLoopFunctionNumberAssignmentClass") ?? "")
+      : undefined);
+  if (!letters || number === undefined) return { candidate: undefined, letters };
+  return { candidate: normaliseTag(`${letters}-${number}`), letters };
+}
+
+/**
+ * ISA-5.1: a C after the measured-variable letter means control (LIC, FC, HC); "…CV" is a
+ * self-acting valve. Relays and converters (LY) that pass a controller's output on are not loops.
+ */
+function isController(info: FunctionInfo): boolean {
+  return info.letters.slice(1).includes("C") && !info.letters.endsWith("V");
+}
+
+/** The final element's tag for an actuator target, or why there is none. */
+function finalElement(
+  ctx: ImportContext,
+  piping: PipingResult,
+  equipment: EquipmentResult,
+  controller: FunctionInfo,
+  target: ActuatorTarget,
+): { tag: string } | string | undefined {
+  if (target.machine) {
+    const eq = equipment.byElement.get(target.machine);
+    if (eq && (eq.type === "pump" || eq.type === "compressor")) return { tag: eq.tag };
+    return eq ? `the driven ${eq.tag} is not a pump or compressor` : undefined;
+  }
+  if (!target.valve)
+    return target.at ? `it drives a valve on ${describe(target.at)} that the file does not name` : undefined;
+  const comp = piping.componentOf(target.valve);
+  if (!comp) {
+    const seg = piping.segmentOf(target.valve);
+    return `final element ${describe(target.valve)} is not on a mapped line${seg ? ` (${describe(seg)} is not a line)` : ""}`;
+  }
+  if (comp.type !== "control_valve")
+    return `final element ${describe(target.valve)} is an on/off ${comp.type}, not a control valve`;
+  if (comp.tag !== undefined) return { tag: comp.tag };
+  // An untagged control valve takes the ISA name for its controller's valve: LIC-101 → LV-101.
+  const number = /-([0-9]{1,6})/.exec(controller.candidate ?? "")?.[1];
+  const first = controller.letters[0];
+  const tag = number && first ? ctx.tags.claim(`${first}V-${number}`) : undefined;
+  if (tag === undefined) return `final element ${describe(target.valve)} has no tag`;
+  piping.setComponentTag(target.valve, tag);
+  ctx.rename(target.valve, "", tag);
+  return { tag };
+}
+
+/** Breadth-first over function links from `start` (excluded); yields each function with the via-elements of its path. */
+function* bfs(
+  fns: ReadonlyMap<XmlElement, FunctionInfo>,
+  start: XmlElement,
+  next: (f: FunctionInfo) => readonly Link[],
+): Generator<[XmlElement, XmlElement[]]> {
+  const seen = new Set<XmlElement>([start]);
+  const queue: [XmlElement, XmlElement[]][] = [[start, []]];
+  yield [start, []];
+  for (let i = 0; i < queue.length; i++) {
+    const [el, path] = queue[i]!;
+    const info = fns.get(el);
+    if (!info) continue;
+    for (const l of next(info)) {
+      const o = l.from === el ? l.to : l.from;
+      if (seen.has(o)) continue;
+      seen.add(o);
+      const item: [XmlElement, XmlElement[]] = [o, [...path, ...l.via]];
+      queue.push(item);
+      yield item;
+    }
+  }
+}
+
+function nearest(
+  fns: ReadonlyMap<XmlElement, FunctionInfo>,
+  start: XmlElement,
+  next: (f: FunctionInfo) => readonly Link[],
+  accept: (f: FunctionInfo) => boolean,
+): { target: XmlElement; via: XmlElement[] } | undefined {
+  for (const [el, via] of bfs(fns, start, next)) {
+    const info = fns.get(el);
+    if (el !== start && info && accept(info)) return { target: el, via };
+  }
+  return undefined;
+}
+
+function reachable(
+  fns: ReadonlyMap<XmlElement, FunctionInfo>,
+  start: XmlElement,
+  next: (f: FunctionInfo) => readonly Link[],
+): Set<XmlElement> {
+  const out = new Set<XmlElement>();
+  for (const [el] of bfs(fns, start, next)) if (el !== start) out.add(el);
+  return out;
+}

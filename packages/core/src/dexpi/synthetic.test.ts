@@ -1,0 +1,257 @@
+// A small hand-written DEXPI 1.2-style file exercising what the public test cases do not: segments
+// joined through a valve, a branch off a tee, an actuated control valve in a loop, a reducer,
+// a line ending on equipment without a nozzle, off-page connectors, fittings and tag repair.
+import { describe, expect, it } from "vitest";
+import { parseDesign } from "../design/index.js";
+import { importDexpi } from "./index.js";
+import { normaliseTag } from "./tags.js";
+
+const nd = (v: string) =>
+  `<GenericAttributes Set="DexpiAttributes"><GenericAttribute Name="NominalDiameterNumericalValueRepresentationAssignmentClass" Value="${v}" Format="string"/></GenericAttributes>`;
+
+const XML = `<?xml version="1.0" encoding="utf-8"?>
+<PlantModel>
+  <PlantInformation SchemaVersion="4.1.1" OriginatingSystem="HandWritten" Units="mm"><UnitsOfMeasure Distance="Millimetre"/></PlantInformation>
+  <Drawing Name="SYN-1" Title="Synthetic"/>
+  <Equipment ID="T1" ComponentClass="FlatBottomTank" TagName="T4711">
+    <Nozzle ID="T1-N1" TagName="N1"/>
+    <Nozzle ID="T1-N2" TagName="N2">${nd("150")}</Nozzle>
+  </Equipment>
+  <Equipment ID="P1" ComponentClass="CentrifugalPump">
+    <GenericAttributes Set="DexpiAttributes">
+      <GenericAttribute Name="TagNameSequenceNumberAssignmentClass" Value="101" Format="string"/>
+      <GenericAttribute Name="TagNameSuffixAssignmentClass" Value="A" Format="string"/>
+    </GenericAttributes>
+    <Nozzle ID="P1-S" TagName="S"/>
+    <Nozzle ID="P1-D" TagName="D"/>
+    <Equipment ID="P1-M" ComponentClass="ElectricMotor"/>
+  </Equipment>
+  <Equipment ID="E1" ComponentClass="ShellAndTubeHeatExchanger" TagName="E-201"/>
+  <Equipment ID="V9" ComponentClass="Separator"/>
+  <Equipment ID="X1" ComponentClass="StaticMixer" TagName="M-1"/>
+  <PipingNetworkSystem ID="S1" TagName="150-P-1001">
+    <PipingNetworkSegment ID="S1-1">
+      ${nd("150")}
+      <PipingComponent ID="F1" ComponentClass="Flange"/>
+      <PipingComponent ID="V1" ComponentClass="GateValve" TagName="HV1001"/>
+      <Connection FromID="T1-N2" ToID="V1"/>
+    </PipingNetworkSegment>
+    <PipingNetworkSegment ID="S1-2">
+      <PipingComponent ID="R1" ComponentClass="ConcentricReducer">
+        <ConnectionPoints NumPoints="3"><Node ID="R1-0"/><Node ID="R1-1">${nd("150")}</Node><Node ID="R1-2">${nd("100")}</Node></ConnectionPoints>
+      </PipingComponent>
+      <Connection FromID="V1" ToID="P1-S"/>
+    </PipingNetworkSegment>
+  </PipingNetworkSystem>
+  <PipingNetworkSystem ID="S2">
+    <PipingNetworkSegment ID="S2-1" TagName="80-P-1002">
+      ${nd("80")}
+      <PipingComponent ID="TEE" ComponentClass="PipeTee"/>
+      <PipingComponent ID="CV" ComponentClass="GlobeValve"/>
+      <PipingComponent ID="CK" ComponentClass="SwingCheckValve"/>
+      <Connection FromID="P1-D" ToID="E1"/>
+    </PipingNetworkSegment>
+    <PipingNetworkSegment ID="S2-2" TagName="50-P-1003">
+      <PipingComponent ID="PSV" ComponentClass="SpringLoadedGlobeSafetyValve" TagName="PSV-101"/>
+      <Connection FromID="TEE" ToID="T1-N1"/>
+    </PipingNetworkSegment>
+    <PipingNetworkSegment ID="S2-3" TagName="25-D-1004">
+      <Connection FromID="CK" ToID="OPC"/>
+    </PipingNetworkSegment>
+    <PipeConnectorSymbol ID="OPC" ComponentClass="PipeOffPageConnector"/>
+  </PipingNetworkSystem>
+  <ActuatingSystem ID="AS1">
+    <ActuatingSystemComponent ID="ASC1" ComponentClass="ControlledActuator"/>
+    <ActuatingSystemComponent ID="ASC2" ComponentClass="OperatedValveReference"><Association Type="refers to" ItemID="CV"/></ActuatingSystemComponent>
+  </ActuatingSystem>
+  <ProcessInstrumentationFunction ID="PIF-FT" TagName="FT-101">
+    <ProcessSignalGeneratingFunction ID="PSGF1"><Association Type="is located in" ItemID="S2-1"/></ProcessSignalGeneratingFunction>
+  </ProcessInstrumentationFunction>
+  <ProcessInstrumentationFunction ID="PIF-FIC">
+    <GenericAttributes Set="DexpiAttributes">
+      <GenericAttribute Name="ProcessInstrumentationFunctionCategoryAssignmentClass" Value="F" Format="string"/>
+      <GenericAttribute Name="ProcessInstrumentationFunctionsAssignmentClass" Value="IC" Format="string"/>
+      <GenericAttribute Name="ProcessInstrumentationFunctionNumberAssignmentClass" Value="101" Format="string"/>
+    </GenericAttributes>
+    <ActuatingFunction ID="AF1"><Association Type="is fulfilled by" ItemID="AS1"/></ActuatingFunction>
+  </ProcessInstrumentationFunction>
+  <InformationFlow ID="IF1" ComponentClass="SignalLineFunction">
+    <Association Type="has logical start" ItemID="PIF-FT"/><Association Type="has logical end" ItemID="PIF-FIC"/>
+  </InformationFlow>
+  <ProcessInstrumentationFunction ID="PIF-LT" TagName="LT 4711">
+    <InformationFlow ID="IF2" ComponentClass="MeasuringLineFunction"><Connection FromID="T1" ToID="PIF-LT"/></InformationFlow>
+  </ProcessInstrumentationFunction>
+  <ProcessInstrumentationFunction ID="PIF-PI" TagName="PI-9"/>
+</PlantModel>`;
+
+describe("importDexpi on a synthetic DEXPI 1.2-style file", () => {
+  const r = importDexpi(XML, { id: "syn 1" });
+  if (!r.success) throw new Error(JSON.stringify(r.issues));
+  const { design, report } = r;
+
+  it("maps classes, repairs tags (with renames) and generates missing ones from the type", () => {
+    expect(design.equipment.map((e) => [e.tag, e.type])).toEqual([
+      ["T-4711", "tank"],
+      ["P-101A", "pump"],
+      ["E-201", "heat_exchanger"],
+      ["V-1", "vessel"],
+    ]);
+    expect(report.renamedTags.filter((t) => t.element === "Equipment").map((t) => [t.from, t.to])).toEqual([
+      ["T4711", "T-4711"],
+      ["101A", "P-101A"],
+      ["", "V-1"],
+    ]);
+    expect(report.unmapped.find((u) => u.id === "X1")?.reason).toMatch(/StaticMixer/);
+    expect(report.notes.some((n) => n.id === "P1-M" && /folded into P-101A/.test(n.note))).toBe(true);
+    expect(design.processClass).toBe("tank_farm");
+    expect(design.id).toBe("syn-1");
+  });
+
+  it("joins segments through a valve, branches off a tee and adds a nozzle where a line meets bare equipment", () => {
+    expect(design.lines).toEqual([
+      {
+        id: "150-P-1001",
+        from: { tag: "T-4711", nozzle: "N2" },
+        to: { tag: "P-101A", nozzle: "S" },
+        size: 150,
+        components: [
+          { type: "gate_valve", tag: "HV-1001" },
+          { type: "reducer", size: 100 },
+        ],
+      },
+      {
+        id: "80-P-1002",
+        from: { tag: "P-101A", nozzle: "D" },
+        to: { tag: "E-201", nozzle: "C1" },
+        size: 80,
+        components: [{ type: "control_valve", tag: "FV-101" }, { type: "check_valve" }],
+      },
+      {
+        id: "50-P-1003",
+        from: { line: "80-P-1002" },
+        to: { tag: "T-4711", nozzle: "N1" },
+        size: 50,
+        components: [{ type: "relief_valve", tag: "PSV-101" }],
+      },
+    ]);
+    expect(design.equipment.find((e) => e.tag === "E-201")?.nozzles).toEqual([{ id: "C1" }]);
+    expect(report.unmapped.find((u) => u.id === "F1")?.reason).toMatch(/fitting/);
+    expect(report.unmapped.find((u) => u.id === "S2-3")?.reason).toMatch(/connector/);
+    expect(report.unmapped.find((u) => u.id === "TEE")).toBeUndefined();
+    expect(report.unmapped.find((u) => u.id === "OPC")?.reason).toMatch(/no open line end/);
+    expect(report.notes.some((n) => n.id === "S2-2" && /DN 50 assumed/.test(n.note))).toBe(true);
+  });
+
+  it("forms the flow loop; the untagged control valve takes the ISA name of its controller's valve", () => {
+    expect(design.control?.loops).toEqual([{ tag: "FIC-101", measurement: "FT-101", finalElement: "FV-101" }]);
+    expect(design.instruments).toEqual([
+      { tag: "FT-101", on: { line: "80-P-1002" } },
+      { tag: "LT-4711", on: { tag: "T-4711" } },
+    ]);
+    expect(report.unmapped.find((u) => u.id === "PIF-PI")?.reason).toMatch(/nowhere to be mounted/);
+    expect(report.counts).toEqual({ equipment: 4, nozzles: 5, lines: 3, components: 5, instruments: 2, loops: 1 });
+  });
+
+  it("is accepted by parseDesign and leaves only the reported elements out", () => {
+    expect(parseDesign(design).success).toBe(true);
+    expect(report.unmapped.map((u) => u.id).sort()).toEqual(["F1", "OPC", "PIF-PI", "S2-3", "X1"]);
+  });
+});
+
+describe("normaliseTag", () => {
+  it.each([
+    ["P-4713", undefined, "P-4713"],
+    ["P4711", undefined, "P-4711"],
+    ["P-4712?", undefined, "P-4712"],
+    ["HC 02", undefined, "HC-02"],
+    ["tk 12 b", undefined, "TK-12-B"],
+    ["10-P-101A", undefined, "P-101A-10"],
+    ["4711", "P", "P-4711"],
+    ["LT", undefined, undefined],
+    ["80-75HB13-MNb-47132", undefined, undefined],
+  ])("%s (prefix %s) → %s", (raw, prefix, expected) => {
+    expect(normaliseTag(raw, prefix)).toBe(expected);
+  });
+});
+
+/** Segments with empty Connections (as AutoCAD P&ID writes them): ends are matched by drawing position. */
+function drawnFile(): string {
+  const nozzle = (id: string, tag: string, x0: number, x1: number, y = 0) =>
+    `<Nozzle ID="${id}" TagName="${tag}"><Extent><Min X="${x0}" Y="${y - 2}" Z="0"/><Max X="${x1}" Y="${y + 2}" Z="0"/></Extent></Nozzle>`;
+  const seg = (id: string, pts: [number, number][]) =>
+    `<PipingNetworkSegment ID="${id}" TagName="${id}"><Connection/><CenterLine NumPoints="${pts.length}">${pts
+      .map(([x, y]) => `<Coordinate X="${x}" Y="${y}" Z="0"/>`)
+      .join("")}</CenterLine></PipingNetworkSegment>`;
+  return `<PlantModel><PlantInformation SchemaVersion="4.0.1" Units="mm"/>
+    <Equipment ID="A" ComponentClass="Pump" TagName="P-1">${nozzle("A1", "D", 0, 5)}</Equipment>
+    <Equipment ID="B" ComponentClass="Vessel" TagName="V-1">${nozzle("B1", "IN", 100, 105)}</Equipment>
+    <Equipment ID="C" ComponentClass="Vessel" TagName="V-2">${nozzle("C1", "IN", 68, 72, 47)}</Equipment>
+    <PipingNetworkSystem ID="SYS">
+      ${seg("10-P-1", [
+        [5, 0],
+        [50, 0],
+      ])}
+      ${seg("10-P-2", [
+        [50, 0],
+        [100, 0],
+      ])}
+      ${seg("10-P-3", [
+        [30, 0],
+        [30, 40],
+        [70, 40],
+        [70, 45],
+      ])}
+    </PipingNetworkSystem></PlantModel>`;
+}
+
+describe("unconnected segments matched by drawing position", () => {
+  it("joins two segments drawn end to end and makes a third a branch", () => {
+    const r = importDexpi(drawnFile());
+    if (!r.success) throw new Error(JSON.stringify(r.issues));
+    expect(r.design.lines.map((l) => [l.id, l.from, l.to])).toEqual([
+      ["10-P-1", { tag: "P-1", nozzle: "D" }, { tag: "V-1", nozzle: "IN" }],
+      ["10-P-3", { line: "10-P-1" }, { tag: "V-2", nozzle: "IN" }],
+    ]);
+    expect(r.report.notes.some((n) => /from end of PipingNetworkSegment 10-P-2/.test(n.note))).toBe(true);
+    expect(parseDesign(r.design).success).toBe(true);
+  });
+});
+
+describe("connections that name a connection node", () => {
+  it("resolve to the item owning the node", () => {
+    const xml = `<PlantModel>
+      <Equipment ID="A" ComponentClass="Pump" TagName="P-1"><Nozzle ID="A1" TagName="D"><ConnectionPoints><Node ID="A1-n0"/><Node ID="A1-n1"/></ConnectionPoints></Nozzle></Equipment>
+      <Equipment ID="B" ComponentClass="Drum" TagName="V-1"><Nozzle ID="B1" TagName="IN"><ConnectionPoints><Node ID="B1-n1"/></ConnectionPoints></Nozzle></Equipment>
+      <PipingNetworkSystem ID="S" TagName="25-P-7"><PipingNetworkSegment ID="G"><Connection FromID="A1-n1" ToID="B1-n1"/></PipingNetworkSegment></PipingNetworkSystem>
+    </PlantModel>`;
+    const r = importDexpi(xml);
+    if (!r.success) throw new Error(JSON.stringify(r.issues));
+    expect(r.design.lines.map((l) => [l.id, l.from, l.to])).toEqual([
+      ["25-P-7", { tag: "P-1", nozzle: "D" }, { tag: "V-1", nozzle: "IN" }],
+    ]);
+  });
+});
+
+describe("a large file", () => {
+  it("imports 2000 pumps with 2000 unconnected lines in well under the test timeout", () => {
+    const parts: string[] = ['<PlantModel><PlantInformation Units="mm"/>'];
+    for (let i = 0; i < 2000; i++) {
+      const x = i * 200;
+      parts.push(
+        `<Equipment ID="E${i}" ComponentClass="CentrifugalPump" TagName="P${1000 + i}"><Nozzle ID="N${i}" TagName="D"><Extent><Min X="${x}" Y="0" Z="0"/><Max X="${x + 5}" Y="5" Z="0"/></Extent></Nozzle></Equipment>`,
+        `<PipingNetworkSystem ID="S${i}"><PipingNetworkSegment ID="G${i}" TagName="50-P-${i}"><Connection/><PipingComponent ID="V${i}" ComponentClass="BallValve" TagName="HV${i}"/><CenterLine><Coordinate X="${x + 5}" Y="2" Z="0"/><Coordinate X="${x + 100}" Y="2" Z="0"/></CenterLine></PipingNetworkSegment></PipingNetworkSystem>`,
+      );
+    }
+    parts.push("</PlantModel>");
+    const started = performance.now();
+    const r = importDexpi(parts.join("\n"));
+    const ms = performance.now() - started;
+    if (!r.success) throw new Error(JSON.stringify(r.issues));
+    expect(r.report.counts.equipment).toBe(2000);
+    expect(r.report.renamedTags.filter((t) => t.element === "Equipment")).toHaveLength(2000);
+    // Each line has one open end (nothing drawn at x+100): all reported, none guessed.
+    expect(r.report.counts.lines).toBe(0);
+    expect(r.report.unmapped.filter((u) => u.element === "PipingNetworkSegment")).toHaveLength(2000);
+    expect(ms).toBeLessThan(20_000);
+  });
+});

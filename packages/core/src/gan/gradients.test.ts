@@ -1,0 +1,86 @@
+import * as tf from "@tensorflow/tfjs-core";
+import { beforeAll, describe, expect, it } from "vitest";
+import { fixtureBatchItems } from "./fixtures.js";
+import { matMulDense } from "./gradients.js";
+import {
+  buildCritic,
+  type GraphTensors,
+  gradientPenalty,
+  makeBatch,
+  modelLayout,
+  resolveModelConfig,
+  useBackend,
+} from "./index.js";
+
+const TINY = resolveModelConfig({ nMax: 16, criticHidden: 8, graphLayers: 1, grid: 4, gridHidden: 8, seed: 5 });
+
+beforeAll(async () => {
+  await useBackend("wasm");
+});
+
+describe("matMulDense", () => {
+  it("equals tf.matMul for every transpose combination on wasm and cpu", async () => {
+    for (const backend of ["wasm", "cpu"] as const) {
+      await useBackend(backend);
+      tf.tidy(() => {
+        const a = tf.randomNormal([6, 6], 0, 1, "float32", 1);
+        const b = tf.randomNormal([6, 6], 0, 1, "float32", 2);
+        for (const [ta, tb] of [
+          [false, false],
+          [true, false],
+          [false, true],
+          [true, true],
+        ] as const) {
+          const want = tf.matMul(a, b, ta, tb);
+          const got = matMulDense(a, b, ta, tb);
+          expect(got.shape).toEqual(want.shape);
+          expect(tf.max(tf.abs(tf.sub(got, want))).dataSync()[0]).toBeLessThan(1e-5);
+        }
+      });
+    }
+    await useBackend("wasm");
+  });
+});
+
+describe("gradient penalty (double backward)", () => {
+  // d GP / d V[0,0] of the projection embedding: GP depends on V smoothly (no activation kink
+  // moves with it), so a central difference in float32 is a fair check of the second-order tape.
+  it.each(["wasm", "cpu"] as const)("matches central finite differences on %s", async (backend) => {
+    await useBackend(backend);
+    const layout = modelLayout(TINY);
+    const critic = buildCritic(TINY);
+    const items = fixtureBatchItems(4, TINY.nMax);
+    const real = makeBatch(items, layout);
+    const fake: GraphTensors = {
+      X: tf.mul(real.X, 0.5) as tf.Tensor3D,
+      A: tf.reverse(real.A, 0) as tf.Tensor4D,
+      mask: tf.reverse(real.mask, 0) as tf.Tensor2D,
+    };
+    const epsilon = tf.tensor1d([0.2, 0.4, 0.6, 0.8]);
+    const gpFn = () =>
+      gradientPenalty(
+        (g) => critic.apply([g.X, g.A, g.mask, real.c], { training: true }) as tf.Tensor,
+        real,
+        fake,
+        epsilon,
+      );
+    const embedding = critic.getLayer("d_out").weights.find((w) => w.originalName.endsWith("embedding"))!;
+    const variable = embedding.read() as tf.Variable;
+    const { grads } = tf.variableGrads(gpFn, [variable]);
+    const analytic = grads[variable.name]!.dataSync()[0]!;
+    const original = variable.arraySync() as number[][];
+    const at = (delta: number): number => {
+      const w = original.map((row) => [...row]);
+      w[0]![0] = w[0]![0]! + delta;
+      variable.assign(tf.tensor2d(w));
+      return tf.tidy(() => gpFn().dataSync()[0]!);
+    };
+    const h = 1e-2;
+    const numeric = (at(h) - at(-h)) / (2 * h);
+    variable.assign(tf.tensor2d(original));
+    expect(Math.abs(analytic)).toBeGreaterThan(1e-4);
+    expect(Math.abs(analytic - numeric)).toBeLessThan(0.02 * Math.abs(numeric) + 1e-4);
+    tf.dispose([real.X, real.A, real.mask, real.c, fake.X, fake.A, fake.mask, epsilon, grads[variable.name]!]);
+    critic.dispose();
+  });
+});

@@ -1,0 +1,424 @@
+/**
+ * Gradient functions for the kernels the GAN uses, registered once with tfjs-core.
+ *
+ * Why this file exists: `@tensorflow/tfjs-core` registers no gradients by itself; the umbrella
+ * package `@tensorflow/tfjs` does (`tfjs-core/dist/register_all_gradients`, an ESM module with
+ * extension-less specifiers that plain Node cannot load), and so does tfjs-layers' Node bundle,
+ * which inlines that module. We do not rely on either: every kernel the GAN uses gets a gradient
+ * here when it has none. The configs are ported from tfjs-core 4.22 `src/gradients/*_grad.ts`
+ * (Apache-2.0), with three changes:
+ *
+ * - every gradient is written with ops that have gradients themselves, so second derivatives work
+ *   (the WGAN-GP penalty differentiates the critic's input gradient again, Gulrajani et al. 2017);
+ *   tfjs's own LeakyRelu gradient goes through `greater`, which has no gradient, so ours uses
+ *   `step` instead;
+ * - comparison and logical ops get zero gradients (as in TensorFlow, where they have none), so the
+ *   tape can pass through the masks that `where`, `maximum` and `clipByValue` build (tfjs has
+ *   none for Greater, so its own LeakyRelu gradient cannot be differentiated again without ours);
+ * - BatchMatMul's gradient uses `matMulDense`, which keeps the wasm backend on its fast path.
+ *
+ * A kernel that already has a gradient keeps it, except BatchMatMul (see OVERRIDES).
+ */
+import * as tf from "@tensorflow/tfjs-core";
+
+type Saved = tf.Tensor[];
+type Attrs = tf.NamedAttrMap;
+
+const bu = tf.backend_util;
+
+function dyOf(dy: tf.Tensor | tf.Tensor[]): tf.Tensor {
+  return Array.isArray(dy) ? dy[0]! : dy;
+}
+
+function at(saved: Saved, i: number): tf.Tensor {
+  const t = saved[i];
+  if (t === undefined) throw new Error(`gradient: saved tensor ${i} missing`);
+  return t;
+}
+
+/** Sums a broadcast gradient back to the shape of one operand. */
+function unbroadcast(g: tf.Tensor, shape: number[], outShape: number[]): tf.Tensor {
+  const axes = bu.getReductionAxes(shape, outShape);
+  return tf.reshape(axes.length > 0 ? tf.sum(g, axes) : g, shape);
+}
+
+/**
+ * `tf.matMul` arranged for speed on the wasm backend, same result everywhere.
+ *
+ * The wasm BatchMatMul kernel (tfjs 4.22) reaches XNNPACK (~15 GFLOP/s here) only for a 2-D
+ * product without transpose flags; with a flag it falls to a plain loop about ten times slower.
+ * So on wasm a 2-D product with flags transposes explicitly (a cheap copy) first. Batched
+ * products (rank > 2) take the loop either way: splitting them is no cure, since the wasm Slice
+ * kernel copies its whole input per slice. Other backends get `tf.matMul` unchanged.
+ */
+export function matMulDense(a: tf.Tensor, b: tf.Tensor, transposeA = false, transposeB = false): tf.Tensor {
+  if (tf.getBackend() !== "wasm" || a.rank !== 2 || b.rank !== 2 || !(transposeA || transposeB)) {
+    return tf.matMul(a, b, transposeA, transposeB);
+  }
+  return tf.matMul(
+    (transposeA ? tf.transpose(a) : a) as tf.Tensor2D,
+    (transposeB ? tf.transpose(b) : b) as tf.Tensor2D,
+  );
+}
+
+function zeroGrad(kernelName: string, inputs: readonly string[]): tf.GradConfig {
+  return {
+    kernelName,
+    inputsToSave: [...inputs],
+    gradFunc: (_dy, saved) =>
+      Object.fromEntries(inputs.map((name, i) => [name, () => tf.zeros(at(saved, i).shape, "float32")])),
+  };
+}
+
+const CONFIGS: tf.GradConfig[] = [
+  {
+    kernelName: tf.Add,
+    inputsToSave: ["a", "b"],
+    gradFunc: (dy, saved) => {
+      const [a, b] = [at(saved, 0), at(saved, 1)];
+      const out = bu.assertAndGetBroadcastShape(a.shape, b.shape);
+      return { a: () => unbroadcast(dyOf(dy), a.shape, out), b: () => unbroadcast(dyOf(dy), b.shape, out) };
+    },
+  },
+  {
+    kernelName: tf.AddN,
+    saveAllInputs: true,
+    gradFunc: (dy, saved) => Object.fromEntries(saved.map((_, i) => [i, () => tf.clone(dyOf(dy))])),
+  },
+  {
+    kernelName: tf.Sub,
+    inputsToSave: ["a", "b"],
+    gradFunc: (dy, saved) => {
+      const [a, b] = [at(saved, 0), at(saved, 1)];
+      const out = bu.assertAndGetBroadcastShape(a.shape, b.shape);
+      return {
+        a: () => unbroadcast(dyOf(dy), a.shape, out),
+        b: () => tf.neg(unbroadcast(dyOf(dy), b.shape, out)),
+      };
+    },
+  },
+  {
+    kernelName: tf.Multiply,
+    inputsToSave: ["a", "b"],
+    gradFunc: (dy, saved) => {
+      const [a, b] = [at(saved, 0), at(saved, 1)];
+      const out = bu.assertAndGetBroadcastShape(a.shape, b.shape);
+      return {
+        a: () => unbroadcast(tf.mul(dyOf(dy), tf.cast(b, "float32")), a.shape, out),
+        b: () => unbroadcast(tf.mul(dyOf(dy), tf.cast(a, "float32")), b.shape, out),
+      };
+    },
+  },
+  {
+    kernelName: tf.RealDiv,
+    inputsToSave: ["a", "b"],
+    gradFunc: (dy, saved) => {
+      const [a, b] = [at(saved, 0), at(saved, 1)];
+      const out = bu.assertAndGetBroadcastShape(a.shape, b.shape);
+      return {
+        a: () => unbroadcast(tf.div(dyOf(dy), b), a.shape, out),
+        b: () => unbroadcast(tf.neg(tf.div(tf.mul(dyOf(dy), a), tf.square(b))), b.shape, out),
+      };
+    },
+  },
+  {
+    kernelName: tf.Neg,
+    gradFunc: (dy) => ({ x: () => tf.neg(dyOf(dy)) }),
+  },
+  {
+    kernelName: tf.Sum,
+    inputsToSave: ["x"],
+    gradFunc: (dy, saved, attrs: Attrs) => {
+      const x = at(saved, 0);
+      const axes = tf.util.parseAxisParam(attrs.axis as number | number[], x.shape);
+      const shape = x.shape.map((d, i) => (axes.includes(i) ? 1 : d));
+      return { x: () => tf.mul(tf.reshape(dyOf(dy), shape), tf.ones(x.shape, "float32")) };
+    },
+  },
+  {
+    kernelName: tf.Mean,
+    inputsToSave: ["x"],
+    gradFunc: (dy, saved, attrs: Attrs) => {
+      const x = at(saved, 0);
+      const axes = tf.util.parseAxisParam(attrs.axis as number | number[], x.shape);
+      const reduceSize = tf.util.sizeFromShape(bu.computeOutAndReduceShapes(x.shape, axes)[1]);
+      const shape = x.shape.map((d, i) => (axes.includes(i) ? 1 : d));
+      return { x: () => tf.div(tf.mul(tf.reshape(dyOf(dy), shape), tf.ones(x.shape, "float32")), reduceSize) };
+    },
+  },
+  {
+    kernelName: tf.BatchMatMul,
+    inputsToSave: ["a", "b"],
+    gradFunc: (dyIn, saved, attrs: Attrs) => {
+      const [a, b, dy] = [at(saved, 0), at(saved, 1), dyOf(dyIn)];
+      const tA = attrs.transposeA === true;
+      const tB = attrs.transposeB === true;
+      const mm = matMulDense;
+      if (!tA && !tB) return { a: () => mm(dy, b, false, true), b: () => mm(a, dy, true, false) };
+      if (!tA && tB) return { a: () => mm(dy, b, false, false), b: () => mm(dy, a, true, false) };
+      if (tA && !tB) return { a: () => mm(b, dy, false, true), b: () => mm(a, dy, false, false) };
+      return { a: () => mm(b, dy, true, true), b: () => mm(dy, a, true, true) };
+    },
+  },
+  {
+    kernelName: tf.Reshape,
+    inputsToSave: ["x"],
+    gradFunc: (dy, saved) => ({ x: () => tf.reshape(dyOf(dy), at(saved, 0).shape) }),
+  },
+  {
+    kernelName: tf.ExpandDims,
+    inputsToSave: ["input"],
+    gradFunc: (dy, saved) => ({ input: () => tf.reshape(dyOf(dy), at(saved, 0).shape) }),
+  },
+  {
+    kernelName: tf.Transpose,
+    gradFunc: (dy, _saved, attrs: Attrs) => {
+      const undo = bu.getUndoAxesPermutation(attrs.perm as number[]);
+      return { x: () => tf.transpose(dyOf(dy), undo) };
+    },
+  },
+  {
+    kernelName: tf.Concat,
+    saveAllInputs: true,
+    gradFunc: (dy, saved, attrs: Attrs) => {
+      const axis = tf.util.parseAxisParam(attrs.axis as number, at(saved, 0).shape)[0]!;
+      const parts = tf.split(
+        dyOf(dy),
+        saved.map((t) => t.shape[axis]!),
+        axis,
+      );
+      return Object.fromEntries(parts.map((t, i) => [i, () => t]));
+    },
+  },
+  {
+    kernelName: tf.SplitV,
+    gradFunc: (dy, _saved, attrs: Attrs) => ({
+      x: () => tf.concat(Array.isArray(dy) ? dy : [dy], attrs.axis as number),
+    }),
+  },
+  {
+    kernelName: tf.Slice,
+    inputsToSave: ["x"],
+    gradFunc: (dyIn, saved, attrs: Attrs) => {
+      const x = at(saved, 0);
+      const dy = dyOf(dyIn);
+      const params = tf.slice_util.parseSliceParams(x, attrs.begin as number[], attrs.size as number[]);
+      const begin = params[0]!;
+      const size = params[1]!;
+      const paddings = x.shape.map((d, i) => [begin[i]!, d - begin[i]! - size[i]!] as [number, number]);
+      return { x: () => tf.pad(dy, paddings) };
+    },
+  },
+  {
+    kernelName: tf.PadV2,
+    inputsToSave: ["x"],
+    gradFunc: (dy, saved, attrs: Attrs) => {
+      const x = at(saved, 0);
+      const begin = (attrs.paddings as unknown as [number, number][]).map((p) => p[0]);
+      return { x: () => tf.slice(dyOf(dy), begin, x.shape) };
+    },
+  },
+  {
+    kernelName: tf.Pack,
+    saveAllInputs: true,
+    gradFunc: (dy, _saved, attrs: Attrs) =>
+      Object.fromEntries(tf.unstack(dyOf(dy), attrs.axis as number).map((t, i) => [i, () => t])),
+  },
+  {
+    kernelName: tf.Unpack,
+    gradFunc: (dy, _saved, attrs: Attrs) => ({
+      value: () => tf.stack(Array.isArray(dy) ? dy : [dy], attrs.axis as number),
+    }),
+  },
+  {
+    kernelName: tf.Tile,
+    inputsToSave: ["x"],
+    gradFunc: (dy, saved, attrs: Attrs) => {
+      // Fold the tiled axis k into (reps_k, size_k) and sum over reps: any rank, no loops.
+      const x = at(saved, 0);
+      const reps = attrs.reps as number[];
+      const folded = x.shape.flatMap((d, i) => [reps[i]!, d]);
+      const axes = x.shape.map((_, i) => 2 * i);
+      return { x: () => tf.reshape(tf.sum(tf.reshape(dyOf(dy), folded), axes), x.shape) };
+    },
+  },
+  {
+    kernelName: tf.BroadcastTo,
+    gradFunc: (dy, _saved, attrs: Attrs) => {
+      const inputShape = attrs.inputShape as number[];
+      const outShape = attrs.shape as number[];
+      const lead = outShape.length - inputShape.length;
+      const axes = outShape.map((_, i) => i).filter((i) => i < lead || inputShape[i - lead] !== outShape[i]);
+      return { x: () => tf.reshape(tf.sum(dyOf(dy), axes), inputShape) };
+    },
+  },
+  {
+    kernelName: tf.Cast,
+    gradFunc: (dy) => ({ x: () => tf.clone(dyOf(dy)) }),
+  },
+  {
+    kernelName: tf.Identity,
+    gradFunc: (dy) => ({ x: () => tf.cast(dyOf(dy), "float32") }),
+  },
+  {
+    kernelName: tf.Square,
+    inputsToSave: ["x"],
+    gradFunc: (dy, saved) => ({ x: () => tf.mul(dyOf(dy), tf.mul(at(saved, 0), 2)) }),
+  },
+  {
+    kernelName: tf.Sqrt,
+    inputsToSave: ["x"],
+    gradFunc: (dy, saved) => ({ x: () => tf.div(dyOf(dy), tf.mul(tf.sqrt(at(saved, 0)), 2)) }),
+  },
+  {
+    kernelName: tf.Exp,
+    outputsToSave: [true],
+    gradFunc: (dy, saved) => ({ x: () => tf.mul(dyOf(dy), at(saved, 0)) }),
+  },
+  {
+    kernelName: tf.Log,
+    inputsToSave: ["x"],
+    gradFunc: (dy, saved) => ({ x: () => tf.div(dyOf(dy), at(saved, 0)) }),
+  },
+  {
+    kernelName: tf.Abs,
+    inputsToSave: ["x"],
+    gradFunc: (dy, saved) => ({ x: () => tf.mul(dyOf(dy), tf.step(at(saved, 0), -1)) }),
+  },
+  {
+    kernelName: tf.Sigmoid,
+    outputsToSave: [true],
+    gradFunc: (dy, saved) => {
+      const y = at(saved, 0);
+      return { x: () => tf.mul(dyOf(dy), tf.mul(y, tf.sub(1, y))) };
+    },
+  },
+  {
+    kernelName: tf.Tanh,
+    outputsToSave: [true],
+    gradFunc: (dy, saved) => ({ x: () => tf.mul(tf.sub(1, tf.square(at(saved, 0))), dyOf(dy)) }),
+  },
+  {
+    kernelName: tf.Softplus,
+    inputsToSave: ["x"],
+    gradFunc: (dy, saved) => ({ x: () => tf.mul(dyOf(dy), tf.sigmoid(at(saved, 0))) }),
+  },
+  {
+    kernelName: tf.Relu,
+    inputsToSave: ["x"],
+    gradFunc: (dy, saved) => ({ x: () => tf.mul(dyOf(dy), tf.step(at(saved, 0))) }),
+  },
+  {
+    // dy * (step(x) * (1 - alpha) + alpha): differentiable again (step has a zero gradient).
+    kernelName: tf.LeakyRelu,
+    inputsToSave: ["x"],
+    gradFunc: (dy, saved, attrs: Attrs) => {
+      const alpha = attrs.alpha as number;
+      return { x: () => tf.mul(dyOf(dy), tf.add(tf.mul(tf.step(at(saved, 0)), 1 - alpha), alpha)) };
+    },
+  },
+  {
+    kernelName: tf.Softmax,
+    outputsToSave: [true],
+    gradFunc: (dy, saved, attrs: Attrs) => {
+      const y = at(saved, 0);
+      const dyTimesY = tf.mul(dyOf(dy), y);
+      return { logits: () => tf.sub(dyTimesY, tf.mul(tf.sum(dyTimesY, [attrs.dim as number], true), y)) };
+    },
+  },
+  {
+    kernelName: tf.Maximum,
+    inputsToSave: ["a", "b"],
+    gradFunc: (dy, saved) => {
+      const [a, b] = [at(saved, 0), at(saved, 1)];
+      const out = bu.assertAndGetBroadcastShape(a.shape, b.shape);
+      return {
+        a: () => unbroadcast(tf.mul(dyOf(dy), tf.cast(tf.greaterEqual(a, b), "float32")), a.shape, out),
+        b: () => unbroadcast(tf.mul(dyOf(dy), tf.cast(tf.less(a, b), "float32")), b.shape, out),
+      };
+    },
+  },
+  {
+    kernelName: tf.Minimum,
+    inputsToSave: ["a", "b"],
+    gradFunc: (dy, saved) => {
+      const [a, b] = [at(saved, 0), at(saved, 1)];
+      const out = bu.assertAndGetBroadcastShape(a.shape, b.shape);
+      return {
+        a: () => unbroadcast(tf.mul(dyOf(dy), tf.cast(tf.lessEqual(a, b), "float32")), a.shape, out),
+        b: () => unbroadcast(tf.mul(dyOf(dy), tf.cast(tf.greater(a, b), "float32")), b.shape, out),
+      };
+    },
+  },
+  {
+    kernelName: tf.ClipByValue,
+    inputsToSave: ["x"],
+    gradFunc: (dy, saved, attrs: Attrs) => {
+      const x = at(saved, 0);
+      const inside = tf.logicalAnd(
+        tf.greaterEqual(x, attrs.clipValueMin as number),
+        tf.lessEqual(x, attrs.clipValueMax as number),
+      );
+      return { x: () => tf.mul(dyOf(dy), tf.cast(inside, "float32")) };
+    },
+  },
+  {
+    kernelName: tf.Select,
+    inputsToSave: ["condition"],
+    gradFunc: (dy, saved) => {
+      const condition = at(saved, 0);
+      const d = dyOf(dy);
+      return {
+        condition: () => tf.zeros(condition.shape, "float32"),
+        t: () => tf.mul(d, tf.cast(condition, d.dtype)),
+        e: () => tf.mul(d, tf.cast(tf.logicalNot(condition), d.dtype)),
+      };
+    },
+  },
+  {
+    kernelName: tf.Step,
+    gradFunc: (dy) => ({ x: () => tf.zerosLike(dyOf(dy)) }),
+  },
+  {
+    kernelName: tf.ZerosLike,
+    gradFunc: (dy) => ({ x: () => tf.zerosLike(dyOf(dy)) }),
+  },
+  {
+    kernelName: tf.OnesLike,
+    gradFunc: (dy) => ({ x: () => tf.zerosLike(dyOf(dy)) }),
+  },
+  zeroGrad(tf.Greater, ["a", "b"]),
+  zeroGrad(tf.GreaterEqual, ["a", "b"]),
+  zeroGrad(tf.Less, ["a", "b"]),
+  zeroGrad(tf.LessEqual, ["a", "b"]),
+  zeroGrad(tf.Equal, ["a", "b"]),
+  zeroGrad(tf.NotEqual, ["a", "b"]),
+  zeroGrad(tf.LogicalAnd, ["a", "b"]),
+  zeroGrad(tf.LogicalOr, ["a", "b"]),
+  zeroGrad(tf.LogicalNot, ["x"]),
+  zeroGrad(tf.Floor, ["x"]),
+  zeroGrad(tf.Round, ["x"]),
+  zeroGrad(tf.Sign, ["x"]),
+  zeroGrad(tf.ArgMax, ["x"]),
+  zeroGrad(tf.OneHot, ["indices"]),
+];
+
+/** Kernels whose gradient we replace even when one is registered (same maths, faster on wasm). */
+const OVERRIDES = new Set<string>([tf.BatchMatMul]);
+
+/**
+ * Registers the gradients above: for every kernel that has none yet, and ours for OVERRIDES.
+ * Cheap and idempotent; call it after the tfjs packages are loaded (tfjs-layers' Node bundle
+ * registers tfjs's own gradients when it loads, which would replace an override set earlier).
+ */
+export function registerGanGradients(): void {
+  for (const config of CONFIGS) {
+    const current = tf.getGradient(config.kernelName);
+    if (current == null || (OVERRIDES.has(config.kernelName) && current.gradFunc !== config.gradFunc)) {
+      tf.registerGradient(config);
+    }
+  }
+}
+
+/** The kernels this module provides gradients for. */
+export const GAN_GRADIENT_KERNELS: readonly string[] = CONFIGS.map((c) => c.kernelName);

@@ -1,0 +1,122 @@
+import * as tf from "@tensorflow/tfjs-core";
+import { beforeAll, describe, expect, it } from "vitest";
+import { EQUIPMENT_TYPES, encodingLayout, HAZARDS } from "../views/vocabulary.js";
+import { CONDITION_LAYOUT, CONDITION_SIZE, countLoss, layoutPenalties, SITE_SCALE, useBackend } from "./index.js";
+
+const layout = encodingLayout({ nMax: 3 });
+
+interface Box {
+  x: number;
+  y: number;
+  w: number;
+  d: number;
+  type?: (typeof EQUIPMENT_TYPES)[number];
+  hazard?: (typeof HAZARDS)[number];
+}
+
+/** A one-sample batch of placed equipment on a 100 × 50 m site (rotation 0). */
+function graph(boxes: Box[]) {
+  const { offsets, F } = layout;
+  const n = layout.spec.nMax;
+  const X = new Float32Array(n * F);
+  const mask = new Float32Array(n);
+  boxes.forEach((b, i) => {
+    const row = i * F;
+    X[row + offsets.type + EQUIPMENT_TYPES.indexOf(b.type ?? "pump")] = 1;
+    X[row + offsets.size] = b.w / layout.spec.footprintScale;
+    X[row + offsets.size + 1] = b.d / layout.spec.footprintScale;
+    X[row + offsets.position] = b.x / 100;
+    X[row + offsets.position + 1] = b.y / 50;
+    X[row + offsets.rotation] = 1;
+    X[row + offsets.placed] = 1;
+    X[row + offsets.hazard + HAZARDS.indexOf(b.hazard ?? "none")] = 1;
+    mask[i] = 1;
+  });
+  const c = new Float32Array(CONDITION_SIZE);
+  c[CONDITION_LAYOUT.siteWidth] = 100 / SITE_SCALE;
+  c[CONDITION_LAYOUT.siteDepth] = 50 / SITE_SCALE;
+  c[CONDITION_LAYOUT.counts + EQUIPMENT_TYPES.indexOf("pump")] = 0.3; // 3 pumps asked for
+  return {
+    g: {
+      X: tf.tensor3d(X, [1, n, F]),
+      A: tf.zeros([1, layout.R, n, n]) as tf.Tensor4D,
+      mask: tf.tensor2d(mask, [1, n]),
+    },
+    c: tf.tensor2d(c, [1, CONDITION_SIZE]),
+  };
+}
+
+function penalties(boxes: Box[], spacing?: Parameters<typeof layoutPenalties>[3]) {
+  return tf.tidy(() => {
+    const { g, c } = graph(boxes);
+    const p = layoutPenalties(g, c, layout, spacing);
+    return {
+      overlap: p.overlap.dataSync()[0]!,
+      site: p.site.dataSync()[0]!,
+      spacing: p.spacing.dataSync()[0]!,
+      count: countLoss(g, c, layout).dataSync()[0]!,
+    };
+  });
+}
+
+beforeAll(async () => {
+  await useBackend("wasm");
+});
+
+describe("layout penalties", () => {
+  it("are zero for a clear layout inside the site", () => {
+    const p = penalties([
+      { x: 20, y: 20, w: 2, d: 2 },
+      { x: 40, y: 20, w: 2, d: 2 },
+    ]);
+    expect(p.overlap).toBe(0);
+    expect(p.site).toBe(0);
+    expect(p.spacing).toBe(0);
+  });
+
+  it("measure overlap as a share of footprint area", () => {
+    // Two 2 × 2 m boxes 1 m apart centre to centre: 1 × 2 = 2 m² shared of 8 m².
+    const p = penalties([
+      { x: 20, y: 20, w: 2, d: 2 },
+      { x: 21, y: 20, w: 2, d: 2 },
+    ]);
+    expect(p.overlap).toBeCloseTo(0.25, 5);
+    expect(p.spacing).toBeGreaterThan(1); // overlapping: the gap is negative
+  });
+
+  it("measure how far footprints stick out of the site", () => {
+    // 4 m wide at x = 1: 1 m out on the west; the other box is inside. Mean over placed: 0.5 m.
+    const p = penalties([
+      { x: 1, y: 20, w: 4, d: 2 },
+      { x: 50, y: 20, w: 2, d: 2 },
+    ]);
+    expect(p.site).toBeCloseTo(0.5, 5);
+  });
+
+  it("measure clearance shortfall against the clearance and the hazard rules", () => {
+    // Edge gap 0.45 m against 0.9 m clearance: half short, for both ordered pairs.
+    expect(
+      penalties([
+        { x: 20, y: 20, w: 2, d: 2 },
+        { x: 22.45, y: 20, w: 2, d: 2 },
+      ]).spacing,
+    ).toBeCloseTo(0.5, 4);
+    // Fired next to flammable, 5 m apart edge to edge: 15 m required, 2/3 short.
+    const hazardPair: Box[] = [
+      { x: 20, y: 20, w: 2, d: 2, type: "furnace", hazard: "fired" },
+      { x: 27, y: 20, w: 2, d: 2, hazard: "flammable" },
+    ];
+    expect(penalties(hazardPair).spacing).toBeCloseTo(2 / 3, 4);
+    expect(penalties(hazardPair, { clearance: 0.9, rules: [] }).spacing).toBe(0);
+  });
+
+  it("count the equipment asked for", () => {
+    // 3 pumps asked, 2 present: squared miss 1.
+    expect(
+      penalties([
+        { x: 20, y: 20, w: 2, d: 2 },
+        { x: 40, y: 20, w: 2, d: 2 },
+      ]).count,
+    ).toBeCloseTo(1, 5);
+  });
+});

@@ -1,0 +1,510 @@
+/**
+ * Training loop of the PlantGAN: WGAN-GP critic steps, generator steps with layout penalties and
+ * a condition-match term, an exponential moving average of the generator's weights (Karras et al.
+ * 2018; Yazıcı et al. 2019, "The unusual effectiveness of averaging in GAN training") used for
+ * generation, and checkpoints through `state()`/`restore()`.
+ *
+ * Reproducible: every random draw (latent, Gumbel noise, interpolation ε) takes a seed derived
+ * from (config seed, draw counter), and the counter is part of the checkpoint, so a restored run
+ * continues exactly as the uninterrupted one. tfjs random ops draw on the JS side with seedrandom,
+ * so the same seeds give the same numbers on every backend.
+ *
+ * Every step runs inside `tf.tidy`; the trainer owns its models and optimizers until `dispose()`.
+ */
+import * as tf from "@tensorflow/tfjs-core";
+import type * as tfl from "@tensorflow/tfjs-layers";
+import type { EncodingLayout } from "../views/vocabulary.js";
+import { CONDITION_SIZE } from "./condition.js";
+import { registerGanGradients } from "./gradients.js";
+import {
+  countLoss,
+  criticLoss,
+  DEFAULT_SPACING,
+  driftPenalty,
+  generatorAdversarialLoss,
+  gradientPenalty,
+  layoutPenalties,
+  type SpacingOptions,
+} from "./losses.js";
+import {
+  buildCritic,
+  buildGenerator,
+  concatArrays,
+  type GanModelConfig,
+  type GanModelConfigInput,
+  type GraphTensors,
+  modelLayout,
+  resolveModelConfig,
+  sampleGraph,
+  sampleLatent,
+  saveModel,
+} from "./models.js";
+
+export interface PenaltyWeights {
+  /** Footprint overlap (fraction of footprint area). */
+  readonly overlap: number;
+  /** Distance outside the site, per m. */
+  readonly site: number;
+  /** Clearance shortfall (fraction of the required distance). */
+  readonly spacing: number;
+  /** Squared miss of the requested equipment counts. */
+  readonly count: number;
+}
+
+export interface TrainingConfig {
+  /** Adam learning rates. Two time-scale update rule: the critic learns faster (Heusel et al. 2017). */
+  readonly generatorLearningRate: number;
+  readonly criticLearningRate: number;
+  /** Adam β1, β2 (WGAN-GP: 0 and 0.9; we keep a little momentum). */
+  readonly beta1: number;
+  readonly beta2: number;
+  /** Critic steps per generator step (WGAN-GP used 5; with TTUR fewer suffice). */
+  readonly criticSteps: number;
+  /** λ of the gradient penalty (Gulrajani et al. 2017: 10). */
+  readonly gradientPenalty: number;
+  /** ε of the drift term (Karras et al. 2018: 0.001). */
+  readonly drift: number;
+  /** Decay of the generator EMA per generator step. */
+  readonly emaDecay: number;
+  /** Gumbel-softmax temperature while training. */
+  readonly temperature: number;
+  readonly penalties: PenaltyWeights;
+  readonly spacing: SpacingOptions;
+}
+
+export const DEFAULT_TRAINING_CONFIG: TrainingConfig = {
+  generatorLearningRate: 1e-4,
+  criticLearningRate: 3e-4,
+  beta1: 0.5,
+  beta2: 0.9,
+  criticSteps: 2,
+  gradientPenalty: 10,
+  drift: 1e-3,
+  emaDecay: 0.999,
+  temperature: 1,
+  penalties: { overlap: 1, site: 0.05, spacing: 1, count: 0.1 },
+  spacing: DEFAULT_SPACING,
+};
+
+/** Model and training settings; everything but nMax has a default. */
+export type TrainerConfigInput = GanModelConfigInput &
+  Partial<Omit<TrainingConfig, "penalties">> & { readonly penalties?: Partial<PenaltyWeights> };
+
+export interface TrainerConfig {
+  readonly model: GanModelConfig;
+  readonly training: TrainingConfig;
+}
+
+export function resolveTrainerConfig(input: TrainerConfigInput): TrainerConfig {
+  const model = resolveModelConfig(input);
+  const pick = <K extends keyof TrainingConfig>(k: K): TrainingConfig[K] =>
+    (input[k] as TrainingConfig[K] | undefined) ?? DEFAULT_TRAINING_CONFIG[k];
+  const training: TrainingConfig = {
+    generatorLearningRate: pick("generatorLearningRate"),
+    criticLearningRate: pick("criticLearningRate"),
+    beta1: pick("beta1"),
+    beta2: pick("beta2"),
+    criticSteps: pick("criticSteps"),
+    gradientPenalty: pick("gradientPenalty"),
+    drift: pick("drift"),
+    emaDecay: pick("emaDecay"),
+    temperature: pick("temperature"),
+    penalties: { ...DEFAULT_TRAINING_CONFIG.penalties, ...stripUndefined(input.penalties ?? {}) },
+    spacing: pick("spacing"),
+  };
+  if (!Number.isInteger(training.criticSteps) || training.criticSteps < 1) {
+    throw new RangeError(`criticSteps must be a positive integer; got ${training.criticSteps}`);
+  }
+  return { model, training };
+}
+
+function stripUndefined<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}
+
+/** One training batch: real graphs and their conditions. */
+export interface GanBatch extends GraphTensors {
+  /** [B,C] */
+  readonly c: tf.Tensor2D;
+}
+
+/** One item of a batch, as the views encoder and `conditionVector` produce it. */
+export interface BatchItem {
+  readonly X: Float32Array;
+  readonly A: Float32Array;
+  readonly mask: Float32Array;
+  readonly condition: Float32Array;
+}
+
+/** Stacks encodings into batch tensors (the caller disposes them, e.g. with `disposeBatch`). */
+export function makeBatch(items: readonly BatchItem[], layout: EncodingLayout): GanBatch {
+  const b = items.length;
+  const n = layout.spec.nMax;
+  for (const it of items) {
+    if (it.X.length !== n * layout.F || it.A.length !== layout.R * n * n || it.mask.length !== n) {
+      throw new RangeError(`makeBatch: an item does not match the layout (nMax ${n}, F ${layout.F}, R ${layout.R})`);
+    }
+    if (it.condition.length !== CONDITION_SIZE) throw new RangeError("makeBatch: condition of the wrong length");
+  }
+  return {
+    X: tf.tensor3d(concatArrays(items.map((i) => i.X)), [b, n, layout.F]),
+    A: tf.tensor4d(concatArrays(items.map((i) => i.A)), [b, layout.R, n, n]),
+    mask: tf.tensor2d(concatArrays(items.map((i) => i.mask)), [b, n]),
+    c: tf.tensor2d(concatArrays(items.map((i) => i.condition)), [b, CONDITION_SIZE]),
+  };
+}
+
+export function disposeBatch(batch: GanBatch): void {
+  tf.dispose([batch.X, batch.A, batch.mask, batch.c]);
+}
+
+/** Losses of one step, as numbers. Generator entries are NaN on critic-only steps. */
+export interface StepLosses {
+  /** Steps taken before this one. */
+  readonly step: number;
+  /** Critic objective: E[D(fake)] − E[D(real)] + λ·gp + ε·drift. */
+  readonly d_loss: number;
+  /** E[D(real)] − E[D(fake)]: the critic's estimate of the Wasserstein distance. */
+  readonly wasserstein: number;
+  readonly gp: number;
+  readonly drift: number;
+  /** Generator objective: −E[D(fake)] + weighted penalties. */
+  readonly g_loss: number;
+  readonly g_adversarial: number;
+  readonly overlap: number;
+  readonly site: number;
+  readonly spacing: number;
+  readonly count: number;
+  readonly generatorUpdated: boolean;
+}
+
+export interface EpochSummary {
+  readonly steps: number;
+  readonly seconds: number;
+  /** Mean of each loss over the epoch's steps (generator entries over generator steps only). */
+  readonly mean: Omit<StepLosses, "step" | "generatorUpdated">;
+  readonly last: StepLosses | undefined;
+}
+
+/** Encoded weights (tf.io.encodeWeights), e.g. an optimizer's state. */
+export interface EncodedWeights {
+  readonly specs: tf.io.WeightsManifestEntry[];
+  readonly data: ArrayBuffer;
+}
+
+/** Everything needed to continue training where it stopped. JSON-able except the ArrayBuffers. */
+export interface TrainerState {
+  readonly format: "plantgan-gan-trainer";
+  readonly version: 1;
+  readonly config: TrainerConfig;
+  readonly step: number;
+  readonly draws: number;
+  readonly generator: tf.io.ModelArtifacts;
+  readonly generatorEma: tf.io.ModelArtifacts;
+  readonly critic: tf.io.ModelArtifacts;
+  readonly optimizers: { readonly generator: EncodedWeights; readonly critic: EncodedWeights };
+}
+
+export interface Trainer {
+  readonly config: TrainerConfig;
+  readonly layout: EncodingLayout;
+  readonly generator: tfl.LayersModel;
+  /** EMA of the generator's weights: the one to generate with. */
+  readonly generatorEma: tfl.LayersModel;
+  readonly critic: tfl.LayersModel;
+  /** Steps taken so far. */
+  readonly steps: number;
+  /** One critic update, and a generator update every `criticSteps` steps. */
+  step(batch: GanBatch): StepLosses;
+  /** `step` over every batch; the caller keeps ownership of the batches. */
+  epoch(batches: Iterable<GanBatch>): EpochSummary;
+  state(): Promise<TrainerState>;
+  restore(state: TrainerState): Promise<void>;
+  dispose(): void;
+}
+
+/** A 31-bit seed from a base seed and a counter (splitmix-style mixing). */
+export function deriveSeed(seed: number, counter: number): number {
+  let h = Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(counter + 0x632be5ab, 0xc2b2ae35);
+  h = Math.imul(h ^ (h >>> 16), 0x7feb352d);
+  h = Math.imul(h ^ (h >>> 15), 0x846ca68b);
+  return (h ^ (h >>> 16)) & 0x7fffffff;
+}
+
+type Gradients = Parameters<tf.AdamOptimizer["applyGradients"]>[0];
+
+function variablesOf(model: tfl.LayersModel): tf.Variable[] {
+  return model.trainableWeights.map((w) => w.read() as tf.Variable);
+}
+
+export function createTrainer(input: TrainerConfigInput | TrainerConfig): Trainer {
+  registerGanGradients();
+  const config = "model" in input && "training" in input ? input : resolveTrainerConfig(input);
+  return new GanTrainer(config);
+}
+
+/** A trainer rebuilt from a checkpoint. */
+export async function restoreTrainer(state: TrainerState): Promise<Trainer> {
+  const trainer = createTrainer(state.config);
+  await trainer.restore(state);
+  return trainer;
+}
+
+class GanTrainer implements Trainer {
+  readonly config: TrainerConfig;
+  readonly layout: EncodingLayout;
+  readonly generator: tfl.LayersModel;
+  readonly generatorEma: tfl.LayersModel;
+  readonly critic: tfl.LayersModel;
+  private gOpt: tf.AdamOptimizer;
+  private dOpt: tf.AdamOptimizer;
+  private stepCount = 0;
+  private drawCount = 0;
+
+  constructor(config: TrainerConfig) {
+    this.config = config;
+    this.layout = modelLayout(config.model);
+    this.generator = buildGenerator(config.model);
+    this.generatorEma = buildGenerator(config.model, "plantgan_generator_ema");
+    this.critic = buildCritic(config.model);
+    this.generatorEma.setWeights(this.generator.getWeights());
+    this.gOpt = this.newOptimizer("generator");
+    this.dOpt = this.newOptimizer("critic");
+  }
+
+  get steps(): number {
+    return this.stepCount;
+  }
+
+  private newOptimizer(which: "generator" | "critic"): tf.AdamOptimizer {
+    const t = this.config.training;
+    const lr = which === "generator" ? t.generatorLearningRate : t.criticLearningRate;
+    return tf.train.adam(lr, t.beta1, t.beta2, 1e-8);
+  }
+
+  private nextSeed(): number {
+    return deriveSeed(this.config.model.seed, this.drawCount++);
+  }
+
+  private critique(graph: GraphTensors, c: tf.Tensor2D): tf.Tensor {
+    return this.critic.apply([graph.X, graph.A, graph.mask, c], { training: true }) as tf.Tensor;
+  }
+
+  private fakes(c: tf.Tensor2D, latentSeed: number, noiseSeed: number): GraphTensors {
+    const z = sampleLatent(c.shape[0], this.config.model.latentSize, latentSeed, Number.POSITIVE_INFINITY);
+    const [nodeParams, edgeLogits] = this.generator.apply([z, c], { training: true }) as tf.Tensor[];
+    return sampleGraph(nodeParams as tf.Tensor3D, edgeLogits as tf.Tensor4D, this.layout, {
+      temperature: this.config.training.temperature,
+      noiseSeed,
+    });
+  }
+
+  step(batch: GanBatch): StepLosses {
+    const t = this.config.training;
+    const b = batch.c.shape[0];
+    const seeds = { z: this.nextSeed(), noise: this.nextSeed(), eps: this.nextSeed() };
+    const critic = tf.tidy(() => {
+      const fake = this.fakes(batch.c, seeds.z, seeds.noise); // constants for the critic step
+      const epsilon = tf.randomUniform([b], 0, 1, "float32", seeds.eps) as tf.Tensor1D;
+      const parts: tf.Scalar[] = [];
+      const { value, grads } = tf.variableGrads(() => {
+        const dReal = this.critique(batch, batch.c);
+        const dFake = this.critique(fake, batch.c);
+        const w = criticLoss(dReal, dFake);
+        const gp = gradientPenalty((g) => this.critique(g, batch.c), batch, fake, epsilon);
+        const drift = driftPenalty(dReal);
+        parts.push(tf.keep(w), tf.keep(gp), tf.keep(drift));
+        return tf.addN([w, tf.mul(gp, t.gradientPenalty), tf.mul(drift, t.drift)]) as tf.Scalar;
+      }, variablesOf(this.critic));
+      this.dOpt.applyGradients(grads as Gradients);
+      const all = tf.stack([value, ...parts]);
+      tf.dispose(parts);
+      return all;
+    });
+    const [dLoss, negW, gp, drift] = Array.from(critic.dataSync());
+    critic.dispose();
+
+    let g = [Number.NaN, Number.NaN, Number.NaN, Number.NaN, Number.NaN, Number.NaN];
+    const generatorUpdated = this.stepCount % t.criticSteps === t.criticSteps - 1;
+    if (generatorUpdated) g = this.generatorStep(batch.c);
+    const losses: StepLosses = {
+      step: this.stepCount,
+      d_loss: dLoss!,
+      wasserstein: -negW!,
+      gp: gp!,
+      drift: drift!,
+      g_loss: g[0]!,
+      g_adversarial: g[1]!,
+      overlap: g[2]!,
+      site: g[3]!,
+      spacing: g[4]!,
+      count: g[5]!,
+      generatorUpdated,
+    };
+    this.stepCount++;
+    return losses;
+  }
+
+  private generatorStep(c: tf.Tensor2D): number[] {
+    const t = this.config.training;
+    const seeds = { z: this.nextSeed(), noise: this.nextSeed() };
+    const out = tf.tidy(() => {
+      const parts: tf.Scalar[] = [];
+      const { value, grads } = tf.variableGrads(() => {
+        const fake = this.fakes(c, seeds.z, seeds.noise);
+        const adversarial = generatorAdversarialLoss(this.critique(fake, c));
+        const pen = layoutPenalties(fake, c, this.layout, t.spacing);
+        const count = countLoss(fake, c, this.layout);
+        parts.push(...[adversarial, pen.overlap, pen.site, pen.spacing, count].map((s) => tf.keep(s)));
+        return tf.addN([
+          adversarial,
+          tf.mul(pen.overlap, t.penalties.overlap),
+          tf.mul(pen.site, t.penalties.site),
+          tf.mul(pen.spacing, t.penalties.spacing),
+          tf.mul(count, t.penalties.count),
+        ]) as tf.Scalar;
+      }, variablesOf(this.generator));
+      this.gOpt.applyGradients(grads as Gradients);
+      this.updateEma();
+      const all = tf.stack([value, ...parts]);
+      tf.dispose(parts);
+      return all;
+    });
+    const values = Array.from(out.dataSync());
+    out.dispose();
+    return values;
+  }
+
+  private updateEma(): void {
+    const decay = this.config.training.emaDecay;
+    const live = this.generator.weights;
+    const shadow = this.generatorEma.weights;
+    tf.tidy(() => {
+      shadow.forEach((s, i) => {
+        const w = live[i]!.read();
+        s.write(tf.add(tf.mul(s.read(), decay), tf.mul(w, 1 - decay)));
+      });
+    });
+  }
+
+  epoch(batches: Iterable<GanBatch>): EpochSummary {
+    const start = performance.now();
+    const keys = [
+      "d_loss",
+      "wasserstein",
+      "gp",
+      "drift",
+      "g_loss",
+      "g_adversarial",
+      "overlap",
+      "site",
+      "spacing",
+      "count",
+    ] as const;
+    const sums = Object.fromEntries(keys.map((k) => [k, 0])) as Record<(typeof keys)[number], number>;
+    let steps = 0;
+    let gSteps = 0;
+    let last: StepLosses | undefined;
+    for (const batch of batches) {
+      last = this.step(batch);
+      steps++;
+      if (last.generatorUpdated) gSteps++;
+      for (const k of keys) if (Number.isFinite(last[k])) sums[k] += last[k];
+    }
+    const mean = Object.fromEntries(
+      keys.map((k) => {
+        const generatorKey = !["d_loss", "wasserstein", "gp", "drift"].includes(k);
+        const count = generatorKey ? gSteps : steps;
+        return [k, count === 0 ? Number.NaN : sums[k] / count];
+      }),
+    ) as EpochSummary["mean"];
+    return { steps, seconds: (performance.now() - start) / 1000, mean, last };
+  }
+
+  async state(): Promise<TrainerState> {
+    const [generator, generatorEma, critic, gOpt, dOpt] = await Promise.all([
+      saveModel(this.generator),
+      saveModel(this.generatorEma),
+      saveModel(this.critic),
+      encodeOptimizer(this.gOpt),
+      encodeOptimizer(this.dOpt),
+    ]);
+    return {
+      format: "plantgan-gan-trainer",
+      version: 1,
+      config: this.config,
+      step: this.stepCount,
+      draws: this.drawCount,
+      generator,
+      generatorEma,
+      critic,
+      optimizers: { generator: gOpt, critic: dOpt },
+    };
+  }
+
+  async restore(state: TrainerState): Promise<void> {
+    if (state.format !== "plantgan-gan-trainer" || state.version !== 1) {
+      throw new Error(`restore: not a PlantGAN trainer checkpoint (format ${state.format}, version ${state.version})`);
+    }
+    if (JSON.stringify(state.config.model) !== JSON.stringify(this.config.model)) {
+      throw new Error("restore: the checkpoint's model config differs from this trainer's");
+    }
+    setModelWeights(this.generator, state.generator);
+    setModelWeights(this.generatorEma, state.generatorEma);
+    setModelWeights(this.critic, state.critic);
+    // Adam.setWeights creates new accumulators without freeing the old: start from fresh optimizers.
+    this.gOpt.dispose();
+    this.dOpt.dispose();
+    this.gOpt = this.newOptimizer("generator");
+    this.dOpt = this.newOptimizer("critic");
+    await decodeOptimizer(this.gOpt, state.optimizers.generator);
+    await decodeOptimizer(this.dOpt, state.optimizers.critic);
+    this.stepCount = state.step;
+    this.drawCount = state.draws;
+  }
+
+  dispose(): void {
+    this.gOpt.dispose();
+    this.dOpt.dispose();
+    this.generator.dispose();
+    this.generatorEma.dispose();
+    this.critic.dispose();
+  }
+}
+
+/** Copies saved weights into a model of the same architecture (matched by order and shape). */
+export function setModelWeights(model: tfl.LayersModel, artifacts: tf.io.ModelArtifacts): void {
+  const specs = artifacts.weightSpecs ?? [];
+  if (artifacts.weightData === undefined) throw new Error("setModelWeights: artifacts hold no weights");
+  const named = tf.io.decodeWeights(artifacts.weightData, specs);
+  const ordered = specs.map((s) => named[s.name]!);
+  try {
+    if (ordered.length !== model.weights.length) {
+      throw new Error(`setModelWeights: ${ordered.length} saved weights for ${model.weights.length} in the model`);
+    }
+    model.setWeights(ordered);
+  } finally {
+    tf.dispose(ordered);
+  }
+}
+
+async function encodeOptimizer(opt: tf.Optimizer): Promise<EncodedWeights> {
+  const named = await opt.getWeights();
+  try {
+    const { data, specs } = await tf.io.encodeWeights(named);
+    return { data: data as ArrayBuffer, specs };
+  } finally {
+    // getWeights returns the live accumulators and a fresh "iter" scalar: free only the latter.
+    for (const w of named) if (!(w.tensor instanceof tf.Variable)) w.tensor.dispose();
+  }
+}
+
+async function decodeOptimizer(opt: tf.Optimizer, encoded: EncodedWeights): Promise<void> {
+  const named = tf.io.decodeWeights(encoded.data, encoded.specs);
+  const list = encoded.specs.map((s) => ({ name: s.name, tensor: named[s.name]! }));
+  try {
+    await opt.setWeights(list);
+  } finally {
+    tf.dispose(list.map((w) => w.tensor));
+  }
+}

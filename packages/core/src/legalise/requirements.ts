@@ -1,0 +1,104 @@
+import type { Equipment, RulePack, SpacingSelector } from "../design/types.js";
+
+/** Why two items must stand apart; the legaliser reports it as the move's reason. */
+export type PairReason = "overlap" | "spacing" | "tank_spacing" | "access";
+
+/**
+ * The plan distances a rule pack asks for, compiled once per design so that a candidate position
+ * is checked with table look-ups. Pair distances are edge to edge (rectangle distance), as the
+ * pack's spacing table states them.
+ */
+export interface Requirements {
+  /** Least edge-to-edge distance between two items (0: they may touch but not overlap). */
+  pair(a: Equipment, b: Equipment): number;
+  /** Which pack entry sets `pair(a, b)`. */
+  pairReason(a: Equipment, b: Equipment): PairReason;
+  /** The largest distance `e` may require of any other item in this design: the search radius. */
+  reach(e: Equipment): number;
+  /** Distance every item keeps from a rack's footprint. */
+  readonly rack: number;
+}
+
+function matches(sel: SpacingSelector, e: Equipment): boolean {
+  return (sel.hazard === undefined || sel.hazard === e.hazard) && (sel.type === undefined || sel.type === e.type);
+}
+
+/** A tank's diameter: the larger side of its footprint (tanks are round; footprints square). */
+export function tankDiameter(e: Equipment): number {
+  return Math.max(e.footprint.width, e.footprint.depth);
+}
+
+/**
+ * Shell-to-shell tank distance (NFPA 30 §22.4.2 style): a fraction of the sum of the diameters,
+ * the large-tank fraction when either tank is above the large-tank diameter, never less than the
+ * pack's minimum.
+ */
+export function tankDistance(pack: RulePack, da: number, db: number): number {
+  const t = pack.tankSpacing;
+  const large = t.largeTankDiameter !== undefined && Math.max(da, db) > t.largeTankDiameter;
+  const fraction = large && t.largeTankFraction !== undefined ? t.largeTankFraction : t.fractionOfSumOfDiameters;
+  return Math.max(t.minimum, fraction * (da + db));
+}
+
+/**
+ * Compiles the pack for the items of one design. Items are keyed by (type, hazard): every spacing
+ * entry depends on those two only, so the table is scanned once per pair of keys, not per pair of items.
+ */
+export function compileRequirements(pack: RulePack, equipment: readonly Equipment[]): Requirements {
+  const access = pack.access.clearance;
+  const keyOf = (e: Equipment) => `${e.type}|${e.hazard}`;
+  const tableCache = new Map<string, number>();
+  const table = (a: Equipment, b: Equipment): number => {
+    const ka = keyOf(a);
+    const kb = keyOf(b);
+    const key = ka < kb ? `${ka}/${kb}` : `${kb}/${ka}`;
+    let d = tableCache.get(key);
+    if (d === undefined) {
+      d = 0;
+      for (const s of pack.spacing) {
+        if ((matches(s.a, a) && matches(s.b, b)) || (matches(s.a, b) && matches(s.b, a))) d = Math.max(d, s.distance);
+      }
+      tableCache.set(key, d);
+    }
+    return d;
+  };
+  let largestTank = 0;
+  for (const e of equipment) if (e.type === "tank") largestTank = Math.max(largestTank, tankDiameter(e));
+
+  const reachCache = new Map<string, number>();
+  const reachOfKey = (e: Equipment): number => {
+    const key = keyOf(e);
+    let r = reachCache.get(key);
+    if (r === undefined) {
+      r = access;
+      for (const s of pack.spacing) if (matches(s.a, e) || matches(s.b, e)) r = Math.max(r, s.distance);
+      reachCache.set(key, r);
+    }
+    return r;
+  };
+
+  const pairParts = (a: Equipment, b: Equipment): [number, number, number] => {
+    const tank = a.type === "tank" && b.type === "tank" ? tankDistance(pack, tankDiameter(a), tankDiameter(b)) : 0;
+    return [table(a, b), tank, access];
+  };
+
+  return {
+    rack: pack.rackKeepFree.clearance,
+    pair(a, b) {
+      const [s, t, c] = pairParts(a, b);
+      return Math.max(s, t, c);
+    },
+    pairReason(a, b) {
+      const [s, t, c] = pairParts(a, b);
+      const d = Math.max(s, t, c);
+      if (d === 0) return "overlap";
+      if (d === t && t > 0) return "tank_spacing";
+      if (d === s && s > c) return "spacing";
+      return "access";
+    },
+    reach(e) {
+      const r = reachOfKey(e);
+      return e.type === "tank" ? Math.max(r, tankDistance(pack, tankDiameter(e), largestTank)) : r;
+    },
+  };
+}

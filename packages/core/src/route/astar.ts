@@ -1,0 +1,198 @@
+import FlatQueue from "flatqueue";
+import { DIRECTIONS, DOWN, NONE, UP } from "./directions.js";
+import type { RouteGrid } from "./grid.js";
+import { BoundCache, type GoalHint, lowerBound } from "./heuristic.js";
+import type { RouteCosts } from "./types.js";
+
+/**
+ * A* search (Hart, Nilsson, Raphael 1968, "A Formal Basis for the Heuristic Determination of
+ * Minimum Cost Paths") over states (cell, incoming direction). Keeping the direction in the state
+ * is what lets an elbow cost something: the cost of a step depends on the step before it, so
+ * (cell) alone is not a state with the optimal-substructure A* needs.
+ *
+ * State index: cell * 7 + direction (directions.ts). A route may not reverse on itself (180° turn).
+ *
+ * The open set is a binary heap (flatqueue) with lazy deletion: a state is pushed again when its
+ * cost improves and stale entries are skipped when popped. Per-search arrays are reset by a stamp
+ * instead of a fill, so one search costs only the states it touches.
+ */
+/** Plan steps of the horizontal directions. */
+const DI = [1, 0, -1, 0] as const;
+const DJ = [0, 1, 0, -1] as const;
+
+export interface SearchOutcome {
+  /** The goal state reached, or -1. */
+  readonly state: number;
+  readonly expansions: number;
+  /** True when the open set ran dry: no path exists (given the blocks). False when the cap stopped it. */
+  readonly exhausted: boolean;
+}
+
+/** Work arrays for searches on one grid, allocated once and reused by every line. */
+export class SearchSpace {
+  readonly g: Float64Array;
+  readonly parent: Int32Array;
+  /** Per state: 2·stamp once reached by the current search, 2·stamp + 1 once expanded (closed). */
+  readonly mark: Uint32Array;
+  /** Per cell: === stamp when the cell is a goal of the current search. */
+  readonly goal: Uint32Array;
+  /** Per owner (1 + index): === stamp when that owner's cells may be entered by the current search. */
+  readonly friend: Uint32Array;
+  /** Per node: === stamp inside the body of one of the current line's own end equipment. */
+  readonly own: Uint32Array;
+  readonly bounds: BoundCache;
+  readonly queue = new FlatQueue<number>();
+  stamp = 0;
+
+  constructor(
+    readonly grid: RouteGrid,
+    ownerCount: number,
+  ) {
+    const states = grid.nx * grid.ny * grid.nl * DIRECTIONS;
+    this.g = new Float64Array(states);
+    this.parent = new Int32Array(states);
+    this.mark = new Uint32Array(states);
+    this.goal = new Uint32Array(grid.nx * grid.ny * grid.nl);
+    this.bounds = new BoundCache(grid.nx * grid.ny * grid.nl);
+    this.friend = new Uint32Array(ownerCount + 1);
+    this.own = new Uint32Array(grid.nx * grid.ny);
+  }
+
+  /** Starts a new search: forgets the previous one's goals, friends and costs. */
+  begin(): void {
+    this.stamp++;
+    this.queue.clear();
+  }
+
+  markGoal(cell: number): void {
+    this.goal[cell] = this.stamp;
+  }
+
+  /** Lets the current search enter cells taken by owner `index` (lines sharing an end, a branch's parent). */
+  markFriend(index: number): void {
+    this.friend[index + 1] = this.stamp;
+  }
+
+  /** Marks a node inside the line's own end equipment: passable, at `ownBody` extra per metre. */
+  markOwn(node: number): void {
+    this.own[node] = this.stamp;
+  }
+
+  /** Whether the current search may stand on `cell` (node `node`). */
+  passable(cell: number, node: number): boolean {
+    const grid = this.grid;
+    const ko = grid.keepOut[node];
+    if (ko === 1 || (ko === 2 && grid.rack[cell] === 0) || grid.block[cell] !== 0) return false;
+    const o = grid.occ[cell]!;
+    return o === 0 || this.friend[o] === this.stamp;
+  }
+
+  /** Cells of the path ending in `state`, from its start to it. */
+  cellsTo(state: number): number[] {
+    const cells: number[] = [];
+    for (let s = state; s >= 0; s = this.parent[s]!) cells.push((s / DIRECTIONS) | 0);
+    return cells.reverse();
+  }
+
+  /**
+   * Runs A* from `starts` (cells, each with the cost already paid to reach it) to any goal cell.
+   * `begin`, `markGoal` and `markFriend` must have been called for this search.
+   */
+  search(
+    starts: readonly number[],
+    startCosts: readonly number[],
+    hint: GoalHint,
+    costs: RouteCosts,
+    maxExpansions: number,
+    weight = 1,
+  ): SearchOutcome {
+    const { grid, g, parent, mark, goal, friend, own, queue, stamp } = this;
+    const open = stamp * 2;
+    const closed = open + 1;
+    const { nx, ny, nl, keepOut, rack, block, gapBlock, occ, factorX, factorY } = grid;
+    const zs = grid.levels.z;
+    const step = grid.g;
+    const halfStep = step / 2;
+    const bend = costs.bendPenalty;
+    const riser = costs.elevationChange;
+    const inside = costs.ownBody * step;
+    const vertical = costs.vertical;
+    // Weighted A* (Pohl 1970): f = g + w·h; w > 1 trades at most a factor w of route cost for far
+    // fewer expansions. The 1e-9 breaks ties on f towards the state nearer the goal.
+    const hWeight = weight * (1 + 1e-9);
+    const heuristic = lowerBound(grid, hint, costs, this.bounds, stamp);
+
+    const push = (state: number, cost: number, from: number, i: number, j: number, level: number, dir: number) => {
+      const m = mark[state];
+      if (m === closed || (m === open && g[state]! <= cost)) return;
+      mark[state] = open;
+      g[state] = cost;
+      parent[state] = from;
+      const h = heuristic(i, j, level, dir);
+      queue.push(state, cost + h * hWeight);
+    };
+
+    for (let k = 0; k < starts.length; k++) {
+      const cell = starts[k]!;
+      const level = cell % nl;
+      const node = (cell - level) / nl;
+      const i = node % nx;
+      push(cell * DIRECTIONS + NONE, startCosts[k]!, -1, i, (node - i) / nx, level, NONE);
+    }
+
+    let expansions = 0;
+    while (queue.length > 0) {
+      const s = queue.pop()!;
+      if (mark[s] === closed) continue;
+      mark[s] = closed;
+      const dir = s % DIRECTIONS;
+      const cell = (s - dir) / DIRECTIONS;
+      if (goal[cell] === stamp) return { state: s, expansions, exhausted: false };
+      if (++expansions > maxExpansions) return { state: -1, expansions, exhausted: false };
+      const level = cell % nl;
+      const node = (cell - level) / nl;
+      const i = node % nx;
+      const j = (node - i) / nx;
+      const gs = g[s]!;
+      const fx = factorX[cell]!;
+      const fy = factorY[cell]!;
+
+      for (let d = 0; d < 4; d++) {
+        if (dir < 4 && (dir + 2) % 4 === d) continue;
+        const ni = i + DI[d]!;
+        const nj = j + DJ[d]!;
+        if (ni < 0 || nj < 0 || ni >= nx || nj >= ny) continue;
+        const nnode = nj * nx + ni;
+        const ncell = nnode * nl + level;
+        const ko = keepOut[nnode];
+        if (ko === 1 || (ko === 2 && rack[ncell] === 0) || block[ncell] !== 0) continue;
+        const o = occ[ncell]!;
+        if (o !== 0 && friend[o] !== stamp) continue;
+        let cost = gs + halfStep * ((d & 1) === 0 ? fx + factorX[ncell]! : fy + factorY[ncell]!);
+        if (dir !== NONE && dir !== d) cost += bend;
+        if (own[nnode] === stamp) cost += inside;
+        push(ncell * DIRECTIONS + d, cost, s, ni, nj, level, d);
+      }
+      const riserHere = keepOut[node] === 0;
+      if (riserHere && dir !== DOWN && level + 1 < nl && gapBlock[cell] === 0) {
+        const ncell = cell + 1;
+        const o = occ[ncell]!;
+        if (block[ncell] === 0 && (o === 0 || friend[o] === stamp)) {
+          let cost = gs + (zs[level + 1]! - zs[level]!) * vertical;
+          if (dir !== UP) cost += riser + (dir === NONE ? 0 : bend);
+          push(ncell * DIRECTIONS + UP, cost, s, i, j, level + 1, UP);
+        }
+      }
+      if (riserHere && dir !== UP && level > 0 && gapBlock[cell - 1] === 0) {
+        const ncell = cell - 1;
+        const o = occ[ncell]!;
+        if (block[ncell] === 0 && (o === 0 || friend[o] === stamp)) {
+          let cost = gs + (zs[level]! - zs[level - 1]!) * vertical;
+          if (dir !== DOWN) cost += riser + (dir === NONE ? 0 : bend);
+          push(ncell * DIRECTIONS + DOWN, cost, s, i, j, level - 1, DOWN);
+        }
+      }
+    }
+    return { state: -1, expansions, exhausted: true };
+  }
+}

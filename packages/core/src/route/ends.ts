@@ -1,0 +1,90 @@
+import { nozzlePosition } from "../design/geometry.js";
+import type { Equipment, LineEnd, Point3 } from "../design/types.js";
+import { isNozzleEnd, isPlaced } from "../design/types.js";
+import type { RouteGrid } from "./grid.js";
+import { nearestLevel } from "./levels.js";
+import type { RouteCosts, RouteIssueCode } from "./types.js";
+
+/** A line end the router can use: a placed nozzle, or a tee onto a parent line. */
+export type ResolvedEnd =
+  | {
+      readonly kind: "nozzle";
+      /** Index in `design.equipment`. */
+      readonly equipment: number;
+      /** `tag/nozzle`, the key lines sharing this end are found by. */
+      readonly key: string;
+      readonly point: Point3;
+    }
+  | { readonly kind: "branch"; readonly parent: number };
+
+export type EndResult =
+  | { readonly ok: true; readonly end: ResolvedEnd }
+  | { readonly ok: false; readonly code: RouteIssueCode; readonly reason: string };
+
+export function describeEnd(end: LineEnd): string {
+  return isNozzleEnd(end) ? `${end.tag}/${end.nozzle}` : `line ${end.line}`;
+}
+
+/** Looks a line end up in the design; says why when it cannot be routed from. */
+export function resolveEnd(
+  end: LineEnd,
+  equipment: readonly Equipment[],
+  equipmentByTag: ReadonlyMap<string, number>,
+  lineByID: ReadonlyMap<string, number>,
+): EndResult {
+  if (!isNozzleEnd(end)) {
+    const parent = lineByID.get(end.line);
+    if (parent === undefined) return { ok: false, code: "unknown_end", reason: `no line "${end.line}" to branch off` };
+    return { ok: true, end: { kind: "branch", parent } };
+  }
+  const index = equipmentByTag.get(end.tag);
+  const e = index === undefined ? undefined : equipment[index];
+  if (index === undefined || e === undefined) {
+    return { ok: false, code: "unknown_end", reason: `no equipment "${end.tag}"` };
+  }
+  // Unplaced first: a topology-only design often lists no nozzle geometry at all.
+  if (!isPlaced(e)) return { ok: false, code: "unplaced_end", reason: `equipment ${end.tag} is not placed` };
+  const nozzle = e.nozzles.find((n) => n.id === end.nozzle);
+  if (!nozzle) return { ok: false, code: "unknown_end", reason: `equipment ${end.tag} has no nozzle "${end.nozzle}"` };
+  return {
+    ok: true,
+    end: { kind: "nozzle", equipment: index, key: `${end.tag}/${end.nozzle}`, point: nozzlePosition(e, nozzle) },
+  };
+}
+
+/** Where a route may join the grid from a nozzle: a cell and the cost of the stub to it. */
+export interface Attachment {
+  readonly cells: number[];
+  readonly costs: number[];
+}
+
+/**
+ * The grid corners of the cell holding the nozzle (one node when it is on the grid), each at the
+ * level nearest the nozzle's elevation. Several corners give the search a way out when the nearest
+ * is taken; each costs its stub, so the nearest free one wins. The stub (nozzle → node in plan at
+ * the nozzle's height, then up or down to the level) stays inside that one grid cell.
+ */
+export function attachments(grid: RouteGrid, point: Point3, costs: RouteCosts): Attachment {
+  const { g, nx, ny, nl } = grid;
+  const [x, y, z] = point;
+  const level = nearestLevel(grid.levels, z);
+  const rise = Math.abs(grid.levels.z[level]! - z) * costs.vertical;
+  const is = corners(x / g);
+  const js = corners(y / g);
+  const cells: number[] = [];
+  const stubCosts: number[] = [];
+  for (const j of js) {
+    for (const i of is) {
+      if (i < 0 || j < 0 || i >= nx || j >= ny) continue;
+      cells.push((j * nx + i) * nl + level);
+      stubCosts.push(Math.abs(i * g - x) + Math.abs(j * g - y) + rise);
+    }
+  }
+  return { cells, costs: stubCosts };
+}
+
+function corners(v: number): number[] {
+  const r = Math.round(v);
+  if (Math.abs(r - v) < 1e-9) return [r];
+  return [Math.floor(v), Math.ceil(v)];
+}

@@ -1,0 +1,153 @@
+import { DOWN, NONE, UP } from "./directions.js";
+import type { RouteGrid } from "./grid.js";
+import type { RouteCosts } from "./types.js";
+
+/** Where the search must get to: cells marked with `SearchSpace.markGoal`, and hints for the heuristic. */
+export interface GoalHint {
+  /** Node index range holding every goal cell. */
+  readonly i0: number;
+  readonly i1: number;
+  readonly j0: number;
+  readonly j1: number;
+  /** Elevation of every goal cell, or NaN when goal cells lie at several levels. */
+  readonly z: number;
+}
+
+/** Above this many racks the bound tries one rack set instead of one per rack (it is O(racks²)). */
+const MANY_RACKS = 16;
+
+/**
+ * A lower bound of the cost still to pay from (i, j, level) arriving in `dir` (admissible: with
+ * weight 1 the route found is a cheapest one). The cheaper of two bounds: a path using no rack pays the
+ * plan distance to the goal box at the base factor; a path using racks saves at most the rack
+ * overlap of the box spanned by here and the goal, but must reach a rack (a detour of twice the
+ * gap to the nearest one) and climb to rack level and back. Then the elbows the plan forces.
+ * A bound using only the cheapest factor would let the search flood most of the site.
+ */
+/**
+ * Per cell, the parts of the bound that do not depend on the direction, computed once per search
+ * (a cell is pushed in up to six directions): [no rack, via racks, via racks already rising].
+ */
+export class BoundCache {
+  readonly stamp: Uint32Array;
+  readonly values: Float64Array;
+  constructor(cells: number) {
+    this.stamp = new Uint32Array(cells);
+    this.values = new Float64Array(3 * cells);
+  }
+}
+
+export function lowerBound(
+  grid: RouteGrid,
+  hint: GoalHint,
+  costs: RouteCosts,
+  cache: BoundCache,
+  stamp: number,
+): (i: number, j: number, level: number, dir: number) => number {
+  const { nx, nl } = grid;
+  const zs = grid.levels.z;
+  const step = grid.g;
+  const bend = costs.bendPenalty;
+  const riser = costs.elevationChange;
+  const vertical = costs.vertical;
+  const base = step * grid.baseFactor;
+  const saving = step * grid.rackSaving;
+  const { rackBoxes, rackLow } = grid;
+  const racks = rackLow.length;
+  const rackAlong = new Float64Array(racks);
+  const rackGap = new Float64Array(racks);
+  const { i0, i1, j0, j1 } = hint;
+  const goalZ = hint.z;
+  const zKnown = !Number.isNaN(goalZ);
+  const stamps = cache.stamp;
+  const values = cache.values;
+
+  /** Fills the cache for a cell: the no-rack bound without its riser, and the via-rack bounds. */
+  const fill = (cell: number, i: number, j: number, level: number, di: number, dj: number): void => {
+    const zc = zs[level]!;
+    const dz = zKnown ? Math.abs(zc - goalZ) : 0;
+    let via = Number.POSITIVE_INFINITY;
+    let viaUp = Number.POSITIVE_INFINITY;
+    if (racks > 0 && di + dj > 0) {
+      const lo = Math.min(i, i0);
+      const hi = Math.max(i, i1);
+      const loj = Math.min(j, j0);
+      const hij = Math.max(j, j1);
+      let nearest = Number.POSITIVE_INFINITY;
+      for (let r = 0; r < racks; r++) {
+        const ri0 = rackBoxes[5 * r]!;
+        const ri1 = rackBoxes[5 * r + 1]!;
+        const rj0 = rackBoxes[5 * r + 2]!;
+        const rj1 = rackBoxes[5 * r + 3]!;
+        // Steps along the rack with at least one end on its span (a half-on step saves half).
+        let along: number;
+        if (rackBoxes[5 * r + 4] === 0) along = Math.min(hi, ri1) - Math.max(lo, ri0) + 1;
+        else along = Math.min(hij, rj1) - Math.max(loj, rj0) + 1;
+        rackAlong[r] = Math.max(along, 0);
+        const gx = ri0 > hi ? ri0 - hi : lo > ri1 ? lo - ri1 : 0;
+        const gy = rj0 > hij ? rj0 - hij : loj > rj1 ? loj - rj1 : 0;
+        rackGap[r] = gx + gy;
+        nearest = Math.min(nearest, gx + gy);
+      }
+      // A path using a set of racks detours at least twice the gap to the farthest of them and
+      // saves at most their overlaps: try each rack's gap as the detour, with every rack as near.
+      // Past MANY_RACKS that is too slow per step: one looser try, every rack at the nearest gap.
+      const tries = racks <= MANY_RACKS ? racks : 1;
+      for (let t = 0; t < tries; t++) {
+        const gap = tries === racks ? rackGap[t]! : nearest;
+        const farthest = tries === racks ? gap : Number.POSITIVE_INFINITY;
+        let ox = 0;
+        let oy = 0;
+        let zr = Number.POSITIVE_INFINITY;
+        for (let r = 0; r < racks; r++) {
+          if (rackGap[r]! > farthest || rackAlong[r] === 0) continue;
+          if (rackBoxes[5 * r + 4] === 0) ox += rackAlong[r]!;
+          else oy += rackAlong[r]!;
+          if (rackLow[r]! < zr) zr = rackLow[r]!;
+        }
+        const onRack = Math.min(ox, di) + Math.min(oy, dj);
+        if (onRack === 0) continue;
+        // Climb to the lowest rack level and back down, each a riser (unless already rising).
+        const climb = Math.max((zr > zc ? zr - zc : 0) + (zKnown && zr > goalZ ? zr - goalZ : 0), dz) * vertical;
+        const down = zKnown && zr > goalZ ? riser : 0;
+        const plan = (di + dj + 2 * gap) * base - onRack * saving + climb + down;
+        via = Math.min(via, plan + (zr > zc ? riser : 0));
+        viaUp = Math.min(viaUp, plan);
+      }
+    }
+    values[3 * cell] = (di + dj) * base + dz * vertical;
+    values[3 * cell + 1] = via;
+    values[3 * cell + 2] = viaUp;
+    stamps[cell] = stamp;
+  };
+
+  return (i: number, j: number, level: number, dir: number): number => {
+    const di = i < i0 ? i0 - i : i > i1 ? i - i1 : 0;
+    const dj = j < j0 ? j0 - j : j > j1 ? j - j1 : 0;
+    const cell = (j * nx + i) * nl + level;
+    if (stamps[cell] !== stamp) fill(cell, i, j, level, di, dj);
+    const zc = zs[level]!;
+    const levelOff = zKnown && zc !== goalZ;
+    const rising = dir === UP ? goalZ > zc : dir === DOWN ? goalZ < zc : false;
+    const noRack = values[3 * cell]! + (levelOff && !rising ? riser : 0);
+    const viaRack = values[3 * cell + (dir === UP ? 2 : 1)]!;
+    const h = Math.min(noRack, viaRack);
+    const sx = i < i0 ? 1 : i > i1 ? -1 : 0;
+    const sy = j < j0 ? 1 : j > j1 ? -1 : 0;
+    let turns: number;
+    if (dir < 4) {
+      const sign = dir < 2 ? 1 : -1;
+      const ahead = (dir & 1) === 0 ? sx : sy;
+      const across = (dir & 1) === 0 ? sy : sx;
+      if (ahead === 0 && across === 0) turns = 0;
+      else if (across === 0) turns = ahead === sign ? 0 : 2;
+      else turns = ahead === -sign ? 2 : 1;
+      if (levelOff && turns === 0) turns = 1;
+    } else if (dir === NONE) {
+      turns = sx !== 0 && sy !== 0 ? 1 : 0;
+    } else {
+      turns = (sx !== 0 ? 1 : 0) + (sy !== 0 ? 1 : 0);
+    }
+    return h + turns * bend;
+  };
+}

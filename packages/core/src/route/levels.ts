@@ -1,0 +1,50 @@
+import type { Site } from "../design/types.js";
+
+/**
+ * The elevations a route may run at horizontally. Pipes cross only at different elevations, so the
+ * router works on a few discrete levels: ground (sleeper) levels for short local runs and every
+ * rack level for long runs. Sorted ascending, without duplicates; index = level number.
+ */
+export interface Levels {
+  /** Elevation of each level, m, ascending. */
+  readonly z: Float64Array;
+  /** 1 where the level is a ground (sleeper) level. */
+  readonly ground: Uint8Array;
+}
+
+/** Elevations closer than this are one level (a rack at 5.0 and another at 5.004). */
+const SAME_LEVEL = 0.01;
+
+export function buildLevels(site: Site, groundLevels: readonly number[]): Levels {
+  const all = new Map<number, boolean>();
+  const add = (z: number, ground: boolean) => {
+    for (const [known, isGround] of all) {
+      if (Math.abs(known - z) < SAME_LEVEL) {
+        all.set(known, isGround || ground);
+        return;
+      }
+    }
+    all.set(z, ground);
+  };
+  for (const z of groundLevels) add(z, true);
+  for (const rack of site.racks) for (const z of rack.levels) add(z, false);
+  const sorted = [...all.entries()].sort((a, b) => a[0] - b[0]);
+  return {
+    z: Float64Array.from(sorted, ([z]) => z),
+    ground: Uint8Array.from(sorted, ([, g]) => (g ? 1 : 0)),
+  };
+}
+
+/** The level nearest an elevation (the lower one on a tie), where a nozzle's riser joins the grid. */
+export function nearestLevel(levels: Levels, z: number): number {
+  let best = 0;
+  let bestGap = Number.POSITIVE_INFINITY;
+  for (let l = 0; l < levels.z.length; l++) {
+    const gap = Math.abs(levels.z[l]! - z);
+    if (gap < bestGap) {
+      best = l;
+      bestGap = gap;
+    }
+  }
+  return best;
+}

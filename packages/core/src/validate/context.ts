@@ -1,0 +1,247 @@
+import RBush from "rbush";
+import { boxRect, nozzlePosition, planSize, rackRect } from "../design/geometry.js";
+import type { Component, Design, Equipment, Instrument, KeepOut, Line, Nozzle, Rack } from "../design/types.js";
+import { isNozzleEnd, isPlaced } from "../design/types.js";
+import { buildSegments, SegmentGrid, type Segments } from "./segments.js";
+import type { Point, ResolvedRulePack, RuleContext } from "./types.js";
+
+export type PlacedEquipment = Equipment & { x: number; y: number };
+
+/**
+ * Work caps for degenerate layouts (thousands of items or segments on one spot): a real plant
+ * stays orders of magnitude below them, so they only ever cut short a hostile or broken upload.
+ */
+export const MAX_NEIGHBOUR_PAIRS = 2_000_000;
+export const MAX_CANDIDATES = 20_000_000;
+
+/** A placed equipment item as the spatial index holds it: its plan rectangle and vertical extent. */
+export interface PlacedItem {
+  readonly minX: number;
+  readonly minY: number;
+  readonly maxX: number;
+  readonly maxY: number;
+  /** Base elevation, m. */
+  readonly minZ: number;
+  /** Top elevation (base + height), m. */
+  readonly maxZ: number;
+  readonly equipment: PlacedEquipment;
+  /** Position in `design.equipment`. */
+  readonly index: number;
+  /** Position in `DesignIndex.placed`. */
+  readonly slot: number;
+}
+
+/** A keep-out or rack plan rectangle. */
+export interface AreaItem {
+  readonly minX: number;
+  readonly minY: number;
+  readonly maxX: number;
+  readonly maxY: number;
+  readonly id: string;
+  readonly keepOut?: KeepOut;
+  readonly rack?: Rack;
+}
+
+/** One end of one line, as found from the equipment or parent line it names. */
+export interface LineEndRef {
+  readonly line: Line;
+  readonly lineIndex: number;
+  readonly end: "from" | "to";
+}
+
+export interface ComponentRef {
+  readonly component: Component;
+  readonly line: Line;
+}
+
+/**
+ * Everything rules look things up in, built once per validation run: tag maps, the graph view
+ * (which lines touch which equipment and which lines branch off which) and spatial indexes: an
+ * R-tree (rbush) over footprints, keep-outs and racks, and a uniform grid over route segments
+ * (see segments.ts). Spatial indexes are built on first use, so a pack that disables the route
+ * rules never pays for them.
+ *
+ * First occurrence wins in every map; duplicates are the unique-tag rules' business.
+ */
+export class DesignIndex {
+  readonly equipmentByTag = new Map<string, Equipment>();
+  /** Placed equipment, in design order (duplicates included). */
+  readonly placed: PlacedItem[] = [];
+  readonly placedByTag = new Map<string, PlacedItem>();
+  readonly lineById = new Map<string, Line>();
+  readonly lineIndexById = new Map<string, number>();
+  /** Equipment tag → the line ends on any of its nozzles. */
+  readonly endsAtEquipment = new Map<string, LineEndRef[]>();
+  /** Parent line id → the ends of lines that branch off (or into) it. */
+  readonly branchesOf = new Map<string, LineEndRef[]>();
+  readonly instrumentByTag = new Map<string, Instrument>();
+  /** Tagged inline components (valves...) by tag. */
+  readonly componentByTag = new Map<string, ComponentRef>();
+  /** True when at least one equipment item is placed: geometric rules run (on the placed items). */
+  readonly geometryChecked: boolean;
+  /** Number of equipment items without a plan position. */
+  readonly unplacedCount: number;
+
+  private equipmentTreeCache: RBush<PlacedItem> | undefined;
+  private keepOutTreeCache: RBush<AreaItem> | undefined;
+  private rackTreeCache: RBush<AreaItem> | undefined;
+  private segmentsCache: Segments | undefined;
+  private segmentGridCache: SegmentGrid | undefined;
+  private neighboursCache: Int32Array | undefined;
+  /** True when `neighbours` stopped at MAX_NEIGHBOUR_PAIRS (a layout far denser than any plant). */
+  neighboursTruncated = false;
+  /** Per placed slot: world positions of its nozzles, in `nozzles` order (filled on first use). */
+  private readonly nozzlePoints: (Point[] | undefined)[] = [];
+
+  constructor(
+    readonly design: Design,
+    readonly pack: ResolvedRulePack,
+  ) {
+    let unplaced = 0;
+    const equipment = design.equipment;
+    for (let index = 0; index < equipment.length; index++) {
+      const e = equipment[index]!;
+      if (!this.equipmentByTag.has(e.tag)) this.equipmentByTag.set(e.tag, e);
+      if (!isPlaced(e)) {
+        unplaced++;
+        continue;
+      }
+      const { width, depth } = planSize(e);
+      const item: PlacedItem = {
+        minX: e.x - width / 2,
+        minY: e.y - depth / 2,
+        maxX: e.x + width / 2,
+        maxY: e.y + depth / 2,
+        minZ: e.z,
+        maxZ: e.z + e.footprint.height,
+        equipment: e,
+        index,
+        slot: this.placed.length,
+      };
+      this.placed.push(item);
+      if (!this.placedByTag.has(e.tag)) this.placedByTag.set(e.tag, item);
+    }
+    this.unplacedCount = unplaced;
+    this.geometryChecked = this.placed.length > 0;
+
+    const lines = design.lines;
+    for (let lineIndex = 0; lineIndex < lines.length; lineIndex++) {
+      const line = lines[lineIndex]!;
+      if (!this.lineById.has(line.id)) {
+        this.lineById.set(line.id, line);
+        this.lineIndexById.set(line.id, lineIndex);
+      }
+      this.addEnd(line, lineIndex, "from");
+      this.addEnd(line, lineIndex, "to");
+      for (const c of line.components) {
+        if (c.tag !== undefined && !this.componentByTag.has(c.tag))
+          this.componentByTag.set(c.tag, { component: c, line });
+      }
+    }
+    for (const i of design.instruments) if (!this.instrumentByTag.has(i.tag)) this.instrumentByTag.set(i.tag, i);
+  }
+
+  private addEnd(line: Line, lineIndex: number, end: "from" | "to"): void {
+    const e = line[end];
+    const ref: LineEndRef = { line, lineIndex, end };
+    const nozzleEnd = isNozzleEnd(e);
+    const map = nozzleEnd ? this.endsAtEquipment : this.branchesOf;
+    const key = nozzleEnd ? e.tag : e.line;
+    const list = map.get(key);
+    if (list) list.push(ref);
+    else map.set(key, [ref]);
+  }
+
+  /** A nozzle of an equipment item (first with that id), or undefined. */
+  nozzle(tag: string, id: string): Nozzle | undefined {
+    const e = this.equipmentByTag.get(tag);
+    if (!e) return undefined;
+    for (const n of e.nozzles) if (n.id === id) return n;
+    return undefined;
+  }
+
+  /** World position of a nozzle, or undefined when the equipment or nozzle is missing or unplaced. */
+  nozzlePoint(tag: string, id: string): Point | undefined {
+    const item = this.placedByTag.get(tag);
+    if (!item || this.equipmentByTag.get(tag) !== item.equipment) return undefined;
+    const nozzles = item.equipment.nozzles;
+    let points = this.nozzlePoints[item.slot];
+    if (!points) {
+      points = nozzles.map((n) => nozzlePosition(item.equipment, n));
+      this.nozzlePoints[item.slot] = points;
+    }
+    for (let i = 0; i < nozzles.length; i++) if (nozzles[i]!.id === id) return points[i];
+    return undefined;
+  }
+
+  /** Footprints of the placed equipment. */
+  get equipmentTree(): RBush<PlacedItem> {
+    this.equipmentTreeCache ??= new RBush<PlacedItem>(16).load(this.placed);
+    return this.equipmentTreeCache;
+  }
+
+  get keepOutTree(): RBush<AreaItem> {
+    this.keepOutTreeCache ??= new RBush<AreaItem>().load(
+      this.design.site.keepOut.map((k) => ({ ...boxRect(k), id: k.id, keepOut: k })),
+    );
+    return this.keepOutTreeCache;
+  }
+
+  get rackTree(): RBush<AreaItem> {
+    this.rackTreeCache ??= new RBush<AreaItem>().load(
+      this.design.site.racks.map((r) => ({ ...rackRect(r), id: r.id, rack: r })),
+    );
+    return this.rackTreeCache;
+  }
+
+  /** Every straight piece of every routed line, as columns of numbers. */
+  get segments(): Segments {
+    this.segmentsCache ??= buildSegments(this.design.lines);
+    return this.segmentsCache;
+  }
+
+  /**
+   * The segments in a uniform grid, each box widened by the largest pipe radius plus half the
+   * pack's clash clearance, so two segments that may clash have overlapping boxes.
+   */
+  get segmentGrid(): SegmentGrid {
+    if (!this.segmentGridCache) {
+      let radius = 0;
+      for (const line of this.design.lines) if (line.route && line.size / 2000 > radius) radius = line.size / 2000;
+      this.segmentGridCache = new SegmentGrid(this.segments, radius + this.pack.routing.clashClearance / 2);
+    }
+    return this.segmentGridCache;
+  }
+
+  /**
+   * Pairs of placed items (slots into `placed`, a before b in design order) whose plan rectangles
+   * are within the pack's access clearance of each other, overlapping ones included: what the
+   * overlap and access rules both look at, found with one pass over the footprint index.
+   * Flat: [a0, b0, a1, b1, ...].
+   */
+  get neighbours(): Int32Array {
+    if (this.neighboursCache) return this.neighboursCache;
+    const reach = Math.max(0, this.pack.access.clearance);
+    const tree = this.equipmentTree;
+    const out: number[] = [];
+    const box = { minX: 0, minY: 0, maxX: 0, maxY: 0 };
+    for (const a of this.placed) {
+      box.minX = a.minX - reach;
+      box.minY = a.minY - reach;
+      box.maxX = a.maxX + reach;
+      box.maxY = a.maxY + reach;
+      for (const b of tree.search(box)) if (b.index > a.index) out.push(a.slot, b.slot);
+      if (out.length >= 2 * MAX_NEIGHBOUR_PAIRS) {
+        this.neighboursTruncated = true;
+        break;
+      }
+    }
+    this.neighboursCache = Int32Array.from(out);
+    return this.neighboursCache;
+  }
+}
+
+/** Builds the context every rule of one run shares. */
+export function createContext(design: Design, pack: ResolvedRulePack): RuleContext {
+  return { design, pack, index: new DesignIndex(design, pack) };
+}

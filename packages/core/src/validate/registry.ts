@@ -1,0 +1,77 @@
+/**
+ * Every rule the validator runs, in the order it runs them. The order does not change the report
+ * (violations are sorted), only which rule's indexes are built first.
+ */
+
+import { rule as isaLetters } from "./rules/consistency/isa-letters.js";
+import { rule as isaTagForm } from "./rules/consistency/isa-tag-form.js";
+import { rule as partialPlacement } from "./rules/consistency/partial-placement.js";
+import { rule as unconnectedEquipment } from "./rules/consistency/unconnected-equipment.js";
+import { rule as uniqueLineIds } from "./rules/consistency/unique-line-ids.js";
+import { rule as uniqueNozzles } from "./rules/consistency/unique-nozzles.js";
+import { rule as uniqueTags } from "./rules/consistency/unique-tags.js";
+import { rule as instrumentMount } from "./rules/control/instrument-mount.js";
+import { rule as interlockConflict } from "./rules/control/interlock-conflict.js";
+import { rule as interlockReferences } from "./rules/control/interlock-references.js";
+import { rule as loopReferences } from "./rules/control/loop-references.js";
+import { rule as accessClearance } from "./rules/geometry/access-clearance.js";
+import { rule as firedUpwind } from "./rules/geometry/fired-upwind.js";
+import { rule as insideSite } from "./rules/geometry/inside-site.js";
+import { rule as keepOut } from "./rules/geometry/keep-out.js";
+import { rule as overlap } from "./rules/geometry/overlap.js";
+import { rule as rackKeepFree } from "./rules/geometry/rack-keep-free.js";
+import { rule as spacing } from "./rules/geometry/spacing.js";
+import { rule as tankSpacing } from "./rules/geometry/tank-spacing.js";
+import { rule as lineEnds } from "./rules/piping/line-ends.js";
+import { rule as nozzleSingleLine } from "./rules/piping/nozzle-single-line.js";
+import { rule as pumpCheckValve } from "./rules/piping/pump-check-valve.js";
+import { rule as ratingMatch } from "./rules/piping/rating-match.js";
+import { rule as reliefPath } from "./rules/piping/relief-path.js";
+import { rule as routeClash } from "./rules/piping/route-clash.js";
+import { rule as routeClear } from "./rules/piping/route-clear.js";
+import { rule as routeEnds } from "./rules/piping/route-ends.js";
+import { rule as routeOrthogonal } from "./rules/piping/route-orthogonal.js";
+import { rule as sizeMatch } from "./rules/piping/size-match.js";
+import type { Rule } from "./types.js";
+
+export const RULES: readonly Rule[] = [
+  // consistency
+  uniqueTags,
+  uniqueLineIds,
+  uniqueNozzles,
+  unconnectedEquipment,
+  partialPlacement,
+  isaTagForm,
+  isaLetters,
+  // piping (topology)
+  lineEnds,
+  nozzleSingleLine,
+  sizeMatch,
+  ratingMatch,
+  pumpCheckValve,
+  reliefPath,
+  // control
+  loopReferences,
+  instrumentMount,
+  interlockReferences,
+  interlockConflict,
+  // geometry (placed)
+  insideSite,
+  overlap,
+  keepOut,
+  rackKeepFree,
+  spacing,
+  tankSpacing,
+  accessClearance,
+  firedUpwind,
+  // routes (placed)
+  routeEnds,
+  routeOrthogonal,
+  routeClear,
+  routeClash,
+];
+
+/** A rule by id, or undefined. */
+export function ruleById(id: string): Rule | undefined {
+  return RULES.find((r) => r.id === id);
+}

@@ -1,0 +1,63 @@
+import type { Equipment } from "../../../design/types.js";
+import { letters, variableOf } from "../../isa.js";
+import type { Rule } from "../../types.js";
+
+/** Equipment holding no liquid inventory to measure a level in. */
+const NO_LEVEL = new Set<Equipment["type"]>(["pump", "compressor", "air_cooler", "furnace", "flare"]);
+/** Rotating machines, where speed (S) and vibration (V) are measured. */
+const ROTATING = new Set<Equipment["type"]>(["pump", "compressor", "air_cooler", "cooling_tower"]);
+
+/**
+ * ISA-5.1 letter meaning: an instrument's first letter is what it measures, so a loop measures its
+ * own variable (LIC with an LT) and drives a valve of that variable (LV); a level instrument sits
+ * on a vessel, a flow instrument on a line, speed and vibration on a machine.
+ */
+export const rule: Rule = {
+  id: "consistency.isa-letters",
+  category: "consistency",
+  severity: "warning",
+  appliesTo: "all",
+  description:
+    "Tag letters agree with what the item does: loops measure and act on their own variable; L on vessels, F on lines, S/V on machines.",
+  source: "ISA-5.1-2009 Instrumentation Symbols and Identification, Table 4.1 (first letter = measured variable).",
+  check({ design, index }, emit) {
+    for (const loop of design.control.loops) {
+      const v = loop.tag.charAt(0);
+      if (index.instrumentByTag.has(loop.measurement) && loop.measurement.charAt(0) !== v) {
+        emit({
+          message: `Loop ${loop.tag} controls ${variableOf(loop.tag)} but measures with ${loop.measurement}, which measures ${variableOf(loop.measurement)}.`,
+          tags: [loop.tag, loop.measurement],
+        });
+      }
+      const valve = index.componentByTag.get(loop.finalElement);
+      if (valve && loop.finalElement.charAt(0) !== v) {
+        emit({
+          message: `Loop ${loop.tag} controls ${variableOf(loop.tag)} through ${loop.finalElement}, tagged as a ${variableOf(loop.finalElement)} valve.`,
+          tags: [loop.tag, loop.finalElement],
+          lines: [valve.line.id],
+        });
+      }
+    }
+    for (const i of design.instruments) {
+      const v = i.tag.charAt(0);
+      const on = i.on;
+      const equipment = "tag" in on ? index.equipmentByTag.get(on.tag) : undefined;
+      const where =
+        "tag" in on ? `${on.tag}${equipment ? ` (${equipment.type.replace(/_/g, " ")})` : ""}` : `line ${on.line}`;
+      let wrong: string | undefined;
+      if (v === "L" && ("line" in on || (equipment && NO_LEVEL.has(equipment.type)))) {
+        wrong = "a level is measured in a vessel, column, tank or reactor";
+      } else if (v === "F" && "tag" in on) {
+        wrong = "a flow is measured in a line";
+      } else if ((v === "S" || v === "V") && ("line" in on || (equipment && !ROTATING.has(equipment.type)))) {
+        wrong = `${variableOf(i.tag)} is measured on a rotating machine`;
+      }
+      if (!wrong) continue;
+      emit({
+        message: `${letters(i.tag)} instrument ${i.tag} measures ${variableOf(i.tag)} but sits on ${where}; ${wrong}.`,
+        tags: [i.tag],
+        lines: "line" in on ? [on.line] : [],
+      });
+    }
+  },
+};

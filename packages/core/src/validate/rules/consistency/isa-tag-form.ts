@@ -1,0 +1,64 @@
+import { letters, VARIABLE_MODIFIERS } from "../../isa.js";
+import type { Rule } from "../../types.js";
+
+/** Most function letters an instrument tag should carry (ISA-5.1: keep to four; one more after a variable modifier). */
+const MAX_LETTERS = 4;
+
+/**
+ * ISA-5.1 tag form beyond the schema's pattern: an instrument tag has a first letter and at least
+ * one function letter (LT, PIT), and not too many; a controller (loop) tag holds the control
+ * function C; a control valve's tag ends in V (LV, FCV); a relief valve is a PSV/PRV (or TSV).
+ */
+export const rule: Rule = {
+  id: "consistency.isa-tag-form",
+  category: "consistency",
+  severity: "warning",
+  appliesTo: "all",
+  description:
+    "Instrument, controller and valve tags follow ISA-5.1 functional identification (e.g. LT, LIC, LV, PSV).",
+  source: "ISA-5.1-2009 Instrumentation Symbols and Identification, §4.2 and Table 4.1.",
+  check({ design }, emit) {
+    for (const i of design.instruments) {
+      const l = letters(i.tag);
+      const max = l.length > 1 && VARIABLE_MODIFIERS.has(l.charAt(1)) ? MAX_LETTERS + 1 : MAX_LETTERS;
+      if (l.length < 2) {
+        emit({
+          message: `Instrument ${i.tag} has only the letter ${l}; an ISA-5.1 instrument tag is a variable letter and at least one function letter (e.g. ${l}T, ${l}I).`,
+          tags: [i.tag],
+        });
+      } else if (l.length > max) {
+        emit({
+          message: `Instrument ${i.tag} carries ${l.length} function letters (${l}); ISA-5.1 keeps identifiers to ${max}.`,
+          tags: [i.tag],
+        });
+      }
+    }
+    for (const loop of design.control.loops) {
+      const l = letters(loop.tag);
+      if (l.length >= 2 && l.slice(1).includes("C")) continue;
+      emit({
+        message: `Loop ${loop.tag} has no control letter C in ${l}; ISA-5.1 controllers read like ${l.charAt(0)}IC or ${l.charAt(0)}C.`,
+        tags: [loop.tag],
+      });
+    }
+    for (const line of design.lines) {
+      for (const c of line.components) {
+        if (c.tag === undefined) continue;
+        const l = letters(c.tag);
+        if (c.type === "control_valve" && !l.endsWith("V")) {
+          emit({
+            message: `Control valve ${c.tag} on line ${line.id} should end its letters in V (ISA-5.1 final element, e.g. ${l.charAt(0)}V or ${l.charAt(0)}CV).`,
+            tags: [c.tag],
+            lines: [line.id],
+          });
+        } else if (c.type === "relief_valve" && !/^[PT][SR]V$/.test(l)) {
+          emit({
+            message: `Relief valve ${c.tag} on line ${line.id} should be tagged PSV, PRV or TSV (ISA-5.1 safety valve).`,
+            tags: [c.tag],
+            lines: [line.id],
+          });
+        }
+      }
+    }
+  },
+};

@@ -1,0 +1,66 @@
+import { centre, listOf } from "../../describe.js";
+import type { Rule } from "../../types.js";
+
+/**
+ * Tags identify one thing each: equipment, instruments, tagged inline components and interlocks
+ * share one tag space. Loop (controller) tags are unique among loops and may repeat an instrument's
+ * tag (a controller listed as an instrument), but no equipment, component or interlock tag.
+ * Counts first; the descriptions are written for the repeated tags only.
+ */
+export const rule: Rule = {
+  id: "consistency.unique-tags",
+  category: "consistency",
+  severity: "error",
+  appliesTo: "all",
+  description: "Every equipment, instrument, component, loop and interlock tag names one thing.",
+  source: "ISA-5.1-2009 identification: a tag identifies one instrument, loop or item uniquely within the plant.",
+  check({ design, index }, emit) {
+    const { equipment, instruments, lines, control } = design;
+    const uses = new Map<string, number>();
+    const instrumentOnly = new Set<string>();
+    const repeated = new Set<string>();
+    const count = (tag: string, isInstrument: boolean) => {
+      const n = uses.get(tag) ?? 0;
+      uses.set(tag, n + 1);
+      if (n > 0) repeated.add(tag);
+      if (n === 0 && isInstrument) instrumentOnly.add(tag);
+      else if (!isInstrument) instrumentOnly.delete(tag);
+    };
+    for (const e of equipment) count(e.tag, false);
+    for (const i of instruments) count(i.tag, true);
+    for (const line of lines) for (const c of line.components) if (c.tag !== undefined) count(c.tag, false);
+    for (const il of control.interlocks) count(il.tag, false);
+    const loops = new Map<string, number>();
+    for (const loop of control.loops) {
+      const n = loops.get(loop.tag) ?? 0;
+      loops.set(loop.tag, n + 1);
+      // A controller listed as an instrument too is one thing, not two.
+      if (n > 0 || (uses.has(loop.tag) && !instrumentOnly.has(loop.tag))) repeated.add(loop.tag);
+    }
+    if (repeated.size === 0) return;
+
+    const what = new Map<string, string[]>();
+    const add = (tag: string, description: string) => {
+      if (!repeated.has(tag)) return;
+      const list = what.get(tag);
+      if (list) list.push(description);
+      else what.set(tag, [description]);
+    };
+    for (const e of equipment) add(e.tag, `equipment (${e.type.replace(/_/g, " ")})`);
+    for (const i of instruments) add(i.tag, "instrument");
+    for (const line of lines) {
+      for (const c of line.components)
+        if (c.tag !== undefined) add(c.tag, `${c.type.replace(/_/g, " ")} on line ${line.id}`);
+    }
+    for (const il of control.interlocks) add(il.tag, "interlock");
+    for (const loop of control.loops) add(loop.tag, "control loop");
+    for (const [tag, list] of what) {
+      const item = index.placedByTag.get(tag);
+      emit({
+        message: `Tag ${tag} is used ${list.length} times: as ${listOf(list)}.`,
+        tags: [tag],
+        ...(item ? { location: centre(item) } : {}),
+      });
+    }
+  },
+};

@@ -1,0 +1,30 @@
+import type { Rule } from "../../types.js";
+
+/** Instruments sit on something that exists: equipment ({ tag }) or a line ({ line }). */
+export const rule: Rule = {
+  id: "control.instrument-mount",
+  category: "control",
+  severity: "error",
+  appliesTo: "all",
+  description: "Every instrument sits on existing equipment or an existing line.",
+  source: "PlantGAN design contract (DESIGN.md): an instrument is on { tag } (equipment) or on { line }.",
+  check({ design, index }, emit) {
+    for (const i of design.instruments) {
+      const on = i.on;
+      if ("tag" in on) {
+        if (index.equipmentByTag.has(on.tag)) continue;
+        emit({
+          message: `Instrument ${i.tag} sits on ${on.tag}, which is not equipment in the design.`,
+          tags: [i.tag, on.tag],
+        });
+      } else {
+        if (index.lineById.has(on.line)) continue;
+        emit({
+          message: `Instrument ${i.tag} sits on line ${on.line}, which is not in the design.`,
+          tags: [i.tag],
+          lines: [on.line],
+        });
+      }
+    }
+  },
+};

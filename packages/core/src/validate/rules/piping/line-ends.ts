@@ -1,0 +1,57 @@
+import { isNozzleEnd } from "../../../design/types.js";
+import { centre, listOf } from "../../describe.js";
+import type { Rule } from "../../types.js";
+
+/**
+ * Every line end names something that exists: an equipment item and one of its nozzles, or
+ * another line to branch off (never the line itself). A line does not start and end on one nozzle.
+ */
+export const rule: Rule = {
+  id: "piping.line-ends",
+  category: "piping",
+  severity: "error",
+  appliesTo: "all",
+  description: "Every line end names an existing equipment nozzle, or an existing other line for a branch.",
+  source: "PlantGAN design contract (DESIGN.md): a line end is { tag, nozzle } or { line } (a tee on another line).",
+  check({ design, index }, emit) {
+    for (const line of design.lines) {
+      for (const side of ["from", "to"] as const) {
+        const end = line[side];
+        if (isNozzleEnd(end)) {
+          const equipment = index.equipmentByTag.get(end.tag);
+          if (!equipment) {
+            emit({
+              message: `Line ${line.id} ${side === "from" ? "starts" : "ends"} at ${end.tag}/${end.nozzle}, but there is no equipment ${end.tag}.`,
+              tags: [end.tag],
+              lines: [line.id],
+            });
+          } else if (!equipment.nozzles.some((n) => n.id === end.nozzle)) {
+            const ids = equipment.nozzles.map((n) => n.id);
+            const item = index.placedByTag.get(end.tag);
+            emit({
+              message: `Line ${line.id} ${side === "from" ? "starts" : "ends"} at nozzle ${end.nozzle} of ${end.tag}, which ${ids.length === 0 ? "has no nozzles" : `has only ${listOf(ids)}`}.`,
+              tags: [end.tag],
+              lines: [line.id],
+              ...(item ? { location: centre(item) } : {}),
+            });
+          }
+        } else if (end.line === line.id) {
+          emit({ message: `Line ${line.id} branches off itself at its ${side}-end.`, lines: [line.id] });
+        } else if (!index.lineById.has(end.line)) {
+          emit({
+            message: `Line ${line.id} ${side === "from" ? "branches off" : "tees into"} line ${end.line}, which is not in the design.`,
+            lines: [line.id, end.line],
+          });
+        }
+      }
+      const { from, to } = line;
+      if (isNozzleEnd(from) && isNozzleEnd(to) && from.tag === to.tag && from.nozzle === to.nozzle) {
+        emit({
+          message: `Line ${line.id} starts and ends at the same nozzle ${from.tag}/${from.nozzle}.`,
+          tags: [from.tag],
+          lines: [line.id],
+        });
+      }
+    }
+  },
+};

@@ -1,0 +1,38 @@
+import { isNozzleEnd } from "../../../design/types.js";
+import { listOf } from "../../describe.js";
+import type { Rule } from "../../types.js";
+
+/** A nozzle is one flange: it takes one line. Several lines meet at a tee (a branch end) instead. */
+export const rule: Rule = {
+  id: "piping.nozzle-single-line",
+  category: "piping",
+  severity: "error",
+  appliesTo: "all",
+  description: "A nozzle takes at most one line; further connections branch off that line.",
+  source: "A nozzle ends in one flange (ASME B16.5 / EN 1092-1); tees are modelled as branch ends (DESIGN.md).",
+  check({ index }, emit) {
+    for (const [tag, refs] of index.endsAtEquipment) {
+      if (refs.length < 2) continue;
+      // Equipment carries a handful of lines; group them by nozzle in first-seen order.
+      const byNozzle = new Map<string, string[]>();
+      for (const r of refs) {
+        const end = r.line[r.end];
+        if (!isNozzleEnd(end)) continue;
+        const ids = byNozzle.get(end.nozzle);
+        if (!ids) byNozzle.set(end.nozzle, [r.line.id]);
+        else if (ids[ids.length - 1] !== r.line.id) ids.push(r.line.id);
+      }
+      if (byNozzle.size === refs.length) continue;
+      for (const [nozzle, ids] of byNozzle) {
+        if (ids.length < 2) continue;
+        const point = index.nozzlePoint(tag, nozzle);
+        emit({
+          message: `Nozzle ${tag}/${nozzle} takes ${ids.length} lines (${listOf(ids)}); a nozzle takes one line, the others should branch off it.`,
+          tags: [tag],
+          lines: ids,
+          ...(point ? { location: point } : {}),
+        });
+      }
+    }
+  },
+};

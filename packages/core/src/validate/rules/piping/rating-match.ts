@@ -1,0 +1,82 @@
+import type { Line, LineEnd, Rating } from "../../../design/types.js";
+import { isNozzleEnd } from "../../../design/types.js";
+import type { Emit, Rule, RuleContext } from "../../types.js";
+
+type Mates = (a: Rating, b: Rating, size: number) => boolean;
+
+/** The ratings along a line: its own, then each spec break's downstream rating; undefined if one is open. */
+function ratingsOf(line: Line, rating: Rating): Rating[] | undefined {
+  let out: Rating[] | undefined;
+  for (const c of line.components) {
+    if (c.type !== "spec_break") continue;
+    if (c.rating === undefined) return undefined;
+    if (out) out.push(c.rating);
+    else out = [rating, c.rating];
+  }
+  return out ?? [rating];
+}
+
+/**
+ * Flanges bolt together only when their ratings mate: equal ratings, or a pair the pack lists as
+ * compatible (up to its size limit). A spec break on the line names the rating after it; a tee may
+ * sit on either side of a spec break on its parent.
+ */
+export const rule: Rule = {
+  id: "piping.rating-match",
+  category: "piping",
+  severity: "error",
+  appliesTo: "all",
+  description: "Line rating mates with each end's nozzle (or parent line) rating unless a spec break accounts for it.",
+  source: "Rule pack flanges (default: ASME B16.5 and EN 1092-1 flange dimensions).",
+  check(ctx, emit) {
+    const { pack } = ctx;
+    const pairs = new Set<string>();
+    for (const [a, b] of pack.flanges.compatible) {
+      pairs.add(`${a}|${b}`);
+      pairs.add(`${b}|${a}`);
+    }
+    const maxSize = pack.flanges.compatibleMaxSize;
+    const mates: Mates = (a, b, size) =>
+      a === b || (pairs.size > 0 && pairs.has(`${a}|${b}`) && (maxSize === undefined || size <= maxSize));
+    for (const line of ctx.design.lines) {
+      if (line.rating === undefined) continue;
+      const ratings = ratingsOf(line, line.rating);
+      if (!ratings) continue;
+      checkEnd(ctx, emit, mates, line, "from", line.from, ratings);
+      checkEnd(ctx, emit, mates, line, "to", line.to, ratings);
+    }
+  },
+};
+
+function checkEnd(
+  { index }: RuleContext,
+  emit: Emit,
+  mates: Mates,
+  line: Line,
+  side: "from" | "to",
+  end: LineEnd,
+  ratings: Rating[],
+): void {
+  if (isNozzleEnd(end)) {
+    const other = index.nozzle(end.tag, end.nozzle)?.rating;
+    if (other === undefined || ratings.some((r) => mates(r, other, line.size))) return;
+    const point = index.nozzlePoint(end.tag, end.nozzle);
+    emit({
+      message: `Line ${line.id} is rated ${ratings.join("/")} but its ${side}-nozzle ${end.tag}/${end.nozzle} is ${other}; the flanges do not mate and no spec break is shown.`,
+      tags: [end.tag],
+      lines: [line.id],
+      ...(point ? { location: point } : {}),
+    });
+    return;
+  }
+  const parent = index.lineById.get(end.line);
+  if (!parent || parent === line || parent.rating === undefined) return;
+  const others = ratingsOf(parent, parent.rating);
+  if (!others) return;
+  const size = Math.min(line.size, parent.size);
+  if (ratings.some((r) => others.some((o) => mates(r, o, size)))) return;
+  emit({
+    message: `Branch ${line.id} is rated ${ratings.join("/")} but line ${parent.id} it ${side === "from" ? "branches off" : "tees into"} is ${others.join("/")}, and no spec break is shown.`,
+    lines: [line.id, parent.id],
+  });
+}

@@ -1,0 +1,115 @@
+import type { Line, LineEnd } from "../../../design/types.js";
+import { isNozzleEnd } from "../../../design/types.js";
+import { MAX_CANDIDATES } from "../../context.js";
+import { EPS } from "../../describe.js";
+import { distance, formatPoint, metres, segmentDistance } from "../../geometry3d.js";
+import { boxGap, isAxisAligned, segmentEnd, segmentStart } from "../../segments.js";
+import type { Point, Rule } from "../../types.js";
+
+/** Pipe outside radius, m, from DN (mm): outside diameter taken as DN/1000 m. */
+function radius(line: Line): number {
+  return line.size / 2000;
+}
+
+function sameEnd(p: LineEnd, q: LineEnd): boolean {
+  if (isNozzleEnd(p)) return isNozzleEnd(q) && p.tag === q.tag && p.nozzle === q.nozzle;
+  return !isNozzleEnd(q) && p.line === q.line;
+}
+
+function endPoint(line: Line, side: "from" | "to"): Point | undefined {
+  const r = line.route;
+  if (!r || r.length === 0) return undefined;
+  return side === "from" ? r[0] : r[r.length - 1];
+}
+
+/**
+ * Where two lines are meant to touch: the end of a branch on its parent, and ends the two lines
+ * share (the same nozzle, or tees on the same parent). Contacts near those points are junctions.
+ */
+function junctions(p: Line, q: Line): Point[] {
+  const out: Point[] = [];
+  const add = (pt: Point | undefined) => {
+    if (pt) out.push(pt);
+  };
+  for (const sp of ["from", "to"] as const) {
+    const ep = p[sp];
+    if (!isNozzleEnd(ep) && ep.line === q.id) add(endPoint(p, sp));
+    const eq = q[sp];
+    if (!isNozzleEnd(eq) && eq.line === p.id) add(endPoint(q, sp));
+    for (const sq of ["from", "to"] as const) {
+      if (sameEnd(ep, q[sq])) {
+        add(endPoint(p, sp));
+        add(endPoint(q, sq));
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * Pipe-to-pipe clashes: two routed lines whose segments come closer than their outside radii
+ * (plus the pack's clash clearance), i.e. they cross or overlap at the same elevation. A branch
+ * meeting its parent, or two lines meeting at a shared end, touch by design there and only there.
+ * Candidate pairs come cell by cell from the segment grid; each pair of lines is reported once.
+ */
+export const rule: Rule = {
+  id: "piping.route-clash",
+  category: "piping",
+  severity: "error",
+  appliesTo: "placed",
+  description:
+    "No two routed lines cross or overlap (centrelines closer than their radii plus routing.clashClearance), except where a branch meets its parent or lines share an end.",
+  source:
+    "Physical constraint (two pipes cannot occupy the same space); outside diameter approximated by DN (ASME B36.10M); rule pack routing.clashClearance.",
+  check({ design, pack, index }, emit) {
+    const segments = index.segments;
+    if (segments.count < 2) return;
+    const lines = design.lines;
+    const clearance = pack.routing.clashClearance;
+    const tol = pack.routing.endTolerance;
+    const nLines = lines.length;
+    const reported = new Set<number>();
+    const exempt = new Map<number, Point[]>();
+
+    const complete = index.segmentGrid.forEachPair((s, c) => {
+      const ls = segments.line[s]!;
+      const lc = segments.line[c]!;
+      if (ls === lc) return;
+      const [li, lj, si, sj] = ls < lc ? [ls, lc, s, c] : [lc, ls, c, s];
+      const key = li * nLines + lj;
+      if (reported.has(key)) return;
+      const p = lines[li]!;
+      const q = lines[lj]!;
+      const limit = radius(p) + radius(q) + clearance;
+      const aligned = isAxisAligned(segments, si) && isAxisAligned(segments, sj);
+      // Box distance is exact for axis-aligned segments and a lower bound otherwise.
+      const lower = boxGap(segments, si, sj);
+      if (lower >= limit - EPS) return;
+      const exact = segmentDistance(
+        segmentStart(segments, si),
+        segmentEnd(segments, si),
+        segmentStart(segments, sj),
+        segmentEnd(segments, sj),
+      );
+      const d = aligned ? lower : exact.distance;
+      if (d >= limit - EPS) return;
+      let meet = exempt.get(key);
+      if (!meet) {
+        meet = junctions(p, q);
+        exempt.set(key, meet);
+      }
+      if (meet.some((j) => distance(j, exact.at) <= limit + tol)) return;
+      reported.add(key);
+      emit({
+        message: `Lines ${p.id} (DN ${p.size}) and ${q.id} (DN ${q.size}) clash near ${formatPoint(exact.at)}: centrelines ${metres(d)} apart where the pipes need ${metres(limit)}.`,
+        lines: [p.id, q.id],
+        location: exact.at,
+      });
+    }, MAX_CANDIDATES);
+    if (!complete) {
+      emit({
+        message: `Clash search stopped after ${MAX_CANDIDATES} candidate pairs of route segments: routes are far denser than a plant's; the rest was not checked.`,
+      });
+    }
+  },
+};

@@ -1,0 +1,84 @@
+import type { Line } from "../../../design/types.js";
+import { isNozzleEnd } from "../../../design/types.js";
+import { MAX_CANDIDATES } from "../../context.js";
+import { distance, formatPoint, metres, pointSegmentDistance } from "../../geometry3d.js";
+import { pointToSegment } from "../../segments.js";
+import type { Point, Rule } from "../../types.js";
+
+/** Routes up to this many points are scanned whole for a branch end; longer ones go through the grid. */
+const SHORT_ROUTE = 64;
+
+/** Distance from a point to a whole route. */
+function routeDistance(route: readonly (readonly [number, number, number])[], p: Point): number {
+  let best = Number.POSITIVE_INFINITY;
+  for (let k = 0; k + 1 < route.length; k++) best = Math.min(best, pointSegmentDistance(p, route[k]!, route[k + 1]!));
+  return best;
+}
+
+/**
+ * A route starts at its from-nozzle and ends at its to-nozzle (world positions, within the pack's
+ * end tolerance); a branch end lies on the parent line's route. Ends on unplaced equipment or
+ * unrouted parents are not checked.
+ */
+export const rule: Rule = {
+  id: "piping.route-ends",
+  category: "piping",
+  severity: "error",
+  appliesTo: "placed",
+  description:
+    "A route's first and last points sit on its end nozzles, or on the parent line's route for a branch end.",
+  source:
+    "PlantGAN design contract (DESIGN.md): route is the centreline from the from-end to the to-end; tolerance from rule pack routing.endTolerance.",
+  check({ design, pack, index }, emit) {
+    const tol = pack.routing.endTolerance;
+    const segments = index.segments;
+    const grid = index.segmentGrid;
+    let visits = 0;
+    const onRoute = (parentIndex: number, p: Point): boolean => {
+      const [x, y, z] = p;
+      let on = false;
+      grid.forEachNear(x - tol, y - tol, x + tol, y + tol, (s) => {
+        // Past the budget (a degenerate pile of segments) the end is given the benefit of the doubt.
+        if (++visits > MAX_CANDIDATES) on = true;
+        else if (segments.line[s] === parentIndex && pointToSegment(segments, s, x, y, z) <= tol) on = true;
+        return on;
+      });
+      return on;
+    };
+    const checkEnd = (line: Line, side: "from" | "to", point: Point): void => {
+      const end = line[side];
+      const verb = side === "from" ? "starts" : "ends";
+      if (isNozzleEnd(end)) {
+        const target = index.nozzlePoint(end.tag, end.nozzle);
+        if (!target) return;
+        const d = distance(point, target);
+        if (d <= tol) return;
+        emit({
+          message: `The route of line ${line.id} ${verb} at ${formatPoint(point)}, ${metres(d)} from its ${side}-nozzle ${end.tag}/${end.nozzle} at ${formatPoint(target)} (tolerance ${metres(tol)}).`,
+          tags: [end.tag],
+          lines: [line.id],
+          location: point,
+        });
+        return;
+      }
+      const parent = index.lineById.get(end.line);
+      const parentIndex = index.lineIndexById.get(end.line);
+      if (!parent?.route || parent === line || parentIndex === undefined) return;
+      // Short parent routes are scanned directly; long ones (a header with many tees) through the grid.
+      const on =
+        parent.route.length <= SHORT_ROUTE ? routeDistance(parent.route, point) <= tol : onRoute(parentIndex, point);
+      if (on) return;
+      emit({
+        message: `Branch ${line.id} ${verb} at ${formatPoint(point)}, ${metres(routeDistance(parent.route, point))} off the route of line ${parent.id} it ${side === "from" ? "branches off" : "tees into"} (tolerance ${metres(tol)}).`,
+        lines: [line.id, parent.id],
+        location: point,
+      });
+    };
+    for (const line of design.lines) {
+      const route = line.route;
+      if (!route || route.length === 0) continue;
+      checkEnd(line, "from", route[0]!);
+      checkEnd(line, "to", route[route.length - 1]!);
+    }
+  },
+};

@@ -1,0 +1,773 @@
+/**
+ * Every rule: fires on a design built to break it (naming the right tags and lines) and stays
+ * silent on every clean design. Each case starts from a clean hand-built design and plants one fault.
+ */
+import { describe, expect, it } from "vitest";
+import type { Design, PlantDesignInput, ProcessClass, RulePack, Violation } from "../../design/types.js";
+import {
+  cleanDesign,
+  DEFAULT_RULE_PACK,
+  equipmentIn,
+  lineIn,
+  modifiedDesign,
+  PROCESS_CLASSES,
+  RULES,
+  validateDesign,
+} from "../index.js";
+
+interface Case {
+  readonly rule: string;
+  readonly name: string;
+  readonly plant: ProcessClass;
+  readonly change: (d: PlantDesignInput) => void;
+  /** Tags one violation of the rule must name (all of them). */
+  readonly tags?: readonly string[];
+  /** Lines one violation of the rule must name (all of them). */
+  readonly lines?: readonly string[];
+  readonly pack?: RulePack;
+}
+
+type Point3 = [number, number, number];
+const route = (d: PlantDesignInput, id: string): Point3[] => lineIn(d, id).route as Point3[];
+
+const FIRES: readonly Case[] = [
+  // geometry
+  {
+    rule: "geometry.inside-site",
+    name: "a tank past the east boundary",
+    plant: "tank_farm",
+    change: (d) => {
+      equipmentIn(d, "TK-102").x = 116;
+    },
+    tags: ["TK-102"],
+  },
+  {
+    rule: "geometry.inside-site",
+    name: "a route that leaves the site",
+    plant: "pump_station",
+    change: (d) => {
+      const r = route(d, "50-RV-1010-C1");
+      r.splice(1, 0, [r[0]![0], -3, r[0]![2]], [...r[0]!]);
+    },
+    lines: ["50-RV-1010-C1"],
+  },
+  {
+    rule: "geometry.overlap",
+    name: "two pumps on one spot",
+    plant: "pump_station",
+    change: (d) => {
+      equipmentIn(d, "P-101B").x = 37;
+    },
+    tags: ["P-101A", "P-101B"],
+  },
+  {
+    rule: "geometry.keep-out",
+    name: "a drum on the road",
+    plant: "pump_station",
+    change: (d) => {
+      equipmentIn(d, "V-101").y = 4;
+    },
+    tags: ["V-101"],
+  },
+  {
+    rule: "geometry.rack-keep-free",
+    name: "a drum 0.2 m from the rack",
+    plant: "pump_station",
+    change: (d) => {
+      equipmentIn(d, "V-102").y = 36.2;
+    },
+    tags: ["V-102"],
+  },
+  {
+    rule: "geometry.rack-keep-free",
+    name: "a drum on the rack",
+    plant: "pump_station",
+    change: (d) => {
+      equipmentIn(d, "V-102").y = 32;
+    },
+    tags: ["V-102"],
+  },
+  {
+    rule: "geometry.spacing",
+    name: "a fuel gas drum 10 m from the fired heater",
+    plant: "distillation",
+    change: (d) => {
+      equipmentIn(d, "V-305").x = 22;
+    },
+    tags: ["H-301", "V-305"],
+  },
+  {
+    rule: "geometry.spacing",
+    name: "a flare 25 m from the knock-out drum",
+    plant: "gas_compression",
+    change: (d) => {
+      equipmentIn(d, "FL-201").x = 120;
+    },
+    tags: ["V-203", "FL-201"],
+  },
+  {
+    rule: "geometry.tank-spacing",
+    name: "two 15 m tanks 1 m apart",
+    plant: "tank_farm",
+    change: (d) => {
+      equipmentIn(d, "TK-102").x = 36;
+    },
+    tags: ["TK-101", "TK-102"],
+  },
+  {
+    rule: "geometry.access-clearance",
+    name: "A/B pumps 0.5 m apart",
+    plant: "pump_station",
+    change: (d) => {
+      equipmentIn(d, "P-101B").x = 38.5;
+    },
+    tags: ["P-101A", "P-101B"],
+  },
+  {
+    rule: "geometry.fired-upwind",
+    name: "wind from the east blows the pumps' leaks onto the heater",
+    plant: "distillation",
+    change: (d) => {
+      d.site.windFrom = 90;
+    },
+    tags: ["H-301", "V-305", "P-301A"],
+  },
+  // piping
+  {
+    rule: "piping.line-ends",
+    name: "a nozzle that does not exist",
+    plant: "pump_station",
+    change: (d) => {
+      lineIn(d, "200-P-1001-A1").from = { tag: "V-101", nozzle: "N9" };
+    },
+    tags: ["V-101"],
+    lines: ["200-P-1001-A1"],
+  },
+  {
+    rule: "piping.line-ends",
+    name: "equipment that does not exist",
+    plant: "pump_station",
+    change: (d) => {
+      lineIn(d, "200-P-1001-A1").to = { tag: "F-999", nozzle: "IN" };
+    },
+    tags: ["F-999"],
+    lines: ["200-P-1001-A1"],
+  },
+  {
+    rule: "piping.line-ends",
+    name: "a branch off a missing line",
+    plant: "pump_station",
+    change: (d) => {
+      lineIn(d, "200-P-1003-A1").from = { line: "999-X-1" };
+    },
+    lines: ["200-P-1003-A1", "999-X-1"],
+  },
+  {
+    rule: "piping.line-ends",
+    name: "a branch off itself",
+    plant: "pump_station",
+    change: (d) => {
+      lineIn(d, "200-P-1003-A1").from = { line: "200-P-1003-A1" };
+    },
+    lines: ["200-P-1003-A1"],
+  },
+  {
+    rule: "piping.line-ends",
+    name: "a line from a nozzle back to it",
+    plant: "pump_station",
+    change: (d) => {
+      lineIn(d, "200-P-1001-A1").to = { tag: "V-101", nozzle: "OUT" };
+    },
+    tags: ["V-101"],
+    lines: ["200-P-1001-A1"],
+  },
+  {
+    rule: "piping.nozzle-single-line",
+    name: "two lines on one pump suction",
+    plant: "pump_station",
+    change: (d) => {
+      lineIn(d, "200-P-1003-A1").to = { tag: "P-101B", nozzle: "S" };
+    },
+    tags: ["P-101B"],
+    lines: ["200-P-1002-A1", "200-P-1003-A1"],
+  },
+  {
+    rule: "piping.size-match",
+    name: "a DN 200 line on a DN 150 nozzle",
+    plant: "pump_station",
+    change: (d) => {
+      equipmentIn(d, "F-101").nozzles![0]!.size = 150;
+    },
+    tags: ["F-101"],
+    lines: ["200-P-1001-A1"],
+  },
+  {
+    rule: "piping.size-match",
+    name: "a branch larger than its header",
+    plant: "water_treatment",
+    change: (d) => {
+      lineIn(d, "150-W-6002").size = 200;
+      equipmentIn(d, "P-501A").nozzles![0]!.size = 200;
+    },
+    lines: ["150-W-6002", "150-W-6001"],
+  },
+  {
+    rule: "piping.rating-match",
+    name: "a CL600 line on a CL300 nozzle",
+    plant: "pump_station",
+    change: (d) => {
+      equipmentIn(d, "V-102").nozzles![0]!.rating = "CL300";
+    },
+    tags: ["V-102"],
+    lines: ["150-P-1007-C1"],
+  },
+  {
+    rule: "piping.rating-match",
+    name: "PN16 on PN10 above the DN 150 the pair holds for",
+    plant: "water_treatment",
+    change: (d) => {
+      lineIn(d, "150-W-6001").size = 200;
+      equipmentIn(d, "TK-501").nozzles![0]!.size = 200;
+    },
+    tags: ["TK-501"],
+    lines: ["150-W-6001"],
+  },
+  {
+    rule: "piping.rating-match",
+    name: "a CL150 branch on a CL300 header",
+    plant: "pump_station",
+    change: (d) => {
+      lineIn(d, "200-P-1003-A1").rating = "CL150";
+      equipmentIn(d, "P-101A").nozzles![0]!.rating = "CL150";
+    },
+    lines: ["200-P-1003-A1", "200-P-1002-A1"],
+  },
+  {
+    rule: "piping.pump-check-valve",
+    name: "a spare pump's discharge without a check valve",
+    plant: "pump_station",
+    change: (d) => {
+      lineIn(d, "150-P-1005-B1").components = [{ type: "gate_valve" }];
+    },
+    tags: ["P-101B"],
+    lines: ["150-P-1005-B1"],
+  },
+  {
+    rule: "piping.relief-path",
+    name: "a 20 barg drum whose relief valve is gone",
+    plant: "pump_station",
+    change: (d) => {
+      lineIn(d, "50-RV-1009-A1").components = [{ type: "spec_break", rating: "CL150" }];
+    },
+    tags: ["V-101"],
+  },
+  {
+    rule: "piping.relief-path",
+    name: "a compressor without relief",
+    plant: "gas_compression",
+    change: (d) => {
+      lineIn(d, "250-G-3002-B1").components = [{ type: "check_valve" }];
+    },
+    tags: ["K-201"],
+  },
+  {
+    rule: "piping.route-ends",
+    name: "a route that starts 2 m off its nozzle",
+    plant: "pump_station",
+    change: (d) => {
+      const r = route(d, "200-P-1001-A1");
+      r[0] = [r[0]![0] + 2, r[0]![1], r[0]![2]];
+    },
+    tags: ["V-101"],
+    lines: ["200-P-1001-A1"],
+  },
+  {
+    rule: "piping.route-ends",
+    name: "a branch that starts off its header",
+    plant: "pump_station",
+    change: (d) => {
+      const r = route(d, "200-P-1003-A1");
+      r[0] = [r[0]![0], r[0]![1] + 3, r[0]![2]];
+    },
+    lines: ["200-P-1003-A1", "200-P-1002-A1"],
+  },
+  {
+    rule: "piping.route-orthogonal",
+    name: "a diagonal segment",
+    plant: "pump_station",
+    change: (d) => {
+      const r = route(d, "200-P-1001-A1");
+      r.splice(2, 1);
+    },
+    lines: ["200-P-1001-A1"],
+  },
+  {
+    rule: "piping.route-clear",
+    name: "a suction header run at ground level through the A pump",
+    plant: "pump_station",
+    change: (d) => {
+      lineIn(d, "200-P-1002-A1").route = [
+        [26.5, 27.5, 1],
+        [26.5, 27, 1],
+        [39, 27, 1],
+        [39, 27.5, 1],
+        [39, 27.5, 0.4],
+      ];
+    },
+    tags: ["P-101A"],
+    lines: ["200-P-1002-A1"],
+  },
+  {
+    rule: "piping.route-clear",
+    name: "a relief line across the road",
+    plant: "pump_station",
+    change: (d) => {
+      const r = route(d, "50-RV-1009-A1");
+      r.splice(1, 0, [r[0]![0], 3, r[0]![2]], [...r[0]!]);
+    },
+    lines: ["50-RV-1009-A1"],
+  },
+  {
+    rule: "piping.route-clash",
+    name: "a relief line laid in the lane of a process line",
+    plant: "pump_station",
+    change: (d) => {
+      const lane = route(d, "200-P-1001-A1")[3]!;
+      const r = route(d, "50-RV-1009-A1");
+      const start = r[0]!;
+      const end = r[r.length - 1]!;
+      lineIn(d, "50-RV-1009-A1").route = [
+        start,
+        [start[0], start[1], lane[2]],
+        [start[0], lane[1], lane[2]],
+        [24, lane[1], lane[2]],
+        [24, lane[1], 9],
+        [end[0], lane[1], 9],
+        [end[0], end[1], 9],
+        end,
+      ];
+    },
+    lines: ["200-P-1001-A1", "50-RV-1009-A1"],
+  },
+  // consistency
+  {
+    rule: "consistency.unique-tags",
+    name: "an instrument tagged like a pump",
+    plant: "pump_station",
+    change: (d) => void d.instruments!.push({ tag: "P-101A", on: { tag: "V-101" } }),
+    tags: ["P-101A"],
+  },
+  {
+    rule: "consistency.unique-tags",
+    name: "two loops with one tag",
+    plant: "pump_station",
+    change: (d) => {
+      d.control!.loops![1]!.tag = "LIC-101";
+    },
+    tags: ["LIC-101"],
+  },
+  {
+    rule: "consistency.unique-line-ids",
+    name: "two lines with one number",
+    plant: "pump_station",
+    change: (d) => {
+      lineIn(d, "50-RV-1010-C1").id = "50-RV-1009-A1";
+    },
+    lines: ["50-RV-1009-A1"],
+  },
+  {
+    rule: "consistency.unique-nozzles",
+    name: "two nozzles marked IN",
+    plant: "pump_station",
+    change: (d) => void equipmentIn(d, "V-102").nozzles!.push({ id: "IN", dx: 2, dy: -1, dz: 1 }),
+    tags: ["V-102"],
+  },
+  {
+    rule: "consistency.unconnected-equipment",
+    name: "a drum no line reaches",
+    plant: "pump_station",
+    change: (d) =>
+      void d.equipment.push({
+        tag: "V-199",
+        type: "vessel",
+        x: 90,
+        y: 20,
+        footprint: { width: 2, depth: 2, height: 2 },
+        nozzles: [{ id: "IN", dx: 0, dy: 1, dz: 1 }],
+      }),
+    tags: ["V-199"],
+  },
+  {
+    rule: "consistency.partial-placement",
+    name: "one drum without a position",
+    plant: "pump_station",
+    change: (d) => {
+      const e = equipmentIn(d, "V-103");
+      delete e.x;
+      delete e.y;
+    },
+    tags: ["V-103"],
+  },
+  {
+    rule: "consistency.isa-tag-form",
+    name: "an instrument with one letter",
+    plant: "pump_station",
+    change: (d) => void d.instruments!.push({ tag: "L-199", on: { tag: "V-101" } }),
+    tags: ["L-199"],
+  },
+  {
+    rule: "consistency.isa-tag-form",
+    name: "an instrument with five letters",
+    plant: "pump_station",
+    change: (d) => void d.instruments!.push({ tag: "LTIRA-199", on: { tag: "V-101" } }),
+    tags: ["LTIRA-199"],
+  },
+  {
+    rule: "consistency.isa-tag-form",
+    name: "a controller without C",
+    plant: "pump_station",
+    change: (d) => {
+      d.control!.loops![0]!.tag = "LI-101";
+    },
+    tags: ["LI-101"],
+  },
+  {
+    rule: "consistency.isa-tag-form",
+    name: "a control valve not ending in V",
+    plant: "pump_station",
+    change: (d) => {
+      lineIn(d, "200-P-1001-A1").components = [{ type: "gate_valve" }, { tag: "LY-101", type: "control_valve" }];
+      d.control!.loops![0]!.finalElement = "LY-101";
+    },
+    tags: ["LY-101"],
+  },
+  {
+    rule: "consistency.isa-tag-form",
+    name: "a relief valve tagged as a hand valve",
+    plant: "pump_station",
+    change: (d) => {
+      lineIn(d, "50-RV-1009-A1").components = [
+        { tag: "HV-101", type: "relief_valve" },
+        { type: "spec_break", rating: "CL150" },
+      ];
+    },
+    tags: ["HV-101"],
+  },
+  {
+    rule: "consistency.isa-letters",
+    name: "a level controller measuring flow",
+    plant: "pump_station",
+    change: (d) => {
+      d.control!.loops![0]!.measurement = "FT-103";
+    },
+    tags: ["LIC-101", "FT-103"],
+  },
+  {
+    rule: "consistency.isa-letters",
+    name: "a level controller driving a pressure valve",
+    plant: "pump_station",
+    change: (d) => {
+      d.control!.loops![0]!.finalElement = "PV-102";
+    },
+    tags: ["LIC-101", "PV-102"],
+  },
+  {
+    rule: "consistency.isa-letters",
+    name: "a level transmitter on a line",
+    plant: "pump_station",
+    change: (d) => void d.instruments!.push({ tag: "LT-199", on: { line: "200-P-1001-A1" } }),
+    tags: ["LT-199"],
+    lines: ["200-P-1001-A1"],
+  },
+  {
+    rule: "consistency.isa-letters",
+    name: "a level transmitter on a pump",
+    plant: "pump_station",
+    change: (d) => void d.instruments!.push({ tag: "LT-199", on: { tag: "P-101A" } }),
+    tags: ["LT-199"],
+  },
+  {
+    rule: "consistency.isa-letters",
+    name: "a flow transmitter on a drum",
+    plant: "pump_station",
+    change: (d) => void d.instruments!.push({ tag: "FT-199", on: { tag: "V-101" } }),
+    tags: ["FT-199"],
+  },
+  {
+    rule: "consistency.isa-letters",
+    name: "a vibration transmitter on a drum",
+    plant: "pump_station",
+    change: (d) => void d.instruments!.push({ tag: "VT-199", on: { tag: "V-101" } }),
+    tags: ["VT-199"],
+  },
+  // control
+  {
+    rule: "control.loop-references",
+    name: "a loop measuring with a missing transmitter",
+    plant: "pump_station",
+    change: (d) => {
+      d.control!.loops![0]!.measurement = "LT-999";
+    },
+    tags: ["LIC-101", "LT-999"],
+  },
+  {
+    rule: "control.loop-references",
+    name: "a loop measuring with a pump",
+    plant: "pump_station",
+    change: (d) => {
+      d.control!.loops![0]!.measurement = "P-101A";
+    },
+    tags: ["LIC-101", "P-101A"],
+  },
+  {
+    rule: "control.loop-references",
+    name: "a loop acting on a drum",
+    plant: "pump_station",
+    change: (d) => {
+      d.control!.loops![0]!.finalElement = "V-101";
+    },
+    tags: ["LIC-101", "V-101"],
+  },
+  {
+    rule: "control.loop-references",
+    name: "a loop acting on a missing valve",
+    plant: "pump_station",
+    change: (d) => {
+      d.control!.loops![0]!.finalElement = "LV-999";
+    },
+    tags: ["LIC-101", "LV-999"],
+  },
+  {
+    rule: "control.loop-references",
+    name: "a loop acting on a gate valve",
+    plant: "pump_station",
+    change: (d) => {
+      lineIn(d, "200-P-1001-A1").components = [{ tag: "LV-101", type: "gate_valve" }];
+    },
+    tags: ["LIC-101", "LV-101"],
+    lines: ["200-P-1001-A1"],
+  },
+  {
+    rule: "control.instrument-mount",
+    name: "an instrument on missing equipment",
+    plant: "pump_station",
+    change: (d) => {
+      d.instruments![0]!.on = { tag: "V-999" };
+    },
+    tags: ["LT-101", "V-999"],
+  },
+  {
+    rule: "control.instrument-mount",
+    name: "an instrument on a missing line",
+    plant: "pump_station",
+    change: (d) => {
+      d.instruments![1]!.on = { line: "999-X-1" };
+    },
+    tags: ["PT-102"],
+    lines: ["999-X-1"],
+  },
+  {
+    rule: "control.interlock-references",
+    name: "an interlock tripped by a missing instrument",
+    plant: "pump_station",
+    change: (d) => {
+      d.control!.interlocks![0]!.cause.instrument = "LT-999";
+    },
+    tags: ["I-101", "LT-999"],
+  },
+  {
+    rule: "control.interlock-references",
+    name: "an interlock stopping a missing pump",
+    plant: "pump_station",
+    change: (d) => {
+      d.control!.interlocks![0]!.effects[0]!.target = "P-999A";
+    },
+    tags: ["I-101", "P-999A"],
+  },
+  {
+    rule: "control.interlock-conflict",
+    name: "low level starts the pump that low-low level stops",
+    plant: "pump_station",
+    change: (d) =>
+      void d.control!.interlocks!.push({
+        tag: "I-199",
+        cause: { instrument: "LT-101", trip: "L" },
+        effects: [{ target: "P-101A", action: "start" }],
+      }),
+    tags: ["P-101A", "I-101", "I-199"],
+  },
+  {
+    rule: "control.interlock-conflict",
+    name: "one interlock opening and closing one valve",
+    plant: "tank_farm",
+    change: (d) =>
+      void d.control!.interlocks!.push({
+        tag: "I-199",
+        cause: { instrument: "PT-106", trip: "H" },
+        effects: [
+          { target: "XV-101", action: "open" },
+          { target: "XV-101", action: "close" },
+        ],
+      }),
+    tags: ["XV-101", "I-199"],
+  },
+];
+
+function ofRule(d: Design, rule: string, pack?: RulePack): Violation[] {
+  return validateDesign(d, pack).violations.filter((v) => v.rule === rule);
+}
+
+describe("each rule fires on a design built to break it", () => {
+  it.each(FIRES.map((c) => [`${c.rule}: ${c.name}`, c] as const))("%s", (_, c) => {
+    const found = ofRule(modifiedDesign(c.plant, c.change), c.rule, c.pack);
+    expect(found.length, `no ${c.rule} violation`).toBeGreaterThan(0);
+    const naming = found.find(
+      (v) => (c.tags ?? []).every((t) => v.tags.includes(t)) && (c.lines ?? []).every((l) => v.lines.includes(l)),
+    );
+    expect(naming, JSON.stringify(found, null, 1)).toBeDefined();
+    expect(naming!.message.length).toBeGreaterThan(20);
+  });
+
+  it("has a breaking case for every registered rule", () => {
+    const covered = new Set(FIRES.map((c) => c.rule));
+    expect(RULES.map((r) => r.id).filter((id) => !covered.has(id))).toEqual([]);
+  });
+});
+
+describe("each rule stays silent on every clean design", () => {
+  const reports = PROCESS_CLASSES.map((pc) => [pc, validateDesign(cleanDesign(pc))] as const);
+  it.each(RULES.map((r) => [r.id]))("%s", (id) => {
+    for (const [pc, report] of reports) {
+      expect(
+        report.violations.filter((v) => v.rule === id),
+        pc,
+      ).toEqual([]);
+      expect(
+        report.skipped.map((s) => s.rule),
+        pc,
+      ).not.toContain(id);
+    }
+  });
+});
+
+describe("what the rules let pass", () => {
+  it("equipment stacked above another (no shared height) is no overlap", () => {
+    const d = modifiedDesign("pump_station", (input) => {
+      const pump = equipmentIn(input, "P-101A");
+      input.equipment.push({
+        tag: "V-199",
+        type: "vessel",
+        x: pump.x!,
+        y: pump.y!,
+        z: 2,
+        footprint: { width: 2, depth: 1, height: 1 },
+      });
+    });
+    expect(ofRule(d, "geometry.overlap")).toEqual([]);
+  });
+
+  it("equipment standing on the rack structure keeps the rack free", () => {
+    const d = modifiedDesign("pump_station", (input) => {
+      input.equipment.push({
+        tag: "EA-199",
+        type: "air_cooler",
+        x: 90,
+        y: 32,
+        z: 7,
+        footprint: { width: 6, depth: 4, height: 3 },
+      });
+    });
+    expect(ofRule(d, "geometry.rack-keep-free")).toEqual([]);
+  });
+
+  it("a route over a keep-out is fine where a rack carries it", () => {
+    const d = modifiedDesign("pump_station", (input) => {
+      input.site.keepOut!.push({ id: "road-X", kind: "road", x: 60, y: 20, width: 4, depth: 20 });
+    });
+    expect(ofRule(d, "piping.route-clear")).toEqual([]);
+    expect(ofRule(d, "geometry.keep-out")).toEqual([]);
+  });
+
+  it("a reducer accounts for a size change, a spec break for a rating change", () => {
+    const d = modifiedDesign("pump_station", (input) => {
+      equipmentIn(input, "F-101").nozzles![0]!.size = 150;
+      lineIn(input, "200-P-1001-A1").components!.push({ type: "reducer", size: 150 });
+      equipmentIn(input, "V-102").nozzles![0]!.rating = "CL300";
+      lineIn(input, "150-P-1007-C1").components!.push({ type: "spec_break", rating: "CL300" });
+    });
+    expect(ofRule(d, "piping.size-match")).toEqual([]);
+    expect(ofRule(d, "piping.rating-match")).toEqual([]);
+  });
+
+  it("a branch end is found on a long parent route (through the segment grid)", () => {
+    const densify = (input: PlantDesignInput) => {
+      const r = route(input, "200-P-1002-A1");
+      const [a, b] = [r[3]!, r[4]!]; // the parent's run along its rack lane
+      const steps = Array.from({ length: 99 }, (_, i): Point3 => [a[0] + ((b[0] - a[0]) * (i + 1)) / 100, a[1], a[2]]);
+      r.splice(4, 0, ...steps);
+    };
+    const on = modifiedDesign("pump_station", densify);
+    expect(on.lines.find((l) => l.id === "200-P-1002-A1")!.route!.length).toBeGreaterThan(64);
+    expect(ofRule(on, "piping.route-ends")).toEqual([]);
+    const off = modifiedDesign("pump_station", (input) => {
+      densify(input);
+      const r = route(input, "200-P-1003-A1");
+      r[0] = [r[0]![0], r[0]![1] + 3, r[0]![2]];
+    });
+    expect(ofRule(off, "piping.route-ends").map((v) => v.lines)).toEqual([["200-P-1003-A1", "200-P-1002-A1"]]);
+  });
+
+  it("a speed-driven pump may be a loop's final element", () => {
+    const d = modifiedDesign("pump_station", (input) => {
+      input.control!.loops![0]!.finalElement = "P-101A";
+    });
+    expect(ofRule(d, "control.loop-references")).toEqual([]);
+  });
+
+  it("a controller listed as an instrument too is not a duplicate tag", () => {
+    const d = modifiedDesign(
+      "pump_station",
+      (input) => void input.instruments!.push({ tag: "LIC-101", on: { tag: "V-101" } }),
+    );
+    expect(ofRule(d, "consistency.unique-tags")).toEqual([]);
+  });
+
+  it("high-high and low-low trips of one transmitter never conflict", () => {
+    const d = modifiedDesign("pump_station", (input) => {
+      input.control!.interlocks!.push({
+        tag: "I-199",
+        cause: { instrument: "LT-101", trip: "HH" },
+        effects: [{ target: "P-101A", action: "start" }],
+      });
+    });
+    expect(ofRule(d, "control.interlock-conflict")).toEqual([]);
+  });
+
+  it("exempt equipment types need no relief valve", () => {
+    const pack: RulePack = {
+      ...DEFAULT_RULE_PACK,
+      relief: { ...DEFAULT_RULE_PACK.relief, exemptTypes: ["pump", "heat_exchanger", "air_cooler", "compressor"] },
+    };
+    const d = modifiedDesign("gas_compression", (input) => {
+      lineIn(input, "250-G-3002-B1").components = [{ type: "check_valve" }];
+    });
+    expect(ofRule(d, "piping.relief-path", pack)).toEqual([]);
+  });
+
+  it("the wind rule says why it did not run", () => {
+    const noWind = validateDesign(modifiedDesign("distillation", (input) => void delete input.site.windFrom));
+    expect(noWind.skipped).toContainEqual({ rule: "geometry.fired-upwind", reason: expect.stringMatching(/windFrom/) });
+    const { wind: _, ...packWithoutWind } = DEFAULT_RULE_PACK;
+    const noSection = validateDesign(cleanDesign("distillation"), packWithoutWind);
+    expect(noSection.skipped).toContainEqual({
+      rule: "geometry.fired-upwind",
+      reason: expect.stringMatching(/wind section/),
+    });
+  });
+
+  it("a larger pack number turns a clean layout into a finding", () => {
+    const pack: RulePack = { ...DEFAULT_RULE_PACK, access: { ...DEFAULT_RULE_PACK.access, clearance: 2 } };
+    const found = ofRule(cleanDesign("pump_station"), "geometry.access-clearance", pack);
+    expect(found.some((v) => v.tags.includes("P-101A") && v.tags.includes("P-101B"))).toBe(true);
+  });
+});

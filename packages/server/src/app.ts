@@ -1,0 +1,133 @@
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
+import rateLimit from "@fastify/rate-limit";
+import fastifyStatic from "@fastify/static";
+import swagger from "@fastify/swagger";
+import swaggerUi from "@fastify/swagger-ui";
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
+import { DEFAULT_LIMITS, DEFAULT_RATE_LIMITS, type Limits, type RateLimits, type RouteOptions } from "./config.js";
+import { ApiError, installErrorHandling } from "./errors.js";
+import type { RunnerOptions } from "./jobs/runner.js";
+import { SWAGGER_OPTIONS } from "./openapi.js";
+import { authPlugin, requireApiKey } from "./plugins/auth.js";
+import { jobsPlugin } from "./plugins/jobs.js";
+import { storePlugin } from "./plugins/store.js";
+import { candidateRoutes } from "./routes/candidates.js";
+import { datasetRoutes } from "./routes/datasets.js";
+import { designRoutes } from "./routes/designs.js";
+import { generateRoutes } from "./routes/generate.js";
+import { importRoutes } from "./routes/imports.js";
+import { jobRoutes } from "./routes/jobs.js";
+import { modelRoutes } from "./routes/models.js";
+import { rulePackRoutes } from "./routes/rule-packs.js";
+import { systemRoutes } from "./routes/system.js";
+import { validateRoutes } from "./routes/validate.js";
+import type { Services } from "./services.js";
+import { openStore, type StoreConfig } from "./store/open.js";
+import { installValidation } from "./validation.js";
+
+export interface AppOptions {
+  /** Folder of the SQLite file and blobs. Default ./data. */
+  readonly dataDir?: string;
+  /** fastify's logger option. Default off (serve turns it on). */
+  readonly logger?: FastifyServerOptions["logger"];
+  readonly limits?: Partial<Limits>;
+  /** Requests per minute per key on costly routes, or false for none. */
+  readonly rateLimit?: Partial<RateLimits> | false;
+  /** Job runner settings; `start: false` queues jobs without running them. */
+  readonly jobs?: Omit<RunnerOptions, "storeConfig"> & { readonly start?: boolean };
+  /** Generation and training, once the GAN provides them; absent: those routes answer 501. */
+  readonly services?: Services;
+  /** A built viewer to serve at / (index.html and assets). */
+  readonly viewerDir?: string;
+}
+
+/** The viewer is a static app talking to this origin only: the policy keeps it that way. */
+const VIEWER_CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; " +
+  "connect-src 'self'; worker-src 'self' blob:; font-src 'self' data:; object-src 'none'; base-uri 'self'; frame-ancestors 'none'";
+
+/**
+ * Builds the app without listening (tests use inject() or listen on port 0). Plugin tree: store,
+ * auth, jobs as shared plugins; route groups encapsulated under /v1; OpenAPI at /docs.
+ */
+export async function buildApp(options: AppOptions = {}): Promise<FastifyInstance> {
+  const limits: Limits = { ...DEFAULT_LIMITS, ...options.limits };
+  const storeConfig: StoreConfig = { kind: "sqlite", dataDir: resolve(options.dataDir ?? "data") };
+  const { store, blobs } = openStore(storeConfig);
+
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: limits.bodyBytes,
+    // Identifiers are up to 128 characters; fastify's default cap on a path parameter is 100.
+    routerOptions: { maxParamLength: 256, ignoreTrailingSlash: true },
+    // Prototype poisoning in JSON bodies is refused, not stripped.
+    onProtoPoisoning: "error",
+    onConstructorPoisoning: "error",
+  });
+  installValidation(app);
+  const viewerDir = options.viewerDir && existsSync(options.viewerDir) ? resolve(options.viewerDir) : undefined;
+  installErrorHandling(
+    app,
+    viewerDir
+      ? { spaFallback: (reply) => reply.header("content-security-policy", VIEWER_CSP).sendFile("index.html") }
+      : {},
+  );
+
+  await app.register(storePlugin, { store, blobs, owned: true });
+  await app.register(authPlugin);
+  await app.register(jobsPlugin, {
+    runner: { ...options.jobs, storeConfig },
+    start: options.jobs?.start ?? true,
+  });
+
+  const rates = options.rateLimit === false ? undefined : { ...DEFAULT_RATE_LIMITS, ...options.rateLimit };
+  if (rates) {
+    await app.register(rateLimit, {
+      global: false,
+      // After auth (onRequest), so the limit counts per API key rather than per address.
+      hook: "preHandler",
+      keyGenerator: (request) => request.auth?.keyId ?? request.ip,
+      errorResponseBuilder: (_request, context) =>
+        new ApiError("rate_limited", `at most ${context.max} requests per ${context.after}; try again later`),
+    });
+  }
+  const routeOptions: RouteOptions = {
+    limits,
+    rate: rates
+      ? { upload: { max: rates.upload, timeWindow: 60_000 }, heavy: { max: rates.heavy, timeWindow: 60_000 } }
+      : {},
+  };
+
+  await app.register(swagger, SWAGGER_OPTIONS);
+  await app.register(swaggerUi, { routePrefix: "/docs", staticCSP: true });
+
+  await app.register(
+    async (v1) => {
+      v1.addHook("onRequest", requireApiKey(v1));
+      await v1.register(systemRoutes);
+      await v1.register(designRoutes, { prefix: "/designs", ...routeOptions });
+      await v1.register(datasetRoutes, { prefix: "/datasets", ...routeOptions });
+      await v1.register(validateRoutes, { prefix: "/validate", ...routeOptions });
+      await v1.register(rulePackRoutes, { prefix: "/rule-packs", ...routeOptions });
+      await v1.register(importRoutes, { prefix: "/imports", ...routeOptions });
+      await v1.register(jobRoutes, { prefix: "/jobs", ...routeOptions });
+      await v1.register(modelRoutes, { prefix: "/models", ...routeOptions, services: options.services ?? {} });
+      await v1.register(generateRoutes, { prefix: "/generate", ...routeOptions, services: options.services ?? {} });
+      await v1.register(candidateRoutes, { prefix: "/candidates", ...routeOptions });
+    },
+    { prefix: "/v1" },
+  );
+
+  if (viewerDir) {
+    await app.register(fastifyStatic, {
+      root: viewerDir,
+      prefix: "/",
+      wildcard: false,
+      setHeaders: (reply) => {
+        reply.header("content-security-policy", VIEWER_CSP);
+      },
+    });
+  }
+  return app;
+}

@@ -1,0 +1,254 @@
+import { type ChildProcess, fork } from "node:child_process";
+import { EventEmitter, once } from "node:events";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import type { StoreConfig } from "../store/open.js";
+import { newId } from "../store/sqlite.js";
+import type { JobKind, JobRecord, Store } from "../store/store.js";
+import { isResumable, JOB_KIND_INFO } from "./kinds.js";
+import type { RunnerMessage, WorkerMessage } from "./worker.js";
+
+export interface RunnerOptions {
+  /** How the worker processes open the store (their own connections). */
+  readonly storeConfig: StoreConfig;
+  /** Lease length, ms: a worker silent this long is presumed dead. Default 30 s. */
+  readonly leaseMs?: number;
+  /** How often a worker renews its lease, ms. Default leaseMs / 5. */
+  readonly heartbeatMs?: number;
+  /** How often the queue and expired leases are checked, ms. Default 1 s. */
+  readonly pollMs?: number;
+  /** Jobs run at once (one process each). Default 1: the machine's cores serve the API too. */
+  readonly concurrency?: number;
+  /** After a cancel, how long a worker has to stop before it is killed, ms. Default 10 s. */
+  readonly cancelGraceMs?: number;
+  /**
+   * Added to the first lease of a claim: a new worker process needs time to start (module
+   * loading, more under load) before its first heartbeat. Default 15 s.
+   */
+  readonly startupGraceMs?: number;
+}
+
+interface Running {
+  readonly child: ChildProcess;
+  readonly jobId: string;
+  readonly token: string;
+  readonly exited: Promise<void>;
+}
+
+/**
+ * Runs queued jobs off the request thread, each in a forked worker process (jobs/worker.ts).
+ * The lease in the jobs table is the truth about who works on a job: workers renew it; when a
+ * worker exits without ending its job, or a lease expires (the server itself died), the job is
+ * requeued to continue from its checkpoint (resumable kinds) or failed with the reason. Never
+ * silently lost. Emits `job:<id>` whenever a job has new events, for SSE streams.
+ */
+export class JobRunner extends EventEmitter {
+  readonly #store: Store;
+  readonly #options: Required<Omit<RunnerOptions, "storeConfig">> & { storeConfig: StoreConfig };
+  readonly #running = new Map<string, Running>();
+  #timer: NodeJS.Timeout | undefined;
+  #ticking: Promise<void> | undefined;
+  #again = false;
+  #stopping = false;
+  /** Only a started runner takes jobs; one that is not (start: false) still recovers expired leases on tick(). */
+  #started = false;
+
+  constructor(store: Store, options: RunnerOptions) {
+    super();
+    this.setMaxListeners(0);
+    this.#store = store;
+    const leaseMs = options.leaseMs ?? 30_000;
+    this.#options = {
+      storeConfig: options.storeConfig,
+      leaseMs,
+      heartbeatMs: options.heartbeatMs ?? Math.max(50, Math.floor(leaseMs / 5)),
+      pollMs: options.pollMs ?? 1000,
+      concurrency: options.concurrency ?? 1,
+      cancelGraceMs: options.cancelGraceMs ?? 10_000,
+      startupGraceMs: options.startupGraceMs ?? 15_000,
+    };
+  }
+
+  /** Recovers jobs left by a previous server (expired leases), then starts taking jobs. */
+  async start(): Promise<void> {
+    this.#stopping = false;
+    this.#started = true;
+    await this.tick();
+    this.#timer = setInterval(() => void this.tick(), this.#options.pollMs);
+    this.#timer.unref();
+  }
+
+  /**
+   * Graceful stop: running jobs go back to the queue (their checkpoints kept, the attempt given
+   * back) and their workers are stopped, so the next start continues them.
+   */
+  async stop(): Promise<void> {
+    this.#stopping = true;
+    this.#started = false;
+    if (this.#timer) clearInterval(this.#timer);
+    await this.#ticking;
+    const running = [...this.#running.values()];
+    await Promise.all(
+      running.map(async (r) => {
+        await this.#store.releaseJob(
+          r.jobId,
+          r.token,
+          "the server is shutting down; the job continues when it starts again",
+        );
+        r.child.kill("SIGTERM");
+        const killer = setTimeout(() => r.child.kill("SIGKILL"), 5000);
+        await r.exited;
+        clearTimeout(killer);
+        this.#notify(r.jobId);
+      }),
+    );
+  }
+
+  /** Queues a job; it starts at the next free slot. */
+  async enqueue(workspaceId: string, kind: JobKind, payload: unknown): Promise<JobRecord> {
+    const job = await this.#store.createJob(workspaceId, {
+      id: newId("job"),
+      kind,
+      payload,
+      maxAttempts: JOB_KIND_INFO[kind].maxAttempts,
+    });
+    void this.tick();
+    return job;
+  }
+
+  /** Cancels a queued job now; asks a running one's worker to stop, and kills it after a grace period. */
+  async cancel(workspaceId: string, jobId: string): Promise<JobRecord | undefined> {
+    const job = await this.#store.requestCancel(workspaceId, jobId);
+    const running = this.#running.get(jobId);
+    if (job?.status === "running" && running) {
+      if (running.child.connected) running.child.send({ type: "cancel" } satisfies RunnerMessage);
+      const killer = setTimeout(() => running.child.kill("SIGKILL"), this.#options.cancelGraceMs);
+      killer.unref();
+      void running.exited.then(() => clearTimeout(killer));
+    }
+    this.#notify(jobId);
+    return job;
+  }
+
+  /** Resolves when the job has news, or after `timeoutMs` (SSE streams poll as a fallback). */
+  async waitForNews(jobId: string, timeoutMs: number, signal?: AbortSignal): Promise<void> {
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const both = signal ? AbortSignal.any([signal, timeout]) : timeout;
+    try {
+      await once(this, `job:${jobId}`, { signal: both });
+    } catch {
+      // Timed out or the client went away: the caller looks at the store either way.
+    }
+  }
+
+  /** Job ids with a live worker in this process. */
+  runningJobs(): string[] {
+    return [...this.#running.keys()];
+  }
+
+  /** The worker process of a running job (tests kill it to simulate a crash). */
+  workerOf(jobId: string): ChildProcess | undefined {
+    return this.#running.get(jobId)?.child;
+  }
+
+  /** One pass: recover expired leases, then fill free slots. Concurrent calls coalesce. */
+  async tick(): Promise<void> {
+    if (this.#ticking) {
+      this.#again = true;
+      return this.#ticking;
+    }
+    this.#ticking = (async () => {
+      do {
+        this.#again = false;
+        await this.#pass();
+      } while (this.#again && !this.#stopping);
+    })().finally(() => {
+      this.#ticking = undefined;
+    });
+    return this.#ticking;
+  }
+
+  async #pass(): Promise<void> {
+    try {
+      const recovered = await this.#store.recoverJobs({
+        now: Date.now(),
+        reason: "lease expired: the worker stopped renewing it (process or server died)",
+        resumable: isResumable,
+      });
+      for (const r of recovered) {
+        // A worker of ours that is alive but silent (hung): its job went elsewhere, end it.
+        this.#running.get(r.jobId)?.child.kill("SIGKILL");
+        this.#notify(r.jobId);
+      }
+      while (this.#started && !this.#stopping && this.#running.size < this.#options.concurrency) {
+        const claimed = await this.#store.claimNextJob(this.#options.leaseMs + this.#options.startupGraceMs);
+        if (!claimed) break;
+        this.#spawn(claimed.id, claimed.token);
+        this.#notify(claimed.id);
+      }
+    } catch (error) {
+      // A busy or closing database: the next poll tries again. Jobs stay in their rows.
+      this.emit("error-log", error);
+    }
+  }
+
+  #spawn(jobId: string, token: string): void {
+    const { file, execArgv } = workerEntry();
+    const child = fork(file, [], { execArgv, stdio: ["ignore", "inherit", "inherit", "ipc"], serialization: "json" });
+    const exited = new Promise<void>((resolve) => {
+      child.once("exit", (code, signal) => {
+        this.#running.delete(jobId);
+        void this.#afterExit(jobId, token, code, signal).finally(resolve);
+      });
+    });
+    // A fork that cannot start at all (no such file) fails through "exit" as well.
+    child.on("error", () => undefined);
+    child.on("message", (raw: unknown) => {
+      const msg = raw as WorkerMessage;
+      if (msg.type === "event") this.#notify(msg.jobId);
+    });
+    this.#running.set(jobId, { child, jobId, token, exited });
+    const run: RunnerMessage = {
+      type: "run",
+      jobId,
+      token,
+      store: this.#options.storeConfig,
+      leaseMs: this.#options.leaseMs,
+      heartbeatMs: this.#options.heartbeatMs,
+    };
+    child.send(run);
+  }
+
+  async #afterExit(jobId: string, token: string, code: number | null, signal: NodeJS.Signals | null): Promise<void> {
+    try {
+      // Only matches when the worker died holding the lease (a clean end clears the token).
+      await this.#store.recoverJobs({
+        now: 0,
+        tokens: [token],
+        reason: `the worker process exited (${signal ? `signal ${signal}` : `code ${code}`}) before the job ended`,
+        resumable: isResumable,
+      });
+    } catch (error) {
+      this.emit("error-log", error);
+    }
+    this.#notify(jobId);
+    if (!this.#stopping) void this.tick();
+  }
+
+  #notify(jobId: string): void {
+    this.emit(`job:${jobId}`);
+  }
+}
+
+/**
+ * The worker's entry point. Built (dist): worker.js run by plain node. From source (tests, dev
+ * under tsx): worker.ts through tsx's loader, with the source condition so "@plantgan/core/*"
+ * resolves to TypeScript as in the parent.
+ */
+function workerEntry(): { file: string; execArgv: string[] } {
+  const here = fileURLToPath(import.meta.url);
+  if (!here.endsWith(".ts")) return { file: join(dirname(here), "worker.js"), execArgv: [] };
+  const tsx = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
+  return { file: join(dirname(here), "worker.ts"), execArgv: ["--import", tsx, "--conditions=@plantgan/source"] };
+}

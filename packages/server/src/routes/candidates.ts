@@ -1,0 +1,129 @@
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { RouteOptions } from "../config.js";
+import { ApiError } from "../errors.js";
+import { API_IDS, id, pageOf, pageQueryProperties, pageResponse, problems } from "../schemas.js";
+import { CANDIDATE_STATUSES, type CandidateStatus } from "../store/store.js";
+
+const candidateParams = { type: "object", additionalProperties: false, required: ["id"], properties: { id } } as const;
+const candidateRecord = {
+  allOf: [
+    { $ref: API_IDS.candidateMeta },
+    {
+      type: "object",
+      required: ["design"],
+      properties: {
+        design: { type: "object", additionalProperties: true, description: "plant-design.schema.json" },
+        report: { type: "object", additionalProperties: true, description: "validation-report.schema.json" },
+      },
+    },
+  ],
+} as const;
+
+interface ReviewBody {
+  decision: "accept" | "reject";
+  comment?: string;
+  designId?: string;
+}
+
+/** /v1/candidates: generated designs waiting for review; accepting one stores it as a design. */
+export async function candidateRoutes(app: FastifyInstance, _options: RouteOptions): Promise<void> {
+  app.get(
+    "",
+    {
+      schema: {
+        summary: "List candidates",
+        tags: ["candidates"],
+        querystring: {
+          type: "object",
+          additionalProperties: false,
+          properties: {
+            job: { type: "string", pattern: "^job-[a-z0-9]{1,32}$" },
+            status: { type: "string", enum: CANDIDATE_STATUSES },
+            ...pageQueryProperties,
+          },
+        },
+        response: { 200: pageResponse(API_IDS.candidateMeta), ...problems(400, 401) },
+      },
+    },
+    async (
+      request: FastifyRequest<{
+        Querystring: { job?: string; status?: CandidateStatus; limit?: string; cursor?: string };
+      }>,
+    ) => {
+      const { job, status } = request.query;
+      return app.store.listCandidates(
+        request.auth.workspaceId,
+        { ...(job !== undefined ? { jobId: job } : {}), ...(status !== undefined ? { status } : {}) },
+        pageOf(request.query),
+      );
+    },
+  );
+
+  app.get(
+    "/:id",
+    {
+      schema: {
+        summary: "Get a candidate with its design and validation report",
+        tags: ["candidates"],
+        params: candidateParams,
+        response: { 200: candidateRecord, ...problems(400, 401, 404) },
+      },
+    },
+    async (request: FastifyRequest<{ Params: { id: string } }>) => {
+      const found = await app.store.getCandidate(request.auth.workspaceId, request.params.id);
+      if (!found) throw new ApiError("not_found", `candidate ${request.params.id} not found`);
+      return found;
+    },
+  );
+
+  app.post(
+    "/:id/review",
+    {
+      schema: {
+        summary: "Accept or reject a candidate",
+        description:
+          'Accepting stores the candidate\'s design as a design with status "accepted" (id: `designId`, default the candidate ' +
+          "design's id) in the same transaction. A candidate is reviewed once (409 already_reviewed); an id in use gives 409 conflict.",
+        tags: ["candidates"],
+        params: candidateParams,
+        body: {
+          type: "object",
+          additionalProperties: false,
+          required: ["decision"],
+          properties: {
+            decision: { type: "string", enum: ["accept", "reject"] },
+            comment: { type: "string", maxLength: 2000 },
+            designId: id,
+          },
+        },
+        response: {
+          200: {
+            type: "object",
+            required: ["candidate"],
+            properties: { candidate: { $ref: API_IDS.candidateMeta }, design: { $ref: API_IDS.designMeta } },
+          },
+          ...problems(400, 401, 404, 409),
+        },
+      },
+    },
+    async (request: FastifyRequest<{ Params: { id: string }; Body: ReviewBody }>) => {
+      const { decision, comment, designId } = request.body;
+      if (decision === "reject" && designId !== undefined)
+        throw new ApiError("invalid_request", "designId applies to accept only");
+      const outcome = await app.store.reviewCandidate(request.auth.workspaceId, request.params.id, {
+        decision,
+        keyId: request.auth.keyId,
+        ...(comment !== undefined ? { comment } : {}),
+        ...(designId !== undefined ? { designId } : {}),
+      });
+      if (!outcome.ok) {
+        if (outcome.reason === "not_found") throw new ApiError("not_found", `candidate ${request.params.id} not found`);
+        if (outcome.reason === "already_reviewed")
+          throw new ApiError("already_reviewed", `candidate ${request.params.id} has been reviewed`);
+        throw new ApiError("conflict", "a design with that id exists already; give another designId");
+      }
+      const { design: _design, report: _report, ...candidate } = outcome.candidate;
+      return { candidate, ...(outcome.design ? { design: outcome.design } : {}) };
+    },
+  );
+}

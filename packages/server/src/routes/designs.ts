@@ -1,0 +1,297 @@
+import { summariseDesign } from "@plantgan/core/design";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { type RouteOptions, rateConfig } from "../config.js";
+import { ApiError, type ApiIssue } from "../errors.js";
+import {
+  countNdjsonRecords,
+  type DexpiNotes,
+  dexpiRecords,
+  formatOfMediaType,
+  type IngestRecord,
+  jsonValueRecords,
+  ndjsonRecords,
+} from "../ingest.js";
+import {
+  API_IDS,
+  CONTRACT,
+  id,
+  idParams,
+  PROCESS_CLASSES,
+  pageOf,
+  pageQueryProperties,
+  pageResponse,
+  problems,
+} from "../schemas.js";
+import type { DesignInsert, DesignSource } from "../store/store.js";
+import { DOCS_ONLY } from "../validation.js";
+
+interface UploadQuery {
+  dataset?: string;
+  id?: string;
+}
+
+interface ListQuery {
+  dataset?: string;
+  processClass?: string;
+  status?: "uploaded" | "accepted";
+  limit?: string;
+  cursor?: string;
+}
+
+/** What the client sees per record. */
+interface RecordReport {
+  where: string;
+  accepted: boolean;
+  id?: string;
+  issues?: readonly ApiIssue[];
+}
+
+const SOURCE: Record<string, DesignSource> = { json: "json", ndjson: "ndjson", dexpi: "dexpi" };
+
+/**
+ * /v1/designs: upload (JSON design or array, NDJSON batch, DEXPI XML), list, get, delete, export.
+ * Uploads are parsed here with core's parseDesign rather than by the route schema, so that a batch
+ * gets a report per record with every issue of each refused one.
+ */
+export async function designRoutes(app: FastifyInstance, options: RouteOptions): Promise<void> {
+  // Raw text for the formats the handler parses itself; JSON keeps fastify's (prototype-safe) parser.
+  app.addContentTypeParser(
+    [
+      "application/x-ndjson",
+      "application/ndjson",
+      "application/jsonl",
+      "application/xml",
+      "text/xml",
+      "application/dexpi+xml",
+    ],
+    { parseAs: "string", bodyLimit: options.limits.uploadBytes },
+    (_request, body, done) => done(null, body),
+  );
+
+  app.post(
+    "",
+    {
+      bodyLimit: options.limits.uploadBytes,
+      config: rateConfig(options.rate.upload),
+      schema: {
+        summary: "Upload designs",
+        description:
+          `One design (application/json), a JSON array of designs, an NDJSON batch (application/x-ndjson, at most ${options.limits.syncRecords} records) ` +
+          "or a DEXPI XML file (application/xml). Each record is accepted or refused with its issues. 201: all accepted; " +
+          "200: some refused (see records); 422 invalid_design / 409 conflict: none accepted. Larger batches: POST /v1/imports.",
+        tags: ["designs"],
+        querystring: {
+          type: "object",
+          additionalProperties: false,
+          properties: {
+            dataset: { ...id, description: "Also add the accepted designs to this dataset." },
+            id: { ...id, description: "Design id for a DEXPI upload (default: from the file)." },
+          },
+        },
+        body: {
+          content: {
+            "application/json": { schema: { $ref: CONTRACT.plantDesign, [DOCS_ONLY]: true } },
+            "application/x-ndjson": {
+              schema: { type: "string", maxLength: options.limits.uploadBytes, [DOCS_ONLY]: true },
+            },
+            "application/xml": { schema: { type: "string", maxLength: options.limits.uploadBytes, [DOCS_ONLY]: true } },
+          },
+        },
+        response: {
+          200: { $ref: API_IDS.uploadReport },
+          201: { $ref: API_IDS.uploadReport },
+          ...problems(400, 401, 404, 409, 413, 415, 422, 429),
+        },
+      },
+    },
+    async (request: FastifyRequest<{ Querystring: UploadQuery }>, reply: FastifyReply) => {
+      const workspaceId = request.auth.workspaceId;
+      const { dataset, id: dexpiId } = request.query;
+      if (dataset !== undefined && !(await app.store.getDataset(workspaceId, dataset))) {
+        throw new ApiError("not_found", `dataset ${dataset} not found`);
+      }
+      const format = formatOfMediaType(request.headers["content-type"]);
+      if (!format)
+        throw new ApiError("unsupported_media_type", "send application/json, application/x-ndjson or application/xml");
+
+      const { records, notes } = readRecords(format, request.body, dexpiId, options.limits.syncRecords);
+      const accepted = records.filter((r): r is Extract<IngestRecord, { accepted: true }> => r.accepted);
+      const items: DesignInsert[] = accepted.map((r) => ({
+        design: r.design,
+        status: "uploaded",
+        source: SOURCE[format]!,
+        summary: summariseDesign(r.design),
+      }));
+      const outcomes = items.length > 0 ? await app.store.insertDesigns(workspaceId, items, dataset) : [];
+
+      // Conflicts become refusals of their records, in the records' own order.
+      const outcomeOf = new Map(accepted.map((r, i) => [r, outcomes[i]!]));
+      const report: RecordReport[] = records.map((r) => {
+        if (!r.accepted) return { where: r.where, accepted: false, issues: r.issues };
+        const outcome = outcomeOf.get(r)!;
+        if (outcome.ok) return { where: r.where, accepted: true, id: outcome.id };
+        return {
+          where: r.where,
+          accepted: false,
+          id: outcome.id,
+          issues: [{ code: "conflict", pointer: "/id", message: `a design with id "${outcome.id}" exists already` }],
+        };
+      });
+      const acceptedCount = report.filter((r) => r.accepted).length;
+      const body = { accepted: acceptedCount, refused: report.length - acceptedCount, records: report, ...notes };
+
+      if (acceptedCount === 0) {
+        const allConflicts = report.length > 0 && report.every((r) => r.issues?.every((i) => i.code === "conflict"));
+        const first = report[0];
+        throw new ApiError(
+          allConflicts ? "conflict" : "invalid_design",
+          report.length === 1 && first?.issues?.[0]
+            ? `${first.issues[0].pointer || "/"}: ${first.issues[0].message}`
+            : `none of ${report.length} records was accepted`,
+          { issues: report.length === 1 ? (first?.issues ?? []) : [], records: report.slice(0, 1000) },
+        );
+      }
+      if (acceptedCount === 1 && report.length === 1)
+        reply.header("location", `/v1/designs/${encodeURIComponent(report[0]!.id!)}`);
+      return reply.code(body.refused === 0 ? 201 : 200).send(body);
+    },
+  );
+
+  app.get(
+    "",
+    {
+      schema: {
+        summary: "List designs",
+        tags: ["designs"],
+        querystring: {
+          type: "object",
+          additionalProperties: false,
+          properties: {
+            dataset: id,
+            processClass: { type: "string", enum: PROCESS_CLASSES },
+            status: { type: "string", enum: ["uploaded", "accepted"] },
+            ...pageQueryProperties,
+          },
+        },
+        response: { 200: pageResponse(API_IDS.designMeta), ...problems(400, 401, 404) },
+      },
+    },
+    async (request: FastifyRequest<{ Querystring: ListQuery }>) => {
+      const { dataset, processClass, status } = request.query;
+      const workspaceId = request.auth.workspaceId;
+      if (dataset !== undefined && !(await app.store.getDataset(workspaceId, dataset))) {
+        throw new ApiError("not_found", `dataset ${dataset} not found`);
+      }
+      const filter = {
+        ...(dataset !== undefined ? { datasetId: dataset } : {}),
+        ...(processClass !== undefined ? { processClass } : {}),
+        ...(status !== undefined ? { status } : {}),
+      };
+      return app.store.listDesigns(workspaceId, filter, pageOf(request.query));
+    },
+  );
+
+  app.get(
+    "/:id",
+    {
+      schema: {
+        summary: "Get a design with its stored metadata",
+        tags: ["designs"],
+        params: idParams,
+        response: {
+          200: {
+            allOf: [
+              { $ref: API_IDS.designMeta },
+              {
+                type: "object",
+                required: ["design"],
+                properties: { design: { type: "object", additionalProperties: true } },
+              },
+            ],
+          },
+          ...problems(401, 404),
+        },
+      },
+    },
+    async (request: FastifyRequest<{ Params: { id: string } }>) => {
+      const found = await app.store.getDesign(request.auth.workspaceId, request.params.id);
+      if (!found) throw new ApiError("not_found", `design ${request.params.id} not found`);
+      return found;
+    },
+  );
+
+  app.delete(
+    "/:id",
+    {
+      schema: {
+        summary: "Delete a design (and its dataset memberships)",
+        tags: ["designs"],
+        params: idParams,
+        response: { 204: { type: "null", description: "Deleted" }, ...problems(401, 404) },
+      },
+    },
+    async (request: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply) => {
+      if (!(await app.store.deleteDesign(request.auth.workspaceId, request.params.id))) {
+        throw new ApiError("not_found", `design ${request.params.id} not found`);
+      }
+      return reply.code(204).send();
+    },
+  );
+
+  app.get(
+    "/:id/export",
+    {
+      schema: {
+        summary: "Export a design as a file",
+        description: "format=json: the design document (plant-design.schema.json), as an attachment.",
+        tags: ["designs"],
+        params: idParams,
+        querystring: {
+          type: "object",
+          additionalProperties: false,
+          properties: { format: { type: "string", enum: ["json"], default: "json" } },
+        },
+        response: { 200: { type: "string", description: "The design document" }, ...problems(400, 401, 404) },
+      },
+    },
+    async (
+      request: FastifyRequest<{ Params: { id: string }; Querystring: { format?: "json" } }>,
+      reply: FastifyReply,
+    ) => {
+      const found = await app.store.getDesign(request.auth.workspaceId, request.params.id);
+      if (!found) throw new ApiError("not_found", `design ${request.params.id} not found`);
+      // The id matches the Identifier pattern (no quotes, no path separators): safe in a header.
+      return reply
+        .type("application/json; charset=utf-8")
+        .header("content-disposition", `attachment; filename="${found.id}.json"`)
+        .send(`${JSON.stringify(found.design, null, 2)}\n`);
+    },
+  );
+}
+
+/** Records from a body, by format; refuses (413) more records than one request may hold. */
+function readRecords(
+  format: "json" | "ndjson" | "dexpi",
+  body: unknown,
+  dexpiId: string | undefined,
+  maxRecords: number,
+): { records: IngestRecord[]; notes: Partial<DexpiNotes> } {
+  const tooMany = (n: number) =>
+    new ApiError(
+      "too_many_records",
+      `${n} records; one request takes at most ${maxRecords}: use POST /v1/imports for a batch job`,
+    );
+  if (format === "json") {
+    if (Array.isArray(body) && body.length > maxRecords) throw tooMany(body.length);
+    return { records: jsonValueRecords(body, "body"), notes: {} };
+  }
+  if (typeof body !== "string") throw new ApiError("invalid_request", "the body is empty");
+  if (format === "ndjson") {
+    const n = countNdjsonRecords(body);
+    if (n > maxRecords) throw tooMany(n);
+    if (n === 0) throw new ApiError("invalid_design", "the NDJSON body holds no record", { issues: [] });
+    return { records: [...ndjsonRecords(body, "line")], notes: {} };
+  }
+  const { records, notes } = dexpiRecords(body, "body", dexpiId);
+  return { records, notes };
+}

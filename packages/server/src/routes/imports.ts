@@ -1,0 +1,158 @@
+import multipart from "@fastify/multipart";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { type RouteOptions, rateConfig } from "../config.js";
+import { ApiError } from "../errors.js";
+import { formatOfMediaType, sniffFormat, type UploadFormat } from "../ingest.js";
+import type { ImportPayload, ImportSource } from "../jobs/import.js";
+import { API_IDS, id, problems } from "../schemas.js";
+import { DOCS_ONLY } from "../validation.js";
+
+interface ImportQuery {
+  dataset?: string;
+  id?: string;
+  batchSize?: string;
+}
+
+/** A client's file name as a report label: printable, short. Never used as a path. */
+function label(name: string | undefined, fallback: string): string {
+  const clean = (name ?? "").replace(/[^\w.\-:]/g, "_").slice(0, 120);
+  return clean || fallback;
+}
+
+/**
+ * POST /v1/imports: a large batch (NDJSON, a JSON array, DEXPI XML, or several files as
+ * multipart/form-data) stored as blobs and imported by an "import" job with progress events.
+ */
+export async function importRoutes(app: FastifyInstance, options: RouteOptions): Promise<void> {
+  const { importBytes, importFiles } = options.limits;
+  // bodyLimit does not bound multipart: every count and size is set here.
+  await app.register(multipart, {
+    limits: {
+      fileSize: importBytes,
+      files: importFiles,
+      fields: 4,
+      fieldSize: 1024,
+      parts: importFiles + 4,
+      headerPairs: 64,
+    },
+  });
+  app.addContentTypeParser(
+    [
+      "application/x-ndjson",
+      "application/ndjson",
+      "application/jsonl",
+      "application/xml",
+      "text/xml",
+      "application/dexpi+xml",
+    ],
+    { parseAs: "buffer", bodyLimit: importBytes },
+    (_request, body, done) => done(null, body),
+  );
+  // JSON stays raw here too: the job parses it (an array of thousands of designs).
+  app.removeContentTypeParser("application/json");
+  app.addContentTypeParser("application/json", { parseAs: "buffer", bodyLimit: importBytes }, (_request, body, done) =>
+    done(null, body),
+  );
+
+  app.post(
+    "",
+    {
+      bodyLimit: importBytes,
+      config: rateConfig(options.rate.heavy),
+      schema: {
+        summary: "Import a batch of designs as a job",
+        description:
+          "The body (NDJSON, a JSON design or array, DEXPI XML) or multipart/form-data files are stored, and an import job " +
+          "reads them, storing accepted designs in committed steps. 202 with the job; follow GET /v1/jobs/{id}/events.",
+        tags: ["imports"],
+        querystring: {
+          type: "object",
+          additionalProperties: false,
+          properties: {
+            dataset: { ...id, description: "Add the imported designs to this dataset." },
+            id: { ...id, description: "Design id for a single DEXPI file." },
+            batchSize: {
+              type: "string",
+              pattern: "^[1-9][0-9]{0,3}$",
+              description: "Records per committed step (1..5000; default 200).",
+            },
+          },
+        },
+        body: {
+          content: {
+            "application/x-ndjson": { schema: { type: "string", maxLength: importBytes, [DOCS_ONLY]: true } },
+            "application/json": { schema: { type: "string", maxLength: importBytes, [DOCS_ONLY]: true } },
+            "application/xml": { schema: { type: "string", maxLength: importBytes, [DOCS_ONLY]: true } },
+            "multipart/form-data": {
+              schema: {
+                type: "object",
+                [DOCS_ONLY]: true,
+                properties: {
+                  files: { type: "array", maxItems: importFiles, items: { type: "string", format: "binary" } },
+                },
+              },
+            },
+          },
+        },
+        response: { 202: { $ref: API_IDS.job }, ...problems(400, 401, 404, 413, 415, 429) },
+      },
+    },
+    async (request: FastifyRequest<{ Querystring: ImportQuery }>, reply: FastifyReply) => {
+      const workspaceId = request.auth.workspaceId;
+      const { dataset, id: designId, batchSize } = request.query;
+      if (dataset !== undefined && !(await app.store.getDataset(workspaceId, dataset))) {
+        throw new ApiError("not_found", `dataset ${dataset} not found`);
+      }
+      const sources: ImportSource[] = [];
+      const store = async (bytes: Buffer, format: UploadFormat, name: string) => {
+        const { sha256, size } = await app.blobs.put(bytes);
+        await app.store.registerBlob(sha256, size);
+        sources.push({
+          blob: sha256,
+          format,
+          label: name,
+          ...(designId !== undefined && format === "dexpi" ? { id: designId } : {}),
+        });
+      };
+
+      if (request.isMultipart()) {
+        for await (const part of request.parts()) {
+          if (part.type !== "file") continue;
+          // One file in memory at a time, written as a blob before the next is read.
+          const bytes = await part.toBuffer();
+          const name = label(part.filename, `file-${sources.length + 1}`);
+          const format =
+            formatOfExtension(part.filename) ??
+            formatOfMediaType(part.mimetype) ??
+            sniffFormat(bytes.subarray(0, 4096).toString("utf8"));
+          if (!format) throw new ApiError("unsupported_media_type", `${name}: not NDJSON, JSON or DEXPI XML`);
+          await store(bytes, format, name);
+        }
+      } else {
+        const format = formatOfMediaType(request.headers["content-type"]);
+        if (!format) throw new ApiError("unsupported_media_type", "send NDJSON, JSON, XML or multipart/form-data");
+        const body = request.body;
+        if (!Buffer.isBuffer(body) || body.length === 0) throw new ApiError("invalid_request", "the body is empty");
+        await store(body, format, "body");
+      }
+      if (sources.length === 0) throw new ApiError("invalid_request", "no file in the upload");
+
+      const payload: ImportPayload = {
+        sources,
+        ...(dataset !== undefined ? { datasetId: dataset } : {}),
+        ...(batchSize !== undefined ? { batchSize: Number(batchSize) } : {}),
+      };
+      const job = await app.jobs.enqueue(workspaceId, "import", payload);
+      reply.header("location", `/v1/jobs/${job.id}`);
+      return reply.code(202).send(job);
+    },
+  );
+}
+
+function formatOfExtension(name: string | undefined): UploadFormat | undefined {
+  const ext = (name ?? "").toLowerCase().split(".").pop();
+  if (ext === "xml") return "dexpi";
+  if (ext === "json") return "json";
+  if (ext === "ndjson" || ext === "jsonl") return "ndjson";
+  return undefined;
+}

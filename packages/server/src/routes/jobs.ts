@@ -1,0 +1,174 @@
+import type { ServerResponse } from "node:http";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { RouteOptions } from "../config.js";
+import { ApiError } from "../errors.js";
+import { API_IDS, pageOf, pageQueryProperties, pageResponse, problems } from "../schemas.js";
+import { JOB_KINDS, JOB_STATUSES, type JobEvent, type JobKind, type JobStatus } from "../store/store.js";
+
+const jobId = { type: "string", pattern: "^job-[a-z0-9]{1,32}$", maxLength: 40 } as const;
+const jobParams = { type: "object", additionalProperties: false, required: ["id"], properties: { id: jobId } } as const;
+const TERMINAL: ReadonlySet<JobStatus> = new Set(["succeeded", "failed", "cancelled"]);
+
+/** How long an idle stream waits between looks at the store, and between keep-alive comments. */
+const POLL_MS = 1000;
+const KEEPALIVE_MS = 15_000;
+
+/** /v1/jobs: state, cancel, and the event stream. */
+export async function jobRoutes(app: FastifyInstance, _options: RouteOptions): Promise<void> {
+  // Open streams end when the server closes; otherwise `close()` would wait on them forever.
+  const streams = new Set<AbortController>();
+  app.addHook("preClose", async () => {
+    for (const s of streams) s.abort();
+  });
+
+  app.get(
+    "",
+    {
+      schema: {
+        summary: "List jobs",
+        tags: ["jobs"],
+        querystring: {
+          type: "object",
+          additionalProperties: false,
+          properties: {
+            kind: { type: "string", enum: JOB_KINDS },
+            status: { type: "string", enum: JOB_STATUSES },
+            ...pageQueryProperties,
+          },
+        },
+        response: { 200: pageResponse(API_IDS.job), ...problems(400, 401) },
+      },
+    },
+    async (
+      request: FastifyRequest<{ Querystring: { kind?: JobKind; status?: JobStatus; limit?: string; cursor?: string } }>,
+    ) => {
+      const { kind, status } = request.query;
+      return app.store.listJobs(
+        request.auth.workspaceId,
+        { ...(kind !== undefined ? { kind } : {}), ...(status !== undefined ? { status } : {}) },
+        pageOf(request.query),
+      );
+    },
+  );
+
+  app.get(
+    "/:id",
+    {
+      schema: {
+        summary: "Get a job",
+        tags: ["jobs"],
+        params: jobParams,
+        response: { 200: { $ref: API_IDS.job }, ...problems(400, 401, 404) },
+      },
+    },
+    async (request: FastifyRequest<{ Params: { id: string } }>) => {
+      const job = await app.store.getJob(request.auth.workspaceId, request.params.id);
+      if (!job) throw new ApiError("not_found", `job ${request.params.id} not found`);
+      return job;
+    },
+  );
+
+  app.post(
+    "/:id/cancel",
+    {
+      schema: {
+        summary: "Cancel a job",
+        description:
+          "A queued job is cancelled at once (200). A running one is asked to stop at its next step (202); what it committed stays. 409 job_finished when it has ended.",
+        tags: ["jobs"],
+        params: jobParams,
+        response: { 200: { $ref: API_IDS.job }, 202: { $ref: API_IDS.job }, ...problems(400, 401, 404, 409) },
+      },
+    },
+    async (request: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply) => {
+      const before = await app.store.getJob(request.auth.workspaceId, request.params.id);
+      if (!before) throw new ApiError("not_found", `job ${request.params.id} not found`);
+      if (TERMINAL.has(before.status)) throw new ApiError("job_finished", `job ${before.id} has ${before.status}`);
+      const job = (await app.jobs.cancel(request.auth.workspaceId, request.params.id))!;
+      return reply.code(job.status === "running" ? 202 : 200).send(job);
+    },
+  );
+
+  app.get(
+    "/:id/events",
+    {
+      schema: {
+        summary: "Job events as server-sent events",
+        description:
+          "text/event-stream: each stored event with `id` (resume with the Last-Event-ID header or ?after=), `event` " +
+          "(queued, started, progress, metrics, log, requeued, finished, failed, cancelled) and JSON `data`. The stream ends " +
+          "after the job's last event. Browsers: EventSource cannot send Authorization; use a fetch-based SSE reader.",
+        tags: ["jobs"],
+        params: jobParams,
+        querystring: {
+          type: "object",
+          additionalProperties: false,
+          properties: {
+            after: { type: "string", pattern: "^[0-9]{1,15}$", description: "Send events after this id." },
+          },
+        },
+        headers: {
+          type: "object",
+          properties: { "last-event-id": { type: "string", maxLength: 32 } },
+        },
+        response: { 200: { type: "string", description: "text/event-stream" }, ...problems(400, 401, 404) },
+      },
+    },
+    async (
+      request: FastifyRequest<{ Params: { id: string }; Querystring: { after?: string } }>,
+      reply: FastifyReply,
+    ) => {
+      const workspaceId = request.auth.workspaceId;
+      const id = request.params.id;
+      if (!(await app.store.getJob(workspaceId, id))) throw new ApiError("not_found", `job ${id} not found`);
+      const lastEventId = request.headers["last-event-id"];
+      const fromHeader =
+        typeof lastEventId === "string" && /^[0-9]{1,15}$/.test(lastEventId) ? Number(lastEventId) : undefined;
+      let after = fromHeader ?? Number(request.query.after ?? 0);
+
+      // From here the response is ours (fastify's serialisers and hooks do not apply).
+      reply.hijack();
+      const res = reply.raw;
+      res.writeHead(200, {
+        "content-type": "text/event-stream; charset=utf-8",
+        "cache-control": "no-cache, no-transform",
+        connection: "keep-alive",
+        "x-accel-buffering": "no",
+      });
+      res.write("retry: 2000\n\n");
+      const stop = new AbortController();
+      streams.add(stop);
+      // The response closes when the client goes away (the request side may close earlier).
+      res.on("close", () => stop.abort());
+      let lastWrite = Date.now();
+      try {
+        while (!stop.signal.aborted) {
+          const events = await app.store.jobEvents(workspaceId, id, after, 500);
+          for (const e of events) {
+            writeEvent(res, e);
+            after = e.id;
+          }
+          if (events.length > 0) lastWrite = Date.now();
+          if (events.length === 500) continue;
+          const job = await app.store.getJob(workspaceId, id);
+          // The job's terminal event is written in the same transaction as its status: none can follow.
+          if (!job || TERMINAL.has(job.status)) break;
+          if (Date.now() - lastWrite >= KEEPALIVE_MS) {
+            res.write(": keep-alive\n\n");
+            lastWrite = Date.now();
+          }
+          await app.jobs.waitForNews(id, POLL_MS, stop.signal);
+        }
+      } catch (error) {
+        request.log.warn({ err: error }, "event stream ended by an error");
+      } finally {
+        streams.delete(stop);
+        res.end();
+      }
+    },
+  );
+}
+
+function writeEvent(res: ServerResponse, e: JobEvent): void {
+  res.write(`id: ${e.id}\nevent: ${e.type}\ndata: ${JSON.stringify({ ...(e.data as object), at: e.createdAt })}\n\n`);
+}

@@ -1,0 +1,107 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { type RouteOptions, rateConfig } from "../config.js";
+import { ApiError } from "../errors.js";
+import { API_IDS, id, pageOf, pageQueryProperties, pageResponse, problems } from "../schemas.js";
+import type { Services } from "../services.js";
+
+const modelId = { type: "string", pattern: "^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$", maxLength: 128 } as const;
+const modelParams = {
+  type: "object",
+  additionalProperties: false,
+  required: ["id"],
+  properties: { id: modelId },
+} as const;
+
+interface TrainBody {
+  id: string;
+  datasetId: string;
+  settings?: Record<string, number | string | boolean>;
+}
+
+/** /v1/models: trained models (model cards, weights as blobs) and training requests. */
+export async function modelRoutes(app: FastifyInstance, options: RouteOptions & { services: Services }): Promise<void> {
+  app.get(
+    "",
+    {
+      schema: {
+        summary: "List models",
+        tags: ["models"],
+        querystring: { type: "object", additionalProperties: false, properties: { ...pageQueryProperties } },
+        response: { 200: pageResponse(API_IDS.model), ...problems(400, 401) },
+      },
+    },
+    async (request: FastifyRequest<{ Querystring: { limit?: string; cursor?: string } }>) =>
+      app.store.listModels(request.auth.workspaceId, pageOf(request.query)),
+  );
+
+  app.get(
+    "/:id",
+    {
+      schema: {
+        summary: "Get a model and its card",
+        tags: ["models"],
+        params: modelParams,
+        response: { 200: { $ref: API_IDS.model }, ...problems(400, 401, 404) },
+      },
+    },
+    async (request: FastifyRequest<{ Params: { id: string } }>) => {
+      const model = await app.store.getModel(request.auth.workspaceId, request.params.id);
+      if (!model) throw new ApiError("not_found", `model ${request.params.id} not found`);
+      return model;
+    },
+  );
+
+  app.post(
+    "",
+    {
+      config: rateConfig(options.rate.heavy),
+      schema: {
+        summary: "Train a model on a dataset (a job)",
+        description: "202 with the training job. 501 not_available while this server has no training service.",
+        tags: ["models"],
+        body: {
+          type: "object",
+          additionalProperties: false,
+          required: ["id", "datasetId"],
+          properties: {
+            id: modelId,
+            datasetId: id,
+            settings: {
+              type: "object",
+              maxProperties: 100,
+              propertyNames: { maxLength: 64 },
+              additionalProperties: {
+                anyOf: [
+                  { type: "number", minimum: -1e12, maximum: 1e12 },
+                  { type: "string", maxLength: 200 },
+                  { type: "boolean" },
+                ],
+              },
+            },
+          },
+        },
+        response: { 202: { $ref: API_IDS.job }, ...problems(400, 401, 404, 409, 422, 429, 501) },
+      },
+    },
+    async (request: FastifyRequest<{ Body: TrainBody }>, reply: FastifyReply) => {
+      const training = options.services.training;
+      if (!training)
+        throw new ApiError("not_available", "training is not available in this server yet (no training service)");
+      const workspaceId = request.auth.workspaceId;
+      const dataset = await app.store.getDataset(workspaceId, request.body.datasetId);
+      if (!dataset) throw new ApiError("not_found", `dataset ${request.body.datasetId} not found`);
+      if (await app.store.getModel(workspaceId, request.body.id))
+        throw new ApiError("conflict", `model ${request.body.id} exists already`);
+      const out = await training.submit({
+        workspaceId,
+        modelId: request.body.id,
+        dataset,
+        settings: request.body.settings ?? {},
+        enqueue: (payload) => app.jobs.enqueue(workspaceId, "train", payload),
+      });
+      if ("issues" in out) throw new ApiError("invalid_request", out.issues[0]?.message, { issues: out.issues });
+      reply.header("location", `/v1/jobs/${out.job.id}`);
+      return reply.code(202).send(out.job);
+    },
+  );
+}

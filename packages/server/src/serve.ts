@@ -1,0 +1,69 @@
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import type { FastifyInstance } from "fastify";
+import { type AppOptions, buildApp } from "./app.js";
+import { createApiKey } from "./keys.js";
+
+export interface ServeOptions extends Omit<AppOptions, "viewerDir"> {
+  /** Default 127.0.0.1: reachable from this machine only until someone decides otherwise. */
+  readonly host?: string;
+  /** Default 8080; 0 picks a free port. */
+  readonly port?: number;
+  /** The built viewer; default packages/viewer/dist when it exists. */
+  readonly viewerDir?: string | false;
+  /** Where the URL and the first-run key are printed. Default stderr. */
+  readonly print?: (line: string) => void;
+}
+
+export interface RunningServer {
+  readonly app: FastifyInstance;
+  readonly url: string;
+  /** The key created on first run (an empty database), shown once. */
+  readonly firstRunKey?: string;
+  close(): Promise<void>;
+}
+
+/** packages/viewer/dist, from src/ (source runs) and dist/ (built) alike. */
+const DEFAULT_VIEWER_DIR = fileURLToPath(new URL("../../viewer/dist", import.meta.url));
+
+/**
+ * Starts the API (and the viewer at / when built). On first run, with no workspace yet, it
+ * creates workspace "default" and a key and prints both: convenient for local development, and
+ * the only way in until `plantgan keys create` makes others.
+ */
+export async function startServer(options: ServeOptions = {}): Promise<RunningServer> {
+  const print = options.print ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const viewerDir = options.viewerDir === false ? undefined : (options.viewerDir ?? DEFAULT_VIEWER_DIR);
+  const { host = "127.0.0.1", port = 8080, print: _print, viewerDir: _viewer, ...appOptions } = options;
+  const app = await buildApp({
+    logger: { level: "warn" },
+    ...appOptions,
+    ...(viewerDir && existsSync(viewerDir) ? { viewerDir } : {}),
+  });
+  if (process.env.DATABASE_URL) {
+    print(
+      "DATABASE_URL is set, but PostgreSQL storage is not implemented yet: using the SQLite file in the data folder.",
+    );
+  }
+  let firstRunKey: string | undefined;
+  if ((await app.store.countWorkspaces()) === 0) {
+    const created = await createApiKey(app.store, "default", "first-run key");
+    firstRunKey = created.key;
+  }
+  const address = await app.listen({ host, port });
+  const url = address.replace("://[::1]", "://localhost");
+  print(
+    `PlantGAN API on ${url}/v1 — OpenAPI at ${url}/docs${viewerDir && existsSync(viewerDir) ? ` — viewer at ${url}/` : ""}`,
+  );
+  if (firstRunKey) {
+    print(`First run: created workspace "default" with API key (shown once; local development only):`);
+    print(`  ${firstRunKey}`);
+    print(`  e.g. curl -H "Authorization: Bearer ${firstRunKey}" ${url}/v1/designs`);
+  }
+  return {
+    app,
+    url,
+    ...(firstRunKey ? { firstRunKey } : {}),
+    close: () => app.close(),
+  };
+}

@@ -1,0 +1,339 @@
+import type { Design, DesignSummary, ModelCard, RulePack, ValidationReport } from "@plantgan/core/design";
+
+/**
+ * What the server keeps, behind one interface so a PostgreSQL implementation can follow the
+ * SQLite one (DESIGN.md "Server"). Every method that reads or writes user data takes the
+ * workspace id and never returns another workspace's rows: isolation lives here, not in routes.
+ * Each method is one transaction; methods that read then write take the write lock first.
+ * Methods are async so that a networked database fits the same shape.
+ */
+export interface Store {
+  // Workspaces and API keys
+  createWorkspace(name: string): Promise<Workspace>;
+  findWorkspaceByName(name: string): Promise<Workspace | undefined>;
+  countWorkspaces(): Promise<number>;
+  /** Stores the sha256 of a new key; the plain key is never stored. */
+  addApiKey(workspaceId: string, input: { id: string; hash: string; label?: string }): Promise<ApiKeyInfo>;
+  /** The workspace a key hash belongs to, unless revoked. */
+  findApiKey(hash: string): Promise<{ keyId: string; workspaceId: string } | undefined>;
+
+  // Designs
+  /** Inserts designs; a record whose id exists in the workspace (or earlier in the batch) is refused. */
+  insertDesigns(workspaceId: string, items: readonly DesignInsert[], datasetId?: string): Promise<InsertOutcome[]>;
+  getDesign(workspaceId: string, id: string): Promise<StoredDesign | undefined>;
+  listDesigns(workspaceId: string, filter: DesignFilter, page: PageRequest): Promise<Page<DesignMeta>>;
+  deleteDesign(workspaceId: string, id: string): Promise<boolean>;
+
+  // Datasets
+  createDataset(workspaceId: string, input: { id: string; name: string; description?: string }): Promise<DatasetRecord>;
+  getDataset(workspaceId: string, id: string): Promise<DatasetRecord | undefined>;
+  listDatasets(workspaceId: string, page: PageRequest): Promise<Page<DatasetRecord>>;
+  deleteDataset(workspaceId: string, id: string): Promise<boolean>;
+  /** Adds and removes designs by id; ids that do not exist are returned as missing and nothing changes. */
+  changeDatasetDesigns(
+    workspaceId: string,
+    datasetId: string,
+    change: { add: readonly string[]; remove: readonly string[] },
+  ): Promise<{ added: number; removed: number; missing: string[] } | undefined>;
+  /** Stored summaries of a dataset's designs, in insertion order, for statistics. */
+  datasetSummaries(workspaceId: string, datasetId: string): Promise<DesignSummary[] | undefined>;
+
+  // Rule packs
+  putRulePack(workspaceId: string, pack: RulePack): Promise<RulePackRecord | "conflict">;
+  getRulePack(
+    workspaceId: string,
+    id: string,
+    version?: string,
+  ): Promise<(RulePackRecord & { pack: RulePack }) | undefined>;
+  listRulePacks(workspaceId: string, page: PageRequest): Promise<Page<RulePackRecord>>;
+
+  // Jobs
+  createJob(
+    workspaceId: string,
+    input: { id: string; kind: JobKind; payload: unknown; maxAttempts: number },
+  ): Promise<JobRecord>;
+  getJob(workspaceId: string, id: string): Promise<JobRecord | undefined>;
+  listJobs(
+    workspaceId: string,
+    filter: { kind?: JobKind; status?: JobStatus },
+    page: PageRequest,
+  ): Promise<Page<JobRecord>>;
+  /** Events after `afterId` (exclusive), oldest first. */
+  jobEvents(workspaceId: string, jobId: string, afterId: number, limit: number): Promise<JobEvent[]>;
+  /** Cancels a queued job at once; flags a running one for its worker. Undefined when not found. */
+  requestCancel(workspaceId: string, jobId: string): Promise<JobRecord | undefined>;
+
+  // Job machinery: called by the runner and the worker, never by routes (no workspace: jobs are global ids).
+  /** Takes the oldest queued job: status running, a fresh lease token, attempts + 1. */
+  claimNextJob(leaseMs: number): Promise<ClaimedJob | undefined>;
+  /** Extends a lease; `owned` false means another runner took the job over (stop working). */
+  renewLease(jobId: string, token: string, leaseMs: number): Promise<{ owned: boolean; cancelRequested: boolean }>;
+  /** Writes one step of a job's work, its checkpoint and events in one transaction, fenced by the lease token. */
+  jobStep(jobId: string, token: string, step: JobStep): Promise<JobStepOutcome>;
+  /** Ends a job (succeeded, failed or cancelled) with its last event, fenced by the lease token. */
+  finishJob(jobId: string, token: string, end: JobEnd): Promise<boolean>;
+  /**
+   * Running jobs whose lease expired (worker gone) or whose token is in `tokens` (the runner saw
+   * the worker exit): each is queued again when `resumable(kind)` and attempts remain, else failed,
+   * with an event saying why. Returns what was done.
+   */
+  recoverJobs(input: {
+    now: number;
+    tokens?: readonly string[];
+    reason: string;
+    resumable: (kind: JobKind) => boolean;
+  }): Promise<{ jobId: string; outcome: "requeued" | "failed" | "cancelled" }[]>;
+  /** Puts a running job back in the queue (graceful shutdown), keeping its checkpoint and attempts. */
+  releaseJob(jobId: string, token: string, reason: string): Promise<boolean>;
+  /** The job row as the worker needs it (payload and checkpoint). */
+  jobForWorker(jobId: string, token: string): Promise<WorkerJob | undefined>;
+
+  // Models
+  getModel(workspaceId: string, id: string): Promise<ModelRecord | undefined>;
+  listModels(workspaceId: string, page: PageRequest): Promise<Page<ModelRecord>>;
+  putModel(workspaceId: string, model: ModelInsert): Promise<ModelRecord | "conflict">;
+
+  // Candidates
+  insertCandidates(workspaceId: string, items: readonly CandidateInsert[]): Promise<CandidateRecord[]>;
+  getCandidate(workspaceId: string, id: string): Promise<CandidateRecord | undefined>;
+  listCandidates(
+    workspaceId: string,
+    filter: { jobId?: string; status?: CandidateStatus },
+    page: PageRequest,
+  ): Promise<Page<CandidateMeta>>;
+  /**
+   * Records a review. Accepting stores the candidate's design (status "accepted") under `designId`
+   * (default: the candidate design's own id) in the same transaction.
+   */
+  reviewCandidate(workspaceId: string, id: string, review: Review): Promise<ReviewOutcome>;
+
+  /** Notes a blob file the store's rows refer to (job payloads, weights), for later clean-up. */
+  registerBlob(sha256: string, size: number): Promise<void>;
+
+  /** Row counts per table, for tests and the health report. */
+  counts(): Promise<Record<string, number>>;
+  close(): Promise<void>;
+}
+
+export interface Workspace {
+  readonly id: string;
+  readonly name: string;
+  readonly createdAt: string;
+}
+
+export interface ApiKeyInfo {
+  readonly id: string;
+  readonly workspaceId: string;
+  readonly label?: string;
+  readonly createdAt: string;
+}
+
+/** Designs uploaded as training data are "uploaded"; reviewed-and-accepted candidates are "accepted". */
+export type DesignStatus = "uploaded" | "accepted";
+export const DESIGN_STATUSES: readonly DesignStatus[] = ["uploaded", "accepted"];
+
+/** Where a design came from. */
+export type DesignSource = "json" | "ndjson" | "dexpi" | "import" | "candidate";
+
+export interface DesignInsert {
+  readonly design: Design;
+  readonly status: DesignStatus;
+  readonly source: DesignSource;
+  readonly summary: DesignSummary;
+  readonly jobId?: string;
+  readonly candidateId?: string;
+}
+
+export type InsertOutcome =
+  | { readonly ok: true; readonly id: string }
+  | { readonly ok: false; readonly id: string; readonly reason: "conflict" };
+
+export interface DesignMeta {
+  readonly id: string;
+  readonly name?: string;
+  readonly processClass: string;
+  readonly status: DesignStatus;
+  readonly source: DesignSource;
+  /** sha256 of the stored JSON text. */
+  readonly sha256: string;
+  /** Size of the stored JSON text, bytes. */
+  readonly size: number;
+  readonly createdAt: string;
+  readonly summary: DesignSummary;
+  readonly jobId?: string;
+  readonly candidateId?: string;
+}
+
+export interface StoredDesign extends DesignMeta {
+  readonly design: Design;
+}
+
+export interface DesignFilter {
+  readonly datasetId?: string;
+  readonly processClass?: string;
+  readonly status?: DesignStatus;
+}
+
+export interface PageRequest {
+  readonly limit: number;
+  /** Opaque cursor from a previous page's `nextCursor`. */
+  readonly cursor?: string;
+}
+
+export interface Page<T> {
+  readonly items: T[];
+  /** Present when more items follow. */
+  readonly nextCursor?: string;
+}
+
+export interface DatasetRecord {
+  readonly id: string;
+  readonly name: string;
+  readonly description?: string;
+  readonly createdAt: string;
+  readonly designCount: number;
+}
+
+export interface RulePackRecord {
+  readonly id: string;
+  readonly version: string;
+  readonly name?: string;
+  readonly sha256: string;
+  readonly createdAt: string;
+}
+
+/** Job kinds the runner knows. `generate` and `train` run once the GAN supplies their handlers. */
+export type JobKind = "import" | "generate" | "train";
+export const JOB_KINDS: readonly JobKind[] = ["import", "generate", "train"];
+export type JobStatus = "queued" | "running" | "succeeded" | "failed" | "cancelled";
+export const JOB_STATUSES: readonly JobStatus[] = ["queued", "running", "succeeded", "failed", "cancelled"];
+
+export interface JobRecord {
+  readonly id: string;
+  readonly kind: JobKind;
+  readonly status: JobStatus;
+  readonly progress: { readonly done: number; readonly total: number };
+  readonly attempts: number;
+  readonly maxAttempts: number;
+  readonly cancelRequested: boolean;
+  readonly createdAt: string;
+  readonly startedAt?: string;
+  readonly finishedAt?: string;
+  /** Why the job failed or was cancelled. */
+  readonly error?: string;
+  readonly result?: unknown;
+}
+
+export interface JobEvent {
+  /** Increasing over the whole store: the SSE event id. */
+  readonly id: number;
+  readonly type: JobEventType;
+  readonly data: unknown;
+  readonly createdAt: string;
+}
+
+export type JobEventType =
+  | "queued"
+  | "started"
+  | "progress"
+  | "metrics"
+  | "log"
+  | "requeued"
+  | "finished"
+  | "failed"
+  | "cancelled";
+
+export interface ClaimedJob {
+  readonly id: string;
+  readonly workspaceId: string;
+  readonly kind: JobKind;
+  readonly token: string;
+  readonly attempts: number;
+}
+
+export interface WorkerJob extends ClaimedJob {
+  readonly payload: unknown;
+  /** What the last committed step left; undefined on a first run. */
+  readonly checkpoint: unknown;
+  readonly progress: { readonly done: number; readonly total: number };
+}
+
+/** One unit of a job's work; all of it commits or none. */
+export interface JobStep {
+  readonly designs?: { readonly items: readonly DesignInsert[]; readonly datasetId?: string };
+  readonly candidates?: readonly CandidateInsert[];
+  readonly checkpoint?: unknown;
+  readonly progress?: { readonly done: number; readonly total: number };
+  readonly events?: readonly { readonly type: JobEventType; readonly data: unknown }[];
+}
+
+export type JobStepOutcome =
+  | { readonly owned: false }
+  | { readonly owned: true; readonly designs: InsertOutcome[]; readonly cancelRequested: boolean };
+
+export type JobEnd =
+  | { readonly status: "succeeded"; readonly result: unknown }
+  | { readonly status: "failed"; readonly error: string }
+  | { readonly status: "cancelled"; readonly result: unknown };
+
+export type ModelStatus = "training" | "ready" | "failed";
+
+export interface ModelRecord {
+  readonly id: string;
+  readonly status: ModelStatus;
+  readonly card?: ModelCard;
+  /** sha256 of the weights blob, when trained. */
+  readonly weights?: string;
+  readonly jobId?: string;
+  readonly createdAt: string;
+}
+
+export interface ModelInsert {
+  readonly id: string;
+  readonly status: ModelStatus;
+  readonly card?: ModelCard;
+  readonly weights?: string;
+  readonly jobId?: string;
+}
+
+export type CandidateStatus = "pending" | "accepted" | "rejected";
+export const CANDIDATE_STATUSES: readonly CandidateStatus[] = ["pending", "accepted", "rejected"];
+
+export interface CandidateInsert {
+  readonly id: string;
+  readonly design: Design;
+  readonly report?: ValidationReport;
+  readonly rank?: number;
+  readonly jobId?: string;
+  readonly modelId?: string;
+}
+
+export interface CandidateMeta {
+  readonly id: string;
+  readonly designId: string;
+  readonly processClass: string;
+  readonly status: CandidateStatus;
+  readonly rank?: number;
+  readonly jobId?: string;
+  readonly modelId?: string;
+  readonly errors?: number;
+  readonly createdAt: string;
+  readonly review?: { readonly comment?: string; readonly reviewedAt: string; readonly acceptedAs?: string };
+}
+
+export interface CandidateRecord extends CandidateMeta {
+  readonly design: Design;
+  readonly report?: ValidationReport;
+}
+
+export interface Review {
+  readonly decision: "accept" | "reject";
+  readonly comment?: string;
+  /** Id of the design an accepted candidate becomes. */
+  readonly designId?: string;
+  readonly keyId: string;
+}
+
+export type ReviewOutcome =
+  | { readonly ok: true; readonly candidate: CandidateRecord; readonly design?: DesignMeta }
+  | { readonly ok: false; readonly reason: "not_found" | "already_reviewed" | "conflict" };

@@ -1,0 +1,263 @@
+import { type FormEvent, useEffect, useMemo, useState } from "react";
+import type { Job, JobEvent } from "../api/client.js";
+import { useApi } from "../app/api-context.js";
+import { href } from "../app/router.js";
+import { useAsync } from "../app/use-async.js";
+import { LineChart } from "../components/LineChart.js";
+import { ErrorBox, Progress } from "../components/Misc.js";
+import { Thumbnail } from "../components/Thumbnail.js";
+import { foldTrainingEvents } from "../view/training.js";
+
+function TrainForm({ onJob }: { onJob: (job: Job) => void }) {
+  const { api } = useApi();
+  const datasets = useAsync(() => api.listDatasets(), []);
+  const [dataset, setDataset] = useState("");
+  const [id, setId] = useState("");
+  const [epochs, setEpochs] = useState(20);
+  const [batchSize, setBatchSize] = useState(16);
+  const [learningRate, setLearningRate] = useState(0.0002);
+  const [extra, setExtra] = useState("");
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+
+  useEffect(() => {
+    const first = datasets.data?.items[0];
+    if (!dataset && first) setDataset(first.id);
+  }, [datasets.data, dataset]);
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setError(null);
+    let more: Record<string, number | string | boolean> = {};
+    if (extra.trim()) {
+      try {
+        more = JSON.parse(extra) as Record<string, number | string | boolean>;
+      } catch {
+        setError(new Error('Other settings must be a JSON object, e.g. {"latent": 64}'));
+        return;
+      }
+    }
+    setBusy(true);
+    try {
+      const modelId = id || `model-${new Date().toISOString().slice(0, 19).replace(/[-:T]/g, "")}`;
+      onJob(
+        await api.train({ id: modelId, datasetId: dataset, settings: { epochs, batchSize, learningRate, ...more } }),
+      );
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form className="pg-panel pg-form" onSubmit={submit} aria-label="Train">
+      <h2>Train a model</h2>
+      <div className="pg-grid2">
+        <label>
+          Dataset
+          <select name="dataset" value={dataset} onChange={(e) => setDataset(e.target.value)} required>
+            <option value="" disabled>
+              choose…
+            </option>
+            {(datasets.data?.items ?? []).map((d) => (
+              <option key={d.id} value={d.id}>
+                {d.name} ({d.designCount})
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Model id (default: model-&lt;date&gt;)
+          <input
+            name="modelId"
+            value={id}
+            pattern="[A-Za-z0-9][A-Za-z0-9._\-]{0,127}"
+            onChange={(e) => setId(e.target.value)}
+          />
+        </label>
+        <label>
+          Epochs
+          <input
+            name="epochs"
+            type="number"
+            min={1}
+            max={100000}
+            value={epochs}
+            onChange={(e) => setEpochs(Number(e.target.value))}
+          />
+        </label>
+        <label>
+          Batch size
+          <input
+            name="batchSize"
+            type="number"
+            min={1}
+            max={4096}
+            value={batchSize}
+            onChange={(e) => setBatchSize(Number(e.target.value))}
+          />
+        </label>
+        <label>
+          Learning rate
+          <input
+            name="learningRate"
+            type="number"
+            step="any"
+            min={0}
+            value={learningRate}
+            onChange={(e) => setLearningRate(Number(e.target.value))}
+          />
+        </label>
+        <label>
+          Other settings (JSON)
+          <input name="extra" value={extra} placeholder='{"latent": 64}' onChange={(e) => setExtra(e.target.value)} />
+        </label>
+      </div>
+      <button type="submit" className="primary" disabled={busy || !dataset}>
+        {busy ? "Starting…" : "Start training"}
+      </button>
+      <ErrorBox error={error} />
+      <ErrorBox error={datasets.error} />
+    </form>
+  );
+}
+
+/** Live view of one training job: progress, losses and eval metrics per epoch, sample previews. */
+function TrainingRun({ jobId }: { jobId: string }) {
+  const { api } = useApi();
+  const [events, setEvents] = useState<JobEvent[]>([]);
+  const [job, setJob] = useState<Job | null>(null);
+  const [stream, setStream] = useState("connecting");
+  useEffect(() => {
+    const controller = new AbortController();
+    setEvents([]);
+    void api.getJob(jobId).then(setJob, () => {});
+    void api
+      .followJob(
+        jobId,
+        (e) => {
+          setEvents((list) => [...list, e]);
+          if (
+            e.type === "progress" ||
+            e.type === "started" ||
+            e.type === "finished" ||
+            e.type === "failed" ||
+            e.type === "cancelled"
+          ) {
+            void api.getJob(jobId).then(setJob, () => {});
+          }
+        },
+        { signal: controller.signal, onState: setStream },
+      )
+      .catch(() => {});
+    return () => controller.abort();
+  }, [api, jobId]);
+
+  const view = useMemo(() => foldTrainingEvents(events), [events]);
+  const progress = useMemo(() => {
+    for (let i = events.length - 1; i >= 0; i--) {
+      const d = events[i]!.data as { done?: number; total?: number; progress?: { done: number; total: number } } | null;
+      if (d?.progress) return d.progress;
+      if (typeof d?.done === "number" && typeof d.total === "number") return { done: d.done, total: d.total };
+    }
+    return job?.progress ?? null;
+  }, [events, job]);
+  const logs = events.filter((e) => e.type === "log" || e.type === "failed" || e.type === "requeued").slice(-30);
+
+  return (
+    <section className="pg-panel pg-run" aria-label="Training run" data-testid="training-run">
+      <h2>
+        Job {jobId} <span className={`badge status-${job?.status ?? "queued"}`}>{job?.status ?? "…"}</span>{" "}
+        <span className="pg-muted">stream: {stream}</span>
+        {job && (job.status === "running" || job.status === "queued") && (
+          <button type="button" onClick={() => void api.cancelJob(jobId).then(setJob, () => {})}>
+            Cancel
+          </button>
+        )}
+      </h2>
+      {progress && <Progress done={progress.done} total={progress.total} label="epochs" />}
+      {job?.error && <p className="pg-error">{job.error}</p>}
+      <div className="pg-charts">
+        <LineChart title="losses" series={view.losses} />
+        <LineChart title="eval metrics" series={view.metrics} />
+      </div>
+      {view.samples.length > 0 && (
+        <div className="pg-samples">
+          <h3>Samples per epoch</h3>
+          {view.samples.slice(-6).map((s) => (
+            <div key={s.epoch} className="pg-sample-row">
+              <span>epoch {s.epoch}</span>
+              {s.designs.slice(0, 4).map((d) => (
+                <Thumbnail
+                  key={d.key}
+                  design={d.design}
+                  cacheKey={`train:${jobId}:${d.key}`}
+                  alt={`epoch ${s.epoch} sample ${d.slot + 1}`}
+                />
+              ))}
+            </div>
+          ))}
+        </div>
+      )}
+      {logs.length > 0 && (
+        <pre className="pg-log">
+          {logs.map((e) => `${e.type}: ${typeof e.data === "string" ? e.data : JSON.stringify(e.data)}`).join("\n")}
+        </pre>
+      )}
+    </section>
+  );
+}
+
+/** Training: start a job on a dataset, follow it live, see earlier jobs and models. */
+export function TrainingPage({ jobId }: { jobId: string | undefined }) {
+  const { api } = useApi();
+  const jobs = useAsync(() => api.listJobs({ kind: "train" }).catch(() => ({ items: [] as Job[] })), [jobId]);
+  const models = useAsync(() => api.listModels().catch(() => ({ items: [] })), [jobId]);
+  return (
+    <div className="pg-page pg-training">
+      <div className="pg-columns">
+        <TrainForm onJob={(job) => (location.hash = href("training", undefined, { job: job.id }))} />
+        <section className="pg-panel">
+          <h2>Models</h2>
+          <table className="pg-table">
+            <thead>
+              <tr>
+                <th>id</th>
+                <th>status</th>
+                <th>dataset</th>
+                <th>metrics</th>
+              </tr>
+            </thead>
+            <tbody>
+              {(models.data?.items ?? []).map((m) => (
+                <tr key={m.id}>
+                  <td>{m.id}</td>
+                  <td>{m.status}</td>
+                  <td>{m.card?.dataset.id ?? "—"}</td>
+                  <td className="pg-muted">
+                    {Object.entries(m.card?.metrics ?? {})
+                      .slice(0, 4)
+                      .map(([k, v]) => `${k} ${Number((v ?? Number.NaN).toPrecision(3))}`)
+                      .join(" · ")}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <h2>Training jobs</h2>
+          <ul className="pg-list">
+            {(jobs.data?.items ?? []).map((j) => (
+              <li key={j.id}>
+                <a href={href("training", undefined, { job: j.id })}>{j.id}</a>{" "}
+                <span className={`badge status-${j.status}`}>{j.status}</span>{" "}
+                <span className="pg-muted">{j.createdAt}</span>
+              </li>
+            ))}
+          </ul>
+        </section>
+      </div>
+      {jobId && <TrainingRun key={jobId} jobId={jobId} />}
+    </div>
+  );
+}

@@ -1,0 +1,34 @@
+import { describe, expect, it } from "vitest";
+import { syntheticPlant } from "../scene/synthetic.js";
+import { foldTrainingEvents } from "./training.js";
+
+describe("foldTrainingEvents", () => {
+  it("splits losses from eval metrics per epoch and keeps sample designs", () => {
+    const sample = syntheticPlant({ equipment: 4, segments: 5 });
+    const view = foldTrainingEvents([
+      { type: "started", data: {} },
+      { type: "progress", data: { done: 1, total: 10 } },
+      { type: "metrics", data: { epoch: 1, losses: { d: 0.9, g: 1.4 }, metrics: { validity: 0.1 } } },
+      {
+        type: "metrics",
+        data: { epoch: 2, d_loss: 0.7, uniqueness: 0.8, samples: [sample, { design: sample }, "junk"] },
+      },
+      { type: "log", data: "hello" },
+    ]);
+    expect(view.losses.map((s) => s.name)).toEqual(["d", "g", "d_loss"]);
+    expect(view.metrics.find((s) => s.name === "validity")!.points).toEqual([[1, 0.1]]);
+    expect(view.metrics.find((s) => s.name === "uniqueness")!.points).toEqual([[2, 0.8]]);
+    expect(view.samples).toHaveLength(1);
+    expect(view.samples[0]!.designs.map((d) => d.key)).toEqual(["2:0", "2:1"]);
+    expect(view.lastEpoch).toBe(2);
+  });
+
+  it("skips events it does not understand", () => {
+    expect(
+      foldTrainingEvents([
+        { type: "metrics", data: null },
+        { type: "metrics", data: "x" },
+      ]).lastEpoch,
+    ).toBe(0);
+  });
+});

@@ -1,0 +1,140 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type AppOptions, buildApp, createApiKey } from "@plantgan/server";
+
+/** The DEXPI fixtures live beside the repository (never copied into it). */
+type App = Awaited<ReturnType<typeof buildApp>>;
+
+export const DEXPI_FIXTURE = new URL("../../../shared/fixtures/dexpi/E03V01-AUD.EX01.xml", import.meta.url);
+
+/** Short leases so crash recovery shows within a test; fast polls. */
+export const TEST_JOBS = { leaseMs: 1500, heartbeatMs: 250, pollMs: 150, cancelGraceMs: 2000 } as const;
+
+export interface TestServer {
+  readonly app: App;
+  readonly url: string;
+  readonly dataDir: string;
+  /** Keys of two workspaces, for isolation checks. */
+  readonly keyA: string;
+  readonly keyB: string;
+  /** fetch against the server with workspace A's key (or `key`). */
+  api(path: string, init?: RequestInit & { key?: string | null }): Promise<Response>;
+  close(options?: { keepData?: boolean }): Promise<void>;
+}
+
+/** A real server: buildApp on a temporary SQLite folder, listening on 127.0.0.1, port 0. */
+export async function startTestServer(
+  options: Omit<AppOptions, "dataDir"> & { dataDir?: string } = {},
+): Promise<TestServer> {
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), "plantgan-api-"));
+  const app = await buildApp({ rateLimit: false, jobs: TEST_JOBS, ...options, dataDir });
+  await app.listen({ host: "127.0.0.1", port: 0 });
+  const address = app.server.address();
+  if (!address || typeof address === "string") throw new Error("no port");
+  const url = `http://127.0.0.1:${address.port}`;
+  const keyA = (await createApiKey(app.store, "workspace-a")).key;
+  const keyB = (await createApiKey(app.store, "workspace-b")).key;
+  return {
+    app,
+    url,
+    dataDir,
+    keyA,
+    keyB,
+    api(path, init = {}) {
+      const { key = keyA, headers, ...rest } = init;
+      return fetch(`${url}${path}`, {
+        ...rest,
+        headers: {
+          ...(key === null ? {} : { authorization: `Bearer ${key}` }),
+          ...(headers as Record<string, string> | undefined),
+        },
+      });
+    },
+    async close({ keepData = false } = {}) {
+      await app.close();
+      if (!keepData) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export function json(body: unknown): RequestInit {
+  return { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) };
+}
+
+export interface SseEvent {
+  readonly id: number;
+  readonly event: string;
+  readonly data: Record<string, unknown>;
+}
+
+/**
+ * Reads a server-sent event stream with fetch (which, unlike EventSource, sends Authorization)
+ * until the server ends it or `until` returns true.
+ */
+export async function readSse(
+  url: string,
+  key: string,
+  options: { lastEventId?: number; until?: (e: SseEvent) => boolean; timeoutMs?: number } = {},
+): Promise<SseEvent[]> {
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(), options.timeoutMs ?? 30_000);
+  const events: SseEvent[] = [];
+  try {
+    const response = await fetch(url, {
+      headers: {
+        authorization: `Bearer ${key}`,
+        accept: "text/event-stream",
+        ...(options.lastEventId !== undefined ? { "last-event-id": String(options.lastEventId) } : {}),
+      },
+      signal: abort.signal,
+    });
+    if (!response.ok || !response.body) throw new Error(`SSE ${response.status}: ${await response.text()}`);
+    const decoder = new TextDecoder();
+    let buffer = "";
+    for await (const chunk of response.body) {
+      buffer += decoder.decode(chunk as Uint8Array, { stream: true });
+      let end = buffer.indexOf("\n\n");
+      while (end !== -1) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        end = buffer.indexOf("\n\n");
+        const fields = Object.fromEntries(
+          block
+            .split("\n")
+            .filter((l) => l && !l.startsWith(":"))
+            .map((l) => [l.slice(0, l.indexOf(":")), l.slice(l.indexOf(":") + 1).trimStart()]),
+        );
+        if (fields.id === undefined) continue;
+        const e = {
+          id: Number(fields.id),
+          event: String(fields.event),
+          data: JSON.parse(String(fields.data)) as Record<string, unknown>,
+        };
+        events.push(e);
+        if (options.until?.(e)) {
+          abort.abort();
+          return events;
+        }
+      }
+    }
+    return events;
+  } catch (error) {
+    if (abort.signal.aborted && options.until && events.length > 0 && options.until(events[events.length - 1]!))
+      return events;
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Polls until `check` returns a value, or fails after `timeoutMs`. */
+export async function waitFor<T>(check: () => Promise<T | undefined>, timeoutMs = 20_000, everyMs = 50): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > end) throw new Error("timed out waiting");
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}

@@ -1,0 +1,312 @@
+/**
+ * End to end: the built viewer served by the real server (startServer, SQLite in a temporary
+ * folder), driven in Chromium. Open a design and see it drawn; select a violation; generate
+ * candidates; accept one and read its status back through the API; upload a DEXPI file.
+ *
+ * Generation and training need the GAN's services. Until it supplies them, this suite plugs in
+ * stand-ins that answer like the real ones over HTTP (202 with a queued job); the generator writes
+ * its job's candidates (small synthetic plants, validated by core) into the store, and for training
+ * the test plays the worker (claims the job, commits epochs with metrics events, finishes it), so
+ * the viewer's side of each flow, SSE included, is the real one. Skipped when Chromium is absent.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Design } from "@plantgan/core/design";
+import { validateDesign } from "@plantgan/core/validate";
+import {
+  type GenerationService,
+  type RunningServer,
+  type Store,
+  startServer,
+  type TrainingService,
+} from "@plantgan/server";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { syntheticPlant } from "../../packages/viewer/src/scene/synthetic.js";
+import { tankFarm } from "../../packages/viewer/src/scene/tank-farm.fixture.js";
+import {
+  DEXPI_FIXTURES,
+  DIST,
+  drawnShare,
+  ensureViewerBuilt,
+  hasChromium,
+  launch,
+  shot,
+  until,
+  waitForScene,
+  watch,
+} from "./harness.js";
+
+const MODEL = "test-model";
+
+describe.skipIf(!hasChromium())("viewer against the real server, in Chromium", () => {
+  let browser: Browser;
+  let server: RunningServer;
+  let key: string;
+  let dataDir: string;
+  let workspaceId: string;
+  const store = (): Store => (server.app as unknown as { store: Store }).store;
+
+  /**
+   * Jobs of the stand-ins are created in the store directly: the runner's `enqueue` would start a
+   * worker at once (even with `jobs.start` false), and workers have no generate/train handler yet.
+   */
+  let jobCount = 0;
+  const queueJob = (ws: string, kind: "generate" | "train", payload: unknown) =>
+    store().createJob(ws, { id: `job-e2e${++jobCount}${Date.now().toString(36)}`, kind, payload, maxAttempts: 1 });
+
+  /** Stand-in generator: queues the job as the real service does and stores `count` candidates for it. */
+  const generation: GenerationService = {
+    async submit({ workspaceId: ws, request, model }) {
+      const job = await queueJob(ws, "generate", { request, model: model.id });
+      const candidates = Array.from({ length: request.count ?? 4 }, (_, k) => {
+        const plant = syntheticPlant({ equipment: 8 + 2 * k, segments: 20, seed: (request.seed ?? 1) + k });
+        const design: Design = {
+          ...plant,
+          id: `${job.id}-c${k + 1}`,
+          name: `Candidate ${k + 1}`,
+          processClass: request.processClass,
+        };
+        return {
+          id: `${job.id}-c${k + 1}`,
+          design,
+          report: validateDesign(design),
+          rank: k + 1,
+          jobId: job.id,
+          modelId: model.id,
+        };
+      });
+      await store().insertCandidates(ws, candidates);
+      return { job };
+    },
+  };
+
+  /** Stand-in trainer: queues the job as the real service does; the test then plays the worker. */
+  const training: TrainingService = {
+    async submit({ workspaceId: ws, modelId, dataset, settings }) {
+      return { job: await queueJob(ws, "train", { modelId, datasetId: dataset.id, settings }) };
+    },
+  };
+
+  const api = async <T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    type = "application/json",
+  ): Promise<{ status: number; body: T }> => {
+    const res = await fetch(`${server.url}/v1${path}`, {
+      method,
+      headers: { Authorization: `Bearer ${key}`, ...(body !== undefined ? { "content-type": type } : {}) },
+      ...(body !== undefined ? { body: typeof body === "string" ? body : JSON.stringify(body) } : {}),
+    });
+    const text = await res.text();
+    return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
+  };
+
+  async function open(hash: string): Promise<{ page: Page; w: Awaited<ReturnType<typeof watch>> }> {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
+    const w = await watch(page, server.url);
+    await page.addInitScript(`localStorage.setItem("plantgan.apiKey", ${JSON.stringify(key)})`);
+    await page.goto(`${server.url}/${hash}`);
+    return { page, w };
+  }
+
+  beforeAll(async () => {
+    ensureViewerBuilt();
+    dataDir = mkdtempSync(join(tmpdir(), "plantgan-e2e-"));
+    server = await startServer({
+      port: 0,
+      dataDir,
+      viewerDir: DIST,
+      rateLimit: false,
+      print: () => {},
+      logger: false,
+      // The stand-ins' jobs have no worker handler: the test plays the worker.
+      jobs: { start: false },
+      services: { generation, training },
+    });
+    key = server.firstRunKey!;
+    workspaceId = (await store().findWorkspaceByName("default"))!.id;
+    await store().putModel(workspaceId, { id: MODEL, status: "ready" });
+    browser = await launch();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it("serves the viewer at / with a CSP that keeps it on this origin", async () => {
+    const res = await fetch(`${server.url}/`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-security-policy")).toContain("connect-src 'self'");
+  });
+
+  it("opens a design and draws it", async () => {
+    expect((await api("POST", "/designs", tankFarm())).status).toBe(201);
+    const { page, w } = await open("#/designs/tankfarm-test");
+    await waitForScene(page);
+    expect(await drawnShare(page)).toBeGreaterThan(0.05);
+    expect(await page.getByTestId("scene-stats").textContent()).toContain("5 equipment");
+    await page.getByTestId("report-summary").waitFor();
+    await shot(page, "design");
+    expect(w.outside).toEqual([]);
+    expect(w.csp).toEqual([]);
+    expect(w.errors).toEqual([]);
+    await page.close();
+  });
+
+  it("selects a violation when clicked and highlights what it involves", async () => {
+    // Two tanks on top of each other: the validator must object.
+    const base = tankFarm();
+    const clash: Design = {
+      ...base,
+      id: "tankfarm-clash",
+      equipment: base.equipment.map((e) => (e.tag === "T-102" ? { ...e, x: 36, nozzles: [] } : e)),
+      lines: base.lines.filter((l) => l.id !== "100-P-1002-A1" && l.id !== "100-CW-2001"),
+    };
+    expect((await api("POST", "/designs", clash)).status).toBe(201);
+    const { page } = await open("#/designs/tankfarm-clash");
+    await waitForScene(page);
+    const violations = page.getByTestId("violation");
+    await violations.first().waitFor();
+    const involving = violations.filter({ hasText: "T-102" }).first();
+    await involving.click();
+    expect(await involving.getAttribute("aria-pressed")).toBe("true");
+    expect(await involving.getAttribute("class")).toContain("selected");
+    // The scene outlines what the violation names.
+    await until(
+      page,
+      `!!document.querySelector("[data-testid=scene]").pgViewer.designScene.group.getObjectByName("highlight")`,
+      10_000,
+    );
+    await page.waitForTimeout(800);
+    await shot(page, "violation");
+    await page.close();
+  });
+
+  it("generates candidates from the form and shows them as a grid with scores", async () => {
+    const { page, w } = await open("#/candidates");
+    const form = page.getByRole("form", { name: "Generate" });
+    await form.locator("select[name=processClass]").selectOption("tank_farm");
+    await expect.poll(() => form.locator("select[name=model]").inputValue()).toBe(MODEL);
+    await form.locator("input[name=count]").fill("3");
+    await form.locator("input[name=seed]").fill("7");
+    await form.getByRole("button", { name: "Generate" }).click();
+    await until(page, `location.hash.includes("job=")`, 20_000);
+    const cards = page.getByTestId("candidate");
+    await expect.poll(() => cards.count(), { timeout: 30_000 }).toBe(3);
+    // Thumbnails are drawn by the shared offscreen renderer.
+    await expect.poll(() => page.locator("img.pg-thumb").count(), { timeout: 60_000 }).toBe(3);
+    expect(await cards.first().locator("dl.pg-scores").textContent()).toContain("errors");
+    // Compare two side by side.
+    await cards.nth(0).getByLabel("compare").check();
+    await cards.nth(1).getByLabel("compare").check();
+    await page.getByTestId("compare").waitFor();
+    expect(await page.getByTestId("compare-scene").count()).toBe(2);
+    await shot(page, "candidates");
+    expect(w.errors).toEqual([]);
+    expect(w.csp).toEqual([]);
+    await page.close();
+  });
+
+  it("accepts a candidate with a comment, and the API says it is accepted", async () => {
+    const { body: list } = await api<{ items: { id: string; status: string }[] }>("GET", "/candidates?status=pending");
+    const id = list.items[0]!.id;
+    const { page } = await open("#/candidates?status=pending");
+    const card = page.locator(`[data-testid=candidate][data-id="${id}"]`);
+    await card.getByRole("button", { name: `Open ${id}` }).click();
+    const review = page.getByTestId("review");
+    await review.locator("textarea[name=comment]").fill("Good spacing, keep it.");
+    await review.getByRole("button", { name: "Accept" }).click();
+    await expect.poll(() => review.getByTestId("review-status").textContent()).toBe("accepted");
+    await shot(page, "review");
+    const { body: candidate } = await api<{ status: string; review?: { comment?: string; acceptedAs?: string } }>(
+      "GET",
+      `/candidates/${id}`,
+    );
+    expect(candidate.status).toBe("accepted");
+    expect(candidate.review?.comment).toBe("Good spacing, keep it.");
+    const { body: accepted } = await api<{ items: { id: string }[] }>("GET", "/designs?status=accepted");
+    expect(accepted.items.map((d) => d.id)).toContain(candidate.review?.acceptedAs ?? id);
+    await page.close();
+  });
+
+  it("uploads a DEXPI file with a result per record, then shows the imported P&ID", async () => {
+    const { page, w } = await open("#/datasets");
+    await page.getByTestId("upload-input").setInputFiles(join(DEXPI_FIXTURES, "C05V01-SAG.EX01.xml"));
+    const result = page.getByTestId("upload-result");
+    await expect
+      .poll(() => result.getByTestId("upload-counts").textContent(), { timeout: 30_000 })
+      .toContain("1 accepted");
+    const link = result.locator("a").first();
+    const id = (await link.textContent())!;
+    const { body: stored } = await api<{ source: string; summary: { placement: string } }>(
+      "GET",
+      `/designs/${encodeURIComponent(id)}`,
+    );
+    expect(stored.source).toBe("dexpi");
+    await shot(page, "upload");
+    await link.click();
+    await waitForScene(page);
+    await shot(page, "dexpi-design");
+    expect(await drawnShare(page)).toBeGreaterThan(0.02);
+    expect(w.outside).toEqual([]);
+    await page.close();
+  });
+
+  it("trains on a dataset with live progress, loss and metric plots and samples per epoch over SSE", async () => {
+    const { body: ds } = await api<{ id: string }>("POST", "/datasets", { name: "tank farms" });
+    expect((await api("POST", `/datasets/${ds.id}/designs`, { add: ["tankfarm-test"] })).status).toBe(200);
+    const { page, w } = await open("#/training");
+    const form = page.getByRole("form", { name: "Train" });
+    await expect.poll(() => form.locator("select[name=dataset]").inputValue()).toBe(ds.id);
+    await form.locator("input[name=modelId]").fill("gan-e2e");
+    await form.locator("input[name=epochs]").fill("3");
+    await form.getByRole("button", { name: "Start training" }).click();
+    const jobId = (await until<string>(page, `(location.hash.match(/job=([^&]+)/) || [])[1] || ""`, 20_000)) as string;
+    await page.getByTestId("training-run").waitFor();
+
+    // Play the worker: claim the training job (finishing stand-in generation jobs queued before it).
+    let claimed = await store().claimNextJob(60_000);
+    while (claimed && claimed.id !== jobId) {
+      await store().finishJob(claimed.id, claimed.token, { status: "cancelled", result: {} });
+      claimed = await store().claimNextJob(60_000);
+    }
+    expect(claimed?.id).toBe(jobId);
+    const token = claimed!.token;
+    await store().jobStep(jobId, token, { events: [{ type: "started", data: { epochs: 3 } }] });
+    for (let epoch = 1; epoch <= 3; epoch++) {
+      const sample = syntheticPlant({ equipment: 6, segments: 10, seed: epoch });
+      await store().jobStep(jobId, token, {
+        progress: { done: epoch, total: 3 },
+        events: [
+          { type: "progress", data: { done: epoch, total: 3 } },
+          {
+            type: "metrics",
+            data: {
+              epoch,
+              losses: { d: 1 / epoch, g: 2 - epoch / 3 },
+              metrics: { validity: epoch / 4, uniqueness: 0.9 },
+              samples: [{ ...sample, id: `s${epoch}` }],
+            },
+          },
+        ],
+      });
+    }
+    const run = page.getByTestId("training-run");
+    // Live: three epochs drawn while the job is still running.
+    await expect.poll(() => run.getByRole("progressbar").getAttribute("aria-valuenow"), { timeout: 20_000 }).toBe("3");
+    const lossPoints = await run.getByTestId("chart-losses").locator("polyline").first().getAttribute("points");
+    expect(lossPoints?.trim().split(" ")).toHaveLength(3);
+    expect(await run.getByTestId("chart-eval metrics").locator("polyline").count()).toBe(2);
+    await expect.poll(() => run.locator("img.pg-thumb").count(), { timeout: 30_000 }).toBe(3);
+    await store().finishJob(jobId, token, { status: "succeeded", result: { model: "gan-e2e" } });
+    await expect.poll(() => run.locator(".badge").first().textContent(), { timeout: 20_000 }).toBe("succeeded");
+    await shot(page, "training");
+    expect(w.errors).toEqual([]);
+    await page.close();
+  });
+});

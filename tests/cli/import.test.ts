@@ -1,0 +1,118 @@
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { parseDesign } from "@plantgan/core/design";
+import { designMdExamples } from "../contract/design-md.js";
+import { FIXTURES, plantgan } from "./run-cli.js";
+
+const work = mkdtempSync(join(tmpdir(), "plantgan-cli-"));
+const example = designMdExamples()[0] as Record<string, any>;
+const dexpiFiles = readdirSync(FIXTURES).filter((f) => f.endsWith(".xml")).sort();
+
+describe("plantgan import", () => {
+  it.each(dexpiFiles)("imports the DEXPI fixture %s into a design parseDesign accepts", (file) => {
+    const out = join(work, `${file}.json`);
+    const run = plantgan(["import", join(FIXTURES, file), "-o", out]);
+    expect(run.code, run.stderr).toBe(0);
+    const parsed = parseDesign(readFileSync(out, "utf8"));
+    if (!parsed.success) throw new Error(JSON.stringify(parsed.issues));
+    expect(parsed.data.equipment.length).toBeGreaterThan(0);
+    // Topology only: DEXPI positions are drawing coordinates, not plot positions.
+    expect(parsed.data.equipment.every((e) => e.x === undefined && e.y === undefined)).toBe(true);
+  });
+
+  it("reports per file what was accepted and refused, as JSON", () => {
+    const good = join(work, "good.ndjson");
+    const bad = { ...example, id: "bad-one", processClass: "refinery" };
+    writeFileSync(good, `${JSON.stringify(example)}\n${JSON.stringify(bad)}\n`);
+    const run = plantgan(["import", good, "--json"]);
+    expect(run.code).toBe(1);
+    const report = JSON.parse(run.stdout);
+    expect(report.accepted).toBe(1);
+    expect(report.refused).toBe(1);
+    expect(report.files[0].accepted[0]).toMatchObject({ id: "tankfarm-0007" });
+    expect(report.files[0].refused[0].where).toMatch(/good\.ndjson:2$/);
+    expect(report.files[0].refused[0].issues[0]).toMatchObject({ pointer: "/processClass", code: "schema" });
+  });
+
+  it("imports a folder recursively and writes several designs as NDJSON", () => {
+    const dir = mkdtempSync(join(work, "folder-"));
+    writeFileSync(join(dir, "a.json"), JSON.stringify(example));
+    writeFileSync(join(dir, "b.json"), JSON.stringify({ ...example, id: "second" }));
+    writeFileSync(join(dir, "notes.txt"), "ignored");
+    const out = join(dir, "all.ndjson");
+    const run = plantgan(["import", dir, "-o", out]);
+    expect(run.code, run.stderr).toBe(0);
+    const ids = readFileSync(out, "utf8").trim().split("\n").map((l) => JSON.parse(l).id);
+    expect(ids).toEqual(["tankfarm-0007", "second"]);
+  });
+
+  it("gives exit 2 and names the problem for malformed JSON", () => {
+    const file = join(work, "broken.json");
+    writeFileSync(file, '{"schemaVersion": "1.0", "id": ');
+    const run = plantgan(["import", file]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("broken.json");
+    expect(run.stderr).toMatch(/not valid JSON/);
+  });
+
+  it("gives exit 2 and names the problem for malformed XML", () => {
+    const file = join(work, "broken.xml");
+    writeFileSync(file, "<PlantModel><Equipment></PlantModel>");
+    const run = plantgan(["import", file]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("broken.xml");
+  });
+
+  it("gives exit 2 with the pointer for a schema-invalid design", () => {
+    const file = join(work, "invalid.json");
+    writeFileSync(file, JSON.stringify({ ...example, equipment: [{ ...example.equipment[0], tag: "pump 1" }] }));
+    const run = plantgan(["import", file]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("/equipment/0/tag");
+  });
+
+  it("gives exit 2 for a missing file and for bad usage", () => {
+    expect(plantgan(["import", join(work, "nope.json")]).code).toBe(2);
+    expect(plantgan(["import"]).code).toBe(2);
+    expect(plantgan(["frobnicate"]).code).toBe(2);
+  });
+
+  it("has --help on every command", () => {
+    for (const args of [["--help"], ["import", "--help"], ["info", "--help"]]) {
+      const run = plantgan(args);
+      expect(run.code).toBe(0);
+      expect(run.stdout).toContain("Usage: plantgan");
+    }
+  });
+});
+
+describe("plantgan info", () => {
+  it("summarises a design for a person", () => {
+    const file = join(work, "example.json");
+    writeFileSync(file, JSON.stringify(example));
+    const run = plantgan(["info", file]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain("tankfarm-0007");
+    expect(run.stdout).toMatch(/equipment\s+1: 1 pump/);
+    expect(run.stdout).toMatch(/160 × 90 m/);
+  });
+
+  it("prints the summary as JSON with --json", () => {
+    const file = join(work, "example2.json");
+    writeFileSync(file, JSON.stringify(example));
+    const run = plantgan(["info", file, "--json"]);
+    expect(run.code).toBe(0);
+    const summary = JSON.parse(run.stdout);
+    expect(summary).toMatchObject({ id: "tankfarm-0007", processClass: "tank_farm", placement: "placed" });
+    expect(summary.lines).toMatchObject({ total: 1, routed: 1 });
+    expect(summary.components.byType).toEqual({ control_valve: 1, gate_valve: 1 });
+  });
+
+  it("summarises a DEXPI file as a topology", () => {
+    const run = plantgan(["info", join(FIXTURES, "E03V01-AUD.EX01.xml"), "--json"]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout).placement).toBe("topology");
+  });
+});
