@@ -1,14 +1,16 @@
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
 import { parseDesign } from "@plantgan/core/design";
+import { describe, expect, it } from "vitest";
 import { designMdExamples } from "../contract/design-md.js";
 import { FIXTURES, plantgan } from "./run-cli.js";
 
 const work = mkdtempSync(join(tmpdir(), "plantgan-cli-"));
 const example = designMdExamples()[0] as Record<string, any>;
-const dexpiFiles = readdirSync(FIXTURES).filter((f) => f.endsWith(".xml")).sort();
+const dexpiFiles = readdirSync(FIXTURES)
+  .filter((f) => f.endsWith(".xml"))
+  .sort();
 
 describe("plantgan import", () => {
   it.each(dexpiFiles)("imports the DEXPI fixture %s into a design parseDesign accepts", (file) => {
@@ -44,7 +46,10 @@ describe("plantgan import", () => {
     const out = join(dir, "all.ndjson");
     const run = plantgan(["import", dir, "-o", out]);
     expect(run.code, run.stderr).toBe(0);
-    const ids = readFileSync(out, "utf8").trim().split("\n").map((l) => JSON.parse(l).id);
+    const ids = readFileSync(out, "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l).id);
     expect(ids).toEqual(["tankfarm-0007", "second"]);
   });
 

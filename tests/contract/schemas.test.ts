@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
-import { describe, expect, it } from "vitest";
 import { type Design, parseDesign, parseDocument } from "@plantgan/core/design";
+import { describe, expect, it } from "vitest";
 // @ts-expect-error: plain ESM script without types
 import { renderSchemas, renderTypes } from "../../scripts/gen-types.mjs";
 import { designMdExamples } from "./design-md.js";
@@ -58,7 +58,12 @@ describe("the design contract", () => {
       delete e.x;
       delete e.y;
     }
-    input.lines.push({ id: "50-P-1002", from: { line: "150-P-1001-A1" }, to: { tag: "P-101A", nozzle: "S" }, size: 50 });
+    input.lines.push({
+      id: "50-P-1002",
+      from: { line: "150-P-1001-A1" },
+      to: { tag: "P-101A", nozzle: "S" },
+      size: 50,
+    });
     expect(parseDesign(input).success).toBe(true);
   });
 
@@ -132,7 +137,8 @@ describe("the design contract", () => {
     const text = JSON.stringify(clone()).replace('"tag":"P-101A"', `"tag":"P-101A","${key}":{"polluted":true}`);
     const result = parseDesign(text);
     expect(result.success).toBe(false);
-    if (!result.success) expect(result.issues[0]).toMatchObject({ code: "forbidden_key", pointer: `/equipment/0/${key}` });
+    if (!result.success)
+      expect(result.issues[0]).toMatchObject({ code: "forbidden_key", pointer: `/equipment/0/${key}` });
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
@@ -163,7 +169,13 @@ describe("the design contract", () => {
   });
 
   it("checks the other documents against their schemas", () => {
-    const request = { schemaVersion: "1.0", processClass: "tank_farm", site: { width: 100, depth: 80 }, count: 2, seed: 7 };
+    const request = {
+      schemaVersion: "1.0",
+      processClass: "tank_farm",
+      site: { width: 100, depth: 80 },
+      count: 2,
+      seed: 7,
+    };
     const parsed = parseDocument("generationRequest", request);
     expect(parsed.success && parsed.data).toMatchObject({ mode: "spec", truncation: 1, equipment: [] });
     const bad = parseDocument("generationRequest", { ...request, count: 0 });

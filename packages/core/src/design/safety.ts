@@ -31,7 +31,8 @@ export function checkJsonSafety(value: unknown, limits: SafetyLimits = DEFAULT_L
     const v = item.value;
     if (v === null || typeof v === "string" || typeof v === "boolean") continue;
     if (typeof v === "number") {
-      if (!Number.isFinite(v)) return { code: "not_json_value", pointer: item.pointer, message: "number is not finite" };
+      if (!Number.isFinite(v))
+        return { code: "not_json_value", pointer: item.pointer, message: "number is not finite" };
       continue;
     }
     if (typeof v !== "object") {
@@ -69,12 +70,19 @@ export function parseJsonText(
   if (text.length > limits.maxLength) {
     return {
       ok: false,
-      issue: { code: "too_large", pointer: "", message: `text is ${text.length} characters; the limit is ${limits.maxLength}` },
+      issue: {
+        code: "too_large",
+        pointer: "",
+        message: `text is ${text.length} characters; the limit is ${limits.maxLength}`,
+      },
     };
   }
   try {
     return { ok: true, value: JSON.parse(text) };
   } catch (error) {
-    return { ok: false, issue: { code: "invalid_json", pointer: "", message: `not valid JSON: ${(error as Error).message}` } };
+    return {
+      ok: false,
+      issue: { code: "invalid_json", pointer: "", message: `not valid JSON: ${(error as Error).message}` },
+    };
   }
 }

@@ -1,12 +1,18 @@
-import { isPlaced } from "./types.js";
 import type { Design } from "./types.js";
+import { isPlaced } from "./types.js";
 
 /** The figures a person wants first when handed a design. */
 export interface DesignSummary {
   readonly id: string;
   readonly name?: string;
   readonly processClass: string;
-  readonly site: { readonly width: number; readonly depth: number; readonly gridSize: number; readonly racks: number; readonly keepOut: number };
+  readonly site: {
+    readonly width: number;
+    readonly depth: number;
+    readonly gridSize: number;
+    readonly racks: number;
+    readonly keepOut: number;
+  };
   /** "placed": every equipment has x/y; "topology": none has; "partial": some have. */
   readonly placement: "placed" | "topology" | "partial";
   readonly equipment: { readonly total: number; readonly byType: Readonly<Record<string, number>> };
@@ -79,6 +85,8 @@ export function summariseDesign(design: Design): DesignSummary {
     instruments: design.instruments.length,
     loops: design.control.loops.length,
     interlocks: design.control.interlocks.length,
-    ...(placed > 0 ? { footprintUse: Math.round((footprintArea / (design.site.width * design.site.depth)) * 1e4) / 1e4 } : {}),
+    ...(placed > 0
+      ? { footprintUse: Math.round((footprintArea / (design.site.width * design.site.depth)) * 1e4) / 1e4 }
+      : {}),
   };
 }

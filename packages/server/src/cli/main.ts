@@ -1,6 +1,10 @@
 import { Command, CommanderError } from "commander";
+import { registerDataset } from "./commands/dataset.js";
 import { registerImport } from "./commands/import.js";
 import { registerInfo } from "./commands/info.js";
+import { registerKeys } from "./commands/keys.js";
+import { registerServe } from "./commands/serve.js";
+import { registerValidate } from "./commands/validate.js";
 import { CliError, EXIT } from "./exit.js";
 import { printError } from "./output.js";
 
@@ -12,7 +16,16 @@ export function buildProgram(): Command {
     .exitOverride();
   registerImport(program);
   registerInfo(program);
-  for (const command of program.commands) command.exitOverride();
+  registerValidate(program);
+  registerDataset(program);
+  registerServe(program);
+  registerKeys(program);
+  // Usage mistakes in subcommands must end as exit 2 too, not as commander's process.exit(1).
+  const override = (command: Command): void => {
+    command.exitOverride();
+    command.commands.forEach(override);
+  };
+  override(program);
   return program;
 }
 

@@ -1,4 +1,4 @@
-import { writeFile, rename } from "node:fs/promises";
+import { rename, writeFile } from "node:fs/promises";
 import type { DocumentIssue } from "@plantgan/core/design";
 
 /** Writes machine-readable output: one JSON document on stdout. */

@@ -1,6 +1,6 @@
 import { readdir, readFile, stat } from "node:fs/promises";
 import { extname, join, relative } from "node:path";
-import { type Design, type DocumentIssue, DEFAULT_LIMITS, parseDesign } from "@plantgan/core/design";
+import { DEFAULT_LIMITS, type Design, type DocumentIssue, parseDesign } from "@plantgan/core/design";
 import { importDexpi } from "@plantgan/core/dexpi";
 
 export type InputFormat = "dexpi" | "json" | "ndjson";
@@ -19,7 +19,12 @@ export interface FileResult {
   readonly renamedTags: readonly { readonly from: string; readonly to: string }[];
 }
 
-const EXTENSIONS: Record<string, InputFormat> = { ".xml": "dexpi", ".json": "json", ".ndjson": "ndjson", ".jsonl": "ndjson" };
+const EXTENSIONS: Record<string, InputFormat> = {
+  ".xml": "dexpi",
+  ".json": "json",
+  ".ndjson": "ndjson",
+  ".jsonl": "ndjson",
+};
 
 /** Largest file read, bytes: beyond it the file is refused before it is read. */
 export const MAX_FILE_BYTES = DEFAULT_LIMITS.maxLength;
@@ -70,7 +75,11 @@ export async function readDesignFile(file: string, base = process.cwd()): Promis
   const empty = { unmapped: [], renamedTags: [] };
   const size = (await stat(file)).size;
   if (size > MAX_FILE_BYTES) {
-    const issue: DocumentIssue = { code: "too_large", pointer: "", message: `file is ${size} bytes; the limit is ${MAX_FILE_BYTES}` };
+    const issue: DocumentIssue = {
+      code: "too_large",
+      pointer: "",
+      message: `file is ${size} bytes; the limit is ${MAX_FILE_BYTES}`,
+    };
     return { file: name, format: "unknown", records: [refused(name, issue)], ...empty };
   }
   const text = await readFile(file, "utf8");
@@ -78,7 +87,8 @@ export async function readDesignFile(file: string, base = process.cwd()): Promis
   switch (format) {
     case "dexpi": {
       const result = importDexpi(text, { id: idFromFile(file) });
-      if (!result.success) return { file: name, format, records: [{ where: name, accepted: false, issues: result.issues }], ...empty };
+      if (!result.success)
+        return { file: name, format, records: [{ where: name, accepted: false, issues: result.issues }], ...empty };
       return {
         file: name,
         format,
@@ -112,7 +122,11 @@ export async function readDesignFile(file: string, base = process.cwd()): Promis
         if (line.trim() === "") return;
         const where = `${name}:${i + 1}`;
         const result = parseDesign(line);
-        records.push(result.success ? { where, accepted: true, design: result.data } : { where, accepted: false, issues: result.issues });
+        records.push(
+          result.success
+            ? { where, accepted: true, design: result.data }
+            : { where, accepted: false, issues: result.issues },
+        );
       });
       return { file: name, format, records, ...empty };
     }
@@ -120,7 +134,9 @@ export async function readDesignFile(file: string, base = process.cwd()): Promis
       return {
         file: name,
         format,
-        records: [refused(name, { code: "invalid_json", pointer: "", message: "not a DEXPI XML, JSON or NDJSON file" })],
+        records: [
+          refused(name, { code: "invalid_json", pointer: "", message: "not a DEXPI XML, JSON or NDJSON file" }),
+        ],
         ...empty,
       };
   }
@@ -130,5 +146,10 @@ export async function readDesignFile(file: string, base = process.cwd()): Promis
 export function idFromFile(file: string): string {
   const base = file.split(/[\\/]/).pop() ?? "design";
   const stem = base.replace(/\.[^.]+$/, "");
-  return stem.replace(/[^A-Za-z0-9._:-]/g, "-").replace(/^[^A-Za-z0-9]+/, "").slice(0, 128) || "design";
+  return (
+    stem
+      .replace(/[^A-Za-z0-9._:-]/g, "-")
+      .replace(/^[^A-Za-z0-9]+/, "")
+      .slice(0, 128) || "design"
+  );
 }

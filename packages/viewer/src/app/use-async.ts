@@ -17,7 +17,6 @@ export function useAsync<T>(load: (signal: AbortSignal) => Promise<T>, deps: Dep
   const [tick, setTick] = useState(0);
   const loadRef = useRef(load);
   loadRef.current = load;
-  // biome-ignore lint/correctness/useExhaustiveDependencies: deps are the caller's
   useEffect(() => {
     const controller = new AbortController();
     setState((s) => ({ ...s, loading: true, error: undefined }));

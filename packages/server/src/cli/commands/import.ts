@@ -52,7 +52,9 @@ export function registerImport(program: Command): void {
       if (options.output) {
         const several = accepted.length !== 1;
         if (several && options.output.endsWith(".json")) {
-          throw new CliError(`${options.output}: ${accepted.length} designs accepted; write several designs to a .ndjson file`);
+          throw new CliError(
+            `${options.output}: ${accepted.length} designs accepted; write several designs to a .ndjson file`,
+          );
         }
         const content = several
           ? accepted.map((d) => JSON.stringify(d)).join("\n") + (accepted.length ? "\n" : "")
@@ -67,7 +69,8 @@ export function registerImport(program: Command): void {
           const ok = f.records.filter((r) => r.accepted).length;
           const bad = f.records.length - ok;
           printError(`${bad === 0 ? "ok     " : "REFUSED"} ${f.file} (${f.format}): ${ok} accepted, ${bad} refused`);
-          for (const r of f.records) if (!r.accepted) for (const line of issueLines(r.where, r.issues)) printError(`  ${line}`);
+          for (const r of f.records)
+            if (!r.accepted) for (const line of issueLines(r.where, r.issues)) printError(`  ${line}`);
           for (const u of f.unmapped) printError(`  not mapped: ${u.element}${u.id ? ` ${u.id}` : ""}: ${u.reason}`);
           for (const t of f.renamedTags) printError(`  tag renamed: ${t.from} -> ${t.to}`);
         }

@@ -1,5 +1,5 @@
-import type { Command } from "commander";
 import { type DesignSummary, summariseDesign } from "@plantgan/core/design";
+import type { Command } from "commander";
 import { readDesignFile } from "../../io/read-designs.js";
 import { CliError } from "../exit.js";
 import { issueLines, printJson, printLine } from "../output.js";

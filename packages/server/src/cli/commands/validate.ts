@@ -1,0 +1,65 @@
+import { readFile } from "node:fs/promises";
+import type { RulePack, ValidationReport, Violation } from "@plantgan/core/design";
+import { DEFAULT_RULE_PACK, loadRulePack, validateDesign } from "@plantgan/core/validate";
+import type { Command } from "commander";
+import { readDesignFile } from "../../io/read-designs.js";
+import { CliError, EXIT } from "../exit.js";
+import { issueLines, printError, printJson, printLine } from "../output.js";
+
+async function readRulePack(file: string): Promise<RulePack> {
+  const text = await readFile(file, "utf8").catch((error: NodeJS.ErrnoException) => {
+    throw new CliError(`cannot read rule pack ${file}: ${error.code ?? error.message}`);
+  });
+  const pack = loadRulePack(text);
+  if (!pack.success)
+    throw new CliError(`${file} is not a valid rule pack:\n${issueLines(file, pack.issues).join("\n")}`);
+  return pack.data;
+}
+
+function violationLine(v: Violation): string {
+  const where = v.location
+    ? ` at (${v.location.x.toFixed(1)}, ${v.location.y.toFixed(1)}, ${v.location.z.toFixed(1)})`
+    : "";
+  const items = [...v.tags, ...v.lines];
+  return `  ${v.severity.padEnd(7)} ${v.rule}${items.length ? ` [${items.join(", ")}]` : ""}${where}: ${v.message}`;
+}
+
+function render(report: ValidationReport, where: string): string[] {
+  const s = report.summary;
+  return [
+    `${where}: ${s.errors} error(s), ${s.warnings} warning(s), ${s.infos} info — ${s.rulesRun} rules of pack ${report.rulePack.id} ${report.rulePack.version}`,
+    ...(report.geometryChecked ? [] : ["  geometry not checked: the design is a topology only (nothing placed)"]),
+    ...report.violations.map(violationLine),
+    ...report.skipped.map((k) => `  skipped ${k.rule}: ${k.reason}`),
+  ];
+}
+
+export function registerValidate(program: Command): void {
+  program
+    .command("validate")
+    .description("Check a design against the engineering rules (spacing, piping, control, consistency)")
+    .argument("<design>", "design file: JSON, NDJSON (every design is checked) or DEXPI XML")
+    .option("--rules <pack.json>", "rule pack to use instead of the default one (schema-checked)")
+    .option("--json", "print the validation report(s) as JSON")
+    .addHelpText("after", "\nExit codes: 0 no error, 1 errors found, 2 unreadable input or not a valid design.")
+    .action(async (file: string, options: { rules?: string; json?: boolean }) => {
+      const pack = options.rules ? await readRulePack(options.rules) : DEFAULT_RULE_PACK;
+      const result = await readDesignFile(file).catch((error: NodeJS.ErrnoException) => {
+        throw new CliError(`cannot read ${file}: ${error.code ?? error.message}`);
+      });
+      const refused = result.records.filter((r) => !r.accepted);
+      if (refused.length > 0) {
+        throw new CliError(refused.flatMap((r) => (r.accepted ? [] : issueLines(r.where, r.issues))).join("\n"));
+      }
+      const reports = result.records.flatMap((r) =>
+        r.accepted ? [{ where: r.where, report: validateDesign(r.design, pack) }] : [],
+      );
+      if (options.json) printJson(reports.length === 1 ? reports[0]?.report : reports.map((r) => r.report));
+      else for (const { where, report } of reports) for (const line of render(report, where)) printLine(line);
+      const errors = reports.reduce((n, r) => n + r.report.summary.errors, 0);
+      if (errors > 0) {
+        if (!options.json) printError(`${errors} error(s) found`);
+        process.exitCode = EXIT.findings;
+      }
+    });
+}
