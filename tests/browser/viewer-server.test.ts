@@ -119,6 +119,7 @@ describe.skipIf(!hasChromium())("viewer against the real server, in Chromium", (
       port: 0,
       dataDir,
       viewerDir: DIST,
+      seed: false,
       rateLimit: false,
       print: () => {},
       logger: false,

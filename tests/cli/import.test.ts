@@ -13,13 +13,30 @@ const dexpiFiles = readdirSync(FIXTURES)
   .sort();
 
 describe("plantgan import", () => {
+  // What the public fixtures really hold (counted in the XML): tags after normalisation, lines
+  // between nozzles, and whether something could not be mapped (open-ended pipes, signal lines).
+  const expected: Record<string, { tags: string[]; lines: number; instruments: number; unmapped: boolean }> = {
+    "C05V01-SAG.EX01.xml": { tags: ["PU-112", "TA-113"], lines: 1, instruments: 4, unmapped: true },
+    "E03V01-AUD.EX01.xml": { tags: ["P-4713"], lines: 0, instruments: 0, unmapped: false },
+    "I02V01-HEX.EX02.xml": { tags: [], lines: 0, instruments: 0, unmapped: true },
+    "P01V01-AUD.EX01.xml": { tags: ["H-1009", "P-4712"], lines: 1, instruments: 0, unmapped: false },
+  };
+
+  it("knows every fixture", () => {
+    expect(dexpiFiles).toEqual(Object.keys(expected).sort());
+  });
+
   it.each(dexpiFiles)("imports the DEXPI fixture %s into a design parseDesign accepts", (file) => {
     const out = join(work, `${file}.json`);
     const run = plantgan(["import", join(FIXTURES, file), "-o", out]);
     expect(run.code, run.stderr).toBe(0);
     const parsed = parseDesign(readFileSync(out, "utf8"));
     if (!parsed.success) throw new Error(JSON.stringify(parsed.issues));
-    expect(parsed.data.equipment.length).toBeGreaterThan(0);
+    const want = expected[file]!;
+    expect(parsed.data.equipment.map((e) => e.tag).sort()).toEqual(want.tags);
+    expect(parsed.data.lines).toHaveLength(want.lines);
+    expect(parsed.data.instruments).toHaveLength(want.instruments);
+    expect(run.stderr.includes("not mapped:")).toBe(want.unmapped);
     // Topology only: DEXPI positions are drawing coordinates, not plot positions.
     expect(parsed.data.equipment.every((e) => e.x === undefined && e.y === undefined)).toBe(true);
   });

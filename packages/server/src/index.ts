@@ -6,3 +6,8 @@ export { type RunningServer, type ServeOptions, startServer } from "./serve.js";
 export type { GenerationService, Services, TrainingService } from "./services.js";
 export { openStore, type StoreConfig } from "./store/open.js";
 export type { Store } from "./store/store.js";
+// The plugins' `declare module "fastify"` augmentations (app.store, app.jobs, request.auth) reach
+// callers' type-checks only through a reference from this entry.
+export type { Auth } from "./plugins/auth.js";
+export type { JobsPluginOptions } from "./plugins/jobs.js";
+export type { StorePluginOptions } from "./plugins/store.js";

@@ -29,6 +29,7 @@ describe("startServer", () => {
       viewerDir,
       port: 0,
       jobs: { start: false },
+      seed: false,
       print: (l) => lines.push(l),
     });
     try {

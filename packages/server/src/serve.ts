@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { FastifyInstance } from "fastify";
 import { type AppOptions, buildApp } from "./app.js";
+import { seedShippedDataset } from "./seed.js";
 import { createApiKey } from "./keys.js";
 
 export interface ServeOptions extends Omit<AppOptions, "viewerDir"> {
@@ -11,6 +12,8 @@ export interface ServeOptions extends Omit<AppOptions, "viewerDir"> {
   readonly port?: number;
   /** The built viewer; default packages/viewer/dist when it exists. */
   readonly viewerDir?: string | false;
+  /** On first run, load the shipped dataset into the default workspace. Default true. */
+  readonly seed?: boolean;
   /** Where the URL and the first-run key are printed. Default stderr. */
   readonly print?: (line: string) => void;
 }
@@ -34,7 +37,7 @@ const DEFAULT_VIEWER_DIR = fileURLToPath(new URL("../../viewer/dist", import.met
 export async function startServer(options: ServeOptions = {}): Promise<RunningServer> {
   const print = options.print ?? ((line: string) => process.stderr.write(`${line}\n`));
   const viewerDir = options.viewerDir === false ? undefined : (options.viewerDir ?? DEFAULT_VIEWER_DIR);
-  const { host = "127.0.0.1", port = 8080, print: _print, viewerDir: _viewer, ...appOptions } = options;
+  const { host = "127.0.0.1", port = 8080, print: _print, viewerDir: _viewer, seed: _seed, ...appOptions } = options;
   const app = await buildApp({
     logger: { level: "warn" },
     ...appOptions,
@@ -49,6 +52,10 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
   if ((await app.store.countWorkspaces()) === 0) {
     const created = await createApiKey(app.store, "default", "first-run key");
     firstRunKey = created.key;
+    if (options.seed !== false) {
+      const seeded = await seedShippedDataset(app.store, created.workspace.id);
+      for (const d of seeded.datasets) print(`First run: loaded dataset ${d.id} (${d.designs} designs)`);
+    }
   }
   const address = await app.listen({ host, port });
   const url = address.replace("://[::1]", "://localhost");
