@@ -1,9 +1,9 @@
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
 import { parseDocument } from "@plantgan/core/design";
 import { DEFAULT_RULE_PACK } from "@plantgan/core/validate";
+import { describe, expect, it } from "vitest";
 import { FIXTURES, plantgan, REPO_ROOT } from "./run-cli.js";
 
 const work = mkdtempSync(join(tmpdir(), "plantgan-validate-"));

@@ -2,12 +2,12 @@ export { type AppOptions, buildApp } from "./app.js";
 export { buildProgram, run } from "./cli/main.js";
 export { ERRORS, type ErrorCode, type Problem } from "./errors.js";
 export { createApiKey } from "./keys.js";
-export { type RunningServer, type ServeOptions, startServer } from "./serve.js";
-export type { GenerationService, Services, TrainingService } from "./services.js";
-export { openStore, type StoreConfig } from "./store/open.js";
-export type { Store } from "./store/store.js";
 // The plugins' `declare module "fastify"` augmentations (app.store, app.jobs, request.auth) reach
 // callers' type-checks only through a reference from this entry.
 export type { Auth } from "./plugins/auth.js";
 export type { JobsPluginOptions } from "./plugins/jobs.js";
 export type { StorePluginOptions } from "./plugins/store.js";
+export { type RunningServer, type ServeOptions, startServer } from "./serve.js";
+export type { GenerationService, Services, TrainingService } from "./services.js";
+export { openStore, type StoreConfig } from "./store/open.js";
+export type { Store } from "./store/store.js";

@@ -34,7 +34,8 @@ export async function seedShippedDataset(
     lines.forEach((line, i) => {
       if (line.trim() === "") return;
       const parsed = parseDesign(line);
-      if (!parsed.success) throw new Error(`${file}:${i + 1}: ${parsed.issues[0]?.pointer} ${parsed.issues[0]?.message}`);
+      if (!parsed.success)
+        throw new Error(`${file}:${i + 1}: ${parsed.issues[0]?.pointer} ${parsed.issues[0]?.message}`);
       items.push({ design: parsed.data, status: "uploaded", source: "import", summary: summariseDesign(parsed.data) });
     });
     const id = `synthetic-v1-${split}`;

@@ -2,8 +2,8 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { FastifyInstance } from "fastify";
 import { type AppOptions, buildApp } from "./app.js";
-import { seedShippedDataset } from "./seed.js";
 import { createApiKey } from "./keys.js";
+import { seedShippedDataset } from "./seed.js";
 
 export interface ServeOptions extends Omit<AppOptions, "viewerDir"> {
   /** Default 127.0.0.1: reachable from this machine only until someone decides otherwise. */

@@ -170,5 +170,8 @@ export async function jobRoutes(app: FastifyInstance, _options: RouteOptions): P
 }
 
 function writeEvent(res: ServerResponse, e: JobEvent): void {
-  res.write(`id: ${e.id}\nevent: ${e.type}\ndata: ${JSON.stringify({ ...(e.data as object), at: e.createdAt })}\n\n`);
+  // Object payloads get the timestamp beside their fields; anything else (a log line) is wrapped.
+  const isRecord = typeof e.data === "object" && e.data !== null && !Array.isArray(e.data);
+  const data = isRecord ? { ...(e.data as object), at: e.createdAt } : { value: e.data, at: e.createdAt };
+  res.write(`id: ${e.id}\nevent: ${e.type}\ndata: ${JSON.stringify(data)}\n\n`);
 }
