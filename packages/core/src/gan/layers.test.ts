@@ -29,7 +29,7 @@ function permutation(n: number, seed: number): { p: tf.Tensor2D; order: number[]
     const j = s % (i + 1);
     [order[i], order[j]] = [order[j]!, order[i]!];
   }
-  return { p: tf.oneHot(tf.tensor1d(order, "int32"), n).cast("float32") as tf.Tensor2D, order };
+  return { p: tf.cast(tf.oneHot(tf.tensor1d(order, "int32"), n), "float32") as tf.Tensor2D, order };
 }
 
 describe("custom layers", () => {

@@ -62,7 +62,7 @@ describe("conditionVector", () => {
     const request = {
       schemaVersion: "1.0" as const,
       processClass: design.processClass,
-      site: design.site,
+      site: { ...design.site, keepOut: [...design.site.keepOut], racks: [...design.site.racks] },
       equipment: [...counts].map(([type, count]) => ({ type: type as (typeof EQUIPMENT_TYPES)[number], count })),
     };
     expect(Array.from(conditionVector(request))).toEqual(Array.from(conditionVector(design)));
