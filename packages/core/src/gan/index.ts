@@ -99,3 +99,31 @@ export {
   type TrainerState,
   type TrainingConfig,
 } from "./training.js";
+export { packCheckpoint, unpackCheckpoint } from "./checkpoint.js";
+export {
+  columnMoments,
+  conditionMatch,
+  designSignature,
+  designStats,
+  type EvalRow,
+  type EvalSample,
+  evaluateSamples,
+  mmd,
+  requestFromDesign,
+  STAT_NAMES,
+} from "./metrics.js";
+export {
+  type Candidate,
+  type CandidateStats,
+  completeControl,
+  footprintArea,
+  type GanModel,
+  generateCandidates,
+  PipelineError,
+  type PipelineOptions,
+  pipeLength,
+  randomPlace,
+  topologyFor,
+} from "./pipeline.js";
+export { layoutsSvg } from "./preview.js";
+export { equipmentRows, layoutItem, layoutView, stripLayout } from "./topology.js";

@@ -1,0 +1,377 @@
+/**
+ * Generation pipeline (DESIGN.md "Generation pipeline"): request → topology → condition vector →
+ * generator (z, c) proposes equipment positions and rotations → decode with the topology as index
+ * → legalise → route → complete control logic → validate → rank → candidates with their reports.
+ *
+ * Where the topology comes from:
+ * - topology mode: the request's design (e.g. an imported DEXPI P&ID), placed exactly as given;
+ * - spec mode: the procedural designer's template for the process class, holding the requested
+ *   equipment (its own seed per candidate, so candidates differ in P&ID as well as layout); its
+ *   layout is thrown away and the generator places it on the request's site.
+ *
+ * `placement: "random"` swaps the generator for uniform random positions (the eval baseline).
+ * Pure (no file system); deterministic in (request, seed, model weights).
+ */
+import * as tf from "@tensorflow/tfjs-core";
+import type * as tfl from "@tensorflow/tfjs-layers";
+import { parseDesign } from "../design/parse.js";
+import {
+  type Design,
+  type EquipmentType,
+  type GenerationRequest,
+  isNozzleEnd,
+  type PlantDesignInput,
+  type RulePack,
+  type ValidationReport,
+} from "../design/types.js";
+import { designPlantDetailed } from "../designer/designer.js";
+import { legaliseDesign } from "../legalise/index.js";
+import { routeDesign } from "../route/router.js";
+import { DEFAULT_RULE_PACK } from "../validate/pack.js";
+import { validateDesign } from "../validate/validate.js";
+import { decodeDesign } from "../views/decode.js";
+import type { EncodingLayout } from "../views/vocabulary.js";
+import { CONDITION_SIZE, conditionVector } from "./condition.js";
+import { concatArrays, type GanModelConfig, generateEncodings } from "./models.js";
+import { equipmentRows, layoutItem, stripLayout } from "./topology.js";
+import { deriveSeed } from "./training.js";
+
+/** A loaded model: the EMA generator, optionally the critic (for ranking), and their config. */
+export interface GanModel {
+  readonly generator: tfl.LayersModel;
+  readonly critic?: tfl.LayersModel;
+  readonly config: GanModelConfig;
+  readonly layout: EncodingLayout;
+}
+
+export interface PipelineOptions {
+  /** Required for placement "gan". */
+  readonly model?: GanModel;
+  /** Who proposes positions. Default "gan". */
+  readonly placement?: "gan" | "random";
+  /** Overrides request.count / request.seed / request.truncation. */
+  readonly count?: number;
+  readonly seed?: number;
+  readonly truncation?: number;
+  readonly pack?: RulePack;
+  /** Metres added to the pack's distances when legalising (the designer uses 1.5). Default 1.5. */
+  readonly margin?: number;
+}
+
+export interface CandidateStats {
+  /** Total routed pipe length, m. */
+  readonly pipeLength: number;
+  /** Area of the bounding box of the placed equipment, m². */
+  readonly footprint: number;
+  /** Critic score of the final layout (higher: more like the training designs); NaN without a critic. */
+  readonly criticScore: number;
+  /** Items the legaliser moved (not counting snapping) and how far in all, m. */
+  readonly moves: number;
+  readonly displacement: number;
+}
+
+export interface Candidate {
+  /** 1 = best. */
+  readonly rank: number;
+  /** Seed of this candidate's topology and latent. */
+  readonly seed: number;
+  readonly design: Design;
+  readonly report: ValidationReport;
+  /** No error-severity violation, every line routed, nothing the legaliser could not resolve. */
+  readonly valid: boolean;
+  /** Validator errors of the decoded design before legalise and route (raw validity: 0). */
+  readonly rawErrors: number;
+  readonly unrouted: readonly { readonly line: string; readonly code: string; readonly reason: string }[];
+  readonly unresolved: readonly string[];
+  /** What the control-logic completion added. */
+  readonly completed: readonly string[];
+  readonly stats: CandidateStats;
+}
+
+export class PipelineError extends Error {
+  constructor(
+    readonly code: "bad_request" | "no_model" | "no_topology",
+    message: string,
+  ) {
+    super(message);
+    this.name = "PipelineError";
+  }
+}
+
+/** Runs the pipeline: `count` candidates, ranked. */
+export function generateCandidates(request: GenerationRequest, options: PipelineOptions = {}): Candidate[] {
+  const placement = options.placement ?? "gan";
+  const model = options.model;
+  if (placement === "gan" && model === undefined) throw new PipelineError("no_model", "placement gan needs a model");
+  const pack = options.pack ?? DEFAULT_RULE_PACK;
+  const count = options.count ?? request.count ?? 4;
+  const seed = (options.seed ?? request.seed ?? 0) >>> 0;
+  const truncation = options.truncation ?? request.truncation ?? 1;
+  const margin = options.margin ?? 1.5;
+
+  // 1. Topologies (complete control logic first: it changes no geometry).
+  const topologies: { seed: number; design: PlantDesignInput; completed: string[] }[] = [];
+  for (let k = 0; k < count; k++) {
+    const s = deriveSeed(seed, k);
+    const base = topologyFor(request, s);
+    const { design, added } = completeControl(base, pack);
+    topologies.push({ seed: s, design, completed: added });
+  }
+
+  // 2. Positions.
+  const placed: PlantDesignInput[] =
+    placement === "gan" && model
+      ? ganPlace(model, request, topologies, seed, truncation)
+      : topologies.map((t) => randomPlace(t.design, t.seed));
+
+  // 3. Legalise, route, validate.
+  const results = placed.map((input, k) => {
+    const parsed = parseDesign(input);
+    if (!parsed.success) {
+      throw new PipelineError(
+        "bad_request",
+        `decoded design does not fit the contract: ${parsed.issues.map((i) => `${i.pointer}: ${i.message}`).join("; ")}`,
+      );
+    }
+    const raw = validateDesign(parsed.data, pack);
+    const legal = legaliseDesign(parsed.data, pack, { margin });
+    const routed = routeDesign(legal.design);
+    const report = validateDesign(routed.design, pack);
+    const t = topologies[k]!;
+    return {
+      seed: t.seed,
+      design: routed.design,
+      report,
+      rawErrors: raw.summary.errors,
+      unrouted: routed.unrouted.map((u) => ({ line: u.line, code: u.code, reason: u.reason })),
+      unresolved: legal.unresolved.map((u) => `${u.code}: ${u.message}`),
+      completed: t.completed,
+      moves: legal.moves.filter((m) => m.reason !== "snap").length,
+      displacement: legal.stats.totalDisplacement,
+    };
+  });
+
+  // 4. Critic scores, then rank.
+  const scores = model?.critic ? criticScores(model, results.map((r) => r.design)) : results.map(() => Number.NaN);
+  const candidates = results.map((r, k) => {
+    const valid = r.report.summary.errors === 0 && r.unrouted.length === 0 && r.unresolved.length === 0;
+    const { moves, displacement, ...rest } = r;
+    return {
+      ...rest,
+      rank: 0,
+      valid,
+      stats: {
+        pipeLength: pipeLength(r.design),
+        footprint: footprintArea(r.design),
+        criticScore: scores[k] ?? Number.NaN,
+        moves,
+        displacement,
+      },
+    };
+  });
+  const errorsOf = (c: (typeof candidates)[number]) => c.report.summary.errors + c.unrouted.length + c.unresolved.length;
+  const order = candidates
+    .map((c, k) => ({ c, k }))
+    .sort(
+      (p, q) =>
+        errorsOf(p.c) - errorsOf(q.c) ||
+        p.c.report.summary.warnings - q.c.report.summary.warnings ||
+        orNaN(q.c.stats.criticScore) - orNaN(p.c.stats.criticScore) ||
+        p.c.stats.pipeLength - q.c.stats.pipeLength ||
+        p.c.stats.footprint - q.c.stats.footprint ||
+        p.k - q.k,
+    );
+  return order.map(({ c }, i) => ({ ...c, rank: i + 1 }));
+}
+
+const orNaN = (v: number): number => (Number.isFinite(v) ? v : 0);
+
+/** The topology a candidate places: the request's (topology mode) or the designer template's (spec mode). */
+export function topologyFor(request: GenerationRequest, seed: number): PlantDesignInput {
+  if (request.mode === "topology") {
+    if (!request.topology) throw new PipelineError("bad_request", "topology mode needs request.topology");
+    const t = stripLayout(request.topology);
+    return { ...t, site: structuredClone(request.site) as PlantDesignInput["site"] };
+  }
+  const equipment = (request.equipment ?? []).map((e) => ({ type: e.type as EquipmentType, count: e.count }));
+  for (let attempt = 0; attempt < 5; attempt++) {
+    try {
+      const outcome = designPlantDetailed({
+        processClass: request.processClass,
+        seed: deriveSeed(seed, 1000 + attempt),
+        equipment,
+        maxAttempts: 6,
+      });
+      const t = stripLayout(outcome.design);
+      const { metadata: _m, ...rest } = t as PlantDesignInput & { metadata?: unknown };
+      return {
+        ...rest,
+        id: `generated-${request.processClass}-${seed}`,
+        site: structuredClone(request.site) as PlantDesignInput["site"],
+        metadata: { generator: "plantgan-pipeline", seed },
+      } as PlantDesignInput;
+    } catch {
+      // the designer found no valid layout for this sub-seed: its topology is as good, try the next
+    }
+  }
+  throw new PipelineError("no_topology", `no ${request.processClass} topology for seed ${seed}`);
+}
+
+/**
+ * Completes the control logic the validator expects of a topology: a check valve on every pump
+ * discharge, a relief valve on a line at each item designed above the pack's relief threshold
+ * (the types the pack exempts aside). Returns what it added.
+ */
+export function completeControl(
+  input: PlantDesignInput,
+  pack: RulePack = DEFAULT_RULE_PACK,
+): { design: PlantDesignInput; added: string[] } {
+  const design = structuredClone(input) as PlantDesignInput;
+  const added: string[] = [];
+  const lines = design.lines as { id: string; from: unknown; to: unknown; components?: { type: string }[] }[];
+  const endTag = (end: unknown): string | undefined =>
+    end && typeof end === "object" && "tag" in end ? String((end as { tag: string }).tag) : undefined;
+  const typeOf = new Map(design.equipment.map((e) => [e.tag, e.type]));
+  for (const line of lines) {
+    const from = endTag(line.from);
+    if (from !== undefined && typeOf.get(from) === "pump") {
+      line.components ??= [];
+      if (!line.components.some((c) => c.type === "check_valve")) {
+        line.components.push({ type: "check_valve" });
+        added.push(`check_valve on ${line.id} (discharge of ${from})`);
+      }
+    }
+  }
+  const exempt = new Set<string>(pack.relief.exemptTypes);
+  for (const e of design.equipment) {
+    const p = e.designPressure;
+    if (p === undefined || p <= pack.relief.pressureThreshold || exempt.has(e.type)) continue;
+    const at = lines.filter((l) => endTag(l.from) === e.tag || endTag(l.to) === e.tag);
+    if (at.some((l) => (l.components ?? []).some((c) => c.type === "relief_valve"))) continue;
+    const line = at[0];
+    if (!line) continue;
+    line.components ??= [];
+    line.components.push({ type: "relief_valve" });
+    added.push(`relief_valve on ${line.id} (protects ${e.tag})`);
+  }
+  return { design, added };
+}
+
+function ganPlace(
+  model: GanModel,
+  request: GenerationRequest,
+  topologies: readonly { seed: number; design: PlantDesignInput }[],
+  seed: number,
+  truncation: number,
+): PlantDesignInput[] {
+  const n = model.layout.spec.nMax;
+  const conditions = topologies.map((t) =>
+    conditionVector({ ...t.design, processClass: request.processClass, site: request.site }),
+  );
+  const samples = generateEncodings(model.generator, model.layout, conditions, { seed, truncation });
+  const { offsets, F } = model.layout;
+  return topologies.map((t, k) => {
+    const sample = samples[k]!;
+    const X = sample.X.slice();
+    const rows = equipmentRows(t.design, n);
+    // Every row of the topology is to be placed: force the placed flag.
+    rows.forEach((_, r) => {
+      X[r * F + offsets.placed] = 1;
+    });
+    const decoded = decodeDesign({ ...sample, X, index: { design: t.design, nodes: rows } });
+    // Equipment beyond nMax (rare): random positions, then the legaliser finds room.
+    if (t.design.equipment.length > n) {
+      const rest = randomPlace(t.design, t.seed);
+      decoded.equipment.forEach((e, i) => {
+        if (i >= n) Object.assign(e, { x: rest.equipment[i]!.x, y: rest.equipment[i]!.y });
+      });
+    }
+    return decoded;
+  });
+}
+
+/** Uniform random positions (footprint inside the site) and rotations, snapped to the grid. */
+export function randomPlace(design: PlantDesignInput, seed: number): PlantDesignInput {
+  const out = structuredClone(design) as PlantDesignInput;
+  let s = seed >>> 0 || 1;
+  const rnd = (): number => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const g = out.site.gridSize ?? 1;
+  const snap = (v: number): number => Math.round(v / g) * g;
+  for (const e of out.equipment as { x?: number; y?: number; rotation?: number; footprint: { width: number; depth: number } }[]) {
+    const hw = e.footprint.width / 2;
+    const hd = e.footprint.depth / 2;
+    e.x = snap(hw + rnd() * Math.max(0, out.site.width - 2 * hw));
+    e.y = snap(hd + rnd() * Math.max(0, out.site.depth - 2 * hd));
+    e.rotation = [0, 90, 180, 270][Math.floor(rnd() * 4)]!;
+  }
+  return out;
+}
+
+function criticScores(model: GanModel, designs: readonly Design[]): number[] {
+  const critic = model.critic;
+  if (!critic) return designs.map(() => Number.NaN);
+  const items = designs.map((d) => layoutItem(d, model.layout.spec));
+  const ok = items.flatMap((it, k) => (it ? [{ it, k }] : []));
+  const out = designs.map(() => Number.NaN);
+  if (ok.length === 0) return out;
+  const n = model.layout.spec.nMax;
+  const b = ok.length;
+  const scores = tf.tidy(() => {
+    const X = tf.tensor3d(concatArrays(ok.map((o) => o.it.X)), [b, n, model.layout.F]);
+    const A = tf.tensor4d(concatArrays(ok.map((o) => o.it.A)), [b, model.layout.R, n, n]);
+    const mask = tf.tensor2d(concatArrays(ok.map((o) => o.it.mask)), [b, n]);
+    const c = tf.tensor2d(concatArrays(ok.map((o) => o.it.condition)), [b, CONDITION_SIZE]);
+    return critic.apply([X, A, mask, c], { training: false }) as tf.Tensor;
+  });
+  const values = scores.dataSync();
+  scores.dispose();
+  ok.forEach((o, i) => {
+    out[o.k] = values[i] ?? Number.NaN;
+  });
+  return out;
+}
+
+/** Total routed length of a design's lines, m (lines without a route count their end-to-end plan distance). */
+export function pipeLength(design: Design): number {
+  let total = 0;
+  const at = new Map(design.equipment.map((e) => [e.tag, e]));
+  for (const line of design.lines) {
+    const r = line.route;
+    if (r && r.length > 1) {
+      for (let i = 1; i < r.length; i++) {
+        const p = r[i - 1]!;
+        const q = r[i]!;
+        total += Math.abs(q[0]! - p[0]!) + Math.abs(q[1]! - p[1]!) + Math.abs((q[2] ?? 0) - (p[2] ?? 0));
+      }
+    } else if (isNozzleEnd(line.from) && isNozzleEnd(line.to)) {
+      const a = at.get(line.from.tag);
+      const b = at.get(line.to.tag);
+      if (a?.x !== undefined && a.y !== undefined && b?.x !== undefined && b.y !== undefined) {
+        total += Math.abs(a.x - b.x) + Math.abs(a.y - b.y);
+      }
+    }
+  }
+  return total;
+}
+
+/** Area of the bounding box of the placed equipment footprints, m². */
+export function footprintArea(design: Design): number {
+  let [x0, y0, x1, y1] = [Infinity, Infinity, -Infinity, -Infinity];
+  for (const e of design.equipment) {
+    if (e.x === undefined || e.y === undefined) continue;
+    const turned = e.rotation === 90 || e.rotation === 270;
+    const hw = (turned ? e.footprint.depth : e.footprint.width) / 2;
+    const hd = (turned ? e.footprint.width : e.footprint.depth) / 2;
+    x0 = Math.min(x0, e.x - hw);
+    x1 = Math.max(x1, e.x + hw);
+    y0 = Math.min(y0, e.y - hd);
+    y1 = Math.max(y1, e.y + hd);
+  }
+  return Number.isFinite(x0) ? (x1 - x0) * (y1 - y0) : 0;
+}

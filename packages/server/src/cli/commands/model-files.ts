@@ -1,0 +1,108 @@
+/**
+ * File side of the GAN commands: datasets, model folders, checkpoints. A model folder holds
+ *   generator/model.json + weights.bin   EMA generator (what `generate` uses)
+ *   critic/model.json + weights.bin      critic (ranks candidates)
+ *   plantgan-model.json                  trainer config, epoch, dataset
+ *   model-card.json, metrics.jsonl, previews/epoch-XXX.svg
+ *   checkpoint.bin                       weights + optimizer + trainer state, one file written atomically
+ */
+import { createHash } from "node:crypto";
+import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { gunzipSync } from "node:zlib";
+import { type Design, parseDesign } from "@plantgan/core/design";
+import {
+  fromModelFiles,
+  type GanModel,
+  type GanModelConfig,
+  loadModel,
+  modelLayout,
+  saveModel,
+  type TrainerConfig,
+  toModelFiles,
+} from "@plantgan/core/gan";
+import type * as tfl from "@tensorflow/tfjs-layers";
+import { CliError } from "../exit.js";
+
+export const MODEL_INFO = "plantgan-model.json";
+
+export interface ModelInfo {
+  readonly format: "plantgan-model";
+  readonly version: 1;
+  readonly config: TrainerConfig;
+  readonly epoch: number;
+  readonly dataset: string;
+}
+
+/** Writes bytes atomically: temp file in the same folder, then rename. */
+export async function writeBytesAtomic(path: string, bytes: Uint8Array | string): Promise<void> {
+  const temp = `${path}.${process.pid}.tmp`;
+  await writeFile(temp, bytes);
+  await rename(temp, path);
+}
+
+/** Reads `<dir>/<split>.ndjson.gz` (or `.ndjson`) into parsed designs. */
+export async function readSplit(dir: string, split: string): Promise<{ designs: Design[]; sha256: string }> {
+  let data: Buffer;
+  let text: string;
+  try {
+    data = await readFile(join(dir, `${split}.ndjson.gz`));
+    text = gunzipSync(data).toString("utf8");
+  } catch {
+    try {
+      data = await readFile(join(dir, `${split}.ndjson`));
+      text = data.toString("utf8");
+    } catch {
+      throw new CliError(`${dir}: no ${split}.ndjson.gz or ${split}.ndjson`);
+    }
+  }
+  const designs: Design[] = [];
+  text.split("\n").forEach((line, k) => {
+    if (!line.trim()) return;
+    const parsed = parseDesign(line);
+    if (!parsed.success) throw new CliError(`${dir}/${split}: line ${k + 1}: ${parsed.issues[0]?.message ?? "invalid"}`);
+    designs.push(parsed.data);
+  });
+  return { designs, sha256: createHash("sha256").update(data).digest("hex") };
+}
+
+/** Saves one model as model.json + weights.bin under `dir` (each file atomically). */
+export async function saveModelFolder(model: tfl.LayersModel, dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  const { modelJson, weights } = toModelFiles(await saveModel(model));
+  await writeBytesAtomic(join(dir, "weights.bin"), weights);
+  await writeBytesAtomic(join(dir, "model.json"), `${JSON.stringify(modelJson)}\n`);
+}
+
+async function loadModelFolder(dir: string): Promise<tfl.LayersModel> {
+  const modelJson = JSON.parse(await readFile(join(dir, "model.json"), "utf8"));
+  const weights = new Uint8Array(await readFile(join(dir, "weights.bin")));
+  return loadModel(await fromModelFiles(modelJson, weights));
+}
+
+/** The shipped model: datasets/models/default in the repository. */
+export function defaultModelDir(): string {
+  // dist/cli/commands or src/cli/commands → packages/server → repo root
+  const here = dirname(fileURLToPath(import.meta.url));
+  return resolve(here, "../../../../../datasets/models/default");
+}
+
+/** Loads a model folder for generation: EMA generator, critic when present. */
+export async function loadGanModel(dir: string): Promise<{ model: GanModel; info: ModelInfo }> {
+  let info: ModelInfo;
+  try {
+    info = JSON.parse(await readFile(join(dir, MODEL_INFO), "utf8")) as ModelInfo;
+  } catch {
+    throw new CliError(`${dir}: not a model folder (no readable ${MODEL_INFO}); train one with \`plantgan train\``);
+  }
+  const config: GanModelConfig = info.config.model;
+  const generator = await loadModelFolder(join(dir, "generator"));
+  let critic: tfl.LayersModel | undefined;
+  try {
+    critic = await loadModelFolder(join(dir, "critic"));
+  } catch {
+    critic = undefined;
+  }
+  return { model: { generator, ...(critic ? { critic } : {}), config, layout: modelLayout(config) }, info };
+}
