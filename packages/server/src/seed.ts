@@ -3,10 +3,15 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gunzipSync } from "node:zlib";
 import { parseDesign, summariseDesign } from "@plantgan/core/design";
+import { bundleCard, bundleModelFolder, readBundle } from "./gan/bundle.js";
+import type { BlobStore } from "./store/blobs.js";
 import type { DesignInsert, Store } from "./store/store.js";
 
 /** datasets/synthetic-v1 in the repository, from src/ (source runs) and dist/ (built) alike. */
 export const SHIPPED_DATASET_DIR = fileURLToPath(new URL("../../../datasets/synthetic-v1", import.meta.url));
+
+/** datasets/models/default: the shipped pre-trained model. */
+export const SHIPPED_MODEL_DIR = fileURLToPath(new URL("../../../datasets/models/default", import.meta.url));
 
 const SPLITS = ["train", "val", "test"] as const;
 
@@ -48,4 +53,24 @@ export async function seedShippedDataset(
     datasets.push({ id, designs: items.length });
   }
   return { datasets };
+}
+
+/**
+ * Registers the shipped model as model "default" of a workspace: the folder packed into one
+ * blob, its model card stored beside it. Absent folder: nothing happens (generation then needs
+ * a model trained through the API).
+ */
+export async function seedShippedModel(
+  store: Store,
+  blobs: BlobStore,
+  workspaceId: string,
+  dir: string = SHIPPED_MODEL_DIR,
+): Promise<string | undefined> {
+  if (!existsSync(join(dir, "plantgan-model.json"))) return undefined;
+  const bytes = await bundleModelFolder(dir);
+  const { sha256 } = await blobs.put(bytes);
+  await store.registerBlob(sha256, bytes.length);
+  const card = bundleCard(readBundle(bytes)) as Parameters<Store["putModel"]>[1]["card"];
+  const put = await store.putModel(workspaceId, { id: "default", status: "ready", weights: sha256, ...(card ? { card } : {}) });
+  return put === "conflict" ? undefined : put.id;
 }

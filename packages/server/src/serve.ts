@@ -3,7 +3,8 @@ import { fileURLToPath } from "node:url";
 import type { FastifyInstance } from "fastify";
 import { type AppOptions, buildApp } from "./app.js";
 import { createApiKey } from "./keys.js";
-import { seedShippedDataset } from "./seed.js";
+import { generationService } from "./gan/generation-service.js";
+import { seedShippedDataset, seedShippedModel } from "./seed.js";
 
 export interface ServeOptions extends Omit<AppOptions, "viewerDir"> {
   /** Default 127.0.0.1: reachable from this machine only until someone decides otherwise. */
@@ -12,8 +13,8 @@ export interface ServeOptions extends Omit<AppOptions, "viewerDir"> {
   readonly port?: number;
   /** The built viewer; default packages/viewer/dist when it exists. */
   readonly viewerDir?: string | false;
-  /** On first run, load the shipped dataset into the default workspace. Default true. */
-  readonly seed?: boolean;
+  /** On first run, load the shipped dataset and model into the default workspace. Default both; false: neither. */
+  readonly seed?: false | { readonly dataset?: boolean; readonly model?: boolean };
   /** Where the URL and the first-run key are printed. Default stderr. */
   readonly print?: (line: string) => void;
 }
@@ -40,6 +41,7 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
   const { host = "127.0.0.1", port = 8080, print: _print, viewerDir: _viewer, seed: _seed, ...appOptions } = options;
   const app = await buildApp({
     logger: { level: "warn" },
+    services: { generation: generationService },
     ...appOptions,
     ...(viewerDir && existsSync(viewerDir) ? { viewerDir } : {}),
   });
@@ -52,9 +54,14 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
   if ((await app.store.countWorkspaces()) === 0) {
     const created = await createApiKey(app.store, "default", "first-run key");
     firstRunKey = created.key;
-    if (options.seed !== false) {
+    const seed = options.seed === false ? { dataset: false, model: false } : (options.seed ?? {});
+    if (seed.dataset !== false) {
       const seeded = await seedShippedDataset(app.store, created.workspace.id);
       for (const d of seeded.datasets) print(`First run: loaded dataset ${d.id} (${d.designs} designs)`);
+    }
+    if (seed.model !== false) {
+      const model = await seedShippedModel(app.store, app.blobs, created.workspace.id);
+      if (model) print(`First run: registered the shipped model as "${model}"`);
     }
   }
   const address = await app.listen({ host, port });

@@ -8,4 +8,5 @@ import type { JobHandler } from "./context.js";
  */
 export const JOB_HANDLERS: Partial<Record<JobKind, () => Promise<JobHandler>>> = {
   import: async () => (await import("./import.js")).runImport,
+  generate: async () => (await import("./generate.js")).runGenerate,
 };

@@ -1,0 +1,75 @@
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { fromModelFiles, type GanModel, type GanModelConfig, loadModel, modelLayout } from "@plantgan/core/gan";
+
+/**
+ * A model folder (plantgan-model.json, generator/, critic/, model-card.json) packed into one
+ * JSON blob, so the store keeps a model as one content-addressed file and a worker loads it
+ * without a folder on disk.
+ */
+export interface ModelBundle {
+  readonly format: "plantgan-model-bundle";
+  readonly version: 1;
+  /** Relative path → base64 bytes. */
+  readonly files: Readonly<Record<string, string>>;
+}
+
+const MODEL_FILES = [
+  "plantgan-model.json",
+  "model-card.json",
+  "generator/model.json",
+  "generator/weights.bin",
+  "critic/model.json",
+  "critic/weights.bin",
+] as const;
+
+/** Packs a model folder; the critic and card are optional, the rest is required. */
+export async function bundleModelFolder(dir: string): Promise<Uint8Array> {
+  const files: Record<string, string> = {};
+  for (const name of MODEL_FILES) {
+    try {
+      files[name] = (await readFile(join(dir, name))).toString("base64");
+    } catch (error) {
+      if (name.startsWith("critic/") || name === "model-card.json") continue;
+      throw new Error(`${dir}: ${name} is missing (${(error as NodeJS.ErrnoException).code ?? "unreadable"})`);
+    }
+  }
+  const bundle: ModelBundle = { format: "plantgan-model-bundle", version: 1, files };
+  return new TextEncoder().encode(JSON.stringify(bundle));
+}
+
+function fileOf(bundle: ModelBundle, name: string): Uint8Array | undefined {
+  const b64 = bundle.files[name];
+  return b64 === undefined ? undefined : new Uint8Array(Buffer.from(b64, "base64"));
+}
+
+export function readBundle(bytes: Uint8Array): ModelBundle {
+  const bundle = JSON.parse(new TextDecoder().decode(bytes)) as ModelBundle;
+  if (bundle.format !== "plantgan-model-bundle" || bundle.version !== 1) throw new Error("not a PlantGAN model bundle");
+  return bundle;
+}
+
+/** The model card stored in a bundle, when there is one. */
+export function bundleCard(bundle: ModelBundle): unknown {
+  const card = fileOf(bundle, "model-card.json");
+  return card ? JSON.parse(new TextDecoder().decode(card)) : undefined;
+}
+
+async function loadPart(bundle: ModelBundle, part: "generator" | "critic"): Promise<GanModel["generator"] | undefined> {
+  const json = fileOf(bundle, `${part}/model.json`);
+  const weights = fileOf(bundle, `${part}/weights.bin`);
+  if (!json || !weights) return undefined;
+  return loadModel(await fromModelFiles(JSON.parse(new TextDecoder().decode(json)), weights));
+}
+
+/** Loads the EMA generator (and the critic, for ranking) from a bundle. */
+export async function loadBundledModel(bytes: Uint8Array): Promise<GanModel> {
+  const bundle = readBundle(bytes);
+  const info = fileOf(bundle, "plantgan-model.json");
+  if (!info) throw new Error("model bundle has no plantgan-model.json");
+  const config = (JSON.parse(new TextDecoder().decode(info)) as { config: { model: GanModelConfig } }).config.model;
+  const generator = await loadPart(bundle, "generator");
+  if (!generator) throw new Error("model bundle has no generator");
+  const critic = await loadPart(bundle, "critic");
+  return { generator, ...(critic ? { critic } : {}), config, layout: modelLayout(config) };
+}
