@@ -54,7 +54,10 @@ export interface PipelineOptions {
   readonly seed?: number;
   readonly truncation?: number;
   readonly pack?: RulePack;
-  /** Metres added to the pack's distances when legalising (the designer uses 1.5). Default 1.5. */
+  /**
+   * Metres added to the pack's distances when legalising (the designer uses 1.5). Default 1.5;
+   * when lines stay unrouted the layout is legalised again at +1.5 and +3.5 m and the better kept.
+   */
   readonly margin?: number;
 }
 
@@ -134,8 +137,18 @@ export function generateCandidates(request: GenerationRequest, options: Pipeline
       );
     }
     const raw = validateDesign(parsed.data, pack);
-    const legal = legaliseDesign(parsed.data, pack, { margin });
-    const routed = routeDesign(legal.design);
+    // A layout packed too tightly for the pipes is spread again with a wider margin.
+    let legal = legaliseDesign(parsed.data, pack, { margin });
+    let routed = routeDesign(legal.design);
+    for (const wider of [margin + 1.5, margin + 3.5]) {
+      if (routed.unrouted.length === 0 && legal.unresolved.length === 0) break;
+      const again = legaliseDesign(parsed.data, pack, { margin: wider });
+      const rerouted = routeDesign(again.design);
+      if (again.unresolved.length + rerouted.unrouted.length < legal.unresolved.length + routed.unrouted.length) {
+        legal = again;
+        routed = rerouted;
+      }
+    }
     const report = validateDesign(routed.design, pack);
     const t = topologies[k]!;
     return {

@@ -22,8 +22,9 @@ import {
   type TrainerConfig,
   toModelFiles,
 } from "@plantgan/core/gan";
-import type * as tfl from "@tensorflow/tfjs-layers";
 import { CliError } from "../exit.js";
+
+type LayersModel = GanModel["generator"];
 
 export const MODEL_INFO = "plantgan-model.json";
 
@@ -68,14 +69,14 @@ export async function readSplit(dir: string, split: string): Promise<{ designs: 
 }
 
 /** Saves one model as model.json + weights.bin under `dir` (each file atomically). */
-export async function saveModelFolder(model: tfl.LayersModel, dir: string): Promise<void> {
+export async function saveModelFolder(model: LayersModel, dir: string): Promise<void> {
   await mkdir(dir, { recursive: true });
   const { modelJson, weights } = toModelFiles(await saveModel(model));
   await writeBytesAtomic(join(dir, "weights.bin"), weights);
   await writeBytesAtomic(join(dir, "model.json"), `${JSON.stringify(modelJson)}\n`);
 }
 
-async function loadModelFolder(dir: string): Promise<tfl.LayersModel> {
+async function loadModelFolder(dir: string): Promise<LayersModel> {
   const modelJson = JSON.parse(await readFile(join(dir, "model.json"), "utf8"));
   const weights = new Uint8Array(await readFile(join(dir, "weights.bin")));
   return loadModel(await fromModelFiles(modelJson, weights));
@@ -98,7 +99,7 @@ export async function loadGanModel(dir: string): Promise<{ model: GanModel; info
   }
   const config: GanModelConfig = info.config.model;
   const generator = await loadModelFolder(join(dir, "generator"));
-  let critic: tfl.LayersModel | undefined;
+  let critic: LayersModel | undefined;
   try {
     critic = await loadModelFolder(join(dir, "critic"));
   } catch {

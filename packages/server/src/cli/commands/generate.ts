@@ -1,0 +1,113 @@
+import { readFile } from "node:fs/promises";
+import { type GenerationRequest, parseDocument } from "@plantgan/core/design";
+import { type Candidate, generateCandidates, PipelineError, selectBackend } from "@plantgan/core/gan";
+import type { Command } from "commander";
+import { CliError, EXIT } from "../exit.js";
+import { issueLines, printError, printJson, printLine, writeFileAtomic } from "../output.js";
+import { defaultModelDir, loadGanModel } from "./model-files.js";
+
+interface GenerateOptions {
+  model?: string;
+  request: string;
+  count?: string;
+  seed?: string;
+  truncation?: string;
+  placement: string;
+  json?: boolean;
+  output?: string;
+  verbose?: boolean;
+}
+
+function num(name: string, value: string | undefined, check: (n: number) => boolean): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || !check(n)) throw new CliError(`--${name}: bad value ${value}`);
+  return n;
+}
+
+/** A candidate as the commands print it (and the server will send it). */
+function candidateRecord(c: Candidate) {
+  return {
+    rank: c.rank,
+    seed: c.seed,
+    valid: c.valid,
+    rawErrors: c.rawErrors,
+    stats: c.stats,
+    unrouted: c.unrouted,
+    unresolved: c.unresolved,
+    completed: c.completed,
+    report: c.report,
+    design: c.design,
+  };
+}
+
+export function registerGenerate(program: Command): void {
+  program
+    .command("generate")
+    .description("Generate ranked design candidates for a request: GAN layout → legalise → route → validate")
+    .requiredOption("--request <file>", "generation request JSON (schemas/generation-request.schema.json)")
+    .option("--model <dir>", "model folder (default: the shipped datasets/models/default)")
+    .option("--count <n>", "candidates (overrides the request's count)")
+    .option("--seed <n>", "seed (overrides the request's); same seed, same candidates")
+    .option("--truncation <t>", "latent truncation in (0, 3]: lower is more typical")
+    .option("--placement <who>", "gan, or random (the baseline)", "gan")
+    .option("--json", "print the candidates as one JSON document on stdout")
+    .option("-o, --output <file>", "write the candidates as NDJSON, best first")
+    .option("--verbose", "say which TensorFlow.js backend runs and why")
+    .addHelpText("after", "\nExit codes: 0 the best candidate is valid, 1 no candidate is valid, 2 bad input or usage.")
+    .action(async (options: GenerateOptions) => {
+      const count = num("count", options.count, (n) => Number.isInteger(n) && n >= 1 && n <= 1000);
+      const seed = num("seed", options.seed, (n) => Number.isInteger(n) && n >= 0 && n <= 4294967295);
+      const truncation = num("truncation", options.truncation, (n) => n > 0 && n <= 3);
+      if (options.placement !== "gan" && options.placement !== "random") {
+        throw new CliError(`--placement must be gan or random; got ${options.placement}`);
+      }
+      let text: string;
+      try {
+        text = await readFile(options.request, "utf8");
+      } catch (error) {
+        throw new CliError(`cannot read ${options.request}: ${(error as NodeJS.ErrnoException).code ?? error}`);
+      }
+      const parsed = parseDocument("generationRequest", text);
+      if (!parsed.success) throw new CliError(issueLines(options.request, parsed.issues).join("\n"));
+      const request: GenerationRequest = parsed.data;
+
+      let model: Awaited<ReturnType<typeof loadGanModel>>["model"] | undefined;
+      if (options.placement === "gan") {
+        await selectBackend({ prefer: "wasm", log: options.verbose ? (m) => printError(m) : () => {} });
+        model = (await loadGanModel(options.model ?? defaultModelDir())).model;
+      }
+      const started = performance.now();
+      let candidates: Candidate[];
+      try {
+        candidates = generateCandidates(request, {
+          placement: options.placement,
+          ...(model ? { model } : {}),
+          ...(count === undefined ? {} : { count }),
+          ...(seed === undefined ? {} : { seed }),
+          ...(truncation === undefined ? {} : { truncation }),
+        });
+      } catch (error) {
+        if (error instanceof PipelineError) throw new CliError(`${options.request}: ${error.message}`);
+        throw error;
+      }
+      const seconds = (performance.now() - started) / 1000;
+      const records = candidates.map(candidateRecord);
+      if (options.output) {
+        await writeFileAtomic(options.output, records.map((r) => JSON.stringify(r)).join("\n") + (records.length ? "\n" : ""));
+      }
+      if (options.json) {
+        printJson({ request: options.request, seconds, candidates: records });
+      } else {
+        printLine(`${candidates.length} candidate(s) in ${seconds.toFixed(1)} s`);
+        printLine("rank  valid  errors  warnings  unrouted  critic   pipe m  footprint m²  design");
+        for (const c of candidates) {
+          printLine(
+            `${String(c.rank).padStart(4)}  ${(c.valid ? "yes" : "no").padEnd(5)}  ${String(c.report.summary.errors).padStart(6)}  ${String(c.report.summary.warnings).padStart(8)}  ${String(c.unrouted.length).padStart(8)}  ${c.stats.criticScore.toFixed(2).padStart(6)}  ${c.stats.pipeLength.toFixed(0).padStart(7)}  ${c.stats.footprint.toFixed(0).padStart(12)}  ${c.design.id} (${c.design.equipment.length} items, ${c.design.lines.length} lines)`,
+          );
+        }
+        if (options.output) printError(`wrote ${records.length} candidate(s) to ${options.output}`);
+      }
+      process.exitCode = candidates[0]?.valid ? EXIT.ok : EXIT.findings;
+    });
+}

@@ -1,0 +1,107 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseDocument } from "@plantgan/core/design";
+import { type RunningServer, startServer } from "@plantgan/server";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { TEST_JOBS } from "./harness.js";
+
+/**
+ * The user's generation path on a fresh server: the shipped model is registered on first run,
+ * POST /v1/generate queues a job that runs the whole pipeline in a worker, the candidates come
+ * back ranked with their reports, and one is accepted through the review route.
+ */
+describe("generation through the API with the shipped model", () => {
+  let server: RunningServer;
+  let dataDir: string;
+  let key: string;
+  const api = (path: string, init: RequestInit = {}) =>
+    fetch(`${server.url}${path}`, {
+      ...init,
+      headers: { authorization: `Bearer ${key}`, "content-type": "application/json", ...init.headers },
+    });
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), "plantgan-generate-"));
+    server = await startServer({
+      port: 0,
+      dataDir,
+      viewerDir: false,
+      seed: { dataset: false, model: true },
+      rateLimit: false,
+      jobs: TEST_JOBS,
+      print: () => {},
+      logger: false,
+    });
+    key = server.firstRunKey!;
+  });
+
+  afterAll(async () => {
+    await server?.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it("lists the shipped model as ready, with its card", async () => {
+    const res = await api("/v1/models/default");
+    expect(res.status).toBe(200);
+    const model = await res.json();
+    expect(model).toMatchObject({ id: "default", status: "ready" });
+    expect(parseDocument("modelCard", model.card).success).toBe(true);
+  });
+
+  it("generates ranked candidates with reports, and accepts one", async () => {
+    const request = {
+      schemaVersion: "1.0",
+      processClass: "pump_station",
+      site: { width: 120, depth: 80 },
+      equipment: [
+        { type: "pump", count: 2 },
+        { type: "tank", count: 1 },
+      ],
+      count: 2,
+      seed: 11,
+    };
+    const queued = await api("/v1/generate?model=default", { method: "POST", body: JSON.stringify(request) });
+    expect(queued.status).toBe(202);
+    const job = (await queued.json()) as { id: string };
+    let status = "queued";
+    for (let i = 0; i < 600 && !["succeeded", "failed", "cancelled"].includes(status); i++) {
+      await new Promise((r) => setTimeout(r, 250));
+      status = ((await (await api(`/v1/jobs/${job.id}`)).json()) as { status: string }).status;
+    }
+    const finished = await (await api(`/v1/jobs/${job.id}`)).json();
+    expect(finished.status, JSON.stringify(finished)).toBe("succeeded");
+
+    const list = (await (await api(`/v1/candidates?job=${job.id}`)).json()) as {
+      items: { id: string; rank: number }[];
+    };
+    expect(list.items).toHaveLength(2);
+    const first = await (await api(`/v1/candidates/${list.items[0]!.id}`)).json();
+    expect(parseDocument("validationReport", first.report).success).toBe(true);
+    expect(first.design.processClass).toBe("pump_station");
+    expect(first.design.equipment.filter((e: { type: string }) => e.type === "pump").length).toBeGreaterThanOrEqual(2);
+
+    const review = await api(`/v1/candidates/${list.items[0]!.id}/review`, {
+      method: "POST",
+      body: JSON.stringify({ decision: "accept", comment: "layout fine" }),
+    });
+    expect(review.status).toBe(200);
+    const accepted = await (await api(`/v1/candidates/${list.items[0]!.id}`)).json();
+    expect(accepted.status).toBe("accepted");
+  });
+
+  it("refuses a request for too many candidates with problem+json", async () => {
+    const res = await api("/v1/generate?model=default", {
+      method: "POST",
+      body: JSON.stringify({
+        schemaVersion: "1.0",
+        processClass: "tank_farm",
+        site: { width: 100, depth: 80 },
+        count: 500,
+      }),
+    });
+    expect(res.status).toBeGreaterThanOrEqual(400);
+    expect(res.status).toBeLessThan(500);
+    expect(res.headers.get("content-type")).toContain("application/problem+json");
+  });
+});
