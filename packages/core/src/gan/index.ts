@@ -13,6 +13,7 @@ export {
   tfjsBackendName,
   useBackend,
 } from "./backend.js";
+export { packCheckpoint, unpackCheckpoint } from "./checkpoint.js";
 export {
   CONDITION_LAYOUT,
   CONDITION_SIZE,
@@ -54,6 +55,18 @@ export {
   type SpacingOptions,
 } from "./losses.js";
 export {
+  columnMoments,
+  conditionMatch,
+  designSignature,
+  designStats,
+  type EvalRow,
+  type EvalSample,
+  evaluateSamples,
+  mmd,
+  requestFromDesign,
+  STAT_NAMES,
+} from "./metrics.js";
+export {
   bernoulli,
   buildCritic,
   buildGenerator,
@@ -79,6 +92,22 @@ export {
   toModelFiles,
 } from "./models.js";
 export {
+  type Candidate,
+  type CandidateStats,
+  completeControl,
+  footprintArea,
+  type GanModel,
+  ganPlace,
+  generateCandidates,
+  PipelineError,
+  type PipelineOptions,
+  pipeLength,
+  randomPlace,
+  topologyFor,
+} from "./pipeline.js";
+export { layoutsSvg } from "./preview.js";
+export { equipmentRows, layoutItem, layoutView, stripLayout } from "./topology.js";
+export {
   type BatchItem,
   createTrainer,
   DEFAULT_TRAINING_CONFIG,
@@ -99,31 +128,3 @@ export {
   type TrainerState,
   type TrainingConfig,
 } from "./training.js";
-export { packCheckpoint, unpackCheckpoint } from "./checkpoint.js";
-export {
-  columnMoments,
-  conditionMatch,
-  designSignature,
-  designStats,
-  type EvalRow,
-  type EvalSample,
-  evaluateSamples,
-  mmd,
-  requestFromDesign,
-  STAT_NAMES,
-} from "./metrics.js";
-export {
-  type Candidate,
-  type CandidateStats,
-  completeControl,
-  footprintArea,
-  type GanModel,
-  generateCandidates,
-  PipelineError,
-  type PipelineOptions,
-  pipeLength,
-  randomPlace,
-  topologyFor,
-} from "./pipeline.js";
-export { layoutsSvg } from "./preview.js";
-export { equipmentRows, layoutItem, layoutView, stripLayout } from "./topology.js";

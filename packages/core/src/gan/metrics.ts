@@ -16,14 +16,7 @@
 import { type Design, type GenerationRequest, isNozzleEnd } from "../design/types.js";
 import { footprintArea, pipeLength } from "./pipeline.js";
 
-export const STAT_NAMES = [
-  "spacing",
-  "lineLength",
-  "degree",
-  "footprintUse",
-  "siteUse",
-  "pipePerItem",
-] as const;
+export const STAT_NAMES = ["spacing", "lineLength", "degree", "footprintUse", "siteUse", "pipePerItem"] as const;
 
 /** Design statistics, in STAT_NAMES order. */
 export function designStats(design: Design): number[] {
@@ -79,7 +72,9 @@ export function conditionMatch(request: GenerationRequest, design: Design): bool
   if (request.mode === "topology" && request.topology) {
     const tags = new Set(design.equipment.map((e) => e.tag));
     const lines = new Set(design.lines.map((l) => l.id));
-    return request.topology.equipment.every((e) => tags.has(e.tag)) && request.topology.lines.every((l) => lines.has(l.id));
+    return (
+      request.topology.equipment.every((e) => tags.has(e.tag)) && request.topology.lines.every((l) => lines.has(l.id))
+    );
   }
   const have = new Map<string, number>();
   for (const e of design.equipment) have.set(e.type, (have.get(e.type) ?? 0) + 1);
@@ -91,8 +86,16 @@ export function columnMoments(rows: readonly (readonly number[])[]): { mean: num
   const d = rows[0]?.length ?? 0;
   const mean = new Array<number>(d).fill(0);
   const std = new Array<number>(d).fill(0);
-  for (const r of rows) r.forEach((v, j) => (mean[j]! += v / rows.length));
-  for (const r of rows) r.forEach((v, j) => (std[j]! += (v - mean[j]!) ** 2 / Math.max(1, rows.length - 1)));
+  for (const r of rows) {
+    r.forEach((v, j) => {
+      mean[j]! += v / rows.length;
+    });
+  }
+  for (const r of rows) {
+    r.forEach((v, j) => {
+      std[j]! += (v - mean[j]!) ** 2 / Math.max(1, rows.length - 1);
+    });
+  }
   return { mean, std: std.map((v) => Math.max(1e-6, Math.sqrt(v))) };
 }
 
@@ -131,6 +134,8 @@ export interface EvalSample {
   readonly rawValid: boolean;
   /** No validator error, every line routed, nothing unresolved, after legalise and route. */
   readonly valid: boolean;
+  /** Proposals the pipeline made for this candidate (1 for a reference design). */
+  readonly attempts: number;
   readonly seconds: number;
 }
 
@@ -139,6 +144,10 @@ export interface EvalRow {
   readonly n: number;
   readonly rawValidity: number;
   readonly validity: number;
+  /** Valid with the first proposal (no retry). */
+  readonly validityFirst: number;
+  /** Mean proposals per candidate. */
+  readonly attempts: number;
   readonly uniqueness: number;
   readonly novelty: number;
   readonly conditionMatch: number;
@@ -163,10 +172,15 @@ export function evaluateSamples(
       n,
       rawValidity: share((s) => s.rawValid),
       validity: share((s) => s.valid),
+      validityFirst: share((s) => s.valid && s.attempts === 1),
+      attempts: n === 0 ? Number.NaN : ss.reduce((t, s) => t + s.attempts, 0) / n,
       uniqueness: n === 0 ? Number.NaN : new Set(sigs).size / n,
       novelty: share((_, k) => !trainingSignatures.has(sigs[k]!)),
       conditionMatch: share((s) => conditionMatch(s.request, s.design)),
-      mmd: mmd(ss.map((s) => designStats(s.design)), ref.map(designStats)),
+      mmd: mmd(
+        ss.map((s) => designStats(s.design)),
+        ref.map(designStats),
+      ),
       secondsPerCandidate: n === 0 ? Number.NaN : ss.reduce((t, s) => t + s.seconds, 0) / n,
     };
   };

@@ -32,7 +32,7 @@ import { validateDesign } from "../validate/validate.js";
 import { decodeDesign } from "../views/decode.js";
 import type { EncodingLayout } from "../views/vocabulary.js";
 import { CONDITION_SIZE, conditionVector } from "./condition.js";
-import { concatArrays, type GanModelConfig, generateEncodings } from "./models.js";
+import { concatArrays, type GanModelConfig, sampleLatent } from "./models.js";
 import { equipmentRows, layoutItem, stripLayout } from "./topology.js";
 import { deriveSeed } from "./training.js";
 
@@ -49,6 +49,11 @@ export interface PipelineOptions {
   readonly model?: GanModel;
   /** Who proposes positions. Default "gan". */
   readonly placement?: "gan" | "random";
+  /**
+   * Proposals per candidate: a candidate still failing after legalise and route gets a new one
+   * (the designer does the same with 25). Default 4.
+   */
+  readonly attempts?: number;
   /** Overrides request.count / request.seed / request.truncation. */
   readonly count?: number;
   readonly seed?: number;
@@ -82,10 +87,12 @@ export interface Candidate {
   readonly report: ValidationReport;
   /** No error-severity violation, every line routed, nothing the legaliser could not resolve. */
   readonly valid: boolean;
-  /** Validator errors of the decoded design before legalise and route (raw validity: 0). */
+  /** Validator errors of the first decoded proposal, before legalise and route (raw validity: 0). */
   readonly rawErrors: number;
   readonly unrouted: readonly { readonly line: string; readonly code: string; readonly reason: string }[];
   readonly unresolved: readonly string[];
+  /** Proposals made (1: the first one was kept or nothing better came). */
+  readonly attempts: number;
   /** What the control-logic completion added. */
   readonly completed: readonly string[];
   readonly stats: CandidateStats;
@@ -111,6 +118,7 @@ export function generateCandidates(request: GenerationRequest, options: Pipeline
   const seed = (options.seed ?? request.seed ?? 0) >>> 0;
   const truncation = options.truncation ?? request.truncation ?? 1;
   const margin = options.margin ?? 1.5;
+  const attempts = Math.max(1, options.attempts ?? 4);
 
   // 1. Topologies (complete control logic first: it changes no geometry).
   const topologies: { seed: number; design: PlantDesignInput; completed: string[] }[] = [];
@@ -121,14 +129,10 @@ export function generateCandidates(request: GenerationRequest, options: Pipeline
     topologies.push({ seed: s, design, completed: added });
   }
 
-  // 2. Positions.
-  const placed: PlantDesignInput[] =
-    placement === "gan" && model
-      ? ganPlace(model, request, topologies, seed, truncation)
-      : topologies.map((t) => randomPlace(t.design, t.seed));
-
-  // 3. Legalise, route, validate.
-  const results = placed.map((input, k) => {
+  // 2–3. Positions, then legalise, route, validate. A candidate whose layout cannot be made legal
+  // and routed gets a fresh proposal (a new latent, or new random positions), up to `attempts`.
+  type Result = ReturnType<typeof finish>;
+  const finish = (input: PlantDesignInput, k: number) => {
     const parsed = parseDesign(input);
     if (!parsed.success) {
       throw new PipelineError(
@@ -162,10 +166,35 @@ export function generateCandidates(request: GenerationRequest, options: Pipeline
       moves: legal.moves.filter((m) => m.reason !== "snap").length,
       displacement: legal.stats.totalDisplacement,
     };
-  });
+  };
+  const faults = (r: Result): number => r.report.summary.errors + r.unrouted.length + r.unresolved.length;
+  const best: (Result | undefined)[] = topologies.map(() => undefined);
+  const firstRaw: number[] = topologies.map(() => 0);
+  const tries: number[] = topologies.map(() => 0);
+  for (let attempt = 0; attempt < attempts; attempt++) {
+    const pending = topologies.flatMap((_, k) => (best[k] && faults(best[k]!) === 0 ? [] : [k]));
+    if (pending.length === 0) break;
+    const subset = pending.map((k) => topologies[k]!);
+    const placed: PlantDesignInput[] =
+      placement === "gan" && model
+        ? ganPlace(model, request, subset, attempt === 0 ? seed : deriveSeed(seed, 50_000 + attempt), truncation)
+        : subset.map((t) => randomPlace(t.design, attempt === 0 ? t.seed : deriveSeed(t.seed, 50_000 + attempt)));
+    pending.forEach((k, i) => {
+      const r = finish(placed[i]!, k);
+      if (attempt === 0) firstRaw[k] = r.rawErrors;
+      tries[k] = attempt + 1;
+      if (!best[k] || faults(r) < faults(best[k]!)) best[k] = r;
+    });
+  }
+  const results = best.map((r, k) => ({ ...r!, rawErrors: firstRaw[k]!, attempts: tries[k]! }));
 
   // 4. Critic scores, then rank.
-  const scores = model?.critic ? criticScores(model, results.map((r) => r.design)) : results.map(() => Number.NaN);
+  const scores = model?.critic
+    ? criticScores(
+        model,
+        results.map((r) => r.design),
+      )
+    : results.map(() => Number.NaN);
   const candidates = results.map((r, k) => {
     const valid = r.report.summary.errors === 0 && r.unrouted.length === 0 && r.unresolved.length === 0;
     const { moves, displacement, ...rest } = r;
@@ -182,7 +211,8 @@ export function generateCandidates(request: GenerationRequest, options: Pipeline
       },
     };
   });
-  const errorsOf = (c: (typeof candidates)[number]) => c.report.summary.errors + c.unrouted.length + c.unresolved.length;
+  const errorsOf = (c: (typeof candidates)[number]) =>
+    c.report.summary.errors + c.unrouted.length + c.unresolved.length;
   const order = candidates
     .map((c, k) => ({ c, k }))
     .sort(
@@ -270,7 +300,7 @@ export function completeControl(
   return { design, added };
 }
 
-function ganPlace(
+export function ganPlace(
   model: GanModel,
   request: GenerationRequest,
   topologies: readonly { seed: number; design: PlantDesignInput }[],
@@ -278,20 +308,47 @@ function ganPlace(
   truncation: number,
 ): PlantDesignInput[] {
   const n = model.layout.spec.nMax;
+  const { offsets, F } = model.layout;
   const conditions = topologies.map((t) =>
     conditionVector({ ...t.design, processClass: request.processClass, site: request.site }),
   );
-  const samples = generateEncodings(model.generator, model.layout, conditions, { seed, truncation });
-  const { offsets, F } = model.layout;
+  // The generator's own position and rotation for each row (not the straight-through sample,
+  // which zeroes rows whose sampled type is not equipment): the topology fixes what each row is.
+  const latentSize = (model.generator.inputs[0]!.shape[1] as number | null) ?? 0;
+  const params = tf.tidy(() => {
+    const c = tf.tensor2d(concatArrays(conditions), [conditions.length, CONDITION_SIZE]);
+    const z = sampleLatent(conditions.length, latentSize, seed, truncation);
+    const [nodeParams] = model.generator.apply([z, c], { training: false }) as tf.Tensor[];
+    return nodeParams as tf.Tensor3D;
+  });
+  const values = params.dataSync() as Float32Array;
+  const width = params.shape[2];
+  params.dispose();
+  const sigmoid = (v: number): number => 1 / (1 + Math.exp(-v));
   return topologies.map((t, k) => {
-    const sample = samples[k]!;
-    const X = sample.X.slice();
+    const X = new Float32Array(n * F);
+    const A = new Float32Array(model.layout.R * n * n);
+    const mask = new Float32Array(n);
     const rows = equipmentRows(t.design, n);
-    // Every row of the topology is to be placed: force the placed flag.
     rows.forEach((_, r) => {
+      const p = (k * n + r) * width;
+      mask[r] = 1;
+      X[r * F + offsets.position] = sigmoid(values[p + offsets.position]!);
+      X[r * F + offsets.position + 1] = sigmoid(values[p + offsets.position + 1]!);
+      let rot = 0;
+      for (let q = 1; q < 4; q++) if (values[p + offsets.rotation + q]! > values[p + offsets.rotation + rot]!) rot = q;
+      X[r * F + offsets.rotation + rot] = 1;
       X[r * F + offsets.placed] = 1;
     });
-    const decoded = decodeDesign({ ...sample, X, index: { design: t.design, nodes: rows } });
+    const decoded = decodeDesign({
+      X,
+      A,
+      mask,
+      featureNames: model.layout.featureNames,
+      relationNames: model.layout.relationNames,
+      spec: model.layout.spec,
+      index: { design: t.design, nodes: rows },
+    });
     // Equipment beyond nMax (rare): random positions, then the legaliser finds room.
     if (t.design.equipment.length > n) {
       const rest = randomPlace(t.design, t.seed);
@@ -316,7 +373,12 @@ export function randomPlace(design: PlantDesignInput, seed: number): PlantDesign
   };
   const g = out.site.gridSize ?? 1;
   const snap = (v: number): number => Math.round(v / g) * g;
-  for (const e of out.equipment as { x?: number; y?: number; rotation?: number; footprint: { width: number; depth: number } }[]) {
+  for (const e of out.equipment as {
+    x?: number;
+    y?: number;
+    rotation?: number;
+    footprint: { width: number; depth: number };
+  }[]) {
     const hw = e.footprint.width / 2;
     const hd = e.footprint.depth / 2;
     e.x = snap(hw + rnd() * Math.max(0, out.site.width - 2 * hw));

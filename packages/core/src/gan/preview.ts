@@ -52,7 +52,9 @@ export function layoutsSvg(designs: readonly (Design | PlantDesignInput)[], titl
         `<rect x="${X(e.x - w / 2)}" y="${Y(e.y + h / 2)}" width="${(w * s).toFixed(1)}" height="${(h * s).toFixed(1)}" fill="${COLOURS[e.type] ?? "#aaa"}" fill-opacity="0.7" stroke="#000" stroke-width="0.5"><title>${esc(e.tag)} ${e.type}</title></rect>`,
       );
     }
-    parts.push(`<text x="${ox + 10}" y="${oy + 6}" font-size="10">${esc(d.processClass)} ${d.site.width}×${d.site.depth} m</text>`);
+    parts.push(
+      `<text x="${ox + 10}" y="${oy + 6}" font-size="10">${esc(d.processClass)} ${d.site.width}×${d.site.depth} m</text>`,
+    );
   });
   const w = cols * cell;
   const h = rows * cell + 20;

@@ -29,6 +29,7 @@ import {
 import {
   buildCritic,
   buildGenerator,
+  categorical,
   concatArrays,
   type GanModelConfig,
   type GanModelConfigInput,
@@ -70,6 +71,12 @@ export interface TrainingConfig {
   readonly temperature: number;
   readonly penalties: PenaltyWeights;
   readonly spacing: SpacingOptions;
+  /**
+   * Layout-only training: fakes take the real batch's graph (types, sizes, hazards, edges, mask)
+   * and only positions and rotations from the generator, so generator and critic learn where a
+   * given topology's equipment goes (the task the pipeline uses the generator for). Default false.
+   */
+  readonly layoutOnly: boolean;
 }
 
 export const DEFAULT_TRAINING_CONFIG: TrainingConfig = {
@@ -84,6 +91,7 @@ export const DEFAULT_TRAINING_CONFIG: TrainingConfig = {
   temperature: 1,
   penalties: { overlap: 1, site: 0.05, spacing: 1, count: 0.1 },
   spacing: DEFAULT_SPACING,
+  layoutOnly: false,
 };
 
 /** Model and training settings; everything but nMax has a default. */
@@ -111,6 +119,7 @@ export function resolveTrainerConfig(input: TrainerConfigInput): TrainerConfig {
     temperature: pick("temperature"),
     penalties: { ...DEFAULT_TRAINING_CONFIG.penalties, ...stripUndefined(input.penalties ?? {}) },
     spacing: pick("spacing"),
+    layoutOnly: pick("layoutOnly"),
   };
   if (!Number.isInteger(training.criticSteps) || training.criticSteps < 1) {
     throw new RangeError(`criticSteps must be a positive integer; got ${training.criticSteps}`);
@@ -290,13 +299,37 @@ class GanTrainer implements Trainer {
     return this.critic.apply([graph.X, graph.A, graph.mask, c], { training: true }) as tf.Tensor;
   }
 
-  private fakes(c: tf.Tensor2D, latentSeed: number, noiseSeed: number): GraphTensors {
+  private fakes(c: tf.Tensor2D, latentSeed: number, noiseSeed: number, real?: GraphTensors): GraphTensors {
     const z = sampleLatent(c.shape[0], this.config.model.latentSize, latentSeed, Number.POSITIVE_INFINITY);
     const [nodeParams, edgeLogits] = this.generator.apply([z, c], { training: true }) as tf.Tensor[];
+    if (this.config.training.layoutOnly && real) return this.layoutFakes(nodeParams as tf.Tensor3D, real, noiseSeed);
     return sampleGraph(nodeParams as tf.Tensor3D, edgeLogits as tf.Tensor4D, this.layout, {
       temperature: this.config.training.temperature,
       noiseSeed,
     });
+  }
+
+  /** The real graphs with the generator's positions (× placed) and rotations (× equipment). */
+  private layoutFakes(nodeParams: tf.Tensor3D, real: GraphTensors, noiseSeed: number): GraphTensors {
+    const { offsets, F } = this.layout;
+    if (offsets.rotation !== offsets.position + 2) throw new Error("layoutOnly: rotation must follow position");
+    const [b, n] = [nodeParams.shape[0], nodeParams.shape[1]];
+    const col = (x: tf.Tensor, start: number, size: number) => tf.slice(x, [0, 0, start], [b, n, size]);
+    const placed = col(real.X, offsets.placed, 1);
+    const equipment = tf.sum(col(real.X, offsets.rotation, 4), 2, true);
+    const position = tf.mul(tf.sigmoid(col(nodeParams, offsets.position, 2)), placed);
+    const rotation = tf.mul(
+      categorical(col(nodeParams, offsets.rotation, 4), this.config.training.temperature, noiseSeed),
+      equipment,
+    );
+    const generated = tf.concat(
+      [tf.zeros([b, n, offsets.position]), position, rotation, tf.zeros([b, n, F - offsets.position - 6])],
+      2,
+    );
+    const keep = new Float32Array(F).fill(1);
+    keep.fill(0, offsets.position, offsets.position + 6);
+    const X = tf.add(tf.mul(real.X, tf.tensor1d(keep)), generated) as tf.Tensor3D;
+    return { X, A: real.A, mask: real.mask };
   }
 
   step(batch: GanBatch): StepLosses {
@@ -304,7 +337,7 @@ class GanTrainer implements Trainer {
     const b = batch.c.shape[0];
     const seeds = { z: this.nextSeed(), noise: this.nextSeed(), eps: this.nextSeed() };
     const critic = tf.tidy(() => {
-      const fake = this.fakes(batch.c, seeds.z, seeds.noise); // constants for the critic step
+      const fake = this.fakes(batch.c, seeds.z, seeds.noise, batch); // constants for the critic step
       const epsilon = tf.randomUniform([b], 0, 1, "float32", seeds.eps) as tf.Tensor1D;
       const parts: tf.Scalar[] = [];
       const { value, grads } = tf.variableGrads(() => {
@@ -326,7 +359,7 @@ class GanTrainer implements Trainer {
 
     let g = [Number.NaN, Number.NaN, Number.NaN, Number.NaN, Number.NaN, Number.NaN];
     const generatorUpdated = this.stepCount % t.criticSteps === t.criticSteps - 1;
-    if (generatorUpdated) g = this.generatorStep(batch.c);
+    if (generatorUpdated) g = this.generatorStep(batch.c, batch);
     const losses: StepLosses = {
       step: this.stepCount,
       d_loss: dLoss!,
@@ -345,13 +378,13 @@ class GanTrainer implements Trainer {
     return losses;
   }
 
-  private generatorStep(c: tf.Tensor2D): number[] {
+  private generatorStep(c: tf.Tensor2D, real: GraphTensors): number[] {
     const t = this.config.training;
     const seeds = { z: this.nextSeed(), noise: this.nextSeed() };
     const out = tf.tidy(() => {
       const parts: tf.Scalar[] = [];
       const { value, grads } = tf.variableGrads(() => {
-        const fake = this.fakes(c, seeds.z, seeds.noise);
+        const fake = this.fakes(c, seeds.z, seeds.noise, real);
         const adversarial = generatorAdversarialLoss(this.critique(fake, c));
         const pen = layoutPenalties(fake, c, this.layout, t.spacing);
         const count = countLoss(fake, c, this.layout);

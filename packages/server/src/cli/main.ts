@@ -1,9 +1,12 @@
 import { Command, CommanderError } from "commander";
 import { registerDataset } from "./commands/dataset.js";
+import { registerEval } from "./commands/eval.js";
+import { registerGenerate } from "./commands/generate.js";
 import { registerImport } from "./commands/import.js";
 import { registerInfo } from "./commands/info.js";
 import { registerKeys } from "./commands/keys.js";
 import { registerServe } from "./commands/serve.js";
+import { registerTrain } from "./commands/train.js";
 import { registerValidate } from "./commands/validate.js";
 import { CliError, EXIT } from "./exit.js";
 import { printError } from "./output.js";
@@ -18,6 +21,9 @@ export function buildProgram(): Command {
   registerInfo(program);
   registerValidate(program);
   registerDataset(program);
+  registerTrain(program);
+  registerGenerate(program);
+  registerEval(program);
   registerServe(program);
   registerKeys(program);
   // Usage mistakes in subcommands must end as exit 2 too, not as commander's process.exit(1).

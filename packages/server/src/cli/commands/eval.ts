@@ -47,12 +47,14 @@ export function registerEval(program: Command): void {
       "after",
       "\nEach held-out design gives one spec request (its class, site and equipment counts) and one candidate per method.\n" +
         "valid: no validator error, every line routed, nothing the legaliser left unresolved; raw: no validator error before\n" +
-        "legalise and route; unique/novel: distinct design signatures / signatures absent from the training split;\n" +
+        "legalise and route (first proposal); valid@1: valid with the first proposal; tries: proposals per candidate\n" +
+        "(up to 4: a failing layout gets a new latent / new random positions); unique/novel: distinct design signatures / signatures absent from the training split;\n" +
         "cond: requested equipment present; mmd: MMD² of design statistics to the whole held-out split of the class.",
     )
     .action(async (options: EvalOptions) => {
       const perClass = Number(options.countPerClass);
-      if (!Number.isInteger(perClass) || perClass < 1) throw new CliError("--count-per-class must be a positive integer");
+      if (!Number.isInteger(perClass) || perClass < 1)
+        throw new CliError("--count-per-class must be a positive integer");
       const seed = Number(options.seed);
       await selectBackend({ prefer: "wasm", log: () => {} });
       const { model } = await loadGanModel(options.model ?? defaultModelDir());
@@ -66,7 +68,9 @@ export function registerEval(program: Command): void {
         if (list.length < perClass) list.push(d);
         byClass.set(d.processClass, list);
       }
-      const requests: GenerationRequest[] = [...byClass.values()].flat().map((d, k) => requestFromDesign(d, deriveSeed(seed, k)));
+      const requests: GenerationRequest[] = [...byClass.values()]
+        .flat()
+        .map((d, k) => requestFromDesign(d, deriveSeed(seed, k)));
       const methods: Method[] = options.baselines ? ["model", "random", "designer"] : ["model"];
       const samples: Record<Method, EvalSample[]> = { model: [], random: [], designer: [] };
       const progress = new ProgressReporter("eval", requests.length * methods.length);
@@ -86,10 +90,15 @@ export function registerEval(program: Command): void {
               design: outcome.design,
               rawValid: valid,
               valid,
+              attempts: 1,
               seconds: (performance.now() - started) / 1000,
             });
           } else {
-            const [c] = generateCandidates(request, { placement: method === "model" ? "gan" : "random", model, count: 1 });
+            const [c] = generateCandidates(request, {
+              placement: method === "model" ? "gan" : "random",
+              model,
+              count: 1,
+            });
             if (!c) throw new Error("no candidate");
             samples[method].push({
               processClass: request.processClass,
@@ -97,6 +106,7 @@ export function registerEval(program: Command): void {
               design: c.design,
               rawValid: c.rawErrors === 0,
               valid: c.valid,
+              attempts: c.attempts,
               seconds: (performance.now() - started) / 1000,
             });
           }
@@ -114,12 +124,14 @@ export function registerEval(program: Command): void {
         printJson({ split: options.split, countPerClass: perClass, tables });
         return;
       }
-      printLine(`split ${options.split}, ${requests.length} requests (${perClass} per class), one candidate per request and method`);
-      printLine("method    class             n   raw   valid  unique  novel  cond   mmd     s/cand");
+      printLine(
+        `split ${options.split}, ${requests.length} requests (${perClass} per class), one candidate per request and method`,
+      );
+      printLine("method    class             n   raw   valid@1  valid  tries  unique  novel  cond   mmd     s/cand");
       for (const m of methods) {
         for (const r of tables[m]) {
           printLine(
-            `${m.padEnd(9)} ${r.group.padEnd(16)} ${String(r.n).padStart(3)}  ${fmt(r.rawValidity)}  ${fmt(r.validity)}   ${fmt(r.uniqueness)}    ${fmt(r.novelty)}   ${fmt(r.conditionMatch)}   ${fmt(r.mmd, 3).padStart(6)}  ${fmt(r.secondsPerCandidate)}`,
+            `${m.padEnd(9)} ${r.group.padEnd(16)} ${String(r.n).padStart(3)}  ${fmt(r.rawValidity)}  ${fmt(r.validityFirst)}     ${fmt(r.validity)}  ${fmt(r.attempts, 1).padStart(5)}  ${fmt(r.uniqueness)}    ${fmt(r.novelty)}   ${fmt(r.conditionMatch)}   ${fmt(r.mmd, 3).padStart(6)}  ${fmt(r.secondsPerCandidate)}`,
           );
         }
       }

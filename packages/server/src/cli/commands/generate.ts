@@ -32,6 +32,7 @@ function candidateRecord(c: Candidate) {
     seed: c.seed,
     valid: c.valid,
     rawErrors: c.rawErrors,
+    attempts: c.attempts,
     stats: c.stats,
     unrouted: c.unrouted,
     unresolved: c.unresolved,
@@ -94,7 +95,10 @@ export function registerGenerate(program: Command): void {
       const seconds = (performance.now() - started) / 1000;
       const records = candidates.map(candidateRecord);
       if (options.output) {
-        await writeFileAtomic(options.output, records.map((r) => JSON.stringify(r)).join("\n") + (records.length ? "\n" : ""));
+        await writeFileAtomic(
+          options.output,
+          records.map((r) => JSON.stringify(r)).join("\n") + (records.length ? "\n" : ""),
+        );
       }
       if (options.json) {
         printJson({ request: options.request, seconds, candidates: records });

@@ -62,7 +62,8 @@ export async function readSplit(dir: string, split: string): Promise<{ designs: 
   text.split("\n").forEach((line, k) => {
     if (!line.trim()) return;
     const parsed = parseDesign(line);
-    if (!parsed.success) throw new CliError(`${dir}/${split}: line ${k + 1}: ${parsed.issues[0]?.message ?? "invalid"}`);
+    if (!parsed.success)
+      throw new CliError(`${dir}/${split}: line ${k + 1}: ${parsed.issues[0]?.message ?? "invalid"}`);
     designs.push(parsed.data);
   });
   return { designs, sha256: createHash("sha256").update(data).digest("hex") };

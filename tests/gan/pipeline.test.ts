@@ -1,0 +1,133 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { type GenerationRequest, parseDesign, parseDocument } from "@plantgan/core/design";
+import { importDexpi } from "@plantgan/core/dexpi";
+import {
+  buildCritic,
+  buildGenerator,
+  completeControl,
+  conditionMatch,
+  designSignature,
+  type GanModel,
+  generateCandidates,
+  modelLayout,
+  resolveModelConfig,
+  useBackend,
+} from "@plantgan/core/gan";
+import { beforeAll, describe, expect, it } from "vitest";
+
+const DEXPI = fileURLToPath(new URL("../../../shared/fixtures/dexpi/", import.meta.url));
+let model: GanModel;
+
+beforeAll(async () => {
+  await useBackend("wasm");
+  const config = resolveModelConfig({
+    nMax: 48,
+    latentSize: 8,
+    generatorHidden: 32,
+    nodeHidden: 16,
+    edgeRank: 2,
+    criticHidden: 16,
+    graphLayers: 1,
+    grid: 8,
+    gridHidden: 16,
+    seed: 5,
+  });
+  model = { generator: buildGenerator(config), critic: buildCritic(config), config, layout: modelLayout(config) };
+});
+
+const SPEC = {
+  schemaVersion: "1.0",
+  mode: "spec",
+  processClass: "pump_station",
+  site: { width: 90, depth: 80, gridSize: 1 },
+  equipment: [
+    { type: "pump", count: 3 },
+    { type: "tank", count: 1 },
+  ],
+  count: 3,
+  seed: 9,
+};
+
+describe("generation pipeline", () => {
+  it("gives the same ranked candidates for the same seed, each with a report, holding the request", () => {
+    const parsed = parseDocument("generationRequest", SPEC);
+    expect(parsed.success).toBe(true);
+    if (!parsed.success) return;
+    const a = generateCandidates(parsed.data, { model });
+    const b = generateCandidates(parsed.data, { model });
+    expect(a.map((c) => designSignature(c.design))).toEqual(b.map((c) => designSignature(c.design)));
+    expect(a.map((c) => c.rank)).toEqual([1, 2, 3]);
+    for (const c of a) {
+      expect(c.report.summary).toBeDefined();
+      expect(conditionMatch(parsed.data, c.design)).toBe(true);
+      expect(parseDesign(c.design).success).toBe(true);
+    }
+    const errors = a.map((c) => c.report.summary.errors + c.unrouted.length + c.unresolved.length);
+    expect([...errors].sort((p, q) => p - q)).toEqual(errors);
+    const other = generateCandidates(parsed.data, { model, seed: 10 });
+    expect(other.map((c) => designSignature(c.design))).not.toEqual(a.map((c) => designSignature(c.design)));
+  });
+
+  it("completes pump check valves and relief valves", () => {
+    const design = {
+      schemaVersion: "1.0",
+      id: "t",
+      processClass: "pump_station",
+      site: { width: 40, depth: 40 },
+      equipment: [
+        {
+          tag: "P-1",
+          type: "pump",
+          footprint: { width: 1, depth: 1, height: 1 },
+          nozzles: [{ id: "D", dx: 0, dy: 0, dz: 0.5, size: 50 }],
+          designPressure: 20,
+        },
+        {
+          tag: "V-1",
+          type: "vessel",
+          footprint: { width: 2, depth: 2, height: 3 },
+          nozzles: [{ id: "IN", dx: 0, dy: 0, dz: 0.5, size: 50 }],
+          designPressure: 20,
+        },
+      ],
+      lines: [
+        { id: "L1", fluid: "water", from: { tag: "P-1", nozzle: "D" }, to: { tag: "V-1", nozzle: "IN" }, size: 50 },
+      ],
+    } as never;
+    const { design: done, added } = completeControl(design);
+    const comps = (done.lines[0] as { components: { type: string }[] }).components.map((c) => c.type);
+    expect(comps).toContain("check_valve");
+    expect(comps).toContain("relief_valve");
+    expect(added.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it("places and routes the public DEXPI fixtures' topologies exactly (topology mode)", () => {
+    const files = readdirSync(DEXPI).filter((f) => f.endsWith(".xml"));
+    expect(files.length).toBeGreaterThan(0);
+    for (const f of files) {
+      const imported = importDexpi(readFileSync(`${DEXPI}${f}`, "utf8"));
+      expect(imported.success).toBe(true);
+      if (!imported.success) continue;
+      const topology = parseDesign(imported.design);
+      expect(topology.success).toBe(true);
+      if (!topology.success) continue;
+      const request = {
+        schemaVersion: "1.0",
+        mode: "topology",
+        processClass: topology.data.processClass,
+        site: topology.data.site,
+        topology: topology.data,
+        count: 2,
+        seed: 1,
+      } as GenerationRequest;
+      const [best] = generateCandidates(request, { model });
+      expect(best, f).toBeDefined();
+      if (!best) continue;
+      expect(best.valid, `${f}: ${JSON.stringify(best.report.violations)} ${JSON.stringify(best.unrouted)}`).toBe(true);
+      expect(conditionMatch(request, best.design), f).toBe(true);
+      for (const e of best.design.equipment) expect(e.x !== undefined && e.y !== undefined, `${f} ${e.tag}`).toBe(true);
+      for (const l of best.design.lines) expect(l.route?.length ?? 0, `${f} ${l.id}`).toBeGreaterThan(1);
+    }
+  });
+});
