@@ -44,7 +44,7 @@ describe("generation through the API with the shipped model", () => {
   it("lists the shipped model as ready, with its card", async () => {
     const res = await api("/v1/models/default");
     expect(res.status).toBe(200);
-    const model = await res.json();
+    const model = (await res.json()) as any;
     expect(model).toMatchObject({ id: "default", status: "ready" });
     expect(parseDocument("modelCard", model.card).success).toBe(true);
   });
@@ -69,14 +69,14 @@ describe("generation through the API with the shipped model", () => {
       await new Promise((r) => setTimeout(r, 250));
       status = ((await (await api(`/v1/jobs/${job.id}`)).json()) as { status: string }).status;
     }
-    const finished = await (await api(`/v1/jobs/${job.id}`)).json();
+    const finished = (await (await api(`/v1/jobs/${job.id}`)).json()) as any;
     expect(finished.status, JSON.stringify(finished)).toBe("succeeded");
 
     const list = (await (await api(`/v1/candidates?job=${job.id}`)).json()) as {
       items: { id: string; rank: number }[];
     };
     expect(list.items).toHaveLength(2);
-    const first = await (await api(`/v1/candidates/${list.items[0]!.id}`)).json();
+    const first = (await (await api(`/v1/candidates/${list.items[0]!.id}`)).json()) as any;
     expect(parseDocument("validationReport", first.report).success).toBe(true);
     expect(first.design.processClass).toBe("pump_station");
     expect(first.design.equipment.filter((e: { type: string }) => e.type === "pump").length).toBeGreaterThanOrEqual(2);
@@ -86,7 +86,7 @@ describe("generation through the API with the shipped model", () => {
       body: JSON.stringify({ decision: "accept", comment: "layout fine" }),
     });
     expect(review.status).toBe(200);
-    const accepted = await (await api(`/v1/candidates/${list.items[0]!.id}`)).json();
+    const accepted = (await (await api(`/v1/candidates/${list.items[0]!.id}`)).json()) as any;
     expect(accepted.status).toBe("accepted");
   });
 

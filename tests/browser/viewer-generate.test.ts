@@ -1,0 +1,80 @@
+/**
+ * End to end with the real generation service: the built viewer on a fresh server whose first
+ * run registered the shipped model; the Candidates page asks for candidates, a worker process
+ * runs the whole pipeline (GAN → legalise → route → control completion → validate → rank), the
+ * grid fills with the ranked candidates, and one is accepted through the review panel.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type RunningServer, startServer } from "@plantgan/server";
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { TEST_JOBS } from "../api/harness.js";
+import { DIST, ensureViewerBuilt, hasChromium, launch, shot, until, watch } from "./harness.js";
+
+describe.skipIf(!hasChromium())("viewer: generate and accept with the shipped model, in Chromium", () => {
+  let browser: Browser;
+  let server: RunningServer;
+  let dataDir: string;
+  let key: string;
+
+  beforeAll(async () => {
+    ensureViewerBuilt();
+    dataDir = mkdtempSync(join(tmpdir(), "plantgan-e2e-gen-"));
+    server = await startServer({
+      port: 0,
+      dataDir,
+      viewerDir: DIST,
+      seed: { dataset: false, model: true },
+      rateLimit: false,
+      jobs: TEST_JOBS,
+      print: () => {},
+      logger: false,
+    });
+    key = server.firstRunKey!;
+    browser = await launch();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it("generates ranked candidates from the form, accepts one, and the API says it is accepted", async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
+    const w = await watch(page, server.url);
+    await page.addInitScript(`localStorage.setItem("plantgan.apiKey", ${JSON.stringify(key)})`);
+    await page.goto(`${server.url}/#/candidates`);
+    const form = page.getByRole("form", { name: "Generate" });
+    await form.locator("select[name=processClass]").selectOption("pump_station");
+    await expect.poll(() => form.locator("select[name=model]").inputValue()).toBe("default");
+    await form.locator("input[name=count]").fill("2");
+    await form.locator("input[name=seed]").fill("7");
+    await form.getByRole("button", { name: "Generate" }).click();
+    await until(page, `location.hash.includes("job=")`, 20_000);
+    const cards = page.getByTestId("candidate");
+    await expect.poll(() => cards.count(), { timeout: 120_000 }).toBe(2);
+    await expect.poll(() => page.locator("img.pg-thumb").count(), { timeout: 60_000 }).toBe(2);
+    await shot(page, "candidates-generated");
+
+    const id = (await cards.first().getAttribute("data-id"))!;
+    await cards
+      .first()
+      .getByRole("button", { name: `Open ${id}` })
+      .click();
+    const review = page.getByTestId("review");
+    await review.locator("textarea[name=comment]").fill("Pumps by the rack, fine.");
+    await review.getByRole("button", { name: "Accept" }).click();
+    await expect.poll(() => review.getByTestId("review-status").textContent()).toBe("accepted");
+    const res = await fetch(`${server.url}/v1/candidates/${id}`, { headers: { Authorization: `Bearer ${key}` } });
+    const candidate = (await res.json()) as { status: string; design: { processClass: string } };
+    expect(candidate.status).toBe("accepted");
+    expect(candidate.design.processClass).toBe("pump_station");
+    expect(w.errors).toEqual([]);
+    expect(w.csp).toEqual([]);
+    expect(w.outside).toEqual([]);
+    await page.close();
+  });
+});
