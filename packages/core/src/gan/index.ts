@@ -95,6 +95,7 @@ export {
   type Candidate,
   type CandidateStats,
   completeControl,
+  farthestPoints,
   footprintArea,
   type GanModel,
   ganPlace,

@@ -153,6 +153,18 @@ export function generateCandidates(request: GenerationRequest, options: Pipeline
         routed = rerouted;
       }
     }
+    // Items with no legal position anywhere near (a flare's large clearances in a crowded
+    // layout): move them to the free site point farthest from everything else, legalise again.
+    const stuck = legal.unresolved.filter((u) => u.code === "no_position").flatMap((u) => u.tags);
+    if (stuck.length > 0) {
+      const spread = farthestPoints(parsed.data, stuck);
+      const again = legaliseDesign(spread, pack, { margin });
+      const rerouted = routeDesign(again.design);
+      if (again.unresolved.length + rerouted.unrouted.length < legal.unresolved.length + routed.unrouted.length) {
+        legal = again;
+        routed = rerouted;
+      }
+    }
     const report = validateDesign(routed.design, pack);
     const t = topologies[k]!;
     return {
@@ -358,6 +370,45 @@ export function ganPlace(
     }
     return decoded;
   });
+}
+
+/**
+ * Moves each named item to the site grid point (2 m steps, footprint inside the site and clear of
+ * keep-out areas) farthest from every other placed item's centre. Used for items the legaliser
+ * found no position for: what needs large clearances goes to the site's emptiest corner.
+ */
+export function farthestPoints(design: Design, tags: readonly string[]): Design {
+  const equipment = design.equipment.map((e) => ({ ...e }));
+  const site = design.site;
+  for (const tag of tags) {
+    const item = equipment.find((e) => e.tag === tag);
+    if (!item) continue;
+    const hw = Math.max(item.footprint.width, item.footprint.depth) / 2;
+    let best: [number, number] | undefined;
+    let bestScore = -1;
+    for (let x = hw; x <= site.width - hw; x += 2) {
+      for (let y = hw; y <= site.depth - hw; y += 2) {
+        const blocked = (site.keepOut ?? []).some(
+          (a) => x + hw > a.x && x - hw < a.x + a.width && y + hw > a.y && y - hw < a.y + a.depth,
+        );
+        if (blocked) continue;
+        let nearest = Infinity;
+        for (const o of equipment) {
+          if (o === item || o.x === undefined || o.y === undefined) continue;
+          nearest = Math.min(nearest, Math.hypot(o.x - x, o.y - y));
+        }
+        if (nearest > bestScore) {
+          bestScore = nearest;
+          best = [x, y];
+        }
+      }
+    }
+    if (best) {
+      const g = site.gridSize ?? 1;
+      Object.assign(item, { x: Math.round(best[0] / g) * g, y: Math.round(best[1] / g) * g });
+    }
+  }
+  return { ...design, equipment };
 }
 
 /** Uniform random positions (footprint inside the site) and rotations, snapped to the grid. */
