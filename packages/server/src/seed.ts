@@ -71,6 +71,11 @@ export async function seedShippedModel(
   const { sha256 } = await blobs.put(bytes);
   await store.registerBlob(sha256, bytes.length);
   const card = bundleCard(readBundle(bytes)) as Parameters<Store["putModel"]>[1]["card"];
-  const put = await store.putModel(workspaceId, { id: "default", status: "ready", weights: sha256, ...(card ? { card } : {}) });
+  const put = await store.putModel(workspaceId, {
+    id: "default",
+    status: "ready",
+    weights: sha256,
+    ...(card ? { card } : {}),
+  });
   return put === "conflict" ? undefined : put.id;
 }

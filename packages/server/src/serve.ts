@@ -2,8 +2,8 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { FastifyInstance } from "fastify";
 import { type AppOptions, buildApp } from "./app.js";
-import { createApiKey } from "./keys.js";
 import { generationService } from "./gan/generation-service.js";
+import { createApiKey } from "./keys.js";
 import { seedShippedDataset, seedShippedModel } from "./seed.js";
 
 export interface ServeOptions extends Omit<AppOptions, "viewerDir"> {
