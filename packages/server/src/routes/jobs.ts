@@ -141,6 +141,8 @@ export async function jobRoutes(app: FastifyInstance, _options: RouteOptions): P
       // The response closes when the client goes away (the request side may close earlier).
       res.on("close", () => stop.abort());
       let lastWrite = Date.now();
+      // Set once the job is seen to have ended: one more read then sends what it wrote since the last read.
+      let ended = false;
       try {
         while (!stop.signal.aborted) {
           const events = await app.store.jobEvents(workspaceId, id, after, 500);
@@ -150,9 +152,14 @@ export async function jobRoutes(app: FastifyInstance, _options: RouteOptions): P
           }
           if (events.length > 0) lastWrite = Date.now();
           if (events.length === 500) continue;
+          if (ended) break;
           const job = await app.store.getJob(workspaceId, id);
-          // The job's terminal event is written in the same transaction as its status: none can follow.
-          if (!job || TERMINAL.has(job.status)) break;
+          // The terminal event is written in the same transaction as the status, so none can follow it; but it
+          // may have landed between the read above and this look, so read once more before ending.
+          if (!job || TERMINAL.has(job.status)) {
+            ended = true;
+            continue;
+          }
           if (Date.now() - lastWrite >= KEEPALIVE_MS) {
             res.write(": keep-alive\n\n");
             lastWrite = Date.now();
