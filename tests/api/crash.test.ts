@@ -1,16 +1,18 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { gunzipSync } from "node:zlib";
 import { afterEach, describe, expect, it } from "vitest";
 import { makeDesign, ndjson } from "./designs.js";
-import { readSse, startTestServer, type TestServer, waitFor } from "./harness.js";
+import { readSse, startTestServer, TEST_JOBS, type TestServer, TRAINING_JOBS, waitFor } from "./harness.js";
 
 /**
  * Jobs survive crashes: a worker killed mid-import is requeued and resumes from its checkpoint;
- * a server killed mid-import leaves a job whose lease expires, and the next server resumes it.
+ * a server killed mid-import (or mid-training) leaves a job whose lease expires, and the next
+ * server resumes it.
  * Either way every design is stored exactly once and no row is half written.
  */
 
@@ -93,9 +95,8 @@ describe("jobs across crashes", () => {
     await expectWholeImport(s, s.keyA, jobId);
   });
 
-  it("resumes an import after the whole server process is killed", async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), "plantgan-crash-"));
-    cleanup.push(() => rmSync(dataDir, { recursive: true, force: true }));
+  /** A server in its own process (crash-server.ts) on `dataDir`, to be SIGKILLed. */
+  async function spawnServer(dataDir: string, leaseMs: number = TEST_JOBS.leaseMs) {
     const tsx = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
     const child: ChildProcess = spawn(
       process.execPath,
@@ -105,6 +106,7 @@ describe("jobs across crashes", () => {
         "--conditions=@plantgan/source",
         fileURLToPath(new URL("./crash-server.ts", import.meta.url)),
         dataDir,
+        String(leaseMs),
       ],
       { stdio: ["ignore", "pipe", "inherit"] },
     );
@@ -119,10 +121,20 @@ describe("jobs across crashes", () => {
       });
       child.once("exit", (code) => reject(new Error(`server exited with ${code}`)));
     });
-    const remote = {
-      api: (path: string, init: RequestInit = {}) =>
-        fetch(`${url}${path}`, { ...init, headers: { ...(init.headers as object), authorization: `Bearer ${key}` } }),
+    const api = (path: string, init: RequestInit = {}) =>
+      fetch(`${url}${path}`, { ...init, headers: { ...(init.headers as object), authorization: `Bearer ${key}` } });
+    const kill = async () => {
+      child.kill("SIGKILL");
+      await new Promise((resolve) => child.once("exit", resolve));
     };
+    return { key, api, kill };
+  }
+
+  it("resumes an import after the whole server process is killed", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "plantgan-crash-"));
+    cleanup.push(() => rmSync(dataDir, { recursive: true, force: true }));
+    const { key, api, kill } = await spawnServer(dataDir);
+    const remote = { api };
     await remote.api("/v1/datasets", {
       method: "POST",
       headers: { "content-type": "application/json" },
@@ -144,13 +156,63 @@ describe("jobs across crashes", () => {
     );
     expect(atKill.status).toBe("running");
     expect(atKill.progress.done).toBeLessThan(RECORDS);
-    child.kill("SIGKILL");
-    await new Promise((resolve) => child.once("exit", resolve));
+    await kill();
 
     // A new server on the same data: the job's lease expires, it is requeued and finishes.
     const s = await startTestServer({ dataDir });
     cleanup.push(() => s.close({ keepData: true }));
     await expectWholeImport(s, key, jobId);
+  });
+
+  it("resumes a training after the whole server process is killed, with no epoch lost or doubled", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "plantgan-crash-"));
+    cleanup.push(() => rmSync(dataDir, { recursive: true, force: true }));
+    // Training holds the CPU for longer stretches than an import: a lease that tolerates a loaded machine.
+    const { key, api, kill } = await spawnServer(dataDir, TRAINING_JOBS.leaseMs);
+    const post = (path: string, body: unknown, type = "application/json") =>
+      api(path, {
+        method: "POST",
+        headers: { "content-type": type },
+        body: typeof body === "string" ? body : JSON.stringify(body),
+      });
+    await post("/v1/datasets", { id: "plants", name: "plants" });
+    const designs = gunzipSync(readFileSync(new URL("../../datasets/synthetic-v1/train.ndjson.gz", import.meta.url)))
+      .toString("utf8")
+      .split("\n")
+      .slice(0, 16)
+      .join("\n");
+    expect((await post("/v1/designs?dataset=plants", designs, "application/x-ndjson")).status).toBe(201);
+    const settings = { size: "tiny", epochs: 4, batchSize: 8, previews: 1 };
+    const started = await post("/v1/models", { id: "survivor", datasetId: "plants", settings });
+    expect(started.status).toBe(202);
+    const jobId = ((await started.json()) as { id: string }).id;
+    const atKill = await waitFor(
+      async () => {
+        const job = (await (await api(`/v1/jobs/${jobId}`)).json()) as JobView;
+        return job.progress.done >= 1 ? job : undefined;
+      },
+      120_000,
+      10,
+    );
+    expect(atKill.status).toBe("running");
+    await kill();
+
+    const s = await startTestServer({ dataDir, jobs: TRAINING_JOBS });
+    cleanup.push(() => s.close({ keepData: true }));
+    const end = await waitFor(async () => {
+      const j = (await (await s.api(`/v1/jobs/${jobId}`, { key })).json()) as JobView;
+      return j.status === "succeeded" || j.status === "failed" ? j : undefined;
+    }, 120_000);
+    expect(end).toMatchObject({ status: "succeeded", attempts: 2, result: { epochs: 4 } });
+    const events = await readSse(`${s.url}/v1/jobs/${jobId}/events`, key);
+    expect(events.some((e) => e.event === "requeued")).toBe(true);
+    expect(events.filter((e) => e.event === "metrics").map((e) => e.data.epoch)).toEqual([1, 2, 3, 4]);
+    const model = (await (await s.api("/v1/models/survivor", { key })).json()) as {
+      status: string;
+      card: { epochs: number };
+    };
+    expect(model).toMatchObject({ status: "ready", card: { epochs: 4 } });
+    expect((await s.app.store.counts()).models).toBe(1);
   });
 
   it("gives a running job back to the queue on a graceful stop; the next start finishes it", async () => {

@@ -252,7 +252,7 @@ describe("API main path", () => {
     expect((await s.api("/v1/designs/accepted-7/export?format=dwg")).status).toBe(400);
   });
 
-  it("answers 501 not_available for generation and training until the GAN is plugged in", async () => {
+  it("answers 501 not_available for generation and training when the server has no such service", async () => {
     const generate = await s.api(
       "/v1/generate?model=m1",
       json({ schemaVersion: "1.0", processClass: "tank_farm", site: { width: 80, depth: 60 } }),

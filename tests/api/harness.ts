@@ -11,6 +11,9 @@ export const DEXPI_FIXTURE = new URL("../../../shared/fixtures/dexpi/E03V01-AUD.
 /** Short leases so crash recovery shows within a test; fast polls. */
 export const TEST_JOBS = { leaseMs: 1500, heartbeatMs: 250, pollMs: 150, cancelGraceMs: 2000 } as const;
 
+/** Training steps hold the CPU longer than import steps: a lease a loaded CI machine cannot outrun. */
+export const TRAINING_JOBS = { ...TEST_JOBS, leaseMs: 6000 } as const;
+
 export interface TestServer {
   readonly app: App;
   readonly url: string;

@@ -1,6 +1,9 @@
 export { type AppOptions, buildApp } from "./app.js";
 export { buildProgram, run } from "./cli/main.js";
 export { ERRORS, type ErrorCode, type Problem } from "./errors.js";
+export { readBundle } from "./gan/bundle.js";
+export { generationService } from "./gan/generation-service.js";
+export { trainingService } from "./gan/training-service.js";
 export { createApiKey } from "./keys.js";
 // The plugins' `declare module "fastify"` augmentations (app.store, app.jobs, request.auth) reach
 // callers' type-checks only through a reference from this entry.

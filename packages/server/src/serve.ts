@@ -3,6 +3,7 @@ import { fileURLToPath } from "node:url";
 import type { FastifyInstance } from "fastify";
 import { type AppOptions, buildApp } from "./app.js";
 import { generationService } from "./gan/generation-service.js";
+import { trainingService } from "./gan/training-service.js";
 import { createApiKey } from "./keys.js";
 import { seedShippedDataset, seedShippedModel } from "./seed.js";
 
@@ -41,7 +42,7 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
   const { host = "127.0.0.1", port = 8080, print: _print, viewerDir: _viewer, seed: _seed, ...appOptions } = options;
   const app = await buildApp({
     logger: { level: "warn" },
-    services: { generation: generationService },
+    services: { generation: generationService, training: trainingService },
     ...appOptions,
     ...(viewerDir && existsSync(viewerDir) ? { viewerDir } : {}),
   });

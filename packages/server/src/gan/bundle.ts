@@ -25,16 +25,25 @@ const MODEL_FILES = [
 
 /** Packs a model folder; the critic and card are optional, the rest is required. */
 export async function bundleModelFolder(dir: string): Promise<Uint8Array> {
-  const files: Record<string, string> = {};
+  const files = new Map<string, Uint8Array>();
   for (const name of MODEL_FILES) {
     try {
-      files[name] = (await readFile(join(dir, name))).toString("base64");
+      files.set(name, new Uint8Array(await readFile(join(dir, name))));
     } catch (error) {
       if (name.startsWith("critic/") || name === "model-card.json") continue;
       throw new Error(`${dir}: ${name} is missing (${(error as NodeJS.ErrnoException).code ?? "unreadable"})`);
     }
   }
-  const bundle: ModelBundle = { format: "plantgan-model-bundle", version: 1, files };
+  return bundleModelFiles(files);
+}
+
+/** Packs a model's files (relative path → bytes), e.g. a training job's export. */
+export function bundleModelFiles(files: ReadonlyMap<string, Uint8Array>): Uint8Array {
+  const bundle: ModelBundle = {
+    format: "plantgan-model-bundle",
+    version: 1,
+    files: Object.fromEntries([...files].map(([name, bytes]) => [name, Buffer.from(bytes).toString("base64")])),
+  };
   return new TextEncoder().encode(JSON.stringify(bundle));
 }
 

@@ -57,7 +57,12 @@ export async function modelRoutes(app: FastifyInstance, options: RouteOptions & 
       config: rateConfig(options.rate.heavy),
       schema: {
         summary: "Train a model on a dataset (a job)",
-        description: "202 with the training job. 501 not_available while this server has no training service.",
+        description:
+          "202 with the training job (Location: /v1/jobs/{id}); the model is listed at once with status `training`, " +
+          "`ready` when the job succeeds (or is cancelled after an epoch), `failed` otherwise. Follow the job's events " +
+          "for per-epoch `metrics` (losses, preview validity, sample layouts). Settings: epochs (10), batchSize (32), " +
+          "size (small | tiny), seed (1), nMax (48), learningRate, limit, previews (4). 422 invalid_training names " +
+          "the setting, or says the dataset has no placed design to learn from. 501 when the server has no training service.",
         tags: ["models"],
         body: {
           type: "object",
@@ -97,9 +102,22 @@ export async function modelRoutes(app: FastifyInstance, options: RouteOptions & 
         modelId: request.body.id,
         dataset,
         settings: request.body.settings ?? {},
+        store: app.store,
+        blobs: app.blobs,
         enqueue: (payload) => app.jobs.enqueue(workspaceId, "train", payload),
       });
-      if ("issues" in out) throw new ApiError("invalid_request", out.issues[0]?.message, { issues: out.issues });
+      if ("issues" in out) throw new ApiError("invalid_training", out.issues[0]?.message, { issues: out.issues });
+      // The model exists from now on, "training" until its job ends (the store settles it then).
+      const model = await app.store.putModel(workspaceId, {
+        id: request.body.id,
+        status: "training",
+        jobId: out.job.id,
+      });
+      if (model === "conflict") {
+        // Another request took the id meanwhile: this job must not write into that model.
+        await app.jobs.cancel(workspaceId, out.job.id);
+        throw new ApiError("conflict", `model ${request.body.id} exists already`);
+      }
       reply.header("location", `/v1/jobs/${out.job.id}`);
       return reply.code(202).send(out.job);
     },

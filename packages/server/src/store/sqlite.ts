@@ -482,6 +482,7 @@ export class SqliteStore implements Store {
           now,
           jobId,
         );
+        this.#endModelsOf(jobId, "cancelled");
         this.#event(jobId, "cancelled", { reason: "cancelled before it started" }, now);
       } else if (row.status === "running") {
         // The worker sees the flag at its next heartbeat or step and stops at a step boundary.
@@ -569,6 +570,19 @@ export class SqliteStore implements Store {
           jobId,
         );
       }
+      if (step.model) {
+        this.#run(
+          `INSERT INTO models (workspace_id, id, status, card, weights, job_id, created_at) VALUES (?, ?, 'training', ?, ?, ?, ?)
+           ON CONFLICT (workspace_id, id) DO UPDATE SET card = excluded.card, weights = excluded.weights
+           WHERE models.job_id = excluded.job_id`,
+          workspaceId,
+          step.model.id,
+          step.model.card ? JSON.stringify(step.model.card) : null,
+          step.model.weights,
+          jobId,
+          Date.now(),
+        );
+      }
       for (const e of step.events ?? []) this.#event(jobId, e.type, e.data);
       return { owned: true, designs, cancelRequested: job.cancel_requested === 1 };
     });
@@ -589,6 +603,7 @@ export class SqliteStore implements Store {
         now,
         jobId,
       );
+      this.#endModelsOf(jobId, end.status);
       const type: JobEventType = end.status === "succeeded" ? "finished" : end.status;
       this.#event(jobId, type, end.status === "failed" ? { reason: end.error } : { result: end.result }, now);
       return true;
@@ -621,6 +636,7 @@ export class SqliteStore implements Store {
             now,
             jobId,
           );
+          this.#endModelsOf(jobId, "cancelled");
           this.#event(jobId, "cancelled", { reason: input.reason }, now);
           return { jobId, outcome: "cancelled" as const };
         }
@@ -643,6 +659,7 @@ export class SqliteStore implements Store {
           now,
           jobId,
         );
+        this.#endModelsOf(jobId, "failed");
         this.#event(jobId, "failed", { reason: error }, now);
         return { jobId, outcome: "failed" as const };
       });
@@ -660,6 +677,12 @@ export class SqliteStore implements Store {
       this.#event(jobId, "requeued", { reason });
       return true;
     });
+  }
+
+  /** Settles the models a training job was writing, in the transaction that ends the job. */
+  #endModelsOf(jobId: string, end: "succeeded" | "failed" | "cancelled"): void {
+    const status = end === "failed" ? "'failed'" : "CASE WHEN weights IS NULL THEN 'failed' ELSE 'ready' END";
+    this.#run(`UPDATE models SET status = ${status} WHERE job_id = ? AND status = 'training'`, jobId);
   }
 
   async jobForWorker(jobId: string, token: string): Promise<WorkerJob | undefined> {

@@ -265,6 +265,12 @@ export interface JobStep {
   readonly checkpoint?: unknown;
   readonly progress?: { readonly done: number; readonly total: number };
   readonly events?: readonly { readonly type: JobEventType; readonly data: unknown }[];
+  /**
+   * A training job's model so far (card and weights blob). The row is created if missing and
+   * otherwise updated only when it belongs to this job; it stays "training" until the job ends:
+   * succeeded → "ready", cancelled → "ready" when it has weights, failed → "failed".
+   */
+  readonly model?: { readonly id: string; readonly card?: ModelCard; readonly weights: string };
 }
 
 export type JobStepOutcome =

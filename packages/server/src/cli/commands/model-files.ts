@@ -12,29 +12,11 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gunzipSync } from "node:zlib";
 import { type Design, parseDesign } from "@plantgan/core/design";
-import {
-  fromModelFiles,
-  type GanModel,
-  type GanModelConfig,
-  loadModel,
-  modelLayout,
-  saveModel,
-  type TrainerConfig,
-  toModelFiles,
-} from "@plantgan/core/gan";
+import { fromModelFiles, type GanModel, type GanModelConfig, loadModel, modelLayout } from "@plantgan/core/gan";
+import { MODEL_INFO, type ModelInfo } from "../../gan/training-run.js";
 import { CliError } from "../exit.js";
 
 type LayersModel = GanModel["generator"];
-
-export const MODEL_INFO = "plantgan-model.json";
-
-export interface ModelInfo {
-  readonly format: "plantgan-model";
-  readonly version: 1;
-  readonly config: TrainerConfig;
-  readonly epoch: number;
-  readonly dataset: string;
-}
 
 /** Writes bytes atomically: temp file in the same folder, then rename. */
 export async function writeBytesAtomic(path: string, bytes: Uint8Array | string): Promise<void> {
@@ -69,12 +51,12 @@ export async function readSplit(dir: string, split: string): Promise<{ designs: 
   return { designs, sha256: createHash("sha256").update(data).digest("hex") };
 }
 
-/** Saves one model as model.json + weights.bin under `dir` (each file atomically). */
-export async function saveModelFolder(model: LayersModel, dir: string): Promise<void> {
-  await mkdir(dir, { recursive: true });
-  const { modelJson, weights } = toModelFiles(await saveModel(model));
-  await writeBytesAtomic(join(dir, "weights.bin"), weights);
-  await writeBytesAtomic(join(dir, "model.json"), `${JSON.stringify(modelJson)}\n`);
+/** Writes a model's files (relative path → bytes) under `dir`, each atomically. */
+export async function writeModelFiles(dir: string, files: ReadonlyMap<string, Uint8Array>): Promise<void> {
+  for (const [name, bytes] of files) {
+    await mkdir(dirname(join(dir, name)), { recursive: true });
+    await writeBytesAtomic(join(dir, name), bytes);
+  }
 }
 
 async function loadModelFolder(dir: string): Promise<LayersModel> {

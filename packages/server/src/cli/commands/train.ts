@@ -1,31 +1,30 @@
 import { existsSync } from "node:fs";
 import { appendFile, mkdir, readFile } from "node:fs/promises";
 import { basename, join } from "node:path";
-import { type Design, type GenerationRequest, type ProcessClass, parseDocument } from "@plantgan/core/design";
 import {
   type BackendName,
-  type BatchItem,
   createTrainer,
-  deriveSeed,
-  disposeBatch,
-  generateCandidates,
-  layoutItem,
   layoutsSvg,
-  makeBatch,
-  modelLayout,
   packCheckpoint,
   restoreTrainer,
-  type StepLosses,
   selectBackend,
   type Trainer,
-  type TrainerConfigInput,
   unpackCheckpoint,
 } from "@plantgan/core/gan";
 import type { Command } from "commander";
+import {
+  MODEL_SIZES,
+  type ModelInfo,
+  modelCard,
+  modelFiles,
+  previewRequests,
+  runTrainingLoop,
+  trainingItems,
+} from "../../gan/training-run.js";
 import { CliError } from "../exit.js";
 import { printError, printLine } from "../output.js";
 import { ProgressReporter } from "../progress.js";
-import { MODEL_INFO, type ModelInfo, readSplit, saveModelFolder, writeBytesAtomic } from "./model-files.js";
+import { readSplit, writeBytesAtomic, writeModelFiles } from "./model-files.js";
 
 interface TrainOptions {
   dataset: string;
@@ -41,84 +40,10 @@ interface TrainOptions {
   previews: string;
 }
 
-/** Model sizes: "small" is the shipped one (a few MB), "tiny" is for tests. */
-const SIZES: Record<string, Omit<TrainerConfigInput, "nMax">> = {
-  small: {
-    latentSize: 32,
-    generatorHidden: 128,
-    nodeHidden: 32,
-    edgeRank: 4,
-    criticHidden: 48,
-    grid: 16,
-    gridHidden: 48,
-    layoutOnly: true,
-    // A short CPU run (~400 generator steps): faster learning rates and EMA than the defaults.
-    generatorLearningRate: 1e-3,
-    criticLearningRate: 1e-3,
-    emaDecay: 0.99,
-  },
-  tiny: {
-    latentSize: 8,
-    generatorHidden: 32,
-    nodeHidden: 16,
-    edgeRank: 2,
-    criticHidden: 16,
-    graphLayers: 1,
-    grid: 8,
-    gridHidden: 16,
-    layoutOnly: true,
-    emaDecay: 0.9,
-  },
-};
-
-const LOSS_KEYS = [
-  "d_loss",
-  "wasserstein",
-  "gp",
-  "drift",
-  "g_loss",
-  "g_adversarial",
-  "overlap",
-  "site",
-  "spacing",
-  "count",
-] as const;
-
 function int(name: string, value: string | undefined, min: number): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < min) throw new CliError(`--${name} must be an integer ≥ ${min}; got ${value}`);
   return n;
-}
-
-/** Fisher–Yates with a seeded generator: the epoch's data order depends only on (seed, epoch). */
-function shuffled(n: number, seed: number): number[] {
-  const order = Array.from({ length: n }, (_, i) => i);
-  for (let i = n - 1; i > 0; i--) {
-    const j = deriveSeed(seed, i) % (i + 1);
-    [order[i], order[j]] = [order[j]!, order[i]!];
-  }
-  return order;
-}
-
-/** Preview requests: one held-out design per class (topology mode, their own sites). */
-function previewRequests(designs: readonly Design[], count: number): GenerationRequest[] {
-  const seen = new Set<ProcessClass>();
-  const out: GenerationRequest[] = [];
-  for (const d of designs) {
-    if (out.length >= count) break;
-    if (seen.has(d.processClass)) continue;
-    seen.add(d.processClass);
-    out.push({
-      schemaVersion: "1.0",
-      mode: "topology",
-      processClass: d.processClass,
-      site: d.site,
-      topology: d,
-      count: 1,
-      seed: 7,
-    } as GenerationRequest);
-  }
-  return out;
 }
 
 export function registerTrain(program: Command): void {
@@ -148,7 +73,7 @@ export function registerTrain(program: Command): void {
       const nMax = int("nmax", options.nmax, 2);
       const seed = int("seed", options.seed, 0);
       const previewCount = int("previews", options.previews, 0);
-      const size = SIZES[options.size];
+      const size = MODEL_SIZES[options.size];
       if (!size) throw new CliError(`--size must be small or tiny; got ${options.size}`);
       const out = options.out ?? join("datasets/models", basename(options.dataset.replace(/\/+$/, "")));
       const checkpointPath = join(out, "checkpoint.bin");
@@ -179,13 +104,8 @@ export function registerTrain(program: Command): void {
         if (options.resume) printError(`no checkpoint in ${out}: starting from scratch`);
         trainer = createTrainer({ nMax, ...size, seed });
       }
-      const spec = trainer.layout.spec;
-      const items: BatchItem[] = [];
-      for (const d of designs) {
-        const it = layoutItem(d, spec);
-        if (it) items.push(it);
-      }
-      if (items.length === 0) throw new CliError(`no training design fits nMax ${spec.nMax}`);
+      const items = trainingItems(designs, trainer);
+      if (items.length === 0) throw new CliError(`no training design fits nMax ${trainer.layout.spec.nMax}`);
       printError(`training on ${items.length} of ${designs.length} designs (backend ${backendChoice.name})`);
       await mkdir(join(out, "previews"), { recursive: true });
 
@@ -198,130 +118,64 @@ export function registerTrain(program: Command): void {
         await writeBytesAtomic(metricsPath, kept.map((l) => `${l}\n`).join(""));
       }
 
-      const previews = previewRequests(val, Math.max(previewCount, 1));
-      const batches = Math.ceil(items.length / batchSize);
-      let lastMetrics: Record<string, number> = {};
-      for (let epoch = startEpoch + 1; epoch <= epochs; epoch++) {
-        const started = performance.now();
-        const order = shuffled(items.length, deriveSeed(seed, 100_000 + epoch));
-        const progress = new ProgressReporter(`epoch ${epoch}/${epochs}`, batches);
-        const sums = Object.fromEntries(LOSS_KEYS.map((k) => [k, 0])) as Record<(typeof LOSS_KEYS)[number], number>;
-        let steps = 0;
-        let gSteps = 0;
-        for (let b = 0; b < batches; b++) {
-          const batch = makeBatch(
-            order.slice(b * batchSize, (b + 1) * batchSize).map((i) => items[i]!),
-            trainer.layout,
+      let progress: ProgressReporter | undefined;
+      await runTrainingLoop({
+        trainer,
+        items,
+        previews: previewRequests(val, Math.max(previewCount, 1)),
+        fromEpoch: startEpoch,
+        epochs,
+        batchSize,
+        seed,
+        onBatch(epoch, batch, batches, losses) {
+          if (batch === 1) progress = new ProgressReporter(`epoch ${epoch}/${epochs}`, batches);
+          progress?.tick(`d ${losses.d_loss.toFixed(3)}`);
+        },
+        async onEpoch({ epoch, step, seconds, losses, metrics, samples }) {
+          progress?.stop();
+          trainingSeconds += seconds;
+          const tag = String(epoch).padStart(3, "0");
+          await writeBytesAtomic(
+            join(out, "previews", `epoch-${tag}.svg`),
+            layoutsSvg(samples.slice(0, previewCount), `epoch ${epoch}: EMA generator, legalised and routed`),
           );
-          let losses: StepLosses;
-          try {
-            losses = trainer.step(batch);
-          } finally {
-            disposeBatch(batch);
-          }
-          steps++;
-          if (losses.generatorUpdated) gSteps++;
-          for (const k of LOSS_KEYS) if (Number.isFinite(losses[k])) sums[k] += losses[k];
-          progress.tick(`d ${losses.d_loss.toFixed(3)}`);
-        }
-        progress.stop();
-        const seconds = (performance.now() - started) / 1000;
-        trainingSeconds += seconds;
-        const mean = Object.fromEntries(
-          LOSS_KEYS.map((k) => [
-            k,
-            ["d_loss", "wasserstein", "gp", "drift"].includes(k) ? sums[k] / steps : sums[k] / Math.max(1, gSteps),
-          ]),
-        );
+          await appendFile(metricsPath, `${JSON.stringify({ epoch, step, seconds, ...losses, ...metrics })}\n`);
 
-        // Previews and quick metrics: the EMA generator places held-out topologies.
-        const model = {
-          generator: trainer.generatorEma,
-          critic: trainer.critic,
-          config: trainer.config.model,
-          layout: modelLayout(trainer.config.model),
-        };
-        const candidates = previews.flatMap((r) => generateCandidates(r, { model, count: 1 }));
-        const share = (f: (c: (typeof candidates)[number]) => boolean) =>
-          candidates.filter(f).length / Math.max(1, candidates.length);
-        lastMetrics = {
-          preview_raw_validity: share((c) => c.rawErrors === 0),
-          preview_validity: share((c) => c.valid),
-          preview_moves: candidates.reduce((s, c) => s + c.stats.moves, 0) / Math.max(1, candidates.length),
-        };
-        const tag = String(epoch).padStart(3, "0");
-        await writeBytesAtomic(
-          join(out, "previews", `epoch-${tag}.svg`),
-          layoutsSvg(
-            candidates.slice(0, previewCount).map((c) => c.design),
-            `epoch ${epoch}: EMA generator, legalised and routed`,
-          ),
-        );
-        const line = { epoch, step: trainer.steps, seconds, ...mean, ...lastMetrics };
-        await appendFile(metricsPath, `${JSON.stringify(line)}\n`);
-
-        // Export the model, then the checkpoint (the checkpoint is the commit point of the epoch).
-        const info: ModelInfo = {
-          format: "plantgan-model",
-          version: 1,
-          config: trainer.config,
-          epoch,
-          dataset: options.dataset,
-        };
-        await saveModelFolder(trainer.generatorEma, join(out, "generator"));
-        await saveModelFolder(trainer.critic, join(out, "critic"));
-        await writeBytesAtomic(join(out, MODEL_INFO), `${JSON.stringify(info, null, 2)}\n`);
-        const card = {
-          schemaVersion: "1.0",
-          id: basename(out).replace(/[^A-Za-z0-9._-]/g, "-") || "model",
-          description:
-            "PlantGAN layout generator (EMA weights): places a P&ID's equipment on a site; see packages/core/src/gan/README.md.",
-          createdAt: new Date().toISOString(),
-          dataset: {
-            id: basename(options.dataset.replace(/\/+$/, "")),
-            designs: items.length,
-            processClasses: [...new Set(designs.map((d) => d.processClass))],
+          // Export the model, then the checkpoint (the checkpoint is the commit point of the epoch).
+          const info: ModelInfo = {
+            format: "plantgan-model",
+            version: 1,
+            config: trainer.config,
+            epoch,
+            dataset: options.dataset,
+          };
+          await writeModelFiles(out, await modelFiles(trainer, info));
+          const card = modelCard({
+            id: basename(out),
+            trainer,
+            dataset: {
+              id: basename(options.dataset.replace(/\/+$/, "")),
+              designs: items.length,
+              processClasses: [...new Set(designs.map((d) => d.processClass))],
+            },
             sha256,
-          },
-          settings: {
-            epochs,
-            batchSize,
-            nMax: spec.nMax,
-            seed,
-            size: options.size,
-            latentSize: trainer.config.model.latentSize,
-            generatorHidden: trainer.config.model.generatorHidden,
-            nodeHidden: trainer.config.model.nodeHidden,
-            criticHidden: trainer.config.model.criticHidden,
-            generatorLearningRate: trainer.config.training.generatorLearningRate,
-            criticLearningRate: trainer.config.training.criticLearningRate,
-            criticSteps: trainer.config.training.criticSteps,
-            loss: "WGAN-GP",
-            layoutOnly: trainer.config.training.layoutOnly,
-            gradientPenalty: trainer.config.training.gradientPenalty,
-            emaDecay: trainer.config.training.emaDecay,
-            penaltyOverlap: trainer.config.training.penalties.overlap,
-            penaltySite: trainer.config.training.penalties.site,
-            penaltySpacing: trainer.config.training.penalties.spacing,
-            penaltyCount: trainer.config.training.penalties.count,
-          },
-          backend: backendChoice.name,
-          trainingSeconds: Math.round(trainingSeconds * 10) / 10,
-          epochs: epoch,
-          metrics: Object.fromEntries(
-            Object.entries({ ...mean, ...lastMetrics }).filter(([, v]) => Number.isFinite(v)),
-          ) as Record<string, number>,
-        };
-        const parsedCard = parseDocument("modelCard", card);
-        if (!parsedCard.success)
-          throw new Error(`model card: ${parsedCard.issues.map((i) => `${i.pointer} ${i.message}`).join("; ")}`);
-        await writeBytesAtomic(join(out, "model-card.json"), `${JSON.stringify(card, null, 2)}\n`);
-        await writeBytesAtomic(checkpointPath, packCheckpoint(await trainer.state(), { epoch, trainingSeconds, seed }));
-        printError(
-          `epoch ${epoch}: ${seconds.toFixed(1)} s, d_loss ${Number(mean.d_loss).toFixed(3)}, g_loss ${Number(mean.g_loss).toFixed(3)}, ` +
-            `preview validity ${lastMetrics.preview_validity} (raw ${lastMetrics.preview_raw_validity})`,
-        );
-      }
+            settings: { epochs, batchSize, seed, size: options.size },
+            backend: backendChoice.name,
+            trainingSeconds,
+            epochsDone: epoch,
+            metrics: { ...losses, ...metrics },
+          });
+          await writeBytesAtomic(join(out, "model-card.json"), `${JSON.stringify(card, null, 2)}\n`);
+          await writeBytesAtomic(
+            checkpointPath,
+            packCheckpoint(await trainer.state(), { epoch, trainingSeconds, seed }),
+          );
+          printError(
+            `epoch ${epoch}: ${seconds.toFixed(1)} s, d_loss ${Number(losses.d_loss).toFixed(3)}, g_loss ${Number(losses.g_loss).toFixed(3)}, ` +
+              `preview validity ${metrics.preview_validity} (raw ${metrics.preview_raw_validity})`,
+          );
+        },
+      });
       trainer.dispose();
       printLine(out);
     });
