@@ -1,22 +1,18 @@
 /**
  * End to end: the built viewer served by the real server (startServer, SQLite in a temporary
- * folder), driven in Chromium. Open a design and see it drawn; select a violation; generate
- * candidates; accept one and read its status back through the API; upload a DEXPI file.
+ * folder), driven in Chromium. Open a design and see it drawn; select a violation; upload a DEXPI
+ * file.
  *
- * Generation with the real service is in viewer-generate.test.ts. Training through the API has no
- * service yet (POST /v1/models answers 501 in a real server), so this suite plugs in a stand-in
- * trainer that queues the job as the real one would, and the test plays the worker (claims the job,
- * commits epochs with metrics events, finishes it): the viewer's side of that flow, SSE included,
- * is the real one. Skipped when Chromium is absent.
+ * Generation and training with the real services are in viewer-generate.test.ts. Skipped when
+ * Chromium is absent.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Design } from "@plantgan/core/design";
-import { type RunningServer, type Store, startServer, type TrainingService } from "@plantgan/server";
+import { type RunningServer, type Store, startServer } from "@plantgan/server";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { syntheticPlant } from "../../packages/viewer/src/scene/synthetic.js";
 import { tankFarm } from "../../packages/viewer/src/scene/tank-farm.fixture.js";
 import {
   DEXPI_FIXTURES,
@@ -40,21 +36,6 @@ describe.skipIf(!hasChromium())("viewer against the real server, in Chromium", (
   let dataDir: string;
   let workspaceId: string;
   const store = (): Store => (server.app as unknown as { store: Store }).store;
-
-  /**
-   * Jobs of the stand-ins are created in the store directly: the runner's `enqueue` would start a
-   * worker at once (even with `jobs.start` false), and workers have no generate/train handler yet.
-   */
-  let jobCount = 0;
-  const queueJob = (ws: string, kind: "generate" | "train", payload: unknown) =>
-    store().createJob(ws, { id: `job-e2e${++jobCount}${Date.now().toString(36)}`, kind, payload, maxAttempts: 1 });
-
-  /** Stand-in trainer: queues the job as the real service does; the test then plays the worker. */
-  const training: TrainingService = {
-    async submit({ workspaceId: ws, modelId, dataset, settings }) {
-      return { job: await queueJob(ws, "train", { modelId, datasetId: dataset.id, settings }) };
-    },
-  };
 
   const api = async <T>(
     method: string,
@@ -90,9 +71,8 @@ describe.skipIf(!hasChromium())("viewer against the real server, in Chromium", (
       rateLimit: false,
       print: () => {},
       logger: false,
-      // The stand-ins' jobs have no worker handler: the test plays the worker.
+      // Nothing here runs a job; the generation and training paths are in viewer-generate.test.ts.
       jobs: { start: false },
-      services: { training },
     });
     key = server.firstRunKey!;
     workspaceId = (await store().findWorkspaceByName("default"))!.id;
@@ -175,59 +155,6 @@ describe.skipIf(!hasChromium())("viewer against the real server, in Chromium", (
     await shot(page, "dexpi-design");
     expect(await drawnShare(page)).toBeGreaterThan(0.02);
     expect(w.outside).toEqual([]);
-    await page.close();
-  });
-
-  it("trains on a dataset with live progress, loss and metric plots and samples per epoch over SSE", async () => {
-    const { body: ds } = await api<{ id: string }>("POST", "/datasets", { name: "tank farms" });
-    expect((await api("POST", `/datasets/${ds.id}/designs`, { add: ["tankfarm-test"] })).status).toBe(200);
-    const { page, w } = await open("#/training");
-    const form = page.getByRole("form", { name: "Train" });
-    await expect.poll(() => form.locator("select[name=dataset]").inputValue()).toBe(ds.id);
-    await form.locator("input[name=modelId]").fill("gan-e2e");
-    await form.locator("input[name=epochs]").fill("3");
-    await form.getByRole("button", { name: "Start training" }).click();
-    const jobId = (await until<string>(page, `(location.hash.match(/job=([^&]+)/) || [])[1] || ""`, 20_000)) as string;
-    await page.getByTestId("training-run").waitFor();
-
-    // Play the worker: claim the training job (finishing stand-in generation jobs queued before it).
-    let claimed = await store().claimNextJob(60_000);
-    while (claimed && claimed.id !== jobId) {
-      await store().finishJob(claimed.id, claimed.token, { status: "cancelled", result: {} });
-      claimed = await store().claimNextJob(60_000);
-    }
-    expect(claimed?.id).toBe(jobId);
-    const token = claimed!.token;
-    await store().jobStep(jobId, token, { events: [{ type: "started", data: { epochs: 3 } }] });
-    for (let epoch = 1; epoch <= 3; epoch++) {
-      const sample = syntheticPlant({ equipment: 6, segments: 10, seed: epoch });
-      await store().jobStep(jobId, token, {
-        progress: { done: epoch, total: 3 },
-        events: [
-          { type: "progress", data: { done: epoch, total: 3 } },
-          {
-            type: "metrics",
-            data: {
-              epoch,
-              losses: { d: 1 / epoch, g: 2 - epoch / 3 },
-              metrics: { validity: epoch / 4, uniqueness: 0.9 },
-              samples: [{ ...sample, id: `s${epoch}` }],
-            },
-          },
-        ],
-      });
-    }
-    const run = page.getByTestId("training-run");
-    // Live: three epochs drawn while the job is still running.
-    await expect.poll(() => run.getByRole("progressbar").getAttribute("aria-valuenow"), { timeout: 20_000 }).toBe("3");
-    const lossPoints = await run.getByTestId("chart-losses").locator("polyline").first().getAttribute("points");
-    expect(lossPoints?.trim().split(" ")).toHaveLength(3);
-    expect(await run.getByTestId("chart-eval metrics").locator("polyline").count()).toBe(2);
-    await expect.poll(() => run.locator("img.pg-thumb").count(), { timeout: 30_000 }).toBe(3);
-    await store().finishJob(jobId, token, { status: "succeeded", result: { model: "gan-e2e" } });
-    await expect.poll(() => run.locator(".badge").first().textContent(), { timeout: 20_000 }).toBe("succeeded");
-    await shot(page, "training");
-    expect(w.errors).toEqual([]);
     await page.close();
   });
 });

@@ -18,7 +18,7 @@ export async function runGenerate(ctx: JobContext): Promise<unknown> {
   await ctx.emit("log", { message: `TensorFlow.js backend: ${backend.name}` });
   const model = await loadBundledModel(new Uint8Array(await ctx.blobs.get(payload.weights)));
   const total = request.data.count ?? 4;
-  await ctx.step({ progress: { done: 0, total } });
+  await ctx.step({ progress: { done: 0, total }, events: [{ type: "progress", data: { done: 0, total } }] });
   const candidates = generateCandidates(request.data, { model });
   const stored = candidates.map((c) => ({
     id: newId("cand"),
@@ -28,7 +28,11 @@ export async function runGenerate(ctx: JobContext): Promise<unknown> {
     jobId: ctx.job.id,
     modelId: payload.modelId,
   }));
-  await ctx.step({ candidates: stored, progress: { done: stored.length, total } });
+  await ctx.step({
+    candidates: stored,
+    progress: { done: stored.length, total },
+    events: [{ type: "progress", data: { done: stored.length, total } }],
+  });
   return {
     candidates: stored.map((c, i) => ({ id: c.id, rank: c.rank, valid: candidates[i]?.valid ?? false })),
     valid: candidates.filter((c) => c.valid).length,

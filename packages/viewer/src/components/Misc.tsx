@@ -28,7 +28,7 @@ export function Progress({ done, total, label }: { done: number; total: number; 
     <div className="pg-progress" role="progressbar" aria-valuemin={0} aria-valuemax={total} aria-valuenow={done}>
       <div className="bar" style={{ width: `${pct}%` }} />
       <span>
-        {label} {done}/{total}
+        {label} {Math.round(done * 10) / 10}/{total}
       </span>
     </div>
   );

@@ -272,7 +272,13 @@ function JobFollower({ jobId, onDone }: { jobId: string; onDone: () => void }) {
           else if (typeof p?.done === "number" && typeof p.total === "number")
             setProgress({ done: p.done, total: p.total });
           if (e.type === "finished" || e.type === "failed" || e.type === "cancelled") {
-            void api.getJob(jobId).then(setJob, () => {});
+            void api.getJob(jobId).then(
+              (j) => {
+                setJob(j);
+                setProgress(j.progress);
+              },
+              () => {},
+            );
             if (!finished) onDone();
             finished = true;
           }

@@ -1,4 +1,4 @@
-import { type FormEvent, useEffect, useMemo, useState } from "react";
+import { type FormEvent, useCallback, useEffect, useMemo, useState } from "react";
 import type { Job, JobEvent } from "../api/client.js";
 import { useApi } from "../app/api-context.js";
 import { href } from "../app/router.js";
@@ -6,16 +6,18 @@ import { useAsync } from "../app/use-async.js";
 import { LineChart } from "../components/LineChart.js";
 import { ErrorBox, Progress } from "../components/Misc.js";
 import { Thumbnail } from "../components/Thumbnail.js";
-import { foldTrainingEvents } from "../view/training.js";
+import { type EpochSeries, foldTrainingEvents } from "../view/training.js";
 
 function TrainForm({ onJob }: { onJob: (job: Job) => void }) {
   const { api } = useApi();
   const datasets = useAsync(() => api.listDatasets(), []);
   const [dataset, setDataset] = useState("");
   const [id, setId] = useState("");
-  const [epochs, setEpochs] = useState(20);
-  const [batchSize, setBatchSize] = useState(16);
-  const [learningRate, setLearningRate] = useState(0.0002);
+  const [size, setSize] = useState("small");
+  const [epochs, setEpochs] = useState(10);
+  const [batchSize, setBatchSize] = useState(32);
+  // Empty: the model size's own learning rate.
+  const [learningRate, setLearningRate] = useState("");
   const [extra, setExtra] = useState("");
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
@@ -33,15 +35,16 @@ function TrainForm({ onJob }: { onJob: (job: Job) => void }) {
       try {
         more = JSON.parse(extra) as Record<string, number | string | boolean>;
       } catch {
-        setError(new Error('Other settings must be a JSON object, e.g. {"latent": 64}'));
+        setError(new Error('Other settings must be a JSON object, e.g. {"seed": 3, "limit": 500}'));
         return;
       }
     }
     setBusy(true);
     try {
       const modelId = id || `model-${new Date().toISOString().slice(0, 19).replace(/[-:T]/g, "")}`;
+      const lr = learningRate.trim() === "" ? {} : { learningRate: Number(learningRate) };
       onJob(
-        await api.train({ id: modelId, datasetId: dataset, settings: { epochs, batchSize, learningRate, ...more } }),
+        await api.train({ id: modelId, datasetId: dataset, settings: { size, epochs, batchSize, ...lr, ...more } }),
       );
     } catch (err) {
       setError(err);
@@ -77,12 +80,19 @@ function TrainForm({ onJob }: { onJob: (job: Job) => void }) {
           />
         </label>
         <label>
+          Model size
+          <select name="size" value={size} onChange={(e) => setSize(e.target.value)}>
+            <option value="small">small (the shipped model's)</option>
+            <option value="tiny">tiny (quick tries)</option>
+          </select>
+        </label>
+        <label>
           Epochs
           <input
             name="epochs"
             type="number"
             min={1}
-            max={100000}
+            max={1000}
             value={epochs}
             onChange={(e) => setEpochs(Number(e.target.value))}
           />
@@ -93,25 +103,31 @@ function TrainForm({ onJob }: { onJob: (job: Job) => void }) {
             name="batchSize"
             type="number"
             min={1}
-            max={4096}
+            max={512}
             value={batchSize}
             onChange={(e) => setBatchSize(Number(e.target.value))}
           />
         </label>
         <label>
-          Learning rate
+          Learning rate (default: the size's)
           <input
             name="learningRate"
             type="number"
             step="any"
             min={0}
+            max={0.1}
             value={learningRate}
-            onChange={(e) => setLearningRate(Number(e.target.value))}
+            onChange={(e) => setLearningRate(e.target.value)}
           />
         </label>
         <label>
           Other settings (JSON)
-          <input name="extra" value={extra} placeholder='{"latent": 64}' onChange={(e) => setExtra(e.target.value)} />
+          <input
+            name="extra"
+            value={extra}
+            placeholder='{"seed": 3, "limit": 500}'
+            onChange={(e) => setExtra(e.target.value)}
+          />
         </label>
       </div>
       <button type="submit" className="primary" disabled={busy || !dataset}>
@@ -124,7 +140,7 @@ function TrainForm({ onJob }: { onJob: (job: Job) => void }) {
 }
 
 /** Live view of one training job: progress, losses and eval metrics per epoch, sample previews. */
-function TrainingRun({ jobId }: { jobId: string }) {
+function TrainingRun({ jobId, onUpdate }: { jobId: string; onUpdate?: () => void }) {
   const { api } = useApi();
   const [events, setEvents] = useState<JobEvent[]>([]);
   const [job, setJob] = useState<Job | null>(null);
@@ -155,11 +171,32 @@ function TrainingRun({ jobId }: { jobId: string }) {
   }, [api, jobId]);
 
   const view = useMemo(() => foldTrainingEvents(events), [events]);
+  // Shares (validity, uniqueness) on their own 0–1 chart; counts such as legaliser moves beside it.
+  const [shares, others] = useMemo(() => {
+    const isShare = (s: EpochSeries) => s.points.every(([, v]) => v >= 0 && v <= 1);
+    return [view.metrics.filter(isShare), view.metrics.filter((s) => !isShare(s))];
+  }, [view.metrics]);
+  // The models table shows the model's card and status: refresh it as epochs land and the job ends.
+  const status = job?.status;
+  const lastEpoch = view.lastEpoch;
+  useEffect(() => {
+    if (status !== undefined) onUpdate?.();
+  }, [status, lastEpoch, onUpdate]);
   const progress = useMemo(() => {
     for (let i = events.length - 1; i >= 0; i--) {
-      const d = events[i]!.data as { done?: number; total?: number; progress?: { done: number; total: number } } | null;
+      const d = events[i]!.data as {
+        done?: number;
+        total?: number;
+        batch?: number;
+        batches?: number;
+        progress?: { done: number; total: number };
+      } | null;
       if (d?.progress) return d.progress;
-      if (typeof d?.done === "number" && typeof d.total === "number") return { done: d.done, total: d.total };
+      if (typeof d?.done === "number" && typeof d.total === "number") {
+        // Mid-epoch events say how far into the running epoch the trainer is.
+        const within = typeof d.batch === "number" && d.batches ? d.batch / d.batches : 0;
+        return { done: d.done + within, total: d.total };
+      }
     }
     return job?.progress ?? null;
   }, [events, job]);
@@ -180,7 +217,8 @@ function TrainingRun({ jobId }: { jobId: string }) {
       {job?.error && <p className="pg-error">{job.error}</p>}
       <div className="pg-charts">
         <LineChart title="losses" series={view.losses} />
-        <LineChart title="eval metrics" series={view.metrics} />
+        <LineChart title="eval metrics" series={shares} />
+        {others.length > 0 && <LineChart title="pipeline" series={others} />}
       </div>
       {view.samples.length > 0 && (
         <div className="pg-samples">
@@ -214,6 +252,12 @@ export function TrainingPage({ jobId }: { jobId: string | undefined }) {
   const { api } = useApi();
   const jobs = useAsync(() => api.listJobs({ kind: "train" }).catch(() => ({ items: [] as Job[] })), [jobId]);
   const models = useAsync(() => api.listModels().catch(() => ({ items: [] })), [jobId]);
+  const { reload: reloadJobs } = jobs;
+  const { reload: reloadModels } = models;
+  const refresh = useCallback(() => {
+    reloadJobs();
+    reloadModels();
+  }, [reloadJobs, reloadModels]);
   return (
     <div className="pg-page pg-training">
       <div className="pg-columns">
@@ -257,7 +301,7 @@ export function TrainingPage({ jobId }: { jobId: string | undefined }) {
           </ul>
         </section>
       </div>
-      {jobId && <TrainingRun key={jobId} jobId={jobId} />}
+      {jobId && <TrainingRun key={jobId} jobId={jobId} onUpdate={refresh} />}
     </div>
   );
 }
