@@ -1,11 +1,12 @@
+import { generationService, trainingService } from "@plantgan/server";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeDesign } from "./designs.js";
-import { startTestServer, type TestServer } from "./harness.js";
+import { json, startTestServer, type TestServer } from "./harness.js";
 
 /**
- * Property: a malformed body on upload or validate is a 4xx problem+json, never a 5xx, and
- * leaves the store exactly as it was (every table's row count). About 2,000 bodies in all.
+ * Property: a malformed body on upload, validate, generate or train is a 4xx problem+json, never
+ * a 5xx, and leaves the store exactly as it was (every table's row count). 2,000 bodies in all.
  */
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -52,38 +53,57 @@ function otherType(v: Json): fc.Arbitrary<Json> {
   );
 }
 
-const base = makeDesign("fuzz-base") as Json;
-const basePaths = paths(base).filter((p) => p.length > 0);
-const required = ["schemaVersion", "id", "processClass", "site", "equipment", "lines"];
-
-/** A design broken in one way that the contract certainly refuses. */
-const brokenDesign: fc.Arbitrary<Json> = fc.oneof(
-  // A field of the wrong type somewhere.
-  fc.constantFrom(...basePaths).chain((p) => {
+/** A document broken in one way that its schema certainly refuses. */
+function brokenOf(base: Json, required: readonly string[]): fc.Arbitrary<Json> {
+  const valueAt = (p: (string | number)[]) => {
     let v: Json = base;
     for (const k of p) v = (v as Record<string | number, Json>)[k]!;
-    return otherType(v).map((x) => setAt(base, p, x));
-  }),
-  // A required field missing.
-  fc.constantFrom(...required).map((k) => setAt(base, [k], undefined)),
-  // An unknown field on an object.
-  fc
-    .constantFrom(
-      ...paths(base).filter((p) => {
-        let v: Json = base;
-        for (const k of p) v = (v as Record<string | number, Json>)[k]!;
-        return v !== null && typeof v === "object" && !Array.isArray(v);
-      }),
-    )
-    .chain((p) =>
-      fc
-        .string({ minLength: 1, maxLength: 8 })
-        .filter((k) => !/^[a-z]/i.test(k) || k.length > 7)
-        .map((k) => setAt(base, [...p, `zz${k}`], 1)),
-    ),
-  // Anything at all (never a valid design in practice: the contract needs six typed fields).
-  fc.jsonValue({ maxDepth: 4 }) as fc.Arbitrary<Json>,
-);
+    return v;
+  };
+  return fc.oneof(
+    // A field of the wrong type somewhere.
+    fc
+      .constantFrom(...paths(base).filter((p) => p.length > 0))
+      .chain((p) => otherType(valueAt(p)).map((x) => setAt(base, p, x))),
+    // A required field missing.
+    fc.constantFrom(...required).map((k) => setAt(base, [k], undefined)),
+    // An unknown field on an object.
+    fc
+      .constantFrom(
+        ...paths(base).filter((p) => {
+          const v = valueAt(p);
+          return v !== null && typeof v === "object" && !Array.isArray(v);
+        }),
+      )
+      .chain((p) =>
+        fc
+          .string({ minLength: 1, maxLength: 8 })
+          .filter((k) => !/^[a-z]/i.test(k) || k.length > 7)
+          .map((k) => setAt(base, [...p, `zz${k}`], 1)),
+      ),
+    // Anything at all (never a valid document in practice: each needs several typed fields).
+    fc.jsonValue({ maxDepth: 4 }) as fc.Arbitrary<Json>,
+  );
+}
+
+const brokenDesign = brokenOf(makeDesign("fuzz-base") as Json, [
+  "schemaVersion",
+  "id",
+  "processClass",
+  "site",
+  "equipment",
+  "lines",
+]);
+
+const GOOD_REQUEST: Json = {
+  schemaVersion: "1.0",
+  processClass: "pump_station",
+  site: { width: 120, depth: 80 },
+  equipment: [{ type: "pump", count: 2 }],
+  count: 2,
+  seed: 1,
+};
+const brokenRequest = brokenOf(GOOD_REQUEST, ["schemaVersion", "processClass", "site"]);
 
 const text = fc.string({ maxLength: 200, unit: "binary" });
 const deep = fc.integer({ min: 50, max: 5000 }).map((n) => `${"[".repeat(n)}${"]".repeat(n)}`);
@@ -137,16 +157,71 @@ const validateBody: fc.Arbitrary<Body> = fc.oneof(
   deep.map((t) => ({ contentType: "application/json", payload: `{"design":${t}}` })),
 );
 
+const generateBody: fc.Arbitrary<Body> = fc.oneof(
+  brokenRequest.map((r) => ({ contentType: "application/json", payload: JSON.stringify(r) })),
+  // Well-formed but more candidates than one request may ask for.
+  fc
+    .integer({ min: 65, max: 10_000 })
+    .map((count) => ({
+      contentType: "application/json",
+      payload: JSON.stringify({ ...(GOOD_REQUEST as object), count }),
+    })),
+  text.map((t) => ({ contentType: "application/json", payload: t })),
+  deep.map((t) => ({ contentType: "application/json", payload: t })),
+);
+
+/** Training requests that are wrong in their shape or in at least one setting. */
+const GOOD_TRAINING: Json = { id: "fuzz-model", datasetId: "plants", settings: { epochs: 2, size: "tiny" } };
+const badSetting: fc.Arbitrary<[string, Json]> = fc.oneof(
+  fc.tuple(
+    fc.constantFrom("epochs", "batchSize", "nMax", "seed", "limit", "previews"),
+    fc.oneof(
+      fc.integer({ min: -1000, max: 0 }),
+      fc.double({ min: 0.01, max: 0.99 }),
+      fc.string({ maxLength: 5 }),
+      fc.boolean(),
+    ),
+  ),
+  fc.tuple(
+    fc.constant("size"),
+    fc.string({ maxLength: 8 }).filter((x) => x !== "small" && x !== "tiny"),
+  ),
+  fc.tuple(fc.constant("learningRate"), fc.oneof(fc.double({ min: -1, max: 0 }), fc.double({ min: 0.2, max: 1e6 }))),
+  fc.tuple(
+    fc.string({ minLength: 1, maxLength: 8 }).map((k) => `zz${k}`),
+    fc.integer(),
+  ),
+);
+const trainBody: fc.Arbitrary<Body> = fc.oneof(
+  brokenOf(GOOD_TRAINING, ["id", "datasetId"]).map((b) => ({
+    contentType: "application/json",
+    payload: JSON.stringify(b),
+  })),
+  fc.array(badSetting, { minLength: 1, maxLength: 3 }).map((entries) => ({
+    contentType: "application/json",
+    payload: JSON.stringify({ ...(GOOD_TRAINING as object), settings: { epochs: 2, ...Object.fromEntries(entries) } }),
+  })),
+  text.map((t) => ({ contentType: "application/json", payload: t })),
+);
+
 describe("malformed bodies", () => {
   let s: TestServer;
   let counts: Record<string, number>;
   beforeAll(async () => {
-    s = await startTestServer({ jobs: { start: false } });
+    s = await startTestServer({
+      jobs: { start: false },
+      services: { generation: generationService, training: trainingService },
+    });
     await s.api("/v1/designs", {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify(makeDesign("existing")),
     });
+    // What a well-formed generate or train request would use: a ready model, a dataset with a placed design.
+    const { workspaceId } = (await (await s.api("/v1/me")).json()) as { workspaceId: string };
+    await s.app.store.putModel(workspaceId, { id: "default", status: "ready", weights: "0".repeat(64) });
+    await s.api("/v1/datasets", json({ id: "plants", name: "plants" }));
+    await s.api("/v1/datasets/plants/designs", json({ add: ["existing"] }));
     counts = await s.app.store.counts();
   });
   afterAll(async () => {
@@ -182,13 +257,23 @@ describe("malformed bodies", () => {
       { numRuns },
     );
 
-  it("POST /v1/designs: 1,000 malformed bodies, all 4xx problem+json, store unchanged", async () => {
-    await check("/v1/designs", uploadBody, 1000);
+  it("POST /v1/designs: 700 malformed bodies, all 4xx problem+json, store unchanged", async () => {
+    await check("/v1/designs", uploadBody, 700);
     expect(await s.app.store.counts()).toEqual(counts);
   });
 
-  it("POST /v1/validate: 1,000 malformed bodies, all 4xx problem+json, store unchanged", async () => {
-    await check("/v1/validate", validateBody, 1000);
+  it("POST /v1/validate: 500 malformed bodies, all 4xx problem+json, store unchanged", async () => {
+    await check("/v1/validate", validateBody, 500);
+    expect(await s.app.store.counts()).toEqual(counts);
+  });
+
+  it("POST /v1/generate: 500 malformed requests, all 4xx problem+json, no job queued", async () => {
+    await check("/v1/generate?model=default", generateBody, 500);
+    expect(await s.app.store.counts()).toEqual(counts);
+  });
+
+  it("POST /v1/models: 300 malformed training requests, all 4xx problem+json, no model or job", async () => {
+    await check("/v1/models", trainBody, 300);
     expect(await s.app.store.counts()).toEqual(counts);
   });
 });
