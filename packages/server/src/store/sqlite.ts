@@ -138,6 +138,28 @@ export class SqliteStore implements Store {
     return { id: input.id, workspaceId, ...opt("label", input.label), createdAt: iso(now) };
   }
 
+  async listApiKeys(workspaceId?: string): Promise<ApiKeyInfo[]> {
+    const rows = this.#all(
+      `SELECT id, workspace_id, label, created_at, revoked_at FROM api_keys
+       WHERE ? IS NULL OR workspace_id = ? ORDER BY created_at, id`,
+      workspaceId ?? null,
+      workspaceId ?? null,
+    );
+    return rows.map((row) => ({
+      id: String(row.id),
+      workspaceId: String(row.workspace_id),
+      ...opt("label", row.label === null ? undefined : String(row.label)),
+      createdAt: iso(row.created_at),
+      ...opt("revokedAt", row.revoked_at === null ? undefined : iso(row.revoked_at)),
+    }));
+  }
+
+  async revokeApiKey(keyId: string): Promise<boolean> {
+    return (
+      this.#run("UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL", Date.now(), keyId).changes > 0
+    );
+  }
+
   async findApiKey(hash: string): Promise<{ keyId: string; workspaceId: string } | undefined> {
     const row = this.#get("SELECT id, workspace_id FROM api_keys WHERE hash = ? AND revoked_at IS NULL", hash);
     return row ? { keyId: String(row.id), workspaceId: String(row.workspace_id) } : undefined;

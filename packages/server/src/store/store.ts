@@ -14,6 +14,10 @@ export interface Store {
   countWorkspaces(): Promise<number>;
   /** Stores the sha256 of a new key; the plain key is never stored. */
   addApiKey(workspaceId: string, input: { id: string; hash: string; label?: string }): Promise<ApiKeyInfo>;
+  /** Keys (never their hashes), oldest first; of one workspace when given. */
+  listApiKeys(workspaceId?: string): Promise<ApiKeyInfo[]>;
+  /** Revokes a key: requests with it are 401 from now on. False when no such unrevoked key. */
+  revokeApiKey(keyId: string): Promise<boolean>;
   /** The workspace a key hash belongs to, unless revoked. */
   findApiKey(hash: string): Promise<{ keyId: string; workspaceId: string } | undefined>;
 
@@ -126,6 +130,7 @@ export interface ApiKeyInfo {
   readonly workspaceId: string;
   readonly label?: string;
   readonly createdAt: string;
+  readonly revokedAt?: string;
 }
 
 /** Designs uploaded as training data are "uploaded"; reviewed-and-accepted candidates are "accepted". */
