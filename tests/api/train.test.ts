@@ -60,12 +60,15 @@ describe("training through the API", () => {
       services: { training: trainingService, generation: generationService },
     });
     expect((await s.api("/v1/datasets", json({ id: "plants", name: "Plants" }))).status).toBe(201);
+    // One design as a JSON document, the rest as an NDJSON batch.
+    const single = await s.api("/v1/designs?dataset=plants", json(JSON.parse(DESIGNS[0]!)));
+    expect(single.status).toBe(201);
     const upload = await s.api("/v1/designs?dataset=plants", {
       method: "POST",
       headers: { "content-type": "application/x-ndjson" },
-      body: `${DESIGNS.join("\n")}\n`,
+      body: `${DESIGNS.slice(1).join("\n")}\n`,
     });
-    expect(await upload.json()).toMatchObject({ accepted: DESIGNS.length, refused: 0 });
+    expect(await upload.json()).toMatchObject({ accepted: DESIGNS.length - 1, refused: 0 });
     // A DEXPI P&ID is topology only: it belongs in the dataset but gives the layout GAN nothing to learn.
     const dexpi = await s.api("/v1/designs?id=pid-1&dataset=plants", {
       method: "POST",
@@ -125,6 +128,15 @@ describe("training through the API", () => {
     expect(parseDocument("modelCard", model.card).success).toBe(true);
     expect(model.card).toMatchObject({ epochs: 3, dataset: { id: "plants", designs: DESIGNS.length } });
     expect((await job(queued.id)).result).toMatchObject({ model: "tiny-1", epochs: 3 });
+    // Another workspace sees neither the model nor its job, and cannot train on this dataset.
+    expect((await s.api("/v1/models/tiny-1", { key: s.keyB })).status).toBe(404);
+    expect(await (await s.api("/v1/models", { key: s.keyB })).json()).toEqual({ items: [] });
+    expect((await s.api(`/v1/jobs/${queued.id}/events`, { key: s.keyB })).status).toBe(404);
+    const foreign = await s.api("/v1/models", {
+      ...json({ id: "stolen", datasetId: "plants", settings: TINY }),
+      key: s.keyB,
+    });
+    expect(foreign.status).toBe(404);
 
     const generate = await s.api(
       "/v1/generate?model=tiny-1",
