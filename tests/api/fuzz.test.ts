@@ -160,12 +160,10 @@ const validateBody: fc.Arbitrary<Body> = fc.oneof(
 const generateBody: fc.Arbitrary<Body> = fc.oneof(
   brokenRequest.map((r) => ({ contentType: "application/json", payload: JSON.stringify(r) })),
   // Well-formed but more candidates than one request may ask for.
-  fc
-    .integer({ min: 65, max: 10_000 })
-    .map((count) => ({
-      contentType: "application/json",
-      payload: JSON.stringify({ ...(GOOD_REQUEST as object), count }),
-    })),
+  fc.integer({ min: 65, max: 10_000 }).map((count) => ({
+    contentType: "application/json",
+    payload: JSON.stringify({ ...(GOOD_REQUEST as object), count }),
+  })),
   text.map((t) => ({ contentType: "application/json", payload: t })),
   deep.map((t) => ({ contentType: "application/json", payload: t })),
 );

@@ -13,7 +13,7 @@ import type { Design } from "@plantgan/core/design";
 import { type RunningServer, type Store, startServer } from "@plantgan/server";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { tankFarm } from "../../packages/viewer/src/scene/tank-farm.fixture.js";
+import { tankFarm } from "../../packages/scene/src/tank-farm.fixture.js";
 import {
   DEXPI_FIXTURES,
   DIST,

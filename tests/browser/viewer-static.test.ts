@@ -7,8 +7,8 @@
 import { readFile } from "node:fs/promises";
 import type { Browser, Page, Route } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { tankFarm } from "../../packages/scene/src/tank-farm.fixture.js";
 import { serveStatic } from "../../packages/viewer/bench/static-server.js";
-import { tankFarm } from "../../packages/viewer/src/scene/tank-farm.fixture.js";
 import {
   DIST,
   drawnShare,

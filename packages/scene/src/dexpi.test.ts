@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { buildDesignScene } from "./index.js";
 
 // Public DEXPI test cases shared beside the repository (never copied into it).
-const FIXTURES = fileURLToPath(new URL("../../../../../shared/fixtures/dexpi/", import.meta.url));
+const FIXTURES = fileURLToPath(new URL("../../../../shared/fixtures/dexpi/", import.meta.url));
 
 function load(name: string) {
   const imported = importDexpi(readFileSync(`${FIXTURES}${name}`, "utf8"));

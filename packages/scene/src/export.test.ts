@@ -1,5 +1,6 @@
+import { Group } from "three";
 import { describe, expect, it } from "vitest";
-import { buildDesignScene, exportGltf } from "./index.js";
+import { buildDesignScene, exportGltf } from "./node.js";
 import { tankFarm } from "./tank-farm.fixture.js";
 
 /** The JSON chunk of a GLB (header 12 bytes, then chunk length, chunk type, JSON). */
@@ -29,6 +30,17 @@ describe("exportGltf", () => {
     expect(scene.group.parent).toBeNull();
     expect(scene.group.children.map((c) => c.name)).toEqual(before);
     scene.dispose();
+  });
+
+  it("without a FileReader (Node, main entry only) says to import the Node entry", async () => {
+    const g = globalThis as { FileReader?: unknown };
+    const installed = g.FileReader;
+    delete g.FileReader;
+    try {
+      await expect(exportGltf(new Group())).rejects.toThrow("@plantgan/scene/node");
+    } finally {
+      g.FileReader = installed;
+    }
   });
 
   it("writes glTF JSON with an embedded buffer", async () => {

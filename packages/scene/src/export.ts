@@ -1,37 +1,6 @@
 import { Group, type Object3D } from "three";
 import { GLTFExporter } from "three/examples/jsm/exporters/GLTFExporter.js";
 
-type Loadable = { result: ArrayBuffer | string | null; onloadend: (() => void) | null };
-
-/**
- * GLTFExporter reads its buffers through FileReader, which Node 20 lacks. This is the smallest
- * stand-in for the two calls it makes; browsers keep their own.
- */
-function ensureFileReader(): void {
-  const g = globalThis as { FileReader?: unknown };
-  if (typeof g.FileReader !== "undefined") return;
-  class NodeFileReader implements Loadable {
-    result: ArrayBuffer | string | null = null;
-    onloadend: (() => void) | null = null;
-    readAsArrayBuffer(blob: Blob): void {
-      void blob.arrayBuffer().then((b) => {
-        this.result = b;
-        this.onloadend?.();
-      });
-    }
-    readAsDataURL(blob: Blob): void {
-      void blob.arrayBuffer().then((b) => {
-        const bytes = new Uint8Array(b);
-        let text = "";
-        for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-        this.result = `data:${blob.type || "application/octet-stream"};base64,${btoa(text)}`;
-        this.onloadend?.();
-      });
-    }
-  }
-  g.FileReader = NodeFileReader;
-}
-
 export interface ExportOptions {
   /** GLB (one binary file) rather than glTF JSON with an embedded buffer (default true). */
   readonly binary?: boolean;
@@ -42,13 +11,16 @@ export interface ExportOptions {
 /**
  * Exports a built design scene with three's GLTFExporter. Instanced equipment goes out as
  * EXT_mesh_gpu_instancing (one node per symbol part, instance colours in `_COLOR_0`), pipes as one
- * mesh with vertex colours. Works in browsers and in Node (for the server's export).
+ * mesh with vertex colours. Works in browsers, and in Node through `@plantgan/scene/node` (which
+ * supplies the FileReader three's exporter reads its buffers with).
  */
 export async function exportGltf(
   object: Object3D,
   options: ExportOptions = {},
 ): Promise<ArrayBuffer | Record<string, unknown>> {
-  ensureFileReader();
+  if (typeof (globalThis as { FileReader?: unknown }).FileReader === "undefined") {
+    throw new Error("exportGltf needs FileReader: in Node, import the scene from @plantgan/scene/node");
+  }
   const binary = options.binary ?? true;
   const exporter = new GLTFExporter();
   if (options.zUp === false) {

@@ -1,5 +1,5 @@
-// Public entry of the scene library: design → three.js, with no DOM and no React, so the server
-// can import it for glTF export and tests run it in Node.
+// Public entry of the scene library: design → three.js, with no DOM and no React, so the viewer
+// draws it and the server exports it as glTF (through `./node.ts`, which adds Node's FileReader).
 export { buildDesignScene } from "./build.js";
 export { type CameraPose, easeInOut, fitDistance, framePose, type ViewName, viewPose } from "./camera.js";
 export { type ExportOptions, exportGltf } from "./export.js";

@@ -20,6 +20,7 @@ export const ERRORS = {
   invalid_rule_pack: { status: 422, title: "The rule pack was refused" },
   unknown_designs: { status: 422, title: "Some of the named designs do not exist" },
   invalid_training: { status: 422, title: "The training request cannot be served" },
+  not_placed: { status: 422, title: "The design has no plan positions to draw" },
   rate_limited: { status: 429, title: "Too many requests" },
   internal: { status: 500, title: "Internal error" },
   not_available: { status: 501, title: "Not available in this server" },

@@ -1,4 +1,5 @@
-import { summariseDesign } from "@plantgan/core/design";
+import { isPlaced, summariseDesign } from "@plantgan/core/design";
+import { buildDesignScene, exportGltf } from "@plantgan/scene/node";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { type RouteOptions, rateConfig } from "../config.js";
 import { ApiError, type ApiIssue } from "../errors.js";
@@ -22,7 +23,7 @@ import {
   pageResponse,
   problems,
 } from "../schemas.js";
-import type { DesignInsert, DesignSource } from "../store/store.js";
+import type { DesignInsert, DesignSource, StoredDesign } from "../store/store.js";
 import { DOCS_ONLY } from "../validation.js";
 
 interface UploadQuery {
@@ -47,6 +48,14 @@ interface RecordReport {
 }
 
 const SOURCE: Record<string, DesignSource> = { json: "json", ndjson: "ndjson", dexpi: "dexpi" };
+
+/** Export formats: media type and file extension of each. */
+const EXPORT_FORMATS = {
+  json: { type: "application/json; charset=utf-8", extension: "json" },
+  gltf: { type: "model/gltf+json", extension: "gltf" },
+  glb: { type: "model/gltf-binary", extension: "glb" },
+} as const;
+type ExportFormat = keyof typeof EXPORT_FORMATS;
 
 /**
  * /v1/designs: upload (JSON design or array, NDJSON batch, DEXPI XML), list, get, delete, export.
@@ -243,30 +252,72 @@ export async function designRoutes(app: FastifyInstance, options: RouteOptions):
     {
       schema: {
         summary: "Export a design as a file",
-        description: "format=json: the design document (plant-design.schema.json), as an attachment.",
+        description:
+          "An attachment named `<id>.<format>`. format=json: the design document (plant-design.schema.json). " +
+          "format=gltf: the 3D scene the viewer draws as glTF 2.0 JSON with its buffer embedded (data: URI); " +
+          "format=glb: the same scene as binary glTF. The scene is y-up (glTF), metres; equipment nodes carry their " +
+          "tags in `extras.tags`; unplaced equipment of a partly placed design sits at schematic positions south of " +
+          "the plot, as in the viewer. A design with no placed equipment (topology only, e.g. a DEXPI import) has " +
+          "no scene: 422 not_placed.",
         tags: ["designs"],
         params: idParams,
         querystring: {
           type: "object",
           additionalProperties: false,
-          properties: { format: { type: "string", enum: ["json"], default: "json" } },
+          properties: { format: { type: "string", enum: Object.keys(EXPORT_FORMATS), default: "json" } },
         },
-        response: { 200: { type: "string", description: "The design document" }, ...problems(400, 401, 404) },
+        response: {
+          200: {
+            description: "The design document or its 3D scene",
+            content: {
+              "application/json": { schema: { type: "string", description: "format=json: the design document" } },
+              "model/gltf+json": { schema: { type: "string", description: "format=gltf: glTF 2.0, embedded buffer" } },
+              "model/gltf-binary": { schema: { type: "string", format: "binary", description: "format=glb" } },
+            },
+          },
+          ...problems(400, 401, 404, 422),
+        },
       },
     },
     async (
-      request: FastifyRequest<{ Params: { id: string }; Querystring: { format?: "json" } }>,
+      request: FastifyRequest<{ Params: { id: string }; Querystring: { format?: ExportFormat } }>,
       reply: FastifyReply,
     ) => {
+      const format = request.query.format ?? "json";
       const found = await app.store.getDesign(request.auth.workspaceId, request.params.id);
       if (!found) throw new ApiError("not_found", `design ${request.params.id} not found`);
+      const body = format === "json" ? `${JSON.stringify(found.design, null, 2)}\n` : await exportScene(found, format);
+      const { type, extension } = EXPORT_FORMATS[format];
       // The id matches the Identifier pattern (no quotes, no path separators): safe in a header.
       return reply
-        .type("application/json; charset=utf-8")
-        .header("content-disposition", `attachment; filename="${found.id}.json"`)
-        .send(`${JSON.stringify(found.design, null, 2)}\n`);
+        .type(type)
+        .header("content-disposition", `attachment; filename="${found.id}.${extension}"`)
+        .send(body);
     },
   );
+}
+
+/**
+ * The design's scene as glTF JSON or GLB: the viewer's scene (`@plantgan/scene`), y-up.
+ * The viewer draws unplaced equipment at schematic positions beside placed ones; with none placed
+ * there is no layout to model, so the export refuses rather than invent one.
+ */
+async function exportScene(found: StoredDesign, format: "gltf" | "glb"): Promise<Buffer> {
+  if (!found.design.equipment.some(isPlaced)) {
+    throw new ApiError(
+      "not_placed",
+      `design ${found.id} has no placed equipment (topology only): a ${format} model needs plan positions; ` +
+        "format=json exports the design itself",
+    );
+  }
+  const scene = buildDesignScene(found.design);
+  try {
+    const out = await exportGltf(scene.group, { binary: format === "glb" });
+    // Bytes either way, so the media type goes out as registered (no charset parameter added).
+    return out instanceof ArrayBuffer ? Buffer.from(out) : Buffer.from(JSON.stringify(out));
+  } finally {
+    scene.dispose();
+  }
 }
 
 /** Records from a body, by format; refuses (413) more records than one request may hold. */

@@ -1,5 +1,5 @@
 import type { Design } from "@plantgan/core/design";
-import type { PickTarget } from "../scene/types.js";
+import type { PickTarget } from "@plantgan/scene";
 import { describeTarget } from "../view/properties.js";
 
 /** Properties of the picked item, straight from the design document. */

@@ -1,6 +1,6 @@
 import type { Design } from "@plantgan/core/design";
+import type { DesignScene, HighlightRequest, PickTarget } from "@plantgan/scene";
 import { useEffect, useRef } from "react";
-import type { DesignScene, HighlightRequest, PickTarget } from "../scene/types.js";
 import { Viewer } from "../view/viewer.js";
 
 export interface Focus {

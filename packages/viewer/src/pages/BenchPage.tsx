@@ -1,5 +1,5 @@
+import { syntheticPlant } from "@plantgan/scene";
 import { useEffect, useRef, useState } from "react";
-import { syntheticPlant } from "../scene/synthetic.js";
 import { Viewer } from "../view/viewer.js";
 
 export interface BenchResult {

@@ -1,4 +1,5 @@
 import type { Design, Violation } from "@plantgan/core/design";
+import type { PickTarget, SceneStats } from "@plantgan/scene";
 import { useCallback, useMemo, useState } from "react";
 import { useApi } from "../app/api-context.js";
 import { href } from "../app/router.js";
@@ -7,7 +8,6 @@ import { download, ErrorBox } from "../components/Misc.js";
 import { PropertiesPanel } from "../components/PropertiesPanel.js";
 import { type Focus, SceneView } from "../components/SceneView.js";
 import { ViolationsPanel } from "../components/ViolationsPanel.js";
-import type { PickTarget, SceneStats } from "../scene/types.js";
 import type { Viewer } from "../view/viewer.js";
 
 /** Toolbar over a scene: standard views, overlay and label toggles, glTF and PNG export. */

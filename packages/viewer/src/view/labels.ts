@@ -1,5 +1,5 @@
+import type { ItemKind, LabelAnchor } from "@plantgan/scene";
 import { type Camera, Vector3 } from "three";
-import type { ItemKind, LabelAnchor } from "../scene/types.js";
 
 /** Screen cell a label claims, px: one label per cell keeps dense plants readable. */
 const CELL_W = 72;

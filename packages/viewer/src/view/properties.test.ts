@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { tankFarm } from "../scene/tank-farm.fixture.js";
+import { tankFarm } from "../../../scene/src/tank-farm.fixture.js";
 import { describeTarget } from "./properties.js";
 
 describe("describeTarget", () => {

@@ -1,5 +1,5 @@
 import { type Design, isNozzleEnd, type Line } from "@plantgan/core/design";
-import type { PickTarget } from "../scene/types.js";
+import type { PickTarget } from "@plantgan/scene";
 
 export type PropertyRow = readonly [label: string, value: string];
 

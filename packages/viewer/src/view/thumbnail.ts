@@ -1,7 +1,6 @@
 import type { Design } from "@plantgan/core/design";
+import { buildDesignScene, viewPose } from "@plantgan/scene";
 import { Color, DirectionalLight, HemisphereLight, PerspectiveCamera, Scene, WebGLRenderer } from "three";
-import { buildDesignScene } from "../scene/build.js";
-import { viewPose } from "../scene/camera.js";
 
 const WIDTH = 320;
 const HEIGHT = 220;

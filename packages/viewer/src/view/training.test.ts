@@ -1,5 +1,5 @@
+import { syntheticPlant } from "@plantgan/scene";
 import { describe, expect, it } from "vitest";
-import { syntheticPlant } from "../scene/synthetic.js";
 import { foldTrainingEvents } from "./training.js";
 
 describe("foldTrainingEvents", () => {

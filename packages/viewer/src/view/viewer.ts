@@ -1,5 +1,18 @@
 import type { Design } from "@plantgan/core/design";
 import {
+  type BuildOptions,
+  buildDesignScene,
+  type DesignScene,
+  easeInOut,
+  exportGltf,
+  framePose,
+  type HighlightRequest,
+  type ItemKind,
+  type PickTarget,
+  type ViewName,
+  viewPose,
+} from "@plantgan/scene";
+import {
   Box3,
   Color,
   DirectionalLight,
@@ -14,10 +27,6 @@ import {
   WebGLRenderer,
 } from "three";
 import { OrbitControls } from "three/examples/jsm/controls/OrbitControls.js";
-import { buildDesignScene } from "../scene/build.js";
-import { easeInOut, framePose, type ViewName, viewPose } from "../scene/camera.js";
-import { exportGltf } from "../scene/export.js";
-import type { BuildOptions, DesignScene, HighlightRequest, ItemKind, PickTarget } from "../scene/types.js";
 import { LabelLayer } from "./labels.js";
 
 const FOV = 45;
