@@ -98,8 +98,9 @@ export function designPlantDetailed(request: DesignerRequest): DesignerOutcome {
         arrangement: style.arrangement,
       },
     });
-    // The margin keeps a pipe corridor wherever the legaliser has to move something.
-    const legal = legalise(design, pack, { margin: LAYOUT_MARGIN });
+    // The margin keeps a pipe corridor wherever the legaliser has to move something; v1 keeps the
+    // seeds of datasets/synthetic-v1 reproducing it (a failed attempt just moves to the next).
+    const legal = legalise(design, pack, { margin: LAYOUT_MARGIN, v1: true });
     if (legal.unresolved.length > 0) {
       failures.push("unresolved_layout");
       request.onFailure?.(

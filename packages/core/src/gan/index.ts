@@ -95,6 +95,7 @@ export {
   type Candidate,
   type CandidateStats,
   completeControl,
+  errorRules,
   farthestPoints,
   footprintArea,
   type GanModel,

@@ -81,7 +81,7 @@ export interface CandidateStats {
 export interface Candidate {
   /** 1 = best. */
   readonly rank: number;
-  /** Seed of this candidate's topology and latent. */
+  /** Seed of this candidate's topology and latent (late spec-mode retries derive a fresh topology seed from it). */
   readonly seed: number;
   readonly design: Design;
   readonly report: ValidationReport;
@@ -89,6 +89,8 @@ export interface Candidate {
   readonly valid: boolean;
   /** Validator errors of the first decoded proposal, before legalise and route (raw validity: 0). */
   readonly rawErrors: number;
+  /** Rule ids of those errors, each once (eval's per-rule failure counts). */
+  readonly rawRules: readonly string[];
   readonly unrouted: readonly { readonly line: string; readonly code: string; readonly reason: string }[];
   readonly unresolved: readonly string[];
   /** Proposals made (1: the first one was kept or nothing better came). */
@@ -131,8 +133,23 @@ export function generateCandidates(request: GenerationRequest, options: Pipeline
 
   // 2–3. Positions, then legalise, route, validate. A candidate whose layout cannot be made legal
   // and routed gets a fresh proposal (a new latent, or new random positions), up to `attempts`.
+  // In spec mode the later half of the attempts also draw a fresh topology: the designer's sizes
+  // for the same counts vary with its seed, and some (three 34 m tanks on a 101 × 117 m site
+  // crossed by racks) cannot fit the request's site wherever the generator puts them.
+  const freshFrom = request.mode === "topology" ? attempts : Math.max(1, Math.ceil(attempts / 2));
+  const topologyAt = (k: number, attempt: number): (typeof topologies)[number] => {
+    const t = topologies[k]!;
+    if (attempt < freshFrom) return t;
+    try {
+      const { design, added } = completeControl(topologyFor(request, deriveSeed(t.seed, 60_000 + attempt)), pack);
+      return { seed: t.seed, design, completed: added };
+    } catch (e) {
+      if (e instanceof PipelineError) return t;
+      throw e;
+    }
+  };
   type Result = ReturnType<typeof finish>;
-  const finish = (input: PlantDesignInput, k: number) => {
+  const finish = (input: PlantDesignInput, t: (typeof topologies)[number]) => {
     const parsed = parseDesign(input);
     if (!parsed.success) {
       throw new PipelineError(
@@ -166,12 +183,12 @@ export function generateCandidates(request: GenerationRequest, options: Pipeline
       }
     }
     const report = validateDesign(routed.design, pack);
-    const t = topologies[k]!;
     return {
       seed: t.seed,
       design: routed.design,
       report,
       rawErrors: raw.summary.errors,
+      rawRules: errorRules(raw),
       unrouted: routed.unrouted.map((u) => ({ line: u.line, code: u.code, reason: u.reason })),
       unresolved: legal.unresolved.map((u) => `${u.code}: ${u.message}`),
       completed: t.completed,
@@ -181,24 +198,29 @@ export function generateCandidates(request: GenerationRequest, options: Pipeline
   };
   const faults = (r: Result): number => r.report.summary.errors + r.unrouted.length + r.unresolved.length;
   const best: (Result | undefined)[] = topologies.map(() => undefined);
-  const firstRaw: number[] = topologies.map(() => 0);
+  const firstRaw: { errors: number; rules: readonly string[] }[] = topologies.map(() => ({ errors: 0, rules: [] }));
   const tries: number[] = topologies.map(() => 0);
   for (let attempt = 0; attempt < attempts; attempt++) {
     const pending = topologies.flatMap((_, k) => (best[k] && faults(best[k]!) === 0 ? [] : [k]));
     if (pending.length === 0) break;
-    const subset = pending.map((k) => topologies[k]!);
+    const subset = pending.map((k) => topologyAt(k, attempt));
     const placed: PlantDesignInput[] =
       placement === "gan" && model
         ? ganPlace(model, request, subset, attempt === 0 ? seed : deriveSeed(seed, 50_000 + attempt), truncation)
         : subset.map((t) => randomPlace(t.design, attempt === 0 ? t.seed : deriveSeed(t.seed, 50_000 + attempt)));
     pending.forEach((k, i) => {
-      const r = finish(placed[i]!, k);
-      if (attempt === 0) firstRaw[k] = r.rawErrors;
+      const r = finish(placed[i]!, subset[i]!);
+      if (attempt === 0) firstRaw[k] = { errors: r.rawErrors, rules: r.rawRules };
       tries[k] = attempt + 1;
       if (!best[k] || faults(r) < faults(best[k]!)) best[k] = r;
     });
   }
-  const results = best.map((r, k) => ({ ...r!, rawErrors: firstRaw[k]!, attempts: tries[k]! }));
+  const results = best.map((r, k) => ({
+    ...r!,
+    rawErrors: firstRaw[k]!.errors,
+    rawRules: firstRaw[k]!.rules,
+    attempts: tries[k]!,
+  }));
 
   // 4. Critic scores, then rank.
   const scores = model?.critic
@@ -240,6 +262,11 @@ export function generateCandidates(request: GenerationRequest, options: Pipeline
 }
 
 const orNaN = (v: number): number => (Number.isFinite(v) ? v : 0);
+
+/** Distinct rule ids of a report's error-severity violations, sorted. */
+export function errorRules(report: ValidationReport): string[] {
+  return [...new Set(report.violations.filter((v) => v.severity === "error").map((v) => v.rule))].sort();
+}
 
 /** The topology a candidate places: the request's (topology mode) or the designer template's (spec mode). */
 export function topologyFor(request: GenerationRequest, seed: number): PlantDesignInput {

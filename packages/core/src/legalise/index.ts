@@ -1,6 +1,7 @@
 /**
  * Legaliser: snaps a placed design to its grid and clears overlaps, site-boundary, keep-out, rack
- * and spacing violations (the rule pack's numbers) with the smallest single-item moves it finds.
+ * and spacing violations (the rule pack's numbers) with the smallest single-item moves it finds;
+ * clusters too dense for those are spread first (spread.ts).
  */
 import type { Design, RulePack } from "../design/types.js";
 import { DEFAULT_RULE_PACK } from "../validate/pack.js";

@@ -83,7 +83,57 @@ export class Layout {
     return { ...this.rectAt(i, x, y), index: i };
   }
 
-  /** Moves item `i` (which must be placed) to a new centre, keeping the tree in step. */
+  /** Half the plan width and depth of item `i`, m. */
+  halfSize(i: number): [number, number] {
+    return [this.halfW[i]!, this.halfD[i]!];
+  }
+
+  /** The site's width and depth, m. */
+  get site(): [number, number] {
+    return [this.width, this.depth];
+  }
+
+  /**
+   * How far item `i` centred at (x, y) falls short of the distances it owes the others, summed, m:
+   * Infinity where it breaks a site rule or clashes with an item `hard` names (those cannot make room).
+   */
+  shortfallAt(i: number, x: number, y: number, hard: (j: number) => boolean): number {
+    const r = this.rectAt(i, x, y);
+    if (this.siteConflict(r)) return Number.POSITIVE_INFINITY;
+    const e = this.equipment[i]!;
+    const reach = this.req.reach(e) + this.margin;
+    let total = 0;
+    const near = this.tree.search({
+      minX: r.minX - reach,
+      minY: r.minY - reach,
+      maxX: r.maxX + reach,
+      maxY: r.maxY + reach,
+    });
+    for (const other of near) {
+      const j = other.index;
+      if (j === i) continue;
+      const pair = this.req.pair(e, this.equipment[j]!);
+      // An overlap adds its depth, so a deep overlap scores worse than a shallow one.
+      const depthIn = Math.min(
+        Math.min(r.maxX, other.maxX) - Math.max(r.minX, other.minX),
+        Math.min(r.maxY, other.maxY) - Math.max(r.minY, other.minY),
+      );
+      const short = (pair > 0 ? pair + this.margin - rectDistance(r, other) : 0) + Math.max(0, depthIn);
+      if (short <= EPS) continue;
+      if (hard(j)) return Number.POSITIVE_INFINITY;
+      total += short;
+    }
+    return total;
+  }
+
+  /** Takes item `i` off the plot (out of the tree) until `move` puts it back. */
+  unplace(i: number): void {
+    const old = this.items[i];
+    if (old) this.tree.remove(old);
+    this.items[i] = undefined;
+  }
+
+  /** Moves item `i` to a new centre (placing it if it was taken off), keeping the tree in step. */
   move(i: number, x: number, y: number): void {
     const old = this.items[i];
     if (old) this.tree.remove(old);

@@ -3,8 +3,9 @@ import type { Rect } from "../design/geometry.js";
 import type { Design, Equipment, Line, RulePack } from "../design/types.js";
 import { Layout } from "./layout.js";
 import { compileRequirements } from "./requirements.js";
-import { resolveConflicts } from "./resolve.js";
+import { type Cause, resolveConflicts } from "./resolve.js";
 import { cleanNumber, snapValue } from "./snap.js";
+import { spreadConflicts } from "./spread.js";
 import type { LegaliseOptions, LegaliseResult, Move, Unresolved } from "./types.js";
 
 /**
@@ -12,7 +13,10 @@ import type { LegaliseOptions, LegaliseResult, Move, Unresolved } from "./types.
  * 1. snap every movable footprint centre to the site grid;
  * 2. find the items that break a rule (site boundary, keep-outs, rack clearance, overlap, the pack's
  *    spacing table, tank spacing, access clearance), each checked against its neighbours in an R-tree;
- * 3. move them, one at a time in design order, to the nearest legal grid position (resolve.ts).
+ * 3. move them, one at a time in design order, to the nearest legal grid position (resolve.ts);
+ * 4. if some item found no position (a dense cluster, a flare among its neighbours), start again from
+ *    the snapped layout with the spreading pass (spread.ts); keep it when it leaves less unresolved,
+ *    or as much with less total displacement.
  * Fixed items never move. Lines whose routes the moves invalidate lose their route, ready for the
  * router. Deterministic: the same design, pack and options give the same result.
  */
@@ -52,9 +56,31 @@ export function legalise(design: Design, pack: RulePack, options: LegaliseOption
   const snappedDesign: Design = { ...design, equipment: snapped };
 
   const req = compileRequirements(pack, snapped);
-  const layout = new Layout(snappedDesign, req, margin);
+  let layout = new Layout(snappedDesign, req, margin);
   const movable = (i: number) => !fixedTags.has(snapped[i]!.tag);
-  const outcome = resolveConflicts(layout, movable, start, g, maxDistance);
+  const v1 = options.v1 ?? false;
+  const first = resolveConflicts(layout, movable, start, g, maxDistance, v1);
+  let outcome = first;
+  let causeOf = (i: number): Cause | undefined => first.causes.get(i);
+  let candidates = layout.candidates;
+  // Some item found no position of its own: the spreading pass may clear the layout, or clear it with
+  // less displacement (a flare pushed to the site's edge rather than everything pushed off the flare).
+  if (first.stuck.size > 0 && !v1) {
+    const spread = spreadConflicts(snappedDesign, req, margin, movable, start, g, maxDistance, first.stuck);
+    if (spread) {
+      candidates += spread.candidates;
+      const fewer = spread.outcome.unresolved.length - first.unresolved.length;
+      if (fewer < 0 || (fewer === 0 && displacement(spread.layout, start) < displacement(layout, start) - 1e-6)) {
+        layout = spread.layout;
+        outcome = spread.outcome;
+        // The rule an item broke in the input names its move best; else what moved it in this pass.
+        causeOf = (i) =>
+          spread.causes.has(i)
+            ? (first.initial.get(i) ?? spread.outcome.causes.get(i) ?? spread.causes.get(i))
+            : undefined;
+      }
+    }
+  }
   unresolved.push(...outcome.unresolved);
 
   const moves: Move[] = [];
@@ -66,7 +92,7 @@ export function legalise(design: Design, pack: RulePack, options: LegaliseOption
     const y = cleanNumber(layout.y[i]!);
     if (x === e.x && y === e.y) return e;
     const distance = Math.round(Math.hypot(x - start.x[i]!, y - start.y[i]!) * 1000) / 1000;
-    const cause = outcome.causes.get(i);
+    const cause = causeOf(i);
     moves.push({
       tag: e.tag,
       from: [start.x[i]!, start.y[i]!],
@@ -89,11 +115,20 @@ export function legalise(design: Design, pack: RulePack, options: LegaliseOption
     unresolved,
     staleRoutes,
     stats: {
-      conflictsBefore: outcome.conflictsBefore,
-      candidates: layout.candidates,
+      conflictsBefore: first.conflictsBefore,
+      candidates,
       totalDisplacement: Math.round(totalDisplacement * 1000) / 1000,
     },
   };
+}
+
+/** Sum of the distances of the placed items from where they stood before snapping, m. */
+function displacement(layout: Layout, start: { readonly x: Float64Array; readonly y: Float64Array }): number {
+  let total = 0;
+  for (let i = 0; i < layout.equipment.length; i++) {
+    if (layout.isPlaced(i)) total += Math.hypot(layout.x[i]! - start.x[i]!, layout.y[i]! - start.y[i]!);
+  }
+  return total;
 }
 
 function withoutRoute(line: Line): Line {

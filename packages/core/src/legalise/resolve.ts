@@ -12,6 +12,10 @@ export interface ResolveOutcome {
   readonly causes: Map<number, Cause>;
   readonly unresolved: Unresolved[];
   readonly conflictsBefore: number;
+  /** Items whose own search found no legal position (they may have been cleared by a partner's move). */
+  readonly stuck: ReadonlySet<number>;
+  /** Per item that broke a rule before any move: that rule. */
+  readonly initial: ReadonlyMap<number, Cause>;
 }
 
 /**
@@ -29,6 +33,8 @@ export function resolveConflicts(
   start: { readonly x: Float64Array; readonly y: Float64Array },
   grid: number,
   maxDistance: number,
+  /** Report every stuck item, cleared or not (LegaliseOptions.v1). */
+  reportAllStuck = false,
 ): ResolveOutcome {
   const n = layout.equipment.length;
   const causes = new Map<number, Cause>();
@@ -40,10 +46,14 @@ export function resolveConflicts(
 
   let conflictsBefore = 0;
   const pending: number[] = [];
+  const initial = new Map<number, Cause>();
   for (let i = 0; i < n; i++) {
-    if (layout.conflict(i)) {
+    const c = layout.conflict(i);
+    if (c) {
       conflictsBefore++;
       pending.push(i);
+      const against = c.other !== undefined ? tag(c.other) : c.feature;
+      initial.set(i, { reason: c.reason, ...(against !== undefined ? { against } : {}) });
     }
   }
 
@@ -74,11 +84,6 @@ export function resolveConflicts(
         const spot = layout.nearestLegal(m, grid, maxDistance);
         if (!spot) {
           stuck.add(m);
-          unresolved.push({
-            code: "no_position",
-            tags: [tag(m)],
-            message: `no legal position for ${tag(m)} within ${maxDistance} m`,
-          });
           continue;
         }
         const cost = Math.hypot(spot[0] - start.x[m]!, spot[1] - start.y[m]!);
@@ -97,5 +102,14 @@ export function resolveConflicts(
       causes.set(best.m, cause);
     }
   }
-  return { causes, unresolved, conflictsBefore };
+  // Reported only if still breaking a rule: a partner's later move may have cleared a stuck item.
+  for (const m of [...stuck].sort((a, b) => a - b)) {
+    if (!reportAllStuck && !layout.conflict(m)) continue;
+    unresolved.push({
+      code: "no_position",
+      tags: [tag(m)],
+      message: `no legal position for ${tag(m)} within ${maxDistance} m`,
+    });
+  }
+  return { causes, unresolved, conflictsBefore, stuck, initial };
 }

@@ -3,7 +3,8 @@ import type { Design } from "../design/types.js";
 /**
  * Why an item moved. `snap`: only rounded to the grid. The others name the constraint that the
  * item broke before it moved: overlap with another item, the spacing table, tank spacing, the
- * access clearance, the site boundary, a keep-out area, a rack's keep-free clearance.
+ * access clearance, the site boundary, a keep-out area, a rack's keep-free clearance; `spread`:
+ * moved to make room for others when single moves could not clear a dense cluster.
  */
 export type MoveReason =
   | "snap"
@@ -13,7 +14,9 @@ export type MoveReason =
   | "access"
   | "boundary"
   | "keep_out"
-  | "rack_clearance";
+  | "rack_clearance"
+  /** Moved by the spreading pass that makes room in a cluster too dense for single moves. */
+  | "spread";
 
 /** One moved item: where it was, where it is now (footprint centres, m) and why. */
 export interface Move {
@@ -56,6 +59,13 @@ export interface LegaliseOptions {
    * 97% at 0.5 m). A margin also keeps float rounding from turning "equal" into "short".
    */
   readonly margin?: number;
+  /**
+   * Default false. true: behave as the legaliser synthetic-v1 was built with: single moves only,
+   * and every item whose own search failed is reported, even when a later move cleared it. The
+   * designer keeps it so that its seeds still reproduce that dataset byte for byte (without it,
+   * train design tank_farm-0355 comes out of another attempt).
+   */
+  readonly v1?: boolean;
 }
 
 export interface LegaliseStats {

@@ -5,6 +5,7 @@ import {
   designSignature,
   type EvalRow,
   type EvalSample,
+  errorRules,
   evaluateSamples,
   generateCandidates,
   requestFromDesign,
@@ -28,6 +29,38 @@ interface EvalOptions {
 
 type Method = "model" | "random" | "designer";
 
+/** Per class: how many candidates fail on each rule (a candidate counts once per rule). */
+type FailureCounts = Record<string, Record<string, number>>;
+
+function countFailures(into: FailureCounts, group: string, rules: readonly string[]): void {
+  for (const g of [group, "all"]) {
+    const counts = into[g] ?? {};
+    into[g] = counts;
+    for (const r of rules) counts[r] = (counts[r] ?? 0) + 1;
+  }
+}
+
+/** What keeps a final candidate from being valid: validator rule ids, `unrouted:<code>`, `unresolved:<code>`. */
+function finalFailures(rules: readonly string[], unrouted: readonly { code: string }[], unresolved: readonly string[]) {
+  const codes = (prefix: string, list: readonly string[]) => [...new Set(list)].map((c) => `${prefix}:${c}`);
+  return [
+    ...rules,
+    ...codes(
+      "unrouted",
+      unrouted.map((u) => u.code),
+    ),
+    ...codes(
+      "unresolved",
+      unresolved.map((u) => u.split(":")[0]!),
+    ),
+  ];
+}
+
+function formatCounts(counts: Record<string, number> | undefined): string {
+  const entries = Object.entries(counts ?? {}).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  return entries.length === 0 ? "-" : entries.map(([r, k]) => `${r} ${k}`).join(", ");
+}
+
 function fmt(v: number, digits = 2): string {
   return Number.isFinite(v) ? v.toFixed(digits) : "-";
 }
@@ -48,8 +81,10 @@ export function registerEval(program: Command): void {
       "\nEach held-out design gives one spec request (its class, site and equipment counts) and one candidate per method.\n" +
         "valid: no validator error, every line routed, nothing the legaliser left unresolved; raw: no validator error before\n" +
         "legalise and route (first proposal); valid@1: valid with the first proposal; tries: proposals per candidate\n" +
-        "(up to 4: a failing layout gets a new latent / new random positions); unique/novel: distinct design signatures / signatures absent from the training split;\n" +
-        "cond: requested equipment present; mmd: MMD² of design statistics to the whole held-out split of the class.",
+        "(up to 4: a failing layout gets a new latent / new random positions, the last two also a fresh topology); unique/novel: distinct design signatures / signatures absent from the training split;\n" +
+        "cond: requested equipment present; mmd: MMD² of design statistics to the whole held-out split of the class.\n" +
+        "Below the table: per class, how many candidates fail each validator rule (unrouted:/unresolved: for lines the\n" +
+        "router or items the legaliser left), after the pipeline and for the raw first proposal.",
     )
     .action(async (options: EvalOptions) => {
       const perClass = Number(options.countPerClass);
@@ -73,6 +108,11 @@ export function registerEval(program: Command): void {
         .map((d, k) => requestFromDesign(d, deriveSeed(seed, k)));
       const methods: Method[] = options.baselines ? ["model", "random", "designer"] : ["model"];
       const samples: Record<Method, EvalSample[]> = { model: [], random: [], designer: [] };
+      const failures: Record<Method, { final: FailureCounts; raw: FailureCounts }> = {
+        model: { final: {}, raw: {} },
+        random: { final: {}, raw: {} },
+        designer: { final: {}, raw: {} },
+      };
       const progress = new ProgressReporter("eval", requests.length * methods.length);
       for (const method of methods) {
         for (const request of requests) {
@@ -84,6 +124,9 @@ export function registerEval(program: Command): void {
               equipment: request.equipment ?? [],
             });
             const valid = outcome.report.summary.errors === 0;
+            const rules = errorRules(outcome.report);
+            countFailures(failures.designer.final, request.processClass, rules);
+            countFailures(failures.designer.raw, request.processClass, rules);
             samples.designer.push({
               processClass: request.processClass,
               request,
@@ -100,6 +143,12 @@ export function registerEval(program: Command): void {
               count: 1,
             });
             if (!c) throw new Error("no candidate");
+            countFailures(
+              failures[method].final,
+              request.processClass,
+              finalFailures(errorRules(c.report), c.unrouted, c.unresolved),
+            );
+            countFailures(failures[method].raw, request.processClass, c.rawRules);
             samples[method].push({
               processClass: request.processClass,
               request,
@@ -121,7 +170,8 @@ export function registerEval(program: Command): void {
       const bad = requests.find((r) => !parseDocument("generationRequest", r).success);
       if (bad) printError(`warning: an eval request does not fit the schema (${bad.processClass})`);
       if (options.json) {
-        printJson({ split: options.split, countPerClass: perClass, tables });
+        const failing = Object.fromEntries(methods.map((m) => [m, failures[m]]));
+        printJson({ split: options.split, countPerClass: perClass, tables, failures: failing });
         return;
       }
       printLine(
@@ -133,6 +183,17 @@ export function registerEval(program: Command): void {
           printLine(
             `${m.padEnd(9)} ${r.group.padEnd(16)} ${String(r.n).padStart(3)}  ${fmt(r.rawValidity)}  ${fmt(r.validityFirst)}     ${fmt(r.validity)}  ${fmt(r.attempts, 1).padStart(5)}  ${fmt(r.uniqueness)}    ${fmt(r.novelty)}   ${fmt(r.conditionMatch)}   ${fmt(r.mmd, 3).padStart(6)}  ${fmt(r.secondsPerCandidate)}`,
           );
+        }
+      }
+      printLine("");
+      printLine("failing candidates by rule (after the pipeline; raw = first proposal before legalise and route)");
+      for (const m of methods) {
+        for (const r of tables[m]) {
+          const final = failures[m].final[r.group];
+          const raw = failures[m].raw[r.group];
+          if (Object.keys(final ?? {}).length + Object.keys(raw ?? {}).length === 0) continue;
+          printLine(`${m.padEnd(9)} ${r.group.padEnd(16)} final: ${formatCounts(final)}`);
+          printLine(`${"".padEnd(9)} ${"".padEnd(16)} raw:   ${formatCounts(raw)}`);
         }
       }
     });
