@@ -14,6 +14,7 @@
  *   pipe length per item.
  */
 import { type Design, type GenerationRequest, isNozzleEnd } from "../design/types.js";
+import { keepsFixedItems } from "./fixed.js";
 import { footprintArea, pipeLength } from "./pipeline.js";
 
 export const STAT_NAMES = ["spacing", "lineLength", "degree", "footprintUse", "siteUse", "pipePerItem"] as const;
@@ -69,6 +70,7 @@ export function designSignature(design: Design): string {
 /** Does the design hold what the request asks for? Spec: the counts; topology: every item and line. */
 export function conditionMatch(request: GenerationRequest, design: Design): boolean {
   if (design.processClass !== request.processClass) return false;
+  if (!keepsFixedItems(request, design)) return false;
   if (request.mode === "topology" && request.topology) {
     const tags = new Set(design.equipment.map((e) => e.tag));
     const lines = new Set(design.lines.map((l) => l.id));

@@ -32,6 +32,7 @@ import { validateDesign } from "../validate/validate.js";
 import { decodeDesign } from "../views/decode.js";
 import type { EncodingLayout } from "../views/vocabulary.js";
 import { CONDITION_SIZE, conditionVector } from "./condition.js";
+import { fixedTags, pinFixedItems, withFixedItems } from "./fixed.js";
 import { concatArrays, type GanModelConfig, sampleLatent } from "./models.js";
 import { equipmentRows, layoutItem, stripLayout } from "./topology.js";
 import { deriveSeed } from "./training.js";
@@ -126,7 +127,7 @@ export function generateCandidates(request: GenerationRequest, options: Pipeline
   const topologies: { seed: number; design: PlantDesignInput; completed: string[] }[] = [];
   for (let k = 0; k < count; k++) {
     const s = deriveSeed(seed, k);
-    const base = topologyFor(request, s);
+    const base = withFixedItems(topologyFor(request, s), request);
     const { design, added } = completeControl(base, pack);
     topologies.push({ seed: s, design, completed: added });
   }
@@ -141,16 +142,19 @@ export function generateCandidates(request: GenerationRequest, options: Pipeline
     const t = topologies[k]!;
     if (attempt < freshFrom) return t;
     try {
-      const { design, added } = completeControl(topologyFor(request, deriveSeed(t.seed, 60_000 + attempt)), pack);
+      const fresh = withFixedItems(topologyFor(request, deriveSeed(t.seed, 60_000 + attempt)), request);
+      const { design, added } = completeControl(fresh, pack);
       return { seed: t.seed, design, completed: added };
     } catch (e) {
       if (e instanceof PipelineError) return t;
       throw e;
     }
   };
+  // Fixed items stay where the request put them: pinned after placement, never moved by the legaliser.
+  const fixed = fixedTags(request);
   type Result = ReturnType<typeof finish>;
   const finish = (input: PlantDesignInput, t: (typeof topologies)[number]) => {
-    const parsed = parseDesign(input);
+    const parsed = parseDesign(pinFixedItems(input, request));
     if (!parsed.success) {
       throw new PipelineError(
         "bad_request",
@@ -159,11 +163,11 @@ export function generateCandidates(request: GenerationRequest, options: Pipeline
     }
     const raw = validateDesign(parsed.data, pack);
     // A layout packed too tightly for the pipes is spread again with a wider margin.
-    let legal = legaliseDesign(parsed.data, pack, { margin });
+    let legal = legaliseDesign(parsed.data, pack, { margin, fixed });
     let routed = routeDesign(legal.design);
     for (const wider of [margin + 1.5, margin + 3.5]) {
       if (routed.unrouted.length === 0 && legal.unresolved.length === 0) break;
-      const again = legaliseDesign(parsed.data, pack, { margin: wider });
+      const again = legaliseDesign(parsed.data, pack, { margin: wider, fixed });
       const rerouted = routeDesign(again.design);
       if (again.unresolved.length + rerouted.unrouted.length < legal.unresolved.length + routed.unrouted.length) {
         legal = again;
@@ -175,7 +179,7 @@ export function generateCandidates(request: GenerationRequest, options: Pipeline
     const stuck = legal.unresolved.filter((u) => u.code === "no_position").flatMap((u) => u.tags);
     if (stuck.length > 0) {
       const spread = farthestPoints(parsed.data, stuck);
-      const again = legaliseDesign(spread, pack, { margin });
+      const again = legaliseDesign(spread, pack, { margin, fixed });
       const rerouted = routeDesign(again.design);
       if (again.unresolved.length + rerouted.unrouted.length < legal.unresolved.length + routed.unrouted.length) {
         legal = again;
