@@ -174,7 +174,7 @@ const badSetting: fc.Arbitrary<[string, Json]> = fc.oneof(
   fc.tuple(
     fc.constantFrom("epochs", "batchSize", "nMax", "seed", "limit", "previews"),
     fc.oneof(
-      fc.integer({ min: -1000, max: 0 }),
+      fc.integer({ min: -1000, max: -1 }), // below every minimum (seed and previews may be 0)
       fc.double({ min: 0.01, max: 0.99 }),
       fc.string({ maxLength: 5 }),
       fc.boolean(),

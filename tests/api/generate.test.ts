@@ -61,7 +61,24 @@ describe("generation through the API with the shipped model", () => {
       count: 2,
       seed: 11,
     };
-    const queued = await api("/v1/generate?model=default", { method: "POST", body: JSON.stringify(request) });
+    // Two candidates: the request waits for its job and answers them directly, ranked, with reports.
+    const direct = await api("/v1/generate?model=default", { method: "POST", body: JSON.stringify(request) });
+    expect(direct.status).toBe(200);
+    const answer = (await direct.json()) as { job: { id: string; status: string }; candidates: any[] };
+    expect(answer.job.status).toBe("succeeded");
+    expect(direct.headers.get("location")).toBe(`/v1/jobs/${answer.job.id}`);
+    expect(answer.candidates.map((c) => c.rank)).toEqual([1, 2]);
+    const first = answer.candidates[0]!;
+    expect(parseDocument("validationReport", first.report).success).toBe(true);
+    expect(first.design.processClass).toBe("pump_station");
+    expect(first.design.equipment.filter((e: { type: string }) => e.type === "pump").length).toBeGreaterThanOrEqual(2);
+
+    // The same request asked asynchronously: 202 with the job; its candidates are the same (same seed).
+    const queued = await api("/v1/generate?model=default", {
+      method: "POST",
+      body: JSON.stringify(request),
+      headers: { prefer: "respond-async" },
+    });
     expect(queued.status).toBe(202);
     const job = (await queued.json()) as { id: string };
     let status = "queued";
@@ -71,15 +88,12 @@ describe("generation through the API with the shipped model", () => {
     }
     const finished = (await (await api(`/v1/jobs/${job.id}`)).json()) as any;
     expect(finished.status, JSON.stringify(finished)).toBe("succeeded");
-
     const list = (await (await api(`/v1/candidates?job=${job.id}`)).json()) as {
       items: { id: string; rank: number }[];
     };
     expect(list.items).toHaveLength(2);
-    const first = (await (await api(`/v1/candidates/${list.items[0]!.id}`)).json()) as any;
-    expect(parseDocument("validationReport", first.report).success).toBe(true);
-    expect(first.design.processClass).toBe("pump_station");
-    expect(first.design.equipment.filter((e: { type: string }) => e.type === "pump").length).toBeGreaterThanOrEqual(2);
+    const again = (await (await api(`/v1/candidates/${list.items.find((c) => c.rank === 1)!.id}`)).json()) as any;
+    expect(again.design.equipment).toEqual(first.design.equipment);
 
     const review = await api(`/v1/candidates/${list.items[0]!.id}/review`, {
       method: "POST",

@@ -5,7 +5,7 @@ import { API_IDS, id, pageOf, pageQueryProperties, pageResponse, problems } from
 import { CANDIDATE_STATUSES, type CandidateStatus } from "../store/store.js";
 
 const candidateParams = { type: "object", additionalProperties: false, required: ["id"], properties: { id } } as const;
-const candidateRecord = {
+export const candidateRecord = {
   allOf: [
     { $ref: API_IDS.candidateMeta },
     {

@@ -4,8 +4,20 @@ import { type RouteOptions, rateConfig } from "../config.js";
 import { ApiError } from "../errors.js";
 import { API_IDS, CONTRACT, problems } from "../schemas.js";
 import type { Services } from "../services.js";
+import type { JobStatus } from "../store/store.js";
+import { candidateRecord } from "./candidates.js";
 
-/** POST /v1/generate: candidates for a generation request, made by a model in a job. */
+/** Requests for at most this many candidates are answered directly (when done in time). */
+export const DIRECT_MAX_COUNT = 4;
+/** How long a direct answer waits for its job before answering 202 with it. */
+const DIRECT_WAIT_MS = 30_000;
+const TERMINAL: ReadonlySet<JobStatus> = new Set(["succeeded", "failed", "cancelled"]);
+
+/**
+ * POST /v1/generate: candidates for a generation request, made by a model in a job (a worker
+ * process, never the request thread). A small request waits for its job and answers the
+ * candidates directly; a large one, or one sent with `Prefer: respond-async`, answers 202.
+ */
 export async function generateRoutes(
   app: FastifyInstance,
   options: RouteOptions & { services: Services },
@@ -15,10 +27,14 @@ export async function generateRoutes(
     {
       config: rateConfig(options.rate.heavy),
       schema: {
-        summary: "Generate design candidates (a job)",
+        summary: "Generate design candidates",
         description:
-          "Body: a generation request (generation-request.schema.json); ?model= the trained model to use. 202 with the job; its " +
-          "candidates are listed by GET /v1/candidates?job=. 501 not_available while this server has no generation service.",
+          "Body: a generation request (generation-request.schema.json); ?model= the trained (ready) model to use. The " +
+          `work runs as a job in a worker. Up to ${DIRECT_MAX_COUNT} candidates: the request waits for the job (up to ` +
+          `${DIRECT_WAIT_MS / 1000} s) and answers 200 { job, candidates } with each candidate's design and validation ` +
+          "report, ranked; more candidates, a job still running after the wait, or `Prefer: respond-async`: 202 with the " +
+          "job (Location), whose candidates GET /v1/candidates?job= lists once it has finished. 501 not_available when " +
+          "this server has no generation service.",
         tags: ["generation"],
         querystring: {
           type: "object",
@@ -27,7 +43,19 @@ export async function generateRoutes(
           properties: { model: { type: "string", pattern: "^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$", maxLength: 128 } },
         },
         body: { $ref: CONTRACT.generationRequest },
-        response: { 202: { $ref: API_IDS.job }, ...problems(400, 401, 404, 409, 422, 429, 501) },
+        headers: {
+          type: "object",
+          properties: { prefer: { type: "string", maxLength: 200, description: "respond-async: always answer 202" } },
+        },
+        response: {
+          200: {
+            type: "object",
+            required: ["job", "candidates"],
+            properties: { job: { $ref: API_IDS.job }, candidates: { type: "array", items: candidateRecord } },
+          },
+          202: { $ref: API_IDS.job },
+          ...problems(400, 401, 404, 409, 422, 429, 501),
+        },
       },
     },
     async (
@@ -49,7 +77,30 @@ export async function generateRoutes(
       });
       if ("issues" in out) throw new ApiError("invalid_request", out.issues[0]?.message, { issues: out.issues });
       reply.header("location", `/v1/jobs/${out.job.id}`);
-      return reply.code(202).send(out.job);
+      const prefer = request.headers.prefer;
+      const async = /\brespond-async\b/i.test(Array.isArray(prefer) ? prefer.join(",") : (prefer ?? ""));
+      if (async || (request.body.count ?? 4) > DIRECT_MAX_COUNT) return reply.code(202).send(out.job);
+
+      // Wait for the job, and stop waiting when the client goes away (the response side closes then).
+      const gone = new AbortController();
+      reply.raw.on("close", () => gone.abort());
+      const deadline = Date.now() + DIRECT_WAIT_MS;
+      let job = out.job;
+      while (!TERMINAL.has(job.status) && Date.now() < deadline && !gone.signal.aborted) {
+        await app.jobs.waitForNews(job.id, Math.min(1000, deadline - Date.now()), gone.signal);
+        job = (await app.store.getJob(workspaceId, job.id)) ?? job;
+      }
+      // Still running: the job as for a large request. Failed: the job says why.
+      if (!TERMINAL.has(job.status)) return reply.code(202).send(job);
+      if (job.status !== "succeeded") return reply.code(200).send({ job, candidates: [] });
+      const metas = await app.store.listCandidates(workspaceId, { jobId: job.id }, { limit: DIRECT_MAX_COUNT });
+      const candidates = [];
+      for (const meta of metas.items) {
+        const full = await app.store.getCandidate(workspaceId, meta.id);
+        if (full) candidates.push(full);
+      }
+      candidates.sort((a, b) => (a.rank ?? 0) - (b.rank ?? 0));
+      return reply.code(200).send({ job, candidates });
     },
   );
 }
