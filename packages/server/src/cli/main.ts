@@ -1,6 +1,7 @@
 import { Command, CommanderError } from "commander";
 import { registerDataset } from "./commands/dataset.js";
 import { registerEval } from "./commands/eval.js";
+import { registerExport } from "./commands/export.js";
 import { registerGenerate } from "./commands/generate.js";
 import { registerImport } from "./commands/import.js";
 import { registerInfo } from "./commands/info.js";
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   registerTrain(program);
   registerGenerate(program);
   registerEval(program);
+  registerExport(program);
   registerServe(program);
   registerKeys(program);
   // Usage mistakes in subcommands must end as exit 2 too, not as commander's process.exit(1).

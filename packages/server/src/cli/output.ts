@@ -20,7 +20,7 @@ export function issueLines(where: string, issues: readonly DocumentIssue[]): str
 }
 
 /** Writes a file atomically (temp file, then rename) so a crash never leaves half a file. */
-export async function writeFileAtomic(path: string, content: string): Promise<void> {
+export async function writeFileAtomic(path: string, content: string | Uint8Array): Promise<void> {
   const temp = `${path}.${process.pid}.tmp`;
   await writeFile(temp, content);
   await rename(temp, path);

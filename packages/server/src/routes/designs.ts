@@ -1,8 +1,8 @@
-import { isPlaced, summariseDesign } from "@plantgan/core/design";
-import { buildDesignScene, exportGltf } from "@plantgan/scene/node";
+import { summariseDesign } from "@plantgan/core/design";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { type RouteOptions, rateConfig } from "../config.js";
 import { ApiError, type ApiIssue } from "../errors.js";
+import { EXPORT_FORMATS, type ExportFormat, exportDesign, NotPlacedError } from "../export.js";
 import {
   countNdjsonRecords,
   type DexpiNotes,
@@ -23,7 +23,7 @@ import {
   pageResponse,
   problems,
 } from "../schemas.js";
-import type { DesignInsert, DesignSource, StoredDesign } from "../store/store.js";
+import type { DesignInsert, DesignSource } from "../store/store.js";
 import { DOCS_ONLY } from "../validation.js";
 
 interface UploadQuery {
@@ -48,14 +48,6 @@ interface RecordReport {
 }
 
 const SOURCE: Record<string, DesignSource> = { json: "json", ndjson: "ndjson", dexpi: "dexpi" };
-
-/** Export formats: media type and file extension of each. */
-const EXPORT_FORMATS = {
-  json: { type: "application/json; charset=utf-8", extension: "json" },
-  gltf: { type: "model/gltf+json", extension: "gltf" },
-  glb: { type: "model/gltf-binary", extension: "glb" },
-} as const;
-type ExportFormat = keyof typeof EXPORT_FORMATS;
 
 /**
  * /v1/designs: upload (JSON design or array, NDJSON batch, DEXPI XML), list, get, delete, export.
@@ -286,7 +278,13 @@ export async function designRoutes(app: FastifyInstance, options: RouteOptions):
       const format = request.query.format ?? "json";
       const found = await app.store.getDesign(request.auth.workspaceId, request.params.id);
       if (!found) throw new ApiError("not_found", `design ${request.params.id} not found`);
-      const body = format === "json" ? `${JSON.stringify(found.design, null, 2)}\n` : await exportScene(found, format);
+      let body: Buffer;
+      try {
+        body = await exportDesign(found.design, format);
+      } catch (error) {
+        if (error instanceof NotPlacedError) throw new ApiError("not_placed", error.message);
+        throw error;
+      }
       const { type, extension } = EXPORT_FORMATS[format];
       // The id matches the Identifier pattern (no quotes, no path separators): safe in a header.
       return reply
@@ -295,29 +293,6 @@ export async function designRoutes(app: FastifyInstance, options: RouteOptions):
         .send(body);
     },
   );
-}
-
-/**
- * The design's scene as glTF JSON or GLB: the viewer's scene (`@plantgan/scene`), y-up.
- * The viewer draws unplaced equipment at schematic positions beside placed ones; with none placed
- * there is no layout to model, so the export refuses rather than invent one.
- */
-async function exportScene(found: StoredDesign, format: "gltf" | "glb"): Promise<Buffer> {
-  if (!found.design.equipment.some(isPlaced)) {
-    throw new ApiError(
-      "not_placed",
-      `design ${found.id} has no placed equipment (topology only): a ${format} model needs plan positions; ` +
-        "format=json exports the design itself",
-    );
-  }
-  const scene = buildDesignScene(found.design);
-  try {
-    const out = await exportGltf(scene.group, { binary: format === "glb" });
-    // Bytes either way, so the media type goes out as registered (no charset parameter added).
-    return out instanceof ArrayBuffer ? Buffer.from(out) : Buffer.from(JSON.stringify(out));
-  } finally {
-    scene.dispose();
-  }
 }
 
 /** Records from a body, by format; refuses (413) more records than one request may hold. */

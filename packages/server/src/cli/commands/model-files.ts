@@ -7,7 +7,7 @@
  *   checkpoint.bin                       weights + optimizer + trainer state, one file written atomically
  */
 import { createHash } from "node:crypto";
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { mkdir, readFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gunzipSync } from "node:zlib";
@@ -15,15 +15,12 @@ import { type Design, parseDesign } from "@plantgan/core/design";
 import { fromModelFiles, type GanModel, type GanModelConfig, loadModel, modelLayout } from "@plantgan/core/gan";
 import { MODEL_INFO, type ModelInfo } from "../../gan/training-run.js";
 import { CliError } from "../exit.js";
+import { writeFileAtomic } from "../output.js";
 
 type LayersModel = GanModel["generator"];
 
 /** Writes bytes atomically: temp file in the same folder, then rename. */
-export async function writeBytesAtomic(path: string, bytes: Uint8Array | string): Promise<void> {
-  const temp = `${path}.${process.pid}.tmp`;
-  await writeFile(temp, bytes);
-  await rename(temp, path);
-}
+export const writeBytesAtomic = writeFileAtomic;
 
 /** Reads `<dir>/<split>.ndjson.gz` (or `.ndjson`) into parsed designs. */
 export async function readSplit(dir: string, split: string): Promise<{ designs: Design[]; sha256: string }> {
