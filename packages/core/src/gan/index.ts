@@ -119,6 +119,7 @@ export {
   type EncodedWeights,
   type EpochSummary,
   type GanBatch,
+  LOSS_KEYS,
   makeBatch,
   type PenaltyWeights,
   resolveTrainerConfig,

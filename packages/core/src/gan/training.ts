@@ -167,6 +167,20 @@ export function disposeBatch(batch: GanBatch): void {
   tf.dispose([batch.X, batch.A, batch.mask, batch.c]);
 }
 
+/** The numeric entries of `StepLosses`, in the order logs and metrics list them. */
+export const LOSS_KEYS = [
+  "d_loss",
+  "wasserstein",
+  "gp",
+  "drift",
+  "g_loss",
+  "g_adversarial",
+  "overlap",
+  "site",
+  "spacing",
+  "count",
+] as const;
+
 /** Losses of one step, as numbers. Generator entries are NaN on critic-only steps. */
 export interface StepLosses {
   /** Steps taken before this one. */
@@ -422,18 +436,7 @@ class GanTrainer implements Trainer {
 
   epoch(batches: Iterable<GanBatch>): EpochSummary {
     const start = performance.now();
-    const keys = [
-      "d_loss",
-      "wasserstein",
-      "gp",
-      "drift",
-      "g_loss",
-      "g_adversarial",
-      "overlap",
-      "site",
-      "spacing",
-      "count",
-    ] as const;
+    const keys = LOSS_KEYS;
     const sums = Object.fromEntries(keys.map((k) => [k, 0])) as Record<(typeof keys)[number], number>;
     let steps = 0;
     let gSteps = 0;

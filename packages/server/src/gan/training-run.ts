@@ -12,6 +12,7 @@ import {
   deriveSeed,
   disposeBatch,
   generateCandidates,
+  LOSS_KEYS,
   layoutItem,
   makeBatch,
   modelLayout,
@@ -52,19 +53,6 @@ export const MODEL_SIZES: Readonly<Record<string, Omit<TrainerConfigInput, "nMax
     emaDecay: 0.9,
   },
 };
-
-export const LOSS_KEYS = [
-  "d_loss",
-  "wasserstein",
-  "gp",
-  "drift",
-  "g_loss",
-  "g_adversarial",
-  "overlap",
-  "site",
-  "spacing",
-  "count",
-] as const;
 
 /** Critic-side losses are averaged over every step; the rest over generator steps only. */
 const CRITIC_KEYS: ReadonlySet<string> = new Set(["d_loss", "wasserstein", "gp", "drift"]);
