@@ -44,6 +44,12 @@ export {
   type SoftRasterArgs,
 } from "./layers.js";
 export {
+  buildLayoutGenerator,
+  LayoutRefiner,
+  type LayoutRefinerArgs,
+  TopologyColumns,
+} from "./layout-generator.js";
+export {
   type CriticFn,
   countLoss,
   criticLoss,
@@ -92,6 +98,7 @@ export {
   saveModel,
   toModelFiles,
 } from "./models.js";
+export { MAX_OBSTACLES, OBSTACLE_WIDTH, obstacleArray } from "./obstacles.js";
 export {
   type Candidate,
   type CandidateStats,
@@ -109,7 +116,8 @@ export {
   topologyFor,
 } from "./pipeline.js";
 export { layoutsSvg } from "./preview.js";
-export { equipmentRows, layoutItem, layoutView, stripLayout } from "./topology.js";
+export { requiredDistances, type SpacingCodes, spacingCodes } from "./spacing.js";
+export { equipmentRows, layoutItem, layoutView, stripLayout, topologyItem } from "./topology.js";
 export {
   type BatchItem,
   createTrainer,

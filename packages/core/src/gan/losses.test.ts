@@ -119,4 +119,19 @@ describe("layout penalties", () => {
       ]).count,
     ).toBeCloseTo(1, 5);
   });
+
+  it("measure footprint area on racks and keep-outs (obstacles.ts rows), zero when clear", () => {
+    const onRack = tf.tidy(() => {
+      const { g, c } = graph([{ x: 20, y: 20, w: 4, d: 4 }]);
+      // A 40 × 8 m rack centred at (30, 20): the 16 m² footprint stands fully on it.
+      const obstacles = tf.tensor3d([[[30, 20, 40, 8]]]);
+      const away = graph([{ x: 20, y: 40, w: 4, d: 4 }]);
+      return [
+        layoutPenalties(g, c, layout, undefined, obstacles).obstacle.dataSync()[0]!,
+        layoutPenalties(away.g, away.c, layout, undefined, obstacles).obstacle.dataSync()[0]!,
+      ];
+    });
+    expect(onRack[0]).toBeCloseTo(1, 4);
+    expect(onRack[1]).toBe(0);
+  });
 });

@@ -16,10 +16,12 @@
  * fixed (it is the same for the real and the fake sample).
  */
 import * as tf from "@tensorflow/tfjs-core";
-import type { SpacingEntry } from "../design/types.js";
-import { type EncodingLayout, EQUIPMENT_TYPES, HAZARDS } from "../views/vocabulary.js";
+import { type EncodingLayout, EQUIPMENT_TYPES } from "../views/vocabulary.js";
 import { CONDITION_LAYOUT, COUNT_SCALE, SITE_SCALE } from "./condition.js";
 import type { GraphTensors } from "./models.js";
+import { DEFAULT_SPACING, requiredDistances, type SpacingOptions, spacingCodes } from "./spacing.js";
+
+export { DEFAULT_SPACING, type SpacingOptions } from "./spacing.js";
 
 /** Critic as a function of graph tensors (c bound by the caller). Returns scores [B,1]. */
 export type CriticFn = (graph: GraphTensors) => tf.Tensor;
@@ -60,22 +62,6 @@ export function gradientPenalty(critic: CriticFn, real: GraphTensors, fake: Grap
 
 // ---------------------------------------------------------------------------------------------
 // Layout penalties (generator only)
-
-export interface SpacingOptions {
-  /** Clear access way kept around every piece of equipment, m (default rule pack: 0.9 m, PIP PNE00003). */
-  readonly clearance: number;
-  /** Pairwise minimum distances (the rule pack's spacing table; selectors on type and/or hazard). */
-  readonly rules: readonly Pick<SpacingEntry, "a" | "b" | "distance">[];
-}
-
-export const DEFAULT_SPACING: SpacingOptions = {
-  clearance: 0.9,
-  rules: [
-    // From the default rule pack (validate/packs/default.rule-pack.json), hazard-only entries.
-    { a: { hazard: "fired" }, b: { hazard: "flammable" }, distance: 15 },
-    { a: { hazard: "ignition_source" }, b: { hazard: "flammable" }, distance: 15 },
-  ],
-};
 
 /** Plan boxes of the placed equipment of a batch, in metres. Each [B,N]. */
 interface Boxes {
@@ -125,6 +111,8 @@ export interface LayoutPenalties {
   readonly site: tf.Scalar;
   /** Mean shortfall of pairwise clearance over the required distance (0..1 per pair). */
   readonly spacing: tf.Scalar;
+  /** Plan area of footprints on racks (with their keep-free strip) or keep-outs, over total footprint area. */
+  readonly obstacle: tf.Scalar;
 }
 
 /** Differentiable layout penalties of a batch of graphs (each averaged over the batch). */
@@ -133,6 +121,7 @@ export function layoutPenalties(
   c: tf.Tensor2D,
   layout: EncodingLayout,
   spacing: SpacingOptions = DEFAULT_SPACING,
+  obstacles?: tf.Tensor3D,
 ): LayoutPenalties {
   const { X, mask } = graph;
   const b = boxes(X, mask, c, layout);
@@ -172,26 +161,49 @@ export function layoutPenalties(
     tf.div(tf.sum(tf.mul(shortfall, pairWeight), [1, 2]), tf.add(tf.sum(pairWeight, [1, 2]), 1e-6)),
   ) as tf.Scalar;
 
-  return { overlap, site, spacing: spacingPen };
+  const obstacle = obstacles ? obstacleOverlap(b, obstacles, footprint, spacing.margin ?? 0) : tf.scalar(0);
+  return { overlap, site, spacing: spacingPen, obstacle };
 }
 
-/** Required distance of every pair [B,N,N]: the clearance, or a matching rule's larger distance. */
-function requiredDistance(X: tf.Tensor3D, layout: EncodingLayout, spacing: SpacingOptions): tf.Tensor {
-  const { offsets } = layout;
-  const matches = (s: SpacingEntry["a"]): tf.Tensor2D => {
-    let m: tf.Tensor2D = tf.onesLike(col(X, offsets.type));
-    if (s.type !== undefined) m = tf.mul(m, col(X, offsets.type + EQUIPMENT_TYPES.indexOf(s.type)));
-    if (s.hazard !== undefined) m = tf.mul(m, col(X, offsets.hazard + HAZARDS.indexOf(s.hazard)));
-    return m;
+/**
+ * Footprint area inside obstacle rectangles (obstacles.ts: [B,K,4] centre x, y, width, depth, m;
+ * zero rows are padding), each grown by `margin`, over the total footprint area.
+ */
+function obstacleOverlap(b: Boxes, obstacles: tf.Tensor3D, footprint: tf.Tensor, margin: number): tf.Scalar {
+  const part = (j: number) => tf.expandDims(tf.squeeze(tf.slice(obstacles, [0, 0, j], [-1, -1, 1]), [2]), 1); // [B,1,K]
+  const [ox, oy, ow, od] = [part(0), part(1), part(2), part(3)];
+  const valid = tf.cast(tf.greater(ow, 0), "float32");
+  const x = tf.expandDims(b.x, 2); // [B,N,1]
+  const y = tf.expandDims(b.y, 2);
+  const w = tf.expandDims(b.w, 2);
+  const d = tf.expandDims(b.d, 2);
+  // Overlap of two intervals: the sum of half-lengths less the centre distance, but never more
+  // than the shorter interval (an item wholly on a long rack overlaps it by its own width).
+  // (tfjs's Minimum gradient does not reduce broadcast axes: both sides are brought to [B,N,K].)
+  const overlapLength = (size: tf.Tensor, obstacle: tf.Tensor, centre: tf.Tensor, at: tf.Tensor) => {
+    const full = (t: tf.Tensor) => tf.add(t, tf.zerosLike(tf.add(size, obstacle)));
+    const shorter = tf.minimum(full(size), full(tf.add(obstacle, 2 * margin)));
+    return tf.relu(
+      tf.minimum(tf.sub(tf.add(tf.div(tf.add(size, obstacle), 2), margin), tf.abs(tf.sub(centre, at))), shorter),
+    );
   };
-  let required: tf.Tensor = tf.fill([1, 1, 1], Math.max(spacing.clearance, 1e-3));
-  for (const rule of spacing.rules) {
-    const [ai, aj] = pairs(matches(rule.a));
-    const [bi, bj] = pairs(matches(rule.b));
-    const either = tf.minimum(tf.add(tf.mul(ai, bj), tf.mul(bi, aj)), 1);
-    required = tf.maximum(required, tf.mul(either, rule.distance));
-  }
-  return required;
+  const ix = overlapLength(w, ow, x, ox);
+  const iy = overlapLength(d, od, y, oy);
+  const inside = tf.mul(tf.mul(tf.mul(ix, iy), valid), tf.expandDims(b.p, 2));
+  return tf.mean(tf.div(tf.sum(inside, [1, 2]), tf.add(footprint, 1e-6))) as tf.Scalar;
+}
+
+/** Required distance of every pair [B,N,N] (spacing.ts), margin included. */
+function requiredDistance(X: tf.Tensor3D, layout: EncodingLayout, spacing: SpacingOptions): tf.Tensor {
+  const { offsets, spec } = layout;
+  return requiredDistances(
+    X,
+    { type: offsets.type, size: offsets.size, hazard: offsets.hazard, footprintScale: spec.footprintScale },
+    spacingCodes(spacing),
+    spacing.clearance,
+    spacing.tankFraction ?? 0,
+    spacing.margin ?? 0,
+  );
 }
 
 /**

@@ -30,6 +30,7 @@ import {
   RelationalGraphConv,
   SoftRaster,
 } from "./layers.js";
+import { buildLayoutGenerator } from "./layout-generator.js";
 
 /** Architecture of a PlantGAN model pair. Everything a saved model needs to be rebuilt. */
 export interface GanModelConfig {
@@ -60,6 +61,13 @@ export interface GanModelConfig {
   readonly gridHidden: number;
   /** Seed of the weight initializers. */
   readonly seed: number;
+  /**
+   * "graph": (z, c) → a whole graph (MolGAN-style, below). "layout": (z, c, topology, site
+   * obstacles) → positions and rotations of that topology's equipment (layout-generator.ts).
+   */
+  readonly generator: "graph" | "layout";
+  /** Rounds of geometric message passing of the layout generator. */
+  readonly refineSteps: number;
 }
 
 export const DEFAULT_MODEL_CONFIG: Omit<GanModelConfig, "nMax" | "symmetricRelations"> = {
@@ -75,6 +83,8 @@ export const DEFAULT_MODEL_CONFIG: Omit<GanModelConfig, "nMax" | "symmetricRelat
   grid: 16,
   gridHidden: 64,
   seed: 1,
+  generator: "graph",
+  refineSteps: 3,
 };
 
 export type GanModelConfigInput = Partial<GanModelConfig> & { readonly nMax: number };
@@ -96,10 +106,14 @@ export function resolveModelConfig(input: GanModelConfigInput): GanModelConfig {
     "relationBases",
     "grid",
     "gridHidden",
+    "refineSteps",
   ] as const) {
     const v = merged[key];
     if (!Number.isInteger(v) || v < 1 || v > 4096)
       throw new RangeError(`${key} must be an integer in 1..4096; got ${v}`);
+  }
+  if (merged.generator !== "graph" && merged.generator !== "layout") {
+    throw new RangeError(`generator must be "graph" or "layout"; got ${JSON.stringify(merged.generator)}`);
   }
   return {
     ...merged,
@@ -121,8 +135,12 @@ export function modelLayout(config: GanModelConfig): EncodingLayout {
   });
 }
 
-/** Generator: inputs [z [B,Z], c [B,C]] → [node params [B,N,F+1], edge logits [B,R,N,N]]. */
+/**
+ * Generator of the config's kind. "graph": inputs [z [B,Z], c [B,C]] → [node params [B,N,F+1],
+ * edge logits [B,R,N,N]]; "layout": see layout-generator.ts.
+ */
 export function buildGenerator(config: GanModelConfig, name = "plantgan_generator"): tfl.LayersModel {
+  if (config.generator === "layout") return buildLayoutGenerator(config, name);
   const layout = modelLayout(config);
   const { nMax: n, nodeHidden, generatorHidden, seed } = config;
   const z = tfl.input({ shape: [config.latentSize], name: "z" });
@@ -380,6 +398,9 @@ export function generateGraphs(
   conditions: tf.Tensor2D,
   options: GenerateOptions = {},
 ): GraphTensors {
+  if (modelMetadata(generator)?.config.generator === "layout") {
+    throw new Error("generateGraphs: a layout generator places a given topology; use the generation pipeline");
+  }
   return tf.tidy(() => {
     const latentSize = (generator.inputs[0]!.shape[1] as number | null) ?? 0;
     const seed = options.seed ?? 0;

@@ -34,7 +34,8 @@ import type { EncodingLayout } from "../views/vocabulary.js";
 import { CONDITION_SIZE, conditionVector } from "./condition.js";
 import { fixedTags, pinFixedItems, withFixedItems } from "./fixed.js";
 import { concatArrays, type GanModelConfig, sampleLatent } from "./models.js";
-import { equipmentRows, layoutItem, stripLayout } from "./topology.js";
+import { MAX_OBSTACLES, OBSTACLE_WIDTH } from "./obstacles.js";
+import { equipmentRows, layoutItem, stripLayout, topologyItem } from "./topology.js";
 import { deriveSeed } from "./training.js";
 
 /** A loaded model: the EMA generator, optionally the critic (for ranking), and their config. */
@@ -361,6 +362,20 @@ export function ganPlace(
   const params = tf.tidy(() => {
     const c = tf.tensor2d(concatArrays(conditions), [conditions.length, CONDITION_SIZE]);
     const z = sampleLatent(conditions.length, latentSize, seed, truncation);
+    if (model.config.generator === "layout") {
+      // The layout generator reads the topology itself (types, sizes, lines) and the site's obstacles.
+      const items = topologies.map((t) => topologyItem(topologyDesign(t.design, request), model.layout.spec));
+      const b = items.length;
+      const inputs = [
+        z,
+        c,
+        tf.tensor3d(concatArrays(items.map((i) => i.X)), [b, n, F]),
+        tf.tensor4d(concatArrays(items.map((i) => i.A)), [b, model.layout.R, n, n]),
+        tf.tensor2d(concatArrays(items.map((i) => i.mask)), [b, n]),
+        tf.tensor3d(concatArrays(items.map((i) => i.obstacles!)), [b, MAX_OBSTACLES, OBSTACLE_WIDTH]),
+      ];
+      return model.generator.apply(inputs, { training: false }) as tf.Tensor3D;
+    }
     const [nodeParams] = model.generator.apply([z, c], { training: false }) as tf.Tensor[];
     return nodeParams as tf.Tensor3D;
   });
@@ -401,6 +416,18 @@ export function ganPlace(
     }
     return decoded;
   });
+}
+
+/** A topology as a parsed design on the request's site (what the layout generator encodes). */
+function topologyDesign(design: PlantDesignInput, request: GenerationRequest): Design {
+  const parsed = parseDesign({ ...design, site: request.site });
+  if (!parsed.success) {
+    throw new PipelineError(
+      "bad_request",
+      `the topology does not fit the contract: ${parsed.issues.map((i) => `${i.pointer}: ${i.message}`).join("; ")}`,
+    );
+  }
+  return parsed.data;
 }
 
 /**

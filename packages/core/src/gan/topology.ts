@@ -10,6 +10,7 @@ import type { NodeRef } from "../views/encode.js";
 import { encodeDesign } from "../views/encode.js";
 import type { EncodingSpec } from "../views/vocabulary.js";
 import { conditionVector } from "./condition.js";
+import { obstacleArray } from "./obstacles.js";
 import type { BatchItem } from "./training.js";
 
 /** Equipment and equipment-to-equipment lines only; layout kept. */
@@ -44,7 +45,13 @@ export function layoutItem(design: Design, spec: EncodingSpec): BatchItem | unde
   if (design.equipment.length > spec.nMax) return undefined;
   try {
     const enc = encodeDesign(layoutView(design), spec);
-    return { X: enc.X, A: enc.A, mask: enc.mask, condition: conditionVector(design) };
+    return {
+      X: enc.X,
+      A: enc.A,
+      mask: enc.mask,
+      condition: conditionVector(design),
+      obstacles: obstacleArray(design.site),
+    };
   } catch {
     return undefined;
   }
@@ -53,4 +60,28 @@ export function layoutItem(design: Design, spec: EncodingSpec): BatchItem | unde
 /** Index rows for decoding generated positions onto a full topology: row r = equipment r. */
 export function equipmentRows(design: Design | PlantDesignInput, nMax: number): NodeRef[] {
   return design.equipment.slice(0, nMax).map((e, at) => ({ kind: "equipment" as const, key: e.tag, at }));
+}
+
+/**
+ * What the layout generator is given to place: the layout view of a topology (positions are not
+ * read), its first nMax equipment rows only, with the site's obstacles. Rows follow `equipmentRows`.
+ */
+export function topologyItem(design: Design, spec: EncodingSpec): BatchItem {
+  const kept = new Set(design.equipment.slice(0, spec.nMax).map((e) => e.tag));
+  const view = layoutView(design);
+  const trimmed: Design = {
+    ...view,
+    equipment: view.equipment.filter((e) => kept.has(e.tag)),
+    lines: view.lines.filter(
+      (l) => isNozzleEnd(l.from) && isNozzleEnd(l.to) && kept.has(l.from.tag) && kept.has(l.to.tag),
+    ),
+  };
+  const enc = encodeDesign(trimmed, spec);
+  return {
+    X: enc.X,
+    A: enc.A,
+    mask: enc.mask,
+    condition: conditionVector(design),
+    obstacles: obstacleArray(design.site),
+  };
 }

@@ -38,6 +38,7 @@ const KEYS = [
   "site",
   "spacing",
   "count",
+  "obstacle",
 ] as const;
 
 beforeAll(async () => {
@@ -45,40 +46,46 @@ beforeAll(async () => {
 });
 
 describe("trainer", () => {
-  it("takes one step on cpu and on wasm from the same weights and batch with close losses", async () => {
-    // Tolerance: both backends draw the same random numbers (seeded JS-side) and start from the
-    // same saved weights; only float32 summation order differs (XNNPACK vs JS loops), so losses
-    // agree to ~1e-6 relative. We allow 1e-3 relative (plus 1e-5 absolute) so a discrete
-    // straight-through sample flipping on a near-tie would still fail loudly but rounding never does.
-    await useBackend("cpu");
-    const onCpu = createTrainer(TINY);
-    const start = await onCpu.state();
-    let batch = makeBatch(ITEMS, onCpu.layout);
-    const cpu = onCpu.step(batch);
-    const cpuWeights = onCpu.critic.getWeights().map((w) => w.dataSync().slice());
-    disposeBatch(batch);
-    onCpu.dispose();
+  it.each([
+    ["graph", TINY],
+    ["layout", { ...TINY, generator: "layout", layoutOnly: true } as TrainerConfigInput],
+  ])(
+    "takes one step on cpu and on wasm from the same weights and batch with close losses (%s generator)",
+    async (_kind, config) => {
+      // Tolerance: both backends draw the same random numbers (seeded JS-side) and start from the
+      // same saved weights; only float32 summation order differs (XNNPACK vs JS loops), so losses
+      // agree to ~1e-6 relative. We allow 1e-3 relative (plus 1e-5 absolute) so a discrete
+      // straight-through sample flipping on a near-tie would still fail loudly but rounding never does.
+      await useBackend("cpu");
+      const onCpu = createTrainer(config);
+      const start = await onCpu.state();
+      let batch = makeBatch(ITEMS, onCpu.layout);
+      const cpu = onCpu.step(batch);
+      const cpuWeights = onCpu.critic.getWeights().map((w) => w.dataSync().slice());
+      disposeBatch(batch);
+      onCpu.dispose();
 
-    await useBackend("wasm");
-    const onWasm = await restoreTrainer(start);
-    batch = makeBatch(ITEMS, onWasm.layout);
-    const wasm = onWasm.step(batch);
-    const wasmWeights = onWasm.critic.getWeights().map((w) => w.dataSync().slice());
-    disposeBatch(batch);
-    onWasm.dispose();
+      await useBackend("wasm");
+      const onWasm = await restoreTrainer(start);
+      batch = makeBatch(ITEMS, onWasm.layout);
+      const wasm = onWasm.step(batch);
+      const wasmWeights = onWasm.critic.getWeights().map((w) => w.dataSync().slice());
+      disposeBatch(batch);
+      onWasm.dispose();
 
-    for (const k of KEYS) {
-      expect(Number.isFinite(cpu[k]), k).toBe(true);
-      expect(Math.abs(cpu[k] - wasm[k]), k).toBeLessThanOrEqual(1e-3 * Math.max(1, Math.abs(cpu[k])) + 1e-5);
-    }
-    let worst = 0;
-    cpuWeights.forEach((w, i) => {
-      w.forEach((v, j) => {
-        worst = Math.max(worst, Math.abs(v - wasmWeights[i]![j]!));
+      for (const k of KEYS) {
+        expect(Number.isFinite(cpu[k]), k).toBe(true);
+        expect(Math.abs(cpu[k] - wasm[k]), k).toBeLessThanOrEqual(1e-3 * Math.max(1, Math.abs(cpu[k])) + 1e-5);
+      }
+      let worst = 0;
+      cpuWeights.forEach((w, i) => {
+        w.forEach((v, j) => {
+          worst = Math.max(worst, Math.abs(v - wasmWeights[i]![j]!));
+        });
       });
-    });
-    expect(worst).toBeLessThan(1e-4);
-  });
+      expect(worst).toBeLessThan(1e-4);
+    },
+  );
 
   it("keeps losses finite over 20 steps on real encodings, without leaking tensors", () => {
     const trainer = createTrainer({ ...TINY, criticSteps: 2 });

@@ -40,6 +40,7 @@ import {
   sampleLatent,
   saveModel,
 } from "./models.js";
+import { MAX_OBSTACLES, OBSTACLE_WIDTH } from "./obstacles.js";
 
 export interface PenaltyWeights {
   /** Footprint overlap (fraction of footprint area). */
@@ -50,6 +51,8 @@ export interface PenaltyWeights {
   readonly spacing: number;
   /** Squared miss of the requested equipment counts. */
   readonly count: number;
+  /** Footprint area on racks (with their keep-free strip) or keep-outs (fraction of footprint area). */
+  readonly obstacle: number;
 }
 
 export interface TrainingConfig {
@@ -89,7 +92,7 @@ export const DEFAULT_TRAINING_CONFIG: TrainingConfig = {
   drift: 1e-3,
   emaDecay: 0.999,
   temperature: 1,
-  penalties: { overlap: 1, site: 0.05, spacing: 1, count: 0.1 },
+  penalties: { overlap: 1, site: 0.05, spacing: 1, count: 0.1, obstacle: 1 },
   spacing: DEFAULT_SPACING,
   layoutOnly: false,
 };
@@ -121,6 +124,9 @@ export function resolveTrainerConfig(input: TrainerConfigInput): TrainerConfig {
     spacing: pick("spacing"),
     layoutOnly: pick("layoutOnly"),
   };
+  if (model.generator === "layout" && !training.layoutOnly) {
+    throw new RangeError("a layout generator places given topologies: it needs layoutOnly training");
+  }
   if (!Number.isInteger(training.criticSteps) || training.criticSteps < 1) {
     throw new RangeError(`criticSteps must be a positive integer; got ${training.criticSteps}`);
   }
@@ -131,10 +137,12 @@ function stripUndefined<T extends object>(o: T): T {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 }
 
-/** One training batch: real graphs and their conditions. */
+/** One training batch: real graphs, their conditions and their sites' obstacles. */
 export interface GanBatch extends GraphTensors {
   /** [B,C] */
   readonly c: tf.Tensor2D;
+  /** [B,K,4] (obstacles.ts) */
+  readonly obstacles: tf.Tensor3D;
 }
 
 /** One item of a batch, as the views encoder and `conditionVector` produce it. */
@@ -143,6 +151,8 @@ export interface BatchItem {
   readonly A: Float32Array;
   readonly mask: Float32Array;
   readonly condition: Float32Array;
+  /** The site's racks and keep-outs (obstacles.ts); none when absent. */
+  readonly obstacles?: Float32Array;
 }
 
 /** Stacks encodings into batch tensors (the caller disposes them, e.g. with `disposeBatch`). */
@@ -160,11 +170,15 @@ export function makeBatch(items: readonly BatchItem[], layout: EncodingLayout): 
     A: tf.tensor4d(concatArrays(items.map((i) => i.A)), [b, layout.R, n, n]),
     mask: tf.tensor2d(concatArrays(items.map((i) => i.mask)), [b, n]),
     c: tf.tensor2d(concatArrays(items.map((i) => i.condition)), [b, CONDITION_SIZE]),
+    obstacles: tf.tensor3d(
+      concatArrays(items.map((i) => i.obstacles ?? new Float32Array(MAX_OBSTACLES * OBSTACLE_WIDTH))),
+      [b, MAX_OBSTACLES, OBSTACLE_WIDTH],
+    ),
   };
 }
 
 export function disposeBatch(batch: GanBatch): void {
-  tf.dispose([batch.X, batch.A, batch.mask, batch.c]);
+  tf.dispose([batch.X, batch.A, batch.mask, batch.c, batch.obstacles]);
 }
 
 /** The numeric entries of `StepLosses`, in the order logs and metrics list them. */
@@ -179,6 +193,7 @@ export const LOSS_KEYS = [
   "site",
   "spacing",
   "count",
+  "obstacle",
 ] as const;
 
 /** Losses of one step, as numbers. Generator entries are NaN on critic-only steps. */
@@ -198,6 +213,7 @@ export interface StepLosses {
   readonly site: number;
   readonly spacing: number;
   readonly count: number;
+  readonly obstacle: number;
   readonly generatorUpdated: boolean;
 }
 
@@ -313,8 +329,15 @@ class GanTrainer implements Trainer {
     return this.critic.apply([graph.X, graph.A, graph.mask, c], { training: true }) as tf.Tensor;
   }
 
-  private fakes(c: tf.Tensor2D, latentSeed: number, noiseSeed: number, real?: GraphTensors): GraphTensors {
+  private fakes(c: tf.Tensor2D, latentSeed: number, noiseSeed: number, real?: GanBatch): GraphTensors {
     const z = sampleLatent(c.shape[0], this.config.model.latentSize, latentSeed, Number.POSITIVE_INFINITY);
+    if (this.config.model.generator === "layout") {
+      if (!real) throw new Error("a layout generator needs the real batch's topologies");
+      const nodeParams = this.generator.apply([z, c, real.X, real.A, real.mask, real.obstacles], {
+        training: true,
+      }) as tf.Tensor3D;
+      return this.layoutFakes(nodeParams, real, noiseSeed);
+    }
     const [nodeParams, edgeLogits] = this.generator.apply([z, c], { training: true }) as tf.Tensor[];
     if (this.config.training.layoutOnly && real) return this.layoutFakes(nodeParams as tf.Tensor3D, real, noiseSeed);
     return sampleGraph(nodeParams as tf.Tensor3D, edgeLogits as tf.Tensor4D, this.layout, {
@@ -371,7 +394,7 @@ class GanTrainer implements Trainer {
     const [dLoss, negW, gp, drift] = Array.from(critic.dataSync());
     critic.dispose();
 
-    let g = [Number.NaN, Number.NaN, Number.NaN, Number.NaN, Number.NaN, Number.NaN];
+    let g = [Number.NaN, Number.NaN, Number.NaN, Number.NaN, Number.NaN, Number.NaN, Number.NaN];
     const generatorUpdated = this.stepCount % t.criticSteps === t.criticSteps - 1;
     if (generatorUpdated) g = this.generatorStep(batch.c, batch);
     const losses: StepLosses = {
@@ -386,13 +409,14 @@ class GanTrainer implements Trainer {
       site: g[3]!,
       spacing: g[4]!,
       count: g[5]!,
+      obstacle: g[6]!,
       generatorUpdated,
     };
     this.stepCount++;
     return losses;
   }
 
-  private generatorStep(c: tf.Tensor2D, real: GraphTensors): number[] {
+  private generatorStep(c: tf.Tensor2D, real: GanBatch): number[] {
     const t = this.config.training;
     const seeds = { z: this.nextSeed(), noise: this.nextSeed() };
     const out = tf.tidy(() => {
@@ -400,15 +424,16 @@ class GanTrainer implements Trainer {
       const { value, grads } = tf.variableGrads(() => {
         const fake = this.fakes(c, seeds.z, seeds.noise, real);
         const adversarial = generatorAdversarialLoss(this.critique(fake, c));
-        const pen = layoutPenalties(fake, c, this.layout, t.spacing);
+        const pen = layoutPenalties(fake, c, this.layout, t.spacing, real.obstacles);
         const count = countLoss(fake, c, this.layout);
-        parts.push(...[adversarial, pen.overlap, pen.site, pen.spacing, count].map((s) => tf.keep(s)));
+        parts.push(...[adversarial, pen.overlap, pen.site, pen.spacing, count, pen.obstacle].map((s) => tf.keep(s)));
         return tf.addN([
           adversarial,
           tf.mul(pen.overlap, t.penalties.overlap),
           tf.mul(pen.site, t.penalties.site),
           tf.mul(pen.spacing, t.penalties.spacing),
           tf.mul(count, t.penalties.count),
+          tf.mul(pen.obstacle, t.penalties.obstacle),
         ]) as tf.Scalar;
       }, variablesOf(this.generator));
       this.gOpt.applyGradients(grads as Gradients);

@@ -9,6 +9,7 @@ import type { Design, GenerationRequest, ModelCard, ProcessClass } from "@plantg
 import { parseDocument } from "@plantgan/core/design";
 import {
   type BatchItem,
+  DEFAULT_SPACING,
   deriveSeed,
   disposeBatch,
   generateCandidates,
@@ -35,6 +36,9 @@ export const MODEL_SIZES: Readonly<Record<string, Omit<TrainerConfigInput, "nMax
     grid: 16,
     gridHidden: 48,
     layoutOnly: true,
+    generator: "layout",
+    // Layouts aim 0.5 m clear of the rule pack's distances, so that they pass the validator rather than sit on it.
+    spacing: { ...DEFAULT_SPACING, margin: 0.5 },
     // A short CPU run (~400 generator steps): faster learning rates and EMA than the defaults.
     generatorLearningRate: 1e-3,
     criticLearningRate: 1e-3,
@@ -50,6 +54,9 @@ export const MODEL_SIZES: Readonly<Record<string, Omit<TrainerConfigInput, "nMax
     grid: 8,
     gridHidden: 16,
     layoutOnly: true,
+    generator: "layout",
+    refineSteps: 2,
+    spacing: { ...DEFAULT_SPACING, margin: 0.5 },
     emaDecay: 0.9,
   },
 };
@@ -273,6 +280,10 @@ export function modelCard(input: CardInput): ModelCard {
       penaltySite: config.training.penalties.site,
       penaltySpacing: config.training.penalties.spacing,
       penaltyCount: config.training.penalties.count,
+      penaltyObstacle: config.training.penalties.obstacle,
+      generator: config.model.generator,
+      refineSteps: config.model.refineSteps,
+      spacingMargin: config.training.spacing.margin ?? 0,
     },
     backend: input.backend,
     trainingSeconds: Math.round(input.trainingSeconds * 10) / 10,

@@ -1,0 +1,97 @@
+/**
+ * Required plan distances between equipment, as tensors: what the validator's geometry rules ask
+ * (access clearance, the spacing table, NFPA 30 tank spacing), for the generator's layout
+ * penalties and for the layout generator itself, which reads them to push items apart.
+ *
+ * Rules are kept as numbers ([aType, aHazard, bType, bHazard, distance], −1 for "any") so that
+ * they serialise inside a layer config: tfjs-layers camel-cases string config values on load,
+ * which would turn "heat_exchanger" into "heatExchanger".
+ */
+import * as tf from "@tensorflow/tfjs-core";
+import type { SpacingEntry } from "../design/types.js";
+import { DEFAULT_RULE_PACK } from "../validate/pack.js";
+import { EQUIPMENT_TYPES, HAZARDS } from "../views/vocabulary.js";
+
+export interface SpacingOptions {
+  /** Clear access way kept around every piece of equipment, m (default rule pack: 0.9 m, PIP PNE00003). */
+  readonly clearance: number;
+  /** Pairwise minimum distances (the rule pack's spacing table; selectors on type and/or hazard). */
+  readonly rules: readonly Pick<SpacingEntry, "a" | "b" | "distance">[];
+  /** Shell-to-shell tank spacing as a fraction of the sum of the two diameters (NFPA 30); 0 for none. */
+  readonly tankFraction?: number;
+  /**
+   * Metres added to every required distance and obstacle clearance while training, so that
+   * layouts clear the validator's thresholds rather than sit on them. Default 0.
+   */
+  readonly margin?: number;
+}
+
+/** The default rule pack's distances. */
+export const DEFAULT_SPACING: SpacingOptions = {
+  clearance: DEFAULT_RULE_PACK.access.clearance,
+  rules: DEFAULT_RULE_PACK.spacing.map(({ a, b, distance }) => ({ a, b, distance })),
+  tankFraction: DEFAULT_RULE_PACK.tankSpacing.fractionOfSumOfDiameters,
+};
+
+/** A spacing table as numbers: [aType, aHazard, bType, bHazard, distance], −1 for "any". */
+export type SpacingCodes = number[][];
+
+export function spacingCodes(spacing: SpacingOptions): SpacingCodes {
+  const code = (s: SpacingEntry["a"]): [number, number] => [
+    s.type === undefined ? -1 : EQUIPMENT_TYPES.indexOf(s.type),
+    s.hazard === undefined ? -1 : HAZARDS.indexOf(s.hazard),
+  ];
+  return spacing.rules.map((r) => [...code(r.a), ...code(r.b), r.distance]);
+}
+
+/** Column offsets of the encoding the distances read. */
+export interface SpacingColumns {
+  readonly type: number;
+  readonly size: number;
+  readonly hazard: number;
+  readonly footprintScale: number;
+}
+
+function column(X: tf.Tensor3D, j: number): tf.Tensor2D {
+  return tf.squeeze(tf.slice(X, [0, 0, j], [-1, -1, 1]), [2]) as tf.Tensor2D;
+}
+
+/**
+ * Required edge-to-edge distance of every pair of rows [B,N,N], m: the clearance, a matching
+ * spacing rule's distance, or the tank spacing, whichever is largest, plus `margin`. Reads only
+ * the type, size and hazard columns of X.
+ */
+export function requiredDistances(
+  X: tf.Tensor3D,
+  columns: SpacingColumns,
+  codes: SpacingCodes,
+  clearance: number,
+  tankFraction = 0,
+  margin = 0,
+): tf.Tensor3D {
+  return tf.tidy(() => {
+    const matches = (type: number, hazard: number): tf.Tensor2D => {
+      let m: tf.Tensor2D = tf.onesLike(column(X, columns.type));
+      if (type >= 0) m = tf.mul(m, column(X, columns.type + type));
+      if (hazard >= 0) m = tf.mul(m, column(X, columns.hazard + hazard));
+      return m;
+    };
+    const pairs = (t: tf.Tensor2D): [tf.Tensor, tf.Tensor] => [tf.expandDims(t, 2), tf.expandDims(t, 1)];
+    let required: tf.Tensor = tf.fill([1, 1, 1], Math.max(clearance, 1e-3));
+    for (const [aType, aHazard, bType, bHazard, distance] of codes) {
+      const [ai, aj] = pairs(matches(aType!, aHazard!));
+      const [bi, bj] = pairs(matches(bType!, bHazard!));
+      const either = tf.minimum(tf.add(tf.mul(ai, bj), tf.mul(bi, aj)), 1);
+      required = tf.maximum(required, tf.mul(either, distance!));
+    }
+    if (tankFraction > 0) {
+      const tank = column(X, columns.type + EQUIPMENT_TYPES.indexOf("tank"));
+      const diameter = tf.mul(column(X, columns.size), columns.footprintScale);
+      const [ti, tj] = pairs(tank);
+      const [di, dj] = pairs(diameter as tf.Tensor2D);
+      required = tf.maximum(required, tf.mul(tf.mul(ti, tj), tf.mul(tf.add(di, dj), tankFraction)));
+    }
+    const n = X.shape[1];
+    return tf.add(tf.mul(required, tf.ones([1, n, n])), margin) as tf.Tensor3D;
+  });
+}
