@@ -109,7 +109,7 @@ export interface LayoutPenalties {
   readonly overlap: tf.Scalar;
   /** Mean distance by which placed footprints stick out of the site, m. */
   readonly site: tf.Scalar;
-  /** Mean shortfall of pairwise clearance over the required distance (0..1 per pair). */
+  /** Shortfall of pairwise clearance as a fraction of the required distance, summed over pairs, per item. */
   readonly spacing: tf.Scalar;
   /** Plan area of footprints on racks (with their keep-free strip) or keep-outs, over total footprint area. */
   readonly obstacle: tf.Scalar;
@@ -157,8 +157,10 @@ export function layoutPenalties(
   const gap = tf.maximum(tf.sub(dx, halfW), tf.sub(dy, halfD));
   const required = requiredDistance(X, layout, spacing);
   const shortfall = tf.div(tf.relu(tf.sub(required, gap)), required);
+  // Summed over pairs and divided by the items (not the pairs): one pair too close in a plant of
+  // 40 items weighs as much as in a plant of 4, since either makes the layout invalid.
   const spacingPen = tf.mean(
-    tf.div(tf.sum(tf.mul(shortfall, pairWeight), [1, 2]), tf.add(tf.sum(pairWeight, [1, 2]), 1e-6)),
+    tf.div(tf.sum(tf.mul(shortfall, pairWeight), [1, 2]), tf.add(tf.sum(b.p, 1), 1e-6)),
   ) as tf.Scalar;
 
   const obstacle = obstacles ? obstacleOverlap(b, obstacles, footprint, spacing.margin ?? 0) : tf.scalar(0);
