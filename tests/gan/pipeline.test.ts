@@ -17,23 +17,32 @@ import {
 import { beforeAll, describe, expect, it } from "vitest";
 
 const DEXPI = fileURLToPath(new URL("../../../shared/fixtures/dexpi/", import.meta.url));
-let model: GanModel;
+const models = new Map<string, GanModel>();
 
 beforeAll(async () => {
   await useBackend("wasm");
-  const config = resolveModelConfig({
-    nMax: 48,
-    latentSize: 8,
-    generatorHidden: 32,
-    nodeHidden: 16,
-    edgeRank: 2,
-    criticHidden: 16,
-    graphLayers: 1,
-    grid: 8,
-    gridHidden: 16,
-    seed: 5,
-  });
-  model = { generator: buildGenerator(config), critic: buildCritic(config), config, layout: modelLayout(config) };
+  for (const generator of ["graph", "layout"] as const) {
+    const config = resolveModelConfig({
+      nMax: 48,
+      latentSize: 8,
+      generatorHidden: 32,
+      nodeHidden: 16,
+      edgeRank: 2,
+      criticHidden: 16,
+      graphLayers: 1,
+      grid: 8,
+      gridHidden: 16,
+      seed: 5,
+      generator,
+      refineSteps: 2,
+    });
+    models.set(generator, {
+      generator: buildGenerator(config),
+      critic: buildCritic(config),
+      config,
+      layout: modelLayout(config),
+    });
+  }
 });
 
 const SPEC = {
@@ -49,13 +58,14 @@ const SPEC = {
   seed: 9,
 };
 
-describe("generation pipeline", () => {
+describe.each(["graph", "layout"])("generation pipeline (%s generator)", (kind) => {
+  const model = (): GanModel => models.get(kind)!;
   it("gives the same ranked candidates for the same seed, each with a report, holding the request", () => {
     const parsed = parseDocument("generationRequest", SPEC);
     expect(parsed.success).toBe(true);
     if (!parsed.success) return;
-    const a = generateCandidates(parsed.data, { model });
-    const b = generateCandidates(parsed.data, { model });
+    const a = generateCandidates(parsed.data, { model: model() });
+    const b = generateCandidates(parsed.data, { model: model() });
     expect(a.map((c) => designSignature(c.design))).toEqual(b.map((c) => designSignature(c.design)));
     expect(a.map((c) => c.rank)).toEqual([1, 2, 3]);
     for (const c of a) {
@@ -65,7 +75,7 @@ describe("generation pipeline", () => {
     }
     const errors = a.map((c) => c.report.summary.errors + c.unrouted.length + c.unresolved.length);
     expect([...errors].sort((p, q) => p - q)).toEqual(errors);
-    const other = generateCandidates(parsed.data, { model, seed: 10 });
+    const other = generateCandidates(parsed.data, { model: model(), seed: 10 });
     expect(other.map((c) => designSignature(c.design))).not.toEqual(a.map((c) => designSignature(c.design)));
   });
 
@@ -121,7 +131,7 @@ describe("generation pipeline", () => {
         count: 2,
         seed: 1,
       } as GenerationRequest;
-      const [best] = generateCandidates(request, { model });
+      const [best] = generateCandidates(request, { model: model() });
       expect(best, f).toBeDefined();
       if (!best) continue;
       expect(best.valid, `${f}: ${JSON.stringify(best.report.violations)} ${JSON.stringify(best.unrouted)}`).toBe(true);
