@@ -1,13 +1,14 @@
 /**
  * GAN benchmark: training and raw generation throughput on the wasm and cpu backends in one run,
- * with their ratio, at the shipped model's size (nMax 32, default widths, batch 32).
+ * with their ratio, for the shipped kind (layout generator at the "small" size the CLI trains,
+ * nMax 48, batch 32) or the graph generator (`--kind graph`, default widths).
  *
- *   npx tsx --conditions=@plantgan/source packages/core/bench/gan.bench.ts [--batch B] [--steps S] [--nmax N]
+ *   npx tsx --conditions=@plantgan/source packages/core/bench/gan.bench.ts [--kind layout|graph] [--batch B] [--steps S] [--nmax N]
  *
  * Training samples/s counts real samples through `trainer.step` (one critic update with the
  * gradient penalty each step, a generator update every `criticSteps` = 2 steps, as in training).
- * Generation samples/s is the raw EMA generator plus straight-through sampling and download
- * (`generateEncodings`): no decoding, legalising or routing. The native tfjs-node backends are
+ * Generation samples/s is the raw EMA generator and download (graph kind: plus straight-through
+ * sampling, `generateEncodings`): no decoding, legalising or routing. The native tfjs-node backends are
  * reported by selectBackend but not timed (they do not load on machines without libtensorflow).
  *
  * Notes measured while writing the GAN (tfjs 4.22, this kind of 2-core machine):
@@ -18,14 +19,22 @@
  * - wasm OneHot ignores a float32 dtype (writes int bits): one-hot in int32, then cast.
  */
 import * as tf from "@tensorflow/tfjs-core";
+import { designPlant } from "../src/designer/designer.js";
 import { fixtureBatchItems } from "../src/gan/fixtures.js";
 import {
   type BackendName,
+  type BatchItem,
   createTrainer,
   disposeBatch,
+  type GanBatch,
   generateEncodings,
+  layoutItem,
   makeBatch,
+  PROCESS_CLASSES,
+  sampleLatent,
   selectBackend,
+  type Trainer,
+  type TrainerConfigInput,
   useBackend,
 } from "../src/gan/index.js";
 
@@ -34,8 +43,57 @@ function arg(name: string, fallback: number): number {
   return k >= 0 ? Number(process.argv[k + 1]) : fallback;
 }
 
+const kindAt = process.argv.indexOf("--kind");
+const kind = kindAt >= 0 ? process.argv[kindAt + 1] : "layout";
+if (kind !== "layout" && kind !== "graph") throw new Error(`--kind must be layout or graph; got ${kind}`);
 const batchSize = arg("batch", 32);
-const nMax = arg("nmax", 32);
+const nMax = arg("nmax", kind === "layout" ? 48 : 32);
+/** The CLI's "small" size (packages/server/src/gan/training-run.ts MODEL_SIZES), or the defaults. */
+const CONFIG: TrainerConfigInput =
+  kind === "layout"
+    ? {
+        nMax,
+        seed: 1,
+        latentSize: 32,
+        generatorHidden: 128,
+        nodeHidden: 32,
+        edgeRank: 4,
+        criticHidden: 48,
+        grid: 16,
+        gridHidden: 48,
+        layoutOnly: true,
+        generator: "layout",
+      }
+    : { nMax, seed: 1 };
+
+/** Designer layouts of every class (racks and keep-outs included), as the layout kind trains on them. */
+function designerItems(trainer: Trainer): BatchItem[] {
+  const items: BatchItem[] = [];
+  for (let seed = 1; items.length < batchSize; seed++) {
+    const processClass = PROCESS_CLASSES[seed % PROCESS_CLASSES.length]!;
+    const item = layoutItem(designPlant({ processClass, seed }), trainer.layout.spec);
+    if (item) items.push(item);
+  }
+  return items;
+}
+
+/** One generator pass over the batch's conditions (and, for the layout kind, its topologies), downloaded. */
+function generate(trainer: Trainer, batch: GanBatch, seed: number): void {
+  if (kind === "graph") {
+    const conditions = Array.from(
+      { length: batchSize },
+      (_, i) => batch.c.slice([i, 0], [1, -1]).dataSync() as Float32Array,
+    );
+    generateEncodings(trainer.generatorEma, trainer.layout, conditions, { seed, truncation: 1 });
+    return;
+  }
+  const out = tf.tidy(() => {
+    const z = sampleLatent(batchSize, trainer.config.model.latentSize, seed, 1);
+    return trainer.generatorEma.apply([z, batch.c, batch.X, batch.A, batch.mask, batch.obstacles]) as tf.Tensor;
+  });
+  out.dataSync();
+  out.dispose();
+}
 const wasmSteps = arg("steps", 6);
 const cpuSteps = Math.max(2, Math.round(wasmSteps / 3));
 const generateRounds = 5;
@@ -59,8 +117,8 @@ function cpuMs(since: NodeJS.CpuUsage): number {
 
 async function measure(backend: BackendName, steps: number): Promise<Row> {
   if (!(await useBackend(backend))) throw new Error(`${backend} is not available`);
-  const trainer = createTrainer({ nMax, seed: 1 });
-  const items = fixtureBatchItems(batchSize, nMax);
+  const trainer = createTrainer(CONFIG);
+  const items = kind === "layout" ? designerItems(trainer) : fixtureBatchItems(batchSize, nMax);
   const batch = makeBatch(items, trainer.layout);
   // Warm-up: kernels, Adam accumulators, one generator step.
   trainer.step(batch);
@@ -71,13 +129,10 @@ async function measure(backend: BackendName, steps: number): Promise<Row> {
   const stepMs = (performance.now() - t0) / steps;
   const stepCpuMs = cpuMs(c0) / steps;
 
-  const conditions = items.map((i) => i.condition);
-  generateEncodings(trainer.generatorEma, trainer.layout, conditions, { seed: 0 });
+  generate(trainer, batch, 0);
   const g0 = performance.now();
   const gc0 = process.cpuUsage();
-  for (let r = 0; r < generateRounds; r++) {
-    generateEncodings(trainer.generatorEma, trainer.layout, conditions, { seed: r + 1, truncation: 1 });
-  }
+  for (let r = 0; r < generateRounds; r++) generate(trainer, batch, r + 1);
   const genMs = (performance.now() - g0) / generateRounds;
   const genCpuMs = cpuMs(gc0) / generateRounds;
   disposeBatch(batch);
@@ -94,7 +149,9 @@ async function measure(backend: BackendName, steps: number): Promise<Row> {
 }
 
 const choice = await selectBackend({ log: (m) => console.log(m) });
-console.log(`\nselected: ${choice.name}; nMax ${nMax}, batch ${batchSize}, tfjs ${tf.version_core}\n`);
+console.log(
+  `\nselected: ${choice.name}; ${kind} generator, nMax ${nMax}, batch ${batchSize}, tfjs ${tf.version_core}\n`,
+);
 const rows: Row[] = [];
 for (const [backend, steps] of [
   ["wasm", wasmSteps],
