@@ -34,7 +34,7 @@ import type { EncodingLayout } from "../views/vocabulary.js";
 import { CONDITION_SIZE, conditionVector } from "./condition.js";
 import { fixedTags, pinFixedItems, withFixedItems } from "./fixed.js";
 import { concatArrays, type GanModelConfig, sampleLatent } from "./models.js";
-import { MAX_OBSTACLES, OBSTACLE_WIDTH } from "./obstacles.js";
+import { MAX_OBSTACLES, OBSTACLE_WIDTH, obstacleArray } from "./obstacles.js";
 import { equipmentRows, layoutItem, stripLayout, topologyItem } from "./topology.js";
 import { deriveSeed } from "./training.js";
 
@@ -372,7 +372,11 @@ export function ganPlace(
         tf.tensor3d(concatArrays(items.map((i) => i.X)), [b, n, F]),
         tf.tensor4d(concatArrays(items.map((i) => i.A)), [b, model.layout.R, n, n]),
         tf.tensor2d(concatArrays(items.map((i) => i.mask)), [b, n]),
-        tf.tensor3d(concatArrays(items.map((i) => i.obstacles!)), [b, MAX_OBSTACLES, OBSTACLE_WIDTH]),
+        // Fixed items are obstacles too: the generator completes the layout around them.
+        tf.tensor3d(
+          concatArrays(items.map(() => obstacleArray(request.site, DEFAULT_RULE_PACK, request.fixed ?? []))),
+          [b, MAX_OBSTACLES, OBSTACLE_WIDTH],
+        ),
       ];
       return model.generator.apply(inputs, { training: false }) as tf.Tensor3D;
     }
