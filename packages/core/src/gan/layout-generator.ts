@@ -172,7 +172,7 @@ export class LayoutRefiner extends tfl.layers.Layer {
     return tf.reshape(y, [...x.shape.slice(0, -1), w.shape[1]]);
   }
 
-  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown> = {}): tf.Tensor {
     return tf.tidy(() => {
       const [h0, X, mask, obstacles, c] = inputs as [tf.Tensor3D, tf.Tensor3D, tf.Tensor2D, tf.Tensor3D, tf.Tensor2D];
       const a = this.args;
@@ -185,7 +185,13 @@ export class LayoutRefiner extends tfl.layers.Layer {
 
       // Rotation first: it decides the plan extents every later step reasons with.
       const rotationLogits = this.dense(h0, "rotation_kernel", "rotation_bias") as tf.Tensor3D;
-      const turn = tf.softmax(rotationLogits);
+      // Training reasons with the expected extents (differentiable in the rotation logits); generation
+      // with the rotation it will output (argmax), so pushes and the site clamp use the real extents.
+      const turn = (
+        kwargs.training
+          ? tf.softmax(rotationLogits)
+          : tf.cast(tf.oneHot(tf.argMax(rotationLogits, 2) as tf.Tensor2D, 4), "float32")
+      ) as tf.Tensor3D;
       const straight = tf.add(col(turn, 0), col(turn, 2));
       const turned = tf.add(col(turn, 1), col(turn, 3));
       const ew = tf.add(tf.mul(width, straight), tf.mul(depth, turned)); // [B,N]
