@@ -47,6 +47,7 @@ export {
   buildLayoutGenerator,
   LayoutRefiner,
   type LayoutRefinerArgs,
+  Scale,
   TopologyColumns,
 } from "./layout-generator.js";
 export {

@@ -4,7 +4,7 @@
  *
  *   inputs  z [B,Z], c [B,C], X [B,N,F] (the topology's encoding; only type, size and hazard
  *           columns are read), A [B,R,N,N], mask [B,N], obstacles [B,K,4] (obstacles.ts)
- *   [z ‖ c] → MLP → per-slot embeddings; ‖ topology columns → Linear → relational graph conv
+ *   [z ‖ c ‖ obstacles] → MLP → per-slot embeddings; ‖ topology columns → Linear → relational graph conv
  *   over A (connected items learn of each other) → h₀
  *   LayoutRefiner: rotation logits and an initial position inside the site from h₀, then
  *   `steps` rounds of geometric message passing in the manner of E(n)-equivariant GNNs
@@ -79,6 +79,36 @@ export class TopologyColumns extends tfl.layers.Layer {
   }
 }
 tf.serialization.registerClass(TopologyColumns);
+
+// ---------------------------------------------------------------------------------------------
+
+export interface ScaleArgs extends LayerArgs {
+  readonly factor: number;
+}
+
+/** x · factor (no weights): brings metres to the unit range of the other inputs. */
+export class Scale extends tfl.layers.Layer {
+  static className = "PlantGanScale";
+  readonly factor: number;
+
+  constructor(args: ScaleArgs) {
+    super(args);
+    this.factor = args.factor;
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    return tf.tidy(() => tf.mul(Array.isArray(inputs) ? inputs[0]! : inputs, this.factor));
+  }
+
+  override computeOutputShape(inputShape: Shape | Shape[]): Shape {
+    return (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as Shape;
+  }
+
+  override getConfig(): Config {
+    return { ...super.getConfig(), factor: this.factor };
+  }
+}
+tf.serialization.registerClass(Scale);
 
 // ---------------------------------------------------------------------------------------------
 
@@ -324,7 +354,11 @@ export function buildLayoutGenerator(config: GanModelConfig, name: string): tfl.
   const mask = tfl.input({ shape: [n], name: "mask" });
   const obstacles = tfl.input({ shape: [MAX_OBSTACLES, OBSTACLE_WIDTH], name: "obstacles" });
 
-  let g = tfl.layers.concatenate({ name: "g_zc" }).apply([z, c]) as tfl.SymbolicTensor;
+  // The site's racks and keep-outs reach the start positions too, not only the refiner's pushes.
+  const site = tfl.layers
+    .flatten({ name: "g_obstacles_flat" })
+    .apply(new Scale({ factor: 1 / SITE_SCALE, name: "g_obstacles_scale" }).apply(obstacles)) as tfl.SymbolicTensor;
+  let g = tfl.layers.concatenate({ name: "g_zc" }).apply([z, c, site]) as tfl.SymbolicTensor;
   g = new Linear({ units: generatorHidden, activation: "relu", seed: seed + 1, name: "g_mlp0" }).apply(
     g,
   ) as tfl.SymbolicTensor;

@@ -111,7 +111,7 @@ export interface LayoutPenalties {
   readonly site: tf.Scalar;
   /** Shortfall of pairwise clearance as a fraction of the required distance, summed over pairs, per item. */
   readonly spacing: tf.Scalar;
-  /** Plan area of footprints on racks (with their keep-free strip) or keep-outs, over total footprint area. */
+  /** Per item, the share of its footprint on racks (with their keep-free strip) or keep-outs; summed over items. */
   readonly obstacle: tf.Scalar;
 }
 
@@ -163,15 +163,15 @@ export function layoutPenalties(
     tf.div(tf.sum(tf.mul(shortfall, pairWeight), [1, 2]), tf.add(tf.sum(b.p, 1), 1e-6)),
   ) as tf.Scalar;
 
-  const obstacle = obstacles ? obstacleOverlap(b, obstacles, footprint, spacing.margin ?? 0) : tf.scalar(0);
+  const obstacle = obstacles ? obstacleOverlap(b, obstacles, spacing.margin ?? 0) : tf.scalar(0);
   return { overlap, site, spacing: spacingPen, obstacle };
 }
 
 /**
- * Footprint area inside obstacle rectangles (obstacles.ts: [B,K,4] centre x, y, width, depth, m;
- * zero rows are padding), each grown by `margin`, over the total footprint area.
+ * Share of each item's footprint inside obstacle rectangles (obstacles.ts: [B,K,4] centre x, y,
+ * width, depth, m; zero rows are padding), each grown by `margin`, summed over the items.
  */
-function obstacleOverlap(b: Boxes, obstacles: tf.Tensor3D, footprint: tf.Tensor, margin: number): tf.Scalar {
+function obstacleOverlap(b: Boxes, obstacles: tf.Tensor3D, margin: number): tf.Scalar {
   const part = (j: number) => tf.expandDims(tf.squeeze(tf.slice(obstacles, [0, 0, j], [-1, -1, 1]), [2]), 1); // [B,1,K]
   const [ox, oy, ow, od] = [part(0), part(1), part(2), part(3)];
   const valid = tf.cast(tf.greater(ow, 0), "float32");
@@ -191,8 +191,11 @@ function obstacleOverlap(b: Boxes, obstacles: tf.Tensor3D, footprint: tf.Tensor,
   };
   const ix = overlapLength(w, ow, x, ox);
   const iy = overlapLength(d, od, y, oy);
-  const inside = tf.mul(tf.mul(tf.mul(ix, iy), valid), tf.expandDims(b.p, 2));
-  return tf.mean(tf.div(tf.sum(inside, [1, 2]), tf.add(footprint, 1e-6))) as tf.Scalar;
+  const inside = tf.mul(tf.mul(ix, iy), valid); // [B,N,K]
+  // Each item's share of its footprint inside obstacles, summed over the items: one pump on a rack
+  // counts fully however large the plant (the validator fails the layout for it all the same).
+  const share = tf.div(tf.sum(inside, 2), tf.add(tf.mul(b.w, b.d), 1e-6));
+  return tf.mean(tf.sum(tf.mul(share, b.p), 1)) as tf.Scalar;
 }
 
 /** Required distance of every pair [B,N,N] (spacing.ts), margin included. */

@@ -51,7 +51,7 @@ export interface PenaltyWeights {
   readonly spacing: number;
   /** Squared miss of the requested equipment counts. */
   readonly count: number;
-  /** Footprint area on racks (with their keep-free strip) or keep-outs (fraction of footprint area). */
+  /** Per item, the share of its footprint on racks (with their keep-free strip) or keep-outs, summed. */
   readonly obstacle: number;
 }
 
