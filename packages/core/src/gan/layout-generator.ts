@@ -117,6 +117,11 @@ export interface LayoutRefinerArgs extends LayerArgs {
   readonly steps: number;
   /** Largest push per pair and round, m. */
   readonly stepSize: number;
+  /**
+   * Metres kept between footprints and the site boundary: half the usual 1 m grid, so that
+   * snapping the decoded position to the grid cannot push an item out of the site. Default 0.5.
+   */
+  readonly siteMargin?: number;
   /** Encoding facts: X width, column offsets, footprint scale. */
   readonly features: number;
   readonly typeOffset: number;
@@ -146,6 +151,7 @@ export class LayoutRefiner extends tfl.layers.Layer {
       units: args.units,
       steps: args.steps,
       stepSize: args.stepSize,
+      siteMargin: args.siteMargin ?? 0.5,
       features: args.features,
       typeOffset: args.typeOffset,
       sizeOffset: args.sizeOffset,
@@ -226,8 +232,10 @@ export class LayoutRefiner extends tfl.layers.Layer {
       const turned = tf.add(col(turn, 1), col(turn, 3));
       const ew = tf.add(tf.mul(width, straight), tf.mul(depth, turned)); // [B,N]
       const ed = tf.add(tf.mul(depth, straight), tf.mul(width, turned));
-      const clampX = (x: tf.Tensor) => tf.maximum(tf.div(ew, 2), tf.minimum(tf.sub(siteW, tf.div(ew, 2)), x));
-      const clampY = (y: tf.Tensor) => tf.maximum(tf.div(ed, 2), tf.minimum(tf.sub(siteD, tf.div(ed, 2)), y));
+      const halfW = tf.add(tf.div(ew, 2), a.siteMargin);
+      const halfD = tf.add(tf.div(ed, 2), a.siteMargin);
+      const clampX = (x: tf.Tensor) => tf.maximum(halfW, tf.minimum(tf.sub(siteW, halfW), x));
+      const clampY = (y: tf.Tensor) => tf.maximum(halfD, tf.minimum(tf.sub(siteD, halfD), y));
 
       const start = tf.sigmoid(this.dense(h0, "position_kernel", "position_bias") as tf.Tensor3D);
       let x = tf.add(tf.div(ew, 2), tf.mul(col(start, 0), tf.relu(tf.sub(siteW, ew))));
