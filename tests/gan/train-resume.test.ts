@@ -114,3 +114,35 @@ describe("plantgan train survives kill -9", () => {
     expect(readFileSync(join(out, "generator/model.json"), "utf8")).toContain("plantgan_generator");
   }, 85_000);
 });
+
+describe("plantgan train --generator", () => {
+  const dir = mkdtempSync(join(tmpdir(), "plantgan-train-kind-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("trains a layout generator (topology and site obstacles as inputs) and refuses an unknown kind", async () => {
+    const lines = gunzipSync(readFileSync(join(root, "datasets/synthetic-v1/test.ndjson.gz")))
+      .toString("utf8")
+      .split("\n")
+      .filter(Boolean);
+    const data = join(dir, "data");
+    mkdirSync(data, { recursive: true });
+    writeFileSync(join(data, "train.ndjson"), `${lines.slice(0, 16).join("\n")}\n`);
+
+    const out = join(dir, "layout");
+    const run = train(out, data, 1, ["--generator", "layout"]);
+    let stderr = "";
+    run.stderr?.on("data", (b) => (stderr += String(b)));
+    expect((await done(run)).code, stderr).toBe(0);
+    const card = JSON.parse(readFileSync(join(out, "model-card.json"), "utf8"));
+    expect(card.settings.generator).toBe("layout");
+    const model = readFileSync(join(out, "generator/model.json"), "utf8");
+    expect(model).toContain("PlantGanLayoutRefiner");
+    expect(model).toContain('"obstacles"');
+
+    const bad = train(join(dir, "bad"), data, 1, ["--generator", "transformer"]);
+    let badErr = "";
+    bad.stderr?.on("data", (b) => (badErr += String(b)));
+    expect((await done(bad)).code).toBe(2);
+    expect(badErr).toContain("--generator must be graph or layout");
+  }, 60_000);
+});

@@ -15,7 +15,13 @@ export const MAX_OBSTACLES = 8;
 /** Values per obstacle row: centre x, centre y, width, depth (m). */
 export const OBSTACLE_WIDTH = 4;
 
-type Box = { readonly x: number; readonly y: number; readonly width: number; readonly depth: number };
+type Box = {
+  readonly x: number;
+  readonly y: number;
+  readonly width: number;
+  readonly depth: number;
+  readonly id?: string;
+};
 interface Site {
   readonly racks?: readonly Parameters<typeof rackRect>[0][];
   readonly keepOut?: readonly Box[];

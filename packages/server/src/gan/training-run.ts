@@ -36,7 +36,6 @@ export const MODEL_SIZES: Readonly<Record<string, Omit<TrainerConfigInput, "nMax
     grid: 16,
     gridHidden: 48,
     layoutOnly: true,
-    generator: "layout",
     // Layouts aim 0.5 m clear of the rule pack's distances, so that they pass the validator rather than sit on it.
     spacing: { ...DEFAULT_SPACING, margin: 0.5 },
     // A short CPU run (~400 generator steps): faster learning rates and EMA than the defaults.
@@ -54,12 +53,20 @@ export const MODEL_SIZES: Readonly<Record<string, Omit<TrainerConfigInput, "nMax
     grid: 8,
     gridHidden: 16,
     layoutOnly: true,
-    generator: "layout",
     refineSteps: 2,
     spacing: { ...DEFAULT_SPACING, margin: 0.5 },
     emaDecay: 0.9,
   },
 };
+
+/**
+ * Generator kinds a training can use (models.ts): "graph" places a topology from (z, c) alone;
+ * "layout" is also given the topology's items and lines and the site's racks and keep-outs
+ * (layout-generator.ts). DEFAULT_GENERATOR is what `plantgan train` and the API train.
+ */
+export const GENERATOR_KINDS = ["graph", "layout"] as const;
+export type GeneratorKind = (typeof GENERATOR_KINDS)[number];
+export const DEFAULT_GENERATOR: GeneratorKind = "graph";
 
 /** Critic-side losses are averaged over every step; the rest over generator steps only. */
 const CRITIC_KEYS: ReadonlySet<string> = new Set(["d_loss", "wasserstein", "gp", "drift"]);

@@ -13,6 +13,8 @@ import {
 } from "@plantgan/core/gan";
 import type { Command } from "commander";
 import {
+  DEFAULT_GENERATOR,
+  GENERATOR_KINDS,
   MODEL_SIZES,
   type ModelInfo,
   modelCard,
@@ -36,6 +38,7 @@ interface TrainOptions {
   limit?: string;
   seed: string;
   size: string;
+  generator: string;
   backend: string;
   previews: string;
 }
@@ -59,6 +62,11 @@ export function registerTrain(program: Command): void {
     .option("--limit <n>", "use only the first n training designs")
     .option("--seed <n>", "seed of weights, noise and data order", "1")
     .option("--size <name>", "model size: small (shipped) or tiny (tests)", "small")
+    .option(
+      "--generator <kind>",
+      "graph: places a topology from the condition alone; layout: also given the topology's items and lines and the site's racks and keep-outs",
+      DEFAULT_GENERATOR,
+    )
     .option("--backend <name>", "auto, wasm, cpu, tensorflow, tensorflow-gpu", "wasm")
     .option("--previews <n>", "layouts drawn per epoch in previews/epoch-XXX.svg", "4")
     .addHelpText(
@@ -75,6 +83,8 @@ export function registerTrain(program: Command): void {
       const previewCount = int("previews", options.previews, 0);
       const size = MODEL_SIZES[options.size];
       if (!size) throw new CliError(`--size must be small or tiny; got ${options.size}`);
+      const generator = GENERATOR_KINDS.find((k) => k === options.generator);
+      if (!generator) throw new CliError(`--generator must be graph or layout; got ${options.generator}`);
       const out = options.out ?? join("datasets/models", basename(options.dataset.replace(/\/+$/, "")));
       const checkpointPath = join(out, "checkpoint.bin");
       if (!options.resume && existsSync(checkpointPath)) {
@@ -102,7 +112,7 @@ export function registerTrain(program: Command): void {
         printError(`resuming ${out} after epoch ${startEpoch} (step ${trainer.steps})`);
       } else {
         if (options.resume) printError(`no checkpoint in ${out}: starting from scratch`);
-        trainer = createTrainer({ nMax, ...size, seed });
+        trainer = createTrainer({ nMax, ...size, seed, generator });
       }
       const items = trainingItems(designs, trainer);
       if (items.length === 0) throw new CliError(`no training design fits nMax ${trainer.layout.spec.nMax}`);
