@@ -45,12 +45,16 @@ function inputs(seed: number) {
   return { batch, list: [z, batch.c, batch.X, batch.A, batch.mask, batch.obstacles] };
 }
 
-/** The batch with the generator's positions and rotations (argmax) in place of the real ones. */
-function placed(nodeParams: tf.Tensor3D, X: tf.Tensor3D): tf.Tensor3D {
+/**
+ * The batch with the generator's positions and rotations in place of the real ones: argmax
+ * rotations, or the softmax (differentiable in the rotation logits) when `soft`.
+ */
+function placed(nodeParams: tf.Tensor3D, X: tf.Tensor3D, soft = false): tf.Tensor3D {
   const { offsets, F } = layout;
   const [b, n] = [X.shape[0], X.shape[1]];
   const col = (t: tf.Tensor3D, start: number, size: number) => tf.slice(t, [0, 0, start], [b, n, size]);
-  const rotation = tf.cast(tf.oneHot(tf.argMax(col(nodeParams, offsets.rotation, 4), 2), 4), "float32");
+  const logits = col(nodeParams, offsets.rotation, 4);
+  const rotation = soft ? tf.softmax(logits) : tf.cast(tf.oneHot(tf.argMax(logits, 2) as tf.Tensor2D, 4), "float32");
   const generated = tf.concat(
     [
       tf.zeros([b, n, offsets.position]),
@@ -94,9 +98,9 @@ describe("layout generator", () => {
     const generator = buildGenerator(CONFIG);
     const { batch, list } = inputs(4);
     const optimizer = tf.train.adam(1e-2);
-    const total = () =>
+    const penalty = (soft: boolean) => () =>
       tf.tidy(() => {
-        const X = placed(generator.apply(list, { training: true }) as tf.Tensor3D, batch.X);
+        const X = placed(generator.apply(list, { training: true }) as tf.Tensor3D, batch.X, soft);
         const p = layoutPenalties(
           { X, A: batch.A, mask: batch.mask },
           batch.c,
@@ -106,35 +110,9 @@ describe("layout generator", () => {
         );
         return tf.addN([p.overlap, p.spacing, p.obstacle]) as tf.Scalar;
       });
+    const total = penalty(false);
+    const soft = penalty(true);
     const before = total().dataSync()[0]!;
-    const soft = () =>
-      tf.tidy(() => {
-        const nodeParams = generator.apply(list, { training: true }) as tf.Tensor3D;
-        // Soft rotation (softmax) keeps the loss differentiable in the rotation logits too.
-        const { offsets, F } = layout;
-        const [b, n] = [batch.X.shape[0], batch.X.shape[1]];
-        const col = (t: tf.Tensor3D, s: number, w: number) => tf.slice(t, [0, 0, s], [b, n, w]);
-        const generated = tf.concat(
-          [
-            tf.zeros([b, n, offsets.position]),
-            tf.mul(tf.sigmoid(col(nodeParams, offsets.position, 2)), col(batch.X, offsets.placed, 1)),
-            tf.softmax(col(nodeParams, offsets.rotation, 4)),
-            tf.zeros([b, n, F - offsets.position - 6]),
-          ],
-          2,
-        );
-        const keep = new Float32Array(F).fill(1);
-        keep.fill(0, offsets.position, offsets.position + 6);
-        const X = tf.add(tf.mul(batch.X, tf.tensor1d(keep)), generated) as tf.Tensor3D;
-        const p = layoutPenalties(
-          { X, A: batch.A, mask: batch.mask },
-          batch.c,
-          layout,
-          DEFAULT_SPACING,
-          batch.obstacles,
-        );
-        return tf.addN([p.overlap, p.spacing, p.obstacle]) as tf.Scalar;
-      });
     for (let i = 0; i < 40; i++) optimizer.minimize(soft);
     const after = total().dataSync()[0]!;
     expect(before).toBeGreaterThan(0.05);

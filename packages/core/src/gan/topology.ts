@@ -7,7 +7,7 @@
  */
 import { type Design, isNozzleEnd, type PlantDesignInput } from "../design/types.js";
 import type { NodeRef } from "../views/encode.js";
-import { encodeDesign } from "../views/encode.js";
+import { type Encoding, encodeDesign } from "../views/encode.js";
 import type { EncodingSpec } from "../views/vocabulary.js";
 import { conditionVector } from "./condition.js";
 import { obstacleArray } from "./obstacles.js";
@@ -44,14 +44,7 @@ export function stripLayout(design: Design | PlantDesignInput): PlantDesignInput
 export function layoutItem(design: Design, spec: EncodingSpec): BatchItem | undefined {
   if (design.equipment.length > spec.nMax) return undefined;
   try {
-    const enc = encodeDesign(layoutView(design), spec);
-    return {
-      X: enc.X,
-      A: enc.A,
-      mask: enc.mask,
-      condition: conditionVector(design),
-      obstacles: obstacleArray(design.site),
-    };
+    return batchItem(encodeDesign(layoutView(design), spec), design);
   } catch {
     return undefined;
   }
@@ -76,7 +69,11 @@ export function topologyItem(design: Design, spec: EncodingSpec): BatchItem {
       (l) => isNozzleEnd(l.from) && isNozzleEnd(l.to) && kept.has(l.from.tag) && kept.has(l.to.tag),
     ),
   };
-  const enc = encodeDesign(trimmed, spec);
+  return batchItem(encodeDesign(trimmed, spec), design);
+}
+
+/** An encoding with the design's condition and site obstacles. */
+function batchItem(enc: Pick<Encoding, "X" | "A" | "mask">, design: Design): BatchItem {
   return {
     X: enc.X,
     A: enc.A,
