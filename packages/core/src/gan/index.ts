@@ -58,6 +58,7 @@ export {
   driftPenalty,
   generatorAdversarialLoss,
   gradientPenalty,
+  HAZARD_SPACING,
   type LayoutPenalties,
   layoutPenalties,
   type SpacingOptions,

@@ -19,9 +19,9 @@ import * as tf from "@tensorflow/tfjs-core";
 import { type EncodingLayout, EQUIPMENT_TYPES } from "../views/vocabulary.js";
 import { CONDITION_LAYOUT, COUNT_SCALE, SITE_SCALE } from "./condition.js";
 import type { GraphTensors } from "./models.js";
-import { DEFAULT_SPACING, requiredDistances, type SpacingOptions, spacingCodes } from "./spacing.js";
+import { HAZARD_SPACING, requiredDistances, type SpacingOptions, spacingCodes } from "./spacing.js";
 
-export { DEFAULT_SPACING, type SpacingOptions } from "./spacing.js";
+export { DEFAULT_SPACING, HAZARD_SPACING, type SpacingOptions } from "./spacing.js";
 
 /** Critic as a function of graph tensors (c bound by the caller). Returns scores [B,1]. */
 export type CriticFn = (graph: GraphTensors) => tf.Tensor;
@@ -120,7 +120,7 @@ export function layoutPenalties(
   graph: GraphTensors,
   c: tf.Tensor2D,
   layout: EncodingLayout,
-  spacing: SpacingOptions = DEFAULT_SPACING,
+  spacing: SpacingOptions = HAZARD_SPACING,
   obstacles?: tf.Tensor3D,
 ): LayoutPenalties {
   const { X, mask } = graph;
@@ -157,11 +157,10 @@ export function layoutPenalties(
   const gap = tf.maximum(tf.sub(dx, halfW), tf.sub(dy, halfD));
   const required = requiredDistance(X, layout, spacing);
   const shortfall = tf.div(tf.relu(tf.sub(required, gap)), required);
-  // Summed over pairs and divided by the items (not the pairs): one pair too close in a plant of
-  // 40 items weighs as much as in a plant of 4, since either makes the layout invalid.
-  const spacingPen = tf.mean(
-    tf.div(tf.sum(tf.mul(shortfall, pairWeight), [1, 2]), tf.add(tf.sum(b.p, 1), 1e-6)),
-  ) as tf.Scalar;
+  // perItem: summed over pairs and divided by the items, so one pair too close in a plant of 40
+  // items weighs as much as in a plant of 4 (either makes the layout invalid); else the pairs' mean.
+  const per = spacing.perItem ? tf.sum(b.p, 1) : tf.sum(pairWeight, [1, 2]);
+  const spacingPen = tf.mean(tf.div(tf.sum(tf.mul(shortfall, pairWeight), [1, 2]), tf.add(per, 1e-6))) as tf.Scalar;
 
   const obstacle = obstacles ? obstacleOverlap(b, obstacles, spacing.margin ?? 0) : tf.scalar(0);
   return { overlap, site, spacing: spacingPen, obstacle };

@@ -24,9 +24,24 @@ export interface SpacingOptions {
    * layouts clear the validator's thresholds rather than sit on them. Default 0.
    */
   readonly margin?: number;
+  /**
+   * Divide the summed shortfall by the number of items instead of averaging it over the pairs, so
+   * one pair too close weighs the same in a plant of any size. Default false (the graph
+   * generator's, and the shipped model's, setting).
+   */
+  readonly perItem?: boolean;
 }
 
-/** The default rule pack's distances. */
+/** The access clearance and the two ignition-source rules: what the graph generator trains with. */
+export const HAZARD_SPACING: SpacingOptions = {
+  clearance: 0.9,
+  rules: [
+    { a: { hazard: "fired" }, b: { hazard: "flammable" }, distance: 15 },
+    { a: { hazard: "ignition_source" }, b: { hazard: "flammable" }, distance: 15 },
+  ],
+};
+
+/** The default rule pack's distances (what the layout generator trains with and reads). */
 export const DEFAULT_SPACING: SpacingOptions = {
   clearance: DEFAULT_RULE_PACK.access.clearance,
   rules: DEFAULT_RULE_PACK.spacing.map(({ a, b, distance }) => ({ a, b, distance })),

@@ -19,10 +19,10 @@ import { registerGanGradients } from "./gradients.js";
 import {
   countLoss,
   criticLoss,
-  DEFAULT_SPACING,
   driftPenalty,
   generatorAdversarialLoss,
   gradientPenalty,
+  HAZARD_SPACING,
   layoutPenalties,
   type SpacingOptions,
 } from "./losses.js";
@@ -92,8 +92,8 @@ export const DEFAULT_TRAINING_CONFIG: TrainingConfig = {
   drift: 1e-3,
   emaDecay: 0.999,
   temperature: 1,
-  penalties: { overlap: 1, site: 0.05, spacing: 1, count: 0.1, obstacle: 1 },
-  spacing: DEFAULT_SPACING,
+  penalties: { overlap: 1, site: 0.05, spacing: 1, count: 0.1, obstacle: 0 },
+  spacing: HAZARD_SPACING,
   layoutOnly: false,
 };
 
@@ -424,7 +424,14 @@ class GanTrainer implements Trainer {
       const { value, grads } = tf.variableGrads(() => {
         const fake = this.fakes(c, seeds.z, seeds.noise, real);
         const adversarial = generatorAdversarialLoss(this.critique(fake, c));
-        const pen = layoutPenalties(fake, c, this.layout, t.spacing, real.obstacles);
+        // Obstacles only when they weigh: a weight of 0 keeps the graph generator's runs as they were.
+        const pen = layoutPenalties(
+          fake,
+          c,
+          this.layout,
+          t.spacing,
+          t.penalties.obstacle > 0 ? real.obstacles : undefined,
+        );
         const count = countLoss(fake, c, this.layout);
         parts.push(...[adversarial, pen.overlap, pen.site, pen.spacing, count, pen.obstacle].map((s) => tf.keep(s)));
         return tf.addN([

@@ -36,8 +36,6 @@ export const MODEL_SIZES: Readonly<Record<string, Omit<TrainerConfigInput, "nMax
     grid: 16,
     gridHidden: 48,
     layoutOnly: true,
-    // Layouts aim 0.5 m clear of the rule pack's distances, so that they pass the validator rather than sit on it.
-    spacing: { ...DEFAULT_SPACING, margin: 0.5 },
     // A short CPU run (~400 generator steps): faster learning rates and EMA than the defaults.
     generatorLearningRate: 1e-3,
     criticLearningRate: 1e-3,
@@ -53,8 +51,6 @@ export const MODEL_SIZES: Readonly<Record<string, Omit<TrainerConfigInput, "nMax
     grid: 8,
     gridHidden: 16,
     layoutOnly: true,
-    refineSteps: 2,
-    spacing: { ...DEFAULT_SPACING, margin: 0.5 },
     emaDecay: 0.9,
   },
 };
@@ -67,6 +63,22 @@ export const MODEL_SIZES: Readonly<Record<string, Omit<TrainerConfigInput, "nMax
 export const GENERATOR_KINDS = ["graph", "layout"] as const;
 export type GeneratorKind = (typeof GENERATOR_KINDS)[number];
 export const DEFAULT_GENERATOR: GeneratorKind = "graph";
+
+/**
+ * What a layout generator adds to a size: the rule pack's whole spacing table with a 0.5 m margin
+ * (layouts aim clear of the validator's thresholds rather than on them), the shortfall per item,
+ * and the obstacle penalty. The graph generator keeps the settings the shipped model was made with.
+ */
+export function trainerSettings(size: Omit<TrainerConfigInput, "nMax">, generator: GeneratorKind) {
+  if (generator === "graph") return size;
+  return {
+    ...size,
+    generator,
+    refineSteps: size === MODEL_SIZES.tiny ? 2 : 3,
+    spacing: { ...DEFAULT_SPACING, margin: 0.5, perItem: true },
+    penalties: { ...size.penalties, obstacle: 1 },
+  } satisfies Omit<TrainerConfigInput, "nMax">;
+}
 
 /** Critic-side losses are averaged over every step; the rest over generator steps only. */
 const CRITIC_KEYS: ReadonlySet<string> = new Set(["d_loss", "wasserstein", "gp", "drift"]);

@@ -21,6 +21,7 @@ import {
   modelFiles,
   previewRequests,
   runTrainingLoop,
+  trainerSettings,
   trainingItems,
 } from "../../gan/training-run.js";
 import { CliError } from "../exit.js";
@@ -112,7 +113,7 @@ export function registerTrain(program: Command): void {
         printError(`resuming ${out} after epoch ${startEpoch} (step ${trainer.steps})`);
       } else {
         if (options.resume) printError(`no checkpoint in ${out}: starting from scratch`);
-        trainer = createTrainer({ nMax, ...size, seed, generator });
+        trainer = createTrainer({ nMax, ...trainerSettings(size, generator), seed });
       }
       const items = trainingItems(designs, trainer);
       if (items.length === 0) throw new CliError(`no training design fits nMax ${trainer.layout.spec.nMax}`);
