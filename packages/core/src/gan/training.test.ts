@@ -4,6 +4,7 @@ import { fixtureBatchItems } from "./fixtures.js";
 import {
   createTrainer,
   disposeBatch,
+  LOSS_KEYS,
   makeBatch,
   restoreTrainer,
   type StepLosses,
@@ -27,19 +28,7 @@ const TINY: TrainerConfigInput = {
 };
 
 const ITEMS = fixtureBatchItems(6, 16);
-const KEYS = [
-  "d_loss",
-  "wasserstein",
-  "gp",
-  "drift",
-  "g_loss",
-  "g_adversarial",
-  "overlap",
-  "site",
-  "spacing",
-  "count",
-  "obstacle",
-] as const;
+const KEYS = LOSS_KEYS;
 
 beforeAll(async () => {
   await useBackend("wasm");
