@@ -92,10 +92,39 @@ describe("layout generator", () => {
     reloaded.dispose();
   });
 
+  it("parts crowded items and steps them off racks and keep-outs with its repulsion step", () => {
+    // Same weights with and without the repulsion step: untrained, the learned pushes are zero,
+    // so the start positions pile up; the repulsion rounds alone must clear almost all of it.
+    const { batch, list } = inputs(6);
+    const measure = (repulsion: boolean) =>
+      tf.tidy(() => {
+        const generator = buildGenerator({ ...CONFIG, repulsion });
+        const out = generator.apply(list) as tf.Tensor3D;
+        const p = layoutPenalties(
+          { X: placed(out, batch.X), A: batch.A, mask: batch.mask },
+          batch.c,
+          layout,
+          DEFAULT_SPACING,
+          batch.obstacles,
+        );
+        const sums = [p.overlap, p.spacing, p.obstacle, p.site].map((t) => t.dataSync()[0]!);
+        generator.dispose();
+        return sums;
+      });
+    const [overlap0, spacing0, obstacle0] = measure(false);
+    const [overlap1, spacing1, obstacle1, site1] = measure(true);
+    expect(overlap0! + spacing0! + obstacle0!).toBeGreaterThan(0.05);
+    expect(overlap1).toBeLessThan(overlap0! * 0.1);
+    expect(spacing1).toBeLessThan(spacing0! * 0.1);
+    expect(obstacle1).toBeLessThan(obstacle0! * 0.1 + 1e-6);
+    expect(site1).toBeLessThan(1e-3);
+  });
+
   it("learns to clear overlaps, spacing and racks from the layout penalties through the refiner", () => {
-    // Gradients reach every part: an untrained generator piles items up and onto racks; a few
-    // dozen Adam steps on the penalties alone (no critic) must cut them by more than half.
-    const generator = buildGenerator(CONFIG);
+    // Gradients reach every part: an untrained generator (without the repulsion step, which would
+    // clear most of it untrained) piles items up and onto racks; a few dozen Adam steps on the
+    // penalties alone (no critic) must cut them by more than half.
+    const generator = buildGenerator({ ...CONFIG, repulsion: false });
     const { batch, list } = inputs(4);
     const optimizer = tf.train.adam(1e-2);
     const penalty = (soft: boolean) => () =>

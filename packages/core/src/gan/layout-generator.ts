@@ -134,6 +134,16 @@ export interface LayoutRefinerArgs extends LayerArgs {
   readonly spacing: SpacingCodes;
   readonly clearance: number;
   readonly tankFraction: number;
+  /**
+   * End each round with a repulsion step (see `call`): every pair short of its required distance,
+   * and every item on an obstacle, is pushed apart along the axis that needs the least travel,
+   * scaled by a learned gain per round. Default false (layout generators saved before 2026-12-06).
+   */
+  readonly repulsion?: boolean;
+  /** Metres beyond the required distance the repulsion aims for (grid snapping moves items by 0.5 m). */
+  readonly repulsionMargin?: number;
+  /** Repulsion-only rounds after the message-passing rounds (with repulsion on). Default 0. */
+  readonly settleSteps?: number;
   readonly seed?: number | null;
 }
 
@@ -162,6 +172,9 @@ export class LayoutRefiner extends tfl.layers.Layer {
       spacing: args.spacing,
       clearance: args.clearance,
       tankFraction: args.tankFraction,
+      repulsion: args.repulsion ?? false,
+      repulsionMargin: args.repulsionMargin ?? 0.5,
+      settleSteps: args.settleSteps ?? 0,
       seed: args.seed ?? null,
     };
   }
@@ -190,8 +203,19 @@ export class LayoutRefiner extends tfl.layers.Layer {
       add(`obstacle_push_${s}`, [h, 2], "zeros");
       add(`update_kernel_${s}`, [3 * h, h], "glorot");
       add(`update_bias_${s}`, [h], "zeros");
+      if (this.args.repulsion) {
+        for (const kind of ["pair", "obstacle"]) this.addGain(`${kind}_gain_${s}`);
+      }
+    }
+    for (let s = 0; s < (this.args.repulsion ? this.args.settleSteps : 0); s++) {
+      for (const kind of ["settle_pair", "settle_obstacle"]) this.addGain(`${kind}_gain_${s}`);
     }
     this.built = true;
+  }
+
+  /** A repulsion gain, softplus(0.5413) = 1 at first: an untrained refiner resolves each shortfall fully. */
+  private addGain(name: string): void {
+    this.w[name] = this.addWeight(name, [1], "float32", tfl.initializers.constant({ value: Math.log(Math.E - 1) }));
   }
 
   private weight(name: string): tf.Tensor {
@@ -259,14 +283,87 @@ export class LayoutRefiner extends tfl.layers.Layer {
       const obstacleCount = tf.add(tf.sum(valid, 2, true), 1);
       const k = obstacles.shape[1]!;
       const direction = (d: tf.Tensor) => tf.div(d, tf.add(tf.abs(d), 1)); // a smooth sign
+      // Two items at the same point part by row order (i before j moves towards −, j towards +).
+      const tieOrder = tf.reshape(
+        tf.sub(tf.linalg.bandPart(tf.ones([n, n]), -1, 0), tf.linalg.bandPart(tf.ones([n, n]), 0, -1)),
+        [1, n, n],
+      );
+
+      const towards = (d: tf.Tensor, tie: tf.Tensor) => tf.where(tf.equal(d, 0), tie, tf.sign(d));
+      const pairGaps = (px: tf.Tensor, py: tf.Tensor) => {
+        const dx = tf.sub(tf.expandDims(px, 2), tf.expandDims(px, 1)); // [B,N,N]
+        const dy = tf.sub(tf.expandDims(py, 2), tf.expandDims(py, 1));
+        const gx = tf.sub(tf.abs(dx), tf.div(tf.add(tf.expandDims(ew, 2), tf.expandDims(ew, 1)), 2));
+        const gy = tf.sub(tf.abs(dy), tf.div(tf.add(tf.expandDims(ed, 2), tf.expandDims(ed, 1)), 2));
+        return { dx, dy, gx, gy };
+      };
+
+      // Repulsion (a force-directed step with a learned gain): a pair short of its required distance
+      // moves apart along the axis where its footprints are further apart (the least travel), each
+      // item by half the shortfall. Returns the moves [B,N] along x and y.
+      const repel = (g: ReturnType<typeof pairGaps>, gainName: string): [tf.Tensor, tf.Tensor] => {
+        const short = tf.mul(tf.relu(tf.sub(tf.add(required, a.repulsionMargin), tf.maximum(g.gx, g.gy))), pairMask);
+        const alongX = tf.cast(tf.greaterEqual(g.gx, g.gy), "float32");
+        const half = tf.mul(short, tf.mul(tf.softplus(this.weight(gainName)), 0.5));
+        return [
+          tf.sum(tf.mul(tf.mul(half, alongX), towards(g.dx, tieOrder)), 2),
+          tf.sum(tf.mul(tf.mul(half, tf.sub(1, alongX)), towards(g.dy, tieOrder)), 2),
+        ];
+      };
+
+      // Obstacles do not move, so an item on one steps off it, to the nearest of the obstacle's four
+      // sides where the item still fits inside the site (scaled by a learned gain).
+      const stepOff = (px: tf.Tensor, py: tf.Tensor, gainName: string): [tf.Tensor, tf.Tensor] => {
+        const ax = tf.expandDims(px, 2);
+        const ay = tf.expandDims(py, 2);
+        const reachX = tf.add(tf.div(tf.add(tf.expandDims(ew, 2), ow), 2), a.repulsionMargin);
+        const reachY = tf.add(tf.div(tf.add(tf.expandDims(ed, 2), od), 2), a.repulsionMargin);
+        const on = tf.mul(
+          tf.cast(
+            tf.logicalAnd(tf.less(tf.abs(tf.sub(ax, ox)), reachX), tf.less(tf.abs(tf.sub(ay, oy)), reachY)),
+            "float32",
+          ),
+          valid,
+        );
+        const [lowX, highX] = [tf.expandDims(halfW, 2), tf.expandDims(tf.sub(siteW, halfW), 2)];
+        const [lowY, highY] = [tf.expandDims(halfD, 2), tf.expandDims(tf.sub(siteD, halfD), 2)];
+        const exits = (
+          [
+            [tf.sub(ox, reachX), ax, lowX, highX],
+            [tf.add(ox, reachX), ax, lowX, highX],
+            [tf.sub(oy, reachY), ay, lowY, highY],
+            [tf.add(oy, reachY), ay, lowY, highY],
+          ] as const
+        ).map(([target, at, low, high]) => {
+          const fits = tf.cast(tf.logicalAnd(tf.greaterEqual(target, low), tf.lessEqual(target, high)), "float32");
+          const travel = tf.sub(target, at);
+          return { travel, cost: tf.add(tf.abs(travel), tf.mul(tf.sub(1, fits), 1e4)) };
+        });
+        const pick = tf.oneHot(
+          tf.argMin(
+            tf.stack(
+              exits.map((e) => e.cost),
+              3,
+            ),
+            3,
+          ) as tf.Tensor3D,
+          4,
+        ); // [B,N,K,4]
+        const chosen = (j: number) => tf.squeeze(tf.slice(pick, [0, 0, 0, j], [-1, -1, -1, 1]), [3]);
+        const gain = tf.mul(tf.softplus(this.weight(gainName)), mask);
+        const along = (j0: number, j1: number) =>
+          tf.mul(
+            tf.sum(tf.mul(on, tf.add(tf.mul(chosen(j0), exits[j0]!.travel), tf.mul(chosen(j1), exits[j1]!.travel))), 2),
+            gain,
+          );
+        return [clampX(tf.add(px, along(0, 1))), clampY(tf.add(py, along(2, 3)))];
+      };
 
       let h: tf.Tensor3D = h0;
       for (let s = 0; s < a.steps; s++) {
         // Item pairs: centre offsets, axis gaps between the footprints, clearance shortfall.
-        const dx = tf.sub(tf.expandDims(x, 2), tf.expandDims(x, 1)); // [B,N,N]
-        const dy = tf.sub(tf.expandDims(y, 2), tf.expandDims(y, 1));
-        const gx = tf.sub(tf.abs(dx), tf.div(tf.add(tf.expandDims(ew, 2), tf.expandDims(ew, 1)), 2));
-        const gy = tf.sub(tf.abs(dy), tf.div(tf.add(tf.expandDims(ed, 2), tf.expandDims(ed, 1)), 2));
+        const gaps = pairGaps(x, y);
+        const { dx, dy, gx, gy } = gaps;
         const shortfall = tf.relu(tf.sub(required, tf.maximum(gx, gy)));
         const pairFeatures = tf.div(tf.stack([dx, dy, gx, gy, shortfall, required], 3), GAP_SCALE); // [B,N,N,6]
         const message = tf.relu(
@@ -306,8 +403,14 @@ export class LayoutRefiner extends tfl.layers.Layer {
         moveX = tf.add(moveX, awayFrom(tf.squeeze(tf.slice(obstaclePush, [0, 0, 0, 0], [-1, -1, -1, 1]), [3]), odx));
         moveY = tf.add(moveY, awayFrom(tf.squeeze(tf.slice(obstaclePush, [0, 0, 0, 1], [-1, -1, -1, 1]), [3]), ody));
 
+        if (a.repulsion) {
+          const [rx, ry] = repel(gaps, `pair_gain_${s}`);
+          moveX = tf.add(moveX, rx);
+          moveY = tf.add(moveY, ry);
+        }
         x = clampX(tf.add(x, tf.mul(moveX, mask)));
         y = clampY(tf.add(y, tf.mul(moveY, mask)));
+        if (a.repulsion) [x, y] = stepOff(x, y, `obstacle_gain_${s}`);
 
         const pooled = tf.div(tf.sum(tf.mul(message, tf.expandDims(pairMask, 3)), 2), pairCount);
         const obstaclePooled = tf.div(tf.sum(tf.mul(obstacleMessage, tf.expandDims(valid, 3)), 2), obstacleCount);
@@ -315,6 +418,14 @@ export class LayoutRefiner extends tfl.layers.Layer {
           this.dense(tf.concat([h, pooled, obstaclePooled], 2), `update_kernel_${s}`, `update_bias_${s}`),
         );
         h = tf.mul(tf.add(h, update), tf.expandDims(mask, 2)) as tf.Tensor3D;
+      }
+
+      // Settling rounds: repulsion only (no messages, cheap), each with its own learned gains.
+      for (let s = 0; s < (a.repulsion ? a.settleSteps : 0); s++) {
+        const [rx, ry] = repel(pairGaps(x, y), `settle_pair_gain_${s}`);
+        x = clampX(tf.add(x, tf.mul(rx, mask)));
+        y = clampY(tf.add(y, tf.mul(ry, mask)));
+        [x, y] = stepOff(x, y, `settle_obstacle_gain_${s}`);
       }
 
       // Back to the encoding: positions as pre-sigmoids of the site fraction.
@@ -412,6 +523,8 @@ export function buildLayoutGenerator(config: GanModelConfig, name: string): tfl.
     spacing: spacingCodes(spacing),
     clearance: spacing.clearance,
     tankFraction: spacing.tankFraction ?? 0,
+    repulsion: config.repulsion,
+    settleSteps: config.settleSteps,
     seed: seed + 8,
     name: "g_refine",
   }).apply([h, x, mask, obstacles, c]) as tfl.SymbolicTensor;

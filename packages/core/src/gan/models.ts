@@ -68,6 +68,10 @@ export interface GanModelConfig {
   readonly generator: "graph" | "layout";
   /** Rounds of geometric message passing of the layout generator. */
   readonly refineSteps: number;
+  /** Whether the layout generator's refiner ends each round with a repulsion step (layout-generator.ts). */
+  readonly repulsion: boolean;
+  /** Repulsion-only rounds after the layout generator's message-passing rounds. */
+  readonly settleSteps: number;
 }
 
 export const DEFAULT_MODEL_CONFIG: Omit<GanModelConfig, "nMax" | "symmetricRelations"> = {
@@ -85,6 +89,8 @@ export const DEFAULT_MODEL_CONFIG: Omit<GanModelConfig, "nMax" | "symmetricRelat
   seed: 1,
   generator: "graph",
   refineSteps: 3,
+  repulsion: true,
+  settleSteps: 3,
 };
 
 export type GanModelConfigInput = Partial<GanModelConfig> & { readonly nMax: number };
@@ -114,6 +120,12 @@ export function resolveModelConfig(input: GanModelConfigInput): GanModelConfig {
   }
   if (merged.generator !== "graph" && merged.generator !== "layout") {
     throw new RangeError(`generator must be "graph" or "layout"; got ${JSON.stringify(merged.generator)}`);
+  }
+  if (!Number.isInteger(merged.settleSteps) || merged.settleSteps < 0 || merged.settleSteps > 64) {
+    throw new RangeError(`settleSteps must be an integer in 0..64; got ${merged.settleSteps}`);
+  }
+  if (typeof merged.repulsion !== "boolean") {
+    throw new RangeError(`repulsion must be true or false; got ${JSON.stringify(merged.repulsion)}`);
   }
   return {
     ...merged,

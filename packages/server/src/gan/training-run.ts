@@ -302,6 +302,9 @@ export function modelCard(input: CardInput): ModelCard {
       penaltyObstacle: config.training.penalties.obstacle,
       generator: config.model.generator,
       refineSteps: config.model.refineSteps,
+      ...(config.model.generator === "layout"
+        ? { repulsion: config.model.repulsion, settleSteps: config.model.settleSteps }
+        : {}),
       spacingMargin: config.training.spacing.margin ?? 0,
     },
     backend: input.backend,
