@@ -84,12 +84,16 @@ describe("training through the API", () => {
   });
 
   it("refuses training requests it cannot serve, naming the setting, and starts nothing", async () => {
-    const unknown = await train("m-bad", "plants", { latent: 64, epochs: 0 });
+    const unknown = await train("m-bad", "plants", { latent: 64, epochs: 0, generator: "mesh" });
     expect(unknown.status).toBe(422);
     expect(unknown.headers.get("content-type")).toMatch(/^application\/problem\+json/);
     const problem = (await unknown.json()) as { code: string; issues: { pointer: string }[] };
     expect(problem.code).toBe("invalid_training");
-    expect(problem.issues.map((i) => i.pointer).sort()).toEqual(["/settings/epochs", "/settings/latent"]);
+    expect(problem.issues.map((i) => i.pointer).sort()).toEqual([
+      "/settings/epochs",
+      "/settings/generator",
+      "/settings/latent",
+    ]);
 
     const topologyOnly = await train("m-pid", "pids");
     expect(topologyOnly.status).toBe(422);

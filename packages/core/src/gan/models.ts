@@ -90,7 +90,7 @@ export const DEFAULT_MODEL_CONFIG: Omit<GanModelConfig, "nMax" | "symmetricRelat
   generator: "graph",
   refineSteps: 3,
   repulsion: true,
-  settleSteps: 3,
+  settleSteps: 8,
 };
 
 export type GanModelConfigInput = Partial<GanModelConfig> & { readonly nMax: number };

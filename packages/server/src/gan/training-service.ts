@@ -3,6 +3,7 @@ import type { ApiIssue } from "../errors.js";
 import type { TrainingService } from "../services.js";
 import type { BlobStore } from "../store/blobs.js";
 import type { DesignMeta, Store } from "../store/store.js";
+import { DEFAULT_GENERATOR, GENERATOR_KINDS, type GeneratorKind } from "./training-run.js";
 
 /** What a training request may set; everything has a default. */
 export interface TrainingSettings {
@@ -11,6 +12,11 @@ export interface TrainingSettings {
   readonly batchSize: number;
   /** Model size: "small" (the shipped model's) or "tiny" (quick tries, tests). */
   readonly size: "small" | "tiny";
+  /**
+   * Generator kind (training-run.ts). Jobs queued before the setting existed have none: they
+   * trained the graph generator.
+   */
+  readonly generator?: GeneratorKind;
   /** Seed of weights, noise and data order. */
   readonly seed: number;
   /** Rows of the encoding: designs with more equipment are left out. */
@@ -49,7 +55,7 @@ const INT_SETTINGS: Readonly<Record<string, IntRule>> = {
   limit: { min: 1, max: 1_000_000 },
   previews: { min: 0, max: 8 },
 };
-const KNOWN = new Set([...Object.keys(INT_SETTINGS), "size", "learningRate"]);
+const KNOWN = new Set([...Object.keys(INT_SETTINGS), "size", "generator", "learningRate"]);
 
 /** Checks and completes a request's settings; every problem is an issue naming its setting. */
 export function parseTrainingSettings(raw: Raw): { settings: TrainingSettings } | { issues: ApiIssue[] } {
@@ -69,6 +75,13 @@ export function parseTrainingSettings(raw: Raw): { settings: TrainingSettings } 
   }
   const size = raw.size ?? "small";
   if (size !== "small" && size !== "tiny") issue("size", `size must be "small" or "tiny"; got ${JSON.stringify(size)}`);
+  const generator = GENERATOR_KINDS.find((k) => k === (raw.generator ?? DEFAULT_GENERATOR));
+  if (!generator) {
+    issue(
+      "generator",
+      `generator must be ${GENERATOR_KINDS.map((k) => `"${k}"`).join(" or ")}; got ${JSON.stringify(raw.generator)}`,
+    );
+  }
   const lr = raw.learningRate;
   if (lr !== undefined && (typeof lr !== "number" || !(lr > 0 && lr <= 0.1))) {
     issue("learningRate", `learningRate must be a number in (0, 0.1]; got ${JSON.stringify(lr)}`);
@@ -79,6 +92,7 @@ export function parseTrainingSettings(raw: Raw): { settings: TrainingSettings } 
       epochs: ints.epochs ?? 10,
       batchSize: ints.batchSize ?? 32,
       size: size as TrainingSettings["size"],
+      generator: generator!,
       seed: ints.seed ?? 1,
       nMax: ints.nMax ?? 48,
       previews: ints.previews ?? 4,

@@ -16,6 +16,7 @@ import {
   modelFiles,
   previewRequests,
   runTrainingLoop,
+  trainerSettings,
   trainingItems,
 } from "../gan/training-run.js";
 import type { TrainPayload } from "../gan/training-service.js";
@@ -71,7 +72,7 @@ export async function runTrain(ctx: JobContext): Promise<unknown> {
     const lr = settings.learningRate;
     trainer = createTrainer({
       nMax: settings.nMax,
-      ...MODEL_SIZES[settings.size],
+      ...trainerSettings(MODEL_SIZES[settings.size]!, settings.generator ?? "graph"),
       ...(lr !== undefined ? { generatorLearningRate: lr, criticLearningRate: lr } : {}),
       seed: settings.seed,
     });

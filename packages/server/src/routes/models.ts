@@ -61,7 +61,7 @@ export async function modelRoutes(app: FastifyInstance, options: RouteOptions & 
           "202 with the training job (Location: /v1/jobs/{id}); the model is listed at once with status `training`, " +
           "`ready` when the job succeeds (or is cancelled after an epoch), `failed` otherwise. Follow the job's events " +
           "for per-epoch `metrics` (losses, preview validity, sample layouts). Settings: epochs (10), batchSize (32), " +
-          "size (small | tiny), seed (1), nMax (48), learningRate, limit, previews (4). 422 invalid_training names " +
+          "size (small | tiny), generator (graph | layout; default the CLI's), seed (1), nMax (48), learningRate, limit, previews (4). 422 invalid_training names " +
           "the setting, or says the dataset has no placed design to learn from. 501 when the server has no training service.",
         tags: ["models"],
         body: {
