@@ -104,6 +104,8 @@ describe.skipIf(!hasChromium())("viewer: generate and accept with the shipped mo
     await expect.poll(() => form.locator("select[name=dataset]").inputValue()).toBe("plants");
     await form.locator("input[name=modelId]").fill("gan-e2e");
     await form.locator("select[name=size]").selectOption("tiny");
+    expect(await form.locator("select[name=generator]").inputValue()).toBe("layout");
+    await form.locator("select[name=generator]").selectOption("graph");
     await form.locator("input[name=epochs]").fill("3");
     await form.locator("input[name=batchSize]").fill("8");
     await form.locator("input[name=extra]").fill('{"previews": 3}');
@@ -121,6 +123,10 @@ describe.skipIf(!hasChromium())("viewer: generate and accept with the shipped mo
     await expect.poll(() => run.locator("img.pg-thumb").count(), { timeout: 60_000 }).toBe(9);
     const models = page.getByRole("row").filter({ hasText: "gan-e2e" });
     await expect.poll(() => models.textContent(), { timeout: 20_000 }).toContain("ready");
+    const card = (await (
+      await fetch(`${server.url}/v1/models/gan-e2e`, { headers: { Authorization: `Bearer ${key}` } })
+    ).json()) as { card: { settings: Record<string, unknown> } };
+    expect(card.card.settings.generator).toBe("graph");
     await shot(page, "training");
     expect(w.errors).toEqual([]);
     expect(w.csp).toEqual([]);

@@ -119,7 +119,7 @@ describe("plantgan train --generator", () => {
   const dir = mkdtempSync(join(tmpdir(), "plantgan-train-kind-"));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it("trains a layout generator (topology and site obstacles as inputs) and refuses an unknown kind", async () => {
+  it("trains a layout generator by default (topology and site obstacles as inputs), a graph generator on request, and refuses an unknown kind", async () => {
     const lines = gunzipSync(readFileSync(join(root, "datasets/synthetic-v1/test.ndjson.gz")))
       .toString("utf8")
       .split("\n")
@@ -128,16 +128,25 @@ describe("plantgan train --generator", () => {
     mkdirSync(data, { recursive: true });
     writeFileSync(join(data, "train.ndjson"), `${lines.slice(0, 16).join("\n")}\n`);
 
-    const out = join(dir, "layout");
-    const run = train(out, data, 1, ["--generator", "layout"]);
-    let stderr = "";
-    run.stderr?.on("data", (b) => (stderr += String(b)));
-    expect((await done(run)).code, stderr).toBe(0);
-    const card = JSON.parse(readFileSync(join(out, "model-card.json"), "utf8"));
-    expect(card.settings.generator).toBe("layout");
-    const model = readFileSync(join(out, "generator/model.json"), "utf8");
-    expect(model).toContain("PlantGanLayoutRefiner");
-    expect(model).toContain('"obstacles"');
+    const trained = async (kind: string, extra: string[]) => {
+      const out = join(dir, kind);
+      const run = train(out, data, 1, extra);
+      let stderr = "";
+      run.stderr?.on("data", (b) => (stderr += String(b)));
+      expect((await done(run)).code, stderr).toBe(0);
+      return {
+        card: JSON.parse(readFileSync(join(out, "model-card.json"), "utf8")),
+        model: readFileSync(join(out, "generator/model.json"), "utf8"),
+      };
+    };
+    const layout = await trained("layout", []);
+    expect(layout.card.settings).toMatchObject({ generator: "layout", repulsion: true, settleSteps: 8 });
+    expect(layout.model).toContain("PlantGanLayoutRefiner");
+    expect(layout.model).toContain('"obstacles"');
+    const graph = await trained("graph", ["--generator", "graph"]);
+    expect(graph.card.settings.generator).toBe("graph");
+    expect(graph.card.settings.repulsion).toBeUndefined();
+    expect(graph.model).not.toContain("PlantGanLayoutRefiner");
 
     const bad = train(join(dir, "bad"), data, 1, ["--generator", "transformer"]);
     let badErr = "";

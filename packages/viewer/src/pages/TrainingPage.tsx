@@ -14,6 +14,7 @@ function TrainForm({ onJob }: { onJob: (job: Job) => void }) {
   const [dataset, setDataset] = useState("");
   const [id, setId] = useState("");
   const [size, setSize] = useState("small");
+  const [generator, setGenerator] = useState("layout");
   const [epochs, setEpochs] = useState(10);
   const [batchSize, setBatchSize] = useState(32);
   // Empty: the model size's own learning rate.
@@ -44,7 +45,11 @@ function TrainForm({ onJob }: { onJob: (job: Job) => void }) {
       const modelId = id || `model-${new Date().toISOString().slice(0, 19).replace(/[-:T]/g, "")}`;
       const lr = learningRate.trim() === "" ? {} : { learningRate: Number(learningRate) };
       onJob(
-        await api.train({ id: modelId, datasetId: dataset, settings: { size, epochs, batchSize, ...lr, ...more } }),
+        await api.train({
+          id: modelId,
+          datasetId: dataset,
+          settings: { size, generator, epochs, batchSize, ...lr, ...more },
+        }),
       );
     } catch (err) {
       setError(err);
@@ -84,6 +89,13 @@ function TrainForm({ onJob }: { onJob: (job: Job) => void }) {
           <select name="size" value={size} onChange={(e) => setSize(e.target.value)}>
             <option value="small">small (the shipped model's)</option>
             <option value="tiny">tiny (quick tries)</option>
+          </select>
+        </label>
+        <label>
+          Generator
+          <select name="generator" value={generator} onChange={(e) => setGenerator(e.target.value)}>
+            <option value="layout">layout: places the topology around the site's racks (the shipped model's)</option>
+            <option value="graph">graph: from the request's condition alone</option>
           </select>
         </label>
         <label>
