@@ -14,7 +14,7 @@
  *   downstream is a loop: tag = controller, measurement = that instrument, final element = the
  *   valve's tag. The controller is then not listed as an instrument, as in the contract's example.
  */
-import type { Instrument, PlantDesignInput } from "../design/index.js";
+import type { Instrument, PlantDesignInput } from "../../design/index.js";
 import type { EquipmentResult } from "./equipment.js";
 import { ancestor, componentClass, connectionOf, describe, genericAttr } from "./model.js";
 import type { PipingResult } from "./piping.js";

@@ -3,7 +3,7 @@
  * as free text ("80", "DN 80", "3\"", "PN 16", "Class 150") with optional units; anything that
  * cannot be read safely is left out rather than guessed.
  */
-import type { Rating } from "../design/index.js";
+import type { Rating } from "../../design/index.js";
 import { genericAttr, genericAttrWithUnits } from "./model.js";
 import type { XmlElement } from "./xml.js";
 

@@ -3,8 +3,8 @@
  * without positions, lines between nozzles, instruments, control loops) plus a report of what was
  * renamed, assumed and left out. Pure: text in, data out; never throws on what the file holds.
  */
-import type { DocumentIssue, PlantDesignInput } from "../design/index.js";
-import { parseDesign } from "../design/parse.js";
+import type { DocumentIssue, PlantDesignInput } from "../../design/index.js";
+import { parseDesign } from "../../design/parse.js";
 import { DEFAULT_FOOTPRINTS, guessProcessClass, siteSide, TYPE_HAZARDS } from "./classes.js";
 import { importEquipment } from "./equipment.js";
 import { importInstrumentation } from "./instrumentation.js";

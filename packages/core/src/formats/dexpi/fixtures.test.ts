@@ -2,11 +2,11 @@
 // counted from the XML by hand and with grep, against what the importer makes of it.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { parseDesign } from "../design/index.js";
+import { parseDesign } from "../../design/index.js";
 import { type DexpiImportResult, importDexpi } from "./index.js";
 
 function load(name: string): string {
-  return readFileSync(new URL(`../../../../../shared/fixtures/dexpi/${name}.xml`, import.meta.url), "utf8");
+  return readFileSync(new URL(`../../../../../../shared/fixtures/dexpi/${name}.xml`, import.meta.url), "utf8");
 }
 
 function imported(name: string): Extract<DexpiImportResult, { success: true }> {

@@ -4,7 +4,7 @@
  * VesselWithDishedHeadsWithOptionalAgitator...); exporters also invent their own. Matching is on
  * name fragments, first rule wins, so the more specific fragments come first.
  */
-import type { ComponentType, EquipmentType, Footprint, Hazard, ProcessClass } from "../design/index.js";
+import type { ComponentType, EquipmentType, Footprint, Hazard, ProcessClass } from "../../design/index.js";
 
 const EQUIPMENT_RULES: readonly (readonly [RegExp, EquipmentType])[] = [
   [/AirCooled|AirCooler|FinFan/i, "air_cooler"],

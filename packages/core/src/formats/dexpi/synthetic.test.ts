@@ -2,7 +2,7 @@
 // joined through a valve, a branch off a tee, an actuated control valve in a loop, a reducer,
 // a line ending on equipment without a nozzle, off-page connectors, fittings and tag repair.
 import { describe, expect, it } from "vitest";
-import { parseDesign } from "../design/index.js";
+import { parseDesign } from "../../design/index.js";
 import { importDexpi } from "./index.js";
 import { normaliseTag } from "./tags.js";
 

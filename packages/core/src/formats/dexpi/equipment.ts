@@ -3,7 +3,7 @@
  * a default footprint (a P&ID has no sizes) and no position (a topology). Sub-equipment (chambers,
  * agitators, motors) is folded into its parent, its nozzles included.
  */
-import type { EquipmentType, Nozzle } from "../design/index.js";
+import type { EquipmentType, Nozzle } from "../../design/index.js";
 import { equipmentTypeOf, TAG_PREFIXES } from "./classes.js";
 import { ancestor, componentClass, describe, genericAttr } from "./model.js";
 import type { ImportContext } from "./report.js";

@@ -7,7 +7,7 @@
  * nozzle or another line drawn there. A line needs two ends: one that stays open (off-page, dead
  * end) cannot be expressed in the contract and is reported, never guessed.
  */
-import type { Component, ComponentType, LineEnd, Rating } from "../design/index.js";
+import type { Component, ComponentType, LineEnd, Rating } from "../../design/index.js";
 import { canBeControlValve, componentTypeOf, FITTING_PATTERN, JUNCTION_PATTERN } from "./classes.js";
 import type { EquipmentResult, ImportedEquipment } from "./equipment.js";
 import { BoxGrid, type Point } from "./grid.js";

@@ -5,7 +5,7 @@
  * and numeric character references are decoded here, nothing else. Never throws on input.
  */
 import { XMLParser, XMLValidator } from "fast-xml-parser";
-import type { DocumentIssue } from "../design/index.js";
+import type { DocumentIssue } from "../../design/index.js";
 
 /** One XML element as the importer sees it: attributes decoded, text dropped (DEXPI keeps data in attributes). */
 export interface XmlElement {
