@@ -1,0 +1,2 @@
+// Test support for every package and suite, never shipped: see ../README.md.
+export { describeWithFixtures, FIXTURES_DIR, FIXTURES_MISSING, fixturePath } from "./fixtures.js";
