@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 
-/** ../shared/DESIGN.md, read beside the repository as CI lays it out. */
-export const DESIGN_MD_URL = new URL("../../../shared/DESIGN.md", import.meta.url);
+/** docs/DESIGN.md, the project's contract document: its examples must parse and validate. */
+export const DESIGN_MD_URL = new URL("../../docs/DESIGN.md", import.meta.url);
 
 /** The jsonc example blocks of DESIGN.md, comments stripped, parsed. */
 export function designMdExamples(): unknown[] {

@@ -19,7 +19,7 @@ export const FIXTURES_DIR: string | undefined = existsSync(wanted) ? wanted : un
 /** Why the third-party fixtures are unavailable; undefined when they are there. */
 export const FIXTURES_MISSING: string | undefined =
   FIXTURES_DIR === undefined
-    ? `third-party fixtures not found at ${wanted}: set PLANTGAN_FIXTURES to a folder holding dexpi/, dexpi-testcases/, dexpi2/, pcf/, plcopen/ (see docs/DESIGN.md)`
+    ? `third-party fixtures not found at ${wanted}: set PLANTGAN_FIXTURES to a folder holding dexpi/, dexpi-testcases/, dexpi2/, pcf/, plcopen/ (see packages/testing/README.md)`
     : undefined;
 
 /** Absolute path of a file or folder inside the fixtures; throws with the reason when they are missing. */
