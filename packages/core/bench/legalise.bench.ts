@@ -9,21 +9,13 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gunzipSync } from "node:zlib";
-import { type Design, parseDesign } from "@plantgan/core/design";
+import { type Design, PROCESS_CLASSES, parseDesign } from "@plantgan/core/design";
 import { designPlant, Rng } from "@plantgan/core/designer";
 import { legaliseDesign } from "@plantgan/core/legalise";
 import { routeDesign } from "@plantgan/core/route";
 import { validateDesign } from "@plantgan/core/validate";
 
-const CLASSES = [
-  "pump_station",
-  "tank_farm",
-  "gas_compression",
-  "distillation",
-  "reactor_section",
-  "water_treatment",
-  "utilities",
-] as const;
+const CLASSES = PROCESS_CLASSES;
 
 function arg(name: string, fallback: number): number {
   const k = process.argv.indexOf(`--${name}`);

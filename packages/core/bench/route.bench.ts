@@ -6,7 +6,7 @@
  * as keep-outs, about 80 equipment items in bays on both sides of the main rack, 190 nozzle-to-nozzle
  * lines (most between neighbours, some across the plot) and 10 branches.
  */
-import { type Design, parseDesign } from "../src/design/index.js";
+import { type Design, EQUIPMENT_TAG_PREFIX, type EquipmentType, parseDesign } from "../src/design/index.js";
 import { routeDesign } from "../src/route/index.js";
 
 /** mulberry32: a small seeded PRNG, enough for a repeatable synthetic plot. */
@@ -22,21 +22,20 @@ function prng(seed: number): () => number {
 }
 
 interface Kind {
-  readonly type: string;
-  readonly prefix: string;
+  readonly type: EquipmentType;
   readonly w: number;
   readonly d: number;
   readonly h: number;
 }
 const KINDS: readonly Kind[] = [
-  { type: "pump", prefix: "P", w: 3, d: 2, h: 1.5 },
-  { type: "pump", prefix: "P", w: 3, d: 2, h: 1.5 },
-  { type: "vessel", prefix: "V", w: 4, d: 4, h: 6 },
-  { type: "heat_exchanger", prefix: "E", w: 8, d: 3, h: 2.5 },
-  { type: "column", prefix: "C", w: 4, d: 4, h: 25 },
-  { type: "compressor", prefix: "K", w: 6, d: 4, h: 4 },
-  { type: "filter", prefix: "F", w: 2, d: 2, h: 2 },
-  { type: "tank", prefix: "T", w: 10, d: 10, h: 10 },
+  { type: "pump", w: 3, d: 2, h: 1.5 },
+  { type: "pump", w: 3, d: 2, h: 1.5 },
+  { type: "vessel", w: 4, d: 4, h: 6 },
+  { type: "heat_exchanger", w: 8, d: 3, h: 2.5 },
+  { type: "column", w: 4, d: 4, h: 25 },
+  { type: "compressor", w: 6, d: 4, h: 4 },
+  { type: "filter", w: 2, d: 2, h: 2 },
+  { type: "tank", w: 10, d: 10, h: 10 },
 ];
 
 interface Item {
@@ -69,7 +68,7 @@ function benchDesign(seed = 7, lineCount = 200): Design {
           const cx = x + offset + Math.round(rand() * 4 - 2);
           if (kind.w > 8 && offset > 0) continue; // tanks take the whole bay
           const item: Item = {
-            tag: `${kind.prefix}-${tagNo++}`,
+            tag: `${EQUIPMENT_TAG_PREFIX[kind.type]}-${tagNo++}`,
             type: kind.type,
             x: cx,
             y,

@@ -30,6 +30,8 @@ export function createAjv(options: { allErrors?: boolean } = {}): Ajv2020 {
     verbose: true,
   });
   addFormats(ajv, ["date-time"]);
+  // Annotation only: the tag letters of each equipment type live beside its enum (vocabulary.ts reads them).
+  ajv.addKeyword({ keyword: "x-tagPrefix", schemaType: "object" });
   for (const schema of allSchemas) ajv.addSchema(schema as object);
   return ajv;
 }

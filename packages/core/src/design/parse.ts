@@ -2,7 +2,7 @@ import type { ErrorObject } from "ajv";
 import { SCHEMA_IDS, type SchemaName, sharedAjv } from "./ajv.js";
 import type { DocumentIssue, ParseResult } from "./issues.js";
 import { checkJsonSafety, DEFAULT_LIMITS, parseJsonText, type SafetyLimits } from "./safety.js";
-import type { Design, GenerationRequest, ModelCard, RulePack, ValidationReport } from "./types.js";
+import type { Design, ModelCard, ParsedGenerationRequest, RulePack, ValidationReport } from "./types.js";
 
 export interface ParseOptions {
   readonly limits?: Partial<SafetyLimits>;
@@ -12,7 +12,7 @@ export interface ParseOptions {
 
 interface DocumentTypes {
   plantDesign: Design;
-  generationRequest: GenerationRequest;
+  generationRequest: ParsedGenerationRequest;
   validationReport: ValidationReport;
   rulePack: RulePack;
   modelCard: ModelCard;
@@ -50,6 +50,11 @@ export function parseDocument<K extends SchemaName>(
 /** Parses a plant design (JSON text or value): the typed design with defaults, or every issue. */
 export function parseDesign(input: unknown, options?: ParseOptions): ParseResult<Design> {
   return parseDocument("plantDesign", input, options);
+}
+
+/** Parses a generation request (JSON text or value): the request with the schema's defaults, or every issue. */
+export function parseGenerationRequest(input: unknown, options?: ParseOptions): ParseResult<ParsedGenerationRequest> {
+  return parseDocument("generationRequest", input, options);
 }
 
 function toIssues(errors: readonly ErrorObject[], maxIssues: number): DocumentIssue[] {

@@ -56,6 +56,15 @@ export type Design = Readonly<
   }
 >;
 
+/**
+ * A generation request as `parseGenerationRequest` returns it: schema-valid, with mode, equipment,
+ * fixed, count and truncation filled from the schema's defaults. Assignable to GenerationRequest.
+ */
+export type ParsedGenerationRequest = WithDefaults<
+  Raw.GenerationRequest,
+  "mode" | "equipment" | "fixed" | "count" | "truncation"
+>;
+
 /** True when the equipment has a plan position. */
 export function isPlaced(e: Equipment): e is Equipment & { x: number; y: number } {
   return e.x !== undefined && e.y !== undefined;

@@ -8,6 +8,7 @@ import type {
   Rating,
   RulePack,
 } from "../design/types.js";
+import { EQUIPMENT_TAG_PREFIX as TAG_PREFIX } from "../design/vocabulary.js";
 import {
   drawFootprint,
   type EquipmentDraft,
@@ -16,7 +17,6 @@ import {
   ratingFor,
   type Side,
   specFor,
-  TAG_PREFIX,
 } from "./catalogue.js";
 import type { Rng } from "./rng.js";
 

@@ -36,22 +36,6 @@ export interface EquipmentDraft {
   row: number;
 }
 
-/** Letter codes of equipment tags (ISA-5.1 / common practice: P pump, V vessel, T tower...). */
-export const TAG_PREFIX: Readonly<Record<EquipmentType, string>> = {
-  pump: "P",
-  compressor: "K",
-  vessel: "V",
-  column: "T",
-  heat_exchanger: "E",
-  air_cooler: "EA",
-  tank: "TK",
-  furnace: "H",
-  reactor: "R",
-  filter: "F",
-  cooling_tower: "CT",
-  flare: "FLR",
-};
-
 /** Default row away from the rack, by type (small items nearest, tall items farthest: PIP PNE00003). */
 const ROW: Readonly<Record<EquipmentType, number>> = {
   pump: 0,

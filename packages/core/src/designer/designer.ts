@@ -1,8 +1,8 @@
+import { DEFAULT_RULE_PACK } from "../design/rule-pack.js";
 import type { Design, EquipmentType, ProcessClass, RulePack, ValidationReport } from "../design/types.js";
 import { legalise } from "../legalise/legalise.js";
 import { routeDesign } from "../route/router.js";
 import type { RouteOptions } from "../route/types.js";
-import { DEFAULT_RULE_PACK } from "../validate/pack.js";
 import { validateDesign } from "../validate/validate.js";
 import { assemble } from "./assemble.js";
 import { PlantBuilder } from "./builder.js";

@@ -8,21 +8,9 @@
  * equipment count per type ÷ COUNT_SCALE, in EQUIPMENT_TYPES order (12).
  */
 import type { Design, EquipmentType, GenerationRequest, PlantDesignInput, ProcessClass } from "../design/types.js";
-import { EQUIPMENT_TYPES } from "../views/vocabulary.js";
+import { EQUIPMENT_TYPES, PROCESS_CLASSES } from "../design/vocabulary.js";
 
-export const PROCESS_CLASSES = [
-  "pump_station",
-  "tank_farm",
-  "gas_compression",
-  "distillation",
-  "reactor_section",
-  "water_treatment",
-  "utilities",
-] as const satisfies readonly ProcessClass[];
-
-type Exhaustive<Want, Have> = [Exclude<Want, Have>] extends [never] ? true : never;
-const _classesComplete: Exhaustive<ProcessClass, (typeof PROCESS_CLASSES)[number]> = true;
-void _classesComplete;
+export { PROCESS_CLASSES } from "../design/vocabulary.js";
 
 /** Site sides are divided by this, m: typical plots (40–400 m) land in 0.1–0.8. */
 export const SITE_SCALE = 500;

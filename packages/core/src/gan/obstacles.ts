@@ -6,8 +6,8 @@
  * rows are left. Pure: no TensorFlow.js.
  */
 import { boxRect, rackRect } from "../design/geometry.js";
+import { DEFAULT_RULE_PACK } from "../design/rule-pack.js";
 import type { RulePack } from "../design/types.js";
-import { DEFAULT_RULE_PACK } from "../validate/pack.js";
 
 /** Obstacle rows per site. Dataset sites have up to 2 racks and 4 keep-outs. */
 export const MAX_OBSTACLES = 8;

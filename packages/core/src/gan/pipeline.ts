@@ -15,6 +15,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import type * as tfl from "@tensorflow/tfjs-layers";
 import { parseDesign } from "../design/parse.js";
+import { DEFAULT_RULE_PACK } from "../design/rule-pack.js";
 import {
   type Design,
   type EquipmentType,
@@ -24,10 +25,10 @@ import {
   type RulePack,
   type ValidationReport,
 } from "../design/types.js";
+import { GENERATION_REQUEST_DEFAULTS } from "../design/vocabulary.js";
 import { designPlantDetailed } from "../designer/designer.js";
 import { legaliseDesign } from "../legalise/index.js";
 import { routeDesign } from "../route/router.js";
-import { DEFAULT_RULE_PACK } from "../validate/pack.js";
 import { validateDesign } from "../validate/validate.js";
 import { decodeDesign } from "../views/decode.js";
 import type { EncodingLayout } from "../views/vocabulary.js";
@@ -118,9 +119,9 @@ export function generateCandidates(request: GenerationRequest, options: Pipeline
   const model = options.model;
   if (placement === "gan" && model === undefined) throw new PipelineError("no_model", "placement gan needs a model");
   const pack = options.pack ?? DEFAULT_RULE_PACK;
-  const count = options.count ?? request.count ?? 4;
+  const count = options.count ?? request.count ?? GENERATION_REQUEST_DEFAULTS.count;
   const seed = (options.seed ?? request.seed ?? 0) >>> 0;
-  const truncation = options.truncation ?? request.truncation ?? 1;
+  const truncation = options.truncation ?? request.truncation ?? GENERATION_REQUEST_DEFAULTS.truncation;
   const margin = options.margin ?? 1.5;
   const attempts = Math.max(1, options.attempts ?? 4);
 

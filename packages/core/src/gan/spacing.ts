@@ -8,8 +8,8 @@
  * which would turn "heat_exchanger" into "heatExchanger".
  */
 import * as tf from "@tensorflow/tfjs-core";
+import { DEFAULT_RULE_PACK } from "../design/rule-pack.js";
 import type { SpacingEntry } from "../design/types.js";
-import { DEFAULT_RULE_PACK } from "../validate/pack.js";
 import { EQUIPMENT_TYPES, HAZARDS } from "../views/vocabulary.js";
 
 export interface SpacingOptions {

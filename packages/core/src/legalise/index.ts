@@ -3,8 +3,9 @@
  * and spacing violations (the rule pack's numbers) with the smallest single-item moves it finds;
  * clusters too dense for those are spread first (spread.ts).
  */
+
+import { DEFAULT_RULE_PACK } from "../design/rule-pack.js";
 import type { Design, RulePack } from "../design/types.js";
-import { DEFAULT_RULE_PACK } from "../validate/pack.js";
 import { legalise } from "./legalise.js";
 import type { LegaliseOptions, LegaliseResult } from "./types.js";
 

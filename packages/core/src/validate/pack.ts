@@ -3,15 +3,12 @@ import type { DocumentIssue, ParseResult } from "../design/issues.js";
 import { escapePointerToken } from "../design/issues.js";
 import { type ParseOptions, parseDocument } from "../design/parse.js";
 import type { RulePack } from "../design/types.js";
-import defaultPack from "./packs/default.rule-pack.json" with { type: "json" };
 import { RULES } from "./registry.js";
 import type { ResolvedRulePack } from "./types.js";
 
-/**
- * The rule pack PlantGAN ships: every number with its public source (NFPA 30, API 521, ASME VIII,
- * EN 1092-1, industry layout guidance). Schema-checked in the tests.
- */
-export const DEFAULT_RULE_PACK: RulePack = defaultPack as unknown as RulePack;
+// The shipped pack lives below validate/ (design/rule-pack.ts) so legalise/, gan/ and designer/
+// read it without importing the rules; re-exported here for the validator's callers.
+export { DEFAULT_RULE_PACK } from "../design/rule-pack.js";
 
 const ROUTING_DEFAULTS = rulePackSchema.properties.routing.properties;
 

@@ -36,7 +36,7 @@ describe("the default rule pack", () => {
   });
 
   it("loads from its JSON text", () => {
-    const text = readFileSync(new URL("./packs/default.rule-pack.json", import.meta.url), "utf8");
+    const text = readFileSync(new URL("../design/default.rule-pack.json", import.meta.url), "utf8");
     expect(loadRulePack(text).success).toBe(true);
   });
 

@@ -1,7 +1,8 @@
+import { DEFAULT_RULE_PACK } from "../design/rule-pack.js";
 import type { Design, RulePack, ValidationReport, Violation } from "../design/types.js";
 import { createContext } from "./context.js";
 import { roundPoint } from "./geometry3d.js";
-import { DEFAULT_RULE_PACK, resolveRulePack } from "./pack.js";
+import { resolveRulePack } from "./pack.js";
 import { RULES } from "./registry.js";
 import type { Finding, Rule, Severity } from "./types.js";
 

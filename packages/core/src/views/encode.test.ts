@@ -194,23 +194,23 @@ describe("decodeDesign", () => {
     const { design: out, notes } = decodeDesignWithReport(sample, context);
     expect(notes).toEqual([]);
     expect(parseDesign(out).success).toBe(true);
-    expect(out.equipment.map((e) => e.tag)).toEqual(["T-101", "P-102", "T-103", "V-104"]);
+    expect(out.equipment.map((e) => e.tag)).toEqual(["TK-101", "P-102", "TK-103", "V-104"]);
     expect(out.equipment[1]).toMatchObject({ x: 31, y: 10, rotation: 90, hazard: "flammable" });
     expect(out.equipment[1]!.footprint).toEqual({ width: 2, depth: 1, height: 1.2 });
     expect(out.equipment[3]).not.toHaveProperty("x");
     expect(out.lines.map((l) => [l.id, l.from, l.to, l.components?.map((c) => c.tag ?? c.type)])).toEqual([
-      ["150-P-1001", { tag: "T-101", nozzle: "N1" }, { tag: "P-102", nozzle: "N1" }, ["gate_valve", "strainer"]],
+      ["150-P-1001", { tag: "TK-101", nozzle: "N1" }, { tag: "P-102", nozzle: "N1" }, ["gate_valve", "strainer"]],
       [
         "150-P-1002",
         { tag: "P-102", nozzle: "N2" },
-        { tag: "T-103", nozzle: "N1" },
+        { tag: "TK-103", nozzle: "N1" },
         ["check_valve", "FV-102", "reducer"],
       ],
       ["50-P-1003", { line: "150-P-1002" }, { tag: "V-104", nozzle: "N1" }, undefined],
     ]);
     expect(out.lines[1]!.components![2]).toEqual({ type: "reducer", size: 50 });
     expect(out.instruments).toEqual([
-      { tag: "LT-101", on: { tag: "T-101" } },
+      { tag: "LT-101", on: { tag: "TK-101" } },
       { tag: "FT-102", on: { line: "150-P-1002" } },
     ]);
     expect(out.control).toEqual({

@@ -3,53 +3,11 @@
  * one-hots, pipe size classes, relation names, and the feature layout of the encoding.
  * Kept in one place so the encoder, the decoder and the GAN agree on every index.
  */
-import type { ComponentType, Equipment, EquipmentType, Hazard } from "../design/types.js";
+import { COMPONENT_TYPES, EQUIPMENT_TYPES, HAZARDS, ROTATIONS } from "../design/vocabulary.js";
 import { ViewError } from "./errors.js";
 
-export const EQUIPMENT_TYPES = [
-  "pump",
-  "compressor",
-  "vessel",
-  "column",
-  "heat_exchanger",
-  "air_cooler",
-  "tank",
-  "furnace",
-  "reactor",
-  "filter",
-  "cooling_tower",
-  "flare",
-] as const satisfies readonly EquipmentType[];
-
-export const COMPONENT_TYPES = [
-  "gate_valve",
-  "globe_valve",
-  "ball_valve",
-  "butterfly_valve",
-  "check_valve",
-  "control_valve",
-  "relief_valve",
-  "reducer",
-  "spec_break",
-  "strainer",
-  "orifice",
-  "plug_valve",
-  "needle_valve",
-  "blind",
-  "flame_arrestor",
-  "flow_meter",
-] as const satisfies readonly ComponentType[];
-
-export const HAZARDS = ["none", "flammable", "toxic", "fired", "ignition_source"] as const satisfies readonly Hazard[];
-
-export const ROTATIONS = [0, 90, 180, 270] as const satisfies readonly Equipment["rotation"][];
-
-// Compile-time guards: a schema enum value missing from a list above fails the build here.
-type Exhaustive<Want, Have> = [Exclude<Want, Have>] extends [never] ? true : never;
-const _equipmentComplete: Exhaustive<EquipmentType, (typeof EQUIPMENT_TYPES)[number]> = true;
-const _componentComplete: Exhaustive<ComponentType, (typeof COMPONENT_TYPES)[number]> = true;
-const _hazardComplete: Exhaustive<Hazard, (typeof HAZARDS)[number]> = true;
-void [_equipmentComplete, _componentComplete, _hazardComplete];
+// The schema's enumerations, in schema order: their order is the one-hot order of every view.
+export { COMPONENT_TYPES, EQUIPMENT_TAG_PREFIX, EQUIPMENT_TYPES, HAZARDS, ROTATIONS } from "../design/vocabulary.js";
 
 /**
  * What an instrument measures, from the first letter of its ISA-5.1 tag (F flow, L level,
@@ -108,26 +66,6 @@ export function nodeTypeIndex(kind: NodeKind, value: string): number {
   if (i === undefined) throw new ViewError("bad_spec", `no node type ${kind}:${value}`);
   return i;
 }
-
-/**
- * Tag prefixes for invented equipment tags (decoding without an index), after common practice:
- * P pump, K compressor, V vessel, C column, E exchanger, AC air cooler, T tank, H fired heater,
- * R reactor, F filter, CT cooling tower, FL flare.
- */
-export const EQUIPMENT_TAG_PREFIX: Readonly<Record<EquipmentType, string>> = {
-  pump: "P",
-  compressor: "K",
-  vessel: "V",
-  column: "C",
-  heat_exchanger: "E",
-  air_cooler: "AC",
-  tank: "T",
-  furnace: "H",
-  reactor: "R",
-  filter: "F",
-  cooling_tower: "CT",
-  flare: "FL",
-};
 
 /** What the encoder needs to know; everything but nMax has a default. */
 export interface EncodingSpec {

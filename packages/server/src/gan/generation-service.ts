@@ -1,3 +1,4 @@
+import { GENERATION_REQUEST_DEFAULTS } from "@plantgan/core/design";
 import type { GenerationService } from "../services.js";
 
 /** Most candidates one request may ask for through the API (each is legalised, routed and validated). */
@@ -17,7 +18,7 @@ export interface GeneratePayload {
  */
 export const generationService: GenerationService = {
   async submit({ request, model, enqueue }) {
-    const count = request.count ?? 4;
+    const count = request.count ?? GENERATION_REQUEST_DEFAULTS.count;
     if (count > MAX_CANDIDATES_PER_REQUEST) {
       return {
         issues: [

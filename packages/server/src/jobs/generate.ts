@@ -1,4 +1,4 @@
-import { parseDocument } from "@plantgan/core/design";
+import { parseGenerationRequest } from "@plantgan/core/design";
 import { generateCandidates, selectBackend } from "@plantgan/core/gan";
 import { loadBundledModel } from "../gan/bundle.js";
 import type { GeneratePayload } from "../gan/generation-service.js";
@@ -12,12 +12,12 @@ import type { JobContext } from "./context.js";
  */
 export async function runGenerate(ctx: JobContext): Promise<unknown> {
   const payload = ctx.job.payload as GeneratePayload;
-  const request = parseDocument("generationRequest", payload.request);
+  const request = parseGenerationRequest(payload.request);
   if (!request.success) throw new Error(`stored request is not valid: ${request.issues[0]?.message}`);
   const backend = await selectBackend();
   await ctx.emit("log", { message: `TensorFlow.js backend: ${backend.name}` });
   const model = await loadBundledModel(new Uint8Array(await ctx.blobs.get(payload.weights)));
-  const total = request.data.count ?? 4;
+  const total = request.data.count;
   await ctx.step({ progress: { done: 0, total }, events: [{ type: "progress", data: { done: 0, total } }] });
   const candidates = generateCandidates(request.data, { model });
   const stored = candidates.map((c) => ({

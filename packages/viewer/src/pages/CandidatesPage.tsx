@@ -1,4 +1,12 @@
-import type { EquipmentType, GenerationRequest, ProcessClass } from "@plantgan/core/design";
+import {
+  EQUIPMENT_TYPES,
+  type EquipmentType,
+  GENERATION_COUNT_LIMITS,
+  GENERATION_REQUEST_DEFAULTS,
+  type GenerationRequest,
+  PROCESS_CLASSES,
+  type ProcessClass,
+} from "@plantgan/core/design";
 import { type FormEvent, useEffect, useMemo, useRef, useState } from "react";
 import type { Candidate, CandidateMeta, CandidateStatus, Job, JobEvent } from "../api/client.js";
 import { TERMINAL_STATUSES } from "../api/client.js";
@@ -10,31 +18,6 @@ import { SceneView } from "../components/SceneView.js";
 import { Thumbnail } from "../components/Thumbnail.js";
 import { ViolationsPanel } from "../components/ViolationsPanel.js";
 import { violationFocus } from "./DesignPage.js";
-
-export const PROCESS_CLASSES: readonly ProcessClass[] = [
-  "pump_station",
-  "tank_farm",
-  "gas_compression",
-  "distillation",
-  "reactor_section",
-  "water_treatment",
-  "utilities",
-];
-
-export const EQUIPMENT_TYPES: readonly EquipmentType[] = [
-  "pump",
-  "compressor",
-  "vessel",
-  "column",
-  "heat_exchanger",
-  "air_cooler",
-  "tank",
-  "furnace",
-  "reactor",
-  "filter",
-  "cooling_tower",
-  "flare",
-];
 
 interface EquipmentRow {
   /** Stable React key. */
@@ -56,9 +39,9 @@ function GenerateForm({ onJob }: { onJob: (job: Job) => void }) {
     { key: ++rowKeys, type: "tank", count: 2 },
     { key: ++rowKeys, type: "pump", count: 2 },
   ]);
-  const [count, setCount] = useState(4);
+  const [count, setCount] = useState<number>(GENERATION_REQUEST_DEFAULTS.count);
   const [seed, setSeed] = useState(1);
-  const [truncation, setTruncation] = useState(1);
+  const [truncation, setTruncation] = useState<number>(GENERATION_REQUEST_DEFAULTS.truncation);
   const [model, setModel] = useState("");
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
@@ -198,8 +181,8 @@ function GenerateForm({ onJob }: { onJob: (job: Job) => void }) {
           <input
             name="count"
             type="number"
-            min={1}
-            max={1000}
+            min={GENERATION_COUNT_LIMITS.minimum}
+            max={GENERATION_COUNT_LIMITS.maximum}
             value={count}
             onChange={(e) => setCount(Number(e.target.value))}
           />

@@ -1,10 +1,10 @@
+import { PROCESS_CLASSES } from "@plantgan/core/design";
 import { type FormEvent, useState } from "react";
 import { type DesignMeta, formatOfFileName, type UploadFormat, type UploadReport } from "../api/client.js";
 import { useApi } from "../app/api-context.js";
 import { href } from "../app/router.js";
 import { useAsync } from "../app/use-async.js";
 import { ErrorBox } from "../components/Misc.js";
-import { PROCESS_CLASSES } from "./CandidatesPage.js";
 
 interface FileResult {
   readonly name: string;

@@ -360,7 +360,21 @@ export const plantDesignSchema = {
         "cooling_tower",
         "flare"
       ],
-      "description": "Equipment class; vessel covers drums and separators."
+      "description": "Equipment class; vessel covers drums and separators.",
+      "x-tagPrefix": {
+        "pump": "P",
+        "compressor": "K",
+        "vessel": "V",
+        "column": "T",
+        "heat_exchanger": "E",
+        "air_cooler": "EA",
+        "tank": "TK",
+        "furnace": "H",
+        "reactor": "R",
+        "filter": "F",
+        "cooling_tower": "CT",
+        "flare": "FLR"
+      }
     },
     "Hazard": {
       "title": "Hazard",

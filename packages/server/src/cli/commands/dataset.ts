@@ -3,7 +3,7 @@ import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import { gunzipSync, gzipSync } from "node:zlib";
-import { parseDesign } from "@plantgan/core/design";
+import { PROCESS_CLASSES, parseDesign } from "@plantgan/core/design";
 import { DESIGNER_VERSION, mixSeed, Rng } from "@plantgan/core/designer";
 import { DEFAULT_RULE_PACK } from "@plantgan/core/validate";
 import type { Command } from "commander";
@@ -11,16 +11,6 @@ import { CliError, EXIT } from "../exit.js";
 import { printError, printJson, printLine } from "../output.js";
 import { ProgressReporter } from "../progress.js";
 import { buildOne, type DatasetJob, type DesignStats, type JobResult } from "./dataset-worker.js";
-
-export const PROCESS_CLASSES = [
-  "pump_station",
-  "tank_farm",
-  "gas_compression",
-  "distillation",
-  "reactor_section",
-  "water_treatment",
-  "utilities",
-] as const;
 
 export const SPLITS = ["train", "val", "test"] as const;
 export type Split = (typeof SPLITS)[number];
