@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { parseDesign } from "@plantgan/core/design";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeDesign, ndjson } from "./designs.js";
-import { DEXPI_FIXTURE, json, readSse, startTestServer, type TestServer } from "./harness.js";
+import { DEXPI_FILE, json, readSse, startTestServer, type TestServer } from "./harness.js";
 
 /**
  * The main path over real HTTP: upload (JSON, NDJSON, DEXPI) → dataset → statistics → validate →
@@ -66,8 +66,8 @@ describe("API main path", () => {
     expect(problem.issues.map((i) => i.pointer).sort()).toEqual(["/colour", "/equipment"]);
   });
 
-  it("uploads the DEXPI fixture as XML and gets a design back", async () => {
-    const xml = readFileSync(DEXPI_FIXTURE, "utf8");
+  it("uploads a DEXPI file as XML and gets a design back", async () => {
+    const xml = readFileSync(DEXPI_FILE, "utf8");
     const response = await s.api("/v1/designs?id=e03v01-aud", {
       method: "POST",
       headers: { "content-type": "application/xml" },
@@ -191,13 +191,9 @@ describe("API main path", () => {
     expect(await cancel.json()).toMatchObject({ code: "job_finished" });
   });
 
-  it("imports several files as multipart (the DEXPI fixture and NDJSON) in one job", async () => {
+  it("imports several files as multipart (a DEXPI file and NDJSON) in one job", async () => {
     const form = new FormData();
-    form.append(
-      "files",
-      new Blob([readFileSync(DEXPI_FIXTURE)], { type: "application/xml" }),
-      "../../etc/evil name.xml",
-    );
+    form.append("files", new Blob([readFileSync(DEXPI_FILE)], { type: "application/xml" }), "../../etc/evil name.xml");
     form.append(
       "files",
       new Blob([ndjson([makeDesign("mp-1"), makeDesign("mp-2", 1)])], { type: "application/octet-stream" }),

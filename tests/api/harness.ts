@@ -2,11 +2,12 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type AppOptions, buildApp, createApiKey } from "@plantgan/server";
+import { OWN_DEXPI, ownDexpiPath } from "@plantgan/testing";
 
-/** The DEXPI fixtures live beside the repository (never copied into it). */
 type App = Awaited<ReturnType<typeof buildApp>>;
 
-export const DEXPI_FIXTURE = new URL("../../../shared/fixtures/dexpi/E03V01-AUD.EX01.xml", import.meta.url);
+/** A topology-only DEXPI P&ID from the repository (packages/testing/dexpi), so the suite runs on every clone. */
+export const DEXPI_FILE = ownDexpiPath(OWN_DEXPI.pump);
 
 /** Short leases so crash recovery shows within a test; fast polls. */
 export const TEST_JOBS = { leaseMs: 1500, heartbeatMs: 250, pollMs: 150, cancelGraceMs: 2000 } as const;

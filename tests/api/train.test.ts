@@ -4,7 +4,7 @@ import { parseDesign, parseDocument } from "@plantgan/core/design";
 import { generationService, readBundle, trainingService } from "@plantgan/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  DEXPI_FIXTURE,
+  DEXPI_FILE,
   json,
   readSse,
   type SseEvent,
@@ -73,7 +73,7 @@ describe("training through the API", () => {
     const dexpi = await s.api("/v1/designs?id=pid-1&dataset=plants", {
       method: "POST",
       headers: { "content-type": "application/xml" },
-      body: readFileSync(DEXPI_FIXTURE, "utf8"),
+      body: readFileSync(DEXPI_FILE, "utf8"),
     });
     expect(dexpi.status).toBe(201);
     expect((await s.api("/v1/datasets", json({ id: "pids", name: "P&IDs only" }))).status).toBe(201);

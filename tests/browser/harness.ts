@@ -9,8 +9,6 @@ export { hasChromium };
 
 export const VIEWER_DIR = fileURLToPath(new URL("../../packages/viewer/", import.meta.url));
 export const DIST = join(VIEWER_DIR, "dist");
-/** Public DEXPI test cases shared beside the repository (read in place, never copied in). */
-export const DEXPI_FIXTURES = fileURLToPath(new URL("../../../shared/fixtures/dexpi/", import.meta.url));
 
 function newest(dir: string): number {
   let t = 0;

@@ -11,11 +11,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Design } from "@plantgan/core/design";
 import { type RunningServer, type Store, startServer } from "@plantgan/server";
+import { OWN_DEXPI, ownDexpiPath } from "@plantgan/testing";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tankFarm } from "../../packages/scene/src/tank-farm.fixture.js";
 import {
-  DEXPI_FIXTURES,
   DIST,
   drawnShare,
   ensureViewerBuilt,
@@ -137,7 +137,7 @@ describe.skipIf(!hasChromium())("viewer against the real server, in Chromium", (
 
   it("uploads a DEXPI file with a result per record, then shows the imported P&ID", async () => {
     const { page, w } = await open("#/datasets");
-    await page.getByTestId("upload-input").setInputFiles(join(DEXPI_FIXTURES, "C05V01-SAG.EX01.xml"));
+    await page.getByTestId("upload-input").setInputFiles(ownDexpiPath(OWN_DEXPI.tankLevelLoop));
     const result = page.getByTestId("upload-result");
     await expect
       .poll(() => result.getByTestId("upload-counts").textContent(), { timeout: 30_000 })

@@ -2,8 +2,9 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseDesign } from "@plantgan/core/design";
+import { OWN_DEXPI, ownDexpiPath } from "@plantgan/testing";
 import { afterAll, describe, expect, it } from "vitest";
-import { FIXTURES, plantgan } from "./run-cli.js";
+import { plantgan } from "./run-cli.js";
 
 const dir = mkdtempSync(join(tmpdir(), "plantgan-export-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -45,7 +46,7 @@ describe("plantgan export", () => {
   });
 
   it("refuses a topology-only DEXPI P&ID and an unknown format with exit 2 and a clear message", () => {
-    const dexpi = plantgan(["export", `${FIXTURES}E03V01-AUD.EX01.xml`, "-o", join(dir, "pid.glb")]);
+    const dexpi = plantgan(["export", ownDexpiPath(OWN_DEXPI.pump), "-o", join(dir, "pid.glb")]);
     expect(dexpi.code).toBe(2);
     expect(dexpi.stderr).toMatch(/no placed equipment/);
     const bad = plantgan(["export", EXAMPLE, "-o", join(dir, "x.dwg")]);

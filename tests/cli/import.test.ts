@@ -2,43 +2,69 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseDesign } from "@plantgan/core/design";
+import { OWN_DEXPI, OWN_DEXPI_DIR, ownDexpiPath } from "@plantgan/testing";
+import { describeWithFixtures, fixturePath } from "@plantgan/testing/fixtures";
 import { describe, expect, it } from "vitest";
 import { designMdExamples } from "../contract/design-md.js";
-import { FIXTURES, plantgan } from "./run-cli.js";
+import { plantgan } from "./run-cli.js";
 
 const work = mkdtempSync(join(tmpdir(), "plantgan-cli-"));
 const example = designMdExamples()[0] as Record<string, any>;
-const dexpiFiles = readdirSync(FIXTURES)
-  .filter((f) => f.endsWith(".xml"))
-  .sort();
+/** What a DEXPI file really holds: tags after normalisation, lines between nozzles, instruments,
+ * and whether something could not be mapped (open-ended pipes, signal lines). */
+interface DexpiHolds {
+  readonly tags: string[];
+  readonly lines: number;
+  readonly instruments: number;
+  readonly unmapped: boolean;
+}
 
-describe("plantgan import", () => {
-  // What the public fixtures really hold (counted in the XML): tags after normalisation, lines
-  // between nozzles, and whether something could not be mapped (open-ended pipes, signal lines).
-  const expected: Record<string, { tags: string[]; lines: number; instruments: number; unmapped: boolean }> = {
+/** Imports one DEXPI file with the CLI and checks the design against what the file holds. */
+function expectImported(path: string, name: string, want: DexpiHolds): void {
+  const out = join(work, `${name}.json`);
+  const run = plantgan(["import", path, "-o", out]);
+  expect(run.code, run.stderr).toBe(0);
+  const parsed = parseDesign(readFileSync(out, "utf8"));
+  if (!parsed.success) throw new Error(JSON.stringify(parsed.issues));
+  expect(parsed.data.equipment.map((e) => e.tag).sort()).toEqual(want.tags);
+  expect(parsed.data.lines).toHaveLength(want.lines);
+  expect(parsed.data.instruments).toHaveLength(want.instruments);
+  expect(run.stderr.includes("not mapped:")).toBe(want.unmapped);
+  // Topology only: DEXPI positions are drawing coordinates, not plot positions.
+  expect(parsed.data.equipment.every((e) => e.x === undefined && e.y === undefined)).toBe(true);
+}
+
+describeWithFixtures("plantgan import on the public DEXPI test cases", () => {
+  // Counted in the XML of each public test case.
+  const expected: Record<string, DexpiHolds> = {
     "C05V01-SAG.EX01.xml": { tags: ["PU-112", "TA-113"], lines: 1, instruments: 4, unmapped: true },
     "E03V01-AUD.EX01.xml": { tags: ["P-4713"], lines: 0, instruments: 0, unmapped: false },
     "I02V01-HEX.EX02.xml": { tags: [], lines: 0, instruments: 0, unmapped: true },
     "P01V01-AUD.EX01.xml": { tags: ["H-1009", "P-4712"], lines: 1, instruments: 0, unmapped: false },
   };
+  const files = readdirSync(fixturePath("dexpi"))
+    .filter((f) => f.endsWith(".xml"))
+    .sort();
 
   it("knows every fixture", () => {
-    expect(dexpiFiles).toEqual(Object.keys(expected).sort());
+    expect(files).toEqual(Object.keys(expected).sort());
   });
 
-  it.each(dexpiFiles)("imports the DEXPI fixture %s into a design parseDesign accepts", (file) => {
-    const out = join(work, `${file}.json`);
-    const run = plantgan(["import", join(FIXTURES, file), "-o", out]);
-    expect(run.code, run.stderr).toBe(0);
-    const parsed = parseDesign(readFileSync(out, "utf8"));
-    if (!parsed.success) throw new Error(JSON.stringify(parsed.issues));
-    const want = expected[file]!;
-    expect(parsed.data.equipment.map((e) => e.tag).sort()).toEqual(want.tags);
-    expect(parsed.data.lines).toHaveLength(want.lines);
-    expect(parsed.data.instruments).toHaveLength(want.instruments);
-    expect(run.stderr.includes("not mapped:")).toBe(want.unmapped);
-    // Topology only: DEXPI positions are drawing coordinates, not plot positions.
-    expect(parsed.data.equipment.every((e) => e.x === undefined && e.y === undefined)).toBe(true);
+  it.each(files)("imports the DEXPI fixture %s into a design parseDesign accepts", (file) => {
+    expectImported(fixturePath("dexpi", file), file, expected[file]!);
+  });
+});
+
+describe("plantgan import", () => {
+  // The project's own DEXPI files (packages/testing/dexpi/README.md lists what each holds).
+  const own: Record<string, DexpiHolds> = {
+    [OWN_DEXPI.pump]: { tags: ["P-101", "T-100", "V-102"], lines: 2, instruments: 1, unmapped: false },
+    [OWN_DEXPI.tankLevelLoop]: { tags: ["P-201", "T-202"], lines: 1, instruments: 1, unmapped: false },
+    [OWN_DEXPI.teeBranch]: { tags: ["P-301", "V-302", "V-303"], lines: 2, instruments: 0, unmapped: false },
+  };
+
+  it.each(Object.keys(own))("imports the project's DEXPI file %s into a design parseDesign accepts", (file) => {
+    expectImported(join(OWN_DEXPI_DIR, file), `own-${file}`, own[file]!);
   });
 
   it("reports per file what was accepted and refused, as JSON", () => {
@@ -133,7 +159,7 @@ describe("plantgan info", () => {
   });
 
   it("summarises a DEXPI file as a topology", () => {
-    const run = plantgan(["info", join(FIXTURES, "E03V01-AUD.EX01.xml"), "--json"]);
+    const run = plantgan(["info", ownDexpiPath(OWN_DEXPI.pump), "--json"]);
     expect(run.code, run.stderr).toBe(0);
     expect(JSON.parse(run.stdout).placement).toBe("topology");
   });

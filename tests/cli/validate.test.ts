@@ -3,8 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseDocument } from "@plantgan/core/design";
 import { DEFAULT_RULE_PACK } from "@plantgan/core/validate";
+import { OWN_DEXPI, ownDexpiPath } from "@plantgan/testing";
 import { describe, expect, it } from "vitest";
-import { FIXTURES, plantgan, REPO_ROOT } from "./run-cli.js";
+import { plantgan, REPO_ROOT } from "./run-cli.js";
 
 const work = mkdtempSync(join(tmpdir(), "plantgan-validate-"));
 const exampleFile = join(REPO_ROOT, "datasets/examples/pump-station.json");
@@ -68,7 +69,7 @@ describe("plantgan validate", () => {
   });
 
   it("says that a topology-only DEXPI design skipped geometry", () => {
-    const run = plantgan(["validate", join(FIXTURES, "P01V01-AUD.EX01.xml"), "--json"]);
+    const run = plantgan(["validate", ownDexpiPath(OWN_DEXPI.pump), "--json"]);
     const report = JSON.parse(run.stdout);
     expect(report.geometryChecked).toBe(false);
     expect(report.skipped.map((s: { rule: string }) => s.rule)).toContain("geometry.overlap");

@@ -1,15 +1,15 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseDesign } from "@plantgan/core/design";
 import { buildDesignScene, exportGltf } from "@plantgan/scene/node";
+import { OWN_DEXPI, readOwnDexpi } from "@plantgan/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildApp } from "../app.js";
 import { createApiKey } from "../keys.js";
 
-// A placed example from the repository, and a public DEXPI P&ID shared beside it (never copied in).
+// A placed example and a topology-only DEXPI P&ID, both from the repository.
 const EXAMPLE = new URL("../../../../datasets/examples/pump-station.json", import.meta.url);
-const DEXPI = new URL("../../../../../shared/fixtures/dexpi/E03V01-AUD.EX01.xml", import.meta.url);
 
 interface GltfJson {
   asset: { version: string };
@@ -145,12 +145,12 @@ describe("GET /v1/designs/:id/export (glTF)", () => {
     }
   });
 
-  it.skipIf(!existsSync(DEXPI))("refuses an uploaded DEXPI P&ID (topology only) with 422 problem+json", async () => {
+  it("refuses an uploaded DEXPI P&ID (topology only) with 422 problem+json", async () => {
     const upload = await app.inject({
       method: "POST",
       url: "/v1/designs?id=dexpi-e03",
       headers: { ...auth, "content-type": "application/xml" },
-      payload: readFileSync(DEXPI, "utf8"),
+      payload: readOwnDexpi(OWN_DEXPI.pump),
     });
     expect(upload.statusCode, upload.body).toBe(201);
     const response = await get("/v1/designs/dexpi-e03/export?format=glb");
