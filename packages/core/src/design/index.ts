@@ -7,4 +7,5 @@ export { type ParseOptions, parseDesign, parseDocument, parseGenerationRequest }
 export { checkJsonSafety, DEFAULT_LIMITS, parseJsonText, type SafetyLimits } from "./safety.js";
 export { type DesignSummary, summariseDesign } from "./summary.js";
 export * from "./types.js";
+export * from "./units.js";
 export * from "./vocabulary.js";

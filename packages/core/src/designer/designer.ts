@@ -1,5 +1,6 @@
 import { DEFAULT_RULE_PACK } from "../design/rule-pack.js";
 import type { Design, EquipmentType, ProcessClass, RulePack, ValidationReport } from "../design/types.js";
+import { metres } from "../design/units.js";
 import { legalise } from "../legalise/legalise.js";
 import { routeDesign } from "../route/router.js";
 import type { RouteOptions } from "../route/types.js";
@@ -15,7 +16,7 @@ import { TEMPLATES } from "./templates/index.js";
 export const DESIGNER_VERSION = "1.0.0";
 
 /** Metres added to every pack distance when the designer legalises its own layouts. */
-const LAYOUT_MARGIN = 1.5;
+const LAYOUT_MARGIN = metres(1.5);
 
 export interface DesignerRequest {
   readonly processClass: ProcessClass;

@@ -25,6 +25,7 @@ import {
   type RulePack,
   type ValidationReport,
 } from "../design/types.js";
+import { metres } from "../design/units.js";
 import { GENERATION_REQUEST_DEFAULTS } from "../design/vocabulary.js";
 import { designPlantDetailed } from "../designer/designer.js";
 import { legaliseDesign } from "../legalise/index.js";
@@ -122,7 +123,7 @@ export function generateCandidates(request: GenerationRequest, options: Pipeline
   const count = options.count ?? request.count ?? GENERATION_REQUEST_DEFAULTS.count;
   const seed = (options.seed ?? request.seed ?? 0) >>> 0;
   const truncation = options.truncation ?? request.truncation ?? GENERATION_REQUEST_DEFAULTS.truncation;
-  const margin = options.margin ?? 1.5;
+  const margin = metres(options.margin ?? 1.5);
   const attempts = Math.max(1, options.attempts ?? 4);
 
   // 1. Topologies (complete control logic first: it changes no geometry).
@@ -167,7 +168,7 @@ export function generateCandidates(request: GenerationRequest, options: Pipeline
     // A layout packed too tightly for the pipes is spread again with a wider margin.
     let legal = legaliseDesign(parsed.data, pack, { margin, fixed });
     let routed = routeDesign(legal.design);
-    for (const wider of [margin + 1.5, margin + 3.5]) {
+    for (const wider of [metres(margin + 1.5), metres(margin + 3.5)]) {
       if (routed.unrouted.length === 0 && legal.unresolved.length === 0) break;
       const again = legaliseDesign(parsed.data, pack, { margin: wider, fixed });
       const rerouted = routeDesign(again.design);

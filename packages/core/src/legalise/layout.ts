@@ -1,6 +1,7 @@
 import RBush from "rbush";
 import { boxRect, overlapArea, planSize, type Rect, rackRect, rectDistance } from "../design/geometry.js";
 import type { Design, Equipment } from "../design/types.js";
+import { cells, type Metres, stepsToCover } from "../design/units.js";
 import type { Requirements } from "./requirements.js";
 import { annulus as annulusFor, cleanNumber as clean } from "./snap.js";
 import type { MoveReason } from "./types.js";
@@ -41,7 +42,7 @@ export class Layout {
   constructor(
     design: Design,
     private readonly req: Requirements,
-    private readonly margin: number,
+    private readonly margin: Metres,
   ) {
     const n = design.equipment.length;
     this.x = new Float64Array(n);
@@ -201,16 +202,16 @@ export class Layout {
    * no farther than `maxDistance`: annuli of growing radius, each in a fixed order. Neighbouring
    * candidates are mostly blocked by the same item, so the last blocker is tried before the tree.
    */
-  nearestLegal(i: number, g: number, maxDistance: number): [number, number] | undefined {
+  nearestLegal(i: number, g: Metres, maxDistance: Metres): [number, number] | undefined {
     const x0 = this.x[i]!;
     const y0 = this.y[i]!;
     const hw = this.halfW[i]!;
     const hd = this.halfD[i]!;
-    const maxSteps = Math.ceil(maxDistance / g);
+    const maxSteps = stepsToCover(maxDistance, g);
     const ring = 6;
     let blocker = -1;
-    for (let r0 = 0; r0 <= maxSteps; r0 += ring) {
-      const offsets = annulusFor(r0, Math.min(r0 + ring, maxSteps + 1));
+    for (let r0 = cells(0); r0 <= maxSteps; r0 = cells(r0 + ring)) {
+      const offsets = annulusFor(r0, cells(Math.min(r0 + ring, maxSteps + 1)));
       for (let k = 0; k < offsets.length; k += 2) {
         const x = clean(x0 + offsets[k]! * g);
         const y = clean(y0 + offsets[k + 1]! * g);

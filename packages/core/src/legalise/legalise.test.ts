@@ -2,6 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { footprintRect, rectDistance } from "../design/geometry.js";
 import type { Design, Equipment, Line } from "../design/types.js";
+import { metres } from "../design/units.js";
 import { DEFAULT_RULE_PACK, validateDesign } from "../validate/index.js";
 import { legaliseDesign } from "./index.js";
 
@@ -48,7 +49,7 @@ describe("legaliseDesign", () => {
   });
 
   it("clears an overlap by moving one item the least distance that gives access clearance", () => {
-    const r = legaliseDesign(design([item("V-101", 10, 10), item("V-102", 11, 10)]), undefined, { margin: 0 });
+    const r = legaliseDesign(design([item("V-101", 10, 10), item("V-102", 11, 10)]), undefined, { margin: metres(0) });
     expect(r.moves).toHaveLength(1);
     // 2 m footprints and 0.9 m clearance: centres 2.9 m apart, 3 m on the grid.
     expect(r.moves[0]).toMatchObject({ reason: "overlap", distance: 2 });

@@ -1,6 +1,7 @@
 import RBush from "rbush";
 import type { Rect } from "../design/geometry.js";
 import type { Design, Equipment, Line, RulePack } from "../design/types.js";
+import { metres } from "../design/units.js";
 import { Layout } from "./layout.js";
 import { compileRequirements } from "./requirements.js";
 import { type Cause, resolveConflicts } from "./resolve.js";
@@ -20,11 +21,14 @@ import type { LegaliseOptions, LegaliseResult, Move, Unresolved } from "./types.
  * Fixed items never move. Lines whose routes the moves invalidate lose their route, ready for the
  * router. Deterministic: the same design, pack and options give the same result.
  */
+/** Added to every required distance unless the options say otherwise (LegaliseOptions.margin). */
+const DEFAULT_MARGIN = metres(0.5);
+
 export function legalise(design: Design, pack: RulePack, options: LegaliseOptions = {}): LegaliseResult {
-  const g = design.site.gridSize;
+  const g = metres(design.site.gridSize);
   const snap = options.snap ?? true;
-  const margin = options.margin ?? 0.5;
-  const maxDistance = options.maxDistance ?? Math.max(design.site.width, design.site.depth);
+  const margin = options.margin ?? DEFAULT_MARGIN;
+  const maxDistance = options.maxDistance ?? metres(Math.max(design.site.width, design.site.depth));
   const fixedTags = new Set(options.fixed ?? []);
   const unresolved: Unresolved[] = [];
 
@@ -49,8 +53,8 @@ export function legalise(design: Design, pack: RulePack, options: LegaliseOption
     start.x[i] = e.x;
     start.y[i] = e.y;
     if (!snap || fixedTags.has(e.tag)) return e;
-    const x = snapValue(e.x, g);
-    const y = snapValue(e.y, g);
+    const x = snapValue(metres(e.x), g);
+    const y = snapValue(metres(e.y), g);
     return x === e.x && y === e.y ? e : { ...e, x, y };
   });
   const snappedDesign: Design = { ...design, equipment: snapped };

@@ -1,3 +1,4 @@
+import type { Metres } from "../design/units.js";
 import type { Layout } from "./layout.js";
 import type { MoveReason, Unresolved } from "./types.js";
 
@@ -31,8 +32,8 @@ export function resolveConflicts(
   layout: Layout,
   movable: (i: number) => boolean,
   start: { readonly x: Float64Array; readonly y: Float64Array },
-  grid: number,
-  maxDistance: number,
+  grid: Metres,
+  maxDistance: Metres,
   /** Report every stuck item, cleared or not (LegaliseOptions.v1). */
   reportAllStuck = false,
 ): ResolveOutcome {

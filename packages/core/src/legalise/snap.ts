@@ -1,11 +1,12 @@
+import { type Cells, cellsToMetres, type Metres, metres, nearestCells } from "../design/units.js";
+
 /**
  * Grid snapping. Footprint centres go to grid nodes: the router and the grid view both work on
  * nodes at multiples of the grid size, so a centre on a node puts the same body on the same
  * cells however the design was produced. Values are cleaned of binary noise (0.1 + 0.2).
  */
-export function snapValue(value: number, grid: number): number {
-  const snapped = Math.round(value / grid) * grid;
-  return cleanNumber(snapped);
+export function snapValue(value: Metres, grid: Metres): Metres {
+  return metres(cleanNumber(cellsToMetres(nearestCells(value, grid), grid)));
 }
 
 /** Removes float noise below a micrometre so that printed coordinates stay short and stable. */
@@ -21,7 +22,7 @@ export function cleanNumber(value: number): number {
  */
 const annulusCache = new Map<string, Int32Array>();
 
-export function annulus(r0: number, r1: number): Int32Array {
+export function annulus(r0: Cells, r1: Cells): Int32Array {
   const key = `${r0}:${r1}`;
   const cached = annulusCache.get(key);
   if (cached) return cached;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Design, Equipment } from "../design/types.js";
+import { metres } from "../design/units.js";
 import { designPlant } from "../designer/index.js";
 import { validateDesign } from "../validate/index.js";
 import { legaliseDesign } from "./index.js";
@@ -29,7 +30,7 @@ describe("legaliseDesign on dense clusters", () => {
   it("clears a real distillation plant squeezed around its flare, moving the flare out", () => {
     const dense = squeeze(designPlant({ processClass: "distillation", seed: 2 }), 0.3, true);
     expect(geometryErrors(dense)).toContain("geometry.spacing");
-    const r = legaliseDesign(dense, undefined, { margin: 1.5 });
+    const r = legaliseDesign(dense, undefined, { margin: metres(1.5) });
     expect(r.unresolved).toEqual([]);
     expect(geometryErrors(r.design)).toEqual([]);
     // The flare goes to the edge of the site; the plant is not pushed off a flare left in its middle.
@@ -41,7 +42,9 @@ describe("legaliseDesign on dense clusters", () => {
   for (const processClass of ["gas_compression", "reactor_section"] as const) {
     it(`clears real ${processClass} plants with the flare at the centre of the cluster`, () => {
       for (const seed of [1, 2, 3]) {
-        const r = legaliseDesign(squeeze(designPlant({ processClass, seed }), 0.3, true), undefined, { margin: 1.5 });
+        const r = legaliseDesign(squeeze(designPlant({ processClass, seed }), 0.3, true), undefined, {
+          margin: metres(1.5),
+        });
         expect(r.unresolved).toEqual([]);
         expect(geometryErrors(r.design)).toEqual([]);
       }
@@ -51,7 +54,7 @@ describe("legaliseDesign on dense clusters", () => {
   it("packs a real tank farm squeezed to a tenth of its spread", () => {
     const dense = squeeze(designPlant({ processClass: "tank_farm", seed: 36 }), 0.1);
     expect(geometryErrors(dense)).toContain("geometry.tank-spacing");
-    const r = legaliseDesign(dense, undefined, { margin: 1.5 });
+    const r = legaliseDesign(dense, undefined, { margin: metres(1.5) });
     expect(r.unresolved).toEqual([]);
     expect(geometryErrors(r.design)).toEqual([]);
   });
@@ -59,13 +62,13 @@ describe("legaliseDesign on dense clusters", () => {
   it("does not report an item whose own search failed once a neighbour's move cleared it", () => {
     // A tank with no room of its own while its neighbours still stood close: they moved instead.
     const r = legaliseDesign(squeeze(designPlant({ processClass: "tank_farm", seed: 1 }), 0.2), undefined, {
-      margin: 1.5,
+      margin: metres(1.5),
     });
     expect(r.unresolved).toEqual([]);
     expect(geometryErrors(r.design)).toEqual([]);
     // v1 (the designer, for dataset reproducibility) still reports it, and does not spread.
     const v1 = legaliseDesign(squeeze(designPlant({ processClass: "tank_farm", seed: 1 }), 0.2), undefined, {
-      margin: 1.5,
+      margin: metres(1.5),
       v1: true,
     });
     expect(v1.unresolved.map((u) => u.code)).toEqual(["no_position"]);
@@ -117,7 +120,7 @@ describe("legaliseDesign on dense clusters", () => {
   it("never moves fixed items while spreading", () => {
     const dense = squeeze(designPlant({ processClass: "gas_compression", seed: 2 }), 0.3, true);
     const fixed = dense.equipment.find((e) => e.type === "compressor")!;
-    const r = legaliseDesign(dense, undefined, { margin: 1.5, fixed: [fixed.tag] });
+    const r = legaliseDesign(dense, undefined, { margin: metres(1.5), fixed: [fixed.tag] });
     expect(r.moves.map((m) => m.tag)).not.toContain(fixed.tag);
     expect(r.unresolved).toEqual([]);
     expect(geometryErrors(r.design)).toEqual([]);
@@ -125,8 +128,8 @@ describe("legaliseDesign on dense clusters", () => {
 
   it("is deterministic", () => {
     const make = () => squeeze(designPlant({ processClass: "distillation", seed: 4 }), 0.3, true);
-    expect(legaliseDesign(make(), undefined, { margin: 1.5 })).toEqual(
-      legaliseDesign(make(), undefined, { margin: 1.5 }),
+    expect(legaliseDesign(make(), undefined, { margin: metres(1.5) })).toEqual(
+      legaliseDesign(make(), undefined, { margin: metres(1.5) }),
     );
   });
 });

@@ -1,4 +1,5 @@
 import type { Design } from "../design/types.js";
+import { cells, cellsToMetres, type Metres, metres, stepsToCover } from "../design/units.js";
 import { Layout } from "./layout.js";
 import type { Requirements } from "./requirements.js";
 import { type Cause, type ResolveOutcome, resolveConflicts } from "./resolve.js";
@@ -54,11 +55,11 @@ export interface SpreadOutcome {
 export function spreadConflicts(
   design: Design,
   req: Requirements,
-  margin: number,
+  margin: Metres,
   movable: (i: number) => boolean,
   start: { readonly x: Float64Array; readonly y: Float64Array },
-  grid: number,
-  maxDistance: number,
+  grid: Metres,
+  maxDistance: Metres,
   stuck: ReadonlySet<number>,
 ): SpreadOutcome | undefined {
   const base = new Layout(design, req, margin);
@@ -130,7 +131,7 @@ export function spreadConflicts(
  * whose spot is taken goes to the nearest position clear of what is already placed (or stays, for
  * the resolve pass that follows to report).
  */
-function placeInSweep(layout: Layout, items: readonly number[], dir: 1 | -1, grid: number, maxDistance: number): void {
+function placeInSweep(layout: Layout, items: readonly number[], dir: 1 | -1, grid: Metres, maxDistance: Metres): void {
   const [width, depth] = layout.site;
   const axis = width >= depth ? layout.x : layout.y;
   const other = width >= depth ? layout.y : layout.x;
@@ -154,7 +155,7 @@ function placeInSweep(layout: Layout, items: readonly number[], dir: 1 | -1, gri
 }
 
 /** Share of the site covered by the disc item `i` keeps clear of the items of this design. */
-function clearanceShare(layout: Layout, req: Requirements, margin: number, i: number): number {
+function clearanceShare(layout: Layout, req: Requirements, margin: Metres, i: number): number {
   const [width, depth] = layout.site;
   const e = layout.equipment[i]!;
   let need = 0;
@@ -185,20 +186,23 @@ function mean(values: readonly number[]): number {
 function bestAnchorSpot(
   layout: Layout,
   a: number,
-  grid: number,
+  grid: Metres,
   start: { readonly x: Float64Array; readonly y: Float64Array },
   hard: (j: number) => boolean,
 ): { at?: [number, number]; tested: number } {
   const [width, depth] = layout.site;
   const [hw, hd] = layout.halfSize(a);
-  const step = grid * Math.max(1, Math.ceil(Math.sqrt((width * depth) / ANCHOR_POINTS) / grid));
+  const step = cellsToMetres(
+    cells(Math.max(1, stepsToCover(metres(Math.sqrt((width * depth) / ANCHOR_POINTS)), grid))),
+    grid,
+  );
   let best: [number, number] | undefined;
   let bestScore = Number.POSITIVE_INFINITY;
   let bestDistance = Number.POSITIVE_INFINITY;
   let tested = 0;
-  for (let y = snapValue(hd, grid); y <= depth - hd + 1e-9; y = snapValue(y + step, grid)) {
+  for (let y = snapValue(metres(hd), grid); y <= depth - hd + 1e-9; y = snapValue(metres(y + step), grid)) {
     if (y < hd - 1e-9) continue;
-    for (let x = snapValue(hw, grid); x <= width - hw + 1e-9; x = snapValue(x + step, grid)) {
+    for (let x = snapValue(metres(hw), grid); x <= width - hw + 1e-9; x = snapValue(metres(x + step), grid)) {
       if (x < hw - 1e-9) continue;
       tested++;
       const score = layout.shortfallAt(a, x, y, hard);
@@ -251,7 +255,7 @@ function placeAxis(
   c: number,
   f: number,
   side: number,
-  grid: number,
+  grid: Metres,
 ): number[] {
   const scaled = items.map((i) => c + f * ((axis === 0 ? layout.x[i]! : layout.y[i]!) - c));
   let lo = Number.POSITIVE_INFINITY;
@@ -266,6 +270,6 @@ function placeAxis(
     const h = layout.halfSize(i)[axis];
     // Each item kept on the site by itself too (the shift is shared; snapping can push an edge out).
     const v = Math.min(side - h, Math.max(h, scaled[k]! + shift));
-    return snapValue(v, grid);
+    return snapValue(metres(v), grid);
   });
 }

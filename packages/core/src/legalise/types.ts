@@ -1,4 +1,5 @@
 import type { Design } from "../design/types.js";
+import type { Metres } from "../design/units.js";
 
 /**
  * Why an item moved. `snap`: only rounded to the grid. The others name the constraint that the
@@ -51,14 +52,14 @@ export interface LegaliseOptions {
   /** Round positions to the site grid first. Default true. */
   readonly snap?: boolean;
   /** Farthest an item may be moved from where it stands, m. Default: the site's larger side. */
-  readonly maxDistance?: number;
+  readonly maxDistance?: Metres;
   /**
    * Added to every required distance, m. Default 0.5: the pack's distances are minimums, and the
    * router, which comes next, needs a free grid line between neighbours for the pipes that leave
    * facing nozzles (the legaliser benchmark: 93% of perturbed designs fully re-routed at 0.001 m,
    * 97% at 0.5 m). A margin also keeps float rounding from turning "equal" into "short".
    */
-  readonly margin?: number;
+  readonly margin?: Metres;
   /**
    * Default false. true: behave as the legaliser synthetic-v1 was built with: single moves only,
    * and every item whose own search failed is reported, even when a later move cleared it. The

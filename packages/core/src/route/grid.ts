@@ -1,5 +1,6 @@
 import { boxRect, footprintRect, type Rect, rackRect } from "../design/geometry.js";
 import type { Design, Equipment, Point3 } from "../design/types.js";
+import { type Cells, cells, cellsAbove, cellsBelow, type Metres, metres, nearestCells } from "../design/units.js";
 import type { Levels } from "./levels.js";
 import type { RouteCosts } from "./types.js";
 
@@ -12,10 +13,10 @@ import type { RouteCosts } from "./types.js";
  */
 export interface RouteGrid {
   /** Grid size, m per step. */
-  readonly g: number;
+  readonly g: Metres;
   /** Nodes along x (east) and y (north). */
-  readonly nx: number;
-  readonly ny: number;
+  readonly nx: Cells;
+  readonly ny: Cells;
   readonly levels: Levels;
   /** Number of levels, L. */
   readonly nl: number;
@@ -48,16 +49,17 @@ export interface RouteGrid {
 
 /** Index ranges of grid nodes, inclusive; empty when i0 > i1 or j0 > j1. */
 export interface NodeRange {
-  readonly i0: number;
-  readonly i1: number;
-  readonly j0: number;
-  readonly j1: number;
+  readonly i0: Cells;
+  readonly i1: Cells;
+  readonly j0: Cells;
+  readonly j1: Cells;
 }
 
 const EPS = 1e-9;
 
-export function gridDimensions(width: number, depth: number, g: number): { nx: number; ny: number } {
-  return { nx: Math.floor(width / g + EPS) + 1, ny: Math.floor(depth / g + EPS) + 1 };
+/** Nodes along each axis of a plot `width` × `depth` at grid size `g` (both edges included). */
+export function gridDimensions(width: Metres, depth: Metres, g: Metres): { nx: Cells; ny: Cells } {
+  return { nx: cells(cellsBelow(width, g) + 1), ny: cells(cellsBelow(depth, g) + 1) };
 }
 
 /**
@@ -67,10 +69,10 @@ export function gridDimensions(width: number, depth: number, g: number): { nx: n
 export function closureRange(grid: Pick<RouteGrid, "g" | "nx" | "ny">, r: Rect): NodeRange {
   const { g, nx, ny } = grid;
   return {
-    i0: Math.max(0, Math.floor(r.minX / g + EPS)),
-    i1: Math.min(nx - 1, Math.ceil(r.maxX / g - EPS)),
-    j0: Math.max(0, Math.floor(r.minY / g + EPS)),
-    j1: Math.min(ny - 1, Math.ceil(r.maxY / g - EPS)),
+    i0: cells(Math.max(0, cellsBelow(metres(r.minX), g))),
+    i1: cells(Math.min(nx - 1, cellsAbove(metres(r.maxX), g))),
+    j0: cells(Math.max(0, cellsBelow(metres(r.minY), g))),
+    j1: cells(Math.min(ny - 1, cellsAbove(metres(r.maxY), g))),
   };
 }
 
@@ -78,21 +80,21 @@ export function closureRange(grid: Pick<RouteGrid, "g" | "nx" | "ny">, r: Rect):
 function interiorRange(grid: Pick<RouteGrid, "g" | "nx" | "ny">, r: Rect): NodeRange {
   const { g, nx, ny } = grid;
   return {
-    i0: Math.max(0, Math.ceil(r.minX / g - EPS)),
-    i1: Math.min(nx - 1, Math.floor(r.maxX / g + EPS)),
-    j0: Math.max(0, Math.ceil(r.minY / g - EPS)),
-    j1: Math.min(ny - 1, Math.floor(r.maxY / g + EPS)),
+    i0: cells(Math.max(0, cellsAbove(metres(r.minX), g))),
+    i1: cells(Math.min(nx - 1, cellsBelow(metres(r.maxX), g))),
+    j0: cells(Math.max(0, cellsAbove(metres(r.minY), g))),
+    j1: cells(Math.min(ny - 1, cellsBelow(metres(r.maxY), g))),
   };
 }
 
 /** Vertical extent an equipment body keeps pipes out of: its base to its top, widened by `clearance`. */
-function bodySpan(e: Equipment, clearance: number): [number, number] {
+function bodySpan(e: Equipment, clearance: Metres): [number, number] {
   return [e.z - clearance, e.z + e.footprint.height + clearance];
 }
 
-export function buildGrid(design: Design, levels: Levels, costs: RouteCosts, clearance: number): RouteGrid {
-  const g = design.site.gridSize;
-  const { nx, ny } = gridDimensions(design.site.width, design.site.depth, g);
+export function buildGrid(design: Design, levels: Levels, costs: RouteCosts, clearance: Metres): RouteGrid {
+  const g = metres(design.site.gridSize);
+  const { nx, ny } = gridDimensions(metres(design.site.width), metres(design.site.depth), g);
   const nl = levels.z.length;
   const cells = nx * ny * nl;
   const grid: RouteGrid = {
@@ -180,7 +182,7 @@ export function buildGrid(design: Design, levels: Levels, costs: RouteCosts, cle
  * Adds (`delta` 1) or removes (-1) an equipment body's blocking. The router removes the bodies of a
  * line's own end equipment while it routes that line: a pipe leaves its nozzle through its owner.
  */
-export function adjustBody(grid: RouteGrid, e: Equipment, delta: 1 | -1, clearance: number): void {
+export function adjustBody(grid: RouteGrid, e: Equipment, delta: 1 | -1, clearance: Metres): void {
   if (e.x === undefined || e.y === undefined) return;
   const r = closureRange(grid, footprintRect(e as Equipment & { x: number; y: number }));
   const [lo, hi] = bodySpan(e, clearance);
@@ -221,10 +223,10 @@ export function occupyRoute(grid: RouteGrid, route: readonly Point3[], owner: nu
   for (let s = 0; s + 1 < route.length; s++) {
     const [ax, ay, az] = route[s]!;
     const [bx, by, bz] = route[s + 1]!;
-    const i0 = Math.round(Math.min(ax, bx) / g);
-    const i1 = Math.round(Math.max(ax, bx) / g);
-    const j0 = Math.round(Math.min(ay, by) / g);
-    const j1 = Math.round(Math.max(ay, by) / g);
+    const i0 = nearestCells(metres(Math.min(ax, bx)), g);
+    const i1 = nearestCells(metres(Math.max(ax, bx)), g);
+    const j0 = nearestCells(metres(Math.min(ay, by)), g);
+    const j1 = nearestCells(metres(Math.max(ay, by)), g);
     const zLo = Math.min(az, bz);
     const zHi = Math.max(az, bz);
     for (let j = j0; j <= j1; j++) for (let i = i0; i <= i1; i++) mark(i, j, zLo, zHi);
@@ -253,9 +255,9 @@ export function cellsOnRoute(grid: RouteGrid, route: readonly Point3[]): number[
       const along = ax !== bx ? "x" : "y";
       const fixed = along === "x" ? ay : ax;
       if (!onGrid(fixed)) continue;
-      const lo = Math.ceil(Math.min(along === "x" ? ax : ay, along === "x" ? bx : by) / g - EPS);
-      const hi = Math.floor(Math.max(along === "x" ? ax : ay, along === "x" ? bx : by) / g + EPS);
-      const f = Math.round(fixed / g);
+      const lo = cellsAbove(metres(Math.min(along === "x" ? ax : ay, along === "x" ? bx : by)), g);
+      const hi = cellsBelow(metres(Math.max(along === "x" ? ax : ay, along === "x" ? bx : by)), g);
+      const f = nearestCells(metres(fixed), g);
       for (let k = lo; k <= hi; k++) {
         const i = along === "x" ? k : f;
         const j = along === "x" ? f : k;
@@ -264,8 +266,8 @@ export function cellsOnRoute(grid: RouteGrid, route: readonly Point3[]): number[
     } else {
       // A riser: every level between its ends, if it stands on a grid node.
       if (!onGrid(ax) || !onGrid(ay)) continue;
-      const i = Math.round(ax / g);
-      const j = Math.round(ay / g);
+      const i = nearestCells(metres(ax), g);
+      const j = nearestCells(metres(ay), g);
       if (i < 0 || j < 0 || i >= nx || j >= ny) continue;
       const lo = Math.min(az, bz) - EPS;
       const hi = Math.max(az, bz) + EPS;

@@ -1,4 +1,5 @@
 import type { Site } from "../design/types.js";
+import type { Metres } from "../design/units.js";
 
 /**
  * The elevations a route may run at horizontally. Pipes cross only at different elevations, so the
@@ -15,7 +16,7 @@ export interface Levels {
 /** Elevations closer than this are one level (a rack at 5.0 and another at 5.004). */
 const SAME_LEVEL = 0.01;
 
-export function buildLevels(site: Site, groundLevels: readonly number[]): Levels {
+export function buildLevels(site: Site, groundLevels: readonly Metres[]): Levels {
   const all = new Map<number, boolean>();
   const add = (z: number, ground: boolean) => {
     for (const [known, isGround] of all) {

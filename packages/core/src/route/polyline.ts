@@ -1,4 +1,5 @@
 import type { Point3 } from "../design/types.js";
+import { cells, cellsToMetres } from "../design/units.js";
 import type { RouteGrid } from "./grid.js";
 
 /** The world point of a cell: grid node in plan, level elevation in height. */
@@ -7,7 +8,7 @@ export function cellPoint(grid: RouteGrid, cell: number): Point3 {
   const node = (cell - level) / grid.nl;
   const i = node % grid.nx;
   const j = (node - i) / grid.nx;
-  return [i * grid.g, j * grid.g, grid.levels.z[level]!];
+  return [cellsToMetres(cells(i), grid.g), cellsToMetres(cells(j), grid.g), grid.levels.z[level]!];
 }
 
 /**

@@ -4,6 +4,7 @@ import { boxRect, footprintRect, nozzlePosition, rackRect } from "../design/geom
 import { parseDesign } from "../design/parse.js";
 import type { Design, Equipment, Line, Point3 } from "../design/types.js";
 import { isNozzleEnd, isPlaced } from "../design/types.js";
+import { metres } from "../design/units.js";
 import { routeDesign } from "./index.js";
 
 // ---------------------------------------------------------------------------------------------
@@ -385,7 +386,7 @@ describe("routeDesign", () => {
       [line("EW", "P-1/D", "P-2/S"), line("NS", "P-3/D", "P-4/S")],
     );
     // Two ground levels with no direction preference: both lines want the lower one.
-    const result = routeDesign(d, { groundLevels: [0.5, 1.0], costs: { offDirection: 1 } });
+    const result = routeDesign(d, { groundLevels: [metres(0.5), metres(1)], costs: { offDirection: 1 } });
     expect(result.unrouted).toEqual([]);
     expect(checkRoutes(result.design)).toEqual([]);
     const crossings = planCrossings(routeOf(result.design, "EW"), routeOf(result.design, "NS"));

@@ -1,6 +1,7 @@
 import { boxRect, footprintRect } from "../design/geometry.js";
 import type { Design, Line, Point3 } from "../design/types.js";
 import { isPlaced } from "../design/types.js";
+import { type Metres, metres } from "../design/units.js";
 import { SearchSpace } from "./astar.js";
 import { DIRECTIONS } from "./directions.js";
 import { type Attachment, attachments, describeEnd, type ResolvedEnd, resolveEnd } from "./ends.js";
@@ -29,8 +30,8 @@ export const DEFAULT_COSTS: RouteCosts = {
   elevatedOffRack: 1.5,
   ownBody: 4,
 };
-export const DEFAULT_GROUND_LEVELS: readonly number[] = [0.5, 1.2];
-const DEFAULT_CLEARANCE = 0.3;
+export const DEFAULT_GROUND_LEVELS: readonly Metres[] = [metres(0.5), metres(1.2)];
+const DEFAULT_CLEARANCE = metres(0.3);
 const DEFAULT_MAX_EXPANSIONS = 400_000;
 const DEFAULT_MAX_STATES = 16_000_000;
 const DEFAULT_WEIGHT = 1.5;
@@ -73,7 +74,7 @@ export function routeDesign(design: Design, options: RouteOptions = {}): RouteRe
   const routes: (Route | undefined)[] = lines.map((l, k) => (selected.has(k) && reroute ? undefined : l.route));
 
   const levels = buildLevels(design.site, options.groundLevels ?? DEFAULT_GROUND_LEVELS);
-  const { nx, ny } = gridDimensions(design.site.width, design.site.depth, design.site.gridSize);
+  const { nx, ny } = gridDimensions(metres(design.site.width), metres(design.site.depth), metres(design.site.gridSize));
   const states = nx * ny * levels.z.length * DIRECTIONS;
   const maxStates = options.maxStates ?? DEFAULT_MAX_STATES;
   if (states > maxStates) {

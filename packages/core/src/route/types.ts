@@ -1,4 +1,5 @@
 import type { Design } from "../design/types.js";
+import type { Metres } from "../design/units.js";
 
 /**
  * Why a line was not routed. Codes are stable (tests and the API key on them); reasons are for people.
@@ -64,9 +65,9 @@ export interface RouteOptions {
   readonly reroute?: boolean;
   readonly costs?: Partial<RouteCosts>;
   /** Elevations of the ground (sleeper) levels, m, for short local runs. Default [0.5, 1.2]. */
-  readonly groundLevels?: readonly number[];
+  readonly groundLevels?: readonly Metres[];
   /** Vertical clearance a level must keep above an equipment top to pass over it, m. Default 0.3. */
-  readonly clearance?: number;
+  readonly clearance?: Metres;
   /** Most states the search expands for one line before giving up with `no_path`. Default 400 000. */
   readonly maxExpansions?: number;
   /**
