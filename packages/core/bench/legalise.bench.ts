@@ -9,7 +9,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gunzipSync } from "node:zlib";
-import { type Design, PROCESS_CLASSES, parseDesign } from "@plantgan/core/design";
+import { type Design, metres, PROCESS_CLASSES, parseDesign } from "@plantgan/core/design";
 import { designPlant, Rng } from "@plantgan/core/designer";
 import { legaliseDesign } from "@plantgan/core/legalise";
 import { routeDesign } from "@plantgan/core/route";
@@ -73,7 +73,7 @@ for (const d of designs) {
   const perturbed = perturb(d, rng);
   if (validateDesign(perturbed).summary.errors === 0) before++;
   const t = performance.now();
-  const legal = legaliseDesign(perturbed, undefined, marginArg !== undefined ? { margin: marginArg } : {});
+  const legal = legaliseDesign(perturbed, undefined, marginArg !== undefined ? { margin: metres(marginArg) } : {});
   legaliseMs += performance.now() - t;
   if (legal.unresolved.length > 0) unresolved++;
   const real = legal.moves.filter((m) => m.reason !== "snap");
