@@ -1,7 +1,7 @@
 // The importer on the project's own DEXPI files: runs on every clone, third-party fixtures or not.
 import { readdirSync } from "node:fs";
 import { parseDesign } from "@plantgan/core/design";
-import { importDexpi } from "@plantgan/core/dexpi";
+import { importDexpi } from "@plantgan/core/formats";
 import { describe, expect, it } from "vitest";
 import { OWN_DEXPI, OWN_DEXPI_DIR, readOwnDexpi } from "./own-dexpi.js";
 

@@ -6,6 +6,8 @@ export type DocumentIssueCode =
   | "too_deep"
   | "forbidden_key"
   | "not_json_value"
+  /** No registered design format fits the input (extension, media type and content tried). */
+  | "unknown_format"
   | "schema";
 
 export interface DocumentIssue {

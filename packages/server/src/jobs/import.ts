@@ -1,20 +1,14 @@
 import { setImmediate as yieldToLoop } from "node:timers/promises";
-import { parseJsonText, summariseDesign } from "@plantgan/core/design";
-import {
-  countNdjsonRecords,
-  dexpiRecords,
-  type IngestRecord,
-  jsonTextRecords,
-  ndjsonRecords,
-  type UploadFormat,
-} from "../ingest.js";
+import { summariseDesign } from "@plantgan/core/design";
+import { type DesignRecord, formatById, streamDesigns } from "@plantgan/core/formats";
 import type { DesignInsert } from "../store/store.js";
 import { JobCancelledError, type JobContext } from "./context.js";
 
 /** One uploaded file of an import, stored as a blob by the route. */
 export interface ImportSource {
   readonly blob: string;
-  readonly format: UploadFormat;
+  /** Id of the design format the upload detected (see @plantgan/core/formats). */
+  readonly format: string;
   /** The client's file name, a label in reports only. */
   readonly label: string;
   /** Design id for a DEXPI file. */
@@ -52,11 +46,8 @@ const MAX_SAMPLES = 100;
 const MAX_ISSUES_PER_SAMPLE = 10;
 
 /** Records in a source, cheaply (no design is checked here), for progress totals. */
-function recordCount(format: UploadFormat, text: string): number {
-  if (format === "ndjson") return countNdjsonRecords(text);
-  if (format === "dexpi") return 1;
-  const parsed = parseJsonText(text);
-  return parsed.ok && Array.isArray(parsed.value) ? parsed.value.length : 1;
+function recordCount(format: string, text: string): number {
+  return formatById(format)?.count(text) ?? 1;
 }
 
 /**
@@ -87,16 +78,17 @@ export async function runImport(ctx: JobContext): Promise<unknown> {
     const text = await load(s);
     const skip = s === cp.source ? cp.record : 0;
     let consumed = skip;
-    let unmapped = 0;
-    let records: Iterable<IngestRecord>;
-    if (source.format === "ndjson") records = ndjsonRecords(text, source.label, skip);
-    else if (source.format === "dexpi") {
-      const result = dexpiRecords(text, source.label, source.id);
-      records = result.records.slice(skip);
-      unmapped = result.notes.unmapped.length;
-    } else records = jsonTextRecords(text, source.label).slice(skip);
+    // Lazy: an NDJSON source is parsed one record at a time, as the steps consume it.
+    const reading = streamDesigns({
+      content: text,
+      format: source.format,
+      label: source.label,
+      skip,
+      ...(source.id !== undefined ? { id: source.id } : {}),
+    });
+    const unmapped = reading.unmapped.length;
 
-    let batch: IngestRecord[] = [];
+    let batch: DesignRecord[] = [];
     const flush = async (sourceDone: boolean) => {
       consumed += batch.length;
       cp = await commit(
@@ -112,7 +104,7 @@ export async function runImport(ctx: JobContext): Promise<unknown> {
       await yieldToLoop();
       if (ctx.signal.aborted) throw new JobCancelledError(result(cp));
     };
-    for (const record of records) {
+    for (const record of reading.records) {
       batch.push(record);
       if (batch.length >= batchSize) await flush(false);
     }
@@ -124,7 +116,7 @@ export async function runImport(ctx: JobContext): Promise<unknown> {
 async function commit(
   ctx: JobContext,
   before: ImportCheckpoint,
-  batch: readonly IngestRecord[],
+  batch: readonly DesignRecord[],
   datasetId: string | undefined,
   position: { source: number; record: number },
   unmapped: number,

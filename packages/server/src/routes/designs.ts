@@ -1,17 +1,17 @@
 import { summariseDesign } from "@plantgan/core/design";
+import {
+  type AcceptedRecord,
+  type DesignFormat,
+  type DesignRecord,
+  formatByMediaType,
+  type IngestReport,
+  jsonValueRecords,
+  readDesigns,
+} from "@plantgan/core/formats";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { type RouteOptions, rateConfig } from "../config.js";
 import { ApiError, type ApiIssue } from "../errors.js";
 import { EXPORT_FORMATS, type ExportFormat, exportDesign, NotPlacedError } from "../export.js";
-import {
-  countNdjsonRecords,
-  type DexpiNotes,
-  dexpiRecords,
-  formatOfMediaType,
-  type IngestRecord,
-  jsonValueRecords,
-  ndjsonRecords,
-} from "../ingest.js";
 import {
   API_IDS,
   CONTRACT,
@@ -111,16 +111,16 @@ export async function designRoutes(app: FastifyInstance, options: RouteOptions):
       if (dataset !== undefined && !(await app.store.getDataset(workspaceId, dataset))) {
         throw new ApiError("not_found", `dataset ${dataset} not found`);
       }
-      const format = formatOfMediaType(request.headers["content-type"]);
+      const format = formatByMediaType(request.headers["content-type"]);
       if (!format)
         throw new ApiError("unsupported_media_type", "send application/json, application/x-ndjson or application/xml");
 
       const { records, notes } = readRecords(format, request.body, dexpiId, options.limits.syncRecords);
-      const accepted = records.filter((r): r is Extract<IngestRecord, { accepted: true }> => r.accepted);
+      const accepted = records.filter((r): r is AcceptedRecord => r.accepted);
       const items: DesignInsert[] = accepted.map((r) => ({
         design: r.design,
         status: "uploaded",
-        source: SOURCE[format]!,
+        source: SOURCE[format.id]!,
         summary: summariseDesign(r.design),
       }));
       const outcomes = items.length > 0 ? await app.store.insertDesigns(workspaceId, items, dataset) : [];
@@ -297,27 +297,33 @@ export async function designRoutes(app: FastifyInstance, options: RouteOptions):
 
 /** Records from a body, by format; refuses (413) more records than one request may hold. */
 function readRecords(
-  format: "json" | "ndjson" | "dexpi",
+  format: DesignFormat,
   body: unknown,
   dexpiId: string | undefined,
   maxRecords: number,
-): { records: IngestRecord[]; notes: Partial<DexpiNotes> } {
+): { records: readonly DesignRecord[]; notes: Partial<Pick<IngestReport, "unmapped" | "renamedTags">> } {
   const tooMany = (n: number) =>
     new ApiError(
       "too_many_records",
       `${n} records; one request takes at most ${maxRecords}: use POST /v1/imports for a batch job`,
     );
-  if (format === "json") {
+  // A JSON body arrives parsed (fastify's prototype-safe parser); the others arrive as text.
+  if (format.id === "json") {
     if (Array.isArray(body) && body.length > maxRecords) throw tooMany(body.length);
     return { records: jsonValueRecords(body, "body"), notes: {} };
   }
   if (typeof body !== "string") throw new ApiError("invalid_request", "the body is empty");
-  if (format === "ndjson") {
-    const n = countNdjsonRecords(body);
-    if (n > maxRecords) throw tooMany(n);
-    if (n === 0) throw new ApiError("invalid_design", "the NDJSON body holds no record", { issues: [] });
-    return { records: [...ndjsonRecords(body, "line")], notes: {} };
-  }
-  const { records, notes } = dexpiRecords(body, "body", dexpiId);
-  return { records, notes };
+  const n = format.count(body);
+  if (n > maxRecords) throw tooMany(n);
+  if (n === 0)
+    throw new ApiError("invalid_design", `the ${format.id.toUpperCase()} body holds no record`, { issues: [] });
+  const report = readDesigns({
+    content: body,
+    format: format.id,
+    label: format.id === "ndjson" ? "line" : "body",
+    ...(dexpiId !== undefined ? { id: dexpiId } : {}),
+  });
+  // Only DEXPI maps a foreign model, so only its reports say what was not mapped or renamed.
+  const notes = format.id === "dexpi" ? { unmapped: report.unmapped, renamedTags: report.renamedTags } : {};
+  return { records: report.records, notes };
 }

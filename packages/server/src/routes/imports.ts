@@ -1,8 +1,8 @@
 import multipart from "@fastify/multipart";
+import { detectFormat, formatByMediaType, SNIFF_CHARS } from "@plantgan/core/formats";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { type RouteOptions, rateConfig } from "../config.js";
 import { ApiError } from "../errors.js";
-import { formatOfMediaType, sniffFormat, type UploadFormat } from "../ingest.js";
 import type { ImportPayload, ImportSource } from "../jobs/import.js";
 import { API_IDS, id, problems } from "../schemas.js";
 import { DOCS_ONLY } from "../validation.js";
@@ -104,7 +104,7 @@ export async function importRoutes(app: FastifyInstance, options: RouteOptions):
         throw new ApiError("not_found", `dataset ${dataset} not found`);
       }
       const sources: ImportSource[] = [];
-      const store = async (bytes: Buffer, format: UploadFormat, name: string) => {
+      const store = async (bytes: Buffer, format: string, name: string) => {
         const { sha256, size } = await app.blobs.put(bytes);
         await app.store.registerBlob(sha256, size);
         sources.push({
@@ -121,19 +121,20 @@ export async function importRoutes(app: FastifyInstance, options: RouteOptions):
           // One file in memory at a time, written as a blob before the next is read.
           const bytes = await part.toBuffer();
           const name = label(part.filename, `file-${sources.length + 1}`);
-          const format =
-            formatOfExtension(part.filename) ??
-            formatOfMediaType(part.mimetype) ??
-            sniffFormat(bytes.subarray(0, 4096).toString("utf8"));
-          if (!format) throw new ApiError("unsupported_media_type", `${name}: not NDJSON, JSON or DEXPI XML`);
-          await store(bytes, format, name);
+          const detected = detectFormat({
+            ...(part.filename ? { name: part.filename } : {}),
+            mediaType: part.mimetype,
+            head: bytes.subarray(0, SNIFF_CHARS).toString("utf8"),
+          });
+          if (!detected.ok) throw new ApiError("unsupported_media_type", `${name}: ${detected.message}`);
+          await store(bytes, detected.format.id, name);
         }
       } else {
-        const format = formatOfMediaType(request.headers["content-type"]);
+        const format = formatByMediaType(request.headers["content-type"]);
         if (!format) throw new ApiError("unsupported_media_type", "send NDJSON, JSON, XML or multipart/form-data");
         const body = request.body;
         if (!Buffer.isBuffer(body) || body.length === 0) throw new ApiError("invalid_request", "the body is empty");
-        await store(body, format, "body");
+        await store(body, format.id, "body");
       }
       if (sources.length === 0) throw new ApiError("invalid_request", "no file in the upload");
 
@@ -147,12 +148,4 @@ export async function importRoutes(app: FastifyInstance, options: RouteOptions):
       return reply.code(202).send(job);
     },
   );
-}
-
-function formatOfExtension(name: string | undefined): UploadFormat | undefined {
-  const ext = (name ?? "").toLowerCase().split(".").pop();
-  if (ext === "xml") return "dexpi";
-  if (ext === "json") return "json";
-  if (ext === "ndjson" || ext === "jsonl") return "ndjson";
-  return undefined;
 }

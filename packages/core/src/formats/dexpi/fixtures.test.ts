@@ -1,12 +1,13 @@
 // The public DEXPI test cases (shared/fixtures/dexpi, see SOURCES.md): what each file really holds,
 // counted from the XML by hand and with grep, against what the importer makes of it.
 import { readFileSync } from "node:fs";
-import { describe, expect, it } from "vitest";
+import { describeWithFixtures, fixturePath } from "@plantgan/testing/fixtures";
+import { expect, it } from "vitest";
 import { parseDesign } from "../../design/index.js";
 import { type DexpiImportResult, importDexpi } from "./index.js";
 
 function load(name: string): string {
-  return readFileSync(new URL(`../../../../../../shared/fixtures/dexpi/${name}.xml`, import.meta.url), "utf8");
+  return readFileSync(fixturePath("dexpi", `${name}.xml`), "utf8");
 }
 
 function imported(name: string): Extract<DexpiImportResult, { success: true }> {
@@ -15,7 +16,7 @@ function imported(name: string): Extract<DexpiImportResult, { success: true }> {
   return r;
 }
 
-describe("E03V01-AUD (AutoCAD P&ID: a pump with a nozzle)", () => {
+describeWithFixtures("E03V01-AUD (AutoCAD P&ID: a pump with a nozzle)", () => {
   const { design, report } = imported("E03V01-AUD.EX01");
 
   it("imports the one tagged pump with its nozzle and design conditions", () => {
@@ -35,7 +36,7 @@ describe("E03V01-AUD (AutoCAD P&ID: a pump with a nozzle)", () => {
   });
 });
 
-describe("P01V01-AUD (AutoCAD P&ID: a pipe from nozzle to nozzle)", () => {
+describeWithFixtures("P01V01-AUD (AutoCAD P&ID: a pipe from nozzle to nozzle)", () => {
   const { design, report } = imported("P01V01-AUD.EX01");
 
   it("normalises the tag 'P-4712?' and reports the rename", () => {
@@ -67,7 +68,7 @@ describe("P01V01-AUD (AutoCAD P&ID: a pipe from nozzle to nozzle)", () => {
   });
 });
 
-describe("C05V01-SAG (COMOS: pump, vessel, level loop)", () => {
+describeWithFixtures("C05V01-SAG (COMOS: pump, vessel, level loop)", () => {
   const { design, report } = imported("C05V01-SAG.EX01");
 
   it("imports the two model items, not the ShapeCatalogue templates nor the valve's diaphragm", () => {
@@ -127,7 +128,7 @@ describe("C05V01-SAG (COMOS: pump, vessel, level loop)", () => {
   });
 });
 
-describe("I02V01-HEX (SmartPlant: actuating function and shut-off valve)", () => {
+describeWithFixtures("I02V01-HEX (SmartPlant: actuating function and shut-off valve)", () => {
   const { design, report } = imported("I02V01-HEX.EX02");
 
   it("holds no equipment, so nothing can be connected or mounted: all of it is reported", () => {

@@ -13,7 +13,7 @@ interface ImportOptions {
 function fileReport(f: FileResult) {
   return {
     file: f.file,
-    format: f.format,
+    format: f.format ?? "unknown",
     accepted: f.records.filter((r) => r.accepted).map((r) => ({ where: r.where, id: r.design.id })),
     refused: f.records.filter((r) => !r.accepted).map((r) => ({ where: r.where, issues: r.issues })),
     unmapped: f.unmapped,
@@ -68,7 +68,9 @@ export function registerImport(program: Command): void {
         for (const f of results) {
           const ok = f.records.filter((r) => r.accepted).length;
           const bad = f.records.length - ok;
-          printError(`${bad === 0 ? "ok     " : "REFUSED"} ${f.file} (${f.format}): ${ok} accepted, ${bad} refused`);
+          printError(
+            `${bad === 0 ? "ok     " : "REFUSED"} ${f.file} (${f.format ?? "unknown"}): ${ok} accepted, ${bad} refused`,
+          );
           for (const r of f.records)
             if (!r.accepted) for (const line of issueLines(r.where, r.issues)) printError(`  ${line}`);
           for (const u of f.unmapped) printError(`  not mapped: ${u.element}${u.id ? ` ${u.id}` : ""}: ${u.reason}`);
