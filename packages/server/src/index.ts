@@ -14,3 +14,11 @@ export { type RunningServer, type ServeOptions, startServer } from "./serve.js";
 export type { GenerationService, Services, TrainingService } from "./services.js";
 export { openStore, type StoreConfig } from "./store/open.js";
 export type { Store } from "./store/store.js";
+export {
+  checkTrainingSettings,
+  describeSetting,
+  type ResolvedTrainingSettings,
+  type SettingIssue,
+  TRAINING_DEFAULTS,
+  TRAINING_SETTINGS_SCHEMA,
+} from "./training-settings.js";

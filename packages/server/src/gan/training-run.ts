@@ -24,6 +24,7 @@ import {
   type TrainerConfigInput,
   toModelFiles,
 } from "@plantgan/core/gan";
+import { TRAINING_DEFAULTS } from "../training-settings.js";
 
 /** Model sizes: "small" is the shipped one (a few MB), "tiny" is for tests and quick tries. */
 export const MODEL_SIZES: Readonly<Record<string, Omit<TrainerConfigInput, "nMax">>> = {
@@ -58,11 +59,12 @@ export const MODEL_SIZES: Readonly<Record<string, Omit<TrainerConfigInput, "nMax
 /**
  * Generator kinds a training can use (models.ts): "graph" places a topology from (z, c) alone;
  * "layout" is also given the topology's items and lines and the site's racks and keep-outs
- * (layout-generator.ts). DEFAULT_GENERATOR is what `plantgan train` and the API train.
+ * (layout-generator.ts). The kinds and the default (what `plantgan train` and the API train) are
+ * training-settings.schema.json's; api-schemas.test.ts holds this list to the schema's.
  */
 export const GENERATOR_KINDS = ["graph", "layout"] as const;
 export type GeneratorKind = (typeof GENERATOR_KINDS)[number];
-export const DEFAULT_GENERATOR: GeneratorKind = "layout";
+export const DEFAULT_GENERATOR: GeneratorKind = TRAINING_DEFAULTS.generator;
 
 /**
  * What a layout generator adds to a size: the rule pack's whole spacing table with a 0.5 m margin

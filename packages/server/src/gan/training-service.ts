@@ -3,31 +3,16 @@ import type { ApiIssue } from "../errors.js";
 import type { TrainingService } from "../services.js";
 import type { BlobStore } from "../store/blobs.js";
 import type { DesignMeta, Store } from "../store/store.js";
-import { DEFAULT_GENERATOR, GENERATOR_KINDS, type GeneratorKind } from "./training-run.js";
+import { checkTrainingSettings, type ResolvedTrainingSettings } from "../training-settings.js";
 
-/** What a training request may set; everything has a default. */
-export interface TrainingSettings {
-  /** Train until this many epochs are done. */
-  readonly epochs: number;
-  readonly batchSize: number;
-  /** Model size: "small" (the shipped model's) or "tiny" (quick tries, tests). */
-  readonly size: "small" | "tiny";
-  /**
-   * Generator kind (training-run.ts). Jobs queued before the setting existed have none: they
-   * trained the graph generator.
-   */
-  readonly generator?: GeneratorKind;
-  /** Seed of weights, noise and data order. */
-  readonly seed: number;
-  /** Rows of the encoding: designs with more equipment are left out. */
-  readonly nMax: number;
-  /** Adam learning rate of generator and critic (default: the size's). */
-  readonly learningRate?: number;
-  /** Use only the first n usable designs of the dataset. */
-  readonly limit?: number;
-  /** Layouts drawn per epoch for the training page. */
-  readonly previews: number;
-}
+/**
+ * What a training request may set, checked and with every default filled: the bounds and defaults
+ * are schemas/api/training-settings.schema.json's. Jobs queued before `generator` existed have
+ * none: they trained the graph generator.
+ */
+export type TrainingSettings = Omit<ResolvedTrainingSettings, "generator"> & {
+  readonly generator?: ResolvedTrainingSettings["generator"];
+};
 
 /** Payload of a "train" job: the dataset is snapshotted into a blob, so later edits do not change a run. */
 export interface TrainPayload {
@@ -40,65 +25,16 @@ export interface TrainPayload {
   readonly settings: TrainingSettings;
 }
 
-type Raw = Readonly<Record<string, number | string | boolean>>;
-
-interface IntRule {
-  readonly min: number;
-  readonly max: number;
-}
-
-const INT_SETTINGS: Readonly<Record<string, IntRule>> = {
-  epochs: { min: 1, max: 1000 },
-  batchSize: { min: 1, max: 512 },
-  seed: { min: 0, max: 2 ** 31 - 1 },
-  nMax: { min: 2, max: 128 },
-  limit: { min: 1, max: 1_000_000 },
-  previews: { min: 0, max: 8 },
-};
-const KNOWN = new Set([...Object.keys(INT_SETTINGS), "size", "generator", "learningRate"]);
-
-/** Checks and completes a request's settings; every problem is an issue naming its setting. */
-export function parseTrainingSettings(raw: Raw): { settings: TrainingSettings } | { issues: ApiIssue[] } {
-  const issues: ApiIssue[] = [];
-  const issue = (name: string, message: string) =>
-    issues.push({ code: "invalid_setting", pointer: `/settings/${name}`, message });
-  for (const name of Object.keys(raw)) {
-    if (!KNOWN.has(name)) issue(name, `unknown setting ${name}; known: ${[...KNOWN].join(", ")}`);
-  }
-  const ints: Record<string, number | undefined> = {};
-  for (const [name, rule] of Object.entries(INT_SETTINGS)) {
-    const v = raw[name];
-    if (v === undefined) continue;
-    if (typeof v !== "number" || !Number.isInteger(v) || v < rule.min || v > rule.max) {
-      issue(name, `${name} must be an integer from ${rule.min} to ${rule.max}; got ${JSON.stringify(v)}`);
-    } else ints[name] = v;
-  }
-  const size = raw.size ?? "small";
-  if (size !== "small" && size !== "tiny") issue("size", `size must be "small" or "tiny"; got ${JSON.stringify(size)}`);
-  const generator = GENERATOR_KINDS.find((k) => k === (raw.generator ?? DEFAULT_GENERATOR));
-  if (!generator) {
-    issue(
-      "generator",
-      `generator must be ${GENERATOR_KINDS.map((k) => `"${k}"`).join(" or ")}; got ${JSON.stringify(raw.generator)}`,
-    );
-  }
-  const lr = raw.learningRate;
-  if (lr !== undefined && (typeof lr !== "number" || !(lr > 0 && lr <= 0.1))) {
-    issue("learningRate", `learningRate must be a number in (0, 0.1]; got ${JSON.stringify(lr)}`);
-  }
-  if (issues.length > 0) return { issues };
+/** Checks and completes a request's settings; every refused setting is an issue naming it (`/settings/<name>`). */
+export function parseTrainingSettings(raw: unknown): { settings: TrainingSettings } | { issues: ApiIssue[] } {
+  const checked = checkTrainingSettings(raw);
+  if ("settings" in checked) return checked;
   return {
-    settings: {
-      epochs: ints.epochs ?? 10,
-      batchSize: ints.batchSize ?? 32,
-      size: size as TrainingSettings["size"],
-      generator: generator!,
-      seed: ints.seed ?? 1,
-      nMax: ints.nMax ?? 48,
-      previews: ints.previews ?? 4,
-      ...(typeof lr === "number" ? { learningRate: lr } : {}),
-      ...(ints.limit !== undefined ? { limit: ints.limit } : {}),
-    },
+    issues: checked.issues.map((i) => ({
+      code: "invalid_setting",
+      pointer: i.setting ? `/settings/${i.setting}` : "/settings",
+      message: i.message,
+    })),
   };
 }
 

@@ -1,23 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { RouteOptions } from "../config.js";
 import { ApiError } from "../errors.js";
-import { API_IDS, id, pageOf, pageQueryProperties, pageResponse, problems } from "../schemas.js";
-import { CANDIDATE_STATUSES, type CandidateStatus } from "../store/store.js";
-
-const candidateParams = { type: "object", additionalProperties: false, required: ["id"], properties: { id } } as const;
-export const candidateRecord = {
-  allOf: [
-    { $ref: API_IDS.candidateMeta },
-    {
-      type: "object",
-      required: ["design"],
-      properties: {
-        design: { type: "object", additionalProperties: true, description: "plant-design.schema.json" },
-        report: { type: "object", additionalProperties: true, description: "validation-report.schema.json" },
-      },
-    },
-  ],
-} as const;
+import { apiRef, inlined, pageOf, problems } from "../schemas.js";
+import type { CandidateStatus } from "../store/store.js";
 
 interface ReviewBody {
   decision: "accept" | "reject";
@@ -33,16 +18,8 @@ export async function candidateRoutes(app: FastifyInstance, _options: RouteOptio
       schema: {
         summary: "List candidates",
         tags: ["candidates"],
-        querystring: {
-          type: "object",
-          additionalProperties: false,
-          properties: {
-            job: { type: "string", pattern: "^job-[a-z0-9]{1,32}$" },
-            status: { type: "string", enum: CANDIDATE_STATUSES },
-            ...pageQueryProperties,
-          },
-        },
-        response: { 200: pageResponse(API_IDS.candidateMeta), ...problems(400, 401) },
+        querystring: inlined("candidate-list-query"),
+        response: { 200: apiRef("candidate-page"), ...problems(400, 401) },
       },
     },
     async (
@@ -65,8 +42,8 @@ export async function candidateRoutes(app: FastifyInstance, _options: RouteOptio
       schema: {
         summary: "Get a candidate with its design and validation report",
         tags: ["candidates"],
-        params: candidateParams,
-        response: { 200: candidateRecord, ...problems(400, 401, 404) },
+        params: inlined("id-params"),
+        response: { 200: apiRef("candidate"), ...problems(400, 401, 404) },
       },
     },
     async (request: FastifyRequest<{ Params: { id: string } }>) => {
@@ -85,23 +62,10 @@ export async function candidateRoutes(app: FastifyInstance, _options: RouteOptio
           'Accepting stores the candidate\'s design as a design with status "accepted" (id: `designId`, default the candidate ' +
           "design's id) in the same transaction. A candidate is reviewed once (409 already_reviewed); an id in use gives 409 conflict.",
         tags: ["candidates"],
-        params: candidateParams,
-        body: {
-          type: "object",
-          additionalProperties: false,
-          required: ["decision"],
-          properties: {
-            decision: { type: "string", enum: ["accept", "reject"] },
-            comment: { type: "string", maxLength: 2000 },
-            designId: id,
-          },
-        },
+        params: inlined("id-params"),
+        body: apiRef("candidate-review"),
         response: {
-          200: {
-            type: "object",
-            required: ["candidate"],
-            properties: { candidate: { $ref: API_IDS.candidateMeta }, design: { $ref: API_IDS.designMeta } },
-          },
+          200: apiRef("candidate-review-result"),
           ...problems(400, 401, 404, 409),
         },
       },

@@ -1,17 +1,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { RouteOptions } from "../config.js";
 import { ApiError } from "../errors.js";
-import { API_IDS, id, idParams, pageOf, pageQueryProperties, pageResponse, problems } from "../schemas.js";
+import { apiRef, inlined, pageOf, problems } from "../schemas.js";
 import { datasetStats } from "../stats.js";
 import { newId } from "../store/sqlite.js";
-
-const MAX_IDS = 10_000;
-const idList = { type: "array", maxItems: MAX_IDS, items: id } as const;
-const spread = {
-  type: "object",
-  properties: { min: { type: "number" }, max: { type: "number" }, mean: { type: "number" } },
-} as const;
-const counts = { type: "object", additionalProperties: { type: "integer" } } as const;
 
 /** /v1/datasets: named sets of designs (training data), their membership and statistics. */
 export async function datasetRoutes(app: FastifyInstance, _options: RouteOptions): Promise<void> {
@@ -21,17 +13,8 @@ export async function datasetRoutes(app: FastifyInstance, _options: RouteOptions
       schema: {
         summary: "Create a dataset",
         tags: ["datasets"],
-        body: {
-          type: "object",
-          additionalProperties: false,
-          required: ["name"],
-          properties: {
-            id: { ...id, description: "Default: generated." },
-            name: { type: "string", minLength: 1, maxLength: 200 },
-            description: { type: "string", maxLength: 2000 },
-          },
-        },
-        response: { 201: { $ref: API_IDS.dataset }, ...problems(400, 401, 409) },
+        body: apiRef("dataset-create"),
+        response: { 201: apiRef("dataset"), ...problems(400, 401, 409) },
       },
     },
     async (
@@ -59,8 +42,8 @@ export async function datasetRoutes(app: FastifyInstance, _options: RouteOptions
       schema: {
         summary: "List datasets",
         tags: ["datasets"],
-        querystring: { type: "object", additionalProperties: false, properties: { ...pageQueryProperties } },
-        response: { 200: pageResponse(API_IDS.dataset), ...problems(400, 401) },
+        querystring: inlined("page-query"),
+        response: { 200: apiRef("dataset-page"), ...problems(400, 401) },
       },
     },
     async (request: FastifyRequest<{ Querystring: { limit?: string; cursor?: string } }>) =>
@@ -73,8 +56,8 @@ export async function datasetRoutes(app: FastifyInstance, _options: RouteOptions
       schema: {
         summary: "Get a dataset",
         tags: ["datasets"],
-        params: idParams,
-        response: { 200: { $ref: API_IDS.dataset }, ...problems(401, 404) },
+        params: inlined("id-params"),
+        response: { 200: apiRef("dataset"), ...problems(401, 404) },
       },
     },
     async (request: FastifyRequest<{ Params: { id: string } }>) => {
@@ -90,7 +73,7 @@ export async function datasetRoutes(app: FastifyInstance, _options: RouteOptions
       schema: {
         summary: "Delete a dataset (its designs stay)",
         tags: ["datasets"],
-        params: idParams,
+        params: inlined("id-params"),
         response: { 204: { type: "null", description: "Deleted" }, ...problems(401, 404) },
       },
     },
@@ -110,23 +93,10 @@ export async function datasetRoutes(app: FastifyInstance, _options: RouteOptions
         description:
           "All or nothing: when a named design does not exist, nothing changes (422 unknown_designs, with `missing`).",
         tags: ["datasets"],
-        params: idParams,
-        body: {
-          type: "object",
-          additionalProperties: false,
-          minProperties: 1,
-          properties: { add: idList, remove: idList },
-        },
+        params: inlined("id-params"),
+        body: apiRef("dataset-change"),
         response: {
-          200: {
-            type: "object",
-            required: ["added", "removed", "dataset"],
-            properties: {
-              added: { type: "integer" },
-              removed: { type: "integer" },
-              dataset: { $ref: API_IDS.dataset },
-            },
-          },
+          200: apiRef("dataset-change-result"),
           ...problems(400, 401, 404, 422),
         },
       },
@@ -158,12 +128,7 @@ export async function datasetRoutes(app: FastifyInstance, _options: RouteOptions
       schema: {
         summary: "Remove one design from a dataset",
         tags: ["datasets"],
-        params: {
-          type: "object",
-          additionalProperties: false,
-          required: ["id", "designId"],
-          properties: { id, designId: id },
-        },
+        params: inlined("dataset-design-params"),
         response: { 204: { type: "null", description: "Removed" }, ...problems(401, 404) },
       },
     },
@@ -186,39 +151,9 @@ export async function datasetRoutes(app: FastifyInstance, _options: RouteOptions
         summary: "Statistics of a dataset",
         description: "Counts by process class, placement, equipment and line figures aggregated from summariseDesign.",
         tags: ["datasets"],
-        params: idParams,
+        params: inlined("id-params"),
         response: {
-          200: {
-            type: "object",
-            properties: {
-              dataset: { $ref: API_IDS.dataset },
-              designs: { type: "integer" },
-              byProcessClass: counts,
-              placement: counts,
-              equipment: {
-                type: "object",
-                properties: { total: { type: "integer" }, perDesign: spread, byType: counts },
-              },
-              lines: {
-                type: "object",
-                properties: {
-                  total: { type: "integer" },
-                  perDesign: spread,
-                  byService: counts,
-                  branches: { type: "integer" },
-                  routed: { type: "integer" },
-                  routedLength: { type: "number" },
-                },
-              },
-              components: { type: "object", properties: { total: { type: "integer" }, byType: counts } },
-              nozzles: { type: "integer" },
-              instruments: { type: "integer" },
-              loops: { type: "integer" },
-              interlocks: { type: "integer" },
-              siteArea: spread,
-              footprintUse: spread,
-            },
-          },
+          200: apiRef("dataset-stats"),
           ...problems(401, 404),
         },
       },

@@ -12,17 +12,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { type RouteOptions, rateConfig } from "../config.js";
 import { ApiError, type ApiIssue } from "../errors.js";
 import { EXPORT_FORMATS, type ExportFormat, exportDesign, NotPlacedError } from "../export.js";
-import {
-  API_IDS,
-  CONTRACT,
-  id,
-  idParams,
-  PROCESS_CLASSES,
-  pageOf,
-  pageQueryProperties,
-  pageResponse,
-  problems,
-} from "../schemas.js";
+import { apiRef, CONTRACT, inlined, pageOf, problems } from "../schemas.js";
 import type { DesignInsert, DesignSource } from "../store/store.js";
 import { DOCS_ONLY } from "../validation.js";
 
@@ -81,14 +71,7 @@ export async function designRoutes(app: FastifyInstance, options: RouteOptions):
           "or a DEXPI XML file (application/xml). Each record is accepted or refused with its issues. 201: all accepted; " +
           "200: some refused (see records); 422 invalid_design / 409 conflict: none accepted. Larger batches: POST /v1/imports.",
         tags: ["designs"],
-        querystring: {
-          type: "object",
-          additionalProperties: false,
-          properties: {
-            dataset: { ...id, description: "Also add the accepted designs to this dataset." },
-            id: { ...id, description: "Design id for a DEXPI upload (default: from the file)." },
-          },
-        },
+        querystring: inlined("design-upload-query"),
         body: {
           content: {
             "application/json": { schema: { $ref: CONTRACT.plantDesign, [DOCS_ONLY]: true } },
@@ -99,8 +82,8 @@ export async function designRoutes(app: FastifyInstance, options: RouteOptions):
           },
         },
         response: {
-          200: { $ref: API_IDS.uploadReport },
-          201: { $ref: API_IDS.uploadReport },
+          200: apiRef("upload-report"),
+          201: apiRef("upload-report"),
           ...problems(400, 401, 404, 409, 413, 415, 422, 429),
         },
       },
@@ -164,17 +147,8 @@ export async function designRoutes(app: FastifyInstance, options: RouteOptions):
       schema: {
         summary: "List designs",
         tags: ["designs"],
-        querystring: {
-          type: "object",
-          additionalProperties: false,
-          properties: {
-            dataset: id,
-            processClass: { type: "string", enum: PROCESS_CLASSES },
-            status: { type: "string", enum: ["uploaded", "accepted"] },
-            ...pageQueryProperties,
-          },
-        },
-        response: { 200: pageResponse(API_IDS.designMeta), ...problems(400, 401, 404) },
+        querystring: inlined("design-list-query"),
+        response: { 200: apiRef("design-page"), ...problems(400, 401, 404) },
       },
     },
     async (request: FastifyRequest<{ Querystring: ListQuery }>) => {
@@ -198,18 +172,9 @@ export async function designRoutes(app: FastifyInstance, options: RouteOptions):
       schema: {
         summary: "Get a design with its stored metadata",
         tags: ["designs"],
-        params: idParams,
+        params: inlined("id-params"),
         response: {
-          200: {
-            allOf: [
-              { $ref: API_IDS.designMeta },
-              {
-                type: "object",
-                required: ["design"],
-                properties: { design: { type: "object", additionalProperties: true } },
-              },
-            ],
-          },
+          200: apiRef("stored-design"),
           ...problems(401, 404),
         },
       },
@@ -227,7 +192,7 @@ export async function designRoutes(app: FastifyInstance, options: RouteOptions):
       schema: {
         summary: "Delete a design (and its dataset memberships)",
         tags: ["designs"],
-        params: idParams,
+        params: inlined("id-params"),
         response: { 204: { type: "null", description: "Deleted" }, ...problems(401, 404) },
       },
     },
@@ -252,12 +217,8 @@ export async function designRoutes(app: FastifyInstance, options: RouteOptions):
           "the plot, as in the viewer. A design with no placed equipment (topology only, e.g. a DEXPI import) has " +
           "no scene: 422 not_placed.",
         tags: ["designs"],
-        params: idParams,
-        querystring: {
-          type: "object",
-          additionalProperties: false,
-          properties: { format: { type: "string", enum: Object.keys(EXPORT_FORMATS), default: "json" } },
-        },
+        params: inlined("id-params"),
+        querystring: inlined("design-export-query"),
         response: {
           200: {
             description: "The design document or its 3D scene",

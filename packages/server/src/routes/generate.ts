@@ -2,10 +2,9 @@ import type { GenerationRequest } from "@plantgan/core/design";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { type RouteOptions, rateConfig } from "../config.js";
 import { ApiError } from "../errors.js";
-import { API_IDS, CONTRACT, problems } from "../schemas.js";
+import { apiRef, CONTRACT, inlined, problems } from "../schemas.js";
 import type { Services } from "../services.js";
 import type { JobStatus } from "../store/store.js";
-import { candidateRecord } from "./candidates.js";
 
 /** Requests for at most this many candidates are answered directly (when done in time). */
 export const DIRECT_MAX_COUNT = 4;
@@ -36,24 +35,15 @@ export async function generateRoutes(
           "job (Location), whose candidates GET /v1/candidates?job= lists once it has finished. 501 not_available when " +
           "this server has no generation service.",
         tags: ["generation"],
-        querystring: {
-          type: "object",
-          additionalProperties: false,
-          required: ["model"],
-          properties: { model: { type: "string", pattern: "^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$", maxLength: 128 } },
-        },
+        querystring: inlined("generate-query"),
         body: { $ref: CONTRACT.generationRequest },
         headers: {
           type: "object",
           properties: { prefer: { type: "string", maxLength: 200, description: "respond-async: always answer 202" } },
         },
         response: {
-          200: {
-            type: "object",
-            required: ["job", "candidates"],
-            properties: { job: { $ref: API_IDS.job }, candidates: { type: "array", items: candidateRecord } },
-          },
-          202: { $ref: API_IDS.job },
+          200: apiRef("generate-result"),
+          202: apiRef("job"),
           ...problems(400, 401, 404, 409, 422, 429, 501),
         },
       },

@@ -4,7 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { type RouteOptions, rateConfig } from "../config.js";
 import { ApiError } from "../errors.js";
 import type { ImportPayload, ImportSource } from "../jobs/import.js";
-import { API_IDS, id, problems } from "../schemas.js";
+import { apiRef, inlined, problems } from "../schemas.js";
 import { DOCS_ONLY } from "../validation.js";
 
 interface ImportQuery {
@@ -65,19 +65,7 @@ export async function importRoutes(app: FastifyInstance, options: RouteOptions):
           "The body (NDJSON, a JSON design or array, DEXPI XML) or multipart/form-data files are stored, and an import job " +
           "reads them, storing accepted designs in committed steps. 202 with the job; follow GET /v1/jobs/{id}/events.",
         tags: ["imports"],
-        querystring: {
-          type: "object",
-          additionalProperties: false,
-          properties: {
-            dataset: { ...id, description: "Add the imported designs to this dataset." },
-            id: { ...id, description: "Design id for a single DEXPI file." },
-            batchSize: {
-              type: "string",
-              pattern: "^[1-9][0-9]{0,3}$",
-              description: "Records per committed step (1..5000; default 200).",
-            },
-          },
-        },
+        querystring: inlined("import-query"),
         body: {
           content: {
             "application/x-ndjson": { schema: { type: "string", maxLength: importBytes, [DOCS_ONLY]: true } },
@@ -94,7 +82,7 @@ export async function importRoutes(app: FastifyInstance, options: RouteOptions):
             },
           },
         },
-        response: { 202: { $ref: API_IDS.job }, ...problems(400, 401, 404, 413, 415, 429) },
+        response: { 202: apiRef("job"), ...problems(400, 401, 404, 413, 415, 429) },
       },
     },
     async (request: FastifyRequest<{ Querystring: ImportQuery }>, reply: FastifyReply) => {

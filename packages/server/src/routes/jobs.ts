@@ -2,11 +2,9 @@ import type { ServerResponse } from "node:http";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { RouteOptions } from "../config.js";
 import { ApiError } from "../errors.js";
-import { API_IDS, pageOf, pageQueryProperties, pageResponse, problems } from "../schemas.js";
-import { JOB_KINDS, JOB_STATUSES, type JobEvent, type JobKind, type JobStatus } from "../store/store.js";
+import { apiRef, inlined, pageOf, problems } from "../schemas.js";
+import type { JobEvent, JobKind, JobStatus } from "../store/store.js";
 
-const jobId = { type: "string", pattern: "^job-[a-z0-9]{1,32}$", maxLength: 40 } as const;
-const jobParams = { type: "object", additionalProperties: false, required: ["id"], properties: { id: jobId } } as const;
 const TERMINAL: ReadonlySet<JobStatus> = new Set(["succeeded", "failed", "cancelled"]);
 
 /** How long an idle stream waits between looks at the store, and between keep-alive comments. */
@@ -27,16 +25,8 @@ export async function jobRoutes(app: FastifyInstance, _options: RouteOptions): P
       schema: {
         summary: "List jobs",
         tags: ["jobs"],
-        querystring: {
-          type: "object",
-          additionalProperties: false,
-          properties: {
-            kind: { type: "string", enum: JOB_KINDS },
-            status: { type: "string", enum: JOB_STATUSES },
-            ...pageQueryProperties,
-          },
-        },
-        response: { 200: pageResponse(API_IDS.job), ...problems(400, 401) },
+        querystring: inlined("job-list-query"),
+        response: { 200: apiRef("job-page"), ...problems(400, 401) },
       },
     },
     async (
@@ -57,8 +47,8 @@ export async function jobRoutes(app: FastifyInstance, _options: RouteOptions): P
       schema: {
         summary: "Get a job",
         tags: ["jobs"],
-        params: jobParams,
-        response: { 200: { $ref: API_IDS.job }, ...problems(400, 401, 404) },
+        params: inlined("job-params"),
+        response: { 200: apiRef("job"), ...problems(400, 401, 404) },
       },
     },
     async (request: FastifyRequest<{ Params: { id: string } }>) => {
@@ -76,8 +66,8 @@ export async function jobRoutes(app: FastifyInstance, _options: RouteOptions): P
         description:
           "A queued job is cancelled at once (200). A running one is asked to stop at its next step (202); what it committed stays. 409 job_finished when it has ended.",
         tags: ["jobs"],
-        params: jobParams,
-        response: { 200: { $ref: API_IDS.job }, 202: { $ref: API_IDS.job }, ...problems(400, 401, 404, 409) },
+        params: inlined("job-params"),
+        response: { 200: apiRef("job"), 202: apiRef("job"), ...problems(400, 401, 404, 409) },
       },
     },
     async (request: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply) => {
@@ -99,19 +89,21 @@ export async function jobRoutes(app: FastifyInstance, _options: RouteOptions): P
           "(queued, started, progress, metrics, log, requeued, finished, failed, cancelled) and JSON `data`. The stream ends " +
           "after the job's last event. Browsers: EventSource cannot send Authorization; use a fetch-based SSE reader.",
         tags: ["jobs"],
-        params: jobParams,
-        querystring: {
-          type: "object",
-          additionalProperties: false,
-          properties: {
-            after: { type: "string", pattern: "^[0-9]{1,15}$", description: "Send events after this id." },
-          },
-        },
+        params: inlined("job-params"),
+        querystring: inlined("job-events-query"),
         headers: {
           type: "object",
           properties: { "last-event-id": { type: "string", maxLength: 32 } },
         },
-        response: { 200: { type: "string", description: "text/event-stream" }, ...problems(400, 401, 404) },
+        response: {
+          200: {
+            description: "The job's events (JobEvent), one server-sent event each",
+            content: {
+              "text/event-stream": { schema: { type: "string", description: "id:, event: and data: lines" } },
+            },
+          },
+          ...problems(400, 401, 404),
+        },
       },
     },
     async (

@@ -1,16 +1,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { type RouteOptions, rateConfig } from "../config.js";
 import { ApiError } from "../errors.js";
-import { API_IDS, id, pageOf, pageQueryProperties, pageResponse, problems } from "../schemas.js";
+import { parseTrainingSettings } from "../gan/training-service.js";
+import { apiRef, inlined, pageOf, problems } from "../schemas.js";
 import type { Services } from "../services.js";
-
-const modelId = { type: "string", pattern: "^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$", maxLength: 128 } as const;
-const modelParams = {
-  type: "object",
-  additionalProperties: false,
-  required: ["id"],
-  properties: { id: modelId },
-} as const;
 
 interface TrainBody {
   id: string;
@@ -26,8 +19,8 @@ export async function modelRoutes(app: FastifyInstance, options: RouteOptions & 
       schema: {
         summary: "List models",
         tags: ["models"],
-        querystring: { type: "object", additionalProperties: false, properties: { ...pageQueryProperties } },
-        response: { 200: pageResponse(API_IDS.model), ...problems(400, 401) },
+        querystring: inlined("page-query"),
+        response: { 200: apiRef("model-page"), ...problems(400, 401) },
       },
     },
     async (request: FastifyRequest<{ Querystring: { limit?: string; cursor?: string } }>) =>
@@ -40,8 +33,8 @@ export async function modelRoutes(app: FastifyInstance, options: RouteOptions & 
       schema: {
         summary: "Get a model and its card",
         tags: ["models"],
-        params: modelParams,
-        response: { 200: { $ref: API_IDS.model }, ...problems(400, 401, 404) },
+        params: inlined("model-params"),
+        response: { 200: apiRef("model"), ...problems(400, 401, 404) },
       },
     },
     async (request: FastifyRequest<{ Params: { id: string } }>) => {
@@ -55,40 +48,33 @@ export async function modelRoutes(app: FastifyInstance, options: RouteOptions & 
     "",
     {
       config: rateConfig(options.rate.heavy),
+      // A refused setting is a 422 naming every refused one (below), not the validator's first-error 400.
+      attachValidation: true,
       schema: {
         summary: "Train a model on a dataset (a job)",
         description:
           "202 with the training job (Location: /v1/jobs/{id}); the model is listed at once with status `training`, " +
           "`ready` when the job succeeds (or is cancelled after an epoch), `failed` otherwise. Follow the job's events " +
-          "for per-epoch `metrics` (losses, preview validity, sample layouts). Settings: epochs (10), batchSize (32), " +
-          "size (small | tiny), generator (graph | layout; default the CLI's), seed (1), nMax (48), learningRate, limit, previews (4). 422 invalid_training names " +
-          "the setting, or says the dataset has no placed design to learn from. 501 when the server has no training service.",
+          "for per-epoch `metrics` (losses, preview validity, sample layouts). Settings (TrainingSettings: bounds and " +
+          "defaults, the same as `plantgan train`'s): 422 invalid_training names each refused one (`/settings/<name>`), " +
+          "or says the dataset has no placed design to learn from. 501 when the server has no training service.",
         tags: ["models"],
-        body: {
-          type: "object",
-          additionalProperties: false,
-          required: ["id", "datasetId"],
-          properties: {
-            id: modelId,
-            datasetId: id,
-            settings: {
-              type: "object",
-              maxProperties: 100,
-              propertyNames: { maxLength: 64 },
-              additionalProperties: {
-                anyOf: [
-                  { type: "number", minimum: -1e12, maximum: 1e12 },
-                  { type: "string", maxLength: 200 },
-                  { type: "boolean" },
-                ],
-              },
-            },
-          },
-        },
-        response: { 202: { $ref: API_IDS.job }, ...problems(400, 401, 404, 409, 422, 429, 501) },
+        body: apiRef("train-request"),
+        response: { 202: apiRef("job"), ...problems(400, 401, 404, 409, 422, 429, 501) },
       },
     },
     async (request: FastifyRequest<{ Body: TrainBody }>, reply: FastifyReply) => {
+      const invalid = request.validationError;
+      if (invalid) {
+        // Ajv checks id and datasetId before settings: an error under /settings means those passed.
+        const inSettings = (invalid.validation ?? []).every((e: { instancePath: string }) =>
+          /^\/settings(\/|$)/.test(e.instancePath),
+        );
+        const parsed = inSettings ? parseTrainingSettings(request.body.settings) : undefined;
+        if (parsed && "issues" in parsed)
+          throw new ApiError("invalid_training", parsed.issues[0]?.message, { issues: parsed.issues });
+        throw invalid;
+      }
       const training = options.services.training;
       if (!training)
         throw new ApiError("not_available", "training is not available in this server yet (no training service)");

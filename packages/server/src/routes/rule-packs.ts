@@ -3,9 +3,7 @@ import { DEFAULT_RULE_PACK, loadRulePack } from "@plantgan/core/validate";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { type RouteOptions, rateConfig } from "../config.js";
 import { ApiError } from "../errors.js";
-import { API_IDS, CONTRACT, pageOf, pageQueryProperties, pageResponse, problems } from "../schemas.js";
-
-const packId = { type: "string", pattern: "^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$", maxLength: 64 } as const;
+import { apiRef, CONTRACT, inlined, pageOf, problems } from "../schemas.js";
 
 /** /v1/rule-packs: a workspace's own rule packs (the numbers the validator uses), by id and version. */
 export async function rulePackRoutes(app: FastifyInstance, options: RouteOptions): Promise<void> {
@@ -19,7 +17,7 @@ export async function rulePackRoutes(app: FastifyInstance, options: RouteOptions
           "A rule pack document (rule-pack.schema.json). An id + version is stored once (409 conflict after).",
         tags: ["rule packs"],
         body: { $ref: CONTRACT.rulePack },
-        response: { 201: { $ref: API_IDS.rulePackMeta }, ...problems(400, 401, 409, 422, 429) },
+        response: { 201: apiRef("rule-pack-meta"), ...problems(400, 401, 409, 422, 429) },
       },
     },
     async (request: FastifyRequest<{ Body: RulePack }>, reply: FastifyReply) => {
@@ -46,8 +44,8 @@ export async function rulePackRoutes(app: FastifyInstance, options: RouteOptions
       schema: {
         summary: "List the workspace's rule packs",
         tags: ["rule packs"],
-        querystring: { type: "object", additionalProperties: false, properties: { ...pageQueryProperties } },
-        response: { 200: pageResponse(API_IDS.rulePackMeta), ...problems(400, 401) },
+        querystring: inlined("page-query"),
+        response: { 200: apiRef("rule-pack-page"), ...problems(400, 401) },
       },
     },
     async (request: FastifyRequest<{ Querystring: { limit?: string; cursor?: string } }>) =>
@@ -75,12 +73,8 @@ export async function rulePackRoutes(app: FastifyInstance, options: RouteOptions
       schema: {
         summary: "Get a rule pack (latest version unless ?version=)",
         tags: ["rule packs"],
-        params: { type: "object", additionalProperties: false, required: ["id"], properties: { id: packId } },
-        querystring: {
-          type: "object",
-          additionalProperties: false,
-          properties: { version: { type: "string", minLength: 1, maxLength: 32 } },
-        },
+        params: inlined("rule-pack-params"),
+        querystring: inlined("rule-pack-query"),
         response: {
           200: { type: "object", additionalProperties: true, description: "rule-pack.schema.json" },
           ...problems(400, 401, 404),

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import { problems } from "../schemas.js";
+import { apiRef, problems } from "../schemas.js";
 
 /** Health (no key needed) and "who am I" (which workspace a key belongs to). */
 export async function systemRoutes(app: FastifyInstance): Promise<void> {
@@ -12,7 +12,7 @@ export async function systemRoutes(app: FastifyInstance): Promise<void> {
         tags: ["system"],
         security: [],
         response: {
-          200: { type: "object", required: ["status"], properties: { status: { type: "string", enum: ["ok"] } } },
+          200: apiRef("health"),
         },
       },
     },
@@ -26,11 +26,7 @@ export async function systemRoutes(app: FastifyInstance): Promise<void> {
         summary: "The workspace and key of this request",
         tags: ["system"],
         response: {
-          200: {
-            type: "object",
-            required: ["workspaceId", "keyId"],
-            properties: { workspaceId: { type: "string", maxLength: 64 }, keyId: { type: "string", maxLength: 64 } },
-          },
+          200: apiRef("me"),
           ...problems(401),
         },
       },

@@ -3,7 +3,7 @@ import { loadRulePack, validateDesign } from "@plantgan/core/validate";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { type RouteOptions, rateConfig } from "../config.js";
 import { ApiError } from "../errors.js";
-import { CONTRACT, id, problems } from "../schemas.js";
+import { apiRef, problems } from "../schemas.js";
 
 interface ValidateBody {
   design?: Design;
@@ -27,17 +27,7 @@ export async function validateRoutes(app: FastifyInstance, options: RouteOptions
           "or `rulePackId` (+ `rulePackVersion`, default latest) of an uploaded pack. Without either, the default pack applies. " +
           "Answers the validation report (validation-report.schema.json).",
         tags: ["validation"],
-        body: {
-          type: "object",
-          additionalProperties: false,
-          properties: {
-            design: { $ref: CONTRACT.plantDesign },
-            designId: id,
-            rulePack: { $ref: CONTRACT.rulePack },
-            rulePackId: { type: "string", pattern: "^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$" },
-            rulePackVersion: { type: "string", minLength: 1, maxLength: 32 },
-          },
-        },
+        body: apiRef("validate-request"),
         response: {
           200: { type: "object", additionalProperties: true, description: "validation-report.schema.json" },
           ...problems(400, 401, 404, 413, 422, 429),

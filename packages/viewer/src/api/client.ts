@@ -4,154 +4,56 @@
  * Every request carries `Authorization: Bearer <key>`; errors arrive as
  * application/problem+json and are thrown as `ApiError` with the problem's stable `code`.
  */
-import type { Design, DesignSummary, GenerationRequest, ModelCard, ValidationReport } from "@plantgan/core/design";
+import type { Design, GenerationRequest, ValidationReport } from "@plantgan/core/design";
 import { type SseMessage, streamSse } from "./sse.js";
 
-// ---------------------------------------------------------------- shapes (server store.ts / schemas.ts)
+// ---------------------------------------------------------------- shapes: generated from schemas/api (pnpm gen:api)
 
-export interface Page<T> {
-  readonly items: T[];
-  readonly nextCursor?: string;
-}
+import type {
+  Candidate,
+  CandidateListQuery,
+  CandidateMeta,
+  CandidatePage,
+  CandidateReviewResult,
+  Dataset,
+  DatasetChangeResult,
+  DatasetCreate,
+  DatasetPage,
+  DesignListQuery,
+  DesignMeta,
+  DesignPage,
+  Job,
+  JobEvent,
+  JobListQuery,
+  JobPage,
+  ModelPage,
+  Problem,
+  StoredDesign,
+  TrainRequest,
+  UploadReport,
+  ValidateRequest,
+} from "./generated/api-types.js";
 
-export type DesignStatus = "uploaded" | "accepted";
-export type DesignSource = "json" | "ndjson" | "dexpi" | "import" | "candidate";
+export type * from "./generated/api-types.js";
+export { TRAINING_SETTINGS } from "./generated/training-settings.js";
 
-export interface DesignMeta {
-  readonly id: string;
-  readonly name?: string;
-  readonly processClass: string;
-  readonly status: DesignStatus;
-  readonly source: DesignSource;
-  readonly sha256: string;
-  readonly size: number;
-  readonly createdAt: string;
-  readonly summary: DesignSummary;
-  readonly jobId?: string;
-  readonly candidateId?: string;
-}
-
-export interface StoredDesign extends DesignMeta {
-  readonly design: Design;
-}
-
-export interface Dataset {
-  readonly id: string;
-  readonly name: string;
-  readonly description?: string;
-  readonly createdAt: string;
-  readonly designCount: number;
-}
-
-export interface ApiIssue {
-  readonly code?: string;
-  readonly pointer: string;
-  readonly message: string;
-  readonly keyword?: string;
-  readonly in?: string;
-}
-
-export interface UploadRecord {
-  readonly where: string;
-  readonly accepted: boolean;
-  readonly id?: string;
-  readonly issues?: readonly ApiIssue[];
-}
-
-export interface UploadReport {
-  readonly accepted: number;
-  readonly refused: number;
-  readonly records: readonly UploadRecord[];
-  readonly unmapped?: readonly { readonly element?: string; readonly id?: string; readonly reason?: string }[];
-  readonly renamedTags?: readonly { readonly from?: string; readonly to?: string }[];
-}
-
-export type JobKind = "import" | "generate" | "train";
-export type JobStatus = "queued" | "running" | "succeeded" | "failed" | "cancelled";
-
-export interface Job {
-  readonly id: string;
-  readonly kind: JobKind;
-  readonly status: JobStatus;
-  readonly progress: { readonly done: number; readonly total: number };
-  readonly attempts: number;
-  readonly maxAttempts: number;
-  readonly cancelRequested: boolean;
-  readonly createdAt: string;
-  readonly startedAt?: string;
-  readonly finishedAt?: string;
-  readonly error?: string;
-  readonly result?: unknown;
-}
-
-export type JobEventType =
-  | "queued"
-  | "started"
-  | "progress"
-  | "metrics"
-  | "log"
-  | "requeued"
-  | "finished"
-  | "failed"
-  | "cancelled";
-
-export interface JobEvent {
-  readonly id: number;
-  readonly type: JobEventType | string;
-  readonly data: unknown;
-}
+export type CandidateStatus = CandidateMeta["status"];
+export type JobKind = Job["kind"];
+export type JobStatus = Job["status"];
 
 export const TERMINAL_EVENTS: ReadonlySet<string> = new Set(["finished", "failed", "cancelled"]);
 export const TERMINAL_STATUSES: ReadonlySet<JobStatus> = new Set<JobStatus>(["succeeded", "failed", "cancelled"]);
 
-export interface Model {
-  readonly id: string;
-  readonly status: "training" | "ready" | "failed";
-  readonly card?: ModelCard;
-  readonly weights?: string;
-  readonly jobId?: string;
-  readonly createdAt: string;
-}
-
-export type CandidateStatus = "pending" | "accepted" | "rejected";
-
-export interface CandidateMeta {
-  readonly id: string;
-  readonly designId: string;
-  readonly processClass: string;
-  readonly status: CandidateStatus;
-  readonly rank?: number;
-  readonly jobId?: string;
-  readonly modelId?: string;
-  readonly errors?: number;
-  readonly createdAt: string;
-  readonly review?: { readonly comment?: string; readonly reviewedAt: string; readonly acceptedAs?: string };
-}
-
-export interface Candidate extends CandidateMeta {
-  readonly design: Design;
-  readonly report?: ValidationReport;
-  /** Figures the ranking used (validity, novelty...), when the server sends them. */
-  readonly scores?: Readonly<Record<string, number>>;
-}
-
-export interface Problem {
-  readonly type?: string;
-  readonly title?: string;
-  readonly status: number;
-  readonly code?: string;
-  readonly detail?: string;
-  readonly issues?: readonly ApiIssue[];
-  readonly [extra: string]: unknown;
-}
+/** A problem as the client sees it: the server's, or one made here for a network failure (status 0). */
+export type ClientProblem = Partial<Problem> & { readonly status: number };
 
 /** An error answer from the API (or the network), with the problem's stable code. */
 export class ApiError extends Error {
   readonly status: number;
   readonly code: string;
-  readonly problem: Problem;
+  readonly problem: ClientProblem;
 
-  constructor(problem: Problem) {
+  constructor(problem: ClientProblem) {
     super(problem.detail ?? problem.title ?? `HTTP ${problem.status}`);
     this.name = "ApiError";
     this.status = problem.status;
@@ -175,13 +77,6 @@ export function formatOfFileName(name: string): UploadFormat | undefined {
   if (lower.endsWith(".json")) return "json";
   if (lower.endsWith(".xml")) return "dexpi";
   return undefined;
-}
-
-export interface TrainRequest {
-  /** Id of the model to create. */
-  readonly id: string;
-  readonly datasetId: string;
-  readonly settings?: Readonly<Record<string, number | string | boolean>>;
 }
 
 // ---------------------------------------------------------------- the API key
@@ -287,7 +182,7 @@ export class ApiClient {
     }
     if (!response.ok) {
       if (response.status === 401) this.onUnauthorized?.();
-      const problem: Problem =
+      const problem: ClientProblem =
         value && typeof value === "object"
           ? { ...(value as Problem), status: response.status }
           : { status: response.status, detail: String(value ?? "") };
@@ -299,8 +194,8 @@ export class ApiClient {
   // Designs ------------------------------------------------------------------
 
   listDesigns(
-    filter: { dataset?: string; processClass?: string; status?: string; limit?: number; cursor?: string } = {},
-  ): Promise<Page<DesignMeta>> {
+    filter: Partial<Record<Exclude<keyof DesignListQuery, "limit">, string>> & { limit?: number } = {},
+  ): Promise<DesignPage> {
     return this.request("GET", `/designs${queryString(filter)}`);
   }
 
@@ -338,26 +233,28 @@ export class ApiClient {
     }
   }
 
-  validate(design: Design, rulePack?: string): Promise<ValidationReport> {
-    return this.request<ValidationReport | { report: ValidationReport }>("POST", "/validate", {
-      json: rulePack ? { design, rulePack } : { design },
-    }).then((v) => unwrap<ValidationReport>(v, "report"));
+  /** Validates a design against an uploaded rule pack (by id), or the default pack. */
+  validate(design: Design, rulePackId?: string): Promise<ValidationReport> {
+    const body: ValidateRequest = rulePackId ? { design, rulePackId } : { design };
+    return this.request<ValidationReport | { report: ValidationReport }>("POST", "/validate", { json: body }).then(
+      (v) => unwrap<ValidationReport>(v, "report"),
+    );
   }
 
   // Datasets -----------------------------------------------------------------
 
-  listDatasets(): Promise<Page<Dataset>> {
+  listDatasets(): Promise<DatasetPage> {
     return this.request("GET", `/datasets${queryString({ limit: 500 })}`);
   }
 
-  createDataset(input: { id?: string; name: string; description?: string }): Promise<Dataset> {
+  createDataset(input: DatasetCreate): Promise<Dataset> {
     return this.request<Dataset>("POST", "/datasets", { json: input }).then((v) => unwrap<Dataset>(v, "dataset"));
   }
 
   changeDataset(
     id: string,
     change: { add?: readonly string[]; remove?: readonly string[] },
-  ): Promise<{ added: number; removed: number; dataset: Dataset }> {
+  ): Promise<DatasetChangeResult> {
     return this.request("POST", `/datasets/${encodeURIComponent(id)}/designs`, {
       json: { add: change.add ?? [], remove: change.remove ?? [] },
     });
@@ -371,9 +268,7 @@ export class ApiClient {
     return unwrap<Job>(value, "job");
   }
 
-  listCandidates(
-    filter: { job?: string; status?: CandidateStatus; limit?: number; cursor?: string } = {},
-  ): Promise<Page<CandidateMeta>> {
+  listCandidates(filter: Omit<CandidateListQuery, "limit"> & { limit?: number } = {}): Promise<CandidatePage> {
     return this.request("GET", `/candidates${queryString(filter)}`);
   }
 
@@ -383,23 +278,17 @@ export class ApiClient {
     );
   }
 
-  review(
-    id: string,
-    decision: "accept" | "reject",
-    comment: string,
-  ): Promise<{ candidate: CandidateMeta; design?: DesignMeta }> {
-    return this.request<{ candidate?: CandidateMeta; design?: DesignMeta } & Partial<CandidateMeta>>(
+  review(id: string, decision: "accept" | "reject", comment: string): Promise<CandidateReviewResult> {
+    return this.request<Partial<CandidateReviewResult> & Partial<CandidateMeta>>(
       "POST",
       `/candidates/${encodeURIComponent(id)}/review`,
       { json: comment ? { decision, comment } : { decision } },
-    ).then((v) =>
-      v.candidate ? (v as { candidate: CandidateMeta; design?: DesignMeta }) : { candidate: v as CandidateMeta },
-    );
+    ).then((v) => (v.candidate ? (v as CandidateReviewResult) : { candidate: v as CandidateMeta }));
   }
 
   // Models and jobs ----------------------------------------------------------
 
-  listModels(): Promise<Page<Model>> {
+  listModels(): Promise<ModelPage> {
     return this.request("GET", `/models${queryString({ limit: 500 })}`);
   }
 
@@ -415,7 +304,7 @@ export class ApiClient {
     );
   }
 
-  listJobs(filter: { kind?: JobKind; status?: JobStatus } = {}): Promise<Page<Job>> {
+  listJobs(filter: Omit<JobListQuery, "limit" | "cursor"> = {}): Promise<JobPage> {
     return this.request("GET", `/jobs${queryString({ ...filter, limit: 100 })}`);
   }
 
@@ -468,7 +357,7 @@ export function parseJobEvent(m: SseMessage): JobEvent {
   // Some servers send the whole stored event ({ id, type, data }) as the data.
   if (m.event === "message" && data && typeof data === "object" && "type" in data && "data" in data) {
     const e = data as { id?: number; type: string; data: unknown };
-    return { id: e.id ?? Number(m.id ?? 0), type: e.type, data: e.data };
+    return { id: e.id ?? Number(m.id ?? 0), type: e.type as JobEvent["type"], data: e.data };
   }
-  return { id: Number(m.id ?? 0), type: m.event, data };
+  return { id: Number(m.id ?? 0), type: m.event as JobEvent["type"], data };
 }

@@ -300,12 +300,6 @@ function Scores({ meta, full }: { meta: CandidateMeta; full: Candidate | undefin
           <dd>{r.warnings}</dd>
         </>
       )}
-      {Object.entries(full?.scores ?? {}).map(([k, v]) => (
-        <span key={k} className="pg-score">
-          <dt>{k}</dt>
-          <dd>{Number(v.toPrecision(3))}</dd>
-        </span>
-      ))}
     </dl>
   );
 }

@@ -1,5 +1,5 @@
 import { type FormEvent, useCallback, useEffect, useMemo, useState } from "react";
-import type { Job, JobEvent } from "../api/client.js";
+import { type Job, type JobEvent, TRAINING_SETTINGS, type TrainingSettings } from "../api/client.js";
 import { useApi } from "../app/api-context.js";
 import { href } from "../app/router.js";
 import { useAsync } from "../app/use-async.js";
@@ -13,10 +13,13 @@ function TrainForm({ onJob }: { onJob: (job: Job) => void }) {
   const datasets = useAsync(() => api.listDatasets(), []);
   const [dataset, setDataset] = useState("");
   const [id, setId] = useState("");
-  const [size, setSize] = useState("small");
-  const [generator, setGenerator] = useState("layout");
-  const [epochs, setEpochs] = useState(10);
-  const [batchSize, setBatchSize] = useState(32);
+  // Defaults and bounds: training-settings.schema.json's, the server's and the CLI's.
+  const [size, setSize] = useState<NonNullable<TrainingSettings["size"]>>(TRAINING_SETTINGS.size.default);
+  const [generator, setGenerator] = useState<NonNullable<TrainingSettings["generator"]>>(
+    TRAINING_SETTINGS.generator.default,
+  );
+  const [epochs, setEpochs] = useState<number>(TRAINING_SETTINGS.epochs.default);
+  const [batchSize, setBatchSize] = useState<number>(TRAINING_SETTINGS.batchSize.default);
   // Empty: the model size's own learning rate.
   const [learningRate, setLearningRate] = useState("");
   const [extra, setExtra] = useState("");
@@ -31,10 +34,10 @@ function TrainForm({ onJob }: { onJob: (job: Job) => void }) {
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     setError(null);
-    let more: Record<string, number | string | boolean> = {};
+    let more: TrainingSettings = {};
     if (extra.trim()) {
       try {
-        more = JSON.parse(extra) as Record<string, number | string | boolean>;
+        more = JSON.parse(extra) as TrainingSettings;
       } catch {
         setError(new Error('Other settings must be a JSON object, e.g. {"seed": 3, "limit": 500}'));
         return;
@@ -86,14 +89,22 @@ function TrainForm({ onJob }: { onJob: (job: Job) => void }) {
         </label>
         <label>
           Model size
-          <select name="size" value={size} onChange={(e) => setSize(e.target.value)}>
+          <select
+            name="size"
+            value={size}
+            onChange={(e) => setSize(e.target.value as NonNullable<TrainingSettings["size"]>)}
+          >
             <option value="small">small (the shipped model's)</option>
             <option value="tiny">tiny (quick tries)</option>
           </select>
         </label>
         <label>
           Generator
-          <select name="generator" value={generator} onChange={(e) => setGenerator(e.target.value)}>
+          <select
+            name="generator"
+            value={generator}
+            onChange={(e) => setGenerator(e.target.value as NonNullable<TrainingSettings["generator"]>)}
+          >
             <option value="layout">layout: places the topology around the site's racks (the shipped model's)</option>
             <option value="graph">graph: from the request's condition alone</option>
           </select>
@@ -103,8 +114,8 @@ function TrainForm({ onJob }: { onJob: (job: Job) => void }) {
           <input
             name="epochs"
             type="number"
-            min={1}
-            max={1000}
+            min={TRAINING_SETTINGS.epochs.minimum}
+            max={TRAINING_SETTINGS.epochs.maximum}
             value={epochs}
             onChange={(e) => setEpochs(Number(e.target.value))}
           />
@@ -114,8 +125,8 @@ function TrainForm({ onJob }: { onJob: (job: Job) => void }) {
           <input
             name="batchSize"
             type="number"
-            min={1}
-            max={512}
+            min={TRAINING_SETTINGS.batchSize.minimum}
+            max={TRAINING_SETTINGS.batchSize.maximum}
             value={batchSize}
             onChange={(e) => setBatchSize(Number(e.target.value))}
           />
@@ -126,8 +137,8 @@ function TrainForm({ onJob }: { onJob: (job: Job) => void }) {
             name="learningRate"
             type="number"
             step="any"
-            min={0}
-            max={0.1}
+            min={TRAINING_SETTINGS.learningRate.exclusiveMinimum}
+            max={TRAINING_SETTINGS.learningRate.maximum}
             value={learningRate}
             onChange={(e) => setLearningRate(e.target.value)}
           />

@@ -13,8 +13,6 @@ import {
 } from "@plantgan/core/gan";
 import type { Command } from "commander";
 import {
-  DEFAULT_GENERATOR,
-  GENERATOR_KINDS,
   MODEL_SIZES,
   type ModelInfo,
   modelCard,
@@ -24,6 +22,14 @@ import {
   trainerSettings,
   trainingItems,
 } from "../../gan/training-run.js";
+import {
+  checkTrainingSettings,
+  describeSetting,
+  type ResolvedTrainingSettings,
+  TRAINING_DEFAULTS,
+  TRAINING_SETTINGS_SCHEMA,
+  type TrainingSettingName,
+} from "../../training-settings.js";
 import { CliError } from "../exit.js";
 import { printError, printLine } from "../output.js";
 import { ProgressReporter } from "../progress.js";
@@ -31,45 +37,83 @@ import { readSplit, writeBytesAtomic, writeModelFiles } from "./model-files.js";
 
 interface TrainOptions {
   dataset: string;
-  epochs: string;
   resume?: boolean;
   out?: string;
-  batch: string;
-  nmax: string;
-  limit?: string;
-  seed: string;
-  size: string;
-  generator: string;
   backend: string;
-  previews: string;
+  epochs?: string;
+  batch?: string;
+  nmax?: string;
+  limit?: string;
+  seed?: string;
+  size?: string;
+  generator?: string;
+  previews?: string;
 }
 
-function int(name: string, value: string | undefined, min: number): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min) throw new CliError(`--${name} must be an integer ≥ ${min}; got ${value}`);
-  return n;
+/** The flag of each training setting (learningRate has none: a CLI run uses its size's rate). */
+const FLAG_OF = {
+  epochs: "epochs",
+  batchSize: "batch",
+  nMax: "nmax",
+  limit: "limit",
+  seed: "seed",
+  size: "size",
+  generator: "generator",
+  previews: "previews",
+} as const satisfies Partial<Record<TrainingSettingName, keyof TrainOptions>>;
+
+const NUMBER_TEXT = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+
+/**
+ * The flags as training settings, checked against training-settings.schema.json (the API's
+ * settings check) with its defaults filled; a refused one is a usage error naming its flag.
+ */
+function settingsOfFlags(options: TrainOptions): ResolvedTrainingSettings {
+  const raw: Record<string, unknown> = {};
+  for (const [setting, flag] of Object.entries(FLAG_OF)) {
+    const text = options[flag];
+    if (text === undefined) continue;
+    const numeric = TRAINING_SETTINGS_SCHEMA.properties[setting]?.type !== "string";
+    raw[setting] = numeric && NUMBER_TEXT.test(text.trim()) ? Number(text) : text;
+  }
+  const checked = checkTrainingSettings(raw);
+  if ("settings" in checked) return checked.settings;
+  throw new CliError(
+    checked.issues
+      .map((i) => {
+        const flag = FLAG_OF[i.setting as keyof typeof FLAG_OF];
+        return `--${flag} must be ${describeSetting(i.setting)}; got ${options[flag]}`;
+      })
+      .join("\n"),
+  );
 }
+
+/** A flag's help with the schema's default. */
+const withDefault = (help: string, setting: keyof typeof TRAINING_DEFAULTS) =>
+  `${help} (default: ${TRAINING_DEFAULTS[setting]})`;
 
 export function registerTrain(program: Command): void {
   program
     .command("train")
     .description("Train the PlantGAN layout generator on a dataset; checkpoints every epoch")
     .requiredOption("--dataset <dir>", "dataset folder with train.ndjson.gz (and val.ndjson.gz for previews)")
-    .option("--epochs <n>", "train until this many epochs are done in all", "10")
+    .option("--epochs <n>", withDefault("train until this many epochs are done in all", "epochs"))
     .option("--resume", "continue from <out>/checkpoint.bin")
     .option("--out <dir>", "model folder (default datasets/models/<dataset name>)")
-    .option("--batch <n>", "batch size", "32")
-    .option("--nmax <n>", "rows of the encoding (designs with more equipment are skipped)", "48")
+    .option("--batch <n>", withDefault("batch size", "batchSize"))
+    .option("--nmax <n>", withDefault("rows of the encoding (designs with more equipment are skipped)", "nMax"))
     .option("--limit <n>", "use only the first n training designs")
-    .option("--seed <n>", "seed of weights, noise and data order", "1")
-    .option("--size <name>", "model size: small (shipped) or tiny (tests)", "small")
+    .option("--seed <n>", withDefault("seed of weights, noise and data order", "seed"))
+    .option("--size <name>", withDefault("model size: small (shipped) or tiny (tests)", "size"))
     .option(
       "--generator <kind>",
-      "graph: places a topology from the condition alone; layout: also given the topology's items and lines and the site's racks and keep-outs",
-      DEFAULT_GENERATOR,
+      withDefault(
+        "graph: places a topology from the condition alone; layout: also given the topology's items and lines and the site's racks and keep-outs",
+        "generator",
+      ),
     )
     .option("--backend <name>", "auto, wasm, cpu, tensorflow, tensorflow-gpu", "wasm")
-    .option("--previews <n>", "layouts drawn per epoch in previews/epoch-XXX.svg", "4")
+    .option("--previews <n>", withDefault("layouts drawn per epoch in previews/epoch-XXX.svg", "previews"))
     .addHelpText(
       "after",
       "\nWrites <out>/metrics.jsonl (one line per epoch), previews/, generator/, critic/, model-card.json\n" +
@@ -77,15 +121,17 @@ export function registerTrain(program: Command): void {
         "A killed run continues with --resume from its last completed epoch.",
     )
     .action(async (options: TrainOptions) => {
-      const epochs = int("epochs", options.epochs, 1);
-      const batchSize = int("batch", options.batch, 1);
-      const nMax = int("nmax", options.nmax, 2);
-      const seed = int("seed", options.seed, 0);
-      const previewCount = int("previews", options.previews, 0);
-      const size = MODEL_SIZES[options.size];
-      if (!size) throw new CliError(`--size must be small or tiny; got ${options.size}`);
-      const generator = GENERATOR_KINDS.find((k) => k === options.generator);
-      if (!generator) throw new CliError(`--generator must be graph or layout; got ${options.generator}`);
+      const {
+        epochs,
+        batchSize,
+        nMax,
+        seed,
+        previews: previewCount,
+        limit,
+        generator,
+        ...settings
+      } = settingsOfFlags(options);
+      const size = MODEL_SIZES[settings.size]!;
       const out = options.out ?? join("datasets/models", basename(options.dataset.replace(/\/+$/, "")));
       const checkpointPath = join(out, "checkpoint.bin");
       if (!options.resume && existsSync(checkpointPath)) {
@@ -97,7 +143,7 @@ export function registerTrain(program: Command): void {
         log: (m) => printError(m),
       });
       const { designs: all, sha256 } = await readSplit(options.dataset, "train");
-      const designs = options.limit ? all.slice(0, int("limit", options.limit, 1)) : all;
+      const designs = limit !== undefined ? all.slice(0, limit) : all;
       const val = existsSync(join(options.dataset, "val.ndjson.gz"))
         ? (await readSplit(options.dataset, "val")).designs
         : designs;
@@ -170,7 +216,7 @@ export function registerTrain(program: Command): void {
               processClasses: [...new Set(designs.map((d) => d.processClass))],
             },
             sha256,
-            settings: { epochs, batchSize, seed, size: options.size },
+            settings: { epochs, batchSize, seed, size: settings.size },
             backend: backendChoice.name,
             trainingSeconds,
             epochsDone: epoch,
