@@ -11,10 +11,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Design } from "@plantgan/core/design";
 import { type RunningServer, type Store, startServer } from "@plantgan/server";
-import { OWN_DEXPI, ownDexpiPath } from "@plantgan/testing";
+import { OWN_DEXPI, ownDexpiPath, tankFarm } from "@plantgan/testing";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { tankFarm } from "../../packages/scene/src/tank-farm.fixture.js";
 import {
   DIST,
   drawnShare,

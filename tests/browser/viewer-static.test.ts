@@ -5,9 +5,9 @@
  * Skipped when Chromium is absent (apt-get install -y chromium).
  */
 import { readFile } from "node:fs/promises";
+import { tankFarm } from "@plantgan/testing";
 import type { Browser, Page, Route } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { tankFarm } from "../../packages/scene/src/tank-farm.fixture.js";
 import { serveStatic } from "../../packages/viewer/bench/static-server.js";
 import {
   DIST,

@@ -18,9 +18,10 @@
  * - wasm Slice copies its whole input per call (readSync): never split big tensors into slices.
  * - wasm OneHot ignores a float32 dtype (writes int bits): one-hot in int32, then cast.
  */
+
+import { fixtureBatchItems } from "@plantgan/testing";
 import * as tf from "@tensorflow/tfjs-core";
 import { designPlant } from "../src/designer/designer.js";
-import { fixtureBatchItems } from "../src/gan/fixtures.js";
 import {
   type BackendName,
   type BatchItem,

@@ -9,7 +9,7 @@
  * Each size is validated a few times after a warm-up; the median is reported. The growth ratio is
  * time(10n) / time(n); n log n growth from n to 10n is 10 · log(10n) / log(n).
  */
-import { syntheticPlant } from "../src/validate/fixtures/synthetic.js";
+import { syntheticCleanPlant as syntheticPlant } from "@plantgan/testing";
 import { validateDesign } from "../src/validate/index.js";
 
 const SIZES = [100, 1_000, 10_000] as const;

@@ -1,8 +1,8 @@
 import { footprintRect, nozzlePosition } from "@plantgan/core/design";
+import { tankFarm, topologyOnly } from "@plantgan/testing";
 import { Color, type InstancedMesh, Matrix4, type Mesh, Quaternion, Raycaster, Vector3 } from "three";
 import { describe, expect, it } from "vitest";
 import { buildDesignScene, HIGHLIGHT_COLOUR, pipeRadius } from "./index.js";
-import { tankFarm, topologyOnly } from "./tank-farm.fixture.js";
 
 const byName = (scene: ReturnType<typeof buildDesignScene>, prefix: string): InstancedMesh[] => {
   const out: InstancedMesh[] = [];

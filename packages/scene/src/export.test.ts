@@ -1,7 +1,7 @@
+import { tankFarm } from "@plantgan/testing";
 import { Group } from "three";
 import { describe, expect, it } from "vitest";
 import { buildDesignScene, exportGltf } from "./node.js";
-import { tankFarm } from "./tank-farm.fixture.js";
 
 /** The JSON chunk of a GLB (header 12 bytes, then chunk length, chunk type, JSON). */
 function glbJson(buffer: ArrayBuffer): {

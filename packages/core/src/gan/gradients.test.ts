@@ -1,6 +1,6 @@
+import { fixtureBatchItems } from "@plantgan/testing";
 import * as tf from "@tensorflow/tfjs-core";
 import { beforeAll, describe, expect, it } from "vitest";
-import { fixtureBatchItems } from "./fixtures.js";
 import { matMulDense } from "./gradients.js";
 import {
   buildCritic,

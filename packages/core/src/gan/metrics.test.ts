@@ -1,5 +1,5 @@
+import { fixtureParsed } from "@plantgan/testing";
 import { describe, expect, it } from "vitest";
-import { fixtureParsed } from "./fixtures.js";
 import { conditionMatch, designSignature, designStats, evaluateSamples, mmd, requestFromDesign } from "./metrics.js";
 
 describe("metrics", () => {

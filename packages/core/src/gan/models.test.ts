@@ -1,7 +1,7 @@
+import { fixtureParsed } from "@plantgan/testing";
 import * as tf from "@tensorflow/tfjs-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EQUIPMENT_TYPES, encodingLayout } from "../views/vocabulary.js";
-import { fixtureParsed } from "./fixtures.js";
 import {
   buildCritic,
   buildGenerator,

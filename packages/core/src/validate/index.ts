@@ -1,5 +1,4 @@
 export { DesignIndex, type LineEndRef, type PlacedItem } from "./context.js";
-export * from "./fixtures/index.js";
 export { DEFAULT_RULE_PACK, loadRulePack, resolveRulePack } from "./pack.js";
 export { RULES, ruleById } from "./registry.js";
 export type { Segments } from "./segments.js";

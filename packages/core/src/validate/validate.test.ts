@@ -1,16 +1,13 @@
 import { readFileSync } from "node:fs";
+import { cleanDesign, equipmentIn, lineIn, modifiedDesign } from "@plantgan/testing";
 import { describe, expect, it } from "vitest";
 import { parseDocument } from "../design/parse.js";
 import type { RulePack, Violation } from "../design/types.js";
+import { PROCESS_CLASSES } from "../design/vocabulary.js";
 import {
-  cleanDesign,
   DEFAULT_RULE_PACK,
-  equipmentIn,
-  lineIn,
   loadRulePack,
   MAX_FINDINGS_PER_RULE,
-  modifiedDesign,
-  PROCESS_CLASSES,
   RULES,
   ruleById,
   TOPOLOGY_ONLY_REASON,

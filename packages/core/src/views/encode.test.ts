@@ -1,8 +1,7 @@
 import { fc, test } from "@fast-check/vitest";
+import { designArbitrary, parsedDesignArbitrary, TANK_FARM } from "@plantgan/testing";
 import { describe, expect } from "vitest";
 import { type Design, isPlaced, type PlantDesignInput, parseDesign } from "../design/index.js";
-import { designArbitrary, parsedDesignArbitrary } from "../testing/arbitraries.js";
-import { TANK_FARM } from "./fixtures/tank-farm.js";
 import {
   type DecodableEncoding,
   decodeDesign,

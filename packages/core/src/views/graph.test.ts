@@ -1,8 +1,7 @@
 import { fc, test } from "@fast-check/vitest";
+import { parsedDesignArbitrary, TANK_FARM } from "@plantgan/testing";
 import { describe, expect } from "vitest";
 import { type Design, type PlantDesignInput, parseDesign } from "../design/index.js";
-import { parsedDesignArbitrary } from "../testing/arbitraries.js";
-import { TANK_FARM } from "./fixtures/tank-farm.js";
 import { designGraph, type PipeEdgeAttributes, type PlantGraph } from "./index.js";
 
 function parse(input: PlantDesignInput): Design {

@@ -1,4 +1,5 @@
 import { fc, test } from "@fast-check/vitest";
+import { parsedDesignArbitrary, TANK_FARM } from "@plantgan/testing";
 import { describe, expect } from "vitest";
 import {
   boxRect,
@@ -11,8 +12,6 @@ import {
   type Rect,
   rackRect,
 } from "../design/index.js";
-import { parsedDesignArbitrary } from "../testing/arbitraries.js";
-import { TANK_FARM } from "./fixtures/tank-farm.js";
 import { cellRange, GRID_CHANNELS, rasteriseDesign, ViewError } from "./index.js";
 
 function parse(input: PlantDesignInput): Design {

@@ -1,5 +1,5 @@
+import { tankFarm } from "@plantgan/testing";
 import { describe, expect, it } from "vitest";
-import { tankFarm } from "../../../scene/src/tank-farm.fixture.js";
 import { describeTarget } from "./properties.js";
 
 describe("describeTarget", () => {

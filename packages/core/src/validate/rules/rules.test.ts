@@ -2,18 +2,12 @@
  * Every rule: fires on a design built to break it (naming the right tags and lines) and stays
  * silent on every clean design. Each case starts from a clean hand-built design and plants one fault.
  */
+
+import { cleanDesign, equipmentIn, lineIn, modifiedDesign } from "@plantgan/testing";
 import { describe, expect, it } from "vitest";
 import type { Design, PlantDesignInput, ProcessClass, RulePack, Violation } from "../../design/types.js";
-import {
-  cleanDesign,
-  DEFAULT_RULE_PACK,
-  equipmentIn,
-  lineIn,
-  modifiedDesign,
-  PROCESS_CLASSES,
-  RULES,
-  validateDesign,
-} from "../index.js";
+import { PROCESS_CLASSES } from "../../design/vocabulary.js";
+import { DEFAULT_RULE_PACK, RULES, validateDesign } from "../index.js";
 
 interface Case {
   readonly rule: string;

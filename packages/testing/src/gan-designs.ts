@@ -3,11 +3,9 @@
  * varied by seed (positions, rotations, site size, one optional pump), all schema-valid.
  * Not training data: the shipped model trains on the procedural designer's dataset.
  */
-import { parseDesign } from "../design/parse.js";
-import type { Design, PlantDesignInput } from "../design/types.js";
-import { encodeDesign } from "../views/encode.js";
-import { conditionVector } from "./condition.js";
-import type { BatchItem } from "./training.js";
+import { type Design, type PlantDesignInput, parseDesign } from "@plantgan/core/design";
+import { type BatchItem, conditionVector } from "@plantgan/core/gan";
+import { encodeDesign } from "@plantgan/core/views";
 
 function rng(seed: number): () => number {
   let s = seed >>> 0 || 1;

@@ -12,10 +12,17 @@
  *
  * Test-only: imports fast-check (a dev dependency); never import this from library code.
  */
+
+import {
+  COMPONENT_TYPES,
+  type Design,
+  EQUIPMENT_TAG_PREFIX,
+  EQUIPMENT_TYPES,
+  HAZARDS,
+  type PlantDesignInput,
+  parseDesign,
+} from "@plantgan/core/design";
 import fc from "fast-check";
-import { parseDesign } from "../design/parse.js";
-import type { Design, PlantDesignInput } from "../design/types.js";
-import { COMPONENT_TYPES, EQUIPMENT_TAG_PREFIX, EQUIPMENT_TYPES, HAZARDS } from "../views/vocabulary.js";
 
 export interface DesignArbitraryOptions {
   /**
@@ -235,12 +242,16 @@ export function designArbitrary(options: DesignArbitraryOptions = {}): fc.Arbitr
 }
 
 /** Every equipment placed. */
-export function placedDesignArbitrary(options: Omit<DesignArbitraryOptions, "placement"> = {}) {
+export function placedDesignArbitrary(
+  options: Omit<DesignArbitraryOptions, "placement"> = {},
+): fc.Arbitrary<PlantDesignInput> {
   return designArbitrary({ ...options, placement: "placed" });
 }
 
 /** No equipment placed, no nozzle offsets, no routes: a P&ID topology. */
-export function topologyDesignArbitrary(options: Omit<DesignArbitraryOptions, "placement"> = {}) {
+export function topologyDesignArbitrary(
+  options: Omit<DesignArbitraryOptions, "placement"> = {},
+): fc.Arbitrary<PlantDesignInput> {
   return designArbitrary({ ...options, placement: "topology" });
 }
 
