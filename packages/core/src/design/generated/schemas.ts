@@ -306,7 +306,7 @@ export const plantDesignSchema = {
       "title": "Tag",
       "type": "string",
       "maxLength": 32,
-      "pattern": "^[A-Z]{1,6}-[0-9]{1,6}[A-Z]{0,3}(-[A-Z0-9]{1,6})?$",
+      "pattern": "^[A-Z]{1,6}-[0-9]{1,6}(\\.[0-9]{1,3})?[A-Z]{0,3}(-[A-Z0-9]{1,6})?$",
       "description": "ISA-5.1-style tag: letters, dash, number, optional suffix (e.g. P-101A, FIC-101, HV-1001)."
     },
     "LineId": {
