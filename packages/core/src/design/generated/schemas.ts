@@ -727,6 +727,19 @@ export const plantDesignSchema = {
           "maximum": 1500,
           "description": "Design temperature, degrees C."
         },
+        "liquidClass": {
+          "$ref": "#/$defs/LiquidClass"
+        },
+        "dike": {
+          "$ref": "#/$defs/Identifier",
+          "description": "For a tank: the dike (impounding area) it stands in. Absent: not diked (or not stated)."
+        },
+        "minimumFlow": {
+          "type": "number",
+          "exclusiveMinimum": 0,
+          "maximum": 100000,
+          "description": "For a pump: the least continuous flow it may run at, m3/h (a line with minimumFlow true returns it). Absent: not stated."
+        },
         "nozzles": {
           "type": "array",
           "maxItems": 200,
@@ -830,6 +843,18 @@ export const plantDesignSchema = {
           "$ref": "#/$defs/Rating",
           "description": "For a spec break: the rating on its downstream side."
         },
+        "failPosition": {
+          "$ref": "#/$defs/FailPosition"
+        },
+        "lock": {
+          "$ref": "#/$defs/ValveLock"
+        },
+        "setPressure": {
+          "type": "number",
+          "minimum": -1.01325,
+          "maximum": 2000,
+          "description": "For a relief valve: its set pressure, barg. Absent: not stated."
+        },
         "at": {
           "type": "number",
           "minimum": 0,
@@ -900,6 +925,22 @@ export const plantDesignSchema = {
         },
         "rating": {
           "$ref": "#/$defs/Rating"
+        },
+        "designPressure": {
+          "type": "number",
+          "minimum": -1.01325,
+          "maximum": 2000,
+          "description": "Line design pressure, barg. Absent: that of the equipment it connects."
+        },
+        "designTemperature": {
+          "type": "number",
+          "minimum": -273.15,
+          "maximum": 1500,
+          "description": "Line design temperature, degrees C. Absent: that of the equipment it connects."
+        },
+        "minimumFlow": {
+          "type": "boolean",
+          "description": "True for a pump's minimum-flow (recirculation) line: it keeps the pump above its minimum flow when the discharge closes. Absent: false."
         },
         "components": {
           "type": "array",
@@ -1007,6 +1048,14 @@ export const plantDesignSchema = {
         "setpoint": {
           "type": "number",
           "description": "Setpoint in the measured variable's unit."
+        },
+        "sharedFinalElement": {
+          "type": "string",
+          "enum": [
+            "selector",
+            "split_range"
+          ],
+          "description": "How this loop shares its final element with other loops (a low/high selector or split range), declared on each sharing loop. Absent: the loop alone drives its final element."
         }
       }
     },
@@ -1022,6 +1071,11 @@ export const plantDesignSchema = {
       "properties": {
         "tag": {
           "$ref": "#/$defs/Tag"
+        },
+        "sharedSensorAnalysis": {
+          "type": "string",
+          "maxLength": 200,
+          "description": "Reference to the recorded analysis that lets this safety function share its initiating transmitter with a control loop (IEC 61511-1 11.2.10). Absent: no sharing allowed."
         },
         "cause": {
           "type": "object",
@@ -1101,6 +1155,40 @@ export const plantDesignSchema = {
         }
       },
       "description": "Control loops and interlocks. Default: none."
+    },
+    "FailPosition": {
+      "title": "FailPosition",
+      "type": "string",
+      "enum": [
+        "FO",
+        "FC",
+        "FL"
+      ],
+      "description": "For a control valve: where it goes on loss of signal or air (ISA-5.1): fail open, fail closed, fail last (locked). Absent: not stated."
+    },
+    "ValveLock": {
+      "title": "ValveLock",
+      "type": "string",
+      "enum": [
+        "LO",
+        "CSO",
+        "LC",
+        "CSC"
+      ],
+      "description": "For a hand valve: locked open, car-sealed open, locked closed, car-sealed closed. Absent: not locked."
+    },
+    "LiquidClass": {
+      "title": "LiquidClass",
+      "type": "string",
+      "enum": [
+        "IA",
+        "IB",
+        "IC",
+        "II",
+        "IIIA",
+        "IIIB"
+      ],
+      "description": "For a tank: NFPA 30 (2021) 4.3 class of the liquid stored, by flash and boiling point. Absent: not stated."
     }
   }
 } as const;
@@ -1591,7 +1679,12 @@ export const validationReportSchema = {
         "message": {
           "type": "string",
           "maxLength": 2000,
-          "description": "What is wrong, for a person."
+          "description": "What is wrong, for a person: the tags, the value found and the limit, and the clause it comes from."
+        },
+        "suggestion": {
+          "type": "string",
+          "maxLength": 1000,
+          "description": "A suggested fix, for a person."
         },
         "tags": {
           "type": "array",

@@ -67,6 +67,19 @@ export type Rotation = 0 | 90 | 180 | 270;
 export type Hazard = "none" | "flammable" | "toxic" | "fired" | "ignition_source";
 
 /**
+ * For a tank: NFPA 30 (2021) 4.3 class of the liquid stored, by flash and boiling point. Absent: not stated.
+ *
+ * This interface was referenced by `PlantDesign`'s JSON-Schema
+ * via the `definition` "LiquidClass".
+ */
+export type LiquidClass = "IA" | "IB" | "IC" | "II" | "IIIA" | "IIIB";
+
+/**
+ * Letters, digits and . _ : - ; starts with a letter or digit; at most 128 characters.
+ */
+export type Identifier2 = string;
+
+/**
  * Nominal pipe size DN, mm.
  *
  * This interface was referenced by `PlantDesign`'s JSON-Schema
@@ -148,6 +161,22 @@ export type PipeSize1 = number;
  */
 export type Rating1 =
   "CL150" | "CL300" | "CL600" | "CL900" | "CL1500" | "CL2500" | "PN10" | "PN16" | "PN25" | "PN40" | "PN63" | "PN100";
+
+/**
+ * For a control valve: where it goes on loss of signal or air (ISA-5.1): fail open, fail closed, fail last (locked). Absent: not stated.
+ *
+ * This interface was referenced by `PlantDesign`'s JSON-Schema
+ * via the `definition` "FailPosition".
+ */
+export type FailPosition = "FO" | "FC" | "FL";
+
+/**
+ * For a hand valve: locked open, car-sealed open, locked closed, car-sealed closed. Absent: not locked.
+ *
+ * This interface was referenced by `PlantDesign`'s JSON-Schema
+ * via the `definition` "ValveLock".
+ */
+export type ValveLock = "LO" | "CSO" | "LC" | "CSC";
 
 /**
  * A point [x, y, z] in plot coordinates, m.
@@ -462,6 +491,12 @@ export interface Equipment {
    * Design temperature, degrees C.
    */
   designTemperature?: number;
+  liquidClass?: LiquidClass;
+  dike?: Identifier2;
+  /**
+   * For a pump: the least continuous flow it may run at, m3/h (a line with minimumFlow true returns it). Absent: not stated.
+   */
+  minimumFlow?: number;
   /**
    * Connection points. Default: none.
    *
@@ -547,6 +582,18 @@ export interface Line {
   spec?: string;
   rating?: Rating;
   /**
+   * Line design pressure, barg. Absent: that of the equipment it connects.
+   */
+  designPressure?: number;
+  /**
+   * Line design temperature, degrees C. Absent: that of the equipment it connects.
+   */
+  designTemperature?: number;
+  /**
+   * True for a pump's minimum-flow (recirculation) line: it keeps the pump above its minimum flow when the discharge closes. Absent: false.
+   */
+  minimumFlow?: boolean;
+  /**
    * Inline components in flow order. Default: none.
    *
    * @maxItems 200
@@ -590,6 +637,12 @@ export interface Component {
   type: ComponentType;
   size?: PipeSize1;
   rating?: Rating1;
+  failPosition?: FailPosition;
+  lock?: ValveLock;
+  /**
+   * For a relief valve: its set pressure, barg. Absent: not stated.
+   */
+  setPressure?: number;
   /**
    * Position along the line from its from-end, 0 to 1.
    */
@@ -636,6 +689,10 @@ export interface Loop {
    * Setpoint in the measured variable's unit.
    */
   setpoint?: number;
+  /**
+   * How this loop shares its final element with other loops (a low/high selector or split range), declared on each sharing loop. Absent: the loop alone drives its final element.
+   */
+  sharedFinalElement?: "selector" | "split_range";
 }
 
 /**
@@ -644,6 +701,10 @@ export interface Loop {
  */
 export interface Interlock {
   tag: Tag;
+  /**
+   * Reference to the recorded analysis that lets this safety function share its initiating transmitter with a control loop (IEC 61511-1 11.2.10). Absent: no sharing allowed.
+   */
+  sharedSensorAnalysis?: string;
   cause: {
     instrument: Tag7;
     /**
@@ -1150,9 +1211,13 @@ export interface Violation {
   category: "geometry" | "piping" | "control" | "consistency";
   severity: "error" | "warning" | "info";
   /**
-   * What is wrong, for a person.
+   * What is wrong, for a person: the tags, the value found and the limit, and the clause it comes from.
    */
   message: string;
+  /**
+   * A suggested fix, for a person.
+   */
+  suggestion?: string;
   /**
    * Equipment, instrument, component or loop tags involved.
    *
