@@ -39,8 +39,33 @@ export interface DexpiCounts {
   readonly loops: number;
 }
 
+/**
+ * The model elements every import accounts for one by one: each is either in the design
+ * (`imported`) or has its own entry in `unmapped`, so imported + unmapped = what the file holds.
+ */
+export const ACCOUNTED_ELEMENTS = [
+  "Equipment",
+  "Nozzle",
+  "PipingNetworkSystem",
+  "PipingNetworkSegment",
+  "PipingComponent",
+  "ProcessInstrument",
+  "ProcessInstrumentationFunction",
+  "InstrumentationLoopFunction",
+  "InstrumentLoop",
+  "InformationFlow",
+  "SignalLine",
+  "ActuatingSystem",
+] as const;
+export type AccountedElement = (typeof ACCOUNTED_ELEMENTS)[number];
+const ACCOUNTED: ReadonlySet<string> = new Set(ACCOUNTED_ELEMENTS);
+
 export interface DexpiReport {
   readonly counts: DexpiCounts;
+  /** Per accounted element name: how many of them are represented in the design. */
+  readonly imported: Readonly<Record<AccountedElement, number>>;
+  /** Sentences a user should read before trusting the design (an empty design, for one). */
+  readonly warnings: readonly string[];
   readonly renamedTags: readonly RenamedTag[];
   readonly unmapped: readonly UnmappedElement[];
   readonly notes: readonly ImportNote[];
@@ -89,20 +114,27 @@ export class ImportContext {
     this.notesList.push(withId({ element: el.name, note }, el.attrs.ID));
   }
 
-  /** Every model element nothing consumed, outermost first (an unmapped element's parts are implied). */
-  finish(counts: DexpiCounts): DexpiReport {
+  /**
+   * Every model element nothing consumed, outermost first. The parts of an unmapped element are
+   * implied by it, except accounted elements (equipment, nozzles, segments...), which always get
+   * their own entry, so that each one can be found in the design or in `unmapped`.
+   */
+  finish(counts: DexpiCounts, warnings: readonly string[] = []): DexpiReport {
     const unmapped: UnmappedElement[] = [];
     const reported = new Set<XmlElement>();
+    const imported = Object.fromEntries(ACCOUNTED_ELEMENTS.map((n) => [n, 0])) as Record<AccountedElement, number>;
     for (const el of this.doc.items) {
-      if (this.consumed.has(el)) continue;
-      let covered = false;
-      for (let p = el.parent; p && !covered; p = p.parent) covered = reported.has(p);
+      if (this.consumed.has(el)) {
+        if (ACCOUNTED.has(el.name)) imported[el.name as AccountedElement]++;
+        continue;
+      }
+      let coveredBy: XmlElement | undefined;
+      for (let p = el.parent; p && !coveredBy; p = p.parent) if (reported.has(p)) coveredBy = p;
       reported.add(el);
-      if (covered) continue;
-      const entry: UnmappedElement = withId(
-        { element: el.name, reason: this.reasons.get(el) ?? defaultReason(el) },
-        el.attrs.ID,
-      );
+      if (coveredBy && !ACCOUNTED.has(el.name)) continue;
+      const reason =
+        this.reasons.get(el) ?? (coveredBy ? `part of ${describe(coveredBy)}, which is not mapped` : defaultReason(el));
+      const entry: UnmappedElement = withId({ element: el.name, reason }, el.attrs.ID);
       const cls = el.attrs.ComponentClass;
       unmapped.push(cls ? { ...entry, componentClass: cls } : entry);
     }
@@ -111,6 +143,8 @@ export class ImportContext {
     }
     return {
       counts,
+      imported,
+      warnings,
       renamedTags: this.renamed,
       unmapped: [...unmapped, ...this.extraUnmapped],
       notes: this.notesList,
