@@ -6,8 +6,11 @@ import { OWN_DEXPI, ownDexpiPath } from "@plantgan/testing";
 
 type App = Awaited<ReturnType<typeof buildApp>>;
 
-/** A topology-only DEXPI P&ID from the repository (packages/testing/dexpi), so the suite runs on every clone. */
-export const DEXPI_FILE = ownDexpiPath(OWN_DEXPI.pump);
+/**
+ * A topology-only DEXPI P&ID from the repository (packages/testing/dexpi), so the suite runs on
+ * every clone. The tee branch imports as a pump station, which the listing tests count on.
+ */
+export const DEXPI_FILE = ownDexpiPath(OWN_DEXPI.teeBranch);
 
 /** Short leases so crash recovery shows within a test; fast polls. */
 export const TEST_JOBS = { leaseMs: 1500, heartbeatMs: 250, pollMs: 150, cancelGraceMs: 2000 } as const;
