@@ -49,4 +49,19 @@ describeWithFixtures("every public DEXPI 1.x test case: nothing silently dropped
       r.design.equipment.reduce((n, e) => n + (e.nozzles?.length ?? 0), 0),
     );
   });
+
+  it.each(files.map((f) => [f.name, f.text] as const))("%s: no line runs from a nozzle to itself", (_, text) => {
+    const r = importDexpi(text);
+    if (!r.success) throw new Error(JSON.stringify(r.issues));
+    for (const l of r.design.lines) expect(JSON.stringify(l.to)).not.toBe(JSON.stringify(l.from));
+  });
+
+  it("keeps the nozzle marks the file writes (TagName, SubTagNameAssignmentClass)", () => {
+    const text = files.find((f) => f.name.endsWith("C01V01-HEX.EX01.xml"))!.text;
+    const r = importDexpi(text);
+    if (!r.success) throw new Error(JSON.stringify(r.issues));
+    const written = [...text.matchAll(/<Nozzle [^>]*TagName="([^"]+)"/g)].map((m) => m[1]).sort();
+    const imported = r.design.equipment.flatMap((e) => e.nozzles?.map((n) => n.id) ?? []).sort();
+    expect(imported).toEqual(written);
+  });
 });

@@ -127,7 +127,11 @@ function collectNozzles(
 ): void {
   for (const child of owner.children) {
     if (child.name === "Nozzle") {
-      const raw = child.attrs.TagName ?? genericAttr(child, "Tag", "SubTagName", "NozzleNumber", "Number");
+      const raw =
+        child.attrs.TagName?.trim() ||
+        genericAttr(child, "SubTagNameAssignmentClass", "SubTagName", "Tag", "NozzleNumber", "Number") ||
+        (/^[A-Za-z0-9][A-Za-z0-9_.-]{0,15}$/.test(child.attrs.ComponentName ?? "") ? child.attrs.ComponentName : "") ||
+        undefined;
       const base = (raw && sanitiseNozzleId(raw)) || `N${eq.nozzles.length + 1}`;
       const id = uniqueId(base, ids, 32);
       if (raw !== undefined && id !== raw) ctx.note(child, `nozzle "${raw}" on ${eq.tag} is named "${id}"`);

@@ -19,7 +19,7 @@ import type { EquipmentResult } from "./equipment.js";
 import { ancestor, componentClass, connectionOf, describe, genericAttr } from "./model.js";
 import type { PipingResult } from "./piping.js";
 import type { ImportContext } from "./report.js";
-import { firstNumber, normaliseTag, tagLetters } from "./tags.js";
+import { loopNumber, normaliseTag, tagLetters } from "./tags.js";
 import type { XmlElement } from "./xml.js";
 
 type InstrumentOn = Instrument["on"];
@@ -414,10 +414,10 @@ function instrumentTag(ctx: ImportContext, el: XmlElement): { candidate: string 
     ctx.doc.relatedFrom(el, "is a collection including")[0] ??
     ancestor(el, "InstrumentationLoopFunction");
   const number =
-    firstNumber(genericAttr(el, "ProcessInstrumentationFunctionNumberAssignmentClass") ?? "") ??
-    firstNumber(tagName) ??
+    loopNumber(genericAttr(el, "ProcessInstrumentationFunctionNumberAssignmentClass") ?? "") ??
+    loopNumber(tagName) ??
     (loop
-      ? firstNumber(loop.attrs.TagName ?? genericAttr(loop, "InstrumentationLoopFunctionNumberAssignmentClass") ?? "")
+      ? loopNumber(loop.attrs.TagName ?? genericAttr(loop, "InstrumentationLoopFunctionNumberAssignmentClass") ?? "")
       : undefined);
   if (!letters || number === undefined) return { candidate: undefined, letters };
   return { candidate: normaliseTag(`${letters}-${number}`), letters };

@@ -147,7 +147,10 @@ export function importPiping(ctx: ImportContext, equipment: EquipmentResult, tol
       }
       continue;
     }
-    const [a, b, ...rest] = participants;
+    // At a tee the run continues through the two ends whose segments lead somewhere (a nozzle
+    // first, then a named item); a dead end branches off instead of cutting the line short.
+    const ranked = [...participants].sort((x, y) => farEndRank(y) - farEndRank(x));
+    const [a, b, ...rest] = participants.length > 2 ? ranked : participants;
     if (a && b) {
       link(a, b, owner ? undefined : point);
       for (const r of rest) terminals.set(key(r), { kind: "branch", segment: a.seg });
@@ -156,12 +159,21 @@ export function importPiping(ctx: ImportContext, equipment: EquipmentResult, tol
     }
     if (!owner) ctx.consume(point);
   }
+  function farEndRank(e: EndKey): number {
+    const far = { seg: e.seg, side: other(e.side) };
+    const t = terminals.get(key(far));
+    if (t && (t.kind === "nozzle" || t.kind === "equipment")) return 3;
+    if (t?.kind === "open") return 0;
+    return e.seg.ref[far.side] !== undefined ? 2 : 1;
+  }
   // Ends the file leaves unconnected (and no joint took): the drawing may still show where they go.
   const loose = unresolved.filter((e) => !links.has(key(e)) && !terminals.has(key(e)));
   const index = loose.length > 0 ? drawingIndex(segments, equipment, loose, tolerance) : undefined;
   for (const end of loose) {
     if (!index || links.has(key(end)) || terminals.has(key(end))) continue;
-    const placed = geometricEnd(ctx, end, index, tolerance);
+    // The segment's other end already on a nozzle: the open end drawn near it is not a second connection to it.
+    const farEnd = terminals.get(key({ seg: end.seg, side: other(end.side) }));
+    const placed = geometricEnd(ctx, end, index, tolerance, farEnd?.kind === "nozzle" ? farEnd.end : undefined);
     if (placed.kind !== "join") terminals.set(key(end), placed);
     else if (!links.has(key(placed.other)) && !terminals.has(key(placed.other))) link(end, placed.other, undefined);
     else terminals.set(key(end), { kind: "open", why: `its ${end.side} end meets a segment end that is taken` });
@@ -187,7 +199,13 @@ export function importPiping(ctx: ImportContext, equipment: EquipmentResult, tol
     changed = false;
     for (const c of chains) {
       if (c.refused) continue;
-      for (const t of [endOf(c.head), endOf(c.tail)]) {
+      const [h, t2] = [endOf(c.head), endOf(c.tail)];
+      if (h.kind === "nozzle" && t2.kind === "nozzle" && h.end.tag === t2.end.tag && h.end.nozzle === t2.end.nozzle) {
+        c.refused = `both its ends are nozzle ${h.end.tag}/${h.end.nozzle}: one end is open`;
+        changed = true;
+        continue;
+      }
+      for (const t of [h, t2]) {
         const why =
           t.kind === "open"
             ? t.why
@@ -390,7 +408,7 @@ function lineIdBase(c: Chain, perSystem: ReadonlyMap<XmlElement | undefined, num
     seg.el.attrs.TagName ?? genericAttr(seg.el, "LineNumberAssignmentClass", "SegmentNumberAssignmentClass");
   let raw: string | undefined;
   if (sysTag && (perSystem.get(sys) ?? 0) <= 1) raw = sysTag;
-  else if (sysTag && segTag) raw = `${sysTag}-${segTag}`;
+  else if (sysTag && segTag && segTag !== sysTag) raw = `${sysTag}-${segTag}`;
   else raw = segTag ?? sysTag;
   return (raw && sanitiseLineId(raw)) || sanitiseLineId(seg.el.attrs.ID ?? "") || `L${seg.index + 1}`;
 }
@@ -540,7 +558,13 @@ type Placed = Terminal | { kind: "join"; other: EndKey };
  * drawn at the same point (the two continue each other), else to a point on another segment's
  * centre line (a branch).
  */
-function geometricEnd(ctx: ImportContext, end: EndKey, index: DrawingIndex, tolerance: number): Placed {
+function geometricEnd(
+  ctx: ImportContext,
+  end: EndKey,
+  index: DrawingIndex,
+  tolerance: number,
+  notNozzle: { tag: string; nozzle: string } | undefined,
+): Placed {
   const { seg, side } = end;
   const p = seg.points[side];
   if (!p) return { kind: "open", why: `its ${side} end is not connected and has no centre line` };
@@ -549,7 +573,8 @@ function geometricEnd(ctx: ImportContext, end: EndKey, index: DrawingIndex, tole
   let best: { d: number; end: { tag: string; nozzle: string } } | undefined;
   for (const n of index.nozzles.near(p, tolerance)) {
     const d = Math.hypot(Math.max(n.min[0] - p[0], 0, p[0] - n.max[0]), Math.max(n.min[1] - p[1], 0, p[1] - n.max[1]));
-    if (d <= tolerance && (!best || d < best.d)) best = { d, end: n.end };
+    const same = notNozzle !== undefined && n.end.tag === notNozzle.tag && n.end.nozzle === notNozzle.nozzle;
+    if (!same && d <= tolerance && (!best || d < best.d)) best = { d, end: n.end };
   }
   if (best) {
     found(`${best.end.tag}/${best.end.nozzle}`);

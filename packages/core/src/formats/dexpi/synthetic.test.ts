@@ -167,10 +167,31 @@ describe("normaliseTag", () => {
     ["tk 12 b", undefined, "TK-12-B"],
     ["10-P-101A", undefined, "P-101A-10"],
     ["4711", "P", "P-4711"],
+    ["P ICSA 4712.02", undefined, "PICSA-4712.02"],
+    ["PV 4712.02", undefined, "PV-4712.02"],
+    ["TICSA\r4750.03", undefined, "TICSA-4750.03"],
     ["LT", undefined, undefined],
     ["80-75HB13-MNb-47132", undefined, undefined],
   ])("%s (prefix %s) → %s", (raw, prefix, expected) => {
     expect(normaliseTag(raw, prefix)).toBe(expected);
+  });
+});
+
+describe("an open end drawn beside the nozzle its segment already starts from", () => {
+  it("stays open: no line from a nozzle to the same nozzle, the segment is reported", () => {
+    const xml = `<PlantModel><PlantInformation SchemaVersion="4.0.1" Units="mm"/>
+      <Equipment ID="E" ComponentClass="Vessel" TagName="V-1">
+        <Nozzle ID="E1"><GenericAttributes><GenericAttribute Name="SubTagNameAssignmentClass" Value="N7"/></GenericAttributes>
+          <Extent><Min X="0" Y="0"/><Max X="5" Y="5"/></Extent></Nozzle>
+      </Equipment>
+      <PipingNetworkSystem ID="S"><PipingNetworkSegment ID="G"><Connection ToID="E1"/>
+        <CenterLine><Coordinate X="4" Y="4"/><Coordinate X="50" Y="4"/><Coordinate X="4.5" Y="4"/></CenterLine>
+      </PipingNetworkSegment></PipingNetworkSystem></PlantModel>`;
+    const r = importDexpi(xml);
+    if (!r.success) throw new Error(JSON.stringify(r.issues));
+    expect(r.design.equipment[0]?.nozzles?.map((n) => n.id)).toEqual(["N7"]);
+    expect(r.design.lines).toEqual([]);
+    expect(r.report.unmapped.find((u) => u.id === "G")?.reason).toMatch(/open/);
   });
 });
 

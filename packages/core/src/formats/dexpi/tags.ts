@@ -5,14 +5,15 @@
  */
 
 /** The schema's Tag pattern (plant-design.schema.json#/$defs/Tag). */
-export const TAG_PATTERN = /^[A-Z]{1,6}-[0-9]{1,6}[A-Z]{0,3}(-[A-Z0-9]{1,6})?$/;
+export const TAG_PATTERN = /^[A-Z]{1,6}-[0-9]{1,6}(\.[0-9]{1,3})?[A-Z]{0,3}(-[A-Z0-9]{1,6})?$/;
 const NOZZLE_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$/;
 const LINE_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._\-/"]{0,63}$/;
 
 /**
  * Brings a tag written in a file to the schema's pattern, or undefined when it cannot be read as
  * one. Letters then digits, with any separators: "P4711" → "P-4711", "HC 02" → "HC-02",
- * "P-4712?" → "P-4712", "10-P-101" (unit first) → "P-101-10". A tag with digits but no letters
+ * "P-4712?" → "P-4712", "10-P-101" (unit first) → "P-101-10"; a loop suffix after a dot stays
+ * ("PICSA 4712.02" → "PICSA-4712.02"). A tag with digits but no letters
  * takes `prefix` ("4711" with prefix "P" → "P-4711").
  */
 export function normaliseTag(raw: string, prefix?: string): string | undefined {
@@ -20,13 +21,19 @@ export function normaliseTag(raw: string, prefix?: string): string | undefined {
   if (TAG_PATTERN.test(trimmed)) return trimmed;
   const s = trimmed
     .toUpperCase()
-    .replace(/[^A-Z0-9]+/g, " ")
-    .trim();
-  const plain = /^([A-Z]{1,6}) ?([0-9]{1,6})([A-Z]{0,3})(?: ([A-Z0-9]{1,6}))?$/.exec(s);
+    .replace(/([0-9])\.([0-9])/g, "$1\u0000$2")
+    .replace(/[^A-Z0-9\u0000]+/g, " ")
+    .trim()
+    .replace(/\u0000/g, ".");
+  const plain = /^([A-Z]{1,6}) ?([0-9]{1,6}(?:\.[0-9]{1,3})?)([A-Z]{0,3})(?: ([A-Z0-9]{1,6}))?$/.exec(s);
   if (plain) return `${plain[1]}-${plain[2]}${plain[3]}${plain[4] ? `-${plain[4]}` : ""}`;
+  // Category and function letters written apart ("P ICSA 4712.02"): one tag's letters.
+  const spaced = /^([A-Z]+(?: [A-Z]+)+) ([0-9]{1,6}(?:\.[0-9]{1,3})?)([A-Z]{0,3})$/.exec(s);
+  const letters = spaced?.[1]?.replace(/ /g, "");
+  if (spaced && letters && letters.length <= 6) return `${letters}-${spaced[2]}${spaced[3]}`;
   const unitFirst = /^([0-9]{1,6}) ([A-Z]{1,6}) ?([0-9]{1,6})([A-Z]{0,3})$/.exec(s);
   if (unitFirst) return `${unitFirst[2]}-${unitFirst[3]}${unitFirst[4]}-${unitFirst[1]}`;
-  const digitsOnly = /^([0-9]{1,6})([A-Z]{0,3})$/.exec(s);
+  const digitsOnly = /^([0-9]{1,6}(?:\.[0-9]{1,3})?)([A-Z]{0,3})$/.exec(s);
   if (digitsOnly && prefix && /^[A-Z]{1,6}$/.test(prefix)) return `${prefix}-${digitsOnly[1]}${digitsOnly[2]}`;
   return undefined;
 }
@@ -39,6 +46,11 @@ export function tagLetters(raw: string): string {
 /** The first run of digits in `raw` ("02" of "H-02"), or undefined. */
 export function firstNumber(raw: string): string | undefined {
   return /[0-9]{1,6}/.exec(raw)?.[0];
+}
+
+/** The first loop number in `raw` with its dotted suffix ("4712.02" of "PICSA 4712.02"), or undefined. */
+export function loopNumber(raw: string): string | undefined {
+  return /[0-9]{1,6}(?:\.[0-9]{1,3})?/.exec(raw)?.[0];
 }
 
 /** Hands out tags, each once. A taken tag gets a "-2", "-3"... suffix (the pattern's optional part). */
@@ -55,7 +67,7 @@ export class TagRegistry {
       this.used.add(tag);
       return tag;
     }
-    const core = /^([A-Z]{1,6}-[0-9]{1,6}[A-Z]{0,3})/.exec(tag)?.[1] ?? tag;
+    const core = /^([A-Z]{1,6}-[0-9]{1,6}(?:\.[0-9]{1,3})?[A-Z]{0,3})/.exec(tag)?.[1] ?? tag;
     for (let n = 2; n < 10_000; n++) {
       const candidate = `${core}-${n}`;
       if (!this.used.has(candidate)) {
