@@ -21,10 +21,10 @@ export function normaliseTag(raw: string, prefix?: string): string | undefined {
   if (TAG_PATTERN.test(trimmed)) return trimmed;
   const s = trimmed
     .toUpperCase()
-    .replace(/([0-9])\.([0-9])/g, "$1\u0000$2")
-    .replace(/[^A-Z0-9\u0000]+/g, " ")
-    .trim()
-    .replace(/\u0000/g, ".");
+    // Separators become spaces; a dot between digits is a loop suffix and stays.
+    .replace(/[^A-Z0-9.]+|(?<![0-9])\.|\.(?![0-9])/g, " ")
+    .replace(/ +/g, " ")
+    .trim();
   const plain = /^([A-Z]{1,6}) ?([0-9]{1,6}(?:\.[0-9]{1,3})?)([A-Z]{0,3})(?: ([A-Z0-9]{1,6}))?$/.exec(s);
   if (plain) return `${plain[1]}-${plain[2]}${plain[3]}${plain[4] ? `-${plain[4]}` : ""}`;
   // Category and function letters written apart ("P ICSA 4712.02"): one tag's letters.
