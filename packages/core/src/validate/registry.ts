@@ -10,10 +10,18 @@ import { rule as unconnectedEquipment } from "./rules/consistency/unconnected-eq
 import { rule as uniqueLineIds } from "./rules/consistency/unique-line-ids.js";
 import { rule as uniqueNozzles } from "./rules/consistency/unique-nozzles.js";
 import { rule as uniqueTags } from "./rules/consistency/unique-tags.js";
+import { rule as finalElementOutputs } from "./rules/control/final-element-outputs.js";
 import { rule as instrumentMount } from "./rules/control/instrument-mount.js";
+import { rule as interlockActuated } from "./rules/control/interlock-actuated.js";
 import { rule as interlockConflict } from "./rules/control/interlock-conflict.js";
 import { rule as interlockReferences } from "./rules/control/interlock-references.js";
+import { rule as loopNumbering } from "./rules/control/loop-numbering.js";
+import { rule as loopPath } from "./rules/control/loop-path.js";
 import { rule as loopReferences } from "./rules/control/loop-references.js";
+import { rule as sharedTransmitter } from "./rules/control/shared-transmitter.js";
+import { rule as tripSafeState } from "./rules/control/trip-safe-state.js";
+import { rule as tripSensesProtected } from "./rules/control/trip-senses-protected.js";
+import { rule as valveController } from "./rules/control/valve-controller.js";
 import { rule as accessClearance } from "./rules/geometry/access-clearance.js";
 import { rule as firedUpwind } from "./rules/geometry/fired-upwind.js";
 import { rule as insideSite } from "./rules/geometry/inside-site.js";
@@ -55,6 +63,14 @@ export const RULES: readonly Rule[] = [
   instrumentMount,
   interlockReferences,
   interlockConflict,
+  loopPath,
+  finalElementOutputs,
+  valveController,
+  interlockActuated,
+  tripSafeState,
+  tripSensesProtected,
+  sharedTransmitter,
+  loopNumbering,
   // geometry (placed)
   insideSite,
   overlap,

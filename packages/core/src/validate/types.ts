@@ -30,6 +30,8 @@ export interface Finding {
   readonly lines?: readonly string[];
   /** Where the viewer should point, when the design is placed. */
   readonly location?: Point;
+  /** A fix for this finding; the rule's `fix` when absent. */
+  readonly suggestion?: string;
 }
 
 export type Emit = (finding: Finding) => void;
@@ -58,6 +60,8 @@ export interface Rule {
   readonly source: string;
   /** "placed": needs plan positions (skipped for topology-only designs); "all": topology is enough. */
   readonly appliesTo: "placed" | "all";
+  /** The usual fix, reported with each finding that brings no suggestion of its own. */
+  readonly fix?: string;
   /** Says why the rule cannot run on this design with this pack (e.g. no wind direction given). */
   skipReason?(ctx: RuleContext): string | undefined;
   check(ctx: RuleContext, emit: Emit): void;

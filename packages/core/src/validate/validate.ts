@@ -20,6 +20,7 @@ export const MAX_FINDINGS_PER_RULE = 5000;
 /** Thrown by `emit` past the cap, caught by the engine: rules stay simple loops. */
 const ENOUGH = Symbol("enough findings");
 const MAX_MESSAGE = 2000;
+const MAX_SUGGESTION = 1000;
 const MAX_REFS = 1000;
 
 export const TOPOLOGY_ONLY_REASON = "topology-only design: no equipment is placed, so geometric rules do not apply";
@@ -100,15 +101,21 @@ function toViolation(rule: Rule, severity: Severity, f: Finding): Violation {
     rule: rule.id,
     category: rule.category,
     severity,
-    message: f.message.length > MAX_MESSAGE ? `${f.message.slice(0, MAX_MESSAGE - 1)}…` : f.message,
+    message: clip(f.message, MAX_MESSAGE),
     tags: dedupe(f.tags ?? []),
     lines: dedupe(f.lines ?? []),
   };
+  const suggestion = f.suggestion ?? rule.fix;
+  if (suggestion !== undefined) v.suggestion = clip(suggestion, MAX_SUGGESTION);
   if (f.location) {
     const [x, y, z] = roundPoint(f.location);
     v.location = { x, y, z };
   }
   return v;
+}
+
+function clip(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
 function dedupe(items: readonly string[]): string[] {

@@ -1449,6 +1449,117 @@ export const rulePackSchema = {
         }
       }
     },
+    "control": {
+      "type": "object",
+      "additionalProperties": false,
+      "required": [
+        "maxPathHops",
+        "source"
+      ],
+      "properties": {
+        "maxPathHops": {
+          "type": "integer",
+          "minimum": 1,
+          "maximum": 20,
+          "description": "How many steps through the pipe network (equipment to line, line to line at a tee) a loop's measurement may be from its final element, and a trip's sensor from the item it acts on."
+        },
+        "source": {
+          "$ref": "#/$defs/Source"
+        }
+      },
+      "description": "Control semantics. Absent: the path rules do not run."
+    },
+    "flangeRatings": {
+      "type": "object",
+      "additionalProperties": false,
+      "required": [
+        "classes",
+        "source"
+      ],
+      "properties": {
+        "classes": {
+          "type": "object",
+          "maxProperties": 20,
+          "propertyNames": {
+            "$ref": "plant-design.schema.json#/$defs/Rating"
+          },
+          "additionalProperties": {
+            "type": "array",
+            "minItems": 1,
+            "maxItems": 100,
+            "items": {
+              "type": "array",
+              "minItems": 2,
+              "maxItems": 2,
+              "items": {
+                "type": "number",
+                "minimum": -273.15,
+                "maximum": 2000
+              }
+            },
+            "description": "[temperature degC, allowed working pressure barg] points in rising temperature; linear between points, none above the last."
+          },
+          "description": "Rating -> pressure-temperature table. Ratings not listed are not checked."
+        },
+        "source": {
+          "$ref": "#/$defs/Source"
+        }
+      },
+      "description": "Pressure-temperature ratings of flanges. Absent: the rating-capacity rule does not run."
+    },
+    "tankSiting": {
+      "type": "object",
+      "additionalProperties": false,
+      "required": [
+        "fractionOfDiameter",
+        "minimum",
+        "source"
+      ],
+      "properties": {
+        "fractionOfDiameter": {
+          "type": "number",
+          "minimum": 0,
+          "maximum": 10,
+          "description": "Distance from a tank to the property line as a fraction of its diameter."
+        },
+        "minimum": {
+          "type": "number",
+          "minimum": 0,
+          "maximum": 1000,
+          "description": "Never closer than this, m."
+        },
+        "maximum": {
+          "type": "number",
+          "minimum": 0,
+          "maximum": 1000,
+          "description": "The distance need not exceed this, m. Absent: no cap."
+        },
+        "source": {
+          "$ref": "#/$defs/Source"
+        }
+      },
+      "description": "Tanks of flammable or combustible liquid keep this distance from the property line (the site boundary). Absent: the rule does not run."
+    },
+    "hazardousArea": {
+      "type": "object",
+      "additionalProperties": false,
+      "required": [
+        "extent",
+        "source"
+      ],
+      "properties": {
+        "extent": {
+          "type": "number",
+          "minimum": 0,
+          "maximum": 500,
+          "description": "Horizontal extent of the classified area around flammable equipment, m (plan, from its edge)."
+        },
+        "source": {
+          "$ref": "#/$defs/Source"
+        }
+      },
+      "description": "Ignition sources (substations) stay outside it. Absent: the rule does not run."
+    },
     "routing": {
       "type": "object",
       "additionalProperties": false,

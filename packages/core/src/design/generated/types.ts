@@ -1122,6 +1122,62 @@ export interface RulePack {
     tolerance: number;
     source: Source;
   };
+  /**
+   * Control semantics. Absent: the path rules do not run.
+   */
+  control?: {
+    /**
+     * How many steps through the pipe network (equipment to line, line to line at a tee) a loop's measurement may be from its final element, and a trip's sensor from the item it acts on.
+     */
+    maxPathHops: number;
+    source: Source;
+  };
+  /**
+   * Pressure-temperature ratings of flanges. Absent: the rating-capacity rule does not run.
+   */
+  flangeRatings?: {
+    /**
+     * Rating -> pressure-temperature table. Ratings not listed are not checked.
+     */
+    classes: {
+      /**
+       * [temperature degC, allowed working pressure barg] points in rising temperature; linear between points, none above the last.
+       *
+       * @minItems 1
+       * @maxItems 100
+       */
+      [k: string]: [[number, number], ...[number, number][]] | undefined;
+    };
+    source: Source;
+  };
+  /**
+   * Tanks of flammable or combustible liquid keep this distance from the property line (the site boundary). Absent: the rule does not run.
+   */
+  tankSiting?: {
+    /**
+     * Distance from a tank to the property line as a fraction of its diameter.
+     */
+    fractionOfDiameter: number;
+    /**
+     * Never closer than this, m.
+     */
+    minimum: number;
+    /**
+     * The distance need not exceed this, m. Absent: no cap.
+     */
+    maximum?: number;
+    source: Source;
+  };
+  /**
+   * Ignition sources (substations) stay outside it. Absent: the rule does not run.
+   */
+  hazardousArea?: {
+    /**
+     * Horizontal extent of the classified area around flammable equipment, m (plan, from its edge).
+     */
+    extent: number;
+    source: Source;
+  };
   routing?: {
     /**
      * How far a route's first/last point may lie from its nozzle, m.

@@ -22,6 +22,7 @@ interface Case {
 }
 
 type Point3 = [number, number, number];
+const instrumentIn = (d: PlantDesignInput, tag: string) => d.instruments!.find((i) => i.tag === tag)!;
 const route = (d: PlantDesignInput, id: string): Point3[] => lineIn(d, id).route as Point3[];
 
 const FIRES: readonly Case[] = [
@@ -585,7 +586,7 @@ const FIRES: readonly Case[] = [
     change: (d) =>
       void d.control!.interlocks!.push({
         tag: "I-199",
-        cause: { instrument: "LT-101", trip: "L" },
+        cause: { instrument: "LT-101A", trip: "L" },
         effects: [{ target: "P-101A", action: "start" }],
       }),
     tags: ["P-101A", "I-101", "I-199"],
@@ -604,6 +605,77 @@ const FIRES: readonly Case[] = [
         ],
       }),
     tags: ["XV-101", "I-199"],
+  },
+  {
+    rule: "control.loop-path",
+    name: "a level loop measuring a drum its valve is not piped to",
+    plant: "pump_station",
+    change: (d) => {
+      d.equipment.push({ tag: "V-199", type: "vessel", footprint: { width: 2, depth: 2, height: 3 } });
+      instrumentIn(d, "LT-101").on = { tag: "V-199" };
+    },
+    tags: ["LIC-101", "LT-101", "LV-101"],
+  },
+  {
+    rule: "control.final-element-outputs",
+    name: "a flow loop and a level loop driving one valve",
+    plant: "pump_station",
+    change: (d) => void d.control!.loops!.push({ tag: "FIC-103", measurement: "FT-103", finalElement: "LV-101" }),
+    tags: ["LV-101", "LIC-101", "FIC-103"],
+  },
+  {
+    rule: "control.valve-controller",
+    name: "a control valve whose loop is gone",
+    plant: "pump_station",
+    change: (d) => void d.control!.loops!.splice(1, 1),
+    tags: ["PV-102"],
+    lines: ["150-P-1007-C1"],
+  },
+  {
+    rule: "control.interlock-actuated",
+    name: "a trip closing a hand valve",
+    plant: "pump_station",
+    change: (d) => {
+      lineIn(d, "200-P-1001-A1").components![0]!.tag = "HV-101";
+      d.control!.interlocks![0]!.effects.push({ target: "HV-101", action: "close" });
+    },
+    tags: ["I-101", "HV-101"],
+    lines: ["200-P-1001-A1"],
+  },
+  {
+    rule: "control.trip-safe-state",
+    name: "a high-high pressure trip opening the valve that feeds the drum",
+    plant: "pump_station",
+    change: (d) => void d.control!.interlocks![1]!.effects.push({ target: "PV-102", action: "open" }),
+    tags: ["I-102", "PV-102", "V-102"],
+  },
+  {
+    rule: "control.trip-senses-protected",
+    name: "a low-low level trip on a drum the pumps do not draw from",
+    plant: "pump_station",
+    change: (d) => {
+      d.equipment.push({ tag: "V-199", type: "vessel", footprint: { width: 2, depth: 2, height: 3 } });
+      instrumentIn(d, "LT-101A").on = { tag: "V-199" };
+    },
+    tags: ["I-101", "P-101A", "LT-101A"],
+  },
+  {
+    rule: "control.shared-transmitter",
+    name: "a low-low level trip on the level controller's transmitter",
+    plant: "pump_station",
+    change: (d) => {
+      d.control!.interlocks![0]!.cause.instrument = "LT-101";
+    },
+    tags: ["I-101", "LT-101", "LIC-101"],
+  },
+  {
+    rule: "control.loop-numbering",
+    name: "a controller numbered apart from its transmitter and valve",
+    plant: "pump_station",
+    change: (d) => {
+      d.control!.loops![0]!.tag = "LIC-109";
+    },
+    tags: ["LIC-109", "LT-101", "LV-101"],
   },
 ];
 
@@ -730,7 +802,7 @@ describe("what the rules let pass", () => {
     const d = modifiedDesign("pump_station", (input) => {
       input.control!.interlocks!.push({
         tag: "I-199",
-        cause: { instrument: "LT-101", trip: "HH" },
+        cause: { instrument: "LT-101A", trip: "HH" },
         effects: [{ target: "P-101A", action: "start" }],
       });
     });

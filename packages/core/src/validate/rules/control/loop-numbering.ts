@@ -1,0 +1,37 @@
+import type { Rule } from "../../types.js";
+
+/** The loop number of an ISA tag: the digits after the dash ("101" of "LIC-101A"). */
+function loopNumber(tag: string): string | undefined {
+  return /-(\d+)/.exec(tag)?.[1];
+}
+
+/**
+ * A loop's controller, transmitter and valve carry one loop number (LIC-101, LT-101, LV-101). A
+ * speed-driven pump or compressor keeps its equipment number.
+ */
+export const rule: Rule = {
+  id: "control.loop-numbering",
+  category: "control",
+  severity: "error",
+  appliesTo: "all",
+  description: "A loop's controller, measurement and final element valve share one loop number.",
+  source: "ISA-5.1-2009 4.2 (loop identification: every instrument and valve of a loop carries the loop number).",
+  fix: "Renumber the transmitter or valve to the controller's loop number.",
+  check({ design, index }, emit) {
+    for (const loop of design.control.loops) {
+      const own = loopNumber(loop.tag);
+      if (own === undefined) continue;
+      const members = [loop.measurement];
+      if (!index.equipmentByTag.has(loop.finalElement)) members.push(loop.finalElement);
+      const off = members.filter((t) => {
+        const n = loopNumber(t);
+        return n !== undefined && n !== own;
+      });
+      if (off.length === 0) continue;
+      emit({
+        message: `Loop ${loop.tag} is loop ${own}, but ${off.map((t) => `${t} is ${loopNumber(t)}`).join(" and ")} (ISA-5.1 4.2: one loop, one number).`,
+        tags: [loop.tag, ...off],
+      });
+    }
+  },
+};

@@ -1,0 +1,31 @@
+import { describeNode, hopsBetween, nodeOfTag } from "../../flow-graph.js";
+import type { Rule } from "../../types.js";
+
+/**
+ * A loop measures the flow path it manipulates: its transmitter and its final element are within
+ * the pack's number of steps through the pipe network (a flow transmitter and its valve on one
+ * line, a level transmitter on a drum and the valve on a line at that drum).
+ */
+export const rule: Rule = {
+  id: "control.loop-path",
+  category: "control",
+  severity: "error",
+  appliesTo: "all",
+  description: "A loop's measurement and final element sit on one flow path (within control.maxPathHops).",
+  source: "Rule pack control (default: ISA-5.1-2009 loop identification; IEC 61511-1:2016 11.2).",
+  fix: "Move the transmitter or the valve onto the path the loop controls, or name the right final element.",
+  skipReason: ({ pack }) => (pack.control ? undefined : "the rule pack has no control section"),
+  check({ design, index, pack }, emit) {
+    const maxHops = pack.control!.maxPathHops;
+    for (const loop of design.control.loops) {
+      const measured = index.instrumentByTag.get(loop.measurement) ? nodeOfTag(index, loop.measurement) : undefined;
+      const acted = nodeOfTag(index, loop.finalElement);
+      if (!measured || !acted) continue; // missing references are control.loop-references' business
+      if (hopsBetween(index, measured, acted, maxHops) !== undefined) continue;
+      emit({
+        message: `Loop ${loop.tag} measures ${loop.measurement} on ${describeNode(measured)} but acts on ${loop.finalElement} on ${describeNode(acted)}, more than ${maxHops} steps apart through the pipe network: it does not manipulate the path it measures (ISA-5.1; IEC 61511-1 11.2).`,
+        tags: [loop.tag, loop.measurement, loop.finalElement],
+      });
+    }
+  },
+};

@@ -1,0 +1,29 @@
+import type { Rule } from "../../types.js";
+
+/** A control valve is the final element of some loop or interlock; one that nothing drives is a hand valve drawn wrong. */
+export const rule: Rule = {
+  id: "control.valve-controller",
+  category: "control",
+  severity: "error",
+  appliesTo: "all",
+  description: "Every control valve is a loop's final element or an interlock's target.",
+  source:
+    "ISA-5.1-2009 (a control valve is the final element of a loop, tagged with the loop's number); PlantGAN design contract (DESIGN.md).",
+  fix: "Add the loop that drives the valve (controller, transmitter), or draw it as a hand valve.",
+  check({ design }, emit) {
+    const driven = new Set<string>();
+    for (const loop of design.control.loops) driven.add(loop.finalElement);
+    for (const interlock of design.control.interlocks) for (const e of interlock.effects) driven.add(e.target);
+    for (const line of design.lines) {
+      for (const c of line.components) {
+        if (c.type !== "control_valve") continue;
+        if (c.tag !== undefined && driven.has(c.tag)) continue;
+        emit({
+          message: `Control valve ${c.tag ?? "(untagged)"} on line ${line.id} has no controller: no loop or interlock names it (ISA-5.1).`,
+          tags: c.tag !== undefined ? [c.tag] : [],
+          lines: [line.id],
+        });
+      }
+    }
+  },
+};
