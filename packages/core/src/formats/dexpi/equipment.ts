@@ -8,7 +8,15 @@ import { equipmentTypeOf, TAG_PREFIXES } from "./classes.js";
 import { ancestor, componentClass, describe, genericAttr } from "./model.js";
 import type { ImportContext } from "./report.js";
 import { firstNumber, normaliseTag, sanitiseNozzleId, uniqueId } from "./tags.js";
-import { designPressureOf, designTemperatureOf, nominalDiameterWithNodes, ratingOf } from "./values.js";
+import {
+  type Condition,
+  designPressureOf,
+  designTemperatureOf,
+  nominalDiameterElement,
+  nominalDiameterOf,
+  nominalDiameterWithNodes,
+  ratingOf,
+} from "./values.js";
 import type { XmlElement } from "./xml.js";
 
 /** Equipment as the importer builds it; becomes a PlantDesignInput equipment item. */
@@ -84,8 +92,11 @@ export function importEquipment(ctx: ImportContext): EquipmentResult {
     }
     if (tag !== p.raw) ctx.rename(p.el, p.raw ?? "", tag);
     const name = genericAttr(p.el, "EquipmentDescriptionAssignmentClass", "Description");
-    const pressure = designPressureOf(p.el);
-    const temperature = designTemperatureOf(p.el);
+    const pressure = conditionValue(ctx, p.el, designPressureOf(p.el));
+    const temperature = conditionValue(ctx, p.el, designTemperatureOf(p.el));
+    // The element forms of the conditions are in the design when their value is.
+    if (pressure !== undefined) ctx.consume(firstNamed(p.el, "MaximumDesignPressure", "DesignPressure"));
+    if (temperature !== undefined) ctx.consume(firstNamed(p.el, "MaximumDesignTemperature", "DesignTemperature"));
     const eq: ImportedEquipment = {
       el: p.el,
       tag,
@@ -136,6 +147,7 @@ function collectNozzles(
       const id = uniqueId(base, ids, 32);
       if (raw !== undefined && id !== raw) ctx.note(child, `nozzle "${raw}" on ${eq.tag} is named "${id}"`);
       const size = nominalDiameterWithNodes(child);
+      if (size !== undefined && size === nominalDiameterOf(child)) ctx.consume(nominalDiameterElement(child));
       const rating = ratingOf(child);
       eq.nozzles.push({
         id,
@@ -163,4 +175,22 @@ function rawEquipmentTag(el: XmlElement): string | undefined {
   const suffix = genericAttr(el, "TagNameSuffixAssignmentClass") ?? "";
   if (number !== undefined) return `${prefix ?? ""}${prefix ? "-" : ""}${number}${suffix}`;
   return genericAttr(el, "Tag", "TagName");
+}
+
+/** A design condition's value; one that is written but unreadable is noted, never silently dropped. */
+export function conditionValue(ctx: ImportContext, el: XmlElement, c: Condition): number | undefined {
+  if (c === undefined) return undefined;
+  if ("unread" in c) {
+    ctx.note(el, c.unread);
+    return undefined;
+  }
+  return c.value;
+}
+
+function firstNamed(el: XmlElement, ...names: string[]): XmlElement | undefined {
+  for (const name of names) {
+    const found = el.children.find((c) => c.name === name);
+    if (found) return found;
+  }
+  return undefined;
 }

@@ -14,7 +14,7 @@ import { BoxGrid, type Point } from "./grid.js";
 import { ancestor, centerLines, componentClass, connectionOf, describe, extentOf, genericAttr } from "./model.js";
 import type { ImportContext } from "./report.js";
 import { normaliseTag, sanitiseLineId, uniqueId } from "./tags.js";
-import { nominalDiameterOf, nominalDiameterWithNodes, ratingOf } from "./values.js";
+import { nominalDiameterElement, nominalDiameterOf, nominalDiameterWithNodes, ratingOf } from "./values.js";
 import type { XmlElement } from "./xml.js";
 
 /** DN used when neither the segment, its system, nor the nozzles at its ends give a size. */
@@ -259,6 +259,12 @@ export function importPiping(ctx: ImportContext, equipment: EquipmentResult, tol
     }
     const first = c.parts[0]!.seg;
     const size = lineSize(ctx, c, byTag, endOf(c.head), endOf(c.tail));
+    // A size written on a segment or an inline item is in the design when it is the line's size.
+    for (const part of c.parts) {
+      for (const el of [part.seg.el, part.seg.system, ...part.seg.items]) {
+        if (el && ctx.isConsumed(el) && nominalDiameterOf(el) === size) ctx.consume(nominalDiameterElement(el));
+      }
+    }
     const spec = attrOfChain(c, "PipingClassCodeAssignmentClass", "PipingClassCode", "Spec");
     const fluid = attrOfChain(c, "FluidCodeAssignmentClass", "FluidCode", "Medium");
     const rating = ratingOf(first.el) ?? (first.system ? ratingOf(first.system) : undefined);

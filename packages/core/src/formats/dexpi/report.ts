@@ -155,6 +155,17 @@ export class ImportContext {
 
 function defaultReason(el: XmlElement): string {
   switch (el.name) {
+    case "NominalDiameter":
+      return (
+        `size ${el.attrs.Value ?? ""} ${el.attrs.Units ?? ""}`.trimEnd() +
+        ` of ${el.parent ? describe(el.parent) : "nothing"}: not the size the design gives it`
+      );
+    case "MinimumDesignPressure":
+    case "MinimumDesignTemperature":
+      return "the contract holds the upper design limit only";
+    case "MaximumDesignPressure":
+    case "MaximumDesignTemperature":
+      return `design condition of ${el.parent ? describe(el.parent) : "nothing"}, which the contract gives no design conditions`;
     case "InformationFlow":
       return "signal line that no mapped instrument or loop uses";
     case "Nozzle":

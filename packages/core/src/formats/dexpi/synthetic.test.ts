@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { parseDesign } from "../../design/index.js";
 import { importDexpi } from "./index.js";
 import { normaliseTag } from "./tags.js";
+import { toBarg, toCelsius } from "./values.js";
 
 const nd = (v: string) =>
   `<GenericAttributes Set="DexpiAttributes"><GenericAttribute Name="NominalDiameterNumericalValueRepresentationAssignmentClass" Value="${v}" Format="string"/></GenericAttributes>`;
@@ -274,5 +275,55 @@ describe("a large file", () => {
     expect(r.report.counts.lines).toBe(0);
     expect(r.report.unmapped.filter((u) => u.element === "PipingNetworkSegment")).toHaveLength(2000);
     expect(ms).toBeLessThan(20_000);
+  });
+});
+
+describe("design conditions", () => {
+  it.each([
+    ["10", "Barg", 10],
+    ["10", "bar(g)", 10],
+    ["100", "psig", 6.895],
+    ["250", "kPa", 2.5],
+    ["1.6", "MPa", 16],
+    ["2", "bara", 0.987],
+    ["7", undefined, 7],
+  ] as const)("pressure %s %s → %s barg", (value, units, barg) => {
+    const r = toBarg(Number(value), units);
+    expect(typeof r === "number" ? Math.round(r * 1000) / 1000 : r).toBe(barg);
+  });
+
+  it.each([
+    ["100", "DegreeCelsius", 100],
+    ["80", "° Celsius", 80],
+    ["80", "degC", 80],
+    ["373.15", "K", 100],
+    ["212", "°F", 100],
+    ["100", "DegreeFahrenheit", 37.778],
+  ] as const)("temperature %s %s → %s °C", (value, units, celsius) => {
+    const r = toCelsius(Number(value), units);
+    expect(typeof r === "number" ? Math.round(r * 1000) / 1000 : r).toBe(celsius);
+  });
+
+  it("refuses pressure written in SI dimensions, naming the unit", () => {
+    expect(toBarg(60, "kg/(m·s²)")).toMatch(/kg\/\(m·s²\)/);
+  });
+
+  it("reads the element forms and the generic attributes, and notes what it cannot read", () => {
+    const xml = `<PlantModel><PlantInformation SchemaVersion="4.0.1" Units="mm"/>
+      <Equipment ID="A" ComponentClass="Vessel" TagName="V-1">
+        <MaximumDesignPressure Value="35" Units="Barg"/><MaximumDesignTemperature Value="212" Units="DegreeFahrenheit"/>
+      </Equipment>
+      <Equipment ID="B" ComponentClass="Vessel" TagName="V-2"><GenericAttributes>
+        <GenericAttribute Name="UpperLimitDesignPressure" Value="1.6" Units="MPa"/>
+        <GenericAttribute Name="UpperLimitDesignTemperature" Value="60" Units="kg/(m·s²)"/>
+      </GenericAttributes></Equipment></PlantModel>`;
+    const r = importDexpi(xml);
+    if (!r.success) throw new Error(JSON.stringify(r.issues));
+    expect(r.design.equipment.map((e) => [e.designPressure, e.designTemperature])).toEqual([
+      [35, 100],
+      [16, undefined],
+    ]);
+    expect(r.report.unmapped.filter((u) => /Design/.test(u.element))).toEqual([]);
+    expect(r.report.notes.find((n) => n.id === "B")?.note).toMatch(/temperature.*not a temperature unit/);
   });
 });

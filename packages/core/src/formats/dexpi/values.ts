@@ -67,8 +67,19 @@ function fraction(s: string): number | undefined {
   return s !== "" && Number.isFinite(n) ? n : undefined;
 }
 
-/** The nominal diameter written on an element (its own generic attributes), as DN. */
+/** The `<NominalDiameter Value Units/>` element of an item (Proteus 3/4 writes the size so), if any. */
+export function nominalDiameterElement(el: XmlElement): XmlElement | undefined {
+  return el.children.find((c) => c.name === "NominalDiameter" && (c.attrs.Value ?? "").trim() !== "");
+}
+
+/** The nominal diameter written on an element (its NominalDiameter element or its own generic attributes), as DN. */
 export function nominalDiameterOf(el: XmlElement): number | undefined {
+  const element = nominalDiameterElement(el);
+  if (element) {
+    const units = element.attrs.Units ?? "";
+    const dn = parseDn(`${element.attrs.Value}${/inch|^in$|"/i.test(units) ? '"' : ""}`);
+    if (dn !== undefined) return dn;
+  }
   const imperial = /imperial|inch/i.test(genericAttr(el, "NominalDiameterTypeRepresentationAssignmentClass") ?? "");
   for (const name of ND_ATTRIBUTES) {
     const v = genericAttr(el, name);
@@ -92,33 +103,98 @@ export function nominalDiameterWithNodes(el: XmlElement, node?: string): number 
   return undefined;
 }
 
-/** Design pressure in barg from UpperLimitDesignPressure/DesignPressure, when its unit says gauge bar (or none). */
-export function designPressureOf(el: XmlElement): number | undefined {
-  const a = genericAttrWithUnits(el, "UpperLimitDesignPressure") ?? genericAttrWithUnits(el, "DesignPressure");
-  if (!a) return undefined;
-  const v = Number(a.value);
-  if (!Number.isFinite(v)) return undefined;
-  const u = (a.units ?? "barg").toLowerCase().replace(/\s+/g, "");
-  let barg: number | undefined;
-  if (u === "barg" || u === "bar(g)" || u === "bar(gauge)") barg = v;
-  else if (u === "psig") barg = v * 0.0689476;
-  else if (u === "kpag" || u === "kpa(g)") barg = v / 100;
-  else if (u === "mpag" || u === "mpa(g)") barg = v * 10;
-  return barg !== undefined && barg >= -1.01325 && barg <= 2000 ? round(barg) : undefined;
+/** A design condition as read: the value in the contract's unit, or why the written one was left out. */
+export type Condition = { readonly value: number } | { readonly unread: string } | undefined;
+
+/** Where a design condition may be written: a Proteus element (`<MaximumDesignPressure Value Units/>`) or generic attributes. */
+const PRESSURE_SOURCES = {
+  elements: ["MaximumDesignPressure", "DesignPressure"],
+  attributes: ["UpperLimitDesignPressure", "MaximumDesignPressure", "DesignPressure"],
+};
+const TEMPERATURE_SOURCES = {
+  elements: ["MaximumDesignTemperature", "DesignTemperature"],
+  attributes: ["UpperLimitDesignTemperature", "MaximumDesignTemperature", "DesignTemperature"],
+};
+
+/** Design pressure in barg, from the element forms first, then the generic attributes. */
+export function designPressureOf(el: XmlElement): Condition {
+  return readCondition(el, PRESSURE_SOURCES, toBarg, "pressure", -1.01325, 2000);
 }
 
-/** Design temperature in °C from UpperLimitDesignTemperature/DesignTemperature. */
-export function designTemperatureOf(el: XmlElement): number | undefined {
-  const a = genericAttrWithUnits(el, "UpperLimitDesignTemperature") ?? genericAttrWithUnits(el, "DesignTemperature");
-  if (!a) return undefined;
-  const v = Number(a.value);
-  if (!Number.isFinite(v)) return undefined;
-  const u = (a.units ?? "C").toLowerCase();
-  let c: number | undefined;
-  if (/celsius|°\s*c|degc|^c$/.test(u)) c = v;
-  else if (/kelvin|^k$/.test(u)) c = v - 273.15;
-  else if (/fahrenheit|°\s*f|degf|^f$/.test(u)) c = ((v - 32) * 5) / 9;
-  return c !== undefined && c >= -273.15 && c <= 1500 ? round(c) : undefined;
+/** Design temperature in °C, from the element forms first, then the generic attributes. */
+export function designTemperatureOf(el: XmlElement): Condition {
+  return readCondition(el, TEMPERATURE_SOURCES, toCelsius, "temperature", -273.15, 1500);
+}
+
+function readCondition(
+  el: XmlElement,
+  sources: { elements: string[]; attributes: string[] },
+  convert: (v: number, units: string | undefined) => number | string,
+  what: string,
+  min: number,
+  max: number,
+): Condition {
+  const written: { value: string; units: string | undefined; name: string }[] = [];
+  for (const name of sources.elements) {
+    const child = el.children.find((c) => c.name === name && (c.attrs.Value ?? "").trim() !== "");
+    if (child) written.push({ value: child.attrs.Value!.trim(), units: child.attrs.Units?.trim() || undefined, name });
+  }
+  for (const name of sources.attributes) {
+    const a = genericAttrWithUnits(el, name);
+    if (a) written.push({ ...a, name });
+  }
+  const first = written[0];
+  if (!first) return undefined;
+  const v = Number(first.value);
+  const shown = `${first.name} "${first.value}${first.units ? ` ${first.units}` : ""}"`;
+  if (!Number.isFinite(v)) return { unread: `design ${what} ${shown} is not a number; left out` };
+  const converted = convert(v, first.units);
+  if (typeof converted === "string") return { unread: `design ${what} ${shown}: ${converted}; left out` };
+  if (converted < min || converted > max) return { unread: `design ${what} ${shown} is out of range; left out` };
+  return { value: round(converted) };
+}
+
+const ATMOSPHERE_BAR = 1.01325;
+
+/**
+ * Pressure → barg. Gauge units (barg, bar(g), psig, kPag, MPag) convert directly; kPa and MPa
+ * without a suffix are read as gauge, as design pressures are quoted; absolute units (bara, psia,
+ * kPa(a)) lose one atmosphere. No unit: barg. Pa written as SI dimensions ("kg/(m·s²)") is refused:
+ * the public files write bar values under it, so it cannot be trusted either way.
+ */
+export function toBarg(v: number, units: string | undefined): number | string {
+  const u = (units ?? "barg").toLowerCase().replace(/[\s_]+/g, "");
+  const gauge: Record<string, number> = {
+    barg: 1,
+    "bar(g)": 1,
+    "bar(gauge)": 1,
+    bargauge: 1,
+    psig: 0.0689476,
+    "psi(g)": 0.0689476,
+    kpag: 0.01,
+    "kpa(g)": 0.01,
+    kpa: 0.01,
+    kilopascal: 0.01,
+    mpag: 10,
+    "mpa(g)": 10,
+    mpa: 10,
+    megapascal: 10,
+  };
+  const absolute: Record<string, number> = { bara: 1, "bar(a)": 1, psia: 0.0689476, "kpa(a)": 0.01, kpaa: 0.01 };
+  if (gauge[u] !== undefined) return v * gauge[u];
+  if (absolute[u] !== undefined) return v * absolute[u] - ATMOSPHERE_BAR;
+  if (u === "bar") return v;
+  return `unit "${units}" is not a pressure unit the importer reads as gauge or absolute`;
+}
+
+/** Temperature → °C from °C, degC, DegreeCelsius, C, K, Kelvin, °F, degF, DegreeFahrenheit; no unit: °C. */
+export function toCelsius(v: number, units: string | undefined): number | string {
+  const u = (units ?? "C").toLowerCase().replace(/[\s_]+/g, "");
+  const scale = /^(?:°|º|deg|degrees?)?(c|celsius|centigrade|k|kelvin|f|fahrenheit)$/.exec(u)?.[1]?.[0];
+  if (scale === "c") return v;
+  if (scale === "k") return v - 273.15;
+  if (scale === "f") return ((v - 32) * 5) / 9;
+  return `unit "${units}" is not a temperature unit`;
 }
 
 /** A flange rating from text like "PN 16", "PN16", "CL150", "Class 150", "150#", "150 lb". */
