@@ -33,6 +33,8 @@ export interface FormatReading {
   readonly unmapped: readonly UnmappedElement[];
   /** Tags rewritten to fit the contract's tag pattern (DEXPI). */
   readonly renamedTags: readonly RenamedTag[];
+  /** What a user should know before trusting the designs (an empty DEXPI drawing, for one). Absent: none. */
+  readonly warnings?: readonly string[];
 }
 
 export interface ReadOptions {
@@ -71,4 +73,5 @@ export interface IngestReport {
   readonly records: readonly DesignRecord[];
   readonly unmapped: readonly UnmappedElement[];
   readonly renamedTags: readonly RenamedTag[];
+  readonly warnings?: readonly string[];
 }

@@ -64,4 +64,20 @@ describeWithFixtures("every public DEXPI 1.x test case: nothing silently dropped
     const imported = r.design.equipment.flatMap((e) => e.nozzles?.map((n) => n.id) ?? []).sort();
     expect(imported).toEqual(written);
   });
+
+  it.each(files.map((f) => [f.name, f.text] as const))("%s: the report agrees with the design", (_, text) => {
+    const r = importDexpi(text);
+    if (!r.success) throw new Error(JSON.stringify(r.issues));
+    const d = r.design;
+    const tags = new Set([
+      ...d.equipment.map((e) => e.tag),
+      ...d.lines.flatMap((l) => (l.components ?? []).map((c) => c.tag)),
+      ...(d.instruments ?? []).map((i) => i.tag),
+      ...(d.control?.loops ?? []).map((l) => l.tag),
+    ]);
+    for (const renamed of r.report.renamedTags) expect(tags).toContain(renamed.to);
+    // An empty design is accepted only with a warning that says so.
+    const empty = d.equipment.length === 0 && d.lines.length === 0;
+    expect(r.report.warnings.some((w) => /no equipment and no lines/.test(w))).toBe(empty);
+  });
 });

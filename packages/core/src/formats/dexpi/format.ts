@@ -41,6 +41,7 @@ export const DEXPI_FORMAT: DesignFormat = {
       records: [designRecord(label, result.design)].slice(skip),
       unmapped: result.report.unmapped,
       renamedTags: result.report.renamedTags,
+      ...(result.report.warnings.length > 0 ? { warnings: result.report.warnings } : {}),
     };
   },
 };

@@ -91,14 +91,32 @@ function build(root: XmlElement, options: DexpiImportOptions): DexpiImportResult
     metadata: metadata(root, info, drawing),
   };
 
-  const report = ctx.finish({
-    equipment: design.equipment.length,
-    nozzles: design.equipment.reduce((n, e) => n + (e.nozzles?.length ?? 0), 0),
-    lines: design.lines.length,
-    components: design.lines.reduce((n, l) => n + (l.components?.length ?? 0), 0),
-    instruments: instruments.length,
-    loops: loops.length,
-  });
+  // The report names only renames the design holds (a tag claimed for an item later left out is not one).
+  const held = new Set([
+    ...design.equipment.map((e) => e.tag),
+    ...design.lines.flatMap((l) => (l.components ?? []).map((c) => c.tag)),
+    ...instruments.map((i) => i.tag),
+    ...loops.map((l) => l.tag),
+  ]);
+  const warnings =
+    design.equipment.length === 0 && design.lines.length === 0
+      ? [
+          `the drawing yields no equipment and no lines (${ctx.doc.items.length} model elements read, ` +
+            "see unmapped): the design is empty and cannot be laid out",
+        ]
+      : [];
+  const report = ctx.finish(
+    {
+      equipment: design.equipment.length,
+      nozzles: design.equipment.reduce((n, e) => n + (e.nozzles?.length ?? 0), 0),
+      lines: design.lines.length,
+      components: design.lines.reduce((n, l) => n + (l.components?.length ?? 0), 0),
+      instruments: instruments.length,
+      loops: loops.length,
+    },
+    warnings,
+    (tag) => held.has(tag),
+  );
 
   // The importer promises a contract-valid design; a failure here is an importer bug, said plainly.
   const checked = parseDesign(design);

@@ -119,7 +119,11 @@ export class ImportContext {
    * implied by it, except accounted elements (equipment, nozzles, segments...), which always get
    * their own entry, so that each one can be found in the design or in `unmapped`.
    */
-  finish(counts: DexpiCounts, warnings: readonly string[] = []): DexpiReport {
+  finish(
+    counts: DexpiCounts,
+    warnings: readonly string[] = [],
+    inDesign: (tag: string) => boolean = () => true,
+  ): DexpiReport {
     const unmapped: UnmappedElement[] = [];
     const reported = new Set<XmlElement>();
     const imported = Object.fromEntries(ACCOUNTED_ELEMENTS.map((n) => [n, 0])) as Record<AccountedElement, number>;
@@ -145,7 +149,7 @@ export class ImportContext {
       counts,
       imported,
       warnings,
-      renamedTags: this.renamed,
+      renamedTags: this.renamed.filter((r) => inDesign(r.to)),
       unmapped: [...unmapped, ...this.extraUnmapped],
       notes: this.notesList,
       skipped: { ...this.doc.graphics },
