@@ -18,6 +18,8 @@ export {
   TAG_PREFIXES,
   type UnmappedElement,
 } from "./dexpi/index.js";
+export { DEXPI2_FORMAT } from "./dexpi2/format.js";
+export { type Dexpi2ImportResult, importDexpi2 } from "./dexpi2/index.js";
 export { JSON_FORMAT, jsonValueRecords } from "./json.js";
 export { looksLikeNdjson, NDJSON_FORMAT } from "./ndjson.js";
 export {

@@ -21,12 +21,14 @@ describe("detectFormat", () => {
     expect(detected({ name: "plants/One.JSON" })).toBe("json by extension");
     expect(detected({ name: "batch.jsonl" })).toBe("ndjson by extension");
     expect(detected({ name: "batch.ndjson", mediaType: "application/json" })).toBe("ndjson by extension");
-    expect(detected({ name: "C:\\drawings\\P&ID.xml", head: "not even XML" })).toBe("dexpi by extension");
+    // ".xml" is claimed by DEXPI 1.x and DEXPI 2.0: the root element decides between them.
+    expect(detected({ name: "C:\\drawings\\P&ID.xml", head: "<PlantModel>" })).toBe("dexpi by content");
+    expect(detected({ name: "C:\\drawings\\P&ID.xml", head: '<Model name="m">' })).toBe("dexpi2 by content");
   });
 
   it("goes by the media type, parameters ignored, when the extension says nothing", () => {
     expect(detected({ mediaType: "application/x-ndjson; charset=utf-8" })).toBe("ndjson by media type");
-    expect(detected({ name: "upload.bin", mediaType: "Text/XML" })).toBe("dexpi by media type");
+    expect(detected({ name: "upload.bin", mediaType: "Text/XML", head: "<PlantModel>" })).toBe("dexpi by content");
     expect(formatByMediaType("application/json;charset=UTF-8")?.id).toBe("json");
     expect(formatByMediaType("text/plain")).toBeUndefined();
   });

@@ -3,11 +3,12 @@
  * else its media type, else its content. A new format (DEXPI 2.0, PCF…) is one more entry here.
  */
 import { DEXPI_FORMAT } from "./dexpi/format.js";
+import { DEXPI2_FORMAT } from "./dexpi2/format.js";
 import { JSON_FORMAT } from "./json.js";
 import { NDJSON_FORMAT } from "./ndjson.js";
 import type { DesignFormat } from "./types.js";
 
-export const DESIGN_FORMATS: readonly DesignFormat[] = [JSON_FORMAT, NDJSON_FORMAT, DEXPI_FORMAT];
+export const DESIGN_FORMATS: readonly DesignFormat[] = [JSON_FORMAT, NDJSON_FORMAT, DEXPI_FORMAT, DEXPI2_FORMAT];
 
 /** How much of the start of a text sniffing looks at. */
 export const SNIFF_CHARS = 4096;
