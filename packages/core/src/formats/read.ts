@@ -3,11 +3,12 @@
  * what it holds. The server's upload routes, its import job and the CLI all come through here.
  */
 import type { DocumentIssue } from "../design/index.js";
+import { decodeContent } from "./encoding.js";
 import { DESIGN_FORMATS, detectFormat, formatById } from "./registry.js";
 import type { DesignFormat, FormatReading, IngestReport } from "./types.js";
 
 export interface IngestInput {
-  /** Text, or bytes read as UTF-8. A leading byte order mark is dropped. */
+  /** Text, or bytes in UTF-8 or UTF-16 (by byte order mark or XML declaration). A leading byte order mark is dropped. */
   readonly content: string | Uint8Array;
   /** File name: its extension helps detection; it is the label when `label` is absent. Never opened. */
   readonly name?: string;
@@ -28,12 +29,15 @@ export interface IngestStream extends FormatReading {
   readonly format: string | undefined;
 }
 
-const decoder = new TextDecoder("utf-8");
-
-/** Text of the content; bytes are decoded as UTF-8 (malformed sequences become U+FFFD). */
+/**
+ * Text of the content: bytes decoded as their byte order mark or XML declaration says (UTF-8 or
+ * UTF-16; malformed UTF-8 becomes U+FFFD). Throws, naming the encoding, for any other encoding;
+ * `readDesigns` reports that as a refused record instead.
+ */
 export function contentText(content: string | Uint8Array): string {
-  const text = typeof content === "string" ? content : decoder.decode(content);
-  return text.startsWith("\uFEFF") ? text.slice(1) : text;
+  const decoded = decodeContent(content);
+  if (!decoded.ok) throw new Error(decoded.message);
+  return decoded.text;
 }
 
 /** Reads every design of an input, eagerly: the report of one input. `formats`: the registry to use. */
@@ -45,8 +49,11 @@ export function readDesigns(input: IngestInput, formats = DESIGN_FORMATS): Inges
 /** Reads the designs of an input lazily: an NDJSON batch is parsed line by line as it is consumed. */
 export function streamDesigns(input: IngestInput, formats = DESIGN_FORMATS): IngestStream {
   const name = input.label ?? input.name ?? "input";
-  const text = contentText(input.content);
-  const chosen = chooseFormat(input, text, formats);
+  const decoded = decodeContent(input.content);
+  const text = decoded.ok ? decoded.text : "";
+  const chosen: ReturnType<typeof chooseFormat> = decoded.ok
+    ? chooseFormat(input, text, formats)
+    : { ok: false, message: decoded.message };
   if (!chosen.ok) {
     const issue: DocumentIssue = { code: "unknown_format", pointer: "", message: chosen.message };
     return {
