@@ -41,7 +41,12 @@ describe("the vocabulary", () => {
 
 describe("the shipped rule pack", () => {
   it("is parsed with the schema's defaults filled", () => {
-    expect(DEFAULT_RULE_PACK.disabledRules).toEqual([]);
+    // off until the designer is fixed and synthetic-v1 rebuilt (issue 18)
+    expect(DEFAULT_RULE_PACK.disabledRules).toEqual([
+      "piping.rating-capacity",
+      "geometry.tank-property-line",
+      "geometry.hazardous-area",
+    ]);
     expect(DEFAULT_RULE_PACK.routing).toMatchObject({ endTolerance: expect.any(Number) });
   });
 });

@@ -24,15 +24,18 @@ import { rule as tripSensesProtected } from "./rules/control/trip-senses-protect
 import { rule as valveController } from "./rules/control/valve-controller.js";
 import { rule as accessClearance } from "./rules/geometry/access-clearance.js";
 import { rule as firedUpwind } from "./rules/geometry/fired-upwind.js";
+import { rule as hazardousArea } from "./rules/geometry/hazardous-area.js";
 import { rule as insideSite } from "./rules/geometry/inside-site.js";
 import { rule as keepOut } from "./rules/geometry/keep-out.js";
 import { rule as overlap } from "./rules/geometry/overlap.js";
 import { rule as rackKeepFree } from "./rules/geometry/rack-keep-free.js";
 import { rule as spacing } from "./rules/geometry/spacing.js";
+import { rule as tankPropertyLine } from "./rules/geometry/tank-property-line.js";
 import { rule as tankSpacing } from "./rules/geometry/tank-spacing.js";
 import { rule as lineEnds } from "./rules/piping/line-ends.js";
 import { rule as nozzleSingleLine } from "./rules/piping/nozzle-single-line.js";
 import { rule as pumpCheckValve } from "./rules/piping/pump-check-valve.js";
+import { rule as ratingCapacity } from "./rules/piping/rating-capacity.js";
 import { rule as ratingMatch } from "./rules/piping/rating-match.js";
 import { rule as reliefPath } from "./rules/piping/relief-path.js";
 import { rule as routeClash } from "./rules/piping/route-clash.js";
@@ -56,6 +59,7 @@ export const RULES: readonly Rule[] = [
   nozzleSingleLine,
   sizeMatch,
   ratingMatch,
+  ratingCapacity,
   pumpCheckValve,
   reliefPath,
   // control
@@ -78,6 +82,8 @@ export const RULES: readonly Rule[] = [
   rackKeepFree,
   spacing,
   tankSpacing,
+  tankPropertyLine,
+  hazardousArea,
   accessClearance,
   firedUpwind,
   // routes (placed)

@@ -100,3 +100,27 @@ describe("control semantics: what stays silent next to a fault", () => {
       expect(report.skipped).toContainEqual({ rule, reason: expect.stringMatching(/control section/) });
   });
 });
+
+describe("flange rating capacity (ASME B16.5 Table 2-1.1, group 1.1)", () => {
+  const enabled = { ...DEFAULT_RULE_PACK, disabledRules: [] };
+  const at = (pressure: number, temperature: number) =>
+    validateDesign(
+      modifiedDesign("pump_station", (d) => {
+        const line = lineIn(d, "200-P-1001-A1");
+        line.rating = "CL150";
+        line.designPressure = pressure;
+        line.designTemperature = temperature;
+      }),
+      enabled,
+    ).violations.filter((v) => v.rule === "piping.rating-capacity");
+
+  it("interpolates between table temperatures: CL150 holds 16.75 bar at 125 °C", () => {
+    expect(at(16.7, 125)).toEqual([]);
+    expect(at(16.8, 125).map((v) => v.message)).toEqual([expect.stringMatching(/CL150 holds 16.8 bar at 125 °C/)]);
+  });
+
+  it("holds 19.6 bar at ambient and nothing above 538 °C", () => {
+    expect(at(19.6, 20)).toEqual([]);
+    expect(at(1, 600).map((v) => v.message)).toEqual([expect.stringMatching(/no rating above 538/)]);
+  });
+});
