@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
 export const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const BIN = fileURLToPath(new URL("../../packages/server/dist/cli/bin.js", import.meta.url));
+const BIN = fileURLToPath(new URL("../../packages/cli/dist/bin.js", import.meta.url));
 
 export interface CliRun {
   readonly code: number;

@@ -3,14 +3,13 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
+import { assignSplits, compactDesign, designId, designSeed, registerDataset } from "@plantgan/cli";
 import { parseDesign } from "@plantgan/core/design";
 import { afterAll, describe, expect, it, vi } from "vitest";
-import { assignSplits, registerDataset } from "../../packages/server/src/cli/commands/dataset.js";
-import { compactDesign, designId, designSeed } from "../../packages/server/src/cli/commands/dataset-worker.js";
 
-// commander is the server's dependency, not this package's: load it from there.
+// commander is the CLI's dependency, not this package's: load it from there.
 type Program = Parameters<typeof registerDataset>[0];
-const { Command } = createRequire(new URL("../../packages/server/package.json", import.meta.url))("commander") as {
+const { Command } = createRequire(new URL("../../packages/cli/package.json", import.meta.url))("commander") as {
   Command: new (name?: string) => Program;
 };
 

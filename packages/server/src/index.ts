@@ -1,9 +1,22 @@
 export { type AppOptions, buildApp } from "./app.js";
-export { buildProgram, run } from "./cli/main.js";
 export { ERRORS, type ErrorCode, type Problem } from "./errors.js";
+// For the plantgan CLI (@plantgan/cli): export, file reading and the training run it shares with the jobs.
+export { EXPORT_FORMATS, type ExportFormat, exportDesign, isExportFormat, NotPlacedError } from "./export.js";
 export { readBundle } from "./gan/bundle.js";
 export { generationService } from "./gan/generation-service.js";
+export {
+  MODEL_INFO,
+  MODEL_SIZES,
+  type ModelInfo,
+  modelCard,
+  modelFiles,
+  previewRequests,
+  runTrainingLoop,
+  trainerSettings,
+  trainingItems,
+} from "./gan/training-run.js";
 export { trainingService } from "./gan/training-service.js";
+export { expandInputs, type FileResult, readDesignFile } from "./io/read-designs.js";
 export { createApiKey } from "./keys.js";
 // The plugins' `declare module "fastify"` augmentations (app.store, app.jobs, request.auth) reach
 // callers' type-checks only through a reference from this entry.
@@ -21,4 +34,5 @@ export {
   type SettingIssue,
   TRAINING_DEFAULTS,
   TRAINING_SETTINGS_SCHEMA,
+  type TrainingSettingName,
 } from "./training-settings.js";

@@ -1,5 +1,5 @@
+import { startServer } from "@plantgan/server";
 import type { Command } from "commander";
-import { startServer } from "../../serve.js";
 import { CliError } from "../exit.js";
 import { printError } from "../output.js";
 

@@ -13,9 +13,9 @@ import {
 } from "@plantgan/core/gan";
 import type { Command } from "commander";
 import { CliError } from "../exit.js";
+import { defaultModelDir, loadGanModel, readSplit } from "../model-files.js";
 import { printError, printJson, printLine } from "../output.js";
 import { ProgressReporter } from "../progress.js";
-import { defaultModelDir, loadGanModel, readSplit } from "./model-files.js";
 
 interface EvalOptions {
   model?: string;

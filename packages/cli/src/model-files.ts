@@ -13,9 +13,9 @@ import { fileURLToPath } from "node:url";
 import { gunzipSync } from "node:zlib";
 import { type Design, parseDesign } from "@plantgan/core/design";
 import { fromModelFiles, type GanModel, type GanModelConfig, loadModel, modelLayout } from "@plantgan/core/gan";
-import { MODEL_INFO, type ModelInfo } from "../../gan/training-run.js";
-import { CliError } from "../exit.js";
-import { writeFileAtomic } from "../output.js";
+import { MODEL_INFO, type ModelInfo } from "@plantgan/server";
+import { CliError } from "./exit.js";
+import { writeFileAtomic } from "./output.js";
 
 type LayersModel = GanModel["generator"];
 
@@ -64,9 +64,9 @@ async function loadModelFolder(dir: string): Promise<LayersModel> {
 
 /** The shipped model: datasets/models/default in the repository. */
 export function defaultModelDir(): string {
-  // dist/cli/commands or src/cli/commands → packages/server → repo root
+  // dist or src → packages/cli → repo root
   const here = dirname(fileURLToPath(import.meta.url));
-  return resolve(here, "../../../../../datasets/models/default");
+  return resolve(here, "../../../datasets/models/default");
 }
 
 /** Loads a model folder for generation: EMA generator, critic when present. */

@@ -1,6 +1,6 @@
 import { type DesignSummary, summariseDesign } from "@plantgan/core/design";
+import { readDesignFile } from "@plantgan/server";
 import type { Command } from "commander";
-import { readDesignFile } from "../../io/read-designs.js";
 import { CliError } from "../exit.js";
 import { issueLines, printJson, printLine } from "../output.js";
 

@@ -1,6 +1,5 @@
+import { createApiKey, openStore } from "@plantgan/server";
 import type { Command } from "commander";
-import { createApiKey } from "../../keys.js";
-import { openStore } from "../../store/open.js";
 import { CliError } from "../exit.js";
 import { printError, printJson, printLine } from "../output.js";
 

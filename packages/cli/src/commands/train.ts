@@ -11,29 +11,28 @@ import {
   type Trainer,
   unpackCheckpoint,
 } from "@plantgan/core/gan";
-import type { Command } from "commander";
 import {
+  checkTrainingSettings,
+  describeSetting,
   MODEL_SIZES,
   type ModelInfo,
   modelCard,
   modelFiles,
   previewRequests,
-  runTrainingLoop,
-  trainerSettings,
-  trainingItems,
-} from "../../gan/training-run.js";
-import {
-  checkTrainingSettings,
-  describeSetting,
   type ResolvedTrainingSettings,
+  runTrainingLoop,
   TRAINING_DEFAULTS,
   TRAINING_SETTINGS_SCHEMA,
   type TrainingSettingName,
-} from "../../training-settings.js";
+  trainerSettings,
+  trainingItems,
+} from "@plantgan/server";
+import type { Command } from "commander";
 import { CliError } from "../exit.js";
+import { readSplit, writeBytesAtomic, writeModelFiles } from "../model-files.js";
+import { addOutOption } from "../out-option.js";
 import { printError, printLine } from "../output.js";
 import { ProgressReporter } from "../progress.js";
-import { readSplit, writeBytesAtomic, writeModelFiles } from "./model-files.js";
 
 interface TrainOptions {
   dataset: string;
@@ -93,13 +92,14 @@ const withDefault = (help: string, setting: keyof typeof TRAINING_DEFAULTS) =>
   `${help} (default: ${TRAINING_DEFAULTS[setting]})`;
 
 export function registerTrain(program: Command): void {
-  program
+  const command = program
     .command("train")
     .description("Train the PlantGAN layout generator on a dataset; checkpoints every epoch")
     .requiredOption("--dataset <dir>", "dataset folder with train.ndjson.gz (and val.ndjson.gz for previews)")
     .option("--epochs <n>", withDefault("train until this many epochs are done in all", "epochs"))
-    .option("--resume", "continue from <out>/checkpoint.bin")
-    .option("--out <dir>", "model folder (default datasets/models/<dataset name>)")
+    .option("--resume", "continue from <out>/checkpoint.bin");
+  addOutOption(command, "model folder (default datasets/models/<dataset name>)", "<dir>");
+  command
     .option("--batch <n>", withDefault("batch size", "batchSize"))
     .option("--nmax <n>", withDefault("rows of the encoding (designs with more equipment are skipped)", "nMax"))
     .option("--limit <n>", "use only the first n training designs")

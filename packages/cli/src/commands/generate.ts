@@ -3,8 +3,9 @@ import { type GenerationRequest, parseDocument } from "@plantgan/core/design";
 import { type Candidate, generateCandidates, PipelineError, selectBackend } from "@plantgan/core/gan";
 import type { Command } from "commander";
 import { CliError, EXIT } from "../exit.js";
+import { defaultModelDir, loadGanModel } from "../model-files.js";
+import { addOutOption } from "../out-option.js";
 import { issueLines, printError, printJson, printLine, writeFileAtomic } from "../output.js";
-import { defaultModelDir, loadGanModel } from "./model-files.js";
 
 interface GenerateOptions {
   model?: string;
@@ -14,7 +15,7 @@ interface GenerateOptions {
   truncation?: string;
   placement: string;
   json?: boolean;
-  output?: string;
+  out?: string;
   verbose?: boolean;
 }
 
@@ -43,7 +44,7 @@ function candidateRecord(c: Candidate) {
 }
 
 export function registerGenerate(program: Command): void {
-  program
+  const command = program
     .command("generate")
     .description("Generate ranked design candidates for a request: GAN layout → legalise → route → validate")
     .requiredOption("--request <file>", "generation request JSON (schemas/generation-request.schema.json)")
@@ -52,8 +53,9 @@ export function registerGenerate(program: Command): void {
     .option("--seed <n>", "seed (overrides the request's); same seed, same candidates")
     .option("--truncation <t>", "latent truncation in (0, 3]: lower is more typical")
     .option("--placement <who>", "gan, or random (the baseline)", "gan")
-    .option("--json", "print the candidates as one JSON document on stdout")
-    .option("-o, --output <file>", "write the candidates as NDJSON, best first")
+    .option("--json", "print the candidates as one JSON document on stdout");
+  addOutOption(command, "write the candidates as NDJSON, best first");
+  command
     .option("--verbose", "say which TensorFlow.js backend runs and why")
     .addHelpText("after", "\nExit codes: 0 the best candidate is valid, 1 no candidate is valid, 2 bad input or usage.")
     .action(async (options: GenerateOptions) => {
@@ -94,9 +96,9 @@ export function registerGenerate(program: Command): void {
       }
       const seconds = (performance.now() - started) / 1000;
       const records = candidates.map(candidateRecord);
-      if (options.output) {
+      if (options.out) {
         await writeFileAtomic(
-          options.output,
+          options.out,
           records.map((r) => JSON.stringify(r)).join("\n") + (records.length ? "\n" : ""),
         );
       }
@@ -110,7 +112,7 @@ export function registerGenerate(program: Command): void {
             `${String(c.rank).padStart(4)}  ${(c.valid ? "yes" : "no").padEnd(5)}  ${String(c.report.summary.errors).padStart(6)}  ${String(c.report.summary.warnings).padStart(8)}  ${String(c.unrouted.length).padStart(8)}  ${c.stats.criticScore.toFixed(2).padStart(6)}  ${c.stats.pipeLength.toFixed(0).padStart(7)}  ${c.stats.footprint.toFixed(0).padStart(12)}  ${c.design.id} (${c.design.equipment.length} items, ${c.design.lines.length} lines)`,
           );
         }
-        if (options.output) printError(`wrote ${records.length} candidate(s) to ${options.output}`);
+        if (options.out) printError(`wrote ${records.length} candidate(s) to ${options.out}`);
       }
       process.exitCode = candidates[0]?.valid ? EXIT.ok : EXIT.findings;
     });

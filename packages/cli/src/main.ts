@@ -1,5 +1,5 @@
 import { Command, CommanderError } from "commander";
-import { registerDataset } from "./commands/dataset.js";
+import { registerDataset } from "./commands/dataset/index.js";
 import { registerEval } from "./commands/eval.js";
 import { registerExport } from "./commands/export.js";
 import { registerGenerate } from "./commands/generate.js";

@@ -1,11 +1,12 @@
+import { expandInputs, type FileResult, readDesignFile } from "@plantgan/server";
 import type { Command } from "commander";
-import { expandInputs, type FileResult, readDesignFile } from "../../io/read-designs.js";
 import { CliError, EXIT } from "../exit.js";
+import { addOutOption } from "../out-option.js";
 import { issueLines, printError, printJson, printLine, writeFileAtomic } from "../output.js";
 import { ProgressReporter } from "../progress.js";
 
 interface ImportOptions {
-  output?: string;
+  out?: string;
   json?: boolean;
 }
 
@@ -22,11 +23,12 @@ function fileReport(f: FileResult) {
 }
 
 export function registerImport(program: Command): void {
-  program
+  const command = program
     .command("import")
     .description("Read designs from DEXPI XML, JSON or NDJSON files or folders; check them against the contract")
-    .argument("<paths...>", "files or folders (folders are read recursively: .xml, .json, .ndjson, .jsonl)")
-    .option("-o, --output <file>", "write accepted designs here: one design as .json, several as .ndjson")
+    .argument("<paths...>", "files or folders (folders are read recursively: .xml, .json, .ndjson, .jsonl)");
+  addOutOption(command, "write accepted designs here: one design as .json, several as .ndjson");
+  command
     .option("--json", "print the per-file report as JSON on stdout")
     .addHelpText(
       "after",
@@ -49,17 +51,17 @@ export function registerImport(program: Command): void {
       const accepted = results.flatMap((f) => f.records.flatMap((r) => (r.accepted ? [r.design] : [])));
       const refusedCount = results.reduce((n, f) => n + f.records.filter((r) => !r.accepted).length, 0);
 
-      if (options.output) {
+      if (options.out) {
         const several = accepted.length !== 1;
-        if (several && options.output.endsWith(".json")) {
+        if (several && options.out.endsWith(".json")) {
           throw new CliError(
-            `${options.output}: ${accepted.length} designs accepted; write several designs to a .ndjson file`,
+            `${options.out}: ${accepted.length} designs accepted; write several designs to a .ndjson file`,
           );
         }
         const content = several
           ? accepted.map((d) => JSON.stringify(d)).join("\n") + (accepted.length ? "\n" : "")
           : `${JSON.stringify(accepted[0], null, 2)}\n`;
-        await writeFileAtomic(options.output, content);
+        await writeFileAtomic(options.out, content);
       }
 
       if (options.json) {
@@ -76,7 +78,7 @@ export function registerImport(program: Command): void {
           for (const u of f.unmapped) printError(`  not mapped: ${u.element}${u.id ? ` ${u.id}` : ""}: ${u.reason}`);
           for (const t of f.renamedTags) printError(`  tag renamed: ${t.from} -> ${t.to}`);
         }
-        if (options.output) printError(`wrote ${accepted.length} design(s) to ${options.output}`);
+        if (options.out) printError(`wrote ${accepted.length} design(s) to ${options.out}`);
         else if (accepted.length === 1) printLine(JSON.stringify(accepted[0], null, 2));
         else for (const d of accepted) printLine(JSON.stringify(d));
       }

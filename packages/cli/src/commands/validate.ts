@@ -1,8 +1,8 @@
 import { readFile } from "node:fs/promises";
 import type { RulePack, ValidationReport, Violation } from "@plantgan/core/design";
 import { DEFAULT_RULE_PACK, loadRulePack, validateDesign } from "@plantgan/core/validate";
+import { readDesignFile } from "@plantgan/server";
 import type { Command } from "commander";
-import { readDesignFile } from "../../io/read-designs.js";
 import { CliError, EXIT } from "../exit.js";
 import { issueLines, printError, printJson, printLine } from "../output.js";
 

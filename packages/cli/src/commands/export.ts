@@ -1,7 +1,6 @@
 import { extname } from "node:path";
+import { EXPORT_FORMATS, exportDesign, isExportFormat, NotPlacedError, readDesignFile } from "@plantgan/server";
 import type { Command } from "commander";
-import { EXPORT_FORMATS, exportDesign, isExportFormat, NotPlacedError } from "../../export.js";
-import { readDesignFile } from "../../io/read-designs.js";
 import { CliError } from "../exit.js";
 import { issueLines, printError, writeFileAtomic } from "../output.js";
 
