@@ -1590,6 +1590,149 @@ export const rulePackSchema = {
         }
       },
       "default": {}
+    },
+    "cost": {
+      "type": "object",
+      "additionalProperties": false,
+      "required": [
+        "currency",
+        "pipe",
+        "classFactors",
+        "rack",
+        "land"
+      ],
+      "description": "What a layout costs to build: installed pipe per metre by DN and rating class, elbows, the cheaper rate of runs on a pipe rack, and land. Used by the cost report, the polish step and ranking. Absent: those use no cost.",
+      "properties": {
+        "currency": {
+          "type": "string",
+          "pattern": "^[A-Z]{3}$",
+          "description": "ISO 4217 code of every amount in this section."
+        },
+        "pipe": {
+          "type": "object",
+          "additionalProperties": false,
+          "required": [
+            "rates",
+            "source"
+          ],
+          "properties": {
+            "rates": {
+              "type": "array",
+              "minItems": 1,
+              "maxItems": 50,
+              "items": {
+                "type": "object",
+                "additionalProperties": false,
+                "required": [
+                  "size",
+                  "perMetre",
+                  "perBend"
+                ],
+                "properties": {
+                  "size": {
+                    "type": "number",
+                    "exclusiveMinimum": 0,
+                    "maximum": 3000,
+                    "description": "DN, mm."
+                  },
+                  "perMetre": {
+                    "type": "number",
+                    "minimum": 0,
+                    "description": "Installed pipe of the base class, currency per metre of centreline."
+                  },
+                  "perBend": {
+                    "type": "number",
+                    "minimum": 0,
+                    "description": "One installed 90 degree elbow of the base class (fitting and welds), currency."
+                  }
+                }
+              },
+              "description": "Rates of the base class (factor 1) in rising DN; a size between two entries is interpolated linearly, beyond the table extrapolated from the last two."
+            },
+            "source": {
+              "$ref": "#/$defs/Source"
+            }
+          }
+        },
+        "classFactors": {
+          "type": "object",
+          "additionalProperties": false,
+          "required": [
+            "factors",
+            "default",
+            "source"
+          ],
+          "properties": {
+            "factors": {
+              "type": "object",
+              "maxProperties": 20,
+              "propertyNames": {
+                "$ref": "plant-design.schema.json#/$defs/Rating"
+              },
+              "additionalProperties": {
+                "type": "number",
+                "exclusiveMinimum": 0,
+                "maximum": 100
+              },
+              "description": "Rating -> multiplier on the base-class pipe and elbow rates."
+            },
+            "default": {
+              "type": "number",
+              "exclusiveMinimum": 0,
+              "maximum": 100,
+              "description": "Multiplier for a line with no rating or a rating not listed."
+            },
+            "source": {
+              "$ref": "#/$defs/Source"
+            }
+          }
+        },
+        "rack": {
+          "type": "object",
+          "additionalProperties": false,
+          "required": [
+            "factor",
+            "source"
+          ],
+          "properties": {
+            "factor": {
+              "type": "number",
+              "minimum": 0,
+              "maximum": 1,
+              "description": "Multiplier on the pipe rate for horizontal runs along a pipe rack at one of its levels (shared supports, straight runs)."
+            },
+            "source": {
+              "$ref": "#/$defs/Source"
+            }
+          }
+        },
+        "land": {
+          "type": "object",
+          "additionalProperties": false,
+          "required": [
+            "perSquareMetre",
+            "measure",
+            "source"
+          ],
+          "properties": {
+            "perSquareMetre": {
+              "type": "number",
+              "minimum": 0,
+              "description": "Currency per m2 of the measured plot area."
+            },
+            "measure": {
+              "type": "string",
+              "enum": [
+                "equipment-bounding-box"
+              ],
+              "description": "How the plot area is measured: the axis-aligned bounding box of the placed equipment footprints (after rotation)."
+            },
+            "source": {
+              "$ref": "#/$defs/Source"
+            }
+          }
+        }
+      }
     }
   },
   "$defs": {

@@ -1193,6 +1193,85 @@ export interface RulePack {
     clashClearance?: number;
     source?: Source;
   };
+  /**
+   * What a layout costs to build: installed pipe per metre by DN and rating class, elbows, the cheaper rate of runs on a pipe rack, and land. Used by the cost report, the polish step and ranking. Absent: those use no cost.
+   */
+  cost?: {
+    /**
+     * ISO 4217 code of every amount in this section.
+     */
+    currency: string;
+    pipe: {
+      /**
+       * Rates of the base class (factor 1) in rising DN; a size between two entries is interpolated linearly, beyond the table extrapolated from the last two.
+       *
+       * @minItems 1
+       * @maxItems 50
+       */
+      rates: [
+        {
+          /**
+           * DN, mm.
+           */
+          size: number;
+          /**
+           * Installed pipe of the base class, currency per metre of centreline.
+           */
+          perMetre: number;
+          /**
+           * One installed 90 degree elbow of the base class (fitting and welds), currency.
+           */
+          perBend: number;
+        },
+        ...{
+          /**
+           * DN, mm.
+           */
+          size: number;
+          /**
+           * Installed pipe of the base class, currency per metre of centreline.
+           */
+          perMetre: number;
+          /**
+           * One installed 90 degree elbow of the base class (fitting and welds), currency.
+           */
+          perBend: number;
+        }[]
+      ];
+      source: Source;
+    };
+    classFactors: {
+      /**
+       * Rating -> multiplier on the base-class pipe and elbow rates.
+       */
+      factors: {
+        [k: string]: number | undefined;
+      };
+      /**
+       * Multiplier for a line with no rating or a rating not listed.
+       */
+      default: number;
+      source: Source;
+    };
+    rack: {
+      /**
+       * Multiplier on the pipe rate for horizontal runs along a pipe rack at one of its levels (shared supports, straight runs).
+       */
+      factor: number;
+      source: Source;
+    };
+    land: {
+      /**
+       * Currency per m2 of the measured plot area.
+       */
+      perSquareMetre: number;
+      /**
+       * How the plot area is measured: the axis-aligned bounding box of the placed equipment footprints (after rotation).
+       */
+      measure: "equipment-bounding-box";
+      source: Source;
+    };
+  };
 }
 
 /**
