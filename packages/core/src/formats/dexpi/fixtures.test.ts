@@ -21,7 +21,8 @@ describeWithFixtures("E03V01-AUD (AutoCAD P&ID: a pump with a nozzle)", () => {
 
   it("imports the one tagged pump with its nozzle and design conditions", () => {
     expect(design.equipment.map((e) => [e.tag, e.type])).toEqual([["P-4713", "pump"]]);
-    expect(design.equipment[0]?.nozzles).toEqual([{ id: "N-1" }]);
+    // Its one nozzle is drawn left of the pump symbol: placed on the pump's end, on the shell.
+    expect(design.equipment[0]?.nozzles).toEqual([{ id: "N-1", dx: -1, dy: 0, dz: expect.any(Number) }]);
     expect(design.equipment[0]).toMatchObject({ designPressure: 60, designTemperature: 80 });
     expect(design.equipment[0]?.x).toBeUndefined();
     expect(report.counts).toEqual({ equipment: 1, nozzles: 1, lines: 0, components: 0, instruments: 0, loops: 0 });

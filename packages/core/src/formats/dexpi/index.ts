@@ -9,6 +9,7 @@ import { DEFAULT_FOOTPRINTS, guessProcessClass, siteSide, TYPE_HAZARDS } from ".
 import { importEquipment } from "./equipment.js";
 import { importInstrumentation } from "./instrumentation.js";
 import { DexpiDocument, firstChild } from "./model.js";
+import { placeNozzles } from "./nozzle-geometry.js";
 import { importPiping } from "./piping.js";
 import { type DexpiReport, ImportContext } from "./report.js";
 import { DEFAULT_XML_LIMITS, parseXml, type XmlElement } from "./xml.js";
@@ -62,6 +63,7 @@ function build(root: XmlElement, options: DexpiImportOptions): DexpiImportResult
   const equipment = importEquipment(ctx);
   const piping = importPiping(ctx, equipment, connectionTolerance(info));
   const { instruments, loops } = importInstrumentation(ctx, equipment, piping);
+  placeNozzles(equipment.items, equipment.nozzles, piping.lines, (type) => DEFAULT_FOOTPRINTS[type]);
 
   const footprints = equipment.items.map((e) => DEFAULT_FOOTPRINTS[e.type]);
   const side = siteSide(footprints);

@@ -135,7 +135,8 @@ describe("importDexpi on a synthetic DEXPI 1.2-style file", () => {
         components: [{ type: "relief_valve", tag: "PSV-101" }],
       },
     ]);
-    expect(design.equipment.find((e) => e.tag === "E-201")?.nozzles).toEqual([{ id: "C1" }]);
+    // An inlet of a heat exchanger with no drawing: on its inlet end, half way up (the convention).
+    expect(design.equipment.find((e) => e.tag === "E-201")?.nozzles).toEqual([{ id: "C1", dx: -3, dy: 0, dz: 0.75 }]);
     expect(report.unmapped.find((u) => u.id === "F1")?.reason).toMatch(/fitting/);
     expect(report.unmapped.find((u) => u.id === "S2-3")?.reason).toMatch(/connector/);
     expect(report.unmapped.find((u) => u.id === "TEE")).toBeUndefined();
@@ -325,5 +326,25 @@ describe("design conditions", () => {
     ]);
     expect(r.report.unmapped.filter((u) => /Design/.test(u.element))).toEqual([]);
     expect(r.report.notes.find((n) => n.id === "B")?.note).toMatch(/temperature.*not a temperature unit/);
+  });
+});
+
+describe("nozzle geometry by convention (no drawing)", () => {
+  it("puts pump suction on its end, discharge on top, vessel inlet high and outlet low", () => {
+    const xml = `<PlantModel><PlantInformation SchemaVersion="4.0.1" Units="mm"/>
+      <Equipment ID="V" ComponentClass="Vessel" TagName="V-1"><Nozzle ID="V1" TagName="OUT"/><Nozzle ID="V2" TagName="IN"/></Equipment>
+      <Equipment ID="P" ComponentClass="CentrifugalPump" TagName="P-1"><Nozzle ID="P1" TagName="D"/><Nozzle ID="P2" TagName="S"/></Equipment>
+      <PipingNetworkSystem ID="S">
+        <PipingNetworkSegment ID="G1"><Connection FromID="V1" ToID="P2"/></PipingNetworkSegment>
+        <PipingNetworkSegment ID="G2"><Connection FromID="P1" ToID="V2"/></PipingNetworkSegment>
+      </PipingNetworkSystem></PlantModel>`;
+    const r = importDexpi(xml);
+    if (!r.success) throw new Error(JSON.stringify(r.issues));
+    const at = (tag: string, id: string) =>
+      r.design.equipment.find((e) => e.tag === tag)?.nozzles?.find((n) => n.id === id);
+    expect(at("P-1", "S")).toEqual({ id: "S", dx: -1, dy: 0, dz: 0.6 });
+    expect(at("P-1", "D")).toEqual({ id: "D", dx: 0, dy: 0, dz: 1.2 });
+    expect(at("V-1", "IN")).toEqual({ id: "IN", dx: -1.5, dy: 0, dz: 4 });
+    expect(at("V-1", "OUT")).toEqual({ id: "OUT", dx: 1.5, dy: 0, dz: 0.5 });
   });
 });
