@@ -77,12 +77,88 @@ export function parseJsonText(
       },
     };
   }
+  let value: unknown;
   try {
-    return { ok: true, value: JSON.parse(text) };
+    value = JSON.parse(text);
   } catch (error) {
     return {
       ok: false,
       issue: { code: "invalid_json", pointer: "", message: `not valid JSON: ${(error as Error).message}` },
     };
   }
+  // JSON.parse keeps the last of a repeated key where other parsers keep the first (RFC 8259 4):
+  // a document whose meaning depends on the reader is refused.
+  const repeated = findRepeatedKey(text);
+  if (repeated !== undefined) {
+    return {
+      ok: false,
+      issue: { code: "invalid_json", pointer: repeated, message: "an object repeats this key; each key appears once" },
+    };
+  }
+  return { ok: true, value };
+}
+
+interface ObjectFrame {
+  readonly pointer: string;
+  readonly keys: Set<string>;
+  key: string;
+  expectKey: boolean;
+}
+interface ArrayFrame {
+  readonly pointer: string;
+  index: number;
+}
+type Frame = ObjectFrame | ArrayFrame;
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+
+/** Index of the quote closing the string whose opening quote is at `start`. */
+function stringEnd(text: string, start: number): number {
+  let at = start + 1;
+  for (;;) {
+    const quote = text.indexOf('"', at);
+    let slashes = 0;
+    while (text.charCodeAt(quote - 1 - slashes) === BACKSLASH) slashes++;
+    if (slashes % 2 === 0) return quote;
+    at = quote + 1;
+  }
+}
+
+/**
+ * JSON pointer of the first key an object repeats, or undefined. `text` must be valid JSON (it
+ * is scanned after JSON.parse accepted it): one pass over the characters, a key set per open
+ * object; keys with escapes are decoded so "a" and "\u0061" count as one key.
+ */
+export function findRepeatedKey(text: string): string | undefined {
+  const stack: Frame[] = [];
+  const childPointer = (): string => {
+    const top = stack[stack.length - 1];
+    if (!top) return "";
+    return "keys" in top ? `${top.pointer}/${escapePointerToken(top.key)}` : `${top.pointer}/${top.index}`;
+  };
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x7b) stack.push({ pointer: childPointer(), keys: new Set(), key: "", expectKey: true });
+    else if (c === 0x5b) stack.push({ pointer: childPointer(), index: 0 });
+    else if (c === 0x7d || c === 0x5d) stack.pop();
+    else if (c === 0x2c) {
+      const top = stack[stack.length - 1]!;
+      if ("keys" in top) top.expectKey = true;
+      else top.index++;
+    } else if (c === QUOTE) {
+      const end = stringEnd(text, i);
+      const top = stack[stack.length - 1];
+      if (top && "keys" in top && top.expectKey) {
+        const raw = text.slice(i + 1, end);
+        const key = raw.includes("\\") ? (JSON.parse(text.slice(i, end + 1)) as string) : raw;
+        top.key = key;
+        if (top.keys.has(key)) return childPointer();
+        top.keys.add(key);
+        top.expectKey = false;
+      }
+      i = end;
+    }
+  }
+  return undefined;
 }

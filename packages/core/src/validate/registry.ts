@@ -32,6 +32,7 @@ import { rule as rackKeepFree } from "./rules/geometry/rack-keep-free.js";
 import { rule as spacing } from "./rules/geometry/spacing.js";
 import { rule as tankPropertyLine } from "./rules/geometry/tank-property-line.js";
 import { rule as tankSpacing } from "./rules/geometry/tank-spacing.js";
+import { rule as lineAnchored } from "./rules/piping/line-anchored.js";
 import { rule as lineEnds } from "./rules/piping/line-ends.js";
 import { rule as nozzleSingleLine } from "./rules/piping/nozzle-single-line.js";
 import { rule as pumpCheckValve } from "./rules/piping/pump-check-valve.js";
@@ -56,6 +57,7 @@ export const RULES: readonly Rule[] = [
   isaLetters,
   // piping (topology)
   lineEnds,
+  lineAnchored,
   nozzleSingleLine,
   sizeMatch,
   ratingMatch,

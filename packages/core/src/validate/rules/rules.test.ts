@@ -712,6 +712,19 @@ const FIRES: readonly Case[] = [
     tags: ["P-101A", "SUB-9"],
     pack: { ...DEFAULT_RULE_PACK, disabledRules: [] },
   },
+  // validator depth (issue 18)
+  {
+    rule: "piping.line-anchored",
+    name: "two lines that tee only off each other",
+    plant: "pump_station",
+    change: (d) => {
+      d.lines.push(
+        { id: "50-P-9001-A1", from: { line: "50-P-9002-A1" }, to: { line: "50-P-9002-A1" }, size: 50 },
+        { id: "50-P-9002-A1", from: { line: "50-P-9001-A1" }, to: { line: "50-P-9001-A1" }, size: 50 },
+      );
+    },
+    lines: ["50-P-9001-A1", "50-P-9002-A1"],
+  },
 ];
 
 function ofRule(d: Design, rule: string, pack?: RulePack): Violation[] {

@@ -1,0 +1,62 @@
+import { isNozzleEnd } from "../../../design/types.js";
+import { listOf } from "../../describe.js";
+import type { Rule } from "../../types.js";
+
+/**
+ * A pipe carries fluid between equipment: every line reaches a nozzle, itself or through the lines
+ * it tees off or into. Lines joined only to each other by branch ends (two lines that tee off each
+ * other) float: nothing feeds them and nothing takes their flow. Ends naming a missing line or the
+ * line itself are piping.line-ends' findings, so a group holding one is left to that rule.
+ */
+export const rule: Rule = {
+  id: "piping.line-anchored",
+  category: "piping",
+  severity: "error",
+  appliesTo: "all",
+  description: "Every line reaches an equipment nozzle, at its own ends or through the lines it branches off or into.",
+  source:
+    "PlantGAN design contract (DESIGN.md): a line runs from a nozzle or a tee to a nozzle or a tee, so a network of lines ends on equipment; ISO 10628-2 (flow lines connect equipment).",
+  fix: "Connect one end of the group to the nozzle it serves, or remove the lines.",
+  check({ design, index }, emit) {
+    const lines = design.lines;
+    const parent = lines.map((_, i) => i);
+    const find = (i: number): number => {
+      while (parent[i] !== i) {
+        parent[i] = parent[parent[i]!]!;
+        i = parent[i]!;
+      }
+      return i;
+    };
+    const anchored = new Set<number>();
+    const broken = new Set<number>();
+    const mark = new Uint8Array(lines.length);
+    for (let i = 0; i < lines.length; i++) {
+      const line = lines[i]!;
+      for (const end of [line.from, line.to]) {
+        if (isNozzleEnd(end)) {
+          mark[i] = mark[i]! | 1;
+          continue;
+        }
+        const j = index.lineIndexById.get(end.line);
+        if (j === undefined || end.line === line.id) mark[i] = mark[i]! | 2;
+        else parent[find(i)] = find(j);
+      }
+    }
+    const groups = new Map<number, string[]>();
+    for (let i = 0; i < lines.length; i++) {
+      const root = find(i);
+      if (mark[i]! & 1) anchored.add(root);
+      if (mark[i]! & 2) broken.add(root);
+      const ids = groups.get(root);
+      if (ids) ids.push(lines[i]!.id);
+      else groups.set(root, [lines[i]!.id]);
+    }
+    for (const [root, ids] of groups) {
+      if (anchored.has(root) || broken.has(root)) continue;
+      emit({
+        message: `Lines ${listOf(ids)} only tee off each other: none of them reaches an equipment nozzle, so nothing feeds them or takes their flow.`,
+        lines: ids,
+      });
+    }
+  },
+};
