@@ -44,6 +44,12 @@ import { rule as routeClear } from "./rules/piping/route-clear.js";
 import { rule as routeEnds } from "./rules/piping/route-ends.js";
 import { rule as routeOrthogonal } from "./rules/piping/route-orthogonal.js";
 import { rule as sizeMatch } from "./rules/piping/size-match.js";
+import { rule as flareKnockOut } from "./rules/relief/flare-knock-out.js";
+import { rule as gasBlowBy } from "./rules/relief/gas-blow-by.js";
+import { rule as reliefBlockValve } from "./rules/relief/relief-block-valve.js";
+import { rule as reliefDischargeSize } from "./rules/relief/relief-discharge-size.js";
+import { rule as reliefIntoAtmosphericTank } from "./rules/relief/relief-into-atmospheric-tank.js";
+import { rule as tankVent } from "./rules/relief/tank-vent.js";
 import type { Rule } from "./types.js";
 
 export const RULES: readonly Rule[] = [
@@ -64,6 +70,13 @@ export const RULES: readonly Rule[] = [
   ratingCapacity,
   pumpCheckValve,
   reliefPath,
+  // relief systems
+  reliefBlockValve,
+  reliefDischargeSize,
+  reliefIntoAtmosphericTank,
+  flareKnockOut,
+  tankVent,
+  gasBlowBy,
   // control
   loopReferences,
   instrumentMount,

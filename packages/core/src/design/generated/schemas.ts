@@ -1560,6 +1560,33 @@ export const rulePackSchema = {
       },
       "description": "Ignition sources (substations) stay outside it. Absent: the rule does not run."
     },
+    "reliefSystems": {
+      "type": "object",
+      "additionalProperties": false,
+      "required": [
+        "atmosphericTankPressure",
+        "blowByPressureRatio",
+        "source"
+      ],
+      "properties": {
+        "atmosphericTankPressure": {
+          "type": "number",
+          "minimum": 0,
+          "maximum": 1.03,
+          "description": "A tank designed for at most this pressure (barg), or with none stated, is an atmospheric tank: it needs a vent and takes no relief discharge."
+        },
+        "blowByPressureRatio": {
+          "type": "number",
+          "minimum": 1,
+          "maximum": 100,
+          "description": "A level valve letting liquid down from equipment designed above this multiple of the receiver's design pressure is a gas blow-by case (upstream over receiver design pressure)."
+        },
+        "source": {
+          "$ref": "#/$defs/Source"
+        }
+      },
+      "description": "Relief-system layout checks (block valves, discharge size, atmospheric tanks, knock-out drums, vents, gas blow-by). Absent: the tank and blow-by rules do not run."
+    },
     "routing": {
       "type": "object",
       "additionalProperties": false,

@@ -1178,6 +1178,20 @@ export interface RulePack {
     extent: number;
     source: Source;
   };
+  /**
+   * Relief-system layout checks (block valves, discharge size, atmospheric tanks, knock-out drums, vents, gas blow-by). Absent: the tank and blow-by rules do not run.
+   */
+  reliefSystems?: {
+    /**
+     * A tank designed for at most this pressure (barg), or with none stated, is an atmospheric tank: it needs a vent and takes no relief discharge.
+     */
+    atmosphericTankPressure: number;
+    /**
+     * A level valve letting liquid down from equipment designed above this multiple of the receiver's design pressure is a gas blow-by case (upstream over receiver design pressure).
+     */
+    blowByPressureRatio: number;
+    source: Source;
+  };
   routing?: {
     /**
      * How far a route's first/last point may lie from its nozzle, m.

@@ -25,6 +25,9 @@ type Point3 = [number, number, number];
 const instrumentIn = (d: PlantDesignInput, tag: string) => d.instruments!.find((i) => i.tag === tag)!;
 const route = (d: PlantDesignInput, id: string): Point3[] => lineIn(d, id).route as Point3[];
 
+/** The default pack with every rule on, for cases of rules it leaves off. */
+const EVERY_RULE_ON: RulePack = { ...DEFAULT_RULE_PACK, disabledRules: [] };
+
 const FIRES: readonly Case[] = [
   // geometry
   {
@@ -724,6 +727,70 @@ const FIRES: readonly Case[] = [
       );
     },
     lines: ["50-P-9001-A1", "50-P-9002-A1"],
+  },
+  {
+    rule: "piping.relief-block-valve",
+    name: "an unlocked gate valve between a drum and its relief valve",
+    plant: "pump_station",
+    change: (d) => {
+      lineIn(d, "50-RV-1009-A1").components!.unshift({ type: "gate_valve" });
+    },
+    tags: ["V-101", "PSV-101"],
+    lines: ["50-RV-1009-A1"],
+    pack: EVERY_RULE_ON,
+  },
+  {
+    rule: "piping.relief-discharge-size",
+    name: "a reducer to a smaller size after a relief valve",
+    plant: "pump_station",
+    change: (d) => {
+      lineIn(d, "50-RV-1009-A1").components!.push({ type: "reducer", size: 25 });
+    },
+    tags: ["PSV-101"],
+    lines: ["50-RV-1009-A1"],
+  },
+  {
+    rule: "piping.relief-into-atmospheric-tank",
+    name: "a relief line into a flammable atmospheric tank",
+    plant: "water_treatment",
+    change: (d) => {
+      equipmentIn(d, "TK-502").hazard = "flammable";
+    },
+    tags: ["TK-502", "V-502"],
+    lines: ["50-W-6012"],
+    pack: EVERY_RULE_ON,
+  },
+  {
+    rule: "piping.flare-knock-out",
+    name: "a relief header teeing into the drum-to-flare line",
+    plant: "gas_compression",
+    change: (d) => {
+      lineIn(d, "100-FL-3006-A1").to = { line: "300-FL-3010-A1" };
+    },
+    lines: ["100-FL-3006-A1", "300-FL-3010-A1"],
+  },
+  {
+    rule: "piping.tank-vent",
+    name: "an atmospheric tank without its vent nozzle",
+    plant: "tank_farm",
+    change: (d) => {
+      const tank = equipmentIn(d, "TK-101");
+      tank.nozzles = tank.nozzles!.filter((n) => n.id !== "VENT");
+    },
+    tags: ["TK-101"],
+    pack: EVERY_RULE_ON,
+  },
+  {
+    rule: "piping.gas-blow-by",
+    name: "a level valve from a 20 barg drum into an unrelieved 5 barg filter",
+    plant: "pump_station",
+    change: (d) => {
+      equipmentIn(d, "F-101").designPressure = 5;
+      const line = lineIn(d, "200-P-1002-A1");
+      line.components = line.components!.filter((c) => c.type !== "relief_valve");
+    },
+    tags: ["LV-101", "V-101", "F-101"],
+    lines: ["200-P-1001-A1"],
   },
 ];
 
