@@ -6,9 +6,9 @@
  */
 import { readFile } from "node:fs/promises";
 import { tankFarm } from "@plantgan/testing";
+import { serveStatic } from "@plantgan/testing/browser";
 import type { Browser, Page, Route } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { serveStatic } from "../../packages/viewer/bench/static-server.js";
 import {
   DIST,
   drawnShare,

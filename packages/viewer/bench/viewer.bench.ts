@@ -12,8 +12,7 @@
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
-import { CHROMIUM_ARGS, CHROMIUM_PATH, hasChromium } from "./chromium.js";
-import { serveStatic } from "./static-server.js";
+import { CHROMIUM_ARGS, CHROMIUM_PATH, hasChromium, serveStatic } from "@plantgan/testing/browser";
 
 // playwright-core is a dependency of the cross-package tests workspace; resolve it from there.
 const require = createRequire(fileURLToPath(new URL("../../../tests/package.json", import.meta.url)));

@@ -1,4 +1,4 @@
-import type { GenerationRequest } from "@plantgan/core/design";
+import { GENERATION_REQUEST_DEFAULTS, type GenerationRequest } from "@plantgan/core/design";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { type RouteOptions, rateConfig } from "../config.js";
 import { ApiError } from "../errors.js";
@@ -69,7 +69,8 @@ export async function generateRoutes(
       reply.header("location", `/v1/jobs/${out.job.id}`);
       const prefer = request.headers.prefer;
       const async = /\brespond-async\b/i.test(Array.isArray(prefer) ? prefer.join(",") : (prefer ?? ""));
-      if (async || (request.body.count ?? 4) > DIRECT_MAX_COUNT) return reply.code(202).send(out.job);
+      if (async || (request.body.count ?? GENERATION_REQUEST_DEFAULTS.count) > DIRECT_MAX_COUNT)
+        return reply.code(202).send(out.job);
 
       // Wait for the job, and stop waiting when the client goes away (the response side closes then).
       const gone = new AbortController();
