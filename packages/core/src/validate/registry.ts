@@ -32,6 +32,10 @@ import { rule as rackKeepFree } from "./rules/geometry/rack-keep-free.js";
 import { rule as spacing } from "./rules/geometry/spacing.js";
 import { rule as tankPropertyLine } from "./rules/geometry/tank-property-line.js";
 import { rule as tankSpacing } from "./rules/geometry/tank-spacing.js";
+import { rule as pumpDeadhead } from "./rules/isolation/pump-deadhead.js";
+import { rule as pumpDischargeOrder } from "./rules/isolation/pump-discharge-order.js";
+import { rule as spareIsolation } from "./rules/isolation/spare-isolation.js";
+import { rule as tankShellValve } from "./rules/isolation/tank-shell-valve.js";
 import { rule as lineAnchored } from "./rules/piping/line-anchored.js";
 import { rule as lineEnds } from "./rules/piping/line-ends.js";
 import { rule as nozzleSingleLine } from "./rules/piping/nozzle-single-line.js";
@@ -77,6 +81,11 @@ export const RULES: readonly Rule[] = [
   flareKnockOut,
   tankVent,
   gasBlowBy,
+  // isolation and pump piping
+  tankShellValve,
+  spareIsolation,
+  pumpDischargeOrder,
+  pumpDeadhead,
   // control
   loopReferences,
   instrumentMount,

@@ -176,7 +176,7 @@ describe("validateDesign", () => {
         delete e.x;
         delete e.y;
       }
-      lineIn(input, "150-P-1005-B1").components = [];
+      lineIn(input, "150-P-1005-B1").components = [{ type: "gate_valve" }];
     });
     const report = validateDesign(d, { ...DEFAULT_RULE_PACK, disabledRules: [] });
     expect(report.geometryChecked).toBe(false);

@@ -792,6 +792,47 @@ const FIRES: readonly Case[] = [
     tags: ["LV-101", "V-101", "F-101"],
     lines: ["200-P-1001-A1"],
   },
+  {
+    rule: "piping.tank-shell-valve",
+    name: "a tank outlet with no valve at the shell",
+    plant: "tank_farm",
+    change: (d) => {
+      lineIn(d, "300-P-2002-A1").components = [];
+    },
+    tags: ["TK-102"],
+    lines: ["300-P-2002-A1"],
+    pack: EVERY_RULE_ON,
+  },
+  {
+    rule: "piping.spare-isolation",
+    name: "a spare pump's suction with no block valve",
+    plant: "pump_station",
+    change: (d) => {
+      lineIn(d, "200-P-1003-A1").components = [];
+    },
+    tags: ["P-101A"],
+    lines: ["200-P-1003-A1"],
+  },
+  {
+    rule: "piping.pump-discharge-order",
+    name: "a block valve between the pump and its check valve",
+    plant: "pump_station",
+    change: (d) => {
+      lineIn(d, "150-P-1005-B1").components = [{ type: "gate_valve" }, { type: "check_valve" }];
+    },
+    tags: ["P-101B"],
+    lines: ["150-P-1005-B1"],
+  },
+  {
+    rule: "control.pump-deadhead",
+    name: "a trip that shuts the discharge valve and leaves the pumps running",
+    plant: "pump_station",
+    change: (d) => {
+      d.control!.interlocks![1]!.effects = [{ target: "PV-102", action: "close" }];
+    },
+    tags: ["I-102", "P-102A", "PV-102"],
+    lines: ["150-P-1007-C1"],
+  },
 ];
 
 function ofRule(d: Design, rule: string, pack?: RulePack): Violation[] {

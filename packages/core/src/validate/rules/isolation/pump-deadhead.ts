@@ -1,0 +1,69 @@
+import type { Line } from "../../../design/types.js";
+import { isNozzleEnd } from "../../../design/types.js";
+import type { DesignIndex } from "../../context.js";
+import type { Rule } from "../../types.js";
+
+/** The lines a pump discharge's flow passes: the line itself, then each header it tees into. */
+function downstream(index: DesignIndex, line: Line, maxSteps = 32): Line[] {
+  const out: Line[] = [];
+  let at: Line | undefined = line;
+  for (let step = 0; at && step < maxSteps && !out.includes(at); step++) {
+    out.push(at);
+    at = isNozzleEnd(at.to) ? undefined : index.lineById.get(at.to.line);
+  }
+  return out;
+}
+
+/**
+ * A running pump against a shut discharge overheats in minutes. An interlock that closes valves on
+ * every discharge path of a pump also stops that pump, unless the pump has a minimum-flow
+ * (recirculation) line that keeps it above its minimum flow.
+ */
+export const rule: Rule = {
+  id: "control.pump-deadhead",
+  category: "control",
+  severity: "error",
+  appliesTo: "all",
+  description:
+    "An interlock that closes every discharge path of a pump also stops it, unless the pump has a minimum-flow line.",
+  source:
+    "API Std 610 (12th ed., 2021) 6.1.11 and ANSI/HI 9.6.3 (minimum continuous stable flow); IEC 61511-1:2016 10.3.2 (a safety function's action must not create a new hazard).",
+  fix: "Add the pump to the interlock's effects with action stop, or give it a minimum-flow line (minimumFlow: true) back to its suction source.",
+  check({ design, index }, emit) {
+    const minimumFlow = new Set<string>();
+    for (const line of design.lines) {
+      if (line.minimumFlow !== true) continue;
+      if (isNozzleEnd(line.from)) minimumFlow.add(line.from.tag);
+      else {
+        const parent = index.lineById.get(line.from.line);
+        if (parent && isNozzleEnd(parent.from)) minimumFlow.add(parent.from.tag);
+      }
+    }
+    for (const interlock of design.control.interlocks) {
+      const closed = new Set<string>();
+      const stopped = new Set<string>();
+      for (const effect of interlock.effects) {
+        if (effect.action === "stop") stopped.add(effect.target);
+        if (effect.action !== "close") continue;
+        const found = index.componentByTag.get(effect.target);
+        if (found) closed.add(found.line.id);
+      }
+      if (closed.size === 0) continue;
+      for (const [tag, pump] of index.equipmentByTag) {
+        if (pump.type !== "pump" || stopped.has(tag) || minimumFlow.has(tag)) continue;
+        const discharges = (index.endsAtEquipment.get(tag) ?? []).filter(
+          (r) => r.end === "from" && !r.line.minimumFlow,
+        );
+        if (discharges.length === 0) continue;
+        const shut = discharges.map((r) => downstream(index, r.line).find((l) => closed.has(l.id)));
+        if (shut.some((l) => l === undefined)) continue;
+        const valves = interlock.effects.filter((e) => e.action === "close").map((e) => e.target);
+        emit({
+          message: `Interlock ${interlock.tag} closes ${valves.join(", ")} on every discharge of pump ${tag} (line ${shut.map((l) => l!.id).join(", ")}) but does not stop it, and ${tag} has no minimum-flow line: the pump would run dead-headed.`,
+          tags: [interlock.tag, tag, ...valves],
+          lines: [...new Set(shut.map((l) => l!.id))],
+        });
+      }
+    }
+  },
+};

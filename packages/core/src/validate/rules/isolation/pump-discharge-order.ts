@@ -1,0 +1,37 @@
+import { BLOCK_VALVES } from "../../relief.js";
+import type { Rule } from "../../types.js";
+
+/**
+ * A pump discharge runs nozzle → check valve → block valve: the check valve next to the pump keeps
+ * reverse flow off it, and the block valve after the check valve isolates both for maintenance.
+ * A block valve between the nozzle and the check valve leaves the check valve unisolable. Lines
+ * with no check valve are piping.pump-check-valve's finding.
+ */
+export const rule: Rule = {
+  id: "piping.pump-discharge-order",
+  category: "piping",
+  severity: "error",
+  appliesTo: "all",
+  description: "On a pump discharge the check valve comes before the first block valve.",
+  source:
+    "ANSI/HI 9.6.6-2016 (check valve then isolation valve on the discharge); PIP RESP73H (2011) pump piping; ISO 10628 flow order of inline components.",
+  fix: "Order the discharge components nozzle → check valve → block valve.",
+  check({ index }, emit) {
+    for (const [tag, pump] of index.equipmentByTag) {
+      if (pump.type !== "pump") continue;
+      for (const ref of index.endsAtEquipment.get(tag) ?? []) {
+        if (ref.end !== "from") continue;
+        const parts = ref.line.components;
+        const check = parts.findIndex((c) => c.type === "check_valve");
+        if (check < 0) continue;
+        const block = parts.findIndex((c) => BLOCK_VALVES.has(c.type) && c.type !== "control_valve");
+        if (block < 0 || block > check) continue;
+        emit({
+          message: `Pump ${tag} discharge ${ref.line.id} has ${parts[block]!.tag ?? `a ${parts[block]!.type.replace(/_/g, " ")}`} before its check valve; the order is nozzle → check valve → block valve.`,
+          tags: [tag],
+          lines: [ref.line.id],
+        });
+      }
+    }
+  },
+};

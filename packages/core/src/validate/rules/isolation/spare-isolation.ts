@@ -1,0 +1,53 @@
+import type { Equipment } from "../../../design/types.js";
+import { BLOCK_VALVES } from "../../relief.js";
+import type { Rule } from "../../types.js";
+
+/** "P-101" for P-101A / P-101B; undefined for a tag without a trailing set letter. */
+const setOf = (tag: string): string | undefined => (/^(.*\d)[A-Z]$/.test(tag) ? tag.slice(0, -1) : undefined);
+
+/**
+ * Installed spares are maintained while the plant runs: each pump of a set (P-101A, P-101B...) has
+ * a block valve on its own suction line and its own discharge line, so it can be isolated alone.
+ */
+export const rule: Rule = {
+  id: "piping.spare-isolation",
+  category: "piping",
+  severity: "error",
+  appliesTo: "all",
+  description: "Each pump of an A/B set has a block valve on its own suction and its own discharge line.",
+  source:
+    "API Std 610 (12th ed., 2021) and PIP RESP73H (pump piping: suction and discharge block valves on each pump so a spare is isolated for maintenance while its twin runs); ANSI/HI 9.6.6.",
+  fix: "Add a gate valve on the pump's own suction line and on its own discharge line (after the check valve).",
+  check({ index }, emit) {
+    const sets = new Map<string, Equipment[]>();
+    for (const e of index.equipmentByTag.values()) {
+      const set = e.type === "pump" ? setOf(e.tag) : undefined;
+      if (!set) continue;
+      const members = sets.get(set);
+      if (members) members.push(e);
+      else sets.set(set, [e]);
+    }
+    for (const members of sets.values()) {
+      if (members.length < 2) continue;
+      for (const pump of members) {
+        const refs = index.endsAtEquipment.get(pump.tag) ?? [];
+        for (const [end, side] of [
+          ["to", "suction"],
+          ["from", "discharge"],
+        ] as const) {
+          const own = refs.filter((r) => r.end === end);
+          if (own.length === 0) continue;
+          if (own.some((r) => r.line.components.some((c) => BLOCK_VALVES.has(c.type) && c.type !== "control_valve")))
+            continue;
+          const point = index.nozzlePoint(pump.tag, (own[0]!.line[end] as { nozzle: string }).nozzle);
+          emit({
+            message: `Spare pump ${pump.tag} has no block valve on its own ${side} line ${own.map((r) => r.line.id).join(", ")}: it cannot be isolated while its twin runs.`,
+            tags: [pump.tag],
+            lines: own.map((r) => r.line.id),
+            ...(point ? { location: point } : {}),
+          });
+        }
+      }
+    }
+  },
+};
