@@ -20,6 +20,7 @@ export {
 } from "./dexpi/index.js";
 export { DEXPI2_FORMAT } from "./dexpi2/format.js";
 export { type Dexpi2ImportResult, importDexpi2 } from "./dexpi2/index.js";
+export { EXPORT_FORMATS, type ExportFormat, exportFormatById } from "./export/index.js";
 export { JSON_FORMAT, jsonValueRecords } from "./json.js";
 export { looksLikeNdjson, NDJSON_FORMAT } from "./ndjson.js";
 export {
