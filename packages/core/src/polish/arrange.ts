@@ -1,0 +1,46 @@
+import type { LpWriter } from "./lp.js";
+import { type Gap, gapValue, separations } from "./model.js";
+import type { PlacementProblem } from "./problem.js";
+
+/**
+ * Keeps each pair's arrangement while the positions move: of the four one-axis gaps, the larger of
+ * the two along x and the larger along y are the sides the pair stands on now. Then
+ * - one of them positive, the other not (the pair is separated along one axis): that gap ≥ d;
+ * - both positive (the pair stands diagonally): the tangent of the circle of radius d at the current
+ *   gaps, u·(gx, gy) ≥ d with u their unit vector. A point on its far side is at least d away in
+ *   plan (|g| ≥ u·g), so the row is safe, and the current layout satisfies it;
+ * - both ≤ 0 (an overlap the legaliser left): the larger gap may not shrink.
+ * d is the pair's required distance, or the current distance where it is already short (an invalid
+ * candidate is made no worse). Returns the rows written.
+ */
+export function writeArrangement(
+  lp: LpWriter,
+  p: PlacementProblem,
+  x: readonly number[],
+  y: readonly number[],
+): number {
+  let rows = 0;
+  for (const s of separations(p)) {
+    const [east, west, north, south] = s.gaps.map((g) => ({ g, v: gapValue(g, x, y) })) as {
+      g: Gap;
+      v: number;
+    }[];
+    const gx = east!.v >= west!.v ? east! : west!;
+    const gy = north!.v >= south!.v ? north! : south!;
+    if (gx.v > 0 && gy.v > 0) {
+      const r = Math.hypot(gx.v, gy.v);
+      const ux = gx.v / r;
+      const uy = gy.v / r;
+      const terms = [
+        ...gx.g.terms.map(([n, c]) => [n, c * ux] as const),
+        ...gy.g.terms.map(([n, c]) => [n, c * uy] as const),
+      ];
+      lp.row(terms, ">=", Math.min(s.need, r) - ux * gx.g.constant - uy * gy.g.constant);
+    } else {
+      const g = gx.v >= gy.v ? gx : gy;
+      lp.row(g.g.terms, ">=", Math.min(s.need, g.v) - g.g.constant);
+    }
+    rows++;
+  }
+  return rows;
+}

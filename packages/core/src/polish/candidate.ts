@@ -1,0 +1,125 @@
+import { type CostBreakdown, priceDesign } from "../cost/index.js";
+import type { Design, Line, RulePack, ValidationReport } from "../design/types.js";
+import { metres } from "../design/units.js";
+import { legaliseDesign } from "../legalise/index.js";
+import { routeDesign } from "../route/router.js";
+import { validateDesign } from "../validate/validate.js";
+import { polishPlacement } from "./polish.js";
+import { placementProblem } from "./problem.js";
+import type { Solver } from "./solver.js";
+
+export interface PolishOptions {
+  /** Metres added to the pack's distances, as the legaliser added them (the pipeline's 1.5). */
+  readonly margin: number;
+  /** Tags that must not move. */
+  readonly fixed?: readonly string[];
+  /** LP rounds (see polishPlacement). Default 4. */
+  readonly rounds?: number;
+}
+
+/** What the polish did to one candidate (the pipeline records it in the candidate's report). */
+export interface PolishReport {
+  /** true: the polished layout was kept; false: the original (see `reason`). */
+  readonly applied: boolean;
+  readonly reason: string;
+  /** Cost of the routed candidate before and of the kept one after (equal when not applied). */
+  readonly costBefore?: number;
+  readonly costAfter?: number;
+  /** Total of the polished layout that was tried, when it was routed (kept or not). */
+  readonly costTried?: number;
+  /** LP time, ms, and the rounds solved. */
+  readonly lpMs: number;
+  readonly rounds: number;
+  /** Re-route and re-validate time, ms. */
+  readonly checkMs: number;
+}
+
+export interface PolishOutcome {
+  readonly design: Design;
+  readonly report: ValidationReport;
+  readonly unrouted: readonly { readonly line: string; readonly code: string; readonly reason: string }[];
+  readonly cost?: CostBreakdown;
+  readonly polish: PolishReport;
+}
+
+function faults(report: ValidationReport, unrouted: number): number {
+  return report.summary.errors + unrouted;
+}
+
+function withoutRoute(line: Line): Line {
+  const { route: _dropped, ...rest } = line;
+  return rest;
+}
+
+/**
+ * Polishes a legalised, routed candidate: solves the placement LP with its arrangement kept, moves
+ * the items, routes every line again and validates. The polished layout is kept only when it has no
+ * more faults (validator errors + unrouted lines) than the original and costs less; otherwise the
+ * original comes back unchanged. Needs the pack's cost model (without it nothing is polished).
+ */
+export function polishCandidate(
+  design: Design,
+  report: ValidationReport,
+  unrouted: PolishOutcome["unrouted"],
+  pack: RulePack,
+  solver: Solver,
+  options: PolishOptions,
+): PolishOutcome {
+  const keep = (reason: string, extra: Partial<PolishReport> = {}): PolishOutcome => {
+    const cost = pack.cost ? priceDesign(design, pack.cost) : undefined;
+    return {
+      design,
+      report,
+      unrouted,
+      ...(cost ? { cost } : {}),
+      polish: {
+        applied: false,
+        reason,
+        ...(cost ? { costBefore: cost.total, costAfter: cost.total } : {}),
+        lpMs: 0,
+        rounds: 0,
+        checkMs: 0,
+        ...extra,
+      },
+    };
+  };
+  if (!pack.cost) return keep("the rule pack has no cost model");
+  if (design.equipment.some((e) => e.x === undefined || e.y === undefined)) return keep("an item is not placed");
+  const before = priceDesign(design, pack.cost);
+  const problem = placementProblem(design, pack, options.margin, options.fixed);
+  const placed = polishPlacement(problem, solver, options.rounds);
+  const lp = { lpMs: placed.ms, rounds: placed.rounds };
+  if (placed.after >= placed.before) return keep("the LP found no cheaper placement", lp);
+  const started = performance.now();
+  const moved: Design = {
+    ...design,
+    equipment: design.equipment.map((e, i) => ({ ...e, x: placed.x[i]!, y: placed.y[i]! })),
+    lines: design.lines.map(withoutRoute),
+  };
+  // Back onto the site grid (the router's lattice: nozzles between grid lines give stubs that
+  // clash), clearing with the legaliser's small moves whatever rounding brought too close.
+  const snapped = legaliseDesign(moved, pack, { margin: metres(options.margin), fixed: options.fixed ?? [] });
+  if (snapped.unresolved.length > 0) return keep("the polished layout does not snap to the grid", lp);
+  const routed = routeDesign(snapped.design);
+  const polishedReport = validateDesign(routed.design, pack);
+  const after = priceDesign(routed.design, pack.cost);
+  const checkMs = performance.now() - started;
+  const tried = { ...lp, checkMs, costTried: after.total };
+  if (faults(polishedReport, routed.unrouted.length) > faults(report, unrouted.length)) {
+    return keep("the polished layout has more faults after routing", tried);
+  }
+  if (after.total >= before.total) return keep("the polished layout costs more once routed", tried);
+  return {
+    design: routed.design,
+    report: polishedReport,
+    unrouted: routed.unrouted.map((u) => ({ line: u.line, code: u.code, reason: u.reason })),
+    cost: after,
+    polish: {
+      applied: true,
+      reason: "cheaper and no less valid",
+      costBefore: before.total,
+      costAfter: after.total,
+      ...tried,
+    },
+  };
+}

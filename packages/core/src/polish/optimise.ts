@@ -1,0 +1,83 @@
+import { LpWriter } from "./lp.js";
+import { type BoxSize, boxOf, separations, writePlacement, xv, yv } from "./model.js";
+import { placementCost } from "./polish.js";
+import type { PlacementProblem } from "./problem.js";
+import { primal, type Solver } from "./solver.js";
+
+export interface OptimiseOptions {
+  /** Wall-clock limit, s. Default 30. */
+  readonly timeLimit?: number;
+  /** Box the land term is linearised around (default: the problem's current layout's box). */
+  readonly reference?: BoxSize;
+  /** Stop as soon as an incumbent reaches this value of the linear objective (HiGHS objective_target). */
+  readonly target?: number;
+}
+
+export interface OptimiseResult {
+  /** HiGHS model status ("Optimal", "Time limit reached", "Target for objective reached", ...). */
+  readonly status: string;
+  /** Positions of the best layout found; undefined when none was found in time. */
+  readonly x?: number[];
+  readonly y?: number[];
+  /** Its linear objective (the one `writePlacement` states) and its cost as the polish measures it. */
+  readonly objective?: number;
+  readonly cost?: number;
+  readonly ms: number;
+}
+
+/**
+ * The optimisation baseline of the layout literature (Papageorgiou & Rotstein 1998; Patsiatzis &
+ * Papageorgiou 2002; Xu & Papageorgiou 2009): the same positions, piping and land terms, site,
+ * rotations and required distances as the polish, but free pair orders: each pair of items (and each
+ * item and keep-out or rack) is separated along one of four directions picked by two binaries,
+ * big-M disjunctions. Solved by HiGHS branch and bound within a time limit. Separation is along one
+ * axis, which is what the spacing rules ask for at least (a plan distance is never less than an axis gap).
+ */
+export function optimisePlacement(p: PlacementProblem, solver: Solver, options: OptimiseOptions = {}): OptimiseResult {
+  const started = performance.now();
+  const ref = options.reference ?? boxOf(p, p.x, p.y);
+  const lp = new LpWriter();
+  writePlacement(lp, p, ref);
+  let largest = 0;
+  for (const s of separations(p)) largest = Math.max(largest, s.need);
+  let span = 0;
+  for (let i = 0; i < p.tags.length; i++) span = Math.max(span, 2 * p.hw[i]!, 2 * p.hd[i]!);
+  for (const o of p.obstacles) span = Math.max(span, o.rect.maxX - o.rect.minX, o.rect.maxY - o.rect.minY);
+  // Large enough to switch any row off: no gap on the site is below −(site + widest thing).
+  const M = p.site.width + p.site.depth + largest + 2 * span;
+  for (const s of separations(p)) {
+    const a = `a${s.key}`;
+    const b = `b${s.key}`;
+    lp.binary(a);
+    lp.binary(b);
+    lp.bound(a, 0, 1);
+    lp.bound(b, 0, 1);
+    // (a, b) = (0,0) east, (1,0) west, (0,1) north, (1,1) south: the chosen gap ≥ need.
+    const off: [number, number, number][] = [
+      [1, 1, 0],
+      [-1, 1, 1],
+      [1, -1, 1],
+      [-1, -1, 2],
+    ];
+    s.gaps.forEach((g, k) => {
+      const [ca, cb, c0] = off[k]!;
+      // gap + M·(c0 + ca·a + cb·b) ≥ need, where the bracket is 0 for the chosen direction, ≥ 1 otherwise.
+      lp.row([...g.terms, [a, M * ca], [b, M * cb]], ">=", s.need - g.constant - M * c0);
+    });
+  }
+  const s = solver.solve(lp.text(), {
+    time_limit: options.timeLimit ?? 30,
+    primal_feasibility_tolerance: 1e-9,
+    mip_feasibility_tolerance: 1e-9,
+    ...(options.target !== undefined ? { objective_target: options.target } : {}),
+  });
+  const ms = performance.now() - started;
+  const x = p.tags.map((_, i) => primal(s.Columns[xv(i)]));
+  const y = p.tags.map((_, i) => primal(s.Columns[yv(i)]));
+  if (x.some((v) => v === undefined || !Number.isFinite(v)) || y.some((v) => v === undefined || !Number.isFinite(v))) {
+    return { status: s.Status, ms };
+  }
+  const px = x as number[];
+  const py = y as number[];
+  return { status: s.Status, x: px, y: py, objective: s.ObjectiveValue, cost: placementCost(p, px, py), ms };
+}
