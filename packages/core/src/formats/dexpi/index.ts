@@ -62,7 +62,7 @@ function build(root: XmlElement, options: DexpiImportOptions): DexpiImportResult
 
   const equipment = importEquipment(ctx);
   const piping = importPiping(ctx, equipment, connectionTolerance(info));
-  const { instruments, loops } = importInstrumentation(ctx, equipment, piping);
+  const { instruments, loops, interlocks } = importInstrumentation(ctx, equipment, piping);
   placeNozzles(equipment.items, equipment.nozzles, piping.lines, (type) => DEFAULT_FOOTPRINTS[type]);
 
   const footprints = equipment.items.map((e) => DEFAULT_FOOTPRINTS[e.type]);
@@ -89,7 +89,7 @@ function build(root: XmlElement, options: DexpiImportOptions): DexpiImportResult
     }),
     lines: piping.lines.map((l) => ({ ...l, components: l.components.map((c) => ({ ...c })) })),
     instruments: [...instruments],
-    control: { loops: [...loops], interlocks: [] },
+    control: { loops: [...loops], interlocks: [...interlocks] },
     metadata: metadata(root, info, drawing),
   };
 
@@ -115,6 +115,7 @@ function build(root: XmlElement, options: DexpiImportOptions): DexpiImportResult
       components: design.lines.reduce((n, l) => n + (l.components?.length ?? 0), 0),
       instruments: instruments.length,
       loops: loops.length,
+      interlocks: interlocks.length,
     },
     warnings,
     (tag) => held.has(tag),

@@ -26,9 +26,13 @@ type InstrumentOn = Instrument["on"];
 /** A loop as written in a design file (action left to its default). */
 type Loop = NonNullable<NonNullable<PlantDesignInput["control"]>["loops"]>[number];
 
+/** An interlock as written in a design file. */
+type Interlock = NonNullable<NonNullable<PlantDesignInput["control"]>["interlocks"]>[number];
+
 export interface InstrumentationResult {
   readonly instruments: readonly Instrument[];
   readonly loops: readonly Loop[];
+  readonly interlocks: readonly Interlock[];
 }
 
 /** Where a signal end leads. */
@@ -76,15 +80,15 @@ export function importInstrumentation(
 ): InstrumentationResult {
   const fns = new Map<XmlElement, FunctionInfo>();
   for (const el of ctx.doc.items) {
-    if (el.name !== "ProcessInstrumentationFunction") continue;
+    if (!isInstrumentFunction(el, piping)) continue;
     const { candidate, letters } = instrumentTag(ctx, el);
     fns.set(el, { el, candidate, letters, measures: [], actuates: [], inbound: [], outbound: [] });
   }
-  const resolver = new EndpointResolver(ctx, equipment);
+  const resolver = new EndpointResolver(ctx, equipment, piping, fns);
 
-  // Signal graph from every information flow.
+  // Signal graph from every information flow (DEXPI 1.2+) and signal line (the older ProteusSchema 3.x style).
   for (const flow of ctx.doc.items) {
-    if (flow.name !== "InformationFlow") continue;
+    if (flow.name !== "InformationFlow" && flow.name !== "SignalLine") continue;
     const [start, end] = flowEnds(ctx, flow);
     const a = start ? resolver.resolve(start) : ({ kind: "none" } as const);
     const b = end ? resolver.resolve(end) : ({ kind: "none" } as const);
@@ -120,6 +124,9 @@ export function importInstrumentation(
     const own = locationOf(ctx, info.el);
     const r = own ? resolver.resolve(own) : undefined;
     if (r?.kind === "process") info.measures.push({ el: r.el, via: r.via });
+    // An off-line ProcessInstrument measures where the measuring line it ends leads.
+    const seg = info.el.name === "ProcessInstrument" ? piping.segmentOf(info.el) : undefined;
+    if (seg) info.measures.push({ el: seg, via: [] });
   }
 
   const mountOf = (el: XmlElement, via: readonly XmlElement[]): Mount | undefined => {
@@ -136,6 +143,11 @@ export function importInstrumentation(
         via,
         note: `measures at ${describe(el)}, which is on no line; mounted on ${near}, where that piping starts`,
       };
+    }
+    const reached = piping.reachLine(el);
+    if (reached) {
+      const where = "line" in reached ? `line ${reached.line}` : reached.tag;
+      return { on: reached, via, note: `measures through ${describe(el)}, which leads to ${where}` };
     }
     return undefined;
   };
@@ -270,7 +282,9 @@ export function importInstrumentation(
     ctx.consume(l.controller.el, ...l.via);
   }
 
-  // Signals to actuators that no loop took: say which valve they drive.
+  const interlocks = buildInterlocks(ctx, piping, equipment, fns, tags, controllers);
+
+  // Signals to actuators that no loop or interlock took: say which valve they drive.
   for (const info of fns.values()) {
     for (const act of info.actuates) {
       const el = act.target.valve ?? act.target.machine ?? act.target.at;
@@ -281,15 +295,77 @@ export function importInstrumentation(
 
   // A loop grouping is represented when one of its functions is.
   for (const el of ctx.doc.items) {
-    if (el.name !== "InstrumentationLoopFunction") continue;
+    if (el.name !== "InstrumentationLoopFunction" && el.name !== "InstrumentLoop") continue;
     const members = [
       ...ctx.doc.related(el, "is a collection including"),
       ...ctx.doc.relatedFrom(el, "is a part of"),
       ...el.children.filter((c) => c.name === "ProcessInstrumentationFunction"),
     ];
     if (members.some((m) => ctx.isConsumed(m))) ctx.consume(el);
+    else if (el.name === "InstrumentLoop") ctx.refuse(el, "loop grouping whose instruments were not mapped");
   }
-  return { instruments, loops: result };
+  return { instruments, loops: result, interlocks };
+}
+
+/**
+ * Trip functions → interlocks. ISA-5.1: an S (switch) or Z (safety actuation) after the measured
+ * variable makes a function act on the process; its trip condition is the H/HH/L/LL that ends its
+ * letters (PSHH, LZLL). The contract needs that condition, so a switching function without one
+ * (PICSA) is reported, not guessed. Effects: each valve it drives closes, each machine stops.
+ */
+function buildInterlocks(
+  ctx: ImportContext,
+  piping: PipingResult,
+  equipment: EquipmentResult,
+  fns: ReadonlyMap<XmlElement, FunctionInfo>,
+  tags: ReadonlyMap<XmlElement, string>,
+  controllers: ReadonlySet<XmlElement>,
+): Interlock[] {
+  const out: Interlock[] = [];
+  for (const info of fns.values()) {
+    if (!/[SZ]/.test(info.letters.slice(1))) continue;
+    const name = info.candidate ?? describe(info.el);
+    const fail = (reason: string) =>
+      ctx.refuseDerived({ element: "Interlock", ...(info.el.attrs.ID ? { id: info.el.attrs.ID } : {}), reason });
+    const trip = tripCondition(info.letters);
+    const tag = tags.get(info.el);
+    if (!trip) {
+      fail(
+        `${name} switches or trips (S/Z) but the file gives no trip condition (LL, L, H, HH), which the contract needs`,
+      );
+      continue;
+    }
+    if (tag === undefined || controllers.has(info.el)) {
+      fail(`${name}: the initiating instrument is not in the design`);
+      continue;
+    }
+    const effects: Interlock["effects"][number][] = [];
+    const via: XmlElement[] = [];
+    for (const [el] of bfs(fns, info.el, (f) => f.outbound)) {
+      for (const act of fns.get(el)?.actuates ?? []) {
+        const comp = act.target.valve ? piping.componentOf(act.target.valve) : undefined;
+        const machine = act.target.machine ? equipment.byElement.get(act.target.machine) : undefined;
+        const target = comp?.tag ?? machine?.tag;
+        if (target === undefined || effects.some((e) => e.target === target)) continue;
+        effects.push({ target, action: machine ? "stop" : "close" });
+        via.push(...act.via);
+      }
+    }
+    const [first, ...rest] = effects;
+    if (!first) {
+      fail(`${name}: no tagged valve or machine in the design receives its trip signal`);
+      continue;
+    }
+    out.push({ tag, cause: { instrument: tag, trip }, effects: [first, ...rest] });
+    ctx.consume(...via);
+  }
+  return out;
+}
+
+/** The trip condition that ends a switching function's letters: PSHH → HH, LSL → L. */
+function tripCondition(letters: string): "LL" | "L" | "H" | "HH" | undefined {
+  const m = /[SZ][A-Z]*?(HH|LL|H|L)$/.exec(letters.slice(1));
+  return m?.[1] as "LL" | "L" | "H" | "HH" | undefined;
 }
 
 /** Resolves a signal end to a function, a process item or an actuator target. */
@@ -297,14 +373,19 @@ class EndpointResolver {
   constructor(
     private readonly ctx: ImportContext,
     private readonly equipment: EquipmentResult,
+    private readonly piping: PipingResult,
+    private readonly functions: ReadonlyMap<XmlElement, unknown>,
   ) {}
 
   resolve(el: XmlElement, depth = 0): Endpoint {
     if (depth > 4) return { kind: "none" };
     const doc = this.ctx.doc;
+    if (this.functions.has(el)) return { kind: "pif", pif: el, via: [] };
     switch (el.name) {
       case "ProcessInstrumentationFunction":
         return { kind: "pif", pif: el, via: [] };
+      case "InstrumentComponent":
+        return this.actuatorComponent(el);
       case "ActuatingFunction":
         return this.actuatingFunction(el);
       case "ActuatingSystem":
@@ -345,6 +426,23 @@ class EndpointResolver {
     }
   }
 
+  /**
+   * An actuator written as an InstrumentComponent (older style) names no valve: the valve is the
+   * member of the same InstrumentLoop that sits in the piping.
+   */
+  private actuatorComponent(el: XmlElement): Endpoint {
+    const doc = this.ctx.doc;
+    const loops = [...doc.relatedFrom(el, "is a collection including"), ...doc.related(el, "is a part of")];
+    for (const loop of loops) {
+      for (const member of doc.related(loop, "is a collection including")) {
+        if (member !== el && this.piping.segmentOf(member) && !this.functions.has(member)) {
+          return { kind: "actuator", target: { valve: member }, via: [el] };
+        }
+      }
+    }
+    return { kind: "none" };
+  }
+
   private actuatingFunction(af: XmlElement): Endpoint {
     const doc = this.ctx.doc;
     for (const sys of [...doc.related(af, "is fulfilled by"), ...doc.relatedFrom(af, "fulfills")]) {
@@ -373,6 +471,22 @@ class EndpointResolver {
     }
     return { kind: "none" };
   }
+}
+
+/**
+ * Elements read as instrument functions: DEXPI's ProcessInstrumentationFunction, and in the older
+ * style an off-line ProcessInstrument (one the piping did not take as an inline component) or an
+ * InstrumentComponent that is not an actuator.
+ */
+function isInstrumentFunction(el: XmlElement, piping: PipingResult): boolean {
+  if (el.name === "ProcessInstrumentationFunction") return true;
+  if (el.name === "ProcessInstrument") {
+    if (piping.componentOf(el)) return false;
+    const letters = tagLetters(el.attrs.TagName ?? "");
+    return letters !== "" && !letters.endsWith("V") && !/valve|regulator/i.test(componentClass(el));
+  }
+  if (el.name === "InstrumentComponent") return !/actuator/i.test(componentClass(el));
+  return false;
 }
 
 /** Logical start and end of a flow (associations first, then the Connection). */
@@ -413,6 +527,7 @@ function instrumentTag(ctx: ImportContext, el: XmlElement): { candidate: string 
     ctx.doc.related(el, "is a part of").find((x) => x.name === "InstrumentationLoopFunction") ??
     ctx.doc.relatedFrom(el, "is a collection including")[0] ??
     ancestor(el, "InstrumentationLoopFunction");
+  // A ProcessInstrument's TagName reads as the whole tag ("PICSA 4712.02"); its loop is only a grouping.
   const number =
     loopNumber(genericAttr(el, "ProcessInstrumentationFunctionNumberAssignmentClass") ?? "") ??
     loopNumber(tagName) ??

@@ -80,6 +80,8 @@ export class DexpiDocument {
   readonly graphics: Readonly<Record<string, number>>;
   private readonly incoming = new Map<string, Association[]>();
   private readonly nodeOwners = new Map<string, XmlElement>();
+  /** IDs by their GUID part: SmartPlant writes an association's target as a TagName without the "SP" prefix. */
+  private readonly byGuid = new Map<string, string>();
 
   constructor(root: XmlElement) {
     this.root = root;
@@ -114,6 +116,14 @@ export class DexpiDocument {
       }
       for (let i = el.children.length - 1; i >= 0; i--) stack.push(el.children[i]!);
     }
+    for (const id of byId.keys()) {
+      const guid = GUID_ID.exec(id)?.[1];
+      if (guid && !byId.has(guid)) this.byGuid.set(guid, id);
+    }
+    for (const [ref, list] of [...this.incoming]) {
+      const id = this.byGuid.get(ref);
+      if (id) this.incoming.set(id, [...(this.incoming.get(id) ?? []), ...list]);
+    }
     this.byId = byId;
     this.items = items;
     this.duplicateIds = [...duplicates];
@@ -130,7 +140,7 @@ export class DexpiDocument {
     const out: XmlElement[] = [];
     for (const a of associations(el)) {
       if (a.type !== type) continue;
-      const target = this.byId.get(a.itemId);
+      const target = this.byId.get(a.itemId) ?? this.byId.get(this.byGuid.get(a.itemId) ?? "");
       if (target) out.push(target);
     }
     return out;
@@ -158,12 +168,17 @@ export function firstChild(el: XmlElement, name: string): XmlElement | undefined
   return el.children.find((c) => c.name === name);
 }
 
+/** An ID made of a short prefix and a 32-digit GUID (SmartPlant: SP…, SG…, SY…). */
+const GUID_ID = /^[A-Z]{1,3}([0-9A-F]{32})$/;
+
+/** Associations of `el`; one without ItemID names its target by TagName (a GUID, see DexpiDocument). */
 export function associations(el: XmlElement): Association[] {
   const out: Association[] = [];
   for (const c of el.children) {
     if (c.name !== "Association") continue;
     const type = c.attrs.Type;
-    const itemId = c.attrs.ItemID;
+    const itemId =
+      c.attrs.ItemID ?? (c.attrs.TagName && /^[0-9A-F]{32}$/.test(c.attrs.TagName) ? c.attrs.TagName : undefined);
     if (type && itemId) out.push({ type, itemId });
   }
   return out;

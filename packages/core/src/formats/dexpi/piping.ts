@@ -46,6 +46,11 @@ export interface PipingResult {
   setComponentTag(el: XmlElement, tag: string): void;
   /** The segment holding an inline item. */
   segmentOf(el: XmlElement): XmlElement | undefined;
+  /**
+   * For an item or segment on no line (an off-line instrument at the end of its measuring line):
+   * the nearest line or equipment its piping leads to, walking segment connections both ways.
+   */
+  reachLine(el: XmlElement): { line: string } | { tag: string } | undefined;
 }
 
 type Side = "from" | "to";
@@ -224,6 +229,7 @@ export function importPiping(ctx: ImportContext, equipment: EquipmentResult, tol
   const byTag = new Map(equipment.items.map((e) => [e.tag, e]));
   const lines: ImportedLine[] = [];
   const lineOfEl = new Map<XmlElement, string>();
+  const neighbours = segmentNeighbours(ctx, segments, segByEl, segOfItem, equipment);
   const components = new Map<XmlElement, Component>();
   for (const c of chains) {
     if (c.refused) {
@@ -308,7 +314,61 @@ export function importPiping(ctx: ImportContext, equipment: EquipmentResult, tol
       if (comp && comp.tag === undefined) comp.tag = tag;
     },
     segmentOf: (el) => segOfItem.get(el)?.el,
+    reachLine(el) {
+      const start = segByEl.get(el) ?? segOfItem.get(el);
+      if (!start) return undefined;
+      const seen = new Set<Segment>([start]);
+      const queue: Segment[] = [start];
+      for (let i = 0; i < queue.length && i < 64; i++) {
+        const seg = queue[i]!;
+        const line = lineOfEl.get(seg.el);
+        if (line) return { line };
+        for (const next of neighbours.get(seg) ?? []) {
+          if (typeof next === "string") return { tag: next };
+          const itemLine = lineOfEl.get(next.item ?? next.seg.el);
+          if (itemLine) return { line: itemLine };
+          if (!seen.has(next.seg)) {
+            seen.add(next.seg);
+            queue.push(next.seg);
+          }
+        }
+      }
+      return undefined;
+    },
   };
+}
+
+/** Which segments (and items in them) or equipment each segment's Connection names, both directions. */
+function segmentNeighbours(
+  ctx: ImportContext,
+  segments: readonly Segment[],
+  segByEl: ReadonlyMap<XmlElement, Segment>,
+  segOfItem: ReadonlyMap<XmlElement, Segment>,
+  equipment: EquipmentResult,
+): Map<Segment, ({ seg: Segment; item?: XmlElement } | string)[]> {
+  const out = new Map<Segment, ({ seg: Segment; item?: XmlElement } | string)[]>();
+  const add = (s: Segment, n: { seg: Segment; item?: XmlElement } | string) => {
+    const list = out.get(s) ?? [];
+    list.push(n);
+    out.set(s, list);
+  };
+  for (const s of segments) {
+    for (const side of ["from", "to"] as const) {
+      const target = ctx.doc.get(s.ref[side]);
+      if (!target) continue;
+      const nozzle = equipment.nozzles.get(target);
+      const eq = nozzle ? undefined : equipment.byElement.get(target);
+      if (nozzle || eq) {
+        add(s, nozzle?.tag ?? eq!.tag);
+        continue;
+      }
+      const other = segByEl.get(target) ?? segOfItem.get(target);
+      if (!other || other === s) continue;
+      add(s, { seg: other, ...(segOfItem.has(target) ? { item: target } : {}) });
+      add(other, { seg: s });
+    }
+  }
+  return out;
 }
 
 function collectSegments(ctx: ImportContext): Segment[] {

@@ -37,6 +37,7 @@ export interface DexpiCounts {
   readonly components: number;
   readonly instruments: number;
   readonly loops: number;
+  readonly interlocks: number;
 }
 
 /**

@@ -151,7 +151,37 @@ describe("importDexpi on a synthetic DEXPI 1.2-style file", () => {
       { tag: "LT-4711", on: { tag: "T-4711" } },
     ]);
     expect(report.unmapped.find((u) => u.id === "PIF-PI")?.reason).toMatch(/nowhere to be mounted/);
-    expect(report.counts).toEqual({ equipment: 4, nozzles: 5, lines: 3, components: 5, instruments: 2, loops: 1 });
+    expect(report.counts).toEqual({
+      equipment: 4,
+      nozzles: 5,
+      lines: 3,
+      components: 5,
+      instruments: 2,
+      loops: 1,
+      interlocks: 0,
+    });
+  });
+
+  it("builds an interlock from a trip function: LSLL on the tank stops the pump through its motor", () => {
+    const trip = `<ProcessInstrumentationFunction ID="PIF-LS" TagName="LSLL-4712">
+      <InformationFlow ID="IF3" ComponentClass="MeasuringLineFunction"><Connection FromID="T1" ToID="PIF-LS"/></InformationFlow>
+    </ProcessInstrumentationFunction>
+    <InformationFlow ID="IF4" ComponentClass="SignalLineFunction"><Connection FromID="PIF-LS" ToID="P1-M"/></InformationFlow>
+    <ProcessInstrumentationFunction ID="PIF-PS" TagName="PSA-4713">
+      <InformationFlow ID="IF5" ComponentClass="MeasuringLineFunction"><Connection FromID="T1" ToID="PIF-PS"/></InformationFlow>
+    </ProcessInstrumentationFunction>`;
+    const t = importDexpi(XML.replace("</PlantModel>", `${trip}</PlantModel>`));
+    if (!t.success) throw new Error(JSON.stringify(t.issues));
+    expect(t.design.control?.interlocks).toEqual([
+      {
+        tag: "LSLL-4712",
+        cause: { instrument: "LSLL-4712", trip: "LL" },
+        effects: [{ target: "P-101A", action: "stop" }],
+      },
+    ]);
+    expect(t.report.unmapped.find((u) => u.element === "Interlock")?.reason).toMatch(/PSA-4713.*no trip condition/);
+    expect(t.report.unmapped.find((u) => u.id === "IF4")).toBeUndefined();
+    expect(parseDesign(t.design).success).toBe(true);
   });
 
   it("is accepted by parseDesign and leaves only the reported elements out", () => {

@@ -66,6 +66,7 @@ function build(ctx: Dexpi2Context, options: { readonly id?: string }): Dexpi2Imp
       components: design.lines.reduce((n, l) => n + (l.components?.length ?? 0), 0),
       instruments: instruments.length,
       loops: loops.length,
+      interlocks: 0,
     },
     emptinessWarnings(design),
   );

@@ -120,7 +120,10 @@ export function importInstrumentation(
   }
   for (const f of functions) {
     if (/SafetyFunction/.test(f.cls))
-      ctx.refuse(f, "process safety function: interlocks are not imported from DEXPI 2.0");
+      ctx.refuse(
+        f,
+        "process safety function: the file gives it no trip condition (LL, L, H, HH), which an interlock in the contract needs",
+      );
     else ctx.refuse(f, "neither a field instrument (no sensing location) nor the controller of an imported loop");
   }
   return { instruments, loops };

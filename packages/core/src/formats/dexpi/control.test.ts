@@ -1,0 +1,74 @@
+// Control loops and interlocks of every public DEXPI 1.x test case, against counts made from the
+// XML text: a controller is a function or instrument whose TagName letters hold a C after the
+// measured variable (LIC, PICSA, HC) and do not end in V (a self-acting valve); a trip function
+// holds an S or Z there. Each controller is a loop or an unmapped ControlLoop with its reason; each
+// trip function is an interlock or an unmapped Interlock with its reason.
+import { readdirSync, readFileSync } from "node:fs";
+import { describeWithFixtures, fixturePath } from "@plantgan/testing/fixtures";
+import { expect, it } from "vitest";
+import { importDexpi } from "./index.js";
+
+const FOLDERS = ["dexpi", "dexpi-testcases"];
+const FUNCTION_ELEMENTS =
+  /<(?:ProcessInstrumentationFunction|ProcessInstrument|InstrumentComponent) [^>]*TagName="([^"]*)"/g;
+
+function files(): { name: string; text: string }[] {
+  return FOLDERS.flatMap((folder) =>
+    readdirSync(fixturePath(folder))
+      .filter((f) => /\.xml$/i.test(f))
+      .sort()
+      .map((f) => ({ name: `${folder}/${f}`, text: readFileSync(fixturePath(folder, f), "utf8") })),
+  );
+}
+
+/** Letters of each function's TagName ("PICSA 4712.02" → PICSA), comments and symbol templates left out. */
+function functionLetters(text: string): string[] {
+  const model = text.replace(/<!--[\s\S]*?-->/g, "").replace(/<ShapeCatalogue[\s>][\s\S]*?<\/ShapeCatalogue>/g, "");
+  return [...model.matchAll(FUNCTION_ELEMENTS)].map((m) => /^[A-Za-z]+/.exec(m[1]!.trim())?.[0]?.toUpperCase() ?? "");
+}
+
+describeWithFixtures("control loops and interlocks of every public DEXPI 1.x test case", () => {
+  const all = files();
+
+  it.each(all.map((f) => [f.name, f.text] as const))("%s: loops and interlocks match the XML", (_, text) => {
+    const r = importDexpi(text);
+    if (!r.success) throw new Error(JSON.stringify(r.issues));
+    const letters = functionLetters(text);
+    const controllers = letters.filter((l) => l.slice(1).includes("C") && !l.endsWith("V")).length;
+    const tripFunctions = letters.filter((l) => /[SZ]/.test(l.slice(1))).length;
+    const refusedLoops = r.report.unmapped.filter((u) => u.element === "ControlLoop");
+    const refusedInterlocks = r.report.unmapped.filter((u) => u.element === "Interlock");
+    for (const u of [...refusedLoops, ...refusedInterlocks]) expect(u.reason).toMatch(/\S{3}/);
+    const loops = r.design.control?.loops ?? [];
+    const interlocks = r.design.control?.interlocks ?? [];
+    expect(loops.length + refusedLoops.length).toBe(controllers);
+    expect(interlocks.length + refusedInterlocks.length).toBe(tripFunctions);
+    expect(r.report.counts.loops).toBe(loops.length);
+    expect(r.report.counts.interlocks).toBe(interlocks.length);
+    // What a loop names is in the design: its measurement is an instrument, its final element a control valve.
+    const instruments = new Set((r.design.instruments ?? []).map((i) => i.tag));
+    const valves = new Set(
+      r.design.lines.flatMap((l) => (l.components ?? []).filter((c) => c.type === "control_valve").map((c) => c.tag)),
+    );
+    for (const l of loops) {
+      expect(instruments).toContain(l.measurement);
+      expect(valves).toContain(l.finalElement);
+    }
+  });
+
+  it("C01 (older InstrumentLoop / SignalLine style): PICSA-4712.02 drives PV-4712.02; TV-4750.03 is off-page", () => {
+    const text = all.find((f) => f.name.endsWith("C01V01-HEX.EX01.xml"))!.text;
+    const r = importDexpi(text);
+    if (!r.success) throw new Error(JSON.stringify(r.issues));
+    expect(r.design.control?.loops).toEqual([
+      { tag: "PICSA-4712.02", measurement: "PICSA-4712.02", finalElement: "PV-4712.02" },
+    ]);
+    const tv = r.report.unmapped.find((u) => u.element === "ControlLoop");
+    expect(tv?.reason).toMatch(/TICSA-4750\.03.*TV 4750\.03.*47141-QSb.*not a line/);
+    // Members linked by an Association TagName without the "SP" prefix are resolved: the loop groupings are used.
+    expect(r.report.imported.InstrumentLoop).toBeGreaterThanOrEqual(2);
+    expect(r.design.instruments?.map((i) => i.tag)).toEqual(
+      expect.arrayContaining(["PI-4712.01", "PICSA-4712.02", "TICSA-4750.03"]),
+    );
+  });
+});
