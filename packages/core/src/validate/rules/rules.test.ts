@@ -833,6 +833,16 @@ const FIRES: readonly Case[] = [
     tags: ["I-102", "P-102A", "PV-102"],
     lines: ["150-P-1007-C1"],
   },
+  {
+    rule: "piping.size-match",
+    name: "reducers that leave the line at DN 100 where it meets a DN 200 nozzle",
+    plant: "gas_compression",
+    change: (d) => {
+      lineIn(d, "100-FL-3005-A1").components!.push({ type: "reducer", size: 100 });
+    },
+    tags: ["V-203"],
+    lines: ["100-FL-3005-A1"],
+  },
 ];
 
 function ofRule(d: Design, rule: string, pack?: RulePack): Violation[] {

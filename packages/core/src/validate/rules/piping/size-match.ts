@@ -3,9 +3,10 @@ import { isNozzleEnd } from "../../../design/types.js";
 import type { Emit, Rule, RuleContext } from "../../types.js";
 
 /**
- * A line's DN agrees with the nozzle at each end (within the pack's tolerance) unless a reducer on
- * the line names the other size (or names none, leaving the size after it open). A branch is never
- * larger than the line it tees onto.
+ * A line's DN agrees with the nozzle at each end (within the pack's tolerance): its own DN at the
+ * from-end, and the DN its reducers leave (in flow order) at the to-end, so a reducer arrives at
+ * the size of the nozzle it meets. A reducer naming no size leaves the line unchecked. A branch is
+ * never larger than the line it tees onto.
  */
 export const rule: Rule = {
   id: "piping.size-match",
@@ -13,7 +14,7 @@ export const rule: Rule = {
   severity: "error",
   appliesTo: "all",
   description:
-    "Line size matches each end's nozzle size unless a reducer accounts for it; a branch is not larger than its parent.",
+    "Line size matches its from-nozzle; after its reducers (in flow order) it arrives at its to-nozzle's size; a branch is not larger than its parent.",
   source: "Rule pack sizes (default: ASME B36.10M nominal sizes; a size change needs a reducer, ASME B16.9).",
   check(ctx, emit) {
     for (const line of ctx.design.lines) {
@@ -26,8 +27,10 @@ export const rule: Rule = {
         else sizes = [line.size, c.size];
       }
       if (open) continue;
-      checkEnd(ctx, emit, line, "from", line.from, sizes);
-      checkEnd(ctx, emit, line, "to", line.to, sizes);
+      // The line is its own size at the from-end; reducers change it in flow order, so the size
+      // that reaches the to-end is the last reducer's.
+      checkEnd(ctx, emit, line, "from", line.from, sizes, line.size);
+      checkEnd(ctx, emit, line, "to", line.to, sizes, sizes ? sizes[sizes.length - 1]! : line.size);
     }
   },
 };
@@ -39,16 +42,19 @@ function checkEnd(
   side: "from" | "to",
   end: LineEnd,
   reducerSizes: number[] | undefined,
+  sizeAtEnd: number,
 ): void {
   const tol = pack.sizes.tolerance;
   if (isNozzleEnd(end)) {
     const size = index.nozzle(end.tag, end.nozzle)?.size;
     if (size === undefined) return;
-    if (Math.abs(line.size - size) <= tol) return;
-    if (reducerSizes?.some((s) => Math.abs(s - size) <= tol)) return;
+    if (Math.abs(sizeAtEnd - size) <= tol) return;
     const point = index.nozzlePoint(end.tag, end.nozzle);
+    const arrives = reducerSizes?.some((s) => Math.abs(s - size) <= tol);
     emit({
-      message: `Line ${line.id} is DN ${(reducerSizes ?? [line.size]).join("/")} but its ${side}-nozzle ${end.tag}/${end.nozzle} is DN ${size}, with no reducer for the difference.`,
+      message: arrives
+        ? `Line ${line.id} reaches its ${side}-nozzle ${end.tag}/${end.nozzle} (DN ${size}) at DN ${sizeAtEnd}: its reducers (DN ${reducerSizes!.join(" → ")}) change size in the wrong order for this end.`
+        : `Line ${line.id} is DN ${(reducerSizes ?? [line.size]).join("/")} but its ${side}-nozzle ${end.tag}/${end.nozzle} is DN ${size}, with no reducer for the difference.`,
       tags: [end.tag],
       lines: [line.id],
       ...(point ? { location: point } : {}),
