@@ -860,6 +860,14 @@ describe("each rule fires on a design built to break it", () => {
     expect(naming!.message.length).toBeGreaterThan(20);
   });
 
+  it("every rule says how to fix what it finds, and each planted fault carries that suggestion", () => {
+    expect(RULES.filter((r) => (r.fix ?? "").length < 20).map((r) => r.id)).toEqual([]);
+    for (const c of FIRES) {
+      for (const v of ofRule(modifiedDesign(c.plant, c.change), c.rule, c.pack))
+        expect(v.suggestion, `${c.rule}: ${c.name}`).toBeTruthy();
+    }
+  });
+
   it("has a breaking case for every registered rule", () => {
     const covered = new Set(FIRES.map((c) => c.rule));
     expect(RULES.map((r) => r.id).filter((id) => !covered.has(id))).toEqual([]);

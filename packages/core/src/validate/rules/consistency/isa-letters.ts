@@ -20,6 +20,7 @@ export const rule: Rule = {
   description:
     "Tag letters agree with what the item does: loops measure and act on their own variable; L on vessels, F on lines, S/V on machines.",
   source: "ISA-5.1-2009 Instrumentation Symbols and Identification, Table 4.1 (first letter = measured variable).",
+  fix: "Use ISA-5.1 letters: a first letter for the measured variable and succeeding letters for the functions (e.g. LT, PIC, FV).",
   check({ design, index }, emit) {
     for (const loop of design.control.loops) {
       const v = loop.tag.charAt(0);

@@ -17,6 +17,7 @@ export const rule: Rule = {
   description:
     "Instrument, controller and valve tags follow ISA-5.1 functional identification (e.g. LT, LIC, LV, PSV).",
   source: "ISA-5.1-2009 Instrumentation Symbols and Identification, §4.2 and Table 4.1.",
+  fix: "Write the tag as ISA-5.1 letters, a hyphen and the loop number (e.g. LIC-101); equipment tags take their type's prefix (P-101A).",
   check({ design }, emit) {
     for (const i of design.instruments) {
       const l = letters(i.tag);

@@ -14,6 +14,7 @@ export const rule: Rule = {
     "Reports equipment without a plan position when other equipment is placed (geometry was checked for the placed items only).",
   source:
     "PlantGAN design contract (DESIGN.md): x/y may be absent (topology only); the validator says what it skipped.",
+  fix: "Give every equipment item x and y, or remove positions from all of them for a topology-only design.",
   check({ design, index }, emit) {
     if (!index.geometryChecked || index.unplacedCount === 0) return;
     const tags = design.equipment.filter((e) => !isPlaced(e)).map((e) => e.tag);

@@ -9,6 +9,7 @@ export const rule: Rule = {
   appliesTo: "all",
   description: "Every equipment item has at least one line on one of its nozzles.",
   source: "P&ID completeness check: process equipment without connections has no function in the process.",
+  fix: "Connect the item with a line at one of its nozzles, or remove it from the design.",
   check({ index }, emit) {
     for (const [tag, e] of index.equipmentByTag) {
       if (index.endsAtEquipment.has(tag)) continue;

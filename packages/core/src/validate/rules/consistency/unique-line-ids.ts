@@ -8,6 +8,7 @@ export const rule: Rule = {
   appliesTo: "all",
   description: "Every line id names one line.",
   source: "Line numbering practice (line list): one line number per line (PIP PIC001 P&ID documentation criteria).",
+  fix: "Renumber one of the lines (size-service-sequence-spec) so each id appears once.",
   check({ design }, emit) {
     const count = new Map<string, number>();
     for (const line of design.lines) count.set(line.id, (count.get(line.id) ?? 0) + 1);

@@ -9,6 +9,7 @@ export const rule: Rule = {
   appliesTo: "all",
   description: "Nozzle ids are unique on each equipment item.",
   source: "PlantGAN design contract (plant-design schema): a nozzle mark is unique on its equipment.",
+  fix: "Give each nozzle on the item its own mark (N1, N2...).",
   check({ design, index }, emit) {
     for (const e of design.equipment) {
       const seen = new Set<string>();

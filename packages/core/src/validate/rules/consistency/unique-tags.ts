@@ -14,6 +14,7 @@ export const rule: Rule = {
   appliesTo: "all",
   description: "Every equipment, instrument, component, loop and interlock tag names one thing.",
   source: "ISA-5.1-2009 identification: a tag identifies one instrument, loop or item uniquely within the plant.",
+  fix: "Retag one of the items so each tag names one thing (e.g. P-101A and P-101B).",
   check({ design, index }, emit) {
     const { equipment, instruments, lines, control } = design;
     const uses = new Map<string, number>();

@@ -8,6 +8,7 @@ export const rule: Rule = {
   appliesTo: "all",
   description: "Every instrument sits on existing equipment or an existing line.",
   source: "PlantGAN design contract (DESIGN.md): an instrument is on { tag } (equipment) or on { line }.",
+  fix: "Mount the instrument on an existing equipment item or line, or correct the tag it names.",
   check({ design, index }, emit) {
     for (const i of design.instruments) {
       const on = i.on;

@@ -61,6 +61,7 @@ export const rule: Rule = {
     "No target receives opposing interlock actions (open/close, start/stop) from causes that can be active together.",
   source:
     "IEC 61511-1 / ISA-84.00.01 (safety instrumented functions are specified so that they do not defeat one another).",
+  fix: "Give the element one action for each trip condition, or split the trips into interlocks that cannot act together.",
   check({ design }, emit) {
     const byTarget = new Map<string, Command[]>();
     for (const interlock of design.control.interlocks) {

@@ -14,6 +14,7 @@ export const rule: Rule = {
     "Each interlock's cause instrument exists, and each effect targets existing equipment or a tagged inline component.",
   source:
     "IEC 61511-1 safety requirements specification: each safety function names its initiating sensor and its final elements; PlantGAN design contract.",
+  fix: "Point the interlock at an existing instrument and at existing valves, pumps or compressors.",
   check({ design, index }, emit) {
     for (const il of design.control.interlocks) {
       const cause = il.cause.instrument;

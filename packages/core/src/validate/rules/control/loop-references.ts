@@ -27,6 +27,7 @@ export const rule: Rule = {
     "Each loop's measurement is an instrument in the design and its final element a control valve (or a speed-driven pump/compressor).",
   source:
     "PlantGAN design contract (DESIGN.md): a loop's final element is a control_valve tag or a speed-controlled pump/compressor; ISA-5.1 loop identification.",
+  fix: "Point the loop at an existing transmitter and an existing control valve (or speed-controlled machine).",
   check({ design, index }, emit) {
     for (const loop of design.control.loops) {
       if (!index.instrumentByTag.has(loop.measurement)) {

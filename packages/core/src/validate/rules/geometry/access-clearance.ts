@@ -16,6 +16,7 @@ export const rule: Rule = {
   description:
     "Equipment at overlapping elevations keeps access.clearance between footprints for operation and maintenance.",
   source: "Rule pack access (default: PIP PNE00003 access clearances, OSHA 29 CFR 1910.22).",
+  fix: "Move the items apart until the access clearance is free between them.",
   check({ pack, index }, emit) {
     const clearance = pack.access.clearance;
     if (clearance <= 0) return;

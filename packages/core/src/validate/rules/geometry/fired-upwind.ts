@@ -16,6 +16,7 @@ export const rule: Rule = {
   description:
     "When windFrom is given, no flammable equipment stands upwind of fired equipment within the pack's wind radius.",
   source: "Rule pack wind (default: CCPS Guidelines for Siting and Layout of Facilities, IPS-E-PR-190).",
+  fix: "Move the fired item upwind of the hydrocarbon equipment, or outside the wind sector's radius.",
   skipReason({ design, pack }) {
     if (design.site.windFrom === undefined) return "the site gives no prevailing wind (site.windFrom)";
     if (!pack.wind) return "the rule pack has no wind section";

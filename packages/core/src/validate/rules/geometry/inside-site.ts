@@ -12,6 +12,7 @@ export const rule: Rule = {
   description: "Placed equipment footprints, pipe racks and routed lines lie inside the site boundary.",
   source:
     "PlantGAN design contract (DESIGN.md): the plot runs from the south-west corner (0, 0) to (site.width, site.depth).",
+  fix: "Move the item or route back inside the plot boundary.",
   check({ design, index }, emit) {
     const { width, depth } = design.site;
     const beyond = (r: { minX: number; minY: number; maxX: number; maxY: number }) =>

@@ -10,6 +10,7 @@ export const rule: Rule = {
   appliesTo: "placed",
   description: "No placed equipment footprint overlaps a keep-out zone (road, building, exclusion area).",
   source: "PlantGAN design contract (DESIGN.md): site.keepOut are areas no equipment or pipe may occupy.",
+  fix: "Move the item off the keep-out (road, building or exclusion zone).",
   check({ index }, emit) {
     if (index.design.site.keepOut.length === 0) return;
     const tree = index.keepOutTree;

@@ -15,6 +15,7 @@ export const rule: Rule = {
   appliesTo: "placed",
   description: "No two placed equipment bodies overlap in 3-D (plan footprint and height).",
   source: "Physical constraint: two solid bodies cannot occupy the same space.",
+  fix: "Move one item until the footprints no longer overlap, or stack them at different heights.",
   check({ index }, emit) {
     const pairs = index.neighbours;
     if (index.neighboursTruncated) {

@@ -15,6 +15,7 @@ export const rule: Rule = {
   appliesTo: "placed",
   description: "Equipment keeps off pipe racks and at least rackKeepFree.clearance away from their footprints.",
   source: "Rule pack rackKeepFree (default: PIP PNE00003, CCPS Guidelines for Siting and Layout of Facilities).",
+  fix: "Move the item off the rack footprint and its access strip.",
   check({ pack, index }, emit) {
     if (index.design.site.racks.length === 0) return;
     const clearance = pack.rackKeepFree.clearance;

@@ -27,6 +27,7 @@ export const rule: Rule = {
     "Placed equipment keeps the spacing table's minimum edge-to-edge distances between hazard classes and types.",
   source:
     "Rule pack spacing table (default: CCPS Guidelines for Siting and Layout of Facilities, GAPS GAP.2.5.2, IPS-E-PR-190, API Std 521).",
+  fix: "Move the items apart to at least the pack's spacing distance, edge to edge.",
   check({ pack, index }, emit) {
     const entries = pack.spacing;
     if (entries.length === 0 || index.placed.length < 2) return;

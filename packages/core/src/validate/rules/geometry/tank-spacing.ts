@@ -41,6 +41,7 @@ export const rule: Rule = {
   appliesTo: "placed",
   description: "Storage tanks keep the shell-to-shell distance the pack derives from their diameters.",
   source: "Rule pack tankSpacing (default: NFPA 30 (2021) Table 22.4.2.1).",
+  fix: "Move the tanks apart to the shell-to-shell distance the pack asks.",
   check({ pack, index }, emit) {
     const tanks = index.placed.filter((p) => p.equipment.type === "tank");
     if (tanks.length < 2) return;

@@ -13,6 +13,7 @@ export const rule: Rule = {
   appliesTo: "all",
   description: "Every line end names an existing equipment nozzle, or an existing other line for a branch.",
   source: "PlantGAN design contract (DESIGN.md): a line end is { tag, nozzle } or { line } (a tee on another line).",
+  fix: "Point the end at an existing nozzle of an existing item, or at another existing line for a tee.",
   check({ design, index }, emit) {
     for (const line of design.lines) {
       for (const side of ["from", "to"] as const) {

@@ -10,6 +10,7 @@ export const rule: Rule = {
   appliesTo: "all",
   description: "A nozzle takes at most one line; further connections branch off that line.",
   source: "A nozzle ends in one flange (ASME B16.5 / EN 1092-1); tees are modelled as branch ends (DESIGN.md).",
+  fix: "Keep one line on the nozzle and tee the others off it.",
   check({ index }, emit) {
     for (const [tag, refs] of index.endsAtEquipment) {
       if (refs.length < 2) continue;

@@ -14,6 +14,7 @@ export const rule: Rule = {
   description: "Every line leaving a pump (its from-end on the pump: the discharge) holds a check valve.",
   source:
     "Pump piping practice (ANSI/HI 9.6.6 Rotodynamic Pumps for Pump Piping): a check valve on each discharge, essential for pumps in parallel.",
+  fix: "Put a check valve on the discharge, next to the pump and before its block valve.",
   check({ index }, emit) {
     for (const [tag, equipment] of index.equipmentByTag) {
       if (equipment.type !== "pump") continue;

@@ -28,6 +28,7 @@ export const rule: Rule = {
   appliesTo: "all",
   description: "Line rating mates with each end's nozzle (or parent line) rating unless a spec break accounts for it.",
   source: "Rule pack flanges (default: ASME B16.5 and EN 1092-1 flange dimensions).",
+  fix: "Give the line the nozzle's rating, or show a spec break where the rating changes.",
   check(ctx, emit) {
     const { pack } = ctx;
     const pairs = new Set<string>();

@@ -14,6 +14,7 @@ export const rule: Rule = {
   description:
     "Equipment with designPressure above relief.pressureThreshold has a relief valve on a line at one of its nozzles.",
   source: "Rule pack relief (default: ASME BPVC VIII-1 U-1(c)(2)(h) and UG-150; API Std 520/521).",
+  fix: "Add a line at one of the item's nozzles with a relief valve (PSV) to a flare or closed drum.",
   check({ pack, index }, emit) {
     const { pressureThreshold, exemptTypes } = pack.relief;
     const exempt = new Set<string>(exemptTypes);

@@ -61,6 +61,7 @@ export const rule: Rule = {
     "No two routed lines cross or overlap (centrelines closer than their radii plus routing.clashClearance), except where a branch meets its parent or lines share an end.",
   source:
     "Physical constraint (two pipes cannot occupy the same space); outside diameter approximated by DN (ASME B36.10M); rule pack routing.clashClearance.",
+  fix: "Reroute one line on another lane or elevation so the pipes keep their clearance.",
   check({ design, pack, index }, emit) {
     const segments = index.segments;
     if (segments.count < 2) return;

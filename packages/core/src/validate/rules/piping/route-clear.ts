@@ -48,6 +48,7 @@ export const rule: Rule = {
   description:
     "Routes do not pass through equipment bodies (other than their own end equipment) or through keep-outs off the racks.",
   source: "PlantGAN design contract (DESIGN.md): keep-outs hold no pipe; a pipe cannot run through a solid body.",
+  fix: "Reroute the line around the equipment or keep-out, or along a pipe rack over it.",
   check({ design, index }, emit) {
     const segments = index.segments;
     if (segments.count === 0) return;

@@ -29,6 +29,7 @@ export const rule: Rule = {
     "A route's first and last points sit on its end nozzles, or on the parent line's route for a branch end.",
   source:
     "PlantGAN design contract (DESIGN.md): route is the centreline from the from-end to the to-end; tolerance from rule pack routing.endTolerance.",
+  fix: "End the route on its nozzle (or on the parent line's route for a tee), within the pack's end tolerance.",
   check({ design, pack, index }, emit) {
     const tol = pack.routing.endTolerance;
     const segments = index.segments;

@@ -13,6 +13,7 @@ export const rule: Rule = {
   description: "Consecutive route points differ along one axis only: routes are continuous orthogonal polylines.",
   source:
     "Orthogonal piping practice (pipes run along plant axes with 90° elbows, ASME B16.9 fittings); tolerance from rule pack routing.maxSegmentGap.",
+  fix: "Split the diagonal segment into orthogonal runs with elbows.",
   check({ design, pack }, emit) {
     const tol = pack.routing.maxSegmentGap;
     for (const line of design.lines) {

@@ -16,6 +16,7 @@ export const rule: Rule = {
   description:
     "Line size matches its from-nozzle; after its reducers (in flow order) it arrives at its to-nozzle's size; a branch is not larger than its parent.",
   source: "Rule pack sizes (default: ASME B36.10M nominal sizes; a size change needs a reducer, ASME B16.9).",
+  fix: "Give the line the nozzle's size, or put a reducer on it that arrives at the nozzle's size.",
   check(ctx, emit) {
     for (const line of ctx.design.lines) {
       let sizes: number[] | undefined;
