@@ -14,6 +14,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import type * as tfl from "@tensorflow/tfjs-layers";
+import { type CostBreakdown, designCost } from "../cost/index.js";
 import { parseDesign } from "../design/parse.js";
 import { DEFAULT_RULE_PACK } from "../design/rule-pack.js";
 import {
@@ -29,6 +30,7 @@ import { metres } from "../design/units.js";
 import { GENERATION_REQUEST_DEFAULTS } from "../design/vocabulary.js";
 import { designPlantDetailed } from "../designer/designer.js";
 import { legaliseDesign } from "../legalise/index.js";
+import { loadedSolver, type PolishReport, polishCandidate } from "../polish/index.js";
 import { routeDesign } from "../route/router.js";
 import { validateDesign } from "../validate/validate.js";
 import { decodeDesign } from "../views/decode.js";
@@ -68,6 +70,13 @@ export interface PipelineOptions {
    * when lines stay unrouted the layout is legalised again at +1.5 and +3.5 m and the better kept.
    */
   readonly margin?: number;
+  /**
+   * Polish each candidate after legalise and route (polish/): an LP that keeps the arrangement and
+   * lowers piping and land cost, kept only when cheaper and no less valid. Default true; it runs
+   * once HiGHS is loaded (`await loadSolver()` from @plantgan/core polish), else the candidate's
+   * `polish` says why it did not.
+   */
+  readonly polish?: boolean;
 }
 
 export interface CandidateStats {
@@ -102,6 +111,10 @@ export interface Candidate {
   /** What the control-logic completion added. */
   readonly completed: readonly string[];
   readonly stats: CandidateStats;
+  /** Cost of the final layout under the pack's cost model, broken down (absent without one). */
+  readonly cost?: CostBreakdown;
+  /** What the polish step did: cost before and after, or why it kept the layout (absent when off). */
+  readonly polish?: PolishReport;
 }
 
 export class PipelineError extends Error {
@@ -168,6 +181,7 @@ export function generateCandidates(request: GenerationRequest, options: Pipeline
     // A layout packed too tightly for the pipes is spread again with a wider margin.
     let legal = legaliseDesign(parsed.data, pack, { margin, fixed });
     let routed = routeDesign(legal.design);
+    let keptMargin: number = margin;
     for (const wider of [metres(margin + 1.5), metres(margin + 3.5)]) {
       if (routed.unrouted.length === 0 && legal.unresolved.length === 0) break;
       const again = legaliseDesign(parsed.data, pack, { margin: wider, fixed });
@@ -175,6 +189,7 @@ export function generateCandidates(request: GenerationRequest, options: Pipeline
       if (again.unresolved.length + rerouted.unrouted.length < legal.unresolved.length + routed.unrouted.length) {
         legal = again;
         routed = rerouted;
+        keptMargin = wider;
       }
     }
     // Items with no legal position anywhere near (a flare's large clearances in a crowded
@@ -187,6 +202,7 @@ export function generateCandidates(request: GenerationRequest, options: Pipeline
       if (again.unresolved.length + rerouted.unrouted.length < legal.unresolved.length + routed.unrouted.length) {
         legal = again;
         routed = rerouted;
+        keptMargin = margin;
       }
     }
     const report = validateDesign(routed.design, pack);
@@ -201,6 +217,7 @@ export function generateCandidates(request: GenerationRequest, options: Pipeline
       completed: t.completed,
       moves: legal.moves.filter((m) => m.reason !== "snap").length,
       displacement: legal.stats.totalDisplacement,
+      margin: keptMargin,
     };
   };
   const faults = (r: Result): number => r.report.summary.errors + r.unrouted.length + r.unresolved.length;
@@ -222,12 +239,19 @@ export function generateCandidates(request: GenerationRequest, options: Pipeline
       if (!best[k] || faults(r) < faults(best[k]!)) best[k] = r;
     });
   }
-  const results = best.map((r, k) => ({
-    ...r!,
-    rawErrors: firstRaw[k]!.errors,
-    rawRules: firstRaw[k]!.rules,
-    attempts: tries[k]!,
-  }));
+  const results = best.map((r, k) =>
+    polished(
+      {
+        ...r!,
+        rawErrors: firstRaw[k]!.errors,
+        rawRules: firstRaw[k]!.rules,
+        attempts: tries[k]!,
+      },
+      pack,
+      fixed,
+      options.polish ?? true,
+    ),
+  );
 
   // 4. Critic scores, then rank.
   const scores = model?.critic
@@ -238,7 +262,7 @@ export function generateCandidates(request: GenerationRequest, options: Pipeline
     : results.map(() => Number.NaN);
   const candidates = results.map((r, k) => {
     const valid = r.report.summary.errors === 0 && r.unrouted.length === 0 && r.unresolved.length === 0;
-    const { moves, displacement, ...rest } = r;
+    const { moves, displacement, margin: _margin, ...rest } = r;
     return {
       ...rest,
       rank: 0,
@@ -259,6 +283,8 @@ export function generateCandidates(request: GenerationRequest, options: Pipeline
     .sort(
       (p, q) =>
         errorsOf(p.c) - errorsOf(q.c) ||
+        // Cost right after validity: of two equally valid layouts the cheaper to build comes first.
+        (p.c.cost?.total ?? 0) - (q.c.cost?.total ?? 0) ||
         p.c.report.summary.warnings - q.c.report.summary.warnings ||
         orNaN(q.c.stats.criticScore) - orNaN(p.c.stats.criticScore) ||
         p.c.stats.pipeLength - q.c.stats.pipeLength ||
@@ -269,6 +295,39 @@ export function generateCandidates(request: GenerationRequest, options: Pipeline
 }
 
 const orNaN = (v: number): number => (Number.isFinite(v) ? v : 0);
+
+/**
+ * Step 3b: the polish (polish/) on a legalised, routed candidate, with the margin its legalisation
+ * kept; then its cost. A candidate the legaliser left unresolved is priced but not polished.
+ */
+function polished<
+  R extends {
+    design: Design;
+    report: ValidationReport;
+    unrouted: readonly { line: string; code: string; reason: string }[];
+    unresolved: readonly string[];
+    margin: number;
+  },
+>(r: R, pack: RulePack, fixed: readonly string[], on: boolean): R & { cost?: CostBreakdown; polish?: PolishReport } {
+  const priced = (x: R, polish?: PolishReport) => {
+    const cost = designCost(x.design, pack);
+    return { ...x, ...(cost ? { cost } : {}), ...(polish ? { polish } : {}) };
+  };
+  if (!on) return priced(r);
+  const solver = loadedSolver();
+  const skipped = (reason: string): PolishReport => ({ applied: false, reason, lpMs: 0, rounds: 0, checkMs: 0 });
+  if (!solver) return priced(r, skipped("HiGHS is not loaded: await loadSolver() before generating"));
+  if (r.unresolved.length > 0) return priced(r, skipped("the legaliser left items unresolved"));
+  const out = polishCandidate(r.design, r.report, r.unrouted, pack, solver, { margin: r.margin, fixed });
+  return {
+    ...r,
+    design: out.design,
+    report: out.report,
+    unrouted: out.unrouted,
+    ...(out.cost ? { cost: out.cost } : {}),
+    polish: out.polish,
+  };
+}
 
 /** Distinct rule ids of a report's error-severity violations, sorted. */
 export function errorRules(report: ValidationReport): string[] {
