@@ -93,6 +93,11 @@ export function ViolationsPanel({ report, loading, error, selected, onSelect }: 
               <span className={`badge sev-${v.severity}`}>{v.severity}</span>
               <span className="rule">{v.rule}</span>
               <span className="message">{v.message}</span>
+              {v.suggestion && (
+                <span className="suggestion" data-testid="violation-suggestion">
+                  Fix: {v.suggestion}
+                </span>
+              )}
               {(v.tags.length > 0 || v.lines.length > 0) && (
                 <span className="tags">{[...v.tags, ...v.lines].join(", ")}</span>
               )}
