@@ -14,7 +14,7 @@ const design = parsed.data;
 it("lists each format once, with a media type and an extension", () => {
   const ids = EXPORT_FORMATS.map((f) => f.id);
   expect(new Set(ids).size).toBe(ids.length);
-  expect(ids).toEqual(expect.arrayContaining(["dexpi", "pcf", "cause-effect", "plcopen"]));
+  expect(ids).toEqual(expect.arrayContaining(["dexpi", "dexpi2", "pcf", "cause-effect", "plcopen"]));
   for (const f of EXPORT_FORMATS) {
     expect(f.mediaType).toMatch(/^[a-z]+\/[a-z0-9.+-]+$/);
     expect(f.extension).toMatch(/^\.[a-z]+$/);

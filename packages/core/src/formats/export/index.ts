@@ -4,6 +4,7 @@
  */
 import type { Design } from "../../design/index.js";
 import { writeCauseEffect } from "./cause-effect.js";
+import { writeDexpi2 } from "./dexpi2.js";
 import { writeDexpi13 } from "./dexpi13.js";
 import { writePcf } from "./pcf.js";
 import { writePlcopen } from "./plcopen.js";
@@ -34,6 +35,13 @@ export const EXPORT_FORMATS: readonly ExportFormat[] = [
     write: writeDexpi13,
   },
   {
+    id: "dexpi2",
+    title: "DEXPI 2.0 P&ID (DEXPI XML, root <Model>)",
+    mediaType: "application/xml",
+    extension: ".xml",
+    write: writeDexpi2,
+  },
+  {
     id: "pcf",
     title: "Piping Component File of the routed lines (PCF)",
     mediaType: "text/plain",
@@ -61,6 +69,7 @@ export function exportFormatById(id: string): ExportFormat | undefined {
 }
 
 export { CAUSE_COLUMNS, effectHeading, writeCauseEffect } from "./cause-effect.js";
+export { writeDexpi2 } from "./dexpi2.js";
 export { DEXPI_COMPONENT_CLASS, DEXPI_EQUIPMENT_CLASS, writeDexpi13 } from "./dexpi13.js";
 export { writePcf } from "./pcf.js";
 export { iecName, type PlcopenOptions, writePlcopen } from "./plcopen.js";
