@@ -153,5 +153,27 @@ describe.each(["graph", "layout"])("generation pipeline (%s generator)", (kind) 
       expect(files.length).toBeGreaterThan(0);
       for (const f of files) expectPlacedAndRouted(f, readFileSync(fixturePath("dexpi", f), "utf8"));
     });
+
+    // Every C-series (complete P&ID) file: all of its lines routed, the candidate valid.
+    const cSeries = (): [string, string][] => [
+      ...readdirSync(fixturePath("dexpi-testcases"))
+        .filter((f) => /^C0.*\.xml$/i.test(f))
+        .map((f): [string, string] => [f, fixturePath("dexpi-testcases", f)]),
+      ["C05V01-SAG.EX01.xml", fixturePath("dexpi", "C05V01-SAG.EX01.xml")],
+    ];
+    it("finds the six C-series files", () => expect(cSeries().length).toBe(6));
+    // C01 routes all its lines, but the design is invalid on sizes the import gives: its reducer's
+    // nodes both read DN 80 (line 47124-MNc meets a DN 50 pump nozzle) and relief line 47125-MNc
+    // is DN 25 onto a DN 50 nozzle. Expected to fail until the importer reads those sizes.
+    const valid = cSeries().filter(([f]) => !f.startsWith("C01"));
+    it.each(valid)("routes every line of %s into a valid layout (topology mode)", (f, path) => {
+      expectPlacedAndRouted(f, readFileSync(path, "utf8"));
+    });
+    it.fails("C01V01-HEX.EX01.xml: routed, but invalid on imported sizes (known, see above)", () => {
+      expectPlacedAndRouted(
+        "C01V01-HEX.EX01.xml",
+        readFileSync(fixturePath("dexpi-testcases", "C01V01-HEX.EX01.xml"), "utf8"),
+      );
+    });
   });
 });

@@ -385,7 +385,7 @@ export function completeControl(
     if (from !== undefined && typeOf.get(from) === "pump") {
       line.components ??= [];
       if (!line.components.some((c) => c.type === "check_valve")) {
-        line.components.push({ type: "check_valve" });
+        line.components.unshift({ type: "check_valve" }); // flow order: nozzle → check valve → block valve
         added.push(`check_valve on ${line.id} (discharge of ${from})`);
       }
     }

@@ -38,7 +38,7 @@ const COMPONENT_RULES: readonly (readonly [RegExp, ComponentType])[] = [
   [/Globe/i, "globe_valve"],
   [/GateValve|SlideValve/i, "gate_valve"],
   [/FlameArrest/i, "flame_arrestor"],
-  [/Reducer/i, "reducer"],
+  [/Reducer|DiameterChange/i, "reducer"],
   [/Strainer|Filter/i, "strainer"],
   [/Orifice/i, "orifice"],
   [/Blind|Spectacle|Spade/i, "blind"],

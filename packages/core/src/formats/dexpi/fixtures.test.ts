@@ -25,7 +25,15 @@ describeWithFixtures("E03V01-AUD (AutoCAD P&ID: a pump with a nozzle)", () => {
     expect(design.equipment[0]?.nozzles).toEqual([{ id: "N-1", dx: -1, dy: 0, dz: expect.any(Number) }]);
     expect(design.equipment[0]).toMatchObject({ designPressure: 60, designTemperature: 80 });
     expect(design.equipment[0]?.x).toBeUndefined();
-    expect(report.counts).toEqual({ equipment: 1, nozzles: 1, lines: 0, components: 0, instruments: 0, loops: 0 });
+    expect(report.counts).toEqual({
+      equipment: 1,
+      nozzles: 1,
+      lines: 0,
+      components: 0,
+      instruments: 0,
+      loops: 0,
+      interlocks: 0,
+    });
   });
 
   it("is schema-valid, leaves nothing unmapped and records its source", () => {
@@ -60,7 +68,15 @@ describeWithFixtures("P01V01-AUD (AutoCAD P&ID: a pipe from nozzle to nozzle)", 
       },
     ]);
     expect(report.notes.filter((n) => /drawing position/.test(n.note))).toHaveLength(2);
-    expect(report.counts).toEqual({ equipment: 2, nozzles: 2, lines: 1, components: 0, instruments: 0, loops: 0 });
+    expect(report.counts).toEqual({
+      equipment: 2,
+      nozzles: 2,
+      lines: 1,
+      components: 0,
+      instruments: 0,
+      loops: 0,
+      interlocks: 0,
+    });
   });
 
   it("is schema-valid with nothing unmapped", () => {
@@ -124,7 +140,15 @@ describeWithFixtures("C05V01-SAG (COMOS: pump, vessel, level loop)", () => {
 
   it("is schema-valid with the counts the file holds", () => {
     expect(parseDesign(design).success).toBe(true);
-    expect(report.counts).toEqual({ equipment: 2, nozzles: 6, lines: 1, components: 0, instruments: 4, loops: 0 });
+    expect(report.counts).toEqual({
+      equipment: 2,
+      nozzles: 6,
+      lines: 1,
+      components: 0,
+      instruments: 4,
+      loops: 0,
+      interlocks: 0,
+    });
     expect(design.metadata).toMatchObject({ tool: "Comos", drawingName: "FB.001" });
   });
 });
