@@ -19,6 +19,7 @@ function fileReport(f: FileResult) {
     refused: f.records.filter((r) => !r.accepted).map((r) => ({ where: r.where, issues: r.issues })),
     unmapped: f.unmapped,
     renamedTags: f.renamedTags,
+    warnings: f.warnings ?? [],
   };
 }
 
@@ -75,6 +76,7 @@ export function registerImport(program: Command): void {
           );
           for (const r of f.records)
             if (!r.accepted) for (const line of issueLines(r.where, r.issues)) printError(`  ${line}`);
+          for (const w of f.warnings ?? []) printError(`  warning: ${w}`);
           for (const u of f.unmapped) printError(`  not mapped: ${u.element}${u.id ? ` ${u.id}` : ""}: ${u.reason}`);
           for (const t of f.renamedTags) printError(`  tag renamed: ${t.from} -> ${t.to}`);
         }
