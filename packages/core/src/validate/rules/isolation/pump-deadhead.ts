@@ -39,6 +39,22 @@ export const rule: Rule = {
         if (parent && isNozzleEnd(parent.from)) minimumFlow.add(parent.from.tag);
       }
     }
+    // Each pump's discharge paths, once; and which pumps discharge through each line, so an
+    // interlock looks only at the pumps behind the valves it closes.
+    const paths = new Map<string, Line[][]>();
+    const pumpsThrough = new Map<string, string[]>();
+    for (const [tag, pump] of index.equipmentByTag) {
+      if (pump.type !== "pump" || minimumFlow.has(tag)) continue;
+      const discharges = (index.endsAtEquipment.get(tag) ?? []).filter((r) => r.end === "from" && !r.line.minimumFlow);
+      if (discharges.length === 0) continue;
+      const chains = discharges.map((r) => downstream(index, r.line));
+      paths.set(tag, chains);
+      for (const line of new Set(chains.flat())) {
+        const pumps = pumpsThrough.get(line.id);
+        if (pumps) pumps.push(tag);
+        else pumpsThrough.set(line.id, [tag]);
+      }
+    }
     for (const interlock of design.control.interlocks) {
       const closed = new Set<string>();
       const stopped = new Set<string>();
@@ -48,14 +64,10 @@ export const rule: Rule = {
         const found = index.componentByTag.get(effect.target);
         if (found) closed.add(found.line.id);
       }
-      if (closed.size === 0) continue;
-      for (const [tag, pump] of index.equipmentByTag) {
-        if (pump.type !== "pump" || stopped.has(tag) || minimumFlow.has(tag)) continue;
-        const discharges = (index.endsAtEquipment.get(tag) ?? []).filter(
-          (r) => r.end === "from" && !r.line.minimumFlow,
-        );
-        if (discharges.length === 0) continue;
-        const shut = discharges.map((r) => downstream(index, r.line).find((l) => closed.has(l.id)));
+      const candidates = new Set([...closed].flatMap((id) => pumpsThrough.get(id) ?? []));
+      for (const tag of candidates) {
+        if (stopped.has(tag)) continue;
+        const shut = paths.get(tag)!.map((chain) => chain.find((l) => closed.has(l.id)));
         if (shut.some((l) => l === undefined)) continue;
         const valves = interlock.effects.filter((e) => e.action === "close").map((e) => e.target);
         emit({
