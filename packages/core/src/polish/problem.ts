@@ -20,7 +20,7 @@ export interface PlacementProblem {
   readonly site: { readonly width: number; readonly depth: number };
   /** Least edge-to-edge distance between items i < j: need[i][j], m (0: they may touch). */
   readonly need: readonly (readonly number[])[];
-  /** Keep-outs (need 0) and racks (need: rack clearance + margin) every item stays clear of. */
+  /** Keep-outs (need: the margin) and racks (need: rack clearance + margin) every item stays clear of. */
   readonly obstacles: readonly { readonly id: string; readonly rect: Rect; readonly need: number }[];
   /** Nozzle-to-nozzle lines between two different items, with their nozzle offsets (rotated) and cost per metre. */
   readonly lines: readonly {
@@ -62,7 +62,9 @@ export function placementProblem(
   );
   const rackNeed = req.rack > 0 ? req.rack + margin : 0;
   const obstacles = [
-    ...design.site.keepOut.map((k) => ({ id: k.id, rect: boxRect(k), need: SLACK })),
+    // The pack lets items touch a keep-out; a nozzle on that edge would then be walled in, so the
+    // polish keeps the margin from keep-outs too (the router needs a free grid line to leave by).
+    ...design.site.keepOut.map((k) => ({ id: k.id, rect: boxRect(k), need: margin + SLACK })),
     ...design.site.racks.map((r) => ({ id: r.id, rect: rackRect(r), need: rackNeed + SLACK })),
   ];
   const lines: PlacementProblem["lines"][number][] = [];
