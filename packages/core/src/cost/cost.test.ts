@@ -66,7 +66,11 @@ describe("designCost on datasets/examples/pump-station.json", () => {
   it("prices an unrouted line on the Manhattan distance between its nozzles, flagged as estimated", () => {
     const unrouted: Design = {
       ...design,
-      lines: design.lines.map((l) => (l.id === "200-P-1001-A1" ? { ...l, route: undefined } : l)),
+      lines: design.lines.map((l) => {
+        if (l.id !== "200-P-1001-A1") return l;
+        const { route: _dropped, ...rest } = l;
+        return rest;
+      }),
     };
     const line = designCost(unrouted, DEFAULT_RULE_PACK)!.lines.find((l) => l.line === "200-P-1001-A1")!;
     // V-101 OUT at (14 + 0, 26 + 1.5); F-101 IN is where the route ends: (25.5, 27.5).
