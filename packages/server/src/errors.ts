@@ -110,6 +110,9 @@ export function issuesFromValidation(errors: readonly AjvLikeError[], part: stri
     } else if (e.keyword === "additionalProperties" && e.params?.additionalProperty !== undefined) {
       pointer = `${pointer}/${String(e.params.additionalProperty)}`;
       message = `unknown field "${String(e.params.additionalProperty)}"`;
+    } else if (e.keyword === "enum" && Array.isArray(e.params?.allowedValues)) {
+      // Name the choices, so a client (or a person with curl) can correct the value at once.
+      message = `must be one of: ${e.params.allowedValues.map(String).join(", ")}`;
     }
     return { code: "schema", pointer, message, ...(e.keyword ? { keyword: e.keyword } : {}), in: part };
   });

@@ -1,16 +1,40 @@
 import { type Design, isPlaced } from "@plantgan/core/design";
+import { EXPORT_FORMATS as FILE_FORMATS } from "@plantgan/core/formats";
 import { buildDesignScene, exportGltf } from "@plantgan/scene/node";
 
-/** Export formats: media type and file extension of each. */
-export const EXPORT_FORMATS = {
-  json: { type: "application/json; charset=utf-8", extension: "json" },
-  gltf: { type: "model/gltf+json", extension: "gltf" },
-  glb: { type: "model/gltf-binary", extension: "glb" },
-} as const;
-export type ExportFormat = keyof typeof EXPORT_FORMATS;
+export interface ExportFormatInfo {
+  readonly title: string;
+  /** The response's Content-Type (text formats with their charset). */
+  readonly type: string;
+  /** The file name's extension, with its dot. */
+  readonly extension: string;
+  /** Text from the design (the core's writers), or undefined for the 3D scene, which the scene package builds. */
+  readonly write?: (design: Design) => string;
+}
+
+/**
+ * Export formats by id: every file format of @plantgan/core (json, DEXPI 1.3 and 2.0, PCF,
+ * Cause & Effect CSV, PLCopen), then the viewer's 3D scene as glTF and GLB.
+ */
+export const EXPORT_FORMATS: Readonly<Record<string, ExportFormatInfo>> = Object.freeze({
+  ...Object.fromEntries(
+    FILE_FORMATS.map((f) => [
+      f.id,
+      { title: f.title, type: `${f.mediaType}; charset=utf-8`, extension: f.extension, write: f.write },
+    ]),
+  ),
+  gltf: { title: "3D scene (glTF 2.0, embedded buffer)", type: "model/gltf+json", extension: ".gltf" },
+  glb: { title: "3D scene (binary glTF)", type: "model/gltf-binary", extension: ".glb" },
+});
+export type ExportFormat = string;
 
 export function isExportFormat(value: string): value is ExportFormat {
   return Object.hasOwn(EXPORT_FORMATS, value);
+}
+
+/** The format ids, for error messages and the API schema's enum. */
+export function exportFormatIds(): string[] {
+  return Object.keys(EXPORT_FORMATS);
 }
 
 /** A design with no placed equipment has no scene to export. */
@@ -25,14 +49,16 @@ export class NotPlacedError extends Error {
 }
 
 /**
- * A design as a file, for the API's export route and `plantgan export`: the document itself
- * (json), or the 3D scene the viewer draws (`@plantgan/scene`, y-up, metres) as glTF JSON with an
- * embedded buffer or as GLB. Unplaced items of a partly placed design sit at schematic positions
- * south of the plot, as in the viewer; with none placed there is no layout, and it refuses rather
- * than invent one.
+ * A design as a file, for the API's export route and `plantgan export`: the core's text formats
+ * (the document itself, DEXPI, PCF, C&E, PLCopen), or the 3D scene the viewer draws
+ * (`@plantgan/scene`, y-up, metres) as glTF JSON with an embedded buffer or as GLB. Unplaced items
+ * of a partly placed design sit at schematic positions south of the plot, as in the viewer; with
+ * none placed there is no layout, and the scene formats refuse rather than invent one.
  */
 export async function exportDesign(design: Design, format: ExportFormat): Promise<Buffer> {
-  if (format === "json") return Buffer.from(`${JSON.stringify(design, null, 2)}\n`);
+  const info = EXPORT_FORMATS[format];
+  if (!info) throw new Error(`unknown export format ${format}`);
+  if (info.write) return Buffer.from(info.write(design));
   if (!design.equipment.some(isPlaced)) throw new NotPlacedError(design.id, format);
   const scene = buildDesignScene(design);
   try {

@@ -210,20 +210,29 @@ export async function designRoutes(app: FastifyInstance, options: RouteOptions):
       schema: {
         summary: "Export a design as a file",
         description:
-          "An attachment named `<id>.<format>`. format=json: the design document (plant-design.schema.json). " +
-          "format=gltf: the 3D scene the viewer draws as glTF 2.0 JSON with its buffer embedded (data: URI); " +
-          "format=glb: the same scene as binary glTF. The scene is y-up (glTF), metres; equipment nodes carry their " +
-          "tags in `extras.tags`; unplaced equipment of a partly placed design sits at schematic positions south of " +
-          "the plot, as in the viewer. A design with no placed equipment (topology only, e.g. a DEXPI import) has " +
-          "no scene: 422 not_placed.",
+          "An attachment named `<id><extension>`, with the format's media type. format=json: the design document " +
+          "(plant-design.schema.json). format=dexpi: a DEXPI 1.3 P&ID (Proteus XML) that the DEXPI import reads back " +
+          "to the same design. format=dexpi2: a DEXPI 2.0 P&ID (root <Model>) valid against the DEXPI XML Schema. " +
+          "format=pcf: a Piping Component File, one PIPELINE-REFERENCE per routed line. format=cause-effect: the " +
+          "interlocks as a Cause & Effect matrix (CSV). format=plcopen: PLCopen TC6 XML (IEC 61131-10), one program " +
+          "per loop and interlock. format=gltf: the 3D scene the viewer draws as glTF 2.0 JSON with its buffer " +
+          "embedded (data: URI); format=glb: the same scene as binary glTF. The scene is y-up (glTF), metres; " +
+          "equipment nodes carry their tags in `extras.tags`; unplaced equipment of a partly placed design sits at " +
+          "schematic positions south of the plot, as in the viewer. A design with no placed equipment (topology " +
+          "only, e.g. a DEXPI import) has no scene: 422 not_placed. An unknown format: 400, naming the allowed values.",
         tags: ["designs"],
         params: inlined("id-params"),
         querystring: inlined("design-export-query"),
         response: {
           200: {
-            description: "The design document or its 3D scene",
+            description: "The design as a file of the chosen format",
             content: {
               "application/json": { schema: { type: "string", description: "format=json: the design document" } },
+              "application/xml": {
+                schema: { type: "string", description: "format=dexpi, dexpi2 or plcopen: the XML document" },
+              },
+              "text/plain": { schema: { type: "string", description: "format=pcf: the Piping Component File" } },
+              "text/csv": { schema: { type: "string", description: "format=cause-effect: the C&E matrix" } },
               "model/gltf+json": { schema: { type: "string", description: "format=gltf: glTF 2.0, embedded buffer" } },
               "model/gltf-binary": { schema: { type: "string", format: "binary", description: "format=glb" } },
             },
@@ -246,11 +255,11 @@ export async function designRoutes(app: FastifyInstance, options: RouteOptions):
         if (error instanceof NotPlacedError) throw new ApiError("not_placed", error.message);
         throw error;
       }
-      const { type, extension } = EXPORT_FORMATS[format];
+      const { type, extension } = EXPORT_FORMATS[format]!;
       // The id matches the Identifier pattern (no quotes, no path separators): safe in a header.
       return reply
         .type(type)
-        .header("content-disposition", `attachment; filename="${found.id}.${extension}"`)
+        .header("content-disposition", `attachment; filename="${found.id}${extension}"`)
         .send(body);
     },
   );
