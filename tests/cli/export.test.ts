@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseDesign } from "@plantgan/core/design";
+import { readDesigns } from "@plantgan/core/formats";
 import { OWN_DEXPI, ownDexpiPath } from "@plantgan/testing";
 import { afterAll, describe, expect, it } from "vitest";
 import { plantgan } from "./run-cli.js";
@@ -51,6 +52,48 @@ describe("plantgan export", () => {
     expect(dexpi.stderr).toMatch(/no placed equipment/);
     const bad = plantgan(["export", EXAMPLE, "-o", join(dir, "x.dwg")]);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/--format: dwg is not one of json, gltf, glb/);
+    expect(bad.stderr).toMatch(
+      /--format: dwg is not one of json, dexpi, dexpi2, pcf, cause-effect, plcopen, gltf, glb \(taken from the --out extension\)/,
+    );
+    const named = plantgan(["export", EXAMPLE, "--format", "step", "-o", join(dir, "x.step")]);
+    expect(named.code).toBe(2);
+    expect(named.stderr).toMatch(/--format: step is not one of json, dexpi, dexpi2, pcf, cause-effect, plcopen/);
+  });
+
+  it("writes every text format with --format, each readable as that format", () => {
+    const design = example.success ? example.data : undefined;
+    if (!design) throw new Error("example does not parse");
+    const run = (format: string) => {
+      const out = join(dir, `all-${format}`);
+      const r = plantgan(["export", EXAMPLE, "--format", format, "-o", out]);
+      expect(r.code, r.stderr).toBe(0);
+      return readFileSync(out, "utf8");
+    };
+    const dexpi = readDesigns({ content: run("dexpi"), name: "d.xml" }).records[0];
+    expect(dexpi?.accepted && dexpi.design.equipment.map((e) => e.tag)).toEqual(design.equipment.map((e) => e.tag));
+    const dexpi2 = readDesigns({ content: run("dexpi2"), name: "d2.xml" }).records[0];
+    expect(dexpi2?.accepted && dexpi2.design.lines.map((l) => l.id)).toEqual(design.lines.map((l) => l.id));
+    const routed = design.lines.filter((l) => (l.route?.length ?? 0) >= 2).length;
+    expect(run("pcf").match(/^PIPELINE-REFERENCE /gm)?.length).toBe(routed);
+    expect(run("cause-effect").trimEnd().split(/\r?\n/)).toHaveLength(1 + design.control.interlocks.length);
+    expect(run("plcopen").match(/pouType="program"/g)?.length).toBe(
+      design.control.loops.length + design.control.interlocks.length,
+    );
+  });
+
+  it("infers the format from an unambiguous extension, refuses .xml without --format, writes stdout without -o", () => {
+    const out = join(dir, "ce.csv");
+    expect(plantgan(["export", EXAMPLE, "-o", out]).code).toBe(0);
+    expect(readFileSync(out, "utf8").split(/\r?\n/)[0]).toMatch(/,/);
+    const pcf = join(dir, "d.pcf");
+    expect(plantgan(["export", EXAMPLE, "-o", pcf]).code).toBe(0);
+    expect(readFileSync(pcf, "utf8")).toMatch(/^PIPELINE-REFERENCE /m);
+    const xml = plantgan(["export", EXAMPLE, "-o", join(dir, "d.xml")]);
+    expect(xml.code).toBe(2);
+    expect(xml.stderr).toMatch(/\.xml is the extension of dexpi, dexpi2, plcopen; choose one with --format/);
+    const stdout = plantgan(["export", EXAMPLE, "--format", "dexpi2"]);
+    expect(stdout.code, stdout.stderr).toBe(0);
+    expect(stdout.stdout).toMatch(/^<\?xml[^>]*>\s*<Model /);
+    expect(plantgan(["export", EXAMPLE]).code).toBe(2);
   });
 });

@@ -10,28 +10,57 @@ interface ExportOptions {
   id?: string;
 }
 
+const FORMAT_LIST = Object.keys(EXPORT_FORMATS).join(", ");
+
+/**
+ * The format: --format when given, else the one format whose extension the output file has. Several
+ * formats write .xml (DEXPI 1.3, DEXPI 2.0, PLCopen): that extension alone decides nothing.
+ */
+export function chooseFormat(options: ExportOptions): string {
+  if (options.format !== undefined) {
+    if (!isExportFormat(options.format)) {
+      throw new CliError(`--format: ${options.format || "(none)"} is not one of ${FORMAT_LIST}`);
+    }
+    return options.format;
+  }
+  if (options.out === undefined) throw new CliError(`--format is needed without --out: one of ${FORMAT_LIST}`);
+  const extension = extname(options.out).toLowerCase();
+  const matching = Object.entries(EXPORT_FORMATS).filter(([, f]) => f.extension === extension);
+  if (matching.length === 1) return matching[0]![0];
+  if (matching.length > 1) {
+    throw new CliError(
+      `--format: ${extension} is the extension of ${matching.map(([id]) => id).join(", ")}; choose one with --format`,
+    );
+  }
+  throw new CliError(
+    `--format: ${extension.slice(1) || "(none)"} is not one of ${FORMAT_LIST} (taken from the --out extension)`,
+  );
+}
+
 export function registerExport(program: Command): void {
+  const formatHelp = Object.entries(EXPORT_FORMATS)
+    .map(([id, f]) => `  ${id.padEnd(13)} ${f.title} (${f.extension})`)
+    .join("\n");
   program
     .command("export")
-    .description("Write a design as JSON, or as the viewer's 3D scene in glTF (.gltf) or binary glTF (.glb)")
+    .description(
+      "Write a design as JSON, DEXPI 1.3 or 2.0, PCF, a Cause & Effect CSV, PLCopen XML, or the viewer's 3D scene (glTF, GLB)",
+    )
     .argument("<file>", "design file (JSON, NDJSON or DEXPI XML)")
-    .requiredOption("-o, --out <file>", "output file; its extension (.json, .gltf, .glb) gives the format")
-    .option("--format <name>", "json, gltf or glb (default: from the --out extension)")
+    .option(
+      "-o, --out <file>",
+      "output file (default: standard output); its extension gives the format when only one has it",
+    )
+    .option("--format <name>", `one of ${FORMAT_LIST} (default: from the --out extension)`)
     .option("--id <id>", "which design of a file that holds several")
     .addHelpText(
       "after",
-      "\nThe glTF scene is y-up, in metres; equipment nodes carry their tags in extras.tags. A topology-only\n" +
+      `\nFormats:\n${formatHelp}\n\nThe glTF scene is y-up, in metres; equipment nodes carry their tags in extras.tags. A topology-only\n` +
         "design (e.g. a DEXPI P&ID) has no layout to draw: place it first with `plantgan generate`.",
     )
     .action(async (file: string, options: ExportOptions) => {
-      const out = options.out!;
-      const format = options.format ?? extname(out).slice(1).toLowerCase();
-      if (!isExportFormat(format)) {
-        throw new CliError(
-          `--format: ${format || "(none)"} is not one of ${Object.keys(EXPORT_FORMATS).join(", ")}` +
-            (options.format ? "" : " (taken from the --out extension)"),
-        );
-      }
+      const out = options.out;
+      const format = chooseFormat(options);
       const result = await readDesignFile(file).catch((error: NodeJS.ErrnoException) => {
         throw new CliError(`cannot read ${file}: ${error.code ?? error.message}`);
       });
@@ -49,6 +78,10 @@ export function registerExport(program: Command): void {
       }
       try {
         const bytes = await exportDesign(design, format);
+        if (out === undefined) {
+          process.stdout.write(bytes);
+          return;
+        }
         await writeFileAtomic(out, bytes);
         printError(`wrote ${out} (${format}, ${bytes.length} bytes) from design ${design.id}`);
       } catch (error) {
