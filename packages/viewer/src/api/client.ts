@@ -19,6 +19,7 @@ import type {
   DatasetChangeResult,
   DatasetCreate,
   DatasetPage,
+  DesignExportQuery,
   DesignListQuery,
   DesignMeta,
   DesignPage,
@@ -207,6 +208,35 @@ export class ApiClient {
       return { design, meta };
     }
     return { design: value as Design };
+  }
+
+  /**
+   * A design as a file of one export format (GET /designs/:id/export): the bytes, their media type
+   * and the file name the server gives in Content-Disposition.
+   */
+  async exportDesign(
+    id: string,
+    format: NonNullable<DesignExportQuery["format"]>,
+  ): Promise<{ blob: Blob; fileName: string }> {
+    const response = await this.doFetch(
+      `${this.base}/designs/${encodeURIComponent(id)}/export${queryString({ format })}`,
+      { headers: this.headers({ Accept: "*/*" }) },
+    ).catch((err: unknown) => {
+      throw new ApiError({ status: 0, title: "Network error", detail: String(err) });
+    });
+    if (!response.ok) {
+      if (response.status === 401) this.onUnauthorized?.();
+      const text = await response.text();
+      let problem: ClientProblem;
+      try {
+        problem = { ...(JSON.parse(text) as Problem), status: response.status };
+      } catch {
+        problem = { status: response.status, detail: text };
+      }
+      throw new ApiError(problem);
+    }
+    const named = /filename="([^"]+)"/.exec(response.headers.get("content-disposition") ?? "")?.[1];
+    return { blob: await response.blob(), fileName: named ?? `${id}.${format}` };
   }
 
   /**

@@ -4,6 +4,7 @@ import { useCallback, useMemo, useState } from "react";
 import { useApi } from "../app/api-context.js";
 import { href } from "../app/router.js";
 import { useAsync } from "../app/use-async.js";
+import { ExportMenu } from "../components/ExportMenu.js";
 import { download, ErrorBox } from "../components/Misc.js";
 import { PropertiesPanel } from "../components/PropertiesPanel.js";
 import { type Focus, SceneView } from "../components/SceneView.js";
@@ -125,6 +126,7 @@ export function DesignPage({ id }: { id: string }) {
           {design.data?.meta && (
             <span className={`badge status-${design.data.meta.status}`}>{design.data.meta.status}</span>
           )}
+          <ExportMenu designId={id} />
         </div>
         <SceneToolbar
           viewer={viewer}
