@@ -6,7 +6,7 @@
  * Generation and training with the real services are in viewer-generate.test.ts. Skipped when
  * Chromium is absent.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Design } from "@plantgan/core/design";
@@ -101,6 +101,25 @@ describe.skipIf(!hasChromium())("viewer against the real server, in Chromium", (
     await shot(page, "design");
     expect(w.outside).toEqual([]);
     expect(w.csp).toEqual([]);
+    expect(w.errors).toEqual([]);
+    await page.close();
+  });
+
+  it("offers every export format of the API and downloads the chosen one", async () => {
+    const schema = JSON.parse(readFileSync("schemas/api/design-export-query.schema.json", "utf8"));
+    const formats: string[] = schema.properties.format.enum;
+    if ((await api("GET", "/designs/tankfarm-test")).status !== 200) {
+      expect((await api("POST", "/designs", tankFarm())).status).toBe(201);
+    }
+    const { page, w } = await open("#/designs/tankfarm-test");
+    const select = page.getByTestId("export-format");
+    await select.waitFor();
+    expect(await select.locator("option").evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value))).toEqual(
+      formats,
+    );
+    await select.selectOption("dexpi2");
+    const [file] = await Promise.all([page.waitForEvent("download"), page.getByTestId("export-download").click()]);
+    expect(file.suggestedFilename()).toBe("tankfarm-test.xml");
     expect(w.errors).toEqual([]);
     await page.close();
   });
