@@ -42,6 +42,11 @@ describe("generation pipeline retries", () => {
     const [once] = generateCandidates(request, { placement: "random", attempts: 1 });
     expect(once!.valid).toBe(false);
     expect(once!.unresolved.some((u) => u.startsWith("no_position"))).toBe(true);
+    // One verdict: the report says why it is invalid, naming the items without a position.
+    const unplaced = once!.report.violations.filter((v) => v.rule === "geometry.legal-position");
+    expect(unplaced.length).toBeGreaterThan(0);
+    expect(unplaced.every((v) => v.severity === "error" && v.tags.length > 0)).toBe(true);
+    expect(once!.report.summary.errors).toBeGreaterThan(0);
 
     const [again] = generateCandidates(request, { placement: "random", attempts: 2 });
     expect(again!.valid).toBe(true);

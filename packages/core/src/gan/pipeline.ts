@@ -32,6 +32,7 @@ import { designPlantDetailed } from "../designer/designer.js";
 import { legaliseDesign } from "../legalise/index.js";
 import { loadedSolver, type PolishReport, polishCandidate } from "../polish/index.js";
 import { routeDesign } from "../route/router.js";
+import type { PipelineOutcome } from "../validate/types.js";
 import { validateDesign } from "../validate/validate.js";
 import { decodeDesign } from "../views/decode.js";
 import type { EncodingLayout } from "../views/vocabulary.js";
@@ -98,7 +99,7 @@ export interface Candidate {
   readonly seed: number;
   readonly design: Design;
   readonly report: ValidationReport;
-  /** No error-severity violation, every line routed, nothing the legaliser could not resolve. */
+  /** No error-severity violation in the report (which names unrouted lines and unresolved items). */
   readonly valid: boolean;
   /** Validator errors of the first decoded proposal, before legalise and route (raw validity: 0). */
   readonly rawErrors: number;
@@ -106,6 +107,11 @@ export interface Candidate {
   readonly rawRules: readonly string[];
   readonly unrouted: readonly { readonly line: string; readonly code: string; readonly reason: string }[];
   readonly unresolved: readonly string[];
+  /**
+   * What the router and legaliser could not do, as the validator's rules piping.routed and
+   * geometry.legal-position read it: the report carries it as errors, so `valid` is the report's.
+   */
+  readonly outcome: PipelineOutcome;
   /** Proposals made (1: the first one was kept or nothing better came). */
   readonly attempts: number;
   /** What the control-logic completion added. */
@@ -214,6 +220,7 @@ export function generateCandidates(request: GenerationRequest, options: Pipeline
       rawRules: errorRules(raw),
       unrouted: routed.unrouted.map((u) => ({ line: u.line, code: u.code, reason: u.reason })),
       unresolved: legal.unresolved.map((u) => `${u.code}: ${u.message}`),
+      unresolvedItems: legal.unresolved.map((u) => ({ code: u.code, tags: u.tags, message: u.message })),
       completed: t.completed,
       moves: legal.moves.filter((m) => m.reason !== "snap").length,
       displacement: legal.stats.totalDisplacement,
@@ -261,12 +268,17 @@ export function generateCandidates(request: GenerationRequest, options: Pipeline
       )
     : results.map(() => Number.NaN);
   const candidates = results.map((r, k) => {
-    const valid = r.report.summary.errors === 0 && r.unrouted.length === 0 && r.unresolved.length === 0;
-    const { moves, displacement, margin: _margin, ...rest } = r;
+    const { moves, displacement, margin: _margin, unresolvedItems, ...rest } = r;
+    // One verdict: what the router and legaliser could not do becomes findings in the report.
+    const outcome: PipelineOutcome = { unrouted: r.unrouted, unresolved: unresolvedItems };
+    const report =
+      r.unrouted.length + unresolvedItems.length > 0 ? validateDesign(r.design, pack, { outcome }) : r.report;
     return {
       ...rest,
+      report,
+      outcome,
       rank: 0,
-      valid,
+      valid: report.summary.errors === 0,
       stats: {
         pipeLength: pipeLength(r.design),
         footprint: footprintArea(r.design),
@@ -276,8 +288,7 @@ export function generateCandidates(request: GenerationRequest, options: Pipeline
       },
     };
   });
-  const errorsOf = (c: (typeof candidates)[number]) =>
-    c.report.summary.errors + c.unrouted.length + c.unresolved.length;
+  const errorsOf = (c: (typeof candidates)[number]) => c.report.summary.errors;
   const order = candidates
     .map((c, k) => ({ c, k }))
     .sort(

@@ -27,6 +27,7 @@ import { rule as firedUpwind } from "./rules/geometry/fired-upwind.js";
 import { rule as hazardousArea } from "./rules/geometry/hazardous-area.js";
 import { rule as insideSite } from "./rules/geometry/inside-site.js";
 import { rule as keepOut } from "./rules/geometry/keep-out.js";
+import { rule as legalPosition } from "./rules/geometry/legal-position.js";
 import { rule as overlap } from "./rules/geometry/overlap.js";
 import { rule as rackKeepFree } from "./rules/geometry/rack-keep-free.js";
 import { rule as spacing } from "./rules/geometry/spacing.js";
@@ -47,6 +48,7 @@ import { rule as routeClash } from "./rules/piping/route-clash.js";
 import { rule as routeClear } from "./rules/piping/route-clear.js";
 import { rule as routeEnds } from "./rules/piping/route-ends.js";
 import { rule as routeOrthogonal } from "./rules/piping/route-orthogonal.js";
+import { rule as routed } from "./rules/piping/routed.js";
 import { rule as sizeMatch } from "./rules/piping/size-match.js";
 import { rule as flareKnockOut } from "./rules/relief/flare-knock-out.js";
 import { rule as gasBlowBy } from "./rules/relief/gas-blow-by.js";
@@ -110,7 +112,9 @@ export const RULES: readonly Rule[] = [
   hazardousArea,
   accessClearance,
   firedUpwind,
+  legalPosition,
   // routes (placed)
+  routed,
   routeEnds,
   routeOrthogonal,
   routeClear,

@@ -36,11 +36,28 @@ export interface Finding {
 
 export type Emit = (finding: Finding) => void;
 
+/**
+ * What the generation pipeline could not do for a design: lines its router left unrouted (with the
+ * router's code, e.g. blocked_nozzle, and reason) and items its legaliser found no legal position
+ * for. The design alone cannot say why a line has no route, so the pipeline hands this over and
+ * rules report it: a candidate's verdict is then its report's error count and nothing else.
+ */
+export interface PipelineOutcome {
+  readonly unrouted?: readonly { readonly line: string; readonly code: string; readonly reason: string }[];
+  readonly unresolved?: readonly {
+    readonly code: string;
+    readonly tags: readonly string[];
+    readonly message: string;
+  }[];
+}
+
 /** What every rule reads: the design, the resolved pack and the indexes built once per run. */
 export interface RuleContext {
   readonly design: Design;
   readonly pack: ResolvedRulePack;
   readonly index: DesignIndex;
+  /** The pipeline's outcome for this design, when it was generated (see PipelineOutcome). */
+  readonly outcome?: PipelineOutcome;
 }
 
 /**

@@ -4,11 +4,13 @@ import { createContext } from "./context.js";
 import { roundPoint } from "./geometry3d.js";
 import { resolveRulePack } from "./pack.js";
 import { RULES } from "./registry.js";
-import type { Finding, Rule, Severity } from "./types.js";
+import type { Finding, PipelineOutcome, Rule, Severity } from "./types.js";
 
 export interface ValidateOptions {
   /** Rules to run instead of the registry (tests, experiments). */
   readonly rules?: readonly Rule[];
+  /** What the generation pipeline could not route or place (rules piping.routed, geometry.legal-position). */
+  readonly outcome?: PipelineOutcome;
 }
 
 const SEVERITY_RANK: Readonly<Record<Severity, number>> = { error: 0, warning: 1, info: 2 };
@@ -37,7 +39,7 @@ export function validateDesign(
   options: ValidateOptions = {},
 ): ValidationReport {
   const resolved = resolveRulePack(pack);
-  const ctx = createContext(design, resolved);
+  const ctx = { ...createContext(design, resolved), ...(options.outcome ? { outcome: options.outcome } : {}) };
   const disabled = new Set(resolved.disabledRules);
   const violations: Violation[] = [];
   const skipped: { rule: string; reason: string }[] = [];

@@ -7,7 +7,7 @@ import { cleanDesign, equipmentIn, lineIn, modifiedDesign } from "@plantgan/test
 import { describe, expect, it } from "vitest";
 import type { Design, PlantDesignInput, ProcessClass, RulePack, Violation } from "../../design/types.js";
 import { PROCESS_CLASSES } from "../../design/vocabulary.js";
-import { DEFAULT_RULE_PACK, RULES, validateDesign } from "../index.js";
+import { DEFAULT_RULE_PACK, type PipelineOutcome, RULES, validateDesign } from "../index.js";
 
 interface Case {
   readonly rule: string;
@@ -19,6 +19,8 @@ interface Case {
   /** Lines one violation of the rule must name (all of them). */
   readonly lines?: readonly string[];
   readonly pack?: RulePack;
+  /** The generation pipeline's outcome, for the rules that report it. */
+  readonly outcome?: PipelineOutcome;
 }
 
 type Point3 = [number, number, number];
@@ -29,6 +31,29 @@ const route = (d: PlantDesignInput, id: string): Point3[] => lineIn(d, id).route
 const EVERY_RULE_ON: RulePack = { ...DEFAULT_RULE_PACK, disabledRules: [] };
 
 const FIRES: readonly Case[] = [
+  // what the generation pipeline could not do
+  {
+    rule: "piping.routed",
+    name: "a line the router left unrouted, with its reason",
+    plant: "pump_station",
+    change: (d) => {
+      delete lineIn(d, "50-RV-1010-C1").route;
+    },
+    outcome: {
+      unrouted: [
+        { line: "50-RV-1010-C1", code: "blocked_nozzle", reason: "every grid point next to its nozzle is taken" },
+      ],
+    },
+    lines: ["50-RV-1010-C1"],
+  },
+  {
+    rule: "geometry.legal-position",
+    name: "an item the legaliser found no position for",
+    plant: "pump_station",
+    change: () => {},
+    outcome: { unresolved: [{ code: "no_position", tags: ["P-101A"], message: "P-101A has no legal position" }] },
+    tags: ["P-101A"],
+  },
   // geometry
   {
     rule: "geometry.inside-site",
@@ -845,13 +870,13 @@ const FIRES: readonly Case[] = [
   },
 ];
 
-function ofRule(d: Design, rule: string, pack?: RulePack): Violation[] {
-  return validateDesign(d, pack).violations.filter((v) => v.rule === rule);
+function ofRule(d: Design, rule: string, pack?: RulePack, outcome?: PipelineOutcome): Violation[] {
+  return validateDesign(d, pack, outcome ? { outcome } : {}).violations.filter((v) => v.rule === rule);
 }
 
 describe("each rule fires on a design built to break it", () => {
   it.each(FIRES.map((c) => [`${c.rule}: ${c.name}`, c] as const))("%s", (_, c) => {
-    const found = ofRule(modifiedDesign(c.plant, c.change), c.rule, c.pack);
+    const found = ofRule(modifiedDesign(c.plant, c.change), c.rule, c.pack, c.outcome);
     expect(found.length, `no ${c.rule} violation`).toBeGreaterThan(0);
     const naming = found.find(
       (v) => (c.tags ?? []).every((t) => v.tags.includes(t)) && (c.lines ?? []).every((l) => v.lines.includes(l)),
@@ -863,7 +888,7 @@ describe("each rule fires on a design built to break it", () => {
   it("every rule says how to fix what it finds, and each planted fault carries that suggestion", () => {
     expect(RULES.filter((r) => (r.fix ?? "").length < 20).map((r) => r.id)).toEqual([]);
     for (const c of FIRES) {
-      for (const v of ofRule(modifiedDesign(c.plant, c.change), c.rule, c.pack))
+      for (const v of ofRule(modifiedDesign(c.plant, c.change), c.rule, c.pack, c.outcome))
         expect(v.suggestion, `${c.rule}: ${c.name}`).toBeTruthy();
     }
   });
