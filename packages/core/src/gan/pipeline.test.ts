@@ -56,3 +56,28 @@ describe("generation pipeline retries", () => {
     expect(tanks(again)[0]!.footprint.width).toBeLessThan(tanks(once)[0]!.footprint.width);
   });
 });
+
+describe("generation progress", () => {
+  it("reports each candidate as it is finished, before ranking", () => {
+    const parsed = parseDocument("generationRequest", {
+      ...TANK_FARM,
+      seed: 5,
+      equipment: [{ type: "pump", count: 2 }],
+    });
+    expect(parsed.success).toBe(true);
+    const seen: [number, number][] = [];
+    const out = generateCandidates(parsed.data as GenerationRequest, {
+      placement: "random",
+      count: 3,
+      attempts: 2,
+      polish: false,
+      onCandidate: (done, total) => seen.push([done, total]),
+    });
+    expect(out).toHaveLength(3);
+    expect(seen).toEqual([
+      [1, 3],
+      [2, 3],
+      [3, 3],
+    ]);
+  });
+});

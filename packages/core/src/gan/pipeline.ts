@@ -78,6 +78,11 @@ export interface PipelineOptions {
    * `polish` says why it did not.
    */
   readonly polish?: boolean;
+  /**
+   * Called as each candidate is finished (placed, legalised, routed, polished), with how many are
+   * done of how many: progress for a job or a progress bar. Ranking comes after the last.
+   */
+  readonly onCandidate?: (done: number, total: number) => void;
 }
 
 export interface CandidateStats {
@@ -231,6 +236,21 @@ export function generateCandidates(request: GenerationRequest, options: Pipeline
   const best: (Result | undefined)[] = topologies.map(() => undefined);
   const firstRaw: { errors: number; rules: readonly string[] }[] = topologies.map(() => ({ errors: 0, rules: [] }));
   const tries: number[] = topologies.map(() => 0);
+  // Each candidate is polished as soon as its search is over, so progress counts finished candidates.
+  type Settled = ReturnType<typeof settle>;
+  const settle = (k: number) =>
+    polished(
+      { ...best[k]!, rawErrors: firstRaw[k]!.errors, rawRules: firstRaw[k]!.rules, attempts: tries[k]! },
+      pack,
+      fixed,
+      options.polish ?? true,
+    );
+  const settled: (Settled | undefined)[] = topologies.map(() => undefined);
+  let done = 0;
+  const finishOne = (k: number): void => {
+    settled[k] = settle(k);
+    options.onCandidate?.(++done, topologies.length);
+  };
   for (let attempt = 0; attempt < attempts; attempt++) {
     const pending = topologies.flatMap((_, k) => (best[k] && faults(best[k]!) === 0 ? [] : [k]));
     if (pending.length === 0) break;
@@ -244,21 +264,10 @@ export function generateCandidates(request: GenerationRequest, options: Pipeline
       if (attempt === 0) firstRaw[k] = { errors: r.rawErrors, rules: r.rawRules };
       tries[k] = attempt + 1;
       if (!best[k] || faults(r) < faults(best[k]!)) best[k] = r;
+      if (faults(best[k]!) === 0 || attempt === attempts - 1) finishOne(k);
     });
   }
-  const results = best.map((r, k) =>
-    polished(
-      {
-        ...r!,
-        rawErrors: firstRaw[k]!.errors,
-        rawRules: firstRaw[k]!.rules,
-        attempts: tries[k]!,
-      },
-      pack,
-      fixed,
-      options.polish ?? true,
-    ),
-  );
+  const results = settled.map((r) => r!);
 
   // 4. Critic scores, then rank.
   const scores = model?.critic
