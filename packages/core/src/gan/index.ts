@@ -111,6 +111,7 @@ export {
   type GanModel,
   ganPlace,
   generateCandidates,
+  generateCandidatesAsync,
   PipelineError,
   type PipelineOptions,
   pipeLength,

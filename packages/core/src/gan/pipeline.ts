@@ -140,6 +140,37 @@ export class PipelineError extends Error {
 
 /** Runs the pipeline: `count` candidates, ranked. */
 export function generateCandidates(request: GenerationRequest, options: PipelineOptions = {}): Candidate[] {
+  const steps = pipelineSteps(request, options);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+    options.onCandidate?.(step.value.done, step.value.total);
+  }
+}
+
+/**
+ * The pipeline as `generateCandidates`, giving the event loop back after each finished candidate:
+ * `progress` is awaited there (a job writes its progress row and renews its lease in between).
+ */
+export async function generateCandidatesAsync(
+  request: GenerationRequest,
+  options: PipelineOptions,
+  progress: (done: number, total: number) => Promise<void>,
+): Promise<Candidate[]> {
+  const steps = pipelineSteps(request, options);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+    options.onCandidate?.(step.value.done, step.value.total);
+    await progress(step.value.done, step.value.total);
+  }
+}
+
+/** The pipeline, yielding as each candidate is finished; returns the ranked candidates. */
+function* pipelineSteps(
+  request: GenerationRequest,
+  options: PipelineOptions,
+): Generator<{ done: number; total: number }, Candidate[]> {
   const placement = options.placement ?? "gan";
   const model = options.model;
   if (placement === "gan" && model === undefined) throw new PipelineError("no_model", "placement gan needs a model");
@@ -247,10 +278,6 @@ export function generateCandidates(request: GenerationRequest, options: Pipeline
     );
   const settled: (Settled | undefined)[] = topologies.map(() => undefined);
   let done = 0;
-  const finishOne = (k: number): void => {
-    settled[k] = settle(k);
-    options.onCandidate?.(++done, topologies.length);
-  };
   for (let attempt = 0; attempt < attempts; attempt++) {
     const pending = topologies.flatMap((_, k) => (best[k] && faults(best[k]!) === 0 ? [] : [k]));
     if (pending.length === 0) break;
@@ -259,13 +286,16 @@ export function generateCandidates(request: GenerationRequest, options: Pipeline
       placement === "gan" && model
         ? ganPlace(model, request, subset, attempt === 0 ? seed : deriveSeed(seed, 50_000 + attempt), truncation)
         : subset.map((t) => randomPlace(t.design, attempt === 0 ? t.seed : deriveSeed(t.seed, 50_000 + attempt)));
-    pending.forEach((k, i) => {
+    for (const [i, k] of pending.entries()) {
       const r = finish(placed[i]!, subset[i]!);
       if (attempt === 0) firstRaw[k] = { errors: r.rawErrors, rules: r.rawRules };
       tries[k] = attempt + 1;
       if (!best[k] || faults(r) < faults(best[k]!)) best[k] = r;
-      if (faults(best[k]!) === 0 || attempt === attempts - 1) finishOne(k);
-    });
+      if (faults(best[k]!) === 0 || attempt === attempts - 1) {
+        settled[k] = settle(k);
+        yield { done: ++done, total: topologies.length };
+      }
+    }
   }
   const results = settled.map((r) => r!);
 
