@@ -6,11 +6,22 @@
 import type { DocumentIssue, PlantDesignInput } from "../../design/index.js";
 import { parseDesign } from "../../design/parse.js";
 import { DEFAULT_FOOTPRINTS, guessProcessClass, siteSide, TYPE_HAZARDS } from "./classes.js";
+import {
+  contractComponent,
+  contractDesign,
+  contractEquipment,
+  contractLine,
+  contractLoop,
+  contractNozzle,
+  contractPlacement,
+  contractRoute,
+} from "./contract-attributes.js";
+import { importContractInterlocks } from "./contract-interlocks.js";
 import { importEquipment } from "./equipment.js";
 import { importInstrumentation } from "./instrumentation.js";
-import { DexpiDocument, firstChild } from "./model.js";
+import { ancestor, DexpiDocument, firstChild, genericAttr } from "./model.js";
 import { placeNozzles } from "./nozzle-geometry.js";
-import { importPiping } from "./piping.js";
+import { type ImportedLine, importPiping, type PipingResult } from "./piping.js";
 import { type DexpiReport, ImportContext } from "./report.js";
 import { DEFAULT_XML_LIMITS, parseXml, type XmlElement } from "./xml.js";
 
@@ -60,37 +71,68 @@ function build(root: XmlElement, options: DexpiImportOptions): DexpiImportResult
   const info = firstChild(root, "PlantInformation");
   const drawing = firstChild(root, "Drawing");
 
+  // A PlantGAN export says what the design holds; a drawing from elsewhere is read and completed.
+  const contract = contractDesign(drawing);
+
   const equipment = importEquipment(ctx);
   const piping = importPiping(ctx, equipment, connectionTolerance(info));
-  const { instruments, loops, interlocks } = importInstrumentation(ctx, equipment, piping);
-  placeNozzles(equipment.items, equipment.nozzles, piping.lines, (type) => DEFAULT_FOOTPRINTS[type]);
+  const explicit = importContractInterlocks(ctx);
+  const { instruments, loops, interlocks } = importInstrumentation(
+    ctx,
+    equipment,
+    piping,
+    explicit.handled,
+    new Set(explicit.interlocks.map((il) => il.cause.instrument)),
+  );
+  for (const [el, end] of equipment.nozzles) {
+    const eq = equipment.items.find((e) => e.tag === end.tag);
+    const i = eq ? eq.nozzles.findIndex((n) => n.id === end.nozzle) : -1;
+    if (eq && i >= 0) eq.nozzles[i] = { ...eq.nozzles[i]!, ...contractNozzle(el) };
+  }
+  // Nozzle geometry from the sheet or by convention, except in an export, which says where each one is.
+  if (!contract) placeNozzles(equipment.items, equipment.nozzles, piping.lines, (type) => DEFAULT_FOOTPRINTS[type]);
 
   const footprints = equipment.items.map((e) => DEFAULT_FOOTPRINTS[e.type]);
   const side = siteSide(footprints);
-  const name = (drawing?.attrs.Title || drawing?.attrs.Name || info?.attrs.ProjectName)?.slice(0, 200);
+  const name = (
+    contract ? drawing?.attrs.Title : drawing?.attrs.Title || drawing?.attrs.Name || info?.attrs.ProjectName
+  )?.slice(0, 200);
   const design: PlantDesignInput = {
     schemaVersion: "1.0",
-    id: designId(options.id, drawing?.attrs.Name),
+    id: designId(options.id ?? contract?.id, options.id || contract?.id ? undefined : drawing?.attrs.Name),
     ...(name ? { name } : {}),
-    processClass: guessProcessClass(equipment.items.map((e) => e.type)),
-    site: { width: side, depth: side },
+    processClass: contract?.processClass ?? guessProcessClass(equipment.items.map((e) => e.type)),
+    site: { width: side, depth: side, ...contract?.site },
     equipment: equipment.items.map((e) => {
       const hazard = TYPE_HAZARDS[e.type];
       return {
         tag: e.tag,
         type: e.type,
         ...(e.name !== undefined ? { name: e.name } : {}),
+        ...(contract ? contractPlacement(e.el) : {}),
         footprint: { ...DEFAULT_FOOTPRINTS[e.type] },
         ...(hazard ? { hazard } : {}),
         ...(e.designPressure !== undefined ? { designPressure: e.designPressure } : {}),
         ...(e.designTemperature !== undefined ? { designTemperature: e.designTemperature } : {}),
+        ...contractEquipment(e.el),
         nozzles: e.nozzles.map((n) => ({ ...n })),
       };
     }),
-    lines: piping.lines.map((l) => ({ ...l, components: l.components.map((c) => ({ ...c })) })),
-    instruments: [...instruments],
-    control: { loops: [...loops], interlocks: [...interlocks] },
-    metadata: metadata(root, info, drawing),
+    lines: withContractLines(ctx, piping, contract !== undefined),
+    instruments: instruments.map((i) => {
+      const el = contract ? byTagName(ctx, i.tag) : undefined;
+      const description = el && genericAttr(el, "InstrumentDescriptionAssignmentClass");
+      return description ? { ...i, name: description.slice(0, 200) } : i;
+    }),
+    control: {
+      loops: loops.map((l) => {
+        const el = byTagName(ctx, l.tag);
+        return el ? { ...l, ...contractLoop(el) } : l;
+      }),
+      interlocks: [...explicit.interlocks, ...interlocks],
+    },
+    // An export carries the design's own metadata (or none); a drawing from elsewhere says where it came from.
+    ...(contract ? contract.metadata && { metadata: contract.metadata } : { metadata: metadata(root, info, drawing) }),
   };
 
   // The report names only renames the design holds (a tag claimed for an item later left out is not one).
@@ -115,7 +157,7 @@ function build(root: XmlElement, options: DexpiImportOptions): DexpiImportResult
       components: design.lines.reduce((n, l) => n + (l.components?.length ?? 0), 0),
       instruments: instruments.length,
       loops: loops.length,
-      interlocks: interlocks.length,
+      interlocks: explicit.interlocks.length + interlocks.length,
     },
     warnings,
     (tag) => held.has(tag),
@@ -130,6 +172,42 @@ function build(root: XmlElement, options: DexpiImportOptions): DexpiImportResult
     };
   }
   return { success: true, design, report };
+}
+
+/**
+ * Lines with what the PlantGAN set of their piping system and components adds; in an export
+ * (`exported`) the centre line of a line's segment is its route, in plot metres.
+ */
+function withContractLines(ctx: ImportContext, piping: PipingResult, exported: boolean): PlantDesignInput["lines"] {
+  const segmentOf = new Map<string, XmlElement>();
+  for (const el of ctx.doc.items) {
+    if (el.name !== "PipingNetworkSegment") continue;
+    const line = piping.lineOf(el);
+    if (line !== undefined && !segmentOf.has(line)) segmentOf.set(line, el);
+  }
+  const componentEls = new Map<object, XmlElement>();
+  for (const el of ctx.doc.items) {
+    const comp = piping.componentOf(el);
+    if (comp) componentEls.set(comp, el);
+  }
+  return piping.lines.map((l: ImportedLine) => {
+    const seg = segmentOf.get(l.id);
+    const route = exported && seg ? contractRoute(seg) : undefined;
+    return {
+      ...l,
+      ...(seg ? contractLine(ancestor(seg, "PipingNetworkSystem")) : {}),
+      ...(route ? { route } : {}),
+      components: l.components.map((c) => {
+        const el = componentEls.get(c);
+        return el ? { ...c, ...contractComponent(el) } : { ...c };
+      }),
+    };
+  }) as PlantDesignInput["lines"];
+}
+
+/** The instrumentation function a PlantGAN export wrote for a tag (it writes tags as they are). */
+function byTagName(ctx: ImportContext, tag: string): XmlElement | undefined {
+  return ctx.doc.items.find((el) => el.name === "ProcessInstrumentationFunction" && el.attrs.TagName === tag);
 }
 
 /**

@@ -77,10 +77,14 @@ export function importInstrumentation(
   ctx: ImportContext,
   equipment: EquipmentResult,
   piping: PipingResult,
+  /** Elements another reader took (a PlantGAN export's interlocks): not functions, not signals here. */
+  handled: ReadonlySet<XmlElement> = new Set(),
+  /** Instruments that already initiate an interlock read as written: no second one is inferred. */
+  interlockCauses: ReadonlySet<string> = new Set(),
 ): InstrumentationResult {
   const fns = new Map<XmlElement, FunctionInfo>();
   for (const el of ctx.doc.items) {
-    if (!isInstrumentFunction(el, piping)) continue;
+    if (handled.has(el) || !isInstrumentFunction(el, piping)) continue;
     const { candidate, letters } = instrumentTag(ctx, el);
     fns.set(el, { el, candidate, letters, measures: [], actuates: [], inbound: [], outbound: [] });
   }
@@ -88,7 +92,7 @@ export function importInstrumentation(
 
   // Signal graph from every information flow (DEXPI 1.2+) and signal line (the older ProteusSchema 3.x style).
   for (const flow of ctx.doc.items) {
-    if (flow.name !== "InformationFlow" && flow.name !== "SignalLine") continue;
+    if ((flow.name !== "InformationFlow" && flow.name !== "SignalLine") || handled.has(flow)) continue;
     const [start, end] = flowEnds(ctx, flow);
     const a = start ? resolver.resolve(start) : ({ kind: "none" } as const);
     const b = end ? resolver.resolve(end) : ({ kind: "none" } as const);
@@ -282,7 +286,7 @@ export function importInstrumentation(
     ctx.consume(l.controller.el, ...l.via);
   }
 
-  const interlocks = buildInterlocks(ctx, piping, equipment, fns, tags, controllers);
+  const interlocks = buildInterlocks(ctx, piping, equipment, fns, tags, controllers, interlockCauses);
 
   // Signals to actuators that no loop or interlock took: say which valve they drive.
   for (const info of fns.values()) {
@@ -320,10 +324,13 @@ function buildInterlocks(
   fns: ReadonlyMap<XmlElement, FunctionInfo>,
   tags: ReadonlyMap<XmlElement, string>,
   controllers: ReadonlySet<XmlElement>,
+  explicitCauses: ReadonlySet<string>,
 ): Interlock[] {
   const out: Interlock[] = [];
   for (const info of fns.values()) {
     if (!/[SZ]/.test(info.letters.slice(1))) continue;
+    const own = tags.get(info.el);
+    if (own !== undefined && explicitCauses.has(own)) continue;
     const name = info.candidate ?? describe(info.el);
     const fail = (reason: string) =>
       ctx.refuseDerived({ element: "Interlock", ...(info.el.attrs.ID ? { id: info.el.attrs.ID } : {}), reason });

@@ -1,53 +1,29 @@
-// DEXPI 1.3 export → DEXPI 1.x import, on every shipped example: what the importer reads back
-// must equal the design, field by field; what it does not read yet is listed and checked in the XML.
+// DEXPI 1.3 export → DEXPI 1.x import gives back the same design: for every shipped example, for
+// random designs, and for every public DEXPI file once imported (d = import(file), then
+// import(export(d)) = d). Compared after parseDesign, so defaults written or left out do not count.
 import { readdirSync, readFileSync } from "node:fs";
+import { parsedDesignArbitrary } from "@plantgan/testing";
+import { describeWithFixtures, fixturePath } from "@plantgan/testing/fixtures";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { type Design, parseDesign } from "../../design/index.js";
+import { type Design, type PlantDesignInput, parseDesign } from "../../design/index.js";
+import { importDexpi } from "../dexpi/index.js";
 import { readDesigns } from "../read.js";
 import { writeDexpi13 } from "./dexpi13.js";
 
 const EXAMPLES = new URL("../../../../../datasets/examples/", import.meta.url);
 
+function parsed(input: PlantDesignInput | string, what: string): Design {
+  const r = parseDesign(input);
+  if (!r.success) throw new Error(`${what}: ${JSON.stringify(r.issues.slice(0, 3))}`);
+  return r.data;
+}
+
 function exampleDesigns(): [string, Design][] {
   return readdirSync(EXAMPLES)
     .filter((f) => f.endsWith(".json"))
     .sort()
-    .map((f) => {
-      const parsed = parseDesign(readFileSync(new URL(f, EXAMPLES), "utf8"));
-      if (!parsed.success) throw new Error(`${f}: ${JSON.stringify(parsed.issues)}`);
-      return [f, parsed.data];
-    });
-}
-
-/** What the DEXPI 1.x importer reads back today: the design projected onto it. */
-function carried(d: Design) {
-  return {
-    name: d.name,
-    equipment: d.equipment.map((e) => ({
-      tag: e.tag,
-      type: e.type,
-      name: e.name,
-      designPressure: e.designPressure,
-      designTemperature: e.designTemperature,
-      nozzles: e.nozzles.map((n) => ({ id: n.id, size: n.size, rating: n.rating })),
-    })),
-    lines: d.lines.map((l) => ({
-      id: l.id,
-      from: l.from,
-      to: l.to,
-      size: l.size,
-      spec: l.spec,
-      fluid: l.fluid,
-      rating: l.rating,
-      components: l.components.map((c) => ({
-        type: c.type,
-        tag: c.tag,
-        size: c.type === "reducer" ? c.size : undefined,
-      })),
-    })),
-    instruments: d.instruments.map((i) => ({ tag: i.tag, on: i.on })),
-    loops: d.control.loops.map((l) => ({ tag: l.tag, measurement: l.measurement, finalElement: l.finalElement })),
-  };
+    .map((f) => [f, parsed(readFileSync(new URL(f, EXAMPLES), "utf8"), f)]);
 }
 
 function roundTrip(d: Design) {
@@ -55,41 +31,76 @@ function roundTrip(d: Design) {
   const report = readDesigns({ content: xml, name: `${d.id}.xml` });
   const record = report.records[0];
   if (!record?.accepted) throw new Error(`refused: ${JSON.stringify(record)}`);
-  return { xml, report, design: record.design };
+  return { xml, report, design: parsed(record.design, `${d.id} read back`) };
 }
 
-const count = (xml: string, re: RegExp) => (xml.match(re) ?? []).length;
-
 describe("DEXPI 1.3 export round-trips through the DEXPI 1.x importer", () => {
-  it.each(exampleDesigns())("%s: everything the importer reads equals the design", (_file, d) => {
+  it.each(exampleDesigns())("%s: import(export(d)) equals d", (_file, d) => {
     const { report, design } = roundTrip(d);
     expect(report.records).toHaveLength(1);
-    expect(carried(design)).toEqual(carried(d));
-    // The importer names its designs after the drawing, which the writer names by the design id.
-    expect(design.id).toBe(`dexpi-${d.id}`);
+    expect(design).toEqual(d);
     // Nothing written is left unaccounted for, and no tag had to be renamed.
     expect(report.unmapped).toEqual([]);
     expect(report.renamedTags).toEqual([]);
   });
 
-  it.each(exampleDesigns())("%s: the file carries what the importer does not read yet", (_file, d) => {
+  it.each(exampleDesigns())("%s: interlocks are trip functions with signal lines, as CAD tools draw them", (_f, d) => {
     const xml = writeDexpi13(d);
-    const placed = d.equipment.filter((e) => e.x !== undefined);
-    const placedNozzles = placed.flatMap((e) => e.nozzles.filter((n) => n.dx !== undefined));
-    expect(count(xml, /<Position>/g)).toBe(placed.length + placedNozzles.length);
-    expect(count(xml, /<CenterLine /g)).toBe(d.lines.filter((l) => l.route).length);
-    expect(count(xml, /<Coordinate /g)).toBe(d.lines.reduce((n, l) => n + (l.route?.length ?? 0), 0));
-    expect(count(xml, /<InstrumentationLoopFunction /g)).toBe(d.control.interlocks.length);
-    expect(count(xml, /Name="hazard"/g)).toBe(d.equipment.length);
-    expect(count(xml, /Name="service"/g)).toBe(d.lines.length);
-    expect(count(xml, /Name="action"/g)).toBe(d.control.loops.length);
-    expect(xml).toContain(`Name="processClass" Value="${d.processClass}"`);
+    for (const il of d.control.interlocks) {
+      expect(xml).toContain(`TagName="${il.tag}" ComponentClass="ProcessInstrumentationFunction"`);
+    }
+    const flows = d.control.interlocks.reduce((n, il) => n + 1 + il.effects.length, 0);
+    expect((xml.match(/ID="IL-\d+-(CAUSE|EFFECT-\d+)"/g) ?? []).length).toBe(flows);
+    expect(xml).not.toContain("<InstrumentationLoopFunction");
+  });
+
+  it("random designs, placed and not, come back equal", () => {
+    fc.assert(
+      fc.property(parsedDesignArbitrary(), (d) => {
+        // A line from a nozzle to that same nozzle is an open end to the importer, refused by design.
+        fc.pre(d.lines.every((l) => JSON.stringify(l.from) !== JSON.stringify(l.to)));
+        // Through JSON: -0 and 0 are one number in a document.
+        const json = (x: Design) => JSON.parse(JSON.stringify(x));
+        expect(json(roundTrip(d).design)).toEqual(json(d));
+      }),
+      { numRuns: 60, seed: 13 },
+    );
   });
 
   it("escapes what XML cannot hold as text", () => {
     const [, d] = exampleDesigns()[0]!;
     const odd = { ...d, name: `Tank <A> & "B"` };
-    const { design } = roundTrip(odd);
-    expect(design.name).toBe(odd.name);
+    expect(roundTrip(odd).design.name).toBe(odd.name);
+  });
+});
+
+describeWithFixtures("DEXPI 1.3 export of every imported public DEXPI file reads back the same", () => {
+  const files = ["dexpi", "dexpi-testcases"].flatMap((dir) =>
+    readdirSync(fixturePath(dir))
+      .filter((f) => f.toLowerCase().endsWith(".xml"))
+      .sort()
+      .map((f) => `${dir}/${f}`),
+  );
+
+  it("finds the 59 public files", () => {
+    expect(files).toHaveLength(59);
+  });
+
+  it.each(files)("%s", (file) => {
+    const first = importDexpi(readFileSync(fixturePath(file), "utf8"));
+    if (!first.success) throw new Error(`${file}: ${JSON.stringify(first.issues)}`);
+    const d = parsed(first.design, file);
+    const again = importDexpi(writeDexpi13(d));
+    if (!again.success) throw new Error(`${file} read back: ${JSON.stringify(again.issues)}`);
+    expect(parsed(again.design, `${file} read back`)).toEqual(d);
+    // What is reported again is only a loop or interlock the first import could not form either
+    // (named by its controller; the why can differ, as its valve was not in d to be written).
+    const which = (u: { element: string; reason: string }) => `${u.element}: ${u.reason.split(":")[0]}`;
+    const before = new Set(first.report.unmapped.map(which));
+    for (const u of again.report.unmapped) {
+      expect(["ControlLoop", "Interlock"]).toContain(u.element);
+      expect(before).toContain(which(u));
+    }
+    expect(again.report.renamedTags).toEqual([]);
   });
 });

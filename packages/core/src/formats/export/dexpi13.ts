@@ -138,6 +138,13 @@ export function writeDexpi13(design: Design): string {
   // Machines driven by a speed controller get a motor, the element the controller's signal reaches.
   const driven = new Set(design.control.loops.map((l) => l.finalElement).filter((t) => ids.equipment.has(t)));
 
+  // A loop whose controller is an instrument of the design (a PICSA both measuring and
+  // controlling) is written on that instrument's function: one function per tag.
+  const controlled = new Map<string, XmlNode[]>();
+  design.control.loops.forEach((loop, i) => {
+    if (ids.instruments.has(loop.tag)) controlled.set(loop.tag, controllerParts(loop, i, ids));
+  });
+
   const plot = design.site;
   const children: XmlNode[] = [
     el(
@@ -161,8 +168,9 @@ export function writeDexpi13(design: Design): string {
     ),
     ...design.equipment.map((e) => equipmentNode(e, ids, driven.has(e.tag))),
     ...design.lines.map((l, i) => lineNode(l, i, ids, tees.get(l.id) ?? [], teeOf)),
-    ...design.instruments.map((ins) => instrumentNode(ins, ids)),
-    ...design.control.loops.flatMap((loop, i) => loopNodes(loop, i, ids)),
+    ...design.instruments.map((ins) => instrumentNode(ins, ids, controlled.get(ins.tag))),
+    ...design.control.loops.flatMap((loop, i) => (ids.instruments.has(loop.tag) ? [] : loopNodes(loop, i, ids))),
+    ...design.control.loops.flatMap((loop, i) => actuatingSystem(loop, i, ids) ?? []),
     ...design.control.interlocks.map((il, i) => interlockNode(il, i, ids)),
   ];
   return xmlDocument(
@@ -227,6 +235,8 @@ function equipmentNode(e: Equipment, ids: Ids, driven: boolean): XmlNode {
       "footprint.depth": e.footprint.depth,
       "footprint.height": e.footprint.height,
       rotation: e.rotation,
+      // An unplaced item has no <Position> to carry its elevation.
+      z: placed || e.z === 0 ? undefined : e.z,
       hazard: e.hazard,
       liquidClass: e.liquidClass,
       dike: e.dike,
@@ -318,6 +328,8 @@ function componentNode(l: Line, c: Component, id: string): XmlNode {
     "PlantGAN",
     {
       type: c.type,
+      // A reducer's size is on its outlet node (below); any other component's only here.
+      size: c.type === "reducer" ? undefined : c.size,
       rating: c.rating,
       failPosition: c.failPosition,
       lock: c.lock,
@@ -352,7 +364,7 @@ function componentNode(l: Line, c: Component, id: string): XmlNode {
   );
 }
 
-function instrumentNode(ins: Design["instruments"][number], ids: Ids): XmlNode {
+function instrumentNode(ins: Design["instruments"][number], ids: Ids, control: readonly XmlNode[] = []): XmlNode {
   const where = "tag" in ins.on ? ids.equipment.get(ins.on.tag) : ids.segments.get(ins.on.line);
   const letters = /^[A-Z]+/.exec(ins.tag)?.[0] ?? "";
   return el(
@@ -365,7 +377,13 @@ function instrumentNode(ins: Design["instruments"][number], ids: Ids): XmlNode {
       InstrumentDescriptionAssignmentClass: ins.name,
     }),
     where !== undefined && el("Association", { Type: "is located in", ItemID: where }),
+    ...control,
   );
+}
+
+/** The ID of a loop's controller function: its own, or the instrument's it is written on. */
+function controllerId(loop: Loop, index: number, ids: Ids): string {
+  return ids.instruments.get(loop.tag) ?? `LOOP-${index + 1}`;
 }
 
 /**
@@ -374,62 +392,87 @@ function instrumentNode(ins: Design["instruments"][number], ids: Ids): XmlNode {
  * signal line to the motor of a driven machine).
  */
 function loopNodes(loop: Loop, index: number, ids: Ids): XmlNode[] {
-  const id = `LOOP-${index + 1}`;
+  return [
+    el(
+      "ProcessInstrumentationFunction",
+      { ID: controllerId(loop, index, ids), TagName: loop.tag, ComponentClass: "ProcessInstrumentationFunction" },
+      ...controllerParts(loop, index, ids),
+    ),
+  ];
+}
+
+/** What a controller function holds for its loop: the loop's attributes and its signals. */
+function controllerParts(loop: Loop, index: number, ids: Ids): XmlNode[] {
+  const id = controllerId(loop, index, ids);
+  const flowId = `LOOP-${index + 1}`;
   const measured = ids.instruments.get(loop.measurement);
   const valve = ids.components.get(loop.finalElement);
   const machine = ids.equipment.get(loop.finalElement);
-  const controller = el(
-    "ProcessInstrumentationFunction",
-    { ID: id, TagName: loop.tag, ComponentClass: "ProcessInstrumentationFunction" },
+  return [
     generic("PlantGAN", {
       action: loop.action,
       setpoint: loop.setpoint,
       sharedFinalElement: loop.sharedFinalElement,
     }),
     measured !== undefined &&
+      measured !== id &&
       el(
         "InformationFlow",
-        { ID: `${id}-MEAS`, ComponentClass: "SignalLineFunction" },
+        { ID: `${flowId}-MEAS`, ComponentClass: "SignalLineFunction" },
         el("Association", { Type: "has logical start", ItemID: measured }),
         el("Association", { Type: "has logical end", ItemID: id }),
       ),
     valve !== undefined &&
       el(
         "ActuatingFunction",
-        { ID: `${id}-AF`, ComponentClass: "ActuatingFunction" },
-        el("Association", { Type: "is fulfilled by", ItemID: `${id}-AS` }),
+        { ID: `${flowId}-AF`, ComponentClass: "ActuatingFunction" },
+        el("Association", { Type: "is fulfilled by", ItemID: `${flowId}-AS` }),
       ),
     machine !== undefined &&
       el(
         "InformationFlow",
-        { ID: `${id}-OUT`, ComponentClass: "SignalLineFunction" },
+        { ID: `${flowId}-OUT`, ComponentClass: "SignalLineFunction" },
         el("Association", { Type: "has logical start", ItemID: id }),
         el("Association", { Type: "has logical end", ItemID: `${machine}-M` }),
       ),
-  );
-  const system =
-    valve !== undefined &&
+  ].filter((n): n is XmlNode => n !== undefined && n !== false);
+}
+
+/** The actuating system that moves a loop's control valve, when its final element is one. */
+function actuatingSystem(loop: Loop, index: number, ids: Ids): XmlNode | undefined {
+  const valve = ids.components.get(loop.finalElement);
+  if (valve === undefined) return undefined;
+  const id = `LOOP-${index + 1}`;
+  return el(
+    "ActuatingSystem",
+    { ID: `${id}-AS`, ComponentClass: "ActuatingSystem" },
     el(
-      "ActuatingSystem",
-      { ID: `${id}-AS`, ComponentClass: "ActuatingSystem" },
-      el(
-        "ActuatingSystemComponent",
-        { ID: `${id}-AS-1`, ComponentClass: "ControlValveActuator" },
-        el("Association", { Type: "refers to", ItemID: valve }),
-      ),
-    );
-  return system ? [controller, system] : [controller];
+      "ActuatingSystemComponent",
+      { ID: `${id}-AS-1`, ComponentClass: "ControlValveActuator" },
+      el("Association", { Type: "refers to", ItemID: valve }),
+    ),
+  );
 }
 
 /**
- * An interlock: DEXPI 1.3 has no trip matrix, so it is an instrumentation loop function that
- * includes its initiating instrument, with the trip condition and the effects as attributes.
+ * An interlock: DEXPI 1.3 has no trip matrix, so it is written as a trip function (a process
+ * instrumentation function, as CAD tools draw one) with a signal line from its initiating
+ * instrument and one to each element it acts on; the trip condition, the actions and the
+ * sharing analysis, which DEXPI has no attribute for, are PlantGAN generic attributes.
  */
 function interlockNode(il: Interlock, index: number, ids: Ids): XmlNode {
+  const id = `IL-${index + 1}`;
   const cause = ids.instruments.get(il.cause.instrument);
+  const signal = (suffix: string, from: string, to: string) =>
+    el(
+      "InformationFlow",
+      { ID: `${id}-${suffix}`, ComponentClass: "SignalLineFunction" },
+      el("Association", { Type: "has logical start", ItemID: from }),
+      el("Association", { Type: "has logical end", ItemID: to }),
+    );
   return el(
-    "InstrumentationLoopFunction",
-    { ID: `IL-${index + 1}`, TagName: il.tag, ComponentClass: "InstrumentationLoopFunction" },
+    "ProcessInstrumentationFunction",
+    { ID: id, TagName: il.tag, ComponentClass: "ProcessInstrumentationFunction" },
     generic("PlantGAN", {
       kind: "interlock",
       "cause.instrument": il.cause.instrument,
@@ -437,6 +480,10 @@ function interlockNode(il: Interlock, index: number, ids: Ids): XmlNode {
       effects: il.effects.map((e) => `${e.target}:${e.action}`).join(" "),
       sharedSensorAnalysis: il.sharedSensorAnalysis,
     }),
-    cause !== undefined && el("Association", { Type: "is a collection including", ItemID: cause }),
+    cause !== undefined && signal("CAUSE", cause, id),
+    ...il.effects.map((e, j) => {
+      const target = ids.components.get(e.target) ?? ids.equipment.get(e.target);
+      return target !== undefined && signal(`EFFECT-${j + 1}`, id, target);
+    }),
   );
 }
