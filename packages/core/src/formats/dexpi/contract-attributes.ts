@@ -6,11 +6,11 @@
  * Elsewhere the set is read where present, and the importer's own readings stand where it is not.
  */
 import type { Equipment, Interlock, PlantDesignInput } from "../../design/index.js";
-
-type Rotation = Equipment["rotation"];
 import { ROTATIONS } from "../../design/vocabulary.js";
 import { childElements, firstChild } from "./model.js";
 import type { XmlElement } from "./xml.js";
+
+type Rotation = Equipment["rotation"];
 
 export const CONTRACT_SET = "PlantGAN";
 
@@ -105,7 +105,8 @@ export function contractPlacement(el: XmlElement): { x?: number; y?: number; z?:
     if (z !== undefined) out.z = z;
   }
   const rotation = numberOf(a, "rotation");
-  if (rotation !== undefined && (ROTATIONS as readonly number[]).includes(rotation)) out.rotation = rotation as Rotation;
+  if (rotation !== undefined && (ROTATIONS as readonly number[]).includes(rotation))
+    out.rotation = rotation as Rotation;
   return out;
 }
 
