@@ -1,5 +1,5 @@
 import { LpWriter } from "./lp.js";
-import { type BoxSize, boxOf, separations, writePlacement, xv, yv } from "./model.js";
+import { type BoxSize, boxOf, gapValue, separations, writePlacement, xv, yv } from "./model.js";
 import { placementCost } from "./polish.js";
 import type { PlacementProblem } from "./problem.js";
 import { primal, type Solver } from "./solver.js";
@@ -11,6 +11,11 @@ export interface OptimiseOptions {
   readonly reference?: BoxSize;
   /** Stop as soon as an incumbent reaches this value of the linear objective (HiGHS objective_target). */
   readonly target?: number;
+  /**
+   * Local branching (Fischetti & Lodi 2003) around the problem's current layout: at most this many
+   * of the pair-order binaries may differ from the current arrangement's. Default: no limit.
+   */
+  readonly maxFlips?: number;
 }
 
 export interface OptimiseResult {
@@ -22,6 +27,8 @@ export interface OptimiseResult {
   /** Its linear objective (the one `writePlacement` states) and its cost as the polish measures it. */
   readonly objective?: number;
   readonly cost?: number;
+  /** With `maxFlips`: the pair-order binaries the solution changed from the current arrangement. */
+  readonly flipped?: number;
   readonly ms: number;
 }
 
@@ -45,6 +52,9 @@ export function optimisePlacement(p: PlacementProblem, solver: Solver, options: 
   for (const o of p.obstacles) span = Math.max(span, o.rect.maxX - o.rect.minX, o.rect.maxY - o.rect.minY);
   // Large enough to switch any row off: no gap on the site is below −(site + widest thing).
   const M = p.site.width + p.site.depth + largest + 2 * span;
+  const flips: [string, number][] = [];
+  const start: [string, number][] = [];
+  let flipRhs = options.maxFlips ?? 0;
   for (const s of separations(p)) {
     const a = `a${s.key}`;
     const b = `b${s.key}`;
@@ -59,12 +69,23 @@ export function optimisePlacement(p: PlacementProblem, solver: Solver, options: 
       [1, -1, 1],
       [-1, -1, 2],
     ];
+    if (options.maxFlips !== undefined) {
+      // The current direction: the largest of the four gaps; Hamming distance of (a, b) from it.
+      const values = s.gaps.map((g) => gapValue(g, p.x, p.y));
+      const k0 = values.indexOf(Math.max(...values));
+      const a0 = k0 === 1 || k0 === 3 ? 1 : 0;
+      const b0 = k0 >= 2 ? 1 : 0;
+      flips.push([a, a0 ? -1 : 1], [b, b0 ? -1 : 1]);
+      start.push([a, a0], [b, b0]);
+      flipRhs -= a0 + b0;
+    }
     s.gaps.forEach((g, k) => {
       const [ca, cb, c0] = off[k]!;
       // gap + M·(c0 + ca·a + cb·b) ≥ need, where the bracket is 0 for the chosen direction, ≥ 1 otherwise.
       lp.row([...g.terms, [a, M * ca], [b, M * cb]], ">=", s.need - g.constant - M * c0);
     });
   }
+  if (options.maxFlips !== undefined && flips.length > 0) lp.row(flips, "<=", flipRhs);
   const s = solver.solve(lp.text(), {
     time_limit: options.timeLimit ?? 30,
     primal_feasibility_tolerance: 1e-9,
@@ -79,5 +100,17 @@ export function optimisePlacement(p: PlacementProblem, solver: Solver, options: 
   }
   const px = x as number[];
   const py = y as number[];
-  return { status: s.Status, x: px, y: py, objective: s.ObjectiveValue, cost: placementCost(p, px, py), ms };
+  const flipped =
+    options.maxFlips === undefined
+      ? undefined
+      : start.reduce((n, [v, v0]) => n + (Math.round(primal(s.Columns[v]) ?? v0) === v0 ? 0 : 1), 0);
+  return {
+    status: s.Status,
+    x: px,
+    y: py,
+    objective: s.ObjectiveValue,
+    cost: placementCost(p, px, py),
+    ...(flipped !== undefined ? { flipped } : {}),
+    ms,
+  };
 }

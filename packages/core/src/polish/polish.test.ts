@@ -142,4 +142,15 @@ describe("optimisePlacement (the MILP baseline)", () => {
     expect(breaches(design, r.x!, r.y!)).toEqual([]);
     expect(r.ms).toBeLessThan(3000 + 2000);
   }, 30_000);
+
+  it("with local branching changes at most maxFlips pair-order binaries and keeps every distance", () => {
+    const design = testSplit(1).find((d) => d.processClass === "reactor_section")!;
+    const p = placementProblem(design, pack, MARGIN);
+    const free = optimisePlacement(p, solver, { timeLimit: 2 });
+    const local = optimisePlacement(p, solver, { timeLimit: 2, maxFlips: 2 });
+    expect(local.x).toBeDefined();
+    expect(breaches(design, local.x!, local.y!)).toEqual([]);
+    expect(local.flipped).toBeLessThanOrEqual(2);
+    expect(free.flipped).toBeUndefined();
+  }, 30_000);
 });
