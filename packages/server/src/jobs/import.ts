@@ -40,9 +40,12 @@ export interface ImportCheckpoint {
   /** The first refused records with their issues (bounded). */
   readonly samples: readonly RefusedSample[];
   readonly unmapped: number;
+  /** Warnings of the sources read so far, each with its source's label (bounded; absent in older checkpoints). */
+  readonly warnings?: readonly string[];
 }
 
 const MAX_SAMPLES = 100;
+const MAX_WARNINGS = 100;
 const MAX_ISSUES_PER_SAMPLE = 10;
 
 /** Records in a source, cheaply (no design is checked here), for progress totals. */
@@ -87,6 +90,7 @@ export async function runImport(ctx: JobContext): Promise<unknown> {
       ...(source.id !== undefined ? { id: source.id } : {}),
     });
     const unmapped = reading.unmapped.length;
+    const warnings = (reading.warnings ?? []).map((w) => `${source.label}: ${w}`);
 
     let batch: DesignRecord[] = [];
     const flush = async (sourceDone: boolean) => {
@@ -98,6 +102,7 @@ export async function runImport(ctx: JobContext): Promise<unknown> {
         payload.datasetId,
         sourceDone ? { source: s + 1, record: 0 } : { source: s, record: consumed },
         sourceDone ? unmapped : 0,
+        sourceDone ? warnings : [],
       );
       batch = [];
       // Lets the heartbeat timer run between steps (parsing is synchronous work).
@@ -120,6 +125,7 @@ async function commit(
   datasetId: string | undefined,
   position: { source: number; record: number },
   unmapped: number,
+  warnings: readonly string[],
 ): Promise<ImportCheckpoint> {
   const items: DesignInsert[] = [];
   for (const r of batch) {
@@ -153,6 +159,7 @@ async function commit(
     refused: before.refused + schemaRefused,
     samples,
     unmapped: before.unmapped + unmapped,
+    warnings: [...(before.warnings ?? []), ...warnings].slice(0, MAX_WARNINGS),
   };
   const out = await ctx.step({
     ...(items.length > 0 ? { designs: { items, ...(datasetId !== undefined ? { datasetId } : {}) } } : {}),
@@ -187,5 +194,6 @@ function result(cp: ImportCheckpoint) {
     refused: cp.refused,
     refusedRecords: cp.samples,
     unmapped: cp.unmapped,
+    warnings: cp.warnings ?? [],
   };
 }

@@ -271,7 +271,10 @@ function readRecords(
   body: unknown,
   dexpiId: string | undefined,
   maxRecords: number,
-): { records: readonly DesignRecord[]; notes: Partial<Pick<IngestReport, "unmapped" | "renamedTags">> } {
+): {
+  records: readonly DesignRecord[];
+  notes: Partial<Pick<IngestReport, "unmapped" | "renamedTags" | "warnings">>;
+} {
   const tooMany = (n: number) =>
     new ApiError(
       "too_many_records",
@@ -295,5 +298,7 @@ function readRecords(
   });
   // Only DEXPI maps a foreign model, so only its reports say what was not mapped or renamed.
   const notes = format.id === "dexpi" ? { unmapped: report.unmapped, renamedTags: report.renamedTags } : {};
-  return { records: report.records, notes };
+  // Warnings (an empty drawing, for one) are for the user to read before trusting the designs.
+  const warnings = report.warnings?.length ? { warnings: report.warnings } : {};
+  return { records: report.records, notes: { ...notes, ...warnings } };
 }

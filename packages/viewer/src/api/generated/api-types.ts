@@ -626,6 +626,12 @@ export interface UploadReport {
     reason?: string;
   }[];
   /**
+   * Sentences to read before trusting the designs (a DEXPI drawing that yields an empty design, for one).
+   *
+   * @maxItems 1000
+   */
+  warnings?: string[];
+  /**
    * @maxItems 100000
    */
   renamedTags?: {
