@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { type GenerationRequest, parseDesign, parseDocument } from "../design/index.js";
-import { keepsFixedItems } from "./fixed.js";
+import { fixedItemIssues, keepsFixedItems } from "./fixed.js";
 import { conditionMatch } from "./metrics.js";
 import { generateCandidates } from "./pipeline.js";
 
@@ -66,6 +66,12 @@ describe("fixed equipment in a generation request", () => {
       expect(keepsFixedItems(r, c.design)).toBe(true);
       expect(c.design.equipment.filter((e) => e.tag === "TK-900")).toHaveLength(1);
       expect(conditionMatch(r, c.design)).toBe(true);
+      // Piped in: it stands in for the template's tank, so the tank's lines reach it, routed.
+      const at = c.design.lines.filter((l) => [l.from, l.to].some((e) => "tag" in e && e.tag === "TK-900"));
+      expect(at.length).toBeGreaterThan(0);
+      const unrouted = new Set(c.unrouted.map((u) => u.line));
+      for (const l of at) expect(l.route !== undefined || unrouted.has(l.id)).toBe(true);
+      expect(at.some((l) => l.route !== undefined)).toBe(true);
     }
   });
 
@@ -96,5 +102,29 @@ describe("fixed equipment in a generation request", () => {
       fixed: [example.equipment[0]],
     });
     expect(conditionMatch(r, { ...example, equipment: example.equipment.slice(1) })).toBe(false);
+  });
+
+  it("names fixed items without a position, outside the site or in a keep-out", () => {
+    const tank = { type: "tank", footprint: { width: 8, depth: 8, height: 10 } };
+    const r = request({
+      mode: "spec",
+      processClass: "pump_station",
+      site: { width: 100, depth: 60, keepOut: [{ id: "ROAD-1", x: 0, y: 50, width: 100, depth: 10, kind: "road" }] },
+      fixed: [
+        { ...tank, tag: "TK-901" },
+        { ...tank, tag: "TK-902", x: 98, y: 20 },
+        { ...tank, tag: "TK-903", x: 30, y: 52 },
+        { ...tank, tag: "TK-904", x: 30, y: 20 },
+      ],
+    });
+    const issues = fixedItemIssues(r);
+    expect(issues.map((i) => [i.pointer, i.tag])).toEqual([
+      ["/fixed/0", "TK-901"],
+      ["/fixed/1", "TK-902"],
+      ["/fixed/2", "TK-903"],
+    ]);
+    expect(issues[0]!.message).toContain("no position");
+    expect(issues[1]!.message).toContain("outside");
+    expect(issues[2]!.message).toContain("ROAD-1");
   });
 });

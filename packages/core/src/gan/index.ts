@@ -24,7 +24,14 @@ export {
   PROCESS_CLASSES,
   SITE_SCALE,
 } from "./condition.js";
-export { fixedTags, keepsFixedItems, pinFixedItems, withFixedItems } from "./fixed.js";
+export {
+  type FixedItemIssue,
+  fixedItemIssues,
+  fixedTags,
+  keepsFixedItems,
+  pinFixedItems,
+  withFixedItems,
+} from "./fixed.js";
 export { GAN_GRADIENT_KERNELS, matMulDense, registerGanGradients } from "./gradients.js";
 export {
   type ActivationName,
