@@ -1,4 +1,5 @@
 export { createAjv, SCHEMA_IDS, type SchemaName, sharedAjv } from "./ajv.js";
+export * from "./flange-rating.js";
 export * as schemas from "./generated/schemas.js";
 export * from "./geometry.js";
 export type { DocumentIssue, DocumentIssueCode, ParseResult } from "./issues.js";

@@ -1,3 +1,4 @@
+import { flangeRatingFor } from "../design/flange-rating.js";
 import type {
   Component,
   ComponentType,
@@ -9,15 +10,7 @@ import type {
   RulePack,
 } from "../design/types.js";
 import { EQUIPMENT_TAG_PREFIX as TAG_PREFIX } from "../design/vocabulary.js";
-import {
-  drawFootprint,
-  type EquipmentDraft,
-  type ItemSpec,
-  newDraft,
-  ratingFor,
-  type Side,
-  specFor,
-} from "./catalogue.js";
+import { drawFootprint, type EquipmentDraft, type ItemSpec, newDraft, type Side, specFor } from "./catalogue.js";
 import type { Rng } from "./rng.js";
 
 /** Nozzle height on its item: a number in m, or a place that scales with the item's height. */
@@ -90,7 +83,7 @@ export interface Topology {
 /**
  * Draws a P&ID: items with ISA-style tags (P-101A), nozzles made as lines need them, line numbers
  * (size-service-sequence-spec), instruments, loops and interlocks. Ratings and specs follow the
- * design pressure of the items a line joins, and both nozzles of a line get the line's size and
+ * design pressure and temperature of the items a line joins (the pack's flangeRatings tables), and both nozzles of a line get the line's size and
  * rating, so flanges and sizes match by construction.
  */
 export class PlantBuilder {
@@ -137,6 +130,12 @@ export class PlantBuilder {
     const draft = newDraft(tag, spec, footprint);
     this.equipment.push(draft);
     this.byTag.set(tag, draft);
+    // An atmospheric tank breathes through a roof vent (API Std 2000 4.3): a free VENT nozzle, its
+    // vent or pressure-vacuum valve mounted on it, no line.
+    if (draft.type === "tank") {
+      const rating = flangeRatingFor(this.pack, draft.designPressure, draft.designTemperature);
+      this.nozzle(tag, "N", "top", ventSize(footprint.width), rating, "VENT");
+    }
     return draft;
   }
 
@@ -192,7 +191,8 @@ export class PlantBuilder {
         if (!n) throw new Error(`no nozzle ${ref.tag}/${ref.nozzle}`);
         return n.rating;
       }
-      return ratingFor(this.item(ref.tag).designPressure);
+      const e = this.item(ref.tag);
+      return flangeRatingFor(this.pack, e.designPressure, e.designTemperature);
     };
     const fromRating = classOf(req.from);
     const toRating = classOf(req.to);
@@ -261,6 +261,11 @@ export class PlantBuilder {
       interlocks: this.interlocks,
     };
   }
+}
+
+/** Roof vent DN by tank diameter, m: larger tanks move more vapour when filled or heated. */
+function ventSize(diameter: number): number {
+  return diameter <= 12 ? 100 : diameter <= 24 ? 150 : 200;
 }
 
 function heightOf(e: EquipmentDraft, dz: Height): number {

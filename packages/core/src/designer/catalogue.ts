@@ -152,20 +152,6 @@ function defaultZone(type: EquipmentType): Zone {
   return "process";
 }
 
-/**
- * The flange class for a design pressure at ambient to moderate temperature (ASME B16.5 Table 2-1.1,
- * group 1.1 carbon steel at 38-200 degC: CL150 ~ 19.6-13.8 bar, CL300 ~ 51-43, CL600 ~ 102-87,
- * CL900 ~ 153-130). Screening only: the table's temperature derating is reduced to one margin.
- */
-export function ratingFor(designPressure: number | undefined): Rating {
-  const p = designPressure ?? 0;
-  if (p <= 13) return "CL150";
-  if (p <= 40) return "CL300";
-  if (p <= 85) return "CL600";
-  if (p <= 125) return "CL900";
-  return "CL1500";
-}
-
 /** Piping class letter for a flange class (A1 for CL150 ... as in many company specs). */
 export function specFor(rating: Rating): string {
   switch (rating) {

@@ -7,6 +7,7 @@ import type { RouteOptions } from "../route/types.js";
 import { validateDesign } from "../validate/validate.js";
 import { assemble } from "./assemble.js";
 import { PlantBuilder } from "./builder.js";
+import { tankShellValves } from "./patterns.js";
 import { drawStyle, type LayoutStyle, placeTopology } from "./placement.js";
 import { topUp } from "./requests.js";
 import { mixSeed, Rng } from "./rng.js";
@@ -84,6 +85,7 @@ export function designPlantDetailed(request: DesignerRequest): DesignerOutcome {
     const builder = new PlantBuilder(rng.fork("pid"), pack);
     const drawn = template.draw({ b: builder, rng: builder.rng, want: (t) => wanted.get(t) });
     topUp(builder, wanted);
+    tankShellValves(builder);
     const topology = builder.topology();
     const style = drawStyle(rng.fork("style"), topology, request.style);
     const placement = placeTopology(topology, rng.fork("place"), pack, style);

@@ -221,6 +221,44 @@ export function relief(b: PlantBuilder, tag: string, disposal: string, fluid: st
     size: parent ? Math.min(size, parent.size) : size,
     fluid,
     service: "relief",
-    components: [{ type: "gate_valve" }, { type: "relief_valve", tag: `PSV-${n}` }, { type: "gate_valve" }],
+    // The block valves either side of the PSV (for testing it in service) are car-sealed open:
+    // shut, they would cut the item off its relief (ASME VIII-1 UG-135(e), Appendix M-5).
+    components: [
+      { type: "gate_valve", lock: "CSO" },
+      { type: "relief_valve", tag: `PSV-${n}` },
+      { type: "gate_valve", lock: "CSO" },
+    ],
   });
 }
+
+/** Services that carry vapour, gas or relief flow rather than liquid: no shell valve asked of them. */
+const NOT_LIQUID: ReadonlySet<string> = new Set(["vent", "relief", "flare", "instrument_air", "steam", "fuel"]);
+
+/**
+ * Shut-off valves at tank shells (NFPA 30 22.13.1, API Std 2610 8.5): every liquid line leaving a
+ * tank starts with a block valve and every one entering it ends with one, so a broken pipe cannot
+ * empty the tank; a level-controlled inlet gets a gate valve after its control valve. Run once the
+ * P&ID is drawn (control valves are appended to lines as the loops are made).
+ */
+export function tankShellValves(b: PlantBuilder): void {
+  const tanks = new Set(b.equipment.filter((e) => e.type === "tank").map((e) => e.tag));
+  const isShutOff = (c: Component | undefined) => c !== undefined && SHUT_OFF.has(c.type);
+  for (const line of b.lines) {
+    if (NOT_LIQUID.has(line.service)) continue;
+    if ("tag" in line.from && tanks.has(line.from.tag) && !isShutOff(line.components[0])) {
+      line.components.unshift({ type: "gate_valve" });
+    }
+    if ("tag" in line.to && tanks.has(line.to.tag) && !isShutOff(line.components.at(-1))) {
+      line.components.push({ type: "gate_valve" });
+    }
+  }
+}
+
+/** Hand block valves that shut a line tight (a control valve is not a shut-off valve). */
+const SHUT_OFF: ReadonlySet<string> = new Set([
+  "gate_valve",
+  "ball_valve",
+  "globe_valve",
+  "butterfly_valve",
+  "plug_valve",
+]);

@@ -1,6 +1,6 @@
 import { planSize } from "../design/geometry.js";
 import type { Equipment, KeepOut, Rack, RulePack, Site } from "../design/types.js";
-import { compileRequirements } from "../legalise/requirements.js";
+import { compileRequirements, type Requirements } from "../legalise/requirements.js";
 import type { Topology } from "./builder.js";
 import type { EquipmentDraft } from "./catalogue.js";
 import { type Rng, round } from "./rng.js";
@@ -209,7 +209,7 @@ export function placeTopology(topology: Topology, rng: Rng, pack: RulePack, styl
     }
   }
 
-  return toSite(slots, style, rng, racks, fired.length > 0);
+  return toSite(slots, style, rng, racks, fired.length > 0, req);
 }
 
 function makeSlot(draft: EquipmentDraft, rng: Rng): Slot {
@@ -378,6 +378,7 @@ function toSite(
   rng: Rng,
   rackRects: readonly LocalRect[],
   hasFired: boolean,
+  req: Requirements,
 ): Placement {
   const box = bounds(slots);
   const [mW, mE, mS, mN] = style.margins;
@@ -385,10 +386,41 @@ function toSite(
   let u1 = Math.max(box.maxU, ...rackRects.map((r) => r.u1)) + mE;
   let v0 = Math.min(box.minV, ...rackRects.map((r) => r.v0)) - mS;
   let v1 = Math.max(box.maxV, ...rackRects.map((r) => r.v1)) + mN;
+  // Tanks keep their distance to the property line (NFPA 30 Table 22.4.1.1(a)): the plot grows
+  // past the drawn margin where a tank needs more. Roads and buildings only widen it further.
+  for (const s of slots) {
+    const need = req.boundary(s.eq);
+    if (need <= 0) continue;
+    u0 = Math.min(u0, s.u - s.w / 2 - need - SITING_PAD);
+    u1 = Math.max(u1, s.u + s.w / 2 + need + SITING_PAD);
+    v0 = Math.min(v0, s.v - s.d / 2 - need - SITING_PAD);
+    v1 = Math.max(v1, s.v + s.d / 2 + need + SITING_PAD);
+  }
   u0 = Math.floor(u0);
   v0 = Math.floor(v0);
   u1 = Math.ceil(u1);
   v1 = Math.ceil(v1);
+  /**
+   * How much farther out than the plot's current edge a building of `kind` must stand: what the
+   * items nearest that edge owe it (a substation: the classified area around flammables, API RP 505).
+   */
+  const setBack = (kind: KeepOut["kind"], edge: number): number => {
+    let gap = 0;
+    for (const s of slots) {
+      const need = req.keepOut(s.eq, kind);
+      if (need <= 0) continue;
+      const dist =
+        edge === 0
+          ? s.u - s.w / 2 - u0
+          : edge === 1
+            ? u1 - s.u - s.w / 2
+            : edge === 2
+              ? s.v - s.d / 2 - v0
+              : v1 - s.v - s.d / 2;
+      gap = Math.max(gap, Math.ceil(need + SITING_PAD - dist));
+    }
+    return gap;
+  };
 
   const keepOut: { id: string; kind: KeepOut["kind"]; r: LocalRect }[] = [];
   // Buildings: a strip beyond one margin, at a drawn position along it.
@@ -398,17 +430,24 @@ function toSite(
     const bd = rng.step(8, 14, 1);
     const kind = rng.pick(["building", "substation"] as const);
     const along = (lo: number, hi: number, size: number) => Math.round(lo + rng.float(0, Math.max(0, hi - lo - size)));
+    const g = setBack(kind, edge);
     let r: LocalRect;
     if (edge === 0 || edge === 1) {
       const v = along(v0, v1, bw);
-      r = edge === 0 ? { u0: u0 - bd, u1: u0, v0: v, v1: v + bw } : { u0: u1, u1: u1 + bd, v0: v, v1: v + bw };
-      if (edge === 0) u0 -= bd + 2;
-      else u1 += bd + 2;
+      r =
+        edge === 0
+          ? { u0: u0 - g - bd, u1: u0 - g, v0: v, v1: v + bw }
+          : { u0: u1 + g, u1: u1 + g + bd, v0: v, v1: v + bw };
+      if (edge === 0) u0 -= g + bd + 2;
+      else u1 += g + bd + 2;
     } else {
       const u = along(u0, u1, bw);
-      r = edge === 2 ? { u0: u, u1: u + bw, v0: v0 - bd, v1: v0 } : { u0: u, u1: u + bw, v0: v1, v1: v1 + bd };
-      if (edge === 2) v0 -= bd + 2;
-      else v1 += bd + 2;
+      r =
+        edge === 2
+          ? { u0: u, u1: u + bw, v0: v0 - g - bd, v1: v0 - g }
+          : { u0: u, u1: u + bw, v0: v1 + g, v1: v1 + g + bd };
+      if (edge === 2) v0 -= g + bd + 2;
+      else v1 += g + bd + 2;
     }
     keepOut.push({ id: `${kind === "building" ? "BLDG" : "SUB"}-${k + 1}`, kind, r });
   }
@@ -513,6 +552,9 @@ function windFrom(θ: number, hasFired: boolean, rng: Rng): number {
   const w = Math.round(bearing + rng.int(-20, 20));
   return ((w % 360) + 360) % 360;
 }
+
+/** Metres kept beyond a siting distance (property line, classified area): over the legaliser's margin. */
+const SITING_PAD = 2;
 
 function clean(v: number): number {
   const r = Math.round(v * 1000) / 1000;

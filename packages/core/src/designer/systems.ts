@@ -65,6 +65,37 @@ export function blowdownDrum(b: PlantBuilder, seq: number, fluid: string): Dispo
 }
 
 /**
+ * A closed relief drum for liquid plants without a flare (tank farms, pump stations): relief flow
+ * goes to a closed vessel, never into atmospheric storage (API Std 521 5.4; an atmospheric tank is
+ * built for 0.172 barg at most, API Std 650 Annex F). Its design pressure stays below the pack's
+ * relief threshold, so it needs no relief of its own. With `drainTo`, the drum drains its liquid
+ * to that tank through a drain line (the tank's shell valve is added with the others).
+ */
+export function reliefDrum(b: PlantBuilder, seq: number, fluid: string, drainTo?: string): Disposal {
+  const drum = b.add({
+    type: "vessel",
+    name: "Relief drum",
+    hazard: "flammable",
+    designPressure: Math.min(1, b.pack.relief.pressureThreshold),
+    designTemperature: 60,
+    group: "relief-drum",
+    seq,
+    scale: "small",
+  });
+  if (drainTo !== undefined) {
+    b.connect({
+      from: { tag: drum.tag, side: "E", dz: "bottom", id: "DR" },
+      to: { tag: drainTo, side: "W", dz: "high", id: "DRN" },
+      size: 100,
+      fluid,
+      service: "drain",
+      components: [{ type: "gate_valve" }],
+    });
+  }
+  return { tag: drum.tag, fluid };
+}
+
+/**
  * Relief paths for every item the pack says needs one (design pressure above the threshold, type
  * not exempt), except the disposal chain itself. Inlets alternate between the drum's two long sides
  * so that neighbouring nozzles do not share a grid cell.

@@ -9,7 +9,13 @@ import type { Design, RulePack } from "../design/types.js";
 import { legalise } from "./legalise.js";
 import type { LegaliseOptions, LegaliseResult } from "./types.js";
 
-export { compileRequirements, type Requirements, tankDistance } from "./requirements.js";
+export {
+  compileRequirements,
+  hazardousAreaDistance,
+  propertyLineDistance,
+  type Requirements,
+  tankDistance,
+} from "./requirements.js";
 export type {
   LegaliseOptions,
   LegaliseResult,

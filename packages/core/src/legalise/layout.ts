@@ -1,6 +1,6 @@
 import RBush from "rbush";
 import { boxRect, overlapArea, planSize, type Rect, rackRect, rectDistance } from "../design/geometry.js";
-import type { Design, Equipment } from "../design/types.js";
+import type { Design, Equipment, KeepOut } from "../design/types.js";
 import { cells, type Metres, stepsToCover } from "../design/units.js";
 import type { Requirements } from "./requirements.js";
 import { annulus as annulusFor, cleanNumber as clean } from "./snap.js";
@@ -32,7 +32,7 @@ export class Layout {
   private readonly items: (Item | undefined)[];
   readonly equipment: readonly Equipment[];
   private readonly tree = new RBush<Item>();
-  private readonly keepOuts: readonly { id: string; rect: Rect }[];
+  private readonly keepOuts: readonly { id: string; kind: KeepOut["kind"]; rect: Rect }[];
   private readonly racks: readonly { id: string; rect: Rect }[];
   private readonly width: number;
   private readonly depth: number;
@@ -53,7 +53,7 @@ export class Layout {
     this.equipment = design.equipment;
     this.width = design.site.width;
     this.depth = design.site.depth;
-    this.keepOuts = design.site.keepOut.map((k) => ({ id: k.id, rect: boxRect(k) }));
+    this.keepOuts = design.site.keepOut.map((k) => ({ id: k.id, kind: k.kind, rect: boxRect(k) }));
     this.racks = design.site.racks.map((r) => ({ id: r.id, rect: rackRect(r) }));
     const loaded: Item[] = [];
     design.equipment.forEach((e, i) => {
@@ -100,8 +100,8 @@ export class Layout {
    */
   shortfallAt(i: number, x: number, y: number, hard: (j: number) => boolean): number {
     const r = this.rectAt(i, x, y);
-    if (this.siteConflict(r)) return Number.POSITIVE_INFINITY;
     const e = this.equipment[i]!;
+    if (this.siteConflict(e, r)) return Number.POSITIVE_INFINITY;
     const reach = this.req.reach(e) + this.margin;
     let total = 0;
     const near = this.tree.search({
@@ -148,15 +148,29 @@ export class Layout {
   /** The first rule item `i` breaks when centred at (x, y), or undefined when it breaks none. */
   conflictAt(i: number, x: number, y: number): Conflict | undefined {
     const r = this.rectAt(i, x, y);
-    return this.siteConflict(r) ?? this.pairConflict(i, r);
+    return this.siteConflict(this.equipment[i]!, r) ?? this.pairConflict(i, r);
   }
 
-  /** Site boundary, keep-outs and racks: no look-up in the tree. */
-  private siteConflict(r: Rect): Conflict | undefined {
-    if (r.minX < -EPS || r.minY < -EPS || r.maxX > this.width + EPS || r.maxY > this.depth + EPS) {
+  /**
+   * Site boundary (with the property-line distance `e` owes), keep-outs (with the distance it owes
+   * each kind: the classified area around a substation) and racks: no look-up in the tree.
+   */
+  private siteConflict(e: Equipment, r: Rect): Conflict | undefined {
+    const edge = this.req.boundary(e);
+    const inset = edge > 0 ? edge + this.margin : 0;
+    if (
+      r.minX < inset - EPS ||
+      r.minY < inset - EPS ||
+      r.maxX > this.width - inset + EPS ||
+      r.maxY > this.depth - inset + EPS
+    ) {
       return { reason: "boundary", feature: "site" };
     }
-    for (const k of this.keepOuts) if (overlapArea(r, k.rect) > EPS) return { reason: "keep_out", feature: k.id };
+    for (const k of this.keepOuts) {
+      const need = this.req.keepOut(e, k.kind);
+      const clash = need > 0 ? rectDistance(r, k.rect) < need + this.margin - EPS : overlapArea(r, k.rect) > EPS;
+      if (clash) return { reason: "keep_out", feature: k.id };
+    }
     const rackNeed = this.req.rack + (this.req.rack > 0 ? this.margin : 0);
     for (const rack of this.racks) {
       const clash = rackNeed > 0 ? rectDistance(r, rack.rect) < rackNeed - EPS : overlapArea(r, rack.rect) > EPS;
@@ -219,7 +233,7 @@ export class Layout {
         if (x - hw < -EPS || y - hd < -EPS || x + hw > this.width + EPS || y + hd > this.depth + EPS) continue;
         this.candidates++;
         const r = this.rectAt(i, x, y);
-        if (this.siteConflict(r)) continue;
+        if (this.siteConflict(this.equipment[i]!, r)) continue;
         if (blocker >= 0 && this.clashes(i, r, blocker)) continue;
         const c = this.pairConflict(i, r);
         if (c === undefined) return [x, y];

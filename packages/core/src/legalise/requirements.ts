@@ -1,4 +1,4 @@
-import type { Equipment, RulePack, SpacingSelector } from "../design/types.js";
+import type { Equipment, KeepOut, RulePack, SpacingSelector } from "../design/types.js";
 
 /** Why two items must stand apart; the legaliser reports it as the move's reason. */
 export type PairReason = "overlap" | "spacing" | "tank_spacing" | "access";
@@ -17,6 +17,30 @@ export interface Requirements {
   reach(e: Equipment): number;
   /** Distance every item keeps from a rack's footprint. */
   readonly rack: number;
+  /** Least distance from `e` to the site boundary, the property line (0: it may touch it). */
+  boundary(e: Equipment): number;
+  /** Least distance from `e` to a keep-out of `kind` (0: it may touch it, not overlap it). */
+  keepOut(e: Equipment, kind: KeepOut["kind"]): number;
+}
+
+/**
+ * Distance of a tank to the property line (NFPA 30 Table 22.4.1.1(a), pack tankSiting): a fraction
+ * of its diameter, never under the minimum, capped at the maximum. Only tanks of flammable or
+ * NFPA-classed liquid owe it (as the tank-property-line rule reads the pack); others owe 0.
+ */
+export function propertyLineDistance(pack: RulePack, e: Equipment): number {
+  const siting = pack.tankSiting;
+  if (!siting || e.type !== "tank" || (e.hazard !== "flammable" && e.liquidClass === undefined)) return 0;
+  const need = Math.max(siting.fractionOfDiameter * tankDiameter(e), siting.minimum);
+  return Math.min(need, siting.maximum ?? Number.POSITIVE_INFINITY);
+}
+
+/**
+ * Distance of flammable equipment to a substation (non-classified electrical equipment, an
+ * ignition source): the classified area's extent (API RP 505, pack hazardousArea). Others owe 0.
+ */
+export function hazardousAreaDistance(pack: RulePack, e: Equipment, kind: KeepOut["kind"]): number {
+  return kind === "substation" && e.hazard === "flammable" ? (pack.hazardousArea?.extent ?? 0) : 0;
 }
 
 function matches(sel: SpacingSelector, e: Equipment): boolean {
@@ -84,6 +108,8 @@ export function compileRequirements(pack: RulePack, equipment: readonly Equipmen
 
   return {
     rack: pack.rackKeepFree.clearance,
+    boundary: (e) => propertyLineDistance(pack, e),
+    keepOut: (e, kind) => hazardousAreaDistance(pack, e, kind),
     pair(a, b) {
       const [s, t, c] = pairParts(a, b);
       return Math.max(s, t, c);

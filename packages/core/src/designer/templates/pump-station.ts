@@ -1,12 +1,12 @@
 import { sizeStep } from "../catalogue.js";
 import { levelControl, pressureControl, pumpSet } from "../patterns.js";
-import { reliefAll } from "../systems.js";
+import { reliefAll, reliefDrum } from "../systems.js";
 import { countOf, type Template } from "./types.js";
 
 /**
  * Pipeline pump station (a booster station on a liquid line, ASME B31.4 practice): scraper receiver,
- * parallel inlet filters, one or more duty/standby pump sets in parallel, scraper launcher. A surge
- * relief tank takes the relief loads and is pumped back to the receiver. Station trips: suction
+ * parallel inlet filters, one or more duty/standby pump sets in parallel, scraper launcher. A closed
+ * relief drum takes the relief loads and drains to a surge tank, pumped back to the receiver. Station trips: suction
  * pressure low-low and discharge pressure high-high stop the mainline pumps (API RP 14C / IEC 61511);
  * discharge pressure is held by the speed of the first duty pump.
  */
@@ -111,10 +111,10 @@ export const pumpStation: Template = {
     pressureControl(b, { line: suction! }, { onLowLow: stop });
     pressureControl(b, { tag: launcher.tag }, { speedOf: mainline[0]!, action: "reverse", onHighHigh: stop });
 
-    // Surge relief tank, pumped back to the receiver.
+    // Surge tank: the relief drum drains to it; pumped back to the receiver.
     const tank = b.add({
       type: "tank",
-      name: "Surge relief tank",
+      name: "Surge tank",
       hazard: "flammable",
       designPressure: 0.05,
       designTemperature: 60,
@@ -141,7 +141,8 @@ export const pumpStation: Template = {
       dischargeSize: 80,
     });
     levelControl(b, tank.tag, { outlet: back.discharge, stopOnLowLow: back.pumps });
-    reliefAll(b, { tag: tank.tag, fluid });
+    // Relief to a closed drum that drains to the surge tank, never straight into the tank (API 521 5.4).
+    reliefAll(b, reliefDrum(b, 19, fluid, tank.tag));
     return `${fluid} pump station, ${trains} mainline pump set(s) of ${perSet}`;
   },
 };

@@ -1,5 +1,6 @@
 import type { Zone } from "../catalogue.js";
 import { levelControl, pumpSet, relief } from "../patterns.js";
+import { reliefDrum } from "../systems.js";
 import { countOf, type Template } from "./types.js";
 
 /**
@@ -19,6 +20,7 @@ export const tankFarm: Template = {
     const field: Zone = rng.chance(0.6) ? "tankage" : "process";
     let left = wantTanks ?? 0;
     const names: string[] = [];
+    const filters: string[] = [];
     for (let p = 0; p < products; p++) {
       const fluid = fluids[p]!;
       names.push(fluid);
@@ -104,10 +106,11 @@ export const tankFarm: Template = {
         const xv = inlet.components.find((c) => c.type === "ball_valve")!.tag!;
         levelControl(b, t, { stopOnLowLow: set.pumps, onHighHigh: [{ target: xv, action: "close" }] });
       }
-      // Thermal relief of the filters to the group's first tank.
-      relief(b, filter.tag, tankTags[0]!, fluid);
-      relief(b, exportFilter.tag, tankTags[0]!, fluid);
+      filters.push(filter.tag, exportFilter.tag);
     }
+    // Thermal relief of the filters to a closed relief drum, never into a tank (API Std 521 5.4).
+    const drum = reliefDrum(b, 10 * products + 1, names.join(", "));
+    for (const f of filters) relief(b, f, drum.tag, drum.fluid);
     return `Tank farm: ${names.join(", ")}`;
   },
 };
