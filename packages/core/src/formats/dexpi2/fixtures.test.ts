@@ -24,7 +24,7 @@ function objects(xml: string): Obj[] {
     );
     const itemTag = (tagData?.String as unknown[] | undefined)?.[0];
     const o: Obj = {
-      id: node.id as string | undefined,
+      ...(typeof node.id === "string" ? { id: node.id } : {}),
       type: node.type as string,
       ...(typeof itemTag === "string" ? { itemTag } : {}),
       props: new Map(),
@@ -127,8 +127,9 @@ describeWithFixtures("DEXPI 2.0 example series", () => {
           [l.from, l.to].some((e) => "tag" in e && [...g.nozzles].some((id) => isNozzle(id, e))),
         ).length;
       for (const g of closed) expect(linesIn(g)).toBe(g.nozzles.size - 1);
-      for (const g of want.groups.filter((x) => x.open))
-        expect(linesIn(g)).toBeLessThanOrEqual(Math.max(0, g.nozzles.size - 1));
+      // A group with an open end (off-page, drain) keeps the lines between its nozzles all the same:
+      // the run through each tee is chosen towards nozzles, so only the stubs to the open ends go.
+      for (const g of want.groups.filter((x) => x.open)) expect(linesIn(g)).toBe(Math.max(0, g.nozzles.size - 1));
       expect(closed.reduce((n, g) => n + g.nozzles.size - 1, 0)).toBeGreaterThan(0);
       // Each function with a sensing location is an instrument, or unmapped saying where it senses.
       const unsensed = r.report.unmapped.filter((u) => /^its sensing location/.test(u.reason)).length;

@@ -2,8 +2,8 @@
  * DEXPI 2.0 piping → contract lines. Segments name their ends (SourceItem/SourceNode,
  * TargetItem/TargetNode). The piping graph is walked, not the document order:
  * - segments meeting at a pass-through item (a property break) are one line;
- * - at a tee, the two segment ends on the same tee node are the run, one line; the other ends are
- *   branches, lines that start at `{ line: run }`;
+ * - at a tee, the run is two segment ends that lead on to nozzles (the two on one tee node when
+ *   they do), one line; the other ends are branches, lines that start at `{ line: run }`;
  * - an end at a nozzle is that nozzle; any other end (off-page connector, drain, dead-end valve,
  *   nothing) is open, and the contract has no open line end: such a line is unmapped, with why.
  */
@@ -117,7 +117,11 @@ export function importPiping(
         const node = s.seg.ends[s.side].node ?? "";
         byNode.set(node, [...(byNode.get(node) ?? []), s]);
       }
-      const pair = [...byNode.values()].find((g) => g.length === 2) ?? (slots.length === 2 ? slots : undefined);
+      const pair = mainRun(
+        slots,
+        [...byNode.values()].find((g) => g.length === 2),
+        (s) => reachesNozzle(s, slotsAt, equipment),
+      );
       if (pair) join(pair[0]!, pair[1]!);
       for (const s of slots) if (!pair?.includes(s)) terminal.set(key(s), { kind: "junction", item: itemId });
       continue;
@@ -140,6 +144,42 @@ export function importPiping(
     (s) => terminal.get(key(s)) ?? { kind: "open", why: "an end is not connected" },
   );
   return buildLines(ctx, chains, controlledValves);
+}
+
+/**
+ * The run through a tee: two of its segment ends. The segment ends that lead on to some nozzle
+ * come first, so the line through the tee (and every branch hanging off it) reaches equipment at
+ * both ends; among those, the two on one tee node, as the file draws the run; with fewer than two
+ * leading anywhere, the file's own run. A branch towards an off-page connector is then the stub
+ * that is left out, not the run.
+ */
+function mainRun(
+  slots: readonly Slot[],
+  onOneNode: readonly Slot[] | undefined,
+  leadsToNozzle: (s: Slot) => boolean,
+): readonly Slot[] | undefined {
+  const leading = slots.filter(leadsToNozzle);
+  if (leading.length >= 2) return onOneNode?.every((s) => leading.includes(s)) ? onOneNode : leading.slice(0, 2);
+  return onOneNode ?? (slots.length === 2 ? slots : undefined);
+}
+
+/** Whether the piping beyond a segment end, walked away from it through items and tees, reaches a nozzle. */
+function reachesNozzle(start: Slot, slotsAt: ReadonlyMap<string, Slot[]>, equipment: EquipmentImport): boolean {
+  const other = (side: Side): Side => (side === "source" ? "target" : "source");
+  const seen = new Set<Segment>([start.seg]);
+  const stack: Slot[] = [{ seg: start.seg, side: other(start.side) }];
+  while (stack.length > 0) {
+    const { seg, side } = stack.pop()!;
+    const item = seg.ends[side].item;
+    if (!item) continue;
+    if (equipment.nozzleEnds.has(item)) return true;
+    for (const s of slotsAt.get(item) ?? []) {
+      if (seen.has(s.seg)) continue;
+      seen.add(s.seg);
+      stack.push({ seg: s.seg, side: other(s.side) });
+    }
+  }
+  return false;
 }
 
 function toSegment(obj: Dexpi2Object): Segment {

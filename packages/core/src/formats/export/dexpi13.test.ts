@@ -13,8 +13,9 @@ import { writeDexpi13 } from "./dexpi13.js";
 
 const EXAMPLES = new URL("../../../../../datasets/examples/", import.meta.url);
 
-function parsed(input: PlantDesignInput | string, what: string): Design {
-  const r = parseDesign(input);
+/** A document (text, an input or a design read back) with the contract's defaults filled in. */
+function parsed(input: unknown, what: string): Design {
+  const r = parseDesign(input as PlantDesignInput | string);
   if (!r.success) throw new Error(`${what}: ${JSON.stringify(r.issues.slice(0, 3))}`);
   return r.data;
 }
