@@ -2,6 +2,7 @@ import RBush from "rbush";
 import { boxRect, nozzlePosition, planSize, rackRect } from "../design/geometry.js";
 import type { Component, Design, Equipment, Instrument, KeepOut, Line, Nozzle, Rack } from "../design/types.js";
 import { isNozzleEnd, isPlaced } from "../design/types.js";
+import { BoxGrid } from "./box-grid.js";
 import { buildSegments, SegmentGrid, type Segments } from "./segments.js";
 import type { Point, ResolvedRulePack, RuleContext } from "./types.js";
 
@@ -57,8 +58,8 @@ export interface ComponentRef {
 /**
  * Everything rules look things up in, built once per validation run: tag maps, the graph view
  * (which lines touch which equipment and which lines branch off which) and spatial indexes: an
- * R-tree (rbush) over footprints, keep-outs and racks, and a uniform grid over route segments
- * (see segments.ts). Spatial indexes are built on first use, so a pack that disables the route
+ * uniform grid over footprints (box-grid.ts), R-trees (rbush) over the few keep-outs and racks, and
+ * a uniform grid over route segments (see segments.ts). Spatial indexes are built on first use, so a pack that disables the route
  * rules never pays for them.
  *
  * First occurrence wins in every map; duplicates are the unique-tag rules' business.
@@ -82,7 +83,7 @@ export class DesignIndex {
   /** Number of equipment items without a plan position. */
   readonly unplacedCount: number;
 
-  private equipmentTreeCache: RBush<PlacedItem> | undefined;
+  private footprintsCache: FootprintIndex | undefined;
   private keepOutTreeCache: RBush<AreaItem> | undefined;
   private rackTreeCache: RBush<AreaItem> | undefined;
   private segmentsCache: Segments | undefined;
@@ -174,10 +175,10 @@ export class DesignIndex {
     return undefined;
   }
 
-  /** Footprints of the placed equipment. */
-  get equipmentTree(): RBush<PlacedItem> {
-    this.equipmentTreeCache ??= new RBush<PlacedItem>(16).load(this.placed);
-    return this.equipmentTreeCache;
+  /** Footprints of the placed equipment: the one spatial index every geometry rule searches. */
+  get footprints(): FootprintIndex {
+    this.footprintsCache ??= new FootprintIndex(this.placed);
+    return this.footprintsCache;
   }
 
   get keepOutTree(): RBush<AreaItem> {
@@ -222,15 +223,19 @@ export class DesignIndex {
   get neighbours(): Int32Array {
     if (this.neighboursCache) return this.neighboursCache;
     const reach = Math.max(0, this.pack.access.clearance);
-    const tree = this.equipmentTree;
+    const grid = this.footprints.grid;
     const out: number[] = [];
-    const box = { minX: 0, minY: 0, maxX: 0, maxY: 0 };
+    const near: number[] = [];
     for (const a of this.placed) {
-      box.minX = a.minX - reach;
-      box.minY = a.minY - reach;
-      box.maxX = a.maxX + reach;
-      box.maxY = a.maxY + reach;
-      for (const b of tree.search(box)) if (b.index > a.index) out.push(a.slot, b.slot);
+      const slot = a.slot;
+      near.length = 0;
+      // Slots follow design order, so a later slot is a later item.
+      grid.forEachNear(a.minX - reach, a.minY - reach, a.maxX + reach, a.maxY + reach, (b) => {
+        if (b > slot) near.push(b);
+        return undefined;
+      });
+      if (near.length > 1) near.sort((x, y) => x - y);
+      for (const b of near) out.push(slot, b);
       if (out.length >= 2 * MAX_NEIGHBOUR_PAIRS) {
         this.neighboursTruncated = true;
         break;
@@ -238,6 +243,34 @@ export class DesignIndex {
     }
     this.neighboursCache = Int32Array.from(out);
     return this.neighboursCache;
+  }
+}
+
+/** The placed footprints in a uniform grid; searches answer in design order. */
+export class FootprintIndex {
+  readonly grid: BoxGrid;
+
+  constructor(readonly placed: readonly PlacedItem[]) {
+    const n = placed.length;
+    const boxes = {
+      minX: new Float64Array(n),
+      minY: new Float64Array(n),
+      maxX: new Float64Array(n),
+      maxY: new Float64Array(n),
+    };
+    for (let i = 0; i < n; i++) {
+      const p = placed[i]!;
+      boxes.minX[i] = p.minX;
+      boxes.minY[i] = p.minY;
+      boxes.maxX[i] = p.maxX;
+      boxes.maxY[i] = p.maxY;
+    }
+    this.grid = new BoxGrid(boxes);
+  }
+
+  /** Placed items whose footprint meets the box (touching counts), in design order. */
+  search(box: { minX: number; minY: number; maxX: number; maxY: number }): PlacedItem[] {
+    return this.grid.search(box).map((slot) => this.placed[slot]!);
   }
 }
 

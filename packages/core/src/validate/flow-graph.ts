@@ -1,75 +1,174 @@
 /**
  * The pipe network as an undirected graph for the control rules: equipment tags and line ids are
- * nodes ("E:" and "L:" keys); a line touches the equipment at its nozzle ends and the parent line
- * it tees off or into. Built once per run, on first use (rules that never ask never pay).
+ * nodes; a line touches the equipment at its nozzle ends and the parent line it tees off or into.
+ *
+ * Nodes are small integers and the adjacency is compressed rows (one Int32Array of neighbours and
+ * one of row starts), built once per run on first use: a breadth-first search then allocates
+ * nothing but reuses a visit stamp and a queue, which matters when thousands of loops and
+ * interlocks each ask for a path.
  */
 import type { Instrument } from "../design/types.js";
 import { isNozzleEnd } from "../design/types.js";
 import type { DesignIndex } from "./context.js";
 
-export type NodeKey = string;
+/** A node of the flow graph (an equipment tag or a line id), valid for one DesignIndex. */
+export type NodeKey = number;
 
-export const equipmentNode = (tag: string): NodeKey => `E:${tag}`;
-export const lineNode = (id: string): NodeKey => `L:${id}`;
+class FlowGraph {
+  /**
+   * Line nodes are the line's position in `design.lines` (its first, for a repeated id), so the
+   * index's own line map serves; equipment tags, and line ids no line has, get nodes after them.
+   */
+  private readonly lineIndexById: ReadonlyMap<string, number>;
+  private readonly lineCount: number;
+  private readonly equipmentNodes = new Map<string, number>();
+  private readonly otherLineNodes = new Map<string, number>();
+  /** Node (from lineCount on) → its tag or line id, and whether it is a line (for messages). */
+  private readonly names: string[] = [];
+  private readonly isLine: boolean[] = [];
+  private readonly lineIds: readonly string[];
+  /** Nodes [0, linked) have rows in `start`; later ones (named nowhere in the lines) are isolated. */
+  private readonly linked: number;
+  private readonly start: Int32Array;
+  private readonly adjacent: Int32Array;
+  private readonly stamp: Int32Array;
+  private readonly queue: Int32Array;
+  private query = 0;
 
-const graphs = new WeakMap<DesignIndex, Map<NodeKey, NodeKey[]>>();
-
-function graphOf(index: DesignIndex): Map<NodeKey, NodeKey[]> {
-  let graph = graphs.get(index);
-  if (graph) return graph;
-  graph = new Map();
-  const link = (a: NodeKey, b: NodeKey) => {
-    const la = graph!.get(a);
-    if (la) la.push(b);
-    else graph!.set(a, [b]);
-    const lb = graph!.get(b);
-    if (lb) lb.push(a);
-    else graph!.set(b, [a]);
-  };
-  for (const line of index.design.lines) {
-    const self = lineNode(line.id);
-    for (const end of [line.from, line.to]) link(self, isNozzleEnd(end) ? equipmentNode(end.tag) : lineNode(end.line));
+  constructor(index: DesignIndex) {
+    const lines = index.design.lines;
+    this.lineIndexById = index.lineIndexById;
+    this.lineCount = lines.length;
+    this.lineIds = lines.map((l) => l.id);
+    for (const tag of index.equipmentByTag.keys()) this.equipment(tag);
+    // Edges as (line node, end node) pairs, then counted into rows; each edge goes both ways.
+    const from = new Int32Array(2 * lines.length);
+    const to = new Int32Array(2 * lines.length);
+    let edges = 0;
+    for (const line of lines) {
+      const self = this.line(line.id);
+      for (let side = 0; side < 2; side++) {
+        const end = side === 0 ? line.from : line.to;
+        from[edges] = self;
+        to[edges] = isNozzleEnd(end) ? this.equipment(end.tag) : this.line(end.line);
+        edges++;
+      }
+    }
+    const n = this.lineCount + this.names.length;
+    this.linked = n;
+    const start = new Int32Array(n + 1);
+    for (let e = 0; e < edges; e++) {
+      start[from[e]! + 1]!++;
+      start[to[e]! + 1]!++;
+    }
+    for (let v = 0; v < n; v++) start[v + 1]! += start[v]!;
+    const fill = start.slice(0, n);
+    const adjacent = new Int32Array(2 * edges);
+    for (let e = 0; e < edges; e++) {
+      adjacent[fill[from[e]!]!++] = to[e]!;
+      adjacent[fill[to[e]!]!++] = from[e]!;
+    }
+    this.start = start;
+    this.adjacent = adjacent;
+    this.stamp = new Int32Array(n);
+    this.queue = new Int32Array(n);
   }
-  graphs.set(index, graph);
+
+  private added(name: string, isLine: boolean): NodeKey {
+    this.names.push(name);
+    this.isLine.push(isLine);
+    return this.lineCount + this.names.length - 1;
+  }
+
+  /** The node of an equipment tag (a fresh isolated node when nothing names it yet). */
+  equipment(tag: string): NodeKey {
+    let node = this.equipmentNodes.get(tag);
+    if (node === undefined) {
+      node = this.added(tag, false);
+      this.equipmentNodes.set(tag, node);
+    }
+    return node;
+  }
+
+  line(id: string): NodeKey {
+    const own = this.lineIndexById.get(id);
+    if (own !== undefined) return own;
+    let node = this.otherLineNodes.get(id);
+    if (node === undefined) {
+      node = this.added(id, true);
+      this.otherLineNodes.set(id, node);
+    }
+    return node;
+  }
+
+  describe(node: NodeKey): string {
+    if (node < this.lineCount) return `line ${this.lineIds[node]}`;
+    const k = node - this.lineCount;
+    return `${this.isLine[k] ? "line" : "equipment"} ${this.names[k]}`;
+  }
+
+  /** Steps from a to b (breadth first), or undefined when more than `maxHops` apart. */
+  hops(a: NodeKey, b: NodeKey, maxHops: number): number | undefined {
+    if (a === b) return 0;
+    if (a >= this.linked || b >= this.linked) return undefined;
+    if (++this.query === 0x7fffffff) {
+      this.stamp.fill(0);
+      this.query = 1;
+    }
+    const { start, adjacent, stamp, queue, query } = this;
+    stamp[a] = query;
+    queue[0] = a;
+    let head = 0;
+    let tail = 1;
+    for (let hops = 1; hops <= maxHops && head < tail; hops++) {
+      const levelEnd = tail;
+      for (; head < levelEnd; head++) {
+        const node = queue[head]!;
+        for (let p = start[node]!, end = start[node + 1]!; p < end; p++) {
+          const n = adjacent[p]!;
+          if (n === b) return hops;
+          if (stamp[n] !== query) {
+            stamp[n] = query;
+            queue[tail++] = n;
+          }
+        }
+      }
+    }
+    return undefined;
+  }
+}
+
+const graphs = new WeakMap<DesignIndex, FlowGraph>();
+
+function graphOf(index: DesignIndex): FlowGraph {
+  let graph = graphs.get(index);
+  if (!graph) {
+    graph = new FlowGraph(index);
+    graphs.set(index, graph);
+  }
   return graph;
 }
 
 /** Where a tag sits in the network: equipment, the line of a tagged component, or an instrument's mount. */
 export function nodeOfTag(index: DesignIndex, tag: string): NodeKey | undefined {
-  if (index.equipmentByTag.has(tag)) return equipmentNode(tag);
+  if (index.equipmentByTag.has(tag)) return graphOf(index).equipment(tag);
   const component = index.componentByTag.get(tag);
-  if (component) return lineNode(component.line.id);
+  if (component) return graphOf(index).line(component.line.id);
   const instrument = index.instrumentByTag.get(tag);
-  return instrument ? nodeOfInstrument(instrument) : undefined;
+  return instrument ? nodeOfInstrument(index, instrument) : undefined;
 }
 
-export function nodeOfInstrument(instrument: Instrument): NodeKey {
-  return "tag" in instrument.on ? equipmentNode(instrument.on.tag) : lineNode(instrument.on.line);
+export function nodeOfInstrument(index: DesignIndex, instrument: Instrument): NodeKey {
+  const graph = graphOf(index);
+  return "tag" in instrument.on ? graph.equipment(instrument.on.tag) : graph.line(instrument.on.line);
 }
 
 /** Steps between two nodes through the network, or undefined when more than `maxHops` apart. */
 export function hopsBetween(index: DesignIndex, a: NodeKey, b: NodeKey, maxHops: number): number | undefined {
-  if (a === b) return 0;
-  const graph = graphOf(index);
-  const seen = new Set<NodeKey>([a]);
-  let frontier = [a];
-  for (let hops = 1; hops <= maxHops && frontier.length > 0; hops++) {
-    const next: NodeKey[] = [];
-    for (const node of frontier) {
-      for (const n of graph.get(node) ?? []) {
-        if (n === b) return hops;
-        if (!seen.has(n)) {
-          seen.add(n);
-          next.push(n);
-        }
-      }
-    }
-    frontier = next;
-  }
-  return undefined;
+  return graphOf(index).hops(a, b, maxHops);
 }
 
 /** "equipment V-101" / "line 150-P-1001-A1", for messages. */
-export function describeNode(node: NodeKey): string {
-  return node.startsWith("E:") ? `equipment ${node.slice(2)}` : `line ${node.slice(2)}`;
+export function describeNode(index: DesignIndex, node: NodeKey): string {
+  return graphOf(index).describe(node);
 }

@@ -201,12 +201,18 @@ export class SegmentGrid {
   }
 
   /**
-   * Calls `fn(a, b)` (a < b) once for each pair of segments whose padded boxes overlap in 3-D.
+   * Calls `fn(a, b)` (a < b) once for each pair of segments whose padded boxes overlap in 3-D
+   * (and, with `group`, that lie in different groups).
    * A pair is handled only in the cell holding the low corner of the two boxes' overlap, which
    * both boxes cover, so no pair is seen twice. Stops after `budget` candidate pairs and returns
    * false (a degenerate layout with thousands of segments on one spot); true when all were seen.
    */
-  forEachPair(fn: (a: number, b: number) => void, budget = Number.POSITIVE_INFINITY): boolean {
+  forEachPair(
+    fn: (a: number, b: number) => void,
+    budget = Number.POSITIVE_INFINITY,
+    /** When given, pairs of segments in one group (e.g. of one line) are skipped before any test. */
+    group?: Int32Array,
+  ): boolean {
     let seen = 0;
     const { start, items, minX, minY, minZ, maxX, maxY, maxZ, nx } = this;
     for (let c = 0; c < nx * this.ny; c++) {
@@ -218,6 +224,7 @@ export class SegmentGrid {
         for (let r = p + 1; r < s1; r++) {
           if (++seen > budget) return false;
           const b = items[r]!;
+          if (group !== undefined && group[a] === group[b]) continue;
           if (maxX[a]! < minX[b]! || maxX[b]! < minX[a]!) continue;
           if (maxY[a]! < minY[b]! || maxY[b]! < minY[a]!) continue;
           if (maxZ[a]! < minZ[b]! || maxZ[b]! < minZ[a]!) continue;

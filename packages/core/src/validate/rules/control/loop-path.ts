@@ -20,10 +20,10 @@ export const rule: Rule = {
     for (const loop of design.control.loops) {
       const measured = index.instrumentByTag.get(loop.measurement) ? nodeOfTag(index, loop.measurement) : undefined;
       const acted = nodeOfTag(index, loop.finalElement);
-      if (!measured || !acted) continue; // missing references are control.loop-references' business
+      if (measured === undefined || acted === undefined) continue; // missing references are control.loop-references' business
       if (hopsBetween(index, measured, acted, maxHops) !== undefined) continue;
       emit({
-        message: `Loop ${loop.tag} measures ${loop.measurement} on ${describeNode(measured)} but acts on ${loop.finalElement} on ${describeNode(acted)}, more than ${maxHops} steps apart through the pipe network: it does not manipulate the path it measures (ISA-5.1; IEC 61511-1 11.2).`,
+        message: `Loop ${loop.tag} measures ${loop.measurement} on ${describeNode(index, measured)} but acts on ${loop.finalElement} on ${describeNode(index, acted)}, more than ${maxHops} steps apart through the pipe network: it does not manipulate the path it measures (ISA-5.1; IEC 61511-1 11.2).`,
         tags: [loop.tag, loop.measurement, loop.finalElement],
       });
     }

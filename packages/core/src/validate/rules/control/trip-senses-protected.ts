@@ -22,12 +22,12 @@ export const rule: Rule = {
     for (const interlock of design.control.interlocks) {
       const instrument = index.instrumentByTag.get(interlock.cause.instrument);
       if (!instrument) continue; // interlock-references reports it
-      const sensed = nodeOfInstrument(instrument);
+      const sensed = nodeOfInstrument(index, instrument);
       for (const effect of interlock.effects) {
         const target = nodeOfTag(index, effect.target);
-        if (!target || hopsBetween(index, sensed, target, maxHops) !== undefined) continue;
+        if (target === undefined || hopsBetween(index, sensed, target, maxHops) !== undefined) continue;
         emit({
-          message: `Interlock ${interlock.tag} senses ${instrument.tag} on ${describeNode(sensed)} but acts on ${effect.target} (${describeNode(target)}), more than ${maxHops} steps away: the trip does not sense the equipment it protects (IEC 61511-1 10.3.2).`,
+          message: `Interlock ${interlock.tag} senses ${instrument.tag} on ${describeNode(index, sensed)} but acts on ${effect.target} (${describeNode(index, target)}), more than ${maxHops} steps away: the trip does not sense the equipment it protects (IEC 61511-1 10.3.2).`,
           tags: [interlock.tag, effect.target, instrument.tag],
         });
       }

@@ -32,7 +32,7 @@ export const rule: Rule = {
     const uy = Math.cos(rad);
     const cosLimit = Math.cos((wind.halfAngle * Math.PI) / 180);
     const r = wind.radius;
-    const tree = index.equipmentTree;
+    const tree = index.footprints;
     for (const f of index.placed) {
       const fe = f.equipment;
       if (fe.hazard !== "fired" && fe.type !== "furnace") continue;

@@ -19,7 +19,7 @@ export const rule: Rule = {
     for (const k of design.site.keepOut) {
       if (k.kind !== "substation") continue;
       const r = boxRect(k);
-      const near = index.equipmentTree.search({
+      const near = index.footprints.search({
         minX: r.minX - extent,
         minY: r.minY - extent,
         maxX: r.maxX + extent,

@@ -74,7 +74,7 @@ export const rule: Rule = {
       }
     }
 
-    const tree = index.equipmentTree;
+    const tree = index.footprints;
     const box = { minX: 0, minY: 0, maxX: 0, maxY: 0 };
     for (const a of index.placed) {
       const p = profileOf[a.slot]!;

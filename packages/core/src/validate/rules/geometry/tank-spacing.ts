@@ -46,7 +46,7 @@ export const rule: Rule = {
     const tanks = index.placed.filter((p) => p.equipment.type === "tank");
     if (tanks.length < 2) return;
     const largest = Math.max(...tanks.map(diameter));
-    const tree = index.equipmentTree;
+    const tree = index.footprints;
     for (const a of tanks) {
       const da = diameter(a);
       // Circle gaps are never smaller than rectangle gaps, so the rectangle search radius suffices.

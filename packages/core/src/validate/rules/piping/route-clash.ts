@@ -72,41 +72,48 @@ export const rule: Rule = {
     const reported = new Set<number>();
     const exempt = new Map<number, Point[]>();
 
-    const complete = index.segmentGrid.forEachPair((s, c) => {
-      const ls = segments.line[s]!;
-      const lc = segments.line[c]!;
-      if (ls === lc) return;
-      const [li, lj, si, sj] = ls < lc ? [ls, lc, s, c] : [lc, ls, c, s];
-      const key = li * nLines + lj;
-      if (reported.has(key)) return;
-      const p = lines[li]!;
-      const q = lines[lj]!;
-      const limit = radius(p) + radius(q) + clearance;
-      const aligned = isAxisAligned(segments, si) && isAxisAligned(segments, sj);
-      // Box distance is exact for axis-aligned segments and a lower bound otherwise.
-      const lower = boxGap(segments, si, sj);
-      if (lower >= limit - EPS) return;
-      const exact = segmentDistance(
-        segmentStart(segments, si),
-        segmentEnd(segments, si),
-        segmentStart(segments, sj),
-        segmentEnd(segments, sj),
-      );
-      const d = aligned ? lower : exact.distance;
-      if (d >= limit - EPS) return;
-      let meet = exempt.get(key);
-      if (!meet) {
-        meet = junctions(p, q);
-        exempt.set(key, meet);
-      }
-      if (meet.some((j) => distance(j, exact.at) <= limit + tol)) return;
-      reported.add(key);
-      emit({
-        message: `Lines ${p.id} (DN ${p.size}) and ${q.id} (DN ${q.size}) clash near ${formatPoint(exact.at)}: centrelines ${metres(d)} apart where the pipes need ${metres(limit)}.`,
-        lines: [p.id, q.id],
-        location: exact.at,
-      });
-    }, MAX_CANDIDATES);
+    const complete = index.segmentGrid.forEachPair(
+      (s, c) => {
+        const ls = segments.line[s]!;
+        const lc = segments.line[c]!;
+        const swap = lc < ls;
+        const li = swap ? lc : ls;
+        const lj = swap ? ls : lc;
+        const si = swap ? c : s;
+        const sj = swap ? s : c;
+        const key = li * nLines + lj;
+        if (reported.has(key)) return;
+        const p = lines[li]!;
+        const q = lines[lj]!;
+        const limit = radius(p) + radius(q) + clearance;
+        const aligned = isAxisAligned(segments, si) && isAxisAligned(segments, sj);
+        // Box distance is exact for axis-aligned segments and a lower bound otherwise.
+        const lower = boxGap(segments, si, sj);
+        if (lower >= limit - EPS) return;
+        const exact = segmentDistance(
+          segmentStart(segments, si),
+          segmentEnd(segments, si),
+          segmentStart(segments, sj),
+          segmentEnd(segments, sj),
+        );
+        const d = aligned ? lower : exact.distance;
+        if (d >= limit - EPS) return;
+        let meet = exempt.get(key);
+        if (!meet) {
+          meet = junctions(p, q);
+          exempt.set(key, meet);
+        }
+        if (meet.some((j) => distance(j, exact.at) <= limit + tol)) return;
+        reported.add(key);
+        emit({
+          message: `Lines ${p.id} (DN ${p.size}) and ${q.id} (DN ${q.size}) clash near ${formatPoint(exact.at)}: centrelines ${metres(d)} apart where the pipes need ${metres(limit)}.`,
+          lines: [p.id, q.id],
+          location: exact.at,
+        });
+      },
+      MAX_CANDIDATES,
+      segments.line,
+    );
     if (!complete) {
       emit({
         message: `Clash search stopped after ${MAX_CANDIDATES} candidate pairs of route segments: routes are far denser than a plant's; the rest was not checked.`,
