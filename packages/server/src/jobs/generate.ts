@@ -1,14 +1,15 @@
 import { parseGenerationRequest } from "@plantgan/core/design";
-import { generateCandidates, selectBackend } from "@plantgan/core/gan";
+import { generateCandidatesAsync, selectBackend } from "@plantgan/core/gan";
 import { loadBundledModel } from "../gan/bundle.js";
+import { candidateDesignIds } from "../gan/candidate-ids.js";
 import type { GeneratePayload } from "../gan/generation-service.js";
 import { newId } from "../store/sqlite.js";
 import type { JobContext } from "./context.js";
 
 /**
  * The "generate" job: loads the model from its blob, runs the whole pipeline (GAN → decode →
- * legalise → route → control completion → validate → rank) and stores the ranked candidates,
- * each with its validation report, in one step.
+ * legalise → route → control completion → validate → rank), reporting progress as each candidate
+ * is finished, and stores the ranked candidates, each with its validation report, in one step.
  */
 export async function runGenerate(ctx: JobContext): Promise<unknown> {
   const payload = ctx.job.payload as GeneratePayload;
@@ -18,12 +19,19 @@ export async function runGenerate(ctx: JobContext): Promise<unknown> {
   await ctx.emit("log", { message: `TensorFlow.js backend: ${backend.name}` });
   const model = await loadBundledModel(new Uint8Array(await ctx.blobs.get(payload.weights)));
   const total = request.data.count;
-  await ctx.step({ progress: { done: 0, total }, events: [{ type: "progress", data: { done: 0, total } }] });
-  const candidates = generateCandidates(request.data, { model });
-  const stored = candidates.map((c) => ({
+  const progress = (done: number) =>
+    ctx.step({ progress: { done, total }, events: [{ type: "progress", data: { done, total } }] });
+  await progress(0);
+  // Progress is written as each candidate is finished; the last one is written with the candidates.
+  const candidates = await generateCandidatesAsync(request.data, { model }, async (done) => {
+    if (done < total) await progress(done);
+  });
+  // Unique across jobs: two requests with the same seed give the same layouts, not the same ids.
+  const ids = candidateDesignIds(candidates, ctx.job.id.replace(/^job-/, ""));
+  const stored = candidates.map((c, i) => ({
     id: newId("cand"),
-    design: c.design,
-    report: c.report,
+    design: { ...c.design, id: ids[i]! },
+    report: { ...c.report, designId: ids[i]! },
     rank: c.rank,
     jobId: ctx.job.id,
     modelId: payload.modelId,

@@ -8,6 +8,7 @@ interface ReviewBody {
   decision: "accept" | "reject";
   comment?: string;
   designId?: string;
+  override?: { reason: string };
 }
 
 /** /v1/candidates: generated designs waiting for review; accepting one stores it as a design. */
@@ -60,7 +61,9 @@ export async function candidateRoutes(app: FastifyInstance, _options: RouteOptio
         summary: "Accept or reject a candidate",
         description:
           'Accepting stores the candidate\'s design as a design with status "accepted" (id: `designId`, default the candidate ' +
-          "design's id) in the same transaction. A candidate is reviewed once (409 already_reviewed); an id in use gives 409 conflict.",
+          "design's id) in the same transaction. A candidate is reviewed once (409 already_reviewed). A candidate whose report " +
+          "has errors is accepted only with `override: { reason }`, recorded on the candidate (409 invalid_candidate " +
+          "otherwise). An id in use gives 409 conflict with a free `suggestedId` in the problem: send it back as `designId`.",
         tags: ["candidates"],
         params: inlined("id-params"),
         body: apiRef("candidate-review"),
@@ -71,20 +74,34 @@ export async function candidateRoutes(app: FastifyInstance, _options: RouteOptio
       },
     },
     async (request: FastifyRequest<{ Params: { id: string }; Body: ReviewBody }>) => {
-      const { decision, comment, designId } = request.body;
+      const { decision, comment, designId, override } = request.body;
       if (decision === "reject" && designId !== undefined)
         throw new ApiError("invalid_request", "designId applies to accept only");
+      if (decision === "reject" && override !== undefined)
+        throw new ApiError("invalid_request", "override applies to accept only");
       const outcome = await app.store.reviewCandidate(request.auth.workspaceId, request.params.id, {
         decision,
         keyId: request.auth.keyId,
         ...(comment !== undefined ? { comment } : {}),
         ...(designId !== undefined ? { designId } : {}),
+        ...(override !== undefined ? { override } : {}),
       });
       if (!outcome.ok) {
         if (outcome.reason === "not_found") throw new ApiError("not_found", `candidate ${request.params.id} not found`);
         if (outcome.reason === "already_reviewed")
           throw new ApiError("already_reviewed", `candidate ${request.params.id} has been reviewed`);
-        throw new ApiError("conflict", "a design with that id exists already; give another designId");
+        if (outcome.reason === "invalid")
+          throw new ApiError(
+            "invalid_candidate",
+            `candidate ${request.params.id} has ${outcome.errors} error(s) in its report; accept it with override: { reason } to store it anyway`,
+            { errors: outcome.errors },
+          );
+        if (outcome.reason !== "conflict") throw new ApiError("internal", `unexpected review outcome ${outcome.reason}`);
+        throw new ApiError(
+          "conflict",
+          `a design with id ${outcome.designId} exists already; accept again with designId ${outcome.suggestedId} (free) or another`,
+          { designId: outcome.designId, suggestedId: outcome.suggestedId },
+        );
       }
       const { design: _design, report: _report, ...candidate } = outcome.candidate;
       return { candidate, ...(outcome.design ? { design: outcome.design } : {}) };

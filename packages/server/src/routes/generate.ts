@@ -1,4 +1,5 @@
 import { GENERATION_REQUEST_DEFAULTS, type GenerationRequest } from "@plantgan/core/design";
+import { fixedItemIssues } from "@plantgan/core/gan";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { type RouteOptions, rateConfig } from "../config.js";
 import { ApiError } from "../errors.js";
@@ -33,7 +34,8 @@ export async function generateRoutes(
           `${DIRECT_WAIT_MS / 1000} s) and answers 200 { job, candidates } with each candidate's design and validation ` +
           "report, ranked; more candidates, a job still running after the wait, or `Prefer: respond-async`: 202 with the " +
           "job (Location), whose candidates GET /v1/candidates?job= lists once it has finished. 501 not_available when " +
-          "this server has no generation service.",
+          "this server has no generation service. Fixed items without a position, reaching outside the site or standing " +
+          "in a keep-out: 422 invalid_fixed_items, one issue per item naming its tag.",
         tags: ["generation"],
         querystring: inlined("generate-query"),
         body: { $ref: CONTRACT.generationRequest },
@@ -58,6 +60,12 @@ export async function generateRoutes(
       const workspaceId = request.auth.workspaceId;
       const model = await app.store.getModel(workspaceId, request.query.model);
       if (!model) throw new ApiError("not_found", `model ${request.query.model} not found`);
+      const fixed = fixedItemIssues(request.body);
+      if (fixed.length > 0) {
+        throw new ApiError("invalid_fixed_items", fixed.map((i) => i.message).join("; "), {
+          issues: fixed.map((i) => ({ code: "fixed_item", pointer: i.pointer, message: i.message, in: "body" })),
+        });
+      }
       if (model.status !== "ready") throw new ApiError("conflict", `model ${model.id} is ${model.status}, not ready`);
       const out = await generation.submit({
         workspaceId,

@@ -157,6 +157,11 @@ CREATE TABLE blobs (
 ) STRICT;
 `,
   },
+  {
+    version: 2,
+    // Accepting a candidate with errors needs a reason, kept with the review.
+    sql: "ALTER TABLE candidates ADD COLUMN override_reason TEXT;",
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -179,12 +179,34 @@ describe("SqliteStore", () => {
       ok: false,
       reason: "already_reviewed",
     });
-    // Same design id: the transaction rolls back, the candidate stays pending.
+    // Same design id: the transaction rolls back, the candidate stays pending, a free id is suggested.
     expect(await store.reviewCandidate(ws, "c2", { decision: "accept", keyId: "k" })).toEqual({
       ok: false,
       reason: "conflict",
+      designId: "gen-1",
+      suggestedId: "gen-1-2",
     });
     expect((await store.getCandidate(ws, "c2"))?.status).toBe("pending");
+    expect(
+      await store.reviewCandidate(ws, "c2", { decision: "accept", designId: "gen-1-2", keyId: "k" }),
+    ).toMatchObject({ ok: true, design: { id: "gen-1-2" } });
+  });
+
+  it("accepts a candidate with errors only with an override, and records its reason", async () => {
+    const report = { summary: { errors: 2, warnings: 0, infos: 0, rulesRun: 1 }, violations: [] } as never;
+    await store.insertCandidates(ws, [{ id: "c3", design: design("gen-3"), report }]);
+    expect((await store.getCandidate(ws, "c3"))?.valid).toBe(false);
+    expect(await store.reviewCandidate(ws, "c3", { decision: "accept", keyId: "k" })).toEqual({
+      ok: false,
+      reason: "invalid",
+      errors: 2,
+    });
+    const out = await store.reviewCandidate(ws, "c3", {
+      decision: "accept",
+      override: { reason: "layout study" },
+      keyId: "k",
+    });
+    expect(out).toMatchObject({ ok: true, candidate: { review: { override: { reason: "layout study" } } } });
   });
 });
 

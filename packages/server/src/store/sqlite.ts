@@ -829,6 +829,10 @@ export class SqliteStore implements Store {
     const before = await this.getCandidate(workspaceId, id);
     if (!before) return { ok: false, reason: "not_found" };
     if (before.status !== "pending") return { ok: false, reason: "already_reviewed" };
+    // One verdict: a candidate with errors is accepted only with a stated reason.
+    if (review.decision === "accept" && (before.errors ?? 0) > 0 && !review.override) {
+      return { ok: false, reason: "invalid", errors: before.errors ?? 0 };
+    }
     const designId = review.designId ?? before.design.id;
     const accepted: Design = { ...before.design, id: designId };
     // Serialised (and a large design written as a blob) before the transaction, which stays synchronous.
@@ -852,23 +856,36 @@ export class SqliteStore implements Store {
         if (!inserted?.ok) return "conflict";
       }
       this.#run(
-        "UPDATE candidates SET status = ?, comment = ?, reviewed_at = ?, reviewed_by = ?, accepted_as = ? WHERE workspace_id = ? AND id = ?",
+        "UPDATE candidates SET status = ?, comment = ?, reviewed_at = ?, reviewed_by = ?, accepted_as = ?, override_reason = ? WHERE workspace_id = ? AND id = ?",
         review.decision === "accept" ? "accepted" : "rejected",
         review.comment ?? null,
         Date.now(),
         review.keyId,
         review.decision === "accept" ? designId : null,
+        review.decision === "accept" ? (review.override?.reason ?? null) : null,
         workspaceId,
         id,
       );
       return "ok";
     });
+    if (outcome === "conflict") {
+      return { ok: false, reason: "conflict", designId, suggestedId: this.#freeDesignId(workspaceId, designId) };
+    }
     if (outcome !== "ok") return { ok: false, reason: outcome };
     const candidate = (await this.getCandidate(workspaceId, id))!;
     if (review.decision === "reject") return { ok: true, candidate };
     const design = await this.getDesign(workspaceId, designId);
     const { design: _body, ...meta } = design!;
     return { ok: true, candidate, design: meta };
+  }
+
+  /** `<id>-2`, `<id>-3`, …: the first that no design of the workspace has (ids stay within 128 characters). */
+  #freeDesignId(workspaceId: string, taken: string): string {
+    const base = taken.slice(0, 120);
+    for (let n = 2; ; n++) {
+      const id = `${base}-${n}`;
+      if (!this.#get("SELECT 1 AS one FROM designs WHERE workspace_id = ? AND id = ?", workspaceId, id)) return id;
+    }
   }
 
   // ---- misc ----------------------------------------------------------------------------
@@ -910,7 +927,7 @@ const JOB_COLUMNS =
   "id, kind, status, progress_done, progress_total, attempts, max_attempts, cancel_requested, created_at, started_at, finished_at, error, result";
 const MODEL_COLUMNS = "id, status, card, weights, job_id, created_at";
 const CANDIDATE_COLUMNS =
-  "id, design_id, process_class, status, rank, job_id, model_id, errors, comment, reviewed_at, accepted_as, created_at";
+  "id, design_id, process_class, status, rank, job_id, model_id, errors, comment, reviewed_at, accepted_as, override_reason, created_at";
 
 function designMeta(row: Row): DesignMeta {
   return {
@@ -987,6 +1004,7 @@ function candidateMeta(row: Row): CandidateMeta {
     ...opt("jobId", row.job_id as string | null),
     ...opt("modelId", row.model_id as string | null),
     ...opt("errors", row.errors as number | null),
+    ...(row.errors === null ? {} : { valid: row.errors === 0 }),
     createdAt: iso(row.created_at),
     ...(reviewedAt
       ? {
@@ -994,6 +1012,7 @@ function candidateMeta(row: Row): CandidateMeta {
             reviewedAt,
             ...opt("comment", row.comment as string | null),
             ...opt("acceptedAs", row.accepted_as as string | null),
+            ...(row.override_reason === null ? {} : { override: { reason: String(row.override_reason) } }),
           },
         }
       : {}),

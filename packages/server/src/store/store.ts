@@ -328,8 +328,16 @@ export interface CandidateMeta {
   readonly jobId?: string;
   readonly modelId?: string;
   readonly errors?: number;
+  /** No error in the report (absent without one). */
+  readonly valid?: boolean;
   readonly createdAt: string;
-  readonly review?: { readonly comment?: string; readonly reviewedAt: string; readonly acceptedAs?: string };
+  readonly review?: {
+    readonly comment?: string;
+    readonly reviewedAt: string;
+    readonly acceptedAs?: string;
+    /** Accepted in spite of errors in its report, and why. */
+    readonly override?: { readonly reason: string };
+  };
 }
 
 export interface CandidateRecord extends CandidateMeta {
@@ -342,9 +350,15 @@ export interface Review {
   readonly comment?: string;
   /** Id of the design an accepted candidate becomes. */
   readonly designId?: string;
+  /** Accept a candidate whose report has errors: the reviewer's reason, recorded with the review. */
+  readonly override?: { readonly reason: string };
   readonly keyId: string;
 }
 
 export type ReviewOutcome =
   | { readonly ok: true; readonly candidate: CandidateRecord; readonly design?: DesignMeta }
-  | { readonly ok: false; readonly reason: "not_found" | "already_reviewed" | "conflict" };
+  | { readonly ok: false; readonly reason: "not_found" | "already_reviewed" }
+  /** The report has errors and the review gave no override. */
+  | { readonly ok: false; readonly reason: "invalid"; readonly errors: number }
+  /** A design has that id already; `suggestedId` is free. */
+  | { readonly ok: false; readonly reason: "conflict"; readonly designId: string; readonly suggestedId: string };

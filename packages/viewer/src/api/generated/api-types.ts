@@ -21,6 +21,10 @@ export interface CandidateMeta {
   modelId?: string;
   errors?: number;
   /**
+   * No error in the candidate's report (which names unrouted lines and unplaced items).
+   */
+  valid?: boolean;
+  /**
    * ISO 8601 time.
    */
   createdAt: string;
@@ -31,6 +35,12 @@ export interface CandidateMeta {
     reviewedAt: string;
     comment?: string;
     acceptedAs?: string;
+    /**
+     * Accepted in spite of errors in its report, for this reason.
+     */
+    override?: {
+      reason: string;
+    };
   };
 }
 
@@ -54,9 +64,15 @@ export interface CandidateReview {
   decision: "accept" | "reject";
   comment?: string;
   /**
-   * Accept only: the stored design's id (default the candidate design's).
+   * Accept only: the stored design's id (default the candidate design's). On 409 conflict the problem's suggestedId is free.
    */
   designId?: Identifier;
+  /**
+   * Accept only: accept a candidate whose report has errors, for this reason (recorded on the candidate).
+   */
+  override?: {
+    reason: string;
+  };
 }
 
 /**
@@ -479,6 +495,7 @@ export interface Problem {
     | "not_found"
     | "conflict"
     | "already_reviewed"
+    | "invalid_candidate"
     | "job_finished"
     | "payload_too_large"
     | "too_many_records"
@@ -488,6 +505,7 @@ export interface Problem {
     | "unknown_designs"
     | "invalid_training"
     | "not_placed"
+    | "invalid_fixed_items"
     | "rate_limited"
     | "internal"
     | "not_available"
