@@ -162,18 +162,11 @@ describe.each(["graph", "layout"])("generation pipeline (%s generator)", (kind) 
       ["C05V01-SAG.EX01.xml", fixturePath("dexpi", "C05V01-SAG.EX01.xml")],
     ];
     it("finds the six C-series files", () => expect(cSeries().length).toBe(6));
-    // C01 routes all its lines, but the design is invalid on sizes the import gives: its reducer's
-    // nodes both read DN 80 (line 47124-MNc meets a DN 50 pump nozzle) and relief line 47125-MNc
-    // is DN 25 onto a DN 50 nozzle. Expected to fail until the importer reads those sizes.
-    const valid = cSeries().filter(([f]) => !f.startsWith("C01"));
-    it.each(valid)("routes every line of %s into a valid layout (topology mode)", (f, path) => {
+    // C01 is valid on sizes since the importer reads its reducer's outlet node (0.05 "mm", metres:
+    // DN 50, so line 47124-MNc arrives at the pump's DN 50 nozzle) and inserts, with a note, the
+    // reducer its relief line 47125-MNc needs (DN 25 segment to the valve, DN 50 segment after it).
+    it.each(cSeries())("routes every line of %s into a valid layout (topology mode)", (f, path) => {
       expectPlacedAndRouted(f, readFileSync(path, "utf8"));
-    });
-    it.fails("C01V01-HEX.EX01.xml: routed, but invalid on imported sizes (known, see above)", () => {
-      expectPlacedAndRouted(
-        "C01V01-HEX.EX01.xml",
-        readFileSync(fixturePath("dexpi-testcases", "C01V01-HEX.EX01.xml"), "utf8"),
-      );
     });
   });
 });

@@ -171,3 +171,28 @@ describeWithFixtures("I02V01-HEX (SmartPlant: actuating function and shut-off va
     expect(design.metadata).toMatchObject({ tool: "SPPID" });
   });
 });
+
+describeWithFixtures("C01V01-HEX (SmartPlant: sizes at a reducer and across a relief valve)", () => {
+  const r = importDexpi(readFileSync(fixturePath("dexpi-testcases", "C01V01-HEX.EX01.xml"), "utf8"));
+  if (!r.success) throw new Error(JSON.stringify(r.issues));
+  const line = (id: string) => r.design.lines.find((l) => l.id === id);
+
+  it("reads the reducer's outlet from its node 2 (0.05 under Units mm, metres): DN 80 to the pump's DN 50", () => {
+    expect(line("47124-MNc")).toMatchObject({ size: 80, to: { tag: "P-4711", nozzle: "N1" } });
+    expect(line("47124-MNc")?.components?.find((c) => c.type === "reducer")).toEqual({ type: "reducer", size: 50 });
+    expect(r.report.notes).toContainEqual(
+      expect.objectContaining({ note: "connection node 2 gives its size as 0.05 mm, read as metres: DN 50" }),
+    );
+  });
+
+  it("gives the relief line the reducer its DN 25 and DN 50 segments need, and says it was inserted", () => {
+    expect(line("47125-MNc")).toMatchObject({
+      size: 25,
+      to: { tag: "T-4750", nozzle: "N5" },
+      components: [{ type: "relief_valve" }, { type: "reducer", size: 50 }],
+    });
+    expect(r.report.notes.map((n) => n.note)).toContain(
+      "line 47125-MNc changes from DN 25 to DN 50 after its relief valve with no reducer in the file (segment sizes differ): a reducer to DN 50 is inserted there",
+    );
+  });
+});

@@ -14,7 +14,7 @@ import { BoxGrid, type Point } from "./grid.js";
 import { ancestor, centerLines, componentClass, connectionOf, describe, extentOf, genericAttr } from "./model.js";
 import type { ImportContext } from "./report.js";
 import { normaliseTag, sanitiseLineId, uniqueId } from "./tags.js";
-import { nominalDiameterElement, nominalDiameterOf, nominalDiameterWithNodes, ratingOf } from "./values.js";
+import { nominalDiameterElement, nominalDiameterOf, nominalDiameterWithNodes, parseDn, ratingOf } from "./values.js";
 import type { XmlElement } from "./xml.js";
 
 /** DN used when neither the segment, its system, nor the nozzles at its ends give a size. */
@@ -250,13 +250,24 @@ export function importPiping(ctx: ImportContext, equipment: EquipmentResult, tol
       throw new Error("open ends are refused above");
     };
     const comps: Component[] = [];
-    for (const part of c.parts) {
+    const size = lineSize(ctx, c, byTag, endOf(c.head), endOf(c.tail));
+    // The size the line has reached so far, in flow order: its own, then what reducers and
+    // segments of another size make it.
+    let current = size;
+    for (const [i, part] of c.parts.entries()) {
+      const partSize = nominalDiameterOf(part.seg.el);
+      if (i > 0 && partSize !== undefined && partSize !== current) {
+        sizeChange(ctx, c.id, comps, current, partSize, part.seg.el);
+        ctx.consume(nominalDiameterElement(part.seg.el));
+        current = partSize;
+      }
       const items = part.reversed ? [...part.seg.items].reverse() : part.seg.items;
       for (const it of part.via ? [part.via, ...items] : items) {
         const comp = toComponent(ctx, it, part.reversed, joints.has(it));
         if (comp) {
           comps.push(comp);
           components.set(it, comp);
+          if (comp.type === "reducer" && comp.size !== undefined) current = comp.size;
         }
         lineOfEl.set(it, c.id);
       }
@@ -264,7 +275,6 @@ export function importPiping(ctx: ImportContext, equipment: EquipmentResult, tol
       ctx.consume(part.seg.el, part.seg.system);
     }
     const first = c.parts[0]!.seg;
-    const size = lineSize(ctx, c, byTag, endOf(c.head), endOf(c.tail));
     // A size written on a segment or an inline item is in the design when it is the line's size.
     for (const part of c.parts) {
       for (const el of [part.seg.el, part.seg.system, ...part.seg.items]) {
@@ -549,7 +559,7 @@ function toComponent(
   if (raw !== undefined && tag === undefined) ctx.note(el, `component tag "${raw}" is not a valid tag; left out`);
   const claimed = tag === undefined ? undefined : ctx.tags.claim(tag);
   if (claimed !== undefined && claimed !== tag) ctx.rename(el, raw ?? "", claimed);
-  const size = type === "reducer" ? reducerOutlet(el, reversed) : undefined;
+  const size = type === "reducer" ? reducerOutlet(ctx, el, reversed) : undefined;
   return {
     type,
     ...(claimed !== undefined ? { tag: claimed } : {}),
@@ -567,9 +577,62 @@ function isActuated(ctx: ImportContext, el: XmlElement): boolean {
   return ctx.doc.related(el, "is referenced by").some((r) => ancestor(r, "ActuatingSystem"));
 }
 
-/** A reducer's downstream size: the nominal diameter of its outlet node (node 2, or node 1 when the segment runs backwards). */
-function reducerOutlet(el: XmlElement, reversed: boolean): number | undefined {
-  return nominalDiameterWithNodes(el, reversed ? "1" : "2");
+/**
+ * Where the segments of one line differ in size with no reducer between them (the size changes in
+ * a valve body, such as a relief valve's DN 25 inlet and DN 50 outlet), the contract can only say
+ * so with a reducer: the last component, when it is a reducer without a size, gets the new size;
+ * otherwise a reducer is inserted there, and the note says so.
+ */
+function sizeChange(
+  ctx: ImportContext,
+  line: string,
+  comps: Component[],
+  from: number,
+  to: number,
+  segment: XmlElement,
+): void {
+  const last = comps[comps.length - 1] as { type: ComponentType; size?: number } | undefined;
+  if (last?.type === "reducer" && last.size === undefined) {
+    last.size = to;
+    ctx.note(
+      segment,
+      `line ${line}: its reducer is given DN ${to}, the size of the segment after it (from DN ${from})`,
+    );
+    return;
+  }
+  comps.push({ type: "reducer", size: to });
+  const after = last ? `after its ${last.type.replace(/_/g, " ")}` : "at its start";
+  ctx.note(
+    segment,
+    `line ${line} changes from DN ${from} to DN ${to} ${after} with no reducer in the file (segment sizes differ): a reducer to DN ${to} is inserted there`,
+  );
+}
+
+/**
+ * A reducer's downstream size: its outlet node (node 2, or node 1 when the segment runs
+ * backwards) says it; the reducer's own size is its inlet's in some files, so it comes last.
+ */
+function reducerOutlet(ctx: ImportContext, el: XmlElement, reversed: boolean): number | undefined {
+  return nodeDiameter(ctx, el, reversed ? "1" : "2") ?? nominalDiameterWithNodes(el, reversed ? "1" : "2");
+}
+
+/**
+ * The nominal diameter on a connection node of an item. SmartPlant writes node sizes in metres
+ * under Units="mm" (0.05 for DN 50): a value below 1 "mm" is read as metres, with a note.
+ */
+function nodeDiameter(ctx: ImportContext, el: XmlElement, name: string): number | undefined {
+  const nodes = el.children.find((c) => c.name === "ConnectionPoints")?.children.filter((c) => c.name === "Node") ?? [];
+  const node = nodes.find((n) => n.attrs.Name === name) ?? nodes[Number(name)];
+  const nd = node && nominalDiameterElement(node);
+  if (!nd) return undefined;
+  const value = Number(nd.attrs.Value);
+  if (Number.isFinite(value) && value > 0 && value < 1 && /^mm$/i.test(nd.attrs.Units ?? "")) {
+    const dn = parseDn(String(Math.round(value * 1000)));
+    if (dn !== undefined)
+      ctx.note(el, `connection node ${name} gives its size as ${nd.attrs.Value} mm, read as metres: DN ${dn}`);
+    return dn;
+  }
+  return node ? nominalDiameterOf(node) : undefined;
 }
 
 /** A system is a container: its segments are lines or are reported one by one with their reasons. */
