@@ -4,6 +4,7 @@ import rateLimit from "@fastify/rate-limit";
 import fastifyStatic from "@fastify/static";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
+import { DEFAULT_LIMITS as JSON_LIMITS, parseJsonText } from "@plantgan/core/design";
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
 import { DEFAULT_LIMITS, DEFAULT_RATE_LIMITS, type Limits, type RateLimits, type RouteOptions } from "./config.js";
 import { ApiError, installErrorHandling } from "./errors.js";
@@ -66,6 +67,25 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
     onConstructorPoisoning: "error",
   });
   installValidation(app);
+  // JSON bodies are read as uploaded files are (core's parseJsonText): a key repeated in one
+  // object, which parsers resolve differently, is refused with its pointer; fastify's own parser
+  // then builds the body, refusing prototype poisoning. The body limit is fastify's.
+  const fastifyJson = app.getDefaultJsonParser("error", "error");
+  app.removeContentTypeParser("application/json");
+  app.addContentTypeParser("application/json", { parseAs: "string" }, (request, body, done) => {
+    const read = parseJsonText(body as string, { ...JSON_LIMITS, maxLength: Number.POSITIVE_INFINITY });
+    if (!read.ok && read.issue.code === "invalid_json" && read.issue.pointer !== "") {
+      const { code, pointer, message } = read.issue;
+      done(
+        new ApiError("invalid_json", `body${pointer}: ${message}`, {
+          issues: [{ code, pointer, message, in: "body" }],
+        }),
+        undefined,
+      );
+      return;
+    }
+    fastifyJson(request, body as string, done);
+  });
   const viewerDir = options.viewerDir && existsSync(options.viewerDir) ? resolve(options.viewerDir) : undefined;
   installErrorHandling(
     app,
