@@ -2,6 +2,15 @@
 import { run } from "./main.js";
 import { printError } from "./output.js";
 
+// A reader that stops early (`plantgan info … | head`) closes the pipe: that ends the output, not
+// the command with a crash. Exit at once, as other Unix tools do on SIGPIPE.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE") process.exit(0);
+    throw error;
+  });
+}
+
 run(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

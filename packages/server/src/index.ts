@@ -3,6 +3,7 @@ export { ERRORS, type ErrorCode, type Problem } from "./errors.js";
 // For the plantgan CLI (@plantgan/cli): export, file reading and the training run it shares with the jobs.
 export { EXPORT_FORMATS, type ExportFormat, exportDesign, isExportFormat, NotPlacedError } from "./export.js";
 export { readBundle } from "./gan/bundle.js";
+export { candidateDesignIds } from "./gan/candidate-ids.js";
 export { generationService } from "./gan/generation-service.js";
 export {
   MODEL_INFO,

@@ -1,11 +1,13 @@
 import { readFile } from "node:fs/promises";
 import { type GenerationRequest, parseDocument } from "@plantgan/core/design";
-import { type Candidate, generateCandidates, PipelineError, selectBackend } from "@plantgan/core/gan";
+import { type Candidate, fixedItemIssues, generateCandidates, PipelineError, selectBackend } from "@plantgan/core/gan";
+import { candidateDesignIds } from "@plantgan/server";
 import type { Command } from "commander";
 import { CliError, EXIT } from "../exit.js";
 import { defaultModelDir, loadGanModel } from "../model-files.js";
 import { addOutOption } from "../out-option.js";
 import { issueLines, printError, printJson, printLine, writeFileAtomic } from "../output.js";
+import { ProgressReporter } from "../progress.js";
 
 interface GenerateOptions {
   model?: string;
@@ -26,9 +28,13 @@ function num(name: string, value: string | undefined, check: (n: number) => bool
   return n;
 }
 
-/** A candidate as the commands print it (and the server will send it). */
-function candidateRecord(c: Candidate) {
+/**
+ * A candidate as the commands print and write it: `validate`, `info` and `export` read a file of
+ * these (the design, and the outcome that gives `validate` the candidate's own verdict).
+ */
+function candidateRecord(c: Candidate, id: string) {
   return {
+    id,
     rank: c.rank,
     seed: c.seed,
     valid: c.valid,
@@ -37,9 +43,10 @@ function candidateRecord(c: Candidate) {
     stats: c.stats,
     unrouted: c.unrouted,
     unresolved: c.unresolved,
+    outcome: c.outcome,
     completed: c.completed,
-    report: c.report,
-    design: c.design,
+    report: { ...c.report, designId: id },
+    design: { ...c.design, id },
   };
 }
 
@@ -54,7 +61,10 @@ export function registerGenerate(program: Command): void {
     .option("--truncation <t>", "latent truncation in (0, 3]: lower is more typical")
     .option("--placement <who>", "gan, or random (the baseline)", "gan")
     .option("--json", "print the candidates as one JSON document on stdout");
-  addOutOption(command, "write the candidates as NDJSON, best first");
+  addOutOption(
+    command,
+    "write the candidates as NDJSON, best first (validate, info and export read it; --id picks one)",
+  );
   command
     .option("--verbose", "say which TensorFlow.js backend runs and why")
     .addHelpText("after", "\nExit codes: 0 the best candidate is valid, 1 no candidate is valid, 2 bad input or usage.")
@@ -74,6 +84,10 @@ export function registerGenerate(program: Command): void {
       const parsed = parseDocument("generationRequest", text);
       if (!parsed.success) throw new CliError(issueLines(options.request, parsed.issues).join("\n"));
       const request: GenerationRequest = parsed.data;
+      const fixed = fixedItemIssues(request);
+      if (fixed.length > 0) {
+        throw new CliError(fixed.map((i) => `${options.request}: ${i.pointer}: ${i.message}`).join("\n"));
+      }
 
       let model: Awaited<ReturnType<typeof loadGanModel>>["model"] | undefined;
       if (options.placement === "gan") {
@@ -82,8 +96,11 @@ export function registerGenerate(program: Command): void {
       }
       const started = performance.now();
       let candidates: Candidate[];
+      const total = count ?? request.count ?? 1;
+      const progress = options.json ? undefined : new ProgressReporter("generate", total);
       try {
         candidates = generateCandidates(request, {
+          ...(progress ? { onCandidate: () => progress.tick("candidate") } : {}),
           placement: options.placement,
           ...(model ? { model } : {}),
           ...(count === undefined ? {} : { count }),
@@ -93,9 +110,12 @@ export function registerGenerate(program: Command): void {
       } catch (error) {
         if (error instanceof PipelineError) throw new CliError(`${options.request}: ${error.message}`);
         throw error;
+      } finally {
+        progress?.stop();
       }
       const seconds = (performance.now() - started) / 1000;
-      const records = candidates.map(candidateRecord);
+      const ids = candidateDesignIds(candidates);
+      const records = candidates.map((c, i) => candidateRecord(c, ids[i]!));
       if (options.out) {
         await writeFileAtomic(
           options.out,
@@ -107,12 +127,13 @@ export function registerGenerate(program: Command): void {
       } else {
         printLine(`${candidates.length} candidate(s) in ${seconds.toFixed(1)} s`);
         printLine("rank  valid  errors  warnings  unrouted  critic   pipe m  footprint m²  design");
-        for (const c of candidates) {
+        for (const [i, c] of candidates.entries()) {
           printLine(
-            `${String(c.rank).padStart(4)}  ${(c.valid ? "yes" : "no").padEnd(5)}  ${String(c.report.summary.errors).padStart(6)}  ${String(c.report.summary.warnings).padStart(8)}  ${String(c.unrouted.length).padStart(8)}  ${c.stats.criticScore.toFixed(2).padStart(6)}  ${c.stats.pipeLength.toFixed(0).padStart(7)}  ${c.stats.footprint.toFixed(0).padStart(12)}  ${c.design.id} (${c.design.equipment.length} items, ${c.design.lines.length} lines)`,
+            `${String(c.rank).padStart(4)}  ${(c.valid ? "yes" : "no").padEnd(5)}  ${String(c.report.summary.errors).padStart(6)}  ${String(c.report.summary.warnings).padStart(8)}  ${String(c.unrouted.length).padStart(8)}  ${c.stats.criticScore.toFixed(2).padStart(6)}  ${c.stats.pipeLength.toFixed(0).padStart(7)}  ${c.stats.footprint.toFixed(0).padStart(12)}  ${ids[i]} (${c.design.equipment.length} items, ${c.design.lines.length} lines)`,
           );
         }
         if (options.out) printError(`wrote ${records.length} candidate(s) to ${options.out}`);
+        else printError("nothing saved: give -o <file>.ndjson to keep the candidates, or --json to print them");
       }
       process.exitCode = candidates[0]?.valid ? EXIT.ok : EXIT.findings;
     });

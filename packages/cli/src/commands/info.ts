@@ -2,7 +2,8 @@ import { type DesignSummary, summariseDesign } from "@plantgan/core/design";
 import { readDesignFile } from "@plantgan/server";
 import type { Command } from "commander";
 import { CliError } from "../exit.js";
-import { issueLines, printJson, printLine } from "../output.js";
+import { printJson, printLine } from "../output.js";
+import { pickDesigns } from "../pick-designs.js";
 
 function counts(record: Readonly<Record<string, number>>): string {
   const entries = Object.entries(record);
@@ -28,17 +29,14 @@ export function registerInfo(program: Command): void {
   program
     .command("info")
     .description("Summarise a design file (JSON, NDJSON or DEXPI XML) for a person")
-    .argument("<file>", "design file")
+    .argument("<file>", "design file (or the candidates `plantgan generate -o` wrote)")
+    .option("--id <id>", "summarise only the design (or candidate) of this id")
     .option("--json", "print the summary as JSON")
-    .action(async (file: string, options: { json?: boolean }) => {
+    .action(async (file: string, options: { json?: boolean; id?: string }) => {
       const result = await readDesignFile(file).catch((error: NodeJS.ErrnoException) => {
         throw new CliError(`cannot read ${file}: ${error.code ?? error.message}`);
       });
-      const refused = result.records.filter((r) => !r.accepted);
-      if (refused.length > 0) {
-        throw new CliError(refused.flatMap((r) => (r.accepted ? [] : issueLines(r.where, r.issues))).join("\n"));
-      }
-      const summaries = result.records.flatMap((r) => (r.accepted ? [summariseDesign(r.design)] : []));
+      const summaries = pickDesigns(result, file, options.id).map((d) => summariseDesign(d.design));
       if (options.json) printJson(summaries.length === 1 ? summaries[0] : summaries);
       else for (const s of summaries) for (const line of render(s)) printLine(line);
     });

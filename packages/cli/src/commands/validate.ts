@@ -5,6 +5,7 @@ import { readDesignFile } from "@plantgan/server";
 import type { Command } from "commander";
 import { CliError, EXIT } from "../exit.js";
 import { issueLines, printError, printJson, printLine } from "../output.js";
+import { pickDesigns } from "../pick-designs.js";
 
 async function readRulePack(file: string): Promise<RulePack> {
   const text = await readFile(file, "utf8").catch((error: NodeJS.ErrnoException) => {
@@ -38,22 +39,25 @@ export function registerValidate(program: Command): void {
   program
     .command("validate")
     .description("Check a design against the engineering rules (spacing, piping, control, consistency)")
-    .argument("<design>", "design file: JSON, NDJSON (every design is checked) or DEXPI XML")
+    .argument(
+      "<design>",
+      "design file: JSON, NDJSON (every design is checked), DEXPI XML, or the candidates `plantgan generate -o` wrote",
+    )
+    .option("--id <id>", "check only the design (or candidate) of this id")
     .option("--rules <pack.json>", "rule pack to use instead of the default one (schema-checked)")
     .option("--json", "print the validation report(s) as JSON")
     .addHelpText("after", "\nExit codes: 0 no error, 1 errors found, 2 unreadable input or not a valid design.")
-    .action(async (file: string, options: { rules?: string; json?: boolean }) => {
+    .action(async (file: string, options: { rules?: string; json?: boolean; id?: string }) => {
       const pack = options.rules ? await readRulePack(options.rules) : DEFAULT_RULE_PACK;
       const result = await readDesignFile(file).catch((error: NodeJS.ErrnoException) => {
         throw new CliError(`cannot read ${file}: ${error.code ?? error.message}`);
       });
-      const refused = result.records.filter((r) => !r.accepted);
-      if (refused.length > 0) {
-        throw new CliError(refused.flatMap((r) => (r.accepted ? [] : issueLines(r.where, r.issues))).join("\n"));
-      }
-      const reports = result.records.flatMap((r) =>
-        r.accepted ? [{ where: r.where, report: validateDesign(r.design, pack) }] : [],
-      );
+      // A generated candidate is checked with what its pipeline could not do (unrouted lines and
+      // their reasons): the same verdict as its report and its card.
+      const reports = pickDesigns(result, file, options.id).map(({ where, design }) => {
+        const outcome = result.outcomes?.get(design.id);
+        return { where, report: validateDesign(design, pack, outcome ? { outcome } : {}) };
+      });
       if (options.json) printJson(reports.length === 1 ? reports[0]?.report : reports.map((r) => r.report));
       else for (const { where, report } of reports) for (const line of render(report, where)) printLine(line);
       const errors = reports.reduce((n, r) => n + r.report.summary.errors, 0);

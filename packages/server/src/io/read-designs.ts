@@ -6,10 +6,40 @@ import { readdir, readFile, stat } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { DEFAULT_LIMITS, type DocumentIssue } from "@plantgan/core/design";
 import { designIdFromName, extensionOf, type IngestReport, knownExtensions, readDesigns } from "@plantgan/core/formats";
+import type { PipelineOutcome } from "@plantgan/core/validate";
 
 /** The report of one file, `name` and `file` both the path relative to the working folder. */
 export interface FileResult extends IngestReport {
   readonly file: string;
+  /**
+   * For a file of generated candidates (`plantgan generate -o`): what the pipeline could not do
+   * for each design, by design id, so validating the file gives the candidates' own verdicts.
+   */
+  readonly outcomes?: ReadonlyMap<string, PipelineOutcome>;
+}
+
+/**
+ * A line of `plantgan generate -o` output: the candidate with its design (and the pipeline's
+ * outcome). Such a file is read as the NDJSON of its designs.
+ */
+function candidateLines(text: string): { designs: string; outcomes: Map<string, PipelineOutcome> } | undefined {
+  const lines = text.split("\n").filter((l) => l.trim() !== "");
+  const outcomes = new Map<string, PipelineOutcome>();
+  const designs: string[] = [];
+  for (const line of lines) {
+    let record: unknown;
+    try {
+      record = JSON.parse(line);
+    } catch {
+      return undefined;
+    }
+    const r = record as { design?: { id?: unknown }; outcome?: PipelineOutcome; report?: unknown };
+    if (!r || typeof r !== "object" || !r.design || typeof r.design !== "object" || r.report === undefined)
+      return undefined;
+    designs.push(JSON.stringify(r.design));
+    if (r.outcome && typeof r.design.id === "string") outcomes.set(r.design.id, r.outcome);
+  }
+  return designs.length > 0 ? { designs: `${designs.join("\n")}\n`, outcomes } : undefined;
 }
 
 /** Largest file read, bytes: beyond it the file is refused before it is read. */
@@ -48,7 +78,15 @@ export async function readDesignFile(file: string, base = process.cwd()): Promis
     const records = [{ where: name, accepted: false as const, issues: [issue] }];
     return { file: name, name, format: undefined, records, unmapped: [], renamedTags: [] };
   }
+  const content = await readFile(file);
+  if ([".ndjson", ".jsonl"].includes(extensionOf(file))) {
+    const candidates = candidateLines(content.toString("utf8"));
+    if (candidates) {
+      const report = readDesigns({ content: Buffer.from(candidates.designs), name, id: designIdFromName(file) });
+      return { file: name, ...report, outcomes: candidates.outcomes };
+    }
+  }
   // A DEXPI drawing carries no id the contract accepts: the file's name gives one.
-  const report = readDesigns({ content: await readFile(file), name, id: designIdFromName(file) });
+  const report = readDesigns({ content, name, id: designIdFromName(file) });
   return { file: name, ...report };
 }
