@@ -89,9 +89,11 @@ export function writePlacement(lp: LpWriter, p: PlacementProblem, ref: BoxSize):
       lp.bound(yv(i), p.y[i]!, p.y[i]!);
       continue;
     }
-    // An item already over the edge (an invalid candidate) may stay where it is, no farther out.
-    lp.bound(xv(i), Math.min(p.hw[i]!, p.x[i]!), Math.max(p.site.width - p.hw[i]!, p.x[i]!));
-    lp.bound(yv(i), Math.min(p.hd[i]!, p.y[i]!), Math.max(p.site.depth - p.hd[i]!, p.y[i]!));
+    // Inside the site by the item's property-line distance; an item already closer (an invalid
+    // candidate) may stay where it is, no farther out.
+    const e = p.inset[i]!;
+    lp.bound(xv(i), Math.min(p.hw[i]! + e, p.x[i]!), Math.max(p.site.width - p.hw[i]! - e, p.x[i]!));
+    lp.bound(yv(i), Math.min(p.hd[i]! + e, p.y[i]!), Math.max(p.site.depth - p.hd[i]! - e, p.y[i]!));
   }
   p.lines.forEach((l, k) => {
     for (const [axis, v, o] of [
@@ -208,7 +210,7 @@ export function separations(p: PlacementProblem): { key: string; need: number; g
     }
     if (p.fixed[i]) continue;
     p.obstacles.forEach((o, k) => {
-      out.push({ key: `o${i}_${k}`, need: o.need, gaps: obstacleGaps(p, i, o.rect) });
+      out.push({ key: `o${i}_${k}`, need: o.need[i]!, gaps: obstacleGaps(p, i, o.rect) });
     });
   }
   return out;

@@ -49,17 +49,19 @@ function breaches(design: Design, x: readonly number[], y: readonly number[]): s
   const eps = 1e-9;
   rects.forEach((r, i) => {
     const tag = design.equipment[i]!.tag;
-    if (r.minX < -eps || r.minY < -eps || r.maxX > design.site.width + eps || r.maxY > design.site.depth + eps) {
-      out.push(`${tag} off the site`);
+    const e = design.equipment[i]!;
+    const edge = req.boundary(e) > 0 ? req.boundary(e) + MARGIN : 0;
+    const { width, depth } = design.site;
+    if (r.minX < edge - eps || r.minY < edge - eps || r.maxX > width - edge + eps || r.maxY > depth - edge + eps) {
+      out.push(`${tag} off the site or within ${edge} m of its edge`);
     }
     for (const k of design.site.keepOut) {
       const o = boxRect(k);
-      if (
+      const need = req.keepOut(e, k.kind);
+      const overlaps =
         Math.min(r.maxX, o.maxX) - Math.max(r.minX, o.minX) > eps &&
-        Math.min(r.maxY, o.maxY) - Math.max(r.minY, o.minY) > eps
-      ) {
-        out.push(`${tag} in keep-out ${k.id}`);
-      }
+        Math.min(r.maxY, o.maxY) - Math.max(r.minY, o.minY) > eps;
+      if (need > 0 ? rectDistance(r, o) < need + MARGIN - eps : overlaps) out.push(`${tag} too near keep-out ${k.id}`);
     }
     for (const rack of design.site.racks) {
       if (rectDistance(r, rackRect(rack)) < req.rack + MARGIN - eps) out.push(`${tag} too near rack ${rack.id}`);

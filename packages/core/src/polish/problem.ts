@@ -18,10 +18,15 @@ export interface PlacementProblem {
   readonly y: readonly number[];
   readonly fixed: readonly boolean[];
   readonly site: { readonly width: number; readonly depth: number };
+  /** Distance each item keeps from the site boundary (the property line: tank siting + margin), m. */
+  readonly inset: readonly number[];
   /** Least edge-to-edge distance between items i < j: need[i][j], m (0: they may touch). */
   readonly need: readonly (readonly number[])[];
-  /** Keep-outs (need: the margin) and racks (need: rack clearance + margin) every item stays clear of. */
-  readonly obstacles: readonly { readonly id: string; readonly rect: Rect; readonly need: number }[];
+  /**
+   * Keep-outs (need: what the item owes that kind, e.g. a substation's classified area, + margin)
+   * and racks (rack clearance + margin) every item stays clear of; `need[i]` for item i, m.
+   */
+  readonly obstacles: readonly { readonly id: string; readonly rect: Rect; readonly need: readonly number[] }[];
   /** Nozzle-to-nozzle lines between two different items, with their nozzle offsets (rotated) and cost per metre. */
   readonly lines: readonly {
     readonly id: string;
@@ -62,10 +67,18 @@ export function placementProblem(
   );
   const rackNeed = req.rack > 0 ? req.rack + margin : 0;
   const obstacles = [
-    // The pack lets items touch a keep-out; a nozzle on that edge would then be walled in, so the
-    // polish keeps the margin from keep-outs too (the router needs a free grid line to leave by).
-    ...design.site.keepOut.map((k) => ({ id: k.id, rect: boxRect(k), need: margin + SLACK })),
-    ...design.site.racks.map((r) => ({ id: r.id, rect: rackRect(r), need: rackNeed + SLACK })),
+    // The pack lets most items touch a keep-out; a nozzle on that edge would then be walled in, so
+    // the polish keeps the margin from every keep-out (the router needs a free grid line to leave by).
+    ...design.site.keepOut.map((k) => ({
+      id: k.id,
+      rect: boxRect(k),
+      need: design.equipment.map((e) => req.keepOut(e, k.kind) + margin + SLACK),
+    })),
+    ...design.site.racks.map((r) => ({
+      id: r.id,
+      rect: rackRect(r),
+      need: design.equipment.map(() => rackNeed + SLACK),
+    })),
   ];
   const lines: PlacementProblem["lines"][number][] = [];
   for (const line of design.lines) {
@@ -96,6 +109,10 @@ export function placementProblem(
     y: design.equipment.map((e) => e.y!),
     fixed: design.equipment.map((e) => fixed.has(e.tag)),
     site: { width: design.site.width, depth: design.site.depth },
+    inset: design.equipment.map((e) => {
+      const edge = req.boundary(e);
+      return edge > 0 ? edge + margin + SLACK : 0;
+    }),
     need,
     obstacles,
     lines,
