@@ -80,8 +80,8 @@ describe("cause & effect CSV", () => {
       instruments: d.instruments.map((i) => (i.tag === tag ? { ...i, name: 'suction drum, "V-101" level' } : i)),
     };
     const text = writeCauseEffect(named);
-    expect(text).toContain('"LT-101 low-low (suction drum, ""V-101"" level)"');
-    expect(parseCsv(text)[1]![3]).toBe('LT-101 low-low (suction drum, "V-101" level)');
+    expect(text).toContain(`"${tag} low-low (suction drum, ""V-101"" level)"`);
+    expect(parseCsv(text)[1]![3]).toBe(`${tag} low-low (suction drum, "V-101" level)`);
   });
 
   it("a design without interlocks gives the heading only", () => {
