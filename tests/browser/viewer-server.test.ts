@@ -169,6 +169,10 @@ describe.skipIf(!hasChromium())("viewer against the real server, in Chromium", (
     expect(stored.source).toBe("dexpi");
     await shot(page, "upload");
     await link.click();
+    // A P&ID without a layout opens in the P&ID view; its 3D view says the positions are made up.
+    await page.getByTestId("pid").waitFor();
+    await page.getByTestId("view-3d").click();
+    await page.getByTestId("schematic-notice").waitFor();
     await waitForScene(page);
     await shot(page, "dexpi-design");
     expect(await drawnShare(page)).toBeGreaterThan(0.02);

@@ -53,7 +53,7 @@ function Shell() {
   else
     switch (route.page) {
       case "design":
-        body = <DesignPage key={route.id} id={route.id!} />;
+        body = <DesignPage key={route.id} id={route.id!} view={route.query.get("view")} />;
         break;
       case "candidates":
         body = <CandidatesPage jobId={route.query.get("job") ?? undefined} openId={route.id} />;

@@ -4,12 +4,29 @@ import { useCallback, useMemo, useState } from "react";
 import { useApi } from "../app/api-context.js";
 import { href } from "../app/router.js";
 import { useAsync } from "../app/use-async.js";
+import { ControlPanel } from "../components/ControlPanel.js";
 import { ExportMenu } from "../components/ExportMenu.js";
 import { download, ErrorBox } from "../components/Misc.js";
+import { PidView } from "../components/PidView.js";
+import { PlanView } from "../components/PlanView.js";
 import { PropertiesPanel } from "../components/PropertiesPanel.js";
 import { type Focus, SceneView } from "../components/SceneView.js";
 import { ViolationsPanel } from "../components/ViolationsPanel.js";
+import { isTopologyOnly } from "../view/plan-model.js";
 import type { Viewer } from "../view/viewer.js";
+
+export type DesignView = "3d" | "plan" | "pid";
+const VIEW_NAMES: readonly [DesignView, string][] = [
+  ["3d", "3D"],
+  ["plan", "Plan"],
+  ["pid", "P&ID"],
+];
+
+/** The view a design opens in: asked for in the URL, else the P&ID for a design with no layout. */
+export function initialView(asked: string | null | undefined, design: Design | null): DesignView {
+  if (asked === "3d" || asked === "plan" || asked === "pid") return asked;
+  return design && isTopologyOnly(design) ? "pid" : "3d";
+}
 
 /** Toolbar over a scene: standard views, overlay and label toggles, glTF and PNG export. */
 export function SceneToolbar({
@@ -85,8 +102,32 @@ export function violationFocus(v: Violation): Focus {
   return { request: { tags: v.tags, lines: v.lines, location: v.location }, fly: true };
 }
 
-/** Design view: the 3D scene, the picked item's properties and the validation report beside it. */
-export function DesignPage({ id }: { id: string }) {
+/** Tabs choosing the drawing: 3D, plan or P&ID. */
+function ViewTabs({ view, setView }: { view: DesignView; setView: (v: DesignView) => void }) {
+  return (
+    <div className="pg-tabs" role="tablist" aria-label="Drawing">
+      {VIEW_NAMES.map(([v, label]) => (
+        <button
+          key={v}
+          type="button"
+          role="tab"
+          aria-selected={view === v}
+          data-testid={`view-${v}`}
+          className={view === v ? "active" : ""}
+          onClick={() => setView(v)}
+        >
+          {label}
+        </button>
+      ))}
+    </div>
+  );
+}
+
+/**
+ * Design view: the drawing (3D, plan or P&ID, one selection shared by all three), the picked
+ * item's properties, the loops, interlocks and C&E matrix, and the validation report beside it.
+ */
+export function DesignPage({ id, view: askedView }: { id: string; view?: string | null }) {
   const { api } = useApi();
   const design = useAsync(() => api.getDesign(id), [id]);
   const d: Design | null = design.data?.design ?? null;
@@ -97,6 +138,8 @@ export function DesignPage({ id }: { id: string }) {
   const [labels, setLabels] = useState(true);
   const [picked, setPicked] = useState<PickTarget | null>(null);
   const [violation, setViolation] = useState<number | null>(null);
+  const [chosenView, setView] = useState<DesignView | null>(null);
+  const view = chosenView ?? initialView(askedView, d);
 
   const focus = useMemo<Focus | null>(() => {
     if (violation !== null) {
@@ -128,29 +171,44 @@ export function DesignPage({ id }: { id: string }) {
           )}
           <ExportMenu designId={id} />
         </div>
-        <SceneToolbar
-          viewer={viewer}
-          stats={stats}
-          name={id}
-          overlay={overlay}
-          setOverlay={setOverlay}
-          labels={labels}
-          setLabels={setLabels}
-        />
+        <ViewTabs view={view} setView={setView} />
+        {view === "3d" && (
+          <SceneToolbar
+            viewer={viewer}
+            stats={stats}
+            name={id}
+            overlay={overlay}
+            setOverlay={setOverlay}
+            labels={labels}
+            setLabels={setLabels}
+          />
+        )}
         <ErrorBox error={design.error} />
         {design.loading && !d && <p className="pg-muted">Loading design…</p>}
-        <SceneView
-          design={d}
-          focus={focus}
-          overlay={overlay}
-          labels={labels}
-          onPick={onPick}
-          onViewer={setViewer}
-          onBuilt={(b) => setStats(b?.stats ?? null)}
-        />
+        {/* The 3D view stays mounted (hidden) so switching back does not rebuild the scene. */}
+        <div className={`pg-view-3d ${view === "3d" ? "" : "hidden"}`}>
+          {d && isTopologyOnly(d) && (
+            <p className="pg-notice" data-testid="schematic-notice">
+              This design has no layout (a P&amp;ID): its equipment is drawn in 3D at schematic positions, not real
+              ones. The P&amp;ID view shows it as drawn.
+            </p>
+          )}
+          <SceneView
+            design={d}
+            focus={focus}
+            overlay={overlay}
+            labels={labels}
+            onPick={onPick}
+            onViewer={setViewer}
+            onBuilt={(b) => setStats(b?.stats ?? null)}
+          />
+        </div>
+        {d && view === "plan" && <PlanView design={d} selected={picked} onPick={onPick} />}
+        {d && view === "pid" && <PidView design={d} selected={picked} onPick={onPick} />}
       </div>
       <aside className="pg-side">
         <PropertiesPanel design={d} target={picked} />
+        {d && <ControlPanel design={d} selected={picked} onPick={onPick} />}
         <ViolationsPanel
           report={report.data}
           loading={report.loading && d !== null}

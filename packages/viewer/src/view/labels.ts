@@ -1,22 +1,26 @@
 import type { ItemKind, LabelAnchor } from "@plantgan/scene";
 import { type Camera, Vector3 } from "three";
 
-/** Screen cell a label claims, px: one label per cell keeps dense plants readable. */
-const CELL_W = 72;
-const CELL_H = 18;
+/** Label box estimate, px: characters × width plus padding, one line high. */
+const CHAR_W = 7;
+const PAD_W = 8;
+const LABEL_H = 17;
 
 /**
  * Tag labels as a pool of DOM elements over the canvas (no fonts to download, crisp text).
- * Every update projects the anchors and shows at most `poolSize`, one per screen cell, in a
- * stable order (so labels do not flicker while orbiting). Preallocated: an update creates no
- * three.js objects and no arrays.
+ * Every update projects the anchors and shows at most `poolSize` labels, none overlapping
+ * another: the selected item's first, then equipment, then instruments, loops and interlocks; a
+ * label that would collide with one already placed is hidden (no merged "F101LL"). The order is
+ * stable, so labels do not flicker while orbiting. Preallocated: an update creates no three.js
+ * objects and no arrays.
  */
 export class LabelLayer {
   readonly element: HTMLDivElement;
   private readonly pool: HTMLDivElement[] = [];
   private anchors: readonly LabelAnchor[] = [];
   private readonly v = new Vector3();
-  private occupied = new Uint8Array(0);
+  /** Placed label boxes, x0 y0 x1 y1 each. */
+  private readonly placed: Float32Array;
   private kinds: ReadonlySet<ItemKind> = new Set<ItemKind>(["equipment", "loop", "interlock"]);
   private shown = 0;
   visible = true;
@@ -25,6 +29,7 @@ export class LabelLayer {
     parent: HTMLElement,
     private readonly poolSize = 160,
   ) {
+    this.placed = new Float32Array(poolSize * 4);
     this.element = document.createElement("div");
     this.element.className = "pg-labels";
     parent.appendChild(this.element);
@@ -46,20 +51,30 @@ export class LabelLayer {
     this.kinds = kinds;
   }
 
+  /** Pass 0: the selected item; 1: equipment; 2: everything else shown. */
+  private inPass(pass: number, kind: ItemKind, isSelected: boolean): boolean {
+    if (pass === 0) return isSelected;
+    if (isSelected || !this.kinds.has(kind)) return false;
+    return pass === 1 ? kind === "equipment" : kind !== "equipment";
+  }
+
+  private collides(n: number, x0: number, y0: number, x1: number, y1: number): boolean {
+    const p = this.placed;
+    for (let i = 0; i < n; i++) {
+      const o = i * 4;
+      if (p[o]! < x1 && x0 < p[o + 2]! && p[o + 1]! < y1 && y0 < p[o + 3]!) return true;
+    }
+    return false;
+  }
+
   update(camera: Camera, width: number, height: number, selected: string | null): void {
-    const cols = Math.ceil(width / CELL_W) + 1;
-    const rows = Math.ceil(height / CELL_H) + 1;
-    if (this.occupied.length < cols * rows) this.occupied = new Uint8Array(cols * rows);
-    else this.occupied.fill(0, 0, cols * rows);
     let n = 0;
     if (this.visible) {
-      // The selected item's label first, so it always shows.
-      for (let pass = 0; pass < 2 && n < this.poolSize; pass++) {
+      for (let pass = 0; pass < 3 && n < this.poolSize; pass++) {
         for (let i = 0; i < this.anchors.length && n < this.poolSize; i++) {
           const a = this.anchors[i]!;
           const isSelected = a.id === selected;
-          if ((pass === 0) !== isSelected) continue;
-          if (!isSelected && !this.kinds.has(a.kind)) continue;
+          if (!this.inPass(pass, a.kind, isSelected)) continue;
           this.v.set(a.x, a.y, a.z).project(camera);
           if (
             this.v.z < -1 ||
@@ -72,10 +87,14 @@ export class LabelLayer {
             continue;
           const x = (this.v.x * 0.5 + 0.5) * width;
           const y = (-this.v.y * 0.5 + 0.5) * height;
-          const cell = Math.floor(y / CELL_H) * cols + Math.floor(x / CELL_W);
-          if (cell < 0 || cell >= cols * rows) continue;
-          if (this.occupied[cell] && !isSelected) continue;
-          this.occupied[cell] = 1;
+          // The label sits centred above its anchor (translate -50%, -100%).
+          const half = (a.text.length * CHAR_W + PAD_W) / 2;
+          if (!isSelected && this.collides(n, x - half, y - LABEL_H, x + half, y)) continue;
+          const o = n * 4;
+          this.placed[o] = x - half;
+          this.placed[o + 1] = y - LABEL_H;
+          this.placed[o + 2] = x + half;
+          this.placed[o + 3] = y;
           const el = this.pool[n++]!;
           if (el.textContent !== a.text) el.textContent = a.text;
           el.style.transform = `translate(${x.toFixed(0)}px, ${y.toFixed(0)}px) translate(-50%, -100%)`;
