@@ -1,20 +1,27 @@
 /**
- * Validator benchmark: synthetic plants of about 100, 1,000 and 10,000 equipment (lines, routes,
- * instruments and control in proportion), validated with the default rule pack.
- * Goal: 10,000 equipment under 250 ms on one core; growth no worse than n log n.
+ * Validator benchmark: synthetic plants of about 100, 1,000, 10,000 and 100,000 equipment (lines,
+ * routes, instruments and control in proportion), validated with the default rule pack.
+ * Goal (issue 16): 10,000 equipment under 100 ms of CPU on one core; growth no worse than n log n
+ * up to 100,000 equipment.
  *
  * Run: pnpm bench:validate            (root script)
  *  or: npx tsx --conditions=@plantgan/source packages/core/bench/validate.bench.ts [runs]
  *
- * Each size is validated a few times after a warm-up; the median is reported. The growth ratio is
- * time(10n) / time(n); n log n growth from n to 10n is 10 · log(10n) / log(n).
+ * Each size is validated a few times after a warm-up (the 100,000 row fewer times: each takes
+ * seconds); the median is reported. The growth ratio is time(10n) / time(n); n log n growth from n
+ * to 10n is 10 · log(10n) / log(n), and "vs n log n" is the measured ratio over that (at most 1:
+ * no worse than n log n). CPU time is the steadier figure on a shared machine.
  */
+import { availableParallelism, loadavg } from "node:os";
 import { syntheticCleanPlant as syntheticPlant } from "@plantgan/testing";
 import { validateDesign } from "../src/validate/index.js";
 
-const SIZES = [100, 1_000, 10_000] as const;
+const SIZES = [100, 1_000, 10_000, 100_000] as const;
 const runs = Number(process.argv[2] ?? 7);
-const GOAL_MS = 250;
+/** Runs at the largest size. */
+const LARGE_RUNS = Math.min(runs, 3);
+const GOAL_SIZE = 10_000;
+const GOAL_MS = 100;
 
 function median(values: number[]): number {
   const s = [...values].sort((a, b) => a - b);
@@ -60,7 +67,7 @@ for (const size of SIZES) {
   const times: number[] = [];
   const cpus: number[] = [];
   let violations = 0;
-  for (let r = 0; r < runs; r++) {
+  for (let r = 0; r < (size >= 100_000 ? LARGE_RUNS : runs); r++) {
     const c0 = cpuNow();
     const t0 = performance.now();
     const report = validateDesign(design);
@@ -79,7 +86,11 @@ for (const size of SIZES) {
   });
 }
 
-console.log(`validateDesign, default rule pack, median of ${runs} runs (Node ${process.version})`);
+console.log(
+  `validateDesign, default rule pack, median of ${runs} runs (${LARGE_RUNS} at 100,000) (Node ${process.version}, load average ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(" ")} on ${availableParallelism()} cores)`,
+);
 console.log(
   `machine yardstick: 1M small allocations in ${yardstick().toFixed(0)} ms (some 20-40 ms on a current laptop core)`,
 );
@@ -94,11 +105,17 @@ for (let i = 1; i < rows.length; i++) {
   const b = rows[i]!;
   const nlogn = (b.n * Math.log(b.n)) / (a.n * Math.log(a.n));
   console.log(
-    `growth ${a.n} → ${b.n}: wall ×${(b.ms / a.ms).toFixed(2)}, cpu ×${(b.cpu / a.cpu).toFixed(2)} (linear ×${(b.n / a.n).toFixed(2)}, n log n ×${nlogn.toFixed(2)})`,
+    `growth ${a.n} → ${b.n}: wall ×${(b.ms / a.ms).toFixed(2)}, cpu ×${(b.cpu / a.cpu).toFixed(2)} (linear ×${(b.n / a.n).toFixed(2)}, n log n ×${nlogn.toFixed(2)}; cpu vs n log n ${(b.cpu / a.cpu / nlogn).toFixed(2)}, wall vs n log n ${(b.ms / a.ms / nlogn).toFixed(2)})`,
   );
 }
-const largest = rows[rows.length - 1]!;
+const goal = rows.find((r) => r.n >= GOAL_SIZE)!;
 const met = (ms: number) => (ms < GOAL_MS ? "met" : "NOT met");
 console.log(
-  `goal: ${largest.n} equipment under ${GOAL_MS} ms on one core: wall ${largest.ms.toFixed(1)} ms (${met(largest.ms)}), cpu ${largest.cpu.toFixed(1)} ms (${met(largest.cpu)})`,
+  `goal: ${goal.n} equipment under ${GOAL_MS} ms of CPU on one core: cpu ${goal.cpu.toFixed(1)} ms (${met(goal.cpu)}), wall ${goal.ms.toFixed(1)} ms`,
+);
+const worst = Math.max(
+  ...rows.slice(1).map((b, i) => b.cpu / rows[i]!.cpu / ((b.n * Math.log(b.n)) / (rows[i]!.n * Math.log(rows[i]!.n)))),
+);
+console.log(
+  `goal: growth no worse than n log n up to ${rows.at(-1)!.n}: worst cpu ratio vs n log n ${worst.toFixed(2)} (${worst <= 1 ? "met" : "NOT met"})`,
 );

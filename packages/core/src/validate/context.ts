@@ -66,6 +66,8 @@ export interface ComponentRef {
  */
 export class DesignIndex {
   readonly equipmentByTag = new Map<string, Equipment>();
+  /** The values of `equipmentByTag` (each tag's first item), in design order: iterated without entry arrays. */
+  readonly uniqueEquipment: Equipment[] = [];
   /** Placed equipment, in design order (duplicates included). */
   readonly placed: PlacedItem[] = [];
   readonly placedByTag = new Map<string, PlacedItem>();
@@ -86,6 +88,8 @@ export class DesignIndex {
   private footprintsCache: FootprintIndex | undefined;
   private keepOutTreeCache: RBush<AreaItem> | undefined;
   private rackTreeCache: RBush<AreaItem> | undefined;
+  private keepOutAreasCache: AreaItem[] | undefined;
+  private rackAreasCache: AreaItem[] | undefined;
   private segmentsCache: Segments | undefined;
   private segmentGridCache: SegmentGrid | undefined;
   private neighboursCache: Int32Array | undefined;
@@ -102,7 +106,10 @@ export class DesignIndex {
     const equipment = design.equipment;
     for (let index = 0; index < equipment.length; index++) {
       const e = equipment[index]!;
-      if (!this.equipmentByTag.has(e.tag)) this.equipmentByTag.set(e.tag, e);
+      if (!this.equipmentByTag.has(e.tag)) {
+        this.equipmentByTag.set(e.tag, e);
+        this.uniqueEquipment.push(e);
+      }
       if (!isPlaced(e)) {
         unplaced++;
         continue;
@@ -181,18 +188,45 @@ export class DesignIndex {
     return this.footprintsCache;
   }
 
+  /** Keep-out rectangles, in design order. */
+  get keepOutAreas(): readonly AreaItem[] {
+    this.keepOutAreasCache ??= this.design.site.keepOut.map((k) => ({ ...boxRect(k), id: k.id, keepOut: k }));
+    return this.keepOutAreasCache;
+  }
+
+  /** Pipe rack rectangles, in design order. */
+  get rackAreas(): readonly AreaItem[] {
+    this.rackAreasCache ??= this.design.site.racks.map((r) => ({ ...rackRect(r), id: r.id, rack: r }));
+    return this.rackAreasCache;
+  }
+
   get keepOutTree(): RBush<AreaItem> {
-    this.keepOutTreeCache ??= new RBush<AreaItem>().load(
-      this.design.site.keepOut.map((k) => ({ ...boxRect(k), id: k.id, keepOut: k })),
-    );
+    this.keepOutTreeCache ??= new RBush<AreaItem>().load([...this.keepOutAreas]);
     return this.keepOutTreeCache;
   }
 
   get rackTree(): RBush<AreaItem> {
-    this.rackTreeCache ??= new RBush<AreaItem>().load(
-      this.design.site.racks.map((r) => ({ ...rackRect(r), id: r.id, rack: r })),
-    );
+    this.rackTreeCache ??= new RBush<AreaItem>().load([...this.rackAreas]);
     return this.rackTreeCache;
+  }
+
+  /**
+   * Calls `fn(item, area)` for each placed item whose footprint, grown by `margin`, meets one of
+   * `areas` (touching counts), ordered by item (design order) and then area. Searched from the
+   * areas (a site has far fewer keep-outs and racks than items) through the footprint grid.
+   */
+  forEachItemNear(areas: readonly AreaItem[], margin: number, fn: (item: PlacedItem, area: AreaItem) => void): void {
+    const grid = this.footprints.grid;
+    const hits: number[] = [];
+    for (let z = 0; z < areas.length; z++) {
+      const a = areas[z]!;
+      grid.forEachNear(a.minX - margin, a.minY - margin, a.maxX + margin, a.maxY + margin, (slot) => {
+        hits.push(slot * areas.length + z);
+        return undefined;
+      });
+    }
+    hits.sort((x, y) => x - y);
+    for (const h of hits) fn(this.placed[Math.floor(h / areas.length)]!, areas[h % areas.length]!);
   }
 
   /** Every straight piece of every routed line, as columns of numbers. */

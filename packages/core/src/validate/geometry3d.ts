@@ -101,10 +101,17 @@ function boxDistance(p1: Point, q1: Point, p2: Point, q2: Point): { distance: nu
 
 /** Distance from a point to segment a→b, m. */
 export function pointSegmentDistance(p: Point, a: Point, b: Point): number {
-  const d = sub(b, a);
-  const len2 = dot(d, d);
-  const t = len2 === 0 ? 0 : clamp01(dot(sub(p, a), d) / len2);
-  return distance(p, lerp(a, b, t));
+  // Scalar form of distance(p, lerp(a, b, clamp01(dot(p - a, b - a) / |b - a|²))), the same
+  // operations in the same order, without the four small arrays (it runs once per route segment).
+  const dx = b[0] - a[0];
+  const dy = b[1] - a[1];
+  const dz = b[2] - a[2];
+  const len2 = dx * dx + dy * dy + dz * dz;
+  const t = len2 === 0 ? 0 : clamp01(((p[0] - a[0]) * dx + (p[1] - a[1]) * dy + (p[2] - a[2]) * dz) / len2);
+  const ex = p[0] - (a[0] + (b[0] - a[0]) * t);
+  const ey = p[1] - (a[1] + (b[1] - a[1]) * t);
+  const ez = p[2] - (a[2] + (b[2] - a[2]) * t);
+  return Math.sqrt(ex * ex + ey * ey + ez * ez);
 }
 
 function sub(a: Point, b: Point): Point {

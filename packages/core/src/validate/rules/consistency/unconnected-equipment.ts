@@ -11,7 +11,8 @@ export const rule: Rule = {
   source: "P&ID completeness check: process equipment without connections has no function in the process.",
   fix: "Connect the item with a line at one of its nozzles, or remove it from the design.",
   check({ index }, emit) {
-    for (const [tag, e] of index.equipmentByTag) {
+    for (const e of index.uniqueEquipment) {
+      const tag = e.tag;
       if (index.endsAtEquipment.has(tag)) continue;
       const item = index.placedByTag.get(tag);
       emit({

@@ -9,12 +9,17 @@ export const rule: Rule = {
   description: "Every line id names one line.",
   source: "Line numbering practice (line list): one line number per line (PIP PIC001 P&ID documentation criteria).",
   fix: "Renumber one of the lines (size-service-sequence-spec) so each id appears once.",
-  check({ design }, emit) {
+  check({ design, index }, emit) {
+    // The index keeps each id's first line: a line that is not its id's first repeats it.
+    const lines = design.lines;
     const count = new Map<string, number>();
-    for (const line of design.lines) count.set(line.id, (count.get(line.id) ?? 0) + 1);
-    for (const [id, n] of count) {
-      if (n < 2) continue;
-      emit({ message: `Line id ${id} is used by ${n} lines.`, lines: [id] });
+    for (let i = 0; i < lines.length; i++) {
+      const id = lines[i]!.id;
+      if (index.lineIndexById.get(id) !== i) count.set(id, (count.get(id) ?? 1) + 1);
     }
+    if (count.size === 0) return;
+    // Reported in order of each id's first line, as before.
+    const first = [...count.keys()].sort((a, b) => index.lineIndexById.get(a)! - index.lineIndexById.get(b)!);
+    for (const id of first) emit({ message: `Line id ${id} is used by ${count.get(id)} lines.`, lines: [id] });
   },
 };

@@ -12,12 +12,7 @@ export const rule: Rule = {
   fix: "Give each nozzle on the item its own mark (N1, N2...).",
   check({ design, index }, emit) {
     for (const e of design.equipment) {
-      const seen = new Set<string>();
-      const repeated = new Set<string>();
-      for (const n of e.nozzles) {
-        if (seen.has(n.id)) repeated.add(n.id);
-        seen.add(n.id);
-      }
+      const repeated = repeatedIds(e.nozzles);
       if (repeated.size === 0) continue;
       const item = index.placedByTag.get(e.tag);
       emit({
@@ -28,3 +23,29 @@ export const rule: Rule = {
     }
   },
 };
+
+const NO_REPEATS: ReadonlySet<string> = new Set();
+
+/** Nozzle ids that occur more than once, in order of their second occurrence. */
+function repeatedIds(nozzles: readonly { id: string }[]): ReadonlySet<string> {
+  // Most items have a handful of nozzles: compare pairs, and build sets only for a long list or a repeat.
+  if (nozzles.length <= 16) {
+    let clash = false;
+    for (let i = 1; i < nozzles.length && !clash; i++) {
+      for (let j = 0; j < i; j++) {
+        if (nozzles[j]!.id === nozzles[i]!.id) {
+          clash = true;
+          break;
+        }
+      }
+    }
+    if (!clash) return NO_REPEATS;
+  }
+  const seen = new Set<string>();
+  const repeated = new Set<string>();
+  for (const n of nozzles) {
+    if (seen.has(n.id)) repeated.add(n.id);
+    seen.add(n.id);
+  }
+  return repeated;
+}

@@ -13,17 +13,14 @@ export const rule: Rule = {
   fix: "Move the item off the keep-out (road, building or exclusion zone).",
   check({ index }, emit) {
     if (index.design.site.keepOut.length === 0) return;
-    const tree = index.keepOutTree;
-    for (const item of index.placed) {
-      for (const zone of tree.search(item)) {
-        const area = overlapArea(item, zone);
-        if (area <= AREA_EPS) continue;
-        emit({
-          message: `${label(item.equipment)} stands in keep-out ${zone.id} (${zone.keepOut?.kind ?? "other"}): ${Math.round(area * 100) / 100} m² of its footprint.`,
-          tags: [item.equipment.tag],
-          location: between(item, zone, item.minZ),
-        });
-      }
-    }
+    index.forEachItemNear(index.keepOutAreas, 0, (item, zone) => {
+      const area = overlapArea(item, zone);
+      if (area <= AREA_EPS) return;
+      emit({
+        message: `${label(item.equipment)} stands in keep-out ${zone.id} (${zone.keepOut?.kind ?? "other"}): ${Math.round(area * 100) / 100} m² of its footprint.`,
+        tags: [item.equipment.tag],
+        location: between(item, zone, item.minZ),
+      });
+    });
   },
 };

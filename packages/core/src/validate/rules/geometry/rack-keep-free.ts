@@ -19,28 +19,21 @@ export const rule: Rule = {
   check({ pack, index }, emit) {
     if (index.design.site.racks.length === 0) return;
     const clearance = pack.rackKeepFree.clearance;
-    const tree = index.rackTree;
-    const box = { minX: 0, minY: 0, maxX: 0, maxY: 0 };
-    for (const item of index.placed) {
-      box.minX = item.minX - clearance;
-      box.minY = item.minY - clearance;
-      box.maxX = item.maxX + clearance;
-      box.maxY = item.maxY + clearance;
-      for (const zone of tree.search(box)) {
-        const rack = zone.rack;
-        if (!rack) continue;
-        if (item.minZ >= Math.max(...rack.levels) - EPS) continue;
-        const on = overlapArea(item, zone) > AREA_EPS;
-        const gap = rectDistance(item, zone);
-        if (!on && gap >= clearance - EPS) continue;
-        emit({
-          message: on
-            ? `${label(item.equipment)} stands on pipe rack ${rack.id}; racks are kept free of equipment.`
-            : `${label(item.equipment)} is ${metres(gap)} from pipe rack ${rack.id}; the pack keeps ${metres(clearance)} free along racks.`,
-          tags: [item.equipment.tag],
-          location: between(item, zone, item.minZ),
-        });
-      }
-    }
+    // Items within the clearance of a rack: the rack grown by the clearance meets the footprint.
+    index.forEachItemNear(index.rackAreas, clearance, (item, zone) => {
+      const rack = zone.rack;
+      if (!rack) return;
+      if (item.minZ >= Math.max(...rack.levels) - EPS) return;
+      const on = overlapArea(item, zone) > AREA_EPS;
+      const gap = rectDistance(item, zone);
+      if (!on && gap >= clearance - EPS) return;
+      emit({
+        message: on
+          ? `${label(item.equipment)} stands on pipe rack ${rack.id}; racks are kept free of equipment.`
+          : `${label(item.equipment)} is ${metres(gap)} from pipe rack ${rack.id}; the pack keeps ${metres(clearance)} free along racks.`,
+        tags: [item.equipment.tag],
+        location: between(item, zone, item.minZ),
+      });
+    });
   },
 };

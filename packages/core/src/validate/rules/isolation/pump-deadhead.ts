@@ -43,7 +43,8 @@ export const rule: Rule = {
     // interlock looks only at the pumps behind the valves it closes.
     const paths = new Map<string, Line[][]>();
     const pumpsThrough = new Map<string, string[]>();
-    for (const [tag, pump] of index.equipmentByTag) {
+    for (const pump of index.uniqueEquipment) {
+      const tag = pump.tag;
       if (pump.type !== "pump" || minimumFlow.has(tag)) continue;
       const discharges = (index.endsAtEquipment.get(tag) ?? []).filter((r) => r.end === "from" && !r.line.minimumFlow);
       if (discharges.length === 0) continue;

@@ -17,7 +17,8 @@ export const rule: Rule = {
     "ANSI/HI 9.6.6-2016 (check valve then isolation valve on the discharge); PIP RESP73H (2011) pump piping; ISO 10628 flow order of inline components.",
   fix: "Order the discharge components nozzle → check valve → block valve.",
   check({ index }, emit) {
-    for (const [tag, pump] of index.equipmentByTag) {
+    for (const pump of index.uniqueEquipment) {
+      const tag = pump.tag;
       if (pump.type !== "pump") continue;
       for (const ref of index.endsAtEquipment.get(tag) ?? []) {
         if (ref.end !== "from") continue;

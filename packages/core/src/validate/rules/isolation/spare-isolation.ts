@@ -20,7 +20,7 @@ export const rule: Rule = {
   fix: "Add a gate valve on the pump's own suction line and on its own discharge line (after the check valve).",
   check({ index }, emit) {
     const sets = new Map<string, Equipment[]>();
-    for (const e of index.equipmentByTag.values()) {
+    for (const e of index.uniqueEquipment) {
       const set = e.type === "pump" ? setOf(e.tag) : undefined;
       if (!set) continue;
       const members = sets.get(set);

@@ -27,12 +27,11 @@ export const rule: Rule = {
       }
       return i;
     };
-    const anchored = new Set<number>();
-    const broken = new Set<number>();
     const mark = new Uint8Array(lines.length);
     for (let i = 0; i < lines.length; i++) {
       const line = lines[i]!;
-      for (const end of [line.from, line.to]) {
+      for (let side = 0; side < 2; side++) {
+        const end = side === 0 ? line.from : line.to;
         if (isNozzleEnd(end)) {
           mark[i] = mark[i]! | 1;
           continue;
@@ -42,17 +41,22 @@ export const rule: Rule = {
         else parent[find(i)] = find(j);
       }
     }
-    const groups = new Map<number, string[]>();
+    // A group's marks (1: reaches a nozzle, 2: holds a broken end) gathered on its root; only
+    // groups with neither get their line ids listed, in order of their first line.
+    const groupMark = new Uint8Array(lines.length);
     for (let i = 0; i < lines.length; i++) {
       const root = find(i);
-      if (mark[i]! & 1) anchored.add(root);
-      if (mark[i]! & 2) broken.add(root);
-      const ids = groups.get(root);
-      if (ids) ids.push(lines[i]!.id);
-      else groups.set(root, [lines[i]!.id]);
+      groupMark[root] = groupMark[root]! | mark[i]!;
     }
-    for (const [root, ids] of groups) {
-      if (anchored.has(root) || broken.has(root)) continue;
+    const floating = new Map<number, string[]>();
+    for (let i = 0; i < lines.length; i++) {
+      const root = find(i);
+      if (groupMark[root] !== 0) continue;
+      const ids = floating.get(root);
+      if (ids) ids.push(lines[i]!.id);
+      else floating.set(root, [lines[i]!.id]);
+    }
+    for (const ids of floating.values()) {
       emit({
         message: `Lines ${listOf(ids)} only tee off each other: none of them reaches an equipment nozzle, so nothing feeds them or takes their flow.`,
         lines: ids,

@@ -16,7 +16,8 @@ export const rule: Rule = {
     "Pump piping practice (ANSI/HI 9.6.6 Rotodynamic Pumps for Pump Piping): a check valve on each discharge, essential for pumps in parallel.",
   fix: "Put a check valve on the discharge, next to the pump and before its block valve.",
   check({ index }, emit) {
-    for (const [tag, equipment] of index.equipmentByTag) {
+    for (const equipment of index.uniqueEquipment) {
+      const tag = equipment.tag;
       if (equipment.type !== "pump") continue;
       for (const ref of index.endsAtEquipment.get(tag) ?? []) {
         if (ref.end !== "from") continue;

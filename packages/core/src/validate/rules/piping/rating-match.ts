@@ -31,14 +31,20 @@ export const rule: Rule = {
   fix: "Give the line the nozzle's rating, or show a spec break where the rating changes.",
   check(ctx, emit) {
     const { pack } = ctx;
-    const pairs = new Set<string>();
+    // Rating → the ratings it mates with (both ways); no key strings built per line end.
+    const pairs = new Map<string, Set<string>>();
+    const pair = (a: string, b: string) => {
+      const set = pairs.get(a);
+      if (set) set.add(b);
+      else pairs.set(a, new Set([b]));
+    };
     for (const [a, b] of pack.flanges.compatible) {
-      pairs.add(`${a}|${b}`);
-      pairs.add(`${b}|${a}`);
+      pair(a, b);
+      pair(b, a);
     }
     const maxSize = pack.flanges.compatibleMaxSize;
     const mates: Mates = (a, b, size) =>
-      a === b || (pairs.size > 0 && pairs.has(`${a}|${b}`) && (maxSize === undefined || size <= maxSize));
+      a === b || (pairs.get(a)?.has(b) === true && (maxSize === undefined || size <= maxSize));
     for (const line of ctx.design.lines) {
       if (line.rating === undefined) continue;
       const ratings = ratingsOf(line, line.rating);

@@ -18,7 +18,8 @@ export const rule: Rule = {
   check({ pack, index }, emit) {
     const { pressureThreshold, exemptTypes } = pack.relief;
     const exempt = new Set<string>(exemptTypes);
-    for (const [tag, equipment] of index.equipmentByTag) {
+    for (const equipment of index.uniqueEquipment) {
+      const tag = equipment.tag;
       const p = equipment.designPressure;
       if (p === undefined || p <= pressureThreshold || exempt.has(equipment.type)) continue;
       const refs = index.endsAtEquipment.get(tag) ?? [];
