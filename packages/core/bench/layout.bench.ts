@@ -14,7 +14,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gunzipSync } from "node:zlib";
-import { type Design, metres, PROCESS_CLASSES, parseDesign } from "@plantgan/core/design";
+import { type Design, PROCESS_CLASSES, parseDesign } from "@plantgan/core/design";
 import {
   type Candidate,
   fromModelFiles,
@@ -25,8 +25,6 @@ import {
   requestFromDesign,
   selectBackend,
 } from "@plantgan/core/gan";
-import { legaliseDesign } from "@plantgan/core/legalise";
-import { routeDesign } from "@plantgan/core/route";
 import { validateDesign } from "@plantgan/core/validate";
 import { type CostBreakdown, priceDesign } from "../src/cost/index.js";
 import { DEFAULT_RULE_PACK } from "../src/design/rule-pack.js";
@@ -37,6 +35,7 @@ import {
   placementObjective,
   placementProblem,
   polishCandidate,
+  realisePlacement,
 } from "../src/polish/index.js";
 
 function arg(name: string, fallback: string): string {
@@ -107,16 +106,8 @@ interface Row {
 
 /** The optimiser's positions through the pipeline's own grid snap, router and validator. */
 function realise(design: Design, x: readonly number[], y: readonly number[]): Measure {
-  const moved: Design = {
-    ...design,
-    equipment: design.equipment.map((e, i) => ({ ...e, x: x[i]!, y: y[i]! })),
-    lines: design.lines.map(({ route: _r, ...l }) => l),
-  };
-  const legal = legaliseDesign(moved, pack, { margin: metres(MARGIN) });
-  const routed = routeDesign(legal.design);
-  const report = validateDesign(routed.design, pack);
-  const valid = legal.unresolved.length === 0 && routed.unrouted.length === 0 && report.summary.errors === 0;
-  return measure(priceDesign(routed.design, model), valid);
+  const r = realisePlacement(design, x, y, pack, MARGIN);
+  return measure(r.cost!, r.valid);
 }
 
 const median = (v: readonly number[]): number => {

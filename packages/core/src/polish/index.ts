@@ -8,4 +8,5 @@ export { type BoxSize, boxOf, placementObjective } from "./model.js";
 export { type OptimiseOptions, type OptimiseResult, optimisePlacement } from "./optimise.js";
 export { type PolishPlacement, placementCost, polishPlacement } from "./polish.js";
 export { type PlacementProblem, placementProblem } from "./problem.js";
+export { type RealisedLayout, realisePlacement } from "./realise.js";
 export { loadedSolver, loadSolver, type Solver } from "./solver.js";

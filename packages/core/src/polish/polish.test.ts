@@ -14,6 +14,7 @@ import {
   placementProblem,
   polishCandidate,
   polishPlacement,
+  realisePlacement,
   type Solver,
 } from "./index.js";
 
@@ -136,6 +137,16 @@ describe("polishCandidate on the test split", () => {
 });
 
 describe("optimisePlacement (the MILP baseline)", () => {
+  it("realises an optimiser layout through snap, route and validate, priced", () => {
+    const design = testSplit(1).find((d) => d.processClass === "utilities")!;
+    const p = placementProblem(design, pack, MARGIN);
+    const r = optimisePlacement(p, solver, { timeLimit: 2 });
+    const real = realisePlacement(design, r.x!, r.y!, pack, MARGIN);
+    expect(real.design.equipment.every((e) => Number.isInteger(e.x) && Number.isInteger(e.y))).toBe(true);
+    expect(real.valid).toBe(real.report.summary.errors === 0 && real.design.lines.every((l) => l.route !== undefined));
+    expect(real.cost!.total).toBeCloseTo(priceDesign(real.design, pack.cost!).total, 6);
+  }, 30_000);
+
   it("returns a layout that keeps every required distance, within its time limit", () => {
     const design = testSplit(1).reduce((a, b) => (b.equipment.length < a.equipment.length ? b : a));
     const p = placementProblem(design, pack, MARGIN);
