@@ -58,6 +58,12 @@ describe("plantgan generate → validate → export", () => {
     expect(exported.code, exported.stderr).toBe(0);
     const glb = readFileSync(at("x.glb"));
     expect(glb.subarray(0, 4).toString("latin1")).toBe("glTF");
+    const extensions = (bytes: Buffer): string[] =>
+      JSON.parse(bytes.subarray(20, 20 + bytes.readUInt32LE(12)).toString("utf8")).extensionsUsed ?? [];
+    expect(extensions(glb)).toEqual([]);
+    const instanced = plantgan(["export", at("c.ndjson"), "--id", id, "--instancing", "-o", at("i.glb")]);
+    expect(instanced.code, instanced.stderr).toBe(0);
+    expect(extensions(readFileSync(at("i.glb")))).toContain("EXT_mesh_gpu_instancing");
 
     const unknown = plantgan(["validate", at("c.ndjson"), "--id", "no-such-design"]);
     expect(unknown.code).toBe(2);

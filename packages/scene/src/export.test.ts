@@ -16,10 +16,10 @@ function glbJson(buffer: ArrayBuffer): {
 }
 
 describe("exportGltf", () => {
-  it("writes a GLB with instanced equipment and the pipes, and leaves the scene as it was", async () => {
+  it("with instancing writes a GLB with instanced equipment and the pipes, and leaves the scene as it was", async () => {
     const scene = buildDesignScene(tankFarm());
     const before = scene.group.children.map((c) => c.name);
-    const glb = (await exportGltf(scene.group)) as ArrayBuffer;
+    const glb = (await exportGltf(scene.group, { instancing: true })) as ArrayBuffer;
     expect(glb.byteLength).toBeGreaterThan(1000);
     const json = glbJson(glb);
     expect(json.extensionsUsed).toContain("EXT_mesh_gpu_instancing");

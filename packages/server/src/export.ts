@@ -55,14 +55,19 @@ export class NotPlacedError extends Error {
  * of a partly placed design sit at schematic positions south of the plot, as in the viewer; with
  * none placed there is no layout, and the scene formats refuse rather than invent one.
  */
-export async function exportDesign(design: Design, format: ExportFormat): Promise<Buffer> {
+export async function exportDesign(
+  design: Design,
+  format: ExportFormat,
+  options: { readonly instancing?: boolean } = {},
+): Promise<Buffer> {
   const info = EXPORT_FORMATS[format];
   if (!info) throw new Error(`unknown export format ${format}`);
   if (info.write) return Buffer.from(info.write(design));
   if (!design.equipment.some(isPlaced)) throw new NotPlacedError(design.id, format);
   const scene = buildDesignScene(design);
   try {
-    const out = await exportGltf(scene.group, { binary: format === "glb" });
+    // Plain nodes per tag unless asked: generic loaders lack EXT_mesh_gpu_instancing.
+    const out = await exportGltf(scene.group, { binary: format === "glb", instancing: options.instancing ?? false });
     return out instanceof ArrayBuffer ? Buffer.from(out) : Buffer.from(JSON.stringify(out));
   } finally {
     scene.dispose();

@@ -8,6 +8,7 @@ interface ExportOptions {
   out?: string;
   format?: string;
   id?: string;
+  instancing?: boolean;
 }
 
 const FORMAT_LIST = Object.keys(EXPORT_FORMATS).join(", ");
@@ -52,10 +53,11 @@ export function registerExport(program: Command): void {
       "output file (default: standard output); its extension gives the format when only one has it",
     )
     .option("--format <name>", `one of ${FORMAT_LIST} (default: from the --out extension)`)
-    .option("--id <id>", "which design of a file that holds several")
+    .option("--id <id>", "which design (or candidate of `plantgan generate -o`) of a file that holds several")
+    .option("--instancing", "gltf, glb: equipment as EXT_mesh_gpu_instancing (default: plain nodes, one per tag)")
     .addHelpText(
       "after",
-      `\nFormats:\n${formatHelp}\n\nThe glTF scene is y-up, in metres; equipment nodes carry their tags in extras.tags. A topology-only\n` +
+      `\nFormats:\n${formatHelp}\n\nThe glTF scene is y-up, in metres; one node per equipment tag, named by it (extras.tags). A topology-only\n` +
         "design (e.g. a DEXPI P&ID) has no layout to draw: place it first with `plantgan generate`.",
     )
     .action(async (file: string, options: ExportOptions) => {
@@ -77,7 +79,7 @@ export function registerExport(program: Command): void {
         );
       }
       try {
-        const bytes = await exportDesign(design, format);
+        const bytes = await exportDesign(design, format, { instancing: options.instancing ?? false });
         if (out === undefined) {
           process.stdout.write(bytes);
           return;

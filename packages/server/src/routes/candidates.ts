@@ -96,7 +96,8 @@ export async function candidateRoutes(app: FastifyInstance, _options: RouteOptio
             `candidate ${request.params.id} has ${outcome.errors} error(s) in its report; accept it with override: { reason } to store it anyway`,
             { errors: outcome.errors },
           );
-        if (outcome.reason !== "conflict") throw new ApiError("internal", `unexpected review outcome ${outcome.reason}`);
+        if (outcome.reason !== "conflict")
+          throw new ApiError("internal", `unexpected review outcome ${outcome.reason}`);
         throw new ApiError(
           "conflict",
           `a design with id ${outcome.designId} exists already; accept again with designId ${outcome.suggestedId} (free) or another`,

@@ -217,7 +217,7 @@ export async function designRoutes(app: FastifyInstance, options: RouteOptions):
           "interlocks as a Cause & Effect matrix (CSV). format=plcopen: PLCopen TC6 XML (IEC 61131-10), one program " +
           "per loop and interlock. format=gltf: the 3D scene the viewer draws as glTF 2.0 JSON with its buffer " +
           "embedded (data: URI); format=glb: the same scene as binary glTF. The scene is y-up (glTF), metres; " +
-          "equipment nodes carry their tags in `extras.tags`; unplaced equipment of a partly placed design sits at " +
+          "one node per equipment tag, named by it (tags also in `extras.tags`; instancing=1: EXT_mesh_gpu_instancing); unplaced equipment of a partly placed design sits at " +
           "schematic positions south of the plot, as in the viewer. A design with no placed equipment (topology " +
           "only, e.g. a DEXPI import) has no scene: 422 not_placed. An unknown format: 400, naming the allowed values.",
         tags: ["designs"],
@@ -242,7 +242,10 @@ export async function designRoutes(app: FastifyInstance, options: RouteOptions):
       },
     },
     async (
-      request: FastifyRequest<{ Params: { id: string }; Querystring: { format?: ExportFormat } }>,
+      request: FastifyRequest<{
+        Params: { id: string };
+        Querystring: { format?: ExportFormat; instancing?: "0" | "1" | "false" | "true" };
+      }>,
       reply: FastifyReply,
     ) => {
       const format = request.query.format ?? "json";
@@ -250,7 +253,8 @@ export async function designRoutes(app: FastifyInstance, options: RouteOptions):
       if (!found) throw new ApiError("not_found", `design ${request.params.id} not found`);
       let body: Buffer;
       try {
-        body = await exportDesign(found.design, format);
+        const instancing = request.query.instancing === "1" || request.query.instancing === "true";
+        body = await exportDesign(found.design, format, { instancing });
       } catch (error) {
         if (error instanceof NotPlacedError) throw new ApiError("not_placed", error.message);
         throw error;

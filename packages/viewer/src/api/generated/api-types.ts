@@ -212,6 +212,10 @@ export interface DesignExportQuery {
    * json: the design document; dexpi: DEXPI 1.3 P&ID (Proteus XML); dexpi2: DEXPI 2.0 P&ID (root <Model>); pcf: Piping Component File of the routed lines; cause-effect: Cause & Effect matrix of the interlocks (CSV); plcopen: PLCopen TC6 XML of the loops and interlocks; gltf, glb: the viewer's 3D scene.
    */
   format?: "json" | "dexpi" | "dexpi2" | "pcf" | "cause-effect" | "plcopen" | "gltf" | "glb";
+  /**
+   * gltf, glb: 1 writes equipment as EXT_mesh_gpu_instancing (smaller; only loaders with that extension read it). Default: plain nodes, one per equipment tag, standard materials.
+   */
+  instancing?: "0" | "1" | "false" | "true";
 }
 
 export interface DesignListQuery {
