@@ -114,9 +114,9 @@ describe.skipIf(!hasChromium())("viewer against the real server, in Chromium", (
     const { page, w } = await open("#/designs/tankfarm-test");
     const select = page.getByTestId("export-format");
     await select.waitFor();
-    expect(await select.locator("option").evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value))).toEqual(
-      formats,
-    );
+    expect(
+      await select.locator("option").evaluateAll((os) => os.map((o) => (o as unknown as { value: string }).value)),
+    ).toEqual(formats);
     await select.selectOption("dexpi2");
     const [file] = await Promise.all([page.waitForEvent("download"), page.getByTestId("export-download").click()]);
     expect(file.suggestedFilename()).toBe("tankfarm-test.xml");

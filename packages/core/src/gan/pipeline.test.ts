@@ -64,7 +64,7 @@ describe("generation progress", () => {
       seed: 5,
       equipment: [{ type: "pump", count: 2 }],
     });
-    expect(parsed.success).toBe(true);
+    if (!parsed.success) throw new Error(parsed.issues[0]?.message);
     const seen: [number, number][] = [];
     const out = generateCandidates(parsed.data as GenerationRequest, {
       placement: "random",

@@ -24,7 +24,7 @@ describeWithFixtures("PLCopen TC6 export", () => {
   const dir = mkdtempSync(join(tmpdir(), "plantgan-plcopen-"));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it.each(examples)("%s validates against tc6_xml_v201.xsd", (f, d, ctx) => {
+  it.for(examples)("%s validates against tc6_xml_v201.xsd", ([f, d], ctx) => {
     if (!existsSync(XMLLINT)) return ctx.skip(`${XMLLINT} is not installed`);
     const xml = writePlcopen(d, { createdAt: new Date("2025-01-01T00:00:00Z") });
     const file = join(dir, `${f}.xml`);

@@ -84,9 +84,9 @@ describe("isolation and pump piping: what stays silent next to a fault", () => {
     const d = modifiedDesign("pump_station", (input) => {
       lineIn(input, "150-P-1005-B1").components!.push({ tag: "XV-105", type: "ball_valve" });
       input.control!.interlocks![0]!.effects.push({ target: "XV-105", action: "close" });
-      input.control!.interlocks![0]!.effects = input.control!.interlocks![0]!.effects.filter(
-        (e) => e.target !== "P-101B",
-      );
+      const interlock = input.control!.interlocks![0]!;
+      const [first, ...rest] = interlock.effects.filter((e) => e.target !== "P-101B");
+      interlock.effects = [first!, ...rest];
     });
     // P-101B's only discharge is closed and it keeps running: found. P-101A's discharge stays open.
     expect(ofRule(d, "control.pump-deadhead").map((v) => v.tags[1])).toEqual(["P-101B"]);
