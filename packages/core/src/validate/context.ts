@@ -71,8 +71,15 @@ export class DesignIndex {
   /** Placed equipment, in design order (duplicates included). */
   readonly placed: PlacedItem[] = [];
   readonly placedByTag = new Map<string, PlacedItem>();
-  readonly lineById = new Map<string, Line>();
   readonly lineIndexById = new Map<string, number>();
+  /** Each line id's first line: a view over `lineIndexById`, so the ids are hashed into one map only. */
+  readonly lineById: Pick<ReadonlyMap<string, Line>, "get" | "has"> = {
+    get: (id) => {
+      const i = this.lineIndexById.get(id);
+      return i === undefined ? undefined : this.design.lines[i];
+    },
+    has: (id) => this.lineIndexById.has(id),
+  };
   /** Equipment tag → the line ends on any of its nozzles. */
   readonly endsAtEquipment = new Map<string, LineEndRef[]>();
   /** Parent line id → the ends of lines that branch off (or into) it. */
@@ -135,10 +142,7 @@ export class DesignIndex {
     const lines = design.lines;
     for (let lineIndex = 0; lineIndex < lines.length; lineIndex++) {
       const line = lines[lineIndex]!;
-      if (!this.lineById.has(line.id)) {
-        this.lineById.set(line.id, line);
-        this.lineIndexById.set(line.id, lineIndex);
-      }
+      if (!this.lineIndexById.has(line.id)) this.lineIndexById.set(line.id, lineIndex);
       this.addEnd(line, lineIndex, "from");
       this.addEnd(line, lineIndex, "to");
       for (const c of line.components) {

@@ -7,7 +7,7 @@ import { parsedDesignArbitrary } from "@plantgan/testing";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { overlapArea, rectDistance } from "../design/geometry.js";
-import type { Design } from "../design/types.js";
+import type { Design, Line } from "../design/types.js";
 import { isNozzleEnd } from "../design/types.js";
 import { BoxGrid } from "./box-grid.js";
 import { type AreaItem, DesignIndex, type PlacedItem } from "./context.js";
@@ -17,6 +17,7 @@ import { metres } from "./geometry3d.js";
 import { DEFAULT_RULE_PACK, resolveRulePack } from "./pack.js";
 import { rule as keepOut } from "./rules/geometry/keep-out.js";
 import { rule as rackKeepFree } from "./rules/geometry/rack-keep-free.js";
+import { buildSegments, SegmentGrid } from "./segments.js";
 import type { ResolvedRulePack, Rule } from "./types.js";
 import { validateDesign } from "./validate.js";
 
@@ -227,5 +228,46 @@ describe("zone rules searched from the zones", () => {
     );
     // The random sites put equipment on zones often enough for the comparison to mean something.
     expect(found).toBeGreaterThan(50);
+  });
+});
+
+describe("SegmentGrid.forEachPair", () => {
+  const point = fc.tuple(
+    fc.integer({ min: 0, max: 60 }),
+    fc.integer({ min: 0, max: 60 }),
+    fc.integer({ min: 0, max: 6 }),
+  );
+  it("yields each pair of padded boxes that meet in 3-D, of different groups, once", () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({ route: fc.array(point, { minLength: 2, maxLength: 6 }), size: fc.constantFrom(50, 100, 300) }),
+          {
+            maxLength: 12,
+          },
+        ),
+        fc.double({ min: 0, max: 2, noNaN: true }),
+        (lines, pad) => {
+          const segments = buildSegments(lines.map((l, i) => ({ id: `L${i}`, ...l }) as unknown as Line));
+          const grid = new SegmentGrid(segments, pad);
+          const got: string[] = [];
+          grid.forEachPair((a, b) => got.push(`${a}-${b}`), Number.POSITIVE_INFINITY, segments.line);
+          const want: string[] = [];
+          const lo = (i: number, axis: "x" | "y" | "z") =>
+            Math.min(segments[`a${axis}`][i]!, segments[`b${axis}`][i]!) - pad;
+          const hi = (i: number, axis: "x" | "y" | "z") =>
+            Math.max(segments[`a${axis}`][i]!, segments[`b${axis}`][i]!) + pad;
+          for (let a = 0; a < segments.count; a++) {
+            for (let b = a + 1; b < segments.count; b++) {
+              if (segments.line[a] === segments.line[b]) continue;
+              if ((["x", "y", "z"] as const).every((ax) => lo(a, ax) <= hi(b, ax) && lo(b, ax) <= hi(a, ax)))
+                want.push(`${a}-${b}`);
+            }
+          }
+          expect(got.sort()).toEqual(want.sort());
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 });

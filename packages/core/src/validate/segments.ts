@@ -136,21 +136,28 @@ export class SegmentGrid {
     // About one segment per cell on average; never below 1 m, and never more than MAX_CELLS cells.
     let cell = Math.max(1, Math.sqrt((w * h) / Math.max(n, 1)));
     while (Math.ceil(w / cell) * Math.ceil(h / cell) > MAX_CELLS) cell *= 1.5;
-    while (memberships(this, x0, y0, cell) > 16 * n + MAX_EXTRA_MEMBERSHIPS) cell *= 2;
-    this.cell = cell;
     this.x0 = x0;
     this.y0 = y0;
-    this.nx = Math.max(1, Math.ceil(w / cell));
-    this.ny = Math.max(1, Math.ceil(h / cell));
-
-    // Counting sort of (segment, cell) memberships into compressed rows.
-    const start = new Int32Array(this.nx * this.ny + 1);
-    for (let i = 0; i < n; i++) {
-      const i0 = this.cx(this.minX[i]!);
-      const i1 = this.cx(this.maxX[i]!);
-      const j0 = this.cy(this.minY[i]!);
-      const j1 = this.cy(this.maxY[i]!);
-      for (let j = j0; j <= j1; j++) for (let c = j * this.nx + i0, e = j * this.nx + i1; c <= e; c++) start[c + 1]!++;
+    // Counting sort of (segment, cell) memberships into compressed rows. The counting pass also
+    // totals the memberships; past the cap (very long segments) the cells double and it recounts.
+    let start: Int32Array;
+    for (;;) {
+      this.cell = cell;
+      this.nx = Math.max(1, Math.ceil(w / cell));
+      this.ny = Math.max(1, Math.ceil(h / cell));
+      start = new Int32Array(this.nx * this.ny + 1);
+      let total = 0;
+      for (let i = 0; i < n; i++) {
+        const i0 = this.cx(this.minX[i]!);
+        const i1 = this.cx(this.maxX[i]!);
+        const j0 = this.cy(this.minY[i]!);
+        const j1 = this.cy(this.maxY[i]!);
+        total += (i1 - i0 + 1) * (j1 - j0 + 1);
+        for (let j = j0; j <= j1; j++)
+          for (let c = j * this.nx + i0, e = j * this.nx + i1; c <= e; c++) start[c + 1]!++;
+      }
+      if (total <= 16 * n + MAX_EXTRA_MEMBERSHIPS) break;
+      cell *= 2;
     }
     for (let c = 0; c < this.nx * this.ny; c++) start[c + 1]! += start[c]!;
     const fill = start.slice(0, this.nx * this.ny);
@@ -238,22 +245,6 @@ export class SegmentGrid {
     }
     return true;
   }
-}
-
-/** How many (segment, cell) memberships a grid with this cell size would hold. */
-function memberships(
-  boxes: { minX: Float64Array; minY: Float64Array; maxX: Float64Array; maxY: Float64Array },
-  x0: number,
-  y0: number,
-  cell: number,
-): number {
-  let total = 0;
-  for (let i = 0; i < boxes.minX.length; i++) {
-    const nxs = Math.floor((boxes.maxX[i]! - x0) / cell) - Math.floor((boxes.minX[i]! - x0) / cell) + 1;
-    const nys = Math.floor((boxes.maxY[i]! - y0) / cell) - Math.floor((boxes.minY[i]! - y0) / cell) + 1;
-    total += nxs * nys;
-  }
-  return total;
 }
 
 /** Distance from point (x, y, z) to segment i, m. */

@@ -5,6 +5,11 @@ import type { Rule } from "../../types.js";
 /** "P-101" for P-101A / P-101B; undefined for a tag without a trailing set letter. */
 const setOf = (tag: string): string | undefined => (/^(.*\d)[A-Z]$/.test(tag) ? tag.slice(0, -1) : undefined);
 
+const SIDES = [
+  ["to", "suction"],
+  ["from", "discharge"],
+] as const;
+
 /**
  * Installed spares are maintained while the plant runs: each pump of a set (P-101A, P-101B...) has
  * a block valve on its own suction line and its own discharge line, so it can be isolated alone.
@@ -31,10 +36,7 @@ export const rule: Rule = {
       if (members.length < 2) continue;
       for (const pump of members) {
         const refs = index.endsAtEquipment.get(pump.tag) ?? [];
-        for (const [end, side] of [
-          ["to", "suction"],
-          ["from", "discharge"],
-        ] as const) {
+        for (const [end, side] of SIDES) {
           const own = refs.filter((r) => r.end === end);
           if (own.length === 0) continue;
           if (own.some((r) => r.line.components.some((c) => BLOCK_VALVES.has(c.type) && c.type !== "control_valve")))

@@ -4,6 +4,12 @@ import type { Emit, Rule, RuleContext } from "../../types.js";
 
 type Mates = (a: Rating, b: Rating, size: number) => boolean;
 
+/** True when one of `ratings` mates with `other` (a loop: it runs for every line end). */
+function matesAny(mates: Mates, ratings: readonly Rating[], other: Rating, size: number): boolean {
+  for (const r of ratings) if (mates(r, other, size)) return true;
+  return false;
+}
+
 /** The ratings along a line: its own, then each spec break's downstream rating; undefined if one is open. */
 function ratingsOf(line: Line, rating: Rating): Rating[] | undefined {
   let out: Rating[] | undefined;
@@ -66,7 +72,7 @@ function checkEnd(
 ): void {
   if (isNozzleEnd(end)) {
     const other = index.nozzle(end.tag, end.nozzle)?.rating;
-    if (other === undefined || ratings.some((r) => mates(r, other, line.size))) return;
+    if (other === undefined || matesAny(mates, ratings, other, line.size)) return;
     const point = index.nozzlePoint(end.tag, end.nozzle);
     emit({
       message: `Line ${line.id} is rated ${ratings.join("/")} but its ${side}-nozzle ${end.tag}/${end.nozzle} is ${other}; the flanges do not mate and no spec break is shown.`,
@@ -81,7 +87,7 @@ function checkEnd(
   const others = ratingsOf(parent, parent.rating);
   if (!others) return;
   const size = Math.min(line.size, parent.size);
-  if (ratings.some((r) => others.some((o) => mates(r, o, size)))) return;
+  for (const o of others) if (matesAny(mates, ratings, o, size)) return;
   emit({
     message: `Branch ${line.id} is rated ${ratings.join("/")} but line ${parent.id} it ${side === "from" ? "branches off" : "tees into"} is ${others.join("/")}, and no spec break is shown.`,
     lines: [line.id, parent.id],
