@@ -34,6 +34,8 @@ describe("startServer", () => {
       expect(first.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
       expect(first.firstRunKey).toMatch(/^pgk_/);
       expect(lines.join("\n")).toContain(first.firstRunKey!);
+      // The README's examples start from this line.
+      expect(lines.map((l) => l.trim())).toContain(`export KEY=${first.firstRunKey}`);
       const me = await fetch(`${first.url}/v1/me`, { headers: { authorization: `Bearer ${first.firstRunKey}` } });
       expect(me.status).toBe(200);
       const page = await fetch(`${first.url}/`);

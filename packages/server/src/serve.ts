@@ -73,6 +73,8 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
   if (firstRunKey) {
     print(`First run: created workspace "default" with API key (shown once; local development only):`);
     print(`  ${firstRunKey}`);
+    // The line the README's examples start from: paste it into the shell.
+    print(`  export KEY=${firstRunKey}`);
     print(`  e.g. curl -H "Authorization: Bearer ${firstRunKey}" ${url}/v1/designs`);
   }
   return {

@@ -1,5 +1,5 @@
 import multipart from "@fastify/multipart";
-import { detectFormat, formatByMediaType, SNIFF_CHARS } from "@plantgan/core/formats";
+import { designIdFromName, detectFormat, formatByMediaType, SNIFF_CHARS } from "@plantgan/core/formats";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { type RouteOptions, rateConfig } from "../config.js";
 import { ApiError } from "../errors.js";
@@ -92,15 +92,12 @@ export async function importRoutes(app: FastifyInstance, options: RouteOptions):
         throw new ApiError("not_found", `dataset ${dataset} not found`);
       }
       const sources: ImportSource[] = [];
-      const store = async (bytes: Buffer, format: string, name: string) => {
+      const store = async (bytes: Buffer, format: string, name: string, filename?: string) => {
         const { sha256, size } = await app.blobs.put(bytes);
         await app.store.registerBlob(sha256, size);
-        sources.push({
-          blob: sha256,
-          format,
-          label: name,
-          ...(designId !== undefined && format === "dexpi" ? { id: designId } : {}),
-        });
+        // A DEXPI drawing's id: ?id=, else its file's name (as the CLI names it), else its drawing number.
+        const id = designId ?? (filename ? designIdFromName(filename) : undefined);
+        sources.push({ blob: sha256, format, label: name, ...(id !== undefined && format === "dexpi" ? { id } : {}) });
       };
 
       if (request.isMultipart()) {
@@ -115,7 +112,7 @@ export async function importRoutes(app: FastifyInstance, options: RouteOptions):
             head: bytes.subarray(0, SNIFF_CHARS).toString("utf8"),
           });
           if (!detected.ok) throw new ApiError("unsupported_media_type", `${name}: ${detected.message}`);
-          await store(bytes, detected.format.id, name);
+          await store(bytes, detected.format.id, name, part.filename || undefined);
         }
       } else {
         const format = formatByMediaType(request.headers["content-type"]);
