@@ -14,6 +14,7 @@ import type {
   CandidateListQuery,
   CandidateMeta,
   CandidatePage,
+  CandidateReview,
   CandidateReviewResult,
   Dataset,
   DatasetChangeResult,
@@ -154,10 +155,10 @@ export class ApiClient {
   async request<T>(
     method: string,
     path: string,
-    body?: { json?: unknown; raw?: string | Blob; type?: string },
+    body?: { json?: unknown; raw?: string | Blob; type?: string; headers?: Record<string, string> },
     signal?: AbortSignal,
   ): Promise<T> {
-    const headers = this.headers();
+    const headers = this.headers(body?.headers);
     const init: RequestInit = { method, headers };
     if (body?.json !== undefined) {
       headers["Content-Type"] = "application/json";
@@ -292,9 +293,15 @@ export class ApiClient {
 
   // Generation and candidates ------------------------------------------------
 
-  /** Queues generation with a trained model (202 with the job); its candidates are listed by job. */
+  /**
+   * Queues generation with a trained model and answers with the job at once (Prefer:
+   * respond-async: 202, never the server's wait for a small job); its candidates are listed by job.
+   */
   async generate(request: GenerationRequest, model: string): Promise<Job> {
-    const value = await this.request<unknown>("POST", `/generate${queryString({ model })}`, { json: request });
+    const value = await this.request<unknown>("POST", `/generate${queryString({ model })}`, {
+      json: request,
+      headers: { Prefer: "respond-async" },
+    });
     return unwrap<Job>(value, "job");
   }
 
@@ -308,11 +315,27 @@ export class ApiClient {
     );
   }
 
-  review(id: string, decision: "accept" | "reject", comment: string): Promise<CandidateReviewResult> {
+  /**
+   * Accepts or rejects a candidate. Accept only: `designId` names the stored design (a clash is a
+   * 409 conflict whose problem carries a free `suggestedId`); `override` accepts a candidate whose
+   * report has errors, for a recorded reason (409 invalid_candidate without it).
+   */
+  review(
+    id: string,
+    decision: "accept" | "reject",
+    comment: string,
+    accept: { designId?: string; overrideReason?: string } = {},
+  ): Promise<CandidateReviewResult> {
+    const body: CandidateReview = {
+      decision,
+      ...(comment ? { comment } : {}),
+      ...(decision === "accept" && accept.designId ? { designId: accept.designId } : {}),
+      ...(decision === "accept" && accept.overrideReason ? { override: { reason: accept.overrideReason } } : {}),
+    };
     return this.request<Partial<CandidateReviewResult> & Partial<CandidateMeta>>(
       "POST",
       `/candidates/${encodeURIComponent(id)}/review`,
-      { json: comment ? { decision, comment } : { decision } },
+      { json: body },
     ).then((v) => (v.candidate ? (v as CandidateReviewResult) : { candidate: v as CandidateMeta }));
   }
 

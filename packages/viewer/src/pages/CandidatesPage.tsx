@@ -9,7 +9,7 @@ import {
 } from "@plantgan/core/design";
 import { type FormEvent, useEffect, useMemo, useRef, useState } from "react";
 import type { Candidate, CandidateMeta, CandidateStatus, Job, JobEvent } from "../api/client.js";
-import { TERMINAL_STATUSES } from "../api/client.js";
+import { ApiError, TERMINAL_STATUSES } from "../api/client.js";
 import { useApi } from "../app/api-context.js";
 import { href } from "../app/router.js";
 import { useAsync } from "../app/use-async.js";
@@ -17,7 +17,11 @@ import { ErrorBox, Progress } from "../components/Misc.js";
 import { SceneView } from "../components/SceneView.js";
 import { Thumbnail } from "../components/Thumbnail.js";
 import { ViolationsPanel } from "../components/ViolationsPanel.js";
+import { regenerateRequest } from "../view/regenerate.js";
 import { violationFocus } from "./DesignPage.js";
+
+/** Candidates per page of the grid. */
+const PAGE_SIZE = 24;
 
 interface EquipmentRow {
   /** Stable React key. */
@@ -276,7 +280,13 @@ function JobFollower({ jobId, onDone }: { jobId: string; onDone: () => void }) {
       <b>Job {jobId}</b>{" "}
       <span className={`badge status-${job?.status ?? "queued"}`}>{job?.status ?? last?.type ?? "queued"}</span>{" "}
       <span className="pg-muted">stream: {state}</span>
-      {progress && <Progress done={progress.done} total={progress.total} />}
+      <div data-testid="job-progress" data-done={progress?.done ?? 0} data-total={progress?.total ?? 0}>
+        {progress ? (
+          <Progress done={progress.done} total={progress.total} label="candidates" />
+        ) : (
+          <Progress done={0} total={0} label="waiting for a worker" />
+        )}
+      </div>
       {job?.error && <p className="pg-error">{job.error}</p>}
     </div>
   );
@@ -323,13 +333,19 @@ function CandidateCard({
       data-testid="candidate"
       data-id={meta.id}
       data-status={meta.status}
+      data-valid={meta.valid === undefined ? undefined : String(meta.valid)}
     >
       <button type="button" className="pg-card-open" onClick={onOpen} aria-label={`Open ${meta.id}`}>
         <Thumbnail design={full?.design} cacheKey={`candidate:${meta.id}`} alt={meta.id} />
       </button>
       <div className="pg-card-body">
         <div>
-          <b>{meta.id}</b> <span className={`badge status-${meta.status}`}>{meta.status}</span>
+          <b>{meta.id}</b> <span className={`badge status-${meta.status}`}>{meta.status}</span>{" "}
+          {meta.valid !== undefined && (
+            <span className={`badge ${meta.valid ? "valid" : "invalid"}`} data-testid="valid-flag">
+              {meta.valid ? "valid" : "invalid"}
+            </span>
+          )}
         </div>
         <Scores meta={meta} full={full} />
         <label className="pg-muted">
@@ -340,17 +356,124 @@ function CandidateCard({
   );
 }
 
-/** Review of one candidate: its scene, its report, accept or reject with a comment. */
+/** Why a candidate is not valid: its report's errors, each with its suggested fix. */
+function InvalidReasons({ candidate }: { candidate: Candidate }) {
+  const errors = (candidate.report?.violations ?? []).filter((v) => v.severity === "error");
+  const invalid = candidate.valid === false || errors.length > 0;
+  if (!invalid) return null;
+  return (
+    <div className="pg-invalid" role="alert" data-testid="invalid-reasons">
+      <b>
+        Not valid: {errors.length} {errors.length === 1 ? "error" : "errors"} in its report.
+      </b>
+      <ul>
+        {errors.slice(0, 12).map((v, i) => (
+          <li key={`${v.rule}:${i}`}>
+            <code>{v.rule}</code> {v.message}
+            {v.suggestion && <div className="pg-muted">Fix: {v.suggestion}</div>}
+          </li>
+        ))}
+      </ul>
+      {errors.length > 12 && <p className="pg-muted">…and {errors.length - 12} more in the report below.</p>}
+    </div>
+  );
+}
+
+/** Pins equipment of a candidate and asks for new candidates that keep it where it is. */
+function RegeneratePanel({ candidate }: { candidate: Candidate }) {
+  const { api } = useApi();
+  const [pinned, setPinned] = useState<ReadonlySet<string>>(new Set());
+  const [count, setCount] = useState(2);
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  const toggle = (tag: string, on: boolean) =>
+    setPinned((p) => {
+      const next = new Set(p);
+      if (on) next.add(tag);
+      else next.delete(tag);
+      return next;
+    });
+  const regenerate = async () => {
+    setError(null);
+    setBusy(true);
+    try {
+      const seed = Math.floor(Math.random() * 2 ** 31);
+      const job = await api.generate(
+        regenerateRequest(candidate.design, pinned, { count, seed }),
+        candidate.modelId ?? "default",
+      );
+      location.hash = href("candidates", undefined, { job: job.id });
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <details className="pg-regenerate" data-testid="regenerate-panel">
+      <summary>Pin equipment and regenerate the rest</summary>
+      <p className="pg-muted">Pinned items stay where they are in the new candidates (the request's fixed items).</p>
+      <div className="pg-pins">
+        {candidate.design.equipment.map((e) => (
+          <label key={e.tag}>
+            <input
+              type="checkbox"
+              data-testid="pin"
+              value={e.tag}
+              checked={pinned.has(e.tag)}
+              onChange={(ev) => toggle(e.tag, ev.target.checked)}
+            />{" "}
+            {e.tag}
+          </label>
+        ))}
+      </div>
+      <div className="pg-row">
+        <label>
+          Candidates{" "}
+          <input
+            type="number"
+            min={1}
+            max={GENERATION_COUNT_LIMITS.maximum}
+            value={count}
+            onChange={(e) => setCount(Number(e.target.value))}
+          />
+        </label>
+        <button
+          type="button"
+          className="primary"
+          data-testid="regenerate"
+          disabled={pinned.size === 0 || busy}
+          onClick={regenerate}
+        >
+          Regenerate the rest ({pinned.size} pinned)
+        </button>
+      </div>
+      <ErrorBox error={error} />
+    </details>
+  );
+}
+
+/**
+ * Review of one candidate: its scene, why it is invalid (if it is), its report; accept (under
+ * another id when its own is taken, with a recorded reason when it has errors) or reject; pin
+ * items and regenerate the rest.
+ */
 function ReviewPanel({ candidate, onReviewed }: { candidate: Candidate; onReviewed: () => void }) {
   const { api } = useApi();
   const [comment, setComment] = useState("");
+  const [override, setOverride] = useState("");
+  const [rename, setRename] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [result, setResult] = useState<{ status: CandidateStatus; acceptedAs?: string } | null>(null);
   const [violation, setViolation] = useState<number | null>(null);
+  const hasErrors = candidate.valid === false || (candidate.report?.summary.errors ?? 0) > 0;
   const decide = async (decision: "accept" | "reject") => {
     setError(null);
     try {
-      const r = await api.review(candidate.id, decision, comment);
+      const r = await api.review(candidate.id, decision, comment, {
+        ...(rename ? { designId: rename } : {}),
+        ...(hasErrors && override.trim() ? { overrideReason: override.trim() } : {}),
+      });
       const acceptedAs = r.design?.id ?? r.candidate.review?.acceptedAs;
       setResult({
         status: r.candidate.status ?? (decision === "accept" ? "accepted" : "rejected"),
@@ -358,6 +481,11 @@ function ReviewPanel({ candidate, onReviewed }: { candidate: Candidate; onReview
       });
       onReviewed();
     } catch (err) {
+      // The id is taken: offer the free id the API suggests, editable.
+      if (err instanceof ApiError && err.code === "conflict") {
+        const suggested = (err.problem as { suggestedId?: string }).suggestedId;
+        setRename(suggested ?? `${rename ?? candidate.designId}-2`);
+      }
       setError(err);
     }
   };
@@ -371,6 +499,7 @@ function ReviewPanel({ candidate, onReviewed }: { candidate: Candidate; onReview
           {status}
         </span>
       </h2>
+      <InvalidReasons candidate={candidate} />
       <div className="pg-review-body">
         <SceneView
           design={candidate.design}
@@ -379,7 +508,6 @@ function ReviewPanel({ candidate, onReviewed }: { candidate: Candidate; onReview
           testId="review-scene"
         />
         <div className="pg-review-side">
-          <ViolationsPanel report={candidate.report} selected={violation} onSelect={(i) => setViolation(i)} />
           {status === "pending" ? (
             <div className="pg-form">
               <label>
@@ -391,9 +519,31 @@ function ReviewPanel({ candidate, onReviewed }: { candidate: Candidate; onReview
                   onChange={(e) => setComment(e.target.value)}
                 />
               </label>
+              {hasErrors && (
+                <label>
+                  Accept in spite of its errors, because (recorded)
+                  <textarea
+                    name="override"
+                    value={override}
+                    maxLength={2000}
+                    onChange={(e) => setOverride(e.target.value)}
+                  />
+                </label>
+              )}
+              {rename !== null && (
+                <label>
+                  Design id {candidate.designId} is taken; accept as
+                  <input data-testid="accept-as" value={rename} onChange={(e) => setRename(e.target.value)} />
+                </label>
+              )}
               <div className="pg-row">
-                <button type="button" className="primary" onClick={() => decide("accept")}>
-                  Accept
+                <button
+                  type="button"
+                  className="primary"
+                  disabled={hasErrors && !override.trim()}
+                  onClick={() => decide("accept")}
+                >
+                  {rename !== null ? "Accept as new id" : "Accept"}
                 </button>
                 <button type="button" className="danger" onClick={() => decide("reject")}>
                   Reject
@@ -407,7 +557,10 @@ function ReviewPanel({ candidate, onReviewed }: { candidate: Candidate; onReview
                 <>
                   {" "}
                   as design{" "}
-                  <a href={href("designs", result?.acceptedAs ?? candidate.review?.acceptedAs)}>
+                  <a
+                    data-testid="accepted-as"
+                    href={href("designs", result?.acceptedAs ?? candidate.review?.acceptedAs)}
+                  >
                     {result?.acceptedAs ?? candidate.review?.acceptedAs}
                   </a>
                 </>
@@ -416,6 +569,8 @@ function ReviewPanel({ candidate, onReviewed }: { candidate: Candidate; onReview
             </p>
           )}
           <ErrorBox error={error} />
+          <RegeneratePanel candidate={candidate} />
+          <ViolationsPanel report={candidate.report} selected={violation} onSelect={(i) => setViolation(i)} />
         </div>
       </div>
     </section>
@@ -470,9 +625,19 @@ export function CandidatesPage({ jobId, openId }: { jobId: string | undefined; o
   const { api } = useApi();
   const [status, setStatus] = useState<CandidateStatus | "">("");
   const [tick, setTick] = useState(0);
+  // Pages by cursor; the stack holds the cursors of the pages before this one.
+  const [cursors, setCursors] = useState<string[]>([]);
+  const cursor = cursors[cursors.length - 1];
+  useEffect(() => setCursors([]), [jobId, status]);
   const list = useAsync(
-    () => api.listCandidates({ ...(jobId ? { job: jobId } : {}), ...(status ? { status } : {}), limit: 60 }),
-    [jobId, status, tick],
+    () =>
+      api.listCandidates({
+        ...(jobId ? { job: jobId } : {}),
+        ...(status ? { status } : {}),
+        ...(cursor ? { cursor } : {}),
+        limit: PAGE_SIZE,
+      }),
+    [jobId, status, tick, cursor],
   );
   const [full, setFull] = useState<Record<string, Candidate>>({});
   const [compare, setCompare] = useState<string[]>([]);
@@ -523,21 +688,6 @@ export function CandidatesPage({ jobId, openId }: { jobId: string | undefined; o
       <ErrorBox error={list.error} />
       {list.loading && items.length === 0 && <p className="pg-muted">Loading…</p>}
       {!list.loading && items.length === 0 && <p className="pg-muted">No candidates yet: generate some.</p>}
-      <div className="pg-card-grid" data-testid="candidate-grid">
-        {items.map((m) => (
-          <CandidateCard
-            key={m.id}
-            meta={m}
-            full={full[m.id]}
-            compared={compare.includes(m.id)}
-            onCompare={(on) =>
-              setCompare((c) => (on ? [...c.filter((x) => x !== m.id), m.id].slice(-2) : c.filter((x) => x !== m.id)))
-            }
-            onOpen={() => setOpen(m.id)}
-          />
-        ))}
-      </div>
-      {list.data?.nextCursor && <p className="pg-muted">More candidates exist; filter by job or status.</p>}
       {pair.length === 2 && <Compare a={pair[0]!} b={pair[1]!} />}
       {opened && (
         <ReviewPanel
@@ -552,6 +702,39 @@ export function CandidatesPage({ jobId, openId }: { jobId: string | undefined; o
           }}
         />
       )}
+      <div className="pg-card-grid" data-testid="candidate-grid">
+        {items.map((m) => (
+          <CandidateCard
+            key={m.id}
+            meta={m}
+            full={full[m.id]}
+            compared={compare.includes(m.id)}
+            onCompare={(on) =>
+              setCompare((c) => (on ? [...c.filter((x) => x !== m.id), m.id].slice(-2) : c.filter((x) => x !== m.id)))
+            }
+            onOpen={() => {
+              setOpen(m.id);
+              scrollTo({ top: 0, behavior: "smooth" });
+            }}
+          />
+        ))}
+      </div>
+      <div className="pg-row pg-pager" data-testid="pager">
+        <button type="button" disabled={cursors.length === 0} onClick={() => setCursors((c) => c.slice(0, -1))}>
+          Previous
+        </button>
+        <span className="pg-muted">Page {cursors.length + 1}</span>
+        <button
+          type="button"
+          disabled={!list.data?.nextCursor}
+          onClick={() => {
+            const next = list.data?.nextCursor;
+            if (next) setCursors((c) => [...c, next]);
+          }}
+        >
+          Next
+        </button>
+      </div>
     </div>
   );
 }
