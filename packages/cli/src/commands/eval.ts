@@ -11,7 +11,7 @@ import {
   requestFromDesign,
   selectBackend,
 } from "@plantgan/core/gan";
-import type { Command } from "commander";
+import { type Command, Option } from "commander";
 import { CliError } from "../exit.js";
 import { defaultModelDir, loadGanModel, readSplit } from "../model-files.js";
 import { printError, printJson, printLine } from "../output.js";
@@ -21,7 +21,7 @@ interface EvalOptions {
   model?: string;
   dataset: string;
   split: string;
-  countPerClass: string;
+  perClass: string;
   seed: string;
   json?: boolean;
   baselines: boolean;
@@ -66,20 +66,23 @@ function fmt(v: number, digits = 2): string {
 }
 
 export function registerEval(program: Command): void {
-  program
+  const command = program
     .command("eval")
     .description("Evaluate a model on held-out designs against random placement and the procedural designer")
     .option("--model <dir>", "model folder (default: the shipped datasets/models/default)")
     .option("--dataset <dir>", "dataset folder", "datasets/synthetic-v1")
     .option("--split <name>", "held-out split", "test")
-    .option("--count-per-class <n>", "held-out designs per process class turned into requests", "10")
+    // --per-class, as `dataset build` names designs per process class; the old name still works.
+    .option("--per-class <n>", "held-out designs per process class turned into requests", "10")
+    .addOption(new Option("--count-per-class <n>", "old name of --per-class").hideHelp())
+    .on("option:count-per-class", (value: string) => command.setOptionValue("perClass", value))
     .option("--seed <n>", "seed of the requests", "1")
     .option("--no-baselines", "skip the random and designer baselines")
     .option("--json", "print the tables as JSON")
     .addHelpText(
       "after",
       "\nEach held-out design gives one spec request (its class, site and equipment counts) and one candidate per method.\n" +
-        "valid: no validator error, every line routed, nothing the legaliser left unresolved; raw: no validator error before\n" +
+        "valid: no validator error (unrouted lines and unresolved items are errors too); raw: no validator error before\n" +
         "legalise and route (first proposal); valid@1: valid with the first proposal; tries: proposals per candidate\n" +
         "(up to 4: a failing layout gets a new latent / new random positions, the last two also a fresh topology); unique/novel: distinct design signatures / signatures absent from the training split;\n" +
         "cond: requested equipment present; mmd: MMD² of design statistics to the whole held-out split of the class.\n" +
@@ -87,9 +90,8 @@ export function registerEval(program: Command): void {
         "router or items the legaliser left), after the pipeline and for the raw first proposal.",
     )
     .action(async (options: EvalOptions) => {
-      const perClass = Number(options.countPerClass);
-      if (!Number.isInteger(perClass) || perClass < 1)
-        throw new CliError("--count-per-class must be a positive integer");
+      const perClass = Number(options.perClass);
+      if (!Number.isInteger(perClass) || perClass < 1) throw new CliError("--per-class must be a positive integer");
       const seed = Number(options.seed);
       await selectBackend({ prefer: "wasm", log: () => {} });
       const { model } = await loadGanModel(options.model ?? defaultModelDir());
