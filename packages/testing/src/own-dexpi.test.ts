@@ -27,7 +27,15 @@ describe("the project's own DEXPI files", () => {
 
   it("pump: suction and discharge lines between tank, pump and vessel, a transmitter on the discharge", () => {
     const { design, report } = imported(OWN_DEXPI.pump);
-    expect(report.counts).toEqual({ equipment: 3, nozzles: 4, lines: 2, components: 2, instruments: 1, loops: 0 });
+    expect(report.counts).toEqual({
+      equipment: 3,
+      nozzles: 5,
+      lines: 2,
+      components: 2,
+      instruments: 1,
+      loops: 0,
+      interlocks: 0,
+    });
     expect(design.equipment.map((e) => [e.tag, e.type])).toEqual([
       ["T-100", "tank"],
       ["P-101", "pump"],
@@ -54,13 +62,21 @@ describe("the project's own DEXPI files", () => {
 
   it("tank level loop: transmitter on the tank, controller driving the fill valve", () => {
     const { design, report } = imported(OWN_DEXPI.tankLevelLoop);
-    expect(report.counts).toEqual({ equipment: 2, nozzles: 4, lines: 1, components: 1, instruments: 1, loops: 1 });
+    expect(report.counts).toEqual({
+      equipment: 2,
+      nozzles: 5,
+      lines: 1,
+      components: 2,
+      instruments: 1,
+      loops: 1,
+      interlocks: 0,
+    });
     expect(design.lines.map((l) => [l.id, l.from, l.to, l.components])).toEqual([
       [
         "50-P-201",
         { tag: "P-201", nozzle: "D" },
         { tag: "T-202", nozzle: "IN" },
-        [{ type: "control_valve", tag: "LV-201" }],
+        [{ type: "control_valve", tag: "LV-201" }, { type: "gate_valve" }],
       ],
     ]);
     expect(design.instruments).toEqual([{ tag: "LT-201", on: { tag: "T-202" } }]);
@@ -69,7 +85,7 @@ describe("the project's own DEXPI files", () => {
 
   it("tee branch: the branch line starts on the main line", () => {
     const { design, report } = imported(OWN_DEXPI.teeBranch);
-    expect(report.counts).toEqual({ equipment: 3, nozzles: 4, lines: 2, components: 2, instruments: 0, loops: 0 });
+    expect(report.counts).toEqual({ equipment: 3, nozzles: 4, lines: 2, components: 2, instruments: 0, loops: 0, interlocks: 0 });
     expect(design.lines.map((l) => [l.id, l.from, l.to, l.size])).toEqual([
       ["80-P-301", { tag: "P-301", nozzle: "D" }, { tag: "V-302", nozzle: "IN" }, 80],
       ["50-P-302", { line: "80-P-301" }, { tag: "V-303", nozzle: "IN" }, 50],
