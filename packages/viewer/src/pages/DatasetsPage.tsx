@@ -132,13 +132,16 @@ function DatasetList({
   onChange,
   selected,
   onSelect,
+  version,
 }: {
   onChange: () => void;
   selected: string;
   onSelect: (id: string) => void;
+  /** Bumped when designs change elsewhere on the page (an upload), so the counts are read again. */
+  version: number;
 }) {
   const { api } = useApi();
-  const list = useAsync(() => api.listDatasets(), []);
+  const list = useAsync(() => api.listDatasets(), [version]);
   const [name, setName] = useState("");
   const [error, setError] = useState<unknown>(null);
   const create = async (e: FormEvent) => {
@@ -240,7 +243,7 @@ export function DatasetsPage({ query }: { query: URLSearchParams }) {
   return (
     <div className="pg-page pg-datasets">
       <div className="pg-columns">
-        <DatasetList onChange={() => setTick((t) => t + 1)} selected={dataset} onSelect={setDataset} />
+        <DatasetList onChange={() => setTick((t) => t + 1)} selected={dataset} onSelect={setDataset} version={tick} />
         <Upload datasets={datasets.data?.items ?? []} onDone={() => setTick((t) => t + 1)} />
       </div>
       <section className="pg-panel" aria-label="Designs">
