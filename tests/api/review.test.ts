@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type RunningServer, startServer } from "@plantgan/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TEST_JOBS } from "./harness.js";
+import { readSse, TEST_JOBS } from "./harness.js";
 
 /**
  * The review path an engineer can trust: one verdict (a candidate's reasons are in its report and
@@ -130,6 +130,20 @@ describe("review with one verdict, with the shipped model", () => {
     const renamed = await review(b.id, { designId: problem.suggestedId });
     expect(renamed.status).toBe(200);
     expect(((await renamed.json()) as any).design.id).toBe("pump-layout-2");
+  });
+
+  it("reports progress over SSE as each candidate is finished", async () => {
+    const queued = await api("/v1/generate?model=default", {
+      method: "POST",
+      body: JSON.stringify({ ...SMALL, count: 3 }),
+      headers: { prefer: "respond-async" },
+    });
+    const { id } = (await queued.json()) as { id: string };
+    const events = await readSse(`${server.url}/v1/jobs/${id}/events`, key, { timeoutMs: 120_000 });
+    const progress = events
+      .filter((e) => e.event === "progress")
+      .map((e) => ({ done: e.data.done, total: e.data.total }));
+    expect(progress).toEqual([0, 1, 2, 3].map((done) => ({ done, total: 3 })));
   });
 
   it("refuses fixed items without a position, outside the site or in a keep-out with 422 naming them", async () => {
