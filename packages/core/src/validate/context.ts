@@ -103,7 +103,7 @@ export class DesignIndex {
   /** True when `neighbours` stopped at MAX_NEIGHBOUR_PAIRS (a layout far denser than any plant). */
   neighboursTruncated = false;
   /** Per placed slot: world positions of its nozzles, in `nozzles` order (filled on first use). */
-  private readonly nozzlePoints: (Point[] | undefined)[] = [];
+  private readonly nozzlePoints: (Point[] | undefined)[];
 
   constructor(
     readonly design: Design,
@@ -137,6 +137,8 @@ export class DesignIndex {
       if (!this.placedByTag.has(e.tag)) this.placedByTag.set(e.tag, item);
     }
     this.unplacedCount = unplaced;
+    // Filled up front so the array stays packed (slots are cached in any order).
+    this.nozzlePoints = new Array<Point[] | undefined>(this.placed.length).fill(undefined);
     this.geometryChecked = this.placed.length > 0;
 
     const lines = design.lines;
