@@ -247,10 +247,11 @@ export class ApiClient {
   async uploadDesigns(
     content: string | Blob,
     format: UploadFormat,
-    options: { dataset?: string } = {},
+    options: { dataset?: string; id?: string } = {},
   ): Promise<UploadReport> {
     try {
-      const report = await this.request<UploadReport>("POST", `/designs${queryString({ dataset: options.dataset })}`, {
+      const query = queryString({ dataset: options.dataset, id: options.id });
+      const report = await this.request<UploadReport>("POST", `/designs${query}`, {
         raw: content,
         type: UPLOAD_MEDIA_TYPES[format],
       });

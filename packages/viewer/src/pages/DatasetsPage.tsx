@@ -1,4 +1,5 @@
 import { PROCESS_CLASSES } from "@plantgan/core/design";
+import { designIdFromName } from "@plantgan/core/formats";
 import { type FormEvent, useState } from "react";
 import { type DesignMeta, formatOfFileName, type UploadFormat, type UploadReport } from "../api/client.js";
 import { useApi } from "../app/api-context.js";
@@ -37,7 +38,12 @@ function Upload({ datasets, onDone }: { datasets: readonly { id: string; name: s
         continue;
       }
       try {
-        const report = await api.uploadDesigns(await file.text(), format, dataset ? { dataset } : {});
+        // A DEXPI drawing is named by its file, as the CLI and the API's multipart import name it.
+        const id = format === "dexpi" ? designIdFromName(file.name) : undefined;
+        const report = await api.uploadDesigns(await file.text(), format, {
+          ...(dataset ? { dataset } : {}),
+          ...(id ? { id } : {}),
+        });
         out.push({ name: file.name, format, report });
       } catch (error) {
         out.push({ name: file.name, format, error });
