@@ -43,8 +43,11 @@ function countFailures(into: FailureCounts, group: string, rules: readonly strin
 /** What keeps a final candidate from being valid: validator rule ids, `unrouted:<code>`, `unresolved:<code>`. */
 function finalFailures(rules: readonly string[], unrouted: readonly { code: string }[], unresolved: readonly string[]) {
   const codes = (prefix: string, list: readonly string[]) => [...new Set(list)].map((c) => `${prefix}:${c}`);
+  // The report names unrouted lines and unresolved items (piping.routed, geometry.legal-position):
+  // they are counted once, by the router's and legaliser's codes below.
+  const byCode = new Set(["piping.routed", "geometry.legal-position"]);
   return [
-    ...rules,
+    ...rules.filter((r) => !byCode.has(r)),
     ...codes(
       "unrouted",
       unrouted.map((u) => u.code),
