@@ -12,7 +12,7 @@ import { type RunningServer, startServer } from "@plantgan/server";
 import { OWN_DEXPI, ownDexpiPath, tankFarm } from "@plantgan/testing";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DIST, ensureViewerBuilt, hasChromium, launch, shot, until, watch } from "./harness.js";
+import { DIST, ensureViewerBuilt, hasChromium, launch, shot, until, waitForScene, watch } from "./harness.js";
 
 describe.skipIf(!hasChromium())("design drawings (plan, P&ID, C&E), in Chromium", () => {
   let browser: Browser;
@@ -168,6 +168,24 @@ describe.skipIf(!hasChromium())("design drawings (plan, P&ID, C&E), in Chromium"
       .poll(() => page.getByTestId("pid").locator(`[data-kind=interlock][data-tag="${il.tag}"]`).getAttribute("class"))
       .toContain("selected");
     await shot(page, "cause-effect");
+    await page.close();
+  });
+
+  it("3D tags never overlap: equipment tags win, the rest hide on collision", async () => {
+    const { page } = await open("#/designs/tankfarm-test?view=3d");
+    await waitForScene(page);
+    // From far away every tag competes for the same few pixels.
+    await page.evaluate(
+      `(() => { const v = document.querySelector("[data-testid=scene]").pgViewer; v.camera.position.multiplyScalar(4); v.controls.update(); v.renderNow(); })()`,
+    );
+    const boxes = await page.evaluate<{ kind: string; text: string; x0: number; y0: number; x1: number; y1: number }[]>(
+      `Array.from(document.querySelectorAll(".pg-label")).filter((e) => e.style.display !== "none").map((e) => { const r = e.getBoundingClientRect(); return { kind: e.dataset.kind, text: e.textContent, x0: r.left, y0: r.top, x1: r.right, y1: r.bottom }; })`,
+    );
+    expect(boxes.length).toBeGreaterThan(0);
+    for (const [i, a] of boxes.entries())
+      for (const b of boxes.slice(i + 1))
+        expect(a.x0 < b.x1 && b.x0 < a.x1 && a.y0 < b.y1 && b.y0 < a.y1, `${a.text} overlaps ${b.text}`).toBe(false);
+    expect(boxes.some((b) => b.kind === "equipment")).toBe(true);
     await page.close();
   });
 
