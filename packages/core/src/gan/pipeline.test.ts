@@ -48,9 +48,11 @@ describe("generation pipeline retries", () => {
     expect(unplaced.every((v) => v.severity === "error" && v.tags.length > 0)).toBe(true);
     expect(once!.report.summary.errors).toBeGreaterThan(0);
 
-    const [again] = generateCandidates(request, { placement: "random", attempts: 2 });
+    // The second topology's 26 m tanks do not fit either once they keep NFPA 30's distance to the
+    // property line; the third's 21 m tanks do.
+    const [again] = generateCandidates(request, { placement: "random", attempts: 3 });
     expect(again!.valid).toBe(true);
-    expect(again!.attempts).toBe(2);
+    expect(again!.attempts).toBe(3);
     const tanks = (c: typeof once) => c!.design.equipment.filter((e) => e.type === "tank");
     expect(tanks(again).length).toBe(3);
     expect(tanks(again)[0]!.footprint.width).toBeLessThan(tanks(once)[0]!.footprint.width);
