@@ -73,8 +73,10 @@ describe("GET /v1/designs/:id/export (glTF)", () => {
     expect(json.buffers).toHaveLength(1);
     expect(json.buffers[0]!.uri).toBeUndefined();
     expect(bin).toBeGreaterThanOrEqual(json.buffers[0]!.byteLength);
-    expect(json.extensionsUsed).toContain("EXT_mesh_gpu_instancing");
+    // Plain nodes by default, one per equipment tag: any glTF 2.0 loader reads them.
+    expect(json.extensionsUsed ?? []).toEqual([]);
     const names = json.nodes.map((n) => n.name);
+    for (const e of example.equipment) expect(names).toContain(e.tag);
     expect(names).toContain("plantgan"); // the y-up root
     expect(names).toContain(`design:${example.id}`);
     expect(names).toContain("pipes");
@@ -87,6 +89,14 @@ describe("GET /v1/designs/:id/export (glTF)", () => {
     const local = readGlb(Buffer.from((await exportGltf(scene.group)) as ArrayBuffer)).json;
     scene.dispose();
     expect(names).toEqual(local.nodes.map((n) => n.name));
+  });
+
+  it("format=glb&instancing=1: equipment as EXT_mesh_gpu_instancing", async () => {
+    const response = await get(`/v1/designs/${example.id}/export?format=glb&instancing=1`);
+    expect(response.statusCode).toBe(200);
+    const { json } = readGlb(response.rawPayload);
+    expect(json.extensionsUsed).toContain("EXT_mesh_gpu_instancing");
+    expect([...exportedTags(json)].sort()).toEqual(example.equipment.map((e) => e.tag).sort());
   });
 
   it("format=gltf: glTF JSON with its buffer embedded as a data URI", async () => {
