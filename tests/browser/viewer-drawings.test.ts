@@ -189,6 +189,33 @@ describe.skipIf(!hasChromium())("design drawings (plan, P&ID, C&E), in Chromium"
     await page.close();
   });
 
+  it("toggles the 3D control overlay per kind: loops and interlocks each on their own", async () => {
+    const { page } = await open("#/designs/tankfarm-test?view=3d");
+    await waitForScene(page);
+    // Signal segments drawn, and markers of each kind with a size (hidden ones shrink to nothing).
+    const state = () =>
+      page.evaluate<{ drawn: number; loop: number; interlock: number }>(`(() => {
+        const v = document.querySelector("[data-testid=scene]").pgViewer;
+        const s = v.designScene;
+        const signals = s.overlay.getObjectByName("overlay:signals");
+        const markers = s.overlay.getObjectByName("overlay:markers");
+        const out = { drawn: signals.geometry.index ? signals.geometry.index.count / 2 : signals.geometry.getAttribute("position").count / 2, loop: 0, interlock: 0 };
+        for (let i = 0; i < markers.count; i++) {
+          if (markers.instanceMatrix.array[i * 16] === 0 && markers.instanceMatrix.array[i * 16 + 1] === 0) continue;
+          out[s.pickMap.resolve(markers, { instanceId: i }).kind]++;
+        }
+        return out;
+      })()`);
+    // LIC-101: measurement → controller → valve; I-101: cause → logic → one effect.
+    expect(await state()).toEqual({ drawn: 4, loop: 1, interlock: 1 });
+    await page.getByTestId("overlay-interlocks").uncheck();
+    expect(await state()).toEqual({ drawn: 2, loop: 1, interlock: 0 });
+    await page.getByTestId("overlay-loops").uncheck();
+    await page.getByTestId("overlay-interlocks").check();
+    expect(await state()).toEqual({ drawn: 2, loop: 0, interlock: 1 });
+    await page.close();
+  });
+
   it("opens an uploaded DEXPI P&ID in the P&ID view with its instruments and its loop", async () => {
     const { page, w } = await open("#/datasets");
     await page.getByTestId("upload-input").setInputFiles(ownDexpiPath(OWN_DEXPI.tankLevelLoop));

@@ -1,6 +1,7 @@
 import type { Design } from "@plantgan/core/design";
 import type { DesignScene, HighlightRequest, PickTarget } from "@plantgan/scene";
 import { useEffect, useRef } from "react";
+import type { OverlayKinds } from "../view/overlay-kinds.js";
 import { Viewer } from "../view/viewer.js";
 
 export interface Focus {
@@ -14,7 +15,8 @@ export interface Focus {
 export interface SceneViewProps {
   readonly design: Design | null;
   readonly focus?: Focus | null;
-  readonly overlay?: boolean;
+  /** The control overlay: all of it, none, or loops and interlocks each on its own. */
+  readonly overlay?: boolean | OverlayKinds;
   readonly labels?: boolean;
   readonly onPick?: (target: PickTarget | null) => void;
   /** Receives the viewer once mounted (toolbar actions: views, export, snapshot). */
@@ -23,6 +25,10 @@ export interface SceneViewProps {
   readonly onBuilt?: (scene: DesignScene | null) => void;
   readonly className?: string;
   readonly testId?: string;
+}
+
+function kindsOf(overlay: boolean | OverlayKinds): OverlayKinds {
+  return typeof overlay === "boolean" ? { loop: overlay, interlock: overlay } : overlay;
 }
 
 /**
@@ -70,12 +76,14 @@ export function SceneView({
     const v = viewer.current;
     if (!v) return;
     const built = v.setDesign(design);
-    v.setOverlay(overlayRef.current);
+    v.setOverlayKinds(kindsOf(overlayRef.current));
     builtCallback.current?.(built);
     host.current?.setAttribute("data-ready", design ? "1" : "0");
   }, [design]);
 
-  useEffect(() => viewer.current?.setOverlay(overlay), [overlay]);
+  const loops = kindsOf(overlay).loop;
+  const interlocks = kindsOf(overlay).interlock;
+  useEffect(() => viewer.current?.setOverlayKinds({ loop: loops, interlock: interlocks }), [loops, interlocks]);
   useEffect(() => viewer.current?.setLabels(labels), [labels]);
 
   useEffect(() => {

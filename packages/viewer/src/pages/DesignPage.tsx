@@ -12,6 +12,7 @@ import { PlanView } from "../components/PlanView.js";
 import { PropertiesPanel } from "../components/PropertiesPanel.js";
 import { type Focus, SceneView } from "../components/SceneView.js";
 import { ViolationsPanel } from "../components/ViolationsPanel.js";
+import type { OverlayKinds } from "../view/overlay-kinds.js";
 import { isTopologyOnly } from "../view/plan-model.js";
 import type { Viewer } from "../view/viewer.js";
 
@@ -41,8 +42,8 @@ export function SceneToolbar({
   viewer: Viewer | null;
   stats: SceneStats | null;
   name: string;
-  overlay: boolean;
-  setOverlay: (v: boolean) => void;
+  overlay: OverlayKinds;
+  setOverlay: (v: OverlayKinds) => void;
   labels: boolean;
   setLabels: (v: boolean) => void;
 }) {
@@ -65,7 +66,22 @@ export function SceneToolbar({
         Side
       </button>
       <label>
-        <input type="checkbox" checked={overlay} onChange={(e) => setOverlay(e.target.checked)} /> Control overlay
+        <input
+          type="checkbox"
+          data-testid="overlay-loops"
+          checked={overlay.loop}
+          onChange={(e) => setOverlay({ ...overlay, loop: e.target.checked })}
+        />{" "}
+        Loops
+      </label>
+      <label>
+        <input
+          type="checkbox"
+          data-testid="overlay-interlocks"
+          checked={overlay.interlock}
+          onChange={(e) => setOverlay({ ...overlay, interlock: e.target.checked })}
+        />{" "}
+        Interlocks
       </label>
       <label>
         <input type="checkbox" checked={labels} onChange={(e) => setLabels(e.target.checked)} /> Tags
@@ -134,7 +150,7 @@ export function DesignPage({ id, view: askedView }: { id: string; view?: string 
   const report = useAsync(async () => (d ? api.validate(d) : undefined), [d]);
   const [viewer, setViewer] = useState<Viewer | null>(null);
   const [stats, setStats] = useState<SceneStats | null>(null);
-  const [overlay, setOverlay] = useState(true);
+  const [overlay, setOverlay] = useState<OverlayKinds>({ loop: true, interlock: true });
   const [labels, setLabels] = useState(true);
   const [picked, setPicked] = useState<PickTarget | null>(null);
   const [violation, setViolation] = useState<number | null>(null);

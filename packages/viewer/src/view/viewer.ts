@@ -28,11 +28,17 @@ import {
 } from "three";
 import { OrbitControls } from "three/examples/jsm/controls/OrbitControls.js";
 import { LabelLayer } from "./labels.js";
+import { OverlayFilter, type OverlayKinds } from "./overlay-kinds.js";
 
 const FOV = 45;
 const BACKGROUND = 0xeef1f5;
-const OVERLAY_KINDS = new Set<ItemKind>(["equipment", "loop", "interlock"]);
-const PLAIN_KINDS = new Set<ItemKind>(["equipment"]);
+/** Kinds that get tags: equipment always, loops and interlocks while their overlay shows. */
+function labelKinds(kinds: OverlayKinds): Set<ItemKind> {
+  const out = new Set<ItemKind>(["equipment"]);
+  if (kinds.loop) out.add("loop");
+  if (kinds.interlock) out.add("interlock");
+  return out;
+}
 
 export interface ViewerOptions {
   /** Keep the drawing buffer (thumbnails, pixel checks); costs a copy per frame. */
@@ -58,6 +64,8 @@ export class Viewer {
   readonly controls: OrbitControls;
   readonly scene = new Scene();
   private built: DesignScene | null = null;
+  private overlayFilter: OverlayFilter | null = null;
+  private overlayKinds: OverlayKinds = { loop: true, interlock: true };
   private readonly labels: LabelLayer | null;
   private readonly resizeObserver: ResizeObserver;
   private frameRequested = false;
@@ -134,13 +142,15 @@ export class Viewer {
       this.scene.remove(this.built.group);
       this.built.dispose();
       this.built = null;
+      this.overlayFilter = null;
     }
     this.selectedId = null;
     if (design) {
       this.built = buildDesignScene(design, options);
       this.scene.add(this.built.group);
       this.labels?.setAnchors(this.built.labels);
-      this.labels?.setKinds(this.built.overlay.visible ? OVERLAY_KINDS : PLAIN_KINDS);
+      this.overlayFilter = new OverlayFilter(this.built);
+      this.applyOverlay();
       const size = this.built.bounds.getSize(this.tmpDir).length();
       this.camera.near = Math.max(0.05, size / 4000);
       this.camera.far = Math.max(2000, size * 20);
@@ -190,10 +200,20 @@ export class Viewer {
     this.requestRender();
   }
 
+  /** Shows the whole control overlay, or none of it. */
   setOverlay(visible: boolean): void {
-    if (!this.built) return;
-    this.built.overlay.visible = visible;
-    this.labels?.setKinds(visible ? OVERLAY_KINDS : PLAIN_KINDS);
+    this.setOverlayKinds({ loop: visible, interlock: visible });
+  }
+
+  /** Shows the control overlay's loops and interlocks, each on its own. */
+  setOverlayKinds(kinds: OverlayKinds): void {
+    this.overlayKinds = kinds;
+    this.applyOverlay();
+  }
+
+  private applyOverlay(): void {
+    this.overlayFilter?.apply(this.overlayKinds);
+    this.labels?.setKinds(labelKinds(this.overlayKinds));
     this.requestRender();
   }
 
