@@ -32,11 +32,6 @@ export function isExportFormat(value: string): value is ExportFormat {
   return Object.hasOwn(EXPORT_FORMATS, value);
 }
 
-/** The format ids, for error messages and the API schema's enum. */
-export function exportFormatIds(): string[] {
-  return Object.keys(EXPORT_FORMATS);
-}
-
 /** A design with no placed equipment has no scene to export. */
 export class NotPlacedError extends Error {
   constructor(designId: string, format: string) {

@@ -126,8 +126,3 @@ export function fuelGasDrum(b: PlantBuilder, seq: number): string {
   });
   return drum.tag;
 }
-
-/** Adds nothing when no item needs relief: a plant at atmospheric pressure needs no disposal drum. */
-export function anyNeedsRelief(b: PlantBuilder): boolean {
-  return b.equipment.some((e) => needsRelief(b.pack, e));
-}

@@ -24,7 +24,6 @@ import {
   type TrainerConfigInput,
   toModelFiles,
 } from "@plantgan/core/gan";
-import { TRAINING_DEFAULTS } from "../training-settings.js";
 
 /** Model sizes: "small" is the shipped one (a few MB), "tiny" is for tests and quick tries. */
 export const MODEL_SIZES: Readonly<Record<string, Omit<TrainerConfigInput, "nMax">>> = {
@@ -64,7 +63,6 @@ export const MODEL_SIZES: Readonly<Record<string, Omit<TrainerConfigInput, "nMax
  */
 export const GENERATOR_KINDS = ["graph", "layout"] as const;
 export type GeneratorKind = (typeof GENERATOR_KINDS)[number];
-export const DEFAULT_GENERATOR: GeneratorKind = TRAINING_DEFAULTS.generator;
 
 /**
  * What a layout generator adds to a size: the rule pack's whole spacing table with a 0.5 m margin

@@ -135,7 +135,6 @@ export interface ApiKeyInfo {
 
 /** Designs uploaded as training data are "uploaded"; reviewed-and-accepted candidates are "accepted". */
 export type DesignStatus = "uploaded" | "accepted";
-export const DESIGN_STATUSES: readonly DesignStatus[] = ["uploaded", "accepted"];
 
 /** Where a design came from. */
 export type DesignSource = "json" | "ndjson" | "dexpi" | "import" | "candidate";

@@ -40,7 +40,6 @@ export type * from "./generated/api-types.js";
 export { TRAINING_SETTINGS } from "./generated/training-settings.js";
 
 export type CandidateStatus = CandidateMeta["status"];
-export type JobKind = Job["kind"];
 export type JobStatus = Job["status"];
 
 export const TERMINAL_EVENTS: ReadonlySet<string> = new Set(["finished", "failed", "cancelled"]);

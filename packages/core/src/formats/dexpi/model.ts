@@ -50,11 +50,6 @@ const PART_ELEMENTS: ReadonlySet<string> = new Set([
   "Description",
 ]);
 
-/** True for elements that describe plant items (everything that is neither a graphic nor a part). */
-export function isModelElement(el: XmlElement): boolean {
-  return !GRAPHIC_ELEMENTS.has(el.name) && !PART_ELEMENTS.has(el.name);
-}
-
 export interface Association {
   readonly type: string;
   readonly itemId: string;
