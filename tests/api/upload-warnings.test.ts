@@ -31,8 +31,11 @@ describe("import warnings in the upload report", () => {
     expect(response.status).toBe(201);
     const report = (await response.json()) as { accepted: number; warnings?: string[] };
     expect(report.accepted).toBe(1);
-    expect(report.warnings).toHaveLength(1);
+    // Empty, and the class and site it was given are said to be assumed, not read.
+    expect(report.warnings).toHaveLength(3);
     expect(report.warnings?.[0]).toMatch(WARNING);
+    expect(report.warnings?.[1]).toMatch(/states no process class: .* was guessed/);
+    expect(report.warnings?.[2]).toMatch(/has no plot: a .* site was assumed/);
   });
 
   it("a JSON design has nothing to warn about: the report has no warnings", async () => {
@@ -53,7 +56,8 @@ describe("import warnings in the upload report", () => {
       result: { accepted: number; warnings: string[] };
     };
     expect(done).toMatchObject({ status: "succeeded", result: { accepted: 1 } });
-    expect(done.result.warnings).toHaveLength(1);
+    expect(done.result.warnings).toHaveLength(3);
     expect(done.result.warnings[0]).toMatch(/^sheet\.xml: the drawing yields no equipment/);
+    expect(done.result.warnings.slice(1).every((w) => w.startsWith("sheet.xml: "))).toBe(true);
   });
 });

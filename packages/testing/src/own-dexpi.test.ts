@@ -1,7 +1,7 @@
 // The importer on the project's own DEXPI files: runs on every clone, third-party fixtures or not.
 import { readdirSync } from "node:fs";
 import { parseDesign } from "@plantgan/core/design";
-import { importDexpi } from "@plantgan/core/formats";
+import { exportFormatById, importDexpi } from "@plantgan/core/formats";
 import { describe, expect, it } from "vitest";
 import { OWN_DEXPI, OWN_DEXPI_DIR, readOwnDexpi } from "./own-dexpi.js";
 
@@ -85,10 +85,31 @@ describe("the project's own DEXPI files", () => {
 
   it("tee branch: the branch line starts on the main line", () => {
     const { design, report } = imported(OWN_DEXPI.teeBranch);
-    expect(report.counts).toEqual({ equipment: 3, nozzles: 4, lines: 2, components: 2, instruments: 0, loops: 0, interlocks: 0 });
+    expect(report.counts).toEqual({
+      equipment: 3,
+      nozzles: 4,
+      lines: 2,
+      components: 2,
+      instruments: 0,
+      loops: 0,
+      interlocks: 0,
+    });
     expect(design.lines.map((l) => [l.id, l.from, l.to, l.size])).toEqual([
       ["80-P-301", { tag: "P-301", nozzle: "D" }, { tag: "V-302", nozzle: "IN" }, 80],
       ["50-P-302", { line: "80-P-301" }, { tag: "V-303", nozzle: "IN" }, 50],
     ]);
+  });
+
+  it("says which process class and site it assumed, and an export of the design says nothing was assumed", () => {
+    const { design, report } = imported(OWN_DEXPI.pump);
+    expect(report.warnings).toEqual([
+      expect.stringMatching(/states no process class: "tank_farm" was guessed from its equipment types/),
+      expect.stringMatching(/has no plot: a \d+ m × \d+ m site was assumed/),
+    ]);
+    const parsed = parseDesign(design);
+    if (!parsed.success) throw new Error("imported design breaks the contract");
+    const again = importDexpi(exportFormatById("dexpi")!.write(parsed.data));
+    if (!again.success) throw new Error(JSON.stringify(again.issues));
+    expect(again.report.warnings).toEqual([]);
   });
 });

@@ -142,13 +142,17 @@ function build(root: XmlElement, options: DexpiImportOptions): DexpiImportResult
     ...instruments.map((i) => i.tag),
     ...loops.map((l) => l.tag),
   ]);
-  const warnings =
-    design.equipment.length === 0 && design.lines.length === 0
-      ? [
-          `the drawing yields no equipment and no lines (${ctx.doc.items.length} model elements read, ` +
-            "see unmapped): the design is empty and cannot be laid out",
-        ]
-      : [];
+  const warnings: string[] = [];
+  if (design.equipment.length === 0 && design.lines.length === 0)
+    warnings.push(
+      `the drawing yields no equipment and no lines (${ctx.doc.items.length} model elements read, ` +
+        "see unmapped): the design is empty and cannot be laid out",
+    );
+  // A P&ID states neither a process class nor a plot: say what was assumed, so nobody mistakes it for data.
+  if (contract?.processClass === undefined)
+    warnings.push(`the drawing states no process class: "${design.processClass}" was guessed from its equipment types`);
+  if (contract?.site === undefined)
+    warnings.push(`the drawing has no plot: a ${side} m × ${side} m site was assumed from the equipment footprints`);
   const report = ctx.finish(
     {
       equipment: design.equipment.length,
