@@ -1,5 +1,6 @@
 import {
   type Design,
+  EQUIPMENT_TAG_PREFIX,
   type Equipment,
   type EquipmentType,
   type Instrument,
@@ -22,18 +23,19 @@ function mulberry32(seed: number): () => number {
   };
 }
 
-const KINDS: readonly { type: EquipmentType; prefix: string; w: number; d: number; h: number; weight: number }[] = [
-  { type: "pump", prefix: "P", w: 2.5, d: 1.2, h: 1.5, weight: 6 },
-  { type: "compressor", prefix: "K", w: 6, d: 3, h: 3, weight: 1 },
-  { type: "vessel", prefix: "V", w: 5, d: 2.5, h: 2.8, weight: 2 },
-  { type: "vessel", prefix: "V", w: 2.5, d: 2.5, h: 8, weight: 1 },
-  { type: "column", prefix: "C", w: 3, d: 3, h: 30, weight: 1 },
-  { type: "heat_exchanger", prefix: "E", w: 6, d: 1.5, h: 1.8, weight: 3 },
-  { type: "air_cooler", prefix: "EA", w: 8, d: 6, h: 7, weight: 1 },
-  { type: "tank", prefix: "T", w: 8, d: 8, h: 10, weight: 2 },
-  { type: "furnace", prefix: "H", w: 8, d: 6, h: 14, weight: 1 },
-  { type: "reactor", prefix: "R", w: 4, d: 4, h: 14, weight: 1 },
-  { type: "filter", prefix: "F", w: 1.5, d: 1.5, h: 3, weight: 1 },
+// Tags take the contract's letters (EQUIPMENT_TAG_PREFIX).
+const KINDS: readonly { type: EquipmentType; w: number; d: number; h: number; weight: number }[] = [
+  { type: "pump", w: 2.5, d: 1.2, h: 1.5, weight: 6 },
+  { type: "compressor", w: 6, d: 3, h: 3, weight: 1 },
+  { type: "vessel", w: 5, d: 2.5, h: 2.8, weight: 2 },
+  { type: "vessel", w: 2.5, d: 2.5, h: 8, weight: 1 },
+  { type: "column", w: 3, d: 3, h: 30, weight: 1 },
+  { type: "heat_exchanger", w: 6, d: 1.5, h: 1.8, weight: 3 },
+  { type: "air_cooler", w: 8, d: 6, h: 7, weight: 1 },
+  { type: "tank", w: 8, d: 8, h: 10, weight: 2 },
+  { type: "furnace", w: 8, d: 6, h: 14, weight: 1 },
+  { type: "reactor", w: 4, d: 4, h: 14, weight: 1 },
+  { type: "filter", w: 1.5, d: 1.5, h: 3, weight: 1 },
 ];
 
 const SERVICES: readonly Line["service"][] = [
@@ -111,7 +113,7 @@ export function syntheticPlant(options: SyntheticOptions = {}): Design {
     const y = north ? rackY + RACK_WIDTH + SLOT_Y / 2 : rackY - SLOT_Y / 2;
     const rotation = rand() < 0.25 ? 180 : 0;
     equipment.push({
-      tag: `${kind.prefix}-${1000 + i}`,
+      tag: `${EQUIPMENT_TAG_PREFIX[kind.type]}-${1000 + i}`,
       type: kind.type,
       x,
       y,

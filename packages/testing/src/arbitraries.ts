@@ -19,8 +19,11 @@ import {
   EQUIPMENT_TAG_PREFIX,
   EQUIPMENT_TYPES,
   HAZARDS,
+  LINE_SERVICES,
   type PlantDesignInput,
+  PROCESS_CLASSES,
   parseDesign,
+  RATINGS,
 } from "@plantgan/core/design";
 import fc from "fast-check";
 
@@ -58,41 +61,6 @@ type RawControl = NonNullable<PlantDesignInput["control"]>;
 type RawLoop = NonNullable<RawControl["loops"]>[number];
 type RawInterlock = NonNullable<RawControl["interlocks"]>[number];
 
-const PROCESS_CLASSES = [
-  "pump_station",
-  "tank_farm",
-  "gas_compression",
-  "distillation",
-  "reactor_section",
-  "water_treatment",
-  "utilities",
-] as const;
-const SERVICES = [
-  "process",
-  "utility",
-  "relief",
-  "vent",
-  "drain",
-  "fuel",
-  "steam",
-  "cooling_water",
-  "instrument_air",
-  "flare",
-] as const;
-const RATINGS = [
-  "CL150",
-  "CL300",
-  "CL600",
-  "CL900",
-  "CL1500",
-  "CL2500",
-  "PN10",
-  "PN16",
-  "PN25",
-  "PN40",
-  "PN63",
-  "PN100",
-] as const;
 const PIPE_SIZES = [15, 25, 40, 50, 80, 100, 150, 200, 250, 300, 400, 600] as const;
 const NOZZLE_IDS = ["IN", "OUT", "N1", "N2", "V", "D"] as const;
 const INSTRUMENT_CODES = ["FT", "LT", "PT", "TT", "AT", "PDT", "TE", "LG", "ZT"] as const;
@@ -158,7 +126,7 @@ const rawLine = (o: Required<DesignArbitraryOptions>) =>
     from: rawEnd(o.branchShare),
     to: rawEnd(o.branchShare),
     size: fc.constantFrom(...PIPE_SIZES),
-    service: maybe(fc.constantFrom(...SERVICES)),
+    service: maybe(fc.constantFrom(...LINE_SERVICES)),
     fluid: maybe(fc.constantFrom("crude", "water", "naphtha", "fuel gas")),
     spec: maybe(fc.constantFrom("A1", "B2", "C1")),
     rating: maybe(fc.constantFrom(...RATINGS)),

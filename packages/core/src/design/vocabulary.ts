@@ -20,6 +20,8 @@ export const HAZARDS = defs.Hazard.enum;
 export const ROTATIONS = defs.Rotation.enum;
 /** Flange ratings (ASME class, EN PN). */
 export const RATINGS = defs.Rating.enum;
+/** What a line may carry, in schema order. */
+export const LINE_SERVICES = defs.Line.properties.service.enum;
 
 /**
  * Letter codes for equipment tags (P pump, K compressor, T tower/column, TK tank...), from the

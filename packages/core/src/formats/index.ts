@@ -15,7 +15,6 @@ export {
   importDexpi,
   normaliseTag,
   type RenamedTag,
-  TAG_PREFIXES,
   type UnmappedElement,
 } from "./dexpi/index.js";
 export { DEXPI2_FORMAT } from "./dexpi2/format.js";

@@ -88,22 +88,6 @@ export const DEFAULT_FOOTPRINTS: Readonly<Record<EquipmentType, Footprint>> = {
   flare: { width: 3, depth: 3, height: 40 },
 };
 
-/** Tag letters for equipment whose tag has none (ISA/API habits; K for compressors so C stays with columns). */
-export const TAG_PREFIXES: Readonly<Record<EquipmentType, string>> = {
-  pump: "P",
-  compressor: "K",
-  vessel: "V",
-  column: "C",
-  heat_exchanger: "E",
-  air_cooler: "EA",
-  tank: "TK",
-  furnace: "H",
-  reactor: "R",
-  filter: "F",
-  cooling_tower: "CT",
-  flare: "FL",
-};
-
 /** Hazards that follow from the type itself; everything else stays "none" (a P&ID does not say). */
 export const TYPE_HAZARDS: Readonly<Partial<Record<EquipmentType, Hazard>>> = {
   furnace: "fired",

@@ -4,7 +4,8 @@
  * agitators, motors) is folded into its parent, its nozzles included.
  */
 import type { EquipmentType, Nozzle } from "../../design/index.js";
-import { equipmentTypeOf, TAG_PREFIXES } from "./classes.js";
+import { EQUIPMENT_TAG_PREFIX as TAG_PREFIXES } from "../../design/index.js";
+import { equipmentTypeOf } from "./classes.js";
 import { ancestor, componentClass, describe, genericAttr } from "./model.js";
 import type { ImportContext } from "./report.js";
 import { firstNumber, normaliseTag, sanitiseNozzleId, uniqueId } from "./tags.js";

@@ -25,7 +25,7 @@ import { type ImportedLine, importPiping, type PipingResult } from "./piping.js"
 import { type DexpiReport, ImportContext } from "./report.js";
 import { DEFAULT_XML_LIMITS, parseXml, type XmlElement } from "./xml.js";
 
-export { DEFAULT_FOOTPRINTS, TAG_PREFIXES } from "./classes.js";
+export { DEFAULT_FOOTPRINTS } from "./classes.js";
 export { DEFAULT_LINE_SIZE } from "./piping.js";
 export type { AccountedElement, DexpiCounts, DexpiReport, ImportNote, RenamedTag, UnmappedElement } from "./report.js";
 export { ACCOUNTED_ELEMENTS } from "./report.js";

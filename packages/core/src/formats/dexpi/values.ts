@@ -3,7 +3,7 @@
  * as free text ("80", "DN 80", "3\"", "PN 16", "Class 150") with optional units; anything that
  * cannot be read safely is left out rather than guessed.
  */
-import type { Rating } from "../../design/index.js";
+import { RATINGS, type Rating } from "../../design/index.js";
 import { genericAttr, genericAttrWithUnits } from "./model.js";
 import type { XmlElement } from "./xml.js";
 
@@ -206,21 +206,6 @@ export function parseRating(text: string): Rating | undefined {
   if (cl && (t.startsWith("C") || t.startsWith("A") || /#|LB/.test(t))) return asRating(`CL${cl[1]}`);
   return undefined;
 }
-
-const RATINGS: readonly Rating[] = [
-  "CL150",
-  "CL300",
-  "CL600",
-  "CL900",
-  "CL1500",
-  "CL2500",
-  "PN10",
-  "PN16",
-  "PN25",
-  "PN40",
-  "PN63",
-  "PN100",
-];
 
 function asRating(s: string): Rating | undefined {
   return RATINGS.find((r) => r === s);

@@ -1,6 +1,7 @@
 /** DEXPI 2.0 equipment (objects with nozzles, or tagged ProcessEquipment) → contract equipment. */
 import type { EquipmentType, Nozzle, NozzleEnd } from "../../design/index.js";
-import { equipmentTypeOf, TAG_PREFIXES } from "../dexpi/classes.js";
+import { EQUIPMENT_TAG_PREFIX as TAG_PREFIXES } from "../../design/index.js";
+import { equipmentTypeOf } from "../dexpi/classes.js";
 import { sanitiseNozzleId, uniqueId } from "../dexpi/tags.js";
 import type { Dexpi2Context } from "./context.js";
 import { componentsOf, type Dexpi2Object, dataOf } from "./model.js";
