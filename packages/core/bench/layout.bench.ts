@@ -14,6 +14,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gunzipSync } from "node:zlib";
+import { type CostBreakdown, priceDesign } from "@plantgan/core/cost";
 import { type Design, PROCESS_CLASSES, parseDesign } from "@plantgan/core/design";
 import {
   type Candidate,
@@ -25,9 +26,6 @@ import {
   requestFromDesign,
   selectBackend,
 } from "@plantgan/core/gan";
-import { validateDesign } from "@plantgan/core/validate";
-import { type CostBreakdown, priceDesign } from "../src/cost/index.js";
-import { DEFAULT_RULE_PACK } from "../src/design/rule-pack.js";
 import {
   boxOf,
   loadSolver,
@@ -36,7 +34,8 @@ import {
   placementProblem,
   polishCandidate,
   realisePlacement,
-} from "../src/polish/index.js";
+} from "@plantgan/core/polish";
+import { DEFAULT_RULE_PACK, validateDesign } from "@plantgan/core/validate";
 
 function arg(name: string, fallback: string): string {
   const k = process.argv.indexOf(`--${name}`);
