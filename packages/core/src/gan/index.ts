@@ -24,6 +24,7 @@ export {
   PROCESS_CLASSES,
   SITE_SCALE,
 } from "./condition.js";
+export { dataParallelStep, type GradientWorker, localWorker, shardRows, sumGradients } from "./data-parallel.js";
 export {
   type FixedItemIssue,
   fixedItemIssues,
@@ -130,6 +131,7 @@ export { requiredDistances, type SpacingCodes, spacingCodes } from "./spacing.js
 export { equipmentRows, layoutItem, layoutView, stripLayout, topologyItem } from "./topology.js";
 export {
   type BatchItem,
+  type BatchRows,
   createTrainer,
   DEFAULT_TRAINING_CONFIG,
   deriveSeed,
@@ -142,6 +144,7 @@ export {
   type PenaltyWeights,
   resolveTrainerConfig,
   restoreTrainer,
+  type ShardGradients,
   type StepLosses,
   setModelWeights,
   type Trainer,

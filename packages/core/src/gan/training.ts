@@ -260,6 +260,37 @@ export interface Trainer {
   state(): Promise<TrainerState>;
   restore(state: TrainerState): Promise<void>;
   dispose(): void;
+  /**
+   * Data-parallel training (data-parallel.ts): one `step` split into its gradient computation and
+   * its update, so several trainers with the same weights, each given its rows of a global batch,
+   * sum their gradients and all apply that sum. `criticGradients` then `applyCriticGradients`;
+   * when that returns true, `generatorGradients` then `applyGeneratorGradients`.
+   */
+  criticGradients(shard: GanBatch, rows: BatchRows): ShardGradients;
+  /** Applies the summed critic gradients; true when a generator update follows in this step. */
+  applyCriticGradients(sum: readonly Float32Array[]): boolean;
+  generatorGradients(shard: GanBatch, rows: BatchRows): ShardGradients;
+  /** Applies the summed generator gradients and updates the EMA. */
+  applyGeneratorGradients(sum: readonly Float32Array[]): void;
+}
+
+/** Which rows of a global batch a shard holds: [offset, offset + size) of `total`. */
+export interface BatchRows {
+  readonly offset: number;
+  readonly size: number;
+  readonly total: number;
+}
+
+/**
+ * One shard's gradients (one array per trainable variable, in the model's order) and losses, both
+ * scaled by size / total (an empty array for a variable no gradient reaches): every loss is a mean over the batch, so the shards' sum is exactly the
+ * gradient and the loss of the whole batch, whatever the shard sizes.
+ * Critic losses: d_loss, −wasserstein, gp, drift. Generator: g_loss, adversarial, overlap, site,
+ * spacing, count, obstacle.
+ */
+export interface ShardGradients {
+  readonly grads: Float32Array[];
+  readonly losses: number[];
 }
 
 /** A 31-bit seed from a base seed and a counter (splitmix-style mixing). */
@@ -329,17 +360,32 @@ class GanTrainer implements Trainer {
     return this.critic.apply([graph.X, graph.A, graph.mask, c], { training: true }) as tf.Tensor;
   }
 
-  private fakes(c: tf.Tensor2D, latentSeed: number, noiseSeed: number, real?: GanBatch): GraphTensors {
-    const z = sampleLatent(c.shape[0], this.config.model.latentSize, latentSeed, Number.POSITIVE_INFINITY);
+  /**
+   * The generator's fakes for a batch. With `rows`, the batch is those rows of a larger one, and
+   * every random draw is made for the whole batch and cut to the rows, so shards see the numbers
+   * the whole batch would.
+   */
+  private fakes(
+    c: tf.Tensor2D,
+    latentSeed: number,
+    noiseSeed: number,
+    real?: GanBatch,
+    rows?: BatchRows,
+  ): GraphTensors {
+    const z = rows
+      ? rowsOf(sampleLatent(rows.total, this.config.model.latentSize, latentSeed, Number.POSITIVE_INFINITY), rows)
+      : sampleLatent(c.shape[0], this.config.model.latentSize, latentSeed, Number.POSITIVE_INFINITY);
     if (this.config.model.generator === "layout") {
       if (!real) throw new Error("a layout generator needs the real batch's topologies");
       const nodeParams = this.generator.apply([z, c, real.X, real.A, real.mask, real.obstacles], {
         training: true,
       }) as tf.Tensor3D;
-      return this.layoutFakes(nodeParams, real, noiseSeed);
+      return this.layoutFakes(nodeParams, real, noiseSeed, rows);
     }
     const [nodeParams, edgeLogits] = this.generator.apply([z, c], { training: true }) as tf.Tensor[];
-    if (this.config.training.layoutOnly && real) return this.layoutFakes(nodeParams as tf.Tensor3D, real, noiseSeed);
+    if (this.config.training.layoutOnly && real)
+      return this.layoutFakes(nodeParams as tf.Tensor3D, real, noiseSeed, rows);
+    if (rows) throw new RangeError("data-parallel training needs layoutOnly (sampled graphs draw noise per shard)");
     return sampleGraph(nodeParams as tf.Tensor3D, edgeLogits as tf.Tensor4D, this.layout, {
       temperature: this.config.training.temperature,
       noiseSeed,
@@ -347,7 +393,7 @@ class GanTrainer implements Trainer {
   }
 
   /** The real graphs with the generator's positions (× placed) and rotations (× equipment). */
-  private layoutFakes(nodeParams: tf.Tensor3D, real: GraphTensors, noiseSeed: number): GraphTensors {
+  private layoutFakes(nodeParams: tf.Tensor3D, real: GraphTensors, noiseSeed: number, rows?: BatchRows): GraphTensors {
     const { offsets, F } = this.layout;
     if (offsets.rotation !== offsets.position + 2) throw new Error("layoutOnly: rotation must follow position");
     const [b, n] = [nodeParams.shape[0], nodeParams.shape[1]];
@@ -355,10 +401,21 @@ class GanTrainer implements Trainer {
     const placed = col(real.X, offsets.placed, 1);
     const equipment = tf.sum(col(real.X, offsets.rotation, 4), 2, true);
     const position = tf.mul(tf.sigmoid(col(nodeParams, offsets.position, 2)), placed);
-    const rotation = tf.mul(
-      categorical(col(nodeParams, offsets.rotation, 4), this.config.training.temperature, noiseSeed),
-      equipment,
-    );
+    const logits = col(nodeParams, offsets.rotation, 4);
+    const temperature = this.config.training.temperature;
+    // A shard adds the Gumbel noise categorical would draw, drawn for the whole batch (models.ts uniformNoise).
+    const sampled = rows
+      ? categorical(
+          tf.sub(
+            logits,
+            tf.log(
+              tf.neg(tf.log(rowsOf(tf.randomUniform([rows.total, n, 4], 1e-6, 1 - 1e-6, "float32", noiseSeed), rows))),
+            ),
+          ),
+          temperature,
+        )
+      : categorical(logits, temperature, noiseSeed);
+    const rotation = tf.mul(sampled, equipment);
     const generated = tf.concat(
       [tf.zeros([b, n, offsets.position]), position, rotation, tf.zeros([b, n, F - offsets.position - 6])],
       2,
@@ -452,6 +509,112 @@ class GanTrainer implements Trainer {
     const values = Array.from(out.dataSync());
     out.dispose();
     return values;
+  }
+
+  criticGradients(shard: GanBatch, rows: BatchRows): ShardGradients {
+    checkRows(shard, rows);
+    const t = this.config.training;
+    const seeds = { z: this.nextSeed(), noise: this.nextSeed(), eps: this.nextSeed() };
+    const scale = rows.size / rows.total;
+    return this.gradientsOf(this.critic, scale, (parts) => {
+      const fixed = this.fakes(shard.c, seeds.z, seeds.noise, shard, rows); // constants for the critic step
+      const epsilon = rowsOf(tf.randomUniform([rows.total], 0, 1, "float32", seeds.eps), rows) as tf.Tensor1D;
+      return () => {
+        const dReal = this.critique(shard, shard.c);
+        const dFake = this.critique(fixed, shard.c);
+        const w = criticLoss(dReal, dFake);
+        const gp = gradientPenalty((g) => this.critique(g, shard.c), shard, fixed, epsilon);
+        const drift = driftPenalty(dReal);
+        parts.push(tf.keep(w), tf.keep(gp), tf.keep(drift));
+        return tf.addN([w, tf.mul(gp, t.gradientPenalty), tf.mul(drift, t.drift)]) as tf.Scalar;
+      };
+    });
+  }
+
+  applyCriticGradients(sum: readonly Float32Array[]): boolean {
+    this.applySum(this.dOpt, this.critic, sum);
+    const t = this.config.training;
+    const generatorDue = this.stepCount % t.criticSteps === t.criticSteps - 1;
+    if (!generatorDue) this.stepCount++;
+    return generatorDue;
+  }
+
+  generatorGradients(shard: GanBatch, rows: BatchRows): ShardGradients {
+    checkRows(shard, rows);
+    const t = this.config.training;
+    const seeds = { z: this.nextSeed(), noise: this.nextSeed() };
+    const scale = rows.size / rows.total;
+    return this.gradientsOf(this.generator, scale, (parts) => () => {
+      const fake = this.fakes(shard.c, seeds.z, seeds.noise, shard, rows);
+      const adversarial = generatorAdversarialLoss(this.critique(fake, shard.c));
+      const pen = layoutPenalties(
+        fake,
+        shard.c,
+        this.layout,
+        t.spacing,
+        t.penalties.obstacle > 0 ? shard.obstacles : undefined,
+      );
+      const count = countLoss(fake, shard.c, this.layout);
+      parts.push(...[adversarial, pen.overlap, pen.site, pen.spacing, count, pen.obstacle].map((x) => tf.keep(x)));
+      return tf.addN([
+        adversarial,
+        tf.mul(pen.overlap, t.penalties.overlap),
+        tf.mul(pen.site, t.penalties.site),
+        tf.mul(pen.spacing, t.penalties.spacing),
+        tf.mul(count, t.penalties.count),
+        tf.mul(pen.obstacle, t.penalties.obstacle),
+      ]) as tf.Scalar;
+    });
+  }
+
+  applyGeneratorGradients(sum: readonly Float32Array[]): void {
+    this.applySum(this.gOpt, this.generator, sum);
+    tf.tidy(() => this.updateEma());
+    this.stepCount++;
+  }
+
+  /**
+   * Gradients of a loss with respect to a model's variables, and the loss with its parts, all
+   * scaled by `scale` and downloaded. `prepare` runs first (outside the differentiated function,
+   * for the constants) and returns the loss function, which pushes its parts.
+   */
+  private gradientsOf(
+    model: tfl.LayersModel,
+    scale: number,
+    prepare: (parts: tf.Scalar[]) => () => tf.Scalar,
+  ): ShardGradients {
+    const variables = variablesOf(model);
+    const { grads, losses } = tf.tidy(() => {
+      const parts: tf.Scalar[] = [];
+      const loss = prepare(parts);
+      const { value, grads } = tf.variableGrads(loss, variables);
+      // The parts were kept past variableGrads' own scope: free them here.
+      const all = tf.mul(tf.stack([value, ...parts]), scale);
+      tf.dispose(parts);
+      // A variable the loss does not reach has no gradient (undefined here): it travels as an empty array.
+      return { grads: variables.map((v) => (grads[v.name] ? tf.mul(grads[v.name]!, scale) : undefined)), losses: all };
+    });
+    const out = {
+      grads: grads.map((g) => (g ? (g.dataSync() as Float32Array).slice() : new Float32Array(0))),
+      losses: Array.from(losses.dataSync()),
+    };
+    tf.dispose([...grads.filter((g) => g !== undefined), losses]);
+    return out;
+  }
+
+  private applySum(optimizer: tf.AdamOptimizer, model: tfl.LayersModel, sum: readonly Float32Array[]): void {
+    const variables = variablesOf(model);
+    if (sum.length !== variables.length) {
+      throw new RangeError(`applyGradients: ${sum.length} gradients for ${variables.length} variables`);
+    }
+    tf.tidy(() => {
+      const grads: Record<string, tf.Tensor> = {};
+      variables.forEach((v, i) => {
+        // Empty: no gradient reached this variable, and the optimizer skips it (as in `step`).
+        if (sum[i]!.length > 0 || v.size === 0) grads[v.name] = tf.tensor(sum[i]!, v.shape, "float32");
+      });
+      optimizer.applyGradients(grads as Gradients);
+    });
   }
 
   private updateEma(): void {
@@ -575,4 +738,18 @@ async function decodeOptimizer(opt: tf.Optimizer, encoded: EncodedWeights): Prom
   } finally {
     tf.dispose(list.map((w) => w.tensor));
   }
+}
+
+/** Rows [offset, offset + size) of a tensor's first axis. */
+function rowsOf<T extends tf.Tensor>(x: T, rows: BatchRows): T {
+  if (rows.offset === 0 && rows.size === rows.total) return x;
+  return tf.slice(x, [rows.offset, ...x.shape.slice(1).map(() => 0)], [rows.size, ...x.shape.slice(1).map(() => -1)]);
+}
+
+function checkRows(shard: GanBatch, rows: BatchRows): void {
+  const { offset, size, total } = rows;
+  if (!(Number.isInteger(offset) && Number.isInteger(size) && offset >= 0 && size >= 1 && offset + size <= total)) {
+    throw new RangeError(`data-parallel: rows ${offset}+${size} do not fit a batch of ${total}`);
+  }
+  if (shard.c.shape[0] !== size) throw new RangeError(`data-parallel: a shard of ${shard.c.shape[0]} rows for ${size}`);
 }

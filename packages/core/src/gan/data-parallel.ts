@@ -1,0 +1,147 @@
+/**
+ * Data-parallel training: each worker (a trainer with the same weights, in its own thread or
+ * process, with its own backend) takes its rows of the step's batch and computes gradients; the
+ * gradients are summed (each shard's are already scaled by its share of the batch, so the sum is
+ * the whole batch's gradient) and every worker applies the same sum to its own copy of the
+ * weights. The critic step and then, when due, the generator step each do one such round, so the
+ * result equals one trainer's `step` on the whole batch up to float summation order.
+ *
+ * Pure: a worker is anything that answers these calls (data-parallel-local.ts for one in this
+ * thread; the server runs them in worker threads). Random draws are made for the whole batch and
+ * cut to each shard's rows, so every worker count sees the same numbers.
+ */
+import {
+  type BatchItem,
+  type BatchRows,
+  disposeBatch,
+  type GanBatch,
+  makeBatch,
+  type ShardGradients,
+  type StepLosses,
+  type Trainer,
+} from "./training.js";
+
+/** One data-parallel worker: a trainer behind calls that may cross a thread or process boundary. */
+export interface GradientWorker {
+  /** Gradients of the critic's loss on these rows of the step's batch (the worker makes the batch). */
+  criticGradients(items: readonly BatchItem[], rows: BatchRows): Promise<ShardGradients>;
+  /** Applies the summed critic gradients; true when a generator update follows. */
+  applyCriticGradients(sum: readonly Float32Array[]): Promise<boolean>;
+  /** Gradients of the generator's loss on the rows given to `criticGradients` this step. */
+  generatorGradients(): Promise<ShardGradients>;
+  applyGeneratorGradients(sum: readonly Float32Array[]): Promise<void>;
+}
+
+/**
+ * Contiguous shards of `total` rows for `workers` workers, sizes differing by at most one. Every
+ * worker gets a row: each draws its random numbers as it computes, so none may sit a step out.
+ */
+export function shardRows(total: number, workers: number): BatchRows[] {
+  if (!(Number.isInteger(workers) && workers >= 1)) throw new RangeError(`shardRows: ${workers} workers`);
+  if (total < workers) throw new RangeError(`shardRows: a batch of ${total} for ${workers} workers`);
+  const used = workers;
+  const rows: BatchRows[] = [];
+  let offset = 0;
+  for (let k = 0; k < used; k++) {
+    const size = Math.floor(total / used) + (k < total % used ? 1 : 0);
+    rows.push({ offset, size, total });
+    offset += size;
+  }
+  return rows;
+}
+
+/** Element-wise sum of the workers' gradients (one array per variable). */
+export function sumGradients(shards: readonly ShardGradients[]): ShardGradients {
+  const first = shards[0];
+  if (!first) throw new RangeError("sumGradients: no shards");
+  const grads = first.grads.map((g) => Float32Array.from(g));
+  const losses = [...first.losses];
+  for (const shard of shards.slice(1)) {
+    if (shard.grads.length !== grads.length) throw new RangeError("sumGradients: shards of different models");
+    shard.grads.forEach((g, i) => {
+      const total = grads[i]!;
+      if (g.length !== total.length) throw new RangeError("sumGradients: shards of different shapes");
+      for (let j = 0; j < g.length; j++) total[j]! += g[j]!;
+    });
+    shard.losses.forEach((l, i) => {
+      losses[i]! += l;
+    });
+  }
+  return { grads, losses };
+}
+
+/**
+ * One training step over `items` split across `workers` (all holding the same weights). Returns
+ * the step's losses for the whole batch, as `Trainer.step` would. The batch needs at least one
+ * row per worker.
+ */
+export async function dataParallelStep(
+  workers: readonly GradientWorker[],
+  items: readonly BatchItem[],
+  step: number,
+): Promise<StepLosses> {
+  if (workers.length === 0) throw new RangeError("dataParallelStep: no workers");
+  const rows = shardRows(items.length, workers.length);
+  const active = workers;
+  const critic = sumGradients(
+    await Promise.all(
+      active.map((w, k) => w.criticGradients(items.slice(rows[k]!.offset, rows[k]!.offset + rows[k]!.size), rows[k]!)),
+    ),
+  );
+  const due = await Promise.all(workers.map((w) => w.applyCriticGradients(critic.grads)));
+  if (due.some((d) => d !== due[0])) throw new Error("dataParallelStep: workers out of step");
+  let g = [Number.NaN, Number.NaN, Number.NaN, Number.NaN, Number.NaN, Number.NaN, Number.NaN];
+  if (due[0]) {
+    const generator = sumGradients(await Promise.all(active.map((w) => w.generatorGradients())));
+    await Promise.all(workers.map((w) => w.applyGeneratorGradients(generator.grads)));
+    g = generator.losses;
+  }
+  const [dLoss, negW, gp, drift] = critic.losses;
+  return {
+    step,
+    d_loss: dLoss!,
+    wasserstein: -negW!,
+    gp: gp!,
+    drift: drift!,
+    g_loss: g[0]!,
+    g_adversarial: g[1]!,
+    overlap: g[2]!,
+    site: g[3]!,
+    spacing: g[4]!,
+    count: g[5]!,
+    obstacle: g[6]!,
+    generatorUpdated: due[0]!,
+  };
+}
+
+/** A worker in this thread around a trainer (tests, and the one-worker case). */
+export function localWorker(trainer: Trainer): GradientWorker & { dispose(): void } {
+  let batch: GanBatch | undefined;
+  let rows: BatchRows | undefined;
+  const release = () => {
+    if (batch) disposeBatch(batch);
+    batch = undefined;
+  };
+  return {
+    async criticGradients(items, r) {
+      release();
+      batch = makeBatch(items, trainer.layout);
+      rows = r;
+      return trainer.criticGradients(batch, r);
+    },
+    async applyCriticGradients(sum) {
+      const due = trainer.applyCriticGradients(sum);
+      if (!due) release();
+      return due;
+    },
+    async generatorGradients() {
+      if (!batch || !rows) throw new Error("generatorGradients before criticGradients");
+      return trainer.generatorGradients(batch, rows);
+    },
+    async applyGeneratorGradients(sum) {
+      trainer.applyGeneratorGradients(sum);
+      release();
+    },
+    dispose: release,
+  };
+}
