@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { type GenerationRequest, parseDocument } from "@plantgan/core/design";
 import { type Candidate, fixedItemIssues, generateCandidates, PipelineError, selectBackend } from "@plantgan/core/gan";
+import { loadSolver } from "@plantgan/core/polish";
 import { candidateDesignIds } from "@plantgan/server";
 import type { Command } from "commander";
 import { CliError, EXIT } from "../exit.js";
@@ -45,6 +46,8 @@ function candidateRecord(c: Candidate, id: string) {
     unresolved: c.unresolved,
     outcome: c.outcome,
     completed: c.completed,
+    ...(c.cost ? { cost: c.cost } : {}),
+    ...(c.polish ? { polish: c.polish } : {}),
     report: { ...c.report, designId: id },
     design: { ...c.design, id },
   };
@@ -94,6 +97,8 @@ export function registerGenerate(program: Command): void {
         await selectBackend({ prefer: "wasm", log: options.verbose ? (m) => printError(m) : () => {} });
         model = (await loadGanModel(options.model ?? defaultModelDir())).model;
       }
+      // The pipeline's polish step solves with HiGHS, which loads asynchronously (once per process).
+      await loadSolver();
       const started = performance.now();
       let candidates: Candidate[];
       const total = count ?? request.count ?? 1;

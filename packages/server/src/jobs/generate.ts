@@ -1,5 +1,6 @@
 import { parseGenerationRequest } from "@plantgan/core/design";
 import { generateCandidatesAsync, selectBackend } from "@plantgan/core/gan";
+import { loadSolver } from "@plantgan/core/polish";
 import { loadBundledModel } from "../gan/bundle.js";
 import { candidateDesignIds } from "../gan/candidate-ids.js";
 import type { GeneratePayload } from "../gan/generation-service.js";
@@ -18,6 +19,8 @@ export async function runGenerate(ctx: JobContext): Promise<unknown> {
   const backend = await selectBackend();
   await ctx.emit("log", { message: `TensorFlow.js backend: ${backend.name}` });
   const model = await loadBundledModel(new Uint8Array(await ctx.blobs.get(payload.weights)));
+  // The pipeline's polish step solves with HiGHS, which loads asynchronously (once per process).
+  await loadSolver();
   const total = request.data.count;
   const progress = (done: number) =>
     ctx.step({ progress: { done, total }, events: [{ type: "progress", data: { done, total } }] });
