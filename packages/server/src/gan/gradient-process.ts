@@ -1,0 +1,70 @@
+/**
+ * A data-parallel training worker: a child process forked by parallel-training.ts, with its own
+ * TensorFlow.js backend and its own copy of the trainer (restored from the parent's state, so
+ * every worker starts from the same weights). It answers one request at a time: gradients on its
+ * rows of a step's batch, and the summed gradients to apply (core gan/data-parallel.ts).
+ */
+import {
+  type BackendName,
+  type BatchItem,
+  type BatchRows,
+  localWorker,
+  restoreTrainer,
+  type Trainer,
+  type TrainerState,
+  useBackend,
+} from "@plantgan/core/gan";
+
+/** Requests from the parent; each gets one reply with the same id. */
+export type GradientRequest =
+  | { readonly id: number; readonly type: "init"; readonly state: TrainerState; readonly backend: BackendName }
+  | { readonly id: number; readonly type: "critic"; readonly items: BatchItem[]; readonly rows: BatchRows }
+  | { readonly id: number; readonly type: "applyCritic"; readonly sum: Float32Array[] }
+  | { readonly id: number; readonly type: "generator" }
+  | { readonly id: number; readonly type: "applyGenerator"; readonly sum: Float32Array[] }
+  | { readonly id: number; readonly type: "state" };
+
+export type GradientReply =
+  | { readonly id: number; readonly ok: true; readonly value: unknown }
+  | { readonly id: number; readonly ok: false; readonly error: string };
+
+let trainer: Trainer | undefined;
+let worker: ReturnType<typeof localWorker> | undefined;
+
+async function answer(request: GradientRequest): Promise<unknown> {
+  if (request.type === "init") {
+    await useBackend(request.backend);
+    trainer = await restoreTrainer(request.state);
+    worker = localWorker(trainer);
+    return null;
+  }
+  if (!trainer || !worker) throw new Error(`${request.type} before init`);
+  switch (request.type) {
+    case "critic":
+      return worker.criticGradients(request.items, request.rows);
+    case "applyCritic":
+      return worker.applyCriticGradients(request.sum);
+    case "generator":
+      return worker.generatorGradients();
+    case "applyGenerator":
+      return worker.applyGeneratorGradients(request.sum);
+    case "state":
+      return trainer.state();
+  }
+}
+
+// Requests are handled in order: the parent sends the next one only after this one's reply.
+let queue: Promise<void> = Promise.resolve();
+process.on("message", (request: GradientRequest) => {
+  queue = queue.then(async () => {
+    let reply: GradientReply;
+    try {
+      reply = { id: request.id, ok: true, value: await answer(request) };
+    } catch (e) {
+      reply = { id: request.id, ok: false, error: e instanceof Error ? (e.stack ?? e.message) : String(e) };
+    }
+    if (process.connected) process.send?.(reply, undefined, undefined, () => undefined);
+  });
+});
+// The parent went away: nothing left to do.
+process.on("disconnect", () => process.exit(0));

@@ -1,0 +1,67 @@
+import { createTrainer, dataParallelStep, localWorker, type TrainerConfigInput, useBackend } from "@plantgan/core/gan";
+import { fixtureBatchItems } from "@plantgan/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type ProcessWorker, startProcessWorkers } from "./parallel-training.js";
+
+/** The layout generator at test size, a generator update every step. */
+const TINY: TrainerConfigInput = {
+  nMax: 16,
+  latentSize: 8,
+  generatorHidden: 32,
+  nodeHidden: 16,
+  edgeRank: 4,
+  criticHidden: 16,
+  graphLayers: 2,
+  grid: 8,
+  gridHidden: 16,
+  criticSteps: 1,
+  seed: 9,
+  generator: "layout",
+  layoutOnly: true,
+};
+// Five designs over two processes: 3 and 2 rows, so a plain mean of the shards would be wrong.
+const ITEMS = fixtureBatchItems(5, 16);
+
+let workers: ProcessWorker[] = [];
+
+beforeAll(async () => {
+  await useBackend("wasm");
+});
+
+afterAll(async () => {
+  await Promise.all(workers.map((w) => w.close()));
+});
+
+describe("data-parallel training in worker processes", () => {
+  it("two processes, each with its own wasm backend, train like one trainer on the whole batch", async () => {
+    const one = createTrainer(TINY);
+    const start = await one.state();
+    workers = await startProcessWorkers(start, 2, "wasm");
+    const single = [localWorker(one)];
+    for (let step = 0; step < 2; step++) {
+      const a = await dataParallelStep(single, ITEMS, step);
+      const b = await dataParallelStep(workers, ITEMS, step);
+      for (const k of ["d_loss", "gp", "g_loss", "overlap"] as const) {
+        expect(Math.abs(b[k] - a[k]), `${k} at step ${step}`).toBeLessThan(1e-3 * (1e-4 + Math.abs(a[k])));
+      }
+    }
+    // Both processes hold the same weights as the single trainer (float32 within 1e-3 relative).
+    const expected = one.generator.getWeights().map((w) => Array.from(w.dataSync()));
+    for (const w of workers) {
+      const state = await w.state();
+      const restored = createTrainer(state.config);
+      await restored.restore(state);
+      const got = restored.generator.getWeights().map((x) => Array.from(x.dataSync()));
+      expect(got.length).toBe(expected.length);
+      got.forEach((values, i) => {
+        const worst = Math.max(
+          ...values.map((v, j) => Math.abs(v - expected[i]![j]!) / (1e-4 + Math.abs(expected[i]![j]!))),
+        );
+        expect(worst, `generator weight ${i}`).toBeLessThan(1e-3);
+      });
+      restored.dispose();
+    }
+    expect((await workers[0]!.state()).step).toBe(2);
+    one.dispose();
+  }, 180_000);
+});
