@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { type RunningServer, startServer } from "@plantgan/server";
 import { OWN_DEXPI, ownDexpiPath, tankFarm } from "@plantgan/testing";
 import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { DIST, ensureViewerBuilt, hasChromium, launch, shot, until, waitForScene, watch } from "./harness.js";
 
 describe.skipIf(!hasChromium())("design drawings (plan, P&ID, C&E), in Chromium", () => {
@@ -37,6 +37,18 @@ describe.skipIf(!hasChromium())("design drawings (plan, P&ID, C&E), in Chromium"
   const planClient = (page: Page, x: number, y: number): Promise<{ x: number; y: number }> =>
     page.evaluate(`document.querySelector("[data-testid=plan]").pgPlan.toClient(${x}, ${y})`);
 
+  /** Waits until the plan has framed the site (its transform unchanged across a few frames). */
+  async function planSettled(page: Page): Promise<void> {
+    await page.getByTestId("plan").locator("rect.equipment").first().waitFor();
+    let last = "";
+    for (let i = 0; i < 100; i++) {
+      const now = JSON.stringify(await planClient(page, 0, 0));
+      if (now === last) return;
+      last = now;
+      await page.waitForTimeout(150);
+    }
+  }
+
   beforeAll(async () => {
     ensureViewerBuilt();
     dataDir = mkdtempSync(join(tmpdir(), "plantgan-e2e-drawings-"));
@@ -60,6 +72,11 @@ describe.skipIf(!hasChromium())("design drawings (plan, P&ID, C&E), in Chromium"
     browser = await launch();
   });
 
+  // A failed test leaves its page open: close every context so it cannot slow the next test.
+  afterEach(async () => {
+    for (const c of browser?.contexts() ?? []) await c.close();
+  });
+
   afterAll(async () => {
     await browser?.close();
     await server?.close();
@@ -69,7 +86,7 @@ describe.skipIf(!hasChromium())("design drawings (plan, P&ID, C&E), in Chromium"
   it("the plan view measures the distance between two equipment centres within 0.1 m", async () => {
     const { page, w } = await open("#/designs/tankfarm-test?view=plan");
     const plan = page.getByTestId("plan");
-    await plan.locator('rect[data-tag="T-101"]').waitFor();
+    await planSettled(page);
     await expect.poll(() => plan.getByTestId("plan-scale-bar").count()).toBe(1);
     expect(await plan.getByTestId("plan-north").textContent()).toContain("N");
     await page.getByTestId("plan-measure").check();
@@ -88,8 +105,7 @@ describe.skipIf(!hasChromium())("design drawings (plan, P&ID, C&E), in Chromium"
 
   it("shows the dimension between a selected pair", async () => {
     const { page } = await open("#/designs/tankfarm-test?view=plan");
-    const plan = page.getByTestId("plan");
-    await plan.locator('rect[data-tag="T-101"]').waitFor();
+    await planSettled(page);
     const p = at("T-101");
     const q = at("P-101A");
     const c1 = await planClient(page, p[0], p[1]);
@@ -109,7 +125,7 @@ describe.skipIf(!hasChromium())("design drawings (plan, P&ID, C&E), in Chromium"
   it("searches a tag: the item is selected and the plan centres on it", async () => {
     const { page, w } = await open("#/designs/tankfarm-test?view=plan");
     const plan = page.getByTestId("plan");
-    await plan.locator('rect[data-tag="P-101A"]').waitFor();
+    await planSettled(page);
     await page.getByTestId("plan-search").fill("p-101a");
     await page.getByTestId("plan-search").press("Enter");
     await expect.poll(() => plan.locator('rect[data-tag="P-101A"]').getAttribute("data-selected")).toBe("1");
