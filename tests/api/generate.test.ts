@@ -65,7 +65,7 @@ describe("generation through the API with the shipped model", () => {
     const direct = await api("/v1/generate?model=default", { method: "POST", body: JSON.stringify(request) });
     expect(direct.status).toBe(200);
     const answer = (await direct.json()) as { job: { id: string; status: string }; candidates: any[] };
-    expect(answer.job.status).toBe("succeeded");
+    expect(answer.job.status, JSON.stringify(answer.job)).toBe("succeeded");
     expect(direct.headers.get("location")).toBe(`/v1/jobs/${answer.job.id}`);
     expect(answer.candidates.map((c) => c.rank)).toEqual([1, 2]);
     const first = answer.candidates[0]!;
