@@ -83,10 +83,13 @@ export const rule: Rule = {
       grid.forEachNear(item.minX, item.minY, item.maxX, item.maxY, (s) => {
         if (++visits > MAX_CANDIDATES) return true;
         const li = segments.line[s]!;
-        const key = li * nPlaced + item.slot;
-        if (seen.has(key) || own(li, tag)) return false;
+        if (own(li, tag)) return false;
         const a = segments;
         if (!clipRaw(a.ax[s]!, a.ay[s]!, a.az[s]!, a.bx[s]!, a.by[s]!, a.bz[s]!, body, t)) return false;
+        // The (line, item) set is asked only for segments that do pass through: its keys outgrow
+        // small integers on big plants, and a lookup per visited segment cost more than the clip.
+        const key = li * nPlaced + item.slot;
+        if (seen.has(key)) return false;
         seen.add(key);
         const line = lines[li]!;
         emit({
@@ -102,15 +105,21 @@ export const rule: Rule = {
     if (visits > MAX_CANDIDATES) return exhausted();
     if (design.site.keepOut.length === 0) return;
     const racks = design.site.racks.length > 0 ? index.rackTree : undefined;
-    const seenZone = new Set<string>();
-    for (const zone of design.site.keepOut) {
+    // (line, zone id) pairs reported: a zone id numbered by its first zone, so two zones with one
+    // id count as one (as the id in a message does), and keys stay small integers.
+    const keepOut = design.site.keepOut;
+    const zoneNumber = new Map<string, number>();
+    for (let z = 0; z < keepOut.length; z++) if (!zoneNumber.has(keepOut[z]!.id)) zoneNumber.set(keepOut[z]!.id, z);
+    const seenZone = new Set<number>();
+    for (const zone of keepOut) {
       const r = { minX: zone.x, minY: zone.y, maxX: zone.x + zone.width, maxY: zone.y + zone.depth };
+      const zoneKey = zoneNumber.get(zone.id)!;
       grid.forEachNear(r.minX, r.minY, r.maxX, r.maxY, (s) => {
         if (++visits > MAX_CANDIDATES) return true;
         const li = segments.line[s]!;
-        const key = `${li}/${zone.id}`;
+        const key = li * keepOut.length + zoneKey;
         if (seenZone.has(key)) return false;
-        const inside = crossing(segments, s, r, racks?.search(segmentBox(segments, s)) ?? []);
+        const inside = crossing(segments, s, r, () => racks?.search(segmentBox(segments, s)) ?? []);
         if (!inside) return false;
         seenZone.add(key);
         const line = lines[li]!;
@@ -140,7 +149,8 @@ function crossing(
   s: Segments,
   i: number,
   zone: { minX: number; minY: number; maxX: number; maxY: number },
-  racks: readonly AreaItem[],
+  /** The racks near the segment, asked only when it does cross the zone. */
+  racks: () => readonly AreaItem[],
 ): Point | undefined {
   const t = new Float64Array(2);
   const inner: Box3 = {
@@ -155,7 +165,7 @@ function crossing(
   const t0 = t[0]!;
   const t1 = t[1]!;
   const covers: [number, number][] = [];
-  for (const r of racks) {
+  for (const r of racks()) {
     const box: Box3 = { minX: r.minX, minY: r.minY, minZ: -OPEN, maxX: r.maxX, maxY: r.maxY, maxZ: OPEN };
     if (clipRaw(s.ax[i]!, s.ay[i]!, s.az[i]!, s.bx[i]!, s.by[i]!, s.bz[i]!, box, t)) covers.push([t[0]!, t[1]!]);
   }
