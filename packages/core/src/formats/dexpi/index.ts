@@ -27,7 +27,7 @@ import { DEFAULT_XML_LIMITS, parseXml, type XmlElement } from "./xml.js";
 
 export { DEFAULT_FOOTPRINTS } from "./classes.js";
 export { DEFAULT_LINE_SIZE } from "./piping.js";
-export type { AccountedElement, DexpiCounts, DexpiReport, ImportNote, RenamedTag, UnmappedElement } from "./report.js";
+export type { DexpiCounts, DexpiReport, ImportNote, RenamedTag, UnmappedElement } from "./report.js";
 export { ACCOUNTED_ELEMENTS } from "./report.js";
 export { normaliseTag } from "./tags.js";
 

@@ -67,9 +67,3 @@ export const EXPORT_FORMATS: readonly ExportFormat[] = [
 export function exportFormatById(id: string): ExportFormat | undefined {
   return EXPORT_FORMATS.find((f) => f.id === id);
 }
-
-export { CAUSE_COLUMNS, effectHeading, writeCauseEffect } from "./cause-effect.js";
-export { writeDexpi2 } from "./dexpi2.js";
-export { DEXPI_COMPONENT_CLASS, DEXPI_EQUIPMENT_CLASS, writeDexpi13 } from "./dexpi13.js";
-export { writePcf } from "./pcf.js";
-export { iecName, type PlcopenOptions, writePlcopen } from "./plcopen.js";
