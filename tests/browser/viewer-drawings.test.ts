@@ -250,7 +250,7 @@ describe.skipIf(!hasChromium())("design drawings (plan, P&ID, C&E), in Chromium"
     expect(await pid.locator('[data-kind=component][data-tag="LV-201"]').count()).toBe(1);
     expect(await pid.locator('polyline[data-line="50-P-201"]').count()).toBe(1);
     // The loop: LT-201 → LIC-201 → LV-201, dashed signal lines.
-    expect(await pid.locator('line.signal[data-owner="LIC-201"]').count()).toBe(2);
+    expect(await pid.locator('.signal[data-owner="LIC-201"]').count()).toBe(2);
     await shot(page, "pid");
 
     // Selection is shared: pick the tank in the P&ID, then see it selected in 3D.

@@ -191,16 +191,20 @@ export function PidView({ design, selected, onPick }: PidViewProps) {
     );
   }
   for (const [i, s] of drawing.signals.entries()) {
+    // Bowed, not straight: a signal running along a process line (or another signal) stays apart from it.
+    const dx = s.to.x - s.from.x;
+    const dy = s.to.y - s.from.y;
+    const len = Math.hypot(dx, dy) || 1;
+    const bow = Math.min(60, len * 0.25);
+    const cx = (s.from.x + s.to.x) / 2 - (dy / len) * bow;
+    const cy = (s.from.y + s.to.y) / 2 + (dx / len) * bow;
     parts.push(
-      <line
+      <path
         key={`s${i}`}
         className={`signal ${s.kind} ${selected?.id === s.owner ? "selected" : ""}`}
         data-kind={s.kind}
         data-owner={s.owner}
-        x1={s.from.x}
-        y1={s.from.y}
-        x2={s.to.x}
-        y2={s.to.y}
+        d={`M${s.from.x},${s.from.y} Q${cx},${cy} ${s.to.x},${s.to.y}`}
       />,
     );
   }
