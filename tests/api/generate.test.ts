@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { parseDocument } from "@plantgan/core/design";
 import { type RunningServer, startServer } from "@plantgan/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TEST_JOBS } from "./harness.js";
+import { GENERATION_JOBS } from "./harness.js";
 
 /**
  * The user's generation path on a fresh server: the shipped model is registered on first run,
@@ -29,7 +29,7 @@ describe("generation through the API with the shipped model", () => {
       viewerDir: false,
       seed: { dataset: false, model: true },
       rateLimit: false,
-      jobs: TEST_JOBS,
+      jobs: GENERATION_JOBS,
       print: () => {},
       logger: false,
     });

@@ -18,6 +18,9 @@ export const TEST_JOBS = { leaseMs: 1500, heartbeatMs: 250, pollMs: 150, cancelG
 /** Training steps hold the CPU longer than import steps: a lease a loaded CI machine cannot outrun. */
 export const TRAINING_JOBS = { ...TEST_JOBS, leaseMs: 6000 } as const;
 
+/** Generate steps polish each candidate (an LP, a second route and validate): as long a lease as training. */
+export const GENERATION_JOBS = TRAINING_JOBS;
+
 export interface TestServer {
   readonly app: App;
   readonly url: string;

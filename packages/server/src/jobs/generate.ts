@@ -38,6 +38,8 @@ export async function runGenerate(ctx: JobContext): Promise<unknown> {
     rank: c.rank,
     jobId: ctx.job.id,
     modelId: payload.modelId,
+    ...(c.cost ? { cost: c.cost } : {}),
+    ...(c.polish ? { polish: c.polish } : {}),
   }));
   await ctx.step({
     candidates: stored,

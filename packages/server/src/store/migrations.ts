@@ -162,6 +162,11 @@ CREATE TABLE blobs (
     // Accepting a candidate with errors needs a reason, kept with the review.
     sql: "ALTER TABLE candidates ADD COLUMN override_reason TEXT;",
   },
+  {
+    version: 3,
+    // Each candidate's cost breakdown and polish report (JSON), as the pipeline gave them (issue 19).
+    sql: "ALTER TABLE candidates ADD COLUMN cost TEXT; ALTER TABLE candidates ADD COLUMN polish TEXT;",
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -1,8 +1,10 @@
 import { createHash, randomBytes } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
+import type { CostBreakdown } from "@plantgan/core/cost";
 import type { ModelCard, RulePack, ValidationReport } from "@plantgan/core/design";
 import { type Design, type DesignSummary, summariseDesign } from "@plantgan/core/design";
+import type { PolishReport } from "@plantgan/core/polish";
 import Database from "better-sqlite3";
 import { BlobStore } from "./blobs.js";
 import { migrate } from "./migrations.js";
@@ -765,8 +767,8 @@ export class SqliteStore implements Store {
 
   #insertCandidates(workspaceId: string, items: readonly CandidateInsert[]): void {
     const insert = this.db.prepare(
-      `INSERT INTO candidates (workspace_id, id, job_id, model_id, rank, design_id, process_class, design, report, errors, status, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?)`,
+      `INSERT INTO candidates (workspace_id, id, job_id, model_id, rank, design_id, process_class, design, report, errors, cost, polish, status, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?)`,
     );
     const now = Date.now();
     for (const c of items) {
@@ -781,6 +783,8 @@ export class SqliteStore implements Store {
         JSON.stringify(c.design),
         c.report ? JSON.stringify(c.report) : null,
         c.report ? c.report.summary.errors : null,
+        c.cost ? JSON.stringify(c.cost) : null,
+        c.polish ? JSON.stringify(c.polish) : null,
         now,
       );
     }
@@ -795,7 +799,7 @@ export class SqliteStore implements Store {
 
   async getCandidate(workspaceId: string, id: string): Promise<CandidateRecord | undefined> {
     const row = this.#get(
-      `SELECT ${CANDIDATE_COLUMNS}, design, report FROM candidates WHERE workspace_id = ? AND id = ?`,
+      `SELECT ${CANDIDATE_COLUMNS}, design, report, cost, polish FROM candidates WHERE workspace_id = ? AND id = ?`,
       workspaceId,
       id,
     );
@@ -1024,6 +1028,8 @@ function candidateRecord(row: Row): CandidateRecord {
     ...candidateMeta(row),
     design: JSON.parse(String(row.design)) as Design,
     ...opt("report", row.report === null ? null : (JSON.parse(String(row.report)) as ValidationReport)),
+    ...opt("cost", row.cost === null ? null : (JSON.parse(String(row.cost)) as CostBreakdown)),
+    ...opt("polish", row.polish === null ? null : (JSON.parse(String(row.polish)) as PolishReport)),
   };
 }
 

@@ -1,4 +1,6 @@
+import type { CostBreakdown } from "@plantgan/core/cost";
 import type { Design, DesignSummary, ModelCard, RulePack, ValidationReport } from "@plantgan/core/design";
+import type { PolishReport } from "@plantgan/core/polish";
 
 /**
  * What the server keeps, behind one interface so a PostgreSQL implementation can follow the
@@ -316,6 +318,9 @@ export interface CandidateInsert {
   readonly rank?: number;
   readonly jobId?: string;
   readonly modelId?: string;
+  /** The layout's cost under the pack's cost model, and what the polish step did. */
+  readonly cost?: CostBreakdown;
+  readonly polish?: PolishReport;
 }
 
 export interface CandidateMeta {
@@ -342,6 +347,8 @@ export interface CandidateMeta {
 export interface CandidateRecord extends CandidateMeta {
   readonly design: Design;
   readonly report?: ValidationReport;
+  readonly cost?: CostBreakdown;
+  readonly polish?: PolishReport;
 }
 
 export interface Review {

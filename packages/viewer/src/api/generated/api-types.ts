@@ -76,7 +76,7 @@ export interface CandidateReview {
 }
 
 /**
- * A candidate with its design and validation report.
+ * A candidate with its design, validation report, cost and what the polish step did.
  */
 export type Candidate = CandidateMeta & {
   /**
@@ -87,6 +87,8 @@ export type Candidate = CandidateMeta & {
    * validation-report.schema.json
    */
   report?: ValidationReport;
+  cost?: CandidateCost;
+  polish?: CandidatePolish;
 };
 
 export interface DatasetChangeResult {
