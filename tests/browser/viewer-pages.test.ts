@@ -1,12 +1,13 @@
 /**
  * End to end, in Chromium against the real server: page defects that an engineer trips over.
- * The training form fits its panel at 1400 × 900; the datasets table counts an upload at once.
+ * The training form fits its panel at 1400 × 900; the datasets table counts an upload at once;
+ * the candidates grid pages through more candidates than fit one page.
  * Skipped when Chromium is absent.
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type RunningServer, startServer } from "@plantgan/server";
+import { type RunningServer, type Store, startServer } from "@plantgan/server";
 import { tankFarm } from "@plantgan/testing";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -90,6 +91,34 @@ describe.skipIf(!hasChromium())("viewer pages, in Chromium", () => {
       .poll(() => page.getByTestId("upload-counts").textContent(), { timeout: 30_000 })
       .toContain("1 accepted");
     await expect.poll(() => row.locator("td").nth(1).textContent()).toBe("1");
+    await page.close();
+  });
+
+  it("pages through the candidates grid", async () => {
+    const store = (server.app as unknown as { store: Store }).store;
+    const workspace = (await store.findWorkspaceByName("default"))!.id;
+    const design = tankFarm();
+    await store.insertCandidates(
+      workspace,
+      Array.from({ length: 30 }, (_, i) => ({
+        id: `cand-page-${String(i).padStart(2, "0")}`,
+        design: { ...design, id: `farm-${i}` },
+      })),
+    );
+    const { page } = await open("#/candidates");
+    const cards = page.getByTestId("candidate");
+    await expect.poll(() => cards.count()).toBe(24);
+    const pager = page.getByTestId("pager");
+    expect(await pager.getByRole("button", { name: "Previous" }).isDisabled()).toBe(true);
+    await pager.getByRole("button", { name: "Next" }).click();
+    await expect.poll(() => cards.count()).toBe(6);
+    expect(await pager.getByRole("button", { name: "Next" }).isDisabled()).toBe(true);
+    const second = await cards.evaluateAll((els) => els.map((e) => e.getAttribute("data-id")));
+    await pager.getByRole("button", { name: "Previous" }).click();
+    await expect.poll(() => cards.count()).toBe(24);
+    const first = await cards.evaluateAll((els) => els.map((e) => e.getAttribute("data-id")));
+    // Every candidate on exactly one page.
+    expect(new Set([...first, ...second]).size).toBe(30);
     await page.close();
   });
 });
