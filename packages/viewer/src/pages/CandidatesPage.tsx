@@ -13,6 +13,7 @@ import { ApiError, TERMINAL_STATUSES } from "../api/client.js";
 import { useApi } from "../app/api-context.js";
 import { href } from "../app/router.js";
 import { useAsync } from "../app/use-async.js";
+import { CostPanel } from "../components/CostPanel.js";
 import { ErrorBox, Progress } from "../components/Misc.js";
 import { SceneView } from "../components/SceneView.js";
 import { Thumbnail } from "../components/Thumbnail.js";
@@ -570,6 +571,7 @@ function ReviewPanel({ candidate, onReviewed }: { candidate: Candidate; onReview
           )}
           <ErrorBox error={error} />
           <RegeneratePanel candidate={candidate} />
+          <CostPanel cost={candidate.cost} polish={candidate.polish} />
           <ViolationsPanel report={candidate.report} selected={violation} onSelect={(i) => setViolation(i)} />
         </div>
       </div>
