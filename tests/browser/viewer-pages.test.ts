@@ -54,18 +54,18 @@ describe.skipIf(!hasChromium())("viewer pages, in Chromium", () => {
     const { page, w } = await open("#/training");
     const form = page.locator("form.pg-form").first();
     await form.waitFor();
-    const overflow = await form.evaluate((f) => {
+    // Fields, labels and buttons of the form that reach outside its box.
+    const overflow = await page.evaluate<string[]>(`(() => {
+      const f = document.querySelector("form.pg-form");
       const box = f.getBoundingClientRect();
-      const out: string[] = [];
-      for (const el of Array.from(f.querySelectorAll("input, select, button, textarea, label"))) {
+      const out = [];
+      for (const el of f.querySelectorAll("input, select, button, textarea, label")) {
         const r = el.getBoundingClientRect();
         if (r.width > 0 && (r.right > box.right + 0.5 || r.left < box.left - 0.5))
-          out.push(
-            `${el.tagName} ${(el as HTMLInputElement).name || el.textContent?.slice(0, 30)} ${r.left}-${r.right} outside ${box.left}-${box.right}`,
-          );
+          out.push(el.tagName + " " + (el.name || el.textContent.slice(0, 30)) + " " + r.left + "-" + r.right + " outside " + box.left + "-" + box.right);
       }
       return out;
-    });
+    })()`);
     await shot(page, "training-form");
     expect(overflow).toEqual([]);
     expect(w.errors).toEqual([]);
