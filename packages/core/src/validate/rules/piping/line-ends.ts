@@ -2,6 +2,7 @@ import { isNozzleEnd } from "../../../design/types.js";
 import { centre, listOf } from "../../describe.js";
 import type { Rule } from "../../types.js";
 
+const SIDES = ["from", "to"] as const;
 /**
  * Every line end names something that exists: an equipment item and one of its nozzles, or
  * another line to branch off (never the line itself). A line does not start and end on one nozzle.
@@ -16,7 +17,7 @@ export const rule: Rule = {
   fix: "Point the end at an existing nozzle of an existing item, or at another existing line for a tee.",
   check({ design, index }, emit) {
     for (const line of design.lines) {
-      for (const side of ["from", "to"] as const) {
+      for (const side of SIDES) {
         const end = line[side];
         if (isNozzleEnd(end)) {
           const equipment = index.equipmentByTag.get(end.tag);

@@ -6,6 +6,7 @@ import { distance, formatPoint, metres, segmentDistance } from "../../geometry3d
 import { boxGap, isAxisAligned, segmentEnd, segmentStart } from "../../segments.js";
 import type { Point, Rule } from "../../types.js";
 
+const SIDES = ["from", "to"] as const;
 /** Pipe outside radius, m, from DN (mm): outside diameter taken as DN/1000 m. */
 function radius(line: Line): number {
   return line.size / 2000;
@@ -31,12 +32,12 @@ function junctions(p: Line, q: Line): Point[] {
   const add = (pt: Point | undefined) => {
     if (pt) out.push(pt);
   };
-  for (const sp of ["from", "to"] as const) {
+  for (const sp of SIDES) {
     const ep = p[sp];
     if (!isNozzleEnd(ep) && ep.line === q.id) add(endPoint(p, sp));
     const eq = q[sp];
     if (!isNozzleEnd(eq) && eq.line === p.id) add(endPoint(q, sp));
-    for (const sq of ["from", "to"] as const) {
+    for (const sq of SIDES) {
       if (sameEnd(ep, q[sq])) {
         add(endPoint(p, sp));
         add(endPoint(q, sq));

@@ -68,38 +68,42 @@ export const rule: Rule = {
       });
     };
 
+    // One body box and one visitor for every item (the item in `current`): no objects per item.
+    const body = { minX: 0, minY: 0, minZ: 0, maxX: 0, maxY: 0, maxZ: 0 };
+    let current = index.placed[0]!;
+    const visit = (s: number): boolean => {
+      if (++visits > MAX_CANDIDATES) return true;
+      const item = current;
+      const tag = item.equipment.tag;
+      const li = segments.line[s]!;
+      if (own(li, tag)) return false;
+      const a = segments;
+      if (!clipRaw(a.ax[s]!, a.ay[s]!, a.az[s]!, a.bx[s]!, a.by[s]!, a.bz[s]!, body, t)) return false;
+      // The (line, item) set is asked only for segments that do pass through: its keys outgrow
+      // small integers on big plants, and a lookup per visited segment cost more than the clip.
+      const key = li * nPlaced + item.slot;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      const line = lines[li]!;
+      emit({
+        message: `Line ${line.id}'s route passes through ${label(item.equipment)} between ${formatPoint(segmentStart(a, s))} and ${formatPoint(segmentEnd(a, s))}.`,
+        tags: [tag],
+        lines: [line.id],
+        location: pointAt(a, s, (t[0]! + t[1]!) / 2),
+      });
+      return false;
+    };
     for (const item of index.placed) {
       if (visits > MAX_CANDIDATES) break;
-      const tag = item.equipment.tag;
-      const body: Box3 = {
-        minX: item.minX + GRAZE,
-        minY: item.minY + GRAZE,
-        minZ: item.minZ + GRAZE,
-        maxX: item.maxX - GRAZE,
-        maxY: item.maxY - GRAZE,
-        maxZ: item.maxZ - GRAZE,
-      };
+      body.minX = item.minX + GRAZE;
+      body.minY = item.minY + GRAZE;
+      body.minZ = item.minZ + GRAZE;
+      body.maxX = item.maxX - GRAZE;
+      body.maxY = item.maxY - GRAZE;
+      body.maxZ = item.maxZ - GRAZE;
       if (body.minX >= body.maxX || body.minY >= body.maxY || body.minZ >= body.maxZ) continue;
-      grid.forEachNear(item.minX, item.minY, item.maxX, item.maxY, (s) => {
-        if (++visits > MAX_CANDIDATES) return true;
-        const li = segments.line[s]!;
-        if (own(li, tag)) return false;
-        const a = segments;
-        if (!clipRaw(a.ax[s]!, a.ay[s]!, a.az[s]!, a.bx[s]!, a.by[s]!, a.bz[s]!, body, t)) return false;
-        // The (line, item) set is asked only for segments that do pass through: its keys outgrow
-        // small integers on big plants, and a lookup per visited segment cost more than the clip.
-        const key = li * nPlaced + item.slot;
-        if (seen.has(key)) return false;
-        seen.add(key);
-        const line = lines[li]!;
-        emit({
-          message: `Line ${line.id}'s route passes through ${label(item.equipment)} between ${formatPoint(segmentStart(a, s))} and ${formatPoint(segmentEnd(a, s))}.`,
-          tags: [tag],
-          lines: [line.id],
-          location: pointAt(a, s, (t[0]! + t[1]!) / 2),
-        });
-        return false;
-      });
+      current = item;
+      grid.forEachNear(item.minX, item.minY, item.maxX, item.maxY, visit);
     }
 
     if (visits > MAX_CANDIDATES) return exhausted();
