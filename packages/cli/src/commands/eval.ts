@@ -1,3 +1,4 @@
+import { type CostRow, type CostSample, costRows, designCost, type LayoutMeasure } from "@plantgan/core/cost";
 import { type Design, type GenerationRequest, parseDocument } from "@plantgan/core/design";
 import { designPlantDetailed } from "@plantgan/core/designer";
 import {
@@ -11,6 +12,8 @@ import {
   requestFromDesign,
   selectBackend,
 } from "@plantgan/core/gan";
+import { loadSolver, optimiserLayout, type Solver } from "@plantgan/core/polish";
+import { DEFAULT_RULE_PACK } from "@plantgan/core/validate";
 import { type Command, Option } from "commander";
 import { CliError } from "../exit.js";
 import { defaultModelDir, loadGanModel, readSplit } from "../model-files.js";
@@ -25,6 +28,39 @@ interface EvalOptions {
   seed: string;
   json?: boolean;
   baselines: boolean;
+  optimiserSeconds: string;
+}
+
+/** The cost columns' methods: the model's candidate before and after the polish, the held-out design, random. */
+type CostMethod = "model-unpolished" | "model" | "designer" | "random";
+
+/** The legaliser's margin, which the polish and the optimiser keep too. */
+const MARGIN = 1.5;
+
+function layoutMeasure(design: Design): LayoutMeasure | undefined {
+  const c = designCost(design, DEFAULT_RULE_PACK);
+  return c ? { cost: c.total, length: c.routedLength, area: c.area } : undefined;
+}
+
+/**
+ * The optimiser's measures on a design's equipment and lines, counted only when its layout is valid;
+ * memoised by equipment and lines, so a candidate before and after the polish share one solve.
+ */
+function optimiserMeasures(solver: Solver, seconds: number) {
+  const memo = new Map<string, LayoutMeasure | undefined>();
+  return (design: Design): LayoutMeasure | undefined => {
+    if (seconds <= 0) return undefined;
+    const key = JSON.stringify([
+      design.site,
+      design.equipment.map((e) => [e.tag, e.type, e.footprint, e.rotation]),
+      design.lines.map((l) => [l.id, l.from, l.to, l.size]),
+    ]);
+    if (!memo.has(key)) {
+      const r = optimiserLayout(design, DEFAULT_RULE_PACK, solver, { timeLimit: seconds, margin: MARGIN });
+      memo.set(key, r?.valid ? layoutMeasure(r.design) : undefined);
+    }
+    return memo.get(key);
+  };
 }
 
 type Method = "model" | "random" | "designer";
@@ -81,6 +117,7 @@ export function registerEval(program: Command): void {
     .on("option:count-per-class", (value: string) => command.setOptionValue("perClass", value))
     .option("--seed <n>", "seed of the requests", "1")
     .option("--no-baselines", "skip the random and designer baselines")
+    .option("--optimiser-seconds <s>", "time limit of the MILP optimiser per layout for the cost ratios (0: none)", "1")
     .option("--json", "print the tables as JSON")
     .addHelpText(
       "after",
@@ -90,12 +127,33 @@ export function registerEval(program: Command): void {
         "(up to 4: a failing layout gets a new latent / new random positions, the last two also a fresh topology); unique/novel: distinct design signatures / signatures absent from the training split;\n" +
         "cond: requested equipment present; mmd: MMD² of design statistics to the whole held-out split of the class.\n" +
         "Below the table: per class, how many candidates fail each validator rule (unrouted:/unresolved: for lines the\n" +
-        "router or items the legaliser left), after the pipeline and for the raw first proposal.",
+        "router or items the legaliser left), after the pipeline and for the raw first proposal.\n" +
+        "Cost table: median cost (pipe + elbows + land, the rule pack's cost model), routed length and plot area, and\n" +
+        "their median ratios to the MILP optimiser on the same equipment and lines (--optimiser-seconds), counted only\n" +
+        "where the optimiser's layout passes the pipeline's snap, route and validate (opt: how many). model = after the\n" +
+        "polish, model-unpolished = before it; designer = the held-out design itself; random = random placement, unpolished.",
     )
     .action(async (options: EvalOptions) => {
       const perClass = Number(options.perClass);
       if (!Number.isInteger(perClass) || perClass < 1) throw new CliError("--per-class must be a positive integer");
       const seed = Number(options.seed);
+      const optimiserSeconds = Number(options.optimiserSeconds);
+      if (!Number.isFinite(optimiserSeconds) || optimiserSeconds < 0)
+        throw new CliError("--optimiser-seconds must be a number ≥ 0");
+      const solver = await loadSolver();
+      const optimiser = optimiserMeasures(solver, optimiserSeconds);
+      const costSamples: Record<CostMethod, CostSample[]> = {
+        "model-unpolished": [],
+        model: [],
+        designer: [],
+        random: [],
+      };
+      const addCost = (method: CostMethod, processClass: string, design: Design) => {
+        const measure = layoutMeasure(design);
+        if (!measure) return;
+        const opt = optimiser(design);
+        costSamples[method].push({ processClass, measure, ...(opt ? { optimiser: opt } : {}) });
+      };
       await selectBackend({ prefer: "wasm", log: () => {} });
       const { model } = await loadGanModel(options.model ?? defaultModelDir());
       const heldOut = (await readSplit(options.dataset, options.split)).designs;
@@ -108,9 +166,8 @@ export function registerEval(program: Command): void {
         if (list.length < perClass) list.push(d);
         byClass.set(d.processClass, list);
       }
-      const requests: GenerationRequest[] = [...byClass.values()]
-        .flat()
-        .map((d, k) => requestFromDesign(d, deriveSeed(seed, k)));
+      const sources = [...byClass.values()].flat();
+      const requests: GenerationRequest[] = sources.map((d, k) => requestFromDesign(d, deriveSeed(seed, k)));
       const methods: Method[] = options.baselines ? ["model", "random", "designer"] : ["model"];
       const samples: Record<Method, EvalSample[]> = { model: [], random: [], designer: [] };
       const failures: Record<Method, { final: FailureCounts; raw: FailureCounts }> = {
@@ -120,9 +177,10 @@ export function registerEval(program: Command): void {
       };
       const progress = new ProgressReporter("eval", requests.length * methods.length);
       for (const method of methods) {
-        for (const request of requests) {
+        for (const [k, request] of requests.entries()) {
           const started = performance.now();
           if (method === "designer") {
+            addCost("designer", request.processClass, sources[k]!);
             const outcome = designPlantDetailed({
               processClass: request.processClass,
               seed: request.seed ?? 0,
@@ -146,8 +204,15 @@ export function registerEval(program: Command): void {
               placement: method === "model" ? "gan" : "random",
               model,
               count: 1,
+              // The random baseline stays a baseline: no polish.
+              ...(method === "random" ? { polish: false } : {}),
             });
             if (!c) throw new Error("no candidate");
+            addCost(method, request.processClass, c.design);
+            if (method === "model") {
+              const [raw] = generateCandidates(request, { placement: "gan", model, count: 1, polish: false });
+              if (raw) addCost("model-unpolished", request.processClass, raw.design);
+            }
             countFailures(
               failures[method].final,
               request.processClass,
@@ -174,9 +239,21 @@ export function registerEval(program: Command): void {
       // Sanity: requests are schema-valid generation requests.
       const bad = requests.find((r) => !parseDocument("generationRequest", r).success);
       if (bad) printError(`warning: an eval request does not fit the schema (${bad.processClass})`);
+      const costMethods = (["model-unpolished", "model", "designer", "random"] as const).filter(
+        (m) => costSamples[m].length > 0,
+      );
+      const costTables = Object.fromEntries(costMethods.map((m) => [m, costRows(costSamples[m])])) as Partial<
+        Record<CostMethod, CostRow[]>
+      >;
       if (options.json) {
         const failing = Object.fromEntries(methods.map((m) => [m, failures[m]]));
-        printJson({ split: options.split, countPerClass: perClass, tables, failures: failing });
+        printJson({
+          split: options.split,
+          countPerClass: perClass,
+          tables,
+          failures: failing,
+          cost: { optimiserSeconds, tables: costTables },
+        });
         return;
       }
       printLine(
@@ -199,6 +276,18 @@ export function registerEval(program: Command): void {
           if (Object.keys(final ?? {}).length + Object.keys(raw ?? {}).length === 0) continue;
           printLine(`${m.padEnd(9)} ${r.group.padEnd(16)} final: ${formatCounts(final)}`);
           printLine(`${"".padEnd(9)} ${"".padEnd(16)} raw:   ${formatCounts(raw)}`);
+        }
+      }
+      printLine("");
+      printLine(
+        `cost (${DEFAULT_RULE_PACK.cost?.currency ?? "-"}), routed length, plot area: medians, and ratios to the MILP optimiser (${optimiserSeconds} s limit, valid layouts only)`,
+      );
+      printLine("method            class             n  opt       cost  ×opt   length m  ×opt   area m²  ×opt");
+      for (const m of costMethods) {
+        for (const r of costTables[m] ?? []) {
+          printLine(
+            `${m.padEnd(17)} ${r.group.padEnd(16)} ${String(r.n).padStart(3)} ${String(r.paired).padStart(4)}  ${fmt(r.cost, 0).padStart(9)}  ${fmt(r.costRatio)}  ${fmt(r.length, 0).padStart(8)}  ${fmt(r.lengthRatio)}  ${fmt(r.area, 0).padStart(7)}  ${fmt(r.areaRatio)}`,
+          );
         }
       }
     });

@@ -3,6 +3,8 @@
  * the continuous placement solved as a linear program with HiGHS; and the MILP optimiser baseline
  * with free pair orders. See polish.ts and optimise.ts.
  */
+
+export { optimiserLayout } from "./baseline.js";
 export { type PolishOptions, type PolishOutcome, type PolishReport, polishCandidate } from "./candidate.js";
 export { type BoxSize, boxOf, placementObjective } from "./model.js";
 export { type OptimiseOptions, type OptimiseResult, optimisePlacement } from "./optimise.js";
