@@ -95,6 +95,39 @@ describe("jobs across crashes", () => {
     await expectWholeImport(s, s.keyA, jobId);
   });
 
+  // A worker deep in synchronous compute runs no timers, so it cannot renew its own lease; a frozen
+  // process (SIGSTOP) is the extreme of that. Its runner renews for it: the job is not taken away.
+  it("keeps the job of a worker that is alive but too busy to renew its lease", async () => {
+    const s = await startTestServer();
+    cleanup.push(() => s.close());
+    const jobId = await startImport(s, s.keyA);
+    const { workspaceId } = (await (await s.api("/v1/me")).json()) as { workspaceId: string };
+    await waitFor(
+      async () => {
+        const job = await s.app.store.getJob(workspaceId, jobId);
+        return job && job.progress.done >= 10 ? job : undefined;
+      },
+      30_000,
+      10,
+    );
+    const worker = s.app.jobs.workerOf(jobId)!;
+    worker.kill("SIGSTOP");
+    await new Promise((r) => setTimeout(r, 3 * TEST_JOBS.leaseMs));
+    const frozen = await s.app.store.getJob(workspaceId, jobId);
+    worker.kill("SIGCONT");
+    expect(frozen?.status).toBe("running");
+    expect(frozen?.attempts).toBe(1);
+    expect(s.app.jobs.workerOf(jobId)?.pid).toBe(worker.pid);
+    const job = await waitFor(async () => {
+      const j = (await (await s.api(`/v1/jobs/${jobId}`)).json()) as JobView;
+      return j.status === "succeeded" || j.status === "failed" ? j : undefined;
+    }, 40_000);
+    // One attempt, never requeued: the same worker finished what it started.
+    expect(job).toMatchObject({ status: "succeeded", attempts: 1, result: { accepted: RECORDS, refused: 0 } });
+    const events = await readSse(`${s.url}/v1/jobs/${jobId}/events`, s.keyA);
+    expect(events.some((e) => e.event === "requeued")).toBe(false);
+  });
+
   /** A server in its own process (crash-server.ts) on `dataDir`, to be SIGKILLed. */
   async function spawnServer(dataDir: string, leaseMs: number = TEST_JOBS.leaseMs) {
     const tsx = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;

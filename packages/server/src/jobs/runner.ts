@@ -38,8 +38,9 @@ interface Running {
 
 /**
  * Runs queued jobs off the request thread, each in a forked worker process (jobs/worker.ts).
- * The lease in the jobs table is the truth about who works on a job: workers renew it; when a
- * worker exits without ending its job, or a lease expires (the server itself died), the job is
+ * The lease in the jobs table is the truth about who works on a job: workers and their runner
+ * renew it; when a worker exits without ending its job, or a lease expires (the server itself
+ * died), the job is
  * requeued to continue from its checkpoint (resumable kinds) or failed with the reason. Never
  * silently lost. Emits `job:<id>` whenever a job has new events, for SSE streams.
  */
@@ -209,6 +210,12 @@ export class JobRunner extends EventEmitter {
       if (msg.type === "event") this.#notify(msg.jobId);
     });
     this.#running.set(jobId, { child, jobId, token, exited });
+    // The runner renews its live workers' leases as well: a worker deep in synchronous compute (a
+    // training step, a routing search) cannot run its own timer and must not lose its job for being
+    // busy. A worker that dies stops being renewed at its exit; a runner that dies, with it all of
+    // its workers (they exit when the runner is gone), so the leases still expire for another server.
+    const beat = setInterval(() => void this.#renew(jobId, token), this.#options.heartbeatMs);
+    child.once("exit", () => clearInterval(beat));
     const run: RunnerMessage = {
       type: "run",
       jobId,
@@ -218,6 +225,15 @@ export class JobRunner extends EventEmitter {
       heartbeatMs: this.#options.heartbeatMs,
     };
     child.send(run);
+  }
+
+  async #renew(jobId: string, token: string): Promise<void> {
+    try {
+      await this.#store.renewLease(jobId, token, this.#options.leaseMs);
+    } catch (error) {
+      // A busy database: the next beat tries again (the lease is several beats long).
+      this.emit("error-log", error);
+    }
   }
 
   async #afterExit(jobId: string, token: string, code: number | null, signal: NodeJS.Signals | null): Promise<void> {
