@@ -54,7 +54,9 @@ import { rule as flareKnockOut } from "./rules/relief/flare-knock-out.js";
 import { rule as gasBlowBy } from "./rules/relief/gas-blow-by.js";
 import { rule as reliefBlockValve } from "./rules/relief/relief-block-valve.js";
 import { rule as reliefDischargeSize } from "./rules/relief/relief-discharge-size.js";
+import { rule as reliefFreeDraining } from "./rules/relief/relief-free-draining.js";
 import { rule as reliefIntoAtmosphericTank } from "./rules/relief/relief-into-atmospheric-tank.js";
+import { rule as reliefVapourSpace } from "./rules/relief/relief-vapour-space.js";
 import { rule as tankVent } from "./rules/relief/tank-vent.js";
 import type { Rule } from "./types.js";
 
@@ -83,6 +85,7 @@ export const RULES: readonly Rule[] = [
   flareKnockOut,
   tankVent,
   gasBlowBy,
+  reliefVapourSpace,
   // isolation and pump piping
   tankShellValve,
   spareIsolation,
@@ -119,6 +122,7 @@ export const RULES: readonly Rule[] = [
   routeOrthogonal,
   routeClear,
   routeClash,
+  reliefFreeDraining,
 ];
 
 /** A rule by id, or undefined. */

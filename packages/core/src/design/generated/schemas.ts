@@ -1566,6 +1566,8 @@ export const rulePackSchema = {
       "required": [
         "atmosphericTankPressure",
         "blowByPressureRatio",
+        "vapourSpaceFraction",
+        "vapourSpaceTypes",
         "source"
       ],
       "properties": {
@@ -1581,11 +1583,26 @@ export const rulePackSchema = {
           "maximum": 100,
           "description": "A level valve letting liquid down from equipment designed above this multiple of the receiver's design pressure is a gas blow-by case (upstream over receiver design pressure)."
         },
+        "vapourSpaceFraction": {
+          "type": "number",
+          "exclusiveMinimum": 0,
+          "maximum": 1,
+          "description": "A relief or flare line with a relief valve leaves a liquid-holding item from its vapour space: its nozzle at least this fraction of the item's height above the item's base."
+        },
+        "vapourSpaceTypes": {
+          "type": "array",
+          "items": {
+            "$ref": "plant-design.schema.json#/$defs/EquipmentType"
+          },
+          "uniqueItems": true,
+          "maxItems": 32,
+          "description": "Equipment types that hold a liquid level with a vapour space above it (their relief valves connect to the vapour space)."
+        },
         "source": {
           "$ref": "#/$defs/Source"
         }
       },
-      "description": "Relief-system layout checks (block valves, discharge size, atmospheric tanks, knock-out drums, vents, gas blow-by). Absent: the tank and blow-by rules do not run."
+      "description": "Relief-system layout checks (block valves, discharge size, atmospheric tanks, knock-out drums, vents, gas blow-by, vapour-space relief). Absent: the tank and blow-by rules do not run."
     },
     "routing": {
       "type": "object",

@@ -1179,7 +1179,7 @@ export interface RulePack {
     source: Source;
   };
   /**
-   * Relief-system layout checks (block valves, discharge size, atmospheric tanks, knock-out drums, vents, gas blow-by). Absent: the tank and blow-by rules do not run.
+   * Relief-system layout checks (block valves, discharge size, atmospheric tanks, knock-out drums, vents, gas blow-by, vapour-space relief). Absent: the tank and blow-by rules do not run.
    */
   reliefSystems?: {
     /**
@@ -1190,6 +1190,16 @@ export interface RulePack {
      * A level valve letting liquid down from equipment designed above this multiple of the receiver's design pressure is a gas blow-by case (upstream over receiver design pressure).
      */
     blowByPressureRatio: number;
+    /**
+     * A relief or flare line with a relief valve leaves a liquid-holding item from its vapour space: its nozzle at least this fraction of the item's height above the item's base.
+     */
+    vapourSpaceFraction: number;
+    /**
+     * Equipment types that hold a liquid level with a vapour space above it (their relief valves connect to the vapour space).
+     *
+     * @maxItems 32
+     */
+    vapourSpaceTypes: EquipmentType[];
     source: Source;
   };
   routing?: {

@@ -818,6 +818,36 @@ const FIRES: readonly Case[] = [
     lines: ["200-P-1001-A1"],
   },
   {
+    rule: "piping.relief-vapour-space",
+    name: "a drum's relief line taken from a nozzle below its liquid level",
+    plant: "pump_station",
+    change: (d) => {
+      equipmentIn(d, "V-101").nozzles!.find((n) => n.id === "PSV")!.dz = 0.5;
+    },
+    tags: ["V-101", "PSV-101"],
+    lines: ["50-RV-1009-A1"],
+  },
+  {
+    rule: "piping.relief-free-draining",
+    name: "a relief line that dips to grade and rises into its drum",
+    plant: "pump_station",
+    change: (d) => {
+      lineIn(d, "50-RV-1009-A1").route = [
+        [16, 27.5, 3.5],
+        [16, 27.5, 6.5],
+        [16, 30.875, 6.5],
+        [16, 30.875, 0.5],
+        [83, 30.875, 0.5],
+        [83, 30.875, 6.5],
+        [83, 36.5, 6.5],
+        [83, 36.5, 1.5],
+      ];
+    },
+    tags: ["V-101", "V-103"],
+    lines: ["50-RV-1009-A1"],
+    pack: EVERY_RULE_ON,
+  },
+  {
     rule: "piping.tank-shell-valve",
     name: "a tank outlet with no valve at the shell",
     plant: "tank_farm",

@@ -1,20 +1,7 @@
+import { AMBIENT_TEMPERATURE, allowedWorkingPressure } from "../../../design/flange-rating.js";
 import type { Rating } from "../../../design/types.js";
 import { centre } from "../../describe.js";
 import type { Rule } from "../../types.js";
-
-/** Allowed working pressure (barg) at `t` °C from [t, p] points; undefined above the last point. */
-export function allowedPressure(points: readonly (readonly number[])[], t: number): number | undefined {
-  const first = points[0]!;
-  if (t <= first[0]!) return first[1]!;
-  for (let i = 1; i < points.length; i++) {
-    const [t1, p1] = points[i]! as [number, number];
-    if (t <= t1) {
-      const [t0, p0] = points[i - 1]! as [number, number];
-      return p0 + ((p1 - p0) * (t - t0)) / (t1 - t0);
-    }
-  }
-  return undefined;
-}
 
 const round1 = (x: number) => Math.round(x * 10) / 10;
 
@@ -37,7 +24,7 @@ export const rule: Rule = {
     const classes = pack.flangeRatings!.classes as Partial<Record<Rating, number[][]>>;
     const limitOf = (rating: Rating, t: number) => {
       const table = classes[rating];
-      return table ? { found: true, p: allowedPressure(table, t) } : { found: false, p: undefined };
+      return table ? { found: true, p: allowedWorkingPressure(table, t) } : { found: false, p: undefined };
     };
     const describeLimit = (rating: Rating, t: number, p: number | undefined) =>
       p === undefined
@@ -46,7 +33,7 @@ export const rule: Rule = {
     for (const e of design.equipment) {
       const p = e.designPressure;
       if (p === undefined) continue;
-      const t = e.designTemperature ?? 38;
+      const t = e.designTemperature ?? AMBIENT_TEMPERATURE;
       for (const n of e.nozzles) {
         if (n.rating === undefined) continue;
         const limit = limitOf(n.rating, t);
@@ -62,7 +49,7 @@ export const rule: Rule = {
     for (const line of design.lines) {
       const p = line.designPressure;
       if (p === undefined || line.rating === undefined) continue;
-      const t = line.designTemperature ?? 38;
+      const t = line.designTemperature ?? AMBIENT_TEMPERATURE;
       const limit = limitOf(line.rating, t);
       if (!limit.found || (limit.p !== undefined && p <= limit.p)) continue;
       emit({
