@@ -44,16 +44,22 @@ export const rule: Rule = {
     const paths = new Map<string, Line[][]>();
     const pumpsThrough = new Map<string, string[]>();
     for (const pump of index.uniqueEquipment) {
+      if (pump.type !== "pump") continue;
       const tag = pump.tag;
-      if (pump.type !== "pump" || minimumFlow.has(tag)) continue;
-      const discharges = (index.endsAtEquipment.get(tag) ?? []).filter((r) => r.end === "from" && !r.line.minimumFlow);
-      if (discharges.length === 0) continue;
-      const chains = discharges.map((r) => downstream(index, r.line));
+      if (minimumFlow.has(tag)) continue;
+      let chains: Line[][] | undefined;
+      for (const r of index.endsAtEquipment.get(tag) ?? []) {
+        if (r.end === "from" && !r.line.minimumFlow) (chains ??= []).push(downstream(index, r.line));
+      }
+      if (!chains) continue;
       paths.set(tag, chains);
-      for (const line of new Set(chains.flat())) {
-        const pumps = pumpsThrough.get(line.id);
-        if (pumps) pumps.push(tag);
-        else pumpsThrough.set(line.id, [tag]);
+      // Each line this pump discharges through lists the pump once (its pushes come together).
+      for (const chain of chains) {
+        for (const line of chain) {
+          const pumps = pumpsThrough.get(line.id);
+          if (!pumps) pumpsThrough.set(line.id, [tag]);
+          else if (pumps[pumps.length - 1] !== tag) pumps.push(tag);
+        }
       }
     }
     for (const interlock of design.control.interlocks) {
@@ -65,7 +71,9 @@ export const rule: Rule = {
         const found = index.componentByTag.get(effect.target);
         if (found) closed.add(found.line.id);
       }
-      const candidates = new Set([...closed].flatMap((id) => pumpsThrough.get(id) ?? []));
+      if (closed.size === 0) continue;
+      const candidates = new Set<string>();
+      for (const id of closed) for (const tag of pumpsThrough.get(id) ?? []) candidates.add(tag);
       for (const tag of candidates) {
         if (stopped.has(tag)) continue;
         const shut = paths.get(tag)!.map((chain) => chain.find((l) => closed.has(l.id)));
