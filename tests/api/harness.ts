@@ -19,7 +19,7 @@ export const TEST_JOBS = { leaseMs: 1500, heartbeatMs: 250, pollMs: 150, cancelG
 export const TRAINING_JOBS = { ...TEST_JOBS, leaseMs: 6000 } as const;
 
 /** Generate steps polish each candidate (an LP, a second route and validate): as long a lease as training. */
-export const GENERATION_JOBS = TRAINING_JOBS;
+export const GENERATION_JOBS = { ...TEST_JOBS, leaseMs: TRAINING_JOBS.leaseMs } as const;
 
 export interface TestServer {
   readonly app: App;
