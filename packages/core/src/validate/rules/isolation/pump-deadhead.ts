@@ -49,7 +49,9 @@ export const rule: Rule = {
       if (minimumFlow.has(tag)) continue;
       let chains: Line[][] | undefined;
       for (const r of index.endsAtEquipment.get(tag) ?? []) {
-        if (r.end === "from" && !r.line.minimumFlow) (chains ??= []).push(downstream(index, r.line));
+        if (r.end !== "from" || r.line.minimumFlow) continue;
+        chains ??= [];
+        chains.push(downstream(index, r.line));
       }
       if (!chains) continue;
       paths.set(tag, chains);
