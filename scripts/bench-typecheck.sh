@@ -5,7 +5,9 @@
 #
 # Each tree is checked twice with its own `pnpm typecheck`:
 #   cold: no dist/ and no *.tsbuildinfo (a fresh clone);
-#   warm: right after the cold run with nothing changed (what a developer sees on the next run).
+#   warm: right after the cold run with nothing changed;
+#   edit: after a one-line change inside a core function (what a developer sees while working:
+#         the body changes, core's declarations do not).
 # Runs alternate old/new so that a busy neighbour on the machine weighs on both alike. Prints wall
 # seconds and the ratio old/new. The old tree is a git worktree in a temporary folder, installed
 # offline from the store this checkout already filled (no build scripts: type-checking needs none).
@@ -44,6 +46,13 @@ clean "$OLD_DIR"; old_cold=$(timed "$OLD_DIR")
 clean "$NEW_DIR"; new_cold=$(timed "$NEW_DIR")
 old_warm=$(timed "$OLD_DIR")
 new_warm=$(timed "$NEW_DIR")
+# A body-only edit in core, then the check again; the edit is undone afterwards.
+EDITED=packages/core/src/design/geometry.ts
+edit() { printf '\n// bench-typecheck edit %s\n' "$(date +%s%N)" >>"$1/$EDITED"; }
+SAVED="$(mktemp)"; cp "$NEW_DIR/$EDITED" "$SAVED"
+edit "$OLD_DIR"; old_edit=$(timed "$OLD_DIR")
+edit "$NEW_DIR"; new_edit=$(timed "$NEW_DIR")
+cp "$SAVED" "$NEW_DIR/$EDITED"; rm -f "$SAVED"
 echo "load average after:  $(cut -d' ' -f1-3 /proc/loadavg)"
 # The checkout is left built, as a `pnpm build` would leave it.
 (cd "$NEW_DIR" && $PNPM build >/dev/null)
@@ -51,3 +60,4 @@ echo "load average after:  $(cut -d' ' -f1-3 /proc/loadavg)"
 printf '\n| run | old (%s) s | new s | old/new |\n|---|---|---|---|\n' "$OLD_REV"
 printf '| cold | %.1f | %.1f | %.1f× |\n' "$old_cold" "$new_cold" "$(echo "$old_cold / $new_cold" | bc -l)"
 printf '| warm | %.1f | %.1f | %.1f× |\n' "$old_warm" "$new_warm" "$(echo "$old_warm / $new_warm" | bc -l)"
+printf '| edit | %.1f | %.1f | %.1f× |\n' "$old_edit" "$new_edit" "$(echo "$old_edit / $new_edit" | bc -l)"
