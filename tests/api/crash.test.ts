@@ -128,6 +128,27 @@ describe("jobs across crashes", () => {
     expect(events.some((e) => e.event === "requeued")).toBe(false);
   });
 
+  // The runner renews for a silent worker only up to its stall limit: past it the worker counts as
+  // hung, its lease expires, it is killed and the job resumes from its checkpoint in a new worker.
+  it("takes the job from a worker silent past the stall limit and resumes it elsewhere", async () => {
+    const s = await startTestServer({ jobs: { ...TEST_JOBS, stallMs: 2 * TEST_JOBS.leaseMs } });
+    cleanup.push(() => s.close());
+    const jobId = await startImport(s, s.keyA);
+    const { workspaceId } = (await (await s.api("/v1/me")).json()) as { workspaceId: string };
+    await waitFor(
+      async () => {
+        const job = await s.app.store.getJob(workspaceId, jobId);
+        return job && job.progress.done >= 10 ? job : undefined;
+      },
+      30_000,
+      10,
+    );
+    const worker = s.app.jobs.workerOf(jobId)!;
+    worker.kill("SIGSTOP");
+    await expectWholeImport(s, s.keyA, jobId);
+    expect(worker.exitCode !== null || worker.signalCode !== null).toBe(true);
+  });
+
   /** A server in its own process (crash-server.ts) on `dataDir`, to be SIGKILLed. */
   async function spawnServer(dataDir: string, leaseMs: number = TEST_JOBS.leaseMs) {
     const tsx = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;

@@ -27,6 +27,12 @@ export interface RunnerOptions {
    * loading, more under load) before its first heartbeat. Default 15 s.
    */
   readonly startupGraceMs?: number;
+  /**
+   * How long the runner keeps renewing the lease of a worker that shows no sign of life (no
+   * heartbeat message, no event): long synchronous compute is fine up to this, a hung worker is not.
+   * After it the lease expires and the job is recovered. Default 10 leases, at least 10 minutes.
+   */
+  readonly stallMs?: number;
 }
 
 interface Running {
@@ -34,6 +40,8 @@ interface Running {
   readonly jobId: string;
   readonly token: string;
   readonly exited: Promise<void>;
+  /** When the worker last showed it runs (spawn, a heartbeat message, an event), ms since epoch. */
+  lastSign: number;
 }
 
 /**
@@ -68,6 +76,7 @@ export class JobRunner extends EventEmitter {
       concurrency: options.concurrency ?? 1,
       cancelGraceMs: options.cancelGraceMs ?? 10_000,
       startupGraceMs: options.startupGraceMs ?? 15_000,
+      stallMs: options.stallMs ?? Math.max(10 * leaseMs, 600_000),
     };
   }
 
@@ -205,16 +214,21 @@ export class JobRunner extends EventEmitter {
     });
     // A fork that cannot start at all (no such file) fails through "exit" as well.
     child.on("error", () => undefined);
+    const running: Running = { child, jobId, token, exited, lastSign: Date.now() };
     child.on("message", (raw: unknown) => {
       const msg = raw as WorkerMessage;
+      running.lastSign = Date.now();
       if (msg.type === "event") this.#notify(msg.jobId);
     });
-    this.#running.set(jobId, { child, jobId, token, exited });
+    this.#running.set(jobId, running);
     // The runner renews its live workers' leases as well: a worker deep in synchronous compute (a
     // training step, a routing search) cannot run its own timer and must not lose its job for being
-    // busy. A worker that dies stops being renewed at its exit; a runner that dies, with it all of
-    // its workers (they exit when the runner is gone), so the leases still expire for another server.
-    const beat = setInterval(() => void this.#renew(jobId, token), this.#options.heartbeatMs);
+    // busy. Only up to the stall limit: a worker silent that long is taken as hung, its lease
+    // expires and the job is recovered. A worker that dies stops being renewed at its exit; a
+    // runner that dies, with all of its workers (they exit when it is gone).
+    const beat = setInterval(() => {
+      if (Date.now() - running.lastSign < this.#options.stallMs) void this.#renew(jobId, token);
+    }, this.#options.heartbeatMs);
     child.once("exit", () => clearInterval(beat));
     const run: RunnerMessage = {
       type: "run",

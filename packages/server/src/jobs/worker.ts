@@ -24,7 +24,11 @@ export type RunnerMessage =
   | { readonly type: "cancel" };
 
 /** Messages to the runner. */
-export type WorkerMessage = { readonly type: "event"; readonly jobId: string };
+/**
+ * To the runner: "event" after the job wrote events (SSE streams wake up); "alive" on each heartbeat,
+ * which only fires while the worker's event loop runs (the runner's stall limit counts from it).
+ */
+export type WorkerMessage = { readonly type: "event" | "alive"; readonly jobId: string };
 
 /** Exit codes the runner reads. */
 export const WORKER_EXIT = { done: 0, lostLease: 3, orphaned: 75, crashed: 70 } as const;
@@ -32,16 +36,18 @@ export const WORKER_EXIT = { done: 0, lostLease: 3, orphaned: 75, crashed: 70 } 
 const abort = new AbortController();
 let started = false;
 
-function notify(jobId: string): void {
+function tellRunner(message: WorkerMessage): void {
   // With a callback a failed send (the runner just died: EPIPE) is reported here instead of
   // crashing the worker; the "disconnect" handler ends the process.
-  if (process.connected)
-    process.send?.({ type: "event", jobId } satisfies WorkerMessage, undefined, undefined, () => undefined);
+  if (process.connected) process.send?.(message, undefined, undefined, () => undefined);
 }
+
+const notify = (jobId: string): void => tellRunner({ type: "event", jobId });
 
 async function run(msg: Extract<RunnerMessage, { type: "run" }>): Promise<number> {
   const { store, blobs } = openStore(msg.store);
   const heartbeat = setInterval(() => {
+    tellRunner({ type: "alive", jobId: msg.jobId });
     void renew(store, msg);
   }, msg.heartbeatMs);
   try {
