@@ -3,10 +3,12 @@ import {
   type AcceptedRecord,
   type DesignFormat,
   type DesignRecord,
+  detectFormat,
   formatByMediaType,
   type IngestReport,
   jsonValueRecords,
   readDesigns,
+  SNIFF_CHARS,
 } from "@plantgan/core/formats";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { type RouteOptions, rateConfig } from "../config.js";
@@ -37,7 +39,8 @@ interface RecordReport {
   issues?: readonly ApiIssue[];
 }
 
-const SOURCE: Record<string, DesignSource> = { json: "json", ndjson: "ndjson", dexpi: "dexpi" };
+/** Where an upload came from; both DEXPI versions are "dexpi". */
+const SOURCE: Record<string, DesignSource> = { json: "json", ndjson: "ndjson", dexpi: "dexpi", dexpi2: "dexpi" };
 
 /**
  * /v1/designs: upload (JSON design or array, NDJSON batch, DEXPI XML), list, get, delete, export.
@@ -94,7 +97,13 @@ export async function designRoutes(app: FastifyInstance, options: RouteOptions):
       if (dataset !== undefined && !(await app.store.getDataset(workspaceId, dataset))) {
         throw new ApiError("not_found", `dataset ${dataset} not found`);
       }
-      const format = formatByMediaType(request.headers["content-type"]);
+      // XML is claimed by DEXPI 1.x and 2.0 alike: the body's root element decides between them.
+      const mediaType = request.headers["content-type"];
+      const sniffed =
+        typeof request.body === "string"
+          ? detectFormat({ ...(mediaType ? { mediaType } : {}), head: request.body.slice(0, SNIFF_CHARS) })
+          : undefined;
+      const format = sniffed?.ok ? sniffed.format : formatByMediaType(mediaType);
       if (!format)
         throw new ApiError("unsupported_media_type", "send application/json, application/x-ndjson or application/xml");
 
@@ -301,7 +310,10 @@ function readRecords(
     ...(dexpiId !== undefined ? { id: dexpiId } : {}),
   });
   // Only DEXPI maps a foreign model, so only its reports say what was not mapped or renamed.
-  const notes = format.id === "dexpi" ? { unmapped: report.unmapped, renamedTags: report.renamedTags } : {};
+  const notes =
+    format.id === "dexpi" || format.id === "dexpi2"
+      ? { unmapped: report.unmapped, renamedTags: report.renamedTags }
+      : {};
   // Warnings (an empty drawing, for one) are for the user to read before trusting the designs.
   const warnings = report.warnings?.length ? { warnings: report.warnings } : {};
   return { records: report.records, notes: { ...notes, ...warnings } };
