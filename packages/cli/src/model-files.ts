@@ -24,6 +24,9 @@ export const writeBytesAtomic = writeFileAtomic;
 
 /** Reads `<dir>/<split>.ndjson.gz` (or `.ndjson`) into parsed designs. */
 export async function readSplit(dir: string, split: string): Promise<{ designs: Design[]; sha256: string }> {
+  // A split names a file beside the dataset's manifest, never a path elsewhere.
+  if (!/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/.test(split))
+    throw new CliError(`--split must be a split name such as train, val or test; got ${JSON.stringify(split)}`);
   let data: Buffer;
   let text: string;
   try {
@@ -77,8 +80,16 @@ export async function loadGanModel(dir: string): Promise<{ model: GanModel; info
   } catch {
     throw new CliError(`${dir}: not a model folder (no readable ${MODEL_INFO}); train one with \`plantgan train\``);
   }
-  const config: GanModelConfig = info.config.model;
-  const generator = await loadModelFolder(join(dir, "generator"));
+  const config: GanModelConfig | undefined = info.config?.model;
+  if (!config) throw new CliError(`${dir}: ${MODEL_INFO} holds no model configuration (config.model)`);
+  let generator: LayersModel;
+  try {
+    generator = await loadModelFolder(join(dir, "generator"));
+  } catch (e) {
+    throw new CliError(
+      `${dir}: the generator is missing or unreadable (${e instanceof Error ? e.message : String(e)}); train one with \`plantgan train\``,
+    );
+  }
   let critic: LayersModel | undefined;
   try {
     critic = await loadModelFolder(join(dir, "critic"));

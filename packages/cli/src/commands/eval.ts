@@ -137,6 +137,7 @@ export function registerEval(program: Command): void {
       const perClass = Number(options.perClass);
       if (!Number.isInteger(perClass) || perClass < 1) throw new CliError("--per-class must be a positive integer");
       const seed = Number(options.seed);
+      if (!Number.isInteger(seed) || seed < 0) throw new CliError("--seed must be a non-negative integer");
       const optimiserSeconds = Number(options.optimiserSeconds);
       if (!Number.isFinite(optimiserSeconds) || optimiserSeconds < 0)
         throw new CliError("--optimiser-seconds must be a number ≥ 0");

@@ -23,10 +23,17 @@ let loading: Promise<Highs> | undefined;
 export type Solver = Pick<Highs, "solve">;
 
 export function loadSolver(): Promise<Solver> {
-  loading ??= highsLoader()().then((h) => {
-    loaded = h;
-    return h;
-  });
+  loading ??= highsLoader()().then(
+    (h) => {
+      loaded = h;
+      return h;
+    },
+    (e: unknown) => {
+      // A failed load is not kept: the next call tries again (a long-running server recovers).
+      loading = undefined;
+      throw e;
+    },
+  );
   return loading;
 }
 
