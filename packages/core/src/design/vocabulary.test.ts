@@ -41,8 +41,9 @@ describe("the vocabulary", () => {
 
 describe("the shipped rule pack", () => {
   it("is parsed with the schema's defaults filled", () => {
-    // every rule is on: the designer and synthetic-v1 pass them all (issue 18)
-    expect(DEFAULT_RULE_PACK.disabledRules).toEqual([]);
+    // Every rule is on but one: the router still leaves pockets in relief lines, so
+    // piping.relief-free-draining waits for a router that keeps them falling (issue 18).
+    expect(DEFAULT_RULE_PACK.disabledRules).toEqual(["piping.relief-free-draining"]);
     expect(DEFAULT_RULE_PACK.routing).toMatchObject({ endTolerance: expect.any(Number) });
   });
 });
