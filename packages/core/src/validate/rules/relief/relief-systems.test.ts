@@ -1,7 +1,7 @@
 /**
  * The relief-system rules' neighbours: designs one step from a planted fault that must stay silent,
- * and the faulty twin that must not. Three of the rules are off in the default pack (the designer
- * breaks them), so every check here runs with every rule on.
+ * and the faulty twin that must not. Every check here runs with every rule on, whatever the default
+ * pack disables.
  */
 import { cleanDesign, cleanDesignInput, equipmentIn, lineIn, modifiedDesign } from "@plantgan/testing";
 import { describe, expect, it } from "vitest";
