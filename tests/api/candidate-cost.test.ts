@@ -1,42 +1,20 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { type RunningServer, startServer } from "@plantgan/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { GENERATION_JOBS } from "./harness.js";
+import { type ModelServer, startModelServer } from "./harness.js";
 
 /**
  * The generate job loads HiGHS, so its candidates are polished; the server stores each one's cost
  * breakdown and polish report, and both the generate answer and GET /v1/candidates/:id return them.
  */
 describe("candidates carry their cost and polish report through the API", () => {
-  let server: RunningServer;
-  let dataDir: string;
-  let key: string;
-  const api = (path: string, init: RequestInit = {}) =>
-    fetch(`${server.url}${path}`, {
-      ...init,
-      headers: { authorization: `Bearer ${key}`, "content-type": "application/json", ...init.headers },
-    });
+  let server: ModelServer;
+  const api = (path: string, init: RequestInit = {}) => server.api(path, init);
 
   beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), "plantgan-cost-"));
-    server = await startServer({
-      port: 0,
-      dataDir,
-      viewerDir: false,
-      seed: { dataset: false, model: true },
-      rateLimit: false,
-      jobs: GENERATION_JOBS,
-      print: () => {},
-      logger: false,
-    });
-    key = server.firstRunKey!;
+    server = await startModelServer();
   });
 
   afterAll(async () => {
     await server?.close();
-    rmSync(dataDir, { recursive: true, force: true });
   });
 
   it("stores and returns cost and polish for each candidate", async () => {

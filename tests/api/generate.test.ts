@@ -1,10 +1,6 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { parseDocument } from "@plantgan/core/design";
-import { type RunningServer, startServer } from "@plantgan/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { GENERATION_JOBS } from "./harness.js";
+import { type ModelServer, startModelServer } from "./harness.js";
 
 /**
  * The user's generation path on a fresh server: the shipped model is registered on first run,
@@ -12,33 +8,15 @@ import { GENERATION_JOBS } from "./harness.js";
  * back ranked with their reports, and one is accepted through the review route.
  */
 describe("generation through the API with the shipped model", () => {
-  let server: RunningServer;
-  let dataDir: string;
-  let key: string;
-  const api = (path: string, init: RequestInit = {}) =>
-    fetch(`${server.url}${path}`, {
-      ...init,
-      headers: { authorization: `Bearer ${key}`, "content-type": "application/json", ...init.headers },
-    });
+  let server: ModelServer;
+  const api = (path: string, init: RequestInit = {}) => server.api(path, init);
 
   beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), "plantgan-generate-"));
-    server = await startServer({
-      port: 0,
-      dataDir,
-      viewerDir: false,
-      seed: { dataset: false, model: true },
-      rateLimit: false,
-      jobs: GENERATION_JOBS,
-      print: () => {},
-      logger: false,
-    });
-    key = server.firstRunKey!;
+    server = await startModelServer();
   });
 
   afterAll(async () => {
     await server?.close();
-    rmSync(dataDir, { recursive: true, force: true });
   });
 
   it("lists the shipped model as ready, with its card", async () => {

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type AppOptions, buildApp, createApiKey } from "@plantgan/server";
+import { type AppOptions, buildApp, createApiKey, startServer } from "@plantgan/server";
 import { OWN_DEXPI, ownDexpiPath } from "@plantgan/testing";
 
 type App = Awaited<ReturnType<typeof buildApp>>;
@@ -147,4 +147,42 @@ export async function waitFor<T>(check: () => Promise<T | undefined>, timeoutMs 
     if (Date.now() > end) throw new Error("timed out waiting");
     await new Promise((r) => setTimeout(r, everyMs));
   }
+}
+
+/** A server as `pnpm start` runs it: the shipped model registered on first run, its first-run key. */
+export interface ModelServer {
+  readonly url: string;
+  readonly key: string;
+  /** fetch with the key and a JSON content type (headers in `init` win). */
+  api(path: string, init?: RequestInit): Promise<Response>;
+  close(): Promise<void>;
+}
+
+/** Starts a ModelServer on a temporary data folder (removed on close), with generation leases. */
+export async function startModelServer(): Promise<ModelServer> {
+  const dataDir = mkdtempSync(join(tmpdir(), "plantgan-model-server-"));
+  const server = await startServer({
+    port: 0,
+    dataDir,
+    viewerDir: false,
+    seed: { dataset: false, model: true },
+    rateLimit: false,
+    jobs: GENERATION_JOBS,
+    print: () => {},
+    logger: false,
+  });
+  const key = server.firstRunKey!;
+  return {
+    url: server.url,
+    key,
+    api: (path, init = {}) =>
+      fetch(`${server.url}${path}`, {
+        ...init,
+        headers: { authorization: `Bearer ${key}`, "content-type": "application/json", ...init.headers },
+      }),
+    close: async () => {
+      await server.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
 }

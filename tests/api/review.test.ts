@@ -1,9 +1,5 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { type RunningServer, startServer } from "@plantgan/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readSse, TEST_JOBS } from "./harness.js";
+import { type ModelServer, readSse, startModelServer } from "./harness.js";
 
 /**
  * The review path an engineer can trust: one verdict (a candidate's reasons are in its report and
@@ -11,14 +7,8 @@ import { readSse, TEST_JOBS } from "./harness.js";
  * free id suggested on a clash, and fixed items refused up front when they cannot be kept.
  */
 describe("review with one verdict, with the shipped model", () => {
-  let server: RunningServer;
-  let dataDir: string;
-  let key: string;
-  const api = (path: string, init: RequestInit = {}) =>
-    fetch(`${server.url}${path}`, {
-      ...init,
-      headers: { authorization: `Bearer ${key}`, "content-type": "application/json", ...init.headers },
-    });
+  let server: ModelServer;
+  const api = (path: string, init: RequestInit = {}) => server.api(path, init);
   const post = (path: string, body: unknown) => api(path, { method: "POST", body: JSON.stringify(body) });
 
   /** Queues a request, waits for its job, returns the job and its candidates (full records), best first. */
@@ -57,23 +47,11 @@ describe("review with one verdict, with the shipped model", () => {
   };
 
   beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), "plantgan-review-"));
-    server = await startServer({
-      port: 0,
-      dataDir,
-      viewerDir: false,
-      seed: { dataset: false, model: true },
-      rateLimit: false,
-      jobs: { ...TEST_JOBS, leaseMs: 6000 },
-      print: () => {},
-      logger: false,
-    });
-    key = server.firstRunKey!;
+    server = await startModelServer();
   });
 
   afterAll(async () => {
     await server?.close();
-    rmSync(dataDir, { recursive: true, force: true });
   });
 
   it("on a 5 km site the unrouted lines are errors in the report and the card, and accepting needs an override", async () => {
@@ -139,7 +117,7 @@ describe("review with one verdict, with the shipped model", () => {
       headers: { prefer: "respond-async" },
     });
     const { id } = (await queued.json()) as { id: string };
-    const events = await readSse(`${server.url}/v1/jobs/${id}/events`, key, { timeoutMs: 120_000 });
+    const events = await readSse(`${server.url}/v1/jobs/${id}/events`, server.key, { timeoutMs: 120_000 });
     const progress = events
       .filter((e) => e.event === "progress")
       .map((e) => ({ done: e.data.done, total: e.data.total }));
