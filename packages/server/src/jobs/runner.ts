@@ -42,6 +42,8 @@ interface Running {
   readonly exited: Promise<void>;
   /** When the worker last showed it runs (spawn, a heartbeat message, an event), ms since epoch. */
   lastSign: number;
+  /** Set when the runner killed the worker for staying silent past the stall limit. */
+  stalled?: boolean;
 }
 
 /**
@@ -101,11 +103,17 @@ export class JobRunner extends EventEmitter {
     const running = [...this.#running.values()];
     await Promise.all(
       running.map(async (r) => {
-        await this.#store.releaseJob(
-          r.jobId,
-          r.token,
-          "the server is shutting down; the job continues when it starts again",
-        );
+        try {
+          await this.#store.releaseJob(
+            r.jobId,
+            r.token,
+            "the server is shutting down; the job continues when it starts again",
+          );
+        } catch (error) {
+          // A busy database (a frozen worker may hold its write lock): the worker's exit below, or
+          // its lease expiring, requeues the job instead.
+          this.emit("error-log", error);
+        }
         r.child.kill("SIGTERM");
         const killer = setTimeout(() => r.child.kill("SIGKILL"), 5000);
         await r.exited;
@@ -181,6 +189,12 @@ export class JobRunner extends EventEmitter {
 
   async #pass(): Promise<void> {
     try {
+      // Renew our own live workers first, in the same pass: when the database was locked for a
+      // while (a frozen worker inside a write transaction), their leases may have run out
+      // meanwhile, and recovery must not take a job from a worker that is merely busy.
+      for (const r of this.#running.values()) {
+        if (this.#isLive(r)) await this.#store.renewLease(r.jobId, r.token, this.#options.leaseMs);
+      }
       const recovered = await this.#store.recoverJobs({
         now: Date.now(),
         reason: "lease expired: the worker stopped renewing it (process or server died)",
@@ -209,7 +223,7 @@ export class JobRunner extends EventEmitter {
     const exited = new Promise<void>((resolve) => {
       child.once("exit", (code, signal) => {
         this.#running.delete(jobId);
-        void this.#afterExit(jobId, token, code, signal).finally(resolve);
+        void this.#afterExit(jobId, token, code, signal, running.stalled === true).finally(resolve);
       });
     });
     // A fork that cannot start at all (no such file) fails through "exit" as well.
@@ -226,8 +240,15 @@ export class JobRunner extends EventEmitter {
     // busy. Only up to the stall limit: a worker silent that long is taken as hung, its lease
     // expires and the job is recovered. A worker that dies stops being renewed at its exit; a
     // runner that dies, with all of its workers (they exit when it is gone).
+    // Past the stall limit plus one lease (by then the lease has expired too) the runner kills the
+    // worker itself rather than wait for lease recovery through the database: a worker frozen inside
+    // a write transaction holds SQLite's lock, and no recovery could write until it is gone.
     const beat = setInterval(() => {
-      if (Date.now() - running.lastSign < this.#options.stallMs) void this.#renew(jobId, token);
+      if (this.#isLive(running)) void this.#renew(jobId, token);
+      else if (Date.now() - running.lastSign >= this.#options.stallMs + this.#options.leaseMs && !running.stalled) {
+        running.stalled = true;
+        child.kill("SIGKILL");
+      }
     }, this.#options.heartbeatMs);
     child.once("exit", () => clearInterval(beat));
     const run: RunnerMessage = {
@@ -241,6 +262,11 @@ export class JobRunner extends EventEmitter {
     child.send(run);
   }
 
+  /** A worker that showed a sign of life within the stall limit: busy perhaps, not hung. */
+  #isLive(running: Running): boolean {
+    return Date.now() - running.lastSign < this.#options.stallMs;
+  }
+
   async #renew(jobId: string, token: string): Promise<void> {
     try {
       await this.#store.renewLease(jobId, token, this.#options.leaseMs);
@@ -250,15 +276,19 @@ export class JobRunner extends EventEmitter {
     }
   }
 
-  async #afterExit(jobId: string, token: string, code: number | null, signal: NodeJS.Signals | null): Promise<void> {
+  async #afterExit(
+    jobId: string,
+    token: string,
+    code: number | null,
+    signal: NodeJS.Signals | null,
+    stalled: boolean,
+  ): Promise<void> {
+    const reason = stalled
+      ? `the worker showed no sign of life for ${Math.round(this.#options.stallMs / 1000)} s (hung) and was killed`
+      : `the worker process exited (${signal ? `signal ${signal}` : `code ${code}`}) before the job ended`;
     try {
       // Only matches when the worker died holding the lease (a clean end clears the token).
-      await this.#store.recoverJobs({
-        now: 0,
-        tokens: [token],
-        reason: `the worker process exited (${signal ? `signal ${signal}` : `code ${code}`}) before the job ended`,
-        resumable: isResumable,
-      });
+      await this.#store.recoverJobs({ now: 0, tokens: [token], reason, resumable: isResumable });
     } catch (error) {
       this.emit("error-log", error);
     }
