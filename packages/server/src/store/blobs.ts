@@ -5,12 +5,25 @@ import { join } from "node:path";
 const SHA256 = /^[0-9a-f]{64}$/;
 
 /**
+ * Content-addressed bytes: a blob's name is the sha256 of its bytes. Files in a folder for the
+ * SQLite store; rows in the database for PostgreSQL, so that any machine can read them.
+ */
+export interface BlobStore {
+  /** Stores bytes; returns their sha256 and size. Storing existing content is a no-op. */
+  put(content: Uint8Array | string): Promise<{ sha256: string; size: number }>;
+  /** The bytes; rejects (code ENOENT) when there is no such blob. */
+  get(sha256: string): Promise<Buffer>;
+  has(sha256: string): Promise<boolean>;
+  remove(sha256: string): Promise<void>;
+}
+
+/**
  * Content-addressed files: a blob's name is the sha256 of its bytes, so the same content is
  * stored once and a name can be checked against the content. Paths are built only from a
  * validated hash, never from anything a client sent. Writes are atomic: a temp file in the same
  * folder tree is written, fsynced and renamed, so a reader sees the whole file or none.
  */
-export class BlobStore {
+export class FileBlobStore implements BlobStore {
   readonly #dir: string;
 
   constructor(dir: string) {

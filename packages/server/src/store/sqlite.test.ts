@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { type Design, parseDesign, summariseDesign } from "@plantgan/core/design";
 import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { BlobStore } from "./blobs.js";
+import { FileBlobStore } from "./blobs.js";
 import { MIGRATIONS, SCHEMA_VERSION } from "./migrations.js";
 import { SqliteStore } from "./sqlite.js";
 import type { DesignInsert } from "./store.js";
@@ -210,11 +210,11 @@ describe("SqliteStore", () => {
   });
 });
 
-describe("BlobStore", () => {
+describe("FileBlobStore", () => {
   it("names files by content, writes atomically, refuses anything but a sha256 as a name", async () => {
     const dir = mkdtempSync(join(tmpdir(), "plantgan-blobs-"));
     try {
-      const blobs = new BlobStore(dir);
+      const blobs = new FileBlobStore(dir);
       const a = await blobs.put("hello");
       expect(a.sha256).toBe("2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824");
       expect(await blobs.put("hello")).toEqual(a);

@@ -1,13 +1,32 @@
 import { createHash, randomBytes } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import type { CostBreakdown } from "@plantgan/core/cost";
-import type { ModelCard, RulePack, ValidationReport } from "@plantgan/core/design";
+import type { RulePack } from "@plantgan/core/design";
 import { type Design, type DesignSummary, summariseDesign } from "@plantgan/core/design";
-import type { PolishReport } from "@plantgan/core/polish";
 import Database from "better-sqlite3";
-import { BlobStore } from "./blobs.js";
+import { FileBlobStore } from "./blobs.js";
 import { migrate } from "./migrations.js";
+import {
+  CANDIDATE_COLUMNS,
+  candidateMeta,
+  candidateRecord,
+  cursorValue,
+  DATASET_COLUMNS,
+  DESIGN_META_COLUMNS,
+  datasetRecord,
+  designMeta,
+  iso,
+  JOB_COLUMNS,
+  jobRecord,
+  MODEL_COLUMNS,
+  modelRecord,
+  newId,
+  opt,
+  type Row,
+  RULE_PACK_COLUMNS,
+  rulePackRecord,
+  toPage,
+} from "./rows.js";
 import type {
   ApiKeyInfo,
   CandidateInsert,
@@ -19,8 +38,6 @@ import type {
   DesignFilter,
   DesignInsert,
   DesignMeta,
-  DesignSource,
-  DesignStatus,
   InsertOutcome,
   JobEnd,
   JobEvent,
@@ -32,7 +49,6 @@ import type {
   JobStepOutcome,
   ModelInsert,
   ModelRecord,
-  ModelStatus,
   Page,
   PageRequest,
   Review,
@@ -51,8 +67,6 @@ export interface SqliteStoreOptions {
   readonly busyTimeoutMs?: number;
 }
 
-type Row = Record<string, unknown>;
-
 /** A design ready for its row: text serialised and large texts already written as blobs. */
 interface PreparedDesign {
   readonly item: DesignInsert;
@@ -62,23 +76,19 @@ interface PreparedDesign {
   readonly size: number;
 }
 
-const iso = (ms: unknown): string => new Date(Number(ms)).toISOString();
-const opt = <K extends string, V>(key: K, value: V | null | undefined): { [P in K]?: V } =>
-  (value === null || value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
-
 /** The SQLite file store (better-sqlite3: synchronous, so each method is naturally one transaction). */
 export class SqliteStore implements Store {
   readonly db: Database.Database;
-  readonly blobs: BlobStore;
+  readonly blobs: FileBlobStore;
   readonly #inlineLimit: number;
 
   /** Opens (and creates or migrates) `<dataDir>/plantgan.db` with blobs under `<dataDir>/blobs`. */
   static open(dataDir: string, options: SqliteStoreOptions = {}): SqliteStore {
     mkdirSync(dataDir, { recursive: true });
-    return new SqliteStore(join(dataDir, "plantgan.db"), new BlobStore(join(dataDir, "blobs")), options);
+    return new SqliteStore(join(dataDir, "plantgan.db"), new FileBlobStore(join(dataDir, "blobs")), options);
   }
 
-  constructor(file: string, blobs: BlobStore, options: SqliteStoreOptions = {}) {
+  constructor(file: string, blobs: FileBlobStore, options: SqliteStoreOptions = {}) {
     this.db = new Database(file);
     this.blobs = blobs;
     this.#inlineLimit = options.inlineLimit ?? 256 * 1024;
@@ -920,134 +930,5 @@ export class SqliteStore implements Store {
   }
 }
 
-// ---- row mapping ---------------------------------------------------------------------------
-
-const DESIGN_META_COLUMNS =
-  "id, name, process_class, status, source, sha256, size, summary, job_id, candidate_id, created_at";
-const DATASET_COLUMNS =
-  "pk, id, name, description, created_at, (SELECT count(*) FROM dataset_designs dd WHERE dd.dataset_pk = ds.pk) AS design_count";
-const RULE_PACK_COLUMNS = "id, version, name, sha256, created_at";
-const JOB_COLUMNS =
-  "id, kind, status, progress_done, progress_total, attempts, max_attempts, cancel_requested, created_at, started_at, finished_at, error, result";
-const MODEL_COLUMNS = "id, status, card, weights, job_id, created_at";
-const CANDIDATE_COLUMNS =
-  "id, design_id, process_class, status, rank, job_id, model_id, errors, comment, reviewed_at, accepted_as, override_reason, created_at";
-
-function designMeta(row: Row): DesignMeta {
-  return {
-    id: String(row.id),
-    ...opt("name", row.name as string | null),
-    processClass: String(row.process_class),
-    status: String(row.status) as DesignStatus,
-    source: String(row.source) as DesignSource,
-    sha256: String(row.sha256),
-    size: Number(row.size),
-    createdAt: iso(row.created_at),
-    summary: JSON.parse(String(row.summary)) as DesignSummary,
-    ...opt("jobId", row.job_id as string | null),
-    ...opt("candidateId", row.candidate_id as string | null),
-  };
-}
-
-function datasetRecord(row: Row): DatasetRecord {
-  return {
-    id: String(row.id),
-    name: String(row.name),
-    ...opt("description", row.description as string | null),
-    createdAt: iso(row.created_at),
-    designCount: Number(row.design_count),
-  };
-}
-
-function rulePackRecord(row: Row): RulePackRecord {
-  return {
-    id: String(row.id),
-    version: String(row.version),
-    ...opt("name", row.name as string | null),
-    sha256: String(row.sha256),
-    createdAt: iso(row.created_at),
-  };
-}
-
-function jobRecord(row: Row): JobRecord {
-  return {
-    id: String(row.id),
-    kind: String(row.kind) as JobKind,
-    status: String(row.status) as JobStatus,
-    progress: { done: Number(row.progress_done), total: Number(row.progress_total) },
-    attempts: Number(row.attempts),
-    maxAttempts: Number(row.max_attempts),
-    cancelRequested: row.cancel_requested === 1,
-    createdAt: iso(row.created_at),
-    ...opt("startedAt", row.started_at === null ? null : iso(row.started_at)),
-    ...opt("finishedAt", row.finished_at === null ? null : iso(row.finished_at)),
-    ...opt("error", row.error as string | null),
-    ...opt("result", row.result === null ? null : (JSON.parse(String(row.result)) as unknown)),
-  };
-}
-
-function modelRecord(row: Row): ModelRecord {
-  return {
-    id: String(row.id),
-    status: String(row.status) as ModelStatus,
-    ...opt("card", row.card === null ? null : (JSON.parse(String(row.card)) as ModelCard)),
-    ...opt("weights", row.weights as string | null),
-    ...opt("jobId", row.job_id as string | null),
-    createdAt: iso(row.created_at),
-  };
-}
-
-function candidateMeta(row: Row): CandidateMeta {
-  const reviewedAt = row.reviewed_at === null ? undefined : iso(row.reviewed_at);
-  return {
-    id: String(row.id),
-    designId: String(row.design_id),
-    processClass: String(row.process_class),
-    status: String(row.status) as CandidateStatus,
-    ...opt("rank", row.rank as number | null),
-    ...opt("jobId", row.job_id as string | null),
-    ...opt("modelId", row.model_id as string | null),
-    ...opt("errors", row.errors as number | null),
-    ...(row.errors === null ? {} : { valid: row.errors === 0 }),
-    createdAt: iso(row.created_at),
-    ...(reviewedAt
-      ? {
-          review: {
-            reviewedAt,
-            ...opt("comment", row.comment as string | null),
-            ...opt("acceptedAs", row.accepted_as as string | null),
-            ...(row.override_reason === null ? {} : { override: { reason: String(row.override_reason) } }),
-          },
-        }
-      : {}),
-  };
-}
-
-function candidateRecord(row: Row): CandidateRecord {
-  return {
-    ...candidateMeta(row),
-    design: JSON.parse(String(row.design)) as Design,
-    ...opt("report", row.report === null ? null : (JSON.parse(String(row.report)) as ValidationReport)),
-    ...opt("cost", row.cost === null ? null : (JSON.parse(String(row.cost)) as CostBreakdown)),
-    ...opt("polish", row.polish === null ? null : (JSON.parse(String(row.polish)) as PolishReport)),
-  };
-}
-
-/** Keyset pagination: the cursor is the last row's internal key, so pages stay stable under inserts. */
-function cursorValue(cursor: string | undefined): number {
-  if (cursor === undefined) return 0;
-  const n = Number(cursor);
-  return Number.isSafeInteger(n) && n >= 0 ? n : 0;
-}
-
-function toPage<T>(rows: Row[], limit: number, map: (row: Row) => T): Page<T> {
-  const more = rows.length > limit;
-  const kept = more ? rows.slice(0, limit) : rows;
-  const last = kept[kept.length - 1];
-  return { items: kept.map(map), ...(more && last ? { nextCursor: String(last.pk) } : {}) };
-}
-
-/** A random id with a readable prefix: `ws-3f9c1a2b7d4e`. */
-export function newId(prefix: string): string {
-  return `${prefix}-${randomBytes(9).toString("base64url").replace(/[_-]/g, "x").toLowerCase()}`;
-}
+/** Ids are made in rows.ts; routes and jobs import them from here. */
+export { newId } from "./rows.js";

@@ -1,0 +1,162 @@
+import { randomBytes } from "node:crypto";
+import type { CostBreakdown } from "@plantgan/core/cost";
+import type { Design, DesignSummary, ModelCard, ValidationReport } from "@plantgan/core/design";
+import type { PolishReport } from "@plantgan/core/polish";
+import type {
+  CandidateMeta,
+  CandidateRecord,
+  CandidateStatus,
+  DatasetRecord,
+  DesignMeta,
+  DesignSource,
+  DesignStatus,
+  JobKind,
+  JobRecord,
+  JobStatus,
+  ModelRecord,
+  ModelStatus,
+  Page,
+  RulePackRecord,
+} from "./store.js";
+
+/**
+ * Rows to records, shared by the SQLite and PostgreSQL stores: both keep the same columns
+ * (times as milliseconds, JSON as text), so one mapping serves both and they answer alike.
+ */
+
+export type Row = Record<string, unknown>;
+
+/** Milliseconds (a number from SQLite, a bigint string from PostgreSQL) as an ISO time. */
+export const iso = (ms: unknown): string => new Date(Number(ms)).toISOString();
+export const opt = <K extends string, V>(key: K, value: V | null | undefined): { [P in K]?: V } =>
+  (value === null || value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+
+export const DESIGN_META_COLUMNS =
+  "id, name, process_class, status, source, sha256, size, summary, job_id, candidate_id, created_at";
+export const DATASET_COLUMNS =
+  "pk, id, name, description, created_at, (SELECT count(*) FROM dataset_designs dd WHERE dd.dataset_pk = ds.pk) AS design_count";
+export const RULE_PACK_COLUMNS = "id, version, name, sha256, created_at";
+export const JOB_COLUMNS =
+  "id, kind, status, progress_done, progress_total, attempts, max_attempts, cancel_requested, created_at, started_at, finished_at, error, result";
+export const MODEL_COLUMNS = "id, status, card, weights, job_id, created_at";
+export const CANDIDATE_COLUMNS =
+  "id, design_id, process_class, status, rank, job_id, model_id, errors, comment, reviewed_at, accepted_as, override_reason, created_at";
+
+export function designMeta(row: Row): DesignMeta {
+  return {
+    id: String(row.id),
+    ...opt("name", row.name as string | null),
+    processClass: String(row.process_class),
+    status: String(row.status) as DesignStatus,
+    source: String(row.source) as DesignSource,
+    sha256: String(row.sha256),
+    size: Number(row.size),
+    createdAt: iso(row.created_at),
+    summary: JSON.parse(String(row.summary)) as DesignSummary,
+    ...opt("jobId", row.job_id as string | null),
+    ...opt("candidateId", row.candidate_id as string | null),
+  };
+}
+
+export function datasetRecord(row: Row): DatasetRecord {
+  return {
+    id: String(row.id),
+    name: String(row.name),
+    ...opt("description", row.description as string | null),
+    createdAt: iso(row.created_at),
+    designCount: Number(row.design_count),
+  };
+}
+
+export function rulePackRecord(row: Row): RulePackRecord {
+  return {
+    id: String(row.id),
+    version: String(row.version),
+    ...opt("name", row.name as string | null),
+    sha256: String(row.sha256),
+    createdAt: iso(row.created_at),
+  };
+}
+
+export function jobRecord(row: Row): JobRecord {
+  return {
+    id: String(row.id),
+    kind: String(row.kind) as JobKind,
+    status: String(row.status) as JobStatus,
+    progress: { done: Number(row.progress_done), total: Number(row.progress_total) },
+    attempts: Number(row.attempts),
+    maxAttempts: Number(row.max_attempts),
+    cancelRequested: row.cancel_requested === 1,
+    createdAt: iso(row.created_at),
+    ...opt("startedAt", row.started_at === null ? null : iso(row.started_at)),
+    ...opt("finishedAt", row.finished_at === null ? null : iso(row.finished_at)),
+    ...opt("error", row.error as string | null),
+    ...opt("result", row.result === null ? null : (JSON.parse(String(row.result)) as unknown)),
+  };
+}
+
+export function modelRecord(row: Row): ModelRecord {
+  return {
+    id: String(row.id),
+    status: String(row.status) as ModelStatus,
+    ...opt("card", row.card === null ? null : (JSON.parse(String(row.card)) as ModelCard)),
+    ...opt("weights", row.weights as string | null),
+    ...opt("jobId", row.job_id as string | null),
+    createdAt: iso(row.created_at),
+  };
+}
+
+export function candidateMeta(row: Row): CandidateMeta {
+  const reviewedAt = row.reviewed_at === null ? undefined : iso(row.reviewed_at);
+  return {
+    id: String(row.id),
+    designId: String(row.design_id),
+    processClass: String(row.process_class),
+    status: String(row.status) as CandidateStatus,
+    ...opt("rank", row.rank as number | null),
+    ...opt("jobId", row.job_id as string | null),
+    ...opt("modelId", row.model_id as string | null),
+    ...opt("errors", row.errors as number | null),
+    ...(row.errors === null ? {} : { valid: row.errors === 0 }),
+    createdAt: iso(row.created_at),
+    ...(reviewedAt
+      ? {
+          review: {
+            reviewedAt,
+            ...opt("comment", row.comment as string | null),
+            ...opt("acceptedAs", row.accepted_as as string | null),
+            ...(row.override_reason === null ? {} : { override: { reason: String(row.override_reason) } }),
+          },
+        }
+      : {}),
+  };
+}
+
+export function candidateRecord(row: Row): CandidateRecord {
+  return {
+    ...candidateMeta(row),
+    design: JSON.parse(String(row.design)) as Design,
+    ...opt("report", row.report === null ? null : (JSON.parse(String(row.report)) as ValidationReport)),
+    ...opt("cost", row.cost === null ? null : (JSON.parse(String(row.cost)) as CostBreakdown)),
+    ...opt("polish", row.polish === null ? null : (JSON.parse(String(row.polish)) as PolishReport)),
+  };
+}
+
+/** Keyset pagination: the cursor is the last row's internal key, so pages stay stable under inserts. */
+export function cursorValue(cursor: string | undefined): number {
+  if (cursor === undefined) return 0;
+  const n = Number(cursor);
+  return Number.isSafeInteger(n) && n >= 0 ? n : 0;
+}
+
+export function toPage<T>(rows: Row[], limit: number, map: (row: Row) => T): Page<T> {
+  const more = rows.length > limit;
+  const kept = more ? rows.slice(0, limit) : rows;
+  const last = kept[kept.length - 1];
+  return { items: kept.map(map), ...(more && last ? { nextCursor: String(last.pk) } : {}) };
+}
+
+/** A random id with a readable prefix: `ws-3f9c1a2b7d4e`. */
+export function newId(prefix: string): string {
+  return `${prefix}-${randomBytes(9).toString("base64url").replace(/[_-]/g, "x").toLowerCase()}`;
+}
