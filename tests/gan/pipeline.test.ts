@@ -4,15 +4,14 @@ import { importDexpi } from "@plantgan/core/formats";
 import {
   buildCritic,
   buildGenerator,
-  completeControl,
   conditionMatch,
   designSignature,
   type GanModel,
-  generateCandidates,
   modelLayout,
   resolveModelConfig,
   useBackend,
 } from "@plantgan/core/gan";
+import { completeControl, generateCandidates } from "@plantgan/core/generate";
 import { validateDesign } from "@plantgan/core/validate";
 import { OWN_DEXPI, readOwnDexpi } from "@plantgan/testing";
 import { describeWithFixtures, fixturePath } from "@plantgan/testing/fixtures";

@@ -17,15 +17,14 @@ import { gunzipSync } from "node:zlib";
 import { type CostBreakdown, priceDesign } from "@plantgan/core/cost";
 import { type Design, PROCESS_CLASSES, parseDesign } from "@plantgan/core/design";
 import {
-  type Candidate,
   fromModelFiles,
   type GanModelConfig,
-  generateCandidates,
   loadModel,
   modelLayout,
   requestFromDesign,
   selectBackend,
 } from "@plantgan/core/gan";
+import { type Candidate, generateCandidates } from "@plantgan/core/generate";
 import {
   boxOf,
   loadSolver,

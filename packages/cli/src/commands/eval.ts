@@ -6,12 +6,11 @@ import {
   designSignature,
   type EvalRow,
   type EvalSample,
-  errorRules,
   evaluateSamples,
-  generateCandidates,
   requestFromDesign,
   selectBackend,
 } from "@plantgan/core/gan";
+import { errorRules, generateCandidates } from "@plantgan/core/generate";
 import { loadSolver, optimiserLayout, type Solver } from "@plantgan/core/polish";
 import { DEFAULT_RULE_PACK } from "@plantgan/core/validate";
 import { type Command, Option } from "commander";

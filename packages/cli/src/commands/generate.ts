@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { type GenerationRequest, parseDocument } from "@plantgan/core/design";
-import { type Candidate, fixedItemIssues, generateCandidates, PipelineError, selectBackend } from "@plantgan/core/gan";
+import { selectBackend } from "@plantgan/core/gan";
+import { type Candidate, fixedItemIssues, generateCandidates, PipelineError } from "@plantgan/core/generate";
 import { loadSolver } from "@plantgan/core/polish";
 import { candidateDesignIds } from "@plantgan/server";
 import type { Command } from "commander";

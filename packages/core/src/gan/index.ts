@@ -25,14 +25,6 @@ export {
   SITE_SCALE,
 } from "./condition.js";
 export { dataParallelStep, type GradientWorker, localWorker, shardRows, sumGradients } from "./data-parallel.js";
-export {
-  type FixedItemIssue,
-  fixedItemIssues,
-  fixedTags,
-  keepsFixedItems,
-  pinFixedItems,
-  withFixedItems,
-} from "./fixed.js";
 export { GAN_GRADIENT_KERNELS, matMulDense, registerGanGradients } from "./gradients.js";
 export {
   type ActivationName,
@@ -58,6 +50,7 @@ export {
   Scale,
   TopologyColumns,
 } from "./layout-generator.js";
+export { footprintArea, pipeLength } from "./layout-measures.js";
 export {
   type CriticFn,
   countLoss,
@@ -79,6 +72,7 @@ export {
   type EvalRow,
   type EvalSample,
   evaluateSamples,
+  keepsFixedItems,
   mmd,
   requestFromDesign,
   STAT_NAMES,
@@ -90,6 +84,7 @@ export {
   categorical,
   DEFAULT_MODEL_CONFIG,
   fromModelFiles,
+  type GanModel,
   type GanModelConfig,
   type GanModelConfigInput,
   type GeneratedEncoding,
@@ -109,23 +104,6 @@ export {
   toModelFiles,
 } from "./models.js";
 export { MAX_OBSTACLES, OBSTACLE_WIDTH, obstacleArray } from "./obstacles.js";
-export {
-  type Candidate,
-  type CandidateStats,
-  completeControl,
-  errorRules,
-  farthestPoints,
-  footprintArea,
-  type GanModel,
-  ganPlace,
-  generateCandidates,
-  generateCandidatesAsync,
-  PipelineError,
-  type PipelineOptions,
-  pipeLength,
-  randomPlace,
-  topologyFor,
-} from "./pipeline.js";
 export { layoutsSvg } from "./preview.js";
 export { requiredDistances, type SpacingCodes, spacingCodes } from "./spacing.js";
 export { equipmentRows, layoutItem, layoutView, stripLayout, topologyItem } from "./topology.js";

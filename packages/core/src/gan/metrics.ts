@@ -14,8 +14,7 @@
  *   pipe length per item.
  */
 import { type Design, type GenerationRequest, isNozzleEnd } from "../design/types.js";
-import { keepsFixedItems } from "./fixed.js";
-import { footprintArea, pipeLength } from "./pipeline.js";
+import { footprintArea, pipeLength } from "./layout-measures.js";
 
 export const STAT_NAMES = ["spacing", "lineLength", "degree", "footprintUse", "siteUse", "pipePerItem"] as const;
 
@@ -65,6 +64,17 @@ export function designSignature(design: Design): string {
     isNozzleEnd(x) ? `${typeOf.get(x.tag) ?? "?"}.${x.nozzle}` : "branch";
   const lines = design.lines.map((l) => `${end(l.from)}>${end(l.to)}@${l.size}`).sort();
   return [design.processClass, design.site.width, design.site.depth, items.join(","), lines.join(",")].join("|");
+}
+
+/** Whether every fixed item is in the design, at its position and rotation. */
+export function keepsFixedItems(request: GenerationRequest, design: Design): boolean {
+  const byTag = new Map(design.equipment.map((e) => [e.tag, e]));
+  return (request.fixed ?? []).every((f) => {
+    const e = byTag.get(f.tag);
+    return (
+      e !== undefined && e.type === f.type && e.x === f.x && e.y === f.y && (e.rotation ?? 0) === (f.rotation ?? 0)
+    );
+  });
 }
 
 /** Does the design hold what the request asks for? Spec: the counts; topology: every item and line. */

@@ -74,6 +74,14 @@ export interface GanModelConfig {
   readonly settleSteps: number;
 }
 
+/** A loaded model: the EMA generator, optionally the critic (for ranking), and their config. */
+export interface GanModel {
+  readonly generator: tfl.LayersModel;
+  readonly critic?: tfl.LayersModel;
+  readonly config: GanModelConfig;
+  readonly layout: EncodingLayout;
+}
+
 export const DEFAULT_MODEL_CONFIG: Omit<GanModelConfig, "nMax" | "symmetricRelations"> = {
   footprintScale: 50,
   sizeClassBounds: [50, 150, 300],

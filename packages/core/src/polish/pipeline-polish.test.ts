@@ -4,7 +4,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { parseDesign } from "../design/parse.js";
 import type { Design } from "../design/types.js";
 import { requestFromDesign } from "../gan/metrics.js";
-import { type Candidate, generateCandidates } from "../gan/pipeline.js";
+import { generateCandidates } from "../generate/pipeline.js";
+import type { Candidate } from "../generate/types.js";
 import { loadSolver } from "./index.js";
 
 /** The first design of three process classes of the synthetic-v1 test split. */

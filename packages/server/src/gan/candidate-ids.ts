@@ -1,4 +1,4 @@
-import type { Candidate } from "@plantgan/core/gan";
+import type { Candidate } from "@plantgan/core/generate";
 
 /** Longest design id the contract accepts (Identifier). */
 const MAX_ID = 128;

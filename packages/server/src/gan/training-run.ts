@@ -12,7 +12,6 @@ import {
   DEFAULT_SPACING,
   deriveSeed,
   disposeBatch,
-  generateCandidates,
   LOSS_KEYS,
   layoutItem,
   makeBatch,
@@ -24,6 +23,7 @@ import {
   type TrainerConfigInput,
   toModelFiles,
 } from "@plantgan/core/gan";
+import { generateCandidates } from "@plantgan/core/generate";
 
 /** Model sizes: "small" is the shipped one (a few MB), "tiny" is for tests and quick tries. */
 export const MODEL_SIZES: Readonly<Record<string, Omit<TrainerConfigInput, "nMax">>> = {

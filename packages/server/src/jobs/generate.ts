@@ -1,5 +1,6 @@
 import { parseGenerationRequest } from "@plantgan/core/design";
-import { generateCandidatesAsync, selectBackend } from "@plantgan/core/gan";
+import { selectBackend } from "@plantgan/core/gan";
+import { generateCandidatesAsync } from "@plantgan/core/generate";
 import { loadSolver } from "@plantgan/core/polish";
 import { loadBundledModel } from "../gan/bundle.js";
 import { candidateDesignIds } from "../gan/candidate-ids.js";

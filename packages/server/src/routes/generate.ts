@@ -1,5 +1,5 @@
 import { GENERATION_REQUEST_DEFAULTS, type GenerationRequest } from "@plantgan/core/design";
-import { fixedItemIssues } from "@plantgan/core/gan";
+import { fixedItemIssues } from "@plantgan/core/generate";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { type RouteOptions, rateConfig } from "../config.js";
 import { ApiError } from "../errors.js";

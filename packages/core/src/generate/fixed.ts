@@ -8,9 +8,8 @@
  * only the others. A fixed item needs a position inside the site and clear of keep-outs
  * (`fixedItemIssues`): the API refuses the request otherwise.
  */
-import type { Design, GenerationRequest, PlantDesignInput } from "../design/types.js";
+import type { GenerationRequest, PlantDesignInput } from "../design/types.js";
 
-type FixedItem = NonNullable<GenerationRequest["fixed"]>[number];
 type EquipmentInput = PlantDesignInput["equipment"][number];
 
 /** Tags of the request's fixed items. */
@@ -119,15 +118,4 @@ export function pinFixedItems(design: PlantDesignInput, request: GenerationReque
       return { ...e, ...given, ...(nozzles ? { nozzles } : {}) } as EquipmentInput;
     }),
   };
-}
-
-/** Whether every fixed item is in the design, at its position and rotation. */
-export function keepsFixedItems(request: GenerationRequest, design: Design): boolean {
-  const byTag = new Map(design.equipment.map((e) => [e.tag, e]));
-  return (request.fixed ?? []).every((f: FixedItem) => {
-    const e = byTag.get(f.tag);
-    return (
-      e !== undefined && e.type === f.type && e.x === f.x && e.y === f.y && (e.rotation ?? 0) === (f.rotation ?? 0)
-    );
-  });
 }

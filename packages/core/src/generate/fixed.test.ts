@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { type GenerationRequest, parseDesign, parseDocument } from "../design/index.js";
-import { fixedItemIssues, keepsFixedItems } from "./fixed.js";
-import { conditionMatch } from "./metrics.js";
+import { conditionMatch, keepsFixedItems } from "../gan/metrics.js";
+import { fixedItemIssues } from "./fixed.js";
 import { generateCandidates } from "./pipeline.js";
 
 const EXAMPLE = new URL("../../../../datasets/examples/pump-station.json", import.meta.url);

@@ -1,0 +1,13 @@
+/**
+ * @plantgan/core/generate — the generation pipeline (DESIGN.md "Generation pipeline"): a request's
+ * topology, control completion, placement by the GAN (or at random), legalise, route, validate,
+ * polish and rank. It uses the models of @plantgan/core/gan; gan/ holds models and training only.
+ */
+export { completeControl } from "./control.js";
+export { PipelineError } from "./errors.js";
+export { errorRules, farthestPoints } from "./finish.js";
+export { type FixedItemIssue, fixedItemIssues, fixedTags, pinFixedItems, withFixedItems } from "./fixed.js";
+export { generateCandidates, generateCandidatesAsync } from "./pipeline.js";
+export { ganPlace, randomPlace } from "./placement.js";
+export { topologyFor } from "./topology-source.js";
+export type { Candidate, CandidateStats, PipelineOptions } from "./types.js";

@@ -1,0 +1,167 @@
+/**
+ * Generation pipeline (DESIGN.md "Generation pipeline"): request → topology (topology-source.ts)
+ * → control completion (control.ts) → placement proposes equipment positions and rotations
+ * (placement.ts) → legalise → route → validate (finish.ts) → polish (polish-step.ts) → rank
+ * (ranking.ts) → candidates with their reports. This file is the candidate loop that runs them.
+ *
+ * Pure (no file system); deterministic in (request, seed, model weights).
+ */
+import { DEFAULT_RULE_PACK } from "../design/rule-pack.js";
+import type { GenerationRequest, PlantDesignInput } from "../design/types.js";
+import { metres } from "../design/units.js";
+import { GENERATION_REQUEST_DEFAULTS } from "../design/vocabulary.js";
+import { footprintArea, pipeLength } from "../gan/layout-measures.js";
+import { deriveSeed } from "../gan/training.js";
+import type { PipelineOutcome } from "../validate/types.js";
+import { validateDesign } from "../validate/validate.js";
+import { completeControl } from "./control.js";
+import { PipelineError } from "./errors.js";
+import { faults, finishProposal, type Proposal } from "./finish.js";
+import { fixedTags, pinFixedItems, withFixedItems } from "./fixed.js";
+import { ganPlace, randomPlace } from "./placement.js";
+import { polished } from "./polish-step.js";
+import { criticScores, rankCandidates } from "./ranking.js";
+import { topologyFor } from "./topology-source.js";
+import type { Candidate, PipelineOptions } from "./types.js";
+
+/** Runs the pipeline: `count` candidates, ranked. */
+export function generateCandidates(request: GenerationRequest, options: PipelineOptions = {}): Candidate[] {
+  const steps = pipelineSteps(request, options);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+    options.onCandidate?.(step.value.done, step.value.total);
+  }
+}
+
+/**
+ * The pipeline as `generateCandidates`, giving the event loop back after each finished candidate:
+ * `progress` is awaited there (a job writes its progress row and renews its lease in between).
+ */
+export async function generateCandidatesAsync(
+  request: GenerationRequest,
+  options: PipelineOptions,
+  progress: (done: number, total: number) => Promise<void>,
+): Promise<Candidate[]> {
+  const steps = pipelineSteps(request, options);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+    options.onCandidate?.(step.value.done, step.value.total);
+    await progress(step.value.done, step.value.total);
+  }
+}
+
+/** A candidate's topology with its control completed, and the seed that made it. */
+interface Topology {
+  readonly seed: number;
+  readonly design: PlantDesignInput;
+  readonly completed: readonly string[];
+}
+
+/** The pipeline, yielding as each candidate is finished; returns the ranked candidates. */
+function* pipelineSteps(
+  request: GenerationRequest,
+  options: PipelineOptions,
+): Generator<{ done: number; total: number }, Candidate[]> {
+  const placement = options.placement ?? "gan";
+  const model = options.model;
+  if (placement === "gan" && model === undefined) throw new PipelineError("no_model", "placement gan needs a model");
+  const pack = options.pack ?? DEFAULT_RULE_PACK;
+  const count = options.count ?? request.count ?? GENERATION_REQUEST_DEFAULTS.count;
+  const seed = (options.seed ?? request.seed ?? 0) >>> 0;
+  const truncation = options.truncation ?? request.truncation ?? GENERATION_REQUEST_DEFAULTS.truncation;
+  const margin = metres(options.margin ?? 1.5);
+  const attempts = Math.max(1, options.attempts ?? 4);
+
+  // 1. Topologies (complete control logic first: it changes no geometry).
+  const topologyOf = (s: number): Topology => {
+    const { design, added } = completeControl(withFixedItems(topologyFor(request, s), request), pack);
+    return { seed: s, design, completed: added };
+  };
+  const topologies: Topology[] = [];
+  for (let k = 0; k < count; k++) topologies.push(topologyOf(deriveSeed(seed, k)));
+
+  // 2–3. Positions, then legalise, route, validate. A candidate whose layout cannot be made legal
+  // and routed gets a fresh proposal (a new latent, or new random positions), up to `attempts`.
+  // In spec mode the later half of the attempts also draw a fresh topology: the designer's sizes
+  // for the same counts vary with its seed, and some (three 34 m tanks on a 101 × 117 m site
+  // crossed by racks) cannot fit the request's site wherever the generator puts them.
+  const freshFrom = request.mode === "topology" ? attempts : Math.max(1, Math.ceil(attempts / 2));
+  const topologyAt = (k: number, attempt: number): Topology => {
+    const t = topologies[k]!;
+    if (attempt < freshFrom) return t;
+    try {
+      return { ...topologyOf(deriveSeed(t.seed, 60_000 + attempt)), seed: t.seed };
+    } catch (e) {
+      if (e instanceof PipelineError) return t;
+      throw e;
+    }
+  };
+  // Fixed items stay where the request put them: pinned after placement, never moved by the legaliser.
+  const fixed = fixedTags(request);
+  const finish = (input: PlantDesignInput, t: Topology): Proposal =>
+    finishProposal(pinFixedItems(input, request), t, { pack, margin, fixed });
+  const best: (Proposal | undefined)[] = topologies.map(() => undefined);
+  const firstRaw: { errors: number; rules: readonly string[] }[] = topologies.map(() => ({ errors: 0, rules: [] }));
+  const tries: number[] = topologies.map(() => 0);
+  // Each candidate is polished as soon as its search is over, so progress counts finished candidates.
+  type Settled = ReturnType<typeof settle>;
+  const settle = (k: number) =>
+    polished(
+      { ...best[k]!, rawErrors: firstRaw[k]!.errors, rawRules: firstRaw[k]!.rules, attempts: tries[k]! },
+      pack,
+      fixed,
+      options.polish ?? true,
+    );
+  const settled: (Settled | undefined)[] = topologies.map(() => undefined);
+  let done = 0;
+  for (let attempt = 0; attempt < attempts; attempt++) {
+    const pending = topologies.flatMap((_, k) => (best[k] && faults(best[k]!) === 0 ? [] : [k]));
+    if (pending.length === 0) break;
+    const subset = pending.map((k) => topologyAt(k, attempt));
+    const placed: PlantDesignInput[] =
+      placement === "gan" && model
+        ? ganPlace(model, request, subset, attempt === 0 ? seed : deriveSeed(seed, 50_000 + attempt), truncation)
+        : subset.map((t) => randomPlace(t.design, attempt === 0 ? t.seed : deriveSeed(t.seed, 50_000 + attempt)));
+    for (const [i, k] of pending.entries()) {
+      const r = finish(placed[i]!, subset[i]!);
+      if (attempt === 0) firstRaw[k] = { errors: r.rawErrors, rules: r.rawRules };
+      tries[k] = attempt + 1;
+      if (!best[k] || faults(r) < faults(best[k]!)) best[k] = r;
+      if (faults(best[k]!) === 0 || attempt === attempts - 1) {
+        settled[k] = settle(k);
+        yield { done: ++done, total: topologies.length };
+      }
+    }
+  }
+  const results = settled.map((r) => r!);
+
+  // 4. Critic scores, then rank.
+  const scores = criticScores(
+    model,
+    results.map((r) => r.design),
+  );
+  return rankCandidates(
+    results.map((r, k) => {
+      const { moves, displacement, margin: _margin, unresolvedItems, ...rest } = r;
+      // One verdict: what the router and legaliser could not do becomes findings in the report.
+      const outcome: PipelineOutcome = { unrouted: r.unrouted, unresolved: unresolvedItems };
+      const report =
+        r.unrouted.length + unresolvedItems.length > 0 ? validateDesign(r.design, pack, { outcome }) : r.report;
+      return {
+        ...rest,
+        report,
+        outcome,
+        valid: report.summary.errors === 0,
+        stats: {
+          pipeLength: pipeLength(r.design),
+          footprint: footprintArea(r.design),
+          criticScore: scores[k] ?? Number.NaN,
+          moves,
+          displacement,
+        },
+      };
+    }),
+  );
+}
