@@ -24,12 +24,14 @@ import { rulePackRoutes } from "./routes/rule-packs.js";
 import { systemRoutes } from "./routes/system.js";
 import { validateRoutes } from "./routes/validate.js";
 import type { Services } from "./services.js";
-import { openStore, type StoreConfig } from "./store/open.js";
+import { openStore, type StoreConfig, storeConfigFrom } from "./store/open.js";
 import { installValidation } from "./validation.js";
 
 export interface AppOptions {
   /** Folder of the SQLite file and blobs. Default ./data. */
   readonly dataDir?: string;
+  /** A postgres:// URL: store everything in that PostgreSQL database instead. Default $PLANTGAN_DATABASE_URL. */
+  readonly databaseUrl?: string;
   /** fastify's logger option. Default off (serve turns it on). */
   readonly logger?: FastifyServerOptions["logger"];
   readonly limits?: Partial<Limits>;
@@ -54,7 +56,10 @@ const VIEWER_CSP =
  */
 export async function buildApp(options: AppOptions = {}): Promise<FastifyInstance> {
   const limits: Limits = { ...DEFAULT_LIMITS, ...options.limits };
-  const storeConfig: StoreConfig = { kind: "sqlite", dataDir: resolve(options.dataDir ?? "data") };
+  const storeConfig: StoreConfig = storeConfigFrom({
+    dataDir: resolve(options.dataDir ?? "data"),
+    databaseUrl: options.databaseUrl,
+  });
   const { store, blobs } = openStore(storeConfig);
 
   const app = Fastify({

@@ -6,6 +6,7 @@ import { generationService } from "./gan/generation-service.js";
 import { trainingService } from "./gan/training-service.js";
 import { createApiKey } from "./keys.js";
 import { seedShippedDataset, seedShippedModel } from "./seed.js";
+import { DATABASE_URL_ENV } from "./store/open.js";
 
 export interface ServeOptions extends Omit<AppOptions, "viewerDir"> {
   /** Default 127.0.0.1: reachable from this machine only until someone decides otherwise. */
@@ -46,10 +47,8 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
     ...appOptions,
     ...(viewerDir && existsSync(viewerDir) ? { viewerDir } : {}),
   });
-  if (process.env.DATABASE_URL) {
-    print(
-      "DATABASE_URL is set, but PostgreSQL storage is not implemented yet: using the SQLite file in the data folder.",
-    );
+  if (process.env.DATABASE_URL && !process.env[DATABASE_URL_ENV] && options.databaseUrl === undefined) {
+    print(`DATABASE_URL is not read: set ${DATABASE_URL_ENV}=postgres://… to store in PostgreSQL.`);
   }
   let firstRunKey: string | undefined;
   if ((await app.store.countWorkspaces()) === 0) {
