@@ -1,0 +1,595 @@
+/**
+ * Slot graph → full design: the hand-written expansion (README "Decoding"). Reads soft rows as a
+ * sampler leaves them (argmax of each categorical, > 0.5 for flags and the mask) and writes a
+ * topology-only PlantDesignInput: equipment with invented tags and the nozzles its lines need,
+ * lines with ids, ends, DN, service and components in flow order, instruments, loops
+ * (measurement → controller → nearest final element of the same variable) and interlocks (cause →
+ * every target of the same variable and side that lies nearest to it).
+ */
+import type { PlantDesignInput, ProcessClass } from "../../design/index.js";
+import { EQUIPMENT_TAG_PREFIX, EQUIPMENT_TYPES, HAZARDS, LINE_SERVICES, RATINGS } from "../../design/index.js";
+import { edgeStride, RowWriter, type SlotGraph, type SlotGraphSpec } from "./spec.js";
+import {
+  DN_STEPS,
+  EFFECT_ACTIONS,
+  FAIL_POSITIONS,
+  FOOTPRINT_MAX,
+  HAND_VALVES,
+  INSTRUMENT_KINDS,
+  LINES_PER_EDGE,
+  LIQUID_CLASSES,
+  LOOP_ACTIONS,
+  NOZZLE_IDS,
+  PRESSURE_MAX,
+  PRESSURE_MIN,
+  SERVICE_CODES,
+  SPARE_LETTERS,
+  TEMPERATURE_MAX,
+  TEMPERATURE_MIN,
+  TRIP_SIDES,
+  TRIPS,
+  type Trip,
+  tripColumn,
+  tripSide,
+  VALVE_EFFECT_ACTIONS,
+  VALVE_LOCKS,
+  VARIABLES,
+  type Variable,
+} from "./vocabulary.js";
+
+/** What the slot graph does not say: the request's class and site, the design id. */
+export interface DecodeContext {
+  readonly processClass: ProcessClass;
+  readonly site: { readonly width: number; readonly depth: number };
+  readonly id: string;
+  /** Recorded in metadata (the sampler's seed); the expansion itself is deterministic. */
+  readonly seed?: number;
+}
+
+/** The rows a generator outputs; condition is not read. */
+export type SlotGraphRows = Pick<SlotGraph, "nodes" | "mask" | "edges">;
+
+type Equipment = PlantDesignInput["equipment"][number];
+type Nozzle = NonNullable<Equipment["nozzles"]>[number];
+type Line = PlantDesignInput["lines"][number];
+type Component = NonNullable<Line["components"]>[number];
+type Instrument = NonNullable<PlantDesignInput["instruments"]>[number];
+type Loop = NonNullable<NonNullable<PlantDesignInput["control"]>["loops"]>[number];
+type Interlock = NonNullable<NonNullable<PlantDesignInput["control"]>["interlocks"]>[number];
+type EffectAction = (typeof EFFECT_ACTIONS)[number];
+type Rating = (typeof RATINGS)[number];
+
+/** Where instruments sit: an item (slot) or a decoded line (index into `lines`). */
+type Place = { readonly slot: number } | { readonly line: number };
+
+/** One line as read from its block, before ids and tees are settled. */
+interface LineDraft {
+  readonly from: number;
+  readonly to: number;
+  readonly block: number;
+  readonly prefix: string;
+  readonly service: (typeof LINE_SERVICES)[number];
+  readonly size: number;
+  readonly rating?: Rating;
+  readonly fromNozzle: string | undefined;
+  readonly toNozzle: string | undefined;
+  readonly fromTee: boolean;
+  readonly toTee: boolean;
+  id: string;
+  components: Component[];
+  controlValve?: Component;
+  shutoffValve?: Component;
+}
+
+const DEFAULT_DN = 50;
+const FIRST_NUMBER = 101;
+
+export function decodeSlotGraph(graph: SlotGraphRows, spec: SlotGraphSpec, context: DecodeContext): PlantDesignInput {
+  const node = new RowWriter(spec.nodeGroups, graph.nodes, spec.nodeWidth);
+  const stride = edgeStride(spec);
+  const edge = new RowWriter(spec.edgeGroups, graph.edges, stride, 1);
+  const slots: number[] = [];
+  for (let i = 0; i < spec.nMax; i++) if ((graph.mask[i] as number) > 0.5) slots.push(i);
+
+  const equipment = new Map<number, Equipment>();
+  const tags = equipmentTags(slots, node);
+  for (const i of slots) equipment.set(i, equipmentAt(i, node, tags.get(i) as string));
+
+  // Lines, block by block, edge by edge in slot order.
+  const drafts: LineDraft[] = [];
+  for (const i of slots) {
+    for (const j of slots) {
+      const cell = i * spec.nMax + j;
+      if (i === j || (graph.edges[cell * stride] as number) <= 0.5) continue;
+      edge.row(cell);
+      for (let b = 0; b < LINES_PER_EDGE; b++) {
+        const prefix = `line${b + 1}.`;
+        const service = edge.argmax(`${prefix}service`);
+        if (b > 0 && service === 0) continue;
+        drafts.push(lineDraft(edge, prefix, i, j, b, service));
+      }
+    }
+  }
+  drafts.forEach((d, k) => {
+    d.id = `${d.size}-${SERVICE_CODES[d.service]}-${1001 + k}`;
+  });
+  const lines = connectLines(drafts, equipment, node);
+
+  // Numbers: one per place with instruments, loops or trips (ISA loop numbers), then valves.
+  let next = FIRST_NUMBER;
+  const places: Place[] = [...slots.map((slot) => ({ slot })), ...drafts.map((_, line) => ({ line }))];
+  const rowAt = (p: Place): { writer: RowWriter; prefix: string } => {
+    if ("slot" in p) {
+      node.row(p.slot);
+      return { writer: node, prefix: "" };
+    }
+    const d = drafts[p.line] as LineDraft;
+    edge.row(d.from * spec.nMax + d.to);
+    return { writer: edge, prefix: d.prefix };
+  };
+  const adjacency = neighbours(slots, drafts);
+  const instruments: Instrument[] = [];
+  const numbered: { place: Place; number: number; kinds: Map<string, string[]> }[] = [];
+  const loopsWanted: {
+    place: Place;
+    number: number;
+    variable: Variable;
+    action: Loop["action"];
+    measurement: string;
+  }[] = [];
+  const trips: { place: Place; number: number; variable: Variable; trip: Trip; instrument: string }[] = [];
+  for (const place of places) {
+    const { writer, prefix } = rowAt(place);
+    const counts = new Map<string, number>();
+    for (const kind of INSTRUMENT_KINDS) counts.set(kind, writer.argmax(`${prefix}instrument.${kind}`));
+    const loopHere = VARIABLES.map((v) => writer.argmax(`${prefix}loop.${v}`));
+    const tripHere: [Variable, Trip][] = [];
+    for (const v of VARIABLES) {
+      for (const t of TRIPS) if (writer.get(`${prefix}trip`, tripColumn(v, t)) > 0.5) tripHere.push([v, t]);
+    }
+    // A loop needs its transmitter and a trip its safety transmitter: the expansion adds a missing one.
+    VARIABLES.forEach((v, k) => {
+      if ((loopHere[k] as number) > 0 && (counts.get(`${v}T`) ?? 0) === 0) counts.set(`${v}T`, 1);
+    });
+    for (const [v] of tripHere) {
+      if ((counts.get(`${v}ZT`) ?? 0) === 0 && (counts.get(`${v}T`) ?? 0) === 0) counts.set(`${v}ZT`, 1);
+    }
+    if ([...counts.values()].every((c) => c === 0)) continue;
+    const number = next++;
+    const kinds = new Map<string, string[]>();
+    for (const [kind, count] of counts) {
+      const own: string[] = [];
+      for (let c = 0; c < count; c++) {
+        const tag = `${kind}-${number}${c === 0 ? "" : String.fromCharCode(65 + c)}`;
+        own.push(tag);
+        instruments.push({
+          tag,
+          on: "slot" in place ? { tag: tags.get(place.slot) as string } : { line: drafts[place.line]?.id as string },
+        });
+      }
+      kinds.set(kind, own);
+    }
+    numbered.push({ place, number, kinds });
+    VARIABLES.forEach((v, k) => {
+      const cls = loopHere[k] as number;
+      if (cls === 0) return;
+      const measurement = kinds.get(`${v}T`)?.[0] as string;
+      loopsWanted.push({ place, number, variable: v, action: LOOP_ACTIONS[cls - 1], measurement });
+    });
+    for (const [v, t] of tripHere) {
+      const instrument = (kinds.get(`${v}ZT`)?.[0] ?? kinds.get(`${v}T`)?.[0]) as string;
+      trips.push({ place, number, variable: v, trip: t, instrument });
+    }
+  }
+
+  // Loops: each claims the nearest unclaimed final element of its variable.
+  const finals: { place: Place; variable: Variable; claimed: boolean }[] = [];
+  for (const place of places) {
+    const { writer, prefix } = rowAt(place);
+    const cls = writer.argmax(`${prefix}finalElement`);
+    if (cls > 0) finals.push({ place, variable: VARIABLES[cls - 1] as Variable, claimed: false });
+  }
+  const loops: Loop[] = [];
+  for (const want of loopsWanted) {
+    const distance = distancesFrom(want.place, drafts, adjacency);
+    const options = finals.filter((f) => f.variable === want.variable && !f.claimed);
+    const best = nearest(options, (f) => placeDistance(f.place, want.place, distance, drafts));
+    const chosen = best[0];
+    if (chosen === undefined) continue;
+    chosen.claimed = true;
+    let finalElement: string;
+    if ("slot" in chosen.place) {
+      finalElement = tags.get(chosen.place.slot) as string;
+    } else {
+      const d = drafts[chosen.place.line] as LineDraft;
+      const valve = d.controlValve ?? addControlValve(d);
+      finalElement = `${want.variable}V-${want.number}`;
+      valve.tag = finalElement;
+    }
+    loops.push({
+      tag: `${want.variable}IC-${want.number}`,
+      measurement: want.measurement,
+      finalElement,
+      ...(want.action === "direct" ? { action: "direct" as const } : {}),
+    });
+  }
+
+  // Valves with no loop still need tags where a trip acts on them; relief valves always carry one.
+  const valveTag = (prefix: string): string => `${prefix}-${next++}`;
+  for (const d of drafts) {
+    if (d.shutoffValve) d.shutoffValve.tag = valveTag("XV");
+    for (const c of d.components) if (c.type === "relief_valve") c.tag = valveTag("PSV");
+  }
+
+  // Interlocks: every effect target joins the nearest cause(s) of its variable and side.
+  const targets: { place: Place; variable: Variable; side: (typeof TRIP_SIDES)[number]; action: EffectAction }[] = [];
+  for (const place of places) {
+    const { writer, prefix } = rowAt(place);
+    for (const v of VARIABLES) {
+      for (const side of TRIP_SIDES) {
+        const cls = writer.argmax(`${prefix}tripEffect.${v}.${side}`);
+        if (cls === 0) continue;
+        const action = "slot" in place ? EFFECT_ACTIONS[cls - 1] : VALVE_EFFECT_ACTIONS[cls - 1];
+        if (action !== undefined) targets.push({ place, variable: v, side, action });
+      }
+    }
+  }
+  const effectsOf = new Map<number, { target: string; action: EffectAction }[]>();
+  const targetTag = (place: Place): string | undefined => {
+    if ("slot" in place) return tags.get(place.slot);
+    const d = drafts[place.line] as LineDraft;
+    const valve = d.shutoffValve ?? d.controlValve;
+    if (valve === undefined) return undefined;
+    valve.tag ??= valveTag("XV");
+    return valve.tag;
+  };
+  const tripDistances = trips.map((t) => distancesFrom(t.place, drafts, adjacency));
+  for (const target of targets) {
+    const tag = targetTag(target.place);
+    if (tag === undefined) continue;
+    const causes = trips
+      .map((t, k) => ({ t, k }))
+      .filter(({ t }) => t.variable === target.variable && tripSide(t.trip) === target.side);
+    const best = nearest(causes, ({ k }) =>
+      placeDistance(
+        target.place,
+        (trips[k] as (typeof trips)[number]).place,
+        tripDistances[k] as Map<number, number>,
+        drafts,
+      ),
+    );
+    for (const { k } of best) {
+      const list = effectsOf.get(k) ?? [];
+      if (!list.some((e) => e.target === tag)) list.push({ target: tag, action: target.action });
+      effectsOf.set(k, list);
+    }
+  }
+  const interlocks: Interlock[] = [];
+  trips.forEach((t, k) => {
+    let effects = effectsOf.get(k) ?? [];
+    if (effects.length === 0) {
+      // No target chose this trip: it acts on the nearest target of its kind, wherever it is.
+      const options = targets.filter((g) => g.variable === t.variable && g.side === tripSide(t.trip));
+      const best = nearest(options, (g) =>
+        placeDistance(g.place, t.place, tripDistances[k] as Map<number, number>, drafts),
+      )[0];
+      const tag = best === undefined ? undefined : targetTag(best.place);
+      if (best === undefined || tag === undefined) return;
+      effects = [{ target: tag, action: best.action }];
+    }
+    const [first, ...rest] = effects;
+    if (first === undefined) return;
+    interlocks.push({
+      tag: `I-${t.number}${t.trip}`,
+      cause: { instrument: t.instrument, trip: t.trip },
+      effects: [first, ...rest],
+    });
+  });
+
+  return {
+    schemaVersion: "1.0",
+    id: context.id,
+    processClass: context.processClass,
+    site: { width: context.site.width, depth: context.site.depth },
+    equipment: slots.map((i) => equipment.get(i) as Equipment),
+    lines,
+    instruments,
+    control: { loops, interlocks },
+    metadata: {
+      generator: "plantgan-topology-expansion",
+      ...(context.seed !== undefined ? { seed: context.seed } : {}),
+    },
+  };
+}
+
+/** Tags by type prefix and a number per type from 101; a spare set (A, B, C...) shares its number. */
+function equipmentTags(slots: readonly number[], node: RowWriter): Map<number, string> {
+  const tags = new Map<number, string>();
+  const nextNumber = new Map<string, number>();
+  const used = new Set<string>();
+  let previous: { type: number; letter: number; number: number } | undefined;
+  for (const i of slots) {
+    node.row(i);
+    const type = node.argmax("type");
+    const letter = node.argmax("spare");
+    const prefix = EQUIPMENT_TAG_PREFIX[EQUIPMENT_TYPES[type] as (typeof EQUIPMENT_TYPES)[number]];
+    const continues =
+      previous !== undefined && letter > 0 && previous.type === type && previous.letter > 0 && letter > previous.letter;
+    let number: number;
+    if (continues && previous) {
+      number = previous.number;
+    } else {
+      number = nextNumber.get(prefix) ?? FIRST_NUMBER;
+      nextNumber.set(prefix, number + 1);
+    }
+    let tag = `${prefix}-${number}${letter > 0 ? SPARE_LETTERS[letter - 1] : ""}`;
+    while (used.has(tag)) {
+      number = nextNumber.get(prefix) ?? FIRST_NUMBER;
+      nextNumber.set(prefix, number + 1);
+      tag = `${prefix}-${number}${letter > 0 ? SPARE_LETTERS[letter - 1] : ""}`;
+    }
+    used.add(tag);
+    tags.set(i, tag);
+    previous = { type, letter, number };
+  }
+  return tags;
+}
+
+function equipmentAt(i: number, node: RowWriter, tag: string): Equipment {
+  node.row(i);
+  const type = EQUIPMENT_TYPES[node.argmax("type")] as Equipment["type"];
+  const side = (k: number): number =>
+    Math.max(0.1, round(Math.expm1(node.get("footprint", k) * Math.log1p(FOOTPRINT_MAX)), 2));
+  const e: Equipment = { tag, type, footprint: { width: side(0), depth: side(1), height: side(2) } };
+  if (node.get("pressureKnown", 0) > 0.5) {
+    const v = node.get("designPressure", 0);
+    e.designPressure = round(Math.expm1(v * Math.log1p(PRESSURE_MAX - PRESSURE_MIN)) + PRESSURE_MIN, 3);
+  }
+  if (node.get("temperatureKnown", 0) > 0.5) {
+    e.designTemperature = round(
+      TEMPERATURE_MIN + node.get("designTemperature", 0) * (TEMPERATURE_MAX - TEMPERATURE_MIN),
+      2,
+    );
+  }
+  const hazard = HAZARDS[node.argmax("hazard")];
+  if (hazard !== undefined && hazard !== "none") e.hazard = hazard;
+  const liquid = node.argmax("liquidClass");
+  if (liquid > 0) e.liquidClass = LIQUID_CLASSES[liquid - 1] as NonNullable<Equipment["liquidClass"]>;
+  if (node.get("diked", 0) > 0.5) e.dike = "DIKE-1";
+  e.nozzles = [];
+  const rating = node.argmax("rating");
+  NOZZLE_IDS.forEach((id, k) => {
+    if (node.get("nozzles", k) > 0.5) {
+      const nz: Nozzle = { id, size: DEFAULT_DN };
+      if (rating > 0) nz.rating = RATINGS[rating - 1] as Rating;
+      e.nozzles?.push(nz);
+    }
+  });
+  return e;
+}
+
+function lineDraft(
+  edge: RowWriter,
+  prefix: string,
+  from: number,
+  to: number,
+  block: number,
+  service: number,
+): LineDraft {
+  const nozzle = (name: string): string | undefined => {
+    const cls = edge.argmax(`${prefix}${name}`);
+    return cls >= 1 && cls <= NOZZLE_IDS.length ? NOZZLE_IDS[cls - 1] : undefined;
+  };
+  const dn = edge.argmax(`${prefix}dn`);
+  const rating = edge.argmax(`${prefix}rating`);
+  const d: LineDraft = {
+    from,
+    to,
+    block,
+    prefix,
+    service: service === 0 ? "process" : (LINE_SERVICES[service - 1] as LineDraft["service"]),
+    size: dn === 0 ? DEFAULT_DN : (DN_STEPS[dn - 1] as number),
+    ...(rating > 0 ? { rating: RATINGS[rating - 1] as Rating } : {}),
+    fromNozzle: nozzle("fromNozzle"),
+    toNozzle: nozzle("toNozzle"),
+    fromTee: edge.get(`${prefix}fromTee`, 0) > 0.5,
+    toTee: edge.get(`${prefix}toTee`, 0) > 0.5,
+    id: "",
+    components: [],
+  };
+  const flag = (name: string): boolean => edge.get(`${prefix}${name}`, 0) > 0.5;
+  const hand = (name: string): void => {
+    const cls = edge.argmax(`${prefix}${name}`);
+    if (cls === 0) return;
+    const c: Component = { type: HAND_VALVES[cls - 1] as Component["type"] };
+    const lock = edge.argmax(`${prefix}valveLock`);
+    if (lock > 0 && name !== "shutoffValve") c.lock = VALVE_LOCKS[lock - 1] as NonNullable<Component["lock"]>;
+    d.components.push(c);
+    if (name === "shutoffValve") d.shutoffValve = c;
+  };
+  const specBreak = (name: string): void => {
+    const cls = edge.argmax(`${prefix}${name}`);
+    if (cls > 0) d.components.push({ type: "spec_break", rating: RATINGS[cls - 1] as Rating });
+  };
+  hand("inletValve");
+  if (flag("reducer")) d.components.push({ type: "reducer" });
+  if (flag("strainer")) d.components.push({ type: "strainer" });
+  if (flag("checkValve")) d.components.push({ type: "check_valve" });
+  hand("dischargeValve");
+  hand("shutoffValve");
+  specBreak("specBreak");
+  if (flag("orifice")) d.components.push({ type: "orifice" });
+  if (flag("flowMeter")) d.components.push({ type: "flow_meter" });
+  if (flag("controlValve")) {
+    const c: Component = { type: "control_valve" };
+    const fail = edge.argmax(`${prefix}failPosition`);
+    if (fail > 0) c.failPosition = FAIL_POSITIONS[fail - 1] as NonNullable<Component["failPosition"]>;
+    d.components.push(c);
+    d.controlValve = c;
+  }
+  if (flag("reliefValve")) d.components.push({ type: "relief_valve" });
+  specBreak("reliefSpecBreak");
+  if (flag("flameArrestor")) d.components.push({ type: "flame_arrestor" });
+  hand("outletValve");
+  if (flag("blind")) d.components.push({ type: "blind" });
+  if (edge.get(`${prefix}minimumFlow`, 0) > 0.5) (d as { minimumFlow?: boolean }).minimumFlow = true;
+  return d;
+}
+
+/** A control valve for a line that is a loop's final element but has none (a repair the expansion makes). */
+function addControlValve(d: LineDraft): Component {
+  const c: Component = { type: "control_valve" };
+  const at = d.components.findIndex(
+    (x) => x.type === "relief_valve" || x.type === "flame_arrestor" || x.type === "blind",
+  );
+  d.components.splice(at < 0 ? d.components.length : at, 0, c);
+  d.controlValve = c;
+  return c;
+}
+
+/**
+ * Line ends: a tee end joins the first plain line leaving (from) or entering (to) the same item at
+ * the same nozzle mark; any other end is a nozzle, created on the item when missing (marks outside
+ * the vocabulary, or taken, become N1, N2...). Nozzles take the size and rating of their line.
+ */
+function connectLines(
+  drafts: readonly LineDraft[],
+  equipment: ReadonlyMap<number, Equipment>,
+  node: RowWriter,
+): Line[] {
+  const taken = new Map<number, Set<string>>();
+  const isTaken = (slot: number, id: string): boolean => taken.get(slot)?.has(id) ?? false;
+  const take = (slot: number, id: string): void => {
+    const set = taken.get(slot) ?? new Set<string>();
+    set.add(id);
+    taken.set(slot, set);
+  };
+  const parentOf = (d: LineDraft, side: "from" | "to"): LineDraft | undefined => {
+    const slot = side === "from" ? d.from : d.to;
+    const mark = side === "from" ? d.fromNozzle : d.toNozzle;
+    if (mark === undefined) return undefined;
+    return drafts.find(
+      (p) =>
+        p !== d &&
+        (side === "from"
+          ? !p.fromTee && p.from === slot && p.fromNozzle === mark
+          : !p.toTee && p.to === slot && p.toNozzle === mark),
+    );
+  };
+  const nozzleEnd = (d: LineDraft, side: "from" | "to"): { tag: string; nozzle: string } => {
+    const slot = side === "from" ? d.from : d.to;
+    const e = equipment.get(slot) as Equipment;
+    let mark = side === "from" ? d.fromNozzle : d.toNozzle;
+    if (mark === undefined || isTaken(slot, mark)) {
+      let k = 1;
+      while (isTaken(slot, `N${k}`) || e.nozzles?.some((z) => z.id === `N${k}`)) k++;
+      mark = `N${k}`;
+    }
+    take(slot, mark);
+    const rating = side === "from" ? d.rating : (lastSpecBreak(d.components) ?? d.rating);
+    let nz = e.nozzles?.find((z) => z.id === mark);
+    if (nz === undefined) {
+      nz = { id: mark };
+      e.nozzles?.push(nz);
+    }
+    nz.size = d.size;
+    if (rating !== undefined) nz.rating = rating;
+    else delete nz.rating;
+    return { tag: e.tag, nozzle: mark };
+  };
+  void node;
+  // Plain ends first, so that a tee's parent already holds its nozzle.
+  const ends = new Map<LineDraft, { from?: Line["from"]; to?: Line["to"] }>();
+  for (const d of drafts) {
+    ends.set(d, {
+      ...(d.fromTee ? {} : { from: nozzleEnd(d, "from") }),
+      ...(d.toTee ? {} : { to: nozzleEnd(d, "to") }),
+    });
+  }
+  return drafts.map((d) => {
+    const own = ends.get(d) ?? {};
+    const fromParent = d.fromTee ? parentOf(d, "from") : undefined;
+    const toParent = d.toTee ? parentOf(d, "to") : undefined;
+    const from = own.from ?? (fromParent ? { line: fromParent.id } : nozzleEnd(d, "from"));
+    const to = own.to ?? (toParent ? { line: toParent.id } : nozzleEnd(d, "to"));
+    const line: Line = { id: d.id, from, to, size: d.size };
+    if (d.service !== "process") line.service = d.service;
+    if (d.rating !== undefined) line.rating = d.rating;
+    if ((d as { minimumFlow?: boolean }).minimumFlow) line.minimumFlow = true;
+    line.components = d.components;
+    return line;
+  });
+}
+
+function lastSpecBreak(components: readonly Component[]): (typeof RATINGS)[number] | undefined {
+  for (let k = components.length - 1; k >= 0; k--) {
+    const c = components[k] as Component;
+    if (c.type === "spec_break" && c.rating !== undefined) return c.rating;
+  }
+  return undefined;
+}
+
+/** Undirected item adjacency of the decoded lines. */
+function neighbours(slots: readonly number[], drafts: readonly LineDraft[]): Map<number, number[]> {
+  const adj = new Map<number, number[]>(slots.map((s) => [s, []]));
+  for (const d of drafts) {
+    adj.get(d.from)?.push(d.to);
+    adj.get(d.to)?.push(d.from);
+  }
+  return adj;
+}
+
+/** Hops from a place to every item it reaches (a line starts at both of its items). */
+function distancesFrom(
+  place: Place,
+  drafts: readonly LineDraft[],
+  adj: ReadonlyMap<number, number[]>,
+): Map<number, number> {
+  const start =
+    "slot" in place ? [place.slot] : [(drafts[place.line] as LineDraft).from, (drafts[place.line] as LineDraft).to];
+  const dist = new Map<number, number>(start.map((s) => [s, 0]));
+  const queue = [...start];
+  for (let q = 0; q < queue.length; q++) {
+    const at = queue[q] as number;
+    for (const n of adj.get(at) ?? []) {
+      if (dist.has(n)) continue;
+      dist.set(n, (dist.get(at) as number) + 1);
+      queue.push(n);
+    }
+  }
+  return dist;
+}
+
+/** Hops between a place and the origin of `dist`; the origin's own line is -1 (nearer than its items). */
+function placeDistance(
+  place: Place,
+  origin: Place,
+  dist: ReadonlyMap<number, number>,
+  drafts: readonly LineDraft[],
+): number {
+  if ("line" in place && "line" in origin && place.line === origin.line) return -1;
+  if ("slot" in place) return dist.get(place.slot) ?? Number.POSITIVE_INFINITY;
+  const d = drafts[place.line] as LineDraft;
+  return Math.min(dist.get(d.from) ?? Number.POSITIVE_INFINITY, dist.get(d.to) ?? Number.POSITIVE_INFINITY);
+}
+
+/** Every option at the least finite distance (none when all are unreachable). */
+function nearest<T>(options: readonly T[], distance: (o: T) => number): T[] {
+  let best = Number.POSITIVE_INFINITY;
+  let out: T[] = [];
+  for (const o of options) {
+    const d = distance(o);
+    if (d < best) {
+      best = d;
+      out = [o];
+    } else if (d === best && Number.isFinite(d)) {
+      out.push(o);
+    }
+  }
+  return out;
+}
+
+function round(x: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}
