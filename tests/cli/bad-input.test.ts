@@ -3,7 +3,7 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { MODEL_INFO } from "@plantgan/server";
+import { MODEL_INFO } from "@plantgan/core/gan";
 import { describe, expect, it } from "vitest";
 import { plantgan } from "./run-cli.js";
 

@@ -12,8 +12,15 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gunzipSync } from "node:zlib";
 import { type Design, parseDesign } from "@plantgan/core/design";
-import { fromModelFiles, type GanModel, type GanModelConfig, loadModel, modelLayout } from "@plantgan/core/gan";
-import { MODEL_INFO, type ModelInfo } from "@plantgan/server";
+import {
+  fromModelFiles,
+  type GanModel,
+  type GanModelConfig,
+  loadModel,
+  MODEL_INFO,
+  type ModelInfo,
+  modelLayout,
+} from "@plantgan/core/gan";
 import { CliError } from "./exit.js";
 import { writeFileAtomic } from "./output.js";
 

@@ -49,7 +49,7 @@ const kind = kindAt >= 0 ? process.argv[kindAt + 1] : "layout";
 if (kind !== "layout" && kind !== "graph") throw new Error(`--kind must be layout or graph; got ${kind}`);
 const batchSize = arg("batch", 32);
 const nMax = arg("nmax", kind === "layout" ? 48 : 32);
-/** The CLI's "small" size (packages/server/src/gan/training-run.ts MODEL_SIZES), or the defaults. */
+/** The CLI's "small" size (packages/core/src/gan/model-sizes.ts MODEL_SIZES), or the defaults. */
 const CONFIG: TrainerConfigInput =
   kind === "layout"
     ? {

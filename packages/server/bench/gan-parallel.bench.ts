@@ -27,7 +27,7 @@ function arg(name: string, fallback: number): number {
 
 const batchSize = arg("batch", 32);
 const steps = arg("steps", 4);
-/** The CLI's "small" layout model (training-run.ts MODEL_SIZES), as gan.bench.ts times it. */
+/** The CLI's "small" layout model (core/src/gan/model-sizes.ts MODEL_SIZES), as gan.bench.ts times it. */
 const CONFIG: TrainerConfigInput = {
   nMax: 48,
   seed: 1,

@@ -1,13 +1,13 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { GENERATOR_KINDS, MODEL_SIZES } from "@plantgan/core/gan";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 // @ts-expect-error: plain ESM script without types
 import { renderApiTypes, renderTrainingSettings } from "../../../scripts/gen-api-types.mjs";
 import { buildApp } from "./app.js";
 import { ERRORS } from "./errors.js";
 import { EXPORT_FORMATS } from "./export.js";
-import { GENERATOR_KINDS, MODEL_SIZES } from "./gan/training-run.js";
 import { createApiKey } from "./keys.js";
 import { API_SCHEMAS, apiSchema } from "./schemas.js";
 import { CANDIDATE_STATUSES, JOB_KINDS, JOB_STATUSES } from "./store/store.js";

@@ -5,17 +5,6 @@ export { EXPORT_FORMATS, type ExportFormat, exportDesign, isExportFormat, NotPla
 export { readBundle } from "./gan/bundle.js";
 export { candidateDesignIds } from "./gan/candidate-ids.js";
 export { generationService } from "./gan/generation-service.js";
-export {
-  MODEL_INFO,
-  MODEL_SIZES,
-  type ModelInfo,
-  modelCard,
-  modelFiles,
-  previewRequests,
-  runTrainingLoop,
-  trainerSettings,
-  trainingItems,
-} from "./gan/training-run.js";
 export { trainingService } from "./gan/training-service.js";
 export { expandInputs, type FileResult, readDesignFile } from "./io/read-designs.js";
 export { createApiKey } from "./keys.js";

@@ -5,27 +5,27 @@ import {
   type BackendName,
   createTrainer,
   layoutsSvg,
-  packCheckpoint,
-  restoreTrainer,
-  selectBackend,
-  type Trainer,
-  unpackCheckpoint,
-} from "@plantgan/core/gan";
-import {
-  checkTrainingSettings,
-  describeSetting,
   MODEL_SIZES,
   type ModelInfo,
   modelCard,
   modelFiles,
-  previewRequests,
-  type ResolvedTrainingSettings,
+  packCheckpoint,
+  restoreTrainer,
   runTrainingLoop,
+  selectBackend,
+  type Trainer,
+  trainerSettings,
+  trainingItems,
+  unpackCheckpoint,
+} from "@plantgan/core/gan";
+import { pipelinePreview, previewRequests } from "@plantgan/core/generate";
+import {
+  checkTrainingSettings,
+  describeSetting,
+  type ResolvedTrainingSettings,
   TRAINING_DEFAULTS,
   TRAINING_SETTINGS_SCHEMA,
   type TrainingSettingName,
-  trainerSettings,
-  trainingItems,
 } from "@plantgan/server";
 import type { Command } from "commander";
 import { CliError } from "../exit.js";
@@ -179,7 +179,7 @@ export function registerTrain(program: Command): void {
       await runTrainingLoop({
         trainer,
         items,
-        previews: previewRequests(val, Math.max(previewCount, 1)),
+        preview: pipelinePreview(previewRequests(val, Math.max(previewCount, 1))),
         fromEpoch: startEpoch,
         epochs,
         batchSize,

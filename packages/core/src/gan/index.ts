@@ -77,6 +77,8 @@ export {
   requestFromDesign,
   STAT_NAMES,
 } from "./metrics.js";
+export { type CardInput, MODEL_INFO, type ModelInfo, modelCard, modelFiles } from "./model-card.js";
+export { GENERATOR_KINDS, type GeneratorKind, MODEL_SIZES, trainerSettings } from "./model-sizes.js";
 export {
   bernoulli,
   buildCritic,
@@ -131,3 +133,11 @@ export {
   type TrainerState,
   type TrainingConfig,
 } from "./training.js";
+export {
+  type EpochPreview,
+  type EpochResult,
+  type PreviewResult,
+  runTrainingLoop,
+  type TrainingLoopInput,
+  trainingItems,
+} from "./training-run.js";

@@ -10,4 +10,5 @@ export { type FixedItemIssue, fixedItemIssues, fixedTags, pinFixedItems, withFix
 export { generateCandidates, generateCandidatesAsync } from "./pipeline.js";
 export { ganPlace, randomPlace } from "./placement.js";
 export { topologyFor } from "./topology-source.js";
+export { pipelinePreview, previewRequests } from "./training-preview.js";
 export type { Candidate, CandidateStats, PipelineOptions } from "./types.js";

@@ -2,23 +2,21 @@ import { gunzipSync } from "node:zlib";
 import { type Design, parseDesign } from "@plantgan/core/design";
 import {
   createTrainer,
-  packCheckpoint,
-  restoreTrainer,
-  selectBackend,
-  type Trainer,
-  unpackCheckpoint,
-} from "@plantgan/core/gan";
-import { bundleModelFiles } from "../gan/bundle.js";
-import {
   MODEL_SIZES,
   type ModelInfo,
   modelCard,
   modelFiles,
-  previewRequests,
+  packCheckpoint,
+  restoreTrainer,
   runTrainingLoop,
+  selectBackend,
+  type Trainer,
   trainerSettings,
   trainingItems,
-} from "../gan/training-run.js";
+  unpackCheckpoint,
+} from "@plantgan/core/gan";
+import { pipelinePreview, previewRequests } from "@plantgan/core/generate";
+import { bundleModelFiles } from "../gan/bundle.js";
 import type { TrainPayload } from "../gan/training-service.js";
 import { JobCancelledError, type JobContext } from "./context.js";
 
@@ -97,7 +95,7 @@ export async function runTrain(ctx: JobContext): Promise<unknown> {
     epochsDone = await runTrainingLoop({
       trainer,
       items,
-      previews: previewRequests(designs, settings.previews),
+      preview: pipelinePreview(previewRequests(designs, settings.previews)),
       fromEpoch: epochsDone,
       epochs: settings.epochs,
       batchSize: settings.batchSize,

@@ -1,0 +1,64 @@
+/**
+ * Model sizes and generator kinds a training can use, and the trainer settings they make: what
+ * `plantgan train` and the API's train job both start from.
+ */
+import { DEFAULT_SPACING } from "./losses.js";
+import type { TrainerConfigInput } from "./training.js";
+
+/** Model sizes: "small" is the shipped one (a few MB), "tiny" is for tests and quick tries. */
+export const MODEL_SIZES: Readonly<Record<string, Omit<TrainerConfigInput, "nMax">>> = {
+  small: {
+    latentSize: 32,
+    generatorHidden: 128,
+    nodeHidden: 32,
+    edgeRank: 4,
+    criticHidden: 48,
+    grid: 16,
+    gridHidden: 48,
+    layoutOnly: true,
+    // A short CPU run (~400 generator steps): faster learning rates and EMA than the defaults.
+    generatorLearningRate: 1e-3,
+    criticLearningRate: 1e-3,
+    emaDecay: 0.99,
+  },
+  tiny: {
+    latentSize: 8,
+    generatorHidden: 32,
+    nodeHidden: 16,
+    edgeRank: 2,
+    criticHidden: 16,
+    graphLayers: 1,
+    grid: 8,
+    gridHidden: 16,
+    layoutOnly: true,
+    emaDecay: 0.9,
+  },
+};
+
+/**
+ * Generator kinds a training can use (models.ts): "graph" places a topology from (z, c) alone;
+ * "layout" is also given the topology's items and lines and the site's racks and keep-outs
+ * (layout-generator.ts). The kinds and the default (what `plantgan train` and the API train) are
+ * training-settings.schema.json's; api-schemas.test.ts holds this list to the schema's.
+ */
+export const GENERATOR_KINDS = ["graph", "layout"] as const;
+export type GeneratorKind = (typeof GENERATOR_KINDS)[number];
+
+/**
+ * What a layout generator adds to a size: the rule pack's whole spacing table with a 0.5 m margin
+ * (layouts aim clear of the validator's thresholds rather than on them), the shortfall per item,
+ * and the obstacle penalty, all weighted 0.1: the refiner's repulsion step clears most of what
+ * they measure, and at weight 1 they spread layouts over the site, far from the real ones
+ * (distance to held-out designs 0.15 against 0.02 at 0.1; packages/core/src/gan/README.md).
+ * The graph generator keeps the settings its models were made with.
+ */
+export function trainerSettings(size: Omit<TrainerConfigInput, "nMax">, generator: GeneratorKind) {
+  if (generator === "graph") return size;
+  return {
+    ...size,
+    generator,
+    refineSteps: size === MODEL_SIZES.tiny ? 2 : 3,
+    spacing: { ...DEFAULT_SPACING, margin: 0.5, perItem: true },
+    penalties: { overlap: 0.1, spacing: 0.1, obstacle: 0.1, ...size.penalties },
+  } satisfies Omit<TrainerConfigInput, "nMax">;
+}
