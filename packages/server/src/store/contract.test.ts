@@ -58,7 +58,9 @@ const sqliteBackend: Backend = {
       connect: async () => openStore(config),
       designStorage: async (id) =>
         raw((db) => db.prepare("SELECT body, blob FROM designs WHERE id = ?").get(id) as never),
-      makeSchemaNewer: async () => raw((db) => db.pragma(`user_version = ${SCHEMA_VERSION + 1}`)),
+      makeSchemaNewer: async () => {
+        raw((db) => db.pragma(`user_version = ${SCHEMA_VERSION + 1}`));
+      },
       dispose: async () => rmSync(dir, { recursive: true, force: true }),
     };
   },
