@@ -1,0 +1,97 @@
+/**
+ * Honest topology evaluation of the baseline topology sources (designer, retrieval, random graph)
+ * on a split of a dataset against its training split: one markdown table, every metric, per class
+ * and pooled (src/eval/README.md). The learned topology generator is added as one more source.
+ *
+ *   npx tsx --conditions=@plantgan/source packages/core/bench/topology-eval.ts [--dataset datasets/synthetic-v1] [--split val] [--per-class 10] [--per-request 10] [--seed 1]
+ *
+ * Requests are the first `--per-class` designs of each class in the split, written by
+ * requestFromDesign (class, site, equipment counts) and never topped up afterwards.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { gunzipSync } from "node:zlib";
+import { parseDesign } from "../src/design/parse.js";
+import type { Design } from "../src/design/types.js";
+import {
+  designerSource,
+  evaluateTopologySources,
+  randomGraphSource,
+  retrievalSource,
+  topologyTable,
+  trainingReference,
+  wlFeatures,
+} from "../src/eval/index.js";
+import { requestFromDesign } from "../src/gan/metrics.js";
+
+const { values } = parseArgs({
+  options: {
+    dataset: { type: "string", default: "datasets/synthetic-v1" },
+    split: { type: "string", default: "val" },
+    "per-class": { type: "string", default: "10" },
+    "per-request": { type: "string", default: "10" },
+    seed: { type: "string", default: "1" },
+  },
+});
+
+function readSplit(name: string): Design[] {
+  const text = gunzipSync(readFileSync(join(values.dataset, `${name}.ndjson.gz`))).toString("utf8");
+  return text
+    .split("\n")
+    .filter((l) => l.trim() !== "")
+    .map((l) => {
+      const parsed = parseDesign(JSON.parse(l));
+      if (!parsed.success) throw new Error(`${name}: a design does not parse`);
+      return parsed.data;
+    });
+}
+
+const perClass = Number(values["per-class"]);
+const perRequest = Number(values["per-request"]);
+const seed = Number(values.seed);
+
+let t = performance.now();
+const training = readSplit("train");
+const held = readSplit(values.split);
+console.error(
+  `read ${training.length} training and ${held.length} ${values.split} designs in ${((performance.now() - t) / 1000).toFixed(1)} s`,
+);
+
+const taken = new Map<string, number>();
+const requests = held
+  .filter((d) => {
+    const n = taken.get(d.processClass) ?? 0;
+    taken.set(d.processClass, n + 1);
+    return n < perClass;
+  })
+  .map((d, i) => requestFromDesign(d, seed + i));
+
+t = performance.now();
+const reference = trainingReference(training);
+console.error(
+  `training reference (WL index, statistics, MMD kernels) in ${((performance.now() - t) / 1000).toFixed(1)} s`,
+);
+
+// Nearest-neighbour search speed over the whole training set.
+const queries = held.slice(0, 100).map((d) => wlFeatures(d));
+t = performance.now();
+for (const q of queries) reference.index.nearest(q);
+const perQuery = (performance.now() - t) / queries.length;
+console.error(`nearest training design: ${perQuery.toFixed(2)} ms per query over ${reference.index.size} designs`);
+
+t = performance.now();
+const rows = await evaluateTopologySources(
+  {
+    designer: designerSource,
+    retrieval: retrievalSource(training),
+    "random graph": randomGraphSource(training),
+  },
+  requests,
+  reference,
+  { perRequest, seed },
+);
+console.error(
+  `evaluated ${requests.length} requests × ${perRequest} candidates × 3 sources in ${((performance.now() - t) / 1000).toFixed(1)} s`,
+);
+console.log(topologyTable(rows));

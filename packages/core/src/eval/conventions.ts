@@ -1,0 +1,41 @@
+/**
+ * The three house conventions of issue 14 item 5, each judged on one design. A convention that
+ * has nothing to apply to (no spared pumps, no control valve, no tank feeding a pump) gives
+ * undefined, and shares are taken over the designs it applies to.
+ */
+import type { Design } from "../design/types.js";
+import { controlValveStations, pumpGroups, tanksFeedingPumps } from "./motifs.js";
+
+export const CONVENTIONS = ["pumps2oo3", "controlValveStations", "lowLowOnPumpTanks"] as const;
+export type Convention = (typeof CONVENTIONS)[number];
+
+export type ConventionVerdicts = Readonly<Record<Convention, boolean | undefined>>;
+
+/** Spared pumps come in threes (2-out-of-3), never in A/B pairs. */
+export function followsPumps2oo3(design: Design): boolean | undefined {
+  const spared = pumpGroups(design).filter((g) => g.length >= 2);
+  if (spared.length === 0) return undefined;
+  return spared.every((g) => g.length === 3);
+}
+
+/** Every control valve has block valves on both sides and a bypass. */
+export function followsControlValveStations(design: Design): boolean | undefined {
+  const stations = controlValveStations(design);
+  if (stations.length === 0) return undefined;
+  return stations.every((s) => s.blocksBothSides && s.bypass);
+}
+
+/** Every tank that feeds a pump has a low-low level trip. */
+export function followsLowLowOnPumpTanks(design: Design): boolean | undefined {
+  const tanks = tanksFeedingPumps(design);
+  if (tanks.length === 0) return undefined;
+  return tanks.every((t) => t.lowLow);
+}
+
+export function conventionVerdicts(design: Design): ConventionVerdicts {
+  return {
+    pumps2oo3: followsPumps2oo3(design),
+    controlValveStations: followsControlValveStations(design),
+    lowLowOnPumpTanks: followsLowLowOnPumpTanks(design),
+  };
+}
