@@ -1,0 +1,712 @@
+/**
+ * Generator of the topology GAN: (z, c) → a slot graph (spec.ts), coarse to fine in three stages,
+ * each a tfjs-layers model so that it saves and reloads like models.ts:
+ *
+ * 1. skeleton (z, c) → [z ‖ c] → MLP → per-slot embeddings H [B,N,D] → self-attention over the
+ *    slots (SAGAN, Zhang et al. 2019: slots coordinate, e.g. how many pumps spare each other) →
+ *    logits of the skeleton groups (the equipment "type") and of each slot's existence.
+ * 2. lines (H, sampled skeleton) → H₂ = attention(Linear(H ‖ type one-hot ‖ exists)) → line
+ *    existence logits L[i,j] = ⟨U h_i, V h_j⟩/√k + b (layers.ts PairwiseEdgeLogits), so a line
+ *    is drawn knowing both ends' equipment types (StackGAN/ProGAN's coarse to fine, on graphs).
+ * 3. attachments (H₂, sampled lines, mask) → one relational graph convolution over the sampled
+ *    lines (both directions) → logits of the other node groups (instruments, loops, trips...) and
+ *    of every line's features from an MLP of its two ends (LineFeatures). Lines are listed, M =
+ *    linesPerSlot·nMax per graph (the likeliest kept), since a line has ~600 feature columns.
+ *
+ * Between the stages the discrete parts are sampled with straight-through Gumbel-softmax /
+ * binary concrete (`sampleBlocks`, as models.ts `categorical`/`bernoulli` but all blocks of a
+ * tensor at once): hard one-hots forward, soft gradients
+ * back, so the critic sees data-like 0/1 rows while the whole chain trains end to end.
+ * Continuous groups are sigmoids. Rows of absent slots are zero, there are no self loops, and
+ * lines run only between existing slots.
+ *
+ * Shapes: B batch, N = spec.nMax, D = slotHidden, W = spec.nodeWidth, E = spec.edgeWidth.
+ */
+import * as tf from "@tensorflow/tfjs-core";
+import * as tfl from "@tensorflow/tfjs-layers";
+import { Linear, PairwiseEdgeLogits, RelationalGraphConv } from "../layers.js";
+import type { FeatureGroup, SlotGraphSpec } from "./spec.js";
+
+type LayerArgs = NonNullable<ConstructorParameters<typeof tfl.layers.Layer>[0]>;
+type Shape = (number | null)[];
+type Config = tf.serialization.ConfigDict;
+
+/** Architecture of the topology GAN (generator and critic). Saved with the model. */
+export interface TopologyModelConfig {
+  /** Length of z. */
+  readonly latentSize: number;
+  /** Width of the generator's MLP. */
+  readonly hidden: number;
+  /** Per-slot embedding width D. */
+  readonly slotHidden: number;
+  /** Self-attention blocks over the slots in the skeleton stage (the lines stage adds one). */
+  readonly attentionBlocks: number;
+  /** Query/key width of the attention. */
+  readonly attentionKey: number;
+  /** Rank of the bilinear line-existence form. */
+  readonly edgeRank: number;
+  /** Hidden width of the line-feature MLP. */
+  readonly edgeHidden: number;
+  /** Lines listed per slot: a graph holds at most this × nMax lines (the most likely are kept). */
+  readonly linesPerSlot: number;
+  /** Width of the critic's node embeddings and joint MLP. */
+  readonly criticHidden: number;
+  /** Relational graph convolutions in the critic. */
+  readonly criticLayers: number;
+  /** Learned line relations the critic mixes the line features into (besides "a line exists"). */
+  readonly edgeRelations: number;
+  /** Node groups sampled in the first stage, by name; the rest come with the attachments. */
+  readonly skeletonGroups: readonly string[];
+  /** Seed of the weight initializers. */
+  readonly seed: number;
+}
+
+export const DEFAULT_TOPOLOGY_MODEL: TopologyModelConfig = {
+  latentSize: 32,
+  hidden: 256,
+  slotHidden: 64,
+  attentionBlocks: 2,
+  attentionKey: 16,
+  edgeRank: 8,
+  edgeHidden: 64,
+  linesPerSlot: 2,
+  criticHidden: 64,
+  criticLayers: 2,
+  edgeRelations: 3,
+  skeletonGroups: ["type"],
+  seed: 1,
+};
+
+export function resolveTopologyModelConfig(input: Partial<TopologyModelConfig> = {}): TopologyModelConfig {
+  const merged = {
+    ...DEFAULT_TOPOLOGY_MODEL,
+    ...Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)),
+  } as TopologyModelConfig;
+  for (const key of [
+    "latentSize",
+    "hidden",
+    "slotHidden",
+    "attentionKey",
+    "edgeRank",
+    "edgeHidden",
+    "linesPerSlot",
+    "criticHidden",
+    "criticLayers",
+    "edgeRelations",
+  ] as const) {
+    const v = merged[key];
+    if (!Number.isInteger(v) || v < 1 || v > 4096)
+      throw new RangeError(`${key} must be an integer in 1..4096; got ${v}`);
+  }
+  if (!Number.isInteger(merged.attentionBlocks) || merged.attentionBlocks < 0 || merged.attentionBlocks > 8) {
+    throw new RangeError(`attentionBlocks must be an integer in 0..8; got ${merged.attentionBlocks}`);
+  }
+  return merged;
+}
+
+/** M: the lines a graph may hold, listed. synthetic-v1 has at most 1.36 lines per item. */
+export function lineCapacity(spec: SlotGraphSpec, config: TopologyModelConfig): number {
+  return config.linesPerSlot * spec.nMax;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Where each group's columns are
+
+/** The spec's node groups split into the two stages that sample them, each in column order. */
+export interface StageColumns {
+  readonly skeleton: readonly FeatureGroup[];
+  readonly attachments: readonly FeatureGroup[];
+  /** Logit columns of the skeleton groups (the existence logit follows them). */
+  readonly skeletonWidth: number;
+  readonly attachmentWidth: number;
+}
+
+export function stageColumns(spec: SlotGraphSpec, skeletonGroups: readonly string[]): StageColumns {
+  const byOffset = [...spec.nodeGroups].sort((a, b) => a.offset - b.offset);
+  const covered = byOffset.reduce((s, g) => s + g.size, 0);
+  if (covered !== spec.nodeWidth) throw new RangeError(`node groups cover ${covered} of ${spec.nodeWidth} columns`);
+  const edgeCovered = spec.edgeGroups.reduce((s, g) => s + g.size, 0);
+  if (edgeCovered !== spec.edgeWidth) throw new RangeError(`edge groups cover ${edgeCovered} of ${spec.edgeWidth}`);
+  const skeleton = byOffset.filter((g) => skeletonGroups.includes(g.name));
+  const attachments = byOffset.filter((g) => !skeletonGroups.includes(g.name));
+  if (attachments.length === 0) throw new RangeError("the spec needs a node group outside the skeleton");
+  if (spec.edgeWidth < 1) throw new RangeError("the spec needs at least one line feature column");
+  return {
+    skeleton,
+    attachments,
+    skeletonWidth: skeleton.reduce((s, g) => s + g.size, 0),
+    attachmentWidth: attachments.reduce((s, g) => s + g.size, 0),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Layers
+
+export interface SlotSelfAttentionArgs extends LayerArgs {
+  /** Query/key width. */
+  readonly key: number;
+  readonly seed?: number | null;
+}
+
+/**
+ * Self-attention over slots (SAGAN): H + γ·softmax(Q Kᵀ/√k)·V with Q, K = H·W_q, H·W_k [B,N,k],
+ * V = H·W_v [B,N,D] and γ starting at 0, so an untrained block passes H through and training
+ * decides how much the slots look at each other. [B,N,N] attention: 37 k floats per graph at 96.
+ * Input H [B,N,D] → [B,N,D].
+ */
+export class SlotSelfAttention extends tfl.layers.Layer {
+  static className = "PlantGanSlotSelfAttention";
+  readonly key: number;
+  readonly seed: number | null;
+  private wq: tfl.LayerVariable | null = null;
+  private wk: tfl.LayerVariable | null = null;
+  private wv: tfl.LayerVariable | null = null;
+  private gamma: tfl.LayerVariable | null = null;
+
+  constructor(args: SlotSelfAttentionArgs) {
+    super(args);
+    this.key = args.key;
+    this.seed = args.seed ?? null;
+  }
+
+  override build(inputShape: Shape | Shape[]): void {
+    const d = lastDim(inputShape, this.name);
+    const init = (i: number) => tfl.initializers.glorotUniform(this.seed === null ? {} : { seed: this.seed * 31 + i });
+    this.wq = this.addWeight("query_kernel", [d, this.key], "float32", init(0));
+    this.wk = this.addWeight("key_kernel", [d, this.key], "float32", init(1));
+    this.wv = this.addWeight("value_kernel", [d, d], "float32", init(2));
+    this.gamma = this.addWeight("gamma", [1], "float32", tfl.initializers.zeros());
+    this.built = true;
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    return tf.tidy(() => {
+      const h = (Array.isArray(inputs) ? inputs[0]! : inputs) as tf.Tensor3D;
+      const [, n, d] = h.shape;
+      const flat = tf.reshape(h, [-1, d]) as tf.Tensor2D;
+      const proj = (w: tfl.LayerVariable | null, k: number) =>
+        tf.reshape(tf.matMul(flat, readVar(w, this.name) as tf.Tensor2D), [-1, n, k]) as tf.Tensor3D;
+      const q = proj(this.wq, this.key);
+      const k = proj(this.wk, this.key);
+      const v = proj(this.wv, d);
+      const attention = tf.softmax(tf.div(tf.matMul(q, tf.transpose(k, [0, 2, 1])), Math.sqrt(this.key)));
+      return tf.add(h, tf.mul(readVar(this.gamma, this.name), tf.matMul(attention, v)));
+    });
+  }
+
+  override computeOutputShape(inputShape: Shape | Shape[]): Shape {
+    return Array.isArray(inputShape[0]) ? (inputShape[0] as Shape) : (inputShape as Shape);
+  }
+
+  override getConfig(): Config {
+    return { ...super.getConfig(), key: this.key, seed: this.seed };
+  }
+}
+tf.serialization.registerClass(SlotSelfAttention);
+
+export interface LineFeaturesArgs extends LayerArgs {
+  /** Output columns per line. */
+  readonly units: number;
+  /** Hidden width of the pair MLP. */
+  readonly hidden: number;
+  readonly seed?: number | null;
+}
+
+/**
+ * Features of each listed line from its two ends' embeddings: relu(h_from·U + h_to·V + b)·W + c,
+ * with h_from = P·H and h_to = Q·H picked by the one-hot rows of P, Q [B,M,N] (matmuls, so the
+ * wasm backend needs no gather gradient). The sum of two projections stands for the MLP of
+ * [h_from ‖ h_to]. Lines are listed (M per graph) rather than dense [N,N]: a line carries ~600
+ * feature columns (spec.ts: two lines per pair, each with its valves and instruments), and a dense
+ * [B,N,N,600] tensor at nMax 96 would take 700 MB per batch of 32.
+ * Inputs [H [B,N,D], P [B,M,N], Q [B,M,N]] → [B,M,units].
+ */
+export class LineFeatures extends tfl.layers.Layer {
+  static className = "PlantGanLineFeatures";
+  readonly units: number;
+  readonly hidden: number;
+  readonly seed: number | null;
+  private u: tfl.LayerVariable | null = null;
+  private v: tfl.LayerVariable | null = null;
+  private b: tfl.LayerVariable | null = null;
+  private w: tfl.LayerVariable | null = null;
+  private c: tfl.LayerVariable | null = null;
+
+  constructor(args: LineFeaturesArgs) {
+    super(args);
+    this.units = args.units;
+    this.hidden = args.hidden;
+    this.seed = args.seed ?? null;
+  }
+
+  override build(inputShape: Shape | Shape[]): void {
+    const d = lastDim(inputShape, this.name);
+    const init = (i: number) => tfl.initializers.glorotUniform(this.seed === null ? {} : { seed: this.seed * 37 + i });
+    this.u = this.addWeight("left_kernel", [d, this.hidden], "float32", init(0));
+    this.v = this.addWeight("right_kernel", [d, this.hidden], "float32", init(1));
+    this.b = this.addWeight("hidden_bias", [this.hidden], "float32", tfl.initializers.zeros());
+    this.w = this.addWeight("out_kernel", [this.hidden, this.units], "float32", init(2));
+    this.c = this.addWeight("out_bias", [this.units], "float32", tfl.initializers.zeros());
+    this.built = true;
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    return tf.tidy(() => {
+      const [h, p, q] = inputs as [tf.Tensor3D, tf.Tensor3D, tf.Tensor3D];
+      const d = h.shape[2];
+      const m = p.shape[1];
+      const project = (ends: tf.Tensor3D, w: tfl.LayerVariable | null) =>
+        tf.matMul(tf.reshape(tf.matMul(ends, h), [-1, d]) as tf.Tensor2D, readVar(w, this.name) as tf.Tensor2D);
+      const pair = tf.relu(tf.add(tf.add(project(p, this.u), project(q, this.v)), readVar(this.b, this.name)));
+      const out = tf.add(tf.matMul(pair, readVar(this.w, this.name) as tf.Tensor2D), readVar(this.c, this.name));
+      return tf.reshape(out, [-1, m, this.units]);
+    });
+  }
+
+  override computeOutputShape(inputShape: Shape | Shape[]): Shape {
+    const p = (inputShape as Shape[])[1]!;
+    return [p[0] ?? null, p[1] ?? null, this.units];
+  }
+
+  override getConfig(): Config {
+    return { ...super.getConfig(), units: this.units, hidden: this.hidden, seed: this.seed };
+  }
+}
+tf.serialization.registerClass(LineFeatures);
+
+function lastDim(inputShape: Shape | Shape[], what: string): number {
+  const s = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as Shape;
+  const d = s.at(-1);
+  if (typeof d !== "number") throw new Error(`${what}: the last dimension must be known`);
+  return d;
+}
+
+function readVar(v: tfl.LayerVariable | null, what: string): tf.Tensor {
+  if (v === null) throw new Error(`${what} used before build()`);
+  return v.read();
+}
+
+// ---------------------------------------------------------------------------------------------
+// The three stage models
+
+/** The generator: three models run in turn (see the file comment). */
+export interface TopologyGenerator {
+  readonly spec: SlotGraphSpec;
+  readonly config: TopologyModelConfig;
+  /** [z [B,Z], c [B,C]] → [H [B,N,D], skeleton logits [B,N,S+1] (last: existence)] */
+  readonly skeleton: tfl.LayersModel;
+  /** [H [B,N,D], skeleton sample [B,N,S+1]] → [H₂ [B,N,D], line logits [B,1,N,N]] */
+  readonly lines: tfl.LayersModel;
+  /** [H₂ [B,N,D], lines [B,1,N,N], mask [B,N], P [B,M,N], Q [B,M,N]] → [attachment logits [B,N,W−S], line feature logits [B,M,E]] */
+  readonly attachments: tfl.LayersModel;
+}
+
+/** What the stage models store in their user-defined metadata. */
+export interface TopologyModelMetadata {
+  readonly role: "topology-generator";
+  readonly stage: "skeleton" | "lines" | "attachments";
+  readonly spec: SlotGraphSpec;
+  readonly config: TopologyModelConfig;
+}
+
+const sym = (t: tfl.SymbolicTensor | tfl.SymbolicTensor[] | tf.Tensor | tf.Tensor[]) => t as tfl.SymbolicTensor;
+
+export function buildTopologyGenerator(
+  spec: SlotGraphSpec,
+  config: TopologyModelConfig,
+  name = "topology_generator",
+): TopologyGenerator {
+  const cols = stageColumns(spec, config.skeletonGroups);
+  const { nMax: n } = spec;
+  const { slotHidden: d, hidden, seed } = config;
+  const meta = (stage: TopologyModelMetadata["stage"]) => ({
+    plantgan: { role: "topology-generator", stage, spec, config } satisfies TopologyModelMetadata,
+  });
+
+  // Stage 1: skeleton.
+  const z = tfl.input({ shape: [config.latentSize], name: "z" });
+  const c = tfl.input({ shape: [spec.conditionWidth], name: "c" });
+  let h = sym(tfl.layers.concatenate({ name: `${name}_zc` }).apply([z, c]));
+  h = sym(new Linear({ units: hidden, activation: "relu", seed: seed + 1, name: `${name}_mlp0` }).apply(h));
+  h = sym(new Linear({ units: hidden, activation: "relu", seed: seed + 2, name: `${name}_mlp1` }).apply(h));
+  h = sym(new Linear({ units: n * d, activation: "relu", seed: seed + 3, name: `${name}_slots` }).apply(h));
+  h = sym(tfl.layers.reshape({ targetShape: [n, d], name: `${name}_slot_rows` }).apply(h));
+  for (let i = 0; i < config.attentionBlocks; i++) {
+    h = sym(
+      new SlotSelfAttention({ key: config.attentionKey, seed: seed + 10 + i, name: `${name}_attn${i}` }).apply(h),
+    );
+    h = sym(new Linear({ units: d, activation: "relu", seed: seed + 20 + i, name: `${name}_slot_mlp${i}` }).apply(h));
+  }
+  const skeletonLogits = sym(
+    new Linear({ units: cols.skeletonWidth + 1, seed: seed + 30, name: `${name}_skeleton_head` }).apply(h),
+  );
+  const skeleton = tfl.model({ inputs: [z, c], outputs: [h, skeletonLogits], name: `${name}_skeleton` });
+  skeleton.setUserDefinedMetadata(meta("skeleton"));
+
+  // Stage 2: lines, knowing the sampled types and existence.
+  const h1 = tfl.input({ shape: [n, d], name: "H" });
+  const sampled = tfl.input({ shape: [n, cols.skeletonWidth + 1], name: "skeleton" });
+  let h2 = sym(tfl.layers.concatenate({ name: `${name}_lines_in` }).apply([h1, sampled]));
+  h2 = sym(new Linear({ units: d, activation: "relu", seed: seed + 40, name: `${name}_lines_embed` }).apply(h2));
+  h2 = sym(new SlotSelfAttention({ key: config.attentionKey, seed: seed + 41, name: `${name}_lines_attn` }).apply(h2));
+  const lineLogits = sym(
+    new PairwiseEdgeLogits({ relations: 1, rank: config.edgeRank, seed: seed + 42, name: `${name}_line_head` }).apply(
+      h2,
+    ),
+  );
+  const lines = tfl.model({ inputs: [h1, sampled], outputs: [h2, lineLogits], name: `${name}_lines` });
+  lines.setUserDefinedMetadata(meta("lines"));
+
+  // Stage 3: attachments and line features, after one message pass over the sampled lines.
+  const h2in = tfl.input({ shape: [n, d], name: "H2" });
+  const a = tfl.input({ shape: [1, n, n], name: "A" });
+  const mask = tfl.input({ shape: [n], name: "mask" });
+  const m = lineCapacity(spec, config);
+  const from = tfl.input({ shape: [m, n], name: "from" });
+  const to = tfl.input({ shape: [m, n], name: "to" });
+  const passed = sym(
+    new RelationalGraphConv({
+      units: d,
+      activation: "relu",
+      bases: 2,
+      seed: seed + 50,
+      name: `${name}_attach_conv`,
+    }).apply([h2in, a, mask]),
+  );
+  let h3 = sym(tfl.layers.concatenate({ name: `${name}_attach_in` }).apply([h2in, passed]));
+  h3 = sym(new Linear({ units: d, activation: "relu", seed: seed + 51, name: `${name}_attach_mlp` }).apply(h3));
+  const attachmentLogits = sym(
+    new Linear({ units: cols.attachmentWidth, seed: seed + 52, name: `${name}_attach_head` }).apply(h3),
+  );
+  const lineFeatureLogits = sym(
+    new LineFeatures({
+      units: spec.edgeWidth,
+      hidden: config.edgeHidden,
+      seed: seed + 53,
+      name: `${name}_line_features`,
+    }).apply([h3, from, to]),
+  );
+  const attachments = tfl.model({
+    inputs: [h2in, a, mask, from, to],
+    outputs: [attachmentLogits, lineFeatureLogits],
+    name: `${name}_attachments`,
+  });
+  attachments.setUserDefinedMetadata(meta("attachments"));
+  return { spec, config, skeleton, lines, attachments };
+}
+
+/** The three stages' models, in a fixed order (weights, EMA, save). */
+export function generatorStages(g: TopologyGenerator): readonly tfl.LayersModel[] {
+  return [g.skeleton, g.lines, g.attachments];
+}
+
+export function disposeGenerator(g: TopologyGenerator): void {
+  for (const m of generatorStages(g)) m.dispose();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Running the stages
+
+/**
+ * A batch of slot graphs as tensors: nodes and line existence dense, the lines' features as a
+ * list of M per graph (LineFeatures explains why), each listed line with one-hot ends.
+ */
+export interface SlotGraphTensors {
+  /** [B,N,W] */
+  readonly nodes: tf.Tensor3D;
+  /** [B,N] */
+  readonly mask: tf.Tensor2D;
+  /** [B,N,N]: 1 when a line runs from slot i to slot j. */
+  readonly adjacency: tf.Tensor3D;
+  /** [B,M,N]: one-hot start slot of listed line m; a zero row lists no line. */
+  readonly from: tf.Tensor3D;
+  /** [B,M,N]: one-hot end slot of listed line m. */
+  readonly to: tf.Tensor3D;
+  /** [B,M,E]: features of listed line m (zero rows for no line). */
+  readonly lines: tf.Tensor3D;
+}
+
+/** The generator's sample, with what the trainer's extra terms read. */
+export interface GeneratedTensors extends SlotGraphTensors {
+  /** Log-probability of the hard sample under the generator's distribution, per graph [B]. */
+  readonly logProb: tf.Tensor1D;
+  /** The sampled skeleton columns × existence [B,N,S] (straight-through; the count term reads them). */
+  readonly skeleton: tf.Tensor3D;
+}
+
+export interface RunOptions {
+  /** Gumbel / binary-concrete temperature. Default 1. */
+  readonly temperature?: number;
+  /** Seed of the sampling noise; without one, no noise (argmax, threshold at ½). */
+  readonly noiseSeed?: number;
+  /** Training mode of the layers (no dropout or batch norm here, so only for clarity). */
+  readonly training?: boolean;
+  /**
+   * Replaces the skeleton sample: given the skeleton logits [B,N,S+1], returns the hard sample
+   * [B,N,S+1] (skeleton one-hots ‖ existence). sample.ts uses it to honour required equipment.
+   */
+  readonly decodeSkeleton?: (logits: tf.Tensor3D) => tf.Tensor3D;
+}
+
+/** Column blocks of one logits tensor, each sampled by its kind. */
+export interface ColumnBlocks {
+  readonly blocks: readonly { readonly start: number; readonly size: number; readonly kind: FeatureGroup["kind"] }[];
+  readonly width: number;
+}
+
+/** Groups laid side by side in the order given (their own offsets ignored). */
+export function columnBlocks(groups: readonly Pick<FeatureGroup, "size" | "kind">[]): ColumnBlocks {
+  let start = 0;
+  const blocks = groups.map((g) => {
+    const b = { start, size: g.size, kind: g.kind };
+    start += g.size;
+    return b;
+  });
+  return { blocks, width: start };
+}
+
+/** x forward, no gradient backward (REINFORCE weighs log p of a fixed sample). */
+const stopGradient = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => ({
+  value: tf.clone(args[0] as tf.Tensor),
+  gradFunc: (dy: tf.Tensor | tf.Tensor[]) => tf.zerosLike(Array.isArray(dy) ? dy[0]! : dy),
+})) as (x: tf.Tensor) => tf.Tensor;
+
+/** Forward: `hard`; backward: the gradient goes to `soft` (straight-through, Bengio et al. 2013). */
+const straightThrough = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+  const [soft, hard] = args as [tf.Tensor, tf.Tensor];
+  return {
+    value: tf.add(hard, tf.mul(soft, 0)),
+    gradFunc: (dy: tf.Tensor | tf.Tensor[]) => {
+      const g = Array.isArray(dy) ? dy[0]! : dy;
+      return [g, tf.zerosLike(g)];
+    },
+  };
+}) as (soft: tf.Tensor, hard: tf.Tensor) => tf.Tensor;
+
+/** Logits are clipped here before exp: softmax over any block without a per-block max. */
+const LOGIT_CLIP = 30;
+
+/**
+ * Samples every block of a logits tensor [..., W] at once: categorical blocks by Gumbel-softmax,
+ * binary by binary concrete, continuous by sigmoid; hard one-hots / 0-1 forward, soft gradients
+ * back (straight-through). One softmax over all categorical blocks (sums per block by a matmul
+ * with a block indicator) and the hard argmax in JS: no slice per block, since the wasm backend
+ * copies a whole tensor per slice and a line has ~100 blocks. Also returns log p of the hard
+ * sample under the noiseless distribution, summed over the last axis.
+ */
+export function sampleBlocks(
+  logits: tf.Tensor,
+  layout: ColumnBlocks,
+  temperature: number,
+  noiseSeed?: number,
+): { value: tf.Tensor; logProb: tf.Tensor } {
+  const w = layout.width;
+  if (logits.shape.at(-1) !== w) throw new RangeError(`sampleBlocks: ${logits.shape.at(-1)} columns for ${w}`);
+  const lead = logits.shape.slice(0, -1);
+  const kindMask = (kind: FeatureGroup["kind"]) => {
+    const m = new Float32Array(w);
+    for (const b of layout.blocks) if (b.kind === kind) m.fill(1, b.start, b.start + b.size);
+    return tf.tensor1d(m);
+  };
+  const [cat, bin, cont] = [kindMask("categorical"), kindMask("binary"), kindMask("continuous")];
+  const categoricals = layout.blocks.filter((b) => b.kind === "categorical");
+  const indicatorData = new Float32Array(w * Math.max(1, categoricals.length));
+  categoricals.forEach((b, k) => {
+    for (let j = b.start; j < b.start + b.size; j++) indicatorData[j * categoricals.length + k] = 1;
+  });
+  const indicator = tf.tensor2d(indicatorData, [w, Math.max(1, categoricals.length)]);
+  const flat = tf.reshape(logits, [-1, w]) as tf.Tensor2D;
+  const blockSoftmax = (l: tf.Tensor2D) => {
+    const e = tf.exp(tf.clipByValue(l, -LOGIT_CLIP, LOGIT_CLIP)) as tf.Tensor2D;
+    const sums = tf.matMul(tf.matMul(e, indicator), indicator, false, true);
+    return tf.div(e, tf.add(sums, tf.sub(1, cat)));
+  };
+
+  let noisy: tf.Tensor2D = flat;
+  if (noiseSeed !== undefined) {
+    const u = tf.randomUniform(flat.shape, 1e-6, 1 - 1e-6, "float32", noiseSeed);
+    const gumbel = tf.neg(tf.log(tf.neg(tf.log(u))));
+    const logistic = tf.sub(tf.log(u), tf.log(tf.sub(1, u)));
+    noisy = tf.add(flat, tf.add(tf.mul(cat, gumbel), tf.mul(bin, logistic))) as tf.Tensor2D;
+  }
+  const scaled = tf.div(noisy, temperature) as tf.Tensor2D;
+  const soft = tf.addN([
+    tf.mul(cat, blockSoftmax(scaled)),
+    tf.mul(bin, tf.sigmoid(scaled)),
+    tf.mul(cont, tf.sigmoid(flat)),
+  ]) as tf.Tensor2D;
+
+  // Hard sample in JS: per row, the argmax of each categorical block, binary at ½, continuous as is.
+  const values = soft.dataSync() as Float32Array;
+  const hardData = new Float32Array(values.length);
+  const rows = values.length / w;
+  for (let r = 0; r < rows; r++) {
+    const at = r * w;
+    for (const b of layout.blocks) {
+      if (b.kind === "categorical") {
+        let best = 0;
+        for (let k = 1; k < b.size; k++) if (values[at + b.start + k]! > values[at + b.start + best]!) best = k;
+        hardData[at + b.start + best] = 1;
+      } else if (b.kind === "binary") {
+        for (let k = 0; k < b.size; k++) hardData[at + b.start + k] = values[at + b.start + k]! > 0.5 ? 1 : 0;
+      } else {
+        for (let k = 0; k < b.size; k++) hardData[at + b.start + k] = values[at + b.start + k]!;
+      }
+    }
+  }
+  const hard = tf.tensor2d(hardData, flat.shape);
+  const value = tf.reshape(straightThrough(soft, hard), logits.shape);
+
+  const fixed = stopGradient(hard);
+  const logSoftmax = tf.log(tf.add(blockSoftmax(flat), 1e-9));
+  const p = tf.sigmoid(flat);
+  const logBernoulli = tf.add(
+    tf.mul(fixed, tf.log(tf.add(p, 1e-9))),
+    tf.mul(tf.sub(1, fixed), tf.log(tf.add(tf.sub(1, p), 1e-9))),
+  );
+  const perColumn = tf.add(tf.mul(cat, tf.mul(fixed, logSoftmax)), tf.mul(bin, logBernoulli));
+  const logProb = tf.reshape(tf.sum(perColumn, 1), lead);
+  return { value, logProb };
+}
+
+const subSeed = (seed: number | undefined, k: number) =>
+  seed === undefined ? undefined : (seed * 31 + k) % 2147483647;
+
+/**
+ * Lists each graph's lines (row-major by start, then end slot) as one-hot ends P, Q [B,M,N], keeping
+ * the M with the highest `score` when there are more. Returns the lists and, per cell, 0 where a
+ * line was dropped for want of room, else 1 (a mask for the sampled adjacency: cells without a
+ * line stay 1 so that their straight-through gradient still reaches the line logits).
+ */
+export function listLines(
+  adjacency: Float32Array,
+  batch: number,
+  n: number,
+  capacity: number,
+  score?: Float32Array,
+): { from: Float32Array; to: Float32Array; keep: Float32Array; count: Int32Array } {
+  const from = new Float32Array(batch * capacity * n);
+  const to = new Float32Array(batch * capacity * n);
+  const keep = new Float32Array(batch * n * n).fill(1);
+  const count = new Int32Array(batch);
+  for (let b = 0; b < batch; b++) {
+    let cells: number[] = [];
+    for (let k = 0; k < n * n; k++) if (adjacency[b * n * n + k]! > 0.5) cells.push(k);
+    if (cells.length > capacity) {
+      const s = score ?? adjacency;
+      const ranked = cells.sort((p, q) => s[b * n * n + q]! - s[b * n * n + p]! || p - q);
+      for (const k of ranked.slice(capacity)) keep[b * n * n + k] = 0;
+      cells = ranked.slice(0, capacity).sort((p, q) => p - q);
+    }
+    cells.forEach((k, m) => {
+      const [i, j] = [Math.floor(k / n), k % n];
+      from[(b * capacity + m) * n + i] = 1;
+      to[(b * capacity + m) * n + j] = 1;
+    });
+    count[b] = cells.length;
+  }
+  return { from, to, keep, count };
+}
+
+/**
+ * Runs the three stages on z [B,Z] and c [B,C] and samples a hard slot graph (straight-through,
+ * so differentiable with respect to the generator's weights). Call inside `tf.tidy`.
+ */
+export function runGenerator(
+  g: TopologyGenerator,
+  z: tf.Tensor2D,
+  c: tf.Tensor2D,
+  options: RunOptions = {},
+): GeneratedTensors {
+  const { spec, config } = g;
+  const cols = stageColumns(spec, config.skeletonGroups);
+  const t = options.temperature ?? 1;
+  const seed = options.noiseSeed;
+  const training = options.training ?? false;
+  const n = spec.nMax;
+  const b = z.shape[0];
+  const capacity = lineCapacity(spec, config);
+  const logProbs: tf.Tensor[] = [];
+
+  // Stage 1: skeleton groups and existence.
+  const [h, skeletonLogits] = g.skeleton.apply([z, c], { training }) as [tf.Tensor3D, tf.Tensor3D];
+  let skeletonSample: tf.Tensor3D;
+  if (options.decodeSkeleton) {
+    skeletonSample = options.decodeSkeleton(skeletonLogits);
+  } else {
+    const layout = columnBlocks([...cols.skeleton, { size: 1, kind: "binary" }]);
+    const s = sampleBlocks(skeletonLogits, layout, t, subSeed(seed, 1));
+    skeletonSample = s.value as tf.Tensor3D;
+    logProbs.push(tf.sum(s.logProb, 1));
+  }
+  const exist = tf.reshape(tf.slice(skeletonSample, [0, 0, cols.skeletonWidth], [-1, -1, 1]), [b, n]) as tf.Tensor2D;
+  const existColumn = tf.expandDims(exist, 2);
+  const skeleton = tf.mul(
+    tf.slice(skeletonSample, [0, 0, 0], [-1, -1, cols.skeletonWidth]),
+    existColumn,
+  ) as tf.Tensor3D;
+  const skeletonIn = tf.concat([skeleton, existColumn], 2);
+
+  // Stage 2: lines between existing slots, no self loops; at most M, the likeliest kept.
+  const [h2, lineLogits] = g.lines.apply([h, skeletonIn], { training }) as [tf.Tensor3D, tf.Tensor4D];
+  const logits = tf.reshape(lineLogits, [b, n, n]);
+  const noSelf = tf.reshape(tf.sub(1, tf.eye(n)), [1, n, n]);
+  const allowed = tf.mul(noSelf, tf.mul(existColumn, tf.expandDims(exist, 1)));
+  const line = sampleBlocks(tf.expandDims(logits, 3), columnBlocks([{ size: 1, kind: "binary" }]), t, subSeed(seed, 2));
+  const sampledLines = tf.mul(tf.reshape(line.value, [b, n, n]), allowed);
+  const list = listLines(sampledLines.dataSync() as Float32Array, b, n, capacity, logits.dataSync() as Float32Array);
+  const adjacency = tf.mul(sampledLines, tf.tensor3d(list.keep, [b, n, n])) as tf.Tensor3D;
+  logProbs.push(tf.sum(tf.mul(tf.reshape(line.logProb, [b, n, n]), stopGradient(allowed)), [1, 2]));
+  const from = tf.tensor3d(list.from, [b, capacity, n]);
+  const to = tf.tensor3d(list.to, [b, capacity, n]);
+
+  // Stage 3: attachments and line features.
+  const [attachLogits, featureLogits] = g.attachments.apply([h2, tf.expandDims(adjacency, 1), exist, from, to], {
+    training,
+  }) as [tf.Tensor3D, tf.Tensor3D];
+  const attach = sampleBlocks(attachLogits, columnBlocks(cols.attachments), t, subSeed(seed, 3));
+  const attachments = tf.mul(attach.value, existColumn);
+  logProbs.push(tf.sum(tf.mul(attach.logProb, stopGradient(exist)), 1));
+  // A listed line's existence, read back from the adjacency so its gradient reaches the line logits.
+  const present = tf.sum(tf.mul(tf.matMul(from, adjacency), to), 2); // [B,M]
+  const edgeLayout = columnBlocks([...spec.edgeGroups].sort((p, q) => p.offset - q.offset));
+  const feature = sampleBlocks(featureLogits, edgeLayout, t, subSeed(seed, 4));
+  const lines = tf.mul(feature.value, tf.expandDims(present, 2)) as tf.Tensor3D;
+  logProbs.push(tf.sum(tf.mul(feature.logProb, stopGradient(present)), 1));
+
+  const nodes = inSpecOrder(tf.concat([skeleton, attachments], 2) as tf.Tensor3D, [
+    ...cols.skeleton,
+    ...cols.attachments,
+  ]);
+  return {
+    nodes,
+    mask: exist,
+    adjacency,
+    from,
+    to,
+    lines,
+    logProb: tf.addN(logProbs) as tf.Tensor1D,
+    skeleton,
+  };
+}
+
+/** Reorders columns laid out group after group (in `groups` order) into the groups' spec offsets. */
+function inSpecOrder(x: tf.Tensor3D, groups: readonly FeatureGroup[]): tf.Tensor3D {
+  const w = x.shape[2];
+  const source: number[] = [];
+  let at = 0;
+  for (const g of groups) {
+    for (let k = 0; k < g.size; k++) source[g.offset + k] = at + k;
+    at += g.size;
+  }
+  if (source.every((s, i) => s === i)) return x;
+  // A permutation matrix: a matmul, where a gather's gradient would need a kernel wasm lacks.
+  const perm = new Float32Array(w * w);
+  source.forEach((s, i) => {
+    perm[s * w + i] = 1;
+  });
+  return tf.reshape(
+    tf.matMul(tf.reshape(x, [-1, w]) as tf.Tensor2D, tf.tensor2d(perm, [w, w])),
+    x.shape,
+  ) as tf.Tensor3D;
+}

@@ -1,0 +1,247 @@
+/**
+ * Constrained decoding of the skeleton: generated graphs hold at least the equipment a request
+ * requires.
+ *
+ * This is a constraint at decoding time, used in generation only (never while training): the
+ * unconstrained model is taught to respect the counts by the count term of its loss
+ * (training.ts), and the evaluation counts "condition match" of the unconstrained model
+ * separately from the constrained one, so the constraint never hides what the model learned.
+ *
+ * Given the skeleton logits of one graph (type logits per slot, existence logit per slot), the
+ * required items (counts per type, in the order of the spec's "type" group = EQUIPMENT_TYPES) are
+ * assigned to distinct slots so that the summed log-probability is the highest possible: an
+ * assignment problem (Kuhn–Munkres, below) with the cost of forcing slot i to exist with type t
+ * measured against what slot i would do on its own. The slots left over follow their own logits,
+ * so a graph may hold more than required, never less.
+ */
+import * as tf from "@tensorflow/tfjs-core";
+import type { StageColumns } from "./generator.js";
+
+/**
+ * Minimum-cost assignment of `rows` to distinct columns (rows ≤ cols) by the Hungarian method
+ * with potentials (Kuhn 1955, Munkres 1957; O(rows²·cols)). `cost` is row-major [rows × cols].
+ * Returns the column of each row.
+ */
+export function assignMinCost(cost: Float64Array, rows: number, cols: number): Int32Array {
+  if (rows > cols) throw new RangeError(`assignMinCost: ${rows} rows for ${cols} columns`);
+  const u = new Float64Array(rows + 1);
+  const v = new Float64Array(cols + 1);
+  const p = new Int32Array(cols + 1); // p[j]: row (1-based) holding column j; 0 free
+  const way = new Int32Array(cols + 1);
+  for (let i = 1; i <= rows; i++) {
+    p[0] = i;
+    let j0 = 0;
+    const minv = new Float64Array(cols + 1).fill(Number.POSITIVE_INFINITY);
+    const used = new Uint8Array(cols + 1);
+    do {
+      used[j0] = 1;
+      const i0 = p[j0]!;
+      let delta = Number.POSITIVE_INFINITY;
+      let j1 = 0;
+      for (let j = 1; j <= cols; j++) {
+        if (used[j]) continue;
+        const cur = cost[(i0 - 1) * cols + (j - 1)]! - u[i0]! - v[j]!;
+        if (cur < minv[j]!) {
+          minv[j] = cur;
+          way[j] = j0;
+        }
+        if (minv[j]! < delta) {
+          delta = minv[j]!;
+          j1 = j;
+        }
+      }
+      for (let j = 0; j <= cols; j++) {
+        if (used[j]) {
+          const i1 = p[j]!;
+          u[i1] = u[i1]! + delta;
+          v[j] = v[j]! - delta;
+        } else minv[j] = minv[j]! - delta;
+      }
+      j0 = j1;
+    } while (p[j0] !== 0);
+    do {
+      const j1 = way[j0]!;
+      p[j0] = p[j1]!;
+      j0 = j1;
+    } while (j0 !== 0);
+  }
+  const out = new Int32Array(rows);
+  for (let j = 1; j <= cols; j++) if (p[j]! > 0) out[p[j]! - 1] = j - 1;
+  return out;
+}
+
+const logSigmoid = (x: number) => (x >= 0 ? -Math.log1p(Math.exp(-x)) : x - Math.log1p(Math.exp(x)));
+
+function logSoftmax(row: Float32Array, start: number, size: number, out: Float64Array): void {
+  let max = Number.NEGATIVE_INFINITY;
+  for (let k = 0; k < size; k++) max = Math.max(max, row[start + k]!);
+  let sum = 0;
+  for (let k = 0; k < size; k++) sum += Math.exp(row[start + k]! - max);
+  const lse = max + Math.log(sum);
+  for (let k = 0; k < size; k++) out[k] = row[start + k]! - lse;
+}
+
+/** Where the skeleton columns of one slot's logits are: each group's start and size, and which is "type". */
+export interface SkeletonLayout {
+  /** Per skeleton group: start column in the skeleton block, size, kind. */
+  readonly groups: readonly { readonly start: number; readonly size: number; readonly kind: string }[];
+  /** Index in `groups` of the type group (its columns are EQUIPMENT_TYPES), or −1. */
+  readonly typeGroup: number;
+  /** Skeleton columns; the existence logit is column `width`. */
+  readonly width: number;
+}
+
+export function skeletonLayout(cols: StageColumns, typeName = "type"): SkeletonLayout {
+  let start = 0;
+  const groups = cols.skeleton.map((g) => {
+    const out = { start, size: g.size, kind: g.kind };
+    start += g.size;
+    return out;
+  });
+  return { groups, typeGroup: cols.skeleton.findIndex((g) => g.name === typeName), width: cols.skeletonWidth };
+}
+
+/** Deterministic uniform numbers in (0, 1) (mulberry32), for the decoding's Gumbel noise. */
+export function uniformStream(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return (((t ^ (t >>> 14)) >>> 0) + 0.5) / 4294967297;
+  };
+}
+
+export interface DecodeOptions {
+  /** Items required per type (index = column of the type group); absent: none required. */
+  readonly required?: readonly number[];
+  /** Gumbel-max sampling with this stream (temperature 1); without one, argmax. */
+  readonly noise?: () => number;
+}
+
+/**
+ * Decodes one graph's skeleton logits [N × (S+1)] into hard rows [N × (S+1)] (skeleton one-hots
+ * or 0/1 ‖ existence; absent slots all zero), holding at least `required` of each type.
+ */
+export function decodeSkeletonRows(
+  logits: Float32Array,
+  nMax: number,
+  layout: SkeletonLayout,
+  options: DecodeOptions = {},
+): Float32Array {
+  const w = layout.width + 1;
+  const row = new Float32Array(w);
+  const out = new Float32Array(nMax * w);
+  const exist = new Float64Array(nMax); // perturbed existence logit
+  const typeLp: Float64Array[] = [];
+  const typeGroup = layout.groups[layout.typeGroup];
+  const noise = options.noise;
+  const gumbel = () => (noise ? -Math.log(-Math.log(noise())) : 0);
+  const logistic = () => {
+    if (!noise) return 0;
+    const u = noise();
+    return Math.log(u) - Math.log(1 - u);
+  };
+  for (let i = 0; i < nMax; i++) {
+    row.set(logits.subarray(i * w, (i + 1) * w));
+    exist[i] = row[layout.width]! + logistic();
+    for (const [g, group] of layout.groups.entries()) {
+      if (group.kind === "categorical") {
+        for (let k = 0; k < group.size; k++) row[group.start + k]! += gumbel();
+        if (g === layout.typeGroup) {
+          const lp = new Float64Array(group.size);
+          logSoftmax(row, group.start, group.size, lp);
+          typeLp[i] = lp;
+        }
+        let best = 0;
+        for (let k = 1; k < group.size; k++) if (row[group.start + k]! > row[group.start + best]!) best = k;
+        for (let k = 0; k < group.size; k++) out[i * w + group.start + k] = k === best ? 1 : 0;
+      } else if (group.kind === "binary") {
+        for (let k = 0; k < group.size; k++)
+          out[i * w + group.start + k] = row[group.start + k]! + logistic() > 0 ? 1 : 0;
+      } else {
+        for (let k = 0; k < group.size; k++) out[i * w + group.start + k] = 1 / (1 + Math.exp(-row[group.start + k]!));
+      }
+    }
+  }
+
+  const forced = new Int32Array(nMax).fill(-1);
+  const tokens: number[] = [];
+  (options.required ?? []).forEach((count, t) => {
+    for (let k = 0; k < count; k++) tokens.push(t);
+  });
+  if (tokens.length > 0) {
+    if (!typeGroup) throw new RangeError('required equipment needs a skeleton group named "type"');
+    if ((options.required ?? []).length > typeGroup.size) {
+      throw new RangeError(`required lists ${options.required!.length} types; the type group has ${typeGroup.size}`);
+    }
+    if (tokens.length > nMax) throw new RangeError(`${tokens.length} required items do not fit ${nMax} slots`);
+    // Gain of forcing slot i to exist with type t, against the slot's own best choice (≤ 0).
+    const cost = new Float64Array(tokens.length * nMax);
+    for (let i = 0; i < nMax; i++) {
+      const lp = typeLp[i]!;
+      const on = logSigmoid(exist[i]!);
+      const free = Math.max(logSigmoid(-exist[i]!), on + Math.max(...lp));
+      tokens.forEach((t, r) => {
+        cost[r * nMax + i] = free - (on + lp[t]!);
+      });
+    }
+    const slots = assignMinCost(cost, tokens.length, nMax);
+    tokens.forEach((t, r) => {
+      forced[slots[r]!] = t;
+    });
+  }
+
+  for (let i = 0; i < nMax; i++) {
+    const on = forced[i]! >= 0 || exist[i]! > 0;
+    if (forced[i]! >= 0 && typeGroup) {
+      for (let k = 0; k < typeGroup.size; k++) out[i * w + typeGroup.start + k] = k === forced[i] ? 1 : 0;
+    }
+    if (on) out[i * w + layout.width] = 1;
+    else out.fill(0, i * w, (i + 1) * w);
+  }
+  return out;
+}
+
+export interface SkeletonDecoderOptions {
+  /** Per graph of the batch, the items required per type (or one list for all). */
+  readonly required?: readonly number[] | readonly (readonly number[] | undefined)[];
+  /** With a seed, Gumbel-max sampling; else argmax. */
+  readonly noiseSeed?: number;
+}
+
+/** Required counts of graph b. */
+export function requiredOf(required: SkeletonDecoderOptions["required"], b: number): readonly number[] | undefined {
+  if (required === undefined || required.length === 0) return undefined;
+  return typeof required[0] === "number"
+    ? (required as readonly number[])
+    : (required as (readonly number[] | undefined)[])[b];
+}
+
+/**
+ * The `decodeSkeleton` hook of generator.ts `runGenerator` for generation: downloads the skeleton
+ * logits, decodes each graph with `decodeSkeletonRows` (required items honoured), uploads the
+ * hard rows. Not differentiable: generation only.
+ */
+export function skeletonDecoder(
+  cols: StageColumns,
+  options: SkeletonDecoderOptions = {},
+): (logits: tf.Tensor3D) => tf.Tensor3D {
+  const layout = skeletonLayout(cols);
+  return (logits) => {
+    const [b, n, w] = logits.shape;
+    const data = logits.dataSync() as Float32Array;
+    const out = new Float32Array(b * n * w);
+    const noise = options.noiseSeed === undefined ? undefined : uniformStream(options.noiseSeed);
+    for (let g = 0; g < b; g++) {
+      const required = requiredOf(options.required, g);
+      const rows = decodeSkeletonRows(data.subarray(g * n * w, (g + 1) * n * w), n, layout, {
+        ...(required ? { required } : {}),
+        ...(noise ? { noise } : {}),
+      });
+      out.set(rows, g * n * w);
+    }
+    return tf.tensor3d(out, [b, n, w]);
+  };
+}
