@@ -76,7 +76,7 @@ function* pipelineSteps(
 
   // 1. Topologies (complete control logic first: it changes no geometry).
   const topologyOf = (s: number): Topology => {
-    const { design, added } = completeControl(withFixedItems(topologyFor(request, s), request), pack);
+    const { design, added } = completeControl(withFixedItems(topologyFor(request, s, pack), request), pack);
     return { seed: s, design, completed: added };
   };
   const topologies: Topology[] = [];
@@ -122,7 +122,7 @@ function* pipelineSteps(
     const subset = pending.map((k) => topologyAt(k, attempt));
     const placed: PlantDesignInput[] =
       placement === "gan" && model
-        ? ganPlace(model, request, subset, attempt === 0 ? seed : deriveSeed(seed, 50_000 + attempt), truncation)
+        ? ganPlace(model, request, subset, attempt === 0 ? seed : deriveSeed(seed, 50_000 + attempt), truncation, pack)
         : subset.map((t) => randomPlace(t.design, attempt === 0 ? t.seed : deriveSeed(t.seed, 50_000 + attempt)));
     for (const [i, k] of pending.entries()) {
       const r = finish(placed[i]!, subset[i]!);

@@ -5,7 +5,6 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { parseDesign } from "../design/parse.js";
-import { DEFAULT_RULE_PACK } from "../design/rule-pack.js";
 import type { Design, GenerationRequest, PlantDesignInput, RulePack } from "../design/types.js";
 import { CONDITION_SIZE, conditionVector } from "../gan/condition.js";
 import { concatArrays, type GanModel, sampleLatent } from "../gan/models.js";
@@ -20,7 +19,8 @@ export function ganPlace(
   topologies: readonly { seed: number; design: PlantDesignInput }[],
   seed: number,
   truncation: number,
-  pack: RulePack = DEFAULT_RULE_PACK,
+  /** The rule pack: the racks' keep-free strip in the obstacles the layout generator avoids is its. */
+  pack: RulePack,
 ): PlantDesignInput[] {
   const n = model.layout.spec.nMax;
   const { offsets, F } = model.layout;

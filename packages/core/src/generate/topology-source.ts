@@ -5,14 +5,17 @@
  *   equipment (its own seed per candidate, so candidates differ in P&ID as well as layout); its
  *   layout is thrown away and the placement puts it on the request's site.
  */
-import type { EquipmentType, GenerationRequest, PlantDesignInput } from "../design/types.js";
+import type { EquipmentType, GenerationRequest, PlantDesignInput, RulePack } from "../design/types.js";
 import { designPlantDetailed } from "../designer/designer.js";
 import { stripLayout } from "../gan/topology.js";
 import { deriveSeed } from "../gan/training.js";
 import { PipelineError } from "./errors.js";
 
-/** The topology a candidate places: the request's (topology mode) or the designer template's (spec mode). */
-export function topologyFor(request: GenerationRequest, seed: number): PlantDesignInput {
+/**
+ * The topology a candidate places: the request's (topology mode) or the designer template's (spec
+ * mode, built under `pack`: its relief paths follow the pack's threshold and exempt types).
+ */
+export function topologyFor(request: GenerationRequest, seed: number, pack: RulePack): PlantDesignInput {
   if (request.mode === "topology") {
     if (!request.topology) throw new PipelineError("bad_request", "topology mode needs request.topology");
     const t = stripLayout(request.topology);
@@ -26,6 +29,7 @@ export function topologyFor(request: GenerationRequest, seed: number): PlantDesi
         seed: deriveSeed(seed, 1000 + attempt),
         equipment,
         maxAttempts: 6,
+        pack,
       });
       const t = stripLayout(outcome.design);
       const { metadata: _m, ...rest } = t as PlantDesignInput & { metadata?: unknown };
