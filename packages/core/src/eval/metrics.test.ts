@@ -114,11 +114,21 @@ describe("convention detectors", () => {
     expect(followsControlValveStations(parsed(noBypass))).toBe(false);
   });
 
-  it("low-low trip on tanks feeding pumps: fires with the trip, not once it is removed", () => {
-    const design = VAL.find((d) => followsLowLowOnPumpTanks(d) === true)!;
+  it("low-low trip on tanks feeding pumps: fires with the trips, not once one tank on a common suction header loses its own", () => {
+    // A tank farm whose tanks join one suction header: the tank that only joins it feeds the pumps too.
+    const design = VAL.find(
+      (d) =>
+        followsLowLowOnPumpTanks(d) === true &&
+        d.lines.some((l) => "tag" in l.from && l.from.tag.startsWith("TK") && "line" in l.to),
+    )!;
     expect(design).toBeDefined();
+    const joining = design.lines.find((l) => "tag" in l.from && l.from.tag.startsWith("TK") && "line" in l.to)!;
+    const tank = "tag" in joining.from ? joining.from.tag : "";
     const input = stripLayout(design);
-    input.control!.interlocks = input.control!.interlocks!.filter((il) => il.cause.trip !== "LL");
+    const onTank = new Set(input.instruments!.filter((i) => "tag" in i.on && i.on.tag === tank).map((i) => i.tag));
+    input.control!.interlocks = input.control!.interlocks!.filter(
+      (il) => !(il.cause.trip === "LL" && onTank.has(il.cause.instrument)),
+    );
     expect(followsLowLowOnPumpTanks(parsed(input))).toBe(false);
   });
 

@@ -9,8 +9,8 @@
  *   instruments mounted on it;
  * - parallel pump groups: pumps whose suction comes off one header and whose discharge joins one
  *   header (2 = A/B sparing, 3 = 2-out-of-3);
- * - a tank feeding a pump (its outlet line is the pump's suction header), with or without a
- *   low-low level trip.
+ * - a tank feeding a pump (its outlet is on the pump's suction line or a header that line
+ *   branches off), with or without a low-low level trip.
  */
 import type { Design, Line } from "../design/types.js";
 import { isNozzleEnd } from "../design/types.js";
@@ -126,17 +126,35 @@ export function tanksWithHighAndLowTrips(design: Design): number {
   }).length;
 }
 
-/** Tanks whose outlet is a pump's suction header, each with whether it has a low-low level trip. */
-export function tanksFeedingPumps(design: Design): { tag: string; lowLow: boolean }[] {
+/**
+ * The lines a pump draws from: its suction line, the headers it branches off, and every line that
+ * joins one of those (another tank's outlet into a common suction header), to any depth.
+ */
+function suctionNetwork(design: Design, pump: string): Line[] {
   const byId = new Map(design.lines.map((l) => [l.id, l]));
+  const network = new Set<Line>();
+  const todo = design.lines.filter((l) => isNozzleEnd(l.to) && l.to.tag === pump);
+  while (todo.length > 0) {
+    const line = todo.pop()!;
+    if (network.has(line)) continue;
+    network.add(line);
+    const parent = isNozzleEnd(line.from) ? undefined : byId.get(line.from.line);
+    if (parent) todo.push(parent);
+    for (const l of design.lines) if (!isNozzleEnd(l.to) && l.to.line === line.id) todo.push(l);
+  }
+  return [...network];
+}
+
+/** Tanks that feed a pump (a line of its suction network leaves the tank), each with whether it has a low-low level trip. */
+export function tanksFeedingPumps(design: Design): { tag: string; lowLow: boolean }[] {
   const types = new Map(design.equipment.map((e) => [e.tag, e.type]));
   const trips = levelTripsByEquipment(design);
   const feeding = new Set<string>();
   for (const e of design.equipment) {
     if (e.type !== "pump") continue;
-    const suction = pumpHeaders(design, e.tag).suction;
-    const header = suction === undefined ? undefined : byId.get(suction);
-    if (header && isNozzleEnd(header.from) && types.get(header.from.tag) === "tank") feeding.add(header.from.tag);
+    for (const line of suctionNetwork(design, e.tag)) {
+      if (isNozzleEnd(line.from) && types.get(line.from.tag) === "tank") feeding.add(line.from.tag);
+    }
   }
   return [...feeding].sort().map((tag) => ({ tag, lowLow: trips.get(tag)?.has("LL") ?? false }));
 }
