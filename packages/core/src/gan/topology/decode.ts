@@ -26,6 +26,7 @@ import {
   SPARE_LETTERS,
   TEMPERATURE_MAX,
   TEMPERATURE_MIN,
+  TRIP_FAN_OUT_MAX,
   TRIP_SIDES,
   TRIPS,
   type Trip,
@@ -58,6 +59,14 @@ type Loop = NonNullable<NonNullable<PlantDesignInput["control"]>["loops"]>[numbe
 type Interlock = NonNullable<NonNullable<PlantDesignInput["control"]>["interlocks"]>[number];
 type EffectAction = (typeof EFFECT_ACTIONS)[number];
 type Rating = (typeof RATINGS)[number];
+
+/** An item or valve a trip of one variable and side acts on. */
+interface Target {
+  readonly place: Place;
+  readonly variable: Variable;
+  readonly side: (typeof TRIP_SIDES)[number];
+  readonly action: EffectAction;
+}
 
 /** Where instruments sit: an item (slot) or a decoded line (index into `lines`). */
 type Place = { readonly slot: number } | { readonly line: number };
@@ -129,7 +138,6 @@ export function decodeSlotGraph(graph: SlotGraphRows, spec: SlotGraphSpec, conte
   };
   const adjacency = neighbours(slots, drafts);
   const instruments: Instrument[] = [];
-  const numbered: { place: Place; number: number; kinds: Map<string, string[]> }[] = [];
   const loopsWanted: {
     place: Place;
     number: number;
@@ -154,31 +162,35 @@ export function decodeSlotGraph(graph: SlotGraphRows, spec: SlotGraphSpec, conte
     for (const [v] of tripHere) {
       if ((counts.get(`${v}ZT`) ?? 0) === 0 && (counts.get(`${v}T`) ?? 0) === 0) counts.set(`${v}ZT`, 1);
     }
-    if ([...counts.values()].every((c) => c === 0)) continue;
-    const number = next++;
-    const kinds = new Map<string, string[]>();
-    for (const [kind, count] of counts) {
-      const own: string[] = [];
-      for (let c = 0; c < count; c++) {
-        const tag = `${kind}-${number}${c === 0 ? "" : String.fromCharCode(65 + c)}`;
-        own.push(tag);
-        instruments.push({
-          tag,
-          on: "slot" in place ? { tag: tags.get(place.slot) as string } : { line: drafts[place.line]?.id as string },
-        });
+    // One ISA loop number per measured variable on a place: LT-101, LZT-101, LIC-101, LV-101, I-101LL.
+    for (const [k, v] of VARIABLES.entries()) {
+      const kinds = new Map<string, string[]>();
+      for (const kind of INSTRUMENT_KINDS) {
+        if (kind[0] !== v || (counts.get(kind) ?? 0) === 0) continue;
+        kinds.set(kind, []);
       }
-      kinds.set(kind, own);
-    }
-    numbered.push({ place, number, kinds });
-    VARIABLES.forEach((v, k) => {
+      if (kinds.size === 0) continue;
+      const number = next++;
+      for (const [kind, own] of kinds) {
+        for (let c = 0; c < (counts.get(kind) ?? 0); c++) {
+          const tag = `${kind}-${number}${c === 0 ? "" : String.fromCharCode(65 + c)}`;
+          own.push(tag);
+          instruments.push({
+            tag,
+            on: "slot" in place ? { tag: tags.get(place.slot) as string } : { line: drafts[place.line]?.id as string },
+          });
+        }
+      }
       const cls = loopHere[k] as number;
-      if (cls === 0) return;
-      const measurement = kinds.get(`${v}T`)?.[0] as string;
-      loopsWanted.push({ place, number, variable: v, action: LOOP_ACTIONS[cls - 1], measurement });
-    });
-    for (const [v, t] of tripHere) {
-      const instrument = (kinds.get(`${v}ZT`)?.[0] ?? kinds.get(`${v}T`)?.[0]) as string;
-      trips.push({ place, number, variable: v, trip: t, instrument });
+      if (cls > 0) {
+        const measurement = kinds.get(`${v}T`)?.[0] as string;
+        loopsWanted.push({ place, number, variable: v, action: LOOP_ACTIONS[cls - 1], measurement });
+      }
+      for (const [tv, t] of tripHere) {
+        if (tv !== v) continue;
+        const instrument = (kinds.get(`${v}ZT`)?.[0] ?? kinds.get(`${v}T`)?.[0]) as string;
+        trips.push({ place, number, variable: v, trip: t, instrument });
+      }
     }
   }
 
@@ -221,8 +233,10 @@ export function decodeSlotGraph(graph: SlotGraphRows, spec: SlotGraphSpec, conte
     for (const c of d.components) if (c.type === "relief_valve") c.tag = valveTag("PSV");
   }
 
-  // Interlocks: every effect target joins the nearest cause(s) of its variable and side.
-  const targets: { place: Place; variable: Variable; side: (typeof TRIP_SIDES)[number]; action: EffectAction }[] = [];
+  // Interlocks: each trip acts on as many targets of its variable and side as its fan-out says,
+  // nearest first; a target no trip chose joins its own nearest trip(s), so no effect the graph asks
+  // for is dropped.
+  const targets: Target[] = [];
   for (const place of places) {
     const { writer, prefix } = rowAt(place);
     for (const v of VARIABLES) {
@@ -234,7 +248,6 @@ export function decodeSlotGraph(graph: SlotGraphRows, spec: SlotGraphSpec, conte
       }
     }
   }
-  const effectsOf = new Map<number, { target: string; action: EffectAction }[]>();
   const targetTag = (place: Place): string | undefined => {
     if ("slot" in place) return tags.get(place.slot);
     const d = drafts[place.line] as LineDraft;
@@ -243,40 +256,31 @@ export function decodeSlotGraph(graph: SlotGraphRows, spec: SlotGraphSpec, conte
     valve.tag ??= valveTag("XV");
     return valve.tag;
   };
+  const reachable = targets.filter((g) => targetTag(g.place) !== undefined);
   const tripDistances = trips.map((t) => distancesFrom(t.place, drafts, adjacency));
-  for (const target of targets) {
-    const tag = targetTag(target.place);
-    if (tag === undefined) continue;
-    const causes = trips
-      .map((t, k) => ({ t, k }))
-      .filter(({ t }) => t.variable === target.variable && tripSide(t.trip) === target.side);
-    const best = nearest(causes, ({ k }) =>
-      placeDistance(
-        target.place,
-        (trips[k] as (typeof trips)[number]).place,
-        tripDistances[k] as Map<number, number>,
-        drafts,
-      ),
-    );
-    for (const { k } of best) {
-      const list = effectsOf.get(k) ?? [];
-      if (!list.some((e) => e.target === tag)) list.push({ target: tag, action: target.action });
-      effectsOf.set(k, list);
+  const chosen = trips.map(() => new Set<Target>());
+  const kindOf = (t: (typeof trips)[number]) => (g: Target) => g.variable === t.variable && g.side === tripSide(t.trip);
+  trips.forEach((t, k) => {
+    const own = reachable.filter(kindOf(t));
+    const dist = tripDistances[k] as Map<number, number>;
+    const { writer, prefix } = rowAt(t.place);
+    const fanOut = writer.argmax(`${prefix}tripFanOut.${t.variable}.${tripSide(t.trip)}`);
+    // Nearest first; a spare set stays together (its members sit in consecutive slots).
+    const ranked = own
+      .map((g, at) => ({ g, at, d: placeDistance(g.place, t.place, dist, drafts) }))
+      .filter((x) => Number.isFinite(x.d))
+      .sort((x, y) => x.d - y.d || x.at - y.at);
+    const want = Math.max(1, fanOut);
+    for (const [r, { g, d }] of ranked.entries()) {
+      // The last class means "this many or more": every target as near as the last one counted joins.
+      const last = ranked[want - 1];
+      if (r >= want && !(fanOut === TRIP_FAN_OUT_MAX && last !== undefined && d <= last.d)) break;
+      chosen[k]?.add(g);
     }
-  }
+  });
   const interlocks: Interlock[] = [];
   trips.forEach((t, k) => {
-    let effects = effectsOf.get(k) ?? [];
-    if (effects.length === 0) {
-      // No target chose this trip: it acts on the nearest target of its kind, wherever it is.
-      const options = targets.filter((g) => g.variable === t.variable && g.side === tripSide(t.trip));
-      const best = nearest(options, (g) =>
-        placeDistance(g.place, t.place, tripDistances[k] as Map<number, number>, drafts),
-      )[0];
-      const tag = best === undefined ? undefined : targetTag(best.place);
-      if (best === undefined || tag === undefined) return;
-      effects = [{ target: tag, action: best.action }];
-    }
+    const effects = [...(chosen[k] ?? [])].map((g) => ({ target: targetTag(g.place) as string, action: g.action }));
     const [first, ...rest] = effects;
     if (first === undefined) return;
     interlocks.push({
@@ -303,11 +307,15 @@ export function decodeSlotGraph(graph: SlotGraphRows, spec: SlotGraphSpec, conte
 }
 
 /** Tags by type prefix and a number per type from 101; a spare set (A, B, C...) shares its number. */
-function equipmentTags(slots: readonly number[], node: RowWriter): Map<number, string> {
-  const tags = new Map<number, string>();
+function equipmentTags(
+  slots: readonly number[],
+  node: RowWriter,
+): Map<number, string> & { spareSet: Map<number, number> } {
+  const tags = Object.assign(new Map<number, string>(), { spareSet: new Map<number, number>() });
+  let sets = 0;
   const nextNumber = new Map<string, number>();
   const used = new Set<string>();
-  let previous: { type: number; letter: number; number: number } | undefined;
+  let previous: { type: number; letter: number; number: number; slot: number } | undefined;
   for (const i of slots) {
     node.row(i);
     const type = node.argmax("type");
@@ -318,6 +326,8 @@ function equipmentTags(slots: readonly number[], node: RowWriter): Map<number, s
     let number: number;
     if (continues && previous) {
       number = previous.number;
+      if (!tags.spareSet.has(previous.slot)) tags.spareSet.set(previous.slot, sets++);
+      tags.spareSet.set(i, tags.spareSet.get(previous.slot) as number);
     } else {
       number = nextNumber.get(prefix) ?? FIRST_NUMBER;
       nextNumber.set(prefix, number + 1);
@@ -330,7 +340,7 @@ function equipmentTags(slots: readonly number[], node: RowWriter): Map<number, s
     }
     used.add(tag);
     tags.set(i, tag);
-    previous = { type, letter, number };
+    previous = { type, letter, number, slot: i };
   }
   return tags;
 }

@@ -39,6 +39,7 @@ import {
   SPARE_LETTERS,
   TEMPERATURE_MAX,
   TEMPERATURE_MIN,
+  TRIP_FAN_OUT_MAX,
   type Trip,
   tripColumn,
   tripSide,
@@ -277,6 +278,8 @@ export function encodeSlotGraphWithLosses(design: AnyDesign, spec: SlotGraphSpec
     const variable = VARIABLES[v] as Variable;
     const c = writerAt(cause, node, edge, spec);
     c.writer.set(`${c.prefix}trip`, tripColumn(variable, ilk.cause.trip), 1);
+    const fanOut = `${c.prefix}tripFanOut.${variable}.${tripSide(ilk.cause.trip)}`;
+    c.writer.oneHot(fanOut, Math.min(TRIP_FAN_OUT_MAX, c.writer.argmax(fanOut) + ilk.effects.length));
     for (const effect of ilk.effects) {
       writeEffect(effect, variable, ilk.cause.trip, slotOf, componentPlace, node, edge, spec);
     }

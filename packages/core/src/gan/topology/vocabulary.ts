@@ -94,6 +94,8 @@ export const TRIP_SIDES = ["low", "high"] as const;
 export function tripSide(trip: Trip): (typeof TRIP_SIDES)[number] {
   return trip === "LL" || trip === "L" ? "low" : "high";
 }
+/** Effects per trip, as a categorical: class k = k effects, the last class = that many or more (0: no trip). */
+export const TRIP_FAN_OUT_MAX = 8;
 /** Interlock effect actions, schema order. */
 export const EFFECT_ACTIONS = defs.Interlock.properties.effects.items.properties.action.enum;
 /** What a trip does to a valve on a line. */
@@ -143,6 +145,7 @@ function controlGroups(prefix: string, effectActions: number): GroupDef[] {
     cat(`${prefix}finalElement`, 1 + VARIABLES.length),
     bin(`${prefix}trip`, VARIABLES.length * TRIPS.length),
     ...VARIABLES.flatMap((v) => TRIP_SIDES.map((s) => cat(`${prefix}tripEffect.${v}.${s}`, 1 + effectActions))),
+    ...VARIABLES.flatMap((v) => TRIP_SIDES.map((s) => cat(`${prefix}tripFanOut.${v}.${s}`, 1 + TRIP_FAN_OUT_MAX))),
   ];
 }
 
