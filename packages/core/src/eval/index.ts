@@ -48,6 +48,7 @@ export {
   type LabelledEdge,
   type LabelledGraph,
   parseTopology,
+  type TopologyInput,
   tagLetters,
   topologyGraph,
 } from "./topology-graph.js";

@@ -21,7 +21,7 @@
  * resolve to nothing get no edge (the validator reports them).
  */
 import { parseDesign } from "../design/parse.js";
-import type { Design, Line, PlantDesignInput } from "../design/types.js";
+import type { Design, PlantDesignInput } from "../design/types.js";
 
 export interface LabelledEdge {
   readonly from: number;
@@ -46,8 +46,12 @@ export function tagLetters(tag: string): string {
   return /^[A-Za-z]+/.exec(tag)?.[0]?.toUpperCase() ?? "";
 }
 
-/** The labelled topology graph of a parsed design (placed or not). */
-export function topologyGraph(design: Design): LabelledGraph {
+/** A design parsed or as written: the schema's defaults (no components, service process, reverse action) are applied here. */
+export type TopologyInput = Design | PlantDesignInput;
+type LineInput = TopologyInput["lines"][number];
+
+/** The labelled topology graph of a design, parsed or as written, placed or not. */
+export function topologyGraph(design: TopologyInput): LabelledGraph {
   const nodeLabels: string[] = [];
   const edges: LabelledEdge[] = [];
   const node = (label: string) => nodeLabels.push(label) - 1;
@@ -63,13 +67,13 @@ export function topologyGraph(design: Design): LabelledGraph {
   };
 
   for (const e of design.equipment) tagged(e.tag, `E:${e.type}`);
-  const lines = new Map<string, Line>();
+  const lines = new Map<string, LineInput>();
   for (const l of design.lines) if (!lines.has(l.id)) lines.set(l.id, l);
-  const components = new Map<Line, number[]>();
+  const components = new Map<LineInput, number[]>();
   for (const l of lines.values()) {
     components.set(
       l,
-      l.components.map((c) => (c.tag !== undefined ? tagged(c.tag, `C:${c.type}`) : node(`C:${c.type}`))),
+      (l.components ?? []).map((c) => (c.tag !== undefined ? tagged(c.tag, `C:${c.type}`) : node(`C:${c.type}`))),
     );
   }
   const headers = new Map<string, number>();
@@ -80,10 +84,13 @@ export function topologyGraph(design: Design): LabelledGraph {
       }
     }
   }
-  for (const ins of design.instruments) tagged(ins.tag, `I:${tagLetters(ins.tag)}`);
-  for (const loop of design.control.loops) tagged(loop.tag, `K:${tagLetters(loop.tag)}:${loop.action}`);
+  const instruments = design.instruments ?? [];
+  const loops = design.control?.loops ?? [];
+  const interlocks = design.control?.interlocks ?? [];
+  for (const ins of instruments) tagged(ins.tag, `I:${tagLetters(ins.tag)}`);
+  for (const loop of loops) tagged(loop.tag, `K:${tagLetters(loop.tag)}:${loop.action ?? "reverse"}`);
 
-  const endNode = (l: Line, end: Line["from"]): number | undefined => {
+  const endNode = (l: LineInput, end: LineInput["from"]): number | undefined => {
     if (!("line" in end)) {
       const at = byTag.get(end.tag);
       return at !== undefined && nodeLabels[at]!.startsWith("E:") ? at : undefined;
@@ -104,20 +111,20 @@ export function topologyGraph(design: Design): LabelledGraph {
     if (first !== undefined) firstNode.set(l.id, first);
     for (let s = 0; s + 1 < chain.length; s++) {
       const touchesOwnHeader = (s === 0 && "line" in l.from) || (s + 2 === chain.length && "line" in l.to);
-      edge(chain[s], chain[s + 1], `P:${touchesOwnHeader ? "branch" : "process"}:${l.service}`);
+      edge(chain[s], chain[s + 1], `P:${touchesOwnHeader ? "branch" : "process"}:${l.service ?? "process"}`);
     }
   }
 
-  for (const ins of design.instruments) {
+  for (const ins of instruments) {
     const at = byTag.get(ins.tag);
     edge(at, "tag" in ins.on ? byTag.get(ins.on.tag) : firstNode.get(ins.on.line), "mount");
   }
-  for (const loop of design.control.loops) {
+  for (const loop of loops) {
     const at = byTag.get(loop.tag);
     edge(byTag.get(loop.measurement), at, "signal");
     edge(at, byTag.get(loop.finalElement), "control");
   }
-  for (const il of design.control.interlocks) {
+  for (const il of interlocks) {
     for (const effect of il.effects) {
       edge(byTag.get(il.cause.instrument), byTag.get(effect.target), `X:${il.cause.trip}:${effect.action}`);
     }

@@ -4,7 +4,7 @@
  * and accumulates dot products in one typed array (no pairwise map lookups). The training hashes
  * are kept too, for structural novelty.
  */
-import type { Design } from "../design/types.js";
+import type { TopologyInput } from "./topology-graph.js";
 import { DEFAULT_WL_ITERATIONS, featureDot, featuresHash, type WlFeatures, wlFeatures } from "./wl.js";
 
 export interface WlNeighbour {
@@ -47,7 +47,7 @@ export class WlIndex {
     this.hashes = hashes;
   }
 
-  static fromDesigns(designs: readonly Design[], iterations = DEFAULT_WL_ITERATIONS): WlIndex {
+  static fromDesigns(designs: readonly TopologyInput[], iterations = DEFAULT_WL_ITERATIONS): WlIndex {
     return new WlIndex(
       designs.map((d) => wlFeatures(d, iterations)),
       iterations,
@@ -82,6 +82,6 @@ export class WlIndex {
 }
 
 /** 1 − normalised WL kernel to the nearest indexed (training) design. */
-export function nearestTrainingDistance(design: Design, index: WlIndex): number {
+export function nearestTrainingDistance(design: TopologyInput, index: WlIndex): number {
   return index.nearest(wlFeatures(design, index.iterations))?.distance ?? Number.NaN;
 }

@@ -8,23 +8,25 @@ import { parseTopology, topologyGraph } from "./topology-graph.js";
 import { wlFeatures, wlHash, wlKernel } from "./wl.js";
 import { nearestTrainingDistance, WlIndex } from "./wl-index.js";
 
-/** The val split of datasets/synthetic-v1, parsed. */
+/** The val split of datasets/synthetic-v1, as written. */
+const RAW_VAL = gunzipSync(readFileSync(new URL("../../../../datasets/synthetic-v1/val.ndjson.gz", import.meta.url)))
+  .toString("utf8")
+  .trim()
+  .split("\n")
+  .map((l) => JSON.parse(l) as PlantDesignInput);
+
+/** The val split, parsed. */
 function valDesigns(): Design[] {
-  const text = gunzipSync(
-    readFileSync(new URL("../../../../datasets/synthetic-v1/val.ndjson.gz", import.meta.url)),
-  ).toString("utf8");
-  return text
-    .trim()
-    .split("\n")
-    .map((l) => {
-      const parsed = parseDesign(JSON.parse(l));
-      if (!parsed.success) throw new Error("val design does not parse");
-      return parsed.data;
-    });
+  return RAW_VAL.map((raw) => {
+    const parsed = parseDesign(raw);
+    if (!parsed.success) throw new Error("val design does not parse");
+    return parsed.data;
+  });
 }
 
 const VAL = valDesigns();
-const PUMP_STATION = VAL.find((d) => d.processClass === "pump_station")!;
+const PUMP_STATION_AT = VAL.findIndex((d) => d.processClass === "pump_station");
+const PUMP_STATION = VAL[PUMP_STATION_AT]!;
 
 function parsed(input: PlantDesignInput): Design {
   const d = parseTopology(input);
@@ -112,6 +114,10 @@ describe("topologyGraph", () => {
         headers.size,
     );
     expect(placed.nodeLabels.join(" ")).not.toMatch(/\d/); // no tag or id leaks into a label
+    // The design as written in the file (schema defaults left out) gives the graph of its parsed form.
+    const raw = RAW_VAL[PUMP_STATION_AT]!;
+    expect(raw.lines.some((l) => l.service === undefined)).toBe(true);
+    expect(topologyGraph(raw)).toEqual(placed);
   });
 });
 

@@ -8,8 +8,7 @@
  * labels in every process and in every design: the hash of a topology is the hash of the sorted
  * multiset of its labels of every round, and the subtree-kernel feature vector counts them.
  */
-import type { Design } from "../design/types.js";
-import { type LabelledGraph, topologyGraph } from "./topology-graph.js";
+import { type LabelledGraph, type TopologyInput, topologyGraph } from "./topology-graph.js";
 
 export const DEFAULT_WL_ITERATIONS = 3;
 
@@ -59,7 +58,7 @@ export function wlGraphFeatures(graph: LabelledGraph, iterations = DEFAULT_WL_IT
   return counts;
 }
 
-export function wlFeatures(design: Design, iterations = DEFAULT_WL_ITERATIONS): WlFeatures {
+export function wlFeatures(design: TopologyInput, iterations = DEFAULT_WL_ITERATIONS): WlFeatures {
   return wlGraphFeatures(topologyGraph(design), iterations);
 }
 
@@ -73,7 +72,7 @@ export function featuresHash(features: WlFeatures): string {
  * Canonical structural hash of a design: equal for topologies that differ only in tags, line ids,
  * array order, sizes or layout; different (up to WL's power) when any typed node or edge differs.
  */
-export function wlHash(design: Design, iterations = DEFAULT_WL_ITERATIONS): string {
+export function wlHash(design: TopologyInput, iterations = DEFAULT_WL_ITERATIONS): string {
   return featuresHash(wlFeatures(design, iterations));
 }
 
