@@ -15,6 +15,16 @@ import type { RouteCosts } from "./types.js";
  * The open set is a binary heap (flatqueue) with lazy deletion: a state is pushed again when its
  * cost improves and stale entries are skipped when popped. Per-search arrays are reset by a stamp
  * instead of a fill, so one search costs only the states it touches.
+ *
+ * Drainage (relief and flare lines): API Std 520 Part II (discharge piping free-draining, no liquid
+ * pockets) and API Std 521 5.5 (headers sloped to the knock-out drum, no pockets) ask that the
+ * line's height profile rise to one high point and then fall or stay level to the end. A profile is
+ * that shape read from either end, so the search direction does not matter: the state gets a phase
+ * bit, 0 while the route has not yet gone down and 1 once it has, and a phase-1 state may not rise.
+ * A nozzle's stub counts too: a start whose stub drops from the nozzle to its level starts in phase
+ * 1, and a goal whose stub rises from its level to the nozzle takes only phase 0 (`markGoal`).
+ * State index: phase * (cells * 7) + cell * 7 + direction; searches without drainage use phase 0
+ * only, so they are the same search as without the bit.
  */
 /** Plan steps of the horizontal directions. */
 const DI = [1, 0, -1, 0] as const;
@@ -36,23 +46,36 @@ export class SearchSpace {
   readonly mark: Uint32Array;
   /** Per cell: === stamp when the cell is a goal of the current search. */
   readonly goal: Uint32Array;
+  /** Per cell: === stamp when that goal takes only a route that never went down (phase 0). */
+  readonly goalRising: Uint32Array;
   /** Per owner (1 + index): === stamp when that owner's cells may be entered by the current search. */
   readonly friend: Uint32Array;
   /** Per node: === stamp inside the body of one of the current line's own end equipment. */
   readonly own: Uint32Array;
   readonly bounds: BoundCache;
   readonly queue = new FlatQueue<number>();
+  /** States of one phase: cells × directions. */
+  readonly phaseStates: number;
+  /**
+   * Lowest level of a goal the current search may reach in phase 1. A phase-1 state below it can
+   * never rise to one, so the search drops it instead of flooding the low levels.
+   */
+  fallFloor = 0;
   stamp = 0;
 
+  /** `phases` 2 makes room for drainage searches (relief and flare lines); 1 allows none. */
   constructor(
     readonly grid: RouteGrid,
     ownerCount: number,
+    readonly phases: 1 | 2 = 1,
   ) {
-    const states = grid.nx * grid.ny * grid.nl * DIRECTIONS;
+    this.phaseStates = grid.nx * grid.ny * grid.nl * DIRECTIONS;
+    const states = this.phaseStates * phases;
     this.g = new Float64Array(states);
     this.parent = new Int32Array(states);
     this.mark = new Uint32Array(states);
     this.goal = new Uint32Array(grid.nx * grid.ny * grid.nl);
+    this.goalRising = new Uint32Array(grid.nx * grid.ny * grid.nl);
     this.bounds = new BoundCache(grid.nx * grid.ny * grid.nl);
     this.friend = new Uint32Array(ownerCount + 1);
     this.own = new Uint32Array(grid.nx * grid.ny);
@@ -62,10 +85,14 @@ export class SearchSpace {
   begin(): void {
     this.stamp++;
     this.queue.clear();
+    this.fallFloor = this.grid.nl;
   }
 
-  markGoal(cell: number): void {
+  /** Marks a goal cell; `risingOnly`: a drainage search may end there only in phase 0. */
+  markGoal(cell: number, risingOnly = false): void {
     this.goal[cell] = this.stamp;
+    if (risingOnly) this.goalRising[cell] = this.stamp;
+    else this.fallFloor = Math.min(this.fallFloor, cell % this.grid.nl);
   }
 
   /** Lets the current search enter cells taken by owner `index` (lines sharing an end, a branch's parent). */
@@ -90,13 +117,14 @@ export class SearchSpace {
   /** Cells of the path ending in `state`, from its start to it. */
   cellsTo(state: number): number[] {
     const cells: number[] = [];
-    for (let s = state; s >= 0; s = this.parent[s]!) cells.push((s / DIRECTIONS) | 0);
+    for (let s = state; s >= 0; s = this.parent[s]!) cells.push(((s % this.phaseStates) / DIRECTIONS) | 0);
     return cells.reverse();
   }
 
   /**
    * Runs A* from `starts` (cells, each with the cost already paid to reach it) to any goal cell.
-   * `begin`, `markGoal` and `markFriend` must have been called for this search.
+   * `begin`, `markGoal` and `markFriend` must have been called for this search. `startPhases`
+   * (one per start, 0 or 1) makes it a drainage search; it needs a space built with 2 phases.
    */
   search(
     starts: readonly number[],
@@ -105,12 +133,16 @@ export class SearchSpace {
     costs: RouteCosts,
     maxExpansions: number,
     weight = 1,
+    startPhases?: readonly number[],
   ): SearchOutcome {
-    const { grid, g, parent, mark, goal, friend, own, queue, stamp } = this;
+    const { grid, g, parent, mark, goal, goalRising, friend, own, queue, stamp, phaseStates, fallFloor } = this;
+    const drain = startPhases !== undefined;
+    if (drain && this.phases < 2) throw new Error("SearchSpace: a drainage search needs a space with 2 phases");
     const open = stamp * 2;
     const closed = open + 1;
     const { nx, ny, nl, keepOut, rack, block, gapBlock, occ, factorX, factorY } = grid;
     const zs = grid.levels.z;
+    const drainOnly = grid.levels.drainOnly;
     const step = grid.g;
     const halfStep = step / 2;
     const bend = costs.bendPenalty;
@@ -123,6 +155,7 @@ export class SearchSpace {
     const heuristic = lowerBound(grid, hint, costs, this.bounds, stamp);
 
     const push = (state: number, cost: number, from: number, i: number, j: number, level: number, dir: number) => {
+      if (state >= phaseStates && level < fallFloor) return;
       const m = mark[state];
       if (m === closed || (m === open && g[state]! <= cost)) return;
       mark[state] = open;
@@ -137,7 +170,8 @@ export class SearchSpace {
       const level = cell % nl;
       const node = (cell - level) / nl;
       const i = node % nx;
-      push(cell * DIRECTIONS + NONE, startCosts[k]!, -1, i, (node - i) / nx, level, NONE);
+      const phase = drain ? startPhases[k]! : 0;
+      push(phase * phaseStates + cell * DIRECTIONS + NONE, startCosts[k]!, -1, i, (node - i) / nx, level, NONE);
     }
 
     let expansions = 0;
@@ -145,9 +179,13 @@ export class SearchSpace {
       const s = queue.pop()!;
       if (mark[s] === closed) continue;
       mark[s] = closed;
-      const dir = s % DIRECTIONS;
-      const cell = (s - dir) / DIRECTIONS;
-      if (goal[cell] === stamp) return { state: s, expansions, exhausted: false };
+      const descended = s >= phaseStates;
+      const base = descended ? phaseStates : 0;
+      const dir = (s - base) % DIRECTIONS;
+      const cell = (s - base - dir) / DIRECTIONS;
+      if (goal[cell] === stamp && !(descended && goalRising[cell] === stamp)) {
+        return { state: s, expansions, exhausted: false };
+      }
       if (++expansions > maxExpansions) return { state: -1, expansions, exhausted: false };
       const level = cell % nl;
       const node = (cell - level) / nl;
@@ -171,16 +209,23 @@ export class SearchSpace {
         let cost = gs + halfStep * ((d & 1) === 0 ? fx + factorX[ncell]! : fy + factorY[ncell]!);
         if (dir !== NONE && dir !== d) cost += bend;
         if (own[nnode] === stamp) cost += inside;
-        push(ncell * DIRECTIONS + d, cost, s, ni, nj, level, d);
+        push(base + ncell * DIRECTIONS + d, cost, s, ni, nj, level, d);
       }
       const riserHere = keepOut[node] === 0;
-      if (riserHere && dir !== DOWN && level + 1 < nl && gapBlock[cell] === 0) {
+      if (
+        riserHere &&
+        dir !== DOWN &&
+        !descended &&
+        level + 1 < nl &&
+        gapBlock[cell] === 0 &&
+        (drain || drainOnly[level + 1] === 0)
+      ) {
         const ncell = cell + 1;
         const o = occ[ncell]!;
         if (block[ncell] === 0 && (o === 0 || friend[o] === stamp)) {
           let cost = gs + (zs[level + 1]! - zs[level]!) * vertical;
           if (dir !== UP) cost += riser + (dir === NONE ? 0 : bend);
-          push(ncell * DIRECTIONS + UP, cost, s, i, j, level + 1, UP);
+          push(base + ncell * DIRECTIONS + UP, cost, s, i, j, level + 1, UP);
         }
       }
       if (riserHere && dir !== UP && level > 0 && gapBlock[cell - 1] === 0) {
@@ -189,7 +234,8 @@ export class SearchSpace {
         if (block[ncell] === 0 && (o === 0 || friend[o] === stamp)) {
           let cost = gs + (zs[level]! - zs[level - 1]!) * vertical;
           if (dir !== DOWN) cost += riser + (dir === NONE ? 0 : bend);
-          push(ncell * DIRECTIONS + DOWN, cost, s, i, j, level - 1, DOWN);
+          // Going down ends a drainage search's rise: from here on it may only fall or stay level.
+          push((drain ? phaseStates : base) + ncell * DIRECTIONS + DOWN, cost, s, i, j, level - 1, DOWN);
         }
       }
     }

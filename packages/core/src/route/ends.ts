@@ -64,10 +64,14 @@ export interface Attachment {
  * is taken; each costs its stub, so the nearest free one wins. The stub (nozzle → node in plan at
  * the nozzle's height, then up or down to the level) stays inside that one grid cell.
  */
-export function attachments(grid: RouteGrid, point: Point3, costs: RouteCosts): Attachment {
+export function attachments(
+  grid: RouteGrid,
+  point: Point3,
+  costs: RouteCosts,
+  level = nearestLevel(grid.levels, point[2]),
+): Attachment {
   const { g, nx, ny, nl } = grid;
   const [x, y, z] = point;
-  const level = nearestLevel(grid.levels, z);
   const rise = Math.abs(grid.levels.z[level]! - z) * costs.vertical;
   const is = corners(x / g);
   const js = corners(y / g);
@@ -87,4 +91,43 @@ function corners(v: number): number[] {
   const r = Math.round(v);
   if (Math.abs(r - v) < 1e-9) return [r];
   return [Math.floor(v), Math.ceil(v)];
+}
+
+/** Heights closer than this are one height (a nozzle at a level's elevation has no riser). */
+const SAME_HEIGHT = 1e-6;
+
+/** Attachments of a relief or flare line's nozzle, each saying whether its stub drops to its level. */
+export interface DrainAttachment extends Attachment {
+  /** Per cell: the level lies below the nozzle, so the stub falls from the nozzle to it. */
+  readonly below: boolean[];
+}
+
+/**
+ * A drainage search (astar.ts) needs a way up as well as the nearest level: a nozzle whose nearest
+ * level is below it could otherwise only start a falling route, and a disposal inlet above its
+ * nearest level could only be entered by a rise. So both neighbouring levels: the nearest, and the
+ * next on the other side of the nozzle where there is one. No level lies between the nozzle and
+ * either, so the stub crosses no other route's level; where a body stands in that gap at a corner,
+ * the farther level is not offered there.
+ */
+export function drainAttachments(grid: RouteGrid, point: Point3, costs: RouteCosts): DrainAttachment {
+  const z = point[2];
+  const zs = grid.levels.z;
+  const nearest = nearestLevel(grid.levels, z, true);
+  const near = attachments(grid, point, costs, nearest);
+  const cells = [...near.cells];
+  const stubCosts = [...near.costs];
+  const below = cells.map(() => zs[nearest]! < z - SAME_HEIGHT);
+  const other = zs[nearest]! < z - SAME_HEIGHT ? nearest + 1 : zs[nearest]! > z + SAME_HEIGHT ? nearest - 1 : -1;
+  if (other >= 0 && other < grid.nl) {
+    const far = attachments(grid, point, costs, other);
+    const gapLevel = Math.min(nearest, other);
+    far.cells.forEach((cell, n) => {
+      if (grid.gapBlock[cell - other + gapLevel] !== 0) return;
+      cells.push(cell);
+      stubCosts.push(far.costs[n]!);
+      below.push(zs[other]! < z - SAME_HEIGHT);
+    });
+  }
+  return { cells, costs: stubCosts, below };
 }

@@ -5,6 +5,7 @@ import { parseDesign } from "../design/parse.js";
 import type { Design, Equipment, Line, Point3 } from "../design/types.js";
 import { isNozzleEnd, isPlaced } from "../design/types.js";
 import { metres } from "../design/units.js";
+import { deepestPocket } from "../validate/rules/relief/relief-free-draining.js";
 import { routeDesign } from "./index.js";
 
 // ---------------------------------------------------------------------------------------------
@@ -650,6 +651,118 @@ describe("routeDesign", () => {
     expect(result.routed.length).toBeGreaterThan(0);
     expect(checkRoutes(result.design)).toEqual([]);
     for (const u of result.unrouted) expect(["no_path", "blocked_nozzle"]).toContain(u.code);
+  });
+});
+
+describe("routeDesign: relief and flare lines drain (API Std 520 Part II, API Std 521 5.5)", () => {
+  /** Two vessels 28 m apart with relief nozzles at 1.8 m, between the 1.2 m sleeper and a 4.5 m rack. */
+  function reliefPair(service: string): Design {
+    return design(
+      { width: 40, depth: 60, racks: [{ id: "R1", x: 30, y: 5, length: 4, width: 50, axis: "y", levels: [4.5, 6.5] }] },
+      [
+        {
+          tag: "V-101",
+          type: "vessel",
+          x: 17,
+          y: 29,
+          w: 1.6,
+          d: 1.6,
+          h: 2.4,
+          nozzles: [{ id: "RV", dx: 0, dy: 0.8, dz: 1.8 }],
+        },
+        {
+          tag: "V-103",
+          type: "vessel",
+          x: 24,
+          y: 57.8,
+          w: 1.6,
+          d: 1.6,
+          h: 2.4,
+          nozzles: [{ id: "RI", dx: -0.8, dy: 0, dz: 1.8 }],
+        },
+      ],
+      [line("RL-1", "V-101/RV", "V-103/RI", { service })],
+    );
+  }
+
+  it("routes a relief line without the pocket the same ends get as a process line", () => {
+    // The process line is routed as before: down to the 1.2 m sleeper and back up into the inlet,
+    // a 0.6 m pocket. The relief line runs above both nozzles and drops into the inlet.
+    const process = routeDesign(reliefPair("process"));
+    expect(process.unrouted).toEqual([]);
+    expect(deepestPocket(routeOf(process.design, "RL-1"), 0.01)?.depth).toBeCloseTo(0.6);
+    const relief = routeDesign(reliefPair("relief"));
+    expect(relief.unrouted).toEqual([]);
+    expect(checkRoutes(relief.design)).toEqual([]);
+    const route = routeOf(relief.design, "RL-1");
+    expect(deepestPocket(route, 0)).toBeUndefined();
+    expect(Math.max(...route.map((p) => p[2]))).toBe(4.5);
+    const flare = routeDesign(reliefPair("flare"));
+    expect(deepestPocket(routeOf(flare.design, "RL-1"), 0)).toBeUndefined();
+  });
+
+  it("adds a drain level for an inlet above every level, which only relief lines use", () => {
+    // No rack: the levels are the sleepers at 0.5 and 1.2 m, and the drum's inlet is at 2.1 m.
+    const d = design(
+      { width: 60, depth: 40 },
+      [
+        {
+          tag: "F-101",
+          type: "filter",
+          x: 37,
+          y: 17,
+          w: 2,
+          d: 2.1,
+          h: 3.3,
+          nozzles: [
+            { id: "RV", dx: 0, dy: 1.05, dz: 2.7 },
+            { id: "OUT", dx: 1, dy: 0, dz: 2.2 },
+          ],
+        },
+        {
+          tag: "V-101",
+          type: "vessel",
+          x: 58 - 3,
+          y: 26.95,
+          w: 3,
+          d: 1.9,
+          h: 2.7,
+          nozzles: [
+            { id: "RI", dx: 0, dy: -0.95, dz: 2.1 },
+            { id: "IN", dx: -1.5, dy: 0, dz: 2.2 },
+          ],
+        },
+      ],
+      [line("RL-1", "F-101/RV", "V-101/RI", { service: "relief" }), line("P-1", "F-101/OUT", "V-101/IN")],
+    );
+    const result = routeDesign(d);
+    expect(result.unrouted).toEqual([]);
+    expect(checkRoutes(result.design)).toEqual([]);
+    const relief = routeOf(result.design, "RL-1");
+    expect(deepestPocket(relief, 0)).toBeUndefined();
+    expect(relief.map((p) => p[2])).toContain(2.1);
+    // The process line keeps to the sleepers (and its nozzles' heights): as routed without relief lines.
+    const process = routeOf(result.design, "P-1");
+    expect(process).toEqual(routeOf(routeDesign({ ...d, lines: [d.lines[1]!] }).design, "P-1"));
+    expect(new Set(process.slice(1, -1).map((p) => p[2]))).not.toContain(2.1);
+  });
+
+  it("drains relief lines on random plots, both ways round, deterministically (property)", () => {
+    fc.assert(
+      fc.property(randomPlot(), fc.boolean(), (plot, flip) => {
+        const lines = plot.lines.map((l) => {
+          const reversed = flip && isNozzleEnd(l.from) && isNozzleEnd(l.to) ? { ...l, from: l.to, to: l.from } : l;
+          return { ...reversed, service: "relief" as const };
+        });
+        const d = { ...plot, lines };
+        const result = routeDesign(d);
+        expect(checkRoutes(result.design)).toEqual([]);
+        expect(result.routed.length + result.unrouted.length).toBe(d.lines.length);
+        for (const l of result.design.lines) if (l.route) expect(deepestPocket(l.route, 1e-9)).toBeUndefined();
+        expect(routeDesign(d).design.lines).toEqual(result.design.lines);
+      }),
+      { numRuns: 40, seed: 20261206 },
+    );
   });
 });
 

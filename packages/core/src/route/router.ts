@@ -4,7 +4,8 @@ import { isPlaced } from "../design/types.js";
 import { type Metres, metres } from "../design/units.js";
 import { SearchSpace } from "./astar.js";
 import { DIRECTIONS } from "./directions.js";
-import { type Attachment, attachments, describeEnd, type ResolvedEnd, resolveEnd } from "./ends.js";
+import { drainLevel, drains } from "./drain.js";
+import { attachments, describeEnd, drainAttachments, type ResolvedEnd, resolveEnd } from "./ends.js";
 import {
   adjustBody,
   buildGrid,
@@ -46,6 +47,8 @@ interface Terminal {
   readonly label: string;
   readonly cells: number[];
   readonly costs: number[];
+  /** Per cell, for a relief or flare line's nozzle: its stub falls from the nozzle to the cell. */
+  readonly below: boolean[];
 }
 
 /**
@@ -73,9 +76,14 @@ export function routeDesign(design: Design, options: RouteOptions = {}): RouteRe
   const selected = selectLines(design, options, lineByID, reroute, unrouted);
   const routes: (Route | undefined)[] = lines.map((l, k) => (selected.has(k) && reroute ? undefined : l.route));
 
-  const levels = buildLevels(design.site, options.groundLevels ?? DEFAULT_GROUND_LEVELS);
+  const groundLevels = options.groundLevels ?? DEFAULT_GROUND_LEVELS;
+  const plainLevels = buildLevels(design.site, groundLevels);
+  const drainAt = drainLevel(design, selected, plainLevels, equipmentByTag, lineByID);
+  const levels = drainAt === undefined ? plainLevels : buildLevels(design.site, groundLevels, drainAt);
   const { nx, ny } = gridDimensions(metres(design.site.width), metres(design.site.depth), metres(design.site.gridSize));
-  const states = nx * ny * levels.z.length * DIRECTIONS;
+  // Drainage searches keep a phase bit per state, which doubles the search space.
+  const phases = [...selected].some((k) => drains(lines[k]!)) ? 2 : 1;
+  const states = nx * ny * levels.z.length * DIRECTIONS * phases;
   const maxStates = options.maxStates ?? DEFAULT_MAX_STATES;
   if (states > maxStates) {
     for (const k of selected) {
@@ -117,16 +125,39 @@ export function routeDesign(design: Design, options: RouteOptions = {}): RouteRe
   // Each nozzle to be connected keeps its nearest grid cell for its own lines: without this an
   // earlier line can run across a later line's nozzle and wall it in.
   const reservation = new Map<string, number>();
+  const reserveBest = (at: { cells: readonly number[]; costs: readonly number[] }, owner: number) => {
+    let best = 0;
+    for (let n = 1; n < at.costs.length; n++) if (at.costs[n]! < at.costs[best]!) best = n;
+    const cell = at.cells[best];
+    if (cell !== undefined && grid.occ[cell] === 0) grid.occ[cell] = owner + 1;
+  };
   for (const { from, to } of ends.values()) {
     for (const end of [from, to]) {
       if (end.kind !== "nozzle" || reservation.has(end.key)) continue;
       const owner = lines.length + reservation.size;
       reservation.set(end.key, owner);
-      const at = attachments(grid, end.point, costs);
-      let best = 0;
-      for (let n = 1; n < at.costs.length; n++) if (at.costs[n]! < at.costs[best]!) best = n;
-      const cell = at.cells[best];
-      if (cell !== undefined && grid.occ[cell] === 0) grid.occ[cell] = owner + 1;
+      reserveBest(attachments(grid, end.point, costs), owner);
+    }
+  }
+  // A relief or flare line enters its disposal from a level at or above the inlet (astar.ts): keep
+  // the nearest such cell too, or a neighbouring inlet's line runs across it and leaves only a rise
+  // into the inlet, which a route that has gone down may not take.
+  const drainReserved = new Set<string>();
+  for (const [k, { from, to }] of ends) {
+    if (!drains(lines[k]!)) continue;
+    for (const end of [from, to]) {
+      if (end.kind !== "nozzle" || drainReserved.has(end.key)) continue;
+      drainReserved.add(end.key);
+      // As when its lines are routed: the stub may run through the nozzle's own body.
+      const owner = design.equipment[end.equipment]!;
+      adjustBody(grid, owner, -1, clearance);
+      const at = drainAttachments(grid, end.point, costs);
+      adjustBody(grid, owner, 1, clearance);
+      const keep = at.cells.flatMap((_, n) => (at.below[n] ? [] : [n]));
+      reserveBest(
+        { cells: keep.map((n) => at.cells[n]!), costs: keep.map((n) => at.costs[n]!) },
+        reservation.get(end.key)!,
+      );
     }
   }
   const ownerLabel = (owner: number): string => {
@@ -139,7 +170,7 @@ export function routeDesign(design: Design, options: RouteOptions = {}): RouteRe
   // height to its level) stands there. Occupancy covers levels only, so without this a second
   // nozzle could attach at the same node and run its stub along the first one's.
   const stubs = new Int32Array(grid.nx * grid.ny);
-  const space = new SearchSpace(grid, lines.length + reservation.size);
+  const space = new SearchSpace(grid, lines.length + reservation.size, phases);
   const routed: number[] = [];
   const totals = { length: 0, bends: 0, rack: 0, expansions: 0 };
 
@@ -197,8 +228,9 @@ export function routeDesign(design: Design, options: RouteOptions = {}): RouteRe
 
     space.begin();
     markFriends(k, from, to);
-    const start = terminal(a, aLabel);
-    const goal = terminal(b, bLabel);
+    const drain = drains(line);
+    const start = terminal(a, aLabel, drain);
+    const goal = terminal(b, bLabel, drain);
     const freeStarts = passableOf(start);
     const freeGoals = passableOf(goal);
     for (const [t, free] of [
@@ -207,10 +239,13 @@ export function routeDesign(design: Design, options: RouteOptions = {}): RouteRe
     ] as const) {
       if (free.cells.length === 0) return { ok: false, ...whyBlocked(t, k), expansions: 0 };
     }
-    for (const cell of freeGoals.cells) space.markGoal(cell);
+    freeGoals.cells.forEach((cell, n) => {
+      space.markGoal(cell, freeGoals.below[n]);
+    });
     const hint = goalHint(grid, freeGoals.cells, b.kind === "nozzle");
-    const result = space.search(freeStarts.cells, freeStarts.costs, hint, costs, maxExpansions, weight);
-    if (result.state < 0) return explainFailure(k, from, to, start, goal, result);
+    const phases = drain ? freeStarts.below.map((below) => (below ? 1 : 0)) : undefined;
+    const result = space.search(freeStarts.cells, freeStarts.costs, hint, costs, maxExpansions, weight, phases);
+    if (result.state < 0) return explainFailure(k, from, to, start, goal, result, drain);
 
     const cells = space.cellsTo(result.state);
     const points: Point3[] = [];
@@ -253,18 +288,21 @@ export function routeDesign(design: Design, options: RouteOptions = {}): RouteRe
     }
   }
 
-  function terminal(end: ResolvedEnd, label: string): Terminal {
+  function terminal(end: ResolvedEnd, label: string, drain: boolean): Terminal {
     if (end.kind === "nozzle") {
-      const at: Attachment = attachments(grid, end.point, costs);
-      return { end, label, cells: at.cells, costs: at.costs };
+      if (drain) return { end, label, ...drainAttachments(grid, end.point, costs) };
+      const at = attachments(grid, end.point, costs);
+      return { end, label, cells: at.cells, costs: at.costs, below: at.cells.map(() => false) };
     }
-    const cells = cellsOnRoute(grid, routes[end.parent]!);
-    return { end, label, cells, costs: cells.map(() => 0) };
+    // Only a drained line may tee in on the drain level.
+    const cells = cellsOnRoute(grid, routes[end.parent]!).filter((c) => drain || !grid.levels.drainOnly[c % grid.nl]);
+    return { end, label, cells, costs: cells.map(() => 0), below: cells.map(() => false) };
   }
 
-  function passableOf(t: Terminal): { cells: number[]; costs: number[] } {
+  function passableOf(t: Terminal): { cells: number[]; costs: number[]; below: boolean[] } {
     const cells: number[] = [];
     const out: number[] = [];
+    const below: boolean[] = [];
     const mine = t.end.kind === "nozzle" ? reservation.get(t.end.key)! + 1 : 0;
     t.cells.forEach((cell, n) => {
       const node = (cell - (cell % grid.nl)) / grid.nl;
@@ -272,9 +310,10 @@ export function routeDesign(design: Design, options: RouteOptions = {}): RouteRe
       if (space.passable(cell, node)) {
         cells.push(cell);
         out.push(t.costs[n]!);
+        below.push(t.below[n]!);
       }
     });
-    return { cells, costs: out };
+    return { cells, costs: out, below };
   }
 
   /** Names what blocks a terminal none of whose cells is free. */
@@ -318,6 +357,7 @@ export function routeDesign(design: Design, options: RouteOptions = {}): RouteRe
     start: Terminal,
     goal: Terminal,
     forward: { expansions: number; exhausted: boolean },
+    drain: boolean,
   ): { ok: false; code: UnroutedLine["code"]; reason: string; expansions: number } {
     if (!forward.exhausted) {
       return {
@@ -331,9 +371,13 @@ export function routeDesign(design: Design, options: RouteOptions = {}): RouteRe
     markFriends(k, from, to);
     const back = passableOf(goal);
     const ahead = passableOf(start);
-    for (const cell of ahead.cells) space.markGoal(cell);
+    // The drainage constraint reads the same from either end (astar.ts), so the reverse search keeps it.
+    ahead.cells.forEach((cell, n) => {
+      space.markGoal(cell, ahead.below[n]);
+    });
     const hint = goalHint(grid, ahead.cells, start.end.kind === "nozzle");
-    const reverse = space.search(back.cells, back.costs, hint, costs, forward.expansions);
+    const phases = drain ? back.below.map((below) => (below ? 1 : 0)) : undefined;
+    const reverse = space.search(back.cells, back.costs, hint, costs, forward.expansions, 1, phases);
     const enclosed = reverse.exhausted ? goal : start;
     const what = enclosed.end.kind === "nozzle" ? `nozzle ${enclosed.label}` : `the route of ${enclosed.label}`;
     return {
@@ -419,13 +463,17 @@ function ownEquipment(from: ResolvedEnd, to: ResolvedEnd): number[] {
   return own;
 }
 
-/** Node box and elevation of the goal cells, for the heuristic. */
-function goalHint(grid: RouteGrid, cells: readonly number[], oneLevel: boolean): GoalHint {
+/**
+ * Node box and elevation of the goal cells, for the heuristic. The elevation only for a nozzle
+ * (`nozzle`) whose cells share one level: a relief line's nozzle offers two (ends.ts).
+ */
+function goalHint(grid: RouteGrid, cells: readonly number[], nozzle: boolean): GoalHint {
   let i0 = Number.POSITIVE_INFINITY;
   let i1 = -1;
   let j0 = Number.POSITIVE_INFINITY;
   let j1 = -1;
   let z = Number.NaN;
+  let oneLevel = nozzle;
   for (const cell of cells) {
     const level = cell % grid.nl;
     const node = (cell - level) / grid.nl;
@@ -435,7 +483,8 @@ function goalHint(grid: RouteGrid, cells: readonly number[], oneLevel: boolean):
     i1 = Math.max(i1, i);
     j0 = Math.min(j0, j);
     j1 = Math.max(j1, j);
-    if (oneLevel) z = grid.levels.z[level]!;
+    if (oneLevel && !Number.isNaN(z) && z !== grid.levels.z[level]) oneLevel = false;
+    z = oneLevel ? grid.levels.z[level]! : Number.NaN;
   }
   return { i0, i1, j0, j1, z };
 }

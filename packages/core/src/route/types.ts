@@ -77,7 +77,8 @@ export interface RouteOptions {
    */
   readonly heuristicWeight?: number;
   /**
-   * Most search states (nodes × levels × 7 directions) the grid may have; about 16 bytes each are
+   * Most search states (nodes × levels × 7 directions, twice that when relief or flare lines are
+   * selected: their searches keep a drainage phase) the grid may have; about 16 bytes each are
    * allocated. More gives `grid_too_large` for every selected line. Default 16 000 000.
    */
   readonly maxStates?: number;

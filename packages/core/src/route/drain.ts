@@ -1,0 +1,42 @@
+import type { Design, Line } from "../design/types.js";
+import { resolveEnd } from "./ends.js";
+import type { Levels } from "./levels.js";
+
+/**
+ * Relief and flare lines must drain: API Std 520 Part II (discharge piping free-draining, no liquid
+ * pockets) and API Std 521 5.5 (headers sloped to the knock-out drum, no pockets). Their searches
+ * keep a drainage phase (astar.ts) and may use the drain level.
+ */
+export function drains(line: Line): boolean {
+  return line.service === "relief" || line.service === "flare";
+}
+
+/** Heights closer than this are one height. */
+const SAME_HEIGHT = 1e-6;
+
+/**
+ * A drained line enters its disposal (its `to` nozzle) from above, so there must be a level at or
+ * above the inlet. When a selected relief or flare line's inlet stands above every level (a drum's
+ * inlet on a site without racks, where the levels are the ground sleepers), the highest such inlet's
+ * elevation becomes an extra level that only drained lines use: the other lines route as without it.
+ * Undefined when no inlet needs it.
+ */
+export function drainLevel(
+  design: Design,
+  selected: Iterable<number>,
+  levels: Levels,
+  equipmentByTag: ReadonlyMap<string, number>,
+  lineByID: ReadonlyMap<string, number>,
+): number | undefined {
+  const top = Math.max(...levels.z);
+  let level: number | undefined;
+  for (const k of selected) {
+    const line = design.lines[k]!;
+    if (!drains(line)) continue;
+    const end = resolveEnd(line.to, design.equipment, equipmentByTag, lineByID);
+    if (!end.ok || end.end.kind !== "nozzle") continue;
+    const z = end.end.point[2];
+    if (z > top + SAME_HEIGHT && (level === undefined || z > level)) level = z;
+  }
+  return level;
+}
