@@ -1,0 +1,137 @@
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { gunzipSync } from "node:zlib";
+import { describe, expect, it } from "vitest";
+import { type PlantDesignInput, parseDesign } from "../../design/index.js";
+import { validateDesign } from "../../validate/index.js";
+import { decodeSlotGraph } from "./decode.js";
+import { encodeSlotGraph } from "./encode.js";
+import { defaultSlotGraphSpec, edgeStride, type SlotGraph } from "./spec.js";
+
+const VAL = fileURLToPath(new URL("../../../../../datasets/synthetic-v1/val.ndjson.gz", import.meta.url));
+const designs: PlantDesignInput[] = gunzipSync(readFileSync(VAL))
+  .toString("utf8")
+  .split("\n")
+  .filter((l) => l.trim() !== "")
+  .slice(0, 10)
+  .map((l) => JSON.parse(l) as PlantDesignInput);
+const first = designs[0] as PlantDesignInput;
+const spec = defaultSlotGraphSpec();
+const context = (d: PlantDesignInput) => ({ processClass: d.processClass, site: d.site, id: d.id });
+
+/** A deterministic stand-in for a generator's soft output: ones become 0.6–0.9, zeros 0.0–0.4. */
+function soften(values: Float32Array, seed: number): Float32Array {
+  let s = seed;
+  const next = (): number => {
+    s = (s * 1103515245 + 12345) % 2147483648;
+    return s / 2147483648;
+  };
+  return values.map((v) => (v === 1 ? 0.6 + 0.3 * next() : v === 0 ? 0.4 * next() : v));
+}
+
+describe("decodeSlotGraph", () => {
+  it("reads soft rows (argmax, > 0.5) as the hard rows they round to", () => {
+    for (const [k, d] of designs.entries()) {
+      const hard = encodeSlotGraph(d, spec);
+      // Continuous columns (sizes, pressures) are kept: softening them would change the values.
+      const continuous = new Set<number>();
+      for (const g of spec.nodeGroups)
+        if (g.kind === "continuous") for (let c = 0; c < g.size; c++) continuous.add(g.offset + c);
+      const nodes = soften(hard.nodes, k + 1).map((v, at) =>
+        continuous.has(at % spec.nodeWidth) ? (hard.nodes[at] as number) : v,
+      );
+      const soft: SlotGraph = { ...hard, nodes, mask: soften(hard.mask, k + 2), edges: soften(hard.edges, k + 3) };
+      expect(decodeSlotGraph(soft, spec, context(d))).toEqual(decodeSlotGraph(hard, spec, context(d)));
+    }
+  });
+
+  it("expands house conventions the templates lack: block valves and a bypass around a control valve", () => {
+    // pump_station-0028 with its flow control valve FV-101 given block valves and a globe-valve bypass.
+    const cvLine = first.lines.find((l) =>
+      l.components?.some((c) => c.tag === "FV-101"),
+    ) as PlantDesignInput["lines"][number];
+    const components = [...(cvLine.components ?? []), { type: "gate_valve" as const }];
+    const bypass = {
+      id: "200-P-1099-C1",
+      from: { line: cvLine.id },
+      to: { line: cvLine.id },
+      size: 200,
+      rating: cvLine.rating,
+      components: [{ type: "globe_valve" as const }],
+    } as PlantDesignInput["lines"][number];
+    const variant: PlantDesignInput = {
+      ...first,
+      lines: [...first.lines.map((l) => (l === cvLine ? { ...l, components } : l)), bypass],
+    };
+    const out = decodeSlotGraph(encodeSlotGraph(variant, spec), spec, context(variant));
+    const cv = out.lines.find((l) => l.components?.some((c) => c.type === "control_valve" && c.tag?.startsWith("FV")));
+    expect(cv?.components?.map((c) => c.type)).toEqual([
+      "check_valve",
+      "gate_valve",
+      "orifice",
+      "control_valve",
+      "gate_valve",
+    ]);
+    const decodedBypass = out.lines.find((l) => l.components?.some((c) => c.type === "globe_valve"));
+    expect(decodedBypass).toMatchObject({ from: { line: cv?.id }, to: { line: cv?.id }, size: 200 });
+    const parsed = parseDesign(out);
+    expect(parsed.success).toBe(true);
+  });
+
+  it("tags a spare set with one number and letters, and keeps A/B pumps stopped by one low-low trip", () => {
+    const out = decodeSlotGraph(encodeSlotGraph(first, spec), spec, context(first));
+    expect(out.equipment.map((e) => e.tag)).toEqual([
+      "P-101A",
+      "P-101B",
+      "P-101C",
+      "P-102A",
+      "P-102B",
+      "V-101",
+      "V-102",
+      "V-103",
+      "TK-101",
+      "F-101",
+    ]);
+    const tankTrip = out.control?.interlocks?.find(
+      (i) => i.cause.trip === "LL" && i.cause.instrument.startsWith("LZT"),
+    );
+    expect(tankTrip?.effects).toEqual([
+      { target: "P-102A", action: "stop" },
+      { target: "P-102B", action: "stop" },
+    ]);
+  });
+
+  it("makes a parseable design with no topology error from a graph with only equipment", () => {
+    const g = encodeSlotGraph(first, spec);
+    const bare: SlotGraph = { ...g, edges: new Float32Array(g.edges.length) };
+    const out = decodeSlotGraph(bare, spec, context(first));
+    expect(out.lines).toEqual([]);
+    const parsed = parseDesign(out);
+    if (!parsed.success) throw new Error(JSON.stringify(parsed.issues));
+    // Without lines the items are unconnected and loops lose their valves: the validator says so.
+    const rules = new Set(validateDesign(parsed.data).violations.map((v) => v.rule));
+    expect(rules.has("consistency.unconnected-equipment")).toBe(true);
+  });
+
+  it("adds the transmitter a loop needs when the graph asks for a loop without one", () => {
+    const g = encodeSlotGraph(first, spec);
+    const edges = g.edges.slice();
+    const stride = edgeStride(spec);
+    // Remove the flow transmitter count from every line; the FIC loops remain.
+    const ft = spec.edgeGroups.filter((x) => x.name.endsWith("instrument.FT"));
+    for (let cell = 0; cell < spec.nMax * spec.nMax; cell++) {
+      if (edges[cell * stride] !== 1) continue;
+      for (const grp of ft) {
+        const at = cell * stride + 1 + grp.offset;
+        if ((edges[at + 1] as number) === 1) {
+          edges[at + 1] = 0;
+          edges[at] = 1;
+        }
+      }
+    }
+    const out = decodeSlotGraph({ ...g, edges }, spec, context(first));
+    const fic = out.control?.loops?.find((l) => l.tag.startsWith("FIC"));
+    expect(fic).toBeDefined();
+    expect(out.instruments?.some((i) => i.tag === fic?.measurement)).toBe(true);
+  });
+});
