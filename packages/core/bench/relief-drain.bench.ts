@@ -76,6 +76,7 @@ let reliefLines = 0;
 let unroutedLines = 0;
 let length = 0;
 let ms = 0;
+let expansions = 0;
 const dump: Record<string, Record<string, unknown>> = {};
 const byClass = new Map<string, { designs: number; pocketed: number; unrouted: number }>();
 for (const design of inputs) {
@@ -93,6 +94,7 @@ for (const design of inputs) {
   unroutedLines += result.unrouted.length;
   length += result.stats.totalLength;
   ms += result.stats.ms;
+  expansions += result.stats.expansions;
 }
 if (dumpTo) writeFileSync(dumpTo, JSON.stringify(dump));
 console.table(Object.fromEntries(byClass));
@@ -103,6 +105,7 @@ console.log(
     pocketed,
     unroutedLines,
     totalLength: Math.round(length * 100) / 100,
+    expansions,
     routeSeconds: Math.round(ms) / 1000,
   }),
 );
