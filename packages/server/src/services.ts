@@ -20,6 +20,8 @@ export interface GenerationService {
     readonly workspaceId: string;
     readonly request: GenerationRequest;
     readonly model: ModelRecord;
+    /** `?topology=`: the topology source asked for (spec mode); absent: the pipeline's default. */
+    readonly topology?: string;
     readonly enqueue: (payload: unknown) => Promise<JobRecord>;
   }): Promise<{ readonly job: JobRecord } | { readonly issues: readonly ApiIssue[] }>;
 }

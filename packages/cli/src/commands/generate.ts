@@ -1,7 +1,15 @@
 import { readFile } from "node:fs/promises";
 import { type GenerationRequest, parseDocument } from "@plantgan/core/design";
 import { selectBackend } from "@plantgan/core/gan";
-import { type Candidate, fixedItemIssues, generateCandidates, PipelineError } from "@plantgan/core/generate";
+import {
+  type Candidate,
+  fixedItemIssues,
+  generateCandidates,
+  PipelineError,
+  type TopologySource,
+  TopologySourceError,
+  topologySourceByName,
+} from "@plantgan/core/generate";
 import { loadSolver } from "@plantgan/core/polish";
 import { candidateDesignIds } from "@plantgan/server";
 import type { Command } from "commander";
@@ -18,6 +26,7 @@ interface GenerateOptions {
   seed?: string;
   truncation?: string;
   placement: string;
+  topology?: string;
   json?: boolean;
   out?: string;
   verbose?: boolean;
@@ -39,6 +48,7 @@ function candidateRecord(c: Candidate, id: string) {
     id,
     rank: c.rank,
     seed: c.seed,
+    topologySource: c.topologySource,
     valid: c.valid,
     rawErrors: c.rawErrors,
     attempts: c.attempts,
@@ -64,6 +74,10 @@ export function registerGenerate(program: Command): void {
     .option("--seed <n>", "seed (overrides the request's); same seed, same candidates")
     .option("--truncation <t>", "latent truncation in (0, 3]: lower is more typical")
     .option("--placement <who>", "gan, or random (the baseline)", "gan")
+    .option(
+      "--topology <source>",
+      "who makes a spec-mode request's topology: designer (the default), or learned (a model with a topology generator)",
+    )
     .option("--json", "print the candidates as one JSON document on stdout");
   addOutOption(
     command,
@@ -93,10 +107,25 @@ export function registerGenerate(program: Command): void {
         throw new CliError(fixed.map((i) => `${options.request}: ${i.pointer}: ${i.message}`).join("\n"));
       }
 
+      if (options.topology !== undefined && request.mode === "topology") {
+        throw new CliError(
+          `--topology ${options.topology}: ${options.request} is a topology-mode request, which places its own topology; --topology applies to spec mode`,
+        );
+      }
+
       let model: Awaited<ReturnType<typeof loadGanModel>>["model"] | undefined;
       if (options.placement === "gan") {
         await selectBackend({ prefer: "wasm", log: options.verbose ? (m) => printError(m) : () => {} });
         model = (await loadGanModel(options.model ?? defaultModelDir())).model;
+      }
+      let topology: TopologySource | undefined;
+      try {
+        if (options.topology !== undefined) topology = topologySourceByName(options.topology, model);
+      } catch (error) {
+        // Never the designer in place of the source asked for: the user chooses again.
+        if (error instanceof TopologySourceError)
+          throw new CliError(`--topology ${options.topology}: ${error.message}`);
+        throw error;
       }
       // The pipeline's polish step solves with HiGHS, which loads asynchronously (once per process).
       await loadSolver();
@@ -109,6 +138,7 @@ export function registerGenerate(program: Command): void {
           ...(progress ? { onCandidate: () => progress.tick("candidate") } : {}),
           placement: options.placement,
           ...(model ? { model } : {}),
+          ...(topology ? { topology } : {}),
           ...(count === undefined ? {} : { count }),
           ...(seed === undefined ? {} : { seed }),
           ...(truncation === undefined ? {} : { truncation }),
@@ -131,7 +161,8 @@ export function registerGenerate(program: Command): void {
       if (options.json) {
         printJson({ request: options.request, seconds, candidates: records });
       } else {
-        printLine(`${candidates.length} candidate(s) in ${seconds.toFixed(1)} s`);
+        const sources = [...new Set(candidates.map((c) => c.topologySource))].join(", ");
+        printLine(`${candidates.length} candidate(s) in ${seconds.toFixed(1)} s, topology by ${sources}`);
         printLine("rank  valid  errors  warnings  unrouted  critic   pipe m  footprint m²  design");
         for (const [i, c] of candidates.entries()) {
           printLine(

@@ -13,6 +13,8 @@ import { PipelineError } from "./errors.js";
 /** A finished proposal: the routed design, its report, and what legalise and route could not do. */
 export interface Proposal {
   readonly seed: number;
+  /** Name of the topology source that made its topology. */
+  readonly topologySource: string;
   readonly design: Design;
   readonly report: ValidationReport;
   /** Validator errors of the decoded proposal before legalise and route. */
@@ -43,7 +45,7 @@ export interface FinishContext {
 /** Legalises, routes and validates a placed proposal of topology `t` (already pinned). */
 export function finishProposal(
   input: PlantDesignInput,
-  t: { readonly seed: number; readonly completed: readonly string[] },
+  t: { readonly seed: number; readonly source: string; readonly completed: readonly string[] },
   { pack, margin, fixed }: FinishContext,
 ): Proposal {
   const parsed = parseDesign(input);
@@ -84,6 +86,7 @@ export function finishProposal(
   const report = validateDesign(routed.design, pack);
   return {
     seed: t.seed,
+    topologySource: t.source,
     design: routed.design,
     report,
     rawErrors: raw.summary.errors,

@@ -9,6 +9,13 @@ export { errorRules, farthestPoints } from "./finish.js";
 export { type FixedItemIssue, fixedItemIssues, fixedTags, pinFixedItems, withFixedItems } from "./fixed.js";
 export { generateCandidates, generateCandidatesAsync } from "./pipeline.js";
 export { ganPlace, randomPlace } from "./placement.js";
-export { topologyFor } from "./topology-source.js";
+export {
+  designerTopology,
+  requestTopology,
+  TOPOLOGY_SOURCE_NAMES,
+  type TopologySource,
+  TopologySourceError,
+  topologySourceByName,
+} from "./topology-source.js";
 export { pipelinePreview, previewRequests } from "./training-preview.js";
 export type { Candidate, CandidateStats, PipelineOptions } from "./types.js";

@@ -10,7 +10,7 @@ import { useBackend } from "../gan/backend.js";
 import { buildGenerator, type GanModel, modelLayout, resolveModelConfig } from "../gan/models.js";
 import { generateCandidates } from "./pipeline.js";
 import { ganPlace } from "./placement.js";
-import { topologyFor } from "./topology-source.js";
+import { designerTopology } from "./topology-source.js";
 
 function request(input: Record<string, unknown>): GenerationRequest {
   const parsed = parseDocument("generationRequest", { schemaVersion: "1.0", ...input });
@@ -82,7 +82,7 @@ describe("a custom rule pack in the pipeline", () => {
         ...DEFAULT_RULE_PACK,
         rackKeepFree: { ...DEFAULT_RULE_PACK.rackKeepFree, clearance: 12 },
       };
-      const topology = { seed: 3, design: topologyFor(withRack, 3, DEFAULT_RULE_PACK) };
+      const topology = { seed: 3, design: designerTopology.propose(withRack, 3, DEFAULT_RULE_PACK) };
       const positions = (pack: RulePack) =>
         ganPlace(model, withRack, [topology], 11, 1, pack)[0]!.equipment.map((e) => [e.x, e.y]);
       expect(positions(DEFAULT_RULE_PACK)).toEqual(positions(DEFAULT_RULE_PACK));

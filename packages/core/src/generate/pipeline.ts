@@ -21,7 +21,7 @@ import { fixedTags, pinFixedItems, withFixedItems } from "./fixed.js";
 import { ganPlace, randomPlace } from "./placement.js";
 import { polished } from "./polish-step.js";
 import { criticScores, rankCandidates } from "./ranking.js";
-import { topologyFor } from "./topology-source.js";
+import { sourceFor } from "./topology-source.js";
 import type { Candidate, PipelineOptions } from "./types.js";
 
 /** Runs the pipeline: `count` candidates, ranked. */
@@ -52,9 +52,10 @@ export async function generateCandidatesAsync(
   }
 }
 
-/** A candidate's topology with its control completed, and the seed that made it. */
+/** A candidate's topology with its control completed, and the seed and source that made it. */
 interface Topology {
   readonly seed: number;
+  readonly source: string;
   readonly design: PlantDesignInput;
   readonly completed: readonly string[];
 }
@@ -73,11 +74,15 @@ function* pipelineSteps(
   const truncation = options.truncation ?? request.truncation ?? GENERATION_REQUEST_DEFAULTS.truncation;
   const margin = metres(options.margin ?? 1.5);
   const attempts = Math.max(1, options.attempts ?? 4);
+  const source = sourceFor(request, options.topology);
 
   // 1. Topologies (complete control logic first: it changes no geometry).
   const topologyOf = (s: number): Topology => {
-    const { design, added } = completeControl(withFixedItems(topologyFor(request, s, pack), request), pack);
-    return { seed: s, design, completed: added };
+    const proposed = source.propose(request, s, pack);
+    // The design keeps which source made its topology (free key/value metadata, stored with it).
+    const named = { ...proposed, metadata: { ...proposed.metadata, topologySource: source.name } } as PlantDesignInput;
+    const { design, added } = completeControl(withFixedItems(named, request), pack);
+    return { seed: s, source: source.name, design, completed: added };
   };
   const topologies: Topology[] = [];
   for (let k = 0; k < count; k++) topologies.push(topologyOf(deriveSeed(seed, k)));

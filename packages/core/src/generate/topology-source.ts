@@ -1,47 +1,119 @@
 /**
- * Where a candidate's topology comes from:
- * - topology mode: the request's design (e.g. an imported DEXPI P&ID), placed exactly as given;
- * - spec mode: the procedural designer's template for the process class, holding the requested
- *   equipment (its own seed per candidate, so candidates differ in P&ID as well as layout); its
- *   layout is thrown away and the placement puts it on the request's site.
+ * Where a candidate's topology comes from: a `TopologySource`, named on every candidate
+ * (`topologySource`, and `metadata.topologySource` of its design).
+ * - "request" (topology mode): the request's design (e.g. an imported DEXPI P&ID), placed exactly
+ *   as given;
+ * - "designer" (spec mode, today's default): the procedural designer's template for the process
+ *   class, holding the requested equipment (its own seed per candidate, so candidates differ in
+ *   P&ID as well as layout); its layout is thrown away and the placement puts it on the request's site;
+ * - "learned": the learned topology generator (gan/topology/), which plugs in at
+ *   `topologySourceByName` once a model carries one. A source that cannot be had is an error,
+ *   never the designer in its place.
  */
 import type { EquipmentType, GenerationRequest, PlantDesignInput, RulePack } from "../design/types.js";
 import { designPlantDetailed } from "../designer/designer.js";
+import type { GanModel } from "../gan/models.js";
 import { stripLayout } from "../gan/topology.js";
 import { deriveSeed } from "../gan/training.js";
 import { PipelineError } from "./errors.js";
 
-/**
- * The topology a candidate places: the request's (topology mode) or the designer template's (spec
- * mode, built under `pack`: its relief paths follow the pack's threshold and exempt types).
- */
-export function topologyFor(request: GenerationRequest, seed: number, pack: RulePack): PlantDesignInput {
-  if (request.mode === "topology") {
+export interface TopologySource {
+  /** Recorded on each candidate it made: "request", "designer", "learned", or a caller's own name. */
+  readonly name: string;
+  /**
+   * A topology (equipment, lines, instruments, control; no layout) for the request on the request's
+   * site, under the rule pack. Deterministic in (request, seed, pack); throws a PipelineError when
+   * it has none for this seed.
+   */
+  propose(request: GenerationRequest, seed: number, pack: RulePack): PlantDesignInput;
+}
+
+/** The request's own topology (topology mode), its layout stripped. */
+export const requestTopology: TopologySource = {
+  name: "request",
+  propose(request) {
     if (!request.topology) throw new PipelineError("bad_request", "topology mode needs request.topology");
     const t = stripLayout(request.topology);
     return { ...t, site: structuredClone(request.site) as PlantDesignInput["site"] };
-  }
-  const equipment = (request.equipment ?? []).map((e) => ({ type: e.type as EquipmentType, count: e.count }));
-  for (let attempt = 0; attempt < 5; attempt++) {
-    try {
-      const outcome = designPlantDetailed({
-        processClass: request.processClass,
-        seed: deriveSeed(seed, 1000 + attempt),
-        equipment,
-        maxAttempts: 6,
-        pack,
-      });
-      const t = stripLayout(outcome.design);
-      const { metadata: _m, ...rest } = t as PlantDesignInput & { metadata?: unknown };
-      return {
-        ...rest,
-        id: `generated-${request.processClass}-${seed}`,
-        site: structuredClone(request.site) as PlantDesignInput["site"],
-        metadata: { generator: "plantgan-pipeline", seed },
-      } as PlantDesignInput;
-    } catch {
-      // the designer found no valid layout for this sub-seed: its topology is as good, try the next
+  },
+};
+
+/** The procedural designer's template P&ID for the class, built under the pack (its relief paths follow it). */
+export const designerTopology: TopologySource = {
+  name: "designer",
+  propose(request, seed, pack) {
+    const equipment = (request.equipment ?? []).map((e) => ({ type: e.type as EquipmentType, count: e.count }));
+    for (let attempt = 0; attempt < 5; attempt++) {
+      try {
+        const outcome = designPlantDetailed({
+          processClass: request.processClass,
+          seed: deriveSeed(seed, 1000 + attempt),
+          equipment,
+          maxAttempts: 6,
+          pack,
+        });
+        const t = stripLayout(outcome.design);
+        const { metadata: _m, ...rest } = t as PlantDesignInput & { metadata?: unknown };
+        return {
+          ...rest,
+          id: `generated-${request.processClass}-${seed}`,
+          site: structuredClone(request.site) as PlantDesignInput["site"],
+          metadata: { generator: "plantgan-pipeline", seed },
+        } as PlantDesignInput;
+      } catch {
+        // the designer found no valid layout for this sub-seed: its topology is as good, try the next
+      }
     }
+    throw new PipelineError("no_topology", `no ${request.processClass} topology for seed ${seed}`);
+  },
+};
+
+/** The names `plantgan generate --topology` and the API's `?topology=` accept (spec mode). */
+export const TOPOLOGY_SOURCE_NAMES = ["designer", "learned"] as const;
+
+/** Why a named topology source cannot be used: unknown, or the model has no such generator. */
+export class TopologySourceError extends Error {
+  constructor(
+    readonly sourceName: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = "TopologySourceError";
   }
-  throw new PipelineError("no_topology", `no ${request.processClass} topology for seed ${seed}`);
+}
+
+/**
+ * The spec-mode topology source of that name for this model. "learned" needs a model with a
+ * topology generator: no model has one yet, so it is refused, naming why, and never replaced by
+ * the designer.
+ */
+export function topologySourceByName(name: string, model: GanModel | undefined): TopologySource {
+  switch (name) {
+    case "designer":
+      return designerTopology;
+    case "learned":
+      // The learned topology generator plugs in here: when GanModel carries one (gan/topology/),
+      // return a TopologySource named "learned" that samples it for (request, seed).
+      throw new TopologySourceError(
+        name,
+        `${model ? "the model has" : "no model given, so"} no topology generator: "designer" is the other source`,
+      );
+    default:
+      throw new TopologySourceError(
+        name,
+        `unknown topology source "${name}": one of ${TOPOLOGY_SOURCE_NAMES.join(", ")}`,
+      );
+  }
+}
+
+/** The source a request's candidates take their topology from: its own (topology mode) or `chosen` (spec mode, default the designer). */
+export function sourceFor(request: GenerationRequest, chosen: TopologySource | undefined): TopologySource {
+  if (request.mode !== "topology") return chosen ?? designerTopology;
+  if (chosen !== undefined && chosen !== requestTopology) {
+    throw new PipelineError(
+      "bad_request",
+      `a topology-mode request places its own topology: topology source "${chosen.name}" applies to spec mode only`,
+    );
+  }
+  return requestTopology;
 }

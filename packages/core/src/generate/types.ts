@@ -4,10 +4,16 @@ import type { Design, RulePack, ValidationReport } from "../design/types.js";
 import type { GanModel } from "../gan/models.js";
 import type { PolishReport } from "../polish/index.js";
 import type { PipelineOutcome } from "../validate/types.js";
+import type { TopologySource } from "./topology-source.js";
 
 export interface PipelineOptions {
   /** Required for placement "gan". */
   readonly model?: GanModel;
+  /**
+   * Who makes a spec-mode request's topology. Default the designer (`designerTopology`); a
+   * topology-mode request places its own ("request") and refuses any other.
+   */
+  readonly topology?: TopologySource;
   /** Who proposes positions. Default "gan". */
   readonly placement?: "gan" | "random";
   /**
@@ -56,6 +62,8 @@ export interface Candidate {
   readonly rank: number;
   /** Seed of this candidate's topology and latent (late spec-mode retries derive a fresh topology seed from it). */
   readonly seed: number;
+  /** Name of the topology source that made this candidate's topology ("request", "designer", …); also `design.metadata.topologySource`. */
+  readonly topologySource: string;
   readonly design: Design;
   readonly report: ValidationReport;
   /** No error-severity violation in the report (which names unrouted lines and unresolved items). */

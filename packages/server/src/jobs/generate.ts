@@ -1,6 +1,6 @@
 import { parseGenerationRequest } from "@plantgan/core/design";
 import { selectBackend } from "@plantgan/core/gan";
-import { generateCandidatesAsync } from "@plantgan/core/generate";
+import { generateCandidatesAsync, topologySourceByName } from "@plantgan/core/generate";
 import { loadSolver } from "@plantgan/core/polish";
 import { loadBundledModel } from "../gan/bundle.js";
 import { candidateDesignIds } from "../gan/candidate-ids.js";
@@ -20,6 +20,8 @@ export async function runGenerate(ctx: JobContext): Promise<unknown> {
   const backend = await selectBackend();
   await ctx.emit("log", { message: `TensorFlow.js backend: ${backend.name}` });
   const model = await loadBundledModel(new Uint8Array(await ctx.blobs.get(payload.weights)));
+  // The source asked for, or the job fails saying why: never the designer in its place.
+  const topology = payload.topology === undefined ? undefined : topologySourceByName(payload.topology, model);
   // The pipeline's polish step solves with HiGHS, which loads asynchronously (once per process).
   await loadSolver();
   const total = request.data.count;
@@ -27,9 +29,13 @@ export async function runGenerate(ctx: JobContext): Promise<unknown> {
     ctx.step({ progress: { done, total }, events: [{ type: "progress", data: { done, total } }] });
   await progress(0);
   // Progress is written as each candidate is finished; the last one is written with the candidates.
-  const candidates = await generateCandidatesAsync(request.data, { model }, async (done) => {
-    if (done < total) await progress(done);
-  });
+  const candidates = await generateCandidatesAsync(
+    request.data,
+    { model, ...(topology ? { topology } : {}) },
+    async (done) => {
+      if (done < total) await progress(done);
+    },
+  );
   // Unique across jobs: two requests with the same seed give the same layouts, not the same ids.
   const ids = candidateDesignIds(candidates, ctx.job.id.replace(/^job-/, ""));
   const stored = candidates.map((c, i) => ({

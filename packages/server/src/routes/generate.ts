@@ -35,7 +35,9 @@ export async function generateRoutes(
           "report, ranked; more candidates, a job still running after the wait, or `Prefer: respond-async`: 202 with the " +
           "job (Location), whose candidates GET /v1/candidates?job= lists once it has finished. 501 not_available when " +
           "this server has no generation service. Fixed items without a position, reaching outside the site or standing " +
-          "in a keep-out: 422 invalid_fixed_items, one issue per item naming its tag.",
+          "in a keep-out: 422 invalid_fixed_items, one issue per item naming its tag. ?topology= picks who makes a spec-mode " +
+          "topology (designer, the default, or learned); one that cannot be had is 400 invalid_request naming topology, " +
+          "never the designer in its place.",
         tags: ["generation"],
         querystring: inlined("generate-query"),
         body: { $ref: CONTRACT.generationRequest },
@@ -51,7 +53,7 @@ export async function generateRoutes(
       },
     },
     async (
-      request: FastifyRequest<{ Body: GenerationRequest; Querystring: { model: string } }>,
+      request: FastifyRequest<{ Body: GenerationRequest; Querystring: { model: string; topology?: string } }>,
       reply: FastifyReply,
     ) => {
       const generation = options.services.generation;
@@ -71,6 +73,7 @@ export async function generateRoutes(
         workspaceId,
         request: request.body,
         model,
+        ...(request.query.topology === undefined ? {} : { topology: request.query.topology }),
         enqueue: (payload) => app.jobs.enqueue(workspaceId, "generate", payload),
       });
       if ("issues" in out) throw new ApiError("invalid_request", out.issues[0]?.message, { issues: out.issues });

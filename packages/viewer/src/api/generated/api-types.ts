@@ -382,6 +382,10 @@ export interface GenerateQuery {
    * The trained (ready) model to use.
    */
   model: ModelId;
+  /**
+   * Who makes a spec-mode request's topology: designer (the default) or learned (a model with a topology generator). Each candidate's design records it as metadata.topologySource. An unknown source, learned with a model that has no topology generator, or any source for a topology-mode request (which places its own topology): 400 invalid_request naming topology.
+   */
+  topology?: string;
 }
 
 /**

@@ -1,0 +1,52 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { plantgan } from "./run-cli.js";
+
+/**
+ * `plantgan generate --topology` picks who makes a spec-mode topology; every candidate records it,
+ * and a source that cannot be had is exit 2 naming the flag, never the designer in its place.
+ */
+describe("plantgan generate --topology", () => {
+  const dir = mkdtempSync(join(tmpdir(), "plantgan-topology-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const requestFile = join(dir, "req.json");
+  writeFileSync(
+    requestFile,
+    JSON.stringify({
+      schemaVersion: "1.0",
+      processClass: "pump_station",
+      site: { width: 120, depth: 80 },
+      equipment: [{ type: "pump", count: 2 }],
+      count: 1,
+      seed: 11,
+    }),
+  );
+
+  it("records the designer on each candidate and in its design's metadata", () => {
+    const out = join(dir, "c.ndjson");
+    const run = plantgan(["generate", "--request", requestFile, "--topology", "designer", "-o", out]);
+    expect([0, 1], run.stderr).toContain(run.code);
+    expect(run.stdout).toContain("topology by designer");
+    const [record] = readFileSync(out, "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    expect(record.topologySource).toBe("designer");
+    expect(record.design.metadata.topologySource).toBe("designer");
+  });
+
+  it("refuses an unknown source and learned without a topology generator with exit 2, naming --topology", () => {
+    for (const [name, says] of [
+      ["templates", 'unknown topology source "templates"'],
+      ["learned", "no topology generator"],
+    ] as const) {
+      const run = plantgan(["generate", "--request", requestFile, "--topology", name]);
+      expect(run.code, run.stderr).toBe(2);
+      expect(run.stderr).toContain(`--topology ${name}`);
+      expect(run.stderr).toContain(says);
+      expect(run.stdout).not.toContain("candidate(s)");
+    }
+  });
+});
