@@ -16,10 +16,11 @@ module.exports = {
   forbidden: [
     {
       name: "viewer-no-gan",
-      comment: "The viewer never imports the GAN (core/gan): the browser bundle stays free of TensorFlow.",
+      comment:
+        "The viewer never imports the GAN (core/gan) nor the generation pipeline that runs it (core/generate): the browser bundle stays free of TensorFlow.",
       severity: "error",
       from: { path: pkg("viewer") },
-      to: { path: "^packages/core/(src|dist)/gan/" },
+      to: { path: "^packages/core/(src|dist)/(gan|generate)/" },
     },
     {
       name: "core-no-io",
