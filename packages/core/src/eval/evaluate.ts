@@ -117,7 +117,8 @@ async function candidate(
   const started = performance.now();
   let output: SourceOutput;
   try {
-    output = await source(request, seed);
+    // A copy: a source that tops up its request must not change what it is judged against.
+    output = await source(structuredClone(request), seed);
   } catch {
     return { ...base, validRaw: false, conditionMatch: false, seconds: (performance.now() - started) / 1000 };
   }

@@ -178,6 +178,7 @@ describe("evaluateTopologySources on real data", async () => {
   // Training: the val split; requests: the first five test designs of each class, as written.
   const requests = split("test", 5).map((d, i) => requestFromDesign(d, i));
   const reference = trainingReference(VAL);
+  const written = JSON.stringify(requests);
   const random = randomGraphSource(VAL);
   const retrieval = retrievalSource(VAL);
   // A stand-in for a learned source with a repair step: random raw topologies, training designs repaired.
@@ -188,6 +189,15 @@ describe("evaluateTopologySources on real data", async () => {
   const failing: TopologySource = () => {
     throw new Error("no topology");
   };
+  // Tops up its request with one pump, as the designer's counts once were, and delivers that.
+  const toppingUp: TopologySource = async (request, seed) => {
+    const pumps = request.equipment?.find((e) => e.type === "pump");
+    if (pumps) pumps.count += 1;
+    else request.equipment = [...(request.equipment ?? []), { type: "pump", count: 1 }];
+    const design = (await retrieval(request, seed)) as PlantDesignInput;
+    const pump = { tag: "P-999", type: "pump" as const, footprint: { width: 2, depth: 1, height: 1 } };
+    return { ...design, equipment: [...design.equipment, pump] };
+  };
   const rows = await evaluateTopologySources(
     {
       designer: designerSource,
@@ -195,6 +205,7 @@ describe("evaluateTopologySources on real data", async () => {
       "random graph": random,
       "random, repaired": repairedByRetrieval,
       failing,
+      "topping up": toppingUp,
     },
     requests,
     reference,
@@ -204,8 +215,8 @@ describe("evaluateTopologySources on real data", async () => {
   const classes = [...new Set(requests.map((r) => r.processClass))];
 
   it("gives one row per class and source, then the pooled rows", () => {
-    expect(rows).toHaveLength((classes.length + 1) * 5);
-    expect(rows.slice(-5).every((r) => r.group === POOLED)).toBe(true);
+    expect(rows).toHaveLength((classes.length + 1) * 6);
+    expect(rows.slice(-6).every((r) => r.group === POOLED)).toBe(true);
     expect(row("designer", POOLED).candidates).toBe(requests.length * 2);
   });
 
@@ -231,6 +242,12 @@ describe("evaluateTopologySources on real data", async () => {
     expect(row("random, repaired", POOLED).validityRaw).toBe(row("random graph", POOLED).validityRaw);
     expect(row("random, repaired", POOLED).validityRepaired).toBe(1);
     expect(row("failing", POOLED)).toMatchObject({ validityRaw: 0, conditionMatch: 0, parsed: 0 });
+  });
+
+  it("judges condition match against the request as written, not as a source topped it up", () => {
+    expect(row("retrieval", POOLED).conditionMatch).toBeGreaterThan(0.5);
+    expect(row("topping up", POOLED).conditionMatch).toBe(0);
+    expect(JSON.stringify(requests)).toBe(written);
   });
 
   it("prints every source side by side in one markdown table", () => {
