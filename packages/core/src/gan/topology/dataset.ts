@@ -40,7 +40,40 @@ export interface SlotGraphSet {
   readonly maxEquipment: number;
 }
 
-/** Encodes every design of the files; designs over nMax (or unreadable) are skipped and counted. */
+/** Counts a stream fills in as it goes. */
+export interface SlotGraphTally {
+  read: number;
+  skipped: Record<string, number>;
+  maxEquipment: number;
+}
+
+/**
+ * Slot graphs one at a time, for a caller that keeps only a compact form: a dense graph holds
+ * nMax² × (1 + edgeWidth) floats (about 7 MB at nMax 48), so a whole split of dense graphs does not
+ * fit in memory. Designs over nMax (or unreadable) are skipped and counted in `tally`.
+ */
+export async function* streamSlotGraphs(
+  paths: readonly string[],
+  spec: SlotGraphSpec,
+  readLines: ReadLines,
+  tally: SlotGraphTally = { read: 0, skipped: {}, maxEquipment: 0 },
+): AsyncGenerator<{ id: string; graph: SlotGraph }> {
+  for await (const design of readDesigns(paths, readLines)) {
+    tally.read++;
+    tally.maxEquipment = Math.max(tally.maxEquipment, design.equipment?.length ?? 0);
+    let graph: SlotGraph;
+    try {
+      graph = encodeSlotGraphWithLosses(design, spec).graph;
+    } catch (e) {
+      const reason = e instanceof SlotGraphError ? e.code : "invalid";
+      tally.skipped[reason] = (tally.skipped[reason] ?? 0) + 1;
+      continue;
+    }
+    yield { id: design.id, graph };
+  }
+}
+
+/** Encodes every design of the files into dense graphs (small sets; see streamSlotGraphs). */
 export async function loadSlotGraphs(
   paths: readonly string[],
   spec: SlotGraphSpec,
@@ -48,21 +81,12 @@ export async function loadSlotGraphs(
 ): Promise<SlotGraphSet> {
   const graphs: SlotGraph[] = [];
   const ids: string[] = [];
-  const skipped: Record<string, number> = {};
-  let read = 0;
-  let maxEquipment = 0;
-  for await (const design of readDesigns(paths, readLines)) {
-    read++;
-    maxEquipment = Math.max(maxEquipment, design.equipment?.length ?? 0);
-    try {
-      graphs.push(encodeSlotGraphWithLosses(design, spec).graph);
-      ids.push(design.id);
-    } catch (e) {
-      const reason = e instanceof SlotGraphError ? e.code : "invalid";
-      skipped[reason] = (skipped[reason] ?? 0) + 1;
-    }
+  const tally: SlotGraphTally = { read: 0, skipped: {}, maxEquipment: 0 };
+  for await (const { id, graph } of streamSlotGraphs(paths, spec, readLines, tally)) {
+    graphs.push(graph);
+    ids.push(id);
   }
-  return { graphs, ids, read, skipped, maxEquipment };
+  return { graphs, ids, ...tally };
 }
 
 /** Figures of a set for the README: designs, equipment, lines and how full the slots are. */
