@@ -5,8 +5,9 @@
  *   nodes [B,N,W] → Linear → leaky ReLU
  *   lines (adjacency, listed lines' ends and features) → EdgeRelations: "a line exists" plus
  *     `edgeRelations` learned mixtures of the line features, as relation slices [B,1+k,N,N]
- *   → `criticLayers` × RelationalGraphConv over those relations, both directions (layers.ts)
- *   → gated sum + mean readout (GraphReadout) → Linear → leaky → ProjectionOutput with c → [B,1].
+ *   nodes ‖ in/out degrees (SlotDegrees) → `criticLayers` × RelationalGraphConv over those
+ *   relations, both directions (layers.ts) → gated sum + mean readout (GraphReadout)
+ *   ‖ Linear(Σ line features) (LineSum) → Linear → leaky → ProjectionOutput with c → [B,1].
  *
  * Only plain ops (matMul, add, sigmoid, leaky ReLU), so WGAN-GP can differentiate it twice
  * (gradients.ts). Mixing the line features into a few relations keeps the costly [B,R,N,N]
@@ -90,6 +91,46 @@ export class EdgeRelations extends tfl.layers.Layer {
 tf.serialization.registerClass(EdgeRelations);
 
 /**
+ * What R-GCN's degree-normalised (mean) messages cannot see (Xu et al. 2019, GIN: mean
+ * aggregation is blind to how many neighbours send the same message): each slot's out- and
+ * in-degree, scaled by ¼, beside its features. Input adjacency [B,N,N] → [B,N,2]. No weights.
+ */
+export class SlotDegrees extends tfl.layers.Layer {
+  static className = "PlantGanSlotDegrees";
+
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    return tf.tidy(() => {
+      const a = (Array.isArray(inputs) ? inputs[0]! : inputs) as tf.Tensor3D;
+      return tf.mul(tf.stack([tf.sum(a, 2), tf.sum(a, 1)], 2), 0.25);
+    });
+  }
+
+  override computeOutputShape(inputShape: Shape | Shape[]): Shape {
+    const s = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as Shape;
+    return [s[0] ?? null, s[1] ?? null, 2];
+  }
+}
+tf.serialization.registerClass(SlotDegrees);
+
+/**
+ * The sum of the listed lines' features [B,M,E] → [B,E]: how many lines of each service, with a
+ * check valve, a control valve... a direct view of the line statistics for the critic's readout.
+ */
+export class LineSum extends tfl.layers.Layer {
+  static className = "PlantGanLineSum";
+
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    return tf.tidy(() => tf.sum((Array.isArray(inputs) ? inputs[0]! : inputs) as tf.Tensor3D, 1));
+  }
+
+  override computeOutputShape(inputShape: Shape | Shape[]): Shape {
+    const s = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as Shape;
+    return [s[0] ?? null, s[2] ?? null];
+  }
+}
+tf.serialization.registerClass(LineSum);
+
+/**
  * Critic: inputs [nodes [B,N,W], adjacency [B,N,N], P [B,M,N], Q [B,M,N], line features [B,M,E],
  * mask [B,N], c [B,C]] (generator.ts SlotGraphTensors, in that order) → score [B,1] (WGAN: unbounded).
  */
@@ -113,8 +154,10 @@ export function buildTopologyCritic(
     seed: seed + 200,
     name: `${name}_relations`,
   }).apply([adjacency, from, to, lines]) as tfl.SymbolicTensor;
+  const degrees = new SlotDegrees({ name: `${name}_degrees` }).apply(adjacency) as tfl.SymbolicTensor;
+  const nodeIn = tfl.layers.concatenate({ name: `${name}_node_in` }).apply([nodes, degrees]) as tfl.SymbolicTensor;
   let h = new Linear({ units: width, activation: "leakyRelu", seed: seed + 201, name: `${name}_embed` }).apply(
-    nodes,
+    nodeIn,
   ) as tfl.SymbolicTensor;
   for (let l = 0; l < config.criticLayers; l++) {
     h = new RelationalGraphConv({
@@ -128,8 +171,15 @@ export function buildTopologyCritic(
     h,
     mask,
   ]) as tfl.SymbolicTensor;
+  const lineStats = new Linear({
+    units: width,
+    activation: "leakyRelu",
+    seed: seed + 225,
+    name: `${name}_lines`,
+  }).apply(new LineSum({ name: `${name}_line_sum` }).apply(lines)) as tfl.SymbolicTensor;
+  const joint = tfl.layers.concatenate({ name: `${name}_joint_in` }).apply([graph, lineStats]) as tfl.SymbolicTensor;
   const phi = new Linear({ units: width, activation: "leakyRelu", seed: seed + 230, name: `${name}_joint` }).apply(
-    graph,
+    joint,
   ) as tfl.SymbolicTensor;
   const out = new ProjectionOutput({ seed: seed + 240, name: `${name}_out` }).apply([phi, c]) as tfl.SymbolicTensor;
   const model = tfl.model({ inputs: [nodes, adjacency, from, to, lines, mask, c], outputs: out, name });
