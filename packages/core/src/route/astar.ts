@@ -23,8 +23,9 @@ import type { RouteCosts } from "./types.js";
  * bit, 0 while the route has not yet gone down and 1 once it has, and a phase-1 state may not rise.
  * A nozzle's stub counts too: a start whose stub drops from the nozzle to its level starts in phase
  * 1, and a goal whose stub rises from its level to the nozzle takes only phase 0 (`markGoal`).
- * State index: phase * (cells * 7) + cell * 7 + direction; searches without drainage use phase 0
- * only, so they are the same search as without the bit.
+ * The profile is kept strictly (no dip at all), so it passes the validator's check
+ * (piping.relief-free-draining) at any tolerance. State index: phase * (cells * 7) + cell * 7 +
+ * direction; searches without drainage use phase 0 only, so they are the same search as without it.
  */
 /** Plan steps of the horizontal directions. */
 const DI = [1, 0, -1, 0] as const;

@@ -55,8 +55,10 @@ interface Terminal {
  * Routes a design's lines on its site grid. Lines go one at a time (parents before branches, short
  * before long), each by A* over (cell, direction) with elbow and riser penalties and rack discounts
  * (see astar.ts); a routed line's cells are then taken, so later lines keep off them or pass at
- * another level. Deterministic: same design and options, same routes. User data never throws:
- * every line that cannot be routed is listed with a code and a reason.
+ * another level. Relief and flare lines search with a drainage phase (astar.ts, drain.ts), so they
+ * rise to one high point and fall to their disposal. Deterministic: same design and options, same
+ * routes. User data never throws: every line that cannot be routed is listed with a code and a
+ * reason.
  */
 export function routeDesign(design: Design, options: RouteOptions = {}): RouteResult {
   const started = performance.now();
