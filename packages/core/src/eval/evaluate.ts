@@ -11,16 +11,18 @@
  * - condition match against the request as written: the class, and exactly the requested count
  *   of every requested type (types the request does not name are free);
  * - conventions (conventions.ts): share of the candidates a convention applies to that follow it.
+ * Validity uses `options.pack` (default the shipped pack), which pipeline-style sources also get.
  * A source that throws for a candidate counts it as invalid and unmatched; the structural metrics
  * are taken over the candidates that parse.
  */
-import type { Design, GenerationRequest, PlantDesignInput } from "../design/types.js";
+import { DEFAULT_RULE_PACK } from "../design/rule-pack.js";
+import type { Design, GenerationRequest, PlantDesignInput, RulePack } from "../design/types.js";
 import { CONVENTIONS, type Convention, conventionVerdicts } from "./conventions.js";
 import { type MmdReference, mmdReference, mmdTo } from "./mmd.js";
-import { requestedCounts, type SourceOutput, type TopologySource } from "./sources.js";
+import { propose, requestedCounts, type SourceOutput, type TopologySource } from "./sources.js";
 import { parseTopology } from "./topology-graph.js";
 import { topologyStats } from "./topology-stats.js";
-import { topologyValid } from "./validity.js";
+import { topologyErrors, topologyValid } from "./validity.js";
 import { DEFAULT_WL_ITERATIONS, featuresHash, wlFeatures } from "./wl.js";
 import { WlIndex } from "./wl-index.js";
 
@@ -34,6 +36,8 @@ export interface TopologyEvalOptions {
   readonly iterations?: number;
   /** Most training designs in the pooled MMD reference (an even stride through the set). */
   readonly pooledReference?: number;
+  /** Rule pack for topology validity, also handed to pipeline-style sources (default: the shipped pack). */
+  readonly pack?: RulePack;
 }
 
 export interface TopologyRow {
@@ -112,27 +116,28 @@ async function candidate(
   requestIndex: number,
   seed: number,
   reference: TrainingReference,
+  pack: RulePack,
 ): Promise<TopologyCandidate> {
   const base = { source: name, processClass: request.processClass, request: requestIndex };
   const started = performance.now();
   let output: SourceOutput;
   try {
     // A copy: a source that tops up its request must not change what it is judged against.
-    output = await source(structuredClone(request), seed);
+    output = await propose(source, structuredClone(request), seed, pack);
   } catch {
     return { ...base, validRaw: false, conditionMatch: false, seconds: (performance.now() - started) / 1000 };
   }
   const seconds = (performance.now() - started) / 1000;
   const { topology, repaired } = split(output);
   const design = parseTopology(topology);
-  const validRepaired = repaired === undefined ? {} : { validRepaired: topologyValid(repaired) };
+  const validRepaired = repaired === undefined ? {} : { validRepaired: topologyValid(repaired, pack) };
   if (!design) return { ...base, ...validRepaired, validRaw: false, conditionMatch: false, seconds };
   const features = wlFeatures(design, reference.index.iterations);
   return {
     ...base,
     ...validRepaired,
     design,
-    validRaw: topologyValid(design),
+    validRaw: topologyErrors(design, pack).length === 0,
     hash: featuresHash(features),
     distance: reference.index.nearest(features)?.distance ?? Number.NaN,
     stats: topologyStats(design),
@@ -210,7 +215,8 @@ export async function evaluateTopologySources(
     const candidates: TopologyCandidate[] = [];
     for (const [i, request] of requests.entries()) {
       for (let k = 0; k < perRequest; k++) {
-        candidates.push(await candidate(name, source, request, i, baseSeed + i * perRequest + k, reference));
+        const seed = baseSeed + i * perRequest + k;
+        candidates.push(await candidate(name, source, request, i, seed, reference, options.pack ?? DEFAULT_RULE_PACK));
       }
     }
     all.set(name, candidates);

@@ -35,11 +35,13 @@ export {
 } from "./motifs.js";
 export {
   designerSource,
+  propose,
   randomGraphSource,
   requestedCounts,
   retrievalSource,
   type SourceOutput,
   type TopologySource,
+  type TopologySourceFunction,
   type TrainingShape,
   trainingShape,
 } from "./sources.js";

@@ -5,6 +5,7 @@ import { parseDesign } from "../design/parse.js";
 import type { Design, GenerationRequest, PlantDesignInput } from "../design/types.js";
 import { requestFromDesign } from "../gan/metrics.js";
 import { stripLayout } from "../gan/topology.js";
+import { designerTopology } from "../generate/index.js";
 import { followsControlValveStations, followsLowLowOnPumpTanks, followsPumps2oo3 } from "./conventions.js";
 import { conditionMatchAsWritten, evaluateTopologySources, POOLED, trainingReference } from "./evaluate.js";
 import { pumpGroups } from "./motifs.js";
@@ -242,6 +243,13 @@ describe("evaluateTopologySources on real data", async () => {
     expect(row("random, repaired", POOLED).validityRaw).toBe(row("random graph", POOLED).validityRaw);
     expect(row("random, repaired", POOLED).validityRepaired).toBe(1);
     expect(row("failing", POOLED)).toMatchObject({ validityRaw: 0, conditionMatch: 0, parsed: 0 });
+  });
+
+  it("runs the generation pipeline's topology sources unchanged", async () => {
+    const [pooled] = (
+      await evaluateTopologySources({ pipeline: designerTopology }, requests.slice(0, 2), reference, { perRequest: 2 })
+    ).slice(-1);
+    expect(pooled).toMatchObject({ source: "pipeline", candidates: 4, parsed: 4, validityRaw: 1 });
   });
 
   it("judges condition match against the request as written, not as a source topped it up", () => {

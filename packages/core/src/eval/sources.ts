@@ -7,7 +7,8 @@
  * - random graph: the requested equipment with random lines, valves, instruments, loops and
  *   interlocks drawn at the training set's average sizes: a floor for realism MMD.
  */
-import type { Design, EquipmentType, GenerationRequest, PlantDesignInput } from "../design/types.js";
+import { DEFAULT_RULE_PACK } from "../design/rule-pack.js";
+import type { Design, EquipmentType, GenerationRequest, PlantDesignInput, RulePack } from "../design/types.js";
 import { COMPONENT_TYPES, EQUIPMENT_TAG_PREFIX } from "../design/vocabulary.js";
 import { designPlantDetailed } from "../designer/designer.js";
 import { mixSeed, Rng } from "../designer/rng.js";
@@ -18,7 +19,27 @@ export type SourceOutput =
   | PlantDesignInput
   | { readonly topology: PlantDesignInput; readonly repaired?: PlantDesignInput };
 
-export type TopologySource = (request: GenerationRequest, seed: number) => SourceOutput | Promise<SourceOutput>;
+export type TopologySourceFunction = (request: GenerationRequest, seed: number) => SourceOutput | Promise<SourceOutput>;
+
+/**
+ * A function, or an object shaped like the generation pipeline's topology sources
+ * (generate/topology-source.ts: `propose(request, seed, pack)`), so those plug in unchanged.
+ */
+export type TopologySource =
+  | TopologySourceFunction
+  | {
+      propose(request: GenerationRequest, seed: number, pack: RulePack): SourceOutput | Promise<SourceOutput>;
+    };
+
+/** Runs either kind of source. */
+export function propose(
+  source: TopologySource,
+  request: GenerationRequest,
+  seed: number,
+  pack: RulePack = DEFAULT_RULE_PACK,
+): SourceOutput | Promise<SourceOutput> {
+  return typeof source === "function" ? source(request, seed) : source.propose(request, seed, pack);
+}
 
 /** The requested count per type, as written. */
 export function requestedCounts(request: GenerationRequest): Map<string, number> {
@@ -28,7 +49,7 @@ export function requestedCounts(request: GenerationRequest): Map<string, number>
 }
 
 /** The hand-written designer (templates, top-up, placement, routing) with its layout thrown away. */
-export const designerSource: TopologySource = (request, seed) =>
+export const designerSource: TopologySourceFunction = (request, seed) =>
   stripLayout(
     designPlantDetailed({
       processClass: request.processClass,
@@ -42,7 +63,7 @@ export const designerSource: TopologySource = (request, seed) =>
  * to the request's; ties are broken by the seed, so different seeds may retrieve different designs
  * of equal distance.
  */
-export function retrievalSource(training: readonly Design[]): TopologySource {
+export function retrievalSource(training: readonly Design[]): TopologySourceFunction {
   const counted = training.map((design) => {
     const counts = new Map<string, number>();
     for (const e of design.equipment) counts.set(e.type, (counts.get(e.type) ?? 0) + 1);
@@ -159,7 +180,7 @@ const TRIPS = ["LL", "L", "H", "HH"] as const;
 const ACTIONS = ["stop", "start", "open", "close", "trip"] as const;
 
 /** The random-graph baseline: see the module comment. */
-export function randomGraphSource(training: readonly Design[]): TopologySource {
+export function randomGraphSource(training: readonly Design[]): TopologySourceFunction {
   const shape = trainingShape(training);
   return (request, seed) => {
     const rng = new Rng(mixSeed(seed, `random-graph:${request.processClass}`));
