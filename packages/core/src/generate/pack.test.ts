@@ -9,7 +9,7 @@ import { DEFAULT_RULE_PACK } from "../design/rule-pack.js";
 import { useBackend } from "../gan/backend.js";
 import { buildGenerator, type GanModel, modelLayout, resolveModelConfig } from "../gan/models.js";
 import { generateCandidates } from "./pipeline.js";
-import { ganPlace } from "./placement.js";
+import { ganPlace, sampleLayoutLatents } from "./placement.js";
 import { designerTopology } from "./topology-source.js";
 
 function request(input: Record<string, unknown>): GenerationRequest {
@@ -84,7 +84,10 @@ describe("a custom rule pack in the pipeline", () => {
       };
       const topology = { seed: 3, design: designerTopology.propose(withRack, 3, DEFAULT_RULE_PACK) };
       const positions = (pack: RulePack) =>
-        ganPlace(model, withRack, [topology], 11, 1, pack)[0]!.equipment.map((e) => [e.x, e.y]);
+        ganPlace(model, withRack, [topology], sampleLayoutLatents(model, 1, 11, 1), pack)[0]!.equipment.map((e) => [
+          e.x,
+          e.y,
+        ]);
       expect(positions(DEFAULT_RULE_PACK)).toEqual(positions(DEFAULT_RULE_PACK));
       expect(positions(wide)).not.toEqual(positions(DEFAULT_RULE_PACK));
     });

@@ -18,7 +18,9 @@ import { completeControl } from "./control.js";
 import { PipelineError } from "./errors.js";
 import { faults, finishProposal, type Proposal } from "./finish.js";
 import { fixedTags, pinFixedItems, withFixedItems } from "./fixed.js";
-import { ganPlace, randomPlace } from "./placement.js";
+import type { LatentRecord } from "./latent.js";
+import { withOriginMetadata } from "./origin.js";
+import { ganPlace, layoutLatentSize, randomPlace, sampleLayoutLatents } from "./placement.js";
 import { polished } from "./polish-step.js";
 import { criticScores, rankCandidates } from "./ranking.js";
 import { sourceFor } from "./topology-source.js";
@@ -52,9 +54,13 @@ export async function generateCandidatesAsync(
   }
 }
 
-/** A candidate's topology with its control completed, and the seed and source that made it. */
+/**
+ * A candidate's topology with its control completed, and the seed and source that made it:
+ * `seed` names the candidate, `sourceSeed` is what the source was given (a late retry's fresh one).
+ */
 interface Topology {
   readonly seed: number;
+  readonly sourceSeed: number;
   readonly source: string;
   readonly design: PlantDesignInput;
   readonly completed: readonly string[];
@@ -69,7 +75,19 @@ function* pipelineSteps(
   const model = options.model;
   if (placement === "gan" && model === undefined) throw new PipelineError("no_model", "placement gan needs a model");
   const pack = options.pack ?? DEFAULT_RULE_PACK;
-  const count = options.count ?? request.count ?? GENERATION_REQUEST_DEFAULTS.count;
+  const given = options.latents;
+  if (given && placement !== "gan") throw new PipelineError("bad_request", "given latents need placement gan");
+  if (given && model) {
+    const size = layoutLatentSize(model);
+    const wrong = given.find((g) => g.latent.layout.length !== size);
+    if (wrong) {
+      throw new PipelineError(
+        "bad_request",
+        `a layout latent of ${wrong.latent.layout.length} numbers for a model that takes ${size} (another model's candidate?)`,
+      );
+    }
+  }
+  const count = given?.length ?? options.count ?? request.count ?? GENERATION_REQUEST_DEFAULTS.count;
   const seed = (options.seed ?? request.seed ?? 0) >>> 0;
   const truncation = options.truncation ?? request.truncation ?? GENERATION_REQUEST_DEFAULTS.truncation;
   const margin = metres(options.margin ?? 1.5);
@@ -82,17 +100,20 @@ function* pipelineSteps(
     // The design keeps which source made its topology (free key/value metadata, stored with it).
     const named = { ...proposed, metadata: { ...proposed.metadata, topologySource: source.name } } as PlantDesignInput;
     const { design, added } = completeControl(withFixedItems(named, request), pack);
-    return { seed: s, source: source.name, design, completed: added };
+    return { seed: s, sourceSeed: s, source: source.name, design, completed: added };
   };
   const topologies: Topology[] = [];
-  for (let k = 0; k < count; k++) topologies.push(topologyOf(deriveSeed(seed, k)));
+  for (let k = 0; k < count; k++) topologies.push(topologyOf(given?.[k]?.topologySeed ?? deriveSeed(seed, k)));
 
   // 2–3. Positions, then legalise, route, validate. A candidate whose layout cannot be made legal
   // and routed gets a fresh proposal (a new latent, or new random positions), up to `attempts`.
   // In spec mode the later half of the attempts also draw a fresh topology: the designer's sizes
   // for the same counts vary with its seed, and some (three 34 m tanks on a 101 × 117 m site
   // crossed by racks) cannot fit the request's site wherever the generator puts them.
-  const freshFrom = request.mode === "topology" ? attempts : Math.max(1, Math.ceil(attempts / 2));
+  // A given latent stays on every attempt: with the same topology it would repeat the same
+  // proposal, so a spec-mode retry draws a fresh topology at once and a topology-mode one is skipped.
+  const freshFrom = request.mode === "topology" ? attempts : given ? 1 : Math.max(1, Math.ceil(attempts / 2));
+  const attemptLimit = given && request.mode === "topology" ? 1 : attempts;
   const topologyAt = (k: number, attempt: number): Topology => {
     const t = topologies[k]!;
     if (attempt < freshFrom) return t;
@@ -110,6 +131,8 @@ function* pipelineSteps(
   const best: (Proposal | undefined)[] = topologies.map(() => undefined);
   const firstRaw: { errors: number; rules: readonly string[] }[] = topologies.map(() => ({ errors: 0, rules: [] }));
   const tries: number[] = topologies.map(() => 0);
+  // What made each candidate's best proposal: its latent and the seed its topology source was given.
+  const made: { latent?: LatentRecord; sourceSeed: number }[] = topologies.map((t) => ({ sourceSeed: t.sourceSeed }));
   // Each candidate is polished as soon as its search is over, so progress counts finished candidates.
   type Settled = ReturnType<typeof settle>;
   const settle = (k: number) =>
@@ -121,20 +144,40 @@ function* pipelineSteps(
     );
   const settled: (Settled | undefined)[] = topologies.map(() => undefined);
   let done = 0;
-  for (let attempt = 0; attempt < attempts; attempt++) {
+  for (let attempt = 0; attempt < attemptLimit; attempt++) {
     const pending = topologies.flatMap((_, k) => (best[k] && faults(best[k]!) === 0 ? [] : [k]));
     if (pending.length === 0) break;
     const subset = pending.map((k) => topologyAt(k, attempt));
-    const placed: PlantDesignInput[] =
+    const latents: LatentRecord[] | undefined =
       placement === "gan" && model
-        ? ganPlace(model, request, subset, attempt === 0 ? seed : deriveSeed(seed, 50_000 + attempt), truncation, pack)
+        ? given
+          ? pending.map((k) => given[k]!.latent)
+          : sampleLayoutLatents(
+              model,
+              pending.length,
+              attempt === 0 ? seed : deriveSeed(seed, 50_000 + attempt),
+              truncation,
+            ).map((layout) => ({ layout }))
+        : undefined;
+    const placed: PlantDesignInput[] =
+      latents && model
+        ? ganPlace(
+            model,
+            request,
+            subset,
+            latents.map((l) => l.layout),
+            pack,
+          )
         : subset.map((t) => randomPlace(t.design, attempt === 0 ? t.seed : deriveSeed(t.seed, 50_000 + attempt)));
     for (const [i, k] of pending.entries()) {
       const r = finish(placed[i]!, subset[i]!);
       if (attempt === 0) firstRaw[k] = { errors: r.rawErrors, rules: r.rawRules };
       tries[k] = attempt + 1;
-      if (!best[k] || faults(r) < faults(best[k]!)) best[k] = r;
-      if (faults(best[k]!) === 0 || attempt === attempts - 1) {
+      if (!best[k] || faults(r) < faults(best[k]!)) {
+        best[k] = r;
+        made[k] = { ...(latents ? { latent: latents[i]! } : {}), sourceSeed: subset[i]!.sourceSeed };
+      }
+      if (faults(best[k]!) === 0 || attempt === attemptLimit - 1) {
         settled[k] = settle(k);
         yield { done: ++done, total: topologies.length };
       }
@@ -154,8 +197,18 @@ function* pipelineSteps(
       const outcome: PipelineOutcome = { unrouted: r.unrouted, unresolved: unresolvedItems };
       const report =
         r.unrouted.length + unresolvedItems.length > 0 ? validateDesign(r.design, pack, { outcome }) : r.report;
+      const origin = {
+        request,
+        ...(made[k]!.latent ? { latent: made[k]!.latent } : {}),
+        truncation,
+        topologySeed: made[k]!.sourceSeed,
+        topologySource: r.topologySource,
+        ...(options.parents ? { parents: options.parents } : {}),
+      };
       return {
         ...rest,
+        design: { ...r.design, metadata: withOriginMetadata(r.design.metadata, origin) },
+        origin,
         report,
         outcome,
         valid: report.summary.errors === 0,

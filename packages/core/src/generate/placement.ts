@@ -1,7 +1,8 @@
 /**
  * Placement: who proposes equipment positions and rotations for a topology. "gan": the model's
  * generator, decoded with the topology as index; "random": uniform random positions (the eval
- * baseline). Deterministic in (topology, seed, model weights).
+ * baseline). Deterministic in (topology, latent, model weights): the pipeline samples each
+ * proposal's latent from its seed (`sampleLayoutLatents`) and records it, so it can be replayed.
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { parseDesign } from "../design/parse.js";
@@ -13,15 +14,39 @@ import { equipmentRows, topologyItem } from "../gan/topology.js";
 import { decodeDesign } from "../views/decode.js";
 import { PipelineError } from "./errors.js";
 
+/** The layout generator's latent size (its first input). */
+export function layoutLatentSize(model: GanModel): number {
+  return (model.generator.inputs[0]!.shape[1] as number | null) ?? 0;
+}
+
+/** `count` latents for the layout generator, drawn from `seed` as one batch (row k: proposal k). */
+export function sampleLayoutLatents(model: GanModel, count: number, seed: number, truncation: number): number[][] {
+  const size = layoutLatentSize(model);
+  const z = sampleLatent(count, size, seed, truncation);
+  const values = z.dataSync() as Float32Array;
+  z.dispose();
+  return Array.from({ length: count }, (_, k) => Array.from(values.subarray(k * size, (k + 1) * size)));
+}
+
+/** Places each topology with the layout generator given its latent (one per topology). */
 export function ganPlace(
   model: GanModel,
   request: GenerationRequest,
   topologies: readonly { seed: number; design: PlantDesignInput }[],
-  seed: number,
-  truncation: number,
+  latents: readonly (readonly number[])[],
   /** The rule pack: the racks' keep-free strip in the obstacles the layout generator avoids is its. */
   pack: RulePack,
 ): PlantDesignInput[] {
+  const latentSize = layoutLatentSize(model);
+  if (latents.length !== topologies.length) throw new RangeError("one latent per topology");
+  for (const z of latents) {
+    if (z.length !== latentSize) {
+      throw new PipelineError(
+        "bad_request",
+        `a layout latent of ${z.length} numbers for a model that takes ${latentSize}`,
+      );
+    }
+  }
   const n = model.layout.spec.nMax;
   const { offsets, F } = model.layout;
   const conditions = topologies.map((t) =>
@@ -29,10 +54,9 @@ export function ganPlace(
   );
   // The generator's own position and rotation for each row (not the straight-through sample,
   // which zeroes rows whose sampled type is not equipment): the topology fixes what each row is.
-  const latentSize = (model.generator.inputs[0]!.shape[1] as number | null) ?? 0;
   const params = tf.tidy(() => {
     const c = tf.tensor2d(concatArrays(conditions), [conditions.length, CONDITION_SIZE]);
-    const z = sampleLatent(conditions.length, latentSize, seed, truncation);
+    const z = tf.tensor2d(concatArrays(latents.map((l) => Float32Array.from(l))), [latents.length, latentSize]);
     if (model.config.generator === "layout") {
       // The layout generator reads the topology itself (types, sizes, lines) and the site's obstacles.
       const items = topologies.map((t) => topologyItem(topologyDesign(t.design, request), model.layout.spec));

@@ -4,7 +4,15 @@ import type { Design, RulePack, ValidationReport } from "../design/types.js";
 import type { GanModel } from "../gan/models.js";
 import type { PolishReport } from "../polish/index.js";
 import type { PipelineOutcome } from "../validate/types.js";
+import type { LatentRecord } from "./latent.js";
+import type { CandidateOrigin, CandidateParents } from "./origin.js";
 import type { TopologySource } from "./topology-source.js";
+
+/** A latent to place with instead of sampling one, and the seed its topology source is given. */
+export interface GivenLatent {
+  readonly latent: LatentRecord;
+  readonly topologySeed: number;
+}
 
 export interface PipelineOptions {
   /** Required for placement "gan". */
@@ -26,6 +34,14 @@ export interface PipelineOptions {
   readonly seed?: number;
   readonly truncation?: number;
   readonly pack?: RulePack;
+  /**
+   * One candidate per entry, placed with that latent and topology seed instead of sampled ones
+   * (variants and blends, variant.ts); overrides count and seed. Every attempt keeps the latent;
+   * in spec mode attempts after the first draw a fresh topology (the given one may not fit).
+   */
+  readonly latents?: readonly GivenLatent[];
+  /** Recorded in each candidate's origin: what it is a variant or blend of. */
+  readonly parents?: CandidateParents;
   /**
    * Metres added to the pack's distances when legalising (the designer uses 1.5). Default 1.5;
    * when lines stay unrouted the layout is legalised again at +1.5 and +3.5 m and the better kept.
@@ -88,4 +104,9 @@ export interface Candidate {
   readonly cost?: CostBreakdown;
   /** What the polish step did: cost before and after, or why it kept the layout (absent when off). */
   readonly polish?: PolishReport;
+  /**
+   * The request it answered, its accepted proposal's latent and topology seed, its parents; also
+   * written into `design.metadata` (origin.ts), so a variant or blend can be made from the design.
+   */
+  readonly origin: CandidateOrigin;
 }
