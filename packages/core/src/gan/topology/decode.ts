@@ -162,8 +162,9 @@ export function decodeSlotGraph(graph: SlotGraphRows, spec: SlotGraphSpec, conte
     for (const [v] of tripHere) {
       if ((counts.get(`${v}ZT`) ?? 0) === 0 && (counts.get(`${v}T`) ?? 0) === 0) counts.set(`${v}ZT`, 1);
     }
-    // One ISA loop number per measured variable on a place: LT-101, LZT-101, LIC-101, LV-101, I-101LL.
-    for (const [k, v] of VARIABLES.entries()) {
+    // One ISA loop number per measured variable on a place: LT-101, LZT-101, LIC-101, LV-101, I-101LL
+    // (X: the unclassified instruments, XI-102).
+    for (const v of [...VARIABLES, "X"] as const) {
       const kinds = new Map<string, string[]>();
       for (const kind of INSTRUMENT_KINDS) {
         if (kind[0] !== v || (counts.get(kind) ?? 0) === 0) continue;
@@ -181,7 +182,8 @@ export function decodeSlotGraph(graph: SlotGraphRows, spec: SlotGraphSpec, conte
           });
         }
       }
-      const cls = loopHere[k] as number;
+      if (v === "X") continue;
+      const cls = loopHere[VARIABLES.indexOf(v)] as number;
       if (cls > 0) {
         const measurement = kinds.get(`${v}T`)?.[0] as string;
         loopsWanted.push({ place, number, variable: v, action: LOOP_ACTIONS[cls - 1], measurement });

@@ -29,7 +29,7 @@ import {
   HAND_VALVES,
   type HandValve,
   INSTRUMENT_COUNT_CLASSES,
-  INSTRUMENT_KINDS,
+  instrumentKind,
   LINES_PER_EDGE,
   LIQUID_CLASSES,
   LOOP_ACTIONS,
@@ -74,8 +74,8 @@ export interface EncodeLosses {
   readonly extraLines: number;
   /** Inline components that fit no place of the canonical flow order (README "Inline components"). */
   readonly unplacedComponents: number;
-  /** Instruments of a kind outside INSTRUMENT_KINDS, or mounted on nothing encoded. */
-  readonly otherInstruments: number;
+  /** Instruments mounted on nothing encoded (a missing item, a line that was not kept). */
+  readonly unmountedInstruments: number;
   /** Loops whose controller letter, measurement or final element is not encodable. */
   readonly droppedLoops: number;
   /** Interlocks whose cause or effects are not encodable. */
@@ -142,7 +142,7 @@ export function encodeSlotGraphWithLosses(design: AnyDesign, spec: SlotGraphSpec
     unresolvedLines: 0,
     extraLines: 0,
     unplacedComponents: 0,
-    otherInstruments: 0,
+    unmountedInstruments: 0,
     droppedLoops: 0,
     droppedInterlocks: 0,
   };
@@ -236,14 +236,13 @@ export function encodeSlotGraphWithLosses(design: AnyDesign, spec: SlotGraphSpec
         : placeOf.has(inst.on.line)
           ? { line: placeOf.get(inst.on.line) as LinePlace }
           : undefined;
-    const kind = INSTRUMENT_KINDS.indexOf(tagLetters(inst.tag) as (typeof INSTRUMENT_KINDS)[number]);
-    if (place === undefined || kind < 0) {
-      losses.otherInstruments++;
+    if (place === undefined) {
+      losses.unmountedInstruments++;
       continue;
     }
     instrumentPlace.set(inst.tag, place);
     const w = writerAt(place, node, edge, spec);
-    const name = `${w.prefix}instrument.${INSTRUMENT_KINDS[kind]}`;
+    const name = `${w.prefix}instrument.${instrumentKind(inst.tag)}`;
     const count = w.writer.argmax(name);
     w.writer.oneHot(name, Math.min(count + 1, INSTRUMENT_COUNT_CLASSES - 1));
   }

@@ -99,7 +99,7 @@ describe("slot graph round trip on synthetic-v1 val (first 50)", () => {
         unresolvedLines: 0,
         extraLines: 0,
         unplacedComponents: 0,
-        otherInstruments: 0,
+        unmountedInstruments: 0,
         droppedLoops: 0,
         droppedInterlocks: 0,
       });

@@ -72,14 +72,37 @@ export const NOZZLE_IDS = [
 ] as const;
 
 /**
- * Field instruments by their ISA letters (first letter = measured variable, T transmitter, ZT safety
- * transmitter). These eight are every instrument of synthetic-v1; other letters count as "other" and
- * come back as an indicator of their first letter when it is known, else "XI".
+ * Field instruments by their ISA letters (first letter = measured variable; T transmitter, ZT safety
+ * transmitter, I indicator). The eight transmitters are every instrument of synthetic-v1; indicators
+ * are common on uploaded P&IDs. Any other tag counts as the indicator of its variable (LIC, LY → LI)
+ * or, for other first letters, as XI (ISA X: unclassified): the count survives, the function letters not.
  */
-export const INSTRUMENT_KINDS = ["LT", "LZT", "PT", "PZT", "TT", "TZT", "FT", "FZT"] as const;
+export const INSTRUMENT_KINDS = [
+  "LT",
+  "LZT",
+  "PT",
+  "PZT",
+  "TT",
+  "TZT",
+  "FT",
+  "FZT",
+  "LI",
+  "PI",
+  "TI",
+  "FI",
+  "XI",
+] as const;
 export type InstrumentKind = (typeof INSTRUMENT_KINDS)[number];
-/** Instruments of one kind on one item or line: 0, 1 or 2+ (synthetic-v1 never has more than 1). */
-export const INSTRUMENT_COUNT_CLASSES = 3;
+/** Instruments of one kind on one item or line: 0, 1, 2 or 3+ (synthetic-v1 never has more than 1). */
+export const INSTRUMENT_COUNT_CLASSES = 4;
+
+/** The kind an instrument tag counts as (see INSTRUMENT_KINDS). */
+export function instrumentKind(tag: string): InstrumentKind {
+  const letters = tag.split("-")[0] ?? "";
+  if ((INSTRUMENT_KINDS as readonly string[]).includes(letters)) return letters as InstrumentKind;
+  const first = letters[0] ?? "";
+  return (["L", "P", "T", "F"].includes(first) ? `${first}I` : "XI") as InstrumentKind;
+}
 
 /** Measured variables of loops and trips (controller LIC/PIC/FIC/TIC, valve LV/PV/FV/TV). */
 export const VARIABLES = ["L", "P", "F", "T"] as const;
