@@ -515,10 +515,12 @@ export function sampleBlocks(
     for (let j = b.start; j < b.start + b.size; j++) indicatorData[j * categoricals.length + k] = 1;
   });
   const indicator = tf.tensor2d(indicatorData, [w, Math.max(1, categoricals.length)]);
+  // Transposed up front: a matMul with a transpose flag takes wasm's slow path (gradients.ts matMulDense).
+  const spread = tf.transpose(indicator) as tf.Tensor2D;
   const flat = tf.reshape(logits, [-1, w]) as tf.Tensor2D;
   const blockSoftmax = (l: tf.Tensor2D) => {
     const e = tf.exp(tf.clipByValue(l, -LOGIT_CLIP, LOGIT_CLIP)) as tf.Tensor2D;
-    const sums = tf.matMul(tf.matMul(e, indicator), indicator, false, true);
+    const sums = tf.matMul(tf.matMul(e, indicator), spread);
     return tf.div(e, tf.add(sums, tf.sub(1, cat)));
   };
 

@@ -3,7 +3,13 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { useBackend } from "../backend.js";
 import { generateSlotGraphs, topologyModelOf } from "./model-io.js";
 import type { SlotGraph, SlotGraphSpec } from "./spec.js";
-import { createTopologyTrainer, makeTopologyBatch, slotGraphsOf, type TopologyTrainerInput } from "./training.js";
+import {
+  compactSlotGraph,
+  createTopologyTrainer,
+  makeTopologyBatch,
+  slotGraphsOf,
+  type TopologyTrainerInput,
+} from "./training.js";
 
 beforeAll(async () => {
   await useBackend("wasm");
@@ -118,8 +124,15 @@ describe("topology trainer", () => {
       expect(g.edges).toEqual(DATA[i]!.edges);
       expect(g.condition).toEqual(DATA[i]!.condition);
     }
-    expect(() => makeTopologyBatch(DATA.slice(0, 1), SPEC, 1)).toThrow(/more than 1 lines/);
-    tf.dispose(Object.values(batch));
+    expect(() => makeTopologyBatch(DATA.slice(0, 1), SPEC, 1)).toThrow(/more than 1 \(raise linesPerSlot\)/);
+    // The compact form (lines listed) makes the same batch and keeps a chain's two lines only.
+    const compact = DATA.slice(0, 4).map((g) => compactSlotGraph(g, SPEC));
+    expect(Array.from(compact[0]!.lineEnds)).toEqual([0, 1, 1, 2]);
+    const again = makeTopologyBatch(compact, SPEC, 6);
+    for (const key of ["nodes", "mask", "adjacency", "from", "to", "lines", "c"] as const) {
+      expect(again[key].dataSync()).toEqual(batch[key].dataSync());
+    }
+    tf.dispose([...Object.values(batch), ...Object.values(again)]);
   });
 
   it("calls the validity reward hook with the sampled graphs when its weight is set", () => {

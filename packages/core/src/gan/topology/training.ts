@@ -31,7 +31,6 @@ import {
   type GeneratedTensors,
   generatorStages,
   lineCapacity,
-  listLines,
   resolveTopologyModelConfig,
   runGenerator,
   type SlotGraphTensors,
@@ -140,45 +139,82 @@ export interface TopologyBatch extends SlotGraphTensors {
 }
 
 /**
- * Stacks slot graphs into batch tensors, their lines listed (generator.ts SlotGraphTensors) with
- * room for `capacity` lines per graph (generator.ts lineCapacity). The caller disposes the batch.
+ * A slot graph with its lines listed instead of dense: ~80 KB for a typical design at nMax 48
+ * against 7 MB dense (spec.ts: nMax² × (1 + edgeWidth) floats), so a whole split fits in memory.
  */
-export function makeTopologyBatch(graphs: readonly SlotGraph[], spec: SlotGraphSpec, capacity: number): TopologyBatch {
+export interface CompactSlotGraph {
+  readonly nodes: Float32Array;
+  readonly mask: Float32Array;
+  readonly condition: Float32Array;
+  /** Per line, its start and end slot: [from₀, to₀, from₁, to₁, …], row-major order of (from, to). */
+  readonly lineEnds: Int32Array;
+  /** Per line, its edgeWidth features. */
+  readonly lineFeatures: Float32Array;
+}
+
+export function compactSlotGraph(graph: SlotGraph | CompactSlotGraph, spec: SlotGraphSpec): CompactSlotGraph {
+  if ("lineEnds" in graph) return graph;
+  const n = spec.nMax;
+  const stride = 1 + spec.edgeWidth;
+  if (
+    graph.nodes.length !== n * spec.nodeWidth ||
+    graph.mask.length !== n ||
+    graph.edges.length !== n * n * stride ||
+    graph.condition.length !== spec.conditionWidth
+  ) {
+    throw new RangeError(`a slot graph does not match the spec (nMax ${n})`);
+  }
+  const cells: number[] = [];
+  for (let cell = 0; cell < n * n; cell++) if (graph.edges[cell * stride]! > 0.5) cells.push(cell);
+  const lineEnds = new Int32Array(cells.flatMap((cell) => [Math.floor(cell / n), cell % n]));
+  const lineFeatures = new Float32Array(cells.length * spec.edgeWidth);
+  cells.forEach((cell, m) => {
+    lineFeatures.set(graph.edges.subarray(cell * stride + 1, (cell + 1) * stride), m * spec.edgeWidth);
+  });
+  return { nodes: graph.nodes, mask: graph.mask, condition: graph.condition, lineEnds, lineFeatures };
+}
+
+/**
+ * Stacks slot graphs (dense or compact) into batch tensors, their lines listed (generator.ts
+ * SlotGraphTensors) with room for `capacity` lines per graph (generator.ts lineCapacity). The
+ * caller disposes the batch.
+ */
+export function makeTopologyBatch(
+  graphs: readonly (SlotGraph | CompactSlotGraph)[],
+  spec: SlotGraphSpec,
+  capacity: number,
+): TopologyBatch {
   const b = graphs.length;
   const n = spec.nMax;
   const e = spec.edgeWidth;
-  const stride = 1 + e;
+  const compact = graphs.map((g) => compactSlotGraph(g, spec));
   const adjacency = new Float32Array(b * n * n);
+  const from = new Float32Array(b * capacity * n);
+  const to = new Float32Array(b * capacity * n);
   const lines = new Float32Array(b * capacity * e);
-  graphs.forEach((g, k) => {
-    if (
-      g.nodes.length !== n * spec.nodeWidth ||
-      g.mask.length !== n ||
-      g.edges.length !== n * n * stride ||
-      g.condition.length !== spec.conditionWidth
-    ) {
-      throw new RangeError(`makeTopologyBatch: graph ${k} does not match the spec (nMax ${n})`);
+  compact.forEach((g, k) => {
+    const count = g.lineEnds.length / 2;
+    if (count > capacity) {
+      throw new RangeError(
+        `makeTopologyBatch: graph ${k} has ${count} lines, more than ${capacity} (raise linesPerSlot)`,
+      );
     }
-    let m = 0;
-    for (let cell = 0; cell < n * n; cell++) {
-      if (g.edges[cell * stride]! <= 0.5) continue;
-      if (m === capacity) {
-        throw new RangeError(`makeTopologyBatch: graph ${k} has more than ${capacity} lines (raise linesPerSlot)`);
-      }
-      adjacency[k * n * n + cell] = 1;
-      lines.set(g.edges.subarray(cell * stride + 1, (cell + 1) * stride), (k * capacity + m) * e);
-      m++;
+    for (let m = 0; m < count; m++) {
+      const [i, j] = [g.lineEnds[2 * m]!, g.lineEnds[2 * m + 1]!];
+      adjacency[k * n * n + i * n + j] = 1;
+      from[(k * capacity + m) * n + i] = 1;
+      to[(k * capacity + m) * n + j] = 1;
     }
+    lines.set(g.lineFeatures, k * capacity * e);
   });
-  const list = listLines(adjacency, b, n, capacity);
   return {
-    nodes: tf.tensor3d(concatArrays(graphs.map((g) => g.nodes)), [b, n, spec.nodeWidth]),
-    mask: tf.tensor2d(concatArrays(graphs.map((g) => g.mask)), [b, n]),
+    nodes: tf.tensor3d(concatArrays(compact.map((g) => g.nodes)), [b, n, spec.nodeWidth]),
+    mask: tf.tensor2d(concatArrays(compact.map((g) => g.mask)), [b, n]),
     adjacency: tf.tensor3d(adjacency, [b, n, n]),
-    from: tf.tensor3d(list.from, [b, capacity, n]),
-    to: tf.tensor3d(list.to, [b, capacity, n]),
+    from: tf.tensor3d(from, [b, capacity, n]),
+    to: tf.tensor3d(to, [b, capacity, n]),
     lines: tf.tensor3d(lines, [b, capacity, e]),
-    c: tf.tensor2d(concatArrays(graphs.map((g) => g.condition)), [b, spec.conditionWidth]),
+    c: tf.tensor2d(concatArrays(compact.map((g) => g.condition)), [b, spec.conditionWidth]),
   };
 }
 
@@ -305,9 +341,9 @@ export interface TopologyTrainer {
   readonly epochs: number;
   /** One critic update, and a generator update every `criticSteps` steps. */
   step(batch: TopologyBatch): TopologyStepLosses;
-  /** A shuffled pass over `graphs` in batches of `batchSize` (the last may be smaller). */
+  /** A shuffled pass over `graphs` (dense or compact) in batches of `batchSize` (the last may be smaller). */
   epoch(
-    graphs: readonly SlotGraph[],
+    graphs: readonly (SlotGraph | CompactSlotGraph)[],
     batchSize: number,
     onProgress?: (done: number, total: number, losses: TopologyStepLosses) => void,
   ): TopologyEpochSummary;
@@ -517,7 +553,7 @@ class Trainer implements TopologyTrainer {
   }
 
   epoch(
-    graphs: readonly SlotGraph[],
+    graphs: readonly (SlotGraph | CompactSlotGraph)[],
     batchSize: number,
     onProgress?: (done: number, total: number, losses: TopologyStepLosses) => void,
   ): TopologyEpochSummary {
