@@ -8,10 +8,12 @@ import { stripLayout } from "../gan/topology.js";
 import { designerTopology } from "../generate/index.js";
 import { followsControlValveStations, followsLowLowOnPumpTanks, followsPumps2oo3 } from "./conventions.js";
 import { conditionMatchAsWritten, evaluateTopologySources, POOLED, trainingReference } from "./evaluate.js";
+import { topologyMmd } from "./mmd.js";
 import { pumpGroups } from "./motifs.js";
 import { designerSource, randomGraphSource, retrievalSource, type TopologySource } from "./sources.js";
 import { topologyTable } from "./table.js";
 import { parseTopology } from "./topology-graph.js";
+import { topologyStats } from "./topology-stats.js";
 import { TOPOLOGY_RULES, topologyErrors, topologyValid } from "./validity.js";
 
 /** The first `perClass` designs of each class in a split of datasets/synthetic-v1, parsed. */
@@ -138,6 +140,19 @@ describe("convention detectors", () => {
     if (noPumps) expect(followsPumps2oo3(noPumps)).toBeUndefined();
     const noTankFeedsPump = VAL.find((d) => !d.equipment.some((e) => e.type === "tank"))!;
     expect(followsLowLowOnPumpTanks(noTankFeedsPump)).toBeUndefined();
+  });
+});
+
+describe("graph-statistics MMD", () => {
+  it("is near 0 between two halves of one class and large between two classes", () => {
+    const stats = (c: string) => VAL.filter((d) => d.processClass === c).map(topologyStats);
+    const pumps = stats("pump_station");
+    const tanks = stats("tank_farm");
+    // 25 against 25 designs: the estimate's noise is a few hundredths; two classes are far apart.
+    const even = pumps.filter((_, i) => i % 2 === 0);
+    const odd = pumps.filter((_, i) => i % 2 === 1);
+    expect(Math.abs(topologyMmd(even, odd))).toBeLessThan(0.1);
+    expect(topologyMmd(tanks, pumps)).toBeGreaterThan(0.5);
   });
 });
 
