@@ -309,15 +309,11 @@ export function decodeSlotGraph(graph: SlotGraphRows, spec: SlotGraphSpec, conte
 }
 
 /** Tags by type prefix and a number per type from 101; a spare set (A, B, C...) shares its number. */
-function equipmentTags(
-  slots: readonly number[],
-  node: RowWriter,
-): Map<number, string> & { spareSet: Map<number, number> } {
-  const tags = Object.assign(new Map<number, string>(), { spareSet: new Map<number, number>() });
-  let sets = 0;
+function equipmentTags(slots: readonly number[], node: RowWriter): Map<number, string> {
+  const tags = new Map<number, string>();
   const nextNumber = new Map<string, number>();
   const used = new Set<string>();
-  let previous: { type: number; letter: number; number: number; slot: number } | undefined;
+  let previous: { type: number; letter: number; number: number } | undefined;
   for (const i of slots) {
     node.row(i);
     const type = node.argmax("type");
@@ -328,8 +324,6 @@ function equipmentTags(
     let number: number;
     if (continues && previous) {
       number = previous.number;
-      if (!tags.spareSet.has(previous.slot)) tags.spareSet.set(previous.slot, sets++);
-      tags.spareSet.set(i, tags.spareSet.get(previous.slot) as number);
     } else {
       number = nextNumber.get(prefix) ?? FIRST_NUMBER;
       nextNumber.set(prefix, number + 1);
@@ -342,7 +336,7 @@ function equipmentTags(
     }
     used.add(tag);
     tags.set(i, tag);
-    previous = { type, letter, number, slot: i };
+    previous = { type, letter, number };
   }
   return tags;
 }
