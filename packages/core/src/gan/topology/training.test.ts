@@ -67,7 +67,7 @@ function patternGraph(cls: 0 | 1, instruments: number[]): SlotGraph {
     edges[(from * n + to) * STRIDE + 1 + service] = 1;
   };
   if (cls === 0) {
-    [0, 1, 2].forEach((s) => item(s, 2));
+    for (const s of [0, 1, 2]) item(s, 2);
     line(0, 1, 0);
     line(1, 2, 0);
   } else {
