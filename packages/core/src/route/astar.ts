@@ -156,7 +156,13 @@ export class SearchSpace {
     const heuristic = lowerBound(grid, hint, costs, this.bounds, stamp);
 
     const push = (state: number, cost: number, from: number, i: number, j: number, level: number, dir: number) => {
-      if (state >= phaseStates && level < fallFloor) return;
+      if (state >= phaseStates) {
+        // A phase-1 state below every goal it may take is dead, and one whose phase-0 twin is no
+        // dearer is dominated: phase 0 can go wherever phase 1 can, and rise as well.
+        if (level < fallFloor) return;
+        const twin = state - phaseStates;
+        if (mark[twin]! >= open && g[twin]! <= cost) return;
+      }
       const m = mark[state];
       if (m === closed || (m === open && g[state]! <= cost)) return;
       mark[state] = open;
