@@ -95,7 +95,7 @@ type AnyEnd = AnyLine["from"];
 type AnyComponent = NonNullable<AnyLine["components"]>[number];
 
 /** Natural order of tags: letters, then the number as a number, then the suffix. */
-export function compareTags(a: string, b: string): number {
+function compareTags(a: string, b: string): number {
   return a.localeCompare(b, "en", { numeric: true });
 }
 
@@ -523,13 +523,8 @@ function nozzleClass(id: string): number {
   return k >= 0 ? 1 + k : 1 + NOZZLE_IDS.length;
 }
 
-/** The ISA letters of a tag (before the dash). */
-export function tagLetters(tag: string): string {
-  return tag.split("-")[0] ?? "";
-}
-
 /** The spare letter of a tag (A of P-101A), or "" for none. */
-export function spareLetter(tag: string): string {
+function spareLetter(tag: string): string {
   const m = /^[A-Z]+-\d+(?:\.\d+)?([A-Z]+)?(?:-|$)/.exec(tag);
   const letter = m?.[1] ?? "";
   return (SPARE_LETTERS as readonly string[]).includes(letter) ? letter : "";
@@ -545,7 +540,7 @@ function highestRating(nozzles: readonly { rating?: string }[]): number {
 }
 
 /** Index of the DN step nearest to a size (by ratio, so 65 is nearer 80 than 50). */
-export function nearestStep(size: number): number {
+function nearestStep(size: number): number {
   let best = 0;
   for (let k = 1; k < DN_STEPS.length; k++) {
     if (Math.abs(Math.log(size / (DN_STEPS[k] as number))) < Math.abs(Math.log(size / (DN_STEPS[best] as number))))
@@ -554,10 +549,10 @@ export function nearestStep(size: number): number {
   return best;
 }
 
-export function logScale(x: number, max: number): number {
+function logScale(x: number, max: number): number {
   return Math.min(1, Math.max(0, Math.log1p(x) / Math.log1p(max)));
 }
 
-export function pressureScale(p: number): number {
+function pressureScale(p: number): number {
   return Math.min(1, Math.max(0, Math.log1p(p - PRESSURE_MIN) / Math.log1p(PRESSURE_MAX - PRESSURE_MIN)));
 }

@@ -38,7 +38,7 @@ export interface GroupDef {
 }
 
 /** Lays groups side by side in the order given. */
-export function layoutGroups(defs: readonly GroupDef[]): { groups: FeatureGroup[]; width: number } {
+function layoutGroups(defs: readonly GroupDef[]): { groups: FeatureGroup[]; width: number } {
   let offset = 0;
   const groups = defs.map((d) => {
     const g: FeatureGroup = { name: d.name, offset, size: d.size, kind: d.kind };
