@@ -78,6 +78,24 @@ describe("decodeSlotGraph", () => {
     expect(parsed.success).toBe(true);
   });
 
+  it("expands random soft graphs (an untrained generator's output) into designs that parse", () => {
+    // Uniform noise in every column, continuous columns included (some outside [0, 1]).
+    for (const seed of [1, 2, 3, 4, 5]) {
+      const g = encodeSlotGraph(first, spec);
+      const noisy: SlotGraph = {
+        ...g,
+        nodes: soften(new Float32Array(g.nodes.length), seed).map((v) => v * 3 - 0.5),
+        mask: soften(new Float32Array(g.mask.length), seed + 10).map((v) => v * 2.5),
+        edges: soften(new Float32Array(g.edges.length), seed + 20).map((v) => v * 1.5),
+      };
+      const out = decodeSlotGraph(noisy, spec, context(first));
+      expect(out.equipment.length).toBeGreaterThan(0);
+      expect(out.lines.length).toBeGreaterThan(0);
+      const parsed = parseDesign(out);
+      expect(parsed.success ? [] : parsed.issues.slice(0, 5)).toEqual([]);
+    }
+  });
+
   it("tags a spare set with one number and letters, and keeps A/B pumps stopped by one low-low trip", () => {
     const out = decodeSlotGraph(encodeSlotGraph(first, spec), spec, context(first));
     expect(out.equipment.map((e) => e.tag)).toEqual([

@@ -91,6 +91,8 @@ interface LineDraft {
 }
 
 const DEFAULT_DN = 50;
+/** The schema's largest footprint height, m (width and depth go to FOOTPRINT_MAX). */
+const FOOTPRINT_HEIGHT_MAX = 300;
 const FIRST_NUMBER = 101;
 
 export function decodeSlotGraph(graph: SlotGraphRows, spec: SlotGraphSpec, context: DecodeContext): PlantDesignInput {
@@ -344,16 +346,20 @@ function equipmentTags(slots: readonly number[], node: RowWriter): Map<number, s
 function equipmentAt(i: number, node: RowWriter, tag: string): Equipment {
   node.row(i);
   const type = EQUIPMENT_TYPES[node.argmax("type")] as Equipment["type"];
+  // A generator's continuous outputs may stray outside [0, 1]; the schema's bounds hold after clamping.
   const side = (k: number): number =>
-    Math.max(0.1, round(Math.expm1(node.get("footprint", k) * Math.log1p(FOOTPRINT_MAX)), 2));
+    Math.min(
+      k === 2 ? FOOTPRINT_HEIGHT_MAX : FOOTPRINT_MAX,
+      Math.max(0.1, round(Math.expm1(unit(node.get("footprint", k)) * Math.log1p(FOOTPRINT_MAX)), 2)),
+    );
   const e: Equipment = { tag, type, footprint: { width: side(0), depth: side(1), height: side(2) } };
   if (node.get("pressureKnown", 0) > 0.5) {
-    const v = node.get("designPressure", 0);
+    const v = unit(node.get("designPressure", 0));
     e.designPressure = round(Math.expm1(v * Math.log1p(PRESSURE_MAX - PRESSURE_MIN)) + PRESSURE_MIN, 3);
   }
   if (node.get("temperatureKnown", 0) > 0.5) {
     e.designTemperature = round(
-      TEMPERATURE_MIN + node.get("designTemperature", 0) * (TEMPERATURE_MAX - TEMPERATURE_MIN),
+      TEMPERATURE_MIN + unit(node.get("designTemperature", 0)) * (TEMPERATURE_MAX - TEMPERATURE_MIN),
       2,
     );
   }
@@ -593,6 +599,11 @@ function nearest<T>(options: readonly T[], distance: (o: T) => number): T[] {
     }
   }
   return out;
+}
+
+/** x clamped to [0, 1]; NaN becomes 0. */
+function unit(x: number): number {
+  return x > 0 ? Math.min(1, x) : 0;
 }
 
 function round(x: number, digits: number): number {
