@@ -1,4 +1,5 @@
 import type { GenerationRequest } from "@plantgan/core/design";
+import type { CandidateParents, GivenLatent } from "@plantgan/core/generate";
 import type { ApiIssue } from "./errors.js";
 import type { BlobStore } from "./store/blobs.js";
 import type { DatasetRecord, JobRecord, ModelRecord, Store } from "./store/store.js";
@@ -22,6 +23,9 @@ export interface GenerationService {
     readonly model: ModelRecord;
     /** `?topology=`: the topology source asked for (spec mode); absent: the pipeline's default. */
     readonly topology?: string;
+    /** A variant's or blend's latents (one candidate each) and parents, recorded on its candidates. */
+    readonly latents?: readonly GivenLatent[];
+    readonly parents?: CandidateParents;
     readonly enqueue: (payload: unknown) => Promise<JobRecord>;
   }): Promise<{ readonly job: JobRecord } | { readonly issues: readonly ApiIssue[] }>;
 }

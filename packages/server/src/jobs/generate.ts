@@ -24,14 +24,20 @@ export async function runGenerate(ctx: JobContext): Promise<unknown> {
   const topology = payload.topology === undefined ? undefined : topologySourceByName(payload.topology, model);
   // The pipeline's polish step solves with HiGHS, which loads asynchronously (once per process).
   await loadSolver();
-  const total = request.data.count;
+  const total = payload.latents?.length ?? request.data.count;
   const progress = (done: number) =>
     ctx.step({ progress: { done, total }, events: [{ type: "progress", data: { done, total } }] });
   await progress(0);
   // Progress is written as each candidate is finished; the last one is written with the candidates.
   const candidates = await generateCandidatesAsync(
     request.data,
-    { model, ...(topology ? { topology } : {}) },
+    {
+      model,
+      ...(topology ? { topology } : {}),
+      // A variant or blend: its latents and parents (recorded in each candidate's design metadata).
+      ...(payload.latents ? { latents: payload.latents } : {}),
+      ...(payload.parents ? { parents: payload.parents } : {}),
+    },
     async (done) => {
       if (done < total) await progress(done);
     },

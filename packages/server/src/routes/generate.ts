@@ -1,8 +1,15 @@
 import { GENERATION_REQUEST_DEFAULTS, type GenerationRequest } from "@plantgan/core/design";
-import { fixedItemIssues } from "@plantgan/core/generate";
+import { fixedItemIssues, type RegenerationPlan } from "@plantgan/core/generate";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { type RouteOptions, rateConfig } from "../config.js";
 import { ApiError } from "../errors.js";
+import {
+  blendRequestPlan,
+  type ParentCandidate,
+  parentCandidate,
+  parentTopology,
+  variantRequestPlan,
+} from "../gan/generation-service.js";
 import { apiRef, CONTRACT, inlined, problems } from "../schemas.js";
 import type { Services } from "../services.js";
 import type { JobStatus } from "../store/store.js";
@@ -103,6 +110,97 @@ export async function generateRoutes(
       }
       candidates.sort((a, b) => (a.rank ?? 0) - (b.rank ?? 0));
       return reply.code(200).send({ job, candidates });
+    },
+  );
+
+  // Variants and blends live under the same prefix: /v1/generate/variants, /v1/generate/blends.
+  await regenerateRoutes(app, options);
+}
+
+/**
+ * POST /v1/generate/variants and /v1/generate/blends (registered by `generateRoutes`): one candidate from stored candidates'
+ * recorded latents (core generate/variant.ts), made by the parent's model in a "generate" job;
+ * always 202 with the job, whose candidate GET /v1/candidates?job= lists once it has finished.
+ */
+export async function regenerateRoutes(
+  app: FastifyInstance,
+  options: RouteOptions & { services: Services },
+): Promise<void> {
+  const submit = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    parent: ParentCandidate,
+    plan: RegenerationPlan,
+  ): Promise<FastifyReply> => {
+    const generation = options.services.generation;
+    if (!generation)
+      throw new ApiError("not_available", "generation is not available in this server yet (no generation service)");
+    const workspaceId = request.auth.workspaceId;
+    const model = await app.store.getModel(workspaceId, parent.modelId);
+    if (!model) throw new ApiError("not_found", `model ${parent.modelId} of candidate ${parent.id} not found`);
+    if (model.status !== "ready") throw new ApiError("conflict", `model ${model.id} is ${model.status}, not ready`);
+    const topology = parentTopology(parent);
+    const out = await generation.submit({
+      workspaceId,
+      request: plan.request,
+      model,
+      ...(topology === undefined ? {} : { topology }),
+      latents: plan.latents,
+      parents: plan.parents,
+      enqueue: (payload) => app.jobs.enqueue(workspaceId, "generate", payload),
+    });
+    if ("issues" in out) throw new ApiError("invalid_request", out.issues[0]?.message, { issues: out.issues });
+    reply.header("location", `/v1/jobs/${out.job.id}`);
+    return reply.code(202).send(out.job);
+  };
+  const responses = { 202: apiRef("job"), ...problems(400, 401, 404, 409, 429, 501) };
+
+  app.post(
+    "/variants",
+    {
+      config: rateConfig(options.rate.heavy),
+      schema: {
+        summary: "Regenerate a candidate with the same latent and a changed condition",
+        description:
+          "Body: variant-request.schema.json. The candidate's recorded request with `set` applied, placed by its model " +
+          "with its latent and topology seed: 202 with the job (Location); its candidate records variantOf and " +
+          "variantSet in design.metadata. 404 for an unknown candidate; 400 invalid_request for a change that cannot " +
+          "be applied (pointer /set/<i>) or a candidate without a recorded latent.",
+        tags: ["generation"],
+        body: apiRef("variant-request"),
+        response: responses,
+      },
+    },
+    async (request: FastifyRequest<{ Body: { candidate: string; set?: string[] } }>, reply: FastifyReply) => {
+      const { candidate, set = [] } = request.body;
+      const found = await app.store.getCandidate(request.auth.workspaceId, candidate);
+      const parent = parentCandidate(candidate, found, "/candidate");
+      return submit(request, reply, parent, variantRequestPlan(parent, set));
+    },
+  );
+
+  app.post(
+    "/blends",
+    {
+      config: rateConfig(options.rate.heavy),
+      schema: {
+        summary: "Blend two candidates' latents",
+        description:
+          "Body: blend-request.schema.json. The first candidate's request and topology seed, the two latents " +
+          "interpolated spherically at t (default 0.5), placed by their model: 202 with the job (Location); its " +
+          "candidate records blendOf and blendT in design.metadata. 404 for an unknown candidate; 400 invalid_request " +
+          "for candidates of different process classes or models, or one without a recorded latent.",
+        tags: ["generation"],
+        body: apiRef("blend-request"),
+        response: responses,
+      },
+    },
+    async (request: FastifyRequest<{ Body: { candidates: [string, string]; t?: number } }>, reply: FastifyReply) => {
+      const [a, b] = request.body.candidates;
+      const workspaceId = request.auth.workspaceId;
+      const first = parentCandidate(a, await app.store.getCandidate(workspaceId, a), "/candidates/0");
+      const second = parentCandidate(b, await app.store.getCandidate(workspaceId, b), "/candidates/1");
+      return submit(request, reply, first, blendRequestPlan(first, second, request.body.t ?? 0.5));
     },
   );
 }

@@ -2,6 +2,23 @@
 import type { Design, DesignSummary, ModelCard, ProcessClass, RulePack, ValidationReport } from "@plantgan/core/design";
 
 /**
+ * POST /v1/generate/blends: a candidate from two candidates' latents, interpolated spherically entry by entry (one entry per learned stage). It answers the first candidate's request with its topology seed and model (t = 0 replays the first) and records blendOf and blendT in its design's metadata. Both must answer the same process class and come from one model (same latent stages and sizes); otherwise 400 invalid_request.
+ */
+export interface BlendRequest {
+  /**
+   * Ids of the two candidates to blend, first the one whose request the blend answers.
+   *
+   * @minItems 2
+   * @maxItems 2
+   */
+  candidates: [string, string];
+  /**
+   * Where between the two: 0 the first, 1 the second.
+   */
+  t?: number;
+}
+
+/**
  * The layout's cost under the rule pack's cost model, broken down (absent when the pack has none).
  */
 export interface CandidateCost {
@@ -781,4 +798,20 @@ export interface ValidateRequest {
   rulePack?: RulePack;
   rulePackId?: RulePackId;
   rulePackVersion?: string;
+}
+
+/**
+ * POST /v1/generate/variants: regenerate a candidate with the same latent and a changed condition. The candidate's design records its request, latent and topology seed (design.metadata, written by the pipeline); the variant answers that request with `set` applied, placed by the same model with the same latent, and records variantOf and variantSet in its design's metadata.
+ */
+export interface VariantRequest {
+  /**
+   * Id of the candidate to vary (cand-…).
+   */
+  candidate: string;
+  /**
+   * Condition changes, each <field>=<value>: equipment.<type>=n (at least n, as a request counts them; 0: no requirement), equipment.<type>=+n or -n (relative to what the candidate holds), site.width, site.depth, site.windFrom = n, +n or -n. E.g. ["equipment.pump=+1", "site.width=200"]. A change that cannot be read, an unknown field or type, or a changed request outside the generation-request contract: 400 invalid_request naming the change (pointer /set/<i>).
+   *
+   * @maxItems 20
+   */
+  set?: string[];
 }
