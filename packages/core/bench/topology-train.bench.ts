@@ -5,6 +5,7 @@
  *
  *   npx tsx --conditions=@plantgan/source packages/core/bench/topology-train.bench.ts \
  *     [--epochs 1] [--out dir] [--batch 16] [--limit N] [--size small|default] [--nmax 48] [--samples 5] [--seed 1]
+ *     [--lr-g 1e-4] [--lr-d 3e-4]
  *
  * --limit uses the first N designs of the split (all by default). --size small trains narrower
  * nets (MLP 128, slots 32, critic 32), which a CPU can take through the whole split in minutes.
@@ -41,6 +42,8 @@ const { values } = parseArgs({
     samples: { type: "string", default: "5" },
     seed: { type: "string", default: "1" },
     split: { type: "string", default: "train" },
+    "lr-g": { type: "string" },
+    "lr-d": { type: "string" },
   },
 });
 const epochs = Number(values.epochs);
@@ -85,8 +88,14 @@ console.log(
     ` (skipped ${JSON.stringify(tally.skipped)}); nMax ${spec.nMax}, node width ${spec.nodeWidth}, edge width ${spec.edgeWidth}`,
 );
 
-const trainer = createTopologyTrainer(spec, size, seed);
-console.log(`model ${values.size}: ${JSON.stringify(trainer.config.model)}`);
+const rates = {
+  ...(values["lr-g"] ? { generatorLearningRate: Number(values["lr-g"]) } : {}),
+  ...(values["lr-d"] ? { criticLearningRate: Number(values["lr-d"]) } : {}),
+};
+const trainer = createTopologyTrainer(spec, { ...size, ...rates }, seed);
+console.log(
+  `model ${values.size}: ${JSON.stringify(trainer.config.model)}; lr ${trainer.config.training.generatorLearningRate} / ${trainer.config.training.criticLearningRate}`,
+);
 if (values.out) mkdirSync(values.out, { recursive: true });
 for (let e = 0; e < epochs; e++) {
   t0 = performance.now();

@@ -58,6 +58,7 @@ export interface TopologyTrainingConfig {
   readonly gradientPenalty: number;
   /** ε of the drift term. */
   readonly drift: number;
+  /** Decay of the generator EMA per generator update, after a warm-up of min(decay, (1 + k)/(10 + k)). */
   readonly emaDecay: number;
   /** Gumbel-softmax temperature while training. */
   readonly temperature: number;
@@ -542,7 +543,11 @@ class Trainer implements TopologyTrainer {
   }
 
   private updateEma(): void {
-    const decay = this.config.training.emaDecay;
+    // Warm-up (as TensorFlow's ExponentialMovingAverage with num_updates): at 0.999 from the first
+    // update, 100 updates would leave the average 90% initial weights; (1 + k)/(10 + k) follows the
+    // live weights early and reaches the set decay after ~10,000 updates.
+    const updates = Math.floor(this.stepCount / this.config.training.criticSteps);
+    const decay = Math.min(this.config.training.emaDecay, (1 + updates) / (10 + updates));
     const live = generatorStages(this.generator).flatMap((m) => m.weights);
     const shadow = generatorStages(this.generatorEma).flatMap((m) => m.weights);
     tf.tidy(() => {
