@@ -41,9 +41,9 @@ describe("the vocabulary", () => {
 
 describe("the shipped rule pack", () => {
   it("is parsed with the schema's defaults filled", () => {
-    // Every rule is on but one: the router still leaves pockets in relief lines, so
-    // piping.relief-free-draining waits for a router that keeps them falling (issue 18).
-    expect(DEFAULT_RULE_PACK.disabledRules).toEqual(["piping.relief-free-draining"]);
+    // Every rule is on: piping.relief-free-draining joined once the router kept relief lines
+    // falling to their disposal (issue 18).
+    expect(DEFAULT_RULE_PACK.disabledRules).toEqual([]);
     expect(DEFAULT_RULE_PACK.routing).toMatchObject({ endTolerance: expect.any(Number) });
   });
 });

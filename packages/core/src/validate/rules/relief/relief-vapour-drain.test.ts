@@ -1,7 +1,7 @@
 /**
- * The vapour-space and free-draining relief rules: what stays silent next to a planted fault. The
- * free-draining rule is off in the default pack (the shipped designer routes relief lines through
- * pockets), so every check here runs with every rule on.
+ * The vapour-space and free-draining relief rules: what stays silent next to a planted fault. Every
+ * check here runs with every rule on, so that a rule a pack turns off is still tested; one test pins
+ * the free-draining rule as on in the default pack.
  */
 import { cleanDesign, equipmentIn, lineIn, modifiedDesign } from "@plantgan/testing";
 import { describe, expect, it } from "vitest";
@@ -104,24 +104,40 @@ describe("relief lines drain without pockets", () => {
   });
 
   it("a route up to its high point and down to the drum passes; a dip on the way does not", () => {
-    // 50-RV-1010-C1, V-102's relief line, keeps the fixture's own pocket: only V-101's line is looked at
-    const onLine = (d: Design) =>
-      ofRule(d, "piping.relief-free-draining").filter((v) => v.lines.includes("50-RV-1009-A1"));
-    expect(onLine(reliefRoute(UP_OVER_DOWN))).toEqual([]);
+    expect(ofRule(reliefRoute(UP_OVER_DOWN), "piping.relief-free-draining")).toEqual([]);
     const dipped = [...UP_OVER_DOWN];
     dipped.splice(3, 0, [50, 30.875, 6.5], [50, 30.875, 5], [60, 30.875, 5], [60, 30.875, 6.5]);
-    const found = onLine(reliefRoute(dipped));
+    const found = ofRule(reliefRoute(dipped), "piping.relief-free-draining");
     expect(found.map((v) => [v.lines, v.location])).toEqual([[["50-RV-1009-A1"], { x: 50, y: 30.875, z: 5 }]]);
     expect(found[0]!.message).toMatch(/1\.5 m below the route on both sides/);
   });
 
-  it("the shipped designer's rack loop (down to the rack, up over the drum) is a pocket", () => {
-    expect(ofRule(cleanDesign("pump_station"), "piping.relief-free-draining").map((v) => v.lines)).toEqual([
-      ["50-RV-1009-A1"],
-      ["50-RV-1010-C1"],
+  it("a rack loop (down onto a rack lane, up over the drum) is a pocket, found by the default pack", () => {
+    // the route the fixture builder drew before relief lines got their own tier above the rack
+    const rackLoop = reliefRoute([
+      [16, 27.5, 3.5],
+      [16, 27.5, 5.6],
+      [16, 30.875, 5.6],
+      [16, 30.875, 5],
+      [83, 30.875, 5],
+      [83, 30.875, 6.2],
+      [83, 36.5, 6.2],
+      [83, 36.5, 1.5],
     ]);
-    // off in the default pack until the designer routes relief lines free-draining
-    expect(ofRule(cleanDesign("pump_station"), "piping.relief-free-draining", DEFAULT_RULE_PACK)).toEqual([]);
+    const found = ofRule(rackLoop, "piping.relief-free-draining", DEFAULT_RULE_PACK);
+    expect(found.map((v) => [v.lines, v.location])).toEqual([[["50-RV-1009-A1"], { x: 16, y: 30.875, z: 5 }]]);
+    expect(found[0]!.message).toMatch(/0\.6 m below the route on both sides/);
+  });
+
+  it("every clean design's relief and flare lines drain under the default pack", () => {
+    let draining = 0;
+    for (const pc of PROCESS_CLASSES) {
+      const d = cleanDesign(pc);
+      draining += d.lines.filter((l) => l.service === "relief" || l.service === "flare").length;
+      expect(ofRule(d, "piping.relief-free-draining", DEFAULT_RULE_PACK), pc).toEqual([]);
+    }
+    // five plants hold relief or flare lines (tank farm and utilities hold none)
+    expect(draining).toBeGreaterThanOrEqual(7);
   });
 
   it("a process line carrying a relief valve on a tee keeps its own profile", () => {
