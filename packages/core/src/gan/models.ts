@@ -18,6 +18,7 @@
  *
  * Shapes: B batch, N = nMax, F = layout.F (51 by default), R = layout.R (9), C = CONDITION_SIZE (21).
  */
+
 import * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
 import { type EncodingLayout, EQUIPMENT_TYPES, encodingLayout, HAZARDS } from "../views/vocabulary.js";
@@ -31,6 +32,7 @@ import {
   SoftRaster,
 } from "./layers.js";
 import { buildLayoutGenerator } from "./layout-generator.js";
+import type { TopologyModel } from "./topology/model-io.js";
 
 /** Architecture of a PlantGAN model pair. Everything a saved model needs to be rebuilt. */
 export interface GanModelConfig {
@@ -80,6 +82,8 @@ export interface GanModel {
   readonly critic?: tfl.LayersModel;
   readonly config: GanModelConfig;
   readonly layout: EncodingLayout;
+  /** The learned topology generator (gan/topology/), when the model folder has one. */
+  readonly topology?: TopologyModel;
 }
 
 export const DEFAULT_MODEL_CONFIG: Omit<GanModelConfig, "nMax" | "symmetricRelations"> = {

@@ -6,9 +6,9 @@
  * - "designer" (spec mode, today's default): the procedural designer's template for the process
  *   class, holding the requested equipment (its own seed per candidate, so candidates differ in
  *   P&ID as well as layout); its layout is thrown away and the placement puts it on the request's site;
- * - "learned": the learned topology generator (gan/topology/), which plugs in at
- *   `topologySourceByName` once a model carries one. A source that cannot be had is an error,
- *   never the designer in its place.
+ * - "learned": the learned topology generator (gan/topology/, learned-topology.ts), the spec-mode
+ *   default when the model carries one. A source that cannot be had is an error, never the
+ *   designer in its place.
  */
 import type { EquipmentType, GenerationRequest, PlantDesignInput, RulePack } from "../design/types.js";
 import { designPlantDetailed } from "../designer/designer.js";
@@ -16,6 +16,7 @@ import type { GanModel } from "../gan/models.js";
 import { stripLayout } from "../gan/topology.js";
 import { deriveSeed } from "../gan/training.js";
 import { PipelineError } from "./errors.js";
+import { learnedTopology } from "./learned-topology.js";
 
 export interface TopologySource {
   /** Recorded on each candidate it made: "request", "designer", "learned", or a caller's own name. */
@@ -25,7 +26,12 @@ export interface TopologySource {
    * site, under the rule pack. Deterministic in (request, seed, pack); throws a PipelineError when
    * it has none for this seed.
    */
-  propose(request: GenerationRequest, seed: number, pack: RulePack): PlantDesignInput;
+  propose(request: GenerationRequest, seed: number, pack: RulePack, given?: GivenTopologyLatent): PlantDesignInput;
+}
+
+/** A learned source's latent to start from (a candidate's kept one, or a blend); others ignore it. */
+export interface GivenTopologyLatent {
+  readonly latent?: readonly number[];
 }
 
 /** The request's own topology (topology mode), its layout stripped. */
@@ -84,16 +90,14 @@ export class TopologySourceError extends Error {
 
 /**
  * The spec-mode topology source of that name for this model. "learned" needs a model with a
- * topology generator: no model has one yet, so it is refused, naming why, and never replaced by
- * the designer.
+ * topology generator: without one it is refused, naming why, and never replaced by the designer.
  */
 export function topologySourceByName(name: string, model: GanModel | undefined): TopologySource {
   switch (name) {
     case "designer":
       return designerTopology;
     case "learned":
-      // The learned topology generator plugs in here: when GanModel carries one (gan/topology/),
-      // return a TopologySource named "learned" that samples it for (request, seed).
+      if (model?.topology) return learnedTopology(model.topology);
       throw new TopologySourceError(
         name,
         `${model ? "the model has" : "no model given, so"} no topology generator: "designer" is the other source`,

@@ -1,0 +1,79 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEFAULT_RULE_PACK } from "../design/rule-pack.js";
+import type { GenerationRequest } from "../design/types.js";
+import { EQUIPMENT_TYPES } from "../design/vocabulary.js";
+import { selectBackend } from "../gan/backend.js";
+import { type TopologyModel, topologyModelOf } from "../gan/topology/model-io.js";
+import { defaultSlotGraphSpec } from "../gan/topology/spec.js";
+import { createTopologyTrainer, type TopologyTrainer } from "../gan/topology/training.js";
+import { decodeLatent } from "./latent.js";
+import { learnedTopology, requiredCounts, TOPOLOGY_LATENT_KEY } from "./learned-topology.js";
+import { TopologySourceError, topologySourceByName } from "./topology-source.js";
+
+// Untrained weights (small nets): what the source does with any model, not what training teaches.
+let trainer: TopologyTrainer;
+let model: TopologyModel;
+beforeAll(async () => {
+  await selectBackend({ log: () => {} });
+  trainer = createTopologyTrainer(defaultSlotGraphSpec(16), { latentSize: 8, hidden: 32, slotHidden: 16 }, 5);
+  model = topologyModelOf(trainer);
+}, 60_000);
+afterAll(() => trainer?.dispose());
+
+const request: GenerationRequest = {
+  schemaVersion: "1.0",
+  mode: "spec",
+  processClass: "pump_station",
+  site: { width: 120, depth: 90, racks: [], keepOuts: [] },
+  equipment: [
+    { type: "pump", count: 3 },
+    { type: "tank", count: 2 },
+  ],
+} as unknown as GenerationRequest;
+
+const countOf = (d: { equipment: readonly { type: string }[] }, type: string) =>
+  d.equipment.filter((e) => e.type === type).length;
+
+describe("learned topology source", () => {
+  it("proposes a topology holding the requested equipment, recording its latent", () => {
+    const source = learnedTopology(model);
+    const design = source.propose(request, 7, DEFAULT_RULE_PACK);
+    expect(source.name).toBe("learned");
+    expect(countOf(design, "pump")).toBeGreaterThanOrEqual(3);
+    expect(countOf(design, "tank")).toBeGreaterThanOrEqual(2);
+    expect(design.processClass).toBe("pump_station");
+    expect(design.site.width).toBe(120);
+    const latent = decodeLatent(String((design.metadata as Record<string, unknown>)[TOPOLOGY_LATENT_KEY]));
+    expect(latent).toHaveLength(8);
+  });
+
+  it("is deterministic in the seed, and a recorded latent replays the same topology", () => {
+    const source = learnedTopology(model);
+    const a = source.propose(request, 11, DEFAULT_RULE_PACK);
+    expect(source.propose(request, 11, DEFAULT_RULE_PACK)).toEqual(a);
+    const latent = decodeLatent(String((a.metadata as Record<string, unknown>)[TOPOLOGY_LATENT_KEY]))!;
+    // Same latent, same seed for the discrete noise: the same P&ID.
+    const replay = source.propose(request, 11, DEFAULT_RULE_PACK, { latent });
+    expect(replay.equipment).toEqual(a.equipment);
+    expect(replay.lines).toEqual(a.lines);
+  });
+
+  it("refuses a request larger than the generator's slots, naming the limit", () => {
+    const big = { ...request, equipment: [{ type: "pump", count: 17 }] } as GenerationRequest;
+    expect(() => learnedTopology(model).propose(big, 1, DEFAULT_RULE_PACK)).toThrow(/at most 16/);
+  });
+
+  it("counts fixed items toward what a request requires", () => {
+    const fixed = {
+      ...request,
+      fixed: [1, 2, 3, 4].map((i) => ({ tag: `P-10${i}`, type: "pump" })),
+    } as unknown as GenerationRequest;
+    expect(requiredCounts(fixed)[EQUIPMENT_TYPES.indexOf("pump")]).toBe(4);
+  });
+
+  it("is what --topology learned names for a model with a topology generator, and refused without one", () => {
+    const withTopology = { topology: model } as unknown as Parameters<typeof topologySourceByName>[1];
+    expect(topologySourceByName("learned", withTopology).name).toBe("learned");
+    expect(() => topologySourceByName("learned", undefined)).toThrow(TopologySourceError);
+  });
+});
