@@ -14,7 +14,7 @@ import { mixSeed, Rng } from "./rng.js";
 import { TEMPLATES } from "./templates/index.js";
 
 /** Version of the designer's output: bump when the same seed would give a different design. */
-export const DESIGNER_VERSION = "1.1.0";
+export const DESIGNER_VERSION = "1.2.0";
 
 /** Metres added to every pack distance when the designer legalises its own layouts. */
 const LAYOUT_MARGIN = metres(1.5);
