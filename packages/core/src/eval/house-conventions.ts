@@ -14,8 +14,10 @@
  */
 import type { Design, PlantDesignInput } from "../design/types.js";
 import { isNozzleEnd } from "../design/types.js";
+import { encodeSlotGraphWithLosses } from "../gan/topology/encode.js";
+import type { SlotGraph, SlotGraphSpec } from "../gan/topology/spec.js";
 import { stripLayout } from "../gan/topology.js";
-import { CONVENTIONS, type Convention } from "./conventions.js";
+import { CONVENTIONS, type Convention, conventionVerdicts } from "./conventions.js";
 import { pumpGroups } from "./motifs.js";
 import { parseTopology } from "./topology-graph.js";
 
@@ -156,4 +158,31 @@ function addPumpDischargeGauges(out: PlantDesignInput & { lines: LineInput[] }):
     tags.add(`PI-${number}`);
     instruments.push({ tag: `PI-${number}`, on: { line: line.id } });
   }
+}
+
+/** A design of the house's variant of a dataset, with its slot graph; or why the design is left out. */
+export type HouseVariantItem =
+  | { readonly design: Design; readonly graph: SlotGraph }
+  | { readonly skipped: "breaks_convention" | "not_held" | "too_large" };
+
+/**
+ * A design as the house would have drawn it, for training: the rewrite, kept only when it
+ * follows every chosen convention (a bank of parallel pumps on one pair of headers, e.g. six
+ * pumps, is not an A/B pair and stays as it is) and the slot graph holds it whole (a slot graph
+ * holds two lines per pair of items, so a bypass around a control valve whose line already shares
+ * its pair with another line, e.g. a pressure control valve to flare beside a relief line, is lost).
+ */
+export function houseVariant(
+  design: Design | PlantDesignInput,
+  conventions: readonly HouseConvention[],
+  spec: SlotGraphSpec,
+): HouseVariantItem {
+  const parsed = parseTopology(applyHouseConventions(design, conventions));
+  if (!parsed) throw new Error(`houseVariant: the rewrite of ${design.id} does not parse`);
+  const verdicts = conventionVerdicts(parsed);
+  if (conventions.some((c) => verdicts[c] === false)) return { skipped: "breaks_convention" };
+  if (parsed.equipment.length > spec.nMax) return { skipped: "too_large" };
+  const { graph, losses } = encodeSlotGraphWithLosses(parsed, spec);
+  if (Object.values(losses).some((n) => n > 0)) return { skipped: "not_held" };
+  return { design: parsed, graph };
 }

@@ -1,0 +1,175 @@
+/**
+ * Issue 14 item 5 at full size: the topology GAN learns a company's house conventions. Builds the
+ * house's variant of the training split (eval/house-conventions.ts: A/B pumps spared 2-out-of-3,
+ * block valves and a bypass around every control valve, a PI gauge on every line leaving a
+ * pump), trains the topology GAN on it, and scores the model, its untrained weights, the designer
+ * and retrieval (nearest house design) on requests written from the house's variant of val
+ * designs: the eval harness table, then each convention's share per class and pooled.
+ *
+ *   npx tsx --conditions=@plantgan/source packages/core/bench/conventions.bench.ts \
+ *     [--epochs 4] [--batch 16] [--size small|default] [--per-class 10] [--per-request 1] [--limit N] [--classes a,b] [--seed 1]
+ *     [--g-lr 1e-4] [--d-lr 3e-4] [--ema 0.999]
+ *
+ * --limit takes the first N training designs of each class; --classes restricts to those classes.
+ * The EMA generator is the one scored: with few steps, lower --ema (0.999 averages over ~1000 steps).
+ * "model, types required" decodes with the requested equipment forced (sample.ts); "model" without.
+ */
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { gunzipSync } from "node:zlib";
+import { parseDesign } from "../src/design/parse.js";
+import type { Design } from "../src/design/types.js";
+import { EQUIPMENT_TYPES } from "../src/design/vocabulary.js";
+import { HOUSE_CONVENTIONS, houseVariant } from "../src/eval/house-conventions.js";
+import {
+  designerSource,
+  evaluateTopologySources,
+  POOLED,
+  retrievalSource,
+  type TopologyRow,
+  type TopologySourceFunction,
+  topologyTable,
+} from "../src/eval/index.js";
+import { selectBackend } from "../src/gan/backend.js";
+import { CONDITION_LAYOUT, COUNT_SCALE, conditionVector } from "../src/gan/condition.js";
+import { requestFromDesign } from "../src/gan/metrics.js";
+import { decodeSlotGraph } from "../src/gan/topology/decode.js";
+import { generateSlotGraphs, type TopologyModel, topologyModelOf } from "../src/gan/topology/model-io.js";
+import { defaultSlotGraphSpec, type SlotGraph } from "../src/gan/topology/spec.js";
+import { compactSlotGraph, createTopologyTrainer, type TopologyTrainerInput } from "../src/gan/topology/training.js";
+
+const { values } = parseArgs({
+  options: {
+    epochs: { type: "string", default: "4" },
+    batch: { type: "string", default: "16" },
+    size: { type: "string", default: "small" },
+    "per-class": { type: "string", default: "10" },
+    "per-request": { type: "string", default: "1" },
+    limit: { type: "string" },
+    classes: { type: "string" },
+    seed: { type: "string", default: "1" },
+    "g-lr": { type: "string", default: "1e-4" },
+    "d-lr": { type: "string", default: "3e-4" },
+    ema: { type: "string", default: "0.999" },
+  },
+});
+const SIZES: Record<string, TopologyTrainerInput> = {
+  small: { hidden: 128, slotHidden: 32, attentionKey: 16, edgeHidden: 32, criticHidden: 32 },
+  default: {},
+};
+const size = SIZES[values.size];
+if (size === undefined) throw new Error(`--size must be small or default; got ${values.size}`);
+const seed = Number(values.seed);
+const limit = values.limit === undefined ? Number.POSITIVE_INFINITY : Number(values.limit);
+const classes = values.classes?.split(",");
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "../../..");
+function readSplit(name: string): Design[] {
+  const text = gunzipSync(readFileSync(join(root, `datasets/synthetic-v1/${name}.ndjson.gz`))).toString("utf8");
+  return text
+    .split("\n")
+    .filter((l) => l.trim() !== "")
+    .map((l) => {
+      const parsed = parseDesign(JSON.parse(l));
+      if (!parsed.success) throw new Error(`${name}: a design does not parse`);
+      return parsed.data;
+    })
+    .filter((d) => classes === undefined || classes.includes(d.processClass));
+}
+
+const spec = defaultSlotGraphSpec();
+
+/** The house's variant of a split: kept designs and graphs, first `most` per class, and the tally of what was left out. */
+function variantOf(designs: readonly Design[], most: number) {
+  const kept: { design: Design; graph: SlotGraph }[] = [];
+  const tally: Record<string, Record<string, number>> = {};
+  for (const d of designs) {
+    const t = tally[d.processClass] ?? { read: 0, kept: 0 };
+    tally[d.processClass] = t;
+    if (t.kept! >= most) continue;
+    t.read!++;
+    const item = houseVariant(d, HOUSE_CONVENTIONS, spec);
+    if ("skipped" in item) {
+      t[item.skipped] = (t[item.skipped] ?? 0) + 1;
+      continue;
+    }
+    t.kept!++;
+    kept.push(item);
+  }
+  return { kept, tally };
+}
+
+/** The topology GAN as an eval source: the request's condition, one sample, decoded. */
+function learnedSource(model: TopologyModel, requireTypes = false): TopologySourceFunction {
+  return (request, s) => {
+    const c = conditionVector(request);
+    const required = EQUIPMENT_TYPES.map((_, t) => Math.round(c[CONDITION_LAYOUT.counts + t]! * COUNT_SCALE));
+    const { graphs } = generateSlotGraphs(model, [c], { seed: s, ...(requireTypes ? { required } : {}) });
+    return decodeSlotGraph(graphs[0]!, model.config.spec, {
+      processClass: request.processClass,
+      site: request.site,
+      id: `house-${s}`,
+      seed: s,
+    });
+  };
+}
+
+const backend = await selectBackend({ log: () => {} });
+let t0 = performance.now();
+const train = variantOf(readSplit("train"), limit);
+console.log(
+  `backend ${backend.name}; house variant of train: ${train.kept.length} designs in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+);
+console.log(`  per class: ${JSON.stringify(train.tally)}`);
+const perClass = Number(values["per-class"]);
+const held = variantOf(readSplit("val"), perClass);
+console.log(`house variant of val (requests): ${JSON.stringify(held.tally)}`);
+const requests = held.kept.map(({ design }, i) => requestFromDesign(design, seed + i));
+
+const rates: TopologyTrainerInput = {
+  generatorLearningRate: Number(values["g-lr"]),
+  criticLearningRate: Number(values["d-lr"]),
+  emaDecay: Number(values.ema),
+};
+const trainer = createTopologyTrainer(spec, { ...size, ...rates }, seed);
+const untrained = createTopologyTrainer(spec, { ...size, ...rates }, seed);
+const graphs = train.kept.map(({ graph }) => compactSlotGraph(graph, spec));
+const epochs = Number(values.epochs);
+for (let e = 0; e < epochs; e++) {
+  const summary = trainer.epoch(graphs, Number(values.batch));
+  console.log(
+    `epoch ${summary.epoch}: ${summary.steps} steps, ${summary.seconds.toFixed(0)} s, d_loss ${summary.mean.d_loss.toFixed(3)} W ${summary.mean.wasserstein.toFixed(3)} count ${summary.mean.count.toFixed(3)}`,
+  );
+}
+
+t0 = performance.now();
+const rows = await evaluateTopologySources(
+  {
+    model: learnedSource(topologyModelOf(trainer)),
+    "model, types required": learnedSource(topologyModelOf(trainer), true),
+    "untrained weights": learnedSource(topologyModelOf(untrained)),
+    designer: designerSource,
+    retrieval: retrievalSource(train.kept.map(({ design }) => design)),
+  },
+  requests,
+  train.kept.map(({ design }) => design),
+  { perRequest: Number(values["per-request"]), seed },
+);
+console.log(`evaluated ${requests.length} requests in ${((performance.now() - t0) / 1000).toFixed(0)} s\n`);
+console.log(topologyTable(rows));
+
+const share = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : "–");
+console.log(
+  `\n| class | source | ${HOUSE_CONVENTIONS.join(" | ")} |\n|---|---|${HOUSE_CONVENTIONS.map(() => "---").join("|")}|`,
+);
+for (const r of rows as TopologyRow[]) {
+  console.log(`| ${r.group} | ${r.source} | ${HOUSE_CONVENTIONS.map((c) => share(r.conventions[c])).join(" | ")} |`);
+}
+const pooled = rows.filter((r) => r.group === POOLED);
+console.log(
+  `\npooled: ${pooled.map((r) => `${r.source} ${HOUSE_CONVENTIONS.map((c) => `${c} ${share(r.conventions[c])}`).join(", ")}`).join("; ")}`,
+);
+trainer.dispose();
+untrained.dispose();
