@@ -10,6 +10,7 @@ import { type SseMessage, streamSse } from "./sse.js";
 // ---------------------------------------------------------------- shapes: generated from schemas/api (pnpm gen:api)
 
 import type {
+  BlendRequest,
   Candidate,
   CandidateListQuery,
   CandidateMeta,
@@ -34,6 +35,7 @@ import type {
   TrainRequest,
   UploadReport,
   ValidateRequest,
+  VariantRequest,
 } from "./generated/api-types.js";
 
 export type * from "./generated/api-types.js";
@@ -303,6 +305,18 @@ export class ApiClient {
       headers: { Prefer: "respond-async" },
     });
     return unwrap<Job>(value, "job");
+  }
+
+  /** POST /v1/generate/variants: the candidate regenerated with its latent and the changes in `set` (a job). */
+  variant(candidate: string, set: readonly string[]): Promise<Job> {
+    return this.request<Job>("POST", "/generate/variants", {
+      json: { candidate, set: [...set] } satisfies VariantRequest,
+    });
+  }
+
+  /** POST /v1/generate/blends: a candidate from two candidates' latents, t of the way from a to b (a job). */
+  blend(a: string, b: string, t: number): Promise<Job> {
+    return this.request<Job>("POST", "/generate/blends", { json: { candidates: [a, b], t } satisfies BlendRequest });
   }
 
   listCandidates(filter: Omit<CandidateListQuery, "limit"> & { limit?: number } = {}): Promise<CandidatePage> {

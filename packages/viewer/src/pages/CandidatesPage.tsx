@@ -20,6 +20,7 @@ import { Thumbnail } from "../components/Thumbnail.js";
 import { ViolationsPanel } from "../components/ViolationsPanel.js";
 import { regenerateRequest } from "../view/regenerate.js";
 import { violationFocus } from "./DesignPage.js";
+import { BlendForm, VariantForm } from "./VariantPanel.js";
 
 /** Candidates per page of the grid. */
 const PAGE_SIZE = 24;
@@ -457,9 +458,18 @@ function RegeneratePanel({ candidate }: { candidate: Candidate }) {
 /**
  * Review of one candidate: its scene, why it is invalid (if it is), its report; accept (under
  * another id when its own is taken, with a recorded reason when it has errors) or reject; pin
- * items and regenerate the rest.
+ * items and regenerate the rest; make a variant or a blend of it.
  */
-function ReviewPanel({ candidate, onReviewed }: { candidate: Candidate; onReviewed: () => void }) {
+function ReviewPanel({
+  candidate,
+  others,
+  onReviewed,
+}: {
+  candidate: Candidate;
+  /** The candidates listed beside it: what "Blend with…" offers. */
+  others: readonly CandidateMeta[];
+  onReviewed: () => void;
+}) {
   const { api } = useApi();
   const [comment, setComment] = useState("");
   const [override, setOverride] = useState("");
@@ -571,6 +581,8 @@ function ReviewPanel({ candidate, onReviewed }: { candidate: Candidate; onReview
           )}
           <ErrorBox error={error} />
           <RegeneratePanel candidate={candidate} />
+          <VariantForm candidate={candidate} />
+          <BlendForm candidate={candidate} others={others} />
           <CostPanel cost={candidate.cost} polish={candidate.polish} />
           <ViolationsPanel report={candidate.report} selected={violation} onSelect={(i) => setViolation(i)} />
         </div>
@@ -695,6 +707,7 @@ export function CandidatesPage({ jobId, openId }: { jobId: string | undefined; o
         <ReviewPanel
           key={opened.id}
           candidate={opened}
+          others={items}
           onReviewed={() => {
             void api.getCandidate(opened.id).then(
               (c) => setFull((f) => ({ ...f, [c.id]: c })),
