@@ -2,12 +2,13 @@
  * File side of the GAN commands: datasets, model folders, checkpoints. A model folder holds
  *   generator/model.json + weights.bin   EMA generator (what `generate` uses)
  *   critic/model.json + weights.bin      critic (ranks candidates)
+ *   topology/                            the learned topology generator (topology-gan.json, skeleton/, lines/, attachments/), optional
  *   plantgan-model.json                  trainer config, epoch, dataset
  *   model-card.json, metrics.jsonl, previews/epoch-XXX.svg
  *   checkpoint.bin                       weights + optimizer + trainer state, one file written atomically
  */
 import { createHash } from "node:crypto";
-import { mkdir, readFile } from "node:fs/promises";
+import { access, mkdir, readFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gunzipSync } from "node:zlib";
@@ -17,9 +18,12 @@ import {
   type GanModel,
   type GanModelConfig,
   loadModel,
+  loadTopologyModel,
   MODEL_INFO,
   type ModelInfo,
   modelLayout,
+  TOPOLOGY_CONFIG_FILE,
+  type TopologyModel,
 } from "@plantgan/core/gan";
 import { CliError } from "./exit.js";
 import { writeFileAtomic } from "./output.js";
@@ -103,5 +107,32 @@ export async function loadGanModel(dir: string): Promise<{ model: GanModel; info
   } catch {
     critic = undefined;
   }
-  return { model: { generator, ...(critic ? { critic } : {}), config, layout: modelLayout(config) }, info };
+  const topology = await loadTopologyFolder(join(dir, TOPOLOGY_FOLDER));
+  return {
+    model: {
+      generator,
+      ...(critic ? { critic } : {}),
+      ...(topology ? { topology } : {}),
+      config,
+      layout: modelLayout(config),
+    },
+    info,
+  };
+}
+
+/** The learned topology generator's sub-folder of a model folder (optional: older models have none). */
+export const TOPOLOGY_FOLDER = "topology";
+
+/** The topology generator in `dir`, undefined when there is none; one that is there but unreadable is an error. */
+async function loadTopologyFolder(dir: string): Promise<TopologyModel | undefined> {
+  try {
+    await access(join(dir, TOPOLOGY_CONFIG_FILE));
+  } catch {
+    return undefined;
+  }
+  try {
+    return await loadTopologyModel(async (path) => new Uint8Array(await readFile(join(dir, path))));
+  } catch (e) {
+    throw new CliError(`${dir}: the topology generator is unreadable (${e instanceof Error ? e.message : String(e)})`);
+  }
 }

@@ -108,6 +108,7 @@ export {
 export { MAX_OBSTACLES, OBSTACLE_WIDTH, obstacleArray } from "./obstacles.js";
 export { layoutsSvg } from "./preview.js";
 export { requiredDistances, type SpacingCodes, spacingCodes } from "./spacing.js";
+export * from "./topology/index.js";
 export { equipmentRows, layoutItem, layoutView, stripLayout, topologyItem } from "./topology.js";
 export {
   type BatchItem,

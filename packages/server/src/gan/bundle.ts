@@ -1,9 +1,17 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { fromModelFiles, type GanModel, type GanModelConfig, loadModel, modelLayout } from "@plantgan/core/gan";
+import {
+  fromModelFiles,
+  type GanModel,
+  type GanModelConfig,
+  loadModel,
+  loadTopologyModel,
+  modelLayout,
+  TOPOLOGY_CONFIG_FILE,
+} from "@plantgan/core/gan";
 
 /**
- * A model folder (plantgan-model.json, generator/, critic/, model-card.json) packed into one
+ * A model folder (plantgan-model.json, generator/, critic/, topology/, model-card.json) packed into one
  * JSON blob, so the store keeps a model as one content-addressed file and a worker loads it
  * without a folder on disk.
  */
@@ -21,6 +29,12 @@ const MODEL_FILES = [
   "generator/weights.bin",
   "critic/model.json",
   "critic/weights.bin",
+  // The learned topology generator (optional: models trained before it have none).
+  `topology/${TOPOLOGY_CONFIG_FILE}`,
+  ...["skeleton", "lines", "attachments"].flatMap((stage) => [
+    `topology/${stage}/model.json`,
+    `topology/${stage}/weights.bin`,
+  ]),
 ] as const;
 
 /** Packs a model folder; the critic and card are optional, the rest is required. */
@@ -30,7 +44,7 @@ export async function bundleModelFolder(dir: string): Promise<Uint8Array> {
     try {
       files.set(name, new Uint8Array(await readFile(join(dir, name))));
     } catch (error) {
-      if (name.startsWith("critic/") || name === "model-card.json") continue;
+      if (name.startsWith("critic/") || name.startsWith("topology/") || name === "model-card.json") continue;
       throw new Error(`${dir}: ${name} is missing (${(error as NodeJS.ErrnoException).code ?? "unreadable"})`);
     }
   }
@@ -80,5 +94,18 @@ export async function loadBundledModel(bytes: Uint8Array): Promise<GanModel> {
   const generator = await loadPart(bundle, "generator");
   if (!generator) throw new Error("model bundle has no generator");
   const critic = await loadPart(bundle, "critic");
-  return { generator, ...(critic ? { critic } : {}), config, layout: modelLayout(config) };
+  const topology = fileOf(bundle, `topology/${TOPOLOGY_CONFIG_FILE}`)
+    ? await loadTopologyModel((path) => {
+        const bytes = fileOf(bundle, `topology/${path}`);
+        if (!bytes) throw new Error(`model bundle has no topology/${path}`);
+        return bytes;
+      })
+    : undefined;
+  return {
+    generator,
+    ...(critic ? { critic } : {}),
+    ...(topology ? { topology } : {}),
+    config,
+    layout: modelLayout(config),
+  };
 }

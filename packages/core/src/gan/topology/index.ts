@@ -29,6 +29,19 @@ export {
   slotOrder,
 } from "./encode.js";
 export {
+  blendLatents as blendTopologyLatents,
+  disposeTopologyModel,
+  type GeneratedSlotGraphs,
+  type GenerateSlotGraphOptions,
+  generateSlotGraphs,
+  loadTopologyModel,
+  saveTopologyModel,
+  TOPOLOGY_CONFIG_FILE,
+  type TopologyModel,
+  topologyModelFiles,
+  topologyModelOf,
+} from "./model-io.js";
+export {
   defaultSlotGraphSpec,
   edgeStride,
   emptySlotGraph,
@@ -40,4 +53,15 @@ export {
   type SlotGraph,
   type SlotGraphSpec,
 } from "./spec.js";
+export {
+  type CompactSlotGraph,
+  compactSlotGraph,
+  createTopologyTrainer,
+  DEFAULT_TOPOLOGY_TRAINING,
+  type RewardFn,
+  type TopologyEpochSummary,
+  type TopologyTrainer,
+  type TopologyTrainerConfig,
+  type TopologyTrainerInput,
+} from "./training.js";
 export * as slotGraphVocabulary from "./vocabulary.js";
