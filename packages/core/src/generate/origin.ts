@@ -52,8 +52,7 @@ export function withOriginMetadata(
   existing: Readonly<Record<string, string | number | boolean | undefined>> | undefined,
   origin: CandidateOrigin,
 ): Metadata {
-  const out: Metadata = {};
-  for (const [key, value] of Object.entries(existing ?? {})) if (value !== undefined) out[key] = value;
+  const out = existingOnly(existing);
   for (const stage of LATENT_STAGES) {
     const z = origin.latent?.[stage];
     if (z) out[`latent.${stage}`] = encodeLatent(z);
@@ -62,9 +61,11 @@ export function withOriginMetadata(
   out.topologySeed = origin.topologySeed;
   const p = origin.parents;
   if (p?.variantOf !== undefined) out.variantOf = p.variantOf;
-  if (p?.set !== undefined) out.variantSet = JSON.stringify(p.set).slice(0, PART);
+  if (p?.set !== undefined) out.variantSet = setText(p.set);
   if (p?.blendOf !== undefined) out.blendOf = p.blendOf.join(",");
   if (p?.t !== undefined) out.blendT = p.t;
+  // Metadata already near the contract's 64 keys (an imported P&ID's): the origin is left out.
+  if (Object.keys(out).length + 1 > MAX_KEYS) return { ...existingOnly(existing) };
   const text = JSON.stringify(origin.request);
   const parts = Math.ceil(text.length / PART);
   // A request too large for the keys left (a big P&ID in topology mode) is not recorded here.
@@ -75,6 +76,21 @@ export function withOriginMetadata(
       out[i === 0 ? "request" : `request.${i + 1}`] = text.slice(i * PART, (i + 1) * PART);
   }
   return out;
+}
+
+function existingOnly(existing: Readonly<Record<string, string | number | boolean | undefined>> | undefined): Metadata {
+  const out: Metadata = {};
+  for (const [key, value] of Object.entries(existing ?? {})) if (value !== undefined) out[key] = value;
+  return out;
+}
+
+/** The changes as a JSON list within one metadata value: as many as fit, then "…". */
+function setText(set: readonly string[]): string {
+  for (let n = set.length; n > 0; n--) {
+    const text = JSON.stringify(n < set.length ? [...set.slice(0, n), "…"] : set);
+    if (text.length <= PART) return text;
+  }
+  return JSON.stringify(["…"]);
 }
 
 /** The origin a design's metadata records; an OriginError says what is missing. */
