@@ -169,7 +169,14 @@ describe("topology generator", () => {
     expect(Array.from(capped.to)).toEqual([0, 0, 1, 0, 0, 1]);
   });
 
-  it("rejects a config it cannot build", () => {
+  it("rejects a config it cannot build, and keeps training settings out of the model's config", () => {
     expect(() => resolveTopologyModelConfig({ slotHidden: 0 })).toThrow(/slotHidden/);
+    const config = resolveTopologyTrainerConfig(defaultSlotGraphSpec(8), {
+      slotHidden: 8,
+      generatorLearningRate: 1e-3,
+    });
+    expect(config.model.slotHidden).toBe(8);
+    expect(Object.keys(config.model)).not.toContain("generatorLearningRate");
+    expect(config.training.generatorLearningRate).toBe(1e-3);
   });
 });

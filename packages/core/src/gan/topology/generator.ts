@@ -78,10 +78,10 @@ export const DEFAULT_TOPOLOGY_MODEL: TopologyModelConfig = {
 };
 
 export function resolveTopologyModelConfig(input: Partial<TopologyModelConfig> = {}): TopologyModelConfig {
-  const merged = {
-    ...DEFAULT_TOPOLOGY_MODEL,
-    ...Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)),
-  } as TopologyModelConfig;
+  // Only the model's own keys: a trainer input also carries training settings.
+  const merged = Object.fromEntries(
+    Object.entries(DEFAULT_TOPOLOGY_MODEL).map(([k, v]) => [k, (input as Record<string, unknown>)[k] ?? v]),
+  ) as unknown as TopologyModelConfig;
   for (const key of [
     "latentSize",
     "hidden",
