@@ -76,6 +76,23 @@ describe("variants and blends through the API", () => {
     expect(blend.design.metadata["latent.layout"]).not.toBe(parents[1].design.metadata["latent.layout"]);
   }, 120_000);
 
+  it("refuses to blend candidates of different process classes", async () => {
+    const res = await post("/v1/generate?model=default", {
+      schemaVersion: "1.0",
+      processClass: "pump_station",
+      site: { width: 120, depth: 80 },
+      equipment: [{ type: "pump", count: 2 }],
+      count: 1,
+      seed: 3,
+    });
+    const [other] = ((await res.json()) as { candidates: any[] }).candidates;
+    const refused = await post("/v1/generate/blends", { candidates: [parents[0].id, other.id] });
+    expect(refused.status).toBe(400);
+    const problem = (await refused.json()) as { detail: string; issues: { pointer: string }[] };
+    expect(problem.detail).toContain("different process classes");
+    expect(problem.issues[0]?.pointer).toBe("/candidates");
+  }, 120_000);
+
   it("answers bad input with a problem naming it", async () => {
     for (const [path, body, status, says, pointer] of [
       ["/v1/generate/variants", { candidate: parents[0].id, set: ["equipment.widget=+1"] }, 400, "widget", "/set/0"],
