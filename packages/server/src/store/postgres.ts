@@ -63,6 +63,8 @@ export interface PostgresStoreOptions {
   readonly inlineLimit?: number;
   /** Connections this process keeps at most. Default 10. */
   readonly maxConnections?: number;
+  /** How long a statement waits for a row lock before it fails, ms. Default 5000. */
+  readonly lockTimeoutMs?: number;
 }
 
 /** A pool or one checked-out client: both run queries. */
@@ -110,7 +112,13 @@ export class PostgresStore implements Store {
    * `connect` waits for it up front.
    */
   constructor(url: string, options: PostgresStoreOptions = {}) {
-    this.#pool = new pg.Pool({ connectionString: url, max: options.maxConnections ?? 10 });
+    this.#pool = new pg.Pool({
+      connectionString: url,
+      max: options.maxConnections ?? 10,
+      // As SQLite's busy timeout: a statement waits at most this long for a row lock, then fails
+      // (callers retry on their next poll), so no connection is held indefinitely.
+      options: `-c lock_timeout=${Math.trunc(options.lockTimeoutMs ?? 5000)}`,
+    });
     // An idle client losing its connection (the server restarting) is dropped; the next query reconnects.
     this.#pool.on("error", () => undefined);
     this.#inlineLimit = options.inlineLimit ?? 256 * 1024;
@@ -627,11 +635,24 @@ export class PostgresStore implements Store {
     leaseMs: number,
   ): Promise<{ owned: boolean; cancelRequested: boolean }> {
     const now = Date.now();
-    const row = await one(
-      await this.#db(),
-      `UPDATE jobs SET lease_expires_at = $1, heartbeat_at = $2 WHERE id = $3 AND lease_token = $4 AND status = 'running'
+    const db = await this.#db();
+    // SKIP LOCKED: renewals never queue behind the worker's own step transaction. A worker frozen
+    // inside one would otherwise hold every renewal (the runner's every heartbeat) and, with them,
+    // every connection of the pool: the API would stop answering until the worker moved again.
+    const renewed = await one(
+      db,
+      `UPDATE jobs SET lease_expires_at = $1, heartbeat_at = $2
+       WHERE id = (SELECT id FROM jobs WHERE id = $3 AND lease_token = $4 AND status = 'running' FOR UPDATE SKIP LOCKED)
        RETURNING cancel_requested`,
       [now + leaseMs, now, jobId, token],
+    );
+    if (renewed) return { owned: true, cancelRequested: renewed.cancel_requested === 1 };
+    // Not renewed: taken over or ended, or locked by a step of its own lease (recovery skips a
+    // locked row too, so the job stays this worker's; the next beat renews it). The committed row says which.
+    const row = await one(
+      db,
+      "SELECT cancel_requested FROM jobs WHERE id = $1 AND lease_token = $2 AND status = 'running'",
+      [jobId, token],
     );
     return row
       ? { owned: true, cancelRequested: row.cancel_requested === 1 }
