@@ -187,6 +187,8 @@ export async function migratePostgres(pool: Pool): Promise<{ from: number; to: n
   try {
     await client.query("BEGIN");
     try {
+      // Another process's migration may take longer than the store's usual lock timeout.
+      await client.query("SET LOCAL lock_timeout = '60s'");
       await client.query("SELECT pg_advisory_xact_lock($1)", [MIGRATION_LOCK]);
       await client.query("CREATE TABLE IF NOT EXISTS plantgan_schema (version INTEGER PRIMARY KEY)");
       const read = await client.query("SELECT coalesce(max(version), 0) AS v FROM plantgan_schema");
