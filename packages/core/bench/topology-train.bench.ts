@@ -5,7 +5,9 @@
  *
  *   npx tsx --conditions=@plantgan/source packages/core/bench/topology-train.bench.ts \
  *     [--epochs 1] [--out dir] [--batch 16] [--limit N] [--size small|default] [--nmax 48] [--samples 5] [--seed 1]
- *     [--lr-g 1e-4] [--lr-d 3e-4]
+ *     [--lr-g 1e-4] [--lr-d 3e-4] [--no-priors]
+ *
+ * The generator's output biases start at the split's marginals (trainer.setOutputPriors) unless --no-priors.
  *
  * --limit uses the first N designs of the split (all by default). --size small trains narrower
  * nets (MLP 128, slots 32, critic 32), which a CPU can take through the whole split in minutes.
@@ -44,6 +46,7 @@ const { values } = parseArgs({
     split: { type: "string", default: "train" },
     "lr-g": { type: "string" },
     "lr-d": { type: "string" },
+    "no-priors": { type: "boolean", default: false },
   },
 });
 const epochs = Number(values.epochs);
@@ -96,6 +99,7 @@ const trainer = createTopologyTrainer(spec, { ...size, ...rates }, seed);
 console.log(
   `model ${values.size}: ${JSON.stringify(trainer.config.model)}; lr ${trainer.config.training.generatorLearningRate} / ${trainer.config.training.criticLearningRate}`,
 );
+if (!values["no-priors"]) trainer.setOutputPriors(graphs);
 if (values.out) mkdirSync(values.out, { recursive: true });
 for (let e = 0; e < epochs; e++) {
   t0 = performance.now();

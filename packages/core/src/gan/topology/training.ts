@@ -175,6 +175,76 @@ export function compactSlotGraph(graph: SlotGraph | CompactSlotGraph, spec: Slot
   return { nodes: graph.nodes, mask: graph.mask, condition: graph.condition, lineEnds, lineFeatures };
 }
 
+/** Output biases matching a data set's marginals, per generator head (see `Trainer.setOutputPriors`). */
+export interface OutputPriors {
+  /** Skeleton head: the skeleton groups' columns, then existence. */
+  readonly skeleton: Float32Array;
+  /** Line existence between two existing slots. */
+  readonly line: number;
+  /** Attachment head: the other node groups' columns, in stage order (generator.ts stageColumns). */
+  readonly attachments: Float32Array;
+  /** Line features, in spec order. */
+  readonly lineFeatures: Float32Array;
+}
+
+/**
+ * The bias of each output column that reproduces the data's marginal frequency: log p for a
+ * categorical column (softmax ignores a shared shift), logit p for binary and existence columns,
+ * logit of the mean for continuous ones (sigmoid outputs); p clamped to [10⁻³, 1 − 10⁻³].
+ */
+export function outputPriors(
+  graphs: readonly (SlotGraph | CompactSlotGraph)[],
+  spec: SlotGraphSpec,
+  skeletonGroups: readonly string[],
+): OutputPriors {
+  const compact = graphs.map((g) => compactSlotGraph(g, spec));
+  const n = spec.nMax;
+  const w = spec.nodeWidth;
+  const e = spec.edgeWidth;
+  const nodeMean = new Float64Array(w);
+  const lineMean = new Float64Array(e);
+  let present = 0;
+  let lines = 0;
+  let pairs = 0;
+  for (const g of compact) {
+    let k = 0;
+    for (let i = 0; i < n; i++) {
+      if (g.mask[i]! <= 0.5) continue;
+      k++;
+      for (let c = 0; c < w; c++) nodeMean[c]! += g.nodes[i * w + c]!;
+    }
+    present += k;
+    pairs += k * (k - 1);
+    const count = g.lineEnds.length / 2;
+    lines += count;
+    for (let m = 0; m < count; m++) for (let c = 0; c < e; c++) lineMean[c]! += g.lineFeatures[m * e + c]!;
+  }
+  const clamp = (p: number) => Math.min(1 - 1e-3, Math.max(1e-3, p));
+  const logit = (p: number) => Math.log(clamp(p) / (1 - clamp(p)));
+  const bias = (groups: readonly { offset: number; size: number; kind: string }[], mean: Float64Array, total: number) =>
+    Float32Array.from(
+      groups.flatMap((g) =>
+        Array.from({ length: g.size }, (_, k) => {
+          const p = total === 0 ? 0.5 : mean[g.offset + k]! / total;
+          return g.kind === "categorical" ? Math.log(clamp(p)) : logit(p);
+        }),
+      ),
+    );
+  const cols = stageColumns(spec, skeletonGroups);
+  const skeleton = bias(cols.skeleton, nodeMean, present);
+  const existence = logit(present / Math.max(1, compact.length * n));
+  return {
+    skeleton: Float32Array.from([...skeleton, existence]),
+    line: logit(lines / Math.max(1, pairs)),
+    attachments: bias(cols.attachments, nodeMean, present),
+    lineFeatures: bias(
+      [...spec.edgeGroups].sort((a, b) => a.offset - b.offset),
+      lineMean,
+      lines,
+    ),
+  };
+}
+
 /**
  * Stacks slot graphs (dense or compact) into batch tensors, their lines listed (generator.ts
  * SlotGraphTensors) with room for `capacity` lines per graph (generator.ts lineCapacity). The
@@ -348,6 +418,12 @@ export interface TopologyTrainer {
     batchSize: number,
     onProgress?: (done: number, total: number, losses: TopologyStepLosses) => void,
   ): TopologyEpochSummary;
+  /**
+   * Sets the output biases of both generators (live and EMA) to the data's marginals
+   * (`outputPriors`), so training starts from graphs with the data's item, line and attachment
+   * frequencies instead of uniform guesses over ~300 columns. Call before the first step.
+   */
+  setOutputPriors(graphs: readonly (SlotGraph | CompactSlotGraph)[]): void;
   state(): Promise<TopologyTrainerState>;
   restore(state: TopologyTrainerState): Promise<void>;
   dispose(): void;
@@ -591,6 +667,28 @@ class Trainer implements TopologyTrainer {
       TOPOLOGY_LOSS_KEYS.map((k) => [k, counts[k] === 0 ? Number.NaN : sums[k] / counts[k]]),
     ) as Record<LossKey, number>;
     return { epoch: this.epochCount, steps, seconds: (performance.now() - start) / 1000, mean };
+  }
+
+  setOutputPriors(graphs: readonly (SlotGraph | CompactSlotGraph)[]): void {
+    const { spec, model } = this.config;
+    const priors = outputPriors(graphs, spec, model.skeletonGroups);
+    for (const g of [this.generator, this.generatorEma]) {
+      const set = (stage: tfl.LayersModel, layer: string, index: number, values: Float32Array) => {
+        const weights = stage.layers.find((l) => l.name.endsWith(layer))?.weights;
+        const target = weights?.[index];
+        const current = target?.read();
+        if (!target || !current || current.size !== values.length) {
+          throw new Error(`setOutputPriors: no bias of ${values.length} in layer *${layer}`);
+        }
+        const value = tf.tensor(values, current.shape);
+        target.write(value);
+        value.dispose();
+      };
+      set(g.skeleton, "_skeleton_head", 1, priors.skeleton);
+      set(g.lines, "_line_head", 2, Float32Array.of(priors.line));
+      set(g.attachments, "_attach_head", 1, priors.attachments);
+      set(g.attachments, "_line_features", 4, priors.lineFeatures);
+    }
   }
 
   async state(): Promise<TopologyTrainerState> {
