@@ -72,4 +72,22 @@ describeWithPostgres("PostgresStore under row locks", () => {
     await holder.query("ROLLBACK");
     expect((await store.requestCancel(ws, jobId))?.cancelRequested).toBe(true);
   });
+
+  it("migrates once when several processes open a new database at the same time", async () => {
+    const fresh = cluster.newDatabase();
+    const opened = await Promise.all(Array.from({ length: 4 }, () => PostgresStore.connect(fresh)));
+    try {
+      const check = new pg.Client({ connectionString: fresh });
+      await check.connect();
+      try {
+        const rows = (await check.query("SELECT version FROM plantgan_schema ORDER BY version")).rows;
+        expect(rows).toEqual([{ version: 1 }]);
+      } finally {
+        await check.end();
+      }
+      expect(await Promise.all(opened.map((s) => s.countWorkspaces()))).toEqual([0, 0, 0, 0]);
+    } finally {
+      for (const s of opened) await s.close();
+    }
+  });
 });
