@@ -1,14 +1,28 @@
+import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_RULE_PACK } from "../design/rule-pack.js";
 import type { GenerationRequest } from "../design/types.js";
 import { EQUIPMENT_TYPES } from "../design/vocabulary.js";
 import { selectBackend } from "../gan/backend.js";
+import { fromModelFiles, type GanModel, loadModel, modelLayout } from "../gan/models.js";
 import { type TopologyModel, topologyModelOf } from "../gan/topology/model-io.js";
 import { defaultSlotGraphSpec } from "../gan/topology/spec.js";
 import { createTopologyTrainer, type TopologyTrainer } from "../gan/topology/training.js";
 import { decodeLatent } from "./latent.js";
 import { learnedTopology, requiredCounts, TOPOLOGY_LATENT_KEY } from "./learned-topology.js";
+import { generateCandidates } from "./pipeline.js";
 import { TopologySourceError, topologySourceByName } from "./topology-source.js";
+
+const MODEL_DIR = new URL("../../../../datasets/models/default/", import.meta.url);
+
+/** The shipped layout generator, with `topology` as its topology generator. */
+async function layoutModelWith(topology: TopologyModel): Promise<GanModel> {
+  const info = JSON.parse(readFileSync(new URL("plantgan-model.json", MODEL_DIR), "utf8"));
+  const json = JSON.parse(readFileSync(new URL("generator/model.json", MODEL_DIR), "utf8"));
+  const weights = new Uint8Array(readFileSync(new URL("generator/weights.bin", MODEL_DIR)));
+  const generator = await loadModel(await fromModelFiles(json, weights));
+  return { generator, config: info.config.model, layout: modelLayout(info.config.model), topology };
+}
 
 // Untrained weights (small nets): what the source does with any model, not what training teaches.
 let trainer: TopologyTrainer;
@@ -24,7 +38,7 @@ const request: GenerationRequest = {
   schemaVersion: "1.0",
   mode: "spec",
   processClass: "pump_station",
-  site: { width: 120, depth: 90, racks: [], keepOuts: [] },
+  site: { width: 120, depth: 90, gridSize: 1 },
   equipment: [
     { type: "pump", count: 3 },
     { type: "tank", count: 2 },
@@ -76,4 +90,22 @@ describe("learned topology source", () => {
     expect(topologySourceByName("learned", withTopology).name).toBe("learned");
     expect(() => topologySourceByName("learned", undefined)).toThrow(TopologySourceError);
   });
+
+  it("runs the pipeline on it: each candidate names the source and keeps both latents, which replay its P&ID", async () => {
+    const withTopology = await layoutModelWith(model);
+    const options = { model: withTopology, topology: learnedTopology(model), attempts: 1, polish: false } as const;
+    const [first] = generateCandidates({ ...request, count: 1, seed: 3 }, options);
+    expect(first!.topologySource).toBe("learned");
+    const latent = first!.origin?.latent;
+    expect(latent?.topology).toHaveLength(8);
+    expect(latent?.layout.length).toBeGreaterThan(0);
+    const [replay] = generateCandidates(request, {
+      ...options,
+      latents: [{ latent: latent!, topologySeed: first!.origin!.topologySeed }],
+    });
+    expect(replay!.design.equipment.map((e) => [e.tag, e.type])).toEqual(
+      first!.design.equipment.map((e) => [e.tag, e.type]),
+    );
+    expect(replay!.design.lines.map((l) => l.id)).toEqual(first!.design.lines.map((l) => l.id));
+  }, 120_000);
 });

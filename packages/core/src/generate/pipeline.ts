@@ -18,7 +18,8 @@ import { completeControl } from "./control.js";
 import { PipelineError } from "./errors.js";
 import { faults, finishProposal, type Proposal } from "./finish.js";
 import { fixedTags, pinFixedItems, withFixedItems } from "./fixed.js";
-import type { LatentRecord } from "./latent.js";
+import { decodeLatent, type LatentRecord } from "./latent.js";
+import { TOPOLOGY_LATENT_KEY } from "./learned-topology.js";
 import { withOriginMetadata } from "./origin.js";
 import { ganPlace, layoutLatentSize, randomPlace, sampleLayoutLatents } from "./placement.js";
 import { polished } from "./polish-step.js";
@@ -64,6 +65,8 @@ interface Topology {
   readonly source: string;
   readonly design: PlantDesignInput;
   readonly completed: readonly string[];
+  /** The latent a learned source made it from (kept in the candidate's origin, not in the design). */
+  readonly latent?: readonly number[];
 }
 
 /** The pipeline, yielding as each candidate is finished; returns the ranked candidates. */
@@ -95,15 +98,20 @@ function* pipelineSteps(
   const source = sourceFor(request, options.topology);
 
   // 1. Topologies (complete control logic first: it changes no geometry).
-  const topologyOf = (s: number): Topology => {
-    const proposed = source.propose(request, s, pack);
+  const topologyOf = (s: number, latent?: readonly number[]): Topology => {
+    const proposed = source.propose(request, s, pack, latent ? { latent } : undefined);
+    // A learned source hands back its latent in the metadata: it moves to the candidate's origin.
+    const { [TOPOLOGY_LATENT_KEY]: latentText, ...metadata } = (proposed.metadata ?? {}) as Record<string, unknown>;
+    const used = typeof latentText === "string" ? decodeLatent(latentText) : undefined;
     // The design keeps which source made its topology (free key/value metadata, stored with it).
-    const named = { ...proposed, metadata: { ...proposed.metadata, topologySource: source.name } } as PlantDesignInput;
+    const named = { ...proposed, metadata: { ...metadata, topologySource: source.name } } as PlantDesignInput;
     const { design, added } = completeControl(withFixedItems(named, request), pack);
-    return { seed: s, sourceSeed: s, source: source.name, design, completed: added };
+    return { seed: s, sourceSeed: s, source: source.name, design, completed: added, ...(used ? { latent: used } : {}) };
   };
   const topologies: Topology[] = [];
-  for (let k = 0; k < count; k++) topologies.push(topologyOf(given?.[k]?.topologySeed ?? deriveSeed(seed, k)));
+  for (let k = 0; k < count; k++) {
+    topologies.push(topologyOf(given?.[k]?.topologySeed ?? deriveSeed(seed, k), given?.[k]?.latent.topology));
+  }
 
   // 2–3. Positions, then legalise, route, validate. A candidate whose layout cannot be made legal
   // and routed gets a fresh proposal (a new latent, or new random positions), up to `attempts`.
@@ -175,7 +183,11 @@ function* pipelineSteps(
       tries[k] = attempt + 1;
       if (!best[k] || faults(r) < faults(best[k]!)) {
         best[k] = r;
-        made[k] = { ...(latents ? { latent: latents[i]! } : {}), sourceSeed: subset[i]!.sourceSeed };
+        const topologyLatent = subset[i]!.latent;
+        const latent = latents
+          ? { ...latents[i]!, ...(topologyLatent ? { topology: topologyLatent } : {}) }
+          : undefined;
+        made[k] = { ...(latent ? { latent } : {}), sourceSeed: subset[i]!.sourceSeed };
       }
       if (faults(best[k]!) === 0 || attempt === attemptLimit - 1) {
         settled[k] = settle(k);
