@@ -3,7 +3,13 @@
  * on a split of a dataset against its training split: one markdown table, every metric, per class
  * and pooled (src/eval/README.md). The learned topology generator is added as one more source.
  *
- *   npx tsx --conditions=@plantgan/source packages/core/bench/topology-eval.ts [--dataset datasets/synthetic-v1] [--split val] [--per-class 10] [--per-request 10] [--seed 1]
+ *   npx tsx --conditions=@plantgan/source packages/core/bench/topology-eval.ts [--dataset datasets/synthetic-v1] [--split val] [--per-class 10] [--per-request 10] [--seed 1] [--model datasets/models/default]
+ *
+ * With --model (a model folder holding topology/), the learned topology generator joins as three
+ * rows: "learned" (the requested equipment forced at decoding, as generation runs it), "learned,
+ * unconstrained" (what the model itself does with the condition) and "untrained" (the same
+ * architecture with fresh weights: the ablation that shows what training added). Each of them also
+ * reports validity after repair (completeControl, as the pipeline completes control logic).
  *
  * Requests are the first `--per-class` designs of each class in the split, written by
  * requestFromDesign (class, site, equipment counts) and never topped up afterwards.
@@ -13,6 +19,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { gunzipSync } from "node:zlib";
 import { parseDesign } from "../src/design/parse.js";
+import { DEFAULT_RULE_PACK } from "../src/design/rule-pack.js";
 import type { Design } from "../src/design/types.js";
 import {
   designerSource,
@@ -23,7 +30,14 @@ import {
   trainingReference,
   wlFeatures,
 } from "../src/eval/index.js";
+import type { TopologySource } from "../src/eval/sources.js";
+import { selectBackend } from "../src/gan/backend.js";
 import { requestFromDesign } from "../src/gan/metrics.js";
+import { loadTopologyModel, type TopologyModel, topologyModelOf } from "../src/gan/topology/model-io.js";
+import { createTopologyTrainer } from "../src/gan/topology/training.js";
+import { completeControl } from "../src/generate/control.js";
+import { learnedTopology } from "../src/generate/learned-topology.js";
+import type { TopologySource as PipelineSource } from "../src/generate/topology-source.js";
 
 const { values } = parseArgs({
   options: {
@@ -32,6 +46,7 @@ const { values } = parseArgs({
     "per-class": { type: "string", default: "10" },
     "per-request": { type: "string", default: "10" },
     seed: { type: "string", default: "1" },
+    model: { type: "string" },
   },
 });
 
@@ -80,9 +95,29 @@ for (const q of queries) reference.index.nearest(q);
 const perQuery = (performance.now() - t) / queries.length;
 console.error(`nearest training design: ${perQuery.toFixed(2)} ms per query over ${reference.index.size} designs`);
 
+/** A pipeline source judged raw, and after the pipeline's control completion as its repair. */
+const withRepair =
+  (source: PipelineSource): TopologySource =>
+  (request, s) => {
+    const topology = source.propose(request, s, DEFAULT_RULE_PACK);
+    return { topology, repaired: completeControl(topology, DEFAULT_RULE_PACK).design };
+  };
+
+const learned: Record<string, TopologySource> = {};
+if (values.model) {
+  await selectBackend({ log: (line) => console.error(line) });
+  const dir = join(values.model, "topology");
+  const model: TopologyModel = await loadTopologyModel((path) => new Uint8Array(readFileSync(join(dir, path))));
+  const untrained = topologyModelOf(createTopologyTrainer(model.config.spec, model.config, seed));
+  learned.learned = withRepair(learnedTopology(model));
+  learned["learned, unconstrained"] = withRepair(learnedTopology(model, { constrained: false }));
+  learned.untrained = withRepair(learnedTopology(untrained));
+}
+
 t = performance.now();
 const rows = await evaluateTopologySources(
   {
+    ...learned,
     designer: designerSource,
     retrieval: retrievalSource(training),
     "random graph": randomGraphSource(training),
@@ -92,6 +127,6 @@ const rows = await evaluateTopologySources(
   { perRequest, seed },
 );
 console.error(
-  `evaluated ${requests.length} requests × ${perRequest} candidates × 3 sources in ${((performance.now() - t) / 1000).toFixed(1)} s`,
+  `evaluated ${requests.length} requests × ${perRequest} candidates × ${3 + Object.keys(learned).length} sources in ${((performance.now() - t) / 1000).toFixed(1)} s`,
 );
 console.log(topologyTable(rows));

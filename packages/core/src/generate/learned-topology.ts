@@ -33,6 +33,11 @@ export function requiredCounts(request: GenerationRequest): number[] {
 export interface LearnedTopologyOptions {
   /** Sample the discrete choices (Gumbel, temperature 1) rather than take each argmax. Default true: candidates differ. */
   readonly sampleNoise?: boolean;
+  /**
+   * Force the requested equipment at decoding (sample.ts). Default true. False shows what the
+   * model itself does with the condition: eval reports both.
+   */
+  readonly constrained?: boolean;
 }
 
 /** A TopologySource over a trained topology generator. */
@@ -53,7 +58,7 @@ export function learnedTopology(model: TopologyModel, options: LearnedTopologyOp
       const { graphs, latents } = generateSlotGraphs(model, [conditionVector(request)], {
         seed,
         truncation: request.truncation ?? 1,
-        required,
+        ...(options.constrained === false ? {} : { required }),
         sampleNoise: options.sampleNoise ?? true,
         ...(latent ? { latents: [Float32Array.from(latent)] } : {}),
       });
