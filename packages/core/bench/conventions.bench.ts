@@ -7,7 +7,7 @@
  * designs: the eval harness table, then each convention's share per class and pooled.
  *
  *   npx tsx --conditions=@plantgan/source packages/core/bench/conventions.bench.ts \
- *     [--epochs 4] [--batch 16] [--size small|default] [--per-class 10] [--per-request 1] [--limit N] [--classes a,b] [--seed 1]
+ *     [--epochs 4] [--batch 16] [--size tiny|small|default] [--nmax 48] [--per-class 10] [--per-request 1] [--limit N] [--classes a,b] [--seed 1]
  *     [--g-lr 1e-4] [--d-lr 3e-4] [--ema 0.999]
  *
  * --limit takes the first N training designs of each class; --classes restricts to those classes.
@@ -20,7 +20,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { gunzipSync } from "node:zlib";
 import { parseDesign } from "../src/design/parse.js";
-import type { Design } from "../src/design/types.js";
+import { type Design, isNozzleEnd } from "../src/design/types.js";
 import { EQUIPMENT_TYPES } from "../src/design/vocabulary.js";
 import { HOUSE_CONVENTIONS, houseVariant } from "../src/eval/house-conventions.js";
 import {
@@ -32,6 +32,8 @@ import {
   type TopologySourceFunction,
   topologyTable,
 } from "../src/eval/index.js";
+import { controlValveStations, pumpGroups } from "../src/eval/motifs.js";
+import { parseTopology } from "../src/eval/topology-graph.js";
 import { selectBackend } from "../src/gan/backend.js";
 import { CONDITION_LAYOUT, COUNT_SCALE, conditionVector } from "../src/gan/condition.js";
 import { requestFromDesign } from "../src/gan/metrics.js";
@@ -53,14 +55,16 @@ const { values } = parseArgs({
     "g-lr": { type: "string", default: "1e-4" },
     "d-lr": { type: "string", default: "3e-4" },
     ema: { type: "string", default: "0.999" },
+    nmax: { type: "string", default: "48" },
   },
 });
 const SIZES: Record<string, TopologyTrainerInput> = {
   small: { hidden: 128, slotHidden: 32, attentionKey: 16, edgeHidden: 32, criticHidden: 32 },
+  tiny: { hidden: 64, slotHidden: 16, attentionBlocks: 1, attentionKey: 8, edgeHidden: 16, criticHidden: 16 },
   default: {},
 };
 const size = SIZES[values.size];
-if (size === undefined) throw new Error(`--size must be small or default; got ${values.size}`);
+if (size === undefined) throw new Error(`--size must be tiny, small or default; got ${values.size}`);
 const seed = Number(values.seed);
 const limit = values.limit === undefined ? Number.POSITIVE_INFINITY : Number(values.limit);
 const classes = values.classes?.split(",");
@@ -79,7 +83,7 @@ function readSplit(name: string): Design[] {
     .filter((d) => classes === undefined || classes.includes(d.processClass));
 }
 
-const spec = defaultSlotGraphSpec();
+const spec = defaultSlotGraphSpec(Number(values.nmax));
 
 /** The house's variant of a split: kept designs and graphs, first `most` per class, and the tally of what was left out. */
 function variantOf(designs: readonly Design[], most: number) {
@@ -99,6 +103,46 @@ function variantOf(designs: readonly Design[], most: number) {
     kept.push(item);
   }
   return { kept, tally };
+}
+
+/**
+ * Parts of each convention, counted line by line over a source's designs, so that a model that has
+ * learnt some of a convention (a gauge on some pump lines) shows it before whole designs follow it.
+ */
+const PARTS = [
+  "pump lines with a PI",
+  "CVs with blocks both sides",
+  "CVs with a bypass",
+  "pumps in sets of 3",
+] as const;
+function countParts(designs: readonly Design[]): Record<(typeof PARTS)[number], [number, number]> {
+  const tally = Object.fromEntries(PARTS.map((p) => [p, [0, 0]])) as Record<(typeof PARTS)[number], [number, number]>;
+  const add = (part: (typeof PARTS)[number], hit: boolean) => {
+    tally[part][0] += hit ? 1 : 0;
+    tally[part][1] += 1;
+  };
+  for (const d of designs) {
+    const pumps = new Set(d.equipment.filter((e) => e.type === "pump").map((e) => e.tag));
+    const gauged = new Set(d.instruments.flatMap((i) => ("line" in i.on && /^PI-/.test(i.tag) ? [i.on.line] : [])));
+    for (const l of d.lines) if (isNozzleEnd(l.from) && pumps.has(l.from.tag)) add(PARTS[0], gauged.has(l.id));
+    for (const s of controlValveStations(d)) {
+      add(PARTS[1], s.blocksBothSides);
+      add(PARTS[2], s.bypass);
+    }
+    for (const g of pumpGroups(d)) for (const _ of g) add(PARTS[3], g.length === 3);
+  }
+  return tally;
+}
+
+/** The designs a source made, parsed, by source name (filled as the harness runs them). */
+const made = new Map<string, Design[]>();
+function recorded(name: string, source: TopologySourceFunction): TopologySourceFunction {
+  return async (request, s) => {
+    const out = await source(request, s);
+    const parsed = parseTopology("topology" in out ? out.topology : out);
+    if (parsed) made.set(name, [...(made.get(name) ?? []), parsed]);
+    return out;
+  };
 }
 
 /** The topology GAN as an eval source: the request's condition, one sample, decoded. */
@@ -147,11 +191,11 @@ for (let e = 0; e < epochs; e++) {
 t0 = performance.now();
 const rows = await evaluateTopologySources(
   {
-    model: learnedSource(topologyModelOf(trainer)),
-    "model, types required": learnedSource(topologyModelOf(trainer), true),
-    "untrained weights": learnedSource(topologyModelOf(untrained)),
-    designer: designerSource,
-    retrieval: retrievalSource(train.kept.map(({ design }) => design)),
+    model: recorded("model", learnedSource(topologyModelOf(trainer))),
+    "model, types required": recorded("model, types required", learnedSource(topologyModelOf(trainer), true)),
+    "untrained weights": recorded("untrained weights", learnedSource(topologyModelOf(untrained))),
+    designer: recorded("designer", designerSource),
+    retrieval: recorded("retrieval", retrievalSource(train.kept.map(({ design }) => design))),
   },
   requests,
   train.kept.map(({ design }) => design),
@@ -171,5 +215,11 @@ const pooled = rows.filter((r) => r.group === POOLED);
 console.log(
   `\npooled: ${pooled.map((r) => `${r.source} ${HOUSE_CONVENTIONS.map((c) => `${c} ${share(r.conventions[c])}`).join(", ")}`).join("; ")}`,
 );
+console.log(`\nconvention parts, line by line (hits/total), over the designs that parse:`);
+console.log(`| source | parsed | ${PARTS.join(" | ")} |\n|---|---|${PARTS.map(() => "---").join("|")}|`);
+for (const [name, designs] of made) {
+  const parts = countParts(designs);
+  console.log(`| ${name} | ${designs.length} | ${PARTS.map((p) => `${parts[p][0]}/${parts[p][1]}`).join(" | ")} |`);
+}
 trainer.dispose();
 untrained.dispose();

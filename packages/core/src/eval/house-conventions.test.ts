@@ -6,7 +6,7 @@ import type { Design } from "../design/types.js";
 import { isNozzleEnd } from "../design/types.js";
 import { defaultSlotGraphSpec } from "../gan/topology/spec.js";
 import { conventionVerdicts, followsPumpDischargeGauges } from "./conventions.js";
-import { applyHouseConventions, HOUSE_CONVENTIONS, houseVariant } from "./house-conventions.js";
+import { applyHouseConventions, HOUSE_CONVENTIONS, type HouseConvention, houseVariant } from "./house-conventions.js";
 import { pumpGroups } from "./motifs.js";
 import { parseTopology } from "./topology-graph.js";
 import { topologyErrors } from "./validity.js";
@@ -25,7 +25,7 @@ const VAL: Design[] = gunzipSync(
     return parsed.data;
   });
 
-const rewrite = (d: Design, conventions = HOUSE_CONVENTIONS) => {
+const rewrite = (d: Design, conventions: readonly HouseConvention[] = HOUSE_CONVENTIONS) => {
   const parsed = parseTopology(applyHouseConventions(d, conventions));
   if (!parsed) throw new Error(`the rewrite of ${d.id} does not parse`);
   return parsed;

@@ -10,6 +10,7 @@ export {
   conventionVerdicts,
   followsControlValveStations,
   followsLowLowOnPumpTanks,
+  followsPumpDischargeGauges,
   followsPumps2oo3,
 } from "./conventions.js";
 export {
@@ -23,6 +24,13 @@ export {
   topologyRow,
   trainingReference,
 } from "./evaluate.js";
+export {
+  applyHouseConventions,
+  HOUSE_CONVENTIONS,
+  type HouseConvention,
+  type HouseVariantItem,
+  houseVariant,
+} from "./house-conventions.js";
 export { type MmdReference, mmdReference, mmdTo, topologyMmd } from "./mmd.js";
 export {
   type ControlValveStation,
