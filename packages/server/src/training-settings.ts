@@ -24,6 +24,7 @@ export const TRAINING_SETTINGS_SCHEMA = apiSchema("training-settings") as unknow
 /** Settings once checked, every default filled (learningRate and limit have none: the size's rate, all designs). */
 export interface ResolvedTrainingSettings {
   readonly epochs: number;
+  readonly topologyEpochs: number;
   readonly batchSize: number;
   readonly size: "small" | "tiny";
   readonly generator: "graph" | "layout";
@@ -41,7 +42,7 @@ export const TRAINING_DEFAULTS = Object.fromEntries(
   Object.entries(TRAINING_SETTINGS_SCHEMA.properties)
     .filter(([, s]) => s.default !== undefined)
     .map(([name, s]) => [name, s.default]),
-) as Pick<ResolvedTrainingSettings, "epochs" | "batchSize" | "size" | "generator" | "seed" | "nMax" | "previews">;
+) as Pick<ResolvedTrainingSettings, "epochs" | "topologyEpochs" | "batchSize" | "size" | "generator" | "seed" | "nMax" | "previews">;
 
 /** What a setting may be, in words from its schema: "an integer from 1 to 1000", "graph or layout". */
 export function describeSetting(name: string): string {

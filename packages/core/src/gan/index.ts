@@ -78,7 +78,7 @@ export {
   STAT_NAMES,
 } from "./metrics.js";
 export { type CardInput, MODEL_INFO, type ModelInfo, modelCard, modelFiles } from "./model-card.js";
-export { GENERATOR_KINDS, type GeneratorKind, MODEL_SIZES, trainerSettings } from "./model-sizes.js";
+export { GENERATOR_KINDS, type GeneratorKind, MODEL_SIZES, TOPOLOGY_SIZES, trainerSettings } from "./model-sizes.js";
 export {
   bernoulli,
   buildCritic,
@@ -111,6 +111,21 @@ export { requiredDistances, type SpacingCodes, spacingCodes } from "./spacing.js
 export * from "./topology/index.js";
 export { equipmentRows, layoutItem, layoutView, stripLayout, topologyItem } from "./topology.js";
 export {
+  packTopologyCheckpoint,
+  restoreTopologyTrainer,
+  runTopologyTrainingLoop,
+  TOPOLOGY_FOLDER,
+  type TopologyDataCount,
+  type TopologyEpochResult,
+  type TopologySkipReason,
+  type TopologyTrainingLoopInput,
+  topologyFolderFiles,
+  topologyLineCapacity,
+  topologyTrainerOfSize,
+  topologyTrainingGraphs,
+  unpackTopologyCheckpoint,
+} from "./topology-training-run.js";
+export {
   type BatchItem,
   type BatchRows,
   createTrainer,
@@ -137,6 +152,7 @@ export {
 export {
   type EpochPreview,
   type EpochResult,
+  layoutTrainingData,
   type PreviewResult,
   runTrainingLoop,
   type TrainingLoopInput,

@@ -6,6 +6,8 @@
 import { parseDocument } from "../design/parse.js";
 import type { ModelCard } from "../design/types.js";
 import { saveModel, toModelFiles } from "./models.js";
+import type { TopologyTrainer } from "./topology/training.js";
+import type { TopologyDataCount } from "./topology-training-run.js";
 import type { Trainer, TrainerConfig } from "./training.js";
 
 /** Name of the trainer-config file in a model folder and a model bundle. */
@@ -49,6 +51,74 @@ export interface CardInput {
   readonly trainingSeconds: number;
   readonly epochsDone: number;
   readonly metrics: Record<string, number>;
+  /** What the layout generator learned from: placed designs used, epochs done, designs left out by reason. */
+  readonly layout?: {
+    readonly designs: number;
+    readonly epochs: number;
+    readonly skipped: Readonly<Record<string, number>>;
+  };
+  /** The topology generator, when the run trained one. */
+  readonly topology?: {
+    readonly trainer: TopologyTrainer;
+    readonly count: TopologyDataCount;
+    readonly epochsDone: number;
+    readonly trainingSeconds: number;
+    readonly losses: Record<string, number>;
+    readonly size: string;
+  };
+}
+
+const finite = (values: Record<string, number>) =>
+  Object.fromEntries(Object.entries(values).filter(([, v]) => Number.isFinite(v)));
+
+/** The card's `generators`: what each generator learned from. */
+function generatorsOf(input: CardInput) {
+  const topology = input.topology;
+  const model = topology?.trainer.config.model;
+  const training = topology?.trainer.config.training;
+  return {
+    ...(input.layout
+      ? {
+          layout: {
+            designs: input.layout.designs,
+            epochs: input.layout.epochs,
+            skipped: { ...input.layout.skipped },
+          },
+        }
+      : {}),
+    ...(topology && model && training
+      ? {
+          topology: {
+            designs: topology.count.designs,
+            placed: topology.count.placed,
+            topologyOnly: topology.count.topologyOnly,
+            skipped: { ...topology.count.skipped },
+            epochs: topology.epochsDone,
+            trainingSeconds: Math.round(topology.trainingSeconds * 10) / 10,
+            settings: {
+              size: topology.size,
+              nMax: topology.trainer.config.spec.nMax,
+              latentSize: model.latentSize,
+              hidden: model.hidden,
+              slotHidden: model.slotHidden,
+              attentionBlocks: model.attentionBlocks,
+              edgeHidden: model.edgeHidden,
+              linesPerSlot: model.linesPerSlot,
+              criticHidden: model.criticHidden,
+              criticLayers: model.criticLayers,
+              generatorLearningRate: training.generatorLearningRate,
+              criticLearningRate: training.criticLearningRate,
+              criticSteps: training.criticSteps,
+              gradientPenalty: training.gradientPenalty,
+              emaDecay: training.emaDecay,
+              countWeight: training.countWeight,
+              loss: "WGAN-GP",
+            },
+            losses: finite(topology.losses),
+          },
+        }
+      : {}),
+  };
 }
 
 /** The model card (schemas/model-card.schema.json) of a run so far; throws if it breaks the schema. */
@@ -57,8 +127,9 @@ export function modelCard(input: CardInput): ModelCard {
   const card = {
     schemaVersion: "1.0",
     id: input.id.replace(/[^A-Za-z0-9._-]/g, "-") || "model",
-    description:
-      "PlantGAN layout generator (EMA weights): places a P&ID's equipment on a site; see packages/core/src/gan/README.md.",
+    description: input.topology
+      ? "PlantGAN topology generator (topology/, EMA weights: makes a P&ID's equipment, lines and instruments from a request) and layout generator (places them on a site); see packages/core/src/gan/README.md and topology/README.md."
+      : "PlantGAN layout generator (EMA weights): places a P&ID's equipment on a site; see packages/core/src/gan/README.md.",
     createdAt: new Date().toISOString(),
     dataset: {
       id: input.dataset.id,
@@ -98,7 +169,8 @@ export function modelCard(input: CardInput): ModelCard {
     backend: input.backend,
     trainingSeconds: Math.round(input.trainingSeconds * 10) / 10,
     epochs: input.epochsDone,
-    metrics: Object.fromEntries(Object.entries(input.metrics).filter(([, v]) => Number.isFinite(v))),
+    metrics: finite(input.metrics),
+    ...(input.layout || input.topology ? { generators: generatorsOf(input) } : {}),
   };
   const parsed = parseDocument("modelCard", card);
   if (!parsed.success)

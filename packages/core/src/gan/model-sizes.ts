@@ -3,6 +3,7 @@
  * `plantgan train` and the API's train job both start from.
  */
 import { DEFAULT_SPACING } from "./losses.js";
+import type { TopologyTrainerInput } from "./topology/training.js";
 import type { TrainerConfigInput } from "./training.js";
 
 /** Model sizes: "small" is the shipped one (a few MB), "tiny" is for tests and quick tries. */
@@ -32,6 +33,26 @@ export const MODEL_SIZES: Readonly<Record<string, Omit<TrainerConfigInput, "nMax
     gridHidden: 16,
     layoutOnly: true,
     emaDecay: 0.9,
+  },
+};
+
+/**
+ * Topology GAN sizes (topology/generator.ts), by the same names: "small" is the narrow net that a
+ * CPU takes through a whole split in minutes (bench/topology-train.bench.ts --size small); "tiny"
+ * is for tests. Both keep the default learning rates and the EMA warm-up of topology/training.ts.
+ */
+export const TOPOLOGY_SIZES: Readonly<Record<string, TopologyTrainerInput>> = {
+  small: { hidden: 128, slotHidden: 32, attentionKey: 16, edgeHidden: 32, criticHidden: 32 },
+  tiny: {
+    latentSize: 8,
+    hidden: 32,
+    slotHidden: 8,
+    attentionBlocks: 1,
+    attentionKey: 8,
+    edgeRank: 2,
+    edgeHidden: 16,
+    criticHidden: 16,
+    criticLayers: 1,
   },
 };
 

@@ -3,7 +3,7 @@
  * API's "train" job (blobs and job steps): shuffled batches, mean losses, an epoch preview, then
  * the caller's `onEpoch`, which stores the results and is the commit point of each epoch.
  */
-import type { Design } from "../design/types.js";
+import { type Design, isPlaced } from "../design/types.js";
 import { layoutItem } from "./topology.js";
 import {
   type BatchItem,
@@ -36,6 +36,32 @@ export function trainingItems(designs: readonly Design[], trainer: Trainer): Bat
     if (it) items.push(it);
   }
   return items;
+}
+
+/**
+ * The layout generator's data: the designs with every item placed that fit its encoding, and the
+ * others counted by reason ("topology_only": no or only some positions, e.g. a DEXPI import, which
+ * the topology generator still learns from; "over_nMax"; "unencodable").
+ */
+export function layoutTrainingData(
+  designs: readonly Design[],
+  trainer: Trainer,
+): { readonly items: BatchItem[]; readonly skipped: Record<string, number> } {
+  const items: BatchItem[] = [];
+  const skipped: Record<string, number> = {};
+  const skip = (reason: string) => {
+    skipped[reason] = (skipped[reason] ?? 0) + 1;
+  };
+  for (const d of designs) {
+    if (d.equipment.length === 0 || !d.equipment.every(isPlaced)) skip("topology_only");
+    else if (d.equipment.length > trainer.layout.spec.nMax) skip("over_nMax");
+    else {
+      const it = layoutItem(d, trainer.layout.spec);
+      if (it) items.push(it);
+      else skip("unencodable");
+    }
+  }
+  return { items, skipped };
 }
 
 /** What an epoch's preview measured of the EMA generator, and the layouts it made. */

@@ -8,10 +8,12 @@ import { checkTrainingSettings, type ResolvedTrainingSettings } from "../trainin
 /**
  * What a training request may set, checked and with every default filled: the bounds and defaults
  * are schemas/api/training-settings.schema.json's. Jobs queued before `generator` existed have
- * none: they trained the graph generator.
+ * none: they trained the graph generator; jobs queued before `topologyEpochs` trained no topology
+ * generator.
  */
-export type TrainingSettings = Omit<ResolvedTrainingSettings, "generator"> & {
+export type TrainingSettings = Omit<ResolvedTrainingSettings, "generator" | "topologyEpochs"> & {
   readonly generator?: ResolvedTrainingSettings["generator"];
+  readonly topologyEpochs?: number;
 };
 
 /** Payload of a "train" job: the dataset is snapshotted into a blob, so later edits do not change a run. */
@@ -21,6 +23,8 @@ export interface TrainPayload {
   /** sha256 of the gzipped NDJSON snapshot of the usable designs. */
   readonly designs: string;
   readonly designCount: number;
+  /** Of them, designs with every item placed (the layout generator's); absent in older jobs: all. */
+  readonly placedCount?: number;
   readonly processClasses: readonly string[];
   readonly settings: TrainingSettings;
 }
@@ -38,11 +42,15 @@ export function parseTrainingSettings(raw: unknown): { settings: TrainingSetting
   };
 }
 
-/** Placed designs (the generator learns positions) that fit the encoding. */
-function usable(meta: DesignMeta, nMax: number): boolean {
-  return (
-    meta.summary.placement === "placed" && meta.summary.equipment.total >= 1 && meta.summary.equipment.total <= nMax
-  );
+/**
+ * Designs that fit the encoding: every one with equipment when the topology generator trains (it
+ * learns from topology-only designs too, e.g. DEXPI imports), else the placed ones (the layout
+ * generator learns positions).
+ */
+function usable(meta: DesignMeta, settings: TrainingSettings): boolean {
+  const { total } = meta.summary.equipment;
+  if (total < 1 || total > settings.nMax) return false;
+  return (settings.topologyEpochs ?? 0) > 0 || meta.summary.placement === "placed";
 }
 
 /** Writes the dataset's usable designs as one gzipped NDJSON blob. */
@@ -52,22 +60,24 @@ async function snapshotDataset(
   workspaceId: string,
   datasetId: string,
   settings: TrainingSettings,
-): Promise<{ sha256: string; count: number; skipped: number; processClasses: string[] }> {
+): Promise<{ sha256: string; count: number; placed: number; skipped: number; processClasses: string[] }> {
   const lines: string[] = [];
   const classes = new Set<string>();
   let skipped = 0;
+  let placed = 0;
   let cursor: string | undefined;
   do {
     const page = await store.listDesigns(workspaceId, { datasetId }, { limit: 500, ...(cursor ? { cursor } : {}) });
     for (const meta of page.items) {
       if (settings.limit !== undefined && lines.length >= settings.limit) break;
-      if (!usable(meta, settings.nMax)) {
+      if (!usable(meta, settings)) {
         skipped++;
         continue;
       }
       const stored = await store.getDesign(workspaceId, meta.id);
       if (!stored) continue; // deleted meanwhile
       lines.push(JSON.stringify(stored.design));
+      if (meta.summary.placement === "placed") placed++;
       classes.add(stored.design.processClass);
     }
     cursor = page.nextCursor;
@@ -75,7 +85,7 @@ async function snapshotDataset(
   const bytes = gzipSync(`${lines.join("\n")}\n`);
   const { sha256, size } = await blobs.put(bytes);
   await store.registerBlob(sha256, size);
-  return { sha256, count: lines.length, skipped, processClasses: [...classes].sort() };
+  return { sha256, count: lines.length, placed, skipped, processClasses: [...classes].sort() };
 }
 
 /**
@@ -96,8 +106,11 @@ export const trainingService: TrainingService = {
             code: "invalid_dataset",
             pointer: "/datasetId",
             message:
-              `dataset ${dataset.id} has no design to learn from: ${snapshot.skipped} are topology-only, ` +
-              `partly placed or have more than nMax ${settings.nMax} equipment`,
+              (settings.topologyEpochs ?? 0) > 0
+                ? `dataset ${dataset.id} has too few designs to train on: none of its ${snapshot.skipped} designs ` +
+                  `has between 1 and nMax ${settings.nMax} equipment`
+                : `dataset ${dataset.id} has too few designs to train on: ${snapshot.skipped} are topology-only, ` +
+                  `partly placed or have more than nMax ${settings.nMax} equipment, and topologyEpochs is 0`,
           },
         ],
       };
@@ -107,6 +120,7 @@ export const trainingService: TrainingService = {
       datasetId: dataset.id,
       designs: snapshot.sha256,
       designCount: snapshot.count,
+      placedCount: snapshot.placed,
       processClasses: snapshot.processClasses,
       settings,
     };

@@ -201,6 +201,112 @@ export const modelCardSchema = {
         "type": "number"
       },
       "description": "Evaluation figures: validity, uniqueness, novelty, condition match, distance to held-out designs..."
+    },
+    "generators": {
+      "type": "object",
+      "additionalProperties": false,
+      "description": "What each generator of the model learned from: the layout generator from placed designs, the topology generator from all designs (placed and topology-only, e.g. DEXPI imports).",
+      "properties": {
+        "layout": {
+          "type": "object",
+          "additionalProperties": false,
+          "required": [
+            "designs",
+            "epochs"
+          ],
+          "properties": {
+            "designs": {
+              "type": "integer",
+              "minimum": 0,
+              "description": "Placed designs the layout generator learned from."
+            },
+            "epochs": {
+              "type": "integer",
+              "minimum": 0,
+              "description": "Layout epochs done (0: not trained, e.g. a dataset with no placed design)."
+            },
+            "skipped": {
+              "type": "object",
+              "maxProperties": 16,
+              "additionalProperties": {
+                "type": "integer",
+                "minimum": 0
+              },
+              "description": "Designs left out, by reason (topology_only, over_nMax...)."
+            }
+          }
+        },
+        "topology": {
+          "type": "object",
+          "additionalProperties": false,
+          "required": [
+            "designs",
+            "placed",
+            "topologyOnly",
+            "epochs"
+          ],
+          "properties": {
+            "designs": {
+              "type": "integer",
+              "minimum": 0,
+              "description": "Designs the topology generator learned from (placed + topologyOnly)."
+            },
+            "placed": {
+              "type": "integer",
+              "minimum": 0
+            },
+            "topologyOnly": {
+              "type": "integer",
+              "minimum": 0,
+              "description": "Used designs without plan positions."
+            },
+            "skipped": {
+              "type": "object",
+              "maxProperties": 16,
+              "additionalProperties": {
+                "type": "integer",
+                "minimum": 0
+              },
+              "description": "Designs left out, by reason (over_nMax, too_many_lines, no_equipment, duplicate_tag)."
+            },
+            "epochs": {
+              "type": "integer",
+              "minimum": 0,
+              "description": "Topology epochs done."
+            },
+            "trainingSeconds": {
+              "type": "number",
+              "minimum": 0
+            },
+            "settings": {
+              "type": "object",
+              "maxProperties": 60,
+              "additionalProperties": {
+                "anyOf": [
+                  {
+                    "type": "number"
+                  },
+                  {
+                    "type": "string",
+                    "maxLength": 200
+                  },
+                  {
+                    "type": "boolean"
+                  }
+                ]
+              }
+            },
+            "losses": {
+              "type": "object",
+              "maxProperties": 30,
+              "additionalProperties": {
+                "type": "number"
+              },
+              "description": "Mean losses of the last topology epoch."
+            }
+          }
+        }
+      }
     }
   }
 } as const;

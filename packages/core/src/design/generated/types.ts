@@ -786,6 +786,58 @@ export interface ModelCard {
   metrics: {
     [k: string]: number | undefined;
   };
+  /**
+   * What each generator of the model learned from: the layout generator from placed designs, the topology generator from all designs (placed and topology-only, e.g. DEXPI imports).
+   */
+  generators?: {
+    layout?: {
+      /**
+       * Placed designs the layout generator learned from.
+       */
+      designs: number;
+      /**
+       * Layout epochs done (0: not trained, e.g. a dataset with no placed design).
+       */
+      epochs: number;
+      /**
+       * Designs left out, by reason (topology_only, over_nMax...).
+       */
+      skipped?: {
+        [k: string]: number | undefined;
+      };
+    };
+    topology?: {
+      /**
+       * Designs the topology generator learned from (placed + topologyOnly).
+       */
+      designs: number;
+      placed: number;
+      /**
+       * Used designs without plan positions.
+       */
+      topologyOnly: number;
+      /**
+       * Designs left out, by reason (over_nMax, too_many_lines, no_equipment, duplicate_tag).
+       */
+      skipped?: {
+        [k: string]: number | undefined;
+      };
+      /**
+       * Topology epochs done.
+       */
+      epochs: number;
+      trainingSeconds?: number;
+      settings?: {
+        [k: string]: (number | string | boolean) | undefined;
+      };
+      /**
+       * Mean losses of the last topology epoch.
+       */
+      losses?: {
+        [k: string]: number | undefined;
+      };
+    };
+  };
 }
 
 /**

@@ -713,6 +713,10 @@ export interface TrainingSettings {
    */
   epochs?: number;
   /**
+   * Epochs of the topology generator, trained on every design (placed and topology-only) before the layout generator; 0 skips it.
+   */
+  topologyEpochs?: number;
+  /**
    * Designs per batch.
    */
   batchSize?: number;

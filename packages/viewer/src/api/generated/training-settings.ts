@@ -8,6 +8,13 @@ export const TRAINING_SETTINGS = {
     "maximum": 1000,
     "description": "Train until this many epochs are done in all."
   },
+  "topologyEpochs": {
+    "type": "integer",
+    "default": 10,
+    "minimum": 0,
+    "maximum": 1000,
+    "description": "Epochs of the topology generator, trained on every design (placed and topology-only) before the layout generator; 0 skips it."
+  },
   "batchSize": {
     "type": "integer",
     "default": 32,

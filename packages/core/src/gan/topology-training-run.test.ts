@@ -1,0 +1,184 @@
+import { fixtureParsed, OWN_DEXPI, readOwnDexpi } from "@plantgan/testing";
+import { beforeAll, describe, expect, it } from "vitest";
+import { parseDesign } from "../design/parse.js";
+import type { Design } from "../design/types.js";
+import { importDexpi } from "../formats/dexpi/index.js";
+import { useBackend } from "./backend.js";
+import { modelCard } from "./model-card.js";
+import { MODEL_SIZES, trainerSettings } from "./model-sizes.js";
+import {
+  packTopologyCheckpoint,
+  restoreTopologyTrainer,
+  runTopologyTrainingLoop,
+  type TopologyEpochResult,
+  topologyFolderFiles,
+  topologyLineCapacity,
+  topologyTrainerOfSize,
+  topologyTrainingGraphs,
+  unpackTopologyCheckpoint,
+} from "./topology-training-run.js";
+import { createTrainer } from "./training.js";
+
+beforeAll(async () => {
+  await useBackend("wasm");
+});
+
+/** The repository's own DEXPI files, imported: topology-only designs. */
+function dexpiDesigns(): Design[] {
+  return Object.values(OWN_DEXPI).map((name) => {
+    const imported = importDexpi(readOwnDexpi(name));
+    if (!imported.success) throw new Error(`${name}: ${JSON.stringify(imported.issues)}`);
+    const parsed = parseDesign(imported.design);
+    if (!parsed.success) throw new Error(`${name}: ${JSON.stringify(parsed.issues)}`);
+    return parsed.data;
+  });
+}
+
+describe("topology training data", () => {
+  it("uses placed and topology-only designs and counts each, leaving out designs over nMax by reason", () => {
+    const placed = fixtureParsed(2);
+    const dexpi = dexpiDesigns();
+    expect(dexpi.every((d) => d.equipment.every((e) => e.x === undefined))).toBe(true);
+    const trainer = topologyTrainerOfSize("tiny", 48, 1);
+    try {
+      const { graphs, count } = topologyTrainingGraphs([...placed, ...dexpi], trainer.config.spec, 96);
+      expect(count).toEqual({ designs: 5, placed: 2, topologyOnly: 3, skipped: {} });
+      expect(graphs).toHaveLength(5);
+      // At nMax 3, designs with more than 3 items are left out and counted as such.
+      const all = [...placed, ...dexpi];
+      const small = topologyTrainerOfSize("tiny", 3, 1);
+      try {
+        const few = topologyTrainingGraphs(all, small.config.spec, topologyLineCapacity(small));
+        const over = all.filter((d) => d.equipment.length > 3).length;
+        expect(over).toBeGreaterThan(0);
+        expect(few.count.skipped.over_nMax).toBe(over);
+        expect(few.count.designs).toBe(all.length - over);
+      } finally {
+        small.dispose();
+      }
+    } finally {
+      trainer.dispose();
+    }
+  });
+});
+
+describe("runTopologyTrainingLoop", () => {
+  it("trains the topology GAN on DEXPI designs, commits each epoch, and resumes from its checkpoint to the same weights", async () => {
+    const designs = dexpiDesigns();
+    const run = async (stopAfter?: number) => {
+      const trainer = topologyTrainerOfSize("tiny", 8, 3);
+      const { graphs } = topologyTrainingGraphs(designs, trainer.config.spec, topologyLineCapacity(trainer));
+      const epochs: TopologyEpochResult[] = [];
+      await runTopologyTrainingLoop({
+        trainer,
+        graphs,
+        fromEpoch: 0,
+        epochs: stopAfter ?? 2,
+        batchSize: 2,
+        seed: 3,
+        onEpoch: async (r) => {
+          epochs.push(r);
+        },
+      });
+      return { trainer, graphs, epochs };
+    };
+    const whole = await run();
+    expect(whole.epochs.map((e) => e.epoch)).toEqual([1, 2]);
+    // 3 graphs in batches of 2: 2 steps per epoch.
+    expect(whole.epochs.map((e) => e.step)).toEqual([2, 4]);
+    for (const e of whole.epochs) {
+      expect(Number.isFinite(e.losses.d_loss)).toBe(true);
+      expect(Number.isFinite(e.losses.wasserstein)).toBe(true);
+    }
+
+    const half = await run(1);
+    const bytes = packTopologyCheckpoint(await half.trainer.state(), { epoch: 1 });
+    half.trainer.dispose();
+    const { state, extra } = unpackTopologyCheckpoint(bytes);
+    expect(extra).toEqual({ epoch: 1 });
+    const resumed = await restoreTopologyTrainer(state);
+    await runTopologyTrainingLoop({
+      trainer: resumed,
+      graphs: half.graphs,
+      fromEpoch: 1,
+      epochs: 2,
+      batchSize: 2,
+      seed: 3,
+      onEpoch: async () => {},
+    });
+    const a = await topologyFolderFiles(whole.trainer);
+    const b = await topologyFolderFiles(resumed);
+    expect([...a.keys()].sort()).toEqual([
+      "topology/attachments/model.json",
+      "topology/attachments/weights.bin",
+      "topology/lines/model.json",
+      "topology/lines/weights.bin",
+      "topology/skeleton/model.json",
+      "topology/skeleton/weights.bin",
+      "topology/topology-gan.json",
+    ]);
+    expect(Buffer.from(b.get("topology/lines/weights.bin")!)).toEqual(
+      Buffer.from(a.get("topology/lines/weights.bin")!),
+    );
+    whole.trainer.dispose();
+    resumed.dispose();
+  }, 120_000);
+
+  it("refuses an empty set of graphs", async () => {
+    const trainer = topologyTrainerOfSize("tiny", 8, 1);
+    await expect(
+      runTopologyTrainingLoop({
+        trainer,
+        graphs: [],
+        fromEpoch: 0,
+        epochs: 1,
+        batchSize: 2,
+        seed: 1,
+        onEpoch: async () => {},
+      }),
+    ).rejects.toThrow(/no slot graph/);
+    trainer.dispose();
+  });
+});
+
+describe("the model card of a run with both generators", () => {
+  it("counts the designs each generator used and the topology GAN's epochs and losses", () => {
+    const layout = createTrainer({ nMax: 8, ...trainerSettings(MODEL_SIZES.tiny!, "layout"), seed: 1 });
+    const topology = topologyTrainerOfSize("tiny", 8, 1);
+    try {
+      const card = modelCard({
+        id: "dexpi",
+        trainer: layout,
+        dataset: { id: "dexpi", designs: 3, processClasses: ["pump_station"] },
+        settings: { epochs: 0, batchSize: 2, seed: 1, size: "tiny" },
+        backend: "cpu",
+        trainingSeconds: 1,
+        epochsDone: 0,
+        metrics: {},
+        layout: { designs: 0, epochs: 0, skipped: { topology_only: 3 } },
+        topology: {
+          trainer: topology,
+          count: { designs: 3, placed: 0, topologyOnly: 3, skipped: { over_nMax: 1 } },
+          epochsDone: 1,
+          trainingSeconds: 0.5,
+          losses: { d_loss: 0.25, g_loss: Number.NaN },
+          size: "tiny",
+        },
+      });
+      expect(card.generators?.layout).toEqual({ designs: 0, epochs: 0, skipped: { topology_only: 3 } });
+      expect(card.generators?.topology).toMatchObject({
+        designs: 3,
+        placed: 0,
+        topologyOnly: 3,
+        skipped: { over_nMax: 1 },
+        epochs: 1,
+        losses: { d_loss: 0.25 },
+        settings: { size: "tiny", nMax: 8, latentSize: 8 },
+      });
+      expect(card.generators?.topology?.losses).not.toHaveProperty("g_loss");
+    } finally {
+      layout.dispose();
+      topology.dispose();
+    }
+  });
+});

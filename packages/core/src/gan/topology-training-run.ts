@@ -1,0 +1,279 @@
+/**
+ * The topology phase of a training run, shared by `plantgan train` and the API's "train" job: the
+ * topology GAN (topology/) learns from every design of the dataset, placed or topology-only (a
+ * DEXPI import has no positions, but its equipment, lines, instruments and loops are a topology).
+ * The layout phase (training-run.ts) then learns from the placed designs only.
+ *
+ * Like the layout loop: seeded shuffled batches, mean losses, a commit point per epoch, a stop
+ * checked between batches, and a checkpoint (trainer state + JSON extras) to resume from.
+ */
+import type * as tf from "@tensorflow/tfjs-core";
+import type { Design } from "../design/types.js";
+import { isPlaced } from "../design/types.js";
+import { TOPOLOGY_SIZES } from "./model-sizes.js";
+import { encodeSlotGraphWithLosses, SlotGraphError } from "./topology/encode.js";
+import { lineCapacity } from "./topology/generator.js";
+import { topologyModelFiles, topologyModelOf } from "./topology/model-io.js";
+import { defaultSlotGraphSpec, type SlotGraphSpec } from "./topology/spec.js";
+import {
+  type CompactSlotGraph,
+  compactSlotGraph,
+  createTopologyTrainer,
+  disposeTopologyBatch,
+  makeTopologyBatch,
+  TOPOLOGY_LOSS_KEYS,
+  type TopologyStepLosses,
+  type TopologyTrainer,
+  type TopologyTrainerState,
+} from "./topology/training.js";
+import { deriveSeed } from "./training.js";
+import { nextTurn, shuffled } from "./training-run.js";
+
+/** Why a design was left out of the topology generator's data. */
+export type TopologySkipReason = "no_equipment" | "over_nMax" | "too_many_lines" | "duplicate_tag" | "unencodable";
+
+/** What the topology generator learned from: designs used, by placement, and designs left out, by reason. */
+export interface TopologyDataCount {
+  /** Designs used (placed + topology-only). */
+  readonly designs: number;
+  readonly placed: number;
+  /** Used designs with no plan position (e.g. DEXPI imports) or only some. */
+  readonly topologyOnly: number;
+  readonly skipped: Readonly<Partial<Record<TopologySkipReason, number>>>;
+}
+
+/**
+ * The designs as compact slot graphs for the trainer, and what was used and left out. A design is
+ * left out when it has no equipment, more than nMax items, duplicate tags, or more lines than the
+ * generator lists (linesPerSlot × nMax): never an error, the count says it.
+ */
+export function topologyTrainingGraphs(
+  designs: readonly Design[],
+  spec: SlotGraphSpec,
+  capacity: number,
+): { readonly graphs: CompactSlotGraph[]; readonly count: TopologyDataCount } {
+  const graphs: CompactSlotGraph[] = [];
+  const skipped: Partial<Record<TopologySkipReason, number>> = {};
+  const skip = (reason: TopologySkipReason) => {
+    skipped[reason] = (skipped[reason] ?? 0) + 1;
+  };
+  let placed = 0;
+  for (const design of designs) {
+    if (design.equipment.length === 0) {
+      skip("no_equipment");
+      continue;
+    }
+    let graph: CompactSlotGraph;
+    try {
+      graph = compactSlotGraph(encodeSlotGraphWithLosses(design, spec).graph, spec);
+    } catch (error) {
+      if (!(error instanceof SlotGraphError)) throw error;
+      skip(
+        error.code === "too_many_equipment"
+          ? "over_nMax"
+          : error.code === "duplicate_tag"
+            ? "duplicate_tag"
+            : "unencodable",
+      );
+      continue;
+    }
+    if (graph.lineEnds.length / 2 > capacity) {
+      skip("too_many_lines");
+      continue;
+    }
+    graphs.push(graph);
+    if (design.equipment.every(isPlaced)) placed++;
+  }
+  return { graphs, count: { designs: graphs.length, placed, topologyOnly: graphs.length - placed, skipped } };
+}
+
+/** The lines a trainer's generator lists per graph. */
+export function topologyLineCapacity(trainer: TopologyTrainer): number {
+  return lineCapacity(trainer.config.spec, trainer.config.model);
+}
+
+export interface TopologyEpochResult {
+  readonly epoch: number;
+  /** Generator and critic steps so far. */
+  readonly step: number;
+  readonly seconds: number;
+  /** Mean losses of the epoch (generator entries over generator steps; NaN entries dropped). */
+  readonly losses: Record<string, number>;
+}
+
+export interface TopologyTrainingLoopInput {
+  readonly trainer: TopologyTrainer;
+  readonly graphs: readonly CompactSlotGraph[];
+  /** Epochs done before (0, or the checkpoint's). */
+  readonly fromEpoch: number;
+  /** Train until this many epochs are done. */
+  readonly epochs: number;
+  readonly batchSize: number;
+  readonly seed: number;
+  readonly onBatch?: (
+    epoch: number,
+    batch: number,
+    batches: number,
+    losses: TopologyStepLosses,
+  ) => void | Promise<void>;
+  /** The epoch's commit point: export, checkpoint, report. */
+  readonly onEpoch: (result: TopologyEpochResult) => Promise<void>;
+  /** Checked between batches: a stop ends the loop without committing the unfinished epoch. */
+  readonly shouldStop?: () => boolean;
+}
+
+/** Runs topology epochs `fromEpoch + 1 … epochs`; returns the last completed epoch. */
+export async function runTopologyTrainingLoop(input: TopologyTrainingLoopInput): Promise<number> {
+  const { trainer, graphs, batchSize } = input;
+  if (graphs.length === 0) throw new RangeError("runTopologyTrainingLoop: no slot graph to train on");
+  const capacity = topologyLineCapacity(trainer);
+  const batches = Math.ceil(graphs.length / batchSize);
+  let done = input.fromEpoch;
+  for (let epoch = input.fromEpoch + 1; epoch <= input.epochs; epoch++) {
+    const started = performance.now();
+    // Its own stream of orders: a run's layout and topology phases do not share one.
+    const order = shuffled(graphs.length, deriveSeed(input.seed, 200_000 + epoch));
+    const sums: Record<string, number> = {};
+    const counts: Record<string, number> = {};
+    for (let b = 0; b < batches; b++) {
+      if (input.shouldStop?.()) return done;
+      const rows = order.slice(b * batchSize, (b + 1) * batchSize).map((i) => graphs[i]!);
+      const batch = makeTopologyBatch(rows, trainer.config.spec, capacity);
+      let losses: TopologyStepLosses;
+      try {
+        losses = trainer.step(batch);
+      } finally {
+        disposeTopologyBatch(batch);
+      }
+      for (const k of TOPOLOGY_LOSS_KEYS) {
+        if (!Number.isFinite(losses[k])) continue;
+        sums[k] = (sums[k] ?? 0) + losses[k];
+        counts[k] = (counts[k] ?? 0) + 1;
+      }
+      await input.onBatch?.(epoch, b + 1, batches, losses);
+      await nextTurn();
+    }
+    const seconds = (performance.now() - started) / 1000;
+    const losses = Object.fromEntries(Object.keys(sums).map((k) => [k, sums[k]! / counts[k]!]));
+    await input.onEpoch({ epoch, step: trainer.steps, seconds, losses });
+    done = epoch;
+  }
+  return done;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Checkpoint: "PGTK", u32 header length, JSON header, then the weight blobs it names.
+
+const MAGIC = [0x50, 0x47, 0x54, 0x4b]; // "PGTK"
+
+interface BlobRef {
+  readonly offset: number;
+  readonly length: number;
+}
+
+function weightBuffer(data: tf.io.ModelArtifacts["weightData"]): ArrayBuffer {
+  if (data === undefined) return new ArrayBuffer(0);
+  if (!Array.isArray(data)) return data;
+  const out = new Uint8Array(data.reduce((s, b) => s + b.byteLength, 0));
+  let at = 0;
+  for (const b of data) {
+    out.set(new Uint8Array(b), at);
+    at += b.byteLength;
+  }
+  return out.buffer;
+}
+
+/** Packs a topology trainer's state and JSON-able extras (epoch, seconds) into bytes. */
+export function packTopologyCheckpoint(state: TopologyTrainerState, extra: Record<string, unknown>): Uint8Array {
+  const buffers: ArrayBuffer[] = [];
+  let offset = 0;
+  const add = (b: ArrayBuffer): BlobRef => {
+    buffers.push(b);
+    const ref = { offset, length: b.byteLength };
+    offset += b.byteLength;
+    return ref;
+  };
+  const model = (a: tf.io.ModelArtifacts) => ({ ...a, weightData: add(weightBuffer(a.weightData)) });
+  const header = {
+    extra,
+    state: {
+      ...state,
+      generator: state.generator.map(model),
+      generatorEma: state.generatorEma.map(model),
+      critic: model(state.critic),
+      optimizers: {
+        generator: { specs: state.optimizers.generator.specs, data: add(state.optimizers.generator.data) },
+        critic: { specs: state.optimizers.critic.specs, data: add(state.optimizers.critic.data) },
+      },
+    },
+  };
+  const json = new TextEncoder().encode(JSON.stringify(header));
+  const out = new Uint8Array(8 + json.length + offset);
+  out.set(MAGIC, 0);
+  new DataView(out.buffer).setUint32(4, json.length, true);
+  out.set(json, 8);
+  let at = 8 + json.length;
+  for (const b of buffers) {
+    out.set(new Uint8Array(b), at);
+    at += b.byteLength;
+  }
+  return out;
+}
+
+/** The inverse of `packTopologyCheckpoint`; throws on a truncated or foreign file. */
+export function unpackTopologyCheckpoint(bytes: Uint8Array): {
+  state: TopologyTrainerState;
+  extra: Record<string, unknown>;
+} {
+  if (bytes.length < 8 || MAGIC.some((m, i) => bytes[i] !== m)) throw new Error("not a topology checkpoint");
+  const length = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(4, true);
+  if (8 + length > bytes.length) throw new Error("truncated topology checkpoint header");
+  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + length)));
+  const base = 8 + length;
+  const blob = (b: BlobRef): ArrayBuffer => {
+    if (base + b.offset + b.length > bytes.length) throw new Error("truncated topology checkpoint data");
+    return bytes.slice(base + b.offset, base + b.offset + b.length).buffer;
+  };
+  const s = header.state;
+  const model = (a: { weightData: BlobRef }) => ({ ...a, weightData: blob(a.weightData) });
+  const state = {
+    ...s,
+    generator: s.generator.map(model),
+    generatorEma: s.generatorEma.map(model),
+    critic: model(s.critic),
+    optimizers: {
+      generator: { specs: s.optimizers.generator.specs, data: blob(s.optimizers.generator.data) },
+      critic: { specs: s.optimizers.critic.specs, data: blob(s.optimizers.critic.data) },
+    },
+  } as TopologyTrainerState;
+  return { state, extra: header.extra ?? {} };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Trainer and model folder
+
+/** A topology trainer of a named size (model-sizes.ts TOPOLOGY_SIZES) for nMax slots. */
+export function topologyTrainerOfSize(size: string, nMax: number, seed: number): TopologyTrainer {
+  const settings = TOPOLOGY_SIZES[size];
+  if (!settings) throw new RangeError(`unknown topology model size ${size}`);
+  return createTopologyTrainer(defaultSlotGraphSpec(nMax), settings, seed);
+}
+
+/** A trainer restored from a checkpoint's state (its own configuration). */
+export async function restoreTopologyTrainer(state: TopologyTrainerState): Promise<TopologyTrainer> {
+  const trainer = createTopologyTrainer(state.config.spec, state.config);
+  await trainer.restore(state);
+  return trainer;
+}
+
+/** Folder of the topology generator inside a model folder or bundle. */
+export const TOPOLOGY_FOLDER = "topology";
+
+/** The EMA topology generator's files, under topology/ (relative path → bytes). */
+export async function topologyFolderFiles(trainer: TopologyTrainer): Promise<Map<string, Uint8Array>> {
+  const files = new Map<string, Uint8Array>();
+  for (const [path, bytes] of await topologyModelFiles(topologyModelOf(trainer))) {
+    files.set(`${TOPOLOGY_FOLDER}/${path}`, bytes);
+  }
+  return files;
+}
