@@ -9,7 +9,7 @@
  * encoded by encode.ts) through `trainer.step`: a critic update with the gradient penalty every
  * step and a generator update every 2nd, as in training; the first step (tracing, allocation) is
  * not timed. Generation graphs/s is `generateSlotGraphs` from the EMA generator on those designs'
- * conditions, argmax decoding, with the requested equipment forced (`required`), dense rows out.
+ * conditions, sampled decoding (the default), with the requested equipment forced (`required`), dense rows out.
  */
 import { createReadStream } from "node:fs";
 import { dirname, join } from "node:path";

@@ -141,7 +141,7 @@ for (const [mode, options] of [
   ["required", { required: asked }],
 ] as const) {
   const { graphs: generated } = generateSlotGraphs(topologyModelOf(trainer), conditions, { seed, ...options });
-  console.log(`\n${mode} (argmax decoding):`);
+  console.log(`\n${mode} (sampled decoding, seed ${seed}):`);
   for (const [k, g] of generated.entries()) {
     const design = requests[k]!;
     const decoded = decodeSlotGraph(g, spec, {
