@@ -236,7 +236,7 @@ describe("jobs across crashes", () => {
       .slice(0, 16)
       .join("\n");
     expect((await post("/v1/designs?dataset=plants", designs, "application/x-ndjson")).status).toBe(201);
-    const settings = { size: "tiny", epochs: 4, batchSize: 8, previews: 1 };
+    const settings = { size: "tiny", epochs: 4, topologyEpochs: 0, batchSize: 8, previews: 1 };
     const started = await post("/v1/models", { id: "survivor", datasetId: "plants", settings });
     expect(started.status).toBe(202);
     const jobId = ((await started.json()) as { id: string }).id;

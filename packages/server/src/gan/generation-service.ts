@@ -32,15 +32,15 @@ export interface GeneratePayload {
 
 /**
  * Why `?topology=` cannot be served: an unknown source, a source for a topology-mode request
- * (which places its own topology), or "learned" while the model has no topology generator. No
- * stored model has one yet: when the learned generator (core gan/topology) lands, the model says
- * so and this check reads it. The job resolves the source again with the loaded model
- * (topologySourceByName), so it never falls back to the designer either.
+ * (which places its own topology), or "learned" while the model has no topology generator (its
+ * card's `generators.topology`, written by a training that trained one). The job resolves the
+ * source again with the loaded model (topologySourceByName), so it never falls back to the
+ * designer either.
  */
 export function topologyIssue(
   topology: string,
   request: GenerationRequest,
-  model: Pick<ModelRecord, "id">,
+  model: Pick<ModelRecord, "id" | "card">,
 ): ApiIssue | undefined {
   const at = { code: "topology_source", pointer: "/topology", in: "querystring" } as const;
   if (!(TOPOLOGY_SOURCE_NAMES as readonly string[]).includes(topology)) {
@@ -52,7 +52,7 @@ export function topologyIssue(
       message: `topology: a topology-mode request places its own topology; topology=${topology} applies to spec mode`,
     };
   }
-  if (topology === "learned") {
+  if (topology === "learned" && model.card?.generators?.topology === undefined) {
     return {
       ...at,
       message: `topology: model ${model.id} has no topology generator; topology=designer is the other source`,
