@@ -34,9 +34,8 @@ export const DATABASE_URL_ENV = "PLANTGAN_DATABASE_URL";
 export function storeConfigFrom(input: {
   readonly dataDir: string;
   readonly databaseUrl?: string | undefined;
-  readonly env?: NodeJS.ProcessEnv;
 }): StoreConfig {
-  const url = input.databaseUrl ?? (input.env ?? process.env)[DATABASE_URL_ENV];
+  const url = input.databaseUrl ?? process.env[DATABASE_URL_ENV];
   if (url === undefined || url === "") return { kind: "sqlite", dataDir: input.dataDir };
   if (!/^postgres(ql)?:\/\//.test(url)) {
     throw new Error(`${DATABASE_URL_ENV} must be a postgres:// URL (got "${url.split(":")[0]}:…")`);
