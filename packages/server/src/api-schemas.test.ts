@@ -65,7 +65,16 @@ describe("training settings (training-settings.schema.json)", () => {
     const input = { epochs: 3 };
     const checked = checkTrainingSettings(input);
     expect(checked).toEqual({
-      settings: { epochs: 3, batchSize: 32, size: "small", generator: "layout", seed: 1, nMax: 48, previews: 4 },
+      settings: {
+        epochs: 3,
+        topologyEpochs: 10,
+        batchSize: 32,
+        size: "small",
+        generator: "layout",
+        seed: 1,
+        nMax: 48,
+        previews: 4,
+      },
     });
     expect(input).toEqual({ epochs: 3 });
     expect(TRAINING_DEFAULTS.epochs).toBe(10);
@@ -76,7 +85,7 @@ describe("training settings (training-settings.schema.json)", () => {
     expect("issues" in checked && checked.issues.map((i) => [i.setting, i.message])).toEqual([
       [
         "lr",
-        "unknown setting lr; known: epochs, batchSize, size, generator, seed, nMax, learningRate, limit, previews",
+        "unknown setting lr; known: epochs, topologyEpochs, batchSize, size, generator, seed, nMax, learningRate, limit, previews",
       ],
       ["epochs", "epochs must be an integer from 1 to 1000; got 1001"],
       ["size", 'size must be small or tiny; got "huge"'],
