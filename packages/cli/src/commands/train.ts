@@ -185,7 +185,7 @@ export function registerTrain(program: Command): void {
         trainer = await restoreTrainer(state);
         startEpoch = Number(extra.epoch ?? 0);
         trainingSeconds = Number(extra.trainingSeconds ?? 0);
-        printError(`resuming ${out} after layout epoch ${startEpoch} (step ${trainer.steps})`);
+        printError(`resuming ${out} after epoch ${startEpoch} (step ${trainer.steps})`);
       } else {
         if (options.resume && !existsSync(topologyCheckpointPath))
           printError(`no checkpoint in ${out}: starting from scratch`);
