@@ -217,4 +217,31 @@ describe("training through the API", () => {
     expect(model.card.epochs).toBeGreaterThanOrEqual(1);
     expect(model.card.epochs).toBeLessThan(50);
   });
+
+  it("trains both generators on a mixed dataset: topology on placed and DEXPI designs, then layout on the placed", async () => {
+    const started = await train("both", "plants", { ...TINY, epochs: 1, topologyEpochs: 1 });
+    expect(started.status).toBe(202);
+    const queued = (await started.json()) as JobView;
+    const events = await readSse(`${s.url}/v1/jobs/${queued.id}/events`, s.keyA, { timeoutMs: 240_000 });
+    expect(events.at(-1)?.event).toBe("finished");
+    // The topology phase first, then the layout phase; progress counts both.
+    const metrics = events.filter((e) => e.event === "metrics").map((e) => e.data as any);
+    expect(metrics.map((m) => [m.phase ?? "layout", m.epoch])).toEqual([
+      ["topology", 1],
+      ["layout", 1],
+    ]);
+    const progress = events.filter((e) => e.event === "progress" && e.data.batch === undefined);
+    expect(progress.at(-1)?.data).toMatchObject({ done: 2, total: 2 });
+    const model = (await (await s.api("/v1/models/both")).json()) as any;
+    expect(parseDocument("modelCard", model.card).success).toBe(true);
+    expect(model.card.generators.topology).toMatchObject({
+      designs: DESIGNS.length + 1,
+      placed: DESIGNS.length,
+      topologyOnly: 1,
+      epochs: 1,
+    });
+    expect(model.card.generators.layout).toEqual({ designs: DESIGNS.length, epochs: 1, skipped: { topology_only: 1 } });
+    expect(await bundleFile("both", "topology/topology-gan.json")).toBeDefined();
+    expect(await bundleFile("both", "generator/weights.bin")).toBeDefined();
+  });
 });
