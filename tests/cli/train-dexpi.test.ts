@@ -128,7 +128,7 @@ describeWithFixtures("plantgan train on the public DEXPI development files", () 
     expect(topology?.placed).toBe(0);
     expect(topology?.topologyOnly).toBe(topology?.designs);
     expect(topology?.designs).toBeGreaterThan(0);
-    const skipped = Object.values(topology?.skipped ?? {}).reduce((a, b) => a + b, 0);
+    const skipped = Object.values(topology?.skipped ?? {}).reduce((a: number, b) => a + (b ?? 0), 0);
     expect(topology!.designs + skipped).toBe(run.designs);
     for (const f of TOPOLOGY_FILES) expect(existsSync(join(run.model, f)), f).toBe(true);
   });

@@ -42,7 +42,10 @@ export const TRAINING_DEFAULTS = Object.fromEntries(
   Object.entries(TRAINING_SETTINGS_SCHEMA.properties)
     .filter(([, s]) => s.default !== undefined)
     .map(([name, s]) => [name, s.default]),
-) as Pick<ResolvedTrainingSettings, "epochs" | "topologyEpochs" | "batchSize" | "size" | "generator" | "seed" | "nMax" | "previews">;
+) as Pick<
+  ResolvedTrainingSettings,
+  "epochs" | "topologyEpochs" | "batchSize" | "size" | "generator" | "seed" | "nMax" | "previews"
+>;
 
 /** What a setting may be, in words from its schema: "an integer from 1 to 1000", "graph or layout". */
 export function describeSetting(name: string): string {
