@@ -108,7 +108,8 @@ describe.skipIf(!hasChromium())("viewer: generate and accept with the shipped mo
     await form.locator("select[name=generator]").selectOption("graph");
     await form.locator("input[name=epochs]").fill("3");
     await form.locator("input[name=batchSize]").fill("8");
-    await form.locator("input[name=extra]").fill('{"previews": 3}');
+    // The layout phase alone: the topology phase's epochs would join the progress bar and the loss plots.
+    await form.locator("input[name=extra]").fill('{"previews": 3, "topologyEpochs": 0}');
     await form.getByRole("button", { name: "Start training" }).click();
     await until(page, `location.hash.includes("job=")`, 20_000);
 
