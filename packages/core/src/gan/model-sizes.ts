@@ -57,6 +57,12 @@ export const TOPOLOGY_SIZES: Readonly<Record<string, TopologyTrainerInput>> = {
 };
 
 /**
+ * Weight of the topology GAN's validity reward (topology/validity-reward.ts): the REINFORCE term
+ * that scores each sampled graph by the validator's layout-free rules. 0 turns it off.
+ */
+export const TOPOLOGY_VALIDITY_REWARD = 0;
+
+/**
  * Generator kinds a training can use (models.ts): "graph" places a topology from (z, c) alone;
  * "layout" is also given the topology's items and lines and the site's racks and keep-outs
  * (layout-generator.ts). The kinds and the default (what `plantgan train` and the API train) are

@@ -10,7 +10,7 @@
 import type * as tf from "@tensorflow/tfjs-core";
 import type { Design } from "../design/types.js";
 import { isPlaced } from "../design/types.js";
-import { TOPOLOGY_SIZES } from "./model-sizes.js";
+import { TOPOLOGY_SIZES, TOPOLOGY_VALIDITY_REWARD } from "./model-sizes.js";
 import { encodeSlotGraphWithLosses, SlotGraphError } from "./topology/encode.js";
 import { lineCapacity } from "./topology/generator.js";
 import { topologyModelFiles, topologyModelOf } from "./topology/model-io.js";
@@ -26,6 +26,7 @@ import {
   type TopologyTrainer,
   type TopologyTrainerState,
 } from "./topology/training.js";
+import { validityReward } from "./topology/validity-reward.js";
 import { deriveSeed } from "./training.js";
 import { nextTurn, shuffled } from "./training-run.js";
 
@@ -252,16 +253,36 @@ export function unpackTopologyCheckpoint(bytes: Uint8Array): {
 // ---------------------------------------------------------------------------------------------
 // Trainer and model folder
 
-/** A topology trainer of a named size (model-sizes.ts TOPOLOGY_SIZES) for nMax slots. */
-export function topologyTrainerOfSize(size: string, nMax: number, seed: number): TopologyTrainer {
+/**
+ * A topology trainer of a named size (model-sizes.ts TOPOLOGY_SIZES) for nMax slots, taught by the
+ * validator's layout-free rules at `validityRewardWeight` (0: off).
+ */
+export function topologyTrainerOfSize(
+  size: string,
+  nMax: number,
+  seed: number,
+  validityRewardWeight: number = TOPOLOGY_VALIDITY_REWARD,
+): TopologyTrainer {
   const settings = TOPOLOGY_SIZES[size];
   if (!settings) throw new RangeError(`unknown topology model size ${size}`);
-  return createTopologyTrainer(defaultSlotGraphSpec(nMax), settings, seed);
+  if (!(validityRewardWeight >= 0))
+    throw new RangeError(`validity reward weight must be ≥ 0; got ${validityRewardWeight}`);
+  const spec = defaultSlotGraphSpec(nMax);
+  const reward = validityRewardWeight > 0 ? { rewardWeight: validityRewardWeight, rewardFn: validityReward(spec) } : {};
+  return createTopologyTrainer(spec, { ...settings, ...reward }, seed);
 }
 
-/** A trainer restored from a checkpoint's state (its own configuration). */
+/**
+ * A trainer restored from a checkpoint's state (its own configuration). The reward weight is part
+ * of that configuration but its function is not saved: a run trained with the validity reward
+ * gets it back, so a resumed run learns as it began.
+ */
 export async function restoreTopologyTrainer(state: TopologyTrainerState): Promise<TopologyTrainer> {
-  const trainer = createTopologyTrainer(state.config.spec, state.config);
+  const { spec, model, training } = state.config;
+  const trainer =
+    training.rewardWeight > 0
+      ? createTopologyTrainer(spec, { ...model, ...training, rewardFn: validityReward(spec) })
+      : createTopologyTrainer(spec, state.config);
   await trainer.restore(state);
   return trainer;
 }

@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { PlantDesignInput } from "../../design/index.js";
 import { useBackend } from "../backend.js";
 import { TOPOLOGY_SIZES } from "../model-sizes.js";
+import { restoreTopologyTrainer, topologyTrainerOfSize } from "../topology-training-run.js";
 import { encodeSlotGraph } from "./encode.js";
 import { lineCapacity } from "./generator.js";
 import { defaultSlotGraphSpec, type SlotGraph } from "./spec.js";
@@ -98,5 +99,23 @@ describe("validityReward", () => {
     expect(on.losses.reward).toBeCloseTo(rewards.reduce((s, r) => s + r, 0) / rewards.length);
     const moved = on.weights.flat().reduce((s, v, k) => s + Math.abs(v - off.weights.flat()[k]!), 0);
     expect(moved).toBeGreaterThan(0);
+  });
+  it("is set by the training run's weight and comes back with a resumed trainer", async () => {
+    const graphs = designs.slice(0, 4).map((d) => compactSlotGraph(encodeSlotGraph(d, spec), spec));
+    const trainer = topologyTrainerOfSize("tiny", spec.nMax, 3, 0.5);
+    expect(trainer.config.training.rewardWeight).toBe(0.5);
+    const resumed = await restoreTopologyTrainer(await trainer.state());
+    expect(resumed.config).toEqual(trainer.config);
+    const batch = makeTopologyBatch(graphs, spec, lineCapacity(spec, resumed.config.model));
+    // criticSteps 2: the second step updates the generator, with the reward.
+    resumed.step(batch);
+    const losses = resumed.step(batch);
+    disposeTopologyBatch(batch);
+    expect(losses.generatorUpdated).toBe(true);
+    expect(losses.reward).toBeGreaterThanOrEqual(0);
+    expect(losses.reward).toBeLessThanOrEqual(1);
+    expect(topologyTrainerOfSize("tiny", spec.nMax, 3, 0).config.training.rewardWeight).toBe(0);
+    expect(() => topologyTrainerOfSize("tiny", spec.nMax, 3, -1)).toThrow(/≥ 0/);
+    for (const t of [trainer, resumed]) t.dispose();
   });
 });
