@@ -91,6 +91,8 @@ export class DesignIndex {
   readonly geometryChecked: boolean;
   /** Number of equipment items without a plan position. */
   readonly unplacedCount: number;
+  /** True when no two equipment items share a tag: each tag's first placed item is then its first item. */
+  private readonly equipmentTagsUnique: boolean;
 
   private footprintsCache: FootprintIndex | undefined;
   private keepOutTreeCache: RBush<AreaItem> | undefined;
@@ -137,6 +139,7 @@ export class DesignIndex {
       if (!this.placedByTag.has(e.tag)) this.placedByTag.set(e.tag, item);
     }
     this.unplacedCount = unplaced;
+    this.equipmentTagsUnique = this.uniqueEquipment.length === equipment.length;
     // Filled up front so the array stays packed (slots are cached in any order).
     this.nozzlePoints = new Array<Point[] | undefined>(this.placed.length).fill(undefined);
     this.geometryChecked = this.placed.length > 0;
@@ -177,7 +180,9 @@ export class DesignIndex {
   /** World position of a nozzle, or undefined when the equipment or nozzle is missing or unplaced. */
   nozzlePoint(tag: string, id: string): Point | undefined {
     const item = this.placedByTag.get(tag);
-    if (!item || this.equipmentByTag.get(tag) !== item.equipment) return undefined;
+    if (!item) return undefined;
+    // With a repeated tag the first item may be unplaced; only then is the second map lookup needed.
+    if (!this.equipmentTagsUnique && this.equipmentByTag.get(tag) !== item.equipment) return undefined;
     const nozzles = item.equipment.nozzles;
     let points = this.nozzlePoints[item.slot];
     if (!points) {
