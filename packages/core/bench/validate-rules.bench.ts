@@ -4,7 +4,7 @@
  *
  * Run: npx tsx --conditions=@plantgan/source packages/core/bench/validate-rules.bench.ts [sizes...]
  *
- * The lazily built spatial indexes (footprints, segments, segment grid, neighbour pairs) are built
+ * The lazily built spatial indexes (footprints, segments, segment grid, neighbour pairs, line ends) are built
  * and timed on their own first, so no rule is charged for them. Each part's time is the best of
  * three runs on a fresh context (indexes rebuilt each time).
  */
@@ -26,6 +26,7 @@ const INDEXES: readonly [string, (ctx: RuleContext) => unknown][] = [
   ["<index.segments>", (ctx) => ctx.index.segments],
   ["<index.segmentGrid>", (ctx) => ctx.index.segmentGrid],
   ["<index.neighbours>", (ctx) => ctx.index.neighbours],
+  ["<index.line ends>", (ctx) => ctx.design.lines.length > 0 && ctx.index.endNozzle(0, "from")],
 ];
 
 /** Part name → best time per size, ms. */

@@ -104,6 +104,7 @@ export class DesignIndex {
   private neighboursCache: Int32Array | undefined;
   /** True when `neighbours` stopped at MAX_NEIGHBOUR_PAIRS (a layout far denser than any plant). */
   neighboursTruncated = false;
+  private lineEndsCache: LineEndNozzles | undefined;
   /** Per placed slot: world positions of its nozzles, in `nozzles` order (filled on first use). */
   private readonly nozzlePoints: (Point[] | undefined)[];
 
@@ -191,6 +192,62 @@ export class DesignIndex {
     }
     for (let i = 0; i < nozzles.length; i++) if (nozzles[i]!.id === id) return points[i];
     return undefined;
+  }
+
+  /**
+   * The nozzle a line end names, as `nozzle(end.tag, end.nozzle)` answers, for the line at
+   * `lineIndex` in `design.lines`. Resolved once for every end, so the rules that each visit every
+   * line end (sizes, ratings, route ends) share one pass of tag lookups instead of one each.
+   */
+  endNozzle(lineIndex: number, side: "from" | "to"): Nozzle | undefined {
+    const ends = this.lineEnds;
+    const k = 2 * lineIndex + (side === "from" ? 0 : 1);
+    const e = ends.equipment[k];
+    return e === undefined ? undefined : e.nozzles[ends.nozzle[k]!];
+  }
+
+  /** World position of the nozzle a line end names, as `nozzlePoint(end.tag, end.nozzle)` answers. */
+  endNozzlePoint(lineIndex: number, side: "from" | "to"): Point | undefined {
+    const ends = this.lineEnds;
+    const k = 2 * lineIndex + (side === "from" ? 0 : 1);
+    const slot = ends.slot[k]!;
+    if (slot < 0) return undefined;
+    const item = this.placed[slot]!;
+    let points = this.nozzlePoints[slot];
+    if (!points) {
+      points = item.equipment.nozzles.map((n) => nozzlePosition(item.equipment, n));
+      this.nozzlePoints[slot] = points;
+    }
+    return points[ends.nozzle[k]!];
+  }
+
+  private get lineEnds(): LineEndNozzles {
+    if (this.lineEndsCache) return this.lineEndsCache;
+    const lines = this.design.lines;
+    const ends: LineEndNozzles = {
+      equipment: new Array<Equipment | undefined>(2 * lines.length).fill(undefined),
+      nozzle: new Int32Array(2 * lines.length),
+      slot: new Int32Array(2 * lines.length).fill(-1),
+    };
+    for (let k = 0; k < 2 * lines.length; k++) {
+      const line = lines[k >> 1]!;
+      const end = k & 1 ? line.to : line.from;
+      if (!isNozzleEnd(end)) continue;
+      // nozzlePoint's rule: the tag's first item, and only when it is placed. Without repeated tags
+      // a placed item is its tag's first, so one lookup serves (most ends are on placed items).
+      const item = this.placedByTag.get(end.tag);
+      const first = item && this.equipmentTagsUnique ? item.equipment : this.equipmentByTag.get(end.tag);
+      if (!first) continue;
+      const nozzles = first.nozzles;
+      let at = 0;
+      while (at < nozzles.length && nozzles[at]!.id !== end.nozzle) at++;
+      if (at === nozzles.length) continue;
+      ends.equipment[k] = first;
+      ends.nozzle[k] = at;
+      if (item && item.equipment === first) ends.slot[k] = item.slot;
+    }
+    this.lineEndsCache = ends;
+    return ends;
   }
 
   /** Footprints of the placed equipment: the one spatial index every geometry rule searches. */
@@ -289,6 +346,16 @@ export class DesignIndex {
     this.neighboursCache = Int32Array.from(out);
     return this.neighboursCache;
   }
+}
+
+/** Line ends resolved to nozzles, indexed 2 × line index (+ 1 for the to-end). */
+interface LineEndNozzles {
+  /** The tag's first equipment item, when it has the named nozzle. */
+  readonly equipment: (Equipment | undefined)[];
+  /** Position of the named nozzle (its first with that id) in that item's `nozzles`. */
+  readonly nozzle: Int32Array;
+  /** Slot in `placed` of that item when it is placed, else −1. */
+  readonly slot: Int32Array;
 }
 
 /** The placed footprints in a uniform grid; searches answer in design order. */

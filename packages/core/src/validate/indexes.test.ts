@@ -6,9 +6,9 @@
 import { parsedDesignArbitrary } from "@plantgan/testing";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { overlapArea, rectDistance } from "../design/geometry.js";
+import { nozzlePosition, overlapArea, rectDistance } from "../design/geometry.js";
 import type { Design, Line } from "../design/types.js";
-import { isNozzleEnd } from "../design/types.js";
+import { isNozzleEnd, isPlaced } from "../design/types.js";
 import { BoxGrid } from "./box-grid.js";
 import { type AreaItem, DesignIndex, type PlacedItem } from "./context.js";
 import { AREA_EPS, between, EPS, label } from "./describe.js";
@@ -50,6 +50,42 @@ describe("BoxGrid", () => {
             const expected = boxes.flatMap((b, i) => (meets(b, q) ? [i] : []));
             expect(grid.search(q)).toEqual(expected);
           }
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+});
+
+describe("DesignIndex line ends", () => {
+  it("resolves every line end to the nozzle and position of the tag's first item, as a scan of the design finds", () => {
+    fc.assert(
+      fc.property(
+        parsedDesignArbitrary({ placement: "mixed", maxEquipment: 12, maxLines: 20 }),
+        fc.boolean(),
+        fc.nat(),
+        (parsed, repeatTag, broken) => {
+          // Repeated tags and nozzle ids that name nothing are the cases the ends must get right.
+          const design = structuredClone(parsed);
+          if (repeatTag && design.equipment.length > 1) design.equipment[1]!.tag = design.equipment[0]!.tag;
+          const end = design.lines[broken % Math.max(1, design.lines.length)]?.to;
+          if (end && isNozzleEnd(end)) end.nozzle = "N-none";
+          const index = indexOf(design);
+          design.lines.forEach((line, lineIndex) => {
+            for (const side of ["from", "to"] as const) {
+              const e = line[side];
+              if (!isNozzleEnd(e)) {
+                expect(index.endNozzle(lineIndex, side)).toBeUndefined();
+                continue;
+              }
+              const first = design.equipment.find((q) => q.tag === e.tag);
+              const nozzle = first?.nozzles.find((n) => n.id === e.nozzle);
+              expect(index.endNozzle(lineIndex, side)).toBe(nozzle);
+              const point = first && nozzle && isPlaced(first) ? nozzlePosition(first, nozzle) : undefined;
+              expect(index.endNozzlePoint(lineIndex, side)).toEqual(point);
+              expect(index.nozzlePoint(e.tag, e.nozzle)).toEqual(point);
+            }
+          });
         },
       ),
       { numRuns: 200 },

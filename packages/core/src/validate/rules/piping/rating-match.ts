@@ -51,12 +51,14 @@ export const rule: Rule = {
     const maxSize = pack.flanges.compatibleMaxSize;
     const mates: Mates = (a, b, size) =>
       a === b || (pairs.get(a)?.has(b) === true && (maxSize === undefined || size <= maxSize));
-    for (const line of ctx.design.lines) {
+    const lines = ctx.design.lines;
+    for (let lineIndex = 0; lineIndex < lines.length; lineIndex++) {
+      const line = lines[lineIndex]!;
       if (line.rating === undefined) continue;
       const ratings = ratingsOf(line, line.rating);
       if (!ratings) continue;
-      checkEnd(ctx, emit, mates, line, "from", line.from, ratings);
-      checkEnd(ctx, emit, mates, line, "to", line.to, ratings);
+      checkEnd(ctx, emit, mates, line, lineIndex, "from", line.from, ratings);
+      checkEnd(ctx, emit, mates, line, lineIndex, "to", line.to, ratings);
     }
   },
 };
@@ -66,14 +68,16 @@ function checkEnd(
   emit: Emit,
   mates: Mates,
   line: Line,
+  /** Position of `line` in `design.lines`. */
+  lineIndex: number,
   side: "from" | "to",
   end: LineEnd,
   ratings: Rating[],
 ): void {
   if (isNozzleEnd(end)) {
-    const other = index.nozzle(end.tag, end.nozzle)?.rating;
+    const other = index.endNozzle(lineIndex, side)?.rating;
     if (other === undefined || matesAny(mates, ratings, other, line.size)) return;
-    const point = index.nozzlePoint(end.tag, end.nozzle);
+    const point = index.endNozzlePoint(lineIndex, side);
     emit({
       message: `Line ${line.id} is rated ${ratings.join("/")} but its ${side}-nozzle ${end.tag}/${end.nozzle} is ${other}; the flanges do not mate and no spec break is shown.`,
       tags: [end.tag],

@@ -46,11 +46,11 @@ export const rule: Rule = {
       });
       return on;
     };
-    const checkEnd = (line: Line, side: "from" | "to", point: Point): void => {
+    const checkEnd = (line: Line, lineIndex: number, side: "from" | "to", point: Point): void => {
       const end = line[side];
       const verb = side === "from" ? "starts" : "ends";
       if (isNozzleEnd(end)) {
-        const target = index.nozzlePoint(end.tag, end.nozzle);
+        const target = index.endNozzlePoint(lineIndex, side);
         if (!target) return;
         const d = distance(point, target);
         if (d <= tol) return;
@@ -75,11 +75,13 @@ export const rule: Rule = {
         location: point,
       });
     };
-    for (const line of design.lines) {
+    const lines = design.lines;
+    for (let lineIndex = 0; lineIndex < lines.length; lineIndex++) {
+      const line = lines[lineIndex]!;
       const route = line.route;
       if (!route || route.length === 0) continue;
-      checkEnd(line, "from", route[0]!);
-      checkEnd(line, "to", route[route.length - 1]!);
+      checkEnd(line, lineIndex, "from", route[0]!);
+      checkEnd(line, lineIndex, "to", route[route.length - 1]!);
     }
   },
 };

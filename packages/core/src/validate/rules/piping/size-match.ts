@@ -18,7 +18,9 @@ export const rule: Rule = {
   source: "Rule pack sizes (default: ASME B36.10M nominal sizes; a size change needs a reducer, ASME B16.9).",
   fix: "Give the line the nozzle's size, or put a reducer on it that arrives at the nozzle's size.",
   check(ctx, emit) {
-    for (const line of ctx.design.lines) {
+    const lines = ctx.design.lines;
+    for (let lineIndex = 0; lineIndex < lines.length; lineIndex++) {
+      const line = lines[lineIndex]!;
       let sizes: number[] | undefined;
       let open = false;
       for (const c of line.components) {
@@ -30,8 +32,8 @@ export const rule: Rule = {
       if (open) continue;
       // The line is its own size at the from-end; reducers change it in flow order, so the size
       // that reaches the to-end is the last reducer's.
-      checkEnd(ctx, emit, line, "from", line.from, sizes, line.size);
-      checkEnd(ctx, emit, line, "to", line.to, sizes, sizes ? sizes[sizes.length - 1]! : line.size);
+      checkEnd(ctx, emit, line, lineIndex, "from", line.from, sizes, line.size);
+      checkEnd(ctx, emit, line, lineIndex, "to", line.to, sizes, sizes ? sizes[sizes.length - 1]! : line.size);
     }
   },
 };
@@ -40,6 +42,8 @@ function checkEnd(
   { pack, index }: RuleContext,
   emit: Emit,
   line: Line,
+  /** Position of `line` in `design.lines`. */
+  lineIndex: number,
   side: "from" | "to",
   end: LineEnd,
   reducerSizes: number[] | undefined,
@@ -47,10 +51,10 @@ function checkEnd(
 ): void {
   const tol = pack.sizes.tolerance;
   if (isNozzleEnd(end)) {
-    const size = index.nozzle(end.tag, end.nozzle)?.size;
+    const size = index.endNozzle(lineIndex, side)?.size;
     if (size === undefined) return;
     if (Math.abs(sizeAtEnd - size) <= tol) return;
-    const point = index.nozzlePoint(end.tag, end.nozzle);
+    const point = index.endNozzlePoint(lineIndex, side);
     const arrives = reducerSizes?.some((s) => Math.abs(s - size) <= tol);
     emit({
       message: arrives
