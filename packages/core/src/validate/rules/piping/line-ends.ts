@@ -16,10 +16,14 @@ export const rule: Rule = {
   source: "PlantGAN design contract (DESIGN.md): a line end is { tag, nozzle } or { line } (a tee on another line).",
   fix: "Point the end at an existing nozzle of an existing item, or at another existing line for a tee.",
   check({ design, index }, emit) {
-    for (const line of design.lines) {
+    const lines = design.lines;
+    for (let lineIndex = 0; lineIndex < lines.length; lineIndex++) {
+      const line = lines[lineIndex]!;
       for (const side of SIDES) {
         const end = line[side];
         if (isNozzleEnd(end)) {
+          // The shared resolution finds the nozzle for almost every end; the rest are looked up again to say why.
+          if (index.endNozzle(lineIndex, side) !== undefined) continue;
           const equipment = index.equipmentByTag.get(end.tag);
           if (!equipment) {
             emit({

@@ -31,6 +31,7 @@ export const rule: Rule = {
     "PlantGAN design contract (DESIGN.md): route is the centreline from the from-end to the to-end; tolerance from rule pack routing.endTolerance.",
   fix: "End the route on its nozzle (or on the parent line's route for a tee), within the pack's end tolerance.",
   check({ design, pack, index }, emit) {
+    const lines = design.lines;
     const tol = pack.routing.endTolerance;
     const segments = index.segments;
     const grid = index.segmentGrid;
@@ -62,8 +63,9 @@ export const rule: Rule = {
         });
         return;
       }
-      const parent = index.lineById.get(end.line);
+      // One lookup: lineById is a view over lineIndexById.
       const parentIndex = index.lineIndexById.get(end.line);
+      const parent = parentIndex === undefined ? undefined : lines[parentIndex];
       if (!parent?.route || parent === line || parentIndex === undefined) return;
       // Short parent routes are scanned directly; long ones (a header with many tees) through the grid.
       const on =
@@ -75,7 +77,6 @@ export const rule: Rule = {
         location: point,
       });
     };
-    const lines = design.lines;
     for (let lineIndex = 0; lineIndex < lines.length; lineIndex++) {
       const line = lines[lineIndex]!;
       const route = line.route;
