@@ -1020,6 +1020,54 @@ describe("what the rules let pass", () => {
     expect(ofRule(d, "control.loop-references")).toEqual([]);
   });
 
+  // Each kind against each other kind: the rule first asks the index's tag maps whether any tag
+  // repeats at all, so every pairing must still reach the full count.
+  it.each([
+    ["two equipment items", (d: PlantDesignInput) => d.equipment[1]!, (d: PlantDesignInput) => d.equipment[0]!.tag],
+    [
+      "two components",
+      (d: PlantDesignInput) => taggedComponents(d)[1]!,
+      (d: PlantDesignInput) => taggedComponents(d)[0]!.tag!,
+    ],
+    [
+      "a component and an equipment item",
+      (d: PlantDesignInput) => taggedComponents(d)[0]!,
+      (d: PlantDesignInput) => d.equipment[0]!.tag,
+    ],
+    [
+      "a component and an instrument",
+      (d: PlantDesignInput) => taggedComponents(d)[0]!,
+      (d: PlantDesignInput) => d.instruments![0]!.tag,
+    ],
+    [
+      "an interlock and an instrument",
+      (d: PlantDesignInput) => d.control!.interlocks![0]!,
+      (d: PlantDesignInput) => d.instruments![0]!.tag,
+    ],
+    [
+      "two interlocks",
+      (d: PlantDesignInput) => d.control!.interlocks![1]!,
+      (d: PlantDesignInput) => d.control!.interlocks![0]!.tag,
+    ],
+    [
+      "a loop and a component",
+      (d: PlantDesignInput) => d.control!.loops![0]!,
+      (d: PlantDesignInput) => taggedComponents(d)[0]!.tag!,
+    ],
+    [
+      "a loop and an interlock",
+      (d: PlantDesignInput) => d.control!.loops![0]!,
+      (d: PlantDesignInput) => d.control!.interlocks![0]!.tag,
+    ],
+  ] as const)("one tag on %s is a duplicate tag", (_, item, tagOf) => {
+    let tag = "";
+    const d = modifiedDesign("pump_station", (input) => {
+      tag = tagOf(input);
+      item(input).tag = tag;
+    });
+    expect(ofRule(d, "consistency.unique-tags").map((v) => v.tags)).toEqual([[tag]]);
+  });
+
   it("a controller listed as an instrument too is not a duplicate tag", () => {
     const d = modifiedDesign(
       "pump_station",
@@ -1067,3 +1115,7 @@ describe("what the rules let pass", () => {
     expect(found.some((v) => v.tags.includes("P-101A") && v.tags.includes("P-101B"))).toBe(true);
   });
 });
+
+function taggedComponents(d: PlantDesignInput): { tag?: string }[] {
+  return d.lines.flatMap((l) => (l.components ?? []).filter((c) => c.tag !== undefined));
+}

@@ -1,5 +1,39 @@
+import type { Design } from "../../../design/types.js";
+import type { DesignIndex } from "../../context.js";
 import { centre, listOf } from "../../describe.js";
 import type { Rule } from "../../types.js";
+
+/**
+ * True when the check below would find no repeated tag, decided from the index's tag maps (built
+ * anyway) with lookups only, instead of counting every tag into a fresh map: each kind's map holds
+ * as many tags as the kind has items, and no tag of one kind is in another's map. When this says
+ * false the full count runs, so the findings never depend on it.
+ */
+function noTagRepeats(design: Design, index: DesignIndex): boolean {
+  const { equipmentByTag, instrumentByTag, componentByTag } = index;
+  const { equipment, instruments, lines, control } = design;
+  if (equipmentByTag.size !== equipment.length || instrumentByTag.size !== instruments.length) return false;
+  let tagged = 0;
+  for (const line of lines) for (const c of line.components) if (c.tag !== undefined) tagged++;
+  if (componentByTag.size !== tagged) return false;
+  for (const tag of instrumentByTag.keys()) if (equipmentByTag.has(tag)) return false;
+  for (const tag of componentByTag.keys()) if (equipmentByTag.has(tag) || instrumentByTag.has(tag)) return false;
+  const interlocks = new Set<string>();
+  for (const il of control.interlocks) {
+    const tag = il.tag;
+    if (interlocks.has(tag) || equipmentByTag.has(tag) || instrumentByTag.has(tag) || componentByTag.has(tag))
+      return false;
+    interlocks.add(tag);
+  }
+  // A loop tag may repeat an instrument's (a controller listed as an instrument), nothing else.
+  const loops = new Set<string>();
+  for (const loop of control.loops) {
+    const tag = loop.tag;
+    if (loops.has(tag) || equipmentByTag.has(tag) || componentByTag.has(tag) || interlocks.has(tag)) return false;
+    loops.add(tag);
+  }
+  return true;
+}
 
 /**
  * Tags identify one thing each: equipment, instruments, tagged inline components and interlocks
@@ -16,6 +50,7 @@ export const rule: Rule = {
   source: "ISA-5.1-2009 identification: a tag identifies one instrument, loop or item uniquely within the plant.",
   fix: "Retag one of the items so each tag names one thing (e.g. P-101A and P-101B).",
   check({ design, index }, emit) {
+    if (noTagRepeats(design, index)) return;
     const { equipment, instruments, lines, control } = design;
     const uses = new Map<string, number>();
     const instrumentOnly = new Set<string>();
