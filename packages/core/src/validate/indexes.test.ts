@@ -67,9 +67,10 @@ describe("DesignIndex line ends", () => {
         (parsed, repeatTag, broken) => {
           // Repeated tags and nozzle ids that name nothing are the cases the ends must get right.
           const design = structuredClone(parsed);
-          if (repeatTag && design.equipment.length > 1) design.equipment[1]!.tag = design.equipment[0]!.tag;
+          if (repeatTag && design.equipment.length > 1)
+            (design.equipment[1] as { tag: string }).tag = design.equipment[0]!.tag;
           const end = design.lines[broken % Math.max(1, design.lines.length)]?.to;
-          if (end && isNozzleEnd(end)) end.nozzle = "N-none";
+          if (end && isNozzleEnd(end)) (end as { nozzle: string }).nozzle = "N-none";
           const index = indexOf(design);
           design.lines.forEach((line, lineIndex) => {
             for (const side of ["from", "to"] as const) {
