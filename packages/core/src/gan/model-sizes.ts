@@ -59,6 +59,9 @@ export const TOPOLOGY_SIZES: Readonly<Record<string, TopologyTrainerInput>> = {
 /**
  * Weight of the topology GAN's validity reward (topology/validity-reward.ts): the REINFORCE term
  * that scores each sampled graph by the validator's layout-free rules. 0 turns it off.
+ * Off, as measured: "small", 200 train designs, batch 32, seed 1, wasm, 200 EMA graphs for val
+ * conditions: at 2 and 6 epochs, weights 0, 1 and 10 all left 0 % of graphs free of layout-free
+ * errors and the same mean reward (0.034, ~28 errors a graph); the reward costs ~5–15 ms a graph.
  */
 export const TOPOLOGY_VALIDITY_REWARD = 0;
 
