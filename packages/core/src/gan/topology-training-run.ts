@@ -10,6 +10,7 @@
 import type * as tf from "@tensorflow/tfjs-core";
 import type { Design } from "../design/types.js";
 import { isPlaced } from "../design/types.js";
+import { type BlobRef, packFramed, unpackFramed, weightBuffer } from "./checkpoint.js";
 import { TOPOLOGY_SIZES, TOPOLOGY_VALIDITY_REWARD } from "./model-sizes.js";
 import { encodeSlotGraphWithLosses, SlotGraphError } from "./topology/encode.js";
 import { lineCapacity } from "./topology/generator.js";
@@ -167,58 +168,24 @@ export async function runTopologyTrainingLoop(input: TopologyTrainingLoopInput):
 
 const MAGIC = [0x50, 0x47, 0x54, 0x4b]; // "PGTK"
 
-interface BlobRef {
-  readonly offset: number;
-  readonly length: number;
-}
-
-function weightBuffer(data: tf.io.ModelArtifacts["weightData"]): ArrayBuffer {
-  if (data === undefined) return new ArrayBuffer(0);
-  if (!Array.isArray(data)) return data;
-  const out = new Uint8Array(data.reduce((s, b) => s + b.byteLength, 0));
-  let at = 0;
-  for (const b of data) {
-    out.set(new Uint8Array(b), at);
-    at += b.byteLength;
-  }
-  return out.buffer;
-}
-
 /** Packs a topology trainer's state and JSON-able extras (epoch, seconds) into bytes. */
 export function packTopologyCheckpoint(state: TopologyTrainerState, extra: Record<string, unknown>): Uint8Array {
-  const buffers: ArrayBuffer[] = [];
-  let offset = 0;
-  const add = (b: ArrayBuffer): BlobRef => {
-    buffers.push(b);
-    const ref = { offset, length: b.byteLength };
-    offset += b.byteLength;
-    return ref;
-  };
-  const model = (a: tf.io.ModelArtifacts) => ({ ...a, weightData: add(weightBuffer(a.weightData)) });
-  const header = {
-    extra,
-    state: {
-      ...state,
-      generator: state.generator.map(model),
-      generatorEma: state.generatorEma.map(model),
-      critic: model(state.critic),
-      optimizers: {
-        generator: { specs: state.optimizers.generator.specs, data: add(state.optimizers.generator.data) },
-        critic: { specs: state.optimizers.critic.specs, data: add(state.optimizers.critic.data) },
+  return packFramed(MAGIC, (add) => {
+    const model = (a: tf.io.ModelArtifacts) => ({ ...a, weightData: add(weightBuffer(a.weightData)) });
+    return {
+      extra,
+      state: {
+        ...state,
+        generator: state.generator.map(model),
+        generatorEma: state.generatorEma.map(model),
+        critic: model(state.critic),
+        optimizers: {
+          generator: { specs: state.optimizers.generator.specs, data: add(state.optimizers.generator.data) },
+          critic: { specs: state.optimizers.critic.specs, data: add(state.optimizers.critic.data) },
+        },
       },
-    },
-  };
-  const json = new TextEncoder().encode(JSON.stringify(header));
-  const out = new Uint8Array(8 + json.length + offset);
-  out.set(MAGIC, 0);
-  new DataView(out.buffer).setUint32(4, json.length, true);
-  out.set(json, 8);
-  let at = 8 + json.length;
-  for (const b of buffers) {
-    out.set(new Uint8Array(b), at);
-    at += b.byteLength;
-  }
-  return out;
+    };
+  });
 }
 
 /** The inverse of `packTopologyCheckpoint`; throws on a truncated or foreign file. */
@@ -226,15 +193,7 @@ export function unpackTopologyCheckpoint(bytes: Uint8Array): {
   state: TopologyTrainerState;
   extra: Record<string, unknown>;
 } {
-  if (bytes.length < 8 || MAGIC.some((m, i) => bytes[i] !== m)) throw new Error("not a topology checkpoint");
-  const length = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(4, true);
-  if (8 + length > bytes.length) throw new Error("truncated topology checkpoint header");
-  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + length)));
-  const base = 8 + length;
-  const blob = (b: BlobRef): ArrayBuffer => {
-    if (base + b.offset + b.length > bytes.length) throw new Error("truncated topology checkpoint data");
-    return bytes.slice(base + b.offset, base + b.offset + b.length).buffer;
-  };
+  const { header, blob } = unpackFramed(bytes, MAGIC, "topology checkpoint");
   const s = header.state;
   const model = (a: { weightData: BlobRef }) => ({ ...a, weightData: blob(a.weightData) });
   const state = {

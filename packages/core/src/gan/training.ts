@@ -719,7 +719,8 @@ export function setModelWeights(model: tfl.LayersModel, artifacts: tf.io.ModelAr
   }
 }
 
-async function encodeOptimizer(opt: tf.Optimizer): Promise<EncodedWeights> {
+/** An optimizer's state (Adam's moments, the step) as weight bytes; shared with the topology trainer. */
+export async function encodeOptimizer(opt: tf.Optimizer): Promise<EncodedWeights> {
   const named = await opt.getWeights();
   try {
     const { data, specs } = await tf.io.encodeWeights(named);
@@ -730,7 +731,8 @@ async function encodeOptimizer(opt: tf.Optimizer): Promise<EncodedWeights> {
   }
 }
 
-async function decodeOptimizer(opt: tf.Optimizer, encoded: EncodedWeights): Promise<void> {
+/** The inverse of `encodeOptimizer`. */
+export async function decodeOptimizer(opt: tf.Optimizer, encoded: EncodedWeights): Promise<void> {
   const named = tf.io.decodeWeights(encoded.data, encoded.specs);
   const list = encoded.specs.map((s) => ({ name: s.name, tensor: named[s.name]! }));
   try {

@@ -23,7 +23,7 @@ import { CONDITION_LAYOUT, CONDITION_SIZE, COUNT_SCALE } from "../condition.js";
 import { registerGanGradients } from "../gradients.js";
 import { criticLoss, driftPenalty, generatorAdversarialLoss } from "../losses.js";
 import { concatArrays, sampleLatent, saveModel } from "../models.js";
-import { deriveSeed, setModelWeights } from "../training.js";
+import { decodeOptimizer, deriveSeed, type EncodedWeights, encodeOptimizer, setModelWeights } from "../training.js";
 import { buildTopologyCritic } from "./critic.js";
 import {
   buildTopologyGenerator,
@@ -397,11 +397,6 @@ export interface TopologyTrainerState {
   readonly optimizers: { readonly generator: EncodedWeights; readonly critic: EncodedWeights };
 }
 
-interface EncodedWeights {
-  readonly specs: tf.io.WeightsManifestEntry[];
-  readonly data: ArrayBuffer;
-}
-
 export interface TopologyTrainer {
   readonly config: TopologyTrainerConfig;
   readonly generator: TopologyGenerator;
@@ -753,25 +748,4 @@ function shuffled(n: number, seed: number): number[] {
     [order[i], order[j]] = [order[j]!, order[i]!];
   }
   return order;
-}
-
-async function encodeOptimizer(opt: tf.Optimizer): Promise<EncodedWeights> {
-  const named = await opt.getWeights();
-  try {
-    const { data, specs } = await tf.io.encodeWeights(named);
-    return { data: data as ArrayBuffer, specs };
-  } finally {
-    // getWeights returns the live accumulators and a fresh "iter" scalar: free only the latter.
-    for (const w of named) if (!(w.tensor instanceof tf.Variable)) w.tensor.dispose();
-  }
-}
-
-async function decodeOptimizer(opt: tf.Optimizer, encoded: EncodedWeights): Promise<void> {
-  const named = tf.io.decodeWeights(encoded.data, encoded.specs);
-  const list = encoded.specs.map((s) => ({ name: s.name, tensor: named[s.name]! }));
-  try {
-    await opt.setWeights(list);
-  } finally {
-    tf.dispose(list.map((w) => w.tensor));
-  }
 }
