@@ -239,7 +239,8 @@ function TrainingRun({ jobId, onUpdate }: { jobId: string; onUpdate?: () => void
       {progress && <Progress done={progress.done} total={progress.total} label="epochs" />}
       {job?.error && <p className="pg-error">{job.error}</p>}
       <div className="pg-charts">
-        <LineChart title="losses" series={view.losses} />
+        {view.topology.length > 0 && <LineChart title="topology generator losses" series={view.topology} />}
+        <LineChart title={view.topology.length > 0 ? "layout generator losses" : "losses"} series={view.losses} />
         <LineChart title="eval metrics" series={shares} />
         {others.length > 0 && <LineChart title="pipeline" series={others} />}
       </div>

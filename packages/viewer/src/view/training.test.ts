@@ -23,6 +23,20 @@ describe("foldTrainingEvents", () => {
     expect(view.lastEpoch).toBe(2);
   });
 
+  it("keeps the topology phase's epochs apart from the layout phase's", () => {
+    const view = foldTrainingEvents([
+      { type: "metrics", data: { phase: "topology", epoch: 1, epochs: 2, losses: { d: 3, g: -1 } } },
+      { type: "metrics", data: { phase: "topology", epoch: 2, epochs: 2, losses: { d: 2, g: -0.5 } } },
+      { type: "metrics", data: { epoch: 1, epochs: 1, losses: { d: 0.9, g: 1.4 }, metrics: { validity: 0.2 } } },
+    ]);
+    expect(view.topology.find((s) => s.name === "d")!.points).toEqual([
+      [1, 3],
+      [2, 2],
+    ]);
+    expect(view.losses.find((s) => s.name === "d")!.points).toEqual([[1, 0.9]]);
+    expect(view.metrics.map((s) => s.name)).toEqual(["validity"]);
+  });
+
   it("skips events it does not understand", () => {
     expect(
       foldTrainingEvents([

@@ -6,7 +6,13 @@ export interface EpochSeries {
 }
 
 export interface TrainingView {
+  /** The layout generator's losses (and a run without phases). */
   readonly losses: EpochSeries[];
+  /**
+   * The topology generator's losses and metrics: its phase runs first with its own epoch count,
+   * so its epoch 1 is not the layout's epoch 1 and gets a chart of its own.
+   */
+  readonly topology: EpochSeries[];
   readonly metrics: EpochSeries[];
   /** Designs drawn per epoch; `key` (epoch:slot) is stable for React and caches. */
   readonly samples: { readonly epoch: number; readonly designs: { key: string; slot: number; design: Design }[] }[];
@@ -34,11 +40,12 @@ function add(into: EpochSeries[], name: string, epoch: number, value: number): v
  * Folds a training job's events into per-epoch series for the charts. A `metrics` event's data
  * carries `epoch` and numbers: under `losses` (or keys named like losses) they are losses, under
  * `metrics`/`eval` (or any other number) evaluation metrics; `samples` holds designs drawn that
- * epoch. Unknown shapes are skipped, never thrown on.
+ * epoch. Events with `phase: "topology"` go to `topology`. Unknown shapes are skipped, never thrown on.
  */
 export function foldTrainingEvents(events: readonly { type: string; data: unknown }[]): TrainingView {
   const losses: EpochSeries[] = [];
   const metrics: EpochSeries[] = [];
+  const topology: EpochSeries[] = [];
   const samples: TrainingView["samples"][number][] = [];
   let lastEpoch = 0;
   let seen = 0;
@@ -54,9 +61,12 @@ export function foldTrainingEvents(events: readonly { type: string; data: unknow
     seen += 1;
     const epoch = typeof d.epoch === "number" ? d.epoch : typeof d.step === "number" ? d.step : seen;
     lastEpoch = Math.max(lastEpoch, epoch);
+    const ofTopology = d.phase === "topology";
+    const lossesInto = ofTopology ? topology : losses;
+    const metricsInto = ofTopology ? topology : metrics;
     for (const [k, v] of Object.entries(d)) {
       if (SKIP.has(k)) continue;
-      if (typeof v === "number" && Number.isFinite(v)) add(LOSS.test(k) ? losses : metrics, k, epoch, v);
+      if (typeof v === "number" && Number.isFinite(v)) add(LOSS.test(k) ? lossesInto : metricsInto, k, epoch, v);
       else if (
         v &&
         typeof v === "object" &&
@@ -64,7 +74,8 @@ export function foldTrainingEvents(events: readonly { type: string; data: unknow
         (k === "losses" || k === "loss" || k === "metrics" || k === "eval")
       ) {
         for (const [name, x] of Object.entries(v as Record<string, unknown>)) {
-          if (typeof x === "number" && Number.isFinite(x)) add(k.startsWith("loss") ? losses : metrics, name, epoch, x);
+          if (typeof x === "number" && Number.isFinite(x))
+            add(k.startsWith("loss") ? lossesInto : metricsInto, name, epoch, x);
         }
       }
     }
@@ -81,5 +92,5 @@ export function foldTrainingEvents(events: readonly { type: string; data: unknow
     if (list.length > 0)
       samples.push({ epoch, designs: list.map((design, slot) => ({ key: `${epoch}:${slot}`, slot, design })) });
   }
-  return { losses, metrics, samples, lastEpoch };
+  return { losses, topology, metrics, samples, lastEpoch };
 }
