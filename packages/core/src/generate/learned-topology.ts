@@ -1,7 +1,7 @@
 /**
  * The "learned" topology source: the topology GAN (gan/topology/) proposes the P&ID for a request.
  * request → condition vector → generator (z from the seed, or a candidate's kept latent) → slot
- * graph holding the requested equipment (constrained decoding, sample.ts) → the documented
+ * graph holding exactly the requested equipment (constrained decoding, sample.ts) → the documented
  * expansion into equipment, lines, valves, instruments, loops and interlocks (decode.ts).
  *
  * What is learned: which equipment beyond the request, sizes, ratings, sparing, which items are

@@ -80,8 +80,9 @@ export interface GenerateSlotGraphOptions {
   /** One latent per condition (length latentSize): reuse a candidate's, or a blend; overrides seed for z. */
   readonly latents?: readonly Float32Array[];
   /**
-   * Items required per type (EQUIPMENT_TYPES order), one list for all or one per condition. A
-   * constraint at decoding (sample.ts): count the model's condition match without it in eval.
+   * Items required per type (EQUIPMENT_TYPES order), one list for all or one per condition; each type
+   * listed (count > 0) comes out at exactly its count. A constraint at decoding (sample.ts): count
+   * the model's condition match without it in eval.
    */
   readonly required?: SkeletonDecoderOptions["required"];
   /**

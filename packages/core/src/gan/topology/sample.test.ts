@@ -82,13 +82,46 @@ describe("decodeSkeletonRows", () => {
     ]);
   });
 
+  it("holds a listed type at exactly its count: surplus slots of that type are drawn among the other types or dropped", () => {
+    // Slots 0 and 1 both want c; one c is asked. The one not forced is conditioned on "not c": slot 0
+    // (c sure, a the only other type with weight) becomes a only if a is still likely enough to exist.
+    const surplus = new Float32Array([
+      // slot 0: c nearly certain, exists
+      0, -9, 6, 4,
+      // slot 1: c, with a close behind, exists
+      5.5, -9, 6, 4,
+      // slot 2: b, exists
+      0, 3, 0, 4,
+      // slot 3: absent
+      0, 0, 0, -5,
+    ]);
+    const out = rows(decodeSkeletonRows(surplus, 4, layout, { required: [0, 0, 1] }));
+    expect(out).toEqual([
+      [0, 0, 1, 1], // forced c (the cheapest slot to force: c is surest here)
+      [1, 0, 0, 1], // not c: a, and p(a) is high enough to exist
+      [0, 1, 0, 1], // unlisted b, left as drawn
+      [0, 0, 0, 0],
+    ]);
+    expect(out.filter((r) => r[2] === 1)).toHaveLength(1);
+    // With "at least" (no exact type), both c slots stay c, as the old decoding did.
+    const atLeast = rows(decodeSkeletonRows(surplus, 4, layout, { required: [0, 0, 1], exact: [false, false, false] }));
+    expect(atLeast.filter((r) => r[2] === 1)).toHaveLength(2);
+  });
+
+  it("drops a surplus slot whose only likely type is the listed one", () => {
+    const sure = new Float32Array([0, 0, 9, 4, 0, 0, 9, 4, 0, 0, 9, 4, 0, 0, 0, -5]);
+    const out = rows(decodeSkeletonRows(sure, 4, layout, { required: [0, 0, 2] }));
+    expect(out.filter((r) => r[2] === 1)).toHaveLength(2);
+    expect(out.filter((r) => r[3] === 1)).toHaveLength(2);
+  });
+
   it("refuses more required items than slots", () => {
     expect(() => decodeSkeletonRows(logits, 4, layout, { required: [3, 2] })).toThrow(/do not fit/);
   });
 });
 
 describe("generation with required equipment", () => {
-  it("holds at least the required count of every type, whatever the latent", () => {
+  it("holds exactly the required count of every listed type, whatever the latent", () => {
     const spec = defaultSlotGraphSpec(24);
     const config = resolveTopologyTrainerConfig(spec, { latentSize: 8, hidden: 32, slotHidden: 16 }, 3);
     const generator = buildTopologyGenerator(spec, config.model);
@@ -101,13 +134,15 @@ describe("generation with required equipment", () => {
     const held = generateSlotGraphs({ config, generator }, Array(6).fill(c), { seed: 5, sampleNoise: true, required });
     // The untrained model alone does not hold them: the constraint does the work here.
     expect(free.every((g) => required.every((r, t) => count(g, t) >= r))).toBe(false);
-    for (const g of held.graphs) for (const [t, r] of required.entries()) expect(count(g, t)).toBeGreaterThanOrEqual(r);
+    for (const g of held.graphs) for (const [t, r] of required.entries()) if (r > 0) expect(count(g, t)).toBe(r);
+    // Unlisted types are still drawn by the model: some graph holds one.
+    expect(held.graphs.some((g) => required.some((r, t) => r === 0 && count(g, t) > 0))).toBe(true);
     // Per graph lists work too: graph 1 asks for 9 filters (EQUIPMENT_TYPES index 9).
     const perGraph = generateSlotGraphs({ config, generator }, [c, c], {
       seed: 1,
       required: [undefined, [0, 0, 0, 0, 0, 0, 0, 0, 0, 9]],
     });
-    expect(count(perGraph.graphs[1]!, 9)).toBeGreaterThanOrEqual(9);
+    expect(count(perGraph.graphs[1]!, 9)).toBe(9);
     disposeGenerator(generator);
   });
 });

@@ -1,6 +1,6 @@
 /**
- * Constrained decoding of the skeleton: generated graphs hold at least the equipment a request
- * requires.
+ * Constrained decoding of the skeleton: generated graphs hold exactly the equipment a request
+ * lists (each listed type at its requested count; unlisted types as the model draws them).
  *
  * This is a constraint at decoding time, used in generation only (never while training): the
  * unconstrained model is taught to respect the counts by the count term of its loss
@@ -11,8 +11,11 @@
  * required items (counts per type, in the order of the spec's "type" group = EQUIPMENT_TYPES) are
  * assigned to distinct slots so that the summed log-probability is the highest possible: an
  * assignment problem (Kuhn–Munkres, below) with the cost of forcing slot i to exist with type t
- * measured against what slot i would do on its own. The slots left over follow their own logits,
- * so a graph may hold more than required, never less.
+ * measured against what slot i would do on its own. The slots left over are sampled from the
+ * model's own distribution conditioned on holding none of the listed types: their type is drawn
+ * among the unlisted types only, and they exist with the probability p(on)·(1 − p(listed)) against
+ * p(off), i.e. the slot's existence logit shifted by log(1 − p(listed)). So a listed type comes out
+ * at exactly its requested count, as the user wrote it (issue #14, "condition match as written").
  */
 import * as tf from "@tensorflow/tfjs-core";
 import type { StageColumns } from "./generator.js";
@@ -118,11 +121,24 @@ export interface DecodeOptions {
   readonly required?: readonly number[];
   /** Gumbel-max sampling with this stream (temperature 1); without one, argmax. */
   readonly noise?: () => number;
+  /**
+   * Types held at exactly their required count (default: those with required > 0, the types a
+   * request lists; a request cannot list a count of 0). Pass an all-false list for "at least".
+   */
+  readonly exact?: readonly boolean[];
+}
+
+/** log(1 − Σ_{k listed} p_k) from log-probabilities; −∞ when every type is listed. */
+function logUnlistedMass(lp: Float64Array, listed: readonly boolean[]): number {
+  let mass = 0;
+  for (let k = 0; k < lp.length; k++) if (!listed[k]) mass += Math.exp(lp[k]!);
+  return mass > 0 ? Math.log(mass) : Number.NEGATIVE_INFINITY;
 }
 
 /**
  * Decodes one graph's skeleton logits [N × (S+1)] into hard rows [N × (S+1)] (skeleton one-hots
- * or 0/1 ‖ existence; absent slots all zero), holding at least `required` of each type.
+ * or 0/1 ‖ existence; absent slots all zero), holding `required` of each type: exactly for the
+ * types in `exact` (by default the listed ones), at least for the others.
  */
 export function decodeSkeletonRows(
   logits: Float32Array,
@@ -136,6 +152,13 @@ export function decodeSkeletonRows(
   const exist = new Float64Array(nMax); // perturbed existence logit
   const typeLp: Float64Array[] = [];
   const typeGroup = layout.groups[layout.typeGroup];
+  const required = options.required ?? [];
+  const exact: boolean[] = typeGroup
+    ? Array.from({ length: typeGroup.size }, (_, k) => options.exact?.[k] ?? (required[k] ?? 0) > 0)
+    : [];
+  const anyExact = exact.some(Boolean);
+  const typeBest = new Int32Array(nMax); // per slot: the best unlisted type after the noise (−1: none)
+  const unlistedMass = new Float64Array(nMax); // per slot: log p(type not held exactly)
   const noise = options.noise;
   const gumbel = () => (noise ? -Math.log(-Math.log(noise())) : 0);
   const logistic = () => {
@@ -148,6 +171,12 @@ export function decodeSkeletonRows(
     exist[i] = row[layout.width]! + logistic();
     for (const [g, group] of layout.groups.entries()) {
       if (group.kind === "categorical") {
+        if (g === layout.typeGroup && anyExact) {
+          // The model's own (noise-free) probability of an unlisted type, for the existence odds.
+          const lp = new Float64Array(group.size);
+          logSoftmax(row, group.start, group.size, lp);
+          unlistedMass[i] = logUnlistedMass(lp, exact);
+        }
         for (let k = 0; k < group.size; k++) row[group.start + k]! += gumbel();
         if (g === layout.typeGroup) {
           const lp = new Float64Array(group.size);
@@ -157,6 +186,13 @@ export function decodeSkeletonRows(
         let best = 0;
         for (let k = 1; k < group.size; k++) if (row[group.start + k]! > row[group.start + best]!) best = k;
         for (let k = 0; k < group.size; k++) out[i * w + group.start + k] = k === best ? 1 : 0;
+        if (g === layout.typeGroup && anyExact) {
+          let free = -1;
+          for (let k = 0; k < group.size; k++) {
+            if (!exact[k] && (free < 0 || row[group.start + k]! > row[group.start + free]!)) free = k;
+          }
+          typeBest[i] = free;
+        }
       } else if (group.kind === "binary") {
         for (let k = 0; k < group.size; k++)
           out[i * w + group.start + k] = row[group.start + k]! + logistic() > 0 ? 1 : 0;
@@ -168,13 +204,13 @@ export function decodeSkeletonRows(
 
   const forced = new Int32Array(nMax).fill(-1);
   const tokens: number[] = [];
-  (options.required ?? []).forEach((count, t) => {
+  required.forEach((count, t) => {
     for (let k = 0; k < count; k++) tokens.push(t);
   });
   if (tokens.length > 0) {
     if (!typeGroup) throw new RangeError('required equipment needs a skeleton group named "type"');
-    if ((options.required ?? []).length > typeGroup.size) {
-      throw new RangeError(`required lists ${options.required!.length} types; the type group has ${typeGroup.size}`);
+    if (required.length > typeGroup.size) {
+      throw new RangeError(`required lists ${required.length} types; the type group has ${typeGroup.size}`);
     }
     if (tokens.length > nMax) throw new RangeError(`${tokens.length} required items do not fit ${nMax} slots`);
     // Gain of forcing slot i to exist with type t, against the slot's own best choice (≤ 0).
@@ -182,7 +218,10 @@ export function decodeSkeletonRows(
     for (let i = 0; i < nMax; i++) {
       const lp = typeLp[i]!;
       const on = logSigmoid(exist[i]!);
-      const free = Math.max(logSigmoid(-exist[i]!), on + Math.max(...lp));
+      // The slot left alone may only exist with a type not held exactly.
+      let bestFree = Number.NEGATIVE_INFINITY;
+      for (let k = 0; k < lp.length; k++) if (!exact[k]) bestFree = Math.max(bestFree, lp[k]!);
+      const free = Math.max(logSigmoid(-exist[i]!), on + bestFree);
       tokens.forEach((t, r) => {
         cost[r * nMax + i] = free - (on + lp[t]!);
       });
@@ -194,9 +233,15 @@ export function decodeSkeletonRows(
   }
 
   for (let i = 0; i < nMax; i++) {
-    const on = forced[i]! >= 0 || exist[i]! > 0;
-    if (forced[i]! >= 0 && typeGroup) {
-      for (let k = 0; k < typeGroup.size; k++) out[i * w + typeGroup.start + k] = k === forced[i] ? 1 : 0;
+    let on = forced[i]! >= 0 || exist[i]! > 0;
+    let type = forced[i]!;
+    if (type < 0 && anyExact && typeGroup) {
+      // Conditioned on holding no exact type: existence odds shifted by log(1 − p(exact types)).
+      on = typeBest[i]! >= 0 && exist[i]! + unlistedMass[i]! > 0;
+      type = typeBest[i]!;
+    }
+    if (on && type >= 0 && typeGroup) {
+      for (let k = 0; k < typeGroup.size; k++) out[i * w + typeGroup.start + k] = k === type ? 1 : 0;
     }
     if (on) out[i * w + layout.width] = 1;
     else out.fill(0, i * w, (i + 1) * w);
