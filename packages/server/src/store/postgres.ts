@@ -600,6 +600,34 @@ export class PostgresStore implements Store {
     });
   }
 
+  async claimJob(jobId: string, leaseMs: number): Promise<ClaimedJob | undefined> {
+    return this.#tx(async (client) => {
+      const row = await one(
+        client,
+        "SELECT id, workspace_id, kind, attempts FROM jobs WHERE id = $1 AND status = 'queued' FOR UPDATE SKIP LOCKED",
+        [jobId],
+      );
+      if (!row) return undefined;
+      const token = randomBytes(16).toString("hex");
+      const now = Date.now();
+      const attempts = Number(row.attempts) + 1;
+      await run(
+        client,
+        `UPDATE jobs SET status = 'running', lease_token = $1, lease_expires_at = $2, heartbeat_at = $3, attempts = $4,
+           started_at = COALESCE(started_at, $3) WHERE id = $5`,
+        [token, now + leaseMs, now, attempts, row.id],
+      );
+      await this.#event(client, String(row.id), "started", { attempt: attempts }, now);
+      return {
+        id: String(row.id),
+        workspaceId: String(row.workspace_id),
+        kind: String(row.kind) as JobKind,
+        token,
+        attempts,
+      };
+    });
+  }
+
   async claimNextJob(leaseMs: number): Promise<ClaimedJob | undefined> {
     return this.#tx(async (client) => {
       // SKIP LOCKED: a job another server is claiming right now is passed over, not waited for.

@@ -526,6 +526,37 @@ export class SqliteStore implements Store {
     });
   }
 
+  async claimJob(jobId: string, leaseMs: number): Promise<ClaimedJob | undefined> {
+    return this.#write(() => {
+      const row = this.#get(
+        "SELECT id, workspace_id, kind, attempts FROM jobs WHERE id = ? AND status = 'queued'",
+        jobId,
+      );
+      if (!row) return undefined;
+      const token = randomBytes(16).toString("hex");
+      const now = Date.now();
+      const attempts = Number(row.attempts) + 1;
+      this.#run(
+        `UPDATE jobs SET status = 'running', lease_token = ?, lease_expires_at = ?, heartbeat_at = ?, attempts = ?,
+           started_at = COALESCE(started_at, ?) WHERE id = ?`,
+        token,
+        now + leaseMs,
+        now,
+        attempts,
+        now,
+        row.id,
+      );
+      this.#event(String(row.id), "started", { attempt: attempts }, now);
+      return {
+        id: String(row.id),
+        workspaceId: String(row.workspace_id),
+        kind: String(row.kind) as JobKind,
+        token,
+        attempts,
+      };
+    });
+  }
+
   async claimNextJob(leaseMs: number): Promise<ClaimedJob | undefined> {
     return this.#write(() => {
       const row = this.#get(

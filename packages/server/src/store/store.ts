@@ -72,6 +72,11 @@ export interface Store {
   // Job machinery: called by the runner and the worker, never by routes (no workspace: jobs are global ids).
   /** Takes the oldest queued job: status running, a fresh lease token, attempts + 1. */
   claimNextJob(leaseMs: number): Promise<ClaimedJob | undefined>;
+  /**
+   * Takes one named job if it is still queued, as claimNextJob does (a server that runs the job
+   * itself, e.g. a direct generation in its warm pool); undefined when a runner got it first.
+   */
+  claimJob(jobId: string, leaseMs: number): Promise<ClaimedJob | undefined>;
   /** Extends a lease; `owned` false means another runner took the job over (stop working). */
   renewLease(jobId: string, token: string, leaseMs: number): Promise<{ owned: boolean; cancelRequested: boolean }>;
   /** Writes one step of a job's work, its checkpoint and events in one transaction, fenced by the lease token. */
