@@ -3,15 +3,20 @@ import { fixedItemIssues, type RegenerationPlan } from "@plantgan/core/generate"
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { type RouteOptions, rateConfig } from "../config.js";
 import { ApiError } from "../errors.js";
+import { runDirectGeneration } from "../gan/direct-generation.js";
+import { GenerationPool, generationPoolSize } from "../gan/generation-pool.js";
 import {
   blendRequestPlan,
+  type GeneratePayload,
   type ParentCandidate,
   parentCandidate,
   parentTopology,
   variantRequestPlan,
 } from "../gan/generation-service.js";
+import { JOB_KIND_INFO } from "../jobs/kinds.js";
 import { apiRef, CONTRACT, inlined, problems } from "../schemas.js";
 import type { Services } from "../services.js";
+import { newId } from "../store/sqlite.js";
 import type { JobStatus } from "../store/store.js";
 
 /** Requests for at most this many candidates are answered directly (when done in time). */
@@ -20,15 +25,29 @@ export const DIRECT_MAX_COUNT = 4;
 const DIRECT_WAIT_MS = 30_000;
 const TERMINAL: ReadonlySet<JobStatus> = new Set(["succeeded", "failed", "cancelled"]);
 
+/** Direct requests waiting per pool worker beyond which new ones go to the job runner instead (backpressure). */
+const POOL_QUEUE_PER_WORKER = 4;
+
 /**
  * POST /v1/generate: candidates for a generation request, made by a model in a job (a worker
- * process, never the request thread). A small request waits for its job and answers the
- * candidates directly; a large one, or one sent with `Prefer: respond-async`, answers 202.
+ * process, never the request thread). A small request answers the candidates directly: its job
+ * runs in the warm generation pool (gan/generation-pool.ts: worker processes with the backend up
+ * and the model loaded, started at the first such request, PLANTGAN_GENERATE_WORKERS of them) or,
+ * when the pool is off or full, in the job runner while the request waits. A large one, or one sent
+ * with `Prefer: respond-async`, answers 202.
  */
 export async function generateRoutes(
   app: FastifyInstance,
   options: RouteOptions & { services: Services },
 ): Promise<void> {
+  const poolSize = options.services.generation ? generationPoolSize() : 0;
+  let pool: GenerationPool | undefined;
+  const warmPool = (): GenerationPool =>
+    (pool ??= new GenerationPool({ size: poolSize, log: (message) => app.log.info(message) }));
+  app.addHook("onClose", async () => {
+    await pool?.close();
+  });
+
   app.post(
     "",
     {
@@ -37,10 +56,13 @@ export async function generateRoutes(
         summary: "Generate design candidates",
         description:
           "Body: a generation request (generation-request.schema.json); ?model= the trained (ready) model to use. The " +
-          `work runs as a job in a worker. Up to ${DIRECT_MAX_COUNT} candidates: the request waits for the job (up to ` +
-          `${DIRECT_WAIT_MS / 1000} s) and answers 200 { job, candidates } with each candidate's design and validation ` +
-          "report, ranked; more candidates, a job still running after the wait, or `Prefer: respond-async`: 202 with the " +
-          "job (Location), whose candidates GET /v1/candidates?job= lists once it has finished. 501 not_available when " +
+          `work runs as a job in a worker. Up to ${DIRECT_MAX_COUNT} candidates: the job runs in a warm generation ` +
+          "worker (model loaded; or, when the pool is off or full, in the job runner, waited for up to " +
+          `${DIRECT_WAIT_MS / 1000} s) and the request answers 200 { job, candidates } with each candidate's design and ` +
+          "validation report, ranked; more candidates, a job still running after the wait, or `Prefer: respond-async`: " +
+          "202 with the job (Location), whose candidates GET /v1/candidates?job= lists once it has finished. 500 internal " +
+          "naming the job (`job`) when the generation worker died mid-generation (it is replaced: ask again). " +
+          "501 not_available when " +
           "this server has no generation service. Fixed items without a position, reaching outside the site or standing " +
           "in a keep-out: 422 invalid_fixed_items, one issue per item naming its tag. ?topology= picks who makes a spec-mode " +
           "topology (designer, the default, or learned); one that cannot be had is 400 invalid_request naming topology, " +
@@ -55,7 +77,7 @@ export async function generateRoutes(
         response: {
           200: apiRef("generate-result"),
           202: apiRef("job"),
-          ...problems(400, 401, 404, 409, 422, 429, 501),
+          ...problems(400, 401, 404, 409, 422, 429, 500, 501),
         },
       },
     },
@@ -76,25 +98,42 @@ export async function generateRoutes(
         });
       }
       if (model.status !== "ready") throw new ApiError("conflict", `model ${model.id} is ${model.status}, not ready`);
+      const prefer = request.headers.prefer;
+      const async = /\brespond-async\b/i.test(Array.isArray(prefer) ? prefer.join(",") : (prefer ?? ""));
+      const direct = !async && (request.body.count ?? GENERATION_REQUEST_DEFAULTS.count) <= DIRECT_MAX_COUNT;
+      const usePool = direct && poolSize > 0 && warmPool().pending() < POOL_QUEUE_PER_WORKER * poolSize;
+      // A pooled job is created without waking the runner and claimed by name at once (runDirectGeneration).
+      let payload: GeneratePayload | undefined;
       const out = await generation.submit({
         workspaceId,
         request: request.body,
         model,
         ...(request.query.topology === undefined ? {} : { topology: request.query.topology }),
-        enqueue: (payload) => app.jobs.enqueue(workspaceId, "generate", payload),
+        enqueue: usePool
+          ? (p) => {
+              payload = p as GeneratePayload;
+              const id = newId("job");
+              const { maxAttempts } = JOB_KIND_INFO.generate;
+              return app.store.createJob(workspaceId, { id, kind: "generate", payload: p, maxAttempts });
+            }
+          : (p) => app.jobs.enqueue(workspaceId, "generate", p),
       });
       if ("issues" in out) throw new ApiError("invalid_request", out.issues[0]?.message, { issues: out.issues });
       reply.header("location", `/v1/jobs/${out.job.id}`);
-      const prefer = request.headers.prefer;
-      const async = /\brespond-async\b/i.test(Array.isArray(prefer) ? prefer.join(",") : (prefer ?? ""));
-      if (async || (request.body.count ?? GENERATION_REQUEST_DEFAULTS.count) > DIRECT_MAX_COUNT)
-        return reply.code(202).send(out.job);
+      if (!direct) return reply.code(202).send(out.job);
+
+      let job = out.job;
+      if (usePool && payload) {
+        const store = app.store;
+        const ran = await runDirectGeneration({ pool: warmPool(), store, blobs: app.blobs, job, payload, workspaceId });
+        // Undefined: the runner's poll claimed the job first; it is waited for below like any job.
+        if (ran) job = ran;
+      }
 
       // Wait for the job, and stop waiting when the client goes away (the response side closes then).
       const gone = new AbortController();
       reply.raw.on("close", () => gone.abort());
       const deadline = Date.now() + DIRECT_WAIT_MS;
-      let job = out.job;
       while (!TERMINAL.has(job.status) && Date.now() < deadline && !gone.signal.aborted) {
         await app.jobs.waitForNews(job.id, Math.min(1000, deadline - Date.now()), gone.signal);
         job = (await app.store.getJob(workspaceId, job.id)) ?? job;
