@@ -5,9 +5,12 @@
  *
  *   npx tsx --conditions=@plantgan/source packages/core/bench/topology-train.bench.ts \
  *     [--epochs 1] [--out dir] [--batch 16] [--limit N] [--size small|default] [--nmax 48] [--samples 5] [--seed 1]
- *     [--lr-g 1e-4] [--lr-d 3e-4] [--no-priors]
+ *     [--lr-g 1e-4] [--lr-d 3e-4] [--no-priors] [--reward 0]
  *
  * The generator's output biases start at the split's marginals (trainer.setOutputPriors) unless --no-priors.
+ *
+ * --reward W turns on the validator's REINFORCE reward (validity-reward.ts) with weight W (the
+ * training run's default is model-sizes.ts TOPOLOGY_VALIDITY_REWARD).
  *
  * --limit uses the first N designs of the split (all by default). --size small trains narrower
  * nets (MLP 128, slots 32, critic 32), which a CPU can take through the whole split in minutes.
@@ -32,6 +35,7 @@ import {
   createTopologyTrainer,
   type TopologyTrainerInput,
 } from "../src/gan/topology/training.js";
+import { validityReward } from "../src/gan/topology/validity-reward.js";
 
 const { values } = parseArgs({
   options: {
@@ -47,6 +51,7 @@ const { values } = parseArgs({
     "lr-g": { type: "string" },
     "lr-d": { type: "string" },
     "no-priors": { type: "boolean", default: false },
+    reward: { type: "string", default: "0" },
   },
 });
 const epochs = Number(values.epochs);
@@ -95,9 +100,11 @@ const rates = {
   ...(values["lr-g"] ? { generatorLearningRate: Number(values["lr-g"]) } : {}),
   ...(values["lr-d"] ? { criticLearningRate: Number(values["lr-d"]) } : {}),
 };
-const trainer = createTopologyTrainer(spec, { ...size, ...rates }, seed);
+const rewardWeight = Number(values.reward);
+const reward = rewardWeight > 0 ? { rewardWeight, rewardFn: validityReward(spec) } : {};
+const trainer = createTopologyTrainer(spec, { ...size, ...rates, ...reward }, seed);
 console.log(
-  `model ${values.size}: ${JSON.stringify(trainer.config.model)}; lr ${trainer.config.training.generatorLearningRate} / ${trainer.config.training.criticLearningRate}`,
+  `model ${values.size}: ${JSON.stringify(trainer.config.model)}; lr ${trainer.config.training.generatorLearningRate} / ${trainer.config.training.criticLearningRate}; validity reward ${rewardWeight}`,
 );
 if (!values["no-priors"]) trainer.setOutputPriors(graphs);
 if (values.out) mkdirSync(values.out, { recursive: true });
@@ -110,7 +117,10 @@ for (let e = 0; e < epochs; e++) {
       last = now;
       console.log(
         `  epoch ${e + 1}: ${done}/${total} graphs, ${((now - t0) / 1000).toFixed(0)} s, d_loss ${losses.d_loss.toFixed(3)} W ${losses.wasserstein.toFixed(3)} gp ${losses.gp.toFixed(3)}` +
-          (losses.generatorUpdated ? ` g_adv ${losses.g_adversarial.toFixed(3)} count ${losses.count.toFixed(2)}` : ""),
+          (losses.generatorUpdated
+            ? ` g_adv ${losses.g_adversarial.toFixed(3)} count ${losses.count.toFixed(2)}`
+            : "") +
+          (Number.isNaN(losses.reward) ? "" : ` reward ${losses.reward.toFixed(3)}`),
       );
     }
   });

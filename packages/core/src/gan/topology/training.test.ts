@@ -7,6 +7,7 @@ import {
   compactSlotGraph,
   createTopologyTrainer,
   makeTopologyBatch,
+  normalisedAdvantage,
   slotGraphsOf,
   type TopologyTrainerInput,
 } from "./training.js";
@@ -133,6 +134,15 @@ describe("topology trainer", () => {
       expect(again[key].dataSync()).toEqual(batch[key].dataSync());
     }
     tf.dispose([...Object.values(batch), ...Object.values(again)]);
+  });
+
+  it("normalises the reward's advantage by the batch's spread: zero mean, unit deviation, none when all agree", () => {
+    const a = normalisedAdvantage([0.02, 0.03, 0.04, 0.03]);
+    expect(a.reduce((s, x) => s + x, 0)).toBeCloseTo(0, 6);
+    expect(Math.sqrt(a.reduce((s, x) => s + x * x, 0) / a.length)).toBeCloseTo(1, 5);
+    // The scale of the reward does not matter, only its order and spread.
+    expect(Array.from(normalisedAdvantage([2, 3, 4, 3]))).toEqual(Array.from(a).map((x) => expect.closeTo(x, 5)));
+    expect(Array.from(normalisedAdvantage([0.5, 0.5, 0.5]))).toEqual([0, 0, 0]);
   });
 
   it("calls the validity reward hook with the sampled graphs when its weight is set", () => {

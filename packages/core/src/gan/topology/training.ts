@@ -9,8 +9,10 @@
  *   unconstrained model learns to respect counts (sample.ts enforces them only at decoding);
  * - an optional validity reward (MolGAN, De Cao & Kipf 2018), off by default: `rewardFn` scores
  *   the hard sampled graphs (e.g. the share of the validator's topology rules they pass) and the
- *   generator minimises −w·E[(r − r̄)·log p(sample)] (REINFORCE with the batch mean as baseline;
- *   log p from generator.ts `runGenerator`). A score-function term, because the validator is
+ *   generator minimises −w·E[A·log p(sample)] with the advantage A = (r − r̄) / σ_r, the batch's
+ *   rewards centred on their mean and scaled by their spread (REINFORCE with a baseline, the
+ *   advantage normalisation of PPO-style trainers), so the term's scale does not shrink with the
+ *   reward's (1/(1 + errors) sits near 0.03 on early graphs); log p from generator.ts `runGenerator`. A score-function term, because the validator is
  *   not differentiable; the lead wires the validator in.
  *
  * Deterministic for a seed: every random draw takes a seed from (seed, draw counter), the epoch
@@ -83,6 +85,24 @@ export const DEFAULT_TOPOLOGY_TRAINING: Omit<TopologyTrainingConfig, "counts"> =
   countWeight: 0.1,
   rewardWeight: 0,
 };
+
+/**
+ * REINFORCE advantages of one batch: rewards minus their mean, divided by their standard deviation.
+ * A batch whose rewards (nearly) all agree has no advantage (zeros), rather than noise blown up.
+ */
+export function normalisedAdvantage(rewards: Float32Array | readonly number[]): Float32Array {
+  const n = rewards.length;
+  const out = new Float32Array(n);
+  if (n === 0) return out;
+  let mean = 0;
+  for (const r of rewards) mean += r / n;
+  let variance = 0;
+  for (const r of rewards) variance += (r - mean) ** 2 / n;
+  const spread = Math.sqrt(variance);
+  if (spread < 1e-6) return out;
+  for (let k = 0; k < n; k++) out[k] = (rewards[k]! - mean) / spread;
+  return out;
+}
 
 /** Reward of hard sampled graphs, one number per graph (higher is better), e.g. validity. */
 export type RewardFn = (graphs: readonly SlotGraph[]) => readonly number[];
@@ -594,7 +614,7 @@ class Trainer implements TopologyTrainer {
             if (r.length !== c.shape[0])
               throw new RangeError(`rewardFn gave ${r.length} rewards for ${c.shape[0]} graphs`);
             meanReward = r.reduce((s, x) => s + x, 0) / r.length;
-            const advantage = tf.sub(tf.tensor1d(r), meanReward);
+            const advantage = tf.tensor1d(normalisedAdvantage(r));
             reward = tf.neg(tf.mean(tf.mul(advantage, fake.logProb))) as tf.Scalar;
           }
           parts.push(tf.keep(adversarial), tf.keep(count));
