@@ -30,6 +30,40 @@ const route = (d: PlantDesignInput, id: string): Point3[] => lineIn(d, id).route
 /** The default pack with every rule on, for cases of rules it leaves off. */
 const EVERY_RULE_ON: RulePack = { ...DEFAULT_RULE_PACK, disabledRules: [] };
 
+/**
+ * The rules a design reviewer's checks added (control semantics, ratings, relief, isolation and pump
+ * piping, siting, floating lines): each finding names the standard and clause it comes from.
+ */
+const DESIGN_REVIEW_RULES = [
+  "control.loop-path",
+  "control.final-element-outputs",
+  "control.valve-controller",
+  "control.interlock-actuated",
+  "control.trip-safe-state",
+  "control.trip-senses-protected",
+  "control.shared-transmitter",
+  "control.loop-numbering",
+  "piping.rating-capacity",
+  "piping.size-match",
+  "piping.relief-block-valve",
+  "piping.relief-discharge-size",
+  "piping.relief-vapour-space",
+  "piping.relief-into-atmospheric-tank",
+  "piping.relief-free-draining",
+  "piping.flare-knock-out",
+  "piping.tank-vent",
+  "piping.gas-blow-by",
+  "piping.tank-shell-valve",
+  "piping.spare-isolation",
+  "piping.pump-discharge-order",
+  "control.pump-deadhead",
+  "geometry.tank-property-line",
+  "geometry.hazardous-area",
+  "piping.line-anchored",
+];
+/** A standard named with its number: "ISA-5.1", "IEC 61511-1 11.2", "API RP 505", "NFPA 30 22.13.1"... */
+const CLAUSE = /\b(ISA-5\.1|IEC \d{5}|API (RP |Std )?\d{3,4}|ASME (B\d|VIII)|NFPA \d+|ANSI\/HI \d|ISO \d{4,5})/;
+
 const FIRES: readonly Case[] = [
   // what the generation pipeline could not do
   {
@@ -740,6 +774,17 @@ const FIRES: readonly Case[] = [
     tags: ["P-101A", "SUB-9"],
     pack: { ...DEFAULT_RULE_PACK, disabledRules: [] },
   },
+  {
+    rule: "geometry.hazardous-area",
+    name: "a fired heater 4.85 m from a flammable drum, under a pack whose spacing table is empty",
+    plant: "distillation",
+    change: (d) => {
+      equipmentIn(d, "V-305").x = 17;
+      equipmentIn(d, "V-305").y = 33.35;
+    },
+    tags: ["V-305", "H-301"],
+    pack: { ...DEFAULT_RULE_PACK, spacing: [] },
+  },
   // validator depth (issue 18)
   {
     rule: "piping.line-anchored",
@@ -920,6 +965,13 @@ describe("each rule fires on a design built to break it", () => {
     for (const c of FIRES) {
       for (const v of ofRule(modifiedDesign(c.plant, c.change), c.rule, c.pack, c.outcome))
         expect(v.suggestion, `${c.rule}: ${c.name}`).toBeTruthy();
+    }
+  });
+
+  it("every planted fault of the design-review rules (#18) names the clause it breaks", () => {
+    for (const c of FIRES.filter((f) => DESIGN_REVIEW_RULES.includes(f.rule))) {
+      for (const v of ofRule(modifiedDesign(c.plant, c.change), c.rule, c.pack, c.outcome))
+        expect(v.message, `${c.rule}: ${c.name}`).toMatch(CLAUSE);
     }
   });
 

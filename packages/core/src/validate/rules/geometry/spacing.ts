@@ -1,12 +1,9 @@
 import { rectDistance } from "../../../design/geometry.js";
-import type { Equipment, SpacingEntry, SpacingSelector } from "../../../design/types.js";
+import type { Equipment, SpacingEntry } from "../../../design/types.js";
 import { between, EPS, labelWithHazard } from "../../describe.js";
 import { metres } from "../../geometry3d.js";
+import { matchesSelector as matches } from "../../spacing-table.js";
 import type { Rule } from "../../types.js";
-
-function matches(sel: SpacingSelector, e: Equipment): boolean {
-  return (sel.hazard === undefined || sel.hazard === e.hazard) && (sel.type === undefined || sel.type === e.type);
-}
 
 /**
  * The spacing table: minimum edge-to-edge plan distances between hazard classes and equipment

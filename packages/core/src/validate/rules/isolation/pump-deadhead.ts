@@ -82,7 +82,7 @@ export const rule: Rule = {
         if (shut.some((l) => l === undefined)) continue;
         const valves = interlock.effects.filter((e) => e.action === "close").map((e) => e.target);
         emit({
-          message: `Interlock ${interlock.tag} closes ${valves.join(", ")} on every discharge of pump ${tag} (line ${shut.map((l) => l!.id).join(", ")}) but does not stop it, and ${tag} has no minimum-flow line: the pump would run dead-headed.`,
+          message: `Interlock ${interlock.tag} closes ${valves.join(", ")} on every discharge of pump ${tag} (line ${shut.map((l) => l!.id).join(", ")}) but does not stop it, and ${tag} has no minimum-flow line: the pump would run dead-headed below its minimum flow (API Std 610 6.1.11; IEC 61511-1 10.3.2).`,
           tags: [interlock.tag, tag, ...valves],
           lines: [...new Set(shut.map((l) => l!.id))],
         });

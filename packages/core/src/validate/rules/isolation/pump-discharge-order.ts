@@ -28,7 +28,7 @@ export const rule: Rule = {
         const block = parts.findIndex((c) => BLOCK_VALVES.has(c.type) && c.type !== "control_valve");
         if (block < 0 || block > check) continue;
         emit({
-          message: `Pump ${tag} discharge ${ref.line.id} has ${parts[block]!.tag ?? `a ${parts[block]!.type.replace(/_/g, " ")}`} before its check valve; the order is nozzle → check valve → block valve.`,
+          message: `Pump ${tag} discharge ${ref.line.id} has ${parts[block]!.tag ?? `a ${parts[block]!.type.replace(/_/g, " ")}`} before its check valve; the order is nozzle → check valve → block valve (ANSI/HI 9.6.6).`,
           tags: [tag],
           lines: [ref.line.id],
         });

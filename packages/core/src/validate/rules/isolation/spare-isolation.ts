@@ -43,7 +43,7 @@ export const rule: Rule = {
             continue;
           const point = index.nozzlePoint(pump.tag, (own[0]!.line[end] as { nozzle: string }).nozzle);
           emit({
-            message: `Spare pump ${pump.tag} has no block valve on its own ${side} line ${own.map((r) => r.line.id).join(", ")}: it cannot be isolated while its twin runs.`,
+            message: `Spare pump ${pump.tag} has no block valve on its own ${side} line ${own.map((r) => r.line.id).join(", ")}: it cannot be isolated while its twin runs (API Std 610; PIP RESP73H).`,
             tags: [pump.tag],
             lines: own.map((r) => r.line.id),
             ...(point ? { location: point } : {}),

@@ -58,7 +58,7 @@ export const rule: Rule = {
     }
     for (const ids of floating.values()) {
       emit({
-        message: `Lines ${listOf(ids)} only tee off each other: none of them reaches an equipment nozzle, so nothing feeds them or takes their flow.`,
+        message: `Lines ${listOf(ids)} only tee off each other: none of them reaches an equipment nozzle, so nothing feeds them or takes their flow (ISO 10628-2: flow lines join equipment).`,
         lines: ids,
       });
     }

@@ -58,8 +58,8 @@ function checkEnd(
     const arrives = reducerSizes?.some((s) => Math.abs(s - size) <= tol);
     emit({
       message: arrives
-        ? `Line ${line.id} reaches its ${side}-nozzle ${end.tag}/${end.nozzle} (DN ${size}) at DN ${sizeAtEnd}: its reducers (DN ${reducerSizes!.join(" → ")}) change size in the wrong order for this end.`
-        : `Line ${line.id} is DN ${(reducerSizes ?? [line.size]).join("/")} but its ${side}-nozzle ${end.tag}/${end.nozzle} is DN ${size}, with no reducer for the difference.`,
+        ? `Line ${line.id} reaches its ${side}-nozzle ${end.tag}/${end.nozzle} (DN ${size}) at DN ${sizeAtEnd}: its reducers (DN ${reducerSizes!.join(" → ")}) change size in the wrong order for this end (ASME B16.9).`
+        : `Line ${line.id} is DN ${(reducerSizes ?? [line.size]).join("/")} but its ${side}-nozzle ${end.tag}/${end.nozzle} is DN ${size}, with no reducer for the difference (ASME B16.9).`,
       tags: [end.tag],
       lines: [line.id],
       ...(point ? { location: point } : {}),
@@ -70,7 +70,7 @@ function checkEnd(
   const parent = index.lineById.get(end.line);
   if (!parent || parent === line || line.size <= parent.size + tol) return;
   emit({
-    message: `Branch ${line.id} (DN ${line.size}) is larger than line ${parent.id} (DN ${parent.size}) it ${side === "from" ? "branches off" : "tees into"}.`,
+    message: `Branch ${line.id} (DN ${line.size}) is larger than line ${parent.id} (DN ${parent.size}) it ${side === "from" ? "branches off" : "tees into"}; a tee's branch is at most its run's size (ASME B16.9 reducing tees).`,
     lines: [line.id, parent.id],
   });
 }
