@@ -46,3 +46,15 @@ export interface RateConfig {
 export function rateConfig(rate: RateConfig | undefined): { rateLimit?: RateConfig } {
   return rate ? { rateLimit: rate } : {};
 }
+
+/**
+ * What one `plantgan serve` process does. "all" (the default): the API and the job runner in one
+ * process. Several processes on one PostgreSQL database split the work: "api" serves HTTP and
+ * queues jobs but runs none; "worker" runs queued jobs and serves only its health.
+ */
+export type ServerRole = "api" | "worker" | "all";
+export const SERVER_ROLES: readonly ServerRole[] = ["api", "worker", "all"];
+
+export function isServerRole(value: string): value is ServerRole {
+  return (SERVER_ROLES as readonly string[]).includes(value);
+}

@@ -1,4 +1,5 @@
 export { type AppOptions, buildApp } from "./app.js";
+export { isServerRole, SERVER_ROLES, type ServerRole } from "./config.js";
 export { ERRORS, type ErrorCode, type Problem } from "./errors.js";
 // For the plantgan CLI (@plantgan/cli): export, file reading and the training run it shares with the jobs.
 export { EXPORT_FORMATS, type ExportFormat, exportDesign, isExportFormat, NotPlacedError } from "./export.js";
@@ -13,9 +14,16 @@ export { createApiKey } from "./keys.js";
 export type { Auth } from "./plugins/auth.js";
 export type { JobsPluginOptions } from "./plugins/jobs.js";
 export type { StorePluginOptions } from "./plugins/store.js";
-export { type RunningServer, type ServeOptions, startServer } from "./serve.js";
+export {
+  type RunningServer,
+  type RunningWorker,
+  type ServeOptions,
+  startServer,
+  startWorker,
+  type WorkerOptions,
+} from "./serve.js";
 export type { GenerationService, Services, TrainingService } from "./services.js";
-export { openStore, type StoreConfig } from "./store/open.js";
+export { openStore, type StoreConfig, storeConfigFrom } from "./store/open.js";
 export type { Store } from "./store/store.js";
 export {
   checkTrainingSettings,

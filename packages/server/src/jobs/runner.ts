@@ -1,6 +1,7 @@
 import { type ChildProcess, fork } from "node:child_process";
 import { EventEmitter, once } from "node:events";
 import { createRequire } from "node:module";
+import { hostname } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { StoreConfig } from "../store/open.js";
@@ -33,6 +34,11 @@ export interface RunnerOptions {
    * After it the lease expires and the job is recovered. Default 10 leases, at least 10 minutes.
    */
   readonly stallMs?: number;
+  /**
+   * Who this runner is, kept on the rows of the jobs it claims (several worker processes, on any
+   * number of machines, share one database). Default "<host name>:<process id>".
+   */
+  readonly workerId?: string;
 }
 
 interface Running {
@@ -44,6 +50,8 @@ interface Running {
   lastSign: number;
   /** Set when the runner killed the worker for staying silent past the stall limit. */
   stalled?: boolean;
+  /** Set once a cancel reached the worker (sent and its kill timer armed). */
+  cancelling?: boolean;
 }
 
 /**
@@ -79,7 +87,13 @@ export class JobRunner extends EventEmitter {
       cancelGraceMs: options.cancelGraceMs ?? 10_000,
       startupGraceMs: options.startupGraceMs ?? 15_000,
       stallMs: options.stallMs ?? Math.max(10 * leaseMs, 600_000),
+      workerId: options.workerId ?? `${hostname()}:${process.pid}`,
     };
+  }
+
+  /** The id this runner records on the jobs it claims. */
+  get workerId(): string {
+    return this.#options.workerId;
   }
 
   /** Recovers jobs left by a previous server (expired leases), then starts taking jobs. */
@@ -139,14 +153,23 @@ export class JobRunner extends EventEmitter {
   async cancel(workspaceId: string, jobId: string): Promise<JobRecord | undefined> {
     const job = await this.#store.requestCancel(workspaceId, jobId);
     const running = this.#running.get(jobId);
-    if (job?.status === "running" && running) {
-      if (running.child.connected) running.child.send({ type: "cancel" } satisfies RunnerMessage);
-      const killer = setTimeout(() => running.child.kill("SIGKILL"), this.#options.cancelGraceMs);
-      killer.unref();
-      void running.exited.then(() => clearTimeout(killer));
-    }
+    if (job?.status === "running" && running) this.#cancelWorker(running);
     this.#notify(jobId);
     return job;
+  }
+
+  /**
+   * Tells a worker to stop and kills it after the grace period. Reached from cancel() when the job
+   * runs here, and from a lease renewal that reads the cancel flag when another process (an API
+   * process of role "api") took the cancel.
+   */
+  #cancelWorker(running: Running): void {
+    if (running.cancelling) return;
+    running.cancelling = true;
+    if (running.child.connected) running.child.send({ type: "cancel" } satisfies RunnerMessage);
+    const killer = setTimeout(() => running.child.kill("SIGKILL"), this.#options.cancelGraceMs);
+    killer.unref();
+    void running.exited.then(() => clearTimeout(killer));
   }
 
   /** Resolves when the job has news, or after `timeoutMs` (SSE streams poll as a fallback). */
@@ -193,7 +216,8 @@ export class JobRunner extends EventEmitter {
       // while (a frozen worker inside a write transaction), their leases may have run out
       // meanwhile, and recovery must not take a job from a worker that is merely busy.
       for (const r of this.#running.values()) {
-        if (this.#isLive(r)) await this.#store.renewLease(r.jobId, r.token, this.#options.leaseMs);
+        // A failed renewal ends the pass (no recovery): the database is busy, not the worker dead.
+        if (this.#isLive(r)) await this.#renewOrThrow(r);
       }
       const recovered = await this.#store.recoverJobs({
         now: Date.now(),
@@ -206,7 +230,10 @@ export class JobRunner extends EventEmitter {
         this.#notify(r.jobId);
       }
       while (this.#started && !this.#stopping && this.#running.size < this.#options.concurrency) {
-        const claimed = await this.#store.claimNextJob(this.#options.leaseMs + this.#options.startupGraceMs);
+        const claimed = await this.#store.claimNextJob(
+          this.#options.leaseMs + this.#options.startupGraceMs,
+          this.#options.workerId,
+        );
         if (!claimed) break;
         this.#spawn(claimed.id, claimed.token);
         this.#notify(claimed.id);
@@ -244,7 +271,7 @@ export class JobRunner extends EventEmitter {
     // worker itself rather than wait for lease recovery through the database: a worker frozen inside
     // a write transaction holds SQLite's lock, and no recovery could write until it is gone.
     const beat = setInterval(() => {
-      if (this.#isLive(running)) void this.#renew(jobId, token);
+      if (this.#isLive(running)) void this.#renew(running);
       else if (Date.now() - running.lastSign >= this.#options.stallMs + this.#options.leaseMs && !running.stalled) {
         running.stalled = true;
         child.kill("SIGKILL");
@@ -267,9 +294,14 @@ export class JobRunner extends EventEmitter {
     return Date.now() - running.lastSign < this.#options.stallMs;
   }
 
-  async #renew(jobId: string, token: string): Promise<void> {
+  async #renewOrThrow(running: Running): Promise<void> {
+    const lease = await this.#store.renewLease(running.jobId, running.token, this.#options.leaseMs);
+    if (lease.owned && lease.cancelRequested) this.#cancelWorker(running);
+  }
+
+  async #renew(running: Running): Promise<void> {
     try {
-      await this.#store.renewLease(jobId, token, this.#options.leaseMs);
+      await this.#renewOrThrow(running);
     } catch (error) {
       // A busy database: the next beat tries again (the lease is several beats long).
       this.emit("error-log", error);

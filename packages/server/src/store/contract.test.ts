@@ -286,7 +286,7 @@ describe.each(BACKENDS)("Store contract on $name", (backend) => {
 
   it("fences job writes by the lease token and recovers dead workers", async () => {
     await store.createJob(ws, { id: "job-a", kind: "import", payload: {}, maxAttempts: 2 });
-    const claimed = (await store.claimNextJob(60_000))!;
+    const claimed = (await store.claimNextJob(60_000, "host-a:101"))!;
     expect(claimed).toMatchObject({ id: "job-a", attempts: 1 });
     expect(await store.jobStep("job-a", "not-the-token", { designs: { items: [insert(design("x"))] } })).toEqual({
       owned: false,
@@ -305,7 +305,7 @@ describe.each(BACKENDS)("Store contract on $name", (backend) => {
       { jobId: "job-a", outcome: "requeued" },
     ]);
     expect(await store.renewLease("job-a", claimed.token, 1000)).toEqual({ owned: false, cancelRequested: false });
-    const again = (await store.claimNextJob(-1))!; // a lease already expired
+    const again = (await store.claimNextJob(-1, "host-b:202"))!; // a lease already expired
     expect((await store.jobForWorker("job-a", again.token))?.checkpoint).toEqual({ n: 1 });
     // Lease expired and no attempts left: failed, with the reason.
     expect(await store.recoverJobs({ now: Date.now(), reason: "lease expired", resumable })).toEqual([
@@ -314,8 +314,13 @@ describe.each(BACKENDS)("Store contract on $name", (backend) => {
     const job = await store.getJob(ws, "job-a");
     expect(job).toMatchObject({ status: "failed", attempts: 2 });
     expect(job?.error).toMatch(/lease expired.*no attempts left/);
-    const types = (await store.jobEvents(ws, "job-a", 0, 100)).map((e) => e.type);
-    expect(types).toEqual(["queued", "started", "requeued", "started", "failed"]);
+    const events = await store.jobEvents(ws, "job-a", 0, 100);
+    expect(events.map((e) => e.type)).toEqual(["queued", "started", "requeued", "started", "failed"]);
+    // Each attempt names the worker process that claimed it.
+    expect(events.filter((e) => e.type === "started").map((e) => e.data)).toEqual([
+      { attempt: 1, worker: "host-a:101" },
+      { attempt: 2, worker: "host-b:202" },
+    ]);
   });
 
   it("renews a lease only with its token, and reports a cancel request to the holder", async () => {

@@ -167,6 +167,11 @@ CREATE TABLE blobs (
     // Each candidate's cost breakdown and polish report (JSON), as the pipeline gave them (issue 19).
     sql: "ALTER TABLE candidates ADD COLUMN cost TEXT; ALTER TABLE candidates ADD COLUMN polish TEXT;",
   },
+  {
+    version: 4,
+    // Which worker process holds (or last held) a job: several workers share one queue (issue 17).
+    sql: "ALTER TABLE jobs ADD COLUMN worker_id TEXT;",
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -170,6 +170,11 @@ CREATE TABLE blob_contents (
 );
 `,
   },
+  {
+    version: 2,
+    // Which worker process holds (or last held) a job: several workers share one queue.
+    sql: "ALTER TABLE jobs ADD COLUMN worker_id TEXT;",
+  },
 ];
 
 export const PG_SCHEMA_VERSION = PG_MIGRATIONS[PG_MIGRATIONS.length - 1]!.version;

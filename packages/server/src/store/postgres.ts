@@ -23,6 +23,7 @@ import {
   type Row,
   RULE_PACK_COLUMNS,
   rulePackRecord,
+  startedEvent,
   toPage,
 } from "./rows.js";
 import type {
@@ -628,7 +629,7 @@ export class PostgresStore implements Store {
     });
   }
 
-  async claimNextJob(leaseMs: number): Promise<ClaimedJob | undefined> {
+  async claimNextJob(leaseMs: number, workerId?: string): Promise<ClaimedJob | undefined> {
     return this.#tx(async (client) => {
       // SKIP LOCKED: a job another server is claiming right now is passed over, not waited for.
       const row = await one(
@@ -643,10 +644,10 @@ export class PostgresStore implements Store {
       await run(
         client,
         `UPDATE jobs SET status = 'running', lease_token = $1, lease_expires_at = $2, heartbeat_at = $3, attempts = $4,
-           started_at = COALESCE(started_at, $3) WHERE id = $5`,
-        [token, now + leaseMs, now, attempts, row.id],
+           started_at = COALESCE(started_at, $3), worker_id = $5 WHERE id = $6`,
+        [token, now + leaseMs, now, attempts, workerId ?? null, row.id],
       );
-      await this.#event(client, String(row.id), "started", { attempt: attempts }, now);
+      await this.#event(client, String(row.id), "started", startedEvent(attempts, workerId), now);
       return {
         id: String(row.id),
         workspaceId: String(row.workspace_id),

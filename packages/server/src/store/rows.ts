@@ -160,3 +160,8 @@ export function toPage<T>(rows: Row[], limit: number, map: (row: Row) => T): Pag
 export function newId(prefix: string): string {
   return `${prefix}-${randomBytes(9).toString("base64url").replace(/[_-]/g, "x").toLowerCase()}`;
 }
+
+/** The "started" event's data: the attempt, and which worker process took it when known. */
+export function startedEvent(attempt: number, workerId: string | undefined): { attempt: number; worker?: string } {
+  return workerId === undefined ? { attempt } : { attempt, worker: workerId };
+}

@@ -25,6 +25,7 @@ import {
   type Row,
   RULE_PACK_COLUMNS,
   rulePackRecord,
+  startedEvent,
   toPage,
 } from "./rows.js";
 import type {
@@ -557,7 +558,7 @@ export class SqliteStore implements Store {
     });
   }
 
-  async claimNextJob(leaseMs: number): Promise<ClaimedJob | undefined> {
+  async claimNextJob(leaseMs: number, workerId?: string): Promise<ClaimedJob | undefined> {
     return this.#write(() => {
       const row = this.#get(
         "SELECT id, workspace_id, kind, attempts FROM jobs WHERE status = 'queued' ORDER BY created_at, rowid LIMIT 1",
@@ -568,15 +569,16 @@ export class SqliteStore implements Store {
       const attempts = Number(row.attempts) + 1;
       this.#run(
         `UPDATE jobs SET status = 'running', lease_token = ?, lease_expires_at = ?, heartbeat_at = ?, attempts = ?,
-           started_at = COALESCE(started_at, ?) WHERE id = ?`,
+           started_at = COALESCE(started_at, ?), worker_id = ? WHERE id = ?`,
         token,
         now + leaseMs,
         now,
         attempts,
         now,
+        workerId ?? null,
         row.id,
       );
-      this.#event(String(row.id), "started", { attempt: attempts }, now);
+      this.#event(String(row.id), "started", startedEvent(attempts, workerId), now);
       return {
         id: String(row.id),
         workspaceId: String(row.workspace_id),

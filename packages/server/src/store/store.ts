@@ -70,8 +70,11 @@ export interface Store {
   requestCancel(workspaceId: string, jobId: string): Promise<JobRecord | undefined>;
 
   // Job machinery: called by the runner and the worker, never by routes (no workspace: jobs are global ids).
-  /** Takes the oldest queued job: status running, a fresh lease token, attempts + 1. */
-  claimNextJob(leaseMs: number): Promise<ClaimedJob | undefined>;
+  /**
+   * Takes the oldest queued job: status running, a fresh lease token, attempts + 1. `workerId`
+   * (the claiming process) is kept on the row and in the "started" event.
+   */
+  claimNextJob(leaseMs: number, workerId?: string): Promise<ClaimedJob | undefined>;
   /**
    * Takes one named job if it is still queued, as claimNextJob does (a server that runs the job
    * itself, e.g. a direct generation in its warm pool); undefined when a runner got it first.
