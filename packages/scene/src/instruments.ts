@@ -17,6 +17,7 @@ export function instrumentPositions(instruments: readonly Instrument[], ends: Li
   const out = new Map<string, Vec3>();
   const perHost = new Map<string, number>();
   for (const inst of instruments) {
+    if (!inst.on) continue; // unmounted: nowhere to draw it in 3D
     const host = "tag" in inst.on ? `e:${inst.on.tag}` : `l:${inst.on.line}`;
     const k = perHost.get(host) ?? 0;
     perHost.set(host, k + 1);

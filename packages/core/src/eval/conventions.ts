@@ -41,7 +41,7 @@ export function followsPumpDischargeGauges(design: Design): boolean | undefined 
   const pumps = design.equipment.filter((e) => e.type === "pump");
   if (pumps.length === 0) return undefined;
   const gaugedLines = new Set(
-    design.instruments.flatMap((i) => ("line" in i.on && tagLetters(i.tag) === "PI" ? [i.on.line] : [])),
+    design.instruments.flatMap((i) => (i.on && "line" in i.on && tagLetters(i.tag) === "PI" ? [i.on.line] : [])),
   );
   return pumps.every((p) =>
     design.lines.some((l) => isNozzleEnd(l.from) && l.from.tag === p.tag && gaugedLines.has(l.id)),

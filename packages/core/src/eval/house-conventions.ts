@@ -150,7 +150,7 @@ function addPumpDischargeGauges(out: PlantDesignInput & { lines: LineInput[] }):
   const instruments = out.instruments ?? [];
   out.instruments = instruments;
   const tags = new Set(instruments.map((i) => i.tag));
-  const gauged = new Set(instruments.flatMap((i) => ("line" in i.on && /^PI-/.test(i.tag) ? [i.on.line] : [])));
+  const gauged = new Set(instruments.flatMap((i) => (i.on && "line" in i.on && /^PI-/.test(i.tag) ? [i.on.line] : [])));
   let number = 901;
   for (const line of out.lines) {
     if (!isNozzleEnd(line.from) || !pumps.has(line.from.tag) || gauged.has(line.id)) continue;

@@ -128,7 +128,9 @@ describe("convention detectors", () => {
     const joining = design.lines.find((l) => "tag" in l.from && l.from.tag.startsWith("TK") && "line" in l.to)!;
     const tank = "tag" in joining.from ? joining.from.tag : "";
     const input = stripLayout(design);
-    const onTank = new Set(input.instruments!.filter((i) => "tag" in i.on && i.on.tag === tank).map((i) => i.tag));
+    const onTank = new Set(
+      input.instruments!.filter((i) => i.on && "tag" in i.on && i.on.tag === tank).map((i) => i.tag),
+    );
     input.control!.interlocks = input.control!.interlocks!.filter(
       (il) => !(il.cause.trip === "LL" && onTank.has(il.cause.instrument)),
     );

@@ -103,7 +103,7 @@ export function controlValveStations(design: Design): ControlValveStation[] {
 /** Level trips (interlock trip conditions) by the equipment their cause instrument is mounted on. */
 export function levelTripsByEquipment(design: Design): Map<string, Set<string>> {
   const mountedOn = new Map<string, string>();
-  for (const ins of design.instruments) if ("tag" in ins.on) mountedOn.set(ins.tag, ins.on.tag);
+  for (const ins of design.instruments) if (ins.on && "tag" in ins.on) mountedOn.set(ins.tag, ins.on.tag);
   const trips = new Map<string, Set<string>>();
   for (const il of design.control.interlocks) {
     const cause = il.cause.instrument;

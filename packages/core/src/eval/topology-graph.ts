@@ -117,6 +117,7 @@ export function topologyGraph(design: TopologyInput): LabelledGraph {
 
   for (const ins of instruments) {
     const at = byTag.get(ins.tag);
+    if (!ins.on) continue; // unmounted: no mount edge
     edge(at, "tag" in ins.on ? byTag.get(ins.on.tag) : firstNode.get(ins.on.line), "mount");
   }
   for (const loop of loops) {

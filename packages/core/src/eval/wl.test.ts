@@ -71,7 +71,7 @@ function relabelAndShuffle(design: Design): Design {
       design.instruments.map((i) => ({
         ...i,
         tag: rename(i.tag),
-        on: "tag" in i.on ? { tag: rename(i.on.tag) } : { line: lineIds.get(i.on.line)! },
+        ...(i.on && { on: "tag" in i.on ? { tag: rename(i.on.tag) } : { line: lineIds.get(i.on.line)! } }),
       })),
     ),
     control: {

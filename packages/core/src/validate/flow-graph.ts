@@ -158,8 +158,10 @@ export function nodeOfTag(index: DesignIndex, tag: string): NodeKey | undefined 
   return instrument ? nodeOfInstrument(index, instrument) : undefined;
 }
 
-export function nodeOfInstrument(index: DesignIndex, instrument: Instrument): NodeKey {
+/** The node an instrument sits on; undefined for an unmounted one (no `on`), which is nowhere in the network. */
+export function nodeOfInstrument(index: DesignIndex, instrument: Instrument): NodeKey | undefined {
   const graph = graphOf(index);
+  if (!instrument.on) return undefined;
   return "tag" in instrument.on ? graph.equipment(instrument.on.tag) : graph.line(instrument.on.line);
 }
 

@@ -166,13 +166,14 @@ describe("flow graph", () => {
             }
           }
           for (const i of design.instruments) {
+            if (!i.on) continue;
             const key = "tag" in i.on ? `E:${i.on.tag}` : `L:${i.on.line}`;
-            nodes.push({ key, node: nodeOfInstrument(index, i) });
+            nodes.push({ key, node: nodeOfInstrument(index, i)! });
           }
-          nodes.push({ key: "E:NO-SUCH-TAG", node: nodeOfInstrument(index, { on: { tag: "NO-SUCH-TAG" } } as never) });
+          nodes.push({ key: "E:NO-SUCH-TAG", node: nodeOfInstrument(index, { on: { tag: "NO-SUCH-TAG" } } as never)! });
           nodes.push({
             key: "L:no-such-line",
-            node: nodeOfInstrument(index, { on: { line: "no-such-line" } } as never),
+            node: nodeOfInstrument(index, { on: { line: "no-such-line" } } as never)!,
           });
           for (const a of nodes) {
             expect(describeNode(index, a.node)).toBe(

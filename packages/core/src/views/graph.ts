@@ -318,6 +318,7 @@ export function designGraph(design: Design): PlantGraph {
 
   design.instruments.forEach((ins, index) => {
     if (!owns(ins.tag, "instrument", index)) return;
+    if (!ins.on) return; // unmounted: the contract allows it, and it has no mount edge
     if ("tag" in ins.on) {
       if (graph.hasNode(ins.on.tag)) graph.addDirectedEdge(ins.tag, ins.on.tag, { relation: "mount" });
       else unresolved(`instrument ${ins.tag}`, ins.on.tag, "mount");

@@ -149,6 +149,7 @@ export function layoutPid(design: Design): PidDrawing {
   for (const loop of design.control.loops) addNode(`in:${loop.tag}`, "loop", loop.tag, [BUBBLE, BUBBLE]);
   for (const i of design.instruments) addNode(`in:${i.tag}`, "instrument", i.tag, [BUBBLE, BUBBLE]);
   for (const i of design.instruments) {
+    if (!i.on) continue; // unmounted: drawn, but ranked near nothing
     if ("tag" in i.on) rankNear(`eq:${i.on.tag}`, `in:${i.tag}`);
     else {
       const l = design.lines.find((x) => x.id === (i.on as { line: string }).line);
@@ -194,7 +195,8 @@ export function layoutPid(design: Design): PidDrawing {
   const signals: PidSignal[] = [];
   for (const i of design.instruments) {
     const at = centre.get(`in:${i.tag}`)!;
-    const on = instrumentOn.get(i.tag)!;
+    const on = instrumentOn.get(i.tag);
+    if (!on) continue; // unmounted: measures nothing drawn
     const to = "tag" in on ? where(on.tag) : lineMiddle.get(on.line);
     if (to) signals.push({ kind: "measure", owner: i.tag, from: to, to: at });
   }

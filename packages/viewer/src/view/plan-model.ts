@@ -138,7 +138,7 @@ export function findTag(design: Design, query: string): Found | undefined {
     candidates.push({ kind: "equipment", id: e.tag, ...(at ? { at } : {}) });
   }
   for (const i of design.instruments) {
-    const at = "tag" in i.on ? placeOf(i.on.tag) : lineMiddle(design, i.on.line);
+    const at = !i.on ? undefined : "tag" in i.on ? placeOf(i.on.tag) : lineMiddle(design, i.on.line);
     candidates.push({ kind: "instrument", id: i.tag, ...(at ? { at } : {}) });
   }
   for (const l of design.lines) {

@@ -64,7 +64,7 @@ export function describeTarget(design: Design, target: PickTarget): Properties |
           [
             "instruments",
             design.instruments
-              .filter((i) => "line" in i.on && i.on.line === l.id)
+              .filter((i) => i.on && "line" in i.on && i.on.line === l.id)
               .map((i) => i.tag)
               .join(", ") || "—",
           ],
@@ -102,7 +102,7 @@ export function describeTarget(design: Design, target: PickTarget): Properties |
         title: i.tag,
         subtitle: `instrument${i.name ? ` — ${i.name}` : ""}`,
         rows: [
-          ["on", "tag" in i.on ? i.on.tag : `line ${i.on.line}`],
+          ["on", !i.on ? "unmounted" : "tag" in i.on ? i.on.tag : `line ${i.on.line}`],
           ["loops", loops.join(", ") || "—"],
           ["interlocks", trips.join(", ") || "—"],
         ],

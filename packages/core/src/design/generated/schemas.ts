@@ -1070,7 +1070,7 @@ export const plantDesignSchema = {
     },
     "InstrumentOn": {
       "title": "InstrumentOn",
-      "description": "Where an instrument sits: on equipment ({ tag }) or on a line ({ line }).",
+      "description": "Where an instrument sits: on equipment ({ tag }) or on a line ({ line }). An instrument without `on` is unmounted: its source names nothing in the design to mount it on (a DEXPI instrumentation sheet with no equipment or lines); it takes part in loops and interlocks but has no place in a layout.",
       "oneOf": [
         {
           "type": "object",
@@ -1103,8 +1103,7 @@ export const plantDesignSchema = {
       "type": "object",
       "additionalProperties": false,
       "required": [
-        "tag",
-        "on"
+        "tag"
       ],
       "properties": {
         "tag": {

@@ -203,7 +203,7 @@ export type Metres = number;
 export type Tag3 = string;
 
 /**
- * Where an instrument sits: on equipment ({ tag }) or on a line ({ line }).
+ * Where an instrument sits: on equipment ({ tag }) or on a line ({ line }). An instrument without `on` is unmounted: its source names nothing in the design to mount it on (a DEXPI instrumentation sheet with no equipment or lines); it takes part in loops and interlocks but has no place in a layout.
  *
  * This interface was referenced by `PlantDesign`'s JSON-Schema
  * via the `definition` "InstrumentOn".
@@ -655,7 +655,7 @@ export interface Component {
  */
 export interface Instrument {
   tag: Tag3;
-  on: InstrumentOn;
+  on?: InstrumentOn;
   name?: string;
 }
 

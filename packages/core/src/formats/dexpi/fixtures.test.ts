@@ -156,18 +156,19 @@ describeWithFixtures("C05V01-SAG (COMOS: pump, vessel, level loop)", () => {
 describeWithFixtures("I02V01-HEX (SmartPlant: actuating function and shut-off valve)", () => {
   const { design, report } = imported("I02V01-HEX.EX02");
 
-  it("holds no equipment, so nothing can be connected or mounted: all of it is reported", () => {
+  it("holds no equipment, so nothing can be connected: HC-02 is kept unmounted, the rest is reported", () => {
     expect(design.equipment).toEqual([]);
     expect(design.lines).toEqual([]);
-    expect(design.instruments).toEqual([]);
+    expect(design.instruments).toEqual([{ tag: "HC-02" }]);
+    expect(report.warnings).toContainEqual(expect.stringMatching(/^instrument HC-02 has no mount in the file/));
     expect(design.control?.loops).toEqual([]);
     expect(parseDesign(design).success).toBe(true);
     const byElement = Object.fromEntries(report.unmapped.map((u) => [u.element, u]));
     expect(byElement.PipingNetworkSegment?.reason).toMatch(/open/);
-    expect(byElement.ProcessInstrumentationFunction?.id).toBe("SP3D0C3A8FD40E4E30B1577AF50F25E91B");
     expect(byElement.ActuatingSystem).toBeDefined();
-    expect(byElement.InstrumentationLoopFunction).toBeDefined();
-    expect(byElement.ControlLoop?.reason).toMatch(/HC-02.*no measuring instrument/);
+    // A hand controller measures nothing, and a loop needs a measurement: its loop function says so.
+    expect(byElement.ControlLoop?.reason).toMatch(/HC-02.*no measuring instrument.*hand controller/);
+    expect(byElement.InstrumentationLoopFunction?.reason).toMatch(/^no loop or interlock: HC-02: .*hand controller/);
     expect(design.metadata).toMatchObject({ tool: "SPPID" });
   });
 });

@@ -77,13 +77,14 @@ function build(root: XmlElement, options: DexpiImportOptions): DexpiImportResult
   const equipment = importEquipment(ctx);
   const piping = importPiping(ctx, equipment, connectionTolerance(info));
   const explicit = importContractInterlocks(ctx);
-  const { instruments, loops, interlocks } = importInstrumentation(
+  const control = importInstrumentation(
     ctx,
     equipment,
     piping,
     explicit.handled,
     new Set(explicit.interlocks.map((il) => il.cause.instrument)),
   );
+  const { instruments, loops, interlocks } = control;
   for (const [el, end] of equipment.nozzles) {
     const eq = equipment.items.find((e) => e.tag === end.tag);
     const i = eq ? eq.nozzles.findIndex((n) => n.id === end.nozzle) : -1;
@@ -153,6 +154,7 @@ function build(root: XmlElement, options: DexpiImportOptions): DexpiImportResult
     warnings.push(`the drawing states no process class: "${design.processClass}" was guessed from its equipment types`);
   if (contract?.site === undefined)
     warnings.push(`the drawing has no plot: a ${side} m × ${side} m site was assumed from the equipment footprints`);
+  warnings.push(...control.warnings);
   const report = ctx.finish(
     {
       equipment: design.equipment.length,

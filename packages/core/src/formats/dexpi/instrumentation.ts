@@ -22,7 +22,7 @@ import type { ImportContext } from "./report.js";
 import { loopNumber, normaliseTag, tagLetters } from "./tags.js";
 import type { XmlElement } from "./xml.js";
 
-type InstrumentOn = Instrument["on"];
+type InstrumentOn = NonNullable<Instrument["on"]>;
 /** A loop as written in a design file (action left to its default). */
 type Loop = NonNullable<NonNullable<PlantDesignInput["control"]>["loops"]>[number];
 
@@ -33,6 +33,8 @@ export interface InstrumentationResult {
   readonly instruments: readonly Instrument[];
   readonly loops: readonly Loop[];
   readonly interlocks: readonly Interlock[];
+  /** Sentences for the report's warnings: each instrument imported without a mount, and why. */
+  readonly warnings: readonly string[];
 }
 
 /** Where a signal end leads. */
@@ -205,6 +207,9 @@ export function importInstrumentation(
     }
   }
 
+  // Why a controller or trip function formed no loop or interlock, for its loop function's entry.
+  const notFormed = new Map<XmlElement, string>();
+
   // Loops.
   const loops: { controller: FunctionInfo; measurement: FunctionInfo; final: string; via: XmlElement[] }[] = [];
   const usedAsMeasurement = new Set<XmlElement>();
@@ -212,13 +217,20 @@ export function importInstrumentation(
     if (!isController(info)) continue;
     const tag = info.candidate ?? describe(info.el);
     const upstream = reachable(fns, info.el, (f) => f.inbound);
-    const m = nearest(
-      fns,
-      info.el,
-      (f) => f.inbound,
-      (f) => f.direct !== undefined,
-    );
-    const measurement = m ? fns.get(m.target) : info.direct ? info : undefined;
+    // The measurement: the nearest function upstream that measures something (mounted or not), else
+    // the controller itself when it measures, else the nearest function that sends it a signal at all
+    // (an unmounted transmitter, as a PlantGAN export writes one).
+    const m =
+      nearest(fns, info.el, (f) => f.inbound, measures) ??
+      (measures(info)
+        ? undefined
+        : nearest(
+            fns,
+            info.el,
+            (f) => f.inbound,
+            () => true,
+          ));
+    const measurement = m ? fns.get(m.target) : measures(info) ? info : undefined;
     let final: { tag: string; via: XmlElement[] } | string | undefined;
     for (const [candidate, path] of bfs(fns, info.el, (f) =>
       [...f.outbound, ...f.inbound].filter((l) => !upstream.has(l.from === f.el ? l.to : l.from)),
@@ -230,12 +242,18 @@ export function importInstrumentation(
       }
       if (final) break;
     }
-    const fail = (reason: string) =>
+    const fail = (reason: string) => {
       ctx.refuseDerived({ element: "ControlLoop", ...(info.el.attrs.ID ? { id: info.el.attrs.ID } : {}), reason });
+      notFormed.set(info.el, `its controller is no loop: ${reason}`);
+    };
     if (info.candidate === undefined) fail(`controller ${tag} has no readable tag`);
-    else if (!measurement) fail(`controller ${tag}: no measuring instrument sends it a signal`);
-    else if (!mounts.has(measurement.el) || measurement.candidate === undefined)
-      fail(`controller ${tag}: its measurement ${describe(measurement.el)} could not be mapped`);
+    else if (!measurement)
+      fail(
+        `controller ${tag}: no measuring instrument sends it a signal` +
+          (info.letters.startsWith("H") ? " (a hand controller; a loop in the contract needs a measurement)" : ""),
+      );
+    else if (measurement.candidate === undefined)
+      fail(`controller ${tag}: its measurement ${describe(measurement.el)} has no readable tag`);
     else if (final === undefined) fail(`controller ${tag}: no valve or driven machine receives its output`);
     else if (typeof final === "string") fail(`controller ${tag}: ${final}`);
     else {
@@ -259,16 +277,22 @@ export function importInstrumentation(
   };
 
   const instruments: Instrument[] = [];
+  const warnings: string[] = [];
   for (const info of fns.values()) {
     const mount = mounts.get(info.el);
     if (controllers.has(info.el) && !usedAsMeasurement.has(info.el)) continue;
-    if (!mount) {
-      ctx.refuse(info.el, "nothing it measures or drives is in the design, so it has nowhere to be mounted");
-      continue;
-    }
     const tag = claim(info);
     if (tag === undefined) {
       ctx.refuse(info.el, "no tag could be read from it (TagName, category and number, or its loop number)");
+      continue;
+    }
+    if (!mount) {
+      // The contract allows an unmounted instrument: kept for its loops and interlocks, and said so.
+      instruments.push({ tag });
+      ctx.consume(info.el);
+      warnings.push(
+        `instrument ${tag} has no mount in the file: nothing it measures or drives is in the design, so it is imported unmounted`,
+      );
       continue;
     }
     instruments.push({ tag, on: mount.on });
@@ -286,7 +310,7 @@ export function importInstrumentation(
     ctx.consume(l.controller.el, ...l.via);
   }
 
-  const interlocks = buildInterlocks(ctx, piping, equipment, fns, tags, controllers, interlockCauses);
+  const interlocks = buildInterlocks(ctx, piping, equipment, fns, tags, controllers, interlockCauses, notFormed);
 
   // Signals to actuators that no loop or interlock took: say which valve they drive.
   for (const info of fns.values()) {
@@ -297,18 +321,75 @@ export function importInstrumentation(
     }
   }
 
-  // A loop grouping is represented when one of its functions is.
+  // A loop function (DEXPI) is a loop or interlock when one of its functions leads one, else it is
+  // reported with why not; the older InstrumentLoop grouping is represented when one of its instruments is.
+  const leaders = new Set<XmlElement>([
+    ...loops.filter((l) => result.some((r) => r.tag === tags.get(l.controller.el))).map((l) => l.controller.el),
+    ...interlocks.map((il) => il.from),
+  ]);
+  const measurementOf = new Map(loops.map((l) => [l.measurement.el, tags.get(l.controller.el)]));
   for (const el of ctx.doc.items) {
     if (el.name !== "InstrumentationLoopFunction" && el.name !== "InstrumentLoop") continue;
-    const members = [
-      ...ctx.doc.related(el, "is a collection including"),
-      ...ctx.doc.relatedFrom(el, "is a part of"),
-      ...el.children.filter((c) => c.name === "ProcessInstrumentationFunction"),
-    ];
-    if (members.some((m) => ctx.isConsumed(m))) ctx.consume(el);
-    else if (el.name === "InstrumentLoop") ctx.refuse(el, "loop grouping whose instruments were not mapped");
+    const members = loopMembers(ctx, el);
+    if (el.name === "InstrumentLoop") {
+      if (members.some((m) => ctx.isConsumed(m))) ctx.consume(el);
+      else ctx.refuse(el, "loop grouping whose instruments were not mapped");
+    } else if (members.some((m) => leaders.has(m))) ctx.consume(el);
+    else ctx.refuse(el, loopFunctionReason(members, fns, tags, notFormed, measurementOf));
   }
-  return { instruments, loops: result, interlocks };
+  return { instruments, loops: result, interlocks: interlocks.map((il) => il.interlock), warnings };
+}
+
+/**
+ * The functions a loop grouping holds: by association or as children; a loop function that names
+ * none (AutoCAD P&ID writes it apart) holds the functions that carry its loop number.
+ */
+function loopMembers(ctx: ImportContext, loop: XmlElement): XmlElement[] {
+  const members = new Set([
+    ...ctx.doc.related(loop, "is a collection including"),
+    ...ctx.doc.relatedFrom(loop, "is a part of"),
+    ...loop.children.filter((c) => c.name === "ProcessInstrumentationFunction"),
+  ]);
+  if (members.size > 0 || loop.name !== "InstrumentationLoopFunction") return [...members];
+  const number = loopNumber(
+    genericAttr(loop, "InstrumentationLoopFunctionNumberAssignmentClass") ?? loop.attrs.TagName ?? "",
+  );
+  if (number === undefined) return [];
+  return ctx.doc.items.filter(
+    (el) =>
+      el.name === "ProcessInstrumentationFunction" &&
+      loopNumber(genericAttr(el, "ProcessInstrumentationFunctionNumberAssignmentClass") ?? "") === number,
+  );
+}
+
+/** Why a loop function holds no loop or interlock, from what became of its functions. */
+function loopFunctionReason(
+  members: readonly XmlElement[],
+  fns: ReadonlyMap<XmlElement, FunctionInfo>,
+  tags: ReadonlyMap<XmlElement, string>,
+  notFormed: ReadonlyMap<XmlElement, string>,
+  measurementOf: ReadonlyMap<XmlElement, string | undefined>,
+): string {
+  const failed = members.flatMap((m) => {
+    const why = notFormed.get(m);
+    return why ? [`${tags.get(m) ?? fns.get(m)?.candidate ?? describe(m)}: ${why}`] : [];
+  });
+  if (failed.length > 0) return `no loop or interlock: ${failed.join("; ")}`;
+  const named = members.filter((m) => fns.has(m)).map((m) => tags.get(m) ?? fns.get(m)?.candidate ?? describe(m));
+  if (named.length === 0) return "no loop or interlock: it groups no instrument function";
+  const part = members.flatMap((m) => {
+    const loop = measurementOf.get(m);
+    return loop ? [`${tags.get(m)} is the measurement of loop ${loop}`] : [];
+  });
+  return (
+    `no loop or interlock: none of its functions (${named.join(", ")}) controls (C) or switches with a trip condition (S/Z + H/L)` +
+    (part.length > 0 ? `; ${part.join("; ")}` : "")
+  );
+}
+
+/** Whether a function measures something in the file (mounted or not). */
+function measures(f: FunctionInfo): boolean {
+  return f.direct !== undefined || f.measures.length > 0;
 }
 
 /**
@@ -325,15 +406,18 @@ function buildInterlocks(
   tags: ReadonlyMap<XmlElement, string>,
   controllers: ReadonlySet<XmlElement>,
   explicitCauses: ReadonlySet<string>,
-): Interlock[] {
-  const out: Interlock[] = [];
+  notFormed: Map<XmlElement, string>,
+): { interlock: Interlock; from: XmlElement }[] {
+  const out: { interlock: Interlock; from: XmlElement }[] = [];
   for (const info of fns.values()) {
     if (!/[SZ]/.test(info.letters.slice(1))) continue;
     const own = tags.get(info.el);
     if (own !== undefined && explicitCauses.has(own)) continue;
     const name = info.candidate ?? describe(info.el);
-    const fail = (reason: string) =>
+    const fail = (reason: string) => {
       ctx.refuseDerived({ element: "Interlock", ...(info.el.attrs.ID ? { id: info.el.attrs.ID } : {}), reason });
+      if (!notFormed.has(info.el)) notFormed.set(info.el, `it forms no interlock: ${reason}`);
+    };
     const trip = tripCondition(info.letters);
     const tag = tags.get(info.el);
     if (!trip) {
@@ -363,7 +447,7 @@ function buildInterlocks(
       fail(`${name}: no tagged valve or machine in the design receives its trip signal`);
       continue;
     }
-    out.push({ tag, cause: { instrument: tag, trip }, effects: [first, ...rest] });
+    out.push({ interlock: { tag, cause: { instrument: tag, trip }, effects: [first, ...rest] }, from: info.el });
     ctx.consume(...via);
   }
   return out;

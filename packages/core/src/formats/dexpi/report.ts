@@ -176,7 +176,7 @@ function defaultReason(el: XmlElement): string {
     case "Nozzle":
       return "nozzle outside any mapped equipment";
     case "InstrumentationLoopFunction":
-      return "loop grouping whose functions were not mapped";
+      return "no loop or interlock: none of its functions was read";
     case "ActuatingSystem":
     case "ActuatingSystemComponent":
     case "ActuatingFunction":

@@ -365,7 +365,8 @@ function componentNode(l: Line, c: Component, id: string): XmlNode {
 }
 
 function instrumentNode(ins: Design["instruments"][number], ids: Ids, control: readonly XmlNode[] = []): XmlNode {
-  const where = "tag" in ins.on ? ids.equipment.get(ins.on.tag) : ids.segments.get(ins.on.line);
+  // An unmounted instrument is written without "is located in", which the importer reads back as unmounted.
+  const where = !ins.on ? undefined : "tag" in ins.on ? ids.equipment.get(ins.on.tag) : ids.segments.get(ins.on.line);
   const letters = /^[A-Z]+/.exec(ins.tag)?.[0] ?? "";
   return el(
     "ProcessInstrumentationFunction",

@@ -217,7 +217,8 @@ function pipingItem(c: Component, id: string): XmlNode {
   );
 }
 
-function sensingLocation(on: { tag: string } | { line: string }, ids: Ids): string | undefined {
+function sensingLocation(on: { tag: string } | { line: string } | undefined, ids: Ids): string | undefined {
+  if (!on) return undefined; // unmounted: no sensing location
   return "line" in on ? ids.segments.get(on.line) : (ids.equipment.get(on.tag) ?? ids.components.get(on.tag));
 }
 

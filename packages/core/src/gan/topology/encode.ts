@@ -228,8 +228,9 @@ export function encodeSlotGraphWithLosses(design: AnyDesign, spec: SlotGraphSpec
   // Instruments: counted per kind on their item or line.
   const instrumentPlace = new Map<string, Place>();
   for (const inst of design.instruments ?? []) {
-    const place: Place | undefined =
-      "tag" in inst.on
+    const place: Place | undefined = !inst.on
+      ? undefined
+      : "tag" in inst.on
         ? slotOf.has(inst.on.tag)
           ? { slot: slotOf.get(inst.on.tag) as number }
           : undefined

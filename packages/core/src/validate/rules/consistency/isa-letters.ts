@@ -42,6 +42,7 @@ export const rule: Rule = {
     for (const i of design.instruments) {
       const v = i.tag.charAt(0);
       const on = i.on;
+      if (!on) continue; // unmounted: no place to judge the measured variable against
       const equipment = "tag" in on ? index.equipmentByTag.get(on.tag) : undefined;
       const where =
         "tag" in on ? `${on.tag}${equipment ? ` (${equipment.type.replace(/_/g, " ")})` : ""}` : `line ${on.line}`;

@@ -12,6 +12,7 @@ export const rule: Rule = {
   check({ design, index }, emit) {
     for (const i of design.instruments) {
       const on = i.on;
+      if (!on) continue; // unmounted (allowed by the contract): it names nothing that could be missing
       if ("tag" in on) {
         if (index.equipmentByTag.has(on.tag)) continue;
         emit({

@@ -23,6 +23,7 @@ export const rule: Rule = {
       const instrument = index.instrumentByTag.get(interlock.cause.instrument);
       if (!instrument) continue; // interlock-references reports it
       const sensed = nodeOfInstrument(index, instrument);
+      if (sensed === undefined) continue; // unmounted: nowhere in the pipe network to measure hops from
       for (const effect of interlock.effects) {
         const target = nodeOfTag(index, effect.target);
         if (target === undefined || hopsBetween(index, sensed, target, maxHops) !== undefined) continue;
