@@ -144,6 +144,8 @@ describe("the warm generation pool behind direct generate answers", () => {
   });
 
   it("answers a problem when its worker is killed mid-generation, and replaces the worker", async () => {
+    // Started by the first direct request; warm with the model loaded after it.
+    expect((await generate({ ...REQUEST, seed: 20 })).status).toBe(200);
     const [victim] = poolWorkerPids();
     expect(victim).toBeDefined();
     const idle = cpuTicks(victim!);
