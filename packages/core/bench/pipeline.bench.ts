@@ -1,0 +1,133 @@
+/**
+ * Full-pipeline benchmark (issue #14, #16): spec-mode candidates per second from request to ranked,
+ * validated candidate, for each topology source in one run on the same requests:
+ *
+ *   designer → layout generator → legalise → route → validate → rank   (today's default)
+ *   learned  → layout generator → legalise → route → validate → rank   (the topology GAN)
+ *
+ *   npx tsx --conditions=@plantgan/source packages/core/bench/pipeline.bench.ts [--requests N] [--count C] [--topology DIR] [--size small]
+ *
+ * The layout generator is the shipped model (datasets/models/default). The learned source uses the
+ * topology generator in DIR (a folder holding topology.json and the stage folders, as `plantgan
+ * train` writes under <model>/topology/); without --topology, the shipped model's topology/ when it
+ * has one, else a freshly initialised generator of the named size. An untrained generator draws far
+ * more lines than real designs hold, so its figure is slower than a trained one's: the table names
+ * which was used.
+ * Requests are the first N val designs' specs, one per process class in turn. Polishing is off, as
+ * in `generate` by default. The first request of each source is a warm-up and is not timed.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { loadavg } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { gunzipSync } from "node:zlib";
+import { parseDesign } from "../src/design/parse.js";
+import type { GenerationRequest } from "../src/design/types.js";
+import { selectBackend } from "../src/gan/backend.js";
+import { requestFromDesign } from "../src/gan/metrics.js";
+import { TOPOLOGY_SIZES } from "../src/gan/model-sizes.js";
+import { fromModelFiles, type GanModel, loadModel, modelLayout } from "../src/gan/models.js";
+import {
+  loadTopologyModel,
+  TOPOLOGY_CONFIG_FILE,
+  type TopologyModel,
+  topologyModelOf,
+} from "../src/gan/topology/model-io.js";
+import { defaultSlotGraphSpec } from "../src/gan/topology/spec.js";
+import { createTopologyTrainer } from "../src/gan/topology/training.js";
+import { learnedTopology } from "../src/generate/learned-topology.js";
+import { generateCandidates } from "../src/generate/pipeline.js";
+import { designerTopology, type TopologySource } from "../src/generate/topology-source.js";
+
+const { values } = parseArgs({
+  options: {
+    requests: { type: "string", default: "14" },
+    count: { type: "string", default: "2" },
+    topology: { type: "string" },
+    size: { type: "string", default: "small" },
+  },
+});
+const requestCount = Number(values.requests);
+const count = Number(values.count);
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "../../..");
+const modelDir = join(root, "datasets/models/default");
+
+async function shippedLayoutModel(topology: TopologyModel): Promise<GanModel> {
+  const info = JSON.parse(readFileSync(join(modelDir, "plantgan-model.json"), "utf8"));
+  const json = JSON.parse(readFileSync(join(modelDir, "generator/model.json"), "utf8"));
+  const weights = new Uint8Array(readFileSync(join(modelDir, "generator/weights.bin")));
+  const generator = await loadModel(await fromModelFiles(json, weights));
+  return { generator, config: info.config.model, layout: modelLayout(info.config.model), topology };
+}
+
+async function topologyModel(): Promise<{ model: TopologyModel; label: string }> {
+  const shipped = join(modelDir, "topology");
+  const dir = values.topology ?? (existsSync(join(shipped, TOPOLOGY_CONFIG_FILE)) ? shipped : undefined);
+  if (dir) {
+    return {
+      model: await loadTopologyModel((path) => new Uint8Array(readFileSync(join(dir, path)))),
+      label: `trained (${dir})`,
+    };
+  }
+  const size = TOPOLOGY_SIZES[values.size as keyof typeof TOPOLOGY_SIZES];
+  if (!size) throw new Error(`--size must be one of ${Object.keys(TOPOLOGY_SIZES).join(", ")}`);
+  const trainer = createTopologyTrainer(defaultSlotGraphSpec(), size, 1);
+  return { model: topologyModelOf(trainer), label: `untrained, size ${values.size}` };
+}
+
+function time(requests: readonly GenerationRequest[], model: GanModel, source: TopologySource) {
+  generateCandidates({ ...requests[0]!, count: 1, seed: 1 }, { model, topology: source, polish: false });
+  let candidates = 0;
+  let valid = 0;
+  const started = performance.now();
+  for (const [i, request] of requests.entries()) {
+    const out = generateCandidates({ ...request, count, seed: 100 + i }, { model, topology: source, polish: false });
+    candidates += out.length;
+    valid += out.filter((c) => c.valid).length;
+  }
+  const seconds = (performance.now() - started) / 1000;
+  return { candidates, valid, seconds, perSecond: candidates / seconds };
+}
+
+const backend = await selectBackend({ log: () => {} });
+/** The first `n` val designs' requests, taking the classes in turn. */
+function valRequests(n: number): GenerationRequest[] {
+  const text = gunzipSync(readFileSync(join(root, "datasets/synthetic-v1/val.ndjson.gz"))).toString("utf8");
+  const byClass = new Map<string, GenerationRequest[]>();
+  for (const line of text.split("\n")) {
+    if (line.trim() === "") continue;
+    const parsed = parseDesign(JSON.parse(line));
+    if (!parsed.success) throw new Error("val: a design does not parse");
+    const list = byClass.get(parsed.data.processClass) ?? [];
+    list.push(requestFromDesign(parsed.data, 1));
+    byClass.set(parsed.data.processClass, list);
+  }
+  const lists = [...byClass.values()];
+  const out: GenerationRequest[] = [];
+  for (let i = 0; out.length < n && lists.some((l) => i < l.length); i++) {
+    for (const l of lists) if (i < l.length && out.length < n) out.push(l[i]!);
+  }
+  return out;
+}
+
+const requests = valRequests(requestCount);
+const { model: topology, label } = await topologyModel();
+const model = await shippedLayoutModel(topology);
+
+console.log(
+  `full pipeline, ${requests.length} val requests × ${count} candidates, backend ${backend.name}, load ${loadavg()
+    .map((x) => x.toFixed(2))
+    .join(" ")}`,
+);
+const rows = [
+  ["designer", time(requests, model, designerTopology)],
+  [`learned (${label})`, time(requests, model, learnedTopology(topology))],
+] as const;
+console.log("| topology source | candidates | valid | seconds | candidates/s |");
+console.log("|---|---|---|---|---|");
+for (const [name, r] of rows) {
+  console.log(`| ${name} | ${r.candidates} | ${r.valid} | ${r.seconds.toFixed(1)} | ${r.perSecond.toFixed(2)} |`);
+}
+console.log(`ratio learned/designer candidates/s: ${(rows[1][1].perSecond / rows[0][1].perSecond).toFixed(2)}`);
