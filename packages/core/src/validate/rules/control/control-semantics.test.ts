@@ -93,6 +93,24 @@ describe("control semantics: what stays silent next to a fault", () => {
     expect(ofRule(d, "control.loop-path")).toEqual([]);
   });
 
+  it.each(["control.loop-path", "control.trip-senses-protected"])(
+    "%s reads its step limit from the pack: the clean plant passes at its own longest path, not one step shorter",
+    (rule) => {
+      const design = cleanDesign("pump_station");
+      const atLimit = (maxPathHops: number) =>
+        validateDesign(design, {
+          ...DEFAULT_RULE_PACK,
+          control: { ...DEFAULT_RULE_PACK.control!, maxPathHops },
+        }).violations.filter((v) => v.rule === rule);
+      const shortest = [0, 1, 2, 3, 4, 5, 6].find((k) => atLimit(k).length === 0);
+      expect(shortest, "the clean plant passes at the default limit").toBeDefined();
+      expect(shortest!).toBeGreaterThan(0);
+      const found = atLimit(shortest! - 1);
+      expect(found.length).toBeGreaterThan(0);
+      expect(found[0]!.message).toContain(`more than ${shortest! - 1} steps`);
+    },
+  );
+
   it("the path rules say why they did not run without the pack's control section", () => {
     const { control: _, ...pack } = DEFAULT_RULE_PACK;
     const report = validateDesign(cleanDesign("pump_station"), pack);
