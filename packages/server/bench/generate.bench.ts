@@ -7,7 +7,8 @@
  *   warm 1 the warm generation pool with one worker process (the default on a 2-core machine)
  *   warm 2 the pool with two worker processes
  *
- * Each set-up prints:
+ * and, first, the pipeline alone in the bench process with no server (as `plantgan eval` times it).
+ * Every set-up gets the same requests (seeds). Each prints:
  *   - latency: sequential requests for 1 candidate (seeds differ), p50 and p95 in ms;
  *   - throughput: requests for 4 candidates each (the direct maximum), as many at once as there are
  *     workers (the cold runner runs one job at a time), full-pipeline candidates per second
@@ -20,7 +21,13 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
+import { parseGenerationRequest } from "@plantgan/core/design";
+import { selectBackend } from "@plantgan/core/gan";
+import { generateCandidatesAsync } from "@plantgan/core/generate";
+import { loadSolver } from "@plantgan/core/polish";
+import { bundleModelFolder, loadBundledModel } from "../src/gan/bundle.js";
 import { startServer } from "../src/index.js";
+import { SHIPPED_MODEL_DIR } from "../src/seed.js";
 
 const latencyRequests = Number(process.argv[2] ?? 12);
 const throughputRequests = Number(process.argv[3] ?? 6);
@@ -63,7 +70,44 @@ interface SetupResult {
 
 let failed = false;
 
-async function measure(name: string, workers: number, seedBase: number): Promise<SetupResult> {
+/** Every set-up gets the same requests (seeds), so their costs compare. */
+const SEED_BASE = 1000;
+
+/**
+ * The pipeline alone in this process, no server (as `plantgan eval` times a candidate): the same
+ * sequential requests and 4-candidate requests, one after another on one thread.
+ */
+async function inProcess(): Promise<SetupResult> {
+  const loadBefore = load();
+  const t0 = performance.now();
+  await selectBackend({ log: () => {} });
+  await loadSolver();
+  const model = await loadBundledModel(await bundleModelFolder(SHIPPED_MODEL_DIR));
+  const run = async (body: string) => {
+    const parsed = parseGenerationRequest(JSON.parse(body));
+    if (!parsed.success) throw new Error(parsed.issues[0]?.message);
+    const t = performance.now();
+    const candidates = await generateCandidatesAsync(parsed.data, { model }, async () => {});
+    return { ms: performance.now() - t, candidates: candidates.length };
+  };
+  const first = (await run(request(1, SEED_BASE))).ms + (performance.now() - t0);
+  const latencies: number[] = [];
+  for (let i = 0; i < latencyRequests; i++) latencies.push((await run(request(1, SEED_BASE + 100 + i))).ms);
+  let candidates = 0;
+  const t1 = performance.now();
+  for (let i = 0; i < throughputRequests; i++) candidates += (await run(request(4, SEED_BASE + 200 + i))).candidates;
+  return {
+    name: "in process, no server (eval's path)",
+    first,
+    p50: percentile(latencies, 50),
+    p95: percentile(latencies, 95),
+    candidatesPerSecond: candidates / ((performance.now() - t1) / 1000),
+    loadBefore,
+    loadAfter: load(),
+  };
+}
+
+async function measure(name: string, workers: number, seedBase = SEED_BASE): Promise<SetupResult> {
   process.env.PLANTGAN_GENERATE_WORKERS = String(workers);
   const dataDir = mkdtempSync(join(tmpdir(), "plantgan-bench-generate-"));
   const server = await startServer({
@@ -130,9 +174,10 @@ async function measure(name: string, workers: number, seedBase: number): Promise
 const before = process.env.PLANTGAN_GENERATE_WORKERS;
 try {
   const results = [
-    await measure("cold (runner, a forked worker per job)", 0, 1000),
-    await measure("warm pool, 1 worker", 1, 2000),
-    await measure("warm pool, 2 workers", 2, 3000),
+    await inProcess(),
+    await measure("cold (runner, a forked worker per job)", 0),
+    await measure("warm pool, 1 worker", 1),
+    await measure("warm pool, 2 workers", 2),
   ];
   const cpu = cpus();
   console.log("");
@@ -150,10 +195,13 @@ try {
       `${r.name.padEnd(40)}  ${r.first.toFixed(0).padStart(8)}  ${r.p50.toFixed(0).padStart(7)}  ${r.p95.toFixed(0).padStart(7)}  ${r.candidatesPerSecond.toFixed(2).padStart(13)}   ${r.loadBefore} → ${r.loadAfter}`,
     );
   }
-  const [cold, warm1, warm2] = results as [SetupResult, SetupResult, SetupResult];
+  const [eval_, cold, warm1, warm2] = results as [SetupResult, SetupResult, SetupResult, SetupResult];
   console.log("");
   console.log(
-    `p50 cold/warm(1 worker) ×${(cold.p50 / warm1.p50).toFixed(1)}; candidates/s warm(1)/cold ×${(warm1.candidatesPerSecond / cold.candidatesPerSecond).toFixed(2)}, warm(2)/cold ×${(warm2.candidatesPerSecond / cold.candidatesPerSecond).toFixed(2)}, warm(2)/warm(1) ×${(warm2.candidatesPerSecond / warm1.candidatesPerSecond).toFixed(2)}`,
+    `p50 cold/warm(1 worker) ×${(cold.p50 / warm1.p50).toFixed(1)}; candidates/s warm(2)/in-process ×${(warm2.candidatesPerSecond / eval_.candidatesPerSecond).toFixed(2)}, warm(1)/in-process ×${(warm1.candidatesPerSecond / eval_.candidatesPerSecond).toFixed(2)};`,
+  );
+  console.log(
+    `candidates/s warm(1)/cold ×${(warm1.candidatesPerSecond / cold.candidatesPerSecond).toFixed(2)}, warm(2)/cold ×${(warm2.candidatesPerSecond / cold.candidatesPerSecond).toFixed(2)}, warm(2)/warm(1) ×${(warm2.candidatesPerSecond / warm1.candidatesPerSecond).toFixed(2)}`,
   );
   if (failed) console.log("FAILED: a request did not answer 200 with a succeeded job");
 } catch (error) {
