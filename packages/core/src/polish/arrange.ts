@@ -1,4 +1,4 @@
-import type { LpWriter } from "./lp.js";
+import type { LinearModel } from "./lp.js";
 import { type Gap, gapValue, separations } from "./model.js";
 import type { PlacementProblem } from "./problem.js";
 
@@ -14,7 +14,7 @@ import type { PlacementProblem } from "./problem.js";
  * candidate is made no worse). Returns the rows written.
  */
 export function writeArrangement(
-  lp: LpWriter,
+  lp: LinearModel,
   p: PlacementProblem,
   x: readonly number[],
   y: readonly number[],

@@ -1,51 +1,103 @@
+import type { ModelData } from "highs";
+
 /**
- * Writes a model in the CPLEX LP text format that HiGHS reads. Coefficients below 1e-12 in size
- * are dropped; numbers are written in full precision.
+ * Builds a linear or mixed-integer model by variable name and hands it to HiGHS as numbers (a
+ * row-wise sparse matrix), so no text is written and parsed per solve. Coefficients below 1e-12 in
+ * size are dropped.
  */
-export class LpWriter {
-  private readonly objective = new Map<string, number>();
-  private readonly rows: string[] = [];
-  private readonly bounds = new Map<string, [number, number]>();
-  private readonly binaries = new Set<string>();
+export class LinearModel {
+  private readonly index = new Map<string, number>();
+  private readonly objective: number[] = [];
+  private readonly lower: number[] = [];
+  private readonly upper: number[] = [];
+  private readonly integer: boolean[] = [];
+  private readonly rowLower: number[] = [];
+  private readonly rowUpper: number[] = [];
+  private readonly starts: number[] = [0];
+  private readonly columns: number[] = [];
+  private readonly values: number[] = [];
+
+  /** The column of a variable, made on first use (free, cost 0, continuous). */
+  column(v: string): number {
+    let k = this.index.get(v);
+    if (k === undefined) {
+      k = this.objective.length;
+      this.index.set(v, k);
+      this.objective.push(0);
+      this.lower.push(Number.NEGATIVE_INFINITY);
+      this.upper.push(Number.POSITIVE_INFINITY);
+      this.integer.push(false);
+    }
+    return k;
+  }
 
   /** Adds `coef · v` to the objective (minimised). */
   cost(v: string, coef: number): void {
-    this.objective.set(v, (this.objective.get(v) ?? 0) + coef);
+    const k = this.column(v);
+    this.objective[k]! += coef;
   }
 
   /** Σ coef·var (>= | <= | =) rhs. */
   row(terms: readonly (readonly [string, number])[], sense: ">=" | "<=" | "=", rhs: number): void {
-    const merged = new Map<string, number>();
-    for (const [v, c] of terms) merged.set(v, (merged.get(v) ?? 0) + c);
-    const text = [...merged].filter(([, c]) => Math.abs(c) > 1e-12).map(([v, c]) => `${num(c, true)} ${v}`);
-    if (text.length === 0) return;
-    this.rows.push(` r${this.rows.length}: ${text.join(" ")} ${sense} ${num(rhs)}`);
+    const merged = new Map<number, number>();
+    for (const [v, c] of terms) {
+      const k = this.column(v);
+      merged.set(k, (merged.get(k) ?? 0) + c);
+    }
+    let written = 0;
+    for (const [k, c] of merged) {
+      if (Math.abs(c) <= 1e-12) continue;
+      this.columns.push(k);
+      this.values.push(c);
+      written++;
+    }
+    if (written === 0) return;
+    this.starts.push(this.columns.length);
+    this.rowLower.push(sense === "<=" ? Number.NEGATIVE_INFINITY : rhs);
+    this.rowUpper.push(sense === ">=" ? Number.POSITIVE_INFINITY : rhs);
   }
 
   bound(v: string, lo: number, hi: number): void {
-    this.bounds.set(v, [lo, hi]);
+    const k = this.column(v);
+    this.lower[k] = lo;
+    this.upper[k] = hi;
   }
 
   binary(v: string): void {
-    this.binaries.add(v);
+    const k = this.column(v);
+    this.integer[k] = true;
+    this.lower[k] = Math.max(0, this.lower[k]!);
+    this.upper[k] = Math.min(1, this.upper[k]!);
   }
 
-  text(): string {
-    const obj = [...this.objective].filter(([, c]) => Math.abs(c) > 1e-12).map(([v, c]) => `${num(c, true)} ${v}`);
-    const bounds = [...this.bounds].map(([v, [lo, hi]]) =>
-      lo === Number.NEGATIVE_INFINITY && hi === Number.POSITIVE_INFINITY
-        ? ` ${v} free`
-        : ` ${lo === Number.NEGATIVE_INFINITY ? "-inf" : num(lo)} <= ${v} <= ${hi === Number.POSITIVE_INFINITY ? "+inf" : num(hi)}`,
-    );
-    const parts = ["Minimize", ` obj: ${obj.length ? obj.join(" ") : "0 zero"}`, "Subject To", ...this.rows];
-    parts.push("Bounds", ...bounds);
-    if (this.binaries.size > 0) parts.push("Binary", ...[...this.binaries].map((v) => ` ${v}`));
-    parts.push("End");
-    return parts.join("\n");
+  get rows(): number {
+    return this.rowLower.length;
   }
-}
 
-function num(v: number, signed = false): string {
-  const s = Number.isInteger(v) ? String(v) : v.toPrecision(15).replace(/\.?0+(e|$)/, "$1");
-  return signed && v >= 0 ? `+ ${s}` : signed ? `- ${s.slice(1)}` : s;
+  /** The model for HiGHS; `infinity` is its infinity (±Infinity is not accepted as a bound). */
+  data(infinity: number): ModelData {
+    const finite = (v: number) =>
+      v === Number.POSITIVE_INFINITY ? infinity : v === Number.NEGATIVE_INFINITY ? -infinity : v;
+    const numCols = this.objective.length;
+    const numRows = this.rowLower.length;
+    const mip = this.integer.some(Boolean);
+    return {
+      numCols,
+      numRows,
+      colCost: Float64Array.from(this.objective, (c) => (Math.abs(c) > 1e-12 ? c : 0)),
+      colLower: Float64Array.from(this.lower, finite),
+      colUpper: Float64Array.from(this.upper, finite),
+      rowLower: Float64Array.from(this.rowLower, finite),
+      rowUpper: Float64Array.from(this.rowUpper, finite),
+      matrix: {
+        format: "csr",
+        numRows,
+        numCols,
+        starts: Int32Array.from(this.starts),
+        indices: Int32Array.from(this.columns),
+        values: Float64Array.from(this.values),
+      },
+      ...(mip ? { integrality: Int32Array.from(this.integer, (b) => (b ? 1 : 0)) } : {}),
+    };
+  }
 }

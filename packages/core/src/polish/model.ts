@@ -1,4 +1,4 @@
-import type { LpWriter } from "./lp.js";
+import type { LinearModel } from "./lp.js";
 import type { PlacementProblem } from "./problem.js";
 
 /** A plan box width × depth, m: the point the land term's area W·D is linearised around. */
@@ -81,7 +81,7 @@ export function gapValue(g: Gap, x: readonly number[], y: readonly number[]): nu
  * term: the area of the equipment box W·D, linearised around `ref` as D_ref·W + W_ref·D (its
  * first-order Taylor expansion less a constant), times the land price.
  */
-export function writePlacement(lp: LpWriter, p: PlacementProblem, ref: BoxSize): void {
+export function writePlacement(lp: LinearModel, p: PlacementProblem, ref: BoxSize): void {
   const n = p.tags.length;
   for (let i = 0; i < n; i++) {
     if (p.fixed[i]) {

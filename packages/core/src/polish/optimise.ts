@@ -1,8 +1,8 @@
-import { LpWriter } from "./lp.js";
+import { LinearModel } from "./lp.js";
 import { type BoxSize, boxOf, gapValue, separations, writePlacement, xv, yv } from "./model.js";
 import { placementCost } from "./polish.js";
 import type { PlacementProblem } from "./problem.js";
-import { primal, type Solver } from "./solver.js";
+import { type Solver, solveModel } from "./solver.js";
 
 export interface OptimiseOptions {
   /** Wall-clock limit, s. Default 30. */
@@ -19,7 +19,7 @@ export interface OptimiseOptions {
 }
 
 export interface OptimiseResult {
-  /** HiGHS model status ("Optimal", "Time limit reached", "Target for objective reached", ...). */
+  /** HiGHS model status by its constant's name ("optimal", "timeLimit", "objectiveTarget", ...). */
   readonly status: string;
   /** Positions of the best layout found; undefined when none was found in time. */
   readonly x?: number[];
@@ -30,6 +30,12 @@ export interface OptimiseResult {
   /** With `maxFlips`: the pair-order binaries the solution changed from the current arrangement. */
   readonly flipped?: number;
   readonly ms: number;
+  /**
+   * Each new incumbent as the branch and bound found it: ms since the call began (model building
+   * included) and its linear objective. Lets a caller read how long the optimiser took to reach a
+   * given cost from one run.
+   */
+  readonly incumbents: readonly { readonly ms: number; readonly objective: number }[];
 }
 
 /**
@@ -43,7 +49,7 @@ export interface OptimiseResult {
 export function optimisePlacement(p: PlacementProblem, solver: Solver, options: OptimiseOptions = {}): OptimiseResult {
   const started = performance.now();
   const ref = options.reference ?? boxOf(p, p.x, p.y);
-  const lp = new LpWriter();
+  const lp = new LinearModel();
   writePlacement(lp, p, ref);
   let largest = 0;
   for (const s of separations(p)) largest = Math.max(largest, s.need);
@@ -86,31 +92,47 @@ export function optimisePlacement(p: PlacementProblem, solver: Solver, options: 
     });
   }
   if (options.maxFlips !== undefined && flips.length > 0) lp.row(flips, "<=", flipRhs);
-  const s = solver.solve(lp.text(), {
-    time_limit: options.timeLimit ?? 30,
-    primal_feasibility_tolerance: 1e-9,
-    mip_feasibility_tolerance: 1e-9,
-    ...(options.target !== undefined ? { objective_target: options.target } : {}),
-  });
+  const incumbents: { ms: number; objective: number }[] = [];
+  const s = solveModel(
+    solver,
+    lp.data(solver.infinity),
+    {
+      time_limit: options.timeLimit ?? 30,
+      primal_feasibility_tolerance: 1e-9,
+      mip_feasibility_tolerance: 1e-9,
+      ...(options.target !== undefined ? { objective_target: options.target } : {}),
+    },
+    {
+      callbacks: {
+        [solver.constants.callbackType.mipImprovingSolution]: (event) => {
+          const objective = event.data.objective_function_value;
+          if (objective !== undefined) incumbents.push({ ms: performance.now() - started, objective });
+        },
+      },
+    },
+  );
   const ms = performance.now() - started;
-  const x = p.tags.map((_, i) => primal(s.Columns[xv(i)]));
-  const y = p.tags.map((_, i) => primal(s.Columns[yv(i)]));
+  const values = s.values;
+  if (!values) return { status: s.status, ms, incumbents };
+  const x = p.tags.map((_, i) => values[lp.column(xv(i))]);
+  const y = p.tags.map((_, i) => values[lp.column(yv(i))]);
   if (x.some((v) => v === undefined || !Number.isFinite(v)) || y.some((v) => v === undefined || !Number.isFinite(v))) {
-    return { status: s.Status, ms };
+    return { status: s.status, ms, incumbents };
   }
   const px = x as number[];
   const py = y as number[];
   const flipped =
     options.maxFlips === undefined
       ? undefined
-      : start.reduce((n, [v, v0]) => n + (Math.round(primal(s.Columns[v]) ?? v0) === v0 ? 0 : 1), 0);
+      : start.reduce((n, [v, v0]) => n + (Math.round(values[lp.column(v)] ?? v0) === v0 ? 0 : 1), 0);
   return {
-    status: s.Status,
+    status: s.status,
     x: px,
     y: py,
-    objective: s.ObjectiveValue,
+    objective: s.objective!,
     cost: placementCost(p, px, py),
     ...(flipped !== undefined ? { flipped } : {}),
     ms,
+    incumbents,
   };
 }

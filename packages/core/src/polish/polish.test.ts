@@ -154,6 +154,14 @@ describe("optimisePlacement (the MILP baseline)", () => {
     expect(r.x).toBeDefined();
     expect(breaches(design, r.x!, r.y!)).toEqual([]);
     expect(r.ms).toBeLessThan(3000 + 2000);
+    // The incumbent trace: found in time order, each better than the last, the last one returned.
+    expect(r.incumbents.length).toBeGreaterThan(0);
+    for (let k = 1; k < r.incumbents.length; k++) {
+      expect(r.incumbents[k]!.ms).toBeGreaterThanOrEqual(r.incumbents[k - 1]!.ms);
+      expect(r.incumbents[k]!.objective).toBeLessThan(r.incumbents[k - 1]!.objective);
+    }
+    expect(r.incumbents.at(-1)!.objective).toBeCloseTo(r.objective!, 6);
+    expect(r.incumbents.at(-1)!.ms).toBeLessThanOrEqual(r.ms);
   }, 30_000);
 
   it("with local branching changes at most maxFlips pair-order binaries and keeps every distance", () => {

@@ -1,8 +1,9 @@
+import type { Basis } from "highs";
 import { writeArrangement } from "./arrange.js";
-import { LpWriter } from "./lp.js";
+import { LinearModel } from "./lp.js";
 import { type BoxSize, boxOf, writePlacement, xv, yv } from "./model.js";
 import type { PlacementProblem } from "./problem.js";
-import { primal, type Solver } from "./solver.js";
+import { type Solver, solveModel } from "./solver.js";
 
 export interface PolishPlacement {
   readonly x: number[];
@@ -43,16 +44,24 @@ export function polishPlacement(p: PlacementProblem, solver: Solver, rounds = 4)
   let best = before;
   let solved = 0;
   let rows = 0;
+  // Each round's LP has the same columns and rows as the last, only some coefficients move: the
+  // last optimal basis warm-starts it.
+  let basis: Basis | undefined;
   for (let round = 0; round < rounds; round++) {
     const ref: BoxSize = boxOf(p, x, y);
-    const lp = new LpWriter();
+    const lp = new LinearModel();
     writePlacement(lp, p, ref);
     rows = writeArrangement(lp, p, x, y);
-    const s = solver.solve(lp.text(), { primal_feasibility_tolerance: 1e-9 });
+    const model = lp.data(solver.infinity);
+    const warm =
+      basis && basis.colStatus.length === model.numCols && basis.rowStatus.length === model.numRows ? { basis } : {};
+    const s = solveModel(solver, model, { primal_feasibility_tolerance: 1e-9 }, warm);
     solved++;
-    if (s.Status !== "Optimal") break;
-    const nx = p.tags.map((_, i) => primal(s.Columns[xv(i)]) ?? p.x[i]!);
-    const ny = p.tags.map((_, i) => primal(s.Columns[yv(i)]) ?? p.y[i]!);
+    if (!s.optimal || !s.values) break;
+    basis = s.basis;
+    const values = s.values;
+    const nx = p.tags.map((_, i) => values[lp.column(xv(i))]!);
+    const ny = p.tags.map((_, i) => values[lp.column(yv(i))]!);
     const cost = placementCost(p, nx, ny);
     if (cost >= best - 1e-6 * Math.max(1, best)) break;
     const gain = best - cost;

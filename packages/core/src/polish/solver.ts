@@ -1,4 +1,4 @@
-import type { Highs } from "highs";
+import type { Basis, Highs, HighsCallbackMap, ModelData, OptionValue } from "highs";
 import * as highsModule from "highs";
 
 type Loader = () => Promise<Highs>;
@@ -20,7 +20,7 @@ function highsLoader(): Loader {
 let loaded: Highs | undefined;
 let loading: Promise<Highs> | undefined;
 
-export type Solver = Pick<Highs, "solve">;
+export type Solver = Pick<Highs, "withModel" | "infinity" | "constants">;
 
 export function loadSolver(): Promise<Solver> {
   loading ??= highsLoader()().then(
@@ -42,7 +42,39 @@ export function loadedSolver(): Solver | undefined {
   return loaded;
 }
 
-/** A column's value in a solution, undefined when the solve gave none (infeasible, error). */
-export function primal(column: object | undefined): number | undefined {
-  return column && "Primal" in column && typeof column.Primal === "number" ? column.Primal : undefined;
+export interface Solved {
+  /** HiGHS' model status by its constant's name ("optimal", "timeLimit", "objectiveTarget", ...). */
+  readonly status: string;
+  readonly optimal: boolean;
+  /** Column values, when the solve left a primal solution. */
+  readonly values?: Float64Array;
+  readonly objective?: number;
+  /** The final simplex basis (an LP solved to optimality), to warm-start a neighbouring LP. */
+  readonly basis?: Basis;
+}
+
+/**
+ * One solve of a model built in memory (no LP text): options set, optionally warm-started from a
+ * basis of an LP of the same shape, callbacks active during the run. The native model is freed after.
+ */
+export function solveModel(
+  solver: Solver,
+  model: ModelData,
+  options: Readonly<Record<string, OptionValue>>,
+  extra: { readonly basis?: Basis; readonly callbacks?: HighsCallbackMap } = {},
+): Solved {
+  const codes = solver.constants.modelStatus;
+  return solver.withModel(model, (m) => {
+    m.options.set({ output_flag: false, ...options });
+    if (extra.basis) m.setBasis(extra.basis);
+    const run = m.run(extra.callbacks);
+    const status =
+      (Object.keys(codes) as (keyof typeof codes)[]).find((k) => codes[k] === run.modelStatus) ?? "unknown";
+    const optimal = run.modelStatus === codes.optimal;
+    const feasible = m.info.get("primal_solution_status") === solver.constants.solutionStatus.feasible;
+    if (!feasible) return { status, optimal };
+    const values = m.getSolution().colValue;
+    const basis = optimal && model.integrality === undefined ? m.getBasis() : undefined;
+    return { status, optimal, values, objective: m.getObjectiveValue(), ...(basis ? { basis } : {}) };
+  });
 }
