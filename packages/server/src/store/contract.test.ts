@@ -386,6 +386,26 @@ describe.each(BACKENDS)("Store contract on $name", (backend) => {
     expect(await store.getJob(ws, "job-e")).toMatchObject({ status: "queued", attempts: 1 });
   });
 
+  it("serves workspaces in turn: one that floods the queue delays another's job by one job at most", async () => {
+    const flood = (await store.createWorkspace("flood")).id;
+    const quiet = (await store.createWorkspace("quiet")).id;
+    const third = (await store.createWorkspace("third")).id;
+    for (let i = 0; i < 6; i++) {
+      await store.createJob(flood, { id: `flood-${i}`, kind: "import", payload: {}, maxAttempts: 1 });
+    }
+    const claimOne = async () => (await store.claimNextJob(60_000))?.id;
+    expect(await claimOne()).toBe("flood-0");
+    // Queued behind five of the flood's jobs, each is still next once the running job ends.
+    await store.createJob(quiet, { id: "quiet-0", kind: "import", payload: {}, maxAttempts: 1 });
+    await store.createJob(quiet, { id: "quiet-1", kind: "import", payload: {}, maxAttempts: 1 });
+    await store.createJob(third, { id: "third-0", kind: "import", payload: {}, maxAttempts: 1 });
+    const order: (string | undefined)[] = [];
+    for (let i = 0; i < 8; i++) order.push(await claimOne());
+    // Round robin among the workspaces with queued jobs; oldest first within each.
+    expect(order).toEqual(["quiet-0", "third-0", "flood-1", "quiet-1", "flood-2", "flood-3", "flood-4", "flood-5"]);
+    expect(await claimOne()).toBeUndefined();
+  });
+
   it("never gives one job to two claimers running at once", async () => {
     const jobs = 30;
     for (let i = 0; i < jobs; i++) {

@@ -172,6 +172,12 @@ CREATE TABLE blobs (
     // Which worker process holds (or last held) a job: several workers share one queue (issue 17).
     sql: "ALTER TABLE jobs ADD COLUMN worker_id TEXT;",
   },
+  {
+    version: 5,
+    // Each workspace's place in the job queue's round robin: the claim number of its last job
+    // (0: none yet). The claimer serves the workspace whose turn is lowest first.
+    sql: "ALTER TABLE workspaces ADD COLUMN job_turn INTEGER NOT NULL DEFAULT 0;",
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -175,6 +175,13 @@ CREATE TABLE blob_contents (
     // Which worker process holds (or last held) a job: several workers share one queue.
     sql: "ALTER TABLE jobs ADD COLUMN worker_id TEXT;",
   },
+  {
+    version: 3,
+    // Each workspace's place in the job queue's round robin: the claim number of its last job
+    // (0: none yet), drawn from one sequence so claimers on any machine agree on the order.
+    sql: `ALTER TABLE workspaces ADD COLUMN job_turn BIGINT NOT NULL DEFAULT 0;
+CREATE SEQUENCE job_turns;`,
+  },
 ];
 
 export const PG_SCHEMA_VERSION = PG_MIGRATIONS[PG_MIGRATIONS.length - 1]!.version;

@@ -631,13 +631,16 @@ export class PostgresStore implements Store {
 
   async claimNextJob(leaseMs: number, workerId?: string): Promise<ClaimedJob | undefined> {
     return this.#tx(async (client) => {
-      // SKIP LOCKED: a job another server is claiming right now is passed over, not waited for.
+      // Round robin over workspaces (the one served longest ago first), oldest job first within one:
+      // a workspace that queues many jobs delays another's by one job at most. SKIP LOCKED: a job
+      // another server is claiming right now is passed over, not waited for.
       const row = await one(
         client,
-        `SELECT id, workspace_id, kind, attempts FROM jobs WHERE status = 'queued'
-         ORDER BY created_at, seq LIMIT 1 FOR UPDATE SKIP LOCKED`,
+        `SELECT j.id, j.workspace_id, j.kind, j.attempts FROM jobs j JOIN workspaces w ON w.id = j.workspace_id
+         WHERE j.status = 'queued' ORDER BY w.job_turn, j.created_at, j.seq LIMIT 1 FOR UPDATE OF j SKIP LOCKED`,
       );
       if (!row) return undefined;
+      await run(client, "UPDATE workspaces SET job_turn = nextval('job_turns') WHERE id = $1", [row.workspace_id]);
       const token = randomBytes(16).toString("hex");
       const now = Date.now();
       const attempts = Number(row.attempts) + 1;

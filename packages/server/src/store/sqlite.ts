@@ -560,10 +560,17 @@ export class SqliteStore implements Store {
 
   async claimNextJob(leaseMs: number, workerId?: string): Promise<ClaimedJob | undefined> {
     return this.#write(() => {
+      // Round robin over workspaces (the one served longest ago first), oldest job first within one:
+      // a workspace that queues many jobs delays another's by one job at most.
       const row = this.#get(
-        "SELECT id, workspace_id, kind, attempts FROM jobs WHERE status = 'queued' ORDER BY created_at, rowid LIMIT 1",
+        `SELECT j.id, j.workspace_id, j.kind, j.attempts FROM jobs j JOIN workspaces w ON w.id = j.workspace_id
+         WHERE j.status = 'queued' ORDER BY w.job_turn, j.created_at, j.rowid LIMIT 1`,
       );
       if (!row) return undefined;
+      this.#run(
+        "UPDATE workspaces SET job_turn = (SELECT max(job_turn) FROM workspaces) + 1 WHERE id = ?",
+        row.workspace_id,
+      );
       const token = randomBytes(16).toString("hex");
       const now = Date.now();
       const attempts = Number(row.attempts) + 1;

@@ -71,7 +71,9 @@ export interface Store {
 
   // Job machinery: called by the runner and the worker, never by routes (no workspace: jobs are global ids).
   /**
-   * Takes the oldest queued job: status running, a fresh lease token, attempts + 1. `workerId`
+   * Takes the next queued job: workspaces in turn (the one whose last job was claimed longest ago
+   * first), the oldest job first within one. The job gets status running, a fresh lease token,
+   * attempts + 1. `workerId`
    * (the claiming process) is kept on the row and in the "started" event.
    */
   claimNextJob(leaseMs: number, workerId?: string): Promise<ClaimedJob | undefined>;
