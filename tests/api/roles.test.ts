@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import { gunzipSync } from "node:zlib";
 import { createApiKey, openStore } from "@plantgan/server";
 import { describeWithPostgres, type RunningPostgres, startPostgres } from "@plantgan/testing/postgres";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeDesign, ndjson } from "./designs.js";
 import { readSse, type SseEvent, waitFor } from "./harness.js";
 
@@ -196,4 +196,15 @@ describeWithPostgres("serve --role api and --role worker on one PostgreSQL datab
     const model = (await (await call("/v1/models/survivor")).json()) as { status: string; card: { epochs: number } };
     expect(model).toMatchObject({ status: "ready", card: { epochs } });
   }, 420_000);
+});
+
+describe("serve --role", () => {
+  it("refuses a role it does not know, naming the flag and the roles (exit 2)", () => {
+    const run = spawnSync(process.execPath, [BIN, "serve", "--role", "scheduler", "--port", "0"], {
+      encoding: "utf8",
+      timeout: 60_000,
+    });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/--role scheduler: expected one of api, worker, all/);
+  });
 });
