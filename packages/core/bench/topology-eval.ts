@@ -5,9 +5,11 @@
  *
  *   npx tsx --conditions=@plantgan/source packages/core/bench/topology-eval.ts [--dataset datasets/synthetic-v1] [--split val] [--per-class 10] [--per-request 10] [--seed 1] [--model datasets/models/default]
  *
- * With --model (a model folder holding topology/), the learned topology generator joins as three
- * rows: "learned" (the requested equipment forced at decoding, as generation runs it), "learned,
- * unconstrained" (what the model itself does with the condition) and "untrained" (the same
+ * With --model (a model folder holding topology/), the learned topology generator joins as four
+ * rows: "learned" (the requested equipment forced at decoding and the hand-written contract masks
+ * applied, as generation runs it), "learned, no contract masks" (the same without the masks of
+ * gan/topology/contract-masks.ts), "learned, unconstrained" (what the model itself does with the
+ * condition: no forced equipment, masks on) and "untrained" (the same
  * architecture with fresh weights: the ablation that shows what training added). Each of them also
  * reports validity after repair (completeControl, as the pipeline completes control logic).
  *
@@ -110,6 +112,7 @@ if (values.model) {
   const model: TopologyModel = await loadTopologyModel((path) => new Uint8Array(readFileSync(join(dir, path))));
   const untrained = topologyModelOf(createTopologyTrainer(model.config.spec, model.config, seed));
   learned.learned = withRepair(learnedTopology(model));
+  learned["learned, no contract masks"] = withRepair(learnedTopology(model, { contractMasks: false }));
   learned["learned, unconstrained"] = withRepair(learnedTopology(model, { constrained: false }));
   learned.untrained = withRepair(learnedTopology(untrained));
 }

@@ -7,7 +7,7 @@
  * instruments, loops, interlocks) beside the real designs'.
  *
  *   npx tsx --conditions=@plantgan/source packages/core/bench/topology-rules.bench.ts --model <folder with topology/> \
- *     [--dataset datasets/synthetic-v1] [--split val] [--per-class 5] [--per-request 1] [--seed 1] [--unconstrained] [--examples 0]
+ *     [--dataset datasets/synthetic-v1] [--split val] [--per-class 5] [--per-request 1] [--seed 1] [--unconstrained] [--no-masks] [--examples 0]
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -33,6 +33,7 @@ const { values } = parseArgs({
     "per-request": { type: "string", default: "1" },
     seed: { type: "string", default: "1" },
     unconstrained: { type: "boolean", default: false },
+    "no-masks": { type: "boolean", default: false },
     examples: { type: "string", default: "0" },
   },
 });
@@ -61,7 +62,7 @@ const real = held.filter((d) => {
 await selectBackend({ log: () => {} });
 const dir = join(values.model, "topology");
 const model = await loadTopologyModel((path) => new Uint8Array(readFileSync(join(dir, path))));
-const source = learnedTopology(model, { constrained: !values.unconstrained });
+const source = learnedTopology(model, { constrained: !values.unconstrained, contractMasks: !values["no-masks"] });
 
 interface Tally {
   designs: number;
@@ -136,7 +137,7 @@ const print = (name: string, t: Tally) => {
   }
 };
 console.log(
-  `${real.length} ${values.split} requests × ${perRequest} candidates (${values.unconstrained ? "unconstrained" : "requested equipment forced"}), model ${values.model}, ${seconds.toFixed(1)} s; ${TOPOLOGY_RULES.length} layout-free rules`,
+  `${real.length} ${values.split} requests × ${perRequest} candidates (${values.unconstrained ? "unconstrained" : "requested equipment forced"}, contract masks ${values["no-masks"] ? "off" : "on"}), model ${values.model}, ${seconds.toFixed(1)} s; ${TOPOLOGY_RULES.length} layout-free rules`,
 );
 print("learned", learned);
 print(`real ${values.split} designs`, reference);

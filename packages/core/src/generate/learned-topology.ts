@@ -6,11 +6,13 @@
  *
  * What is learned: which equipment beyond the request, sizes, ratings, sparing, which items are
  * connected by which lines, their inline valves and every instrument, loop and trip. What is
- * hand-written: the expansion of those choices into tags, nozzles and objects of the contract.
+ * hand-written: the expansion of those choices into tags, nozzles and objects of the contract, and
+ * the contract masks that override a sampled choice the contract forbids (contract-masks.ts).
  */
 import type { GenerationRequest, PlantDesignInput } from "../design/types.js";
 import { EQUIPMENT_TYPES } from "../design/vocabulary.js";
 import { conditionVector } from "../gan/condition.js";
+import { applyContractMasks } from "../gan/topology/contract-masks.js";
 import { decodeSlotGraph } from "../gan/topology/decode.js";
 import { generateSlotGraphs, type TopologyModel } from "../gan/topology/model-io.js";
 import { PipelineError } from "./errors.js";
@@ -38,6 +40,12 @@ export interface LearnedTopologyOptions {
    * model itself does with the condition: eval reports both.
    */
   readonly constrained?: boolean;
+  /**
+   * Apply the hand-written contract masks (gan/topology/contract-masks.ts) to the sampled graph
+   * and the expansion's contract constraints (decode.ts `contract`). Default true. False shows
+   * the model's raw sample: eval reports both.
+   */
+  readonly contractMasks?: boolean;
 }
 
 /** A TopologySource over a trained topology generator. */
@@ -45,7 +53,7 @@ export function learnedTopology(model: TopologyModel, options: LearnedTopologyOp
   const spec = model.config.spec;
   return {
     name: "learned",
-    propose(request, seed, _pack, given) {
+    propose(request, seed, pack, given) {
       const required = requiredCounts(request);
       const total = required.reduce((a, b) => a + b, 0);
       if (total > spec.nMax) {
@@ -62,11 +70,15 @@ export function learnedTopology(model: TopologyModel, options: LearnedTopologyOp
         sampleNoise: options.sampleNoise ?? true,
         ...(latent ? { latents: [Float32Array.from(latent)] } : {}),
       });
-      const design = decodeSlotGraph(graphs[0]!, spec, {
+      const masked = options.contractMasks ?? true;
+      const graph = masked ? applyContractMasks(graphs[0]!, spec, pack).graph : graphs[0]!;
+      const design = decodeSlotGraph(graph, spec, {
         processClass: request.processClass,
         site: request.site,
         id: `generated-${request.processClass}-${seed}`,
         seed,
+        contract: masked,
+        ...(pack.control ? { maxPathHops: pack.control.maxPathHops } : {}),
       });
       return {
         ...design,

@@ -45,6 +45,18 @@ export interface DecodeContext {
   readonly id: string;
   /** Recorded in metadata (the sampler's seed); the expansion itself is deterministic. */
   readonly seed?: number;
+  /**
+   * Hand-written contract constraints for generated graphs (never needed on real data, whose round
+   * trip is exact): a branch is no larger than the line it tees into and takes its rating
+   * (piping.size-match, piping.rating-match); a control valve that no
+   * loop or interlock drives is left out (control.valve-controller); a loop claims, and a trip acts
+   * on, only what lies within `maxPathHops` steps of its measurement (control.loop-path,
+   * control.trip-senses-protected); a trip beside a loop of its variable gets its own safety
+   * transmitter (control.shared-transmitter). Default false.
+   */
+  readonly contract?: boolean;
+  /** The pack's control.maxPathHops for `contract` (steps through lines and items); default 6. */
+  readonly maxPathHops?: number;
 }
 
 /** The rows a generator outputs; condition is not read. */
@@ -78,8 +90,9 @@ interface LineDraft {
   readonly block: number;
   readonly prefix: string;
   readonly service: (typeof LINE_SERVICES)[number];
-  readonly size: number;
-  readonly rating?: Rating;
+  /** Mutable: the contract's branch constraint narrows it. */
+  size: number;
+  rating?: Rating;
   readonly fromNozzle: string | undefined;
   readonly toNozzle: string | undefined;
   readonly fromTee: boolean;
@@ -88,12 +101,16 @@ interface LineDraft {
   components: Component[];
   controlValve?: Component;
   shutoffValve?: Component;
+  /** The outlet block valve (last hand valve stage), so an added control valve goes before it. */
+  outletValve?: Component;
 }
 
 const DEFAULT_DN = 50;
 /** The schema's largest footprint height, m (width and depth go to FOOTPRINT_MAX). */
 const FOOTPRINT_HEIGHT_MAX = 300;
 const FIRST_NUMBER = 101;
+/** The default pack's control.maxPathHops. */
+const DEFAULT_MAX_PATH_HOPS = 6;
 
 export function decodeSlotGraph(graph: SlotGraphRows, spec: SlotGraphSpec, context: DecodeContext): PlantDesignInput {
   const node = new RowWriter(spec.nodeGroups, graph.nodes, spec.nodeWidth);
@@ -124,7 +141,7 @@ export function decodeSlotGraph(graph: SlotGraphRows, spec: SlotGraphSpec, conte
   drafts.forEach((d, k) => {
     d.id = `${d.size}-${SERVICE_CODES[d.service]}-${1001 + k}`;
   });
-  const lines = connectLines(drafts, equipment, node);
+  const lines = connectLines(drafts, equipment, node, context.contract === true);
 
   // Numbers: one per place with instruments, loops or trips (ISA loop numbers), then valves.
   let next = FIRST_NUMBER;
@@ -163,6 +180,10 @@ export function decodeSlotGraph(graph: SlotGraphRows, spec: SlotGraphSpec, conte
     });
     for (const [v] of tripHere) {
       if ((counts.get(`${v}ZT`) ?? 0) === 0 && (counts.get(`${v}T`) ?? 0) === 0) counts.set(`${v}ZT`, 1);
+      // Under the contract a safety function does not share the control loop's transmitter.
+      if (context.contract && (loopHere[VARIABLES.indexOf(v)] ?? 0) > 0 && (counts.get(`${v}ZT`) ?? 0) === 0) {
+        counts.set(`${v}ZT`, 1);
+      }
     }
     // One ISA loop number per measured variable on a place: LT-101, LZT-101, LIC-101, LV-101, I-101LL
     // (X: the unclassified instruments, XI-102).
@@ -198,6 +219,13 @@ export function decodeSlotGraph(graph: SlotGraphRows, spec: SlotGraphSpec, conte
     }
   }
 
+  // Steps between two places in the validator's pipe network (items and lines are nodes): two per
+  // item hop, one more for each end that is a line. Tees can only add steps, so this is a floor.
+  const maxSteps = context.maxPathHops ?? DEFAULT_MAX_PATH_HOPS;
+  const pathSteps = (a: Place, b: Place, hops: number): number =>
+    hops < 0 ? 0 : 2 * hops + ("line" in a ? 1 : 0) + ("line" in b ? 1 : 0);
+  const withinReach = (steps: number): boolean => !context.contract || steps <= maxSteps;
+
   // Loops: each claims the nearest unclaimed final element of its variable.
   const finals: { place: Place; variable: Variable; claimed: boolean }[] = [];
   for (const place of places) {
@@ -208,7 +236,12 @@ export function decodeSlotGraph(graph: SlotGraphRows, spec: SlotGraphSpec, conte
   const loops: Loop[] = [];
   for (const want of loopsWanted) {
     const distance = distancesFrom(want.place, drafts, adjacency);
-    const options = finals.filter((f) => f.variable === want.variable && !f.claimed);
+    const options = finals.filter(
+      (f) =>
+        f.variable === want.variable &&
+        !f.claimed &&
+        withinReach(pathSteps(f.place, want.place, placeDistance(f.place, want.place, distance, drafts))),
+    );
     const best = nearest(options, (f) => placeDistance(f.place, want.place, distance, drafts));
     const chosen = best[0];
     if (chosen === undefined) continue;
@@ -272,7 +305,7 @@ export function decodeSlotGraph(graph: SlotGraphRows, spec: SlotGraphSpec, conte
     // Nearest first; a spare set stays together (its members sit in consecutive slots).
     const ranked = own
       .map((g, at) => ({ g, at, d: placeDistance(g.place, t.place, dist, drafts) }))
-      .filter((x) => Number.isFinite(x.d))
+      .filter((x) => Number.isFinite(x.d) && withinReach(pathSteps(x.g.place, t.place, x.d)))
       .sort((x, y) => x.d - y.d || x.at - y.at);
     const want = Math.max(1, fanOut);
     for (const [r, { g, d }] of ranked.entries()) {
@@ -293,6 +326,16 @@ export function decodeSlotGraph(graph: SlotGraphRows, spec: SlotGraphSpec, conte
       effects: [first, ...rest],
     });
   });
+
+  if (context.contract) {
+    // A control valve that no loop or interlock names is not drawn.
+    const driven = new Set<string>(loops.map((l) => l.finalElement));
+    for (const i of interlocks) for (const e of i.effects) driven.add(e.target);
+    for (const d of drafts) {
+      const at = d.components.findIndex((c) => c.type === "control_valve" && !(c.tag && driven.has(c.tag)));
+      if (at >= 0) d.components.splice(at, 1);
+    }
+  }
 
   return {
     schemaVersion: "1.0",
@@ -418,6 +461,7 @@ function lineDraft(
     if (lock > 0 && name !== "shutoffValve") c.lock = VALVE_LOCKS[lock - 1] as NonNullable<Component["lock"]>;
     d.components.push(c);
     if (name === "shutoffValve") d.shutoffValve = c;
+    if (name === "outletValve") d.outletValve = c;
   };
   const specBreak = (name: string): void => {
     const cls = edge.argmax(`${prefix}${name}`);
@@ -451,8 +495,9 @@ function lineDraft(
 /** A control valve for a line that is a loop's final element but has none (a repair the expansion makes). */
 function addControlValve(d: LineDraft): Component {
   const c: Component = { type: "control_valve" };
+  // Before the relief valve, flame arrestor, blind or outlet block valve: the valve stages after it.
   const at = d.components.findIndex(
-    (x) => x.type === "relief_valve" || x.type === "flame_arrestor" || x.type === "blind",
+    (x) => x.type === "relief_valve" || x.type === "flame_arrestor" || x.type === "blind" || x === d.outletValve,
   );
   d.components.splice(at < 0 ? d.components.length : at, 0, c);
   d.controlValve = c;
@@ -468,6 +513,7 @@ function connectLines(
   drafts: readonly LineDraft[],
   equipment: ReadonlyMap<number, Equipment>,
   node: RowWriter,
+  contract: boolean,
 ): Line[] {
   const taken = new Map<number, Set<string>>();
   const isTaken = (slot: number, id: string): boolean => taken.get(slot)?.has(id) ?? false;
@@ -510,6 +556,36 @@ function connectLines(
     return { tag: e.tag, nozzle: mark };
   };
   void node;
+  if (contract) {
+    // A branch no larger than its parent, and rated to meet it; settled before any nozzle takes
+    // the branch's size and rating.
+    // Repeated until settled: a branch can be a parent on its other end, so a change travels.
+    for (let pass = 0, changed = true; changed && pass < drafts.length; pass++) {
+      changed = false;
+      for (const d of drafts) {
+        for (const side of ["from", "to"] as const) {
+          if (!(side === "from" ? d.fromTee : d.toTee)) continue;
+          const parent = parentOf(d, side);
+          if (parent === undefined) continue;
+          if (d.size > parent.size) {
+            d.size = parent.size;
+            changed = true;
+          }
+          // Rated as its parent only where no rating along the branch meets one along the parent
+          // (a tee may sit on either side of a spec break), so a matching branch keeps its own.
+          const along = (x: LineDraft) => [
+            x.rating,
+            ...x.components.filter((c) => c.type === "spec_break").map((c) => c.rating),
+          ];
+          const theirs = new Set(along(parent));
+          if (parent.rating !== undefined && !along(d).some((r) => r !== undefined && theirs.has(r))) {
+            d.rating = parent.rating;
+            changed = true;
+          }
+        }
+      }
+    }
+  }
   // Plain ends first, so that a tee's parent already holds its nozzle.
   const ends = new Map<LineDraft, { from?: Line["from"]; to?: Line["to"] }>();
   for (const d of drafts) {
