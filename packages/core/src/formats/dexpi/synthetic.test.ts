@@ -382,3 +382,59 @@ describe("nozzle geometry by convention (no drawing)", () => {
     expect(at("V-1", "OUT")).toEqual({ id: "OUT", dx: 1.5, dy: 0, dz: 0.5 });
   });
 });
+
+describe("loop functions (InstrumentationLoopFunction) of the synthetic file", () => {
+  const withLoopFunctions = (extra: string) => {
+    const r = importDexpi(XML.replace("</PlantModel>", `${extra}</PlantModel>`));
+    if (!r.success) throw new Error(JSON.stringify(r.issues));
+    return r;
+  };
+
+  it("one that holds the loop's controller is imported; one of an indicator is unmapped with why not", () => {
+    const { design, report } = withLoopFunctions(`
+      <InstrumentationLoopFunction ID="ILF-F" TagName="F-101">
+        <Association Type="is a collection including" ItemID="PIF-FT"/>
+        <Association Type="is a collection including" ItemID="PIF-FIC"/>
+      </InstrumentationLoopFunction>
+      <InstrumentationLoopFunction ID="ILF-L" TagName="L-4711">
+        <Association Type="is a collection including" ItemID="PIF-LT"/>
+      </InstrumentationLoopFunction>`);
+    expect(design.control?.loops).toEqual([{ tag: "FIC-101", measurement: "FT-101", finalElement: "FV-101" }]);
+    expect(report.imported.InstrumentationLoopFunction).toBe(1);
+    expect(report.unmapped.filter((u) => u.element === "InstrumentationLoopFunction")).toEqual([
+      {
+        element: "InstrumentationLoopFunction",
+        id: "ILF-L",
+        reason:
+          "no loop or interlock: none of its functions (LT-4711) controls (C) or switches with a trip condition (S/Z + H/L)",
+      },
+    ]);
+  });
+
+  it("one that names no functions (AutoCAD P&ID) holds those with its loop number", () => {
+    const { report } = withLoopFunctions(`
+      <InstrumentationLoopFunction ID="ILF-101" TagName="101">
+        <GenericAttributes Set="DexpiAttributes">
+          <GenericAttribute Name="InstrumentationLoopFunctionNumberAssignmentClass" Value="101" Format="string"/>
+        </GenericAttributes>
+      </InstrumentationLoopFunction>`);
+    // PIF-FIC carries number 101 and leads loop FIC-101.
+    expect(report.imported.InstrumentationLoopFunction).toBe(1);
+    expect(report.unmapped.find((u) => u.element === "InstrumentationLoopFunction")).toBeUndefined();
+  });
+
+  it("a transmitter that measures nothing in the design is kept unmounted and still measures the loop", () => {
+    // FT-101's sensing point is dropped: the loop stays, its measurement now unmounted.
+    const r = importDexpi(
+      XML.replace(
+        `<ProcessSignalGeneratingFunction ID="PSGF1"><Association Type="is located in" ItemID="S2-1"/></ProcessSignalGeneratingFunction>`,
+        "",
+      ),
+    );
+    if (!r.success) throw new Error(JSON.stringify(r.issues));
+    expect(r.design.control?.loops).toEqual([{ tag: "FIC-101", measurement: "FT-101", finalElement: "FV-101" }]);
+    expect(r.design.instruments).toContainEqual({ tag: "FT-101" });
+    expect(r.report.warnings).toContainEqual(expect.stringMatching(/^instrument FT-101 has no mount in the file/));
+    expect(parseDesign(r.design).success).toBe(true);
+  });
+});

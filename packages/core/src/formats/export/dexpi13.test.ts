@@ -68,6 +68,20 @@ describe("DEXPI 1.3 export round-trips through the DEXPI 1.x importer", () => {
     );
   });
 
+  it.each(exampleDesigns().filter(([, d]) => d.control.loops.length > 0))(
+    "%s: a loop whose measuring instrument is unmounted comes back equal, the instrument still unmounted",
+    (_file, d) => {
+      const measured = new Set(d.control.loops.map((l) => l.measurement));
+      const unmounted: Design = {
+        ...d,
+        instruments: d.instruments.map(({ on, ...rest }) => (measured.has(rest.tag) ? rest : { ...rest, on })),
+      };
+      const { design } = roundTrip(unmounted);
+      expect(design).toEqual(unmounted);
+      for (const tag of measured) expect(design.instruments.find((i) => i.tag === tag)).not.toHaveProperty("on");
+    },
+  );
+
   it("escapes what XML cannot hold as text", () => {
     const [, d] = exampleDesigns()[0]!;
     const odd = { ...d, name: `Tank <A> & "B"` };
