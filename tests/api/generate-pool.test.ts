@@ -148,6 +148,20 @@ describe("the warm generation pool behind direct generate answers", () => {
     expect((await generate({ ...REQUEST, seed: 20 })).status).toBe(200);
     const [victim] = poolWorkerPids();
     expect(victim).toBeDefined();
+    // The worker warms up while idle (throwaway generations): wait until it is idle for real, so
+    // the CPU it uses next is the request's.
+    let last = cpuTicks(victim!);
+    await waitFor(
+      async () => {
+        await new Promise((r) => setTimeout(r, 400));
+        const now = cpuTicks(victim!);
+        const still = now === last;
+        last = now;
+        return still ? true : undefined;
+      },
+      60_000,
+      0,
+    );
     const idle = cpuTicks(victim!);
     // Four candidates: long enough (seconds of CPU) to be caught while generating.
     const pending = generate({ ...REQUEST, count: 4, seed: 21 });
