@@ -18,8 +18,8 @@
  * - a flange class holds the design pressure it meets: a line, spec break or item rating below
  *   the item's design pressure at its design temperature is raised to the lowest class of its
  *   family that holds it (piping.rating-capacity);
- * - only a vessel (a knock-out drum) runs a line into a flare; other lines into a flare are not
- *   drawn (piping.flare-knock-out);
+ * - only a vessel (a knock-out drum) runs a line into a flare, and one of its lines there is plain
+ *   (no relief valve); other lines into a flare are not drawn (piping.flare-knock-out);
  * - only a pump or compressor (speed control) is a loop's final element among equipment
  *   (control.loop-references);
  * - a tank keeps a VENT nozzle (piping.tank-vent);
@@ -64,7 +64,8 @@ export type ContractEdits = Record<
   | "finalElementDropped"
   | "tankVent"
   | "spareIsolation"
-  | "reliefIntoTankDropped",
+  | "reliefIntoTankDropped"
+  | "knockOutOutletPlain",
   number
 >;
 
@@ -116,6 +117,7 @@ export function applyContractMasks(
     tankVent: 0,
     spareIsolation: 0,
     reliefIntoTankDropped: 0,
+    knockOutOutletPlain: 0,
   };
   const node = new RowWriter(spec.nodeGroups, out.nodes, spec.nodeWidth);
   const edge = new RowWriter(spec.edgeGroups, out.edges, edgeStride(spec), 1);
@@ -144,6 +146,23 @@ export function applyContractMasks(
         continue;
       out.edges.fill(0, cell * stride, (cell + 1) * stride);
       edits.flareLineDropped++;
+    }
+  }
+
+  // A knock-out drum's outlet to the flare is plain: where every line from a vessel to a flare holds
+  // a relief valve, the first one's is not drawn (the drum's other lines can take its relief).
+  for (const i of present) {
+    if (typeOf.get(i) !== "vessel") continue;
+    for (const j of present) {
+      const cell = i * spec.nMax + j;
+      if (i === j || typeOf.get(j) !== "flare" || out.edges[cell * stride]! <= 0.5) continue;
+      edge.row(cell);
+      const second = edge.argmax("line2.service") !== 0;
+      const relieved = (b: number) => edge.get(`line${b + 1}.reliefValve`, 0) > 0.5;
+      if (relieved(0) && (!second || relieved(1))) {
+        edge.set("line1.reliefValve", 0, 0);
+        edits.knockOutOutletPlain++;
+      }
     }
   }
 
