@@ -196,6 +196,30 @@ describeWithPostgres("serve --role api and --role worker on one PostgreSQL datab
     const model = (await (await call("/v1/models/survivor")).json()) as { status: string; card: { epochs: number } };
     expect(model).toMatchObject({ status: "ready", card: { epochs } });
   }, 420_000);
+
+  // Runs after the kill above: the dataset is there and one worker is left.
+  it("cancels, through the api process, a training that runs in a worker process", async () => {
+    const settings = { size: "tiny", epochs: 50, topologyEpochs: 0, batchSize: 8, previews: 1 };
+    const started = await post("/v1/models", JSON.stringify({ id: "stopped", datasetId: "plants", settings }));
+    expect(started.status).toBe(202);
+    const jobId = ((await started.json()) as { id: string }).id;
+    await waitFor(async () => ((await job(jobId)).progress.done >= 1 ? true : undefined), 180_000, 50);
+    const cancel = await call(`/v1/jobs/${jobId}/cancel`, { method: "POST" });
+    expect(cancel.status).toBe(202);
+    const end = await ended(jobId, 60_000);
+    expect(end.status).toBe("cancelled");
+    const model = (await (await call("/v1/models/stopped")).json()) as { status: string; card: { epochs: number } };
+    expect(model.status).toBe("ready");
+    expect(model.card.epochs).toBeGreaterThanOrEqual(1);
+    expect(model.card.epochs).toBeLessThan(50);
+    // The worker that ran it is free again.
+    const alive = workers.filter((w) => w.process.child.exitCode === null && w.process.child.signalCode === null);
+    expect(alive).toHaveLength(1);
+    await waitFor(async () => {
+      const health = (await (await fetch(`${alive[0]!.process.url}/health`)).json()) as { running: number };
+      return health.running === 0 ? true : undefined;
+    }, 30_000);
+  }, 300_000);
 });
 
 describe("serve --role", () => {
