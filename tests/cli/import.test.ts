@@ -39,7 +39,8 @@ describeWithFixtures("plantgan import on the public DEXPI test cases", () => {
   const expected: Record<string, DexpiHolds> = {
     "C05V01-SAG.EX01.xml": { tags: ["PU-112", "TA-113"], lines: 1, instruments: 4, unmapped: true },
     "E03V01-AUD.EX01.xml": { tags: ["P-4713"], lines: 0, instruments: 0, unmapped: false },
-    "I02V01-HEX.EX02.xml": { tags: [], lines: 0, instruments: 0, unmapped: true },
+    // HC-02 drives a valve on piping that is no line: kept as an unmounted instrument.
+    "I02V01-HEX.EX02.xml": { tags: [], lines: 0, instruments: 1, unmapped: true },
     "P01V01-AUD.EX01.xml": { tags: ["H-1009", "P-4712"], lines: 1, instruments: 0, unmapped: false },
   };
   const files = readdirSync(fixturePath("dexpi"))
