@@ -8,7 +8,8 @@
  *   warm 2 the pool with two worker processes
  *
  * and, first, the pipeline alone in the bench process with no server (as `plantgan eval` times it).
- * Every set-up gets the same requests (seeds). Each prints:
+ * Every set-up gets the same requests (seeds). After its first requests (which start the pool) the
+ * bench waits for the workers' idle warm-up to end, as on a server that has been up a while. Each prints:
  *   - latency: sequential requests for 1 candidate (seeds differ), p50 and p95 in ms;
  *   - throughput: requests for 4 candidates each (the direct maximum), as many at once as there are
  *     workers (the cold runner runs one job at a time), full-pipeline candidates per second
@@ -28,6 +29,7 @@ import { loadSolver } from "@plantgan/core/polish";
 import { bundleModelFolder, loadBundledModel } from "../src/gan/bundle.js";
 import { startServer } from "../src/index.js";
 import { SHIPPED_MODEL_DIR } from "../src/seed.js";
+import { settlePoolWorkers } from "./pool-workers.js";
 
 const latencyRequests = Number(process.argv[2] ?? 12);
 const throughputRequests = Number(process.argv[3] ?? 6);
@@ -140,6 +142,8 @@ async function measure(name: string, workers: number, seedBase = SEED_BASE): Pro
     const firsts = await Promise.all(
       Array.from({ length: Math.max(1, workers) }, (_, i) => generate(request(1, seedBase + i))),
     );
+    // A server that has been up a while: its workers have warmed up while idle.
+    await settlePoolWorkers();
     const latencies: number[] = [];
     for (let i = 0; i < latencyRequests; i++) latencies.push((await generate(request(1, seedBase + 100 + i))).ms);
 
