@@ -1,5 +1,5 @@
 import RBush from "rbush";
-import { boxRect, overlapArea, planSize, type Rect, rackRect, rectDistance } from "../design/geometry.js";
+import { boxRect, overlapArea, planSize, type Rect, rackRect, rectDistance, rotateOffset } from "../design/geometry.js";
 import type { Design, Equipment, KeepOut } from "../design/types.js";
 import { cells, type Metres, stepsToCover } from "../design/units.js";
 import type { Requirements } from "./requirements.js";
@@ -36,6 +36,8 @@ export class Layout {
   private readonly racks: readonly { id: string; rect: Rect }[];
   private readonly width: number;
   private readonly depth: number;
+  /** Each item's nozzle offsets from its centre in plan, turned with the item. */
+  private readonly nozzles: readonly (readonly (readonly [number, number])[])[];
   /** Candidate positions tested so far. */
   candidates = 0;
 
@@ -43,6 +45,12 @@ export class Layout {
     design: Design,
     private readonly req: Requirements,
     private readonly margin: Metres,
+    /**
+     * Least plan distance from every nozzle to a keep-out, m: the router starts each pipe at a free
+     * grid point by its nozzle, so a nozzle on a road's edge is never routed. 0: nozzles unchecked
+     * (the v1 legaliser the shipped dataset was built with).
+     */
+    private readonly nozzleClearance = 0,
   ) {
     const n = design.equipment.length;
     this.x = new Float64Array(n);
@@ -55,6 +63,9 @@ export class Layout {
     this.depth = design.site.depth;
     this.keepOuts = design.site.keepOut.map((k) => ({ id: k.id, kind: k.kind, rect: boxRect(k) }));
     this.racks = design.site.racks.map((r) => ({ id: r.id, rect: rackRect(r) }));
+    this.nozzles = design.equipment.map((e) =>
+      (e.nozzles ?? []).map((n) => rotateOffset(n.dx ?? 0, n.dy ?? 0, e.rotation ?? 0)),
+    );
     const loaded: Item[] = [];
     design.equipment.forEach((e, i) => {
       const { width, depth } = planSize(e);
@@ -101,7 +112,7 @@ export class Layout {
   shortfallAt(i: number, x: number, y: number, hard: (j: number) => boolean): number {
     const r = this.rectAt(i, x, y);
     const e = this.equipment[i]!;
-    if (this.siteConflict(e, r)) return Number.POSITIVE_INFINITY;
+    if (this.siteConflict(i, r)) return Number.POSITIVE_INFINITY;
     const reach = this.req.reach(e) + this.margin;
     let total = 0;
     const near = this.tree.search({
@@ -148,14 +159,15 @@ export class Layout {
   /** The first rule item `i` breaks when centred at (x, y), or undefined when it breaks none. */
   conflictAt(i: number, x: number, y: number): Conflict | undefined {
     const r = this.rectAt(i, x, y);
-    return this.siteConflict(this.equipment[i]!, r) ?? this.pairConflict(i, r);
+    return this.siteConflict(i, r) ?? this.pairConflict(i, r);
   }
 
   /**
    * Site boundary (with the property-line distance `e` owes), keep-outs (with the distance it owes
    * each kind: the classified area around a substation) and racks: no look-up in the tree.
    */
-  private siteConflict(e: Equipment, r: Rect): Conflict | undefined {
+  private siteConflict(i: number, r: Rect): Conflict | undefined {
+    const e = this.equipment[i]!;
     const edge = this.req.boundary(e);
     const inset = edge > 0 ? edge + this.margin : 0;
     if (
@@ -169,7 +181,7 @@ export class Layout {
     for (const k of this.keepOuts) {
       const need = this.req.keepOut(e, k.kind);
       const clash = need > 0 ? rectDistance(r, k.rect) < need + this.margin - EPS : overlapArea(r, k.rect) > EPS;
-      if (clash) return { reason: "keep_out", feature: k.id };
+      if (clash || this.nozzleIn(i, r, k.rect)) return { reason: "keep_out", feature: k.id };
     }
     const rackNeed = this.req.rack + (this.req.rack > 0 ? this.margin : 0);
     for (const rack of this.racks) {
@@ -177,6 +189,20 @@ export class Layout {
       if (clash) return { reason: "rack_clearance", feature: rack.id };
     }
     return undefined;
+  }
+
+  /** Whether a nozzle of item `i` with rectangle `r` stands within the nozzle clearance of keep-out `k`. */
+  private nozzleIn(i: number, r: Rect, k: Rect): boolean {
+    if (this.nozzleClearance <= 0) return false;
+    const cx = (r.minX + r.maxX) / 2;
+    const cy = (r.minY + r.maxY) / 2;
+    for (const [dx, dy] of this.nozzles[i]!) {
+      const x = cx + dx;
+      const y = cy + dy;
+      const gap = rectDistance({ minX: x, minY: y, maxX: x, maxY: y }, k);
+      if (gap < this.nozzleClearance - EPS) return true;
+    }
+    return false;
   }
 
   /** Whether item `i` with rectangle `r` is too close to item `j` (at j's current place). */
@@ -233,7 +259,7 @@ export class Layout {
         if (x - hw < -EPS || y - hd < -EPS || x + hw > this.width + EPS || y + hd > this.depth + EPS) continue;
         this.candidates++;
         const r = this.rectAt(i, x, y);
-        if (this.siteConflict(this.equipment[i]!, r)) continue;
+        if (this.siteConflict(i, r)) continue;
         if (blocker >= 0 && this.clashes(i, r, blocker)) continue;
         const c = this.pairConflict(i, r);
         if (c === undefined) return [x, y];

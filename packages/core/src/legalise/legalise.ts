@@ -60,9 +60,10 @@ export function legalise(design: Design, pack: RulePack, options: LegaliseOption
   const snappedDesign: Design = { ...design, equipment: snapped };
 
   const req = compileRequirements(pack, snapped);
-  let layout = new Layout(snappedDesign, req, margin);
-  const movable = (i: number) => !fixedTags.has(snapped[i]!.tag);
   const v1 = options.v1 ?? false;
+  // Nozzles keep a grid step off keep-outs, so the router finds a free point at each (not in v1).
+  let layout = new Layout(snappedDesign, req, margin, v1 ? 0 : g);
+  const movable = (i: number) => !fixedTags.has(snapped[i]!.tag);
   const first = resolveConflicts(layout, movable, start, g, maxDistance, v1);
   let outcome = first;
   let causeOf = (i: number): Cause | undefined => first.causes.get(i);

@@ -43,6 +43,20 @@ export function hazardousAreaDistance(pack: RulePack, e: Equipment, kind: KeepOu
   return kind === "substation" && e.hazard === "flammable" ? (pack.hazardousArea?.extent ?? 0) : 0;
 }
 
+/** Hazard classes of equipment that is itself an ignition source (as geometry.hazardous-area reads them). */
+const IGNITING: ReadonlySet<Equipment["hazard"]> = new Set(["fired", "ignition_source"]);
+
+/**
+ * Distance between an ignition source (fired or igniting equipment) and flammable equipment: the
+ * classified area's extent (API RP 505, pack hazardousArea), as geometry.hazardous-area asks where
+ * the spacing table says less. Other pairs owe 0.
+ */
+export function ignitionDistance(pack: RulePack, a: Equipment, b: Equipment): number {
+  const facing =
+    (IGNITING.has(a.hazard) && b.hazard === "flammable") || (IGNITING.has(b.hazard) && a.hazard === "flammable");
+  return facing ? (pack.hazardousArea?.extent ?? 0) : 0;
+}
+
 function matches(sel: SpacingSelector, e: Equipment): boolean {
   return (sel.hazard === undefined || sel.hazard === e.hazard) && (sel.type === undefined || sel.type === e.type);
 }
@@ -82,6 +96,7 @@ export function compileRequirements(pack: RulePack, equipment: readonly Equipmen
       for (const s of pack.spacing) {
         if ((matches(s.a, a) && matches(s.b, b)) || (matches(s.a, b) && matches(s.b, a))) d = Math.max(d, s.distance);
       }
+      d = Math.max(d, ignitionDistance(pack, a, b));
       tableCache.set(key, d);
     }
     return d;
@@ -96,6 +111,7 @@ export function compileRequirements(pack: RulePack, equipment: readonly Equipmen
     if (r === undefined) {
       r = access;
       for (const s of pack.spacing) if (matches(s.a, e) || matches(s.b, e)) r = Math.max(r, s.distance);
+      if (IGNITING.has(e.hazard) || e.hazard === "flammable") r = Math.max(r, pack.hazardousArea?.extent ?? 0);
       reachCache.set(key, r);
     }
     return r;

@@ -95,6 +95,22 @@ describe("legaliser siting distances from the pack", () => {
     expect(errorsOf(r.design, "geometry.hazardous-area")).toEqual([]);
   });
 
+  it("keeps a fired heater out of a flammable drum's classified area where the spacing table sets nothing", () => {
+    const pack = { ...DEFAULT_RULE_PACK, spacing: [] };
+    const before = design([
+      item("H-1", 40, 40, { type: "furnace", hazard: "fired" }),
+      item("V-2", 45, 40, { hazard: "flammable" }),
+    ]);
+    expect(errorsOf(before, "geometry.hazardous-area")).toEqual([]); // the default pack's spacing table governs
+    const { violations } = validateDesign(before, pack);
+    expect(violations.filter((v) => v.rule === "geometry.hazardous-area")).toHaveLength(1);
+    const r = legaliseDesign(before, pack, { margin: metres(0.5) });
+    expect(r.unresolved).toEqual([]);
+    const gap = rectDistance(footprintRect(placed(r.design, "H-1")), footprintRect(placed(r.design, "V-2")));
+    expect(gap).toBeGreaterThanOrEqual(7.5);
+    expect(validateDesign(r.design, pack).violations.filter((v) => v.rule === "geometry.hazardous-area")).toEqual([]);
+  });
+
   it("asks nothing of a pack without the siting sections", () => {
     const { tankSiting: _t, hazardousArea: _h, ...bare } = DEFAULT_RULE_PACK;
     const r = legaliseDesign(design([tank("TK-101", 12, 40, 20)]), bare, { margin: metres(0.5) });

@@ -62,7 +62,7 @@ export function spreadConflicts(
   maxDistance: Metres,
   stuck: ReadonlySet<number>,
 ): SpreadOutcome | undefined {
-  const base = new Layout(design, req, margin);
+  const base = new Layout(design, req, margin, grid);
   const n = design.equipment.length;
   const movers = Array.from({ length: n }, (_, i) => i).filter((i) => base.isPlaced(i) && movable(i));
   if (movers.length === 0) return undefined;
@@ -101,7 +101,7 @@ export function spreadConflicts(
     });
     let done = false;
     for (const sweep of SWEEPS) {
-      const layout = new Layout({ ...design, equipment }, req, margin);
+      const layout = new Layout({ ...design, equipment }, req, margin, grid);
       for (const dir of sweep) placeInSweep(layout, rest, dir, grid, maxDistance);
       const outcome = resolveConflicts(layout, (i) => movable(i) && !anchorSet.has(i), start, grid, maxDistance);
       const causes = new Map<number, Cause>();
