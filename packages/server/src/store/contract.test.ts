@@ -406,6 +406,18 @@ describe.each(BACKENDS)("Store contract on $name", (backend) => {
     expect(await claimOne()).toBeUndefined();
   });
 
+  it("claims a named queued job once, and that claim takes its workspace's turn", async () => {
+    const other = (await store.createWorkspace("other")).id;
+    await store.createJob(ws, { id: "named-1", kind: "generate", payload: {}, maxAttempts: 1 });
+    await store.createJob(ws, { id: "named-2", kind: "generate", payload: {}, maxAttempts: 1 });
+    await store.createJob(other, { id: "other-1", kind: "generate", payload: {}, maxAttempts: 1 });
+    expect(await store.claimJob("named-2", 60_000)).toMatchObject({ id: "named-2", workspaceId: ws, attempts: 1 });
+    expect(await store.claimJob("named-2", 60_000)).toBeUndefined();
+    expect(await store.claimJob("no-such-job", 60_000)).toBeUndefined();
+    expect((await store.claimNextJob(60_000))?.id).toBe("other-1");
+    expect((await store.claimNextJob(60_000))?.id).toBe("named-1");
+  });
+
   it("never gives one job to two claimers running at once", async () => {
     const jobs = 30;
     for (let i = 0; i < jobs; i++) {

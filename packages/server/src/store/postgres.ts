@@ -608,24 +608,7 @@ export class PostgresStore implements Store {
         "SELECT id, workspace_id, kind, attempts FROM jobs WHERE id = $1 AND status = 'queued' FOR UPDATE SKIP LOCKED",
         [jobId],
       );
-      if (!row) return undefined;
-      const token = randomBytes(16).toString("hex");
-      const now = Date.now();
-      const attempts = Number(row.attempts) + 1;
-      await run(
-        client,
-        `UPDATE jobs SET status = 'running', lease_token = $1, lease_expires_at = $2, heartbeat_at = $3, attempts = $4,
-           started_at = COALESCE(started_at, $3) WHERE id = $5`,
-        [token, now + leaseMs, now, attempts, row.id],
-      );
-      await this.#event(client, String(row.id), "started", { attempt: attempts }, now);
-      return {
-        id: String(row.id),
-        workspaceId: String(row.workspace_id),
-        kind: String(row.kind) as JobKind,
-        token,
-        attempts,
-      };
+      return row ? this.#startJob(client, row, leaseMs, undefined) : undefined;
     });
   }
 
@@ -639,26 +622,30 @@ export class PostgresStore implements Store {
         `SELECT j.id, j.workspace_id, j.kind, j.attempts FROM jobs j JOIN workspaces w ON w.id = j.workspace_id
          WHERE j.status = 'queued' ORDER BY w.job_turn, j.created_at, j.seq LIMIT 1 FOR UPDATE OF j SKIP LOCKED`,
       );
-      if (!row) return undefined;
-      await run(client, "UPDATE workspaces SET job_turn = nextval('job_turns') WHERE id = $1", [row.workspace_id]);
-      const token = randomBytes(16).toString("hex");
-      const now = Date.now();
-      const attempts = Number(row.attempts) + 1;
-      await run(
-        client,
-        `UPDATE jobs SET status = 'running', lease_token = $1, lease_expires_at = $2, heartbeat_at = $3, attempts = $4,
-           started_at = COALESCE(started_at, $3), worker_id = $5 WHERE id = $6`,
-        [token, now + leaseMs, now, attempts, workerId ?? null, row.id],
-      );
-      await this.#event(client, String(row.id), "started", startedEvent(attempts, workerId), now);
-      return {
-        id: String(row.id),
-        workspaceId: String(row.workspace_id),
-        kind: String(row.kind) as JobKind,
-        token,
-        attempts,
-      };
+      return row ? this.#startJob(client, row, leaseMs, workerId) : undefined;
     });
+  }
+
+  /** A claimed (locked) queued row starts: a fresh lease, the workspace's turn taken. */
+  async #startJob(client: pg.PoolClient, row: Row, leaseMs: number, workerId: string | undefined): Promise<ClaimedJob> {
+    await run(client, "UPDATE workspaces SET job_turn = nextval('job_turns') WHERE id = $1", [row.workspace_id]);
+    const token = randomBytes(16).toString("hex");
+    const now = Date.now();
+    const attempts = Number(row.attempts) + 1;
+    await run(
+      client,
+      `UPDATE jobs SET status = 'running', lease_token = $1, lease_expires_at = $2, heartbeat_at = $3, attempts = $4,
+         started_at = COALESCE(started_at, $3), worker_id = $5 WHERE id = $6`,
+      [token, now + leaseMs, now, attempts, workerId ?? null, row.id],
+    );
+    await this.#event(client, String(row.id), "started", startedEvent(attempts, workerId), now);
+    return {
+      id: String(row.id),
+      workspaceId: String(row.workspace_id),
+      kind: String(row.kind) as JobKind,
+      token,
+      attempts,
+    };
   }
 
   async renewLease(

@@ -533,28 +533,7 @@ export class SqliteStore implements Store {
         "SELECT id, workspace_id, kind, attempts FROM jobs WHERE id = ? AND status = 'queued'",
         jobId,
       );
-      if (!row) return undefined;
-      const token = randomBytes(16).toString("hex");
-      const now = Date.now();
-      const attempts = Number(row.attempts) + 1;
-      this.#run(
-        `UPDATE jobs SET status = 'running', lease_token = ?, lease_expires_at = ?, heartbeat_at = ?, attempts = ?,
-           started_at = COALESCE(started_at, ?) WHERE id = ?`,
-        token,
-        now + leaseMs,
-        now,
-        attempts,
-        now,
-        row.id,
-      );
-      this.#event(String(row.id), "started", { attempt: attempts }, now);
-      return {
-        id: String(row.id),
-        workspaceId: String(row.workspace_id),
-        kind: String(row.kind) as JobKind,
-        token,
-        attempts,
-      };
+      return row ? this.#startJob(row, leaseMs, undefined) : undefined;
     });
   }
 
@@ -566,34 +545,38 @@ export class SqliteStore implements Store {
         `SELECT j.id, j.workspace_id, j.kind, j.attempts FROM jobs j JOIN workspaces w ON w.id = j.workspace_id
          WHERE j.status = 'queued' ORDER BY w.job_turn, j.created_at, j.rowid LIMIT 1`,
       );
-      if (!row) return undefined;
-      this.#run(
-        "UPDATE workspaces SET job_turn = (SELECT max(job_turn) FROM workspaces) + 1 WHERE id = ?",
-        row.workspace_id,
-      );
-      const token = randomBytes(16).toString("hex");
-      const now = Date.now();
-      const attempts = Number(row.attempts) + 1;
-      this.#run(
-        `UPDATE jobs SET status = 'running', lease_token = ?, lease_expires_at = ?, heartbeat_at = ?, attempts = ?,
-           started_at = COALESCE(started_at, ?), worker_id = ? WHERE id = ?`,
-        token,
-        now + leaseMs,
-        now,
-        attempts,
-        now,
-        workerId ?? null,
-        row.id,
-      );
-      this.#event(String(row.id), "started", startedEvent(attempts, workerId), now);
-      return {
-        id: String(row.id),
-        workspaceId: String(row.workspace_id),
-        kind: String(row.kind) as JobKind,
-        token,
-        attempts,
-      };
+      return row ? this.#startJob(row, leaseMs, workerId) : undefined;
     });
+  }
+
+  /** A claimed queued row starts (inside the claim's write): a fresh lease, the workspace's turn taken. */
+  #startJob(row: Row, leaseMs: number, workerId: string | undefined): ClaimedJob {
+    this.#run(
+      "UPDATE workspaces SET job_turn = (SELECT max(job_turn) FROM workspaces) + 1 WHERE id = ?",
+      row.workspace_id,
+    );
+    const token = randomBytes(16).toString("hex");
+    const now = Date.now();
+    const attempts = Number(row.attempts) + 1;
+    this.#run(
+      `UPDATE jobs SET status = 'running', lease_token = ?, lease_expires_at = ?, heartbeat_at = ?, attempts = ?,
+         started_at = COALESCE(started_at, ?), worker_id = ? WHERE id = ?`,
+      token,
+      now + leaseMs,
+      now,
+      attempts,
+      now,
+      workerId ?? null,
+      row.id,
+    );
+    this.#event(String(row.id), "started", startedEvent(attempts, workerId), now);
+    return {
+      id: String(row.id),
+      workspaceId: String(row.workspace_id),
+      kind: String(row.kind) as JobKind,
+      token,
+      attempts,
+    };
   }
 
   async renewLease(
