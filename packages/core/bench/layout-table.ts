@@ -55,7 +55,7 @@ const f0 = (v: number) => (Number.isFinite(v) ? v.toFixed(0) : "–");
 
 export function layoutTable(rows: readonly LayoutRow[], header: { limit: number; load: readonly string[] }): string {
   const out: string[] = [
-    `optimiser: HiGHS MILP (free pair orders), ${header.limit} s time limit; load average ${header.load.join(" → ")} (start → end)`,
+    `optimiser: ${header.limit > 0 ? `HiGHS MILP (free pair orders), ${header.limit} s time limit` : "not run (--limit 0)"}; load average ${header.load.join(" → ")} (start → end)`,
     "ratios: median over candidates of candidate / optimiser, where the optimiser's layout is valid after the pipeline's snap, route and validate (n opt✓)",
     "valid: candidates valid before → after the polish, and how many the polish made invalid (lost)",
     "speed: the optimiser's ms to its first incumbent at or below the polished objective (the polish LP's positions before the grid snap, as the incumbents are; the candidate's where the polish was not kept) ÷ the polish's ms (median; ≥: a candidate the optimiser never reached counts at its whole run, a lower bound); LP = the polish LP alone, all = the whole polish",
@@ -86,6 +86,7 @@ export function layoutTable(rows: readonly LayoutRow[], header: { limit: number;
     const lp = rs.map((r) => speedRatio(r, r.lpMs));
     const all = rs.map((r) => speedRatio(r, r.polishMs));
     const speed = (v: { ratio: number; bound: boolean }[]) => {
+      if (header.limit <= 0) return "–";
       const m = median(v.map((s) => s.ratio));
       return `${v.some((s) => s.bound) ? "≥" : ""}${f0(m)}×`;
     };
@@ -103,7 +104,7 @@ export function layoutTable(rows: readonly LayoutRow[], header: { limit: number;
       `${rs.filter((r) => r.optimiserReachMs !== undefined).length}/${rs.length}`,
       speed(lp),
       speed(all),
-      `${lp.filter((s) => s.ratio >= 50).length}/${rs.length}`,
+      header.limit > 0 ? `${lp.filter((s) => s.ratio >= 50).length}/${rs.length}` : "–",
     ];
     out.push(cells.map((c, k) => (k === 0 ? c.padEnd(cols[k]![1]) : c.padStart(cols[k]![1]))).join(" "));
   }

@@ -8,6 +8,8 @@
  * optimiser reaching the polished cost (read from the optimiser's incumbent trace in the same run).
  *
  *   pnpm bench:layout [--per-class 10] [--seeds 1] [--limit 10] [--classes a,b] [--json out.json]
+ *
+ * --limit is the optimiser's time limit, s; 0 runs no optimiser (polish and validity only).
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -119,13 +121,13 @@ async function main(): Promise<void> {
         const after = measure(priceDesign(polished.design, model), afterValid);
         const p = placementProblem(c.design, pack, MARGIN);
         const ref = boxOf(p, p.x, p.y);
-        const opt = optimisePlacement(p, solver, { timeLimit: limit, reference: ref });
-        const optimiser = opt.x && opt.y ? { ...realise(c.design, opt.x, opt.y), status: opt.status } : undefined;
+        const opt = limit > 0 ? optimisePlacement(p, solver, { timeLimit: limit, reference: ref }) : undefined;
+        const optimiser = opt?.x && opt.y ? { ...realise(c.design, opt.x, opt.y), status: opt.status } : undefined;
         // The target: the MILP's objective at the polish LP's positions when the polish was kept (both
         // compared before the grid snap, as the MILP's incumbents are), at the candidate's when not.
-        const lp = polished.polish.applied ? polishPlacement(p, solver) : p;
-        const target = placementObjective(p, lp.x, lp.y, ref);
-        const reach = opt.incumbents.find((i) => i.objective <= target + 1e-6 * Math.max(1, target));
+        const at = opt && polished.polish.applied ? polishPlacement(p, solver) : p;
+        const target = placementObjective(p, at.x, at.y, ref);
+        const reach = opt?.incumbents.find((i) => i.objective <= target + 1e-6 * Math.max(1, target));
         const row: LayoutRow = {
           cls,
           design: design.id,
@@ -137,11 +139,11 @@ async function main(): Promise<void> {
           lpMs: polished.polish.lpMs,
           polishMs,
           ...(reach ? { optimiserReachMs: reach.ms } : {}),
-          optimiserMs: opt.ms,
+          optimiserMs: opt?.ms ?? 0,
         };
         rows.push(row);
         console.error(
-          `${cls} ${design.id} seed ${row.seed}: ${row.items} items, piping ${before.piping.toFixed(0)} → ${after.piping.toFixed(0)}, polish ${polishMs.toFixed(0)} ms (LP ${row.lpMs.toFixed(0)}), optimiser ${opt.status} ${optimiser?.valid ? "valid" : "invalid"}${reach ? `, reached the polished cost at ${reach.ms.toFixed(0)} ms` : ""}`,
+          `${cls} ${design.id} seed ${row.seed}: ${row.items} items, piping ${before.piping.toFixed(0)} → ${after.piping.toFixed(0)}, polish ${polishMs.toFixed(0)} ms (LP ${row.lpMs.toFixed(0)}), optimiser ${opt ? `${opt.status} ${optimiser?.valid ? "valid" : "invalid"}` : "not run"}${reach ? `, reached the polished cost at ${reach.ms.toFixed(0)} ms` : ""}`,
         );
       }
     }
