@@ -55,14 +55,14 @@ async function floodTest(s: TestServer): Promise<void> {
   for (const j of [...floodJobs, quietJob]) expect(j.status).toBe("succeeded");
 
   const ms = (iso: string | undefined) => Date.parse(iso!);
-  const running = floodJobs[0]!;
   // The quiet workspace's job was the next one claimed after the job running at its submission...
   const startOrder = [...floodJobs, quietJob].sort((a, b) => ms(a.startedAt) - ms(b.startedAt)).map((j) => j.id);
   expect(startOrder).toEqual([flood[0], quiet, ...flood.slice(1)]);
-  // ...so it waited at most that one job's remaining time (plus the claim's own moment).
+  // ...so it waited at most one job's time. Slack: the finished worker process still has to exit
+  // before the runner's one slot is free, longer on a loaded machine.
   const waited = ms(quietJob.startedAt) - ms(quietJob.createdAt);
-  const oneJob = ms(running.finishedAt) - ms(running.startedAt);
-  expect(waited).toBeLessThanOrEqual(oneJob + 1000);
+  const oneJob = Math.max(...floodJobs.map((j) => ms(j.finishedAt) - ms(j.startedAt)));
+  expect(waited).toBeLessThanOrEqual(oneJob + 2000);
 }
 
 describe("job fairness across workspaces (SQLite)", () => {

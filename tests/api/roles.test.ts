@@ -19,8 +19,11 @@ import { readSse, type SseEvent, waitFor } from "./harness.js";
 
 const BIN = fileURLToPath(new URL("../../packages/cli/dist/bin.js", import.meta.url));
 const SHIPPED_TRAIN = new URL("../../datasets/synthetic-v1/train.ndjson.gz", import.meta.url);
-/** Seconds a dead worker's job waits before the other takes it: short, so the takeover shows within the test. */
-const LEASE_S = 5;
+/**
+ * Seconds a dead worker's job waits before the other takes it: short, so the takeover shows within
+ * the test, yet several of the runner's renewals long, so a loaded machine does not lose a live lease.
+ */
+const LEASE_S = 8;
 
 interface Process {
   readonly child: ChildProcess;
