@@ -3,7 +3,9 @@
  * on a split of a dataset against its training split: one markdown table, every metric, per class
  * and pooled (src/eval/README.md). The learned topology generator is added as one more source.
  *
- *   npx tsx --conditions=@plantgan/source packages/core/bench/topology-eval.ts [--dataset datasets/synthetic-v1] [--split val] [--per-class 10] [--per-request 10] [--seed 1] [--model datasets/models/default]
+ *   npx tsx --conditions=@plantgan/source packages/core/bench/topology-eval.ts [--dataset datasets/synthetic-v1] [--split val] [--per-class 10] [--per-request 10] [--seed 1] [--model datasets/models/default] [--noise-scale 1]
+ *
+ * --noise-scale τ samples the learned rows' lines and attachments from softmax(logits / τ) (1: the model's own distribution).
  *
  * With --model (a model folder holding topology/), the learned topology generator joins as four
  * rows: "learned" (the requested equipment forced at decoding and the hand-written contract masks
@@ -49,6 +51,7 @@ const { values } = parseArgs({
     "per-request": { type: "string", default: "10" },
     seed: { type: "string", default: "1" },
     model: { type: "string" },
+    "noise-scale": { type: "string", default: "1" },
   },
 });
 
@@ -111,10 +114,11 @@ if (values.model) {
   const dir = join(values.model, "topology");
   const model: TopologyModel = await loadTopologyModel((path) => new Uint8Array(readFileSync(join(dir, path))));
   const untrained = topologyModelOf(createTopologyTrainer(model.config.spec, model.config, seed));
-  learned.learned = withRepair(learnedTopology(model));
-  learned["learned, no contract masks"] = withRepair(learnedTopology(model, { contractMasks: false }));
-  learned["learned, unconstrained"] = withRepair(learnedTopology(model, { constrained: false }));
-  learned.untrained = withRepair(learnedTopology(untrained));
+  const noiseScale = Number(values["noise-scale"]);
+  learned.learned = withRepair(learnedTopology(model, { noiseScale }));
+  learned["learned, no contract masks"] = withRepair(learnedTopology(model, { contractMasks: false, noiseScale }));
+  learned["learned, unconstrained"] = withRepair(learnedTopology(model, { constrained: false, noiseScale }));
+  learned.untrained = withRepair(learnedTopology(untrained, { noiseScale }));
 }
 
 t = performance.now();

@@ -7,7 +7,7 @@
  * instruments, loops, interlocks) beside the real designs'.
  *
  *   npx tsx --conditions=@plantgan/source packages/core/bench/topology-rules.bench.ts --model <folder with topology/> \
- *     [--dataset datasets/synthetic-v1] [--split val] [--per-class 5] [--per-request 1] [--seed 1] [--unconstrained] [--no-masks] [--examples 0]
+ *     [--dataset datasets/synthetic-v1] [--split val] [--per-class 5] [--per-request 1] [--seed 1] [--unconstrained] [--no-masks] [--noise-scale 1] [--examples 0]
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -34,6 +34,7 @@ const { values } = parseArgs({
     seed: { type: "string", default: "1" },
     unconstrained: { type: "boolean", default: false },
     "no-masks": { type: "boolean", default: false },
+    "noise-scale": { type: "string", default: "1" },
     examples: { type: "string", default: "0" },
   },
 });
@@ -62,7 +63,11 @@ const real = held.filter((d) => {
 await selectBackend({ log: () => {} });
 const dir = join(values.model, "topology");
 const model = await loadTopologyModel((path) => new Uint8Array(readFileSync(join(dir, path))));
-const source = learnedTopology(model, { constrained: !values.unconstrained, contractMasks: !values["no-masks"] });
+const source = learnedTopology(model, {
+  constrained: !values.unconstrained,
+  contractMasks: !values["no-masks"],
+  noiseScale: Number(values["noise-scale"]),
+});
 
 interface Tally {
   designs: number;

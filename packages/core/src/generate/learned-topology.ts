@@ -46,6 +46,8 @@ export interface LearnedTopologyOptions {
    * the model's raw sample: eval reports both.
    */
   readonly contractMasks?: boolean;
+  /** Noise scale τ of the line and attachment samples (model-io.ts); default 1 (the model's own distribution). */
+  readonly noiseScale?: number;
 }
 
 /** A TopologySource over a trained topology generator. */
@@ -68,6 +70,7 @@ export function learnedTopology(model: TopologyModel, options: LearnedTopologyOp
         truncation: request.truncation ?? 1,
         ...(options.constrained === false ? {} : { required }),
         sampleNoise: options.sampleNoise ?? true,
+        ...(options.noiseScale === undefined ? {} : { noiseScale: options.noiseScale }),
         ...(latent ? { latents: [Float32Array.from(latent)] } : {}),
       });
       const masked = options.contractMasks ?? true;

@@ -157,6 +157,27 @@ describe("topology generator", () => {
     expect(logProb.dataSync()[1]).toBeCloseTo(expected, 4);
   });
 
+  it("draws sharper hard samples with a noise scale below 1, as softmax(logits / τ) does", () => {
+    // 2,000 rows of one binary with p = σ(-1) ≈ 0.27 and one 3-way categorical with p ≈ (0.58, 0.21, 0.21).
+    const rows = 2000;
+    const logits = tf.tensor2d(Array.from({ length: rows }, () => [-1, 1, 0, 0]));
+    const layout = columnBlocks([
+      { size: 1, kind: "binary" },
+      { size: 3, kind: "categorical" },
+    ]);
+    const rates = (tau: number) => {
+      const v = sampleBlocks(logits, layout, 1, 7, tau).value.arraySync() as number[][];
+      return { on: v.filter((r) => r[0] === 1).length / rows, mode: v.filter((r) => r[1] === 1).length / rows };
+    };
+    const model = rates(1);
+    const sharp = rates(0.5);
+    expect(model.on).toBeCloseTo(1 / (1 + Math.E), 1);
+    expect(model.mode).toBeCloseTo(Math.E / (Math.E + 2), 1);
+    // τ = 0.5: σ(-2) ≈ 0.12 and e² / (e² + 2) ≈ 0.79.
+    expect(sharp.on).toBeCloseTo(1 / (1 + Math.E ** 2), 1);
+    expect(sharp.mode).toBeCloseTo(Math.E ** 2 / (Math.E ** 2 + 2), 1);
+  });
+
   it("lists lines row-major and keeps the likeliest when there are more than the capacity", () => {
     const n = 3;
     const adjacency = new Float32Array([0, 1, 1, 0, 0, 1, 1, 0, 0]);

@@ -439,6 +439,12 @@ export interface RunOptions {
   readonly temperature?: number;
   /** Seed of the sampling noise; without one, no noise (argmax, threshold at ½). */
   readonly noiseSeed?: number;
+  /**
+   * Scale τ of the Gumbel / logistic noise of the hard samples: argmax(l + τ·g) draws from
+   * softmax(l / τ), so τ < 1 samples sharper than the model (as truncation does for z). Default 1.
+   * (The `temperature` above only shapes the soft relaxation; it never changes a hard sample.)
+   */
+  readonly noiseScale?: number;
   /** Training mode of the layers (no dropout or batch norm here, so only for clarity). */
   readonly training?: boolean;
   /**
@@ -499,6 +505,7 @@ export function sampleBlocks(
   layout: ColumnBlocks,
   temperature: number,
   noiseSeed?: number,
+  noiseScale = 1,
 ): { value: tf.Tensor; logProb: tf.Tensor } {
   const w = layout.width;
   if (logits.shape.at(-1) !== w) throw new RangeError(`sampleBlocks: ${logits.shape.at(-1)} columns for ${w}`);
@@ -527,8 +534,8 @@ export function sampleBlocks(
   let noisy: tf.Tensor2D = flat;
   if (noiseSeed !== undefined) {
     const u = tf.randomUniform(flat.shape, 1e-6, 1 - 1e-6, "float32", noiseSeed);
-    const gumbel = tf.neg(tf.log(tf.neg(tf.log(u))));
-    const logistic = tf.sub(tf.log(u), tf.log(tf.sub(1, u)));
+    const gumbel = tf.mul(tf.neg(tf.log(tf.neg(tf.log(u)))), noiseScale);
+    const logistic = tf.mul(tf.sub(tf.log(u), tf.log(tf.sub(1, u))), noiseScale);
     noisy = tf.add(flat, tf.add(tf.mul(cat, gumbel), tf.mul(bin, logistic))) as tf.Tensor2D;
   }
   const scaled = tf.div(noisy, temperature) as tf.Tensor2D;
@@ -624,6 +631,7 @@ export function runGenerator(
   const cols = stageColumns(spec, config.skeletonGroups);
   const t = options.temperature ?? 1;
   const seed = options.noiseSeed;
+  const tau = options.noiseScale ?? 1;
   const training = options.training ?? false;
   const n = spec.nMax;
   const b = z.shape[0];
@@ -637,7 +645,7 @@ export function runGenerator(
     skeletonSample = options.decodeSkeleton(skeletonLogits);
   } else {
     const layout = columnBlocks([...cols.skeleton, { size: 1, kind: "binary" }]);
-    const s = sampleBlocks(skeletonLogits, layout, t, subSeed(seed, 1));
+    const s = sampleBlocks(skeletonLogits, layout, t, subSeed(seed, 1), tau);
     skeletonSample = s.value as tf.Tensor3D;
     logProbs.push(tf.sum(s.logProb, 1));
   }
@@ -654,7 +662,13 @@ export function runGenerator(
   const logits = tf.reshape(lineLogits, [b, n, n]);
   const noSelf = tf.reshape(tf.sub(1, tf.eye(n)), [1, n, n]);
   const allowed = tf.mul(noSelf, tf.mul(existColumn, tf.expandDims(exist, 1)));
-  const line = sampleBlocks(tf.expandDims(logits, 3), columnBlocks([{ size: 1, kind: "binary" }]), t, subSeed(seed, 2));
+  const line = sampleBlocks(
+    tf.expandDims(logits, 3),
+    columnBlocks([{ size: 1, kind: "binary" }]),
+    t,
+    subSeed(seed, 2),
+    tau,
+  );
   const sampledLines = tf.mul(tf.reshape(line.value, [b, n, n]), allowed);
   const list = listLines(sampledLines.dataSync() as Float32Array, b, n, capacity, logits.dataSync() as Float32Array);
   const adjacency = tf.mul(sampledLines, tf.tensor3d(list.keep, [b, n, n])) as tf.Tensor3D;
@@ -666,13 +680,13 @@ export function runGenerator(
   const [attachLogits, featureLogits] = g.attachments.apply([h2, tf.expandDims(adjacency, 1), exist, from, to], {
     training,
   }) as [tf.Tensor3D, tf.Tensor3D];
-  const attach = sampleBlocks(attachLogits, columnBlocks(cols.attachments), t, subSeed(seed, 3));
+  const attach = sampleBlocks(attachLogits, columnBlocks(cols.attachments), t, subSeed(seed, 3), tau);
   const attachments = tf.mul(attach.value, existColumn);
   logProbs.push(tf.sum(tf.mul(attach.logProb, stopGradient(exist)), 1));
   // A listed line's existence, read back from the adjacency so its gradient reaches the line logits.
   const present = tf.sum(tf.mul(tf.matMul(from, adjacency), to), 2); // [B,M]
   const edgeLayout = columnBlocks([...spec.edgeGroups].sort((p, q) => p.offset - q.offset));
-  const feature = sampleBlocks(featureLogits, edgeLayout, t, subSeed(seed, 4));
+  const feature = sampleBlocks(featureLogits, edgeLayout, t, subSeed(seed, 4), tau);
   const lines = tf.mul(feature.value, tf.expandDims(present, 2)) as tf.Tensor3D;
   logProbs.push(tf.sum(tf.mul(feature.logProb, stopGradient(present)), 1));
 

@@ -91,6 +91,8 @@ export interface GenerateSlotGraphOptions {
    * argmax decoding (false) draws no line at all.
    */
   readonly sampleNoise?: boolean;
+  /** Noise scale τ of the line and attachment samples (generator.ts RunOptions.noiseScale). Default 1. */
+  readonly noiseScale?: number;
 }
 
 export interface GeneratedSlotGraphs {
@@ -131,6 +133,7 @@ export function generateSlotGraphs(
     const { nodes, mask, adjacency, from, to, lines } = runGenerator(model.generator, zTensor, c, {
       decodeSkeleton: decode,
       ...(noiseSeed === undefined ? {} : { noiseSeed }),
+      ...(options.noiseScale === undefined ? {} : { noiseScale: options.noiseScale }),
     });
     return { graph: { nodes, mask, adjacency, from, to, lines }, c, z: zTensor };
   });
