@@ -69,9 +69,12 @@ describe("DEXPI 1.3 export round-trips through the DEXPI 1.x importer", () => {
   });
 
   it.each(exampleDesigns().filter(([, d]) => d.control.loops.length > 0))(
-    "%s: a loop whose measuring instrument is unmounted comes back equal, the instrument still unmounted",
+    "%s: loops and interlocks whose instruments are unmounted come back equal, the instruments still unmounted",
     (_file, d) => {
-      const measured = new Set(d.control.loops.map((l) => l.measurement));
+      const measured = new Set([
+        ...d.control.loops.map((l) => l.measurement),
+        ...d.control.interlocks.map((il) => il.cause.instrument),
+      ]);
       const unmounted: Design = {
         ...d,
         instruments: d.instruments.map(({ on, ...rest }) => (measured.has(rest.tag) ? rest : { ...rest, on })),
