@@ -61,8 +61,32 @@ const DESIGN_REVIEW_RULES = [
   "geometry.hazardous-area",
   "piping.line-anchored",
 ];
+/**
+ * Rules that check the design contract or the pipeline's own work (references resolve, bodies do not
+ * overlap, routes join their nozzles): no public clause stands behind them.
+ */
+const CONTRACT_CHECKS = [
+  "piping.routed",
+  "geometry.legal-position",
+  "geometry.inside-site",
+  "geometry.overlap",
+  "geometry.keep-out",
+  "geometry.rack-keep-free",
+  "piping.line-ends",
+  "piping.route-ends",
+  "piping.route-orthogonal",
+  "piping.route-clear",
+  "piping.route-clash",
+  "consistency.unique-nozzles",
+  "consistency.unconnected-equipment",
+  "consistency.partial-placement",
+  "control.instrument-mount",
+  "control.loop-references",
+  "control.interlock-references",
+];
 /** A standard named with its number: "ISA-5.1", "IEC 61511-1 11.2", "API RP 505", "NFPA 30 22.13.1"... */
-const CLAUSE = /\b(ISA-5\.1|IEC \d{5}|API (RP |Std )?\d{3,4}|ASME (B\d|VIII)|NFPA \d+|ANSI\/HI \d|ISO \d{4,5})/;
+const CLAUSE =
+  /\b(ISA-5\.1|IEC \d{5}|API (RP |Std )?\d{3,4}|ASME (B\d|VIII)|NFPA \d+|ANSI\/HI \d|ISO \d{4,5}|EN \d{4}|PIP [A-Z]{3}\d{3}|CCPS)/;
 
 const FIRES: readonly Case[] = [
   // what the generation pipeline could not do
@@ -968,8 +992,9 @@ describe("each rule fires on a design built to break it", () => {
     }
   });
 
-  it("every planted fault of the design-review rules (#18) names the clause it breaks", () => {
-    for (const c of FIRES.filter((f) => DESIGN_REVIEW_RULES.includes(f.rule))) {
+  it("every planted fault names the clause it breaks, but for the contract's own checks", () => {
+    expect(DESIGN_REVIEW_RULES.filter((r) => CONTRACT_CHECKS.includes(r))).toEqual([]);
+    for (const c of FIRES.filter((f) => !CONTRACT_CHECKS.includes(f.rule))) {
       for (const v of ofRule(modifiedDesign(c.plant, c.change), c.rule, c.pack, c.outcome))
         expect(v.message, `${c.rule}: ${c.name}`).toMatch(CLAUSE);
     }

@@ -26,14 +26,14 @@ export const rule: Rule = {
       const v = loop.tag.charAt(0);
       if (index.instrumentByTag.has(loop.measurement) && loop.measurement.charAt(0) !== v) {
         emit({
-          message: `Loop ${loop.tag} controls ${variableOf(loop.tag)} but measures with ${loop.measurement}, which measures ${variableOf(loop.measurement)}.`,
+          message: `Loop ${loop.tag} controls ${variableOf(loop.tag)} but measures with ${loop.measurement}, which measures ${variableOf(loop.measurement)} (ISA-5.1 Table 4.1: the first letter is the measured variable).`,
           tags: [loop.tag, loop.measurement],
         });
       }
       const valve = index.componentByTag.get(loop.finalElement);
       if (valve && loop.finalElement.charAt(0) !== v) {
         emit({
-          message: `Loop ${loop.tag} controls ${variableOf(loop.tag)} through ${loop.finalElement}, tagged as a ${variableOf(loop.finalElement)} valve.`,
+          message: `Loop ${loop.tag} controls ${variableOf(loop.tag)} through ${loop.finalElement}, tagged as a ${variableOf(loop.finalElement)} valve (ISA-5.1 Table 4.1: a loop's tags share their first letter).`,
           tags: [loop.tag, loop.finalElement],
           lines: [valve.line.id],
         });
@@ -56,7 +56,7 @@ export const rule: Rule = {
       }
       if (!wrong) continue;
       emit({
-        message: `${letters(i.tag)} instrument ${i.tag} measures ${variableOf(i.tag)} but sits on ${where}; ${wrong}.`,
+        message: `${letters(i.tag)} instrument ${i.tag} measures ${variableOf(i.tag)} but sits on ${where}; ${wrong} (ISA-5.1 Table 4.1).`,
         tags: [i.tag],
         lines: "line" in on ? [on.line] : [],
       });

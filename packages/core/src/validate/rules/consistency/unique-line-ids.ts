@@ -20,6 +20,10 @@ export const rule: Rule = {
     if (count.size === 0) return;
     // Reported in order of each id's first line, as before.
     const first = [...count.keys()].sort((a, b) => index.lineIndexById.get(a)! - index.lineIndexById.get(b)!);
-    for (const id of first) emit({ message: `Line id ${id} is used by ${count.get(id)} lines.`, lines: [id] });
+    for (const id of first)
+      emit({
+        message: `Line id ${id} is used by ${count.get(id)} lines (PIP PIC001: one line number per line).`,
+        lines: [id],
+      });
   },
 };

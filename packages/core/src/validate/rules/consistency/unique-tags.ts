@@ -93,7 +93,7 @@ export const rule: Rule = {
     for (const [tag, list] of what) {
       const item = index.placedByTag.get(tag);
       emit({
-        message: `Tag ${tag} is used ${list.length} times: as ${listOf(list)}.`,
+        message: `Tag ${tag} is used ${list.length} times: as ${listOf(list)} (ISA-5.1: a tag identifies one thing).`,
         tags: [tag],
         ...(item ? { location: centre(item) } : {}),
       });

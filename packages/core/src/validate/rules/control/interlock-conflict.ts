@@ -83,7 +83,7 @@ export const rule: Rule = {
       }
       if (involved.length === 0) continue;
       emit({
-        message: `Interlocks give ${target} opposing commands that can be active together: ${listOf(involved.map(describe), 6)}.`,
+        message: `Interlocks give ${target} opposing commands that can be active together: ${listOf(involved.map(describe), 6)} (IEC 61511-1 10.3: safety functions must not defeat one another).`,
         tags: [target, ...involved.map((c) => c.interlock.tag)],
       });
     }

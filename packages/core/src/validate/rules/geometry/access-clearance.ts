@@ -34,7 +34,7 @@ export const rule: Rule = {
       const gap = rectDistance(a, b);
       if (gap >= clearance - EPS) continue;
       emit({
-        message: `${label(a.equipment)} and ${label(b.equipment)} are ${metres(gap)} apart; the pack keeps ${metres(clearance)} clear around equipment for access.`,
+        message: `${label(a.equipment)} and ${label(b.equipment)} are ${metres(gap)} apart; the pack keeps ${metres(clearance)} clear around equipment for access (PIP PNE00003; OSHA 29 CFR 1910.22).`,
         tags: [a.equipment.tag, b.equipment.tag],
         location: between(a, b, Math.max(a.minZ, b.minZ)),
       });

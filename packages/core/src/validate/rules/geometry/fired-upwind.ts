@@ -49,7 +49,7 @@ export const rule: Rule = {
       upwind.sort((p, q) => p.d - q.d || (p.tag < q.tag ? -1 : 1));
       const nearest = upwind[0]!;
       emit({
-        message: `${label(fe)} is fired but flammable ${listOf(upwind.map((u) => u.tag))} stand${upwind.length === 1 ? "s" : ""} upwind of it (wind from ${windFrom}°; nearest ${nearest.tag} at ${metres(nearest.d)}); a release would drift onto the flame.`,
+        message: `${label(fe)} is fired but flammable ${listOf(upwind.map((u) => u.tag))} stand${upwind.length === 1 ? "s" : ""} upwind of it (wind from ${windFrom}°; nearest ${nearest.tag} at ${metres(nearest.d)}, inside the pack's ${metres(r)} radius and ±${wind.halfAngle}° sector); a release would drift onto the flame (CCPS Guidelines for Siting and Layout of Facilities, ch. 5; IPS-E-PR-190).`,
         tags: [fe.tag, ...upwind.map((u) => u.tag)],
         location: centre(f),
       });

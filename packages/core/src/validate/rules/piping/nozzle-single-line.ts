@@ -44,7 +44,7 @@ export const rule: Rule = {
         if (ids.length < 2) continue;
         const point = index.nozzlePoint(tag, nozzle);
         emit({
-          message: `Nozzle ${tag}/${nozzle} takes ${ids.length} lines (${listOf(ids)}); a nozzle takes one line, the others should branch off it.`,
+          message: `Nozzle ${tag}/${nozzle} takes ${ids.length} lines (${listOf(ids)}); a nozzle ends in one flange (ASME B16.5), so it takes one line and the others branch off it.`,
           tags: [tag],
           lines: ids,
           ...(point ? { location: point } : {}),

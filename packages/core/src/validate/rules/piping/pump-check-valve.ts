@@ -27,7 +27,7 @@ export const rule: Rule = {
         const nozzle = isNozzleEnd(end) ? end.nozzle : "";
         const point = index.nozzlePoint(tag, nozzle);
         emit({
-          message: `Pump ${tag} discharges through line ${line.id} (from nozzle ${nozzle}) with no check valve; flow would run back through the pump when it stops.`,
+          message: `Pump ${tag} discharges through line ${line.id} (from nozzle ${nozzle}) with no check valve; flow would run back through the pump when it stops (ANSI/HI 9.6.6).`,
           tags: [tag],
           lines: [line.id],
           ...(point ? { location: point } : {}),

@@ -79,7 +79,7 @@ function checkEnd(
     if (other === undefined || matesAny(mates, ratings, other, line.size)) return;
     const point = index.endNozzlePoint(lineIndex, side);
     emit({
-      message: `Line ${line.id} is rated ${ratings.join("/")} but its ${side}-nozzle ${end.tag}/${end.nozzle} is ${other}; the flanges do not mate and no spec break is shown.`,
+      message: `Line ${line.id} is rated ${ratings.join("/")} but its ${side}-nozzle ${end.tag}/${end.nozzle} is ${other}; the flanges do not mate and no spec break is shown (ASME B16.5; EN 1092-1).`,
       tags: [end.tag],
       lines: [line.id],
       ...(point ? { location: point } : {}),
@@ -93,7 +93,7 @@ function checkEnd(
   const size = Math.min(line.size, parent.size);
   for (const o of others) if (matesAny(mates, ratings, o, size)) return;
   emit({
-    message: `Branch ${line.id} is rated ${ratings.join("/")} but line ${parent.id} it ${side === "from" ? "branches off" : "tees into"} is ${others.join("/")}, and no spec break is shown.`,
+    message: `Branch ${line.id} is rated ${ratings.join("/")} but line ${parent.id} it ${side === "from" ? "branches off" : "tees into"} is ${others.join("/")}, and no spec break is shown (ASME B16.5; EN 1092-1).`,
     lines: [line.id, parent.id],
   });
 }

@@ -26,7 +26,7 @@ export const rule: Rule = {
       if (refs.some((r) => r.line.components.some((c) => c.type === "relief_valve"))) continue;
       const item = index.placedByTag.get(tag);
       emit({
-        message: `${tag} (${equipment.type.replace(/_/g, " ")}) is designed for ${p} barg, above ${pressureThreshold} barg, but no line on its nozzles holds a relief valve.`,
+        message: `${tag} (${equipment.type.replace(/_/g, " ")}) is designed for ${p} barg, above ${pressureThreshold} barg, but no line on its nozzles holds a relief valve (ASME VIII-1 UG-150; API Std 521).`,
         tags: [tag],
         lines: refs.map((r) => r.line.id),
         ...(item ? { location: centre(item) } : {}),
