@@ -7,7 +7,15 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { gunzipSync } from "node:zlib";
 import { afterEach, describe, expect, it } from "vitest";
 import { makeDesign, ndjson } from "./designs.js";
-import { readSse, startTestServer, TEST_JOBS, type TestServer, TRAINING_JOBS, waitFor } from "./harness.js";
+import {
+  readSse,
+  startTestServer,
+  TEST_JOBS,
+  type TestServer,
+  TRAINING_JOBS,
+  testServerEnv,
+  waitFor,
+} from "./harness.js";
 
 /**
  * Jobs survive crashes: a worker killed mid-import is requeued and resumes from its checkpoint;
@@ -162,7 +170,7 @@ describe("jobs across crashes", () => {
         dataDir,
         String(leaseMs),
       ],
-      { stdio: ["ignore", "pipe", "inherit"] },
+      { stdio: ["ignore", "pipe", "inherit"], env: await testServerEnv(dataDir) },
     );
     cleanup.push(() => {
       child.kill("SIGKILL");

@@ -3,6 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type AppOptions, buildApp, createApiKey, startServer } from "@plantgan/server";
 import { OWN_DEXPI, ownDexpiPath } from "@plantgan/testing";
+import { postgresMissing, type RunningPostgres, startPostgres } from "@plantgan/testing/postgres";
+import { afterAll } from "vitest";
 
 type App = Awaited<ReturnType<typeof buildApp>>;
 
@@ -21,6 +23,54 @@ export const TRAINING_JOBS = { ...TEST_JOBS, leaseMs: 6000 } as const;
 /** Generate steps polish each candidate (an LP, a second route and validate): as long a lease as training. */
 export const GENERATION_JOBS = { ...TEST_JOBS, leaseMs: TRAINING_JOBS.leaseMs } as const;
 
+/**
+ * The store the test servers use: SQLite in each server's data folder (the default), or with
+ * PLANTGAN_TEST_STORE=postgres a fresh database per data folder in a throwaway PostgreSQL cluster
+ * (one per test file's process), so the whole API suite runs on both stores.
+ */
+export const TEST_STORE: "sqlite" | "postgres" = process.env.PLANTGAN_TEST_STORE === "postgres" ? "postgres" : "sqlite";
+
+let cluster: RunningPostgres | undefined;
+/** A data folder keeps its database: a server restarted on the same folder (the crash tests) finds its data. */
+const databases = new Map<string, string>();
+/** Set in the environment of server processes a test spawns (they import this module outside vitest). */
+const SPAWNED = "PLANTGAN_TEST_SPAWNED_SERVER";
+// The test file's process can end without running exit hooks (a leftover cluster was seen): stop
+// the cluster after the file's tests.
+if (TEST_STORE === "postgres" && process.env[SPAWNED] === undefined) {
+  afterAll(() => {
+    cluster?.stop();
+    cluster = undefined;
+    databases.clear();
+  });
+}
+
+/**
+ * The postgres:// URL of the database for the server on `dataDir`, or undefined on SQLite. The
+ * cluster starts on first use and stops after the test file.
+ * Asked for PostgreSQL where it cannot start, this throws with the reason rather than quietly
+ * testing SQLite.
+ */
+export async function testDatabaseUrl(dataDir: string): Promise<string | undefined> {
+  if (TEST_STORE === "sqlite") return undefined;
+  const known = databases.get(dataDir);
+  if (known) return known;
+  if (!cluster) {
+    const missing = postgresMissing();
+    if (missing) throw new Error(`PLANTGAN_TEST_STORE=postgres, but ${missing}`);
+    cluster = await startPostgres();
+  }
+  const url = cluster.newDatabase();
+  databases.set(dataDir, url);
+  return url;
+}
+
+/** The environment for a server process the test spawns on `dataDir`: its database on PostgreSQL. */
+export async function testServerEnv(dataDir: string): Promise<NodeJS.ProcessEnv> {
+  const url = await testDatabaseUrl(dataDir);
+  return url ? { ...process.env, PLANTGAN_DATABASE_URL: url, [SPAWNED]: "1" } : process.env;
+}
+
 export interface TestServer {
   readonly app: App;
   readonly url: string;
@@ -33,12 +83,22 @@ export interface TestServer {
   close(options?: { keepData?: boolean }): Promise<void>;
 }
 
-/** A real server: buildApp on a temporary SQLite folder, listening on 127.0.0.1, port 0. */
+/**
+ * A real server: buildApp on a temporary folder (its SQLite file, or its own PostgreSQL database
+ * under PLANTGAN_TEST_STORE=postgres), listening on 127.0.0.1, port 0.
+ */
 export async function startTestServer(
   options: Omit<AppOptions, "dataDir"> & { dataDir?: string } = {},
 ): Promise<TestServer> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), "plantgan-api-"));
-  const app = await buildApp({ rateLimit: false, jobs: TEST_JOBS, ...options, dataDir });
+  const databaseUrl = options.databaseUrl ?? (await testDatabaseUrl(dataDir));
+  const app = await buildApp({
+    rateLimit: false,
+    jobs: TEST_JOBS,
+    ...options,
+    dataDir,
+    ...(databaseUrl ? { databaseUrl } : {}),
+  });
   await app.listen({ host: "127.0.0.1", port: 0 });
   const address = app.server.address();
   if (!address || typeof address === "string") throw new Error("no port");
@@ -161,9 +221,11 @@ export interface ModelServer {
 /** Starts a ModelServer on a temporary data folder (removed on close), with generation leases. */
 export async function startModelServer(): Promise<ModelServer> {
   const dataDir = mkdtempSync(join(tmpdir(), "plantgan-model-server-"));
+  const databaseUrl = await testDatabaseUrl(dataDir);
   const server = await startServer({
     port: 0,
     dataDir,
+    ...(databaseUrl ? { databaseUrl } : {}),
     viewerDir: false,
     seed: { dataset: false, model: true },
     rateLimit: false,
