@@ -77,7 +77,11 @@ describe("DEXPI 1.3 export round-trips through the DEXPI 1.x importer", () => {
       ]);
       const unmounted: Design = {
         ...d,
-        instruments: d.instruments.map(({ on, ...rest }) => (measured.has(rest.tag) ? rest : { ...rest, on })),
+        instruments: d.instruments.map((i) => {
+          if (!measured.has(i.tag)) return i;
+          const { on: _mount, ...unmountedInstrument } = i;
+          return unmountedInstrument;
+        }),
       };
       const { design } = roundTrip(unmounted);
       expect(design).toEqual(unmounted);
