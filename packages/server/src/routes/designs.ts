@@ -7,13 +7,13 @@ import {
   formatByMediaType,
   type IngestReport,
   jsonValueRecords,
-  readDesigns,
   SNIFF_CHARS,
 } from "@plantgan/core/formats";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { type RouteOptions, rateConfig } from "../config.js";
 import { ApiError, type ApiIssue } from "../errors.js";
 import { EXPORT_FORMATS, type ExportFormat, exportDesign, NotPlacedError } from "../export.js";
+import { DesignParsePool } from "../io/parse-pool.js";
 import { apiRef, CONTRACT, inlined, pageOf, problems } from "../schemas.js";
 import type { DesignInsert, DesignSource } from "../store/store.js";
 import { DOCS_ONLY } from "../validation.js";
@@ -45,9 +45,12 @@ const SOURCE: Record<string, DesignSource> = { json: "json", ndjson: "ndjson", d
 /**
  * /v1/designs: upload (JSON design or array, NDJSON batch, DEXPI XML), list, get, delete, export.
  * Uploads are parsed here with core's parseDesign rather than by the route schema, so that a batch
- * gets a report per record with every issue of each refused one.
+ * gets a report per record with every issue of each refused one. XML and NDJSON bodies are read on
+ * a parse thread (io/parse-pool.ts): a 15 MB DEXPI file must not hold /health or other workspaces.
  */
 export async function designRoutes(app: FastifyInstance, options: RouteOptions): Promise<void> {
+  const parser = new DesignParsePool();
+  app.addHook("onClose", () => parser.close());
   // Raw text for the formats the handler parses itself; JSON keeps fastify's (prototype-safe) parser.
   app.addContentTypeParser(
     [
@@ -107,7 +110,7 @@ export async function designRoutes(app: FastifyInstance, options: RouteOptions):
       if (!format)
         throw new ApiError("unsupported_media_type", "send application/json, application/x-ndjson or application/xml");
 
-      const { records, notes } = readRecords(format, request.body, dexpiId, options.limits.syncRecords);
+      const { records, notes } = await readRecords(parser, format, request.body, dexpiId, options.limits.syncRecords);
       const accepted = records.filter((r): r is AcceptedRecord => r.accepted);
       const items: DesignInsert[] = accepted.map((r) => ({
         design: r.design,
@@ -279,15 +282,16 @@ export async function designRoutes(app: FastifyInstance, options: RouteOptions):
 }
 
 /** Records from a body, by format; refuses (413) more records than one request may hold. */
-function readRecords(
+async function readRecords(
+  parser: DesignParsePool,
   format: DesignFormat,
   body: unknown,
   dexpiId: string | undefined,
   maxRecords: number,
-): {
+): Promise<{
   records: readonly DesignRecord[];
   notes: Partial<Pick<IngestReport, "unmapped" | "renamedTags" | "warnings">>;
-} {
+}> {
   const tooMany = (n: number) =>
     new ApiError(
       "too_many_records",
@@ -303,7 +307,7 @@ function readRecords(
   if (n > maxRecords) throw tooMany(n);
   if (n === 0)
     throw new ApiError("invalid_design", `the ${format.id.toUpperCase()} body holds no record`, { issues: [] });
-  const report = readDesigns({
+  const report = await parser.read({
     content: body,
     format: format.id,
     label: format.id === "ndjson" ? "line" : "body",
