@@ -169,10 +169,10 @@ describe("the warm generation pool behind direct generate answers", () => {
     process.kill(victim!, "SIGKILL");
 
     const res = await pending;
-    expect(res.status).toBe(500);
+    expect(res.status).toBe(503);
     expect(res.headers.get("content-type")).toMatch(/application\/problem\+json/);
     const problem = (await res.json()) as { code: string; detail: string; job: string };
-    expect(problem.code).toBe("internal");
+    expect(problem.code).toBe("worker_lost");
     expect(problem.detail).toMatch(new RegExp(`generation worker \\(process ${victim}\\) died while generating`));
     const job = (await (await api(`/v1/jobs/${problem.job}`)).json()) as { status: string; error: string };
     expect(job.status).toBe("failed");

@@ -27,6 +27,7 @@ export const ERRORS = {
   internal: { status: 500, title: "Internal error" },
   not_available: { status: 501, title: "Not available in this server" },
   unavailable: { status: 503, title: "The server is shutting down" },
+  worker_lost: { status: 503, title: "The worker computing the request died; ask again" },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;

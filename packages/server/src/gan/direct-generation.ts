@@ -19,7 +19,8 @@ const RENEW_EVERY_MS = 5_000;
  *
  * Returns the finished job, or undefined when the runner claimed the job first (the caller then
  * waits for it as for any job). A worker that dies mid-generation fails the job with the reason
- * and throws a 500 problem naming the job: the pool has already started a replacement.
+ * and throws a 503 `worker_lost` problem naming the job: the pool has already started a replacement,
+ * so asking again is served (a server fault the client can retry, not bad input).
  */
 export async function runDirectGeneration(input: {
   readonly pool: GenerationPool;
@@ -68,7 +69,7 @@ export async function runDirectGeneration(input: {
       const message = error instanceof Error ? error.message : String(error);
       await store.finishJob(job.id, token, { status: "failed", error: message.slice(0, 2000) });
       if (error instanceof GenerationWorkerCrashedError)
-        throw new ApiError("internal", `generation failed: ${message}; ask again`, { job: job.id });
+        throw new ApiError("worker_lost", `generation failed: ${message}; ask again`, { job: job.id });
       // The generation's own error (as the job worker reports it): the failed job says why.
       return await store.getJob(workspaceId, job.id);
     }

@@ -60,7 +60,7 @@ export async function generateRoutes(
           "worker (model loaded; or, when the pool is off or full, in the job runner, waited for up to " +
           `${DIRECT_WAIT_MS / 1000} s) and the request answers 200 { job, candidates } with each candidate's design and ` +
           "validation report, ranked; more candidates, a job still running after the wait, or `Prefer: respond-async`: " +
-          "202 with the job (Location), whose candidates GET /v1/candidates?job= lists once it has finished. 500 internal " +
+          "202 with the job (Location), whose candidates GET /v1/candidates?job= lists once it has finished. 503 worker_lost " +
           "naming the job (`job`) when the generation worker died mid-generation (it is replaced: ask again). " +
           "501 not_available when " +
           "this server has no generation service. Fixed items without a position, reaching outside the site or standing " +
@@ -77,7 +77,7 @@ export async function generateRoutes(
         response: {
           200: apiRef("generate-result"),
           202: apiRef("job"),
-          ...problems(400, 401, 404, 409, 422, 429, 500, 501),
+          ...problems(400, 401, 404, 409, 422, 429, 501, 503),
         },
       },
     },

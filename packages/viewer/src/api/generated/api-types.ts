@@ -640,7 +640,8 @@ export interface Problem {
     | "rate_limited"
     | "internal"
     | "not_available"
-    | "unavailable";
+    | "unavailable"
+    | "worker_lost";
   detail?: string;
   instance?: string;
   /**
