@@ -14,6 +14,7 @@ import { useApi } from "../app/api-context.js";
 import { href } from "../app/router.js";
 import { useAsync } from "../app/use-async.js";
 import { CostPanel } from "../components/CostPanel.js";
+import { InvalidReasons } from "../components/InvalidReasons.js";
 import { ErrorBox, Progress } from "../components/Misc.js";
 import { SceneView } from "../components/SceneView.js";
 import { Thumbnail } from "../components/Thumbnail.js";
@@ -355,29 +356,6 @@ function CandidateCard({
         </label>
       </div>
     </article>
-  );
-}
-
-/** Why a candidate is not valid: its report's errors, each with its suggested fix. */
-function InvalidReasons({ candidate }: { candidate: Candidate }) {
-  const errors = (candidate.report?.violations ?? []).filter((v) => v.severity === "error");
-  const invalid = candidate.valid === false || errors.length > 0;
-  if (!invalid) return null;
-  return (
-    <div className="pg-invalid" role="alert" data-testid="invalid-reasons">
-      <b>
-        Not valid: {errors.length} {errors.length === 1 ? "error" : "errors"} in its report.
-      </b>
-      <ul>
-        {errors.slice(0, 12).map((v, i) => (
-          <li key={`${v.rule}:${i}`}>
-            <code>{v.rule}</code> {v.message}
-            {v.suggestion && <div className="pg-muted">Fix: {v.suggestion}</div>}
-          </li>
-        ))}
-      </ul>
-      {errors.length > 12 && <p className="pg-muted">…and {errors.length - 12} more in the report below.</p>}
-    </div>
   );
 }
 
