@@ -1,0 +1,195 @@
+import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { loadavg } from "node:os";
+import { monitorEventLoopDelay } from "node:perf_hooks";
+import { gunzipSync } from "node:zlib";
+import { trainingService } from "@plantgan/server";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { makeDesign } from "./designs.js";
+import { json, startTestServer, type TestServer, TRAINING_JOBS } from "./harness.js";
+
+/**
+ * The API under abuse, as issue 17 measured it: one workspace uploads four 15 MB DEXPI bodies at a
+ * time (again and again) and starts a training, while /health and another workspace's
+ * /v1/validate are timed by autocannon in its own process (so the load generator does not share
+ * the server's event loop). Both p99s must stay under 100 ms; the figures are printed with the
+ * load average, since the machine is shared.
+ */
+
+const P99_LIMIT_MS = 100;
+/** How long the timed window lasts, seconds: several rounds of uploads and the training's start. */
+const WINDOW_S = 15;
+/** Requests per second for each timed route: a steady client, not a flood (latency, not throughput). */
+const RATE = 20;
+const UPLOAD_BYTES = 15 * 1024 * 1024;
+
+interface Timed {
+  readonly p50: number;
+  readonly p99: number;
+  readonly max: number;
+  readonly requests: number;
+  readonly non2xx: number;
+  readonly errors: number;
+}
+
+/** A DEXPI 1.x body of about `bytes`: a plant model padded with empty elements (the issue's attack). */
+function paddedDexpi(bytes: number): string {
+  const head = '<?xml version="1.0" encoding="UTF-8"?>\n<PlantModel>\n';
+  const tail = "</PlantModel>\n";
+  const pad = '<Nothing Comment="abuse......"/>\n';
+  return head + pad.repeat(Math.floor((bytes - head.length - tail.length) / pad.length)) + tail;
+}
+
+/** Runs autocannon in a child process for WINDOW_S seconds at RATE requests/s; its latency figures. */
+function timeRoute(url: string, init: { method?: string; key?: string; body?: string } = {}): Promise<Timed> {
+  const bin = createRequire(import.meta.url).resolve("autocannon/autocannon.js");
+  const args = [bin, "--json", "-d", String(WINDOW_S), "-c", "2", "-R", String(RATE), "-t", "30"];
+  if (init.method) args.push("-m", init.method);
+  if (init.key) args.push("-H", `authorization=Bearer ${init.key}`);
+  if (init.body) args.push("-H", "content-type=application/json", "-b", init.body);
+  args.push(url);
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (c: Buffer) => {
+      out += c.toString();
+    });
+    child.stderr.on("data", (c: Buffer) => {
+      err += c.toString();
+    });
+    child.once("exit", (code) => {
+      if (code !== 0) return reject(new Error(`autocannon exited ${code}: ${err}`));
+      const r = JSON.parse(out) as {
+        latency: { p50: number; p99: number; max: number };
+        requests: { total: number };
+        non2xx: number;
+        errors: number;
+      };
+      resolve({
+        p50: r.latency.p50,
+        p99: r.latency.p99,
+        max: r.latency.max,
+        requests: r.requests.total,
+        non2xx: r.non2xx,
+        errors: r.errors,
+      });
+    });
+  });
+}
+
+const load = () =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(" ");
+
+describe("the API under XML and training abuse", () => {
+  let s: TestServer;
+
+  beforeAll(async () => {
+    s = await startTestServer({ jobs: TRAINING_JOBS, services: { training: trainingService } });
+    expect((await s.api("/v1/datasets", json({ id: "plants", name: "plants" }))).status).toBe(201);
+    const designs = gunzipSync(readFileSync(new URL("../../datasets/synthetic-v1/train.ndjson.gz", import.meta.url)))
+      .toString("utf8")
+      .split("\n")
+      .slice(0, 32)
+      .join("\n");
+    const uploaded = await s.api("/v1/designs?dataset=plants", {
+      method: "POST",
+      headers: { "content-type": "application/x-ndjson" },
+      body: designs,
+    });
+    expect(uploaded.status).toBe(201);
+  });
+
+  afterAll(async () => {
+    await s?.close();
+  });
+
+  it(`keeps /health and another workspace's /v1/validate p99 under ${P99_LIMIT_MS} ms`, async () => {
+    const validateBody = JSON.stringify({ design: makeDesign("timed") });
+    // Idle figures first, for the ratio on this shared machine.
+    const idleLoad = load();
+    const [idleHealth, idleValidate] = await Promise.all([
+      timeRoute(`${s.url}/v1/health`),
+      timeRoute(`${s.url}/v1/validate`, { method: "POST", key: s.keyB, body: validateBody }),
+    ]);
+
+    const xml = paddedDexpi(UPLOAD_BYTES);
+    // The server runs in this process: how long its event loop was held, apart from the network
+    // and the scheduler (what the p99s add on a shared machine).
+    const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+    loopDelay.enable();
+    const timed = Promise.all([
+      timeRoute(`${s.url}/v1/health`),
+      timeRoute(`${s.url}/v1/validate`, { method: "POST", key: s.keyB, body: validateBody }),
+    ]);
+    const end = Date.now() + WINDOW_S * 1000;
+    const training = await s.api(
+      "/v1/models",
+      json({
+        id: "abused",
+        datasetId: "plants",
+        settings: { size: "tiny", epochs: 50, topologyEpochs: 0, batchSize: 8 },
+      }),
+    );
+    expect(training.status, await training.clone().text()).toBe(202);
+    const uploads: { status: number; ms: number; unmapped: number; warnings: string[] }[] = [];
+    let round = 0;
+    while (Date.now() < end - 2000) {
+      round += 1;
+      const results = await Promise.all(
+        [0, 1, 2, 3].map(async (k) => {
+          const t = Date.now();
+          const res = await s.api(`/v1/designs?id=abuse-${round}-${k}`, {
+            method: "POST",
+            headers: { "content-type": "application/xml" },
+            body: xml,
+          });
+          const body = (await res.json()) as { unmapped?: unknown[]; warnings?: string[] };
+          return {
+            status: res.status,
+            ms: Date.now() - t,
+            unmapped: body.unmapped?.length ?? 0,
+            warnings: body.warnings ?? [],
+          };
+        }),
+      );
+      uploads.push(...results);
+    }
+    const [health, validate] = await timed;
+    loopDelay.disable();
+    const heldMs = (ns: number) => Math.round(ns / 1e6);
+    const busyLoad = load();
+    const row = (name: string, t: Timed) =>
+      `${name.padEnd(22)} p50 ${t.p50} ms, p99 ${t.p99} ms, max ${t.max} ms, ${t.requests} requests (${t.non2xx} not 2xx, ${t.errors} errors)`;
+    console.log(
+      [
+        `idle (load ${idleLoad}):`,
+        row("  /v1/health", idleHealth),
+        row("  /v1/validate (B)", idleValidate),
+        `abuse: ${uploads.length} uploads of ${(xml.length / 2 ** 20).toFixed(1)} MiB, 4 at a time (statuses ${[...new Set(uploads.map((u) => u.status))].join(",")}; ${Math.min(...uploads.map((u) => u.ms))}-${Math.max(...uploads.map((u) => u.ms))} ms each) and a training (load ${busyLoad}):`,
+        row("  /v1/health", health),
+        row("  /v1/validate (B)", validate),
+        `  the server's event loop delay: p99 ${heldMs(loopDelay.percentile(99))} ms, max ${heldMs(loopDelay.max)} ms`,
+      ].join("\n"),
+    );
+
+    expect(uploads.length).toBeGreaterThanOrEqual(4);
+    // The padded body has no plant items: each upload is answered, none fails the server.
+    for (const u of uploads) {
+      expect([200, 201, 413, 422]).toContain(u.status);
+      // Half a million unknown elements: the answer lists the first thousand and counts the rest.
+      expect(u.unmapped).toBe(1000);
+      expect(u.warnings.join("\n")).toMatch(/^\d{6} elements were not mapped; the first 1000 are listed$/m);
+    }
+    for (const t of [health, validate]) {
+      expect(t.errors).toBe(0);
+      expect(t.non2xx).toBe(0);
+      expect(t.requests).toBeGreaterThan(RATE * WINDOW_S * 0.5);
+    }
+    expect(health.p99).toBeLessThan(P99_LIMIT_MS);
+    expect(validate.p99).toBeLessThan(P99_LIMIT_MS);
+  }, 120_000);
+});
