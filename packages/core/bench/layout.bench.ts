@@ -18,6 +18,10 @@
  *   LP (107 of 140 at ≥50×), ≥18× on the whole polish.
  * - `--per-class 3 --seeds 1 --limit 30` (load 7–13): 16 of 21; piping 0.94, length 0.84, area 0.79;
  *   21 → 21; speed ≥235× LP (18 of 21 at ≥50×), ≥34× whole polish.
+ * - `--per-class 5 --seeds 1 --limit 30` (load 1.5–4, at 65c6b4c): 29 of 35; piping 1.03, length 1.02,
+ *   area 1.02 (per class up to 1.15, 1.09, 1.55: pump_station's area, gas_compression's 1.26);
+ *   35 → 35; LP 21 ms, whole polish 131 ms; speed ≥779× LP (29 of 35 at ≥50×; tank_farm ≥14×),
+ *   ≥100× whole polish; 18–22 items whole polish median 129 ms, max 410 ms.
  * - `--per-class 2 --seeds 1 --limit 60` (load 7–11): 11 of 14; piping 1.01, length 0.87, area 1.02;
  *   14 → 14; speed ≥623× LP (11 of 14), ≥170× whole polish; reactor_section's length 1.17.
  * - `--per-class 10 --seeds 2 --limit 0` (polish only, load 4–4.5): 18–22 items, whole polish median
