@@ -101,6 +101,9 @@ describe("learned topology source", () => {
     const options = { model: withTopology, topology: learnedTopology(model), attempts: 1, polish: false } as const;
     const [first] = generateCandidates({ ...request, count: 1, seed: 3 }, options);
     expect(first!.topologySource).toBe("learned");
+    // Every nozzle has its place on the shell (without one, all sat at the footprint centre and the
+    // router found every nozzle blocked by its neighbours' connections).
+    for (const e of first!.design.equipment) for (const n of e.nozzles) expect(n.dz).toBeTypeOf("number");
     const latent = first!.origin?.latent;
     expect(latent?.topology).toHaveLength(8);
     expect(latent?.layout.length).toBeGreaterThan(0);

@@ -9,6 +9,8 @@
  * hand-written: the expansion of those choices into tags, nozzles and objects of the contract, and
  * the contract masks that override a sampled choice the contract forbids (contract-masks.ts).
  */
+
+import { withConventionalNozzles } from "../design/nozzle-convention.js";
 import type { GenerationRequest, PlantDesignInput } from "../design/types.js";
 import { EQUIPMENT_TYPES } from "../design/vocabulary.js";
 import { conditionVector } from "../gan/condition.js";
@@ -83,8 +85,10 @@ export function learnedTopology(model: TopologyModel, options: LearnedTopologyOp
         contract: masked,
         ...(pack.control ? { maxPathHops: pack.control.maxPathHops } : {}),
       });
+      // The expansion says which nozzles exist, not where: place them on the shell by convention,
+      // as the DEXPI importer does, so that no two lines start at one point.
       return {
-        ...design,
+        ...withConventionalNozzles(design),
         site: structuredClone(request.site) as PlantDesignInput["site"],
         metadata: {
           ...design.metadata,

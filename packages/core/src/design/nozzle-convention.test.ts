@@ -1,0 +1,69 @@
+import { describe, expect, it } from "vitest";
+import { conventionalNozzleOffsets, withConventionalNozzles } from "./nozzle-convention.js";
+import type { PlantDesignInput } from "./types.js";
+
+/** A topology-only P&ID as the learned generator's expansion writes it: nozzles named, not placed. */
+const pid = {
+  schemaVersion: "1.0",
+  id: "t",
+  processClass: "pump_station",
+  site: { width: 60, depth: 40 },
+  equipment: [
+    {
+      tag: "V-101",
+      type: "vessel",
+      footprint: { width: 3, depth: 3, height: 5 },
+      nozzles: [{ id: "IN" }, { id: "OUT" }, { id: "RV" }, { id: "N1" }],
+    },
+    { tag: "P-101", type: "pump", footprint: { width: 2, depth: 1, height: 1.2 }, nozzles: [{ id: "S" }, { id: "D" }] },
+    {
+      tag: "FL-101",
+      type: "flare",
+      footprint: { width: 3, depth: 3, height: 40 },
+      nozzles: [{ id: "IN", dx: 1, dy: 0, dz: 0 }],
+    },
+  ],
+  lines: [
+    { id: "L1", from: { tag: "V-101", nozzle: "OUT" }, to: { tag: "P-101", nozzle: "S" }, size: 100 },
+    { id: "L2", from: { tag: "P-101", nozzle: "D" }, to: { tag: "V-101", nozzle: "IN" }, size: 80 },
+    { id: "L3", from: { tag: "V-101", nozzle: "RV" }, to: { tag: "FL-101", nozzle: "IN" }, size: 50, service: "flare" },
+  ],
+} as unknown as PlantDesignInput;
+
+describe("conventional nozzle places", () => {
+  const placed = withConventionalNozzles(pid);
+  const nozzle = (tag: string, id: string) =>
+    placed.equipment.find((e) => e.tag === tag)!.nozzles!.find((n) => n.id === id)!;
+
+  it("gives every unplaced nozzle a place on its shell, and no two nozzles of an item the same one", () => {
+    for (const e of placed.equipment) {
+      const at = e.nozzles!.map((n) => `${n.dx},${n.dy},${n.dz}`);
+      expect(at.every((p) => !p.includes("undefined"))).toBe(true);
+      expect(new Set(at).size).toBe(at.length);
+      for (const n of e.nozzles!) {
+        expect(Math.abs(n.dx!)).toBeLessThanOrEqual(e.footprint.width / 2);
+        expect(Math.abs(n.dy!)).toBeLessThanOrEqual(e.footprint.depth / 2);
+        expect(n.dz!).toBeGreaterThanOrEqual(0);
+        expect(n.dz!).toBeLessThanOrEqual(e.footprint.height);
+      }
+    }
+  });
+
+  it("puts a vessel's inlet high, its outlet low and its relief line's nozzle on top", () => {
+    expect(nozzle("V-101", "IN").dz).toBeGreaterThan(nozzle("V-101", "OUT").dz!);
+    expect(nozzle("V-101", "RV").dz).toBe(5);
+    expect(nozzle("P-101", "S")).toMatchObject({ dx: -1, dz: 0.6 });
+    expect(nozzle("P-101", "D")).toMatchObject({ dx: 0, dz: 1.2 });
+  });
+
+  it("keeps a nozzle that has a place, and leaves the input unchanged", () => {
+    expect(nozzle("FL-101", "IN")).toEqual({ id: "IN", dx: 1, dy: 0, dz: 0 });
+    expect(pid.equipment[0]!.nozzles![0]).toEqual({ id: "IN" });
+  });
+
+  it("spreads several nozzles of one face across it", () => {
+    const three = conventionalNozzleOffsets("tank", ["in", "in", "in"], { width: 15, depth: 15, height: 12 });
+    expect(three.map((o) => o.dy)).toEqual([-3, 0, 3]);
+    expect(new Set(three.map((o) => o.dx))).toEqual(new Set([-7.5]));
+  });
+});
