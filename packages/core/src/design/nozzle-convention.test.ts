@@ -65,5 +65,13 @@ describe("conventional nozzle places", () => {
     const three = conventionalNozzleOffsets("tank", ["in", "in", "in"], { width: 15, depth: 15, height: 12 });
     expect(three.map((o) => o.dy)).toEqual([-3, 0, 3]);
     expect(new Set(three.map((o) => o.dx))).toEqual(new Set([-7.5]));
+    // On the site's grid (1 m), each on its own grid line as far apart as the face allows.
+    expect(
+      conventionalNozzleOffsets("tank", ["in", "in", "in"], { width: 15, depth: 15, height: 12 }, 1).map((o) => o.dy),
+    ).toEqual([-7, 0, 7]);
+    // A face too short for two grid lines spreads them evenly instead.
+    expect(
+      conventionalNozzleOffsets("pump", ["out", "out"], { width: 2, depth: 1, height: 1.2 }, 1).map((o) => o.dy),
+    ).toEqual([-0.133, 0.133]);
   });
 });

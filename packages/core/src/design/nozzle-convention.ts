@@ -32,6 +32,7 @@ export function conventionalNozzleOffsets(
   type: EquipmentType,
   roles: readonly NozzleRole[],
   fp: Footprint,
+  grid?: number,
 ): NozzleOffset[] {
   const w = fp.width / 2;
   const h = fp.height;
@@ -59,14 +60,27 @@ export function conventionalNozzleOffsets(
     const k = seen.get(f.key) ?? 0;
     seen.set(f.key, k + 1);
     const n = total.get(f.key) ?? 1;
-    const dy = n === 1 ? 0 : ((k + 1) / (n + 1) - 0.5) * fp.depth * 0.8;
+    const dy =
+      n === 1 ? 0 : ((grid && onGridSteps(fp.depth, n, k, grid)) ?? ((k + 1) / (n + 1) - 0.5) * fp.depth * 0.8);
     return roundOffset({ dx: f.dx, dy, dz: f.dz });
   });
 }
 
 /**
+ * Nozzle k of n across a face of `length`, on whole grid steps about the centre (which the legaliser
+ * puts on a grid node), so that each nozzle's pipe leaves along its own grid line, as the designer
+ * places its nozzles; undefined where the face is too short for n grid lines.
+ */
+function onGridSteps(length: number, n: number, k: number, grid: number): number | undefined {
+  const slots = 2 * Math.floor((length / 2 - 0.2) / grid) + 1;
+  if (slots < n) return undefined;
+  const step = Math.max(1, Math.floor((slots - 1) / Math.max(1, n - 1)));
+  return (-Math.floor(((n - 1) * step) / 2) + k * step) * grid;
+}
+
+/**
  * The design with a conventional place for every nozzle that has none (nozzles with a place keep
- * it); roles come from the lines' nozzle ends. Returns a new design; the input is not changed.
+ * it), spread across each face on the site's grid where it fits; roles come from the lines' nozzle ends. Returns a new design; the input is not changed.
  */
 export function withConventionalNozzles(design: PlantDesignInput): PlantDesignInput {
   const roles = new Map<string, NozzleRole>();
@@ -84,6 +98,7 @@ export function withConventionalNozzles(design: PlantDesignInput): PlantDesignIn
         e.type as EquipmentType,
         nozzles.map((n) => roles.get(`${e.tag}/${n.id}`) ?? "other"),
         e.footprint,
+        design.site.gridSize ?? 1,
       );
       return { ...e, nozzles: nozzles.map((n, i) => (n.dx !== undefined ? n : { ...n, ...places[i]! })) };
     }),
