@@ -25,18 +25,15 @@
  *
  * Exits non-zero when any route answered 5xx, or a measured job did not succeed.
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { cpus, loadavg, tmpdir } from "node:os";
-import { join } from "node:path";
+import { readFileSync, rmSync } from "node:fs";
+import { cpus, loadavg } from "node:os";
 import autocannon from "autocannon";
-import { startServer } from "../src/index.js";
+import { BENCH_RATE, percentile, startBenchServer } from "./bench-server.js";
 import { settlePoolWorkers } from "./pool-workers.js";
 
 const seconds = Number(process.argv[2] ?? 10);
 const connections = Number(process.argv[3] ?? 10);
 const sequentialJobs = Number(process.argv[4] ?? 12);
-/** Far above what one run can send: the bench measures throughput, not the limiter's 429s. */
-const BENCH_RATE = { upload: 10_000_000, heavy: 10_000_000 } as const;
 const DESIGN_FILE = "pump-station.json";
 
 const design = JSON.parse(
@@ -72,27 +69,13 @@ interface RouteRow {
 }
 
 const fmt = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : "-");
-/** Nearest-rank percentile. */
-const percentile = (values: readonly number[], p: number) => {
-  const s = [...values].sort((a, b) => a - b);
-  return s.length === 0 ? Number.NaN : s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))]!;
-};
 const median = (values: number[]) => {
   const s = [...values].sort((a, b) => a - b);
   const mid = Math.floor(s.length / 2);
   return s.length === 0 ? Number.NaN : s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 };
 
-const dataDir = mkdtempSync(join(tmpdir(), "plantgan-bench-api-"));
-const server = await startServer({
-  port: 0,
-  dataDir,
-  viewerDir: false,
-  seed: { dataset: false, model: true },
-  rateLimit: BENCH_RATE,
-  logger: { level: "error" },
-  print: () => {},
-});
+const { server, dataDir } = await startBenchServer("plantgan-bench-api-");
 let failed = false;
 try {
   const key = server.firstRunKey;

@@ -19,22 +19,19 @@
  * Run: npx tsx --conditions=@plantgan/source packages/server/bench/generate.bench.ts [latency requests] [throughput requests]
  * Exits non-zero when a request did not answer 200 with a succeeded job.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { cpus, loadavg, tmpdir } from "node:os";
-import { join } from "node:path";
+import { rmSync } from "node:fs";
+import { cpus, loadavg } from "node:os";
 import { parseGenerationRequest } from "@plantgan/core/design";
 import { selectBackend } from "@plantgan/core/gan";
 import { generateCandidatesAsync } from "@plantgan/core/generate";
 import { loadSolver } from "@plantgan/core/polish";
 import { bundleModelFolder, loadBundledModel } from "../src/gan/bundle.js";
-import { startServer } from "../src/index.js";
 import { SHIPPED_MODEL_DIR } from "../src/seed.js";
+import { percentile, startBenchServer } from "./bench-server.js";
 import { settlePoolWorkers } from "./pool-workers.js";
 
 const latencyRequests = Number(process.argv[2] ?? 12);
 const throughputRequests = Number(process.argv[3] ?? 6);
-/** Far above what one run can send. */
-const BENCH_RATE = { upload: 10_000_000, heavy: 10_000_000 } as const;
 
 const request = (count: number, seed: number) =>
   JSON.stringify({
@@ -49,12 +46,6 @@ const request = (count: number, seed: number) =>
     seed,
   });
 
-const percentile = (values: readonly number[], p: number) => {
-  const s = [...values].sort((a, b) => a - b);
-  if (s.length === 0) return Number.NaN;
-  // Nearest rank.
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))]!;
-};
 const load = () =>
   loadavg()
     .map((l) => l.toFixed(2))
@@ -113,16 +104,7 @@ async function inProcess(): Promise<SetupResult> {
 
 async function measure(name: string, workers: number, seedBase = SEED_BASE): Promise<SetupResult> {
   process.env.PLANTGAN_GENERATE_WORKERS = String(workers);
-  const dataDir = mkdtempSync(join(tmpdir(), "plantgan-bench-generate-"));
-  const server = await startServer({
-    port: 0,
-    dataDir,
-    viewerDir: false,
-    seed: { dataset: false, model: true },
-    rateLimit: BENCH_RATE,
-    logger: { level: "error" },
-    print: () => {},
-  });
+  const { server, dataDir } = await startBenchServer("plantgan-bench-generate-");
   try {
     const headers = { authorization: `Bearer ${server.firstRunKey}`, "content-type": "application/json" };
     const generate = async (body: string): Promise<{ ms: number; candidates: number }> => {
