@@ -20,6 +20,18 @@ function label(name: string | undefined, fallback: string): string {
 }
 
 /**
+ * The multipart parser (busboy) throws plain errors with no status for a body that does not parse
+ * (no boundary, a part that never ends): those are the client's fault, a 400, not a 500. Errors
+ * that carry a status (our own, the plugin's size limits: 413) pass through.
+ */
+function malformedMultipart(error: unknown): unknown {
+  if (error instanceof ApiError) return error;
+  if (typeof (error as { statusCode?: unknown }).statusCode === "number") return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new ApiError("invalid_request", `the multipart body is malformed: ${message}`);
+}
+
+/**
  * POST /v1/imports: a large batch (NDJSON, a JSON array, DEXPI XML, or several files as
  * multipart/form-data) stored as blobs and imported by an "import" job with progress events.
  */
@@ -101,18 +113,22 @@ export async function importRoutes(app: FastifyInstance, options: RouteOptions):
       };
 
       if (request.isMultipart()) {
-        for await (const part of request.parts()) {
-          if (part.type !== "file") continue;
-          // One file in memory at a time, written as a blob before the next is read.
-          const bytes = await part.toBuffer();
-          const name = label(part.filename, `file-${sources.length + 1}`);
-          const detected = detectFormat({
-            ...(part.filename ? { name: part.filename } : {}),
-            mediaType: part.mimetype,
-            head: bytes.subarray(0, SNIFF_CHARS).toString("utf8"),
-          });
-          if (!detected.ok) throw new ApiError("unsupported_media_type", `${name}: ${detected.message}`);
-          await store(bytes, detected.format.id, name, part.filename || undefined);
+        try {
+          for await (const part of request.parts()) {
+            if (part.type !== "file") continue;
+            // One file in memory at a time, written as a blob before the next is read.
+            const bytes = await part.toBuffer();
+            const name = label(part.filename, `file-${sources.length + 1}`);
+            const detected = detectFormat({
+              ...(part.filename ? { name: part.filename } : {}),
+              mediaType: part.mimetype,
+              head: bytes.subarray(0, SNIFF_CHARS).toString("utf8"),
+            });
+            if (!detected.ok) throw new ApiError("unsupported_media_type", `${name}: ${detected.message}`);
+            await store(bytes, detected.format.id, name, part.filename || undefined);
+          }
+        } catch (error) {
+          throw malformedMultipart(error);
         }
       } else {
         const format = formatByMediaType(request.headers["content-type"]);
