@@ -14,6 +14,7 @@ export const ERRORS = {
   already_reviewed: { status: 409, title: "The candidate has been reviewed already" },
   invalid_candidate: { status: 409, title: "The candidate's report has errors: accept it with an override" },
   job_finished: { status: 409, title: "The job has finished already" },
+  model_in_use: { status: 409, title: "A queued or running job uses the model" },
   payload_too_large: { status: 413, title: "The body or an upload is too large" },
   too_many_records: { status: 413, title: "Too many records for one request" },
   unsupported_media_type: { status: 415, title: "Unsupported content type" },
@@ -24,10 +25,12 @@ export const ERRORS = {
   not_placed: { status: 422, title: "The design has no plan positions to draw" },
   invalid_fixed_items: { status: 422, title: "Fixed items cannot be kept where the request puts them" },
   rate_limited: { status: 429, title: "Too many requests" },
+  quota_exceeded: { status: 429, title: "A quota of the workspace is used up" },
   internal: { status: 500, title: "Internal error" },
   not_available: { status: 501, title: "Not available in this server" },
   unavailable: { status: 503, title: "The server is shutting down" },
   worker_lost: { status: 503, title: "The worker computing the request died; ask again" },
+  insufficient_storage: { status: 507, title: "The workspace's storage quota is used up" },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;
@@ -186,8 +189,11 @@ export function installErrorHandling(
 ): void {
   app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => {
     const p = toProblem(error, request.url);
-    if (p.status >= 500) request.log.error({ err: error }, "request failed");
+    // 507 is the workspace's quota, not a server fault.
+    if (p.status >= 500 && p.status !== 507) request.log.error({ err: error }, "request failed");
     if (p.code === "unauthorized") reply.header("www-authenticate", 'Bearer realm="plantgan"');
+    // A quota says when to ask again (seconds), in the problem and as the standard header.
+    if (typeof p.retryAfter === "number") reply.header("retry-after", String(p.retryAfter));
     return sendProblem(reply, p);
   });
   app.setNotFoundHandler((request: FastifyRequest, reply: FastifyReply) => {

@@ -628,6 +628,7 @@ export interface Problem {
     | "already_reviewed"
     | "invalid_candidate"
     | "job_finished"
+    | "model_in_use"
     | "payload_too_large"
     | "too_many_records"
     | "unsupported_media_type"
@@ -638,11 +639,17 @@ export interface Problem {
     | "not_placed"
     | "invalid_fixed_items"
     | "rate_limited"
+    | "quota_exceeded"
     | "internal"
     | "not_available"
     | "unavailable"
-    | "worker_lost";
+    | "worker_lost"
+    | "insufficient_storage";
   detail?: string;
+  /**
+   * quota_exceeded: seconds until the request may succeed (also the Retry-After header).
+   */
+  retryAfter?: number;
   instance?: string;
   /**
    * @maxItems 1000
