@@ -11,6 +11,7 @@ import { ApiError, installErrorHandling } from "./errors.js";
 import type { RunnerOptions } from "./jobs/runner.js";
 import { SWAGGER_OPTIONS } from "./openapi.js";
 import { authPlugin, requireApiKey } from "./plugins/auth.js";
+import { type EventStreamOptions, eventStreamsPlugin } from "./plugins/event-streams.js";
 import { jobsPlugin } from "./plugins/jobs.js";
 import { storePlugin } from "./plugins/store.js";
 import { candidateRoutes } from "./routes/candidates.js";
@@ -39,6 +40,8 @@ export interface AppOptions {
   readonly rateLimit?: Partial<RateLimits> | false;
   /** Job runner settings; `start: false` queues jobs without running them. */
   readonly jobs?: Omit<RunnerOptions, "storeConfig"> & { readonly start?: boolean };
+  /** Job event streams: how many one key may hold open, how soon a revoked key's streams end. */
+  readonly streams?: EventStreamOptions;
   /** Generation and training, once the GAN provides them; absent: those routes answer 501. */
   readonly services?: Services;
   /** A built viewer to serve at / (index.html and assets). */
@@ -101,6 +104,7 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
 
   await app.register(storePlugin, { store, blobs, owned: true });
   await app.register(authPlugin);
+  await app.register(eventStreamsPlugin, options.streams ?? {});
   await app.register(jobsPlugin, {
     runner: { ...options.jobs, storeConfig },
     start: options.jobs?.start ?? true,

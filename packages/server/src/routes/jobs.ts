@@ -2,6 +2,7 @@ import type { ServerResponse } from "node:http";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { RouteOptions } from "../config.js";
 import { ApiError } from "../errors.js";
+import { DEFAULT_STREAMS_PER_KEY, type StreamEnd } from "../plugins/event-streams.js";
 import { apiRef, inlined, pageOf, problems } from "../schemas.js";
 import type { JobEvent, JobKind, JobStatus } from "../store/store.js";
 
@@ -13,12 +14,6 @@ const KEEPALIVE_MS = 15_000;
 
 /** /v1/jobs: state, cancel, and the event stream. */
 export async function jobRoutes(app: FastifyInstance, _options: RouteOptions): Promise<void> {
-  // Open streams end when the server closes; otherwise `close()` would wait on them forever.
-  const streams = new Set<AbortController>();
-  app.addHook("preClose", async () => {
-    for (const s of streams) s.abort();
-  });
-
   app.get(
     "",
     {
@@ -87,7 +82,10 @@ export async function jobRoutes(app: FastifyInstance, _options: RouteOptions): P
         description:
           "text/event-stream: each stored event with `id` (resume with the Last-Event-ID header or ?after=), `event` " +
           "(queued, started, progress, metrics, log, requeued, finished, failed, cancelled) and JSON `data`. The stream ends " +
-          "after the job's last event. Browsers: EventSource cannot send Authorization; use a fetch-based SSE reader.",
+          "after the job's last event, or within a second of its API key's revocation. " +
+          `One key holds at most ${DEFAULT_STREAMS_PER_KEY} streams at ` +
+          "once (the default): one more is 429 rate_limited. Browsers: EventSource cannot send Authorization; use a " +
+          "fetch-based SSE reader.",
         tags: ["jobs"],
         params: inlined("job-params"),
         querystring: inlined("job-events-query"),
@@ -102,7 +100,7 @@ export async function jobRoutes(app: FastifyInstance, _options: RouteOptions): P
               "text/event-stream": { schema: { type: "string", description: "id:, event: and data: lines" } },
             },
           },
-          ...problems(400, 401, 404),
+          ...problems(400, 401, 404, 429),
         },
       },
     },
@@ -118,6 +116,8 @@ export async function jobRoutes(app: FastifyInstance, _options: RouteOptions): P
         typeof lastEventId === "string" && /^[0-9]{1,15}$/.test(lastEventId) ? Number(lastEventId) : undefined;
       let after = fromHeader ?? Number(request.query.after ?? 0);
 
+      // Counted against the key's open streams (429 over its limit) and ended if the key is revoked.
+      const stop = app.eventStreams.open(request.auth);
       // From here the response is ours (fastify's serialisers and hooks do not apply).
       reply.hijack();
       const res = reply.raw;
@@ -128,8 +128,6 @@ export async function jobRoutes(app: FastifyInstance, _options: RouteOptions): P
         "x-accel-buffering": "no",
       });
       res.write("retry: 2000\n\n");
-      const stop = new AbortController();
-      streams.add(stop);
       // The response closes when the client goes away (the request side may close earlier).
       res.on("close", () => stop.abort());
       let lastWrite = Date.now();
@@ -161,7 +159,9 @@ export async function jobRoutes(app: FastifyInstance, _options: RouteOptions): P
       } catch (error) {
         request.log.warn({ err: error }, "event stream ended by an error");
       } finally {
-        streams.delete(stop);
+        app.eventStreams.release(request.auth.keyId, stop);
+        // Said as a comment (no id, no event): a client that reconnects learns the rest from its 401.
+        if (stop.signal.reason === ("revoked" satisfies StreamEnd)) res.write(": the API key was revoked\n\n");
         res.end();
       }
     },
