@@ -61,6 +61,7 @@ export {
   gradientPenalty,
   HAZARD_SPACING,
   type LayoutPenalties,
+  layoutCost,
   layoutPenalties,
   type SpacingOptions,
 } from "./losses.js";

@@ -221,3 +221,61 @@ export function countLoss(graph: GraphTensors, c: tf.Tensor2D, layout: EncodingL
   const wanted = tf.mul(tf.slice(c, [0, CONDITION_LAYOUT.counts], [-1, EQUIPMENT_TYPES.length]), COUNT_SCALE);
   return tf.mean(tf.sum(tf.square(tf.sub(counts, wanted)), 1)) as tf.Scalar;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Layout cost (generator only; issue 19)
+
+/** A batch's layout cost against the designers' layouts of the same topologies. */
+export interface LayoutCost {
+  /** Mean over the batch of the piping proxy's ratio to the real layout's (1: as cheap as the designer). */
+  readonly piping: tf.Scalar;
+  /** Mean over the batch of the footprints' bounding-box area's ratio to the real layout's. */
+  readonly area: tf.Scalar;
+  /** ½·(piping + area): the term the trainer weighs (penalties.cost). */
+  readonly total: tf.Scalar;
+}
+
+/**
+ * Per sample [B]: the piping proxy, Σ over process lines of the Manhattan distance between the
+ * connected equipment centres (m; the polish's and the eval's piping measure, without nozzle
+ * offsets or DN prices), and the bounding-box area of the placed footprints (m², the land term).
+ */
+function costParts(
+  graph: GraphTensors,
+  c: tf.Tensor2D,
+  layout: EncodingLayout,
+): { piping: tf.Tensor1D; area: tf.Tensor1D } {
+  const b = boxes(graph.X, graph.mask, c, layout);
+  const [xi, xj] = pairs(b.x);
+  const [yi, yj] = pairs(b.y);
+  const [pi, pj] = pairs(b.p);
+  // Pipe slices are the first `sizeClasses` of A: every process line, whatever its DN.
+  const lines = tf.sum(tf.slice(graph.A, [0, 0, 0, 0], [-1, layout.sizeClasses, -1, -1]), 1); // [B,N,N]
+  const manhattan = tf.add(tf.abs(tf.sub(xi, xj)), tf.abs(tf.sub(yi, yj)));
+  const piping = tf.sum(tf.mul(tf.mul(manhattan, lines), tf.mul(pi, pj)), [1, 2]) as tf.Tensor1D;
+  // Unplaced rows are pushed past the other side so that max and min never pick them.
+  const far = tf.mul(tf.sub(1, b.p), 1e6);
+  const extent = (centre: tf.Tensor2D, size: tf.Tensor2D) => {
+    const half = tf.div(size, 2);
+    const hi = tf.max(tf.sub(tf.add(centre, half), far), 1);
+    const lo = tf.min(tf.add(tf.sub(centre, half), far), 1);
+    return tf.relu(tf.sub(hi, lo)); // 0 when nothing is placed
+  };
+  const area = tf.mul(extent(b.x, b.w), extent(b.y, b.d)) as tf.Tensor1D;
+  return { piping, area };
+}
+
+/**
+ * Differentiable layout cost of the generator's layouts, each as a ratio to the real layout of the
+ * same topology (layout-only training places the real batch's topologies): the weight then means
+ * the same in every class and site size, and 1 is the designer's cost. 1 m and 1 m² are added to
+ * both sides so a design without lines or placed items counts as 1, not as 0/0.
+ */
+export function layoutCost(fake: GraphTensors, real: GraphTensors, c: tf.Tensor2D, layout: EncodingLayout): LayoutCost {
+  const f = costParts(fake, c, layout);
+  const r = costParts(real, c, layout);
+  const ratio = (a: tf.Tensor1D, b: tf.Tensor1D) => tf.mean(tf.div(tf.add(a, 1), tf.add(b, 1))) as tf.Scalar;
+  const piping = ratio(f.piping, r.piping);
+  const area = ratio(f.area, r.area);
+  return { piping, area, total: tf.mul(tf.add(piping, area), 0.5) as tf.Scalar };
+}

@@ -23,6 +23,7 @@ import {
   generatorAdversarialLoss,
   gradientPenalty,
   HAZARD_SPACING,
+  layoutCost,
   layoutPenalties,
   type SpacingOptions,
 } from "./losses.js";
@@ -53,6 +54,12 @@ export interface PenaltyWeights {
   readonly count: number;
   /** Per item, the share of its footprint on racks (with their keep-free strip) or keep-outs, summed. */
   readonly obstacle: number;
+  /**
+   * Layout cost (losses.ts `layoutCost`): ½·(piping proxy + bounding-box area), each as a ratio to
+   * the designer's layout of the same topology, so 1 is the designer's cost. Counts only in the
+   * generator's objective (it is not one of the logged losses).
+   */
+  readonly cost: number;
 }
 
 export interface TrainingConfig {
@@ -92,7 +99,7 @@ export const DEFAULT_TRAINING_CONFIG: TrainingConfig = {
   drift: 1e-3,
   emaDecay: 0.999,
   temperature: 1,
-  penalties: { overlap: 1, site: 0.05, spacing: 1, count: 0.1, obstacle: 0 },
+  penalties: { overlap: 1, site: 0.05, spacing: 1, count: 0.1, obstacle: 0, cost: 0 },
   spacing: HAZARD_SPACING,
   layoutOnly: false,
 };
@@ -474,32 +481,13 @@ class GanTrainer implements Trainer {
   }
 
   private generatorStep(c: tf.Tensor2D, real: GanBatch): number[] {
-    const t = this.config.training;
     const seeds = { z: this.nextSeed(), noise: this.nextSeed() };
     const out = tf.tidy(() => {
       const parts: tf.Scalar[] = [];
-      const { value, grads } = tf.variableGrads(() => {
-        const fake = this.fakes(c, seeds.z, seeds.noise, real);
-        const adversarial = generatorAdversarialLoss(this.critique(fake, c));
-        // Obstacles only when they weigh: a weight of 0 keeps the graph generator's runs as they were.
-        const pen = layoutPenalties(
-          fake,
-          c,
-          this.layout,
-          t.spacing,
-          t.penalties.obstacle > 0 ? real.obstacles : undefined,
-        );
-        const count = countLoss(fake, c, this.layout);
-        parts.push(...[adversarial, pen.overlap, pen.site, pen.spacing, count, pen.obstacle].map((s) => tf.keep(s)));
-        return tf.addN([
-          adversarial,
-          tf.mul(pen.overlap, t.penalties.overlap),
-          tf.mul(pen.site, t.penalties.site),
-          tf.mul(pen.spacing, t.penalties.spacing),
-          tf.mul(count, t.penalties.count),
-          tf.mul(pen.obstacle, t.penalties.obstacle),
-        ]) as tf.Scalar;
-      }, variablesOf(this.generator));
+      const { value, grads } = tf.variableGrads(
+        () => this.generatorObjective(this.fakes(c, seeds.z, seeds.noise, real), c, real, parts),
+        variablesOf(this.generator),
+      );
       this.gOpt.applyGradients(grads as Gradients);
       this.updateEma();
       const all = tf.stack([value, ...parts]);
@@ -541,30 +529,39 @@ class GanTrainer implements Trainer {
 
   generatorGradients(shard: GanBatch, rows: BatchRows): ShardGradients {
     checkRows(shard, rows);
-    const t = this.config.training;
     const seeds = { z: this.nextSeed(), noise: this.nextSeed() };
     const scale = rows.size / rows.total;
-    return this.gradientsOf(this.generator, scale, (parts) => () => {
-      const fake = this.fakes(shard.c, seeds.z, seeds.noise, shard, rows);
-      const adversarial = generatorAdversarialLoss(this.critique(fake, shard.c));
-      const pen = layoutPenalties(
-        fake,
-        shard.c,
-        this.layout,
-        t.spacing,
-        t.penalties.obstacle > 0 ? shard.obstacles : undefined,
-      );
-      const count = countLoss(fake, shard.c, this.layout);
-      parts.push(...[adversarial, pen.overlap, pen.site, pen.spacing, count, pen.obstacle].map((x) => tf.keep(x)));
-      return tf.addN([
-        adversarial,
-        tf.mul(pen.overlap, t.penalties.overlap),
-        tf.mul(pen.site, t.penalties.site),
-        tf.mul(pen.spacing, t.penalties.spacing),
-        tf.mul(count, t.penalties.count),
-        tf.mul(pen.obstacle, t.penalties.obstacle),
-      ]) as tf.Scalar;
-    });
+    return this.gradientsOf(
+      this.generator,
+      scale,
+      (parts) => () =>
+        this.generatorObjective(this.fakes(shard.c, seeds.z, seeds.noise, shard, rows), shard.c, shard, parts),
+    );
+  }
+
+  /**
+   * The generator's objective on its fakes: −E[D(fake)] plus the weighted layout penalties, the
+   * count term and the layout cost. Pushes the logged parts (adversarial, overlap, site, spacing,
+   * count, obstacle) in that order.
+   */
+  private generatorObjective(fake: GraphTensors, c: tf.Tensor2D, real: GanBatch, parts: tf.Scalar[]): tf.Scalar {
+    const t = this.config.training;
+    const adversarial = generatorAdversarialLoss(this.critique(fake, c));
+    // Obstacles only when they weigh: a weight of 0 keeps the graph generator's runs as they were.
+    const pen = layoutPenalties(fake, c, this.layout, t.spacing, t.penalties.obstacle > 0 ? real.obstacles : undefined);
+    const count = countLoss(fake, c, this.layout);
+    parts.push(...[adversarial, pen.overlap, pen.site, pen.spacing, count, pen.obstacle].map((x) => tf.keep(x)));
+    const terms = [
+      adversarial,
+      tf.mul(pen.overlap, t.penalties.overlap),
+      tf.mul(pen.site, t.penalties.site),
+      tf.mul(pen.spacing, t.penalties.spacing),
+      tf.mul(count, t.penalties.count),
+      tf.mul(pen.obstacle, t.penalties.obstacle),
+    ];
+    // Only computed when it weighs, as the obstacles: a weight of 0 trains exactly as before.
+    if (t.penalties.cost > 0) terms.push(tf.mul(layoutCost(fake, real, c, this.layout).total, t.penalties.cost));
+    return tf.addN(terms) as tf.Scalar;
   }
 
   applyGeneratorGradients(sum: readonly Float32Array[]): void {
