@@ -12,7 +12,9 @@
  * applied, as generation runs it), "learned, no contract masks" (the same without the masks of
  * gan/topology/contract-masks.ts), "learned, unconstrained" (what the model itself does with the
  * condition: no forced equipment, masks on) and "untrained" (the same
- * architecture with fresh weights: the ablation that shows what training added). Each of them also
+ * architecture with fresh weights: the ablation that shows what training added). A model that
+ * recorded its training data's vocabulary (observed-vocabulary.ts) adds "learned, every value (no
+ * vocabulary)": the same as "learned" but decoding into values the data never held. Each of them also
  * reports validity after repair (completeControl, as the pipeline completes control logic).
  *
  * Requests are the first `--per-class` designs of each class in the split, written by
@@ -118,6 +120,11 @@ if (values.model) {
   learned.learned = withRepair(learnedTopology(model, { noiseScale }));
   learned["learned, no contract masks"] = withRepair(learnedTopology(model, { contractMasks: false, noiseScale }));
   learned["learned, unconstrained"] = withRepair(learnedTopology(model, { constrained: false, noiseScale }));
+  if (model.vocabulary) {
+    learned["learned, every value (no vocabulary)"] = withRepair(
+      learnedTopology(model, { noiseScale, observedOnly: false }),
+    );
+  }
   learned.untrained = withRepair(learnedTopology(untrained, { noiseScale }));
 }
 

@@ -128,6 +128,8 @@ export interface TopologyTrainingLoopInput {
 export async function runTopologyTrainingLoop(input: TopologyTrainingLoopInput): Promise<number> {
   const { trainer, graphs, batchSize } = input;
   if (graphs.length === 0) throw new RangeError("runTopologyTrainingLoop: no slot graph to train on");
+  // The values the data holds go with the model: generation decodes only into them.
+  trainer.observe(graphs);
   const capacity = topologyLineCapacity(trainer);
   const batches = Math.ceil(graphs.length / batchSize);
   let done = input.fromEpoch;

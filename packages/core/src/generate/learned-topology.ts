@@ -50,6 +50,11 @@ export interface LearnedTopologyOptions {
   readonly contractMasks?: boolean;
   /** Noise scale τ of the line and attachment samples (model-io.ts); default 1 (the model's own distribution). */
   readonly noiseScale?: number;
+  /**
+   * Decode only into the values the training data held (the model's recorded vocabulary,
+   * model-io.ts). Default true; false shows what the model draws without it: eval reports both.
+   */
+  readonly observedOnly?: boolean;
 }
 
 /** A TopologySource over a trained topology generator. */
@@ -73,6 +78,7 @@ export function learnedTopology(model: TopologyModel, options: LearnedTopologyOp
         ...(options.constrained === false ? {} : { required }),
         sampleNoise: options.sampleNoise ?? true,
         ...(options.noiseScale === undefined ? {} : { noiseScale: options.noiseScale }),
+        ...(options.observedOnly === undefined ? {} : { observedOnly: options.observedOnly }),
         ...(latent ? { latents: [Float32Array.from(latent)] } : {}),
       });
       const masked = options.contractMasks ?? true;

@@ -25,6 +25,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
 import { Linear, PairwiseEdgeLogits, RelationalGraphConv } from "../layers.js";
+import { allowedColumns, type ObservedVocabulary } from "./observed-vocabulary.js";
 import type { FeatureGroup, SlotGraphSpec } from "./spec.js";
 
 type LayerArgs = NonNullable<ConstructorParameters<typeof tfl.layers.Layer>[0]>;
@@ -452,6 +453,12 @@ export interface RunOptions {
    * [B,N,S+1] (skeleton one-hots ‖ existence). sample.ts uses it to honour required equipment.
    */
   readonly decodeSkeleton?: (logits: tf.Tensor3D) => tf.Tensor3D;
+  /**
+   * Sample attachments and line features only from the values the training data held
+   * (observed-vocabulary.ts); the others get no probability. Generation only: training samples
+   * from the model's whole distribution.
+   */
+  readonly vocabulary?: ObservedVocabulary;
 }
 
 /** Column blocks of one logits tensor, each sampled by its kind. */
@@ -506,9 +513,14 @@ export function sampleBlocks(
   temperature: number,
   noiseSeed?: number,
   noiseScale = 1,
+  allowed?: Float32Array,
 ): { value: tf.Tensor; logProb: tf.Tensor } {
   const w = layout.width;
   if (logits.shape.at(-1) !== w) throw new RangeError(`sampleBlocks: ${logits.shape.at(-1)} columns for ${w}`);
+  if (allowed !== undefined && allowed.length !== w)
+    throw new RangeError(`sampleBlocks: ${allowed.length} allowed for ${w}`);
+  // A column that may not be drawn gets a logit far below any other (and is skipped by the argmax).
+  if (allowed !== undefined) logits = tf.add(logits, tf.mul(tf.sub(tf.tensor1d(allowed), 1), 1e4));
   const lead = logits.shape.slice(0, -1);
   const kindMask = (kind: FeatureGroup["kind"]) => {
     const m = new Float32Array(w);
@@ -553,9 +565,12 @@ export function sampleBlocks(
     const at = r * w;
     for (const b of layout.blocks) {
       if (b.kind === "categorical") {
-        let best = 0;
-        for (let k = 1; k < b.size; k++) if (values[at + b.start + k]! > values[at + b.start + best]!) best = k;
-        hardData[at + b.start + best] = 1;
+        let best = -1;
+        for (let k = 0; k < b.size; k++) {
+          if (allowed !== undefined && allowed[b.start + k] === 0) continue;
+          if (best < 0 || values[at + b.start + k]! > values[at + b.start + best]!) best = k;
+        }
+        hardData[at + b.start + Math.max(0, best)] = 1;
       } else if (b.kind === "binary") {
         for (let k = 0; k < b.size; k++) hardData[at + b.start + k] = values[at + b.start + k]! > 0.5 ? 1 : 0;
       } else {
@@ -680,13 +695,29 @@ export function runGenerator(
   const [attachLogits, featureLogits] = g.attachments.apply([h2, tf.expandDims(adjacency, 1), exist, from, to], {
     training,
   }) as [tf.Tensor3D, tf.Tensor3D];
-  const attach = sampleBlocks(attachLogits, columnBlocks(cols.attachments), t, subSeed(seed, 3), tau);
+  const vocabulary = options.vocabulary;
+  const attach = sampleBlocks(
+    attachLogits,
+    columnBlocks(cols.attachments),
+    t,
+    subSeed(seed, 3),
+    tau,
+    vocabulary && allowedColumns(vocabulary.nodes, cols.attachments),
+  );
   const attachments = tf.mul(attach.value, existColumn);
   logProbs.push(tf.sum(tf.mul(attach.logProb, stopGradient(exist)), 1));
   // A listed line's existence, read back from the adjacency so its gradient reaches the line logits.
   const present = tf.sum(tf.mul(tf.matMul(from, adjacency), to), 2); // [B,M]
-  const edgeLayout = columnBlocks([...spec.edgeGroups].sort((p, q) => p.offset - q.offset));
-  const feature = sampleBlocks(featureLogits, edgeLayout, t, subSeed(seed, 4), tau);
+  const edgeGroups = [...spec.edgeGroups].sort((p, q) => p.offset - q.offset);
+  const edgeLayout = columnBlocks(edgeGroups);
+  const feature = sampleBlocks(
+    featureLogits,
+    edgeLayout,
+    t,
+    subSeed(seed, 4),
+    tau,
+    vocabulary && allowedColumns(vocabulary.lines, edgeGroups),
+  );
   const lines = tf.mul(feature.value, tf.expandDims(present, 2)) as tf.Tensor3D;
   logProbs.push(tf.sum(tf.mul(feature.logProb, stopGradient(present)), 1));
 

@@ -13,6 +13,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { concatArrays, fromModelFiles, loadModel, sampleLatent, saveModel, toModelFiles } from "../models.js";
 import { disposeGenerator, runGenerator, stageColumns, type TopologyGenerator } from "./generator.js";
+import type { ObservedVocabulary } from "./observed-vocabulary.js";
 import { type SkeletonDecoderOptions, skeletonDecoder } from "./sample.js";
 import type { SlotGraph } from "./spec.js";
 import { graphInputs, slotGraphsOf, type TopologyTrainer, type TopologyTrainerConfig } from "./training.js";
@@ -21,6 +22,11 @@ import { graphInputs, slotGraphsOf, type TopologyTrainer, type TopologyTrainerCo
 export interface TopologyModel {
   readonly config: TopologyTrainerConfig;
   readonly generator: TopologyGenerator;
+  /**
+   * The discrete values the training data held (observed-vocabulary.ts). Generation decodes only
+   * into them; a model saved before it was recorded has none and decodes into every value.
+   */
+  readonly vocabulary?: ObservedVocabulary;
 }
 
 export const TOPOLOGY_CONFIG_FILE = "topology-gan.json";
@@ -28,13 +34,16 @@ const STAGES = ["skeleton", "lines", "attachments"] as const;
 
 /** The trainer's EMA generator as a model (shares its weights: do not dispose it separately). */
 export function topologyModelOf(trainer: TopologyTrainer): TopologyModel {
-  return { config: trainer.config, generator: trainer.generatorEma };
+  const vocabulary = trainer.vocabulary;
+  return { config: trainer.config, generator: trainer.generatorEma, ...(vocabulary ? { vocabulary } : {}) };
 }
 
 /** The model's files, by relative path. */
 export async function topologyModelFiles(model: TopologyModel): Promise<Map<string, Uint8Array>> {
   const files = new Map<string, Uint8Array>();
-  files.set(TOPOLOGY_CONFIG_FILE, new TextEncoder().encode(`${JSON.stringify(model.config, null, 2)}\n`));
+  // The vocabulary rides in the configuration file, beside (not inside) the trainer's configuration.
+  const saved = model.vocabulary ? { ...model.config, vocabulary: model.vocabulary } : model.config;
+  files.set(TOPOLOGY_CONFIG_FILE, new TextEncoder().encode(`${JSON.stringify(saved, null, 2)}\n`));
   for (const stage of STAGES) {
     const { modelJson, weights } = toModelFiles(await saveModel(model.generator[stage]));
     files.set(`${stage}/model.json`, new TextEncoder().encode(JSON.stringify(modelJson)));
@@ -55,7 +64,11 @@ export async function saveTopologyModel(
 export async function loadTopologyModel(
   read: (path: string) => Uint8Array | Promise<Uint8Array>,
 ): Promise<TopologyModel> {
-  const config = JSON.parse(new TextDecoder().decode(await read(TOPOLOGY_CONFIG_FILE))) as TopologyTrainerConfig;
+  const { vocabulary, ...config } = JSON.parse(
+    new TextDecoder().decode(await read(TOPOLOGY_CONFIG_FILE)),
+  ) as TopologyTrainerConfig & {
+    vocabulary?: ObservedVocabulary;
+  };
   if (config?.spec === undefined || config.model === undefined) {
     throw new Error(`${TOPOLOGY_CONFIG_FILE} is not a topology GAN configuration`);
   }
@@ -65,7 +78,11 @@ export async function loadTopologyModel(
     models.push(await loadModel(await fromModelFiles(json, await read(`${stage}/weights.bin`))));
   }
   const [skeleton, lines, attachments] = models as [(typeof models)[0], (typeof models)[0], (typeof models)[0]];
-  return { config, generator: { spec: config.spec, config: config.model, skeleton, lines, attachments } };
+  return {
+    config,
+    generator: { spec: config.spec, config: config.model, skeleton, lines, attachments },
+    ...(vocabulary ? { vocabulary } : {}),
+  };
 }
 
 export function disposeTopologyModel(model: TopologyModel): void {
@@ -93,6 +110,11 @@ export interface GenerateSlotGraphOptions {
   readonly sampleNoise?: boolean;
   /** Noise scale τ of the line and attachment samples (generator.ts RunOptions.noiseScale). Default 1. */
   readonly noiseScale?: number;
+  /**
+   * Decode the attachments and line features only into values the training data held (the
+   * model's `vocabulary`). Default true; a model without a vocabulary decodes into every value.
+   */
+  readonly observedOnly?: boolean;
 }
 
 export interface GeneratedSlotGraphs {
@@ -120,6 +142,7 @@ export function generateSlotGraphs(
   const seed = options.seed ?? 0;
   const noiseSeed = (options.sampleNoise ?? true) ? deriveNoiseSeed(seed) : undefined;
   const cols = stageColumns(spec, config.skeletonGroups);
+  const vocabulary = (options.observedOnly ?? true) ? model.vocabulary : undefined;
   const decode = skeletonDecoder(cols, {
     ...(options.required ? { required: options.required } : {}),
     ...(noiseSeed === undefined ? {} : { noiseSeed }),
@@ -132,6 +155,7 @@ export function generateSlotGraphs(
       : sampleLatent(b, config.latentSize, seed, options.truncation ?? 1);
     const { nodes, mask, adjacency, from, to, lines } = runGenerator(model.generator, zTensor, c, {
       decodeSkeleton: decode,
+      ...(vocabulary ? { vocabulary } : {}),
       ...(noiseSeed === undefined ? {} : { noiseSeed }),
       ...(options.noiseScale === undefined ? {} : { noiseScale: options.noiseScale }),
     });

@@ -40,6 +40,7 @@ import {
   type TopologyGenerator,
   type TopologyModelConfig,
 } from "./generator.js";
+import { mergeVocabulary, type ObservedVocabulary, observeVocabulary } from "./observed-vocabulary.js";
 import { uniformStream } from "./sample.js";
 import type { SlotGraph, SlotGraphSpec } from "./spec.js";
 
@@ -415,6 +416,8 @@ export interface TopologyTrainerState {
   readonly generatorEma: tf.io.ModelArtifacts[];
   readonly critic: tf.io.ModelArtifacts;
   readonly optimizers: { readonly generator: EncodedWeights; readonly critic: EncodedWeights };
+  /** What the data held (observed-vocabulary.ts); absent in checkpoints from before it was kept. */
+  readonly vocabulary?: ObservedVocabulary;
 }
 
 export interface TopologyTrainer {
@@ -439,6 +442,13 @@ export interface TopologyTrainer {
    * frequencies instead of uniform guesses over ~300 columns. Call before the first step.
    */
   setOutputPriors(graphs: readonly (SlotGraph | CompactSlotGraph)[]): void;
+  /**
+   * Records the discrete values `graphs` hold into `vocabulary` (merged with what was recorded
+   * before). `epoch` calls it; a loop that calls `step` itself calls it once with its graphs.
+   */
+  observe(graphs: readonly (SlotGraph | CompactSlotGraph)[]): void;
+  /** The values the training data held, saved with the model; undefined before any data is seen. */
+  readonly vocabulary: ObservedVocabulary | undefined;
   state(): Promise<TopologyTrainerState>;
   restore(state: TopologyTrainerState): Promise<void>;
   dispose(): void;
@@ -476,6 +486,9 @@ class Trainer implements TopologyTrainer {
   private stepCount = 0;
   private drawCount = 0;
   private epochCount = 0;
+  private observed: ObservedVocabulary | undefined;
+  /** Data sets already observed (an epoch loop passes the same array every epoch). */
+  private readonly observedSets = new WeakSet<readonly unknown[]>();
 
   constructor(config: TopologyTrainerConfig, rewardFn: RewardFn | undefined) {
     this.config = config;
@@ -503,6 +516,17 @@ class Trainer implements TopologyTrainer {
 
   get epochs(): number {
     return this.epochCount;
+  }
+
+  get vocabulary(): ObservedVocabulary | undefined {
+    return this.observed;
+  }
+
+  observe(graphs: readonly (SlotGraph | CompactSlotGraph)[]): void {
+    if (graphs.length === 0 || this.observedSets.has(graphs)) return;
+    this.observedSets.add(graphs);
+    const seen = observeVocabulary(graphs, this.config.spec);
+    this.observed = this.observed ? mergeVocabulary(this.observed, seen) : seen;
   }
 
   private newOptimizer(which: "generator" | "critic"): tf.AdamOptimizer {
@@ -654,6 +678,7 @@ class Trainer implements TopologyTrainer {
     onProgress?: (done: number, total: number, losses: TopologyStepLosses) => void,
   ): TopologyEpochSummary {
     if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batchSize must be a positive integer`);
+    this.observe(graphs);
     const start = performance.now();
     const order = shuffled(graphs.length, deriveSeed(this.config.model.seed ^ 0x5bd1e995, this.epochCount));
     const sums = Object.fromEntries(TOPOLOGY_LOSS_KEYS.map((k) => [k, 0])) as Record<LossKey, number>;
@@ -725,6 +750,7 @@ class Trainer implements TopologyTrainer {
       generatorEma,
       critic,
       optimizers: { generator: gOpt, critic: dOpt },
+      ...(this.observed ? { vocabulary: this.observed } : {}),
     };
   }
 
@@ -748,6 +774,7 @@ class Trainer implements TopologyTrainer {
     this.stepCount = state.step;
     this.drawCount = state.draws;
     this.epochCount = state.epochs;
+    this.observed = state.vocabulary;
   }
 
   dispose(): void {
