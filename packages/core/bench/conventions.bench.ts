@@ -134,7 +134,9 @@ function countParts(designs: readonly Design[]): Record<(typeof PARTS)[number], 
   };
   for (const d of designs) {
     const pumps = new Set(d.equipment.filter((e) => e.type === "pump").map((e) => e.tag));
-    const gauged = new Set(d.instruments.flatMap((i) => (i.on && "line" in i.on && /^PI-/.test(i.tag) ? [i.on.line] : [])));
+    const gauged = new Set(
+      d.instruments.flatMap((i) => (i.on && "line" in i.on && /^PI-/.test(i.tag) ? [i.on.line] : [])),
+    );
     for (const l of d.lines) if (isNozzleEnd(l.from) && pumps.has(l.from.tag)) add(PARTS[0], gauged.has(l.id));
     for (const s of controlValveStations(d)) {
       add(PARTS[1], s.blocksBothSides);
