@@ -6,6 +6,7 @@ export { EXPORT_FORMATS, type ExportFormat, exportDesign, isExportFormat, NotPla
 export { readBundle } from "./gan/bundle.js";
 export { candidateDesignIds } from "./gan/candidate-ids.js";
 export { generationService } from "./gan/generation-service.js";
+export { closeWorkers, parseTrainWorkers, startTrainingHelpers } from "./gan/parallel-training.js";
 export { trainingService } from "./gan/training-service.js";
 export { expandInputs, type FileResult, readDesignFile } from "./io/read-designs.js";
 export { createApiKey } from "./keys.js";

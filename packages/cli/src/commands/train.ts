@@ -33,8 +33,11 @@ import {
 import { pipelinePreview, previewRequests } from "@plantgan/core/generate";
 import {
   checkTrainingSettings,
+  closeWorkers,
   describeSetting,
+  parseTrainWorkers,
   type ResolvedTrainingSettings,
+  startTrainingHelpers,
   TRAINING_DEFAULTS,
   TRAINING_SETTINGS_SCHEMA,
   type TrainingSettingName,
@@ -60,6 +63,7 @@ interface TrainOptions {
   size?: string;
   generator?: string;
   previews?: string;
+  workers: string;
 }
 
 /** The flag of each training setting (learningRate has none: a CLI run uses its size's rate). */
@@ -140,6 +144,11 @@ export function registerTrain(program: Command): void {
     )
     .option("--backend <name>", "auto, wasm, cpu, tensorflow, tensorflow-gpu", "wasm")
     .option("--previews <n>", withDefault("layouts drawn per epoch in previews/epoch-XXX.svg", "previews"))
+    .option(
+      "--workers <n>",
+      "processes the layout generator trains on, each with its own backend, gradients averaged every step (data-parallel; 1 to 64)",
+      "1",
+    )
     .addHelpText(
       "after",
       "\nWrites <out>/metrics.jsonl (one line per layout epoch), previews/, generator/, critic/, model-card.json\n" +
@@ -160,6 +169,9 @@ export function registerTrain(program: Command): void {
         generator,
         ...settings
       } = settingsOfFlags(options);
+      const workersWanted = parseTrainWorkers(options.workers);
+      if (workersWanted === undefined)
+        throw new CliError(`--workers must be an integer from 1 to 64; got ${options.workers}`);
       const size = MODEL_SIZES[settings.size]!;
       const datasetName = basename(options.dataset.replace(/\/+$/, ""));
       const out = options.out ?? join("datasets/models", datasetName);
@@ -193,6 +205,8 @@ export function registerTrain(program: Command): void {
       }
       const layoutData = layoutTrainingData(designs, trainer);
       const items = layoutData.items;
+      // Never more workers than designs: each worker takes a row of every step.
+      const workers = Math.max(1, Math.min(workersWanted, items.length));
 
       // The topology generator, on every design.
       let topology: TopologyPhase | undefined;
@@ -227,7 +241,7 @@ export function registerTrain(program: Command): void {
           (trainsLayout
             ? `layout generator: ${items.length} placed designs, ${epochs} epochs`
             : "layout generator: no placed design, not trained (the model folder keeps its initial weights)") +
-          ` (backend ${backendChoice.name})`,
+          ` (backend ${backendChoice.name}${trainsLayout && workers > 1 ? `, data-parallel on ${workers} processes` : ""})`,
       );
       await mkdir(join(out, "previews"), { recursive: true });
 
@@ -257,7 +271,7 @@ export function registerTrain(program: Command): void {
             processClasses: [...new Set(designs.map((d) => d.processClass))],
           },
           sha256,
-          settings: { epochs, batchSize, seed, size: settings.size },
+          settings: { epochs, batchSize, seed, size: settings.size, workers },
           backend: backendChoice.name,
           trainingSeconds: trainingSeconds + (topology?.seconds ?? 0),
           epochsDone: layoutEpoch,
@@ -319,9 +333,11 @@ export function registerTrain(program: Command): void {
           ? (await readSplit(options.dataset, "val")).designs
           : designs;
         const placedVal = val.filter((d) => d.equipment.length > 0 && d.equipment.every((e) => e.x !== undefined));
+        const helpers = await startTrainingHelpers(trainer, workers, backendChoice.name);
         await runTrainingLoop({
           trainer,
           items,
+          helpers,
           preview: pipelinePreview(
             previewRequests(placedVal.length > 0 ? placedVal : designs, Math.max(previewCount, 1)),
           ),
@@ -341,7 +357,10 @@ export function registerTrain(program: Command): void {
               join(out, "previews", `epoch-${tag}.svg`),
               layoutsSvg(samples.slice(0, previewCount), `epoch ${epoch}: EMA generator, legalised and routed`),
             );
-            await appendFile(metricsPath, `${JSON.stringify({ epoch, step, seconds, ...losses, ...metrics })}\n`);
+            await appendFile(
+              metricsPath,
+              `${JSON.stringify({ epoch, step, seconds, workers, ...losses, ...metrics })}\n`,
+            );
 
             // Export the model, then the checkpoint (the checkpoint is the commit point of the epoch).
             await exportModel(epoch, { ...losses, ...metrics });
@@ -354,7 +373,7 @@ export function registerTrain(program: Command): void {
                 `preview validity ${metrics.preview_validity} (raw ${metrics.preview_raw_validity})`,
             );
           },
-        });
+        }).finally(() => closeWorkers(helpers));
       }
       trainer.dispose();
       topology?.trainer.dispose();

@@ -2,6 +2,7 @@ import { fixtureBatchItems } from "@plantgan/testing";
 import { beforeAll, describe, expect, it } from "vitest";
 import { dataParallelStep, localWorker, shardRows, sumGradients } from "./data-parallel.js";
 import { createTrainer, restoreTrainer, type Trainer, type TrainerConfigInput, useBackend } from "./index.js";
+import { type EpochResult, epochBatches, runTrainingLoop } from "./training-run.js";
 
 /** The layout generator at test size, a generator update every step. */
 const TINY: TrainerConfigInput = {
@@ -86,5 +87,66 @@ describe("data-parallel training", () => {
     const moved = weightsOf(before).some((x, i) => x.some((v, j) => Math.abs(v - reference[i]![j]!) > 1e-6));
     expect(moved).toBe(true);
     for (const t of [one, ...three, before]) t.dispose();
+  });
+});
+
+describe("the training loop on several workers", () => {
+  it("cuts an epoch into batches, a last one smaller than the worker count joining the one before", () => {
+    expect(epochBatches(7, 3)).toEqual([
+      [0, 3],
+      [3, 6],
+      [6, 7],
+    ]);
+    expect(epochBatches(7, 3, 2)).toEqual([
+      [0, 3],
+      [3, 7],
+    ]);
+    expect(epochBatches(8, 4, 2)).toEqual([
+      [0, 4],
+      [4, 8],
+    ]);
+    expect(epochBatches(0, 4, 2)).toEqual([]);
+    expect(() => epochBatches(1, 4, 2)).toThrow(/2 training workers need at least 2 designs/);
+  });
+
+  it("an epoch with a helper worker ends with the losses and weights of the trainer alone", async () => {
+    const items = fixtureBatchItems(8, 16);
+    const alone = createTrainer({ ...TINY, seed: 11 });
+    const start = await alone.state();
+    const lead = await restoreTrainer(start);
+    const helper = await restoreTrainer(start);
+    const epochOf = async (trainer: Trainer, helpers: ReturnType<typeof localWorker>[]) => {
+      let result: EpochResult | undefined;
+      await runTrainingLoop({
+        trainer,
+        items,
+        helpers,
+        preview: async () => ({ metrics: {}, samples: [] }),
+        fromEpoch: 0,
+        epochs: 1,
+        batchSize: 4,
+        seed: 2,
+        onEpoch: async (r) => {
+          result = r;
+        },
+      });
+      return result!;
+    };
+    const a = await epochOf(alone, []);
+    const b = await epochOf(lead, [localWorker(helper)]);
+    expect(b.step).toBe(a.step);
+    expect(a.step).toBe(2);
+    const keys = ["d_loss", "gp", "g_loss", "overlap"];
+    expectClose(
+      keys.map((k) => b.losses[k]!),
+      keys.map((k) => a.losses[k]!),
+      "epoch losses",
+    );
+    const reference = weightsOf(alone);
+    for (const t of [lead, helper]) {
+      const w = weightsOf(t);
+      for (let i = 0; i < w.length; i++) expectClose(Array.from(w[i]!), Array.from(reference[i]!), `weight ${i}`);
+    }
+    for (const t of [alone, lead, helper]) t.dispose();
   });
 });

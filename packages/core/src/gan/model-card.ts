@@ -46,6 +46,8 @@ export interface CardInput {
     readonly batchSize: number;
     readonly seed: number;
     readonly size: string;
+    /** Processes the layout generator trained on (data-parallel); 1 when absent. */
+    readonly workers?: number;
   };
   readonly backend: string;
   readonly trainingSeconds: number;
@@ -143,6 +145,7 @@ export function modelCard(input: CardInput): ModelCard {
       nMax: input.trainer.layout.spec.nMax,
       seed: input.settings.seed,
       size: input.settings.size,
+      workers: input.settings.workers ?? 1,
       latentSize: config.model.latentSize,
       generatorHidden: config.model.generatorHidden,
       nodeHidden: config.model.nodeHidden,

@@ -4,6 +4,7 @@
  * the caller's `onEpoch`, which stores the results and is the commit point of each epoch.
  */
 import { type Design, isPlaced } from "../design/types.js";
+import { dataParallelStep, type GradientWorker, localWorker } from "./data-parallel.js";
 import { layoutItem } from "./topology.js";
 import {
   type BatchItem,
@@ -108,12 +109,56 @@ export interface TrainingLoopInput {
   readonly onEpoch: (result: EpochResult) => Promise<void>;
   /** Checked between batches: a stop ends the loop without committing the unfinished epoch. */
   readonly shouldStop?: () => boolean;
+  /**
+   * Data-parallel helpers (e.g. worker processes), each holding the trainer's weights at the
+   * start: every step is split across the trainer (in this thread) and these, their gradients
+   * summed and applied by all, so the trainer ends each step as it would alone.
+   */
+  readonly helpers?: readonly GradientWorker[];
+}
+
+/**
+ * The epoch's batches as [start, end) of the shuffled order: `batchSize` rows each, the last one
+ * what is left. A last batch with fewer than `minRows` rows (one per data-parallel worker) joins
+ * the batch before it, so every worker gets a row of every step.
+ */
+export function epochBatches(n: number, batchSize: number, minRows = 1): [number, number][] {
+  const batches: [number, number][] = [];
+  for (let start = 0; start < n; start += batchSize) batches.push([start, Math.min(n, start + batchSize)]);
+  const last = batches.at(-1);
+  if (batches.length > 1 && last && last[1] - last[0] < minRows) {
+    batches.pop();
+    batches.at(-1)![1] = n;
+  }
+  if (batches.length > 0 && batches[0]![1] < minRows)
+    throw new RangeError(`${minRows} training workers need at least ${minRows} designs, got ${n}`);
+  return batches;
+}
+
+/** One step of the trainer alone on these rows. */
+function stepOn(trainer: Trainer, rows: readonly BatchItem[]): StepLosses {
+  const batch = makeBatch(rows, trainer.layout);
+  try {
+    return trainer.step(batch);
+  } finally {
+    disposeBatch(batch);
+  }
 }
 
 /** Runs epochs `fromEpoch + 1 … epochs`; returns the last completed epoch. */
 export async function runTrainingLoop(input: TrainingLoopInput): Promise<number> {
+  const local = input.helpers?.length ? localWorker(input.trainer) : undefined;
+  try {
+    return await runEpochs(input, local ? [local, ...input.helpers!] : undefined);
+  } finally {
+    local?.dispose(); // a step that threw may have left its batch
+  }
+}
+
+async function runEpochs(input: TrainingLoopInput, workers: readonly GradientWorker[] | undefined): Promise<number> {
   const { trainer, items, batchSize } = input;
-  const batches = Math.ceil(items.length / batchSize);
+  const bounds = epochBatches(items.length, batchSize, workers?.length ?? 1);
+  const batches = bounds.length;
   let done = input.fromEpoch;
   for (let epoch = input.fromEpoch + 1; epoch <= input.epochs; epoch++) {
     const started = performance.now();
@@ -123,16 +168,9 @@ export async function runTrainingLoop(input: TrainingLoopInput): Promise<number>
     let generatorSteps = 0;
     for (let b = 0; b < batches; b++) {
       if (input.shouldStop?.()) return done;
-      const batch = makeBatch(
-        order.slice(b * batchSize, (b + 1) * batchSize).map((i) => items[i]!),
-        trainer.layout,
-      );
-      let losses: StepLosses;
-      try {
-        losses = trainer.step(batch);
-      } finally {
-        disposeBatch(batch);
-      }
+      const [start, end] = bounds[b]!;
+      const rows = order.slice(start, end).map((i) => items[i]!);
+      const losses = workers ? await dataParallelStep(workers, rows, trainer.steps) : stepOn(trainer, rows);
       steps++;
       if (losses.generatorUpdated) generatorSteps++;
       for (const k of LOSS_KEYS) if (Number.isFinite(losses[k])) sums[k]! += losses[k];

@@ -1,7 +1,7 @@
 import { createTrainer, dataParallelStep, localWorker, type TrainerConfigInput, useBackend } from "@plantgan/core/gan";
 import { fixtureBatchItems } from "@plantgan/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ProcessWorker, startProcessWorkers } from "./parallel-training.js";
+import { type ProcessWorker, parseTrainWorkers, startProcessWorkers, trainWorkerCount } from "./parallel-training.js";
 
 /** The layout generator at test size, a generator update every step. */
 const TINY: TrainerConfigInput = {
@@ -64,4 +64,16 @@ describe("data-parallel training in worker processes", () => {
     expect((await workers[0]!.state()).step).toBe(2);
     one.dispose();
   }, 180_000);
+});
+
+describe("training worker count", () => {
+  it("is PLANTGAN_TRAIN_WORKERS when set, else 1; anything but 1 to 64 is refused naming the variable", () => {
+    expect(trainWorkerCount({})).toBe(1);
+    expect(trainWorkerCount({ PLANTGAN_TRAIN_WORKERS: "" })).toBe(1);
+    expect(trainWorkerCount({ PLANTGAN_TRAIN_WORKERS: "2" })).toBe(2);
+    for (const bad of ["0", "65", "1.5", "two", "-1"])
+      expect(() => trainWorkerCount({ PLANTGAN_TRAIN_WORKERS: bad }), bad).toThrow(/PLANTGAN_TRAIN_WORKERS/);
+    expect(parseTrainWorkers(" 3 ")).toBe(3);
+    expect(parseTrainWorkers("3x")).toBeUndefined();
+  });
 });

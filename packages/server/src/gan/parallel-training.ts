@@ -8,7 +8,7 @@ import { type ChildProcess, fork } from "node:child_process";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import type { BackendName, GradientWorker, ShardGradients, TrainerState } from "@plantgan/core/gan";
+import type { BackendName, GradientWorker, ShardGradients, Trainer, TrainerState } from "@plantgan/core/gan";
 import type { GradientReply, GradientRequest } from "./gradient-process.js";
 
 type Request = GradientRequest extends infer R ? (R extends { id: number } ? Omit<R, "id"> : never) : never;
@@ -18,6 +18,54 @@ export interface ProcessWorker extends GradientWorker {
   /** The worker's trainer state (weights, optimizers, counters), e.g. to checkpoint or compare. */
   state(): Promise<TrainerState>;
   close(): Promise<void>;
+}
+
+/** The most training workers a run may ask for. */
+export const MAX_TRAIN_WORKERS = 64;
+
+/** A worker count as text (a flag, an environment variable): a whole number from 1 to 64, else undefined. */
+export function parseTrainWorkers(text: string): number | undefined {
+  if (!/^\s*\d+\s*$/.test(text)) return undefined;
+  const n = Number(text);
+  return n >= 1 && n <= MAX_TRAIN_WORKERS ? n : undefined;
+}
+
+/**
+ * Processes an API training job trains on: PLANTGAN_TRAIN_WORKERS when set, else 1 (the job's
+ * own process only: the machine's other cores serve the API and generation by default).
+ */
+export function trainWorkerCount(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env.PLANTGAN_TRAIN_WORKERS;
+  if (raw === undefined || raw.trim() === "") return 1;
+  const n = parseTrainWorkers(raw);
+  if (n === undefined)
+    throw new Error(`PLANTGAN_TRAIN_WORKERS must be a whole number from 1 to ${MAX_TRAIN_WORKERS}, got "${raw}"`);
+  return n;
+}
+
+/**
+ * The helpers of a run on `workers` processes: `workers - 1` worker processes holding the
+ * trainer's weights as they are now (the trainer itself, in this process, is the first worker;
+ * see core's runTrainingLoop `helpers`). None for one worker. Refused for a trainer whose steps
+ * cannot be split (a graph generator that samples its topology draws noise per shard).
+ */
+export async function startTrainingHelpers(
+  trainer: Trainer,
+  workers: number,
+  backend: BackendName,
+): Promise<ProcessWorker[]> {
+  if (workers <= 1) return [];
+  const { generator } = trainer.config.model;
+  if (generator !== "layout" && !trainer.config.training.layoutOnly)
+    throw new Error(
+      `data-parallel training needs a layout generator or layoutOnly training (this one is ${generator})`,
+    );
+  return startProcessWorkers(await trainer.state(), workers - 1, backend);
+}
+
+/** Ends the worker processes (each finishes the request it is on, if any). */
+export async function closeWorkers(workers: readonly ProcessWorker[]): Promise<void> {
+  await Promise.all(workers.map((w) => w.close()));
 }
 
 /**

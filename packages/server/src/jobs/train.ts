@@ -26,6 +26,7 @@ import {
 } from "@plantgan/core/gan";
 import { pipelinePreview, previewRequests } from "@plantgan/core/generate";
 import { bundleModelFiles } from "../gan/bundle.js";
+import { closeWorkers, startTrainingHelpers, trainWorkerCount } from "../gan/parallel-training.js";
 import type { TrainPayload } from "../gan/training-service.js";
 import type { JobEventType } from "../store/store.js";
 import { JobCancelledError, type JobContext } from "./context.js";
@@ -83,6 +84,9 @@ export async function runTrain(ctx: JobContext): Promise<unknown> {
   const { settings } = payload;
   const topologyEpochs = settings.topologyEpochs ?? 0;
   const backend = await selectBackend();
+  // Processes the layout generator trains on (data-parallel); a bad setting fails the job here.
+  const workersWanted = trainWorkerCount();
+  let workers = 1;
   await ctx.emit("log", { message: `TensorFlow.js backend: ${backend.name}` });
   const designs = readSnapshot(new Uint8Array(await ctx.blobs.get(payload.designs)));
 
@@ -175,7 +179,7 @@ export async function runTrain(ctx: JobContext): Promise<unknown> {
           processClasses: payload.processClasses,
         },
         sha256: payload.designs,
-        settings,
+        settings: { ...settings, workers },
         backend: backend.name,
         trainingSeconds: trainingSeconds + topologySeconds,
         epochsDone: layoutEpoch,
@@ -284,9 +288,18 @@ export async function runTrain(ctx: JobContext): Promise<unknown> {
         await commit({ epoch: 0, weights, trainingSeconds }, card, []);
       }
     } else {
+      // Never more workers than designs: each worker takes a row of every step.
+      workers = Math.min(workersWanted, items.length);
+      const helpers = await startTrainingHelpers(trainer, workers, backend.name);
+      if (workers > 1) {
+        await ctx.emit("log", {
+          message: `layout generator: data-parallel on ${workers} processes (PLANTGAN_TRAIN_WORKERS), gradients averaged every step`,
+        });
+      }
       epochsDone = await runTrainingLoop({
         trainer,
         items,
+        helpers,
         preview: pipelinePreview(previewRequests(designs, settings.previews)),
         fromEpoch: epochsDone,
         epochs: settings.epochs,
@@ -316,7 +329,7 @@ export async function runTrain(ctx: JobContext): Promise<unknown> {
             [{ type: "metrics", data: { epoch, epochs: settings.epochs, step, seconds, losses, metrics, samples } }],
           );
         },
-      });
+      }).finally(() => closeWorkers(helpers));
       if (ctx.signal.aborted && epochsDone < settings.epochs) throw new JobCancelledError(resultOf());
     }
   } finally {
@@ -332,6 +345,7 @@ export async function runTrain(ctx: JobContext): Promise<unknown> {
       ...(topologyEpochs > 0 ? { topologyEpochs: topologyDone } : {}),
       trainingSeconds: trainingSeconds + topologySeconds,
       backend: backend.name,
+      workers,
       metrics: lastMetrics,
     };
   }
