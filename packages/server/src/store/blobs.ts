@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
-import { mkdir, open, readFile, rename, rm, stat } from "node:fs/promises";
+import { mkdir, open, readdir, readFile, rename, rm, stat, utimes } from "node:fs/promises";
 import { join } from "node:path";
 
 const SHA256 = /^[0-9a-f]{64}$/;
@@ -35,7 +35,8 @@ export class FileBlobStore implements BlobStore {
     const bytes = typeof content === "string" ? Buffer.from(content, "utf8") : content;
     const sha256 = createHash("sha256").update(bytes).digest("hex");
     const path = this.#path(sha256);
-    if (await exists(path)) return { sha256, size: bytes.byteLength };
+    // Storing existing content stamps it anew: the collector keeps what was stored within its grace period.
+    if (await touch(path)) return { sha256, size: bytes.byteLength };
 
     const shard = join(this.#dir, sha256.slice(0, 2));
     const tmpDir = join(this.#dir, "tmp");
@@ -71,9 +72,52 @@ export class FileBlobStore implements BlobStore {
     await rm(this.#path(sha256), { force: true });
   }
 
-  #path(sha256: string): string {
+  /** The file of a blob (whether or not it exists). */
+  pathOf(sha256: string): string {
     if (!SHA256.test(sha256)) throw new Error(`not a sha256: ${JSON.stringify(sha256).slice(0, 80)}`);
     return join(this.#dir, sha256.slice(0, 2), sha256);
+  }
+
+  #path(sha256: string): string {
+    return this.pathOf(sha256);
+  }
+
+  /** Every blob's name in the folder (for the collector); other files are not blobs and are left alone. */
+  async list(): Promise<string[]> {
+    const names: string[] = [];
+    for (const shard of await readdir(this.#dir).catch(() => [] as string[])) {
+      if (!/^[0-9a-f]{2}$/.test(shard)) continue;
+      for (const name of await readdir(join(this.#dir, shard)).catch(() => [] as string[])) {
+        if (SHA256.test(name) && name.startsWith(shard)) names.push(name);
+      }
+    }
+    return names;
+  }
+
+  /** Removes temp files of writes that never finished (a crash mid-put) last changed before `cutoff` (ms). */
+  async removeStaleTemps(cutoff: number): Promise<number> {
+    const tmpDir = join(this.#dir, "tmp");
+    let removed = 0;
+    for (const name of await readdir(tmpDir).catch(() => [] as string[])) {
+      const file = join(tmpDir, name);
+      const info = await stat(file).catch(() => undefined);
+      if (info && info.mtimeMs < cutoff) {
+        await rm(file, { force: true });
+        removed++;
+      }
+    }
+    return removed;
+  }
+}
+
+/** Sets a file's times to now; false when it does not exist. */
+async function touch(path: string): Promise<boolean> {
+  const now = new Date();
+  try {
+    await utimes(path, now, now);
+    return true;
+  } catch {
+    return false;
   }
 }
 

@@ -22,7 +22,7 @@ interface Backend {
   setup(): Promise<void>;
   teardown(): Promise<void>;
   /** A fresh, empty store for one test. */
-  fresh(options: { inlineLimit: number }): Promise<Fresh>;
+  fresh(options: { inlineLimit: number; blobGraceMs: number }): Promise<Fresh>;
 }
 
 interface Fresh {
@@ -41,10 +41,10 @@ const sqliteBackend: Backend = {
   unavailable: undefined,
   async setup() {},
   async teardown() {},
-  async fresh({ inlineLimit }) {
+  async fresh({ inlineLimit, blobGraceMs }) {
     const dir = mkdtempSync(join(tmpdir(), "plantgan-store-"));
     const file = join(dir, "plantgan.db");
-    const config: StoreConfig = { kind: "sqlite", dataDir: dir, inlineLimit };
+    const config: StoreConfig = { kind: "sqlite", dataDir: dir, inlineLimit, blobGraceMs };
     const raw = <T>(fn: (db: Database.Database) => T): T => {
       const db = new Database(file);
       try {
@@ -78,10 +78,10 @@ const postgresBackend: Backend = {
     cluster?.stop();
     cluster = undefined;
   },
-  async fresh({ inlineLimit }) {
+  async fresh({ inlineLimit, blobGraceMs }) {
     if (!cluster) throw new Error("setup() first");
     const url = cluster.newDatabase();
-    const config: StoreConfig = { kind: "postgres", url, inlineLimit };
+    const config: StoreConfig = { kind: "postgres", url, inlineLimit, blobGraceMs };
     const raw = async <T>(fn: (client: pg.Client) => Promise<T>): Promise<T> => {
       const client = new pg.Client({ connectionString: url });
       await client.connect();
@@ -94,7 +94,7 @@ const postgresBackend: Backend = {
     return {
       config,
       async connect() {
-        const store = await PostgresStore.connect(url, { inlineLimit });
+        const store = await PostgresStore.connect(url, { inlineLimit, blobGraceMs });
         return { store, blobs: store.blobs };
       },
       designStorage: (id) =>
@@ -139,6 +139,10 @@ const insert = (d: Design): DesignInsert => ({
 
 const resumable = () => true;
 
+/** The stores' grace period for blobs in these cases: short, so a case can wait past it. */
+const GRACE_MS = 150;
+const pastGrace = () => new Promise((resolve) => setTimeout(resolve, GRACE_MS + 30));
+
 /**
  * The storage contract: every case runs on SQLite (a temporary folder) and on a real PostgreSQL
  * (a throwaway cluster, one database per test), so both stores answer alike.
@@ -164,7 +168,7 @@ describe.each(BACKENDS)("Store contract on $name", (backend) => {
   beforeAll(() => backend.setup());
   afterAll(() => backend.teardown());
   beforeEach(async () => {
-    fresh = await backend.fresh({ inlineLimit: 2048 });
+    fresh = await backend.fresh({ inlineLimit: 2048, blobGraceMs: GRACE_MS });
     ({ store, blobs } = await fresh.connect());
     ws = (await store.createWorkspace("w")).id;
   });
@@ -513,5 +517,122 @@ describe.each(BACKENDS)("Store contract on $name", (backend) => {
     expect(await blobs.has(a.sha256)).toBe(false);
     await expect(blobs.get(a.sha256)).rejects.toMatchObject({ code: "ENOENT" });
     await expect(blobs.get("../../etc/passwd")).rejects.toThrow(/not a sha256/);
+  });
+  it("frees a deleted design's blob when the grace period has passed, at once or by the collector", async () => {
+    await store.insertDesigns(ws, [insert(design("big", 5000))]);
+    const blob = (await fresh.designStorage("big")).blob!;
+    // A refused design (the id is taken) leaves its blob to the collector.
+    expect(await store.insertDesigns(ws, [insert(design("big", 6000))])).toEqual([
+      { ok: false, id: "big", reason: "conflict" },
+    ]);
+    // Within the grace period a blob stays: an upload of the same content may be on its way to its record.
+    expect(await store.deleteDesign(ws, "big")).toBe(true);
+    expect(await blobs.has(blob)).toBe(true);
+    expect(await store.collectBlobs()).toEqual({ removed: 0, bytes: 0 });
+    await pastGrace();
+    const freed = await store.collectBlobs();
+    expect(freed.removed).toBe(2);
+    expect(freed.bytes).toBeGreaterThan(11_000);
+    expect(await blobs.has(blob)).toBe(false);
+    // Older than the grace period, a deleted design's blob is freed by the delete itself.
+    await store.insertDesigns(ws, [insert(design("big", 5000))]);
+    await pastGrace();
+    expect(await store.deleteDesign(ws, "big")).toBe(true);
+    expect(await blobs.has(blob)).toBe(false);
+    expect((await store.counts()).blobs).toBe(0);
+  });
+
+  it("keeps a blob that another record or a queued or running job holds, or that was stored again lately", async () => {
+    const weights = await blobs.put("weights");
+    const other = (await store.createWorkspace("other")).id;
+    await store.putModel(ws, { id: "m", status: "ready", weights: weights.sha256 });
+    await store.putModel(other, { id: "m", status: "ready", weights: weights.sha256 });
+    const source = await blobs.put("an import's source");
+    await store.createJob(ws, {
+      id: "imp",
+      kind: "import",
+      payload: { sources: [{ blob: source.sha256 }] },
+      maxAttempts: 1,
+    });
+    await pastGrace();
+    expect(await store.deleteModel(ws, "m")).toBe("deleted");
+    expect(await blobs.has(weights.sha256)).toBe(true); // the other workspace's model holds it
+    expect(await store.collectBlobs()).toEqual({ removed: 0, bytes: 0 }); // the queued import holds its source
+    expect(await store.deleteJob(ws, "imp")).toBe("not_ended");
+    const claimed = (await store.claimNextJob(60_000))!;
+    expect(await store.collectBlobs()).toEqual({ removed: 0, bytes: 0 }); // running, still held
+    await store.finishJob("imp", claimed.token, { status: "succeeded", result: {} });
+    expect(await store.collectBlobs()).toEqual({ removed: 1, bytes: source.size });
+    expect(await store.deleteJob(ws, "imp")).toBe("deleted");
+    expect(await store.getJob(ws, "imp")).toBeUndefined();
+    expect(await store.deleteJob(ws, "imp")).toBeUndefined();
+    expect(await store.deleteModel(other, "m")).toBe("deleted");
+    expect(await blobs.has(weights.sha256)).toBe(false);
+    expect(await store.deleteModel(other, "m")).toBe("not_found");
+
+    // Stored again within the grace period: kept, though nothing holds it yet.
+    const upload = await blobs.put("an upload");
+    await pastGrace();
+    await blobs.put("an upload");
+    expect(await store.collectBlobs()).toEqual({ removed: 0, bytes: 0 });
+    await pastGrace();
+    expect(await store.collectBlobs()).toEqual({ removed: 1, bytes: upload.size });
+    expect(await blobs.has(upload.sha256)).toBe(false);
+  });
+
+  it("refuses to delete a model that a queued or running job trains or generates with", async () => {
+    await store.createJob(ws, { id: "train-m", kind: "train", payload: { modelId: "m" }, maxAttempts: 1 });
+    const claimed = (await store.claimNextJob(60_000))!;
+    const weights = await blobs.put("trained weights");
+    await store.jobStep("train-m", claimed.token, { model: { id: "m", weights: weights.sha256 } });
+    expect(await store.deleteModel(ws, "m")).toBe("in_use");
+    await store.createJob(ws, {
+      id: "gen",
+      kind: "generate",
+      payload: { modelId: "m", weights: weights.sha256 },
+      maxAttempts: 1,
+    });
+    await store.finishJob("train-m", claimed.token, { status: "succeeded", result: {} });
+    expect(await store.deleteModel(ws, "m")).toBe("in_use"); // the queued generation uses it
+    await store.requestCancel(ws, "gen");
+    await pastGrace();
+    expect(await store.deleteModel(ws, "m")).toBe("deleted");
+    expect(await store.getModel(ws, "m")).toBeUndefined();
+    expect(await blobs.has(weights.sha256)).toBe(false);
+  });
+
+  it("deletes a candidate of its own workspace only", async () => {
+    await store.insertCandidates(ws, [{ id: "c1", design: design("c1") }]);
+    const other = (await store.createWorkspace("other")).id;
+    expect(await store.deleteCandidate(other, "c1")).toBe(false);
+    expect(await store.deleteCandidate(ws, "c1")).toBe(true);
+    expect(await store.getCandidate(ws, "c1")).toBeUndefined();
+    expect(await store.deleteCandidate(ws, "c1")).toBe(false);
+  });
+
+  it("measures a workspace's queued jobs, stored bytes and training time", async () => {
+    expect(await store.workspaceUsage(ws, 0)).toEqual({ queuedJobs: 0, storedBytes: 0, trainingMs: 0 });
+    const a = design("a");
+    await store.insertDesigns(ws, [insert(a)]);
+    await store.insertCandidates(ws, [{ id: "c1", design: design("c1") }]);
+    const weights = await blobs.put("w".repeat(1000));
+    await store.putModel(ws, { id: "m", status: "ready", weights: weights.sha256 });
+    const bytes = JSON.stringify(a).length + JSON.stringify(design("c1")).length + 1000;
+    expect((await store.workspaceUsage(ws, 0)).storedBytes).toBe(bytes);
+    await store.createJob(ws, { id: "t", kind: "train", payload: {}, maxAttempts: 1 });
+    await store.createJob(ws, { id: "i", kind: "import", payload: {}, maxAttempts: 1 });
+    expect((await store.workspaceUsage(ws, 0)).queuedJobs).toBe(2);
+    const claimed = (await store.claimNextJob(60_000))!;
+    expect(claimed.id).toBe("t");
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    await store.finishJob("t", claimed.token, { status: "succeeded", result: {} });
+    const usage = await store.workspaceUsage(ws, 0);
+    expect(usage.queuedJobs).toBe(1);
+    expect(usage.trainingMs).toBeGreaterThanOrEqual(50);
+    expect(usage.firstTrainingEnd).toBeGreaterThan(Date.now() - 5000);
+    // A training that ended before the window counts no more; another workspace uses nothing.
+    expect((await store.workspaceUsage(ws, Date.now() + 1)).trainingMs).toBe(0);
+    const other = (await store.createWorkspace("other")).id;
+    expect(await store.workspaceUsage(other, 0)).toEqual({ queuedJobs: 0, storedBytes: 0, trainingMs: 0 });
   });
 });

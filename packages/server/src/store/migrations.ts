@@ -178,6 +178,12 @@ CREATE TABLE blobs (
     // (0: none yet). The claimer serves the workspace whose turn is lowest first.
     sql: "ALTER TABLE workspaces ADD COLUMN job_turn INTEGER NOT NULL DEFAULT 0;",
   },
+  {
+    version: 6,
+    // Freeing a blob asks whether a design or a model still holds it (store/blob-holders.ts).
+    sql: `CREATE INDEX designs_by_blob ON designs (blob) WHERE blob IS NOT NULL;
+CREATE INDEX models_by_weights ON models (weights) WHERE weights IS NOT NULL;`,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
@@ -189,6 +195,13 @@ export function migrate(db: Database): { from: number; to: number } {
     throw new Error(
       `database schema version ${from} is newer than this server (${SCHEMA_VERSION}); upgrade the server`,
     );
+  }
+  // A new database gives deleted rows' pages back to the file system when the collector asks
+  // (PRAGMA incremental_vacuum). The mode takes effect on an empty file only through a VACUUM
+  // (WAL mode has written the header already); on an empty database that is instant.
+  if (from === 0 && db.pragma("auto_vacuum", { simple: true }) === 0) {
+    db.pragma("auto_vacuum = INCREMENTAL");
+    db.exec("VACUUM");
   }
   for (const m of MIGRATIONS) {
     if (m.version <= from) continue;

@@ -13,12 +13,15 @@ export type StoreConfig =
       /** Folder holding plantgan.db and blobs/. */
       readonly dataDir: string;
       readonly inlineLimit?: number;
+      /** A blob stored within this long is never freed (store/blob-holders.ts), ms. */
+      readonly blobGraceMs?: number;
     }
   | {
       readonly kind: "postgres";
       /** postgres://user:password@host:port/database; blobs are kept in the database too. */
       readonly url: string;
       readonly inlineLimit?: number;
+      readonly blobGraceMs?: number;
       /** Connections each process keeps at most (the API and every running job worker). */
       readonly maxConnections?: number;
     };
@@ -46,6 +49,7 @@ export function storeConfigFrom(input: {
 export function openStore(config: StoreConfig): { store: Store; blobs: BlobStore } {
   const options = {
     ...(config.inlineLimit !== undefined ? { inlineLimit: config.inlineLimit } : {}),
+    ...(config.blobGraceMs !== undefined ? { blobGraceMs: config.blobGraceMs } : {}),
   };
   if (config.kind === "postgres") {
     const store = new PostgresStore(config.url, {

@@ -21,8 +21,9 @@ export class PostgresBlobStore implements BlobStore {
     const bytes = typeof content === "string" ? Buffer.from(content, "utf8") : Buffer.from(content);
     const sha256 = createHash("sha256").update(bytes).digest("hex");
     await (await this.#pool()).query(
+      // Storing existing content stamps it anew: the collector keeps what was stored within its grace period.
       `INSERT INTO blob_contents (sha256, size, content, created_at) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (sha256) DO NOTHING`,
+       ON CONFLICT (sha256) DO UPDATE SET created_at = excluded.created_at`,
       [sha256, bytes.byteLength, bytes, Date.now()],
     );
     return { sha256, size: bytes.byteLength };

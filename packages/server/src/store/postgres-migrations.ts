@@ -182,6 +182,12 @@ CREATE TABLE blob_contents (
     sql: `ALTER TABLE workspaces ADD COLUMN job_turn BIGINT NOT NULL DEFAULT 0;
 CREATE SEQUENCE job_turns;`,
   },
+  {
+    version: 4,
+    // Freeing a blob asks whether a design or a model still holds it (store/blob-holders.ts).
+    sql: `CREATE INDEX designs_by_blob ON designs (blob) WHERE blob IS NOT NULL;
+CREATE INDEX models_by_weights ON models (weights) WHERE weights IS NOT NULL;`,
+  },
 ];
 
 export const PG_SCHEMA_VERSION = PG_MIGRATIONS[PG_MIGRATIONS.length - 1]!.version;

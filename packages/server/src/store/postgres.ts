@@ -2,7 +2,9 @@ import { createHash, randomBytes } from "node:crypto";
 import type { RulePack } from "@plantgan/core/design";
 import { type Design, type DesignSummary, summariseDesign } from "@plantgan/core/design";
 import pg from "pg";
+import { DEFAULT_BLOB_GRACE_MS } from "./blob-holders.js";
 import { PostgresBlobStore } from "./postgres-blobs.js";
+import { deleteDesign, deleteJob, deleteModel, freeUnheldBlobs, workspaceUsage } from "./postgres-cleanup.js";
 import { migratePostgres } from "./postgres-migrations.js";
 import {
   CANDIDATE_COLUMNS,
@@ -57,6 +59,7 @@ import type {
   StoredDesign,
   WorkerJob,
   Workspace,
+  WorkspaceUsage,
 } from "./store.js";
 
 export interface PostgresStoreOptions {
@@ -66,6 +69,8 @@ export interface PostgresStoreOptions {
   readonly maxConnections?: number;
   /** How long a statement waits for a row lock before it fails, ms. Default 5000. */
   readonly lockTimeoutMs?: number;
+  /** A blob stored within this long is never freed (blob-holders.ts), ms. Default 15 minutes. */
+  readonly blobGraceMs?: number;
 }
 
 /** A pool or one checked-out client: both run queries. */
@@ -106,6 +111,7 @@ export class PostgresStore implements Store {
   readonly #pool: pg.Pool;
   readonly #ready: Promise<void>;
   readonly #inlineLimit: number;
+  readonly #blobGraceMs: number;
 
   /**
    * Connects lazily and migrates in the background (openStore stays synchronous, as the CLI
@@ -123,6 +129,7 @@ export class PostgresStore implements Store {
     // An idle client losing its connection (the server restarting) is dropped; the next query reconnects.
     this.#pool.on("error", () => undefined);
     this.#inlineLimit = options.inlineLimit ?? 256 * 1024;
+    this.#blobGraceMs = options.blobGraceMs ?? DEFAULT_BLOB_GRACE_MS;
     this.#ready = migratePostgres(this.#pool).then(() => undefined);
     // Observed here so that a store nobody queries does not end the process with an unhandled rejection.
     this.#ready.catch(() => undefined);
@@ -239,7 +246,7 @@ export class PostgresStore implements Store {
       if (size <= this.#inlineLimit) {
         prepared.push({ item, text, blob: null, sha256, size });
       } else {
-        // Written before the transaction; a refused insert leaves an unreferenced blob, never a dangling row.
+        // Written before the transaction; a refused insert leaves an orphan blob (the collector's), never a dangling row.
         const { sha256: blob } = await this.blobs.put(text);
         await this.registerBlob(blob, size);
         prepared.push({ item, text: null, blob, sha256, size });
@@ -356,9 +363,7 @@ export class PostgresStore implements Store {
   }
 
   async deleteDesign(workspaceId: string, id: string): Promise<boolean> {
-    return (
-      (await run(await this.#db(), "DELETE FROM designs WHERE workspace_id = $1 AND id = $2", [workspaceId, id])) > 0
-    );
+    return this.#tx((client) => deleteDesign(client, workspaceId, id, Date.now() - this.#blobGraceMs));
   }
 
   // ---- datasets ------------------------------------------------------------------------
@@ -599,6 +604,11 @@ export class PostgresStore implements Store {
       }
       return this.#jobRow(client, jobId);
     });
+  }
+
+  async deleteJob(workspaceId: string, jobId: string): Promise<"deleted" | "not_ended" | undefined> {
+    // Its events go with it, and the blobs its payload and checkpoint named are freed.
+    return this.#tx((client) => deleteJob(client, workspaceId, jobId, Date.now() - this.#blobGraceMs));
   }
 
   async claimJob(jobId: string, leaseMs: number): Promise<ClaimedJob | undefined> {
@@ -1044,9 +1054,28 @@ export class PostgresStore implements Store {
   async registerBlob(sha256: string, size: number): Promise<void> {
     await run(
       await this.#db(),
-      "INSERT INTO blobs (sha256, size, created_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+      "INSERT INTO blobs (sha256, size, created_at) VALUES ($1, $2, $3) ON CONFLICT (sha256) DO UPDATE SET created_at = excluded.created_at",
       [sha256, size, Date.now()],
     );
+  }
+
+  async deleteModel(workspaceId: string, id: string): Promise<"deleted" | "not_found" | "in_use"> {
+    return this.#tx((client) => deleteModel(client, workspaceId, id, Date.now() - this.#blobGraceMs));
+  }
+
+  async deleteCandidate(workspaceId: string, id: string): Promise<boolean> {
+    // Candidates keep their design inline: no blob to free.
+    const sql = "DELETE FROM candidates WHERE workspace_id = $1 AND id = $2";
+    return (await run(await this.#db(), sql, [workspaceId, id])) > 0;
+  }
+
+  async collectBlobs(now = Date.now()): Promise<{ removed: number; bytes: number }> {
+    // One statement on the database server: nothing of it runs on this process's event loop.
+    return freeUnheldBlobs(await this.#db(), null, now - this.#blobGraceMs);
+  }
+
+  async workspaceUsage(workspaceId: string, trainingSince: number): Promise<WorkspaceUsage> {
+    return workspaceUsage(await this.#db(), workspaceId, trainingSince, Date.now());
   }
 
   async counts(): Promise<Record<string, number>> {

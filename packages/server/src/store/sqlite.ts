@@ -4,6 +4,7 @@ import { join } from "node:path";
 import type { RulePack } from "@plantgan/core/design";
 import { type Design, type DesignSummary, summariseDesign } from "@plantgan/core/design";
 import Database from "better-sqlite3";
+import { DEFAULT_BLOB_GRACE_MS } from "./blob-holders.js";
 import { FileBlobStore } from "./blobs.js";
 import { migrate } from "./migrations.js";
 import {
@@ -28,6 +29,8 @@ import {
   startedEvent,
   toPage,
 } from "./rows.js";
+import { SqliteBlobStore } from "./sqlite-blobs.js";
+import { deleteCandidate, deleteDesign, deleteJob, deleteModel, workspaceUsage } from "./sqlite-cleanup.js";
 import type {
   ApiKeyInfo,
   CandidateInsert,
@@ -59,6 +62,7 @@ import type {
   StoredDesign,
   WorkerJob,
   Workspace,
+  WorkspaceUsage,
 } from "./store.js";
 
 export interface SqliteStoreOptions {
@@ -66,6 +70,8 @@ export interface SqliteStoreOptions {
   readonly inlineLimit?: number;
   /** How long a writer waits for the lock before SQLITE_BUSY, ms. Default 5000. */
   readonly busyTimeoutMs?: number;
+  /** A blob stored within this long is never freed (blob-holders.ts), ms. Default 15 minutes. */
+  readonly blobGraceMs?: number;
 }
 
 /** A design ready for its row: text serialised and large texts already written as blobs. */
@@ -80,8 +86,9 @@ interface PreparedDesign {
 /** The SQLite file store (better-sqlite3: synchronous, so each method is naturally one transaction). */
 export class SqliteStore implements Store {
   readonly db: Database.Database;
-  readonly blobs: FileBlobStore;
+  readonly blobs: SqliteBlobStore;
   readonly #inlineLimit: number;
+  readonly #blobGraceMs: number;
 
   /** Opens (and creates or migrates) `<dataDir>/plantgan.db` with blobs under `<dataDir>/blobs`. */
   static open(dataDir: string, options: SqliteStoreOptions = {}): SqliteStore {
@@ -89,10 +96,11 @@ export class SqliteStore implements Store {
     return new SqliteStore(join(dataDir, "plantgan.db"), new FileBlobStore(join(dataDir, "blobs")), options);
   }
 
-  constructor(file: string, blobs: FileBlobStore, options: SqliteStoreOptions = {}) {
+  constructor(file: string, files: FileBlobStore, options: SqliteStoreOptions = {}) {
     this.db = new Database(file);
-    this.blobs = blobs;
+    this.blobs = new SqliteBlobStore(files, this.db);
     this.#inlineLimit = options.inlineLimit ?? 256 * 1024;
+    this.#blobGraceMs = options.blobGraceMs ?? DEFAULT_BLOB_GRACE_MS;
     // WAL: readers never block the writer (API and job workers share the file). busy_timeout: a
     // second writer waits instead of failing. NORMAL sync is safe with WAL (no corruption; at
     // worst the last commits before a power cut are lost). foreign_keys is off by default in SQLite.
@@ -189,9 +197,8 @@ export class SqliteStore implements Store {
       if (size <= this.#inlineLimit) {
         prepared.push({ item, text, blob: null, sha256, size });
       } else {
-        // Written before the transaction; a refused insert leaves an unreferenced blob, never a dangling row.
+        // Written before the transaction; a refused insert leaves an orphan blob (the collector's), never a dangling row.
         const { sha256: blob } = await this.blobs.put(text);
-        this.#run("INSERT OR IGNORE INTO blobs (sha256, size, created_at) VALUES (?, ?, ?)", blob, size, Date.now());
         prepared.push({ item, text: null, blob, sha256, size });
       }
     }
@@ -293,7 +300,7 @@ export class SqliteStore implements Store {
   }
 
   async deleteDesign(workspaceId: string, id: string): Promise<boolean> {
-    return this.#run("DELETE FROM designs WHERE workspace_id = ? AND id = ?", workspaceId, id).changes > 0;
+    return deleteDesign(this.db, this.blobs, workspaceId, id, Date.now() - this.#blobGraceMs);
   }
 
   // ---- datasets ------------------------------------------------------------------------
@@ -525,6 +532,11 @@ export class SqliteStore implements Store {
       }
       return jobRecord(this.#get(`SELECT ${JOB_COLUMNS} FROM jobs WHERE id = ?`, jobId)!);
     });
+  }
+
+  async deleteJob(workspaceId: string, jobId: string): Promise<"deleted" | "not_ended" | undefined> {
+    // Its events go with it, and the blobs its payload and checkpoint named are freed.
+    return deleteJob(this.db, this.blobs, workspaceId, jobId, Date.now() - this.#blobGraceMs);
   }
 
   async claimJob(jobId: string, leaseMs: number): Promise<ClaimedJob | undefined> {
@@ -928,7 +940,33 @@ export class SqliteStore implements Store {
   // ---- misc ----------------------------------------------------------------------------
 
   async registerBlob(sha256: string, size: number): Promise<void> {
-    this.#run("INSERT OR IGNORE INTO blobs (sha256, size, created_at) VALUES (?, ?, ?)", sha256, size, Date.now());
+    this.#run(
+      "INSERT INTO blobs (sha256, size, created_at) VALUES (?, ?, ?) ON CONFLICT (sha256) DO UPDATE SET created_at = excluded.created_at",
+      sha256,
+      size,
+      Date.now(),
+    );
+  }
+
+  async deleteModel(workspaceId: string, id: string): Promise<"deleted" | "not_found" | "in_use"> {
+    return deleteModel(this.db, this.blobs, workspaceId, id, Date.now() - this.#blobGraceMs);
+  }
+
+  async deleteCandidate(workspaceId: string, id: string): Promise<boolean> {
+    return deleteCandidate(this.db, workspaceId, id);
+  }
+
+  async collectBlobs(now = Date.now()): Promise<{ removed: number; bytes: number }> {
+    const freed = await this.blobs.collect(now - this.#blobGraceMs);
+    // Pages the deleted rows held go back to the file system (databases made with auto_vacuum on,
+    // migrations.ts), and the write-ahead log is folded in and truncated.
+    this.db.pragma("incremental_vacuum");
+    this.db.pragma("wal_checkpoint(TRUNCATE)");
+    return freed;
+  }
+
+  async workspaceUsage(workspaceId: string, trainingSince: number): Promise<WorkspaceUsage> {
+    return workspaceUsage(this.db, workspaceId, trainingSince, Date.now());
   }
 
   async counts(): Promise<Record<string, number>> {

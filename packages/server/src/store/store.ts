@@ -68,6 +68,11 @@ export interface Store {
   jobEvents(workspaceId: string, jobId: string, afterId: number, limit: number): Promise<JobEvent[]>;
   /** Cancels a queued job at once; flags a running one for its worker. Undefined when not found. */
   requestCancel(workspaceId: string, jobId: string): Promise<JobRecord | undefined>;
+  /**
+   * Deletes an ended job (succeeded, failed or cancelled) with its events; what it produced
+   * (designs, models, candidates) stays. "not_ended" for a queued or running job, undefined when not found.
+   */
+  deleteJob(workspaceId: string, jobId: string): Promise<"deleted" | "not_ended" | undefined>;
 
   // Job machinery: called by the runner and the worker, never by routes (no workspace: jobs are global ids).
   /**
@@ -123,12 +128,36 @@ export interface Store {
    */
   reviewCandidate(workspaceId: string, id: string, review: Review): Promise<ReviewOutcome>;
 
-  /** Notes a blob file the store's rows refer to (job payloads, weights), for later clean-up. */
+  /** Notes a blob the store's rows refer to (job payloads, weights) and stamps it as just stored. */
   registerBlob(sha256: string, size: number): Promise<void>;
+
+  // Clean-up and usage (store/blob-holders.ts says which records hold a blob).
+  /** Deletes a model unless a queued or running job uses it (trains it, or generates with it). */
+  deleteModel(workspaceId: string, id: string): Promise<"deleted" | "not_found" | "in_use">;
+  deleteCandidate(workspaceId: string, id: string): Promise<boolean>;
+  /**
+   * Frees every blob no record holds that was last stored before the grace period (the store's
+   * `blobGraceMs`) ended, as of `now`. Delete methods free their record's blobs the same way at once.
+   */
+  collectBlobs(now?: number): Promise<{ removed: number; bytes: number }>;
+  /** What a workspace uses, for its quotas. */
+  workspaceUsage(workspaceId: string, trainingSince: number): Promise<WorkspaceUsage>;
 
   /** Row counts per table, for tests and the health report. */
   counts(): Promise<Record<string, number>>;
   close(): Promise<void>;
+}
+
+/** What a workspace uses now, measured against its quotas (storage/quotas.ts). */
+export interface WorkspaceUsage {
+  /** Jobs waiting in the queue. */
+  readonly queuedJobs: number;
+  /** Bytes of its designs, candidates (design and report) and model weights. */
+  readonly storedBytes: number;
+  /** Training jobs' run time (start to end, or to now) among those that ran after `trainingSince`, ms. */
+  readonly trainingMs: number;
+  /** The earliest end (or now, when still running) among those jobs: when the first leaves the window. */
+  readonly firstTrainingEnd?: number;
 }
 
 export interface Workspace {
