@@ -14,6 +14,7 @@ export const ERRORS = {
   already_reviewed: { status: 409, title: "The candidate has been reviewed already" },
   invalid_candidate: { status: 409, title: "The candidate's report has errors: accept it with an override" },
   job_finished: { status: 409, title: "The job has finished already" },
+  job_not_ended: { status: 409, title: "The job is queued or running: cancel it, and delete it once it ended" },
   model_in_use: { status: 409, title: "A queued or running job uses the model" },
   payload_too_large: { status: 413, title: "The body or an upload is too large" },
   too_many_records: { status: 413, title: "Too many records for one request" },

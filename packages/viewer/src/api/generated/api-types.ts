@@ -628,6 +628,7 @@ export interface Problem {
     | "already_reviewed"
     | "invalid_candidate"
     | "job_finished"
+    | "job_not_ended"
     | "model_in_use"
     | "payload_too_large"
     | "too_many_records"
