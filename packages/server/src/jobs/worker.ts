@@ -2,6 +2,7 @@ import { openStore, type StoreConfig } from "../store/open.js";
 import type { Store } from "../store/store.js";
 import { JobCancelledError, type JobContext, LeaseLostError } from "./context.js";
 import { JOB_HANDLERS } from "./handlers.js";
+import { exitWhenParentDies } from "./parent-watch.js";
 
 /**
  * The job worker: a child process forked by the runner for one job. It opens its own store
@@ -129,5 +130,7 @@ process.on("message", (raw: unknown) => {
 });
 
 // The runner (API process) is gone: stop. The lease expires and the next server resumes the job
-// from its checkpoint; working on unsupervised would only race with that.
+// from its checkpoint; working on unsupervised would only race with that. "disconnect" comes when
+// the event loop runs; the watch thread ends a worker whose main thread is busy computing.
 process.on("disconnect", () => process.exit(WORKER_EXIT.orphaned));
+exitWhenParentDies();
