@@ -6,7 +6,20 @@ import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import { DEFAULT_LIMITS as JSON_LIMITS, parseJsonText } from "@plantgan/core/design";
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
-import { DEFAULT_LIMITS, DEFAULT_RATE_LIMITS, type Limits, type RateLimits, type RouteOptions } from "./config.js";
+import {
+  DEFAULT_LIMITS,
+  DEFAULT_QUOTAS,
+  DEFAULT_RATE_LIMITS,
+  DEFAULT_STORAGE,
+  fromEnv,
+  type Limits,
+  QUOTA_ENV,
+  type Quotas,
+  type RateLimits,
+  type RouteOptions,
+  STORAGE_ENV,
+  type StorageOptions,
+} from "./config.js";
 import { ApiError, installErrorHandling } from "./errors.js";
 import type { RunnerOptions } from "./jobs/runner.js";
 import { SWAGGER_OPTIONS } from "./openapi.js";
@@ -25,6 +38,8 @@ import { rulePackRoutes } from "./routes/rule-packs.js";
 import { systemRoutes } from "./routes/system.js";
 import { validateRoutes } from "./routes/validate.js";
 import type { Services } from "./services.js";
+import { storagePlugin } from "./storage/plugin.js";
+import { QuotaGuard, withJobQuotas } from "./storage/quotas.js";
 import { openStore, type StoreConfig, storeConfigFrom } from "./store/open.js";
 import { installValidation } from "./validation.js";
 
@@ -36,6 +51,10 @@ export interface AppOptions {
   /** fastify's logger option. Default off (serve turns it on). */
   readonly logger?: FastifyServerOptions["logger"];
   readonly limits?: Partial<Limits>;
+  /** Per-workspace quotas; unset ones come from the environment (config.ts QUOTA_ENV), else off. */
+  readonly quotas?: Partial<Quotas>;
+  /** Orphan blob collection; unset settings come from the environment (config.ts STORAGE_ENV). */
+  readonly storage?: Partial<StorageOptions>;
   /** Requests per minute per key on costly routes, or false for none. */
   readonly rateLimit?: Partial<RateLimits> | false;
   /** Job runner settings; `start: false` queues jobs without running them. */
@@ -59,11 +78,15 @@ const VIEWER_CSP =
  */
 export async function buildApp(options: AppOptions = {}): Promise<FastifyInstance> {
   const limits: Limits = { ...DEFAULT_LIMITS, ...options.limits };
-  const storeConfig: StoreConfig = storeConfigFrom({
-    dataDir: resolve(options.dataDir ?? "data"),
-    databaseUrl: options.databaseUrl,
-  });
-  const { store, blobs } = openStore(storeConfig);
+  const storage: StorageOptions = { ...DEFAULT_STORAGE, ...fromEnv(STORAGE_ENV), ...options.storage };
+  const storeConfig: StoreConfig = {
+    ...storeConfigFrom({ dataDir: resolve(options.dataDir ?? "data"), databaseUrl: options.databaseUrl }),
+    blobGraceMs: storage.blobGraceMs,
+  };
+  const { store: opened, blobs } = openStore(storeConfig);
+  const quotas = new QuotaGuard({ ...DEFAULT_QUOTAS, ...fromEnv(QUOTA_ENV), ...options.quotas }, opened);
+  // Every job a route creates, on any path, is checked against the workspace's quotas first.
+  const store = withJobQuotas(opened, quotas);
 
   const app = Fastify({
     logger: options.logger ?? false,
@@ -103,6 +126,7 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
   );
 
   await app.register(storePlugin, { store, blobs, owned: true });
+  await app.register(storagePlugin, { quotas, collectIntervalMs: storage.collectIntervalMs });
   await app.register(authPlugin);
   await app.register(eventStreamsPlugin, options.streams ?? {});
   await app.register(jobsPlugin, {

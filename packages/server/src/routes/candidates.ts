@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { RouteOptions } from "../config.js";
 import { ApiError } from "../errors.js";
 import { apiRef, inlined, pageOf, problems } from "../schemas.js";
@@ -51,6 +51,25 @@ export async function candidateRoutes(app: FastifyInstance, _options: RouteOptio
       const found = await app.store.getCandidate(request.auth.workspaceId, request.params.id);
       if (!found) throw new ApiError("not_found", `candidate ${request.params.id} not found`);
       return found;
+    },
+  );
+
+  app.delete(
+    "/:id",
+    {
+      schema: {
+        summary: "Delete a candidate",
+        description: "A design it was accepted as stays (it is a design of its own).",
+        tags: ["candidates"],
+        params: inlined("id-params"),
+        response: { 204: { type: "null", description: "Deleted" }, ...problems(400, 401, 404) },
+      },
+    },
+    async (request: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply) => {
+      if (!(await app.store.deleteCandidate(request.auth.workspaceId, request.params.id))) {
+        throw new ApiError("not_found", `candidate ${request.params.id} not found`);
+      }
+      return reply.code(204).send();
     },
   );
 

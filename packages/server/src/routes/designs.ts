@@ -75,7 +75,8 @@ export async function designRoutes(app: FastifyInstance, options: RouteOptions):
         description:
           `One design (application/json), a JSON array of designs, an NDJSON batch (application/x-ndjson, at most ${options.limits.syncRecords} records) ` +
           "or a DEXPI XML file (application/xml). Each record is accepted or refused with its issues. 201: all accepted; " +
-          "200: some refused (see records); 422 invalid_design / 409 conflict: none accepted. Larger batches: POST /v1/imports.",
+          "200: some refused (see records); 422 invalid_design / 409 conflict: none accepted; 507 insufficient_storage: " +
+          "the workspace's storage quota would be passed. Larger batches: POST /v1/imports.",
         tags: ["designs"],
         querystring: inlined("design-upload-query"),
         body: {
@@ -90,7 +91,7 @@ export async function designRoutes(app: FastifyInstance, options: RouteOptions):
         response: {
           200: apiRef("upload-report"),
           201: apiRef("upload-report"),
-          ...problems(400, 401, 404, 409, 413, 415, 422, 429),
+          ...problems(400, 401, 404, 409, 413, 415, 422, 429, 507),
         },
       },
     },
@@ -118,6 +119,9 @@ export async function designRoutes(app: FastifyInstance, options: RouteOptions):
         source: SOURCE[format.id]!,
         summary: summariseDesign(r.design),
       }));
+      await app.quotas.beforeStoring(workspaceId, () =>
+        sum(items.map((i) => Buffer.byteLength(JSON.stringify(i.design)))),
+      );
       const outcomes = items.length > 0 ? await app.store.insertDesigns(workspaceId, items, dataset) : [];
 
       // Conflicts become refusals of their records, in the records' own order.
@@ -202,7 +206,7 @@ export async function designRoutes(app: FastifyInstance, options: RouteOptions):
     "/:id",
     {
       schema: {
-        summary: "Delete a design (and its dataset memberships)",
+        summary: "Delete a design (and its dataset memberships), freeing its stored body",
         tags: ["designs"],
         params: inlined("id-params"),
         response: { 204: { type: "null", description: "Deleted" }, ...problems(401, 404) },
@@ -321,4 +325,8 @@ async function readRecords(
   // Warnings (an empty drawing, for one) are for the user to read before trusting the designs.
   const warnings = report.warnings?.length ? { warnings: report.warnings } : {};
   return { records: report.records, notes: { ...notes, ...warnings } };
+}
+
+function sum(values: readonly number[]): number {
+  return values.reduce((a, b) => a + b, 0);
 }

@@ -5,6 +5,7 @@ import { type RouteOptions, rateConfig } from "../config.js";
 import { ApiError } from "../errors.js";
 import type { ImportPayload, ImportSource } from "../jobs/import.js";
 import { apiRef, inlined, problems } from "../schemas.js";
+import { type StagedFile, UploadStaging } from "../storage/staging.js";
 import { DOCS_ONLY } from "../validation.js";
 
 interface ImportQuery {
@@ -75,7 +76,9 @@ export async function importRoutes(app: FastifyInstance, options: RouteOptions):
         summary: "Import a batch of designs as a job",
         description:
           "The body (NDJSON, a JSON design or array, DEXPI XML) or multipart/form-data files are stored, and an import job " +
-          "reads them, storing accepted designs in committed steps. 202 with the job; follow GET /v1/jobs/{id}/events.",
+          "reads them, storing accepted designs in committed steps. 202 with the job; follow GET /v1/jobs/{id}/events. " +
+          "Nothing is stored unless the whole request is accepted. 429 quota_exceeded: the workspace's queue is full " +
+          "(Retry-After); 507 insufficient_storage: its storage quota is used up.",
         tags: ["imports"],
         querystring: inlined("import-query"),
         body: {
@@ -94,7 +97,7 @@ export async function importRoutes(app: FastifyInstance, options: RouteOptions):
             },
           },
         },
-        response: { 202: apiRef("job"), ...problems(400, 401, 404, 413, 415, 429) },
+        response: { 202: apiRef("job"), ...problems(400, 401, 404, 413, 415, 429, 507) },
       },
     },
     async (request: FastifyRequest<{ Querystring: ImportQuery }>, reply: FastifyReply) => {
@@ -103,6 +106,8 @@ export async function importRoutes(app: FastifyInstance, options: RouteOptions):
       if (dataset !== undefined && !(await app.store.getDataset(workspaceId, dataset))) {
         throw new ApiError("not_found", `dataset ${dataset} not found`);
       }
+      // Refused before anything is read or stored when the workspace's queue or storage is full.
+      await app.quotas.beforeJob(workspaceId, "import");
       const sources: ImportSource[] = [];
       const store = async (bytes: Buffer, format: string, name: string, filename?: string) => {
         const { sha256, size } = await app.blobs.put(bytes);
@@ -113,28 +118,45 @@ export async function importRoutes(app: FastifyInstance, options: RouteOptions):
       };
 
       if (request.isMultipart()) {
+        // Every file waits on local disk until all are read and accepted: a refused request stores nothing.
+        const staging = await UploadStaging.open();
         try {
-          for await (const part of request.parts()) {
-            if (part.type !== "file") continue;
-            // One file in memory at a time, written as a blob before the next is read.
-            const bytes = await part.toBuffer();
-            const name = label(part.filename, `file-${sources.length + 1}`);
-            const detected = detectFormat({
-              ...(part.filename ? { name: part.filename } : {}),
-              mediaType: part.mimetype,
-              head: bytes.subarray(0, SNIFF_CHARS).toString("utf8"),
-            });
-            if (!detected.ok) throw new ApiError("unsupported_media_type", `${name}: ${detected.message}`);
-            await store(bytes, detected.format.id, name, part.filename || undefined);
+          const accepted: { file: StagedFile; format: string; name: string; filename?: string }[] = [];
+          try {
+            for await (const part of request.parts()) {
+              if (part.type !== "file") continue;
+              const file = await staging.add(part.file, SNIFF_CHARS);
+              if (part.file.truncated)
+                throw new ApiError("payload_too_large", `a file is larger than ${importBytes} bytes`);
+              const name = label(part.filename, `file-${accepted.length + 1}`);
+              const detected = detectFormat({
+                ...(part.filename ? { name: part.filename } : {}),
+                mediaType: part.mimetype,
+                head: file.head,
+              });
+              if (!detected.ok) throw new ApiError("unsupported_media_type", `${name}: ${detected.message}`);
+              accepted.push({
+                file,
+                format: detected.format.id,
+                name,
+                ...(part.filename ? { filename: part.filename } : {}),
+              });
+            }
+          } catch (error) {
+            throw malformedMultipart(error);
           }
-        } catch (error) {
-          throw malformedMultipart(error);
+          await app.quotas.beforeStoring(workspaceId, sum(accepted.map((a) => a.file.size)));
+          // One file in memory at a time, written as a blob before the next is read.
+          for (const a of accepted) await store(await staging.read(a.file), a.format, a.name, a.filename);
+        } finally {
+          await staging.dispose();
         }
       } else {
         const format = formatByMediaType(request.headers["content-type"]);
         if (!format) throw new ApiError("unsupported_media_type", "send NDJSON, JSON, XML or multipart/form-data");
         const body = request.body;
         if (!Buffer.isBuffer(body) || body.length === 0) throw new ApiError("invalid_request", "the body is empty");
+        await app.quotas.beforeStoring(workspaceId, body.length);
         await store(body, format.id, "body");
       }
       if (sources.length === 0) throw new ApiError("invalid_request", "no file in the upload");
@@ -149,4 +171,8 @@ export async function importRoutes(app: FastifyInstance, options: RouteOptions):
       return reply.code(202).send(job);
     },
   );
+}
+
+function sum(values: readonly number[]): number {
+  return values.reduce((a, b) => a + b, 0);
 }

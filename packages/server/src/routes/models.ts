@@ -57,10 +57,12 @@ export async function modelRoutes(app: FastifyInstance, options: RouteOptions & 
           "`ready` when the job succeeds (or is cancelled after an epoch), `failed` otherwise. Follow the job's events " +
           "for per-epoch `metrics` (losses, preview validity, sample layouts). Settings (TrainingSettings: bounds and " +
           "defaults, the same as `plantgan train`'s): 422 invalid_training names each refused one (`/settings/<name>`), " +
-          "or says the dataset has no placed design to learn from. 501 when the server has no training service.",
+          "or says the dataset has no placed design to learn from. 501 when the server has no training service. " +
+          "429 quota_exceeded: the workspace's queue or training minutes are used up (Retry-After); 507 " +
+          "insufficient_storage: its storage quota is.",
         tags: ["models"],
         body: apiRef("train-request"),
-        response: { 202: apiRef("job"), ...problems(400, 401, 404, 409, 422, 429, 501) },
+        response: { 202: apiRef("job"), ...problems(400, 401, 404, 409, 422, 429, 501, 507) },
       },
     },
     async (request: FastifyRequest<{ Body: TrainBody }>, reply: FastifyReply) => {
@@ -83,6 +85,8 @@ export async function modelRoutes(app: FastifyInstance, options: RouteOptions & 
       if (!dataset) throw new ApiError("not_found", `dataset ${request.body.datasetId} not found`);
       if (await app.store.getModel(workspaceId, request.body.id))
         throw new ApiError("conflict", `model ${request.body.id} exists already`);
+      // Before the dataset is snapshotted into a blob: a refused training stores nothing.
+      await app.quotas.beforeJob(workspaceId, "train");
       const out = await training.submit({
         workspaceId,
         modelId: request.body.id,
@@ -100,12 +104,33 @@ export async function modelRoutes(app: FastifyInstance, options: RouteOptions & 
         jobId: out.job.id,
       });
       if (model === "conflict") {
-        // Another request took the id meanwhile: this job must not write into that model.
-        await app.jobs.cancel(workspaceId, out.job.id);
+        // Another request took the id meanwhile: this job must not write into that model, nor stay behind.
+        await app.jobs.withdraw(workspaceId, out.job.id);
         throw new ApiError("conflict", `model ${request.body.id} exists already`);
       }
       reply.header("location", `/v1/jobs/${out.job.id}`);
       return reply.code(202).send(out.job);
+    },
+  );
+  app.delete(
+    "/:id",
+    {
+      schema: {
+        summary: "Delete a model and free its weights",
+        description:
+          "The weights are freed unless another record holds the same content. A model that a queued or running job " +
+          "trains or generates with is kept: 409 model_in_use (cancel the job or wait for it). Candidates it made stay.",
+        tags: ["models"],
+        params: inlined("model-params"),
+        response: { 204: { type: "null", description: "Deleted" }, ...problems(400, 401, 404, 409) },
+      },
+    },
+    async (request: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply) => {
+      const outcome = await app.store.deleteModel(request.auth.workspaceId, request.params.id);
+      if (outcome === "not_found") throw new ApiError("not_found", `model ${request.params.id} not found`);
+      if (outcome === "in_use")
+        throw new ApiError("model_in_use", `a queued or running job uses model ${request.params.id}; cancel it first`);
+      return reply.code(204).send();
     },
   );
 }

@@ -94,6 +94,14 @@ export class FileBlobStore implements BlobStore {
     return names;
   }
 
+  /** How many blob files there are and their bytes. */
+  async usage(): Promise<{ count: number; bytes: number }> {
+    let bytes = 0;
+    const names = await this.list();
+    for (const name of names) bytes += (await stat(this.pathOf(name)).catch(() => ({ size: 0 }))).size;
+    return { count: names.length, bytes };
+  }
+
   /** Removes temp files of writes that never finished (a crash mid-put) last changed before `cutoff` (ms). */
   async removeStaleTemps(cutoff: number): Promise<number> {
     const tmpDir = join(this.#dir, "tmp");

@@ -521,6 +521,7 @@ describe.each(BACKENDS)("Store contract on $name", (backend) => {
   it("frees a deleted design's blob when the grace period has passed, at once or by the collector", async () => {
     await store.insertDesigns(ws, [insert(design("big", 5000))]);
     const blob = (await fresh.designStorage("big")).blob!;
+    expect(await store.blobUsage()).toEqual({ count: 1, bytes: JSON.stringify(design("big", 5000)).length });
     // A refused design (the id is taken) leaves its blob to the collector.
     expect(await store.insertDesigns(ws, [insert(design("big", 6000))])).toEqual([
       { ok: false, id: "big", reason: "conflict" },
@@ -540,6 +541,7 @@ describe.each(BACKENDS)("Store contract on $name", (backend) => {
     expect(await store.deleteDesign(ws, "big")).toBe(true);
     expect(await blobs.has(blob)).toBe(false);
     expect((await store.counts()).blobs).toBe(0);
+    expect(await store.blobUsage()).toEqual({ count: 0, bytes: 0 });
   });
 
   it("keeps a blob that another record or a queued or running job holds, or that was stored again lately", async () => {

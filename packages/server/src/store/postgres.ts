@@ -1074,6 +1074,14 @@ export class PostgresStore implements Store {
     return freeUnheldBlobs(await this.#db(), null, now - this.#blobGraceMs);
   }
 
+  async blobUsage(): Promise<{ count: number; bytes: number }> {
+    const row = (await one(
+      await this.#db(),
+      "SELECT count(*) AS n, coalesce(sum(size), 0) AS bytes FROM blob_contents",
+    ))!;
+    return { count: Number(row.n), bytes: Number(row.bytes) };
+  }
+
   async workspaceUsage(workspaceId: string, trainingSince: number): Promise<WorkspaceUsage> {
     return workspaceUsage(await this.#db(), workspaceId, trainingSince, Date.now());
   }

@@ -965,6 +965,10 @@ export class SqliteStore implements Store {
     return freed;
   }
 
+  async blobUsage(): Promise<{ count: number; bytes: number }> {
+    return this.blobs.files.usage();
+  }
+
   async workspaceUsage(workspaceId: string, trainingSince: number): Promise<WorkspaceUsage> {
     return workspaceUsage(this.db, workspaceId, trainingSince, Date.now());
   }

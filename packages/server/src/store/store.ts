@@ -140,6 +140,8 @@ export interface Store {
    * `blobGraceMs`) ended, as of `now`. Delete methods free their record's blobs the same way at once.
    */
   collectBlobs(now?: number): Promise<{ removed: number; bytes: number }>;
+  /** Every stored blob, counted and summed (all workspaces): what the data folder or blob table holds. */
+  blobUsage(): Promise<{ count: number; bytes: number }>;
   /** What a workspace uses, for its quotas. */
   workspaceUsage(workspaceId: string, trainingSince: number): Promise<WorkspaceUsage>;
 
