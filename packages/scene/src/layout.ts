@@ -114,7 +114,8 @@ export class LineEnds {
       if (!nozzle) return [e.x, e.y, e.z + e.footprint.height / 2];
       return nozzlePosition(e, nozzle);
     }
-    if (depth > 8) return undefined;
+    // An open end (battery limit) has no point of its own: only its route says where it is.
+    if ("open" in end || depth > 8) return undefined;
     const path = this.path(end.line, depth + 1);
     return path ? path.at(0.5).point : undefined;
   }

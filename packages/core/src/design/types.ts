@@ -10,6 +10,7 @@ export type {
   LineEnd,
   ModelCard,
   NozzleEnd,
+  OpenEnd,
   Point3,
   ProcessClass,
   Rating,
@@ -73,4 +74,19 @@ export function isPlaced(e: Equipment): e is Equipment & { x: number; y: number 
 /** A line end that is an equipment nozzle. */
 export function isNozzleEnd(end: Raw.LineEnd): end is Raw.NozzleEnd {
   return "tag" in end;
+}
+
+/** A line end that tees off or into another line. */
+export function isBranchEnd(end: Raw.LineEnd): end is Raw.BranchEnd {
+  return "line" in end;
+}
+
+/** The line a branch end tees off or into; undefined for a nozzle or an open end. */
+export function branchLine(end: Raw.LineEnd): string | undefined {
+  return "line" in end ? end.line : undefined;
+}
+
+/** A line end where the line leaves the plot (a battery limit): no nozzle and no other line. */
+export function isOpenEnd(end: Raw.LineEnd): end is Raw.OpenEnd {
+  return "open" in end;
 }

@@ -3,7 +3,7 @@ import { gunzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { parseDesign } from "../design/parse.js";
 import type { Design } from "../design/types.js";
-import { isNozzleEnd } from "../design/types.js";
+import { branchLine, isNozzleEnd } from "../design/types.js";
 import { defaultSlotGraphSpec } from "../gan/topology/spec.js";
 import { conventionVerdicts, followsPumpDischargeGauges } from "./conventions.js";
 import { applyHouseConventions, HOUSE_CONVENTIONS, type HouseConvention, houseVariant } from "./house-conventions.js";
@@ -92,9 +92,7 @@ describe("applyHouseConventions on synthetic-v1 val designs", () => {
     const cvLines = out.lines.filter((l) => l.components.some((c) => c.type === "control_valve"));
     expect(cvLines.length).toBe(d.lines.filter((l) => l.components.some((c) => c.type === "control_valve")).length);
     for (const line of cvLines) {
-      const bypasses = out.lines.filter(
-        (l) => !isNozzleEnd(l.from) && !isNozzleEnd(l.to) && l.from.line === line.id && l.to.line === line.id,
-      );
+      const bypasses = out.lines.filter((l) => branchLine(l.from) === line.id && branchLine(l.to) === line.id);
       expect(bypasses.map((b) => b.components.map((c) => c.type))).toEqual([["globe_valve"]]);
       expect(bypasses[0]!.size).toBe(line.size);
     }

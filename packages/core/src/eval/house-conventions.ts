@@ -13,7 +13,7 @@
  * - `pumpDischargeGauges`: a local pressure gauge (PI) on every line leaving a pump.
  */
 import type { Design, PlantDesignInput } from "../design/types.js";
-import { isNozzleEnd } from "../design/types.js";
+import { branchLine, isNozzleEnd } from "../design/types.js";
 import { encodeSlotGraphWithLosses } from "../gan/topology/encode.js";
 import type { SlotGraph, SlotGraphSpec } from "../gan/topology/spec.js";
 import { stripLayout } from "../gan/topology.js";
@@ -120,10 +120,8 @@ function addControlValveStations(out: PlantDesignInput & { lines: LineInput[] })
     line.components = next;
     const hasBypass = out.lines.some(
       (l) =>
-        !isNozzleEnd(l.from) &&
-        !isNozzleEnd(l.to) &&
-        l.from.line === line.id &&
-        l.to.line === line.id &&
+        branchLine(l.from) === line.id &&
+        branchLine(l.to) === line.id &&
         (l.components ?? []).some((c) => BLOCK_VALVES.has(c.type)),
     );
     if (hasBypass) continue;

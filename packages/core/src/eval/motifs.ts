@@ -13,7 +13,7 @@
  *   branches off), with or without a low-low level trip.
  */
 import type { Design, Line } from "../design/types.js";
-import { isNozzleEnd } from "../design/types.js";
+import { branchLine, isNozzleEnd } from "../design/types.js";
 import { instrumentClassOf } from "../views/vocabulary.js";
 
 const BLOCK_VALVES: ReadonlySet<string> = new Set([
@@ -88,10 +88,8 @@ export function controlValveStations(design: Design): ControlValveStation[] {
       const bypass = design.lines.some(
         (l) =>
           l !== line &&
-          !isNozzleEnd(l.from) &&
-          !isNozzleEnd(l.to) &&
-          l.from.line === line.id &&
-          l.to.line === line.id &&
+          branchLine(l.from) === line.id &&
+          branchLine(l.to) === line.id &&
           l.components.some((x) => BLOCK_VALVES.has(x.type)),
       );
       out.push({ line: line.id, blocksBothSides: before && after, bypass });
@@ -138,9 +136,10 @@ function suctionNetwork(design: Design, pump: string): Line[] {
     const line = todo.pop()!;
     if (network.has(line)) continue;
     network.add(line);
-    const parent = isNozzleEnd(line.from) ? undefined : byId.get(line.from.line);
+    const parentId = branchLine(line.from);
+    const parent = parentId === undefined ? undefined : byId.get(parentId);
     if (parent) todo.push(parent);
-    for (const l of design.lines) if (!isNozzleEnd(l.to) && l.to.line === line.id) todo.push(l);
+    for (const l of design.lines) if (branchLine(l.to) === line.id) todo.push(l);
   }
   return [...network];
 }

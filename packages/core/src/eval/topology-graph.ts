@@ -91,6 +91,7 @@ export function topologyGraph(design: TopologyInput): LabelledGraph {
   for (const loop of loops) tagged(loop.tag, `K:${tagLetters(loop.tag)}:${loop.action ?? "reverse"}`);
 
   const endNode = (l: LineInput, end: LineInput["from"]): number | undefined => {
+    if ("open" in end) return undefined;
     if (!("line" in end)) {
       const at = byTag.get(end.tag);
       return at !== undefined && nodeLabels[at]!.startsWith("E:") ? at : undefined;

@@ -52,7 +52,7 @@ function relabelAndShuffle(design: Design): Design {
   };
   const lineIds = new Map(design.lines.map((l, i) => [l.id, `X-${9000 - i}`]));
   const end = (e: Design["lines"][number]["from"]) =>
-    "tag" in e ? { ...e, tag: rename(e.tag) } : { line: lineIds.get(e.line)! };
+    "tag" in e ? { ...e, tag: rename(e.tag) } : "line" in e ? { line: lineIds.get(e.line)! } : e;
   const copy = stripLayout(design);
   return parsed({
     ...copy,

@@ -1,11 +1,14 @@
 import { nozzlePosition } from "../design/geometry.js";
-import type { Equipment, LineEnd, Point3 } from "../design/types.js";
-import { isNozzleEnd, isPlaced } from "../design/types.js";
+import type { Equipment, LineEnd, OpenEnd, Point3 } from "../design/types.js";
+import { isNozzleEnd, isOpenEnd, isPlaced } from "../design/types.js";
 import type { RouteGrid } from "./grid.js";
 import { nearestLevel } from "./levels.js";
 import type { RouteCosts, RouteIssueCode } from "./types.js";
 
-/** A line end the router can use: a placed nozzle, or a tee onto a parent line. */
+/**
+ * A line end the router can use: a placed nozzle, a tee onto a parent line, or an open end (a
+ * battery limit), which the route reaches at the plot edge it names, else at the nearest edge.
+ */
 export type ResolvedEnd =
   | {
       readonly kind: "nozzle";
@@ -15,14 +18,18 @@ export type ResolvedEnd =
       readonly key: string;
       readonly point: Point3;
     }
-  | { readonly kind: "branch"; readonly parent: number };
+  | { readonly kind: "branch"; readonly parent: number }
+  | { readonly kind: "open"; readonly edge: OpenEnd["edge"] };
 
 export type EndResult =
   | { readonly ok: true; readonly end: ResolvedEnd }
   | { readonly ok: false; readonly code: RouteIssueCode; readonly reason: string };
 
 export function describeEnd(end: LineEnd): string {
-  return isNozzleEnd(end) ? `${end.tag}/${end.nozzle}` : `line ${end.line}`;
+  if (isNozzleEnd(end)) return `${end.tag}/${end.nozzle}`;
+  if (isOpenEnd(end))
+    return `the open end${end.label ? ` (${end.label})` : ""} at ${end.edge ? `the ${end.edge} edge` : "the plot edge"}`;
+  return `line ${end.line}`;
 }
 
 /** Looks a line end up in the design; says why when it cannot be routed from. */
@@ -32,6 +39,7 @@ export function resolveEnd(
   equipmentByTag: ReadonlyMap<string, number>,
   lineByID: ReadonlyMap<string, number>,
 ): EndResult {
+  if (isOpenEnd(end)) return { ok: true, end: { kind: "open", edge: end.edge } };
   if (!isNozzleEnd(end)) {
     const parent = lineByID.get(end.line);
     if (parent === undefined) return { ok: false, code: "unknown_end", reason: `no line "${end.line}" to branch off` };
@@ -130,4 +138,28 @@ export function drainAttachments(grid: RouteGrid, point: Point3, costs: RouteCos
     });
   }
   return { cells, costs: stubCosts, below };
+}
+
+/**
+ * Where a route may end for an open end: every grid node on the plot edge named (all four edges
+ * when none is), at each level a line without drainage may use. The search then takes whichever
+ * is cheapest to reach, so an unnamed edge is the nearest one by route cost.
+ */
+export function boundaryCells(grid: RouteGrid, edge: OpenEnd["edge"]): number[] {
+  const { nx, ny, nl } = grid;
+  const nodes = new Set<number>();
+  const take = (i: number, j: number) => nodes.add(j * nx + i);
+  for (let i = 0; i < nx; i++) {
+    if (!edge || edge === "south") take(i, 0);
+    if (!edge || edge === "north") take(i, ny - 1);
+  }
+  for (let j = 0; j < ny; j++) {
+    if (!edge || edge === "west") take(0, j);
+    if (!edge || edge === "east") take(nx - 1, j);
+  }
+  const cells: number[] = [];
+  for (const node of [...nodes].sort((a, b) => a - b)) {
+    for (let level = 0; level < nl; level++) if (!grid.levels.drainOnly[level]) cells.push(node * nl + level);
+  }
+  return cells;
 }

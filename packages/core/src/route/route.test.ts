@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { boxRect, footprintRect, nozzlePosition, rackRect } from "../design/geometry.js";
 import { parseDesign } from "../design/parse.js";
 import type { Design, Equipment, Line, Point3 } from "../design/types.js";
-import { isNozzleEnd, isPlaced } from "../design/types.js";
+import { branchLine, isBranchEnd, isNozzleEnd, isPlaced } from "../design/types.js";
 import { metres } from "../design/units.js";
 import { PROCESS_CLASSES } from "../design/vocabulary.js";
 import { designPlantDetailed } from "../designer/designer.js";
@@ -170,11 +170,11 @@ function junctions(a: Line, b: Line): Point3[] {
       if (isNozzleEnd(p.end) && isNozzleEnd(q.end) && p.end.tag === q.end.tag && p.end.nozzle === q.end.nozzle) {
         out.push(p.at);
       }
-      if (!isNozzleEnd(p.end) && !isNozzleEnd(q.end) && p.end.line === q.end.line) out.push(p.at, q.at);
+      if (isBranchEnd(p.end) && isBranchEnd(q.end) && p.end.line === q.end.line) out.push(p.at, q.at);
     }
-    if (!isNozzleEnd(p.end) && p.end.line === b.id) out.push(p.at);
+    if (branchLine(p.end) === b.id) out.push(p.at);
   }
-  for (const q of ends(b)) if (!isNozzleEnd(q.end) && q.end.line === a.id) out.push(q.at);
+  for (const q of ends(b)) if (branchLine(q.end) === a.id) out.push(q.at);
   return out;
 }
 
@@ -200,7 +200,7 @@ function checkRoutes(d: Design): string[] {
       if (isNozzleEnd(end)) {
         const want = endPosition(d, l, which);
         if (!want || p.some((v, k) => v !== want[k])) say(`${which} point ${p} is not nozzle ${want}`);
-      } else {
+      } else if (isBranchEnd(end)) {
         const parent = byId.get(end.line)?.route;
         if (!parent || !segments(parent).some((s) => onSegment(p, s))) say(`${which} point ${p} is not on ${end.line}`);
       }

@@ -5,7 +5,7 @@ import { type Metres, metres } from "../design/units.js";
 import { SearchSpace } from "./astar.js";
 import { DIRECTIONS } from "./directions.js";
 import { drainLevel, drains } from "./drain.js";
-import { attachments, describeEnd, drainAttachments, type ResolvedEnd, resolveEnd } from "./ends.js";
+import { attachments, boundaryCells, describeEnd, drainAttachments, type ResolvedEnd, resolveEnd } from "./ends.js";
 import {
   adjustBody,
   buildGrid,
@@ -117,6 +117,12 @@ export function routeDesign(design: Design, options: RouteOptions = {}): RouteRe
       fail(k, to.code, `to end: ${to.reason}`);
       continue;
     }
+    // A battery limit is reached at the plot edge; with both ends there nothing on the plot says
+    // where between them the line runs, so it is left to the user rather than guessed.
+    if (from.end.kind === "open" && to.end.kind === "open") {
+      fail(k, "open_ends", "both its ends are open (battery limits): nothing on the plot fixes its route");
+      continue;
+    }
     ends.set(k, { from: from.end, to: to.end });
   }
 
@@ -218,8 +224,9 @@ export function routeDesign(design: Design, options: RouteOptions = {}): RouteRe
     | { ok: false; code: UnroutedLine["code"]; reason: string; expansions: number };
 
   function routeOne(k: number, line: Line, from: ResolvedEnd, to: ResolvedEnd): Outcome {
-    // Search from a nozzle when there is one: its stub costs seed the start states.
-    const flip = from.kind === "branch" && to.kind === "nozzle";
+    // Search from a nozzle when there is one: its stub costs seed the start states. An open end
+    // is always the goal: its cells are the whole plot edge.
+    const flip = to.kind === "nozzle" ? from.kind !== "nozzle" : from.kind === "open";
     const a = flip ? to : from;
     const b = flip ? from : to;
     const aLabel = describeEnd(flip ? line.to : line.from);
@@ -256,6 +263,7 @@ export function routeDesign(design: Design, options: RouteOptions = {}): RouteRe
     if (a.kind === "nozzle") points.push(...stub(a.point, first));
     for (const cell of cells) points.push(cellPoint(grid, cell));
     if (b.kind === "nozzle") points.push(...stub(b.point, last).reverse());
+    if (b.kind === "open") points.push(...toEdge(points[points.length - 1]!, b.edge));
     if (flip) points.reverse();
     const route = simplify(points);
     if (route.length < 2) {
@@ -275,6 +283,7 @@ export function routeDesign(design: Design, options: RouteOptions = {}): RouteRe
   function markFriends(k: number, from: ResolvedEnd, to: ResolvedEnd): void {
     space.markFriend(k);
     for (const end of [from, to]) {
+      if (end.kind === "open") continue;
       if (end.kind === "branch") {
         space.markFriend(end.parent);
         continue;
@@ -295,6 +304,10 @@ export function routeDesign(design: Design, options: RouteOptions = {}): RouteRe
       if (drain) return { end, label, ...drainAttachments(grid, end.point, costs) };
       const at = attachments(grid, end.point, costs);
       return { end, label, cells: at.cells, costs: at.costs, below: at.cells.map(() => false) };
+    }
+    if (end.kind === "open") {
+      const cells = boundaryCells(grid, end.edge);
+      return { end, label, cells, costs: cells.map(() => 0), below: cells.map(() => false) };
     }
     // Only a drained line may tee in on the drain level.
     const cells = cellsOnRoute(grid, routes[end.parent]!).filter((c) => drain || !grid.levels.drainOnly[c % grid.nl]);
@@ -320,6 +333,9 @@ export function routeDesign(design: Design, options: RouteOptions = {}): RouteRe
 
   /** Names what blocks a terminal none of whose cells is free. */
   function whyBlocked(t: Terminal, k: number): { code: UnroutedLine["code"]; reason: string } {
+    if (t.end.kind === "open") {
+      return { code: "no_path", reason: `no grid point on ${t.label} is free (keep-outs, bodies or other lines)` };
+    }
     if (t.end.kind === "branch") {
       const parent = lines[t.end.parent]!.id;
       return {
@@ -345,6 +361,22 @@ export function routeDesign(design: Design, options: RouteOptions = {}): RouteRe
     const taker = grid.occ[t.cells[0]!]!;
     const other = taker > 0 && taker - 1 !== k ? ` by ${ownerLabel(taker - 1)}` : "";
     return { code: "blocked_nozzle", reason: `every grid point next to nozzle ${t.label} is taken${other}` };
+  }
+
+  /**
+   * The last step of a route to an open end: from its edge node onto the plot edge itself, where
+   * the site's size is not a whole number of grid steps (the last node then stands inside it).
+   */
+  function toEdge(p: Point3, edge: "north" | "east" | "south" | "west" | undefined): Point3[] {
+    const [x, y, z] = p;
+    const { width, depth } = design.site;
+    const off = { west: x, east: width - x, south: y, north: depth - y };
+    const side = edge ?? (Object.keys(off) as (keyof typeof off)[]).reduce((a, b) => (off[b] < off[a] ? b : a));
+    if (off[side] < 1e-9) return [];
+    if (side === "west") return [[0, y, z]];
+    if (side === "east") return [[width, y, z]];
+    if (side === "south") return [[x, 0, z]];
+    return [[x, depth, z]];
   }
 
   /**

@@ -20,7 +20,9 @@ export type RouteIssueCode =
   | "branch_cycle"
   | "blocked_nozzle"
   | "no_path"
-  | "grid_too_large";
+  | "grid_too_large"
+  /** Both ends are open (battery limits): nothing on the plot fixes where the line runs. */
+  | "open_ends";
 
 export interface UnroutedLine {
   readonly line: string;

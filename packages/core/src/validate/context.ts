@@ -1,7 +1,7 @@
 import RBush from "rbush";
 import { boxRect, nozzlePosition, planSize, rackRect } from "../design/geometry.js";
 import type { Component, Design, Equipment, Instrument, KeepOut, Line, Nozzle, Rack } from "../design/types.js";
-import { isNozzleEnd, isPlaced } from "../design/types.js";
+import { isNozzleEnd, isOpenEnd, isPlaced } from "../design/types.js";
 import { BoxGrid } from "./box-grid.js";
 import { buildSegments, SegmentGrid, type Segments } from "./segments.js";
 import type { Point, ResolvedRulePack, RuleContext } from "./types.js";
@@ -161,6 +161,8 @@ export class DesignIndex {
 
   private addEnd(line: Line, lineIndex: number, end: "from" | "to"): void {
     const e = line[end];
+    // An open end leaves the plot: nothing in the design is reached through it.
+    if (isOpenEnd(e)) return;
     const ref: LineEndRef = { line, lineIndex, end };
     const nozzleEnd = isNozzleEnd(e);
     const map = nozzleEnd ? this.endsAtEquipment : this.branchesOf;

@@ -8,7 +8,7 @@
  * interlocks each ask for a path.
  */
 import type { Instrument } from "../design/types.js";
-import { isNozzleEnd } from "../design/types.js";
+import { isNozzleEnd, isOpenEnd } from "../design/types.js";
 import type { DesignIndex } from "./context.js";
 
 /** A node of the flow graph (an equipment tag or a line id), valid for one DesignIndex. */
@@ -49,6 +49,8 @@ class FlowGraph {
       const self = this.line(line.id);
       for (let side = 0; side < 2; side++) {
         const end = side === 0 ? line.from : line.to;
+        // An open end leaves the plot: flow through it reaches nothing in the design.
+        if (isOpenEnd(end)) continue;
         from[edges] = self;
         to[edges] = isNozzleEnd(end) ? this.equipment(end.tag) : this.line(end.line);
         edges++;

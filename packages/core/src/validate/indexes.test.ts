@@ -8,7 +8,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { nozzlePosition, overlapArea, rectDistance } from "../design/geometry.js";
 import type { Design, Line } from "../design/types.js";
-import { isNozzleEnd, isPlaced } from "../design/types.js";
+import { isBranchEnd, isNozzleEnd, isPlaced } from "../design/types.js";
 import { BoxGrid } from "./box-grid.js";
 import { type AreaItem, DesignIndex, type PlacedItem } from "./context.js";
 import { AREA_EPS, between, EPS, label } from "./describe.js";
@@ -127,7 +127,9 @@ function referenceHops(design: Design, a: string, b: string, maxHops: number): n
     graph.set(y, [...(graph.get(y) ?? []), x]);
   };
   for (const line of design.lines) {
-    for (const end of [line.from, line.to]) link(`L:${line.id}`, isNozzleEnd(end) ? `E:${end.tag}` : `L:${end.line}`);
+    for (const end of [line.from, line.to])
+      if (isNozzleEnd(end)) link(`L:${line.id}`, `E:${end.tag}`);
+      else if (isBranchEnd(end)) link(`L:${line.id}`, `L:${end.line}`);
   }
   if (a === b) return 0;
   const seen = new Set([a]);

@@ -40,6 +40,7 @@ import { rule as tankShellValve } from "./rules/isolation/tank-shell-valve.js";
 import { rule as lineAnchored } from "./rules/piping/line-anchored.js";
 import { rule as lineEnds } from "./rules/piping/line-ends.js";
 import { rule as nozzleSingleLine } from "./rules/piping/nozzle-single-line.js";
+import { rule as openEnd } from "./rules/piping/open-end.js";
 import { rule as pumpCheckValve } from "./rules/piping/pump-check-valve.js";
 import { rule as ratingCapacity } from "./rules/piping/rating-capacity.js";
 import { rule as ratingMatch } from "./rules/piping/rating-match.js";
@@ -72,6 +73,7 @@ export const RULES: readonly Rule[] = [
   // piping (topology)
   lineEnds,
   lineAnchored,
+  openEnd,
   nozzleSingleLine,
   sizeMatch,
   ratingMatch,

@@ -1,6 +1,6 @@
 /** What the relief-system rules share: where a line's relief valve sits and where a line's flow lands. */
 import type { Component, Equipment, Line } from "../design/types.js";
-import { isNozzleEnd } from "../design/types.js";
+import { isBranchEnd, isNozzleEnd } from "../design/types.js";
 import type { DesignIndex } from "./context.js";
 
 /** Valves that can stop flow when shut (a check valve or relief valve cannot be shut by hand). */
@@ -41,6 +41,7 @@ export function landsOn(
       const equipment = index.equipmentByTag.get(end.tag);
       return equipment ? { equipment, via: at } : undefined;
     }
+    if (!isBranchEnd(end)) return undefined;
     at = index.lineById.get(end.line);
   }
   return undefined;

@@ -266,6 +266,8 @@ export function designGraph(design: Design): PlantGraph {
   const endNode = (line: Line, end: "from" | "to"): string | undefined => {
     const lineEnd: LineEnd = line[end];
     if ("line" in lineEnd) return teeKey(line.id, end);
+    // An open end (battery limit) leaves the plot: no node of the drawing stands there.
+    if ("open" in lineEnd) return undefined;
     if (graph.hasNode(lineEnd.tag) && graph.getNodeAttribute(lineEnd.tag, "kind") === "equipment") return lineEnd.tag;
     unresolved(`line ${line.id}`, lineEnd.tag, "equipment");
     return undefined;

@@ -108,7 +108,9 @@ export function layoutPid(design: Design): PidDrawing {
     design.lines.flatMap((l) => [l.from, l.to]).flatMap((end) => ("line" in end ? [end.line] : [])),
   );
   for (const id of branched) addNode(`tee:${id}`, "tee", id, [8, 8]);
-  const endKey = (end: LineEnd): string => ("tag" in end ? `eq:${end.tag}` : `tee:${end.line}`);
+  // An open end (battery limit) has no node: lines with one are left out of this drawing.
+  const endKey = (end: LineEnd): string =>
+    "tag" in end ? `eq:${end.tag}` : "line" in end ? `tee:${end.line}` : "open";
 
   // Process edges: a line with a tee on it runs from → tee → to.
   const segments: { id: string; from: string; to: string; name: string; components: readonly Component[] }[] = [];

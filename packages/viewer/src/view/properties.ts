@@ -10,7 +10,12 @@ export interface Properties {
 }
 
 const m = (v: number | undefined): string => (v === undefined ? "—" : `${Math.round(v * 100) / 100} m`);
-const end = (e: Line["from"]): string => (isNozzleEnd(e) ? `${e.tag} / ${e.nozzle}` : `tee on ${e.line}`);
+const end = (e: Line["from"]): string =>
+  isNozzleEnd(e)
+    ? `${e.tag} / ${e.nozzle}`
+    : "line" in e
+      ? `tee on ${e.line}`
+      : `open end${e.label ? `: ${e.label}` : ""}`;
 
 /**
  * What the properties panel shows for a picked item, read from the design document itself

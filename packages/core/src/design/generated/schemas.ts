@@ -891,15 +891,48 @@ export const plantDesignSchema = {
         }
       }
     },
+    "OpenEnd": {
+      "title": "OpenEnd",
+      "type": "object",
+      "additionalProperties": false,
+      "required": [
+        "open"
+      ],
+      "properties": {
+        "open": {
+          "const": true,
+          "description": "The line leaves the plot here: a battery limit, an off-page connector, a tie-in to another unit."
+        },
+        "label": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 100,
+          "description": "Where the line goes beyond the plot, as the drawing says it (e.g. \"to unit 200\", a connector or tie-in tag)."
+        },
+        "edge": {
+          "type": "string",
+          "enum": [
+            "north",
+            "east",
+            "south",
+            "west"
+          ],
+          "description": "The plot edge the line crosses. Absent: the router takes the nearest edge."
+        }
+      }
+    },
     "LineEnd": {
       "title": "LineEnd",
-      "description": "A line end: an equipment nozzle, or a branch (tee) on another line.",
+      "description": "A line end: an equipment nozzle, a branch (tee) on another line, or an open end (battery limit) where the line leaves the plot.",
       "oneOf": [
         {
           "$ref": "#/$defs/NozzleEnd"
         },
         {
           "$ref": "#/$defs/BranchEnd"
+        },
+        {
+          "$ref": "#/$defs/OpenEnd"
         }
       ]
     },

@@ -105,12 +105,12 @@ export type Rating =
 export type LineId = string;
 
 /**
- * A line end: an equipment nozzle, or a branch (tee) on another line.
+ * A line end: an equipment nozzle, a branch (tee) on another line, or an open end (battery limit) where the line leaves the plot.
  *
  * This interface was referenced by `PlantDesign`'s JSON-Schema
  * via the `definition` "LineEnd".
  */
-export type LineEnd = NozzleEnd | BranchEnd;
+export type LineEnd = NozzleEnd | BranchEnd | OpenEnd;
 
 /**
  * ISA-5.1-style tag: letters, dash, number, optional suffix (e.g. P-101A, FIC-101, HV-1001).
@@ -626,6 +626,25 @@ export interface NozzleEnd {
  */
 export interface BranchEnd {
   line: LineId1;
+}
+
+/**
+ * This interface was referenced by `PlantDesign`'s JSON-Schema
+ * via the `definition` "OpenEnd".
+ */
+export interface OpenEnd {
+  /**
+   * The line leaves the plot here: a battery limit, an off-page connector, a tie-in to another unit.
+   */
+  open: true;
+  /**
+   * Where the line goes beyond the plot, as the drawing says it (e.g. "to unit 200", a connector or tie-in tag).
+   */
+  label?: string;
+  /**
+   * The plot edge the line crosses. Absent: the router takes the nearest edge.
+   */
+  edge?: "north" | "east" | "south" | "west";
 }
 
 /**

@@ -19,7 +19,7 @@ import type {
   Loop,
   Nozzle,
 } from "../../design/index.js";
-import { isNozzleEnd } from "../../design/index.js";
+import { isBranchEnd, isNozzleEnd } from "../../design/index.js";
 import { type Attrs, el, num, type XmlNode, xmlDocument } from "./xml.js";
 
 /** A DEXPI 1.3 equipment class per PlantGAN type (the importer maps each back to the same type). */
@@ -127,7 +127,7 @@ export function writeDexpi13(design: Design): string {
   for (const [i, l] of design.lines.entries()) {
     for (const side of ["from", "to"] as const) {
       const end = l[side];
-      if (isNozzleEnd(end)) continue;
+      if (!isBranchEnd(end)) continue;
       const list = tees.get(end.line) ?? [];
       const id = `SEG-${i + 1}-${side === "from" ? "FROM" : "TO"}-TEE`;
       list.push({ id, branch: l.id });

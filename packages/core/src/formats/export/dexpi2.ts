@@ -20,7 +20,7 @@ import type {
   LineEnd,
   Loop,
 } from "../../design/index.js";
-import { isNozzleEnd } from "../../design/index.js";
+import { isBranchEnd, isNozzleEnd } from "../../design/index.js";
 import { DEXPI_COMPONENT_CLASS, DEXPI_EQUIPMENT_CLASS } from "./dexpi13.js";
 import { el, num, type XmlNode, xmlDocument } from "./xml.js";
 
@@ -89,7 +89,7 @@ class Ids {
       });
       for (const side of ["from", "to"] as const) {
         const end = l[side];
-        if (isNozzleEnd(end)) continue;
+        if (!isBranchEnd(end)) continue;
         const tee = `Line${i + 1}_${side === "from" ? "From" : "To"}Tee`;
         this.branchTees.set(`${l.id}\u0000${side}`, tee);
         this.teesOn.set(end.line, [...(this.teesOn.get(end.line) ?? []), tee]);

@@ -4,7 +4,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { describeWithFixtures, fixturePath } from "@plantgan/testing/fixtures";
 import { describe, expect, it } from "vitest";
-import { type Design, isNozzleEnd, parseDesign } from "../../design/index.js";
+import { branchLine, type Design, isNozzleEnd, parseDesign } from "../../design/index.js";
 import { writePcf } from "./pcf.js";
 
 type P = [number, number, number];
@@ -125,9 +125,7 @@ describe("PCF export read back equals the routes", () => {
       // Flanges at nozzle ends, a tee for each line branching off this one, every valve.
       const nozzleEnds = [line.from, line.to].filter(isNozzleEnd).length;
       expect(p.pieces.filter((x) => x.kind === "FLANGE")).toHaveLength(nozzleEnds);
-      const branches = d.lines.filter(
-        (o) => o.route && [o.from, o.to].some((e) => !isNozzleEnd(e) && e.line === line.id),
-      ).length;
+      const branches = d.lines.filter((o) => o.route && [o.from, o.to].some((e) => branchLine(e) === line.id)).length;
       expect(p.pieces.filter((x) => x.kind === "TEE")).toHaveLength(branches);
       expect(p.pieces.filter((x) => x.kind === "VALVE")).toHaveLength(
         line.components.filter((c) => c.type.endsWith("_valve")).length,

@@ -10,7 +10,7 @@
  * each shortened where the run is too short for it, so the pieces always tile the route exactly.
  */
 import type { Component, Design, Line } from "../../design/index.js";
-import { isNozzleEnd } from "../../design/index.js";
+import { branchLine, isNozzleEnd } from "../../design/index.js";
 
 type V3 = readonly [number, number, number];
 
@@ -176,9 +176,8 @@ function branchPoints(design: Design, line: Line): { at: V3; towards: V3 }[] {
   for (const other of design.lines) {
     const r = other.route;
     if (!r || r.length < 2) continue;
-    if (!isNozzleEnd(other.from) && other.from.line === line.id) out.push({ at: r[0]!, towards: r[1]! });
-    if (!isNozzleEnd(other.to) && other.to.line === line.id)
-      out.push({ at: r[r.length - 1]!, towards: r[r.length - 2]! });
+    if (branchLine(other.from) === line.id) out.push({ at: r[0]!, towards: r[1]! });
+    if (branchLine(other.to) === line.id) out.push({ at: r[r.length - 1]!, towards: r[r.length - 2]! });
   }
   return out;
 }

@@ -354,6 +354,7 @@ export function resolveEnd(
   let at: AnyEnd = end;
   for (let hops = 0; hops <= lineById.size; hops++) {
     if ("tag" in at) return { tag: at.tag, nozzle: at.nozzle };
+    if ("open" in at) return undefined;
     const parent = lineById.get(at.line);
     if (parent === undefined) return undefined;
     at = parent[side];

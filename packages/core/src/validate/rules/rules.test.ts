@@ -73,6 +73,7 @@ const CONTRACT_CHECKS = [
   "geometry.keep-out",
   "geometry.rack-keep-free",
   "piping.line-ends",
+  "piping.open-end",
   "piping.route-ends",
   "piping.route-orthogonal",
   "piping.route-clear",
@@ -214,6 +215,16 @@ const FIRES: readonly Case[] = [
     tags: ["H-301", "V-305", "P-301A"],
   },
   // piping
+  {
+    rule: "piping.open-end",
+    name: "a line that ends in the open with no label and no plot edge",
+    plant: "pump_station",
+    change: (d) => {
+      lineIn(d, "150-P-1008-C1").to = { open: true };
+      delete lineIn(d, "150-P-1008-C1").route;
+    },
+    lines: ["150-P-1008-C1"],
+  },
   {
     rule: "piping.line-ends",
     name: "a nozzle that does not exist",

@@ -1,5 +1,5 @@
 import type { Line } from "../../../design/types.js";
-import { isNozzleEnd } from "../../../design/types.js";
+import { branchLine, isBranchEnd, isNozzleEnd } from "../../../design/types.js";
 import type { DesignIndex } from "../../context.js";
 import type { Rule } from "../../types.js";
 
@@ -9,7 +9,8 @@ function downstream(index: DesignIndex, line: Line, maxSteps = 32): Line[] {
   let at: Line | undefined = line;
   for (let step = 0; at && step < maxSteps && !out.includes(at); step++) {
     out.push(at);
-    at = isNozzleEnd(at.to) ? undefined : index.lineById.get(at.to.line);
+    const next = branchLine(at.to);
+    at = next === undefined ? undefined : index.lineById.get(next);
   }
   return out;
 }
@@ -34,7 +35,7 @@ export const rule: Rule = {
     for (const line of design.lines) {
       if (line.minimumFlow !== true) continue;
       if (isNozzleEnd(line.from)) minimumFlow.add(line.from.tag);
-      else {
+      else if (isBranchEnd(line.from)) {
         const parent = index.lineById.get(line.from.line);
         if (parent && isNozzleEnd(parent.from)) minimumFlow.add(parent.from.tag);
       }

@@ -1,10 +1,10 @@
-import { isNozzleEnd } from "../../../design/types.js";
+import { isBranchEnd } from "../../../design/types.js";
 import { listOf } from "../../describe.js";
 import type { Rule } from "../../types.js";
 
 /**
- * A pipe carries fluid between equipment: every line reaches a nozzle, itself or through the lines
- * it tees off or into. Lines joined only to each other by branch ends (two lines that tee off each
+ * A pipe carries fluid between equipment: every line reaches a nozzle or an open end (a battery
+ * limit), itself or through the lines it tees off or into. Lines joined only to each other by branch ends (two lines that tee off each
  * other) float: nothing feeds them and nothing takes their flow. Ends naming a missing line or the
  * line itself are piping.line-ends' findings, so a group holding one is left to that rule.
  */
@@ -13,7 +13,8 @@ export const rule: Rule = {
   category: "piping",
   severity: "error",
   appliesTo: "all",
-  description: "Every line reaches an equipment nozzle, at its own ends or through the lines it branches off or into.",
+  description:
+    "Every line reaches an equipment nozzle or a battery limit, at its own ends or through the lines it branches off or into.",
   source:
     "PlantGAN design contract (DESIGN.md): a line runs from a nozzle or a tee to a nozzle or a tee, so a network of lines ends on equipment; ISO 10628-2 (flow lines connect equipment).",
   fix: "Connect one end of the group to the nozzle it serves, or remove the lines.",
@@ -32,7 +33,9 @@ export const rule: Rule = {
       const line = lines[i]!;
       for (let side = 0; side < 2; side++) {
         const end = side === 0 ? line.from : line.to;
-        if (isNozzleEnd(end)) {
+        // A nozzle anchors the line, and so does an open end: the flow comes from or goes to
+        // what lies beyond the plot (a battery limit), which the drawing declares.
+        if (!isBranchEnd(end)) {
           mark[i] = mark[i]! | 1;
           continue;
         }

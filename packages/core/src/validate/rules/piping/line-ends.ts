@@ -1,4 +1,4 @@
-import { isNozzleEnd } from "../../../design/types.js";
+import { isBranchEnd, isNozzleEnd } from "../../../design/types.js";
 import { centre, listOf } from "../../describe.js";
 import type { Rule } from "../../types.js";
 
@@ -6,14 +6,17 @@ const SIDES = ["from", "to"] as const;
 /**
  * Every line end names something that exists: an equipment item and one of its nozzles, or
  * another line to branch off (never the line itself). A line does not start and end on one nozzle.
+ * An open end (battery limit) names nothing in the design; piping.open-end says where it goes.
  */
 export const rule: Rule = {
   id: "piping.line-ends",
   category: "piping",
   severity: "error",
   appliesTo: "all",
-  description: "Every line end names an existing equipment nozzle, or an existing other line for a branch.",
-  source: "PlantGAN design contract (DESIGN.md): a line end is { tag, nozzle } or { line } (a tee on another line).",
+  description:
+    "Every line end names an existing equipment nozzle, an existing other line for a branch, or is open (a battery limit).",
+  source:
+    "PlantGAN design contract (DESIGN.md): a line end is { tag, nozzle }, { line } (a tee on another line) or { open } (a battery limit).",
   fix: "Point the end at an existing nozzle of an existing item, or at another existing line for a tee.",
   check({ design, index }, emit) {
     const lines = design.lines;
@@ -41,6 +44,8 @@ export const rule: Rule = {
               ...(item ? { location: centre(item) } : {}),
             });
           }
+        } else if (!isBranchEnd(end)) {
+          // An open end names nothing in the design to check.
         } else if (end.line === line.id) {
           emit({ message: `Line ${line.id} branches off itself at its ${side}-end.`, lines: [line.id] });
         } else if (!index.lineById.has(end.line)) {

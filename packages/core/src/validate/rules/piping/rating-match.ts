@@ -1,5 +1,5 @@
 import type { Line, LineEnd, Rating } from "../../../design/types.js";
-import { isNozzleEnd } from "../../../design/types.js";
+import { isBranchEnd, isNozzleEnd } from "../../../design/types.js";
 import type { Emit, Rule, RuleContext } from "../../types.js";
 
 type Mates = (a: Rating, b: Rating, size: number) => boolean;
@@ -86,6 +86,7 @@ function checkEnd(
     });
     return;
   }
+  if (!isBranchEnd(end)) return;
   const parent = index.lineById.get(end.line);
   if (!parent || parent === line || parent.rating === undefined) return;
   const others = ratingsOf(parent, parent.rating);

@@ -1,5 +1,5 @@
 import type { Line, LineEnd } from "../../../design/types.js";
-import { isNozzleEnd } from "../../../design/types.js";
+import { branchLine, isBranchEnd, isNozzleEnd } from "../../../design/types.js";
 import { MAX_CANDIDATES } from "../../context.js";
 import { EPS } from "../../describe.js";
 import { distance, formatPoint, metres, segmentDistance } from "../../geometry3d.js";
@@ -14,7 +14,8 @@ function radius(line: Line): number {
 
 function sameEnd(p: LineEnd, q: LineEnd): boolean {
   if (isNozzleEnd(p)) return isNozzleEnd(q) && p.tag === q.tag && p.nozzle === q.nozzle;
-  return !isNozzleEnd(q) && p.line === q.line;
+  // Two open ends are two places on the plot edge, never one end.
+  return isBranchEnd(p) && isBranchEnd(q) && p.line === q.line;
 }
 
 function endPoint(line: Line, side: "from" | "to"): Point | undefined {
@@ -34,9 +35,9 @@ function junctions(p: Line, q: Line): Point[] {
   };
   for (const sp of SIDES) {
     const ep = p[sp];
-    if (!isNozzleEnd(ep) && ep.line === q.id) add(endPoint(p, sp));
+    if (branchLine(ep) === q.id) add(endPoint(p, sp));
     const eq = q[sp];
-    if (!isNozzleEnd(eq) && eq.line === p.id) add(endPoint(q, sp));
+    if (branchLine(eq) === p.id) add(endPoint(q, sp));
     for (const sq of SIDES) {
       if (sameEnd(ep, q[sq])) {
         add(endPoint(p, sp));

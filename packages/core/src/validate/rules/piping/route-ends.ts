@@ -1,9 +1,11 @@
-import type { Line } from "../../../design/types.js";
-import { isNozzleEnd } from "../../../design/types.js";
+import type { Line, OpenEnd } from "../../../design/types.js";
+import { isNozzleEnd, isOpenEnd } from "../../../design/types.js";
 import { MAX_CANDIDATES } from "../../context.js";
 import { distance, formatPoint, metres, pointSegmentDistance } from "../../geometry3d.js";
 import { pointToSegment } from "../../segments.js";
 import type { Point, Rule } from "../../types.js";
+
+type OpenEdge = NonNullable<OpenEnd["edge"]>;
 
 /** Routes up to this many points are scanned whole for a branch end; longer ones go through the grid. */
 const SHORT_ROUTE = 64;
@@ -15,10 +17,18 @@ function routeDistance(route: readonly (readonly [number, number, number])[], p:
   return best;
 }
 
+/** Plan distance from a point to the plot edge named (absent: to the nearest edge). */
+function boundaryMiss(p: Point, width: number, depth: number, edge: OpenEdge | undefined): number {
+  const [x, y] = p;
+  const off = { west: Math.abs(x), east: Math.abs(width - x), south: Math.abs(y), north: Math.abs(depth - y) };
+  return edge ? off[edge] : Math.min(off.west, off.east, off.south, off.north);
+}
+
 /**
  * A route starts at its from-nozzle and ends at its to-nozzle (world positions, within the pack's
- * end tolerance); a branch end lies on the parent line's route. Ends on unplaced equipment or
- * unrouted parents are not checked.
+ * end tolerance); a branch end lies on the parent line's route; an open end (battery limit) on the
+ * plot boundary, on its named edge when it names one. Ends on unplaced equipment or unrouted parents
+ * are not checked.
  */
 export const rule: Rule = {
   id: "piping.route-ends",
@@ -26,7 +36,7 @@ export const rule: Rule = {
   severity: "error",
   appliesTo: "placed",
   description:
-    "A route's first and last points sit on its end nozzles, or on the parent line's route for a branch end.",
+    "A route's first and last points sit on its end nozzles, on the parent line's route for a branch end, or on the plot boundary for an open end.",
   source:
     "PlantGAN design contract (DESIGN.md): route is the centreline from the from-end to the to-end; tolerance from rule pack routing.endTolerance.",
   fix: "End the route on its nozzle (or on the parent line's route for a tee), within the pack's end tolerance.",
@@ -58,6 +68,17 @@ export const rule: Rule = {
         emit({
           message: `The route of line ${line.id} ${verb} at ${formatPoint(point)}, ${metres(d)} from its ${side}-nozzle ${end.tag}/${end.nozzle} at ${formatPoint(target)} (tolerance ${metres(tol)}).`,
           tags: [end.tag],
+          lines: [line.id],
+          location: point,
+        });
+        return;
+      }
+      if (isOpenEnd(end)) {
+        const miss = boundaryMiss(point, design.site.width, design.site.depth, end.edge);
+        if (miss <= tol) return;
+        const where = end.edge ? `the ${end.edge} edge of the plot` : "the plot boundary";
+        emit({
+          message: `The route of line ${line.id} ${verb} at ${formatPoint(point)}, ${metres(miss)} from ${where}, where its open ${side}-end leaves the plot (tolerance ${metres(tol)}).`,
           lines: [line.id],
           location: point,
         });

@@ -1,9 +1,11 @@
-import { isNozzleEnd, type LineEnd } from "../../../design/types.js";
+import { branchLine, isNozzleEnd, type LineEnd } from "../../../design/types.js";
 import type { Rule } from "../../types.js";
 
-/** An end as a person reads it: `P-101/N2`, or `branch of L-7`. */
+/** An end as a person reads it: `P-101/N2`, `branch of L-7`, or `open end (to unit 200)`. */
 function endLabel(end: LineEnd): string {
-  return isNozzleEnd(end) ? `${end.tag}/${end.nozzle}` : `branch of ${end.line}`;
+  if (isNozzleEnd(end)) return `${end.tag}/${end.nozzle}`;
+  if ("line" in end) return `branch of ${end.line}`;
+  return end.label ? `open end (${end.label})` : "open end";
 }
 
 /**
@@ -34,7 +36,7 @@ export const rule: Rule = {
       emit({
         message: `Line ${line.id} (${endLabel(line.from)} → ${endLabel(line.to)}) is not routed: ${u.reason} (${u.code}).`,
         tags,
-        lines: [line.id, ...ends.flatMap((e) => (isNozzleEnd(e) ? [] : [e.line]))],
+        lines: [line.id, ...ends.flatMap((e) => branchLine(e) ?? [])],
         ...(at ? { location: at } : {}),
       });
     }

@@ -1,5 +1,5 @@
 import type { Line, LineEnd } from "../../../design/types.js";
-import { isNozzleEnd } from "../../../design/types.js";
+import { isBranchEnd, isNozzleEnd } from "../../../design/types.js";
 import type { Emit, Rule, RuleContext } from "../../types.js";
 
 /**
@@ -66,7 +66,7 @@ function checkEnd(
     });
     return;
   }
-  if (reducerSizes) return;
+  if (reducerSizes || !isBranchEnd(end)) return;
   const parent = index.lineById.get(end.line);
   if (!parent || parent === line || line.size <= parent.size + tol) return;
   emit({

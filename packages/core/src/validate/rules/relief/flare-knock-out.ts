@@ -1,4 +1,4 @@
-import { isNozzleEnd } from "../../../design/types.js";
+import { isBranchEnd, isNozzleEnd } from "../../../design/types.js";
 import { reliefValveAt } from "../../relief.js";
 import type { Rule } from "../../types.js";
 
@@ -38,7 +38,9 @@ export const rule: Rule = {
         ? from
           ? `${from.tag} (${from.type.replace(/_/g, " ")})`
           : line.from.tag
-        : `a tee on line ${line.from.line}`;
+        : isBranchEnd(line.from)
+          ? `a tee on line ${line.from.line}`
+          : "beyond the plot (an open end)";
       emit({
         message: `Line ${line.id} runs into flare ${to.tag} from ${origin} with no knock-out drum before the flare (API 521 5.7.9).`,
         tags: [to.tag, ...(from ? [from.tag] : [])],
@@ -47,7 +49,7 @@ export const rule: Rule = {
     }
     for (const line of design.lines) {
       const to = line.to;
-      if (isNozzleEnd(to) || !intoFlare.has(to.line)) continue;
+      if (!isBranchEnd(to) || !intoFlare.has(to.line)) continue;
       emit({
         message: `Line ${line.id} tees into ${to.line} after its knock-out drum: its flow reaches the flare without passing a drum (API 521 5.7.9).`,
         lines: [line.id, to.line],
