@@ -1,5 +1,5 @@
 import type { LinearModel } from "./lp.js";
-import { type Gap, gapValue, separations } from "./model.js";
+import { type Gap, gapValue, gridCeil, separations } from "./model.js";
 import type { PlacementProblem } from "./problem.js";
 
 /**
@@ -12,6 +12,12 @@ import type { PlacementProblem } from "./problem.js";
  * - both ≤ 0 (an overlap the legaliser left): the larger gap may not shrink.
  * d is the pair's required distance, or the current distance where it is already short (an invalid
  * candidate is made no worse). Returns the rows written.
+ *
+ * The legaliser snaps the result to the site's grid (each centre moves up to half a step per axis),
+ * and a layout the snap pushes a hair too close gets resolved by moves of metres (an item next to a
+ * rack goes round it): so a one-axis row bounds its centre difference (or an item's centre against
+ * an obstacle) by a multiple of the step, which the snap keeps (gridCeil), and a diagonal row keeps
+ * room for the snap, one step on each axis. A current layout on the grid meets both.
  */
 export function writeArrangement(
   lp: LinearModel,
@@ -35,10 +41,11 @@ export function writeArrangement(
         ...gx.g.terms.map(([n, c]) => [n, c * ux] as const),
         ...gy.g.terms.map(([n, c]) => [n, c * uy] as const),
       ];
-      lp.row(terms, ">=", Math.min(s.need, r) - ux * gx.g.constant - uy * gy.g.constant);
+      lp.row(terms, ">=", Math.min(s.need + p.grid * (ux + uy), r) - ux * gx.g.constant - uy * gy.g.constant);
     } else {
       const g = gx.v >= gy.v ? gx : gy;
-      lp.row(g.g.terms, ">=", Math.min(s.need, g.v) - g.g.constant);
+      // terms · positions ≥ need − constant, on the grid; never beyond where the pair stands now.
+      lp.row(g.g.terms, ">=", Math.min(gridCeil(s.need - g.g.constant, p.grid), g.v - g.g.constant));
     }
     rows++;
   }

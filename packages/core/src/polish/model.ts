@@ -76,12 +76,23 @@ export function gapValue(g: Gap, x: readonly number[], y: readonly number[]): nu
 }
 
 /**
+ * The least multiple of the grid step at or above `value` (the value itself without a grid). A bound
+ * on a centre, or on a difference of two centres, that is a multiple of the step survives the
+ * legaliser's snap to the nearest node: rounding is monotone and moves a multiple of the step by
+ * nothing, so x ≥ k·g gives round(x) ≥ k·g, and xj − xi ≥ k·g gives round(xj) − round(xi) ≥ k·g.
+ */
+export function gridCeil(value: number, grid: number): number {
+  return grid > 0 ? Math.ceil(value / grid - 1e-9) * grid : value;
+}
+
+/**
  * Positions (site bounds; fixed items pinned), the piping term (Σ over lines of the line's cost per
  * metre × the Manhattan distance between its nozzles, |d| ≤ t by two rows per axis) and the land
  * term: the area of the equipment box W·D, linearised around `ref` as D_ref·W + W_ref·D (its
- * first-order Taylor expansion less a constant), times the land price.
+ * first-order Taylor expansion less a constant), times the land price. With `grid` (the polish),
+ * the site bounds sit on grid nodes so that the legaliser's snap cannot push an item out.
  */
-export function writePlacement(lp: LinearModel, p: PlacementProblem, ref: BoxSize): void {
+export function writePlacement(lp: LinearModel, p: PlacementProblem, ref: BoxSize, grid = 0): void {
   const n = p.tags.length;
   for (let i = 0; i < n; i++) {
     if (p.fixed[i]) {
@@ -90,10 +101,12 @@ export function writePlacement(lp: LinearModel, p: PlacementProblem, ref: BoxSiz
       continue;
     }
     // Inside the site by the item's property-line distance; an item already closer (an invalid
-    // candidate) may stay where it is, no farther out.
+    // candidate) may stay where it is, no farther out. With a grid, bounds on its nodes (gridCeil).
     const e = p.inset[i]!;
-    lp.bound(xv(i), Math.min(p.hw[i]! + e, p.x[i]!), Math.max(p.site.width - p.hw[i]! - e, p.x[i]!));
-    lp.bound(yv(i), Math.min(p.hd[i]! + e, p.y[i]!), Math.max(p.site.depth - p.hd[i]! - e, p.y[i]!));
+    const low = (half: number) => gridCeil(half + e, grid);
+    const high = (side: number, half: number) => -gridCeil(half + e - side, grid);
+    lp.bound(xv(i), Math.min(low(p.hw[i]!), p.x[i]!), Math.max(high(p.site.width, p.hw[i]!), p.x[i]!));
+    lp.bound(yv(i), Math.min(low(p.hd[i]!), p.y[i]!), Math.max(high(p.site.depth, p.hd[i]!), p.y[i]!));
   }
   p.lines.forEach((l, k) => {
     for (const [axis, v, o] of [

@@ -84,7 +84,7 @@ describe("polishPlacement (the LP with the arrangement kept)", () => {
   const designs = testSplit(1);
 
   it.each(designs.map((d) => [d.processClass, d] as const))(
-    "%s: lowers the measure and keeps every distance, the site, keep-outs and racks",
+    "%s: lowers the measure and keeps every distance, the site, keep-outs and racks, also once snapped to the grid",
     (_cls, design) => {
       expect(
         breaches(
@@ -97,6 +97,11 @@ describe("polishPlacement (the LP with the arrangement kept)", () => {
       const r = polishPlacement(p, solver);
       expect(r.after).toBeLessThan(r.before);
       expect(breaches(design, r.x, r.y)).toEqual([]);
+      // The legaliser's snap to the nearest grid node must not bring anything too close (it would
+      // resolve that by moving items metres away, losing what the polish gained).
+      const g = design.site.gridSize;
+      const snap = (v: number) => Math.round(v / g) * g;
+      expect(breaches(design, r.x.map(snap), r.y.map(snap))).toEqual([]);
     },
   );
 });

@@ -50,7 +50,7 @@ export function polishPlacement(p: PlacementProblem, solver: Solver, rounds = 4)
   for (let round = 0; round < rounds; round++) {
     const ref: BoxSize = boxOf(p, x, y);
     const lp = new LinearModel();
-    writePlacement(lp, p, ref);
+    writePlacement(lp, p, ref, p.grid);
     rows = writeArrangement(lp, p, x, y);
     const model = lp.data(solver.infinity);
     const warm =

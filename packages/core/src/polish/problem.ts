@@ -38,6 +38,8 @@ export interface PlacementProblem {
   }[];
   /** Land price, currency/m² (0 when the pack has no cost model). */
   readonly landRate: number;
+  /** The site's grid step, m: the legaliser snaps centres to its multiples after the polish. */
+  readonly grid: number;
 }
 
 /**
@@ -117,5 +119,6 @@ export function placementProblem(
     obstacles,
     lines,
     landRate: pack.cost?.land.perSquareMetre ?? 0,
+    grid: design.site.gridSize,
   };
 }
