@@ -7,9 +7,10 @@
  * the median cost ratios, validity before and after, polish time, and the polish's speed against the
  * optimiser reaching the polished cost (read from the optimiser's incumbent trace in the same run).
  *
- *   pnpm bench:layout [--per-class 10] [--seeds 1] [--limit 10] [--classes a,b] [--json out.json]
+ *   pnpm bench:layout [--per-class 10] [--seeds 1] [--limit 10] [--classes a,b] [--model dir] [--json out.json]
  *
- * --limit is the optimiser's time limit, s; 0 runs no optimiser (polish and validity only).
+ * --limit is the optimiser's time limit, s; 0 runs no optimiser (polish and validity only). --model
+ * is a model folder to bench instead of the shipped one (e.g. one layout-cost-finetune.ts wrote).
  *
  * Figures at commit 68bac7a (2 shared cores; polished / optimiser, pooled medians; speed = the
  * optimiser's time to the polished objective ÷ polish time, a lower bound where it never got there):
@@ -64,13 +65,13 @@ const seeds = Number(arg("seeds", "1"));
 const limit = Number(arg("limit", "10"));
 const classes = arg("classes", PROCESS_CLASSES.join(",")).split(",");
 const jsonOut = process.argv.includes("--json") ? arg("json", "") : undefined;
+const root = join(dirname(fileURLToPath(import.meta.url)), "../../..");
+const modelDir = arg("model", join(root, "datasets/models/default"));
 const MARGIN = 1.5;
 const pack = DEFAULT_RULE_PACK;
 const model = pack.cost!;
-const root = join(dirname(fileURLToPath(import.meta.url)), "../../..");
 
-async function loadShippedModel() {
-  const dir = join(root, "datasets/models/default");
+async function loadLayoutModel(dir: string) {
   const folder = async (sub: string) =>
     loadModel(
       await fromModelFiles(
@@ -113,7 +114,8 @@ async function main(): Promise<void> {
   const loadStart = loadAverage();
   await selectBackend({ prefer: "wasm", log: () => {} });
   const solver = await loadSolver();
-  const gan = await loadShippedModel();
+  const gan = await loadLayoutModel(modelDir);
+  console.error(`model: ${modelDir}`);
   const rows: LayoutRow[] = [];
   const all = testDesigns();
   // Warm-up (untimed): the first HiGHS solves compile the WebAssembly paths the later ones reuse.
