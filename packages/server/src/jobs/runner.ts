@@ -8,6 +8,7 @@ import type { StoreConfig } from "../store/open.js";
 import { newId } from "../store/sqlite.js";
 import type { JobKind, JobRecord, Store } from "../store/store.js";
 import { isResumable, JOB_KIND_INFO } from "./kinds.js";
+import { JobQueueSignal } from "./queue-signal.js";
 import type { RunnerMessage, WorkerMessage } from "./worker.js";
 
 export interface RunnerOptions {
@@ -34,6 +35,11 @@ export interface RunnerOptions {
    * After it the lease expires and the job is recovered. Default 10 leases, at least 10 minutes.
    */
   readonly stallMs?: number;
+  /**
+   * On PostgreSQL, LISTEN for queued jobs and claim them at once. Default true; false leaves them
+   * to the poll (the behaviour before LISTEN/NOTIFY, kept for comparison in benches and tests).
+   */
+  readonly listen?: boolean;
   /**
    * Who this runner is, kept on the rows of the jobs it claims (several worker processes, on any
    * number of machines, share one database). Default "<host name>:<process id>".
@@ -72,6 +78,8 @@ export class JobRunner extends EventEmitter {
   #stopping = false;
   /** Only a started runner takes jobs; one that is not (start: false) still recovers expired leases on tick(). */
   #started = false;
+  /** PostgreSQL only: queued jobs are announced and heard at once (LISTEN/NOTIFY); the poll stays. */
+  #signal: JobQueueSignal | undefined;
 
   constructor(store: Store, options: RunnerOptions) {
     super();
@@ -88,6 +96,7 @@ export class JobRunner extends EventEmitter {
       startupGraceMs: options.startupGraceMs ?? 15_000,
       stallMs: options.stallMs ?? Math.max(10 * leaseMs, 600_000),
       workerId: options.workerId ?? `${hostname()}:${process.pid}`,
+      listen: options.listen ?? true,
     };
   }
 
@@ -100,9 +109,21 @@ export class JobRunner extends EventEmitter {
   async start(): Promise<void> {
     this.#stopping = false;
     this.#started = true;
+    if (this.#options.listen) await this.#queueSignal()?.listen();
     await this.tick();
     this.#timer = setInterval(() => void this.tick(), this.#options.pollMs);
     this.#timer.unref();
+  }
+
+  /** The LISTEN/NOTIFY connection on PostgreSQL, made on first use; none on SQLite (one process runs its jobs). */
+  #queueSignal(): JobQueueSignal | undefined {
+    const config = this.#options.storeConfig;
+    if (config.kind !== "postgres" || this.#stopping) return undefined;
+    this.#signal ??= new JobQueueSignal(config.url, {
+      onQueued: () => void this.tick(),
+      onError: (error) => this.emit("error-log", error),
+    });
+    return this.#signal;
   }
 
   /**
@@ -113,6 +134,8 @@ export class JobRunner extends EventEmitter {
     this.#stopping = true;
     this.#started = false;
     if (this.#timer) clearInterval(this.#timer);
+    await this.#signal?.close();
+    this.#signal = undefined;
     await this.#ticking;
     const running = [...this.#running.values()];
     await Promise.all(
@@ -146,6 +169,8 @@ export class JobRunner extends EventEmitter {
       maxAttempts: JOB_KIND_INFO[kind].maxAttempts,
     });
     void this.tick();
+    // Worker processes elsewhere hear of it now rather than at their next poll.
+    void this.#queueSignal()?.announce();
     return job;
   }
 
@@ -156,6 +181,32 @@ export class JobRunner extends EventEmitter {
     if (job?.status === "running" && running) this.#cancelWorker(running);
     this.#notify(jobId);
     return job;
+  }
+
+  /**
+   * Takes back a job its route no longer wants (it lost the race for the model id it was to
+   * write): cancelled and deleted, so no row is left behind. A job that a worker (here or on
+   * another machine) claimed meanwhile is asked to stop, and deleted once it has ended.
+   */
+  async withdraw(workspaceId: string, jobId: string): Promise<void> {
+    await this.cancel(workspaceId, jobId);
+    if ((await this.#store.deleteJob(workspaceId, jobId)) === "not_ended")
+      void this.#deleteOnceEnded(workspaceId, jobId);
+  }
+
+  /** Waits (in the background) for a cancelled job's worker to stop, then deletes the job. */
+  async #deleteOnceEnded(workspaceId: string, jobId: string): Promise<void> {
+    // A worker sees the cancel within a heartbeat and is killed after the grace period; a dead
+    // one's lease expires. Past that the job has ended one way or the other.
+    const until = Date.now() + 2 * (this.#options.leaseMs + this.#options.cancelGraceMs + this.#options.startupGraceMs);
+    while (Date.now() < until && !this.#stopping) {
+      await this.waitForNews(jobId, this.#options.pollMs);
+      try {
+        if ((await this.#store.deleteJob(workspaceId, jobId)) !== "not_ended") return;
+      } catch (error) {
+        this.emit("error-log", error);
+      }
+    }
   }
 
   /**

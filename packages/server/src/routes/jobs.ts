@@ -74,6 +74,29 @@ export async function jobRoutes(app: FastifyInstance, _options: RouteOptions): P
     },
   );
 
+  app.delete(
+    "/:id",
+    {
+      schema: {
+        summary: "Delete an ended job",
+        description:
+          "Deletes a succeeded, failed or cancelled job and its events; the designs, models and candidates it made stay. " +
+          "409 job_not_ended for a queued or running job: cancel it first.",
+        tags: ["jobs"],
+        params: inlined("job-params"),
+        response: { 204: { type: "null", description: "Deleted" }, ...problems(400, 401, 404, 409) },
+      },
+    },
+    async (request: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply) => {
+      const outcome = await app.store.deleteJob(request.auth.workspaceId, request.params.id);
+      if (!outcome) throw new ApiError("not_found", `job ${request.params.id} not found`);
+      if (outcome === "not_ended") {
+        throw new ApiError("job_not_ended", `job ${request.params.id} has not ended; cancel it first`);
+      }
+      return reply.code(204).send();
+    },
+  );
+
   app.get(
     "/:id/events",
     {
