@@ -3,13 +3,18 @@
  * with their ratio, for the shipped kind (layout generator at the "small" size the CLI trains,
  * nMax 48, batch 32) or the graph generator (`--kind graph`, default widths).
  *
- *   npx tsx --conditions=@plantgan/source packages/core/bench/gan.bench.ts [--kind layout|graph] [--batch B] [--steps S] [--nmax N]
+ *   npx tsx --conditions=@plantgan/source packages/core/bench/gan.bench.ts [--kind layout|graph] [--batch B] [--steps S] [--nmax N] [--profile-only]
  *
  * Training samples/s counts real samples through `trainer.step` (one critic update with the
  * gradient penalty each step, a generator update every `criticSteps` = 2 steps, as in training).
  * Generation samples/s is the raw EMA generator and download (graph kind: plus straight-through
  * sampling, `generateEncodings`): no decoding, legalising or routing. The native tfjs-node backends are
  * reported by selectBackend but not timed (they do not load on machines without libtensorflow).
+ *
+ * It ends with where one wasm training step's time goes (tf.profile: time per kernel, top kernels)
+ * and the GFLOP/s its matrix products reach, against a single-core matmul peak measured in the same
+ * run on the same backend (a 2-D 512×512×512 product, the XNNPACK path), so the ratio stands in one
+ * run. Kernel times under tf.profile include its bookkeeping: the ratio is a lower bound.
  *
  * Notes measured while writing the GAN (tfjs 4.22, this kind of 2-core machine):
  * - wasm BatchMatMul reaches XNNPACK (~15 GFLOP/s) only for a 2-D product without transpose
@@ -153,30 +158,137 @@ const choice = await selectBackend({ log: (m) => console.log(m) });
 console.log(
   `\nselected: ${choice.name}; ${kind} generator, nMax ${nMax}, batch ${batchSize}, tfjs ${tf.version_core}\n`,
 );
-const rows: Row[] = [];
-for (const [backend, steps] of [
-  ["wasm", wasmSteps],
-  ["cpu", cpuSteps],
-] as const) {
-  rows.push(await measure(backend, steps));
-}
 const pad = (s: string, n: number) => s.padStart(n);
-console.log(
-  `${"backend".padEnd(8)}${pad("ms/step", 9)}${pad("cpu ms/step", 13)}${pad("train/s", 9)}${pad("train/cpu-s", 13)}${pad("gen/s", 8)}${pad("gen/cpu-s", 11)}`,
-);
-for (const r of rows) {
+
+/** The backends' throughput, unless `--profile-only` (just the profiled step below). */
+async function compareBackends(): Promise<void> {
+  const rows: Row[] = [];
+  for (const [backend, steps] of [
+    ["wasm", wasmSteps],
+    ["cpu", cpuSteps],
+  ] as const) {
+    rows.push(await measure(backend, steps));
+  }
   console.log(
-    `${r.backend.padEnd(8)}${pad(r.stepMs.toFixed(0), 9)}${pad(r.stepCpuMs.toFixed(0), 13)}${pad(r.trainPerS.toFixed(1), 9)}${pad(r.trainPerCpuS.toFixed(1), 13)}${pad(r.generatePerS.toFixed(0), 8)}${pad(r.generatePerCpuS.toFixed(0), 11)}`,
+    `${"backend".padEnd(8)}${pad("ms/step", 9)}${pad("cpu ms/step", 13)}${pad("train/s", 9)}${pad("train/cpu-s", 13)}${pad("gen/s", 8)}${pad("gen/cpu-s", 11)}`,
+  );
+  for (const r of rows) {
+    console.log(
+      `${r.backend.padEnd(8)}${pad(r.stepMs.toFixed(0), 9)}${pad(r.stepCpuMs.toFixed(0), 13)}${pad(r.trainPerS.toFixed(1), 9)}${pad(r.trainPerCpuS.toFixed(1), 13)}${pad(r.generatePerS.toFixed(0), 8)}${pad(r.generatePerCpuS.toFixed(0), 11)}`,
+    );
+  }
+  const [wasm, cpu] = rows as [Row, Row];
+  console.log(
+    `\nwasm / cpu (cpu-time based): training ×${(wasm.trainPerCpuS / cpu.trainPerCpuS).toFixed(1)}, generation ×${(wasm.generatePerCpuS / cpu.generatePerCpuS).toFixed(1)}`,
+  );
+  console.log(
+    `wall/cpu time ${(wasm.stepMs / wasm.stepCpuMs).toFixed(1)}: above 1 means other processes shared the cores`,
+  );
+  const epochSteps = Math.ceil(3500 / batchSize);
+  console.log(
+    `one epoch of 3,500 designs on wasm: ~${((epochSteps * wasm.stepCpuMs) / 1000).toFixed(0)} s of CPU (${epochSteps} steps)`,
   );
 }
-const [wasm, cpu] = rows as [Row, Row];
-console.log(
-  `\nwasm / cpu (cpu-time based): training ×${(wasm.trainPerCpuS / cpu.trainPerCpuS).toFixed(1)}, generation ×${(wasm.generatePerCpuS / cpu.generatePerCpuS).toFixed(1)}`,
-);
-console.log(
-  `wall/cpu time ${(wasm.stepMs / wasm.stepCpuMs).toFixed(1)}: above 1 means other processes shared the cores`,
-);
-const epochSteps = Math.ceil(3500 / batchSize);
-console.log(
-  `one epoch of 3,500 designs on wasm: ~${((epochSteps * wasm.stepCpuMs) / 1000).toFixed(0)} s of CPU (${epochSteps} steps)`,
-);
+
+if (!process.argv.includes("--profile-only")) await compareBackends();
+
+/** Multiply-adds ×2 of a matrix-product kernel, from its input and output shapes (any transpose flags). */
+function matMulFlops(inputShapes: readonly (readonly number[] | null)[], outputShape: readonly number[]): number {
+  const a = inputShapes[0];
+  if (!a || a.length < 2 || outputShape.length < 2) return 0;
+  const m = outputShape[outputShape.length - 2]!;
+  const batchA = a.slice(0, -2).reduce((p, d) => p * d, 1);
+  const inner = a.reduce((p, d) => p * d, 1) / (batchA * m); // a's last two dims are m and k, in either order
+  return 2 * outputShape.reduce((p, d) => p * d, 1) * inner;
+}
+
+const MATMUL_KERNELS = new Set(["BatchMatMul", "_FusedMatMul"]);
+
+/** GFLOP/s of a 2-D n×n×n product on the current backend (best of a few rounds). */
+function matMulPeak(n: number, rounds = 5): number {
+  const a = tf.randomUniform([n, n], -1, 1, "float32", 1) as tf.Tensor2D;
+  const b = tf.randomUniform([n, n], -1, 1, "float32", 2) as tf.Tensor2D;
+  tf.matMul(a, b).dispose();
+  let best = Number.POSITIVE_INFINITY;
+  for (let r = 0; r < rounds; r++) {
+    const t = performance.now();
+    const c = tf.matMul(a, b);
+    c.dataSync();
+    best = Math.min(best, performance.now() - t);
+    c.dispose();
+  }
+  tf.dispose([a, b]);
+  return (2 * n * n * n) / (best / 1000) / 1e9;
+}
+
+/** Where one training step's time goes on `backend`, and its matrix products' GFLOP/s against the peak. */
+async function profileStep(backend: BackendName): Promise<void> {
+  await useBackend(backend);
+  const trainer = createTrainer(CONFIG);
+  const items = kind === "layout" ? designerItems(trainer) : fixtureBatchItems(batchSize, nMax);
+  const batch = makeBatch(items, trainer.layout);
+  trainer.step(batch);
+  trainer.step(batch); // warm, and the next step is a critic-only one: profile a generator step too
+  const profiled: { name: string; ms: number; flops: number; shapes: string }[] = [];
+  let stepMs = 0;
+  for (let i = 0; i < 2; i++) {
+    const t = performance.now();
+    const info = await tf.profile(() => {
+      trainer.step(batch);
+    });
+    stepMs += performance.now() - t;
+    for (const k of info.kernels) {
+      const ms = await k.kernelTimeMs;
+      profiled.push({
+        name: k.name,
+        ms: typeof ms === "number" ? ms : 0,
+        flops: MATMUL_KERNELS.has(k.name) ? matMulFlops(k.inputShapes, k.outputShapes[0] ?? []) : 0,
+        shapes: `${k.inputShapes.map((x) => `[${x ?? ""}]`).join("×")}→[${k.outputShapes[0] ?? ""}]`,
+      });
+    }
+  }
+  const byKernel = new Map<string, { ms: number; calls: number }>();
+  for (const k of profiled) {
+    const e = byKernel.get(k.name) ?? { ms: 0, calls: 0 };
+    e.ms += k.ms;
+    e.calls++;
+    byKernel.set(k.name, e);
+  }
+  const kernelMs = profiled.reduce((t, k) => t + k.ms, 0);
+  const matmul = profiled.filter((k) => MATMUL_KERNELS.has(k.name));
+  const matmulMs = matmul.reduce((t, k) => t + k.ms, 0);
+  const gflop = matmul.reduce((t, k) => t + k.flops, 0) / 1e9;
+  const achieved = gflop / (matmulMs / 1000);
+  const peak = matMulPeak(512);
+  console.log(
+    `\n${backend}: two profiled training steps (one critic-only, one with the generator update), ${profiled.length} kernels, ${stepMs.toFixed(0)} ms wall under the profiler, ${kernelMs.toFixed(0)} ms in kernels`,
+  );
+  console.log("kernel              calls       ms  share");
+  for (const [name, e] of [...byKernel].sort((x, y) => y[1].ms - x[1].ms).slice(0, 10)) {
+    console.log(
+      `${name.padEnd(18)}${pad(String(e.calls), 7)}${pad(e.ms.toFixed(0), 9)}${pad(`${((100 * e.ms) / kernelMs).toFixed(0)}%`, 7)}`,
+    );
+  }
+  const byShape = new Map<string, { ms: number; flops: number; calls: number }>();
+  for (const k of matmul) {
+    const e = byShape.get(k.shapes) ?? { ms: 0, flops: 0, calls: 0 };
+    e.ms += k.ms;
+    e.flops += k.flops;
+    e.calls++;
+    byShape.set(k.shapes, e);
+  }
+  console.log("matrix products by shape (the slowest five):");
+  for (const [shape, e] of [...byShape].sort((x, y) => y[1].ms - x[1].ms).slice(0, 5)) {
+    console.log(
+      `  ${shape}: ${e.calls} calls, ${e.ms.toFixed(0)} ms, ${(e.flops / 1e9 / (e.ms / 1000)).toFixed(2)} GFLOP/s`,
+    );
+  }
+  console.log(
+    `matrix products: ${matmul.length} kernels, ${gflop.toFixed(2)} GFLOP in ${matmulMs.toFixed(0)} ms: ${achieved.toFixed(2)} GFLOP/s; ` +
+      `single-core peak (2-D 512×512×512 matMul, ${backend}): ${peak.toFixed(2)} GFLOP/s; achieved/peak ${(achieved / peak).toFixed(2)}`,
+  );
+  disposeBatch(batch);
+  trainer.dispose();
+}
+
+await profileStep("wasm");
