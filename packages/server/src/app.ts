@@ -126,7 +126,7 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
   );
 
   await app.register(storePlugin, { store, blobs, owned: true });
-  await app.register(storagePlugin, { quotas, collectIntervalMs: storage.collectIntervalMs });
+  await app.register(storagePlugin, { quotas, storeConfig, collectIntervalMs: storage.collectIntervalMs });
   await app.register(authPlugin);
   await app.register(eventStreamsPlugin, options.streams ?? {});
   await app.register(jobsPlugin, {

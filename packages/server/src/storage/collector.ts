@@ -1,22 +1,33 @@
+import { fork } from "node:child_process";
+import type { FreedBlobs as Freed } from "../store/blob-holders.js";
+import type { StoreConfig } from "../store/open.js";
 import type { Store } from "../store/store.js";
+import { forkedEntry } from "./forked-entry.js";
+
+/** The collector process's answer. */
+export type CollectorReply = { readonly freed: Freed } | { readonly error: string };
 
 /**
  * Frees orphan blobs now and then (Store.collectBlobs): what refused or abandoned uploads,
- * finished jobs' inputs and old checkpoints left, once older than the store's grace period. The
- * timer does not keep the process alive, and one run at a time: a run still going skips the next
- * tick. On PostgreSQL a run is one statement on the database server; on SQLite it reads the blob
- * folder with asynchronous file calls and checks a batch of blobs per short transaction, giving
- * the event loop back between batches, so requests are answered while it runs.
+ * finished jobs' inputs and old checkpoints left, once older than the store's grace period. It
+ * runs off the request thread: on PostgreSQL a run is one statement on the database server; on
+ * SQLite (synchronous calls) it runs in a forked process of its own. The timer does not keep the
+ * process alive, and one run goes at a time: a run still going skips the next tick.
  */
 export class BlobCollector {
-  readonly #store: Store;
+  readonly #collect: () => Promise<Freed>;
   readonly #intervalMs: number;
   readonly #onError: (error: unknown) => void;
   #timer: NodeJS.Timeout | undefined;
-  #running: Promise<{ removed: number; bytes: number }> | undefined;
+  #running: Promise<Freed> | undefined;
 
-  constructor(store: Store, options: { intervalMs: number; onError: (error: unknown) => void }) {
-    this.#store = store;
+  constructor(
+    store: Store,
+    options: { storeConfig: StoreConfig; intervalMs: number; onError: (error: unknown) => void },
+  ) {
+    const { storeConfig } = options;
+    this.#collect =
+      storeConfig.kind === "sqlite" ? () => collectInChildProcess(storeConfig) : () => store.collectBlobs();
     this.#intervalMs = options.intervalMs;
     this.#onError = options.onError;
   }
@@ -31,8 +42,8 @@ export class BlobCollector {
   }
 
   /** One collection now (or the one under way). */
-  run(): Promise<{ removed: number; bytes: number }> {
-    this.#running ??= this.#store.collectBlobs().finally(() => {
+  run(): Promise<Freed> {
+    this.#running ??= this.#collect().finally(() => {
       this.#running = undefined;
     });
     return this.#running;
@@ -44,4 +55,23 @@ export class BlobCollector {
     this.#timer = undefined;
     await this.#running?.catch(() => undefined);
   }
+}
+
+/** One collection in a forked process (collector-worker.ts) on its own connection to the store. */
+function collectInChildProcess(storeConfig: StoreConfig): Promise<Freed> {
+  const { file, execArgv } = forkedEntry(import.meta.url, "collector-worker");
+  const child = fork(file, [], { execArgv, stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  return new Promise<Freed>((resolve, reject) => {
+    let reply: CollectorReply | undefined;
+    child.once("message", (message: CollectorReply) => {
+      reply = message;
+    });
+    child.once("error", reject);
+    child.once("exit", (code, signal) => {
+      if (reply && "freed" in reply) resolve(reply.freed);
+      else if (reply) reject(new Error(`blob collection failed: ${reply.error}`));
+      else reject(new Error(`the blob collector stopped: ${signal ? `signal ${signal}` : `exit code ${code}`}`));
+    });
+    child.send(storeConfig);
+  });
 }

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import fp from "fastify-plugin";
+import type { StoreConfig } from "../store/open.js";
 import { BlobCollector } from "./collector.js";
 import type { QuotaGuard } from "./quotas.js";
 
@@ -14,6 +15,8 @@ declare module "fastify" {
 
 export interface StoragePluginOptions {
   readonly quotas: QuotaGuard;
+  /** How the collector's own process opens the store. */
+  readonly storeConfig: StoreConfig;
   /** How often the collector runs, ms; 0: never by itself. */
   readonly collectIntervalMs: number;
 }
@@ -22,6 +25,7 @@ export interface StoragePluginOptions {
 export const storagePlugin = fp(
   async (app: FastifyInstance, options: StoragePluginOptions) => {
     const collector = new BlobCollector(app.store, {
+      storeConfig: options.storeConfig,
       intervalMs: options.collectIntervalMs,
       onError: (error) => app.log.warn({ err: error }, "blob collector"),
     });
