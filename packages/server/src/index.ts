@@ -13,6 +13,7 @@ export { createApiKey } from "./keys.js";
 // The plugins' `declare module "fastify"` augmentations (app.store, app.jobs, request.auth) reach
 // callers' type-checks only through a reference from this entry.
 export type { Auth } from "./plugins/auth.js";
+export { DEFAULT_STREAMS_PER_KEY, type EventStreamOptions } from "./plugins/event-streams.js";
 export type { JobsPluginOptions } from "./plugins/jobs.js";
 export type { StorePluginOptions } from "./plugins/store.js";
 export {

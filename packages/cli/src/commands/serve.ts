@@ -1,4 +1,4 @@
-import { isServerRole, SERVER_ROLES, startServer, startWorker } from "@plantgan/server";
+import { DEFAULT_STREAMS_PER_KEY, isServerRole, SERVER_ROLES, startServer, startWorker } from "@plantgan/server";
 import type { Command } from "commander";
 import { CliError } from "../exit.js";
 import { printError } from "../output.js";
@@ -10,6 +10,7 @@ interface ServeCliOptions {
   role: string;
   concurrency: string;
   lease: string;
+  streamsPerKey: string;
 }
 
 /** A whole number in [min, max], or a CliError naming the flag. */
@@ -34,6 +35,11 @@ export function registerServe(program: Command): void {
     )
     .option("--concurrency <n>", "jobs this process runs at once (roles worker and all), one process each", "1")
     .option("--lease <seconds>", "how long a job of a dead worker waits before another worker takes it over", "30")
+    .option(
+      "--streams-per-key <n>",
+      "job event streams one API key may hold open at once (roles api and all); one more is 429",
+      String(DEFAULT_STREAMS_PER_KEY),
+    )
     .addHelpText(
       "after",
       [
@@ -52,10 +58,11 @@ export function registerServe(program: Command): void {
         concurrency: wholeNumber("--concurrency", options.concurrency, 1, 64),
         leaseMs: wholeNumber("--lease", options.lease, 1, 3600) * 1000,
       };
+      const streams = { perKey: wholeNumber("--streams-per-key", options.streamsPerKey, 1, 100_000) };
       const started =
         role === "worker"
           ? startWorker({ host: options.host, port, dataDir: options.data, jobs })
-          : startServer({ host: options.host, port, dataDir: options.data, role, jobs });
+          : startServer({ host: options.host, port, dataDir: options.data, role, jobs, streams });
       const server = await started.catch((error: NodeJS.ErrnoException) => {
         throw new CliError(`cannot start the server: ${error.code ?? ""} ${error.message}`.trim());
       });
