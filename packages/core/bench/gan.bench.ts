@@ -8,8 +8,9 @@
  * Training samples/s counts real samples through `trainer.step` (one critic update with the
  * gradient penalty each step, a generator update every `criticSteps` = 2 steps, as in training).
  * Generation samples/s is the raw EMA generator and download (graph kind: plus straight-through
- * sampling, `generateEncodings`): no decoding, legalising or routing. The native tfjs-node backends are
- * reported by selectBackend but not timed (they do not load on machines without libtensorflow).
+ * sampling, `generateEncodings`): no decoding, legalising or routing. When selectBackend finds a
+ * native backend (tfjs-node-gpu with a GPU, or tfjs-node: see the README's "Training on a GPU"), it
+ * is timed first and the profiled step runs on it; without libtensorflow only wasm and cpu run.
  *
  * It ends with where one wasm training step's time goes (tf.profile: time per kernel, top kernels)
  * and the GFLOP/s its matrix products reach, against a single-core matmul peak measured in the same
@@ -159,16 +160,18 @@ console.log(
   `\nselected: ${choice.name}; ${kind} generator, nMax ${nMax}, batch ${batchSize}, tfjs ${tf.version_core}\n`,
 );
 const pad = (s: string, n: number) => s.padStart(n);
+/** libtensorflow (a GPU, or native CPU threads) when selectBackend found it: timed and profiled first. */
+const native = choice.name === "tensorflow-gpu" || choice.name === "tensorflow" ? choice.name : undefined;
 
 /** The backends' throughput, unless `--profile-only` (just the profiled step below). */
 async function compareBackends(): Promise<void> {
   const rows: Row[] = [];
-  for (const [backend, steps] of [
+  const backends: [BackendName, number][] = [
+    ...(native ? [[native, wasmSteps] as [BackendName, number]] : []),
     ["wasm", wasmSteps],
     ["cpu", cpuSteps],
-  ] as const) {
-    rows.push(await measure(backend, steps));
-  }
+  ];
+  for (const [backend, steps] of backends) rows.push(await measure(backend, steps));
   console.log(
     `${"backend".padEnd(8)}${pad("ms/step", 9)}${pad("cpu ms/step", 13)}${pad("train/s", 9)}${pad("train/cpu-s", 13)}${pad("gen/s", 8)}${pad("gen/cpu-s", 11)}`,
   );
@@ -177,7 +180,13 @@ async function compareBackends(): Promise<void> {
       `${r.backend.padEnd(8)}${pad(r.stepMs.toFixed(0), 9)}${pad(r.stepCpuMs.toFixed(0), 13)}${pad(r.trainPerS.toFixed(1), 9)}${pad(r.trainPerCpuS.toFixed(1), 13)}${pad(r.generatePerS.toFixed(0), 8)}${pad(r.generatePerCpuS.toFixed(0), 11)}`,
     );
   }
-  const [wasm, cpu] = rows as [Row, Row];
+  const [wasm, cpu] = [rows.at(-2)!, rows.at(-1)!];
+  if (native) {
+    const n = rows[0]!;
+    console.log(
+      `\n${native} / wasm (wall-clock): training ×${(n.trainPerS / wasm.trainPerS).toFixed(1)}, generation ×${(n.generatePerS / wasm.generatePerS).toFixed(1)}`,
+    );
+  }
   console.log(
     `\nwasm / cpu (cpu-time based): training ×${(wasm.trainPerCpuS / cpu.trainPerCpuS).toFixed(1)}, generation ×${(wasm.generatePerCpuS / cpu.generatePerCpuS).toFixed(1)}`,
   );
@@ -291,4 +300,4 @@ async function profileStep(backend: BackendName): Promise<void> {
   trainer.dispose();
 }
 
-await profileStep("wasm");
+await profileStep(native ?? "wasm");

@@ -16,14 +16,12 @@ import { loadavg } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
-import { gunzipSync } from "node:zlib";
-import { parseDesign } from "../src/design/parse.js";
 import type { GenerationRequest } from "../src/design/types.js";
 import { selectBackend } from "../src/gan/backend.js";
-import { requestFromDesign } from "../src/gan/metrics.js";
 import { fromModelFiles, loadModel, modelLayout } from "../src/gan/models.js";
 import { generateCandidates } from "../src/generate/pipeline.js";
 import { designerTopology } from "../src/generate/topology-source.js";
+import { valRequests } from "./val-requests.js";
 
 const { values } = parseArgs({
   options: {
@@ -70,26 +68,6 @@ async function thenPipeline(folder: string): Promise<Generate> {
   return (request, seed) => pipeline.generateCandidates({ ...request, count, seed }, { model, count, seed });
 }
 
-/** The first `n` val designs' requests, taking the classes in turn. */
-function valRequests(n: number): GenerationRequest[] {
-  const text = gunzipSync(readFileSync(join(root, "datasets/synthetic-v1/val.ndjson.gz"))).toString("utf8");
-  const byClass = new Map<string, GenerationRequest[]>();
-  for (const line of text.split("\n")) {
-    if (line.trim() === "") continue;
-    const parsed = parseDesign(JSON.parse(line));
-    if (!parsed.success) throw new Error("val: a design does not parse");
-    const list = byClass.get(parsed.data.processClass) ?? [];
-    list.push(requestFromDesign(parsed.data, 1));
-    byClass.set(parsed.data.processClass, list);
-  }
-  const lists = [...byClass.values()];
-  const out: GenerationRequest[] = [];
-  for (let i = 0; out.length < n && lists.some((l) => i < l.length); i++) {
-    for (const l of lists) if (i < l.length && out.length < n) out.push(l[i]!);
-  }
-  return out;
-}
-
 function time(requests: readonly GenerationRequest[], generate: Generate) {
   generate(requests[0]!, 1);
   let candidates = 0;
@@ -107,7 +85,7 @@ function time(requests: readonly GenerationRequest[], generate: Generate) {
 }
 
 const backend = await selectBackend({ log: () => {} });
-const requests = valRequests(requestCount);
+const requests = valRequests(root, requestCount);
 const pipelines = [
   ["then", await thenPipeline(values.old)],
   ["now", await nowPipeline()],
@@ -128,8 +106,8 @@ for (let round = 1; round <= rounds; round++) {
       `| ${round} | ${name} | ${r.candidates} | ${r.valid} | ${r.seconds.toFixed(1)} | ${r.cpuSeconds.toFixed(1)} | ${r.perSecond.toFixed(2)} | ${(r.seconds / r.candidates).toFixed(3)} |`,
     );
   }
-  const [then, now] = [rows[0][1], rows[1][1]];
+  const [then, now] = [rows[0]![1], rows[1]![1]];
   console.log(
-    `round ${round}: now/then candidates/s ${(now.perSecond / then.perSecond).toFixed(2)}, CPU per candidate ${(then.cpuSeconds / then.candidates / (now.cpuSeconds / now.candidates)).toFixed(2)}× less; load ${load()}`,
+    `round ${round}: now/then candidates/s ${(now.perSecond / then.perSecond).toFixed(2)}, CPU per candidate then/now ${(then.cpuSeconds / then.candidates / (now.cpuSeconds / now.candidates)).toFixed(2)}; load ${load()}`,
   );
 }

@@ -21,11 +21,8 @@ import { loadavg } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { gunzipSync } from "node:zlib";
-import { parseDesign } from "../src/design/parse.js";
 import type { GenerationRequest } from "../src/design/types.js";
 import { selectBackend } from "../src/gan/backend.js";
-import { requestFromDesign } from "../src/gan/metrics.js";
 import { TOPOLOGY_SIZES } from "../src/gan/model-sizes.js";
 import { fromModelFiles, type GanModel, loadModel, modelLayout } from "../src/gan/models.js";
 import {
@@ -39,6 +36,7 @@ import { createTopologyTrainer } from "../src/gan/topology/training.js";
 import { learnedTopology } from "../src/generate/learned-topology.js";
 import { generateCandidates } from "../src/generate/pipeline.js";
 import { designerTopology, type TopologySource } from "../src/generate/topology-source.js";
+import { valRequests } from "./val-requests.js";
 
 const { values } = parseArgs({
   options: {
@@ -92,27 +90,8 @@ function time(requests: readonly GenerationRequest[], model: GanModel, source: T
 }
 
 const backend = await selectBackend({ log: () => {} });
-/** The first `n` val designs' requests, taking the classes in turn. */
-function valRequests(n: number): GenerationRequest[] {
-  const text = gunzipSync(readFileSync(join(root, "datasets/synthetic-v1/val.ndjson.gz"))).toString("utf8");
-  const byClass = new Map<string, GenerationRequest[]>();
-  for (const line of text.split("\n")) {
-    if (line.trim() === "") continue;
-    const parsed = parseDesign(JSON.parse(line));
-    if (!parsed.success) throw new Error("val: a design does not parse");
-    const list = byClass.get(parsed.data.processClass) ?? [];
-    list.push(requestFromDesign(parsed.data, 1));
-    byClass.set(parsed.data.processClass, list);
-  }
-  const lists = [...byClass.values()];
-  const out: GenerationRequest[] = [];
-  for (let i = 0; out.length < n && lists.some((l) => i < l.length); i++) {
-    for (const l of lists) if (i < l.length && out.length < n) out.push(l[i]!);
-  }
-  return out;
-}
 
-const requests = valRequests(requestCount);
+const requests = valRequests(root, requestCount);
 const { model: topology, label } = await topologyModel();
 const model = await shippedLayoutModel(topology);
 

@@ -1,6 +1,6 @@
 /**
  * Data-parallel training throughput: samples/s of the shipped kind (layout generator, the CLI's
- * "small" size, nMax 48, batch 32 of designer layouts, wasm) with 1 and with 2 worker processes
+ * "small" size, nMax 48, batch 32 of designer layouts, on the backend selectBackend picks) with 1 and with 2 worker processes
  * (gradient-process.ts, each with its own backend), and the scaling ratio, from one run. Both
  * rows pay the same per-step costs (gradients sent to the parent, summed, sent back), so the
  * ratio is what the second core adds. `pnpm bench:gan` runs it after the single-process bench.
@@ -15,8 +15,8 @@ import {
   dataParallelStep,
   layoutItem,
   PROCESS_CLASSES,
+  selectBackend,
   type TrainerConfigInput,
-  useBackend,
 } from "@plantgan/core/gan";
 import { startProcessWorkers } from "../src/gan/parallel-training.js";
 
@@ -42,7 +42,9 @@ const CONFIG: TrainerConfigInput = {
   generator: "layout",
 };
 
-await useBackend("wasm");
+// The backend selectBackend picks (tfjs-node-gpu on a GPU machine, else wasm), in every worker.
+const backend = (await selectBackend({ log: () => {} })).name;
+const loadBefore = loadavg();
 const trainer = createTrainer(CONFIG);
 const items: BatchItem[] = [];
 for (let seed = 1; items.length < batchSize; seed++) {
@@ -54,7 +56,7 @@ const start = await trainer.state();
 trainer.dispose();
 
 async function samplesPerSecond(workerCount: number): Promise<number> {
-  const workers = await startProcessWorkers(start, workerCount, "wasm");
+  const workers = await startProcessWorkers(start, workerCount, backend);
   try {
     await dataParallelStep(workers, items, 0); // warm-up: first kernels, wasm compilation
     const t0 = performance.now();
@@ -68,7 +70,9 @@ async function samplesPerSecond(workerCount: number): Promise<number> {
 const one = await samplesPerSecond(1);
 const two = await samplesPerSecond(2);
 console.log(
-  `data-parallel training, layout kind (small), batch ${batchSize}, wasm, ${steps} steps after a warm-up (Node ${process.version}, ${availableParallelism()} cores, load average ${loadavg()
+  `data-parallel training, layout kind (small), batch ${batchSize}, ${backend}, ${steps} steps after a warm-up (Node ${process.version}, ${availableParallelism()} cores, load average before ${loadBefore
+    .map((l) => l.toFixed(2))
+    .join(" ")}, after ${loadavg()
     .map((l) => l.toFixed(2))
     .join(" ")})`,
 );
