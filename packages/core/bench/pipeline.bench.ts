@@ -79,14 +79,22 @@ function time(requests: readonly GenerationRequest[], model: GanModel, source: T
   generateCandidates({ ...requests[0]!, count: 1, seed: 1 }, { model, topology: source, polish: false });
   let candidates = 0;
   let valid = 0;
+  /** Error rules over all candidates (each counted once per candidate), and the largest line DN drawn. */
+  const errors = new Map<string, number>();
+  let largestDn = 0;
   const started = performance.now();
   for (const [i, request] of requests.entries()) {
     const out = generateCandidates({ ...request, count, seed: 100 + i }, { model, topology: source, polish: false });
     candidates += out.length;
     valid += out.filter((c) => c.valid).length;
+    for (const c of out) {
+      const rules = new Set(c.report.violations.filter((v) => v.severity === "error").map((v) => v.rule));
+      for (const r of rules) errors.set(r, (errors.get(r) ?? 0) + 1);
+      for (const l of c.design.lines) largestDn = Math.max(largestDn, l.size);
+    }
   }
   const seconds = (performance.now() - started) / 1000;
-  return { candidates, valid, seconds, perSecond: candidates / seconds };
+  return { candidates, valid, seconds, perSecond: candidates / seconds, errors, largestDn };
 }
 
 const backend = await selectBackend({ log: () => {} });
@@ -108,5 +116,11 @@ console.log("| topology source | candidates | valid | seconds | candidates/s |")
 console.log("|---|---|---|---|---|");
 for (const [name, r] of rows) {
   console.log(`| ${name} | ${r.candidates} | ${r.valid} | ${r.seconds.toFixed(1)} | ${r.perSecond.toFixed(2)} |`);
+}
+for (const [name, r] of rows) {
+  const tally = [...r.errors].sort((a, b) => b[1] - a[1]).map(([rule, n]) => `${rule} ${n}`);
+  console.log(
+    `${name}: largest line DN ${r.largestDn}; candidates with each error rule: ${tally.join(", ") || "none"}`,
+  );
 }
 console.log(`ratio learned/designer candidates/s: ${(rows[1][1].perSecond / rows[0][1].perSecond).toFixed(2)}`);

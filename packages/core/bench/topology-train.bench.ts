@@ -5,7 +5,10 @@
  *
  *   npx tsx --conditions=@plantgan/source packages/core/bench/topology-train.bench.ts \
  *     [--epochs 1] [--out dir] [--batch 16] [--limit N] [--size small|default] [--nmax 48] [--samples 5] [--seed 1]
- *     [--lr-g 1e-4] [--lr-d 3e-4] [--no-priors] [--reward 0]
+ *     [--lr-g 1e-4] [--lr-d 3e-4] [--no-priors] [--reward 0] [--sequence]
+ *
+ * --sequence draws each attachment and line row in sequence (gan/topology/row-sequence.ts); without
+ * it every block of a row is drawn on its own.
  *
  * The generator's output biases start at the split's marginals (trainer.setOutputPriors) unless --no-priors.
  *
@@ -52,6 +55,7 @@ const { values } = parseArgs({
     "lr-d": { type: "string" },
     "no-priors": { type: "boolean", default: false },
     reward: { type: "string", default: "0" },
+    sequence: { type: "boolean", default: false },
   },
 });
 const epochs = Number(values.epochs);
@@ -102,7 +106,8 @@ const rates = {
 };
 const rewardWeight = Number(values.reward);
 const reward = rewardWeight > 0 ? { rewardWeight, rewardFn: validityReward(spec) } : {};
-const trainer = createTopologyTrainer(spec, { ...size, ...rates, ...reward }, seed);
+const sequence = values.sequence ? { attachmentSequence: true } : {};
+const trainer = createTopologyTrainer(spec, { ...size, ...rates, ...reward, ...sequence }, seed);
 console.log(
   `model ${values.size}: ${JSON.stringify(trainer.config.model)}; lr ${trainer.config.training.generatorLearningRate} / ${trainer.config.training.criticLearningRate}; validity reward ${rewardWeight}`,
 );

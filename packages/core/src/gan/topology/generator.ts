@@ -26,6 +26,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
 import { Linear, PairwiseEdgeLogits, RelationalGraphConv } from "../layers.js";
 import { allowedColumns, type ObservedVocabulary } from "./observed-vocabulary.js";
+import { columnSteps, ROW_STEPS, RowSequenceLogits, stepBlocks } from "./row-sequence.js";
 import type { FeatureGroup, SlotGraphSpec } from "./spec.js";
 
 type LayerArgs = NonNullable<ConstructorParameters<typeof tfl.layers.Layer>[0]>;
@@ -60,6 +61,14 @@ export interface TopologyModelConfig {
   readonly skeletonGroups: readonly string[];
   /** Seed of the weight initializers. */
   readonly seed: number;
+  /**
+   * Draw each attachment and line row in sequence (row-sequence.ts: what it is, then its control,
+   * then its instruments, each step conditioned on the row's earlier draws). Absent or false: every
+   * block of a row is drawn on its own, as models saved before it were.
+   */
+  readonly attachmentSequence?: boolean;
+  /** Hidden units of the sequence's MADE layer (default 64). */
+  readonly sequenceHidden?: number;
 }
 
 export const DEFAULT_TOPOLOGY_MODEL: TopologyModelConfig = {
@@ -83,6 +92,14 @@ export function resolveTopologyModelConfig(input: Partial<TopologyModelConfig> =
   const merged = Object.fromEntries(
     Object.entries(DEFAULT_TOPOLOGY_MODEL).map(([k, v]) => [k, (input as Record<string, unknown>)[k] ?? v]),
   ) as unknown as TopologyModelConfig;
+  // Optional keys stay absent when not asked for, so older configurations read back unchanged.
+  const extra = input as Partial<TopologyModelConfig>;
+  if (extra.attachmentSequence) {
+    const hidden = extra.sequenceHidden ?? 64;
+    if (!Number.isInteger(hidden) || hidden < 1 || hidden > 4096)
+      throw new RangeError(`sequenceHidden must be an integer in 1..4096; got ${hidden}`);
+    Object.assign(merged, { attachmentSequence: true, sequenceHidden: hidden });
+  }
   for (const key of [
     "latentSize",
     "hidden",
@@ -300,12 +317,17 @@ export interface TopologyGenerator {
   readonly lines: tfl.LayersModel;
   /** [H₂ [B,N,D], lines [B,1,N,N], mask [B,N], P [B,M,N], Q [B,M,N]] → [attachment logits [B,N,W−S], line feature logits [B,M,E]] */
   readonly attachments: tfl.LayersModel;
+  /**
+   * With `attachmentSequence`: [attachment logits, the row's draws so far [B,N,W−S], line feature
+   * logits, the line's draws so far [B,M,E]] → both logits corrected (row-sequence.ts).
+   */
+  readonly sequence?: tfl.LayersModel;
 }
 
 /** What the stage models store in their user-defined metadata. */
 export interface TopologyModelMetadata {
   readonly role: "topology-generator";
-  readonly stage: "skeleton" | "lines" | "attachments";
+  readonly stage: "skeleton" | "lines" | "attachments" | "sequence";
   readonly spec: SlotGraphSpec;
   readonly config: TopologyModelConfig;
 }
@@ -393,12 +415,43 @@ export function buildTopologyGenerator(
     name: `${name}_attachments`,
   });
   attachments.setUserDefinedMetadata(meta("attachments"));
-  return { spec, config, skeleton, lines, attachments };
+  if (!config.attachmentSequence) return { spec, config, skeleton, lines, attachments };
+
+  // The within-row sequence: its own model, run once per step (row-sequence.ts).
+  const hidden2 = config.sequenceHidden ?? 64;
+  const edgeGroups = [...spec.edgeGroups].sort((p, q) => p.offset - q.offset);
+  const nodeBase = tfl.input({ shape: [n, cols.attachmentWidth], name: "attachment_logits" });
+  const nodeDrawn = tfl.input({ shape: [n, cols.attachmentWidth], name: "attachment_drawn" });
+  const lineBase = tfl.input({ shape: [m, spec.edgeWidth], name: "line_logits" });
+  const lineDrawn = tfl.input({ shape: [m, spec.edgeWidth], name: "line_drawn" });
+  const nodeOut = sym(
+    new RowSequenceLogits({
+      steps: columnSteps(cols.attachments),
+      hidden: hidden2,
+      seed: seed + 60,
+      name: `${name}_node_sequence`,
+    }).apply([nodeBase, nodeDrawn]),
+  );
+  const lineOut = sym(
+    new RowSequenceLogits({
+      steps: columnSteps(edgeGroups),
+      hidden: hidden2,
+      seed: seed + 61,
+      name: `${name}_line_sequence`,
+    }).apply([lineBase, lineDrawn]),
+  );
+  const sequence = tfl.model({
+    inputs: [nodeBase, nodeDrawn, lineBase, lineDrawn],
+    outputs: [nodeOut, lineOut],
+    name: `${name}_sequence`,
+  });
+  sequence.setUserDefinedMetadata(meta("sequence"));
+  return { spec, config, skeleton, lines, attachments, sequence };
 }
 
-/** The three stages' models, in a fixed order (weights, EMA, save). */
+/** The stages' models, in a fixed order (weights, EMA, save): the sequence last when there is one. */
 export function generatorStages(g: TopologyGenerator): readonly tfl.LayersModel[] {
-  return [g.skeleton, g.lines, g.attachments];
+  return g.sequence ? [g.skeleton, g.lines, g.attachments, g.sequence] : [g.skeleton, g.lines, g.attachments];
 }
 
 export function disposeGenerator(g: TopologyGenerator): void {
@@ -696,30 +749,52 @@ export function runGenerator(
     training,
   }) as [tf.Tensor3D, tf.Tensor3D];
   const vocabulary = options.vocabulary;
-  const attach = sampleBlocks(
-    attachLogits,
-    columnBlocks(cols.attachments),
-    t,
-    subSeed(seed, 3),
-    tau,
-    vocabulary && allowedColumns(vocabulary.nodes, cols.attachments),
-  );
-  const attachments = tf.mul(attach.value, existColumn);
-  logProbs.push(tf.sum(tf.mul(attach.logProb, stopGradient(exist)), 1));
+  const nodeAllowed = vocabulary && allowedColumns(vocabulary.nodes, cols.attachments);
   // A listed line's existence, read back from the adjacency so its gradient reaches the line logits.
   const present = tf.sum(tf.mul(tf.matMul(from, adjacency), to), 2); // [B,M]
   const edgeGroups = [...spec.edgeGroups].sort((p, q) => p.offset - q.offset);
-  const edgeLayout = columnBlocks(edgeGroups);
-  const feature = sampleBlocks(
-    featureLogits,
-    edgeLayout,
-    t,
-    subSeed(seed, 4),
-    tau,
-    vocabulary && allowedColumns(vocabulary.lines, edgeGroups),
-  );
-  const lines = tf.mul(feature.value, tf.expandDims(present, 2)) as tf.Tensor3D;
-  logProbs.push(tf.sum(tf.mul(feature.logProb, stopGradient(present)), 1));
+  const lineAllowed = vocabulary && allowedColumns(vocabulary.lines, edgeGroups);
+  let nodeDraw: tf.Tensor;
+  let lineDraw: tf.Tensor;
+  if (g.sequence) {
+    // Row by row in ROW_STEPS steps, each step's blocks drawn from logits that read the earlier draws.
+    nodeDraw = tf.zerosLike(attachLogits);
+    lineDraw = tf.zerosLike(featureLogits);
+    for (let step = 0; step < ROW_STEPS; step++) {
+      const [nodeLogits, lineLogits] = g.sequence.apply([attachLogits, nodeDraw, featureLogits, lineDraw], {
+        training,
+      }) as [tf.Tensor3D, tf.Tensor3D];
+      const a = sampleBlocks(
+        nodeLogits,
+        stepBlocks(cols.attachments, step),
+        t,
+        subSeed(seed, 10 + 2 * step),
+        tau,
+        nodeAllowed,
+      );
+      const f = sampleBlocks(
+        lineLogits,
+        stepBlocks(edgeGroups, step),
+        t,
+        subSeed(seed, 11 + 2 * step),
+        tau,
+        lineAllowed,
+      );
+      nodeDraw = tf.add(nodeDraw, a.value);
+      lineDraw = tf.add(lineDraw, f.value);
+      logProbs.push(tf.sum(tf.mul(a.logProb, stopGradient(exist)), 1));
+      logProbs.push(tf.sum(tf.mul(f.logProb, stopGradient(present)), 1));
+    }
+  } else {
+    const attach = sampleBlocks(attachLogits, columnBlocks(cols.attachments), t, subSeed(seed, 3), tau, nodeAllowed);
+    const feature = sampleBlocks(featureLogits, columnBlocks(edgeGroups), t, subSeed(seed, 4), tau, lineAllowed);
+    nodeDraw = attach.value;
+    lineDraw = feature.value;
+    logProbs.push(tf.sum(tf.mul(attach.logProb, stopGradient(exist)), 1));
+    logProbs.push(tf.sum(tf.mul(feature.logProb, stopGradient(present)), 1));
+  }
+  const attachments = tf.mul(nodeDraw, existColumn);
+  const lines = tf.mul(lineDraw, tf.expandDims(present, 2)) as tf.Tensor3D;
 
   const nodes = inSpecOrder(tf.concat([skeleton, attachments], 2) as tf.Tensor3D, [
     ...cols.skeleton,

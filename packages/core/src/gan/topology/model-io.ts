@@ -12,7 +12,13 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { concatArrays, fromModelFiles, loadModel, sampleLatent, saveModel, toModelFiles } from "../models.js";
-import { disposeGenerator, runGenerator, stageColumns, type TopologyGenerator } from "./generator.js";
+import {
+  disposeGenerator,
+  runGenerator,
+  stageColumns,
+  type TopologyGenerator,
+  type TopologyModelConfig,
+} from "./generator.js";
 import type { ObservedVocabulary } from "./observed-vocabulary.js";
 import { type SkeletonDecoderOptions, skeletonDecoder } from "./sample.js";
 import type { SlotGraph } from "./spec.js";
@@ -31,6 +37,8 @@ export interface TopologyModel {
 
 export const TOPOLOGY_CONFIG_FILE = "topology-gan.json";
 const STAGES = ["skeleton", "lines", "attachments"] as const;
+/** The stage folders of a model: the within-row sequence (generator.ts) only when it has one. */
+const stagesOf = (model: TopologyModelConfig) => (model.attachmentSequence ? [...STAGES, "sequence" as const] : STAGES);
 
 /** The trainer's EMA generator as a model (shares its weights: do not dispose it separately). */
 export function topologyModelOf(trainer: TopologyTrainer): TopologyModel {
@@ -44,8 +52,10 @@ export async function topologyModelFiles(model: TopologyModel): Promise<Map<stri
   // The vocabulary rides in the configuration file, beside (not inside) the trainer's configuration.
   const saved = model.vocabulary ? { ...model.config, vocabulary: model.vocabulary } : model.config;
   files.set(TOPOLOGY_CONFIG_FILE, new TextEncoder().encode(`${JSON.stringify(saved, null, 2)}\n`));
-  for (const stage of STAGES) {
-    const { modelJson, weights } = toModelFiles(await saveModel(model.generator[stage]));
+  for (const stage of stagesOf(model.config.model)) {
+    const stageModel = model.generator[stage];
+    if (!stageModel) throw new Error(`the generator has no ${stage} stage`);
+    const { modelJson, weights } = toModelFiles(await saveModel(stageModel));
     files.set(`${stage}/model.json`, new TextEncoder().encode(JSON.stringify(modelJson)));
     files.set(`${stage}/weights.bin`, weights);
   }
@@ -73,14 +83,26 @@ export async function loadTopologyModel(
     throw new Error(`${TOPOLOGY_CONFIG_FILE} is not a topology GAN configuration`);
   }
   const models = [];
-  for (const stage of STAGES) {
+  for (const stage of stagesOf(config.model)) {
     const json = JSON.parse(new TextDecoder().decode(await read(`${stage}/model.json`))) as tf.io.ModelJSON;
     models.push(await loadModel(await fromModelFiles(json, await read(`${stage}/weights.bin`))));
   }
-  const [skeleton, lines, attachments] = models as [(typeof models)[0], (typeof models)[0], (typeof models)[0]];
+  const [skeleton, lines, attachments, sequence] = models as [
+    (typeof models)[0],
+    (typeof models)[0],
+    (typeof models)[0],
+    (typeof models)[0] | undefined,
+  ];
   return {
     config,
-    generator: { spec: config.spec, config: config.model, skeleton, lines, attachments },
+    generator: {
+      spec: config.spec,
+      config: config.model,
+      skeleton,
+      lines,
+      attachments,
+      ...(sequence ? { sequence } : {}),
+    },
     ...(vocabulary ? { vocabulary } : {}),
   };
 }
