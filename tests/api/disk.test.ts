@@ -1,7 +1,8 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
-import { generationService, trainingService } from "@plantgan/server";
+import { parseDesign } from "@plantgan/core/design";
+import { trainingService } from "@plantgan/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeDesign } from "./designs.js";
 import { DEXPI_FILE, json, startTestServer, TEST_STORE, type TestServer, TRAINING_JOBS, waitFor } from "./harness.js";
@@ -37,7 +38,7 @@ function folderBytes(dir: string): number {
 
 /**
  * Disk use over a user's whole path: uploads (one design large enough to be a blob), refused
- * requests, a multipart import, a training, a generation, then deleting everything. Refused
+ * requests, a multipart import, a training, a candidate, then deleting everything. Refused
  * requests leave nothing; once the records are deleted and the collector has run, the blobs, the
  * rows and (SQLite) the data folder are back at their starting size.
  */
@@ -62,7 +63,7 @@ describe(`disk use on ${TEST_STORE}`, () => {
   beforeAll(async () => {
     s = await startTestServer({
       jobs: TRAINING_JOBS,
-      services: { training: trainingService, generation: generationService },
+      services: { training: trainingService },
       // No grace period: nothing is in flight between the test's steps. The test runs the collector itself.
       storage: { blobGraceMs: 0, collectIntervalMs: 0 },
     });
@@ -90,7 +91,7 @@ describe(`disk use on ${TEST_STORE}`, () => {
     expect(refused.status).toBe(415);
     expect(await measure()).toEqual(afterUploads);
 
-    // An import (NDJSON and a DEXPI drawing) into a dataset, a training on it, a generation.
+    // An import (NDJSON and a DEXPI drawing) into a dataset, and a training on it.
     expect((await s.api("/v1/datasets", json({ id: "plants", name: "Plants" }))).status).toBe(201);
     const form = new FormData();
     form.append("files", new Blob([`${PLACED.join("\n")}\n`]), "plants.ndjson");
@@ -108,23 +109,13 @@ describe(`disk use on ${TEST_STORE}`, () => {
     expect(await inUse.json()).toMatchObject({ code: "model_in_use" });
     expect(await finished(((await training.json()) as { id: string }).id)).toMatchObject({ status: "succeeded" });
 
-    const generated = await s.api(
-      "/v1/generate?model=m",
-      json({
-        schemaVersion: "1.0",
-        processClass: "pump_station",
-        site: { width: 120, depth: 80 },
-        equipment: [
-          { type: "pump", count: 2 },
-          { type: "tank", count: 1 },
-        ],
-        count: 1,
-        seed: 3,
-      }),
-    );
-    expect(generated.status).toBe(200);
-    const { candidates } = (await generated.json()) as { candidates: { id: string }[] };
-    expect(candidates).toHaveLength(1);
+    // A candidate as a generation stores it (its design inline: the delete route is what is checked).
+    const { workspaceId } = (await (await s.api("/v1/me")).json()) as { workspaceId: string };
+    const candidate = parseDesign(makeDesign("gen-1", 2));
+    if (!candidate.success) throw new Error("bad fixture");
+    const candidates = await s.app.store.insertCandidates(workspaceId, [
+      { id: "cand-1", design: candidate.data, modelId: "m" },
+    ]);
     const peak = await measure();
     expect(peak.blobs.bytes).toBeGreaterThan(afterUploads.blobs.bytes);
 
@@ -139,7 +130,6 @@ describe(`disk use on ${TEST_STORE}`, () => {
       expect((await s.api(`/v1/designs/${encodeURIComponent(d.id)}`, { method: "DELETE" })).status).toBe(204);
     }
     expect((await s.api("/v1/datasets/plants", { method: "DELETE" })).status).toBe(204);
-    const { workspaceId } = (await (await s.api("/v1/me")).json()) as { workspaceId: string };
     const jobs = (await (await s.api("/v1/jobs?limit=500")).json()) as { items: { id: string }[] };
     for (const j of jobs.items) expect(await s.app.store.deleteJob(workspaceId, j.id)).toBe("deleted");
 
