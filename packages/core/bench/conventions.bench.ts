@@ -8,7 +8,7 @@
  *
  *   npx tsx --conditions=@plantgan/source packages/core/bench/conventions.bench.ts \
  *     [--epochs 4] [--batch 16] [--size tiny|small|default] [--nmax 48] [--per-class 10] [--per-request 1] [--limit N] [--classes a,b] [--seed 1]
- *     [--g-lr 1e-4] [--d-lr 3e-4] [--ema 0.999]
+ *     [--g-lr 1e-4] [--d-lr 3e-4] [--ema 0.999] [--sequence]
  *
  * Figures of the issue's note (2026-12-06, wasm on a loaded 2-core machine, 26 min in all):
  *
@@ -24,6 +24,7 @@
  * --limit takes the first N training designs of each class; --classes restricts to those classes.
  * The EMA generator is the one scored: with few steps, lower --ema (0.999 averages over ~1000 steps).
  * "model, types required" decodes with the requested equipment forced (sample.ts); "model" without.
+ * --sequence trains the within-row sequential attachment head (gan/topology/row-sequence.ts).
  */
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -67,6 +68,7 @@ const { values } = parseArgs({
     "d-lr": { type: "string", default: "3e-4" },
     ema: { type: "string", default: "0.999" },
     nmax: { type: "string", default: "48" },
+    sequence: { type: "boolean", default: false },
   },
 });
 const SIZES: Record<string, TopologyTrainerInput> = {
@@ -190,8 +192,9 @@ const rates: TopologyTrainerInput = {
   criticLearningRate: Number(values["d-lr"]),
   emaDecay: Number(values.ema),
 };
-const trainer = createTopologyTrainer(spec, { ...size, ...rates }, seed);
-const untrained = createTopologyTrainer(spec, { ...size, ...rates }, seed);
+const head: TopologyTrainerInput = values.sequence ? { attachmentSequence: true } : {};
+const trainer = createTopologyTrainer(spec, { ...size, ...rates, ...head }, seed);
+const untrained = createTopologyTrainer(spec, { ...size, ...rates, ...head }, seed);
 const graphs = train.kept.map(({ graph }) => compactSlotGraph(graph, spec));
 const epochs = Number(values.epochs);
 for (let e = 0; e < epochs; e++) {
