@@ -4,7 +4,7 @@ import type { WorkspaceUsage } from "./store.js";
 
 /**
  * Deleting records on PostgreSQL and freeing the blobs they held, the same rules as
- * sqlite-cleanup.ts. Each function runs inside the caller's transaction (`client`).
+ * sqlite/cleanup.ts. Each function runs inside the caller's transaction (`client`).
  */
 
 type Row = Record<string, unknown>;

@@ -1,8 +1,8 @@
 import { rmSync, statSync } from "node:fs";
 import { setImmediate as yieldToRequests } from "node:timers/promises";
 import type Database from "better-sqlite3";
-import { blobsNamedIn, type FreedBlobs } from "./blob-holders.js";
-import type { BlobStore, FileBlobStore } from "./blobs.js";
+import { blobsNamedIn, type FreedBlobs } from "../blob-holders.js";
+import type { BlobStore, FileBlobStore } from "../blobs.js";
 
 /** Blobs looked at per write transaction while collecting: the lock is held a few milliseconds at a time. */
 const COLLECT_BATCH = 200;

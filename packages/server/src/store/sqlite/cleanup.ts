@@ -1,12 +1,12 @@
 import type Database from "better-sqlite3";
-import { blobsNamedIn } from "./blob-holders.js";
-import type { SqliteBlobStore } from "./sqlite-blobs.js";
-import type { WorkspaceUsage } from "./store.js";
+import { blobsNamedIn } from "../blob-holders.js";
+import type { WorkspaceUsage } from "../store.js";
+import type { SqliteBlobStore } from "./blobs.js";
 
 /**
  * Deleting records on SQLite, each in one write transaction that also frees the blobs the record
  * held (when no other record holds them and they are older than `cutoff`), and a workspace's usage.
- * SqliteStore delegates here; postgres-cleanup.ts does the same on PostgreSQL.
+ * The repositories (designs, models, jobs) delegate here; postgres-cleanup.ts does the same on PostgreSQL.
  */
 
 type Row = Record<string, unknown>;
