@@ -46,6 +46,16 @@ export function stackLast(tensors: tf.Tensor[]): tf.Tensor {
   return tf.transpose(stacked, [...Array.from({ length: stacked.rank - 1 }, (_, i) => i + 1), 0]);
 }
 
+/**
+ * The slices of a tensor along its last axis, that axis dropped: `tf.squeeze(tf.slice(...))` for
+ * each index, made by moving the last axis first (a native transpose) so that every slice is one
+ * contiguous block. The wasm backend slices along the last axis of a 4-D tensor one element at a
+ * time in JavaScript. Same numbers, same gradients.
+ */
+export function unstackLast(t: tf.Tensor): tf.Tensor[] {
+  return tf.unstack(tf.transpose(t, [t.rank - 1, ...Array.from({ length: t.rank - 1 }, (_, i) => i)]));
+}
+
 function layoutOf(config: GanModelConfig): EncodingLayout {
   return encodingLayout({
     nMax: config.nMax,
@@ -352,7 +362,8 @@ export class LayoutRefiner extends tfl.layers.Layer {
           return { travel, cost: tf.add(tf.abs(travel), tf.mul(tf.sub(1, fits), 1e4)) };
         });
         const pick = tf.oneHot(tf.argMin(stackLast(exits.map((e) => e.cost)), 3) as tf.Tensor3D, 4); // [B,N,K,4]
-        const chosen = (j: number) => tf.squeeze(tf.slice(pick, [0, 0, 0, j], [-1, -1, -1, 1]), [3]);
+        const picked = unstackLast(pick);
+        const chosen = (j: number) => picked[j]!;
         const gain = tf.mul(tf.softplus(this.weight(gainName)), mask);
         const along = (j0: number, j1: number) =>
           tf.mul(
@@ -378,8 +389,9 @@ export class LayoutRefiner extends tfl.layers.Layer {
         ); // [B,N,N,H] (broadcast sums)
         const push = tf.mul(tf.tanh(this.dense(message, `pair_push_${s}`)), a.stepSize); // [B,N,N,2]
         const weighted = (t: tf.Tensor, d: tf.Tensor) => tf.sum(tf.mul(tf.mul(t, direction(d)), pairMask), 2);
-        let moveX = weighted(tf.squeeze(tf.slice(push, [0, 0, 0, 0], [-1, -1, -1, 1]), [3]), dx);
-        let moveY = weighted(tf.squeeze(tf.slice(push, [0, 0, 0, 1], [-1, -1, -1, 1]), [3]), dy);
+        const [pushX, pushY] = unstackLast(push);
+        let moveX = weighted(pushX!, dx);
+        let moveY = weighted(pushY!, dy);
 
         // Items against obstacles.
         const odx = tf.sub(tf.expandDims(x, 2), ox); // [B,N,K]
@@ -403,8 +415,9 @@ export class LayoutRefiner extends tfl.layers.Layer {
         ); // [B,N,K,H]
         const obstaclePush = tf.mul(tf.tanh(this.dense(obstacleMessage, `obstacle_push_${s}`)), a.stepSize);
         const awayFrom = (t: tf.Tensor, d: tf.Tensor) => tf.sum(tf.mul(tf.mul(t, direction(d)), valid), 2);
-        moveX = tf.add(moveX, awayFrom(tf.squeeze(tf.slice(obstaclePush, [0, 0, 0, 0], [-1, -1, -1, 1]), [3]), odx));
-        moveY = tf.add(moveY, awayFrom(tf.squeeze(tf.slice(obstaclePush, [0, 0, 0, 1], [-1, -1, -1, 1]), [3]), ody));
+        const [awayX, awayY] = unstackLast(obstaclePush);
+        moveX = tf.add(moveX, awayFrom(awayX!, odx));
+        moveY = tf.add(moveY, awayFrom(awayY!, ody));
 
         if (a.repulsion) {
           const [rx, ry] = repel(gaps, `pair_gain_${s}`);
