@@ -42,6 +42,9 @@ export interface PolishOutcome {
   readonly polish: PolishReport;
 }
 
+/** Farthest the snap after the polish may move an item, in grid steps. */
+const SNAP_REACH = 4;
+
 function faults(report: ValidationReport, unrouted: number): number {
   return report.summary.errors + unrouted;
 }
@@ -99,7 +102,9 @@ export function polishCandidate(
     const x = problem.x.map((v, i) => v + share * (placed.x[i]! - v));
     const y = problem.y.map((v, i) => v + share * (placed.y[i]! - v));
     tried = realise(design, x, y, pack, pack.cost, options);
-    if (tried.ok && faults(tried.report, tried.unrouted.length) <= faults(report, unrouted.length)) break;
+    // A layout that does not snap (an invalid candidate's conflict the legaliser cannot clear) will
+    // not snap halfway either.
+    if (!tried.ok || faults(tried.report, tried.unrouted.length) <= faults(report, unrouted.length)) break;
   }
   const checkMs = performance.now() - started;
   if (!tried?.ok) return keep("the polished layout does not snap to the grid", { ...lp, checkMs });
@@ -139,8 +144,14 @@ function realise(
     lines: design.lines.map(withoutRoute),
   };
   // Back onto the site grid (the router's lattice: nozzles between grid lines give stubs that
-  // clash), clearing with the legaliser's small moves whatever rounding brought too close.
-  const snapped = legaliseDesign(moved, pack, { margin: metres(options.margin), fixed: options.fixed ?? [] });
+  // clash), clearing with the legaliser's small moves whatever rounding brought too close. The LP's
+  // rows survive the snap (arrange.ts), so only a few steps are ever needed: a search bounded to
+  // them fails fast where the legaliser cannot clear a conflict the candidate brought with it.
+  const snapped = legaliseDesign(moved, pack, {
+    margin: metres(options.margin),
+    fixed: options.fixed ?? [],
+    maxDistance: metres(SNAP_REACH * design.site.gridSize),
+  });
   if (snapped.unresolved.length > 0) return { ok: false as const };
   const routed = routeDesign(snapped.design);
   const report = validateDesign(routed.design, pack);
