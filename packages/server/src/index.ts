@@ -25,6 +25,7 @@ export {
   type WorkerOptions,
 } from "./serve.js";
 export type { GenerationService, Services, TrainingService } from "./services.js";
+export type { StoragePluginOptions } from "./storage/plugin.js";
 export { openStore, type StoreConfig, storeConfigFrom } from "./store/open.js";
 export type { Store } from "./store/store.js";
 export {

@@ -4,9 +4,9 @@ import type { WorkspaceUsage } from "../store.js";
 import type { SqliteBlobStore } from "./blobs.js";
 
 /**
- * Deleting records on SQLite, each in one write transaction that also frees the blobs the record
- * held (when no other record holds them and they are older than `cutoff`), and a workspace's usage.
- * The repositories (designs, models, jobs) delegate here; postgres-cleanup.ts does the same on PostgreSQL.
+ * Deleting designs, models and jobs on SQLite, each in one write transaction that also frees the
+ * blobs the record held (when no other record holds them and they are older than `cutoff`), and a
+ * workspace's usage. The repositories delegate here; postgres-cleanup.ts does the same on PostgreSQL.
  */
 
 type Row = Record<string, unknown>;
@@ -60,11 +60,6 @@ export function deleteModel(
       return "deleted" as const;
     })
     .immediate();
-}
-
-export function deleteCandidate(db: Database.Database, workspaceId: string, id: string): boolean {
-  // Candidates keep their design inline: no blob to free. An accepted one's design stays (its own record).
-  return db.prepare("DELETE FROM candidates WHERE workspace_id = ? AND id = ?").run(workspaceId, id).changes > 0;
 }
 
 export function deleteJob(
