@@ -43,8 +43,9 @@ export function buildControlOverlay(
   type Drawn = { tag: string; kind: "loop" | "interlock"; marker: Vec3; ends: Vec3[]; from: Vec3 };
   const drawn: Drawn[] = [];
   for (const loop of control.loops) {
-    const a = position(loop.measurement);
     const b = position(loop.finalElement);
+    // A hand controller measures nothing: its marker stands over the element it drives.
+    const a = loop.measurement === undefined ? b : position(loop.measurement);
     if (!a || !b) continue;
     const marker: Vec3 = [(a[0] + b[0]) / 2, (a[1] + b[1]) / 2, Math.max(a[2], b[2]) + OVERLAY_LIFT];
     drawn.push({ tag: loop.tag, kind: "loop", marker, from: a, ends: [b] });

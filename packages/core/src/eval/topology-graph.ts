@@ -123,7 +123,8 @@ export function topologyGraph(design: TopologyInput): LabelledGraph {
   }
   for (const loop of loops) {
     const at = byTag.get(loop.tag);
-    edge(byTag.get(loop.measurement), at, "signal");
+    // A hand controller (HC, HIC) measures nothing: no signal edge into it.
+    if (loop.measurement !== undefined) edge(byTag.get(loop.measurement), at, "signal");
     edge(at, byTag.get(loop.finalElement), "control");
   }
   for (const il of interlocks) {

@@ -109,7 +109,7 @@ export function topologyStats(design: Design): number[] {
         : equipment.has(loop.finalElement)
           ? "equipment"
           : "other";
-    add(`loop:${instrumentClassOf(loop.measurement)}:${final}`);
+    add(`loop:${loop.measurement === undefined ? "hand" : instrumentClassOf(loop.measurement)}:${final}`);
     if (loop.action === "direct") add("loopDirect");
   }
   for (const il of design.control.interlocks) {

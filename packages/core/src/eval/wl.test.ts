@@ -79,7 +79,7 @@ function relabelAndShuffle(design: Design): Design {
         design.control.loops.map((l) => ({
           ...l,
           tag: rename(l.tag),
-          measurement: rename(l.measurement),
+          ...(l.measurement === undefined ? {} : { measurement: rename(l.measurement) }),
           finalElement: rename(l.finalElement),
         })),
       ),

@@ -88,7 +88,8 @@ export type ControllerNodeAttributes = {
   /** Position in `design.control.loops`. */
   readonly index: number;
   readonly action: Loop["action"];
-  readonly measurement: string;
+  /** Absent for a hand controller (HC, HIC), which measures nothing. */
+  readonly measurement: string | undefined;
   readonly finalElement: string;
 };
 
@@ -333,7 +334,9 @@ export function designGraph(design: Design): PlantGraph {
 
   design.control.loops.forEach((loop, index) => {
     if (!owns(loop.tag, "controller", index)) return;
-    if (graph.hasNode(loop.measurement)) {
+    if (loop.measurement === undefined) {
+      // A hand controller: the operator sets it, no signal comes in.
+    } else if (graph.hasNode(loop.measurement)) {
       graph.addDirectedEdge(loop.measurement, loop.tag, { relation: "signal", loop: loop.tag });
     } else unresolved(`loop ${loop.tag}`, loop.measurement, "measurement");
     if (graph.hasNode(loop.finalElement)) {

@@ -159,7 +159,7 @@ export function layoutPid(design: Design): PidDrawing {
     }
   }
   for (const loop of design.control.loops) {
-    rankNear(anchorOf(loop.measurement), `in:${loop.tag}`);
+    if (loop.measurement !== undefined) rankNear(anchorOf(loop.measurement), `in:${loop.tag}`);
   }
   for (const il of design.control.interlocks) {
     addNode(`il:${il.tag}`, "interlock", il.tag, [BUBBLE + 4, BUBBLE + 4]);
@@ -204,7 +204,7 @@ export function layoutPid(design: Design): PidDrawing {
   }
   for (const loop of design.control.loops) {
     const c = centre.get(`in:${loop.tag}`)!;
-    const m = where(loop.measurement);
+    const m = loop.measurement === undefined ? undefined : where(loop.measurement);
     const f = where(loop.finalElement);
     if (m) signals.push({ kind: "loop", owner: loop.tag, from: m, to: c });
     if (f) signals.push({ kind: "loop", owner: loop.tag, from: c, to: f });

@@ -120,7 +120,7 @@ export function describeTarget(design: Design, target: PickTarget): Properties |
         title: l.tag,
         subtitle: "control loop",
         rows: [
-          ["measurement", l.measurement],
+          ["measurement", l.measurement ?? "none (hand controller)"],
           ["final element", l.finalElement],
           ["action", l.action],
           ["setpoint", l.setpoint === undefined ? "—" : String(l.setpoint)],

@@ -1158,9 +1158,28 @@ export const plantDesignSchema = {
       "additionalProperties": false,
       "required": [
         "tag",
-        "measurement",
         "finalElement"
       ],
+      "if": {
+        "not": {
+          "properties": {
+            "tag": {
+              "type": "string",
+              "pattern": "^HI?C"
+            }
+          }
+        }
+      },
+      "then": {
+        "required": [
+          "measurement"
+        ],
+        "properties": {
+          "measurement": {
+            "$ref": "#/$defs/Tag"
+          }
+        }
+      },
       "properties": {
         "tag": {
           "$ref": "#/$defs/Tag",
@@ -1168,7 +1187,7 @@ export const plantDesignSchema = {
         },
         "measurement": {
           "$ref": "#/$defs/Tag",
-          "description": "Tag of the measuring instrument."
+          "description": "Tag of the measuring instrument. Required, except for a hand controller (tag HC or HIC): the operator sets its output, so it measures nothing."
         },
         "finalElement": {
           "$ref": "#/$defs/Tag",

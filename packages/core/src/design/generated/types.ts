@@ -698,7 +698,7 @@ export interface Control {
  */
 export interface Loop {
   tag: Tag4;
-  measurement: Tag5;
+  measurement?: Tag5;
   finalElement: Tag6;
   /**
    * Controller action. Default reverse.

@@ -99,43 +99,41 @@ describeWithFixtures("C05V01-SAG (COMOS: pump, vessel, level loop)", () => {
     ]);
   });
 
-  it("makes the one segment with both ends on nozzles a line (DN assumed) and reports the four open ones", () => {
-    expect(design.lines).toEqual([
-      {
-        id: "Q002",
-        from: { tag: "PU-112", nozzle: "N03" },
-        to: { tag: "TA-113", nozzle: "N01" },
-        size: 50,
-        components: [],
-      },
+  it("makes every segment a line: open ends stay open, and the pump's inlet takes the nozzle the drawing shows", () => {
+    const ends = design.lines.map((l) => [l.id, l.from, l.to, (l.components ?? []).map((c) => c.tag)]);
+    expect(ends).toEqual([
+      ["Q001", { open: true }, { tag: "PU-112", nozzle: "N04" }, []],
+      ["Q002", { tag: "PU-112", nozzle: "N03" }, { tag: "TA-113", nozzle: "N01" }, []],
+      ["Q003", { tag: "TA-113", nozzle: "N02" }, { open: true }, ["V-001"]],
+      ["Q004", { tag: "TA-113", nozzle: "N03" }, { open: true }, ["V-002"]],
+      ["Q005", { tag: "TA-113", nozzle: "N04" }, { open: true }, ["V-003"]],
     ]);
     expect(report.notes.some((n) => /DN 50 assumed/.test(n.note))).toBe(true);
-    const segments = report.unmapped.filter((u) => u.element === "PipingNetworkSegment");
-    expect(segments.map((u) => u.id)).toEqual(["XMP_69", "XMP_77", "XMP_81", "XMP_85"]);
-    expect(segments.every((u) => u.reason.startsWith("not a line"))).toBe(true);
+    // The file connects both the inlet and the discharge to N03; the inlet is drawn on N04.
+    expect(report.notes.map((n) => n.note)).toContainEqual(
+      expect.stringMatching(
+        /names nozzle PU-112\/N03, which another segment end takes too; the drawing puts it on PU-112\/N04/,
+      ),
+    );
+    expect(report.notes.map((n) => n.note)).toContainEqual(expect.stringMatching(/^line Q005 ends in the open: /));
+    expect(report.unmapped.filter((u) => u.element === "PipingNetworkSegment")).toEqual([]);
   });
 
-  it("builds instrument tags from function letters and loop numbers, mounted on the vessel", () => {
+  it("builds instrument tags from function letters and loop numbers, mounted where their measuring line leads", () => {
     expect(design.instruments).toEqual([
-      { tag: "LT-100", on: { tag: "TA-113" } },
-      { tag: "LI-103", on: { tag: "TA-113" } },
-      { tag: "LIC-101", on: { tag: "TA-113" } },
-      { tag: "LY-102", on: { tag: "TA-113" } },
+      { tag: "LT-100", on: { line: "Q003" } },
+      { tag: "LI-103", on: { line: "Q003" } },
+      { tag: "LY-102", on: { line: "Q003" } },
     ]);
-    expect(report.renamedTags.map((r) => `${r.from}>${r.to}`)).toEqual([
-      "LT>LT-100",
-      "LI>LI-103",
-      "LIC>LIC-101",
-      "LY>LY-102",
-    ]);
+    expect(report.renamedTags.map((r) => `${r.from}>${r.to}`)).toEqual(
+      expect.arrayContaining(["LT>LT-100", "LI>LI-103", "LIC>LIC-101", "LY>LY-102"]),
+    );
   });
 
-  it("reports the level loop whose control valve V003 sits on an open-ended segment", () => {
-    expect(design.control?.loops).toEqual([]);
-    const loop = report.unmapped.find((u) => u.element === "ControlLoop");
-    expect(loop).toMatchObject({ id: "XMP_45" });
-    expect(loop?.reason).toMatch(/LIC-101.*V003.*not on a mapped line/);
-    expect(report.unmapped.find((u) => u.id === "XMP_96")?.reason).toMatch(/V003/);
+  it("forms the level loop: LIC-101 measures with LT-100 and drives V-003 on the open-ended outlet", () => {
+    expect(design.control?.loops).toEqual([{ tag: "LIC-101", measurement: "LT-100", finalElement: "V-003" }]);
+    expect(report.unmapped.filter((u) => u.element === "ControlLoop")).toEqual([]);
+    expect(design.lines.find((l) => l.id === "Q005")?.components).toEqual([{ type: "control_valve", tag: "V-003" }]);
   });
 
   it("is schema-valid with the counts the file holds", () => {
@@ -143,10 +141,10 @@ describeWithFixtures("C05V01-SAG (COMOS: pump, vessel, level loop)", () => {
     expect(report.counts).toEqual({
       equipment: 2,
       nozzles: 6,
-      lines: 1,
-      components: 0,
-      instruments: 4,
-      loops: 0,
+      lines: 5,
+      components: 3,
+      instruments: 3,
+      loops: 1,
       interlocks: 0,
     });
     expect(design.metadata).toMatchObject({ tool: "Comos", drawingName: "FB.001" });
@@ -156,19 +154,16 @@ describeWithFixtures("C05V01-SAG (COMOS: pump, vessel, level loop)", () => {
 describeWithFixtures("I02V01-HEX (SmartPlant: actuating function and shut-off valve)", () => {
   const { design, report } = imported("I02V01-HEX.EX02");
 
-  it("holds no equipment, so nothing can be connected: HC-02 is kept unmounted, the rest is reported", () => {
+  it("holds no equipment: the line through HV-02 is open at both ends, and HC-02 is a hand control loop", () => {
     expect(design.equipment).toEqual([]);
-    expect(design.lines).toEqual([]);
-    expect(design.instruments).toEqual([{ tag: "HC-02" }]);
-    expect(report.warnings).toContainEqual(expect.stringMatching(/^instrument HC-02 has no mount in the file/));
-    expect(design.control?.loops).toEqual([]);
+    expect(design.lines.map((l) => [l.from, l.to, l.components])).toEqual([
+      [{ open: true }, { open: true }, [{ type: "control_valve", tag: "HV-02" }]],
+    ]);
+    // A hand controller measures nothing: the operator sets the valve, so the loop has no measurement.
+    expect(design.control?.loops).toEqual([{ tag: "HC-02", finalElement: "HV-02" }]);
+    expect(design.instruments).toEqual([]);
     expect(parseDesign(design).success).toBe(true);
-    const byElement = Object.fromEntries(report.unmapped.map((u) => [u.element, u]));
-    expect(byElement.PipingNetworkSegment?.reason).toMatch(/open/);
-    expect(byElement.ActuatingSystem).toBeDefined();
-    // A hand controller measures nothing, and a loop needs a measurement: its loop function says so.
-    expect(byElement.ControlLoop?.reason).toMatch(/HC-02.*no measuring instrument.*hand controller/);
-    expect(byElement.InstrumentationLoopFunction?.reason).toMatch(/^no loop or interlock: HC-02: .*hand controller/);
+    expect(report.unmapped).toEqual([]);
     expect(design.metadata).toMatchObject({ tool: "SPPID" });
   });
 });

@@ -211,7 +211,8 @@ export function importInstrumentation(
   const notFormed = new Map<XmlElement, string>();
 
   // Loops.
-  const loops: { controller: FunctionInfo; measurement: FunctionInfo; final: string; via: XmlElement[] }[] = [];
+  /** `measurement` is absent for a hand controller (HC, HIC): the operator sets its output. */
+  const loops: { controller: FunctionInfo; measurement?: FunctionInfo; final: string; via: XmlElement[] }[] = [];
   const usedAsMeasurement = new Set<XmlElement>();
   for (const info of fns.values()) {
     if (!isController(info)) continue;
@@ -246,19 +247,21 @@ export function importInstrumentation(
       ctx.refuseDerived({ element: "ControlLoop", ...(info.el.attrs.ID ? { id: info.el.attrs.ID } : {}), reason });
       notFormed.set(info.el, `its controller is no loop: ${reason}`);
     };
+    const hand = /^HI?C/.test(info.letters);
     if (info.candidate === undefined) fail(`controller ${tag} has no readable tag`);
-    else if (!measurement)
-      fail(
-        `controller ${tag}: no measuring instrument sends it a signal` +
-          (info.letters.startsWith("H") ? " (a hand controller; a loop in the contract needs a measurement)" : ""),
-      );
-    else if (measurement.candidate === undefined)
+    else if (!measurement && !hand) fail(`controller ${tag}: no measuring instrument sends it a signal`);
+    else if (measurement && measurement.candidate === undefined)
       fail(`controller ${tag}: its measurement ${describe(measurement.el)} has no readable tag`);
     else if (final === undefined) fail(`controller ${tag}: no valve or driven machine receives its output`);
     else if (typeof final === "string") fail(`controller ${tag}: ${final}`);
     else {
-      loops.push({ controller: info, measurement, final: final.tag, via: [...final.via, ...(m?.via ?? [])] });
-      usedAsMeasurement.add(measurement.el);
+      loops.push({
+        controller: info,
+        ...(measurement ? { measurement } : {}),
+        final: final.tag,
+        via: [...final.via, ...(m?.via ?? [])],
+      });
+      if (measurement) usedAsMeasurement.add(measurement.el);
     }
   }
   const controllers = new Set(loops.map((l) => l.controller.el));
@@ -304,9 +307,9 @@ export function importInstrumentation(
   const result: Loop[] = [];
   for (const l of loops) {
     const tag = claim(l.controller);
-    const measurement = tags.get(l.measurement.el) ?? claim(l.measurement);
-    if (tag === undefined || measurement === undefined) continue;
-    result.push({ tag, measurement, finalElement: l.final });
+    const measurement = l.measurement && (tags.get(l.measurement.el) ?? claim(l.measurement));
+    if (tag === undefined || (l.measurement && measurement === undefined)) continue;
+    result.push({ tag, ...(measurement ? { measurement } : {}), finalElement: l.final });
     ctx.consume(l.controller.el, ...l.via);
   }
 
@@ -327,7 +330,9 @@ export function importInstrumentation(
     ...loops.filter((l) => result.some((r) => r.tag === tags.get(l.controller.el))).map((l) => l.controller.el),
     ...interlocks.map((il) => il.from),
   ]);
-  const measurementOf = new Map(loops.map((l) => [l.measurement.el, tags.get(l.controller.el)]));
+  const measurementOf = new Map(
+    loops.flatMap((l) => (l.measurement ? [[l.measurement.el, tags.get(l.controller.el)] as const] : [])),
+  );
   for (const el of ctx.doc.items) {
     if (el.name !== "InstrumentationLoopFunction" && el.name !== "InstrumentLoop") continue;
     const members = loopMembers(ctx, el);

@@ -57,6 +57,69 @@ export function loopFunctionsIn(text: string): LoopFunction[] {
   return out;
 }
 
+/** The letters and number of every ProcessInstrumentationFunction, with where it stands in the text. */
+function functionsIn(body: string): { id: string; at: number; letters: string; number: number | undefined }[] {
+  const out: { id: string; at: number; letters: string; number: number | undefined }[] = [];
+  const open = /<ProcessInstrumentationFunction\b([^>]*?)(\/?)>/g;
+  for (let m = open.exec(body); m; m = open.exec(body)) {
+    const end = m[2] === "/" ? m.index : body.indexOf("</ProcessInstrumentationFunction>", m.index);
+    const inner = body.slice(m.index, end);
+    const attr = (name: string) =>
+      new RegExp(`Name\\s*=\\s*"${name}"[^>]*?Value\\s*=\\s*"([^"]*)"`).exec(inner)?.[1] ??
+      new RegExp(`Value\\s*=\\s*"([^"]*)"[^>]*?Name\\s*=\\s*"${name}"`).exec(inner)?.[1];
+    const tagName = /\bTagName\s*=\s*"([^"]*)"/.exec(m[1]!)?.[1] ?? "";
+    const written = ["Category", "Modifier", "s"].map(
+      (k) => attr(`ProcessInstrumentationFunction${k}AssignmentClass`) ?? "",
+    );
+    const letters = (/^[A-Za-z]+/.exec(tagName.replace(/\s+/g, ""))?.[0] ?? written.join("")).toUpperCase();
+    out.push({
+      id: /\bID\s*=\s*"([^"]*)"/.exec(m[1]!)?.[1] ?? "",
+      at: m.index,
+      letters,
+      number: numberIn(attr("ProcessInstrumentationFunctionNumberAssignmentClass") ?? tagName),
+    });
+  }
+  return out;
+}
+
+/**
+ * ISA-5.1 controller letters: the measured (or initiating) variable, an optional I (indicating),
+ * then C. HC and HIC are hand controllers; LT, LI, LY, LV are not controllers.
+ */
+const CONTROLLER = /^[A-Z]I?C/;
+
+/**
+ * Loop functions that group a controller: one of the functions it contains or names (an
+ * Association), or one carrying its loop number, has controller letters. Counted from the text alone.
+ */
+export function controllerLoopFunctions(text: string): string[] {
+  const body = model(text);
+  const fns = functionsIn(body);
+  const out: string[] = [];
+  const open = /<InstrumentationLoopFunction\b([^>]*?)(\/?)>/g;
+  const all = loopFunctionsIn(text);
+  for (let m = open.exec(body), k = 0; m; m = open.exec(body), k++) {
+    const end = m[2] === "/" ? m.index : body.indexOf("</InstrumentationLoopFunction>", m.index);
+    const f = all[k]!;
+    const named = new Set(
+      [...body.slice(m.index, end).matchAll(/<Association\b[^>]*?ItemID\s*=\s*"([^"]*)"/g)].map((a) => a[1]),
+    );
+    const members = fns.filter(
+      (x) => (x.at > m!.index && x.at < end) || named.has(x.id) || (f.number !== undefined && x.number === f.number),
+    );
+    if (members.some((x) => CONTROLLER.test(x.letters))) out.push(f.id);
+  }
+  return out;
+}
+
+/**
+ * Loop functions with a controller that still form no loop, each with the reason a DEXPI reader
+ * would give. I12V01_AUD (AutoCAD P&ID) writes its valve HV-012 as a ProcessInstrumentationFunction
+ * of class ControlValve, not as a piping component on a segment: no line carries a valve for
+ * HC-012 to drive. (It writes the loop function twice, with one ID.)
+ */
+const NO_FINAL_ELEMENT: Record<string, number> = { "dexpi-testcases/I12V01_AUD.EX01.xml": 2 };
+
 /** The loop number of a loop or interlock tag: "FIC-04" → 4, "PICSA-4712.02" → 4712.02. */
 const tagNumber = (tag: string): number | undefined => numberIn(tag.replace(/^[A-Z]+/, ""));
 
@@ -112,12 +175,49 @@ describeWithFixtures("InstrumentationLoopFunctions of every public DEXPI 1.x tes
     },
   );
 
-  it("I04 (SmartPlant): FIC-04 is kept unmounted; its loop is refused as FV 04 is on piping that is no line", () => {
+  /** Loop functions with a controller, and those of them the import made loops (by loop number). */
+  const controllerCount = (text: string) => {
+    const r = importDexpi(text);
+    if (!r.success) throw new Error(JSON.stringify(r.issues));
+    const loopNumbers = (r.design.control?.loops ?? []).map((l) => tagNumber(l.tag));
+    const expected = controllerLoopFunctions(text);
+    const formed = loopFunctionsIn(text).filter((f) => expected.includes(f.id) && loopNumbers.includes(f.number));
+    return { expected: expected.length, formed: formed.length };
+  };
+
+  it.each(all.map((f) => [f.name, f.text] as const))(
+    "%s: every loop function with a controller is a loop, as many as the text holds",
+    (name, text) => {
+      const { expected, formed } = controllerCount(text);
+      expect(formed).toBe(expected - (NO_FINAL_ELEMENT[name] ?? 0));
+    },
+  );
+
+  it("counts 9 loop functions with a controller in the 59 files; 7 are loops, the 2 of I12V01_AUD have no valve", () => {
+    const counts = all.map((f) => controllerCount(f.text));
+    const sum = (k: "expected" | "formed") => counts.reduce((n, c) => n + c[k], 0);
+    expect([sum("expected"), sum("formed")]).toEqual([9, 7]);
+  });
+
+  it("I04 (SmartPlant): FIC-04 drives FV 04 on a line that runs between two open ends", () => {
     const text = all.find((f) => f.name.endsWith("I04V01-HEX.EX05.xml"))!.text;
     const r = importDexpi(text);
     if (!r.success) throw new Error(JSON.stringify(r.issues));
-    expect(r.design.instruments).toEqual([{ tag: "FIC-04" }]);
-    const ilf = r.report.unmapped.find((u) => u.element === "InstrumentationLoopFunction");
-    expect(ilf?.reason).toMatch(/^no loop or interlock: FIC-04: .*FV 04.*is not a line/);
+    expect(r.design.control?.loops).toEqual([{ tag: "FIC-04", measurement: "FIC-04", finalElement: "FV-04" }]);
+    const line = r.design.lines.find((l) => l.components?.some((c) => c.tag === "FV-04"));
+    expect(line).toMatchObject({ from: { open: true }, to: { open: true } });
+    expect(r.report.unmapped.filter((u) => u.element === "InstrumentationLoopFunction")).toEqual([]);
+  });
+
+  it("I02 and I12 (hand control): HC-02 and HC-12 are loops with no measurement", () => {
+    for (const [file, hc, hv] of [
+      ["I02V01-HEX.EX03.xml", "HC-02", "HV-02"],
+      ["I12.V01-ING.EX01.xml", "HC-12", "HV-12"],
+    ] as const) {
+      const r = importDexpi(all.find((f) => f.name.endsWith(file))!.text);
+      if (!r.success) throw new Error(JSON.stringify(r.issues));
+      expect(r.design.control?.loops).toEqual([{ tag: hc, finalElement: hv }]);
+      expect(parseDesign(r.design).success).toBe(true);
+    }
   });
 });

@@ -4,8 +4,10 @@
  * another segment; empty for an open end). Segments that meet end to end at a component are one
  * line; a segment ending on a component or segment inside another line is a branch
  * (`{ line: id }`). When a Connection names nothing, the centre line's end point is matched to a
- * nozzle or another line drawn there. A line needs two ends: one that stays open (off-page, dead
- * end) cannot be expressed in the contract and is reported, never guessed.
+ * nozzle or another line drawn there. An end that stays open (an off-page connector, a dead end,
+ * a reference to nothing in the file) is an open end of the contract (a battery limit), labelled
+ * with the connector's tag or pipe reference where it has one; it is never closed onto a nozzle.
+ * Only a closed ring of segments, which has no end at all, is refused.
  */
 import type { Component, ComponentType, LineEnd, Rating } from "../../design/index.js";
 import { canBeControlValve, componentTypeOf, FITTING_PATTERN, JUNCTION_PATTERN } from "./classes.js";
@@ -69,7 +71,9 @@ type Terminal =
   | { kind: "nozzle"; end: { tag: string; nozzle: string } }
   | { kind: "equipment"; equipment: ImportedEquipment }
   | { kind: "branch"; segment: Segment }
-  | { kind: "open"; why: string };
+  | { kind: "open"; why: string; connector?: XmlElement }
+  /** A chain that closes on itself: no end to start a line from. */
+  | { kind: "ring" };
 
 interface EndKey {
   readonly seg: Segment;
@@ -117,8 +121,11 @@ export function importPiping(ctx: ImportContext, equipment: EquipmentResult, tol
         continue;
       }
       if (target.name === "PipeConnectorSymbol" || /OffPage|Connector/i.test(componentClass(target))) {
-        terminals.set(key(end), { kind: "open", why: `its ${side} end is the connector ${describe(target)}` });
-        ctx.refuse(target, "off-page or continuation connector: the contract has no open line end");
+        terminals.set(key(end), {
+          kind: "open",
+          why: `its ${side} end is the connector ${describe(target)}`,
+          connector: target,
+        });
         continue;
       }
       if (segByEl.has(target) || INLINE.has(target.name)) {
@@ -128,6 +135,8 @@ export function importPiping(ctx: ImportContext, equipment: EquipmentResult, tol
       terminals.set(key(end), { kind: "open", why: `its ${side} end is ${describe(target)}, not a piping item` });
     }
   }
+
+  reconcileSharedNozzles(ctx, segments, terminals, key, equipment, tolerance);
 
   // 2. Each joint: the segment that owns the point (when the point is at its open end) and the
   //    segment ends naming it. Two ends meeting → one line; more → the first two continue, the
@@ -196,9 +205,10 @@ export function importPiping(ctx: ImportContext, equipment: EquipmentResult, tol
   }
   for (const c of chains) c.id = uniqueId(lineIdBase(c, perSystem), lineIds, 64);
 
-  // 4. Ends → line ends; a line with an open end, or branching off a line that is not kept, is refused.
+  // 4. Ends → line ends; a ring, a line whose two ends are one nozzle, or a line branching off a
+  //    line that is not kept, is refused.
   const endOf = (e: EndKey | undefined): Terminal =>
-    e ? (terminals.get(key(e)) ?? { kind: "open", why: "it is not connected" }) : { kind: "open", why: "closed ring" };
+    e ? (terminals.get(key(e)) ?? { kind: "open", why: "it is not connected" }) : { kind: "ring" };
   let changed = true;
   while (changed) {
     changed = false;
@@ -212,8 +222,8 @@ export function importPiping(ctx: ImportContext, equipment: EquipmentResult, tol
       }
       for (const t of [h, t2]) {
         const why =
-          t.kind === "open"
-            ? t.why
+          t.kind === "ring"
+            ? "its segments close on themselves: it has no end"
             : t.kind === "branch" && chainOf.get(t.segment)?.refused
               ? `it branches off ${describe(t.segment.el)}, which is not a line`
               : undefined;
@@ -236,8 +246,19 @@ export function importPiping(ctx: ImportContext, equipment: EquipmentResult, tol
       for (const part of c.parts) ctx.refuse(part.seg.el, `not a line: ${c.refused}`);
       continue;
     }
-    const toEnd = (t: Terminal): LineEnd => {
+    const toEnd = (t: Terminal, side: Side): LineEnd => {
       if (t.kind === "nozzle") return { tag: t.end.tag, nozzle: t.end.nozzle };
+      if (t.kind === "open") {
+        const label = t.connector ? connectorLabel(t.connector) : undefined;
+        const edge = t.connector ? genericAttr(t.connector, "edge") : undefined;
+        if (t.connector) ctx.consume(t.connector);
+        ctx.note(c.parts[0]!.seg.el, `line ${c.id} ${side === "from" ? "starts" : "ends"} in the open: ${t.why}`);
+        return {
+          open: true,
+          ...(label !== undefined ? { label } : {}),
+          ...(edge !== undefined && isPlotEdge(edge) ? { edge } : {}),
+        };
+      }
       if (t.kind === "equipment") {
         const nozzle = equipment.addConnectionNozzle(t.equipment);
         ctx.note(
@@ -247,7 +268,7 @@ export function importPiping(ctx: ImportContext, equipment: EquipmentResult, tol
         return { tag: t.equipment.tag, nozzle };
       }
       if (t.kind === "branch") return { line: chainOf.get(t.segment)!.id };
-      throw new Error("open ends are refused above");
+      throw new Error("rings are refused above");
     };
     const comps: Component[] = [];
     const size = lineSize(ctx, c, byTag, endOf(c.head), endOf(c.tail));
@@ -286,8 +307,8 @@ export function importPiping(ctx: ImportContext, equipment: EquipmentResult, tol
     const rating = ratingOf(first.el) ?? (first.system ? ratingOf(first.system) : undefined);
     lines.push({
       id: c.id,
-      from: toEnd(endOf(c.head)),
-      to: toEnd(endOf(c.tail)),
+      from: toEnd(endOf(c.head), "from"),
+      to: toEnd(endOf(c.tail), "to"),
       size,
       components: comps,
       ...(spec !== undefined ? { spec: spec.slice(0, 32) } : {}),
@@ -731,4 +752,69 @@ function distanceToSegment(p: Point, a: Point, b: Point): number {
   const len2 = vx * vx + vy * vy;
   const t = len2 === 0 ? 0 : Math.max(0, Math.min(1, ((p[0] - a[0]) * vx + (p[1] - a[1]) * vy) / len2));
   return Math.hypot(p[0] - (a[0] + t * vx), p[1] - (a[1] + t * vy));
+}
+
+/**
+ * What an off-page connector says lies beyond it: its tag, else the pipe it continues as
+ * (AVEVA writes that as the generic attribute PipeId). Undefined when it says neither.
+ */
+function connectorLabel(connector: XmlElement): string | undefined {
+  const raw = connector.attrs.TagName?.trim() || genericAttr(connector, "PipeId", "ConnectorReference");
+  return raw ? raw.slice(0, 100) : undefined;
+}
+
+const PLOT_EDGES = ["north", "east", "south", "west"] as const;
+/** A plot edge as PlantGAN's own export writes it on a connector. */
+function isPlotEdge(v: string): v is (typeof PLOT_EDGES)[number] {
+  return (PLOT_EDGES as readonly string[]).includes(v);
+}
+
+/**
+ * A nozzle is one flange, so two segment ends the file connects to one nozzle are a drawing error
+ * (COMOS writes the suction and the discharge of a pump both onto N03). Where the drawing shows one
+ * of those ends on another nozzle of the same item that nothing else takes (its centre line stops
+ * inside that nozzle's symbol and not inside the one named), the drawing is followed, with a note.
+ */
+function reconcileSharedNozzles(
+  ctx: ImportContext,
+  segments: readonly Segment[],
+  terminals: Map<string, Terminal>,
+  key: (e: EndKey) => string,
+  equipment: EquipmentResult,
+  tolerance: number,
+): void {
+  const claims = new Map<string, EndKey[]>();
+  const nozzleKey = (n: { tag: string; nozzle: string }) => `${n.tag}\u0000${n.nozzle}`;
+  for (const seg of segments) {
+    for (const side of ["from", "to"] as const) {
+      const t = terminals.get(key({ seg, side }));
+      if (t?.kind !== "nozzle") continue;
+      const list = claims.get(nozzleKey(t.end)) ?? [];
+      list.push({ seg, side });
+      claims.set(nozzleKey(t.end), list);
+    }
+  }
+  const symbols = [...equipment.nozzles].flatMap(([el, end]) => {
+    const ext = extentOf(el);
+    return ext ? [{ ext, end }] : [];
+  });
+  const inside = (p: Point, ext: { min: Point; max: Point }) =>
+    Math.hypot(Math.max(ext.min[0] - p[0], 0, p[0] - ext.max[0]), Math.max(ext.min[1] - p[1], 0, p[1] - ext.max[1])) <=
+    tolerance;
+  for (const ends of claims.values()) {
+    if (ends.length < 2) continue;
+    for (const e of ends) {
+      const p = e.seg.points[e.side];
+      const named = (terminals.get(key(e)) as { kind: "nozzle"; end: { tag: string; nozzle: string } }).end;
+      if (!p || symbols.some((s) => nozzleKey(s.end) === nozzleKey(named) && inside(p, s.ext))) continue;
+      const drawn = symbols.find((s) => s.end.tag === named.tag && !claims.has(nozzleKey(s.end)) && inside(p, s.ext));
+      if (!drawn) continue;
+      terminals.set(key(e), { kind: "nozzle", end: drawn.end });
+      claims.set(nozzleKey(drawn.end), [e]);
+      ctx.note(
+        e.seg.el,
+        `its ${e.side} end names nozzle ${named.tag}/${named.nozzle}, which another segment end takes too; the drawing puts it on ${drawn.end.tag}/${drawn.end.nozzle}, which is followed`,
+      );
+    }
+  }
 }

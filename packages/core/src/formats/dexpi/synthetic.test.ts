@@ -134,13 +134,17 @@ describe("importDexpi on a synthetic DEXPI 1.2-style file", () => {
         size: 50,
         components: [{ type: "relief_valve", tag: "PSV-101" }],
       },
+      // A drain that ends at an off-page connector with no tag: an open end without a label.
+      { id: "25-D-1004", from: { line: "80-P-1002" }, to: { open: true }, size: 50, components: [] },
     ]);
     // An inlet of a heat exchanger with no drawing: on its inlet end, half way up (the convention).
     expect(design.equipment.find((e) => e.tag === "E-201")?.nozzles).toEqual([{ id: "C1", dx: -3, dy: 0, dz: 0.75 }]);
     expect(report.unmapped.find((u) => u.id === "F1")?.reason).toMatch(/fitting/);
-    expect(report.unmapped.find((u) => u.id === "S2-3")?.reason).toMatch(/connector/);
+    expect(report.notes.filter((n) => n.id === "S2-3").map((n) => n.note)).toContainEqual(
+      expect.stringMatching(/^line 25-D-1004 ends in the open: .*connector/),
+    );
     expect(report.unmapped.find((u) => u.id === "TEE")).toBeUndefined();
-    expect(report.unmapped.find((u) => u.id === "OPC")?.reason).toMatch(/no open line end/);
+    expect(report.unmapped.find((u) => u.id === "OPC")).toBeUndefined();
     expect(report.notes.some((n) => n.id === "S2-2" && /DN 50 assumed/.test(n.note))).toBe(true);
   });
 
@@ -158,7 +162,7 @@ describe("importDexpi on a synthetic DEXPI 1.2-style file", () => {
     expect(report.counts).toEqual({
       equipment: 4,
       nozzles: 5,
-      lines: 3,
+      lines: 4,
       components: 5,
       instruments: 3,
       loops: 1,
@@ -190,7 +194,7 @@ describe("importDexpi on a synthetic DEXPI 1.2-style file", () => {
 
   it("is accepted by parseDesign and leaves only the reported elements out", () => {
     expect(parseDesign(design).success).toBe(true);
-    expect(report.unmapped.map((u) => u.id).sort()).toEqual(["F1", "OPC", "S2-3", "X1"]);
+    expect(report.unmapped.map((u) => u.id).sort()).toEqual(["F1", "X1"]);
   });
 });
 
@@ -214,7 +218,7 @@ describe("normaliseTag", () => {
 });
 
 describe("an open end drawn beside the nozzle its segment already starts from", () => {
-  it("stays open: no line from a nozzle to the same nozzle, the segment is reported", () => {
+  it("stays open: no line from a nozzle to the same nozzle, the drawn end is an open end", () => {
     const xml = `<PlantModel><PlantInformation SchemaVersion="4.0.1" Units="mm"/>
       <Equipment ID="E" ComponentClass="Vessel" TagName="V-1">
         <Nozzle ID="E1"><GenericAttributes><GenericAttribute Name="SubTagNameAssignmentClass" Value="N7"/></GenericAttributes>
@@ -226,8 +230,8 @@ describe("an open end drawn beside the nozzle its segment already starts from", 
     const r = importDexpi(xml);
     if (!r.success) throw new Error(JSON.stringify(r.issues));
     expect(r.design.equipment[0]?.nozzles?.map((n) => n.id)).toEqual(["N7"]);
-    expect(r.design.lines).toEqual([]);
-    expect(r.report.unmapped.find((u) => u.id === "G")?.reason).toMatch(/open/);
+    expect(r.design.lines.map((l) => [l.from, l.to])).toEqual([[{ open: true }, { tag: "V-1", nozzle: "N7" }]]);
+    expect(r.report.notes.map((n) => n.note)).toContainEqual(expect.stringMatching(/starts in the open: its from end/));
   });
 });
 
@@ -306,9 +310,9 @@ describe("a large file", () => {
     if (!r.success) throw new Error(JSON.stringify(r.issues));
     expect(r.report.counts.equipment).toBe(2000);
     expect(r.report.renamedTags.filter((t) => t.element === "Equipment")).toHaveLength(2000);
-    // Each line has one open end (nothing drawn at x+100): all reported, none guessed.
-    expect(r.report.counts.lines).toBe(0);
-    expect(r.report.unmapped.filter((u) => u.element === "PipingNetworkSegment")).toHaveLength(2000);
+    // Each line has one open end (nothing drawn at x+100): an open end, never guessed onto a nozzle.
+    expect(r.report.counts.lines).toBe(2000);
+    expect(r.design.lines.filter((l) => "open" in l.from || "open" in l.to)).toHaveLength(2000);
     expect(ms).toBeLessThan(20_000);
   });
 });

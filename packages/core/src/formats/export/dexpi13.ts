@@ -19,7 +19,7 @@ import type {
   Loop,
   Nozzle,
 } from "../../design/index.js";
-import { isBranchEnd, isNozzleEnd } from "../../design/index.js";
+import { isBranchEnd, isNozzleEnd, isOpenEnd } from "../../design/index.js";
 import { type Attrs, el, num, type XmlNode, xmlDocument } from "./xml.js";
 
 /** A DEXPI 1.3 equipment class per PlantGAN type (the importer maps each back to the same type). */
@@ -265,7 +265,28 @@ function nozzleNode(e: Equipment, n: Nozzle, ids: Ids): XmlNode {
 function endId(line: Line, side: "from" | "to", ids: Ids, teeOf: ReadonlyMap<string, string>): string {
   const end: LineEnd = line[side];
   if (isNozzleEnd(end)) return ids.nozzles.get(ids.nozzleKey(end.tag, end.nozzle)) ?? ids.equipment.get(end.tag) ?? "";
+  if (isOpenEnd(end)) return connectorId(ids.segments.get(line.id)!, side);
   return teeOf.get(`${line.id}\u0000${side}`) ?? "";
+}
+
+const connectorId = (segment: string, side: "from" | "to") => `${segment}-${side === "from" ? "FROM" : "TO"}-OPC`;
+
+/**
+ * An open end (battery limit) as DEXPI writes one: an off-page connector the segment ends at, its
+ * tag the label (what lies beyond), and the plot edge in PlantGAN's own attributes.
+ */
+function connectorNode(l: Line, side: "from" | "to", segment: string): XmlNode | undefined {
+  const end = l[side];
+  if (!isOpenEnd(end)) return undefined;
+  return el(
+    "PipeConnectorSymbol",
+    {
+      ID: connectorId(segment, side),
+      TagName: end.label,
+      ComponentClass: side === "from" ? "FlowInPipeConnectorSymbol" : "FlowOutPipeConnectorSymbol",
+    },
+    generic("PlantGAN", { edge: end.edge }),
+  );
 }
 
 function lineNode(
@@ -299,6 +320,8 @@ function lineNode(
     el("NominalDiameter", { Value: l.size, Units: "mm" }),
     lineAttrs,
     contractOnly,
+    connectorNode(l, "from", seg),
+    connectorNode(l, "to", seg),
     el(
       "PipingNetworkSegment",
       { ID: seg, TagName: l.id, ComponentClass: "PipingNetworkSegment" },
@@ -406,7 +429,8 @@ function loopNodes(loop: Loop, index: number, ids: Ids): XmlNode[] {
 function controllerParts(loop: Loop, index: number, ids: Ids): XmlNode[] {
   const id = controllerId(loop, index, ids);
   const flowId = `LOOP-${index + 1}`;
-  const measured = ids.instruments.get(loop.measurement);
+  // A hand controller has no measurement: no signal flows into it.
+  const measured = loop.measurement === undefined ? undefined : ids.instruments.get(loop.measurement);
   const valve = ids.components.get(loop.finalElement);
   const machine = ids.equipment.get(loop.finalElement);
   return [

@@ -269,7 +269,7 @@ function controllerFunction(loop: Loop, i: number, ids: Ids): XmlNode {
       object(
         "Plant/Instrumentation.SignalConveyingFunction",
         `${id}_Input`,
-        refs("Source", [ids.instruments.get(loop.measurement)]),
+        refs("Source", [loop.measurement === undefined ? undefined : ids.instruments.get(loop.measurement)]),
         refs("Target", [id]),
       ),
     ]),
@@ -296,7 +296,10 @@ function loopFunction(loop: Loop, i: number, ids: Ids): XmlNode {
     `Loop${i + 1}`,
     data("InstrumentationLoopFunctionNumber", loop.tag),
     // The controller first: the importer takes the first member with controller letters.
-    refs("ProcessInstrumentationFunctions", [ids.controllers.get(loop.tag), ids.instruments.get(loop.measurement)]),
+    refs("ProcessInstrumentationFunctions", [
+      ids.controllers.get(loop.tag),
+      loop.measurement === undefined ? undefined : ids.instruments.get(loop.measurement),
+    ]),
   );
 }
 

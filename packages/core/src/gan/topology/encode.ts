@@ -252,7 +252,8 @@ export function encodeSlotGraphWithLosses(design: AnyDesign, spec: SlotGraphSpec
   const control = design.control ?? { loops: [], interlocks: [] };
   for (const loop of control.loops ?? []) {
     const v = VARIABLES.indexOf(loop.tag[0] as Variable);
-    const measured = instrumentPlace.get(loop.measurement);
+    // A hand control loop (no measurement) has no place to hold its action: counted as dropped.
+    const measured = loop.measurement === undefined ? undefined : instrumentPlace.get(loop.measurement);
     const finalSlot = slotOf.get(loop.finalElement);
     const finalValve = componentPlace.get(loop.finalElement);
     const finalPlace: Place | undefined =

@@ -24,7 +24,11 @@ export const rule: Rule = {
   check({ design, index }, emit) {
     for (const loop of design.control.loops) {
       const v = loop.tag.charAt(0);
-      if (index.instrumentByTag.has(loop.measurement) && loop.measurement.charAt(0) !== v) {
+      if (
+        loop.measurement !== undefined &&
+        index.instrumentByTag.has(loop.measurement) &&
+        loop.measurement.charAt(0) !== v
+      ) {
         emit({
           message: `Loop ${loop.tag} controls ${variableOf(loop.tag)} but measures with ${loop.measurement}, which measures ${variableOf(loop.measurement)} (ISA-5.1 Table 4.1: the first letter is the measured variable).`,
           tags: [loop.tag, loop.measurement],

@@ -21,7 +21,7 @@ export const rule: Rule = {
     for (const loop of design.control.loops) {
       const own = loopNumber(loop.tag);
       if (own === undefined) continue;
-      const members = [loop.measurement];
+      const members = loop.measurement === undefined ? [] : [loop.measurement];
       if (!index.equipmentByTag.has(loop.finalElement)) members.push(loop.finalElement);
       const off = members.filter((t) => {
         const n = loopNumber(t);

@@ -18,6 +18,8 @@ export const rule: Rule = {
   check({ design, index, pack }, emit) {
     const maxHops = pack.control!.maxPathHops;
     for (const loop of design.control.loops) {
+      // A hand controller (HC, HIC) measures nothing: the operator closes the loop, no path to check.
+      if (loop.measurement === undefined) continue;
       const measured = index.instrumentByTag.get(loop.measurement) ? nodeOfTag(index, loop.measurement) : undefined;
       const acted = nodeOfTag(index, loop.finalElement);
       if (measured === undefined || acted === undefined) continue; // missing references are control.loop-references' business

@@ -30,7 +30,15 @@ export const rule: Rule = {
   fix: "Point the loop at an existing transmitter and an existing control valve (or speed-controlled machine).",
   check({ design, index }, emit) {
     for (const loop of design.control.loops) {
-      if (!index.instrumentByTag.has(loop.measurement)) {
+      if (loop.measurement === undefined) {
+        // Only a hand controller may go without: the operator, not a measurement, sets its output.
+        if (!isHandController(loop.tag)) {
+          emit({
+            message: `Loop ${loop.tag} has no measurement; only a hand controller (HC, HIC) measures nothing.`,
+            tags: [loop.tag],
+          });
+        }
+      } else if (!index.instrumentByTag.has(loop.measurement)) {
         const is = whatIs(index, loop.measurement);
         emit({
           message: `Loop ${loop.tag} measures with ${loop.measurement}, which ${is ? `is ${is}, not an instrument` : "is not in the design"}.`,
@@ -63,3 +71,8 @@ export const rule: Rule = {
     }
   },
 };
+
+/** ISA-5.1 hand controller: first letter H (hand, manually initiated), then C or IC. */
+export function isHandController(tag: string): boolean {
+  return /^HI?C/.test(tag);
+}

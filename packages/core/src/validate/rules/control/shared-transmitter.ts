@@ -17,6 +17,7 @@ export const rule: Rule = {
   check({ design }, emit) {
     const loopsByMeasurement = new Map<string, string[]>();
     for (const loop of design.control.loops) {
+      if (loop.measurement === undefined) continue;
       const list = loopsByMeasurement.get(loop.measurement);
       if (list) list.push(loop.tag);
       else loopsByMeasurement.set(loop.measurement, [loop.tag]);

@@ -26,7 +26,7 @@ export const rule: Rule = {
   check({ design, index, pack }, emit) {
     const ratio = pack.reliefSystems!.blowByPressureRatio;
     const levelValves = new Set(
-      design.control.loops.filter((l) => l.measurement.startsWith("L")).map((l) => l.finalElement),
+      design.control.loops.filter((l) => l.measurement?.startsWith("L")).map((l) => l.finalElement),
     );
     for (const line of design.lines) {
       if (!isNozzleEnd(line.from)) continue;
