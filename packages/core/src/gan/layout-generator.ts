@@ -41,7 +41,7 @@ const GAP_SCALE = 20;
  * features of two 48-item plants, a third of a generation's tensor time), and a stack along the
  * first axis in whole blocks, then transposes natively. Same numbers, same gradients.
  */
-export function stackLast(tensors: tf.Tensor[]): tf.Tensor {
+function stackLast(tensors: tf.Tensor[]): tf.Tensor {
   const stacked = tf.stack(tensors, 0);
   return tf.transpose(stacked, [...Array.from({ length: stacked.rank - 1 }, (_, i) => i + 1), 0]);
 }
@@ -52,7 +52,7 @@ export function stackLast(tensors: tf.Tensor[]): tf.Tensor {
  * contiguous block. The wasm backend slices along the last axis of a 4-D tensor one element at a
  * time in JavaScript. Same numbers, same gradients.
  */
-export function unstackLast(t: tf.Tensor): tf.Tensor[] {
+function unstackLast(t: tf.Tensor): tf.Tensor[] {
   return tf.unstack(tf.transpose(t, [t.rank - 1, ...Array.from({ length: t.rank - 1 }, (_, i) => i)]));
 }
 

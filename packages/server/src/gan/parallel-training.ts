@@ -21,7 +21,7 @@ export interface ProcessWorker extends GradientWorker {
 }
 
 /** The most training workers a run may ask for. */
-export const MAX_TRAIN_WORKERS = 64;
+const MAX_TRAIN_WORKERS = 64;
 
 /** A worker count as text (a flag, an environment variable): a whole number from 1 to 64, else undefined. */
 export function parseTrainWorkers(text: string): number | undefined {
