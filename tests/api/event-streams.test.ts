@@ -1,12 +1,12 @@
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { type ChildProcess, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { createApiKey } from "@plantgan/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeDesign } from "./designs.js";
 import { startTestServer, type TestServer, testServerEnv, waitFor } from "./harness.js";
+import { CLI_BIN, startCliServer } from "./serve-cli.js";
 
 /**
  * Job event streams are held per API key: a key holds at most `streams.perKey` at once (one more
@@ -108,7 +108,6 @@ describe("job event streams: per-key limit and revocation", () => {
 });
 
 describe("plantgan serve --streams-per-key", () => {
-  const BIN = fileURLToPath(new URL("../../packages/cli/dist/bin.js", import.meta.url));
   const dataDir = mkdtempSync(join(tmpdir(), "plantgan-streams-cli-"));
   let server: ChildProcess | undefined;
   afterAll(() => {
@@ -117,7 +116,7 @@ describe("plantgan serve --streams-per-key", () => {
   });
 
   it("refuses a value out of range naming the flag (exit 2)", () => {
-    const run = spawnSync(process.execPath, [BIN, "serve", "--port", "0", "--streams-per-key", "0"], {
+    const run = spawnSync(process.execPath, [CLI_BIN, "serve", "--port", "0", "--streams-per-key", "0"], {
       encoding: "utf8",
       timeout: 30_000,
     });
@@ -127,22 +126,12 @@ describe("plantgan serve --streams-per-key", () => {
 
   it("holds a key to the number given: the second stream is 429", async () => {
     // Role api: the job stays queued (no runner here), so its stream stays open.
-    const env = { ...(await testServerEnv(dataDir)), NO_COLOR: "1" };
-    server = spawn(
-      process.execPath,
-      [BIN, "serve", "--role", "api", "--port", "0", "--data", dataDir, "--streams-per-key", "1"],
-      { env, stdio: ["ignore", "ignore", "pipe"] },
+    const started = await startCliServer(
+      ["--role", "api", "--data", dataDir, "--streams-per-key", "1"],
+      await testServerEnv(dataDir),
     );
-    let stderr = "";
-    const { url, key } = await new Promise<{ url: string; key: string }>((resolve, reject) => {
-      server!.stderr!.on("data", (chunk: Buffer) => {
-        stderr += chunk.toString();
-        const url = /PlantGAN API on (http:\/\/\S+)\/v1/.exec(stderr)?.[1];
-        const key = /export KEY=(\S+)/.exec(stderr)?.[1];
-        if (url && key) resolve({ url, key });
-      });
-      server!.once("exit", (code) => reject(new Error(`plantgan serve exited (${code}): ${stderr}`)));
-    });
+    server = started.child;
+    const { url, key } = started;
     const headers = { authorization: `Bearer ${key}` };
     const queued = await fetch(`${url}/v1/imports`, {
       method: "POST",

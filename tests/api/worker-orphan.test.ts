@@ -1,10 +1,10 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { testServerEnv, waitFor } from "./harness.js";
+import { startCliServer } from "./serve-cli.js";
 
 /**
  * A job worker process belongs to its server: when the server dies (SIGKILL, no chance to stop
@@ -13,7 +13,6 @@ import { testServerEnv, waitFor } from "./harness.js";
  * another server resumes it. Run as an operator runs it: the built `plantgan serve`.
  */
 
-const BIN = fileURLToPath(new URL("../../packages/cli/dist/bin.js", import.meta.url));
 /** How long a worker may outlive its server. */
 const EXIT_WITHIN_MS = 5000;
 
@@ -56,21 +55,10 @@ describe("a job worker stops when its server is gone", () => {
 
   it("SIGKILL the server mid-generation: its job worker exits within seconds", async () => {
     // The generation pool off: the job runs in the runner's forked job worker, the process under test.
-    const env = { ...(await testServerEnv(dataDir)), PLANTGAN_GENERATE_WORKERS: "0", NO_COLOR: "1" };
-    server = spawn(process.execPath, [BIN, "serve", "--port", "0", "--data", dataDir, "--lease", "30"], {
-      env,
-      stdio: ["ignore", "ignore", "pipe"],
-    });
-    let stderr = "";
-    const { url, key } = await new Promise<{ url: string; key: string }>((resolve, reject) => {
-      server!.stderr!.on("data", (chunk: Buffer) => {
-        stderr += chunk.toString();
-        const url = /PlantGAN API on (http:\/\/\S+)\/v1/.exec(stderr)?.[1];
-        const key = /export KEY=(\S+)/.exec(stderr)?.[1];
-        if (url && key) resolve({ url, key });
-      });
-      server!.once("exit", (code) => reject(new Error(`plantgan serve exited (${code}): ${stderr}`)));
-    });
+    const env = { ...(await testServerEnv(dataDir)), PLANTGAN_GENERATE_WORKERS: "0" };
+    const started = await startCliServer(["--data", dataDir, "--lease", "30"], env);
+    server = started.child;
+    const { url, key } = started;
     const api = (path: string, init: RequestInit = {}) =>
       fetch(`${url}${path}`, {
         ...init,

@@ -28,7 +28,7 @@
 import { readFileSync, rmSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import autocannon from "autocannon";
-import { BENCH_RATE, percentile, startBenchServer } from "./bench-server.js";
+import { BENCH_RATE, percentile, pumpStationRequest, startBenchServer } from "./bench-server.js";
 import { settlePoolWorkers } from "./pool-workers.js";
 
 const seconds = Number(process.argv[2] ?? 10);
@@ -40,17 +40,7 @@ const design = JSON.parse(
   readFileSync(new URL(`../../../datasets/examples/${DESIGN_FILE}`, import.meta.url), "utf8"),
 ) as unknown;
 const validateBody = JSON.stringify({ design });
-const generateBody = JSON.stringify({
-  schemaVersion: "1.0",
-  processClass: "pump_station",
-  site: { width: 120, depth: 80 },
-  equipment: [
-    { type: "pump", count: 2 },
-    { type: "tank", count: 1 },
-  ],
-  count: 1,
-  seed: 11,
-});
+const generateBody = JSON.stringify(pumpStationRequest(1, 11));
 
 interface JobTiming {
   readonly status: string;

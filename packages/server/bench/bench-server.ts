@@ -30,3 +30,18 @@ export function percentile(values: readonly number[], p: number): number {
   if (s.length === 0) return Number.NaN;
   return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))]!;
 }
+
+/** The benches' generation request: a small pump station (two pumps, a tank) that the shipped model serves. */
+export function pumpStationRequest(count: number, seed: number) {
+  return {
+    schemaVersion: "1.0",
+    processClass: "pump_station",
+    site: { width: 120, depth: 80 },
+    equipment: [
+      { type: "pump", count: 2 },
+      { type: "tank", count: 1 },
+    ],
+    count,
+    seed,
+  };
+}

@@ -27,24 +27,13 @@ import { generateCandidatesAsync } from "@plantgan/core/generate";
 import { loadSolver } from "@plantgan/core/polish";
 import { bundleModelFolder, loadBundledModel } from "../src/gan/bundle.js";
 import { SHIPPED_MODEL_DIR } from "../src/seed.js";
-import { percentile, startBenchServer } from "./bench-server.js";
+import { percentile, pumpStationRequest, startBenchServer } from "./bench-server.js";
 import { settlePoolWorkers } from "./pool-workers.js";
 
 const latencyRequests = Number(process.argv[2] ?? 12);
 const throughputRequests = Number(process.argv[3] ?? 6);
 
-const request = (count: number, seed: number) =>
-  JSON.stringify({
-    schemaVersion: "1.0",
-    processClass: "pump_station",
-    site: { width: 120, depth: 80 },
-    equipment: [
-      { type: "pump", count: 2 },
-      { type: "tank", count: 1 },
-    ],
-    count,
-    seed,
-  });
+const request = (count: number, seed: number) => JSON.stringify(pumpStationRequest(count, seed));
 
 const load = () =>
   loadavg()

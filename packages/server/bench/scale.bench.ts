@@ -20,7 +20,7 @@ import { postgresMissing, type RunningPostgres, startPostgres } from "@plantgan/
 import { createApiKey, openStore } from "../src/index.js";
 import { seedShippedModel } from "../src/seed.js";
 import type { JobRecord } from "../src/store/store.js";
-import { percentile } from "./bench-server.js";
+import { percentile, pumpStationRequest } from "./bench-server.js";
 import { startMixedLoad, summariseLoad } from "./mixed-load.js";
 import { cpuSeconds, loadAverage, postmasterPid, treeCpuSeconds } from "./process-cpu.js";
 import { CLI_BIN, type ServeProcess, startServe } from "./serve-process.js";
@@ -39,18 +39,7 @@ const SHIPPED_TRAIN = new URL("../../../datasets/synthetic-v1/train.ndjson.gz", 
 const VALIDATE_BODY = JSON.stringify({
   design: JSON.parse(gunzipSync(readFileSync(SHIPPED_TRAIN)).toString("utf8").split("\n")[0]!),
 });
-const generation = (seed: number) =>
-  JSON.stringify({
-    schemaVersion: "1.0",
-    processClass: "pump_station",
-    site: { width: 120, depth: 80 },
-    equipment: [
-      { type: "pump", count: 2 },
-      { type: "tank", count: 1 },
-    ],
-    count: 1,
-    seed,
-  });
+const generation = (seed: number) => JSON.stringify(pumpStationRequest(1, seed));
 
 interface PhaseResult {
   readonly workers: number;
