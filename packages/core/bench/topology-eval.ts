@@ -23,8 +23,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { gunzipSync } from "node:zlib";
-import { parseDesign } from "../src/design/parse.js";
 import { DEFAULT_RULE_PACK } from "../src/design/rule-pack.js";
 import type { Design } from "../src/design/types.js";
 import {
@@ -44,6 +42,7 @@ import { createTopologyTrainer } from "../src/gan/topology/training.js";
 import { completeControl } from "../src/generate/control.js";
 import { learnedTopology } from "../src/generate/learned-topology.js";
 import type { TopologySource as PipelineSource } from "../src/generate/topology-source.js";
+import { readSplit as readSplitOf } from "./topology-split.js";
 
 const { values } = parseArgs({
   options: {
@@ -57,17 +56,7 @@ const { values } = parseArgs({
   },
 });
 
-function readSplit(name: string): Design[] {
-  const text = gunzipSync(readFileSync(join(values.dataset, `${name}.ndjson.gz`))).toString("utf8");
-  return text
-    .split("\n")
-    .filter((l) => l.trim() !== "")
-    .map((l) => {
-      const parsed = parseDesign(JSON.parse(l));
-      if (!parsed.success) throw new Error(`${name}: a design does not parse`);
-      return parsed.data;
-    });
-}
+const readSplit = (name: string): Design[] => readSplitOf(values.dataset, name);
 
 const perClass = Number(values["per-class"]);
 const perRequest = Number(values["per-request"]);

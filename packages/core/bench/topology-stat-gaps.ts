@@ -13,7 +13,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { gunzipSync } from "node:zlib";
 import { parseDesign } from "../src/design/parse.js";
 import { DEFAULT_RULE_PACK } from "../src/design/rule-pack.js";
 import type { Design } from "../src/design/types.js";
@@ -22,6 +21,7 @@ import { selectBackend } from "../src/gan/backend.js";
 import { requestFromDesign } from "../src/gan/metrics.js";
 import { loadTopologyModel } from "../src/gan/topology/model-io.js";
 import { learnedTopology } from "../src/generate/learned-topology.js";
+import { readSplit as readSplitOf } from "./topology-split.js";
 
 const { values } = parseArgs({
   options: {
@@ -37,17 +37,7 @@ const { values } = parseArgs({
 const models = values.model ?? [];
 if (models.length === 0) throw new Error("give at least one --model <dir>");
 
-function readSplit(name: string): Design[] {
-  return gunzipSync(readFileSync(join(values.dataset, `${name}.ndjson.gz`)))
-    .toString("utf8")
-    .split("\n")
-    .filter((l) => l.trim() !== "")
-    .map((l) => {
-      const parsed = parseDesign(JSON.parse(l));
-      if (!parsed.success) throw new Error(`${name}: a design does not parse`);
-      return parsed.data;
-    });
-}
+const readSplit = (name: string): Design[] => readSplitOf(values.dataset, name);
 
 const seed = Number(values.seed);
 const perClass = Number(values["per-class"]);
