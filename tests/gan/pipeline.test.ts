@@ -147,18 +147,27 @@ describe.each(["graph", "layout"])("generation pipeline (%s generator)", (kind) 
     expect(best, f).toBeDefined();
     if (!best) return;
     const why = `${f}: ${JSON.stringify(best.report.violations)} ${JSON.stringify(best.unrouted)}`;
+    // A line open at both ends (battery limit to battery limit) has nothing on the plot to fix its
+    // route: the router leaves it unrouted with code open_ends (DESIGN.md), which is all it may add.
+    const openBoth = new Set(best.design.lines.filter((l) => "open" in l.from && "open" in l.to).map((l) => l.id));
     if (strict) expect(best.valid, why).toBe(true);
     else {
-      expect(best.unrouted ?? [], why).toEqual([]);
-      const drawn = new Set(errorKeys(validateDesign(topology.data).violations));
       expect(
-        errorKeys(best.report.violations).filter((k) => !drawn.has(k)),
+        (best.unrouted ?? []).filter((u) => !(openBoth.has(u.line) && u.code === "open_ends")),
+        why,
+      ).toEqual([]);
+      const drawn = new Set(errorKeys(validateDesign(topology.data).violations));
+      const openUnrouted = (k: string) =>
+        k.startsWith("piping.routed") && [...openBoth].some((id) => k.endsWith(`[${id}]`));
+      expect(
+        errorKeys(best.report.violations).filter((k) => !drawn.has(k) && !openUnrouted(k)),
         why,
       ).toEqual([]);
     }
     expect(conditionMatch(request, best.design), f).toBe(true);
     for (const e of best.design.equipment) expect(e.x !== undefined && e.y !== undefined, `${f} ${e.tag}`).toBe(true);
-    for (const l of best.design.lines) expect(l.route?.length ?? 0, `${f} ${l.id}`).toBeGreaterThan(1);
+    for (const l of best.design.lines.filter((x) => !openBoth.has(x.id)))
+      expect(l.route?.length ?? 0, `${f} ${l.id}`).toBeGreaterThan(1);
   };
 
   // The pump file once failed with "blocked_nozzle" (suction and discharge imported at the pump's

@@ -242,6 +242,15 @@ export function routeDesign(design: Design, options: RouteOptions = {}): RouteRe
     const goal = terminal(b, bLabel, drain);
     const freeStarts = passableOf(start);
     const freeGoals = passableOf(goal);
+    if (b.kind === "open") {
+      // A branch to the plot edge off a parent that reaches the edge itself must still leave the
+      // parent: its goal is an edge point not on the parent's route.
+      const starts = new Set(freeStarts.cells);
+      const keep = freeGoals.cells.flatMap((c, n) => (starts.has(c) ? [] : [n]));
+      freeGoals.cells = keep.map((n) => freeGoals.cells[n]!);
+      freeGoals.costs = keep.map((n) => freeGoals.costs[n]!);
+      freeGoals.below = keep.map((n) => freeGoals.below[n]!);
+    }
     for (const [t, free] of [
       [start, freeStarts],
       [goal, freeGoals],

@@ -35,10 +35,13 @@ export function placeNozzles(
 
   for (const eq of equipment) {
     const fp = footprintOf(eq.type);
-    const placed = eq.nozzles.map((n) => {
-      const drawn = fromDrawing(eq.el, elementOf.get(`${eq.tag}/${n.id}`), fp);
-      return drawn ? { ...n, ...drawn } : undefined;
-    });
+    const placed = spreadShared(
+      eq.nozzles.map((n) => {
+        const drawn = fromDrawing(eq.el, elementOf.get(`${eq.tag}/${n.id}`), fp);
+        return drawn ? { ...n, ...drawn } : undefined;
+      }),
+      fp,
+    );
     const role = (n: Nozzle): NozzleRole => roles.get(`${eq.tag}/${n.id}`) ?? "other";
     const byConvention = conventionalNozzleOffsets(eq.type, eq.nozzles.map(role), fp);
     eq.nozzles.forEach((n, i) => {
@@ -63,4 +66,27 @@ function fromDrawing(equipment: XmlElement, nozzle: XmlElement | undefined, fp: 
   if (Math.abs(u) >= Math.abs(v))
     return roundOffset({ dx: Math.sign(u || 1) * (fp.width / 2), dy: 0, dz: ((v + 1) / 2) * fp.height });
   return roundOffset({ dx: (u * fp.width) / 2, dy: 0, dz: v > 0 ? fp.height : 0 });
+}
+
+/**
+ * Drawn nozzles that land on one plan point (a top and a bottom nozzle drawn above and below the
+ * middle of a vessel, two on one end at different heights) are spread across the shell's depth:
+ * each pipe leaves its nozzle at its own plan point, where the router brings it to the grid.
+ */
+function spreadShared<T extends NozzleOffset>(placed: (T | undefined)[], fp: Footprint): (T | undefined)[] {
+  const groups = new Map<string, number[]>();
+  placed.forEach((p, i) => {
+    if (!p) return;
+    const key = `${p.dx},${p.dy}`;
+    groups.set(key, [...(groups.get(key) ?? []), i]);
+  });
+  const out = [...placed];
+  for (const members of groups.values()) {
+    if (members.length < 2) continue;
+    members.forEach((i, k) => {
+      const p = out[i]!;
+      out[i] = { ...p, ...roundOffset({ ...p, dy: ((k + 1) / (members.length + 1) - 0.5) * fp.depth }) };
+    });
+  }
+  return out;
 }
