@@ -5,7 +5,8 @@
  * For each N, on a fresh database:
  *   - workspace "flood" queues --jobs generation jobs (one candidate each) at once, then workspace
  *     "other" queues one: generation jobs per minute over all of them, and the fairness (how long the
- *     other workspace's job waited to start, against one job's run time);
+ *     other workspace's job waited to start, against one job's run time, and how many flood jobs
+ *     started before it: at most N, those running when it was queued);
  *   - meanwhile an open-loop mixed load (--rate requests/s: health, the flood's job list, the other's
  *     validate, model and design list) times the API: p50 and p99;
  *   - each process's CPU over the phase (job worker processes count towards their server) and
@@ -131,6 +132,10 @@ async function phase(cluster: RunningPostgres, workerCount: number): Promise<Pha
     const runs = jobs.map((j) => ms(j.finishedAt) - ms(j.startedAt));
     const otherWait = ms(otherJob!.startedAt) - ms(otherJob!.createdAt);
     const firstStart = ms(floodJobs[0]!.startedAt) - ms(floodJobs[0]!.createdAt);
+    // Round robin over workspaces: the other workspace's job is claimed at the first free slot, so
+    // at most `workerCount` flood jobs start before it (those already running when it was queued).
+    const startOrder = [...jobs].sort((a, b) => ms(a.startedAt) - ms(b.startedAt));
+    const floodBefore = startOrder.findIndex((j) => j.id === otherJob!.id);
     const cpuText = [
       `api ${(cpu[0]! * 100).toFixed(0)}%`,
       ...cpu.slice(1).map((c, i) => `worker ${i + 1} ${(c * 100).toFixed(0)}%`),
@@ -141,7 +146,8 @@ async function phase(cluster: RunningPostgres, workerCount: number): Promise<Pha
         `${((jobs.length / spanMs) * 60_000).toFixed(1)} jobs/min; a job runs p50 ${(percentile(runs, 50) / 1000).toFixed(1)} s` +
         `${failed.length ? `; NOT SUCCEEDED: ${failed.join("; ")}` : ""}`,
       `  fairness: the other workspace's job waited ${(otherWait / 1000).toFixed(1)} s to start behind ${FLOOD_JOBS} flood jobs ` +
-        `(${(otherWait / percentile(runs, 50)).toFixed(2)} × a job's p50 run); the first flood job's queue-to-start ${firstStart} ms`,
+        `(${(otherWait / percentile(runs, 50)).toFixed(2)} × a job's p50 run); ${floodBefore} flood jobs started before it ` +
+        `(at most ${workerCount} when fair); the first flood job's queue-to-start ${firstStart} ms`,
       `  API under ${RATE} req/s mixed load: ${summariseLoad(times)}`,
       `  CPU (share of one core over ${wallS.toFixed(0)} s, job processes counted to their server): ${cpuText}`,
       `  load average ${loadBefore} → ${loadAfter}`,
