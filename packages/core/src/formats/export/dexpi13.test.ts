@@ -2,7 +2,7 @@
 // random designs, and for every public DEXPI file once imported (d = import(file), then
 // import(export(d)) = d). Compared after parseDesign, so defaults written or left out do not count.
 import { readdirSync, readFileSync } from "node:fs";
-import { parsedDesignArbitrary } from "@plantgan/testing";
+import { equipmentIn, modifiedDesign, parsedDesignArbitrary } from "@plantgan/testing";
 import { describeWithFixtures, fixturePath } from "@plantgan/testing/fixtures";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -53,6 +53,28 @@ describe("DEXPI 1.3 export round-trips through the DEXPI 1.x importer", () => {
     const flows = d.control.interlocks.reduce((n, il) => n + 1 + il.effects.length, 0);
     expect((xml.match(/ID="IL-\d+-(CAUSE|EFFECT-\d+)"/g) ?? []).length).toBe(flows);
     expect(xml).not.toContain("<InstrumentationLoopFunction");
+  });
+
+  it("open line ends (with a label, an edge, or neither) and a hand control loop come back equal", () => {
+    const d = modifiedDesign("pump_station", (input) => {
+      equipmentIn(input, "V-102").nozzles!.push({ id: "OUT", dx: 2, dy: -1, dz: 0.3, size: 100, rating: "CL600" });
+      input.lines.push(
+        {
+          id: "100-P-9001-C1",
+          from: { tag: "V-102", nozzle: "OUT" },
+          to: { open: true, label: "to unit 200", edge: "east" },
+          size: 100,
+          rating: "CL600",
+          components: [{ tag: "HV-9001", type: "control_valve" }],
+        },
+        { id: "80-U-9002-A1", from: { open: true }, to: { line: "100-P-9001-C1" }, size: 80 },
+        { id: "80-U-9003-A1", from: { open: true, edge: "south" }, to: { open: true, label: "CW return" }, size: 80 },
+      );
+      input.control!.loops!.push({ tag: "HC-9001", finalElement: "HV-9001" });
+    });
+    const { report, design } = roundTrip(d);
+    expect(design).toEqual(d);
+    expect(report.unmapped).toEqual([]);
   });
 
   it("random designs, placed and not, come back equal", () => {
