@@ -2,6 +2,7 @@ import { type GenerationRequest, parseGenerationRequest } from "@plantgan/core/d
 import { type GanModel, selectBackend } from "@plantgan/core/gan";
 import { generateCandidatesAsync, topologySourceByName } from "@plantgan/core/generate";
 import { loadSolver } from "@plantgan/core/polish";
+import { exitWhenParentDies } from "../process/parent-watch.js";
 import { loadBundledModel } from "./bundle.js";
 import type { PoolReply, PoolTask } from "./generation-pool-protocol.js";
 
@@ -177,6 +178,8 @@ async function main(): Promise<void> {
 
 // The server is gone: nothing left to answer to.
 process.on("disconnect", () => process.exit(0));
+// "disconnect" waits for the event loop; the watch thread ends this process mid-compute too.
+exitWhenParentDies();
 
 main().catch((error: unknown) => {
   process.stderr.write(

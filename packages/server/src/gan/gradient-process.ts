@@ -14,6 +14,7 @@ import {
   type TrainerState,
   useBackend,
 } from "@plantgan/core/gan";
+import { exitWhenParentDies } from "../process/parent-watch.js";
 
 /** Requests from the parent; each gets one reply with the same id. */
 export type GradientRequest =
@@ -68,3 +69,5 @@ process.on("message", (request: GradientRequest) => {
 });
 // The parent went away: nothing left to do.
 process.on("disconnect", () => process.exit(0));
+// "disconnect" waits for the event loop; the watch thread ends this process mid-compute too.
+exitWhenParentDies();

@@ -1,8 +1,8 @@
+import { exitWhenParentDies } from "../process/parent-watch.js";
 import { openStore, type StoreConfig } from "../store/open.js";
 import type { Store } from "../store/store.js";
 import { JobCancelledError, type JobContext, LeaseLostError } from "./context.js";
 import { JOB_HANDLERS } from "./handlers.js";
-import { exitWhenParentDies } from "./parent-watch.js";
 
 /**
  * The job worker: a child process forked by the runner for one job. It opens its own store
