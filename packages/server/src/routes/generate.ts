@@ -77,7 +77,7 @@ export async function generateRoutes(
         response: {
           200: apiRef("generate-result"),
           202: apiRef("job"),
-          ...problems(400, 401, 404, 409, 422, 429, 501, 503),
+          ...problems(400, 401, 404, 409, 422, 429, 501, 503, 507),
         },
       },
     },
@@ -192,7 +192,7 @@ export async function regenerateRoutes(
     reply.header("location", `/v1/jobs/${out.job.id}`);
     return reply.code(202).send(out.job);
   };
-  const responses = { 202: apiRef("job"), ...problems(400, 401, 404, 409, 429, 501) };
+  const responses = { 202: apiRef("job"), ...problems(400, 401, 404, 409, 429, 501, 507) };
 
   app.post(
     "/variants",
