@@ -37,10 +37,11 @@ function expectImported(path: string, name: string, want: DexpiHolds): void {
 describeWithFixtures("plantgan import on the public DEXPI test cases", () => {
   // Counted in the XML of each public test case.
   const expected: Record<string, DexpiHolds> = {
-    "C05V01-SAG.EX01.xml": { tags: ["PU-112", "TA-113"], lines: 1, instruments: 4, unmapped: true },
+    // Four of its five lines end in the open (battery limits); LIC-101 is a loop, not an instrument.
+    "C05V01-SAG.EX01.xml": { tags: ["PU-112", "TA-113"], lines: 5, instruments: 3, unmapped: true },
     "E03V01-AUD.EX01.xml": { tags: ["P-4713"], lines: 0, instruments: 0, unmapped: false },
-    // HC-02 drives a valve on piping that is no line: kept as an unmounted instrument.
-    "I02V01-HEX.EX02.xml": { tags: [], lines: 0, instruments: 1, unmapped: true },
+    // HC-02 is a hand control loop driving HV-02 on a line open at both ends.
+    "I02V01-HEX.EX02.xml": { tags: [], lines: 1, instruments: 0, unmapped: false },
     "P01V01-AUD.EX01.xml": { tags: ["H-1009", "P-4712"], lines: 1, instruments: 0, unmapped: false },
   };
   const files = readdirSync(fixturePath("dexpi"))
