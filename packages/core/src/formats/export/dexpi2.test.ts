@@ -5,6 +5,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { equipmentIn, modifiedDesign } from "@plantgan/testing";
 import { describeWithFixtures, fixturePath } from "@plantgan/testing/fixtures";
 import { afterAll, expect, it } from "vitest";
 import { type Design, isNozzleEnd, parseDesign } from "../../design/index.js";
@@ -39,6 +40,33 @@ describeWithFixtures("DEXPI 2.0 export against the DEXPI XML Schema", () => {
     const run = xmllint(file);
     expect(run.stderr).toContain("validates");
     expect(run.status).toBe(0);
+  });
+
+  it("open line ends are off-page connectors the segments start or end at, and the export validates", (ctx) => {
+    if (!existsSync(XMLLINT)) return ctx.skip(`${XMLLINT} is not installed`);
+    const d = modifiedDesign("pump_station", (input) => {
+      equipmentIn(input, "V-102").nozzles!.push({ id: "OUT", dx: 2, dy: -1, dz: 0.3, size: 100 });
+      input.lines.push(
+        {
+          id: "100-P-9001-C1",
+          from: { tag: "V-102", nozzle: "OUT" },
+          to: { open: true, label: "to unit 200" },
+          size: 100,
+        },
+        { id: "80-U-9002-A1", from: { open: true, edge: "south" }, to: { open: true }, size: 80 },
+      );
+    });
+    const xml = writeDexpi2(d);
+    const n = d.lines.length;
+    expect(xml).toContain(
+      `<Object id="Line${n - 1}_Segment_OutConnector" type="Plant/Piping.FlowOutPipeOffPageConnector">`,
+    );
+    expect(xml).toContain(`<References property="SourceItem" objects="#Line${n}_Segment_InConnector"/>`);
+    expect(xml).toContain(`<References property="TargetItem" objects="#Line${n}_Segment_OutConnector"/>`);
+    const file = join(dir, "open-ends.xml");
+    writeFileSync(file, xml);
+    const run = xmllint(file);
+    expect(run.stderr).toContain("validates");
   });
 
   it("the schema check is real: an id with a dash is refused", (ctx) => {

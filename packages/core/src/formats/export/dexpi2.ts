@@ -20,7 +20,7 @@ import type {
   LineEnd,
   Loop,
 } from "../../design/index.js";
-import { isBranchEnd, isNozzleEnd } from "../../design/index.js";
+import { isBranchEnd, isNozzleEnd, isOpenEnd } from "../../design/index.js";
 import { DEXPI_COMPONENT_CLASS, DEXPI_EQUIPMENT_CLASS } from "./dexpi13.js";
 import { el, num, type XmlNode, xmlDocument } from "./xml.js";
 
@@ -101,6 +101,7 @@ class Ids {
 
   end(line: Line, side: "from" | "to"): string | undefined {
     const end: LineEnd = line[side];
+    if (isOpenEnd(end)) return connectorId(this.segments.get(line.id)!, side);
     return isNozzleEnd(end)
       ? this.nozzles.get(this.nozzleKey(end.tag, end.nozzle))
       : this.branchTees.get(`${line.id}\u0000${side}`);
@@ -185,6 +186,7 @@ function pipingSystem(l: Line, i: number, ids: Ids): XmlNode {
   const items = [
     ...l.components.map((c, j) => pipingItem(c, c.tag ? ids.components.get(c.tag)! : `Line${i + 1}_Item${j + 1}`)),
     ...(ids.teesOn.get(l.id) ?? []).map((tee) => object("Plant/Piping.PipeTee", tee)),
+    ...(["from", "to"] as const).flatMap((side) => connectorObject(l, side, ids.segments.get(l.id)!) ?? []),
   ];
   const source = ids.end(l, "from");
   const target = ids.end(l, "to");
@@ -205,6 +207,23 @@ function pipingSystem(l: Line, i: number, ids: Ids): XmlNode {
     data("FluidCode", l.fluid),
     data("NominalPressureRepresentation", l.rating),
     data(`${PROFILE}/Service`, l.service),
+  );
+}
+
+const connectorId = (segment: string, side: "from" | "to") => `${segment}_${side === "from" ? "In" : "Out"}Connector`;
+
+/**
+ * An open end (battery limit) as DEXPI 2.0 draws one: a flow-in or flow-out off-page connector, an
+ * item of the piping system the segment starts or ends at, with the label and plot edge.
+ */
+function connectorObject(l: Line, side: "from" | "to", segment: string): XmlNode | undefined {
+  const end = l[side];
+  if (!isOpenEnd(end)) return undefined;
+  return object(
+    `Plant/Piping.${side === "from" ? "FlowIn" : "FlowOut"}PipeOffPageConnector`,
+    connectorId(segment, side),
+    data(`${PROFILE}/Label`, end.label),
+    data(`${PROFILE}/Edge`, end.edge),
   );
 }
 
