@@ -7,6 +7,7 @@ import { registerImport } from "./commands/import.js";
 import { registerInfo } from "./commands/info.js";
 import { registerKeys } from "./commands/keys.js";
 import { registerServe } from "./commands/serve.js";
+import { registerStore } from "./commands/store.js";
 import { registerTrain } from "./commands/train.js";
 import { registerValidate } from "./commands/validate.js";
 import { CliError, EXIT } from "./exit.js";
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   registerExport(program);
   registerServe(program);
   registerKeys(program);
+  registerStore(program);
   // Usage mistakes in subcommands must end as exit 2 too, not as commander's process.exit(1).
   const override = (command: Command): void => {
     command.exitOverride();

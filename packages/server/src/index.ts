@@ -26,6 +26,7 @@ export {
 } from "./serve.js";
 export type { GenerationService, Services, TrainingService } from "./services.js";
 export type { StoragePluginOptions } from "./storage/plugin.js";
+export { COPIED_TABLES, type CopyCounts, CopyRefused, copySqliteToPostgres } from "./store/copy.js";
 export { openStore, type StoreConfig, storeConfigFrom } from "./store/open.js";
 export type { Store } from "./store/store.js";
 export {
