@@ -115,7 +115,8 @@ export function controllerLoopFunctions(text: string): string[] {
 /**
  * Loop functions with a controller that still form no loop, each with the reason a DEXPI reader
  * would give. I12V01_AUD (AutoCAD P&ID) writes its valve HV-012 as a ProcessInstrumentationFunction
- * of class ControlValve, not as a piping component on a segment: no line carries a valve for
+ * of class ControlValve and the piping through it as segments that start at that function (and one
+ * from HC-012 to it): no segment runs through a piping component, so no line carries a valve for
  * HC-012 to drive. (It writes the loop function twice, with one ID.)
  */
 const NO_FINAL_ELEMENT: Record<string, number> = { "dexpi-testcases/I12V01_AUD.EX01.xml": 2 };

@@ -7,7 +7,8 @@
  * nozzle or another line drawn there. An end that stays open (an off-page connector, a dead end,
  * a reference to nothing in the file) is an open end of the contract (a battery limit), labelled
  * with the connector's tag or pipe reference where it has one; it is never closed onto a nozzle.
- * Only a closed ring of segments, which has no end at all, is refused.
+ * Refused: a closed ring of segments (no end at all), and a segment ending at something that is not
+ * piping (an instrument function), which is an instrument connection rather than a line end.
  */
 import type { Component, ComponentType, LineEnd, Rating } from "../../design/index.js";
 import { canBeControlValve, componentTypeOf, FITTING_PATTERN, JUNCTION_PATTERN } from "./classes.js";
@@ -72,6 +73,8 @@ type Terminal =
   | { kind: "equipment"; equipment: ImportedEquipment }
   | { kind: "branch"; segment: Segment }
   | { kind: "open"; why: string; connector?: XmlElement }
+  /** An end at something that is not piping (an instrument function): an instrument connection, not a line end. */
+  | { kind: "foreign"; why: string }
   /** A chain that closes on itself: no end to start a line from. */
   | { kind: "ring" };
 
@@ -132,7 +135,7 @@ export function importPiping(ctx: ImportContext, equipment: EquipmentResult, tol
         joinAt(target, end);
         continue;
       }
-      terminals.set(key(end), { kind: "open", why: `its ${side} end is ${describe(target)}, not a piping item` });
+      terminals.set(key(end), { kind: "foreign", why: `its ${side} end is ${describe(target)}, not a piping item` });
     }
   }
 
@@ -177,7 +180,7 @@ export function importPiping(ctx: ImportContext, equipment: EquipmentResult, tol
     const far = { seg: e.seg, side: other(e.side) };
     const t = terminals.get(key(far));
     if (t && (t.kind === "nozzle" || t.kind === "equipment")) return 3;
-    if (t?.kind === "open") return 0;
+    if (t?.kind === "open" || t?.kind === "foreign") return 0;
     return e.seg.ref[far.side] !== undefined ? 2 : 1;
   }
   // Ends the file leaves unconnected (and no joint took): the drawing may still show where they go.
@@ -224,9 +227,11 @@ export function importPiping(ctx: ImportContext, equipment: EquipmentResult, tol
         const why =
           t.kind === "ring"
             ? "its segments close on themselves: it has no end"
-            : t.kind === "branch" && chainOf.get(t.segment)?.refused
-              ? `it branches off ${describe(t.segment.el)}, which is not a line`
-              : undefined;
+            : t.kind === "foreign"
+              ? t.why
+              : t.kind === "branch" && chainOf.get(t.segment)?.refused
+                ? `it branches off ${describe(t.segment.el)}, which is not a line`
+                : undefined;
         if (why !== undefined) {
           c.refused = why;
           changed = true;
@@ -268,7 +273,7 @@ export function importPiping(ctx: ImportContext, equipment: EquipmentResult, tol
         return { tag: t.equipment.tag, nozzle };
       }
       if (t.kind === "branch") return { line: chainOf.get(t.segment)!.id };
-      throw new Error("rings are refused above");
+      throw new Error("rings and ends at non-piping items are refused above");
     };
     const comps: Component[] = [];
     const size = lineSize(ctx, c, byTag, endOf(c.head), endOf(c.tail));
