@@ -1,11 +1,12 @@
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { once } from "node:events";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Design, summariseDesign } from "@plantgan/core/design";
 import { DEFAULT_RULE_PACK } from "@plantgan/core/validate";
-import { createApiKey, openStore, type RunningServer, type Store, startServer } from "@plantgan/server";
+import { createApiKey, openStore, type Store } from "@plantgan/server";
 import { cleanDesign } from "@plantgan/testing";
 import { describeWithPostgres, type RunningPostgres, startPostgres } from "@plantgan/testing/postgres";
 import { afterAll, beforeAll, expect, it } from "vitest";
@@ -29,6 +30,26 @@ const copy = (from: string, to: string) => {
   return { code: run.status, stdout: run.stdout, stderr: run.stderr };
 };
 
+/** `plantgan serve --role api` on the database, once it printed its URL; the caller stops it. */
+async function serveApi(databaseUrl: string): Promise<{ child: ChildProcess; url: string }> {
+  const dataDir = mkdtempSync(join(tmpdir(), "plantgan-copy-serve-"));
+  const child = spawn(process.execPath, [BIN, "serve", "--role", "api", "--port", "0", "--data", dataDir], {
+    env: { ...process.env, PLANTGAN_DATABASE_URL: databaseUrl, NO_COLOR: "1" },
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  child.once("exit", () => rmSync(dataDir, { recursive: true, force: true }));
+  let stderr = "";
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stderr!.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
+      const found = /PlantGAN API on (http:\/\/\S+)\/v1/.exec(stderr)?.[1];
+      if (found) resolve(found);
+    });
+    child.once("exit", (code) => reject(new Error(`plantgan serve exited (${code}): ${stderr}`)));
+  });
+  return { child, url };
+}
+
 const insert = (design: Design) => ({
   design,
   status: "uploaded" as const,
@@ -38,6 +59,7 @@ const insert = (design: Design) => ({
 
 interface Source {
   key: string;
+  revokedKey: string;
   keyId: string;
   workspaceId: string;
   designIds: string[];
@@ -50,7 +72,8 @@ interface Source {
 async function buildSource(store: Store, put: (bytes: Buffer) => Promise<{ sha256: string }>): Promise<Source> {
   const { key, keyId, workspace } = await createApiKey(store, "plant-a", "ci");
   await createApiKey(store, "plant-b");
-  await store.revokeApiKey((await createApiKey(store, "plant-a", "old")).keyId);
+  const revoked = await createApiKey(store, "plant-a", "old");
+  await store.revokeApiKey(revoked.keyId);
   const designs = [cleanDesign("pump_station"), cleanDesign("tank_farm"), { ...cleanDesign("pump_station"), id: "p2" }];
   const inserted = await store.insertDesigns(workspace.id, designs.map(insert));
   expect(inserted.every((o) => o.ok)).toBe(true);
@@ -115,7 +138,7 @@ async function buildSource(store: Store, put: (bytes: Buffer) => Promise<{ sha25
   expect(candidates).toHaveLength(2);
   const reviewed = await store.reviewCandidate(workspace.id, "cand-2", { decision: "reject", comment: "no", keyId });
   expect(reviewed.ok).toBe(true);
-  return { key, keyId, workspaceId: workspace.id, designIds, weights, loose };
+  return { key, revokedKey: revoked.key, keyId, workspaceId: workspace.id, designIds, weights, loose };
 }
 
 /** Everything a store answers about the source's records, through the Store interface. */
@@ -142,7 +165,6 @@ describeWithPostgres("plantgan store copy from SQLite to PostgreSQL", () => {
   let cluster: RunningPostgres;
   let databaseUrl: string;
   let dataDir: string;
-  let server: RunningServer | undefined;
 
   beforeAll(async () => {
     cluster = await startPostgres();
@@ -150,14 +172,13 @@ describeWithPostgres("plantgan store copy from SQLite to PostgreSQL", () => {
     dataDir = mkdtempSync(join(tmpdir(), "plantgan-copy-"));
   });
   afterAll(async () => {
-    await server?.close();
     cluster?.stop();
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
   it("copies every record and blob, keeps keys working, requeues unfinished jobs and refuses a second copy", async () => {
-    // A small inline limit: one design's JSON lives in a blob file, as large designs do.
-    const sqlite = openStore({ kind: "sqlite", dataDir, inlineLimit: 4000 });
+    // A small inline limit: the larger designs' JSON lives in blob files, as large designs do.
+    const sqlite = openStore({ kind: "sqlite", dataDir, inlineLimit: 6800 });
     const source = await buildSource(sqlite.store, (bytes) => sqlite.blobs.put(bytes));
     const before = await snapshot(sqlite.store, source);
     const sourceCounts = await sqlite.store.counts();
@@ -203,24 +224,22 @@ describeWithPostgres("plantgan store copy from SQLite to PostgreSQL", () => {
         expect(targetCounts[table], table).toBe(table === "job_events" ? n + 1 : n);
       }
 
-      // The old key opens a server on PostgreSQL; the revoked one stays revoked.
-      server = await startServer({
-        databaseUrl,
-        dataDir: mkdtempSync(join(tmpdir(), "plantgan-copy-serve-")),
-        port: 0,
-        viewerDir: false,
-        seed: false,
-        print: () => {},
-        logger: false,
-        jobs: { start: false },
-      });
-      const design = await fetch(`${server.url}/v1/designs/${source.designIds[1]}`, {
-        headers: { authorization: `Bearer ${source.key}` },
-      });
-      expect(design.status).toBe(200);
-      expect(await design.json()).toMatchObject({ id: source.designIds[1] });
-      await server.close();
-      server = undefined;
+      // The old key opens `plantgan serve`, the revoked one stays refused on PostgreSQL (the API role: no worker takes the copied jobs here).
+      const served = await serveApi(databaseUrl);
+      try {
+        const design = await fetch(`${served.url}/v1/designs/${source.designIds[1]}`, {
+          headers: { authorization: `Bearer ${source.key}` },
+        });
+        expect(design.status).toBe(200);
+        expect(await design.json()).toMatchObject({ id: source.designIds[1] });
+        const revoked = await fetch(`${served.url}/v1/me`, {
+          headers: { authorization: `Bearer ${source.revokedKey}` },
+        });
+        expect(revoked.status).toBe(401);
+      } finally {
+        served.child.kill("SIGTERM");
+        await once(served.child, "exit");
+      }
 
       // A second copy into the same database: refused, nothing changed.
       const again = copy(dataDir, databaseUrl);
@@ -236,6 +255,37 @@ describeWithPostgres("plantgan store copy from SQLite to PostgreSQL", () => {
       expect(events.at(-1)!.id).toBeGreaterThan(Math.max(...after.events.flat().map((e) => e.id)));
     } finally {
       await pg.store.close();
+    }
+  });
+
+  it("copies nothing when it fails part way: a damaged blob file, copied last, leaves the database empty", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "plantgan-copy-damaged-"));
+    const url = cluster.newDatabase();
+    try {
+      const sqlite = openStore({ kind: "sqlite", dataDir: dir });
+      await createApiKey(sqlite.store, "plant-a");
+      await sqlite.store.insertDesigns((await sqlite.store.findWorkspaceByName("plant-a"))!.id, [
+        insert(cleanDesign("tank_farm")),
+      ]);
+      const { sha256 } = await sqlite.blobs.put("weights");
+      await sqlite.store.close();
+      writeFileSync(join(dir, "blobs", sha256.slice(0, 2), sha256), "not the weights");
+
+      const failed = copy(dir, url);
+      expect(failed.code).toBe(2);
+      expect(failed.stderr).toMatch(new RegExp(`blob ${sha256} does not match its content`));
+      const pg = openStore({ kind: "postgres", url });
+      try {
+        const counts = await pg.store.counts();
+        expect(
+          Object.values(counts).every((n) => n === 0),
+          JSON.stringify(counts),
+        ).toBe(true);
+      } finally {
+        await pg.store.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 
