@@ -3,6 +3,7 @@ import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
 import pg from "pg";
 import { PostgresStore } from "./postgres.js";
+import { RECORD_TABLES } from "./rows.js";
 import { SqliteStore } from "./sqlite.js";
 
 /**
@@ -14,19 +15,7 @@ import { SqliteStore } from "./sqlite.js";
  */
 
 /** Tables in the order their foreign keys need. */
-export const COPIED_TABLES = [
-  "workspaces",
-  "api_keys",
-  "designs",
-  "datasets",
-  "dataset_designs",
-  "rule_packs",
-  "jobs",
-  "job_events",
-  "models",
-  "candidates",
-  "blobs",
-] as const;
+export const COPIED_TABLES = RECORD_TABLES;
 export type CopiedTable = (typeof COPIED_TABLES)[number];
 
 /** The rows copied per table, and the blob files copied ("blob_contents"). */

@@ -22,6 +22,7 @@ import {
   modelRecord,
   newId,
   opt,
+  RECORD_TABLES,
   type Row,
   RULE_PACK_COLUMNS,
   rulePackRecord,
@@ -1089,7 +1090,7 @@ export class PostgresStore implements Store {
   async counts(): Promise<Record<string, number>> {
     const db = await this.#db();
     const out: Record<string, number> = {};
-    for (const t of COUNTED_TABLES) out[t] = Number((await one(db, `SELECT count(*) AS n FROM ${t}`))!.n);
+    for (const t of RECORD_TABLES) out[t] = Number((await one(db, `SELECT count(*) AS n FROM ${t}`))!.n);
     return out;
   }
 
@@ -1097,18 +1098,3 @@ export class PostgresStore implements Store {
     if (!this.#pool.ended) await this.#pool.end();
   }
 }
-
-/** The tables counts() reports: the same as SQLite's (blob_contents is the blob files' stand-in). */
-const COUNTED_TABLES = [
-  "workspaces",
-  "api_keys",
-  "designs",
-  "datasets",
-  "dataset_designs",
-  "rule_packs",
-  "jobs",
-  "job_events",
-  "models",
-  "candidates",
-  "blobs",
-] as const;

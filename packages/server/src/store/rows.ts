@@ -26,6 +26,21 @@ import type {
 
 export type Row = Record<string, unknown>;
 
+/** The tables holding records, in the order their foreign keys need (counts() and store copy). */
+export const RECORD_TABLES = [
+  "workspaces",
+  "api_keys",
+  "designs",
+  "datasets",
+  "dataset_designs",
+  "rule_packs",
+  "jobs",
+  "job_events",
+  "models",
+  "candidates",
+  "blobs",
+] as const;
+
 /** Milliseconds (a number from SQLite, a bigint string from PostgreSQL) as an ISO time. */
 export const iso = (ms: unknown): string => new Date(Number(ms)).toISOString();
 export const opt = <K extends string, V>(key: K, value: V | null | undefined): { [P in K]?: V } =>

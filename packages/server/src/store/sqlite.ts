@@ -5,6 +5,7 @@ import Database from "better-sqlite3";
 import { DEFAULT_BLOB_GRACE_MS } from "./blob-holders.js";
 import { FileBlobStore } from "./blobs.js";
 import { migrate } from "./migrations.js";
+import { RECORD_TABLES } from "./rows.js";
 import { SqliteBlobStore } from "./sqlite/blobs.js";
 import { CandidateRepository } from "./sqlite/candidates.js";
 import { workspaceUsage } from "./sqlite/cleanup.js";
@@ -344,21 +345,11 @@ export class SqliteStore implements Store {
   }
 
   async counts(): Promise<Record<string, number>> {
-    const tables = [
-      "workspaces",
-      "api_keys",
-      "designs",
-      "datasets",
-      "dataset_designs",
-      "rule_packs",
-      "jobs",
-      "job_events",
-      "models",
-      "candidates",
-      "blobs",
-    ];
     return Object.fromEntries(
-      tables.map((t) => [t, Number((this.db.prepare(`SELECT count(*) AS n FROM ${t}`).get() as { n: number }).n)]),
+      RECORD_TABLES.map((t) => [
+        t,
+        Number((this.db.prepare(`SELECT count(*) AS n FROM ${t}`).get() as { n: number }).n),
+      ]),
     );
   }
 
