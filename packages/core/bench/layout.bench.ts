@@ -28,15 +28,17 @@
  * - `--per-class 10 --seeds 2 --limit 0` (polish only, load 4–4.5): 18–22 items, whole polish median
  *   67 ms, max 449 ms; LP median 15 ms.
  *
- * After the polish's rows were put on the grid (arrange.ts; the snap no longer undoes the LP), at e6ddc13:
- * - `--classes pump_station --per-class 10 --seeds 2 --limit 10` (load 7.7–9.9): area 2.19 → 0.93
- *   (1.14 at load 5.5–7.3 just before the change; paired on the same candidates and optimiser
- *   layouts, 1.14 → 0.97), piping 0.90, length 0.89; 20 → 20 valid; speed ≥164× LP, ≥78× whole.
- * - `--classes tank_farm --per-class 10 --seeds 2 --limit 10` (load 5.0–2.9): area 1.29 → 0.72,
- *   piping 1.01, length 1.05; 18 → 18; whole polish 58 ms, but speed ≥59× LP, ≥15× whole: the
+ * After the polish's rows were put on the grid (arrange.ts; the snap no longer undoes the LP), at 0856773:
+ * - `--classes pump_station --per-class 10 --seeds 2 --limit 10` (load 1.1–1.7): area 2.36 → 0.99,
+ *   piping 0.90, length 0.92; 20 → 20 valid; whole polish 12 ms; speed ≥174× LP, ≥88× whole. Paired
+ *   with a run just before the change (same candidates, that run's optimiser layouts), area after
+ *   the polish 1.14 → 0.97.
+ * - `--classes tank_farm --per-class 10 --seeds 2 --limit 10` (load 1.0–1.2): area 1.30 → 0.72,
+ *   piping 1.03, length 1.07; 18 → 18; whole polish 38 ms, but speed ≥68× LP, ≥18× whole: the
  *   polish's LP objective now includes the room the snap needs, so the optimiser (compared before
  *   its own snap) reaches it sooner.
- * - `--per-class 10 --seeds 1 --limit 0` (load 6.5–9.9): 68 → 68 valid, none lost; whole polish 41 ms.
+ * - `--per-class 10 --seeds 1 --limit 0` (load 1.1–1.3): 68 → 68 valid, none lost; whole polish
+ *   31 ms; 18–22 items median 33 ms, max 95 ms.
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
