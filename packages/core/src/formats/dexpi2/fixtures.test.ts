@@ -48,16 +48,18 @@ function objects(xml: string): Obj[] {
 
 interface Expected {
   equipment: number;
-  /** Per group of joined segments: nozzles it reaches and whether some end is open. */
-  groups: { nozzles: Set<string>; open: boolean }[];
+  /** Per group of joined segments: nozzles it reaches and its open ends (ends at no nozzle nor joint). */
+  groups: { nozzles: Set<string>; open: number }[];
+  /** Segment ends at a piping off-page connector. */
+  connectors: number;
   sensing: number;
 }
 
 /**
  * Equipment: objects owning nozzles. Piping: segments joined where they share an end item that is
- * no nozzle; a tree joining n nozzles is n - 1 lines (one run, the rest branches). A group with an
- * open end (an end at nothing, or at an item only one segment end meets) may hold fewer, since the
- * contract has no open line end. Instruments: functions with a sensing location.
+ * no nozzle; a tree with n leaves (nozzles and open ends: an end at nothing, or at an item only one
+ * segment end meets, such as an off-page connector) is n - 1 lines (one run, the rest branches).
+ * Instruments: functions with a sensing location.
  */
 function expected(xml: string): Expected {
   const all = objects(xml);
@@ -77,19 +79,26 @@ function expected(xml: string): Expected {
       else at.set(e, s);
     }
   }
-  const groups = new Map<Obj, { nozzles: Set<string>; open: boolean }>();
+  const groups = new Map<Obj, { nozzles: Set<string>; open: number }>();
   for (const s of segments) {
-    const g = groups.get(find(s)) ?? { nozzles: new Set<string>(), open: false };
+    const g = groups.get(find(s)) ?? { nozzles: new Set<string>(), open: 0 };
     groups.set(find(s), g);
     for (const e of ends(s)) {
       if (e && nozzleIds.has(e)) g.nozzles.add(e);
-      else if (!e || meets.get(e) === 1) g.open = true;
+      else if (!e || meets.get(e) === 1) g.open++;
     }
   }
+  const connectorIds = new Set(all.filter((o) => /\.Flow(In|Out)PipeOffPageConnector$/.test(o.type)).map((o) => o.id));
+  const connectors = segments.flatMap(ends).filter((e) => e && connectorIds.has(e)).length;
   const sensing = all.filter((o) =>
     (o.props.get("ProcessSignalGeneratingFunctions") ?? []).some((f) => f.refs.has("SensingLocation")),
   ).length;
-  return { equipment: all.filter((o) => o.props.has("Nozzles")).length, groups: [...groups.values()], sensing };
+  return {
+    equipment: all.filter((o) => o.props.has("Nozzles")).length,
+    groups: [...groups.values()],
+    connectors,
+    sensing,
+  };
 }
 
 /** Each nozzle object id → [owning equipment object id, the nozzle's ItemTag]. */
@@ -121,16 +130,19 @@ describeWithFixtures("DEXPI 2.0 example series", () => {
       const tagOf = new Map(r.report.renamedTags.map((t) => [t.id, t.to]));
       const isNozzle = (id: string, e: { tag: string; nozzle: string }) =>
         tagOf.get(owners.get(id)?.[0]) === e.tag && owners.get(id)?.[1] === e.nozzle;
-      const closed = want.groups.filter((g) => !g.open);
+      const closed = want.groups.filter((g) => g.open === 0);
       const linesIn = (g: { nozzles: Set<string> }) =>
         r.design.lines.filter((l) =>
           [l.from, l.to].some((e) => "tag" in e && [...g.nozzles].some((id) => isNozzle(id, e))),
         ).length;
       for (const g of closed) expect(linesIn(g)).toBe(g.nozzles.size - 1);
-      // A group with an open end (off-page, drain) keeps the lines between its nozzles all the same:
-      // the run through each tee is chosen towards nozzles, so only the stubs to the open ends go.
-      for (const g of want.groups.filter((x) => x.open)) expect(linesIn(g)).toBe(Math.max(0, g.nozzles.size - 1));
       expect(closed.reduce((n, g) => n + g.nozzles.size - 1, 0)).toBeGreaterThan(0);
+      // Open ends (off-page connectors, drains, dead ends) are leaves too: every group is kept whole.
+      expect(r.design.lines.length).toBe(want.groups.reduce((n, g) => n + g.nozzles.size + g.open - 1, 0));
+      const openEnds = r.design.lines.flatMap((l) => [l.from, l.to]).filter((e) => "open" in e);
+      expect(openEnds.length).toBe(want.groups.reduce((n, g) => n + g.open, 0));
+      // Each off-page connector is an open end labelled with what it refers to.
+      expect(openEnds.filter((e) => "label" in e).length).toBe(want.connectors);
       // Each function with a sensing location is an instrument, or unmapped saying where it senses.
       const unsensed = r.report.unmapped.filter((u) => /^its sensing location/.test(u.reason)).length;
       expect((r.design.instruments ?? []).length + unsensed).toBe(want.sensing);

@@ -5,7 +5,8 @@
  *   imported line (on a stub with an open end, which is no line: the equipment the stub leaves).
  * - A loop is an InstrumentationLoopFunction holding a controller (function letters with "C"),
  *   whose ActuatingFunction drives, through its ActuatingSystem, a valve on an imported line,
- *   and an imported instrument: tag of the controller, measurement, final element.
+ *   and an imported instrument: tag of the controller, measurement, final element. A hand
+ *   controller (HC, HIC) measures nothing: its loop has no measurement.
  */
 import type { Instrument, Loop } from "../../design/index.js";
 import type { Dexpi2Context } from "./context.js";
@@ -99,7 +100,11 @@ export function importInstrumentation(
       continue;
     }
     const measuring = members.find((m) => instrumentTag.has(m));
-    if (!measuring) {
+    // ISA-5.1 hand controller: H (hand) initiates, then C or IC, as the DEXPI 1.x importer reads it.
+    const hand = /^HI?C/.test(
+      dataOf(controller, "ProcessInstrumentationFunctions") ?? dataOf(controller, "TagType") ?? "",
+    );
+    if (!measuring && !hand) {
       refuse("no imported measuring instrument in the loop");
       continue;
     }
@@ -116,7 +121,8 @@ export function importInstrumentation(
     }
     ctx.consume(lf, controller, ...via, ...via.flatMap((s) => [...s.components.values()].flat()));
     for (const m of members) ctx.consume(...componentsOf(m, "SignalConveyingFunctions"));
-    loops.push({ tag, measurement: instrumentTag.get(measuring)!, finalElement, action: "reverse" });
+    const measurement = measuring && instrumentTag.get(measuring);
+    loops.push({ tag, ...(measurement ? { measurement } : {}), finalElement, action: "reverse" });
   }
   for (const f of functions) {
     if (/SafetyFunction/.test(f.cls))

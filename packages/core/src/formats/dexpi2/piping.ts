@@ -4,10 +4,14 @@
  * - segments meeting at a pass-through item (a property break) are one line;
  * - at a tee, the run is two segment ends that lead on to nozzles (the two on one tee node when
  *   they do), one line; the other ends are branches, lines that start at `{ line: run }`;
- * - an end at a nozzle is that nozzle; any other end (off-page connector, drain, dead-end valve,
- *   nothing) is open, and the contract has no open line end: such a line is unmapped, with why.
+ * - an end at a nozzle is that nozzle; an end at an off-page connector (PlantGAN's own export
+ *   writes an open end as one) is an open end labelled as the connector says; any other end the
+ *   file leaves open (a dead end, nothing, a reference to nothing) is an unlabelled open end, with
+ *   a note, as the DEXPI 1.x importer reads them;
+ * - refused, with why: a closed ring of segments, and three or more segment ends meeting at an item
+ *   that is no tee.
  */
-import type { Component, ComponentType, LineEnd, NozzleEnd, PlantDesignInput } from "../../design/index.js";
+import type { Component, ComponentType, LineEnd, NozzleEnd, OpenEnd, PlantDesignInput } from "../../design/index.js";
 import { canBeControlValve, componentTypeOf, FITTING_PATTERN, JUNCTION_PATTERN } from "../dexpi/classes.js";
 import { DEFAULT_LINE_SIZE } from "../dexpi/piping.js";
 import { sanitiseLineId, uniqueId } from "../dexpi/tags.js";
@@ -31,7 +35,12 @@ interface Slot {
   readonly side: Side;
 }
 
-type Terminal = { kind: "nozzle"; end: NozzleEnd } | { kind: "junction"; item: string } | { kind: "open"; why: string };
+/** `limit`: an open end the line keeps (a battery limit); `refused`: an end no line can have. */
+type Terminal =
+  | { kind: "nozzle"; end: NozzleEnd }
+  | { kind: "junction"; item: string }
+  | { kind: "limit"; end: OpenEnd; why: string; connector?: Dexpi2Object }
+  | { kind: "refused"; why: string };
 
 interface Chain {
   readonly steps: readonly { seg: Segment; forward: boolean }[];
@@ -107,8 +116,11 @@ export function importPiping(
       continue;
     }
     if (!item) {
-      for (const s of slots)
-        terminal.set(key(s), { kind: "open", why: `an end names "${itemId}", which is not in the file` });
+      for (const s of slots) terminal.set(key(s), openEnd(`an end names "${itemId}", which is not in the file`));
+      continue;
+    }
+    if (OFF_PAGE_CONNECTOR.test(item.cls) && slots.length === 1) {
+      terminal.set(key(slots[0]!), connectorEnd(item));
       continue;
     }
     if (JUNCTION_PATTERN.test(item.cls)) {
@@ -130,20 +142,45 @@ export function importPiping(
       join(slots[0]!, slots[1]!);
       continue;
     }
-    const why =
+    const end: Terminal =
       slots.length === 1
-        ? `an end stops at ${describe2(item)} with nothing beyond`
-        : `${slots.length} segments meet at ${describe2(item)}, which is no tee`;
-    for (const s of slots) terminal.set(key(s), { kind: "open", why });
+        ? openEnd(`an end stops at ${describe2(item)} with nothing beyond`)
+        : { kind: "refused", why: `${slots.length} segments meet at ${describe2(item)}, which is no tee` };
+    for (const s of slots) terminal.set(key(s), end);
   }
 
-  const chains = walkChains(
-    segments,
-    link,
-    key,
-    (s) => terminal.get(key(s)) ?? { kind: "open", why: "an end is not connected" },
-  );
+  const chains = walkChains(segments, link, key, (s) => terminal.get(key(s)) ?? openEnd("an end is not connected"));
   return buildLines(ctx, chains, controlledValves);
+}
+
+/** Flow-in and flow-out off-page connectors of piping (not of signals). */
+const OFF_PAGE_CONNECTOR = /^Flow(In|Out)PipeOffPageConnector$/;
+const PLOT_EDGES: readonly string[] = ["north", "east", "south", "west"];
+
+function openEnd(why: string): Terminal {
+  return { kind: "limit", end: { open: true }, why };
+}
+
+/**
+ * An off-page connector as an open end: the label PlantGAN's export wrote, else the connector's
+ * tag, else what its reference names (the other drawing's descriptor or number, and the connector
+ * number); the plot edge where PlantGAN's export wrote one.
+ */
+function connectorEnd(connector: Dexpi2Object): Terminal {
+  const reference = componentsOf(connector, "ConnectorReference")[0];
+  const drawing =
+    reference && (dataOf(reference, "ReferencedDrawingDescriptor") ?? dataOf(reference, "ReferencedDrawingNumber"));
+  const number =
+    dataOf(connector, "PipeConnectorNumber") ?? (reference && dataOf(reference, "ReferencedConnectorNumber"));
+  const referenced = [drawing, number && `connector ${number}`].filter(Boolean).join(", ");
+  const label = (dataOf(connector, "PlantGAN/Label") ?? rawTag(connector) ?? referenced).trim().slice(0, 100);
+  const edge = dataOf(connector, "PlantGAN/Edge");
+  const end: OpenEnd = {
+    open: true,
+    ...(label ? { label } : {}),
+    ...(edge && PLOT_EDGES.includes(edge) ? { edge: edge as NonNullable<OpenEnd["edge"]> } : {}),
+  };
+  return { kind: "limit", end, why: `off-page connector ${describe2(connector)}`, connector };
 }
 
 /**
@@ -160,7 +197,9 @@ function mainRun(
 ): readonly Slot[] | undefined {
   const leading = slots.filter(leadsToNozzle);
   if (leading.length >= 2) return onOneNode?.every((s) => leading.includes(s)) ? onOneNode : leading.slice(0, 2);
-  return onOneNode ?? (slots.length === 2 ? slots : undefined);
+  if (onOneNode) return onOneNode;
+  // Fewer than two lead to a nozzle: the run goes on through the one that does towards an open end.
+  return slots.length >= 2 ? [...leading, ...slots.filter((s) => !leading.includes(s))].slice(0, 2) : undefined;
 }
 
 /** Whether the piping beyond a segment end, walked away from it through items and tees, reaches a nozzle. */
@@ -228,7 +267,7 @@ function walkChains(
     for (const { seg } of steps)
       for (const item of seg.items) if (item.id && JUNCTION_PATTERN.test(item.cls)) through.add(item.id);
     const last = steps[steps.length - 1]!;
-    const start = ring ? ({ kind: "open", why: "the segments form a closed ring" } as const) : terminalOf(first);
+    const start: Terminal = ring ? { kind: "refused", why: "the segments form a closed ring" } : terminalOf(first);
     const end = ring ? start : terminalOf({ seg: last.seg, side: last.forward ? "target" : "source" });
     chains.push({ steps, start, end, through });
   }
@@ -239,8 +278,8 @@ function buildLines(ctx: Dexpi2Context, chains: readonly Chain[], controlledValv
   // A branch needs a kept line running through its tee; dropping one line may drop its branches.
   const refusedWhy = new Map<Chain, string>();
   for (const c of chains) {
-    const open = [c.start, c.end].find((t) => t.kind === "open");
-    if (open?.kind === "open") refusedWhy.set(c, open.why);
+    const refused = [c.start, c.end].find((t) => t.kind === "refused");
+    if (refused?.kind === "refused") refusedWhy.set(c, refused.why);
     else if (c.start.kind === "nozzle" && c.end.kind === "nozzle" && sameNozzle(c.start.end, c.end.end))
       refusedWhy.set(c, "both ends are the same nozzle");
   }
@@ -287,8 +326,15 @@ function buildLines(ctx: Dexpi2Context, chains: readonly Chain[], controlledValv
       continue;
     }
     const id = idOf.get(c)!;
-    const end = (t: Terminal): LineEnd =>
-      t.kind === "nozzle" ? { ...t.end } : { line: idOf.get(runThrough((t as { item: string }).item, c)!)! };
+    const end = (t: Terminal, side: "from" | "to"): LineEnd => {
+      if (t.kind === "nozzle") return { ...t.end };
+      if (t.kind === "limit") {
+        if (t.connector) ctx.consume(t.connector, ...[...t.connector.components.values()].flat());
+        else ctx.note(c.steps[0]!.seg.obj, `line ${id} ${side === "from" ? "starts" : "ends"} in the open: ${t.why}`);
+        return { ...t.end };
+      }
+      return { line: idOf.get(runThrough((t as { item: string }).item, c)!)! };
+    };
     const components: Component[] = [];
     for (const { seg, forward } of c.steps) {
       ctx.consume(seg.obj, seg.system);
@@ -306,8 +352,8 @@ function buildLines(ctx: Dexpi2Context, chains: readonly Chain[], controlledValv
     const spec = dataOf(first.obj, "PipingClassCode") ?? (first.system && dataOf(first.system, "PipingClassCode"));
     lines.push({
       id,
-      from: end(c.start),
-      to: end(c.end),
+      from: end(c.start, "from"),
+      to: end(c.end, "to"),
       size: lineSize(ctx, c),
       ...(spec ? { spec: spec.slice(0, 64) } : {}),
       components,
@@ -323,7 +369,8 @@ function toComponent(
   item: Dexpi2Object,
   controlledValves: ReadonlySet<string>,
 ): Component | undefined {
-  if (JUNCTION_PATTERN.test(item.cls)) return undefined;
+  // Tees are branch points and connectors open ends: the line's ends, not its components.
+  if (JUNCTION_PATTERN.test(item.cls) || OFF_PAGE_CONNECTOR.test(item.cls)) return undefined;
   if (FITTING_PATTERN.test(item.cls) && !/Blind/.test(item.cls)) {
     ctx.refuse(item, `pipe fitting (${item.cls}): the contract has no place for it; the line runs through`);
     return undefined;
