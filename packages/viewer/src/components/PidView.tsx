@@ -131,9 +131,27 @@ function Bubble({ tag, controller }: { tag: string; controller: boolean }) {
   );
 }
 
+/**
+ * Off-page connector (battery limit): an arrow-shaped flag pointing the way the line flows, with
+ * what lies beyond written in it, as P&IDs draw a line continuing on another sheet.
+ */
+function OffPageFlag({ w, h, label }: { w: number; h: number; label: string }) {
+  const hw = w / 2;
+  const hh = h / 2;
+  return (
+    <>
+      <path d={`M${-hw},${-hh} L${hw - hh},${-hh} L${hw},0 L${hw - hh},${hh} L${-hw},${hh} Z`} />
+      <text x={-hh / 2} y={4} textAnchor="middle" className="tag">
+        {label}
+      </text>
+    </>
+  );
+}
+
 const PICK_KIND: Readonly<Record<PidNode["kind"], ItemKind>> = {
   equipment: "equipment",
   tee: "line",
+  offpage: "line",
   instrument: "instrument",
   loop: "loop",
   interlock: "interlock",
@@ -236,6 +254,7 @@ export function PidView({ design, selected, onPick }: PidViewProps) {
         className={`node ${n.kind} ${isSelected(kind, n.id) ? "selected" : ""}`}
         data-kind={n.kind}
         data-tag={n.id}
+        data-flow={n.flow}
         transform={`translate(${n.x},${n.y})`}
         {...pick({ kind, id: n.id })}
       >
@@ -248,6 +267,7 @@ export function PidView({ design, selected, onPick }: PidViewProps) {
           </>
         )}
         {n.kind === "tee" && <circle r={3} className="tee" />}
+        {n.kind === "offpage" && <OffPageFlag w={n.width} h={n.height} label={n.label ?? ""} />}
         {(n.kind === "instrument" || n.kind === "loop") && <Bubble tag={n.id} controller={n.kind === "loop"} />}
         {n.kind === "interlock" && (
           <>
@@ -302,7 +322,8 @@ export function PidView({ design, selected, onPick }: PidViewProps) {
         {parts}
       </svg>
       <div className="pg-pid-legend pg-muted">
-        — process line · <span className="dash">- -</span> signal (loop blue, interlock red) · ◇ interlock
+        — process line · <span className="dash">- -</span> signal (loop blue, interlock red) · ◇ interlock · ▷ off-page
+        (battery limit)
       </div>
     </div>
   );

@@ -1,20 +1,25 @@
 /**
- * The P&ID's schematic layout: equipment, tees, instruments, controllers and interlocks as nodes
+ * The P&ID's schematic layout: equipment, tees, off-page connectors (a line's open end, where it
+ * leaves the plot), instruments, controllers and interlocks as nodes
  * laid out left to right by dagre (flow direction), process lines as dagre's routed edges with
  * their inline components spaced along them, and signal lines (measurement, controller output,
  * interlock cause and effects) as straight dashed links between symbols. Pure: no DOM.
  */
 import { Graph, layout } from "@dagrejs/dagre";
-import type { Component, Design, EquipmentType, LineEnd } from "@plantgan/core/design";
+import type { Component, Design, EquipmentType, Line, OpenEnd } from "@plantgan/core/design";
 
-export type PidNodeKind = "equipment" | "tee" | "instrument" | "loop" | "interlock";
+export type PidNodeKind = "equipment" | "tee" | "offpage" | "instrument" | "loop" | "interlock";
 
 export interface PidNode {
   readonly key: string;
   readonly kind: PidNodeKind;
-  /** Tag (or line id for a tee). */
+  /** Tag (or line id for a tee or an off-page connector). */
   readonly id: string;
   readonly type?: EquipmentType;
+  /** Off-page connector: what it says (the open end's label, else the plot edge, else "off-page"). */
+  readonly label?: string;
+  /** Off-page connector: "in" where the line comes onto the sheet, "out" where it leaves it. */
+  readonly flow?: "in" | "out";
   readonly x: number;
   readonly y: number;
   readonly width: number;
@@ -67,6 +72,17 @@ const SYMBOL_SIZE: Partial<Record<EquipmentType, [number, number]>> = {
 };
 const DEFAULT_SIZE: [number, number] = [64, 56];
 const BUBBLE = 40;
+const FLAG_HEIGHT = 22;
+
+/** What an off-page connector says: the open end's label, else the plot edge it crosses. */
+export function offPageText(end: OpenEnd): string {
+  return end.label ?? (end.edge ? `${end.edge} edge` : "off-page");
+}
+
+/** A flag wide enough for its text (about 6.5 px a character) and the arrow point. */
+function flagWidth(text: string): number {
+  return Math.min(180, Math.max(56, Math.round(text.length * 6.5) + 24));
+}
 
 /** Point and direction at a fraction of a polyline's length. */
 export function alongPolyline(
@@ -95,28 +111,40 @@ export function layoutPid(design: Design): PidDrawing {
   const g = new Graph({ multigraph: true });
   g.setGraph({ rankdir: "LR", nodesep: 50, ranksep: 90, edgesep: 20, marginx: 30, marginy: 30 });
   g.setDefaultEdgeLabel(() => ({}));
-  const kinds = new Map<string, { kind: PidNodeKind; id: string; type?: EquipmentType }>();
-  const addNode = (key: string, kind: PidNodeKind, id: string, size: [number, number], type?: EquipmentType) => {
+  type NodeInfo = { kind: PidNodeKind; id: string; type?: EquipmentType; label?: string; flow?: "in" | "out" };
+  const kinds = new Map<string, NodeInfo>();
+  const addNode = (key: string, info: NodeInfo, size: [number, number]) => {
     if (kinds.has(key)) return;
-    kinds.set(key, { kind, id, ...(type ? { type } : {}) });
+    kinds.set(key, info);
     g.setNode(key, { width: size[0], height: size[1] });
   };
 
   for (const e of design.equipment)
-    addNode(`eq:${e.tag}`, "equipment", e.tag, SYMBOL_SIZE[e.type] ?? DEFAULT_SIZE, e.type);
+    addNode(`eq:${e.tag}`, { kind: "equipment", id: e.tag, type: e.type }, SYMBOL_SIZE[e.type] ?? DEFAULT_SIZE);
   const branched = new Set(
     design.lines.flatMap((l) => [l.from, l.to]).flatMap((end) => ("line" in end ? [end.line] : [])),
   );
-  for (const id of branched) addNode(`tee:${id}`, "tee", id, [8, 8]);
-  // An open end (battery limit) has no node: lines with one are left out of this drawing.
-  const endKey = (end: LineEnd): string =>
-    "tag" in end ? `eq:${end.tag}` : "line" in end ? `tee:${end.line}` : "open";
+  for (const id of branched) addNode(`tee:${id}`, { kind: "tee", id }, [8, 8]);
+  // An open end (battery limit) is an off-page connector of its own, one per line end.
+  const endKey = (l: Line, side: "from" | "to"): string => {
+    const end = l[side];
+    return "tag" in end ? `eq:${end.tag}` : "line" in end ? `tee:${end.line}` : `open:${l.id}:${side}`;
+  };
+  for (const l of design.lines) {
+    for (const side of ["from", "to"] as const) {
+      const end = l[side];
+      if (!("open" in end)) continue;
+      const label = offPageText(end);
+      const flow = side === "from" ? "in" : "out";
+      addNode(endKey(l, side), { kind: "offpage", id: l.id, label, flow }, [flagWidth(label), FLAG_HEIGHT]);
+    }
+  }
 
   // Process edges: a line with a tee on it runs from → tee → to.
   const segments: { id: string; from: string; to: string; name: string; components: readonly Component[] }[] = [];
   for (const l of design.lines) {
-    const from = endKey(l.from);
-    const to = endKey(l.to);
+    const from = endKey(l, "from");
+    const to = endKey(l, "to");
     if (!kinds.has(from) || !kinds.has(to)) continue;
     const legs: [string, string][] = branched.has(l.id)
       ? [
@@ -145,24 +173,24 @@ export function layoutPid(design: Design): PidDrawing {
     if (kinds.has(`in:${tag}`)) return `in:${tag}`;
     const line = componentLine.get(tag) ?? undefined;
     const l = line ? design.lines.find((x) => x.id === line) : undefined;
-    return l ? endKey(l.from) : undefined;
+    return l ? endKey(l, "from") : undefined;
   };
   // Controllers first: a loop tag also listed as an instrument draws as the controller.
-  for (const loop of design.control.loops) addNode(`in:${loop.tag}`, "loop", loop.tag, [BUBBLE, BUBBLE]);
-  for (const i of design.instruments) addNode(`in:${i.tag}`, "instrument", i.tag, [BUBBLE, BUBBLE]);
+  for (const loop of design.control.loops) addNode(`in:${loop.tag}`, { kind: "loop", id: loop.tag }, [BUBBLE, BUBBLE]);
+  for (const i of design.instruments) addNode(`in:${i.tag}`, { kind: "instrument", id: i.tag }, [BUBBLE, BUBBLE]);
   for (const i of design.instruments) {
     if (!i.on) continue; // unmounted: drawn, but ranked near nothing
     if ("tag" in i.on) rankNear(`eq:${i.on.tag}`, `in:${i.tag}`);
     else {
       const l = design.lines.find((x) => x.id === (i.on as { line: string }).line);
-      if (l) rankNear(endKey(l.from), `in:${i.tag}`);
+      if (l) rankNear(endKey(l, "from"), `in:${i.tag}`);
     }
   }
   for (const loop of design.control.loops) {
     if (loop.measurement !== undefined) rankNear(anchorOf(loop.measurement), `in:${loop.tag}`);
   }
   for (const il of design.control.interlocks) {
-    addNode(`il:${il.tag}`, "interlock", il.tag, [BUBBLE + 4, BUBBLE + 4]);
+    addNode(`il:${il.tag}`, { kind: "interlock", id: il.tag }, [BUBBLE + 4, BUBBLE + 4]);
     rankNear(anchorOf(il.cause.instrument), `il:${il.tag}`);
   }
 
