@@ -74,6 +74,7 @@ describe("training settings (training-settings.schema.json)", () => {
         seed: 1,
         nMax: 48,
         previews: 4,
+        costWeight: 1,
       },
     });
     expect(input).toEqual({ epochs: 3 });
@@ -81,17 +82,26 @@ describe("training settings (training-settings.schema.json)", () => {
   });
 
   it("name every refused setting once, with its bounds", () => {
-    const checked = checkTrainingSettings({ epochs: 1001, size: "huge", learningRate: 0, seed: 1.5, lr: 1 });
+    const checked = checkTrainingSettings({
+      epochs: 1001,
+      size: "huge",
+      learningRate: 0,
+      seed: 1.5,
+      lr: 1,
+      costWeight: -0.5,
+    });
     expect("issues" in checked && checked.issues.map((i) => [i.setting, i.message])).toEqual([
       [
         "lr",
-        "unknown setting lr; known: epochs, topologyEpochs, batchSize, size, generator, seed, nMax, learningRate, limit, previews",
+        "unknown setting lr; known: epochs, topologyEpochs, batchSize, size, generator, seed, nMax, learningRate, limit, previews, costWeight",
       ],
       ["epochs", "epochs must be an integer from 1 to 1000; got 1001"],
       ["size", 'size must be small or tiny; got "huge"'],
       ["seed", "seed must be an integer from 0 to 2147483647; got 1.5"],
       ["learningRate", "learningRate must be a number above 0 and at most 0.1; got 0"],
+      ["costWeight", "costWeight must be a number from 0 to 100; got -0.5"],
     ]);
+    expect(checkTrainingSettings({ costWeight: 0 })).toMatchObject({ settings: { costWeight: 0 } });
   });
 });
 
@@ -117,12 +127,17 @@ describe("the API with its schemas", () => {
     app.inject({ method: "POST", url: "/v1/models", headers: auth, payload });
 
   it("POST /v1/models: 422 invalid_training names every refused setting; other mistakes stay 400", async () => {
-    const refused = await train({ id: "m1", datasetId: "plants", settings: { epochs: 1001, generator: "mesh", x: 1 } });
+    const refused = await train({
+      id: "m1",
+      datasetId: "plants",
+      settings: { epochs: 1001, generator: "mesh", x: 1, costWeight: "high" },
+    });
     expect(refused.statusCode).toBe(422);
     expect(refused.headers["content-type"]).toMatch(/^application\/problem\+json/);
     const problem = refused.json() as { code: string; issues: { pointer: string; message: string }[] };
     expect(problem.code).toBe("invalid_training");
     expect(problem.issues.map((i) => i.pointer).sort()).toEqual([
+      "/settings/costWeight",
       "/settings/epochs",
       "/settings/generator",
       "/settings/x",

@@ -31,6 +31,8 @@ export interface ResolvedTrainingSettings {
   readonly seed: number;
   readonly nMax: number;
   readonly previews: number;
+  /** Weight of the generator's layout cost term (core losses.ts layoutCost); 0 trains without it. */
+  readonly costWeight: number;
   readonly learningRate?: number;
   readonly limit?: number;
 }
@@ -44,7 +46,7 @@ export const TRAINING_DEFAULTS = Object.fromEntries(
     .map(([name, s]) => [name, s.default]),
 ) as Pick<
   ResolvedTrainingSettings,
-  "epochs" | "topologyEpochs" | "batchSize" | "size" | "generator" | "seed" | "nMax" | "previews"
+  "epochs" | "topologyEpochs" | "batchSize" | "size" | "generator" | "seed" | "nMax" | "previews" | "costWeight"
 >;
 
 /** What a setting may be, in words from its schema: "an integer from 1 to 1000", "graph or layout". */

@@ -63,6 +63,7 @@ interface TrainOptions {
   size?: string;
   generator?: string;
   previews?: string;
+  costWeight?: string;
   workers: string;
 }
 
@@ -77,6 +78,7 @@ const FLAG_OF = {
   size: "size",
   generator: "generator",
   previews: "previews",
+  costWeight: "costWeight",
 } as const satisfies Partial<Record<TrainingSettingName, keyof TrainOptions>>;
 
 /** The command-line spelling of an option key: topologyEpochs → topology-epochs. */
@@ -145,6 +147,13 @@ export function registerTrain(program: Command): void {
     .option("--backend <name>", "auto, wasm, cpu, tensorflow, tensorflow-gpu", "wasm")
     .option("--previews <n>", withDefault("layouts drawn per epoch in previews/epoch-XXX.svg", "previews"))
     .option(
+      "--cost-weight <w>",
+      withDefault(
+        "weight of the layout cost term (piping and area against the designer's layout) in the generator's objective; 0 trains without it",
+        "costWeight",
+      ),
+    )
+    .option(
       "--workers <n>",
       "processes the layout generator trains on, each with its own backend, gradients averaged every step (data-parallel; 1 to 64)",
       "1",
@@ -167,6 +176,7 @@ export function registerTrain(program: Command): void {
         previews: previewCount,
         limit,
         generator,
+        costWeight,
         ...settings
       } = settingsOfFlags(options);
       const workersWanted = parseTrainWorkers(options.workers);
@@ -201,7 +211,8 @@ export function registerTrain(program: Command): void {
       } else {
         if (options.resume && !existsSync(topologyCheckpointPath))
           printError(`no checkpoint in ${out}: starting from scratch`);
-        trainer = createTrainer({ nMax, ...trainerSettings(size, generator), seed });
+        const sized = trainerSettings(size, generator);
+        trainer = createTrainer({ nMax, ...sized, penalties: { ...sized.penalties, cost: costWeight }, seed });
       }
       const layoutData = layoutTrainingData(designs, trainer);
       const items = layoutData.items;

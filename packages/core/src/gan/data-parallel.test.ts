@@ -70,7 +70,9 @@ describe("data-parallel training", () => {
       const a = await dataParallelStep(single, ITEMS, step);
       const b = await dataParallelStep(split, ITEMS, step);
       expect(b.generatorUpdated).toBe(true);
-      const keys = ["d_loss", "wasserstein", "gp", "drift", "g_loss", "overlap", "spacing", "count"] as const;
+      const keys = ["d_loss", "wasserstein", "gp", "drift", "g_loss", "overlap", "spacing", "count", "cost"] as const;
+      // The layout cost is logged on every generator step (a ratio to the designer's layout, > 0).
+      expect(b.cost).toBeGreaterThan(0);
       expectClose(
         keys.map((k) => b[k]),
         keys.map((k) => a[k]),

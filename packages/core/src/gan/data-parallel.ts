@@ -70,30 +70,53 @@ export function sumGradients(shards: readonly ShardGradients[]): ShardGradients 
   return { grads, losses };
 }
 
+/** The phases of a data-parallel step, in the order they run. */
+export const STEP_PHASES = [
+  "criticGradients",
+  "sumCritic",
+  "applyCritic",
+  "generatorGradients",
+  "sumGenerator",
+  "applyGenerator",
+] as const;
+
+/** Milliseconds spent in each phase, summed over the steps that were given it (benches). */
+export type StepPhaseTimes = Record<(typeof STEP_PHASES)[number], number>;
+
+export const noPhaseTimes = (): StepPhaseTimes => Object.fromEntries(STEP_PHASES.map((p) => [p, 0])) as StepPhaseTimes;
+
 /**
  * One training step over `items` split across `workers` (all holding the same weights). Returns
  * the step's losses for the whole batch, as `Trainer.step` would. The batch needs at least one
- * row per worker.
+ * row per worker. `phases`, when given, gains each phase's wall time.
  */
 export async function dataParallelStep(
   workers: readonly GradientWorker[],
   items: readonly BatchItem[],
   step: number,
+  phases?: StepPhaseTimes,
 ): Promise<StepLosses> {
   if (workers.length === 0) throw new RangeError("dataParallelStep: no workers");
   const rows = shardRows(items.length, workers.length);
-  const active = workers;
-  const critic = sumGradients(
-    await Promise.all(
-      active.map((w, k) => w.criticGradients(items.slice(rows[k]!.offset, rows[k]!.offset + rows[k]!.size), rows[k]!)),
+  const timed = async <T>(phase: keyof StepPhaseTimes, run: () => T | Promise<T>): Promise<T> => {
+    const t0 = performance.now();
+    const value = await run();
+    if (phases) phases[phase] += performance.now() - t0;
+    return value;
+  };
+  const criticShards = await timed("criticGradients", () =>
+    Promise.all(
+      workers.map((w, k) => w.criticGradients(items.slice(rows[k]!.offset, rows[k]!.offset + rows[k]!.size), rows[k]!)),
     ),
   );
-  const due = await Promise.all(workers.map((w) => w.applyCriticGradients(critic.grads)));
+  const critic = await timed("sumCritic", () => sumGradients(criticShards));
+  const due = await timed("applyCritic", () => Promise.all(workers.map((w) => w.applyCriticGradients(critic.grads))));
   if (due.some((d) => d !== due[0])) throw new Error("dataParallelStep: workers out of step");
-  let g = [Number.NaN, Number.NaN, Number.NaN, Number.NaN, Number.NaN, Number.NaN, Number.NaN];
+  let g = Array.from({ length: 8 }, () => Number.NaN);
   if (due[0]) {
-    const generator = sumGradients(await Promise.all(active.map((w) => w.generatorGradients())));
-    await Promise.all(workers.map((w) => w.applyGeneratorGradients(generator.grads)));
+    const shards = await timed("generatorGradients", () => Promise.all(workers.map((w) => w.generatorGradients())));
+    const generator = await timed("sumGenerator", () => sumGradients(shards));
+    await timed("applyGenerator", () => Promise.all(workers.map((w) => w.applyGeneratorGradients(generator.grads))));
     g = generator.losses;
   }
   const [dLoss, negW, gp, drift] = critic.losses;
@@ -110,6 +133,7 @@ export async function dataParallelStep(
     spacing: g[4]!,
     count: g[5]!,
     obstacle: g[6]!,
+    cost: g[7]!,
     generatorUpdated: due[0]!,
   };
 }

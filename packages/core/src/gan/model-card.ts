@@ -162,6 +162,8 @@ export function modelCard(input: CardInput): ModelCard {
       penaltySpacing: config.training.penalties.spacing,
       penaltyCount: config.training.penalties.count,
       penaltyObstacle: config.training.penalties.obstacle,
+      // A checkpoint from before the layout cost term has no weight: it was trained without it.
+      penaltyCost: config.training.penalties.cost ?? 0,
       generator: config.model.generator,
       refineSteps: config.model.refineSteps,
       ...(config.model.generator === "layout"

@@ -206,6 +206,7 @@ export const LOSS_KEYS = [
   "spacing",
   "count",
   "obstacle",
+  "cost",
 ] as const;
 
 /** Losses of one step, as numbers. Generator entries are NaN on critic-only steps. */
@@ -226,6 +227,8 @@ export interface StepLosses {
   readonly spacing: number;
   readonly count: number;
   readonly obstacle: number;
+  /** Layout cost (losses.ts `layoutCost`, 1 = the designer's), logged whatever its weight. */
+  readonly cost: number;
   readonly generatorUpdated: boolean;
 }
 
@@ -463,7 +466,7 @@ class GanTrainer implements Trainer {
     const [dLoss, negW, gp, drift] = Array.from(critic.dataSync());
     critic.dispose();
 
-    let g = [Number.NaN, Number.NaN, Number.NaN, Number.NaN, Number.NaN, Number.NaN, Number.NaN];
+    let g = Array.from({ length: 8 }, () => Number.NaN);
     const generatorUpdated = this.stepCount % t.criticSteps === t.criticSteps - 1;
     if (generatorUpdated) g = this.generatorStep(batch.c, batch);
     const losses: StepLosses = {
@@ -479,6 +482,7 @@ class GanTrainer implements Trainer {
       spacing: g[4]!,
       count: g[5]!,
       obstacle: g[6]!,
+      cost: g[7]!,
       generatorUpdated,
     };
     this.stepCount++;
@@ -547,7 +551,7 @@ class GanTrainer implements Trainer {
   /**
    * The generator's objective on its fakes: −E[D(fake)] plus the weighted layout penalties, the
    * count term and the layout cost. Pushes the logged parts (adversarial, overlap, site, spacing,
-   * count, obstacle) in that order.
+   * count, obstacle, cost) in that order.
    */
   private generatorObjective(fake: GraphTensors, c: tf.Tensor2D, real: GanBatch, parts: tf.Scalar[]): tf.Scalar {
     const t = this.config.training;
@@ -555,7 +559,10 @@ class GanTrainer implements Trainer {
     // Obstacles only when they weigh: a weight of 0 keeps the graph generator's runs as they were.
     const pen = layoutPenalties(fake, c, this.layout, t.spacing, t.penalties.obstacle > 0 ? real.obstacles : undefined);
     const count = countLoss(fake, c, this.layout);
-    parts.push(...[adversarial, pen.overlap, pen.site, pen.spacing, count, pen.obstacle].map((x) => tf.keep(x)));
+    // The cost is logged at every weight; at 0 it stays out of the objective, so the gradients
+    // are those of a run before the term existed.
+    const cost = layoutCost(fake, real, c, this.layout).total;
+    parts.push(...[adversarial, pen.overlap, pen.site, pen.spacing, count, pen.obstacle, cost].map((x) => tf.keep(x)));
     const terms = [
       adversarial,
       tf.mul(pen.overlap, t.penalties.overlap),
@@ -564,9 +571,8 @@ class GanTrainer implements Trainer {
       tf.mul(count, t.penalties.count),
       tf.mul(pen.obstacle, t.penalties.obstacle),
     ];
-    // Only computed when it weighs (a weight of 0 trains as before the term existed); a checkpoint
-    // from before it has no weight and trains on without it.
-    if (t.penalties.cost > 0) terms.push(tf.mul(layoutCost(fake, real, c, this.layout).total, t.penalties.cost));
+    // A checkpoint from before the term has no weight and trains on without it.
+    if (t.penalties.cost > 0) terms.push(tf.mul(cost, t.penalties.cost));
     return tf.addN(terms) as tf.Scalar;
   }
 

@@ -99,10 +99,13 @@ export async function runTrain(ctx: JobContext): Promise<unknown> {
     trainingSeconds = resumeFrom.trainingSeconds;
   } else {
     const lr = settings.learningRate;
+    const sized = trainerSettings(MODEL_SIZES[settings.size]!, settings.generator ?? "graph");
     trainer = createTrainer({
       nMax: settings.nMax,
-      ...trainerSettings(MODEL_SIZES[settings.size]!, settings.generator ?? "graph"),
+      ...sized,
       ...(lr !== undefined ? { generatorLearningRate: lr, criticLearningRate: lr } : {}),
+      // A job queued before the setting existed has none: the trainer's default.
+      penalties: { ...sized.penalties, cost: settings.costWeight },
       seed: settings.seed,
     });
   }

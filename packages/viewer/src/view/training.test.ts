@@ -23,6 +23,15 @@ describe("foldTrainingEvents", () => {
     expect(view.lastEpoch).toBe(2);
   });
 
+  it("charts every loss the trainer logs, the layout cost among them", () => {
+    // The layout generator's epoch losses as runTrainingLoop reports them (core LOSS_KEYS).
+    const losses = { d_loss: 0.4, wasserstein: 0.2, gp: 0.01, drift: 0, g_loss: 1.2, overlap: 0.3, cost: 1.08 };
+    const view = foldTrainingEvents([{ type: "metrics", data: { epoch: 1, losses, metrics: { validity: 0.5 } } }]);
+    expect(view.losses.map((s) => s.name)).toEqual(Object.keys(losses));
+    expect(view.losses.find((s) => s.name === "cost")!.points).toEqual([[1, 1.08]]);
+    expect(view.metrics.map((s) => s.name)).toEqual(["validity"]);
+  });
+
   it("keeps the topology phase's epochs apart from the layout phase's", () => {
     const view = foldTrainingEvents([
       { type: "metrics", data: { phase: "topology", epoch: 1, epochs: 2, losses: { d: 3, g: -1 } } },

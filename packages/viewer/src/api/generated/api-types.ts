@@ -757,6 +757,10 @@ export interface TrainingSettings {
    * Layouts drawn per epoch for previews.
    */
   previews?: number;
+  /**
+   * Weight of the layout cost term in the generator's objective: piping and bounding-box area as ratios to the designer's layout of the same topology; 0 trains without it.
+   */
+  costWeight?: number;
 }
 
 export interface UploadRecord {

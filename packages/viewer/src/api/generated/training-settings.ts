@@ -72,5 +72,12 @@ export const TRAINING_SETTINGS = {
     "minimum": 0,
     "maximum": 8,
     "description": "Layouts drawn per epoch for previews."
+  },
+  "costWeight": {
+    "type": "number",
+    "default": 1,
+    "minimum": 0,
+    "maximum": 100,
+    "description": "Weight of the layout cost term in the generator's objective: piping and bounding-box area as ratios to the designer's layout of the same topology; 0 trains without it."
   }
 } as const;
