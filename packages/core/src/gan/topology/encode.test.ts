@@ -133,6 +133,31 @@ describe("encodeSlotGraph on synthetic-v1 val", () => {
     expect(losses.extraLines).toBe(1);
     expect(losses.unresolvedLines).toBe(1);
   });
+
+  it("drops a hand control loop with its own reason, apart from loops that are not encodable for another", () => {
+    const loops = first.control?.loops ?? [];
+    const measured = loops[0]!;
+    const valve = first.lines.flatMap((l) => l.components ?? []).find((c) => c.tag === measured.finalElement)!;
+    expect(valve).toBeDefined();
+    const withHand = {
+      ...first,
+      control: {
+        ...first.control,
+        loops: [...loops, { tag: "HC-901", finalElement: measured.finalElement }, { ...measured, tag: "AIC-902" }],
+      },
+    } as PlantDesignInput;
+    const before = encodeSlotGraphWithLosses(first, spec);
+    const after = encodeSlotGraphWithLosses(withHand, spec);
+    expect(after.losses.droppedLoops).toBe(before.losses.droppedLoops + 2);
+    expect(after.losses.droppedLoopReasons).toEqual({
+      ...before.losses.droppedLoopReasons,
+      "hand loop (no measurement): not encoded": 1,
+      "controller variable A is not one of L, P, F, T": 1,
+    });
+    // Nothing of either is written: the tensors are those of the design without them.
+    expect(sameFloats(after.graph.nodes, before.graph.nodes)).toBe(true);
+    expect(sameFloats(after.graph.edges, before.graph.edges)).toBe(true);
+  });
 });
 
 describe("placeComponents", () => {

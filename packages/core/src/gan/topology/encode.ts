@@ -76,8 +76,10 @@ export interface EncodeLosses {
   readonly unplacedComponents: number;
   /** Instruments mounted on nothing encoded (a missing item, a line that was not kept). */
   readonly unmountedInstruments: number;
-  /** Loops whose controller letter, measurement or final element is not encodable. */
+  /** Loops whose controller letter, measurement or final element is not encodable (hand loops included). */
   readonly droppedLoops: number;
+  /** The dropped loops by reason (the counts add up to droppedLoops). */
+  readonly droppedLoopReasons: Readonly<Record<string, number>>;
   /** Interlocks whose cause or effects are not encodable. */
   readonly droppedInterlocks: number;
 }
@@ -144,6 +146,7 @@ export function encodeSlotGraphWithLosses(design: AnyDesign, spec: SlotGraphSpec
     unplacedComponents: 0,
     unmountedInstruments: 0,
     droppedLoops: 0,
+    droppedLoopReasons: {} as Record<string, number>,
     droppedInterlocks: 0,
   };
 
@@ -252,19 +255,20 @@ export function encodeSlotGraphWithLosses(design: AnyDesign, spec: SlotGraphSpec
   const control = design.control ?? { loops: [], interlocks: [] };
   for (const loop of control.loops ?? []) {
     const v = VARIABLES.indexOf(loop.tag[0] as Variable);
-    // A hand control loop (no measurement) has no place to hold its action: counted as dropped.
     const measured = loop.measurement === undefined ? undefined : instrumentPlace.get(loop.measurement);
     const finalSlot = slotOf.get(loop.finalElement);
     const finalValve = componentPlace.get(loop.finalElement);
     const finalPlace: Place | undefined =
       finalSlot !== undefined ? { slot: finalSlot } : finalValve ? { line: finalValve.place } : undefined;
-    if (v < 0 || measured === undefined || finalPlace === undefined) {
+    const places = loopPlaces(loop, v, measured, finalPlace);
+    if ("dropped" in places) {
       losses.droppedLoops++;
+      losses.droppedLoopReasons[places.dropped] = (losses.droppedLoopReasons[places.dropped] ?? 0) + 1;
       continue;
     }
-    const m = writerAt(measured, node, edge, spec);
+    const m = writerAt(places.measured, node, edge, spec);
     m.writer.oneHot(`${m.prefix}loop.${VARIABLES[v]}`, 1 + LOOP_ACTIONS.indexOf(loop.action ?? "reverse"));
-    const f = writerAt(finalPlace, node, edge, spec);
+    const f = writerAt(places.finalPlace, node, edge, spec);
     f.writer.oneHot(`${f.prefix}finalElement`, 1 + v);
   }
 
@@ -514,6 +518,28 @@ function writeComponents(edge: RowWriter, p: string, c: PlacedComponents): void 
   ] as const) {
     if (c[flag]) edge.set(`${p}${flag}`, 0, 1);
   }
+}
+
+/** Hand loops are dropped by this reason; it says why rather than naming a missing measurement. */
+export const HAND_LOOP_NOT_ENCODED = "hand loop (no measurement): not encoded";
+
+/**
+ * Where a loop is written, or why it cannot be encoded. A hand control loop (HC, HIC) is not
+ * encoded: the loop's action sits on its measurement's place and its variable (L, P, F, T) on the
+ * final element, and a hand loop has neither; encoding it would change the tensor layout that
+ * trained models were saved with.
+ */
+function loopPlaces(
+  loop: { readonly tag: string; readonly measurement?: string | undefined },
+  variable: number,
+  measured: Place | undefined,
+  finalPlace: Place | undefined,
+): { readonly measured: Place; readonly finalPlace: Place } | { readonly dropped: string } {
+  if (loop.measurement === undefined) return { dropped: HAND_LOOP_NOT_ENCODED };
+  if (variable < 0) return { dropped: `controller variable ${loop.tag[0]} is not one of ${VARIABLES.join(", ")}` };
+  if (measured === undefined) return { dropped: "measurement is mounted on nothing encoded" };
+  if (finalPlace === undefined) return { dropped: "final element is on no encoded item or line" };
+  return { measured, finalPlace };
 }
 
 function isHandValve(type: string): boolean {

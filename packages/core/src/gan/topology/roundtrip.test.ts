@@ -101,6 +101,7 @@ describe("slot graph round trip on synthetic-v1 val (first 50)", () => {
         unplacedComponents: 0,
         unmountedInstruments: 0,
         droppedLoops: 0,
+        droppedLoopReasons: {},
         droppedInterlocks: 0,
       });
       decoded.push(decodeSlotGraph(graph, spec, { processClass: d.processClass, site: d.site, id: d.id }));
