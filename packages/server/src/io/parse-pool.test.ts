@@ -42,6 +42,24 @@ describe("DesignParsePool: uploads read in the parse process", () => {
     ]);
   });
 
+  it("reads bytes (UTF-16 with a byte order mark) sent by file as readDesigns reads them, and counts before reading", async () => {
+    const xml = readFileSync(ownDexpiPath(OWN_DEXPI.teeBranch), "utf8").replace(
+      'encoding="utf-8"',
+      'encoding="UTF-16"',
+    );
+    const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(xml, "utf16le")]);
+    const input = { content: utf16, format: "dexpi", label: "body", id: "tee16" } as const;
+    const read = await pool.readCounted(input, 10);
+    expect("report" in read && read.report.records[0]?.accepted).toBe(true);
+    expect(read).toEqual({ report: readDesigns(input) });
+
+    const three = Buffer.from(`${JSON.stringify({ id: "a" })}\n\n${JSON.stringify({ id: "b" })}\n{\n`);
+    expect(await pool.readCounted({ content: three, format: "ndjson", label: "line" }, 2)).toEqual({ count: 3 });
+    expect(await pool.readCounted({ content: Buffer.from("\n \n"), format: "ndjson", label: "line" }, 2)).toEqual({
+      count: 0,
+    });
+  });
+
   it("refuses reads once closed", async () => {
     const closed = new DesignParsePool();
     await closed.close();

@@ -1,5 +1,7 @@
 import { type ChildProcess, fork } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { IngestInput, IngestReport } from "@plantgan/core/formats";
@@ -29,19 +31,29 @@ export function listedNotes(report: IngestReport): IngestReport {
   };
 }
 
-/** A body to read, as it crosses to the parse thread (plain data). */
+/**
+ * A body to read, as it crosses to the parse process (plain data). Bytes travel as a file the
+ * server wrote off its thread (`file`), not through the IPC channel: serialising a 15 MB body
+ * there copies it twice on the server's thread. `maxRecords`: count first, read only 1..max.
+ */
 export interface ParseRequest {
   readonly id: number;
   readonly input: IngestInput;
+  readonly file?: string;
+  readonly maxRecords?: number;
 }
 
 export type ParseReply =
   | { readonly id: number; readonly report: IngestReport }
+  | { readonly id: number; readonly count: number }
   | { readonly id: number; readonly error: string };
+
+/** What a counted read gives: the report, or only the count when it is 0 or over the maximum. */
+export type CountedRead = { readonly report: IngestReport } | { readonly count: number };
 
 interface Pending {
   readonly request: ParseRequest;
-  readonly resolve: (report: IngestReport) => void;
+  readonly resolve: (read: CountedRead) => void;
   readonly reject: (error: Error) => void;
 }
 
@@ -60,14 +72,47 @@ export class DesignParsePool {
   #busy: Pending | undefined;
   #nextId = 1;
   #closed = false;
+  /** The private folder of bodies on their way to the parse process, made on first use. */
+  #spool: Promise<string> | undefined;
 
   /** The report readDesigns gives for `input`, read on the parse thread. */
-  read(input: IngestInput): Promise<IngestReport> {
-    if (this.#closed) return Promise.reject(new Error("the design parser is closed"));
-    return new Promise((resolve, reject) => {
-      this.#queue.push({ request: { id: this.#nextId++, input }, resolve, reject });
-      this.#dispatch();
-    });
+  async read(input: IngestInput): Promise<IngestReport> {
+    const read = await this.readCounted(input);
+    if (!("report" in read)) throw new Error("a read with no maximum always reports");
+    return read.report;
+  }
+
+  /**
+   * Counts the records of `input` in the parse process and reads them when there are 1 to
+   * `maxRecords` (any number when absent); else only the count comes back.
+   */
+  async readCounted(input: IngestInput, maxRecords?: number): Promise<CountedRead> {
+    if (this.#closed) throw new Error("the design parser is closed");
+    const id = this.#nextId++;
+    const { content, ...rest } = input;
+    // Bytes go by file: written by libuv's threads, never copied on the request thread.
+    const file = typeof content === "string" ? undefined : join(await this.#spoolDir(), String(id));
+    if (file !== undefined) await writeFile(file, content, { mode: 0o600 });
+    const request: ParseRequest = {
+      id,
+      input: file === undefined ? input : { ...rest, content: "" },
+      ...(file !== undefined ? { file } : {}),
+      ...(maxRecords !== undefined ? { maxRecords } : {}),
+    };
+    try {
+      return await new Promise<CountedRead>((resolve, reject) => {
+        if (this.#closed) return reject(new Error("the design parser is closed"));
+        this.#queue.push({ request, resolve, reject });
+        this.#dispatch();
+      });
+    } finally {
+      if (file !== undefined) await rm(file, { force: true });
+    }
+  }
+
+  #spoolDir(): Promise<string> {
+    this.#spool ??= mkdtemp(join(tmpdir(), "plantgan-parse-"));
+    return this.#spool;
   }
 
   async close(): Promise<void> {
@@ -83,6 +128,8 @@ export class DesignParsePool {
       worker.kill("SIGKILL");
       await exited;
     }
+    const spool = await this.#spool?.catch(() => undefined);
+    if (spool !== undefined) await rm(spool, { recursive: true, force: true });
   }
 
   #dispatch(): void {
@@ -102,7 +149,7 @@ export class DesignParsePool {
   #thread(): ChildProcess {
     if (this.#worker) return this.#worker;
     const { file, execArgv } = workerEntry();
-    // Structured clone over IPC ("advanced"): the bodies and reports are plain data.
+    // Structured clone over IPC ("advanced"): the requests and reports are plain data.
     const worker = fork(file, [], {
       execArgv,
       stdio: ["ignore", "inherit", "inherit", "ipc"],
@@ -112,8 +159,8 @@ export class DesignParsePool {
       const busy = this.#busy;
       if (!busy || busy.request.id !== reply.id) return;
       this.#busy = undefined;
-      if ("report" in reply) busy.resolve(reply.report);
-      else busy.reject(new Error(reply.error));
+      if ("error" in reply) busy.reject(new Error(reply.error));
+      else busy.resolve("report" in reply ? { report: reply.report } : { count: reply.count });
       this.#dispatch();
     });
     const lost = (why: string) => {

@@ -1,6 +1,7 @@
 import { summariseDesign } from "@plantgan/core/design";
 import {
   type AcceptedRecord,
+  contentText,
   type DesignFormat,
   type DesignRecord,
   detectFormat,
@@ -51,7 +52,9 @@ const SOURCE: Record<string, DesignSource> = { json: "json", ndjson: "ndjson", d
 export async function designRoutes(app: FastifyInstance, options: RouteOptions): Promise<void> {
   const parser = new DesignParsePool();
   app.addHook("onClose", () => parser.close());
-  // Raw text for the formats the handler parses itself; JSON keeps fastify's (prototype-safe) parser.
+  // Raw bytes for the formats the handler has parsed off its thread; JSON keeps fastify's
+  // (prototype-safe) parser. Bytes, not text: decoding a 15 MB body into a string here held the
+  // request thread (and its heap) for tens of milliseconds per upload; the parse process decodes.
   app.addContentTypeParser(
     [
       "application/x-ndjson",
@@ -61,7 +64,7 @@ export async function designRoutes(app: FastifyInstance, options: RouteOptions):
       "text/xml",
       "application/dexpi+xml",
     ],
-    { parseAs: "string", bodyLimit: options.limits.uploadBytes },
+    { parseAs: "buffer", bodyLimit: options.limits.uploadBytes },
     (_request, body, done) => done(null, body),
   );
 
@@ -103,10 +106,9 @@ export async function designRoutes(app: FastifyInstance, options: RouteOptions):
       }
       // XML is claimed by DEXPI 1.x and 2.0 alike: the body's root element decides between them.
       const mediaType = request.headers["content-type"];
-      const sniffed =
-        typeof request.body === "string"
-          ? detectFormat({ ...(mediaType ? { mediaType } : {}), head: request.body.slice(0, SNIFF_CHARS) })
-          : undefined;
+      const sniffed = Buffer.isBuffer(request.body)
+        ? detectFormat({ ...(mediaType ? { mediaType } : {}), head: headText(request.body) })
+        : undefined;
       const format = sniffed?.ok ? sniffed.format : formatByMediaType(mediaType);
       if (!format)
         throw new ApiError("unsupported_media_type", "send application/json, application/x-ndjson or application/xml");
@@ -306,17 +308,22 @@ async function readRecords(
     if (Array.isArray(body) && body.length > maxRecords) throw tooMany(body.length);
     return { records: jsonValueRecords(body, "body"), notes: {} };
   }
-  if (typeof body !== "string") throw new ApiError("invalid_request", "the body is empty");
-  const n = format.count(body);
-  if (n > maxRecords) throw tooMany(n);
-  if (n === 0)
+  if (!Buffer.isBuffer(body)) throw new ApiError("invalid_request", "the body is empty");
+  // Counted and read in the parse process: the body is never a string on this thread.
+  const read = await parser.readCounted(
+    {
+      content: body,
+      format: format.id,
+      label: format.id === "ndjson" ? "line" : "body",
+      ...(dexpiId !== undefined ? { id: dexpiId } : {}),
+    },
+    maxRecords,
+  );
+  if ("count" in read) {
+    if (read.count > maxRecords) throw tooMany(read.count);
     throw new ApiError("invalid_design", `the ${format.id.toUpperCase()} body holds no record`, { issues: [] });
-  const report = await parser.read({
-    content: body,
-    format: format.id,
-    label: format.id === "ndjson" ? "line" : "body",
-    ...(dexpiId !== undefined ? { id: dexpiId } : {}),
-  });
+  }
+  const report = read.report;
   // Only DEXPI maps a foreign model, so only its reports say what was not mapped or renamed.
   const notes =
     format.id === "dexpi" || format.id === "dexpi2"
@@ -325,6 +332,21 @@ async function readRecords(
   // Warnings (an empty drawing, for one) are for the user to read before trusting the designs.
   const warnings = report.warnings?.length ? { warnings: report.warnings } : {};
   return { records: report.records, notes: { ...notes, ...warnings } };
+}
+
+/**
+ * The start of a body as text, for sniffing its format: only its first bytes are decoded (UTF-8 or
+ * UTF-16, as core reads them). A body in an encoding PlantGAN does not read is sniffed as Latin-1,
+ * so its format is still found and the parse process refuses it naming the encoding.
+ */
+function headText(body: Buffer): string {
+  // Four bytes a character covers SNIFF_CHARS characters in any UTF; an even length keeps UTF-16 whole.
+  const head = body.subarray(0, SNIFF_CHARS * 4);
+  try {
+    return contentText(head).slice(0, SNIFF_CHARS);
+  } catch {
+    return head.toString("latin1").slice(0, SNIFF_CHARS);
+  }
 }
 
 function sum(values: readonly number[]): number {
