@@ -2,9 +2,8 @@
  * Where a learned topology source's graph statistics (src/eval/topology-stats.ts, the ones the
  * eval's MMD compares) sit furthest from the training split's: per statistic, the generated mean
  * per design against the training mean, in training standard deviations (floored at half a count,
- * as the MMD's standardisation). The eval's per-class MMD² saturates at the reference's own
- * within-set term once generated designs are far from every training design, so it cannot say
- * whether a change moved them closer; these gaps can.
+ * as the MMD's standardisation: the same `statScale`). The eval's energy-distance MMD² says how far
+ * a source's designs are as a whole; these gaps say which statistics make up that distance.
  *
  *   npx tsx --conditions=@plantgan/source packages/core/bench/topology-stat-gaps.ts --model <dir> [--model <dir> ...] [--split val] [--per-class 10] [--per-request 3] [--top 12] [--seed 1]
  *
@@ -16,6 +15,7 @@ import { parseArgs } from "node:util";
 import { parseDesign } from "../src/design/parse.js";
 import { DEFAULT_RULE_PACK } from "../src/design/rule-pack.js";
 import type { Design } from "../src/design/types.js";
+import { statScale } from "../src/eval/mmd.js";
 import { TOPOLOGY_STAT_NAMES, topologyStats } from "../src/eval/topology-stats.js";
 import { selectBackend } from "../src/gan/backend.js";
 import { requestFromDesign } from "../src/gan/metrics.js";
@@ -55,10 +55,8 @@ const requests = readSplit(values.split)
 const width = TOPOLOGY_STAT_NAMES.length;
 const meanOf = (rows: readonly number[][]) =>
   Array.from({ length: width }, (_, j) => rows.reduce((s, r) => s + r[j]!, 0) / Math.max(1, rows.length));
-const trainMean = meanOf(training);
-const trainStd = trainMean.map((m, j) =>
-  Math.max(0.5, Math.sqrt(training.reduce((s, r) => s + (r[j]! - m) ** 2, 0) / Math.max(1, training.length - 1))),
-);
+// The eval's MMD scale (src/eval/mmd.ts): gaps are in the units its distances are measured in.
+const { mean: trainMean, std: trainStd } = statScale(training);
 
 await selectBackend({ log: () => {} });
 const gaps = new Map<string, number[]>();

@@ -18,7 +18,7 @@
 import { DEFAULT_RULE_PACK } from "../design/rule-pack.js";
 import type { Design, GenerationRequest, PlantDesignInput, RulePack } from "../design/types.js";
 import { CONVENTIONS, type Convention, conventionVerdicts } from "./conventions.js";
-import { type MmdReference, mmdReference, mmdTo } from "./mmd.js";
+import { type MmdReference, mmdReference, mmdTo, statScale } from "./mmd.js";
 import { propose, requestedCounts, type SourceOutput, type TopologySource } from "./sources.js";
 import { parseTopology } from "./topology-graph.js";
 import { topologyStats } from "./topology-stats.js";
@@ -101,12 +101,27 @@ export function trainingReference(
 ): TrainingReference {
   const index = WlIndex.fromDesigns(training, iterations);
   const stats = training.map(topologyStats);
+  // One scale for every class: per-class figures in the same units (mmd.ts).
+  const scale = statScale(stats);
   const classes = [...new Set(training.map((d) => d.processClass))];
   const byClass = new Map(
-    classes.map((c) => [c, mmdReference(stats.filter((_, i) => training[i]!.processClass === c))]),
+    classes.map((c) => [
+      c,
+      mmdReference(
+        stats.filter((_, i) => training[i]!.processClass === c),
+        scale,
+      ),
+    ]),
   );
   const stride = Math.max(1, Math.ceil(stats.length / pooledReference));
-  return { index, byClass, pooled: mmdReference(stats.filter((_, i) => i % stride === 0)) };
+  return {
+    index,
+    byClass,
+    pooled: mmdReference(
+      stats.filter((_, i) => i % stride === 0),
+      scale,
+    ),
+  };
 }
 
 async function candidate(

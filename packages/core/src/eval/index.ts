@@ -31,7 +31,16 @@ export {
   type HouseVariantItem,
   houseVariant,
 } from "./house-conventions.js";
-export { type MmdReference, mmdReference, mmdTo, topologyMmd } from "./mmd.js";
+export {
+  gaussianMmdTo,
+  type MmdReference,
+  mmdReference,
+  mmdTo,
+  STD_FLOOR,
+  type StatScale,
+  statScale,
+  topologyMmd,
+} from "./mmd.js";
 export {
   type ControlValveStation,
   controlValveStations,

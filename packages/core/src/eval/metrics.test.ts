@@ -150,11 +150,13 @@ describe("graph-statistics MMD", () => {
     const stats = (c: string) => VAL.filter((d) => d.processClass === c).map(topologyStats);
     const pumps = stats("pump_station");
     const tanks = stats("tank_farm");
-    // 25 against 25 designs: the estimate's noise is a few hundredths; two classes are far apart.
+    // 25 against 25 designs (energy distance in standard deviations, measured 0.62 against 48.8):
+    // the sampling noise is far below the distance between two classes.
     const even = pumps.filter((_, i) => i % 2 === 0);
     const odd = pumps.filter((_, i) => i % 2 === 1);
-    expect(Math.abs(topologyMmd(even, odd))).toBeLessThan(0.1);
-    expect(topologyMmd(tanks, pumps)).toBeGreaterThan(0.5);
+    const between = topologyMmd(tanks, pumps);
+    expect(between).toBeGreaterThan(10);
+    expect(Math.abs(topologyMmd(even, odd))).toBeLessThan(between / 20);
   });
 });
 

@@ -1,25 +1,46 @@
 /**
- * Unbiased MMD² (Gretton et al. 2012) between generated statistics and a reference (training)
- * set, Gaussian kernel, bandwidth = median pairwise distance of the reference (median heuristic),
- * both sets standardised by the reference's mean and standard deviation.
+ * Realism as an unbiased MMD² (Gretton et al. 2012) between generated graph statistics and a
+ * reference (training) set, with the distance-induced kernel: the energy distance
+ * 2·E‖x−y‖ − E‖x−x′‖ − E‖y−y′‖ (Székely & Rizzo 2004; Sejdinovic et al. 2013 show it is MMD² for the
+ * kernel ½(‖x‖ + ‖y‖ − ‖x−y‖)). Why not the Gaussian kernel: with any bounded kernel that decays,
+ * sets far from every training design get cross terms of ~0 and MMD² saturates at the two sets'
+ * within terms, so a random graph, an untrained model and a learned one all tied (README). The
+ * energy distance grows with the distance and has no bandwidth to choose.
  *
- * Not gan/metrics.ts `mmd`: that one floors a column's deviation at 1e-6, so a statistic the
- * training set never varies (a count that is always 0 in a class) turns one extra item into an
- * infinite distance and every sample saturates the kernel; here the floor is half a count (every
- * statistic is a count). The reference's bandwidth and within-set term are computed once and
- * reused for every source.
+ * Both sets are standardised by one scale: the whole training set's mean and standard deviation
+ * per statistic (`statScale`), floored at half a count (every statistic is a count), so no single
+ * count dominates, a count a class never varies does not turn one extra item into an infinite
+ * distance, and figures of different classes are in the same units. The reference's within term
+ * is computed once and reused for every source.
+ *
+ * The old Gaussian MMD² (median-heuristic bandwidth) stays as `gaussianMmdTo`, for comparison only.
  */
 
 /** Half a count: see the module comment. */
-const STD_FLOOR = 0.5;
+export const STD_FLOOR = 0.5;
 
-export interface MmdReference {
+/** Per-statistic standardisation. */
+export interface StatScale {
   readonly mean: readonly number[];
   readonly std: readonly number[];
+}
+
+export interface MmdReference extends StatScale {
   readonly rows: readonly Float64Array[];
-  readonly sigma: number;
-  /** Mean kernel over distinct reference pairs. */
+  /** Mean distance over distinct reference pairs. */
   readonly within: number;
+}
+
+/** Mean and standard deviation (floored at STD_FLOOR) of each statistic over `rows`. */
+export function statScale(rows: readonly (readonly number[])[]): StatScale {
+  const n = rows.length;
+  const d = rows[0]?.length ?? 0;
+  const mean = new Array<number>(d).fill(0);
+  const std = new Array<number>(d).fill(0);
+  for (const r of rows) for (let j = 0; j < d; j++) mean[j]! += r[j]! / n;
+  for (const r of rows) for (let j = 0; j < d; j++) std[j]! += (r[j]! - mean[j]!) ** 2 / Math.max(1, n - 1);
+  for (let j = 0; j < d; j++) std[j] = Math.max(STD_FLOOR, Math.sqrt(std[j]!));
+  return { mean, std };
 }
 
 function squaredDistance(a: Float64Array, b: Float64Array): number {
@@ -28,45 +49,54 @@ function squaredDistance(a: Float64Array, b: Float64Array): number {
   return s;
 }
 
-/** Prepares a reference set (at least 2 rows). */
-export function mmdReference(reference: readonly (readonly number[])[]): MmdReference {
-  const n = reference.length;
-  const d = reference[0]?.length ?? 0;
-  const mean = new Array<number>(d).fill(0);
-  const std = new Array<number>(d).fill(0);
-  for (const r of reference) for (let j = 0; j < d; j++) mean[j]! += r[j]! / n;
-  for (const r of reference) for (let j = 0; j < d; j++) std[j]! += (r[j]! - mean[j]!) ** 2 / Math.max(1, n - 1);
-  for (let j = 0; j < d; j++) std[j] = Math.max(STD_FLOOR, Math.sqrt(std[j]!));
-  const partial = { mean, std };
-  const rows = reference.map((r) => standardise(partial, r));
-  const d2: number[] = [];
-  for (let i = 0; i < n; i++) for (let k = i + 1; k < n; k++) d2.push(squaredDistance(rows[i]!, rows[k]!));
-  const sorted = Float64Array.from(d2).sort();
-  const sigma = Math.max(1e-6, Math.sqrt(sorted[sorted.length >> 1] ?? 1));
-  let within = 0;
-  for (const v of d2) within += Math.exp(-v / (2 * sigma * sigma));
-  return { mean, std, rows, sigma, within: d2.length > 0 ? within / d2.length : Number.NaN };
+function standardise(scale: StatScale, row: readonly number[]): Float64Array {
+  return Float64Array.from(row, (v, j) => (v - scale.mean[j]!) / scale.std[j]!);
 }
 
-function standardise(ref: Pick<MmdReference, "mean" | "std">, row: readonly number[]): Float64Array {
-  return Float64Array.from(row, (v, j) => (v - ref.mean[j]!) / ref.std[j]!);
+/** Mean of f over distinct pairs of one set (the U-statistic that keeps the estimate unbiased). */
+function meanOverPairs(rows: readonly Float64Array[], f: (d2: number) => number): number {
+  let s = 0;
+  for (let i = 0; i < rows.length; i++)
+    for (let k = i + 1; k < rows.length; k++) s += f(squaredDistance(rows[i]!, rows[k]!));
+  return s / ((rows.length * (rows.length - 1)) / 2);
 }
 
-/** Unbiased MMD² of samples against a prepared reference; NaN with fewer than 2 samples. */
+function meanAcross(a: readonly Float64Array[], b: readonly Float64Array[], f: (d2: number) => number): number {
+  let s = 0;
+  for (const x of a) for (const y of b) s += f(squaredDistance(x, y));
+  return s / (a.length * b.length);
+}
+
+/** Prepares a reference set (at least 2 rows), standardised by `scale` (default: its own). */
+export function mmdReference(reference: readonly (readonly number[])[], scale = statScale(reference)): MmdReference {
+  const rows = reference.map((r) => standardise(scale, r));
+  return { ...scale, rows, within: rows.length < 2 ? Number.NaN : meanOverPairs(rows, Math.sqrt) };
+}
+
+/** Unbiased energy-distance MMD² of samples against a prepared reference; NaN with fewer than 2 samples. */
 export function mmdTo(ref: MmdReference, samples: readonly (readonly number[])[]): number {
   if (samples.length < 2 || ref.rows.length < 2) return Number.NaN;
   const X = samples.map((r) => standardise(ref, r));
-  const k = (a: Float64Array, b: Float64Array) => Math.exp(-squaredDistance(a, b) / (2 * ref.sigma * ref.sigma));
-  let withinX = 0;
-  for (let i = 0; i < X.length; i++) for (let j = i + 1; j < X.length; j++) withinX += k(X[i]!, X[j]!);
-  withinX /= (X.length * (X.length - 1)) / 2;
-  let between = 0;
-  for (const a of X) for (const b of ref.rows) between += k(a, b);
-  between /= X.length * ref.rows.length;
-  return withinX + ref.within - 2 * between;
+  return 2 * meanAcross(X, ref.rows, Math.sqrt) - meanOverPairs(X, Math.sqrt) - ref.within;
 }
 
-/** Unbiased MMD² between two sets (reference = the second). */
+/**
+ * The old figure, for comparison only: unbiased Gaussian-kernel MMD², bandwidth the median pairwise
+ * distance of the reference. Saturates at its within terms once samples are far from the reference.
+ */
+export function gaussianMmdTo(ref: MmdReference, samples: readonly (readonly number[])[]): number {
+  if (samples.length < 2 || ref.rows.length < 2) return Number.NaN;
+  const d2: number[] = [];
+  for (let i = 0; i < ref.rows.length; i++) {
+    for (let k = i + 1; k < ref.rows.length; k++) d2.push(squaredDistance(ref.rows[i]!, ref.rows[k]!));
+  }
+  const sigma2 = Math.max(1e-12, Float64Array.from(d2).sort()[d2.length >> 1]!);
+  const kernel = (v: number) => Math.exp(-v / (2 * sigma2));
+  const X = samples.map((r) => standardise(ref, r));
+  return meanOverPairs(X, kernel) + meanOverPairs(ref.rows, kernel) - 2 * meanAcross(X, ref.rows, kernel);
+}
+
+/** Unbiased energy-distance MMD² between two sets (reference = the second, standardised by its own scale). */
 export function topologyMmd(
   samples: readonly (readonly number[])[],
   reference: readonly (readonly number[])[],

@@ -13,7 +13,7 @@ const COLUMNS: readonly (readonly [string, (r: TopologyRow) => string])[] = [
   ["novelty", (r) => share(r.novelty)],
   ["NN WL distance", (r) => fixed(3)(r.nearestDistance)],
   ["uniqueness", (r) => share(r.uniqueness)],
-  ["graph MMD²", (r) => fixed(4)(r.mmd)],
+  ["graph MMD² (energy)", (r) => fixed(3)(r.mmd)],
   ["condition match", (r) => share(r.conditionMatch)],
   ["pumps 2oo3", (r) => share(r.conventions.pumps2oo3)],
   ["CV block+bypass", (r) => share(r.conventions.controlValveStations)],
