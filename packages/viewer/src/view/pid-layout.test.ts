@@ -1,24 +1,38 @@
 // The P&ID layout draws every line, including lines with an open end (battery limit): each open
 // end is an off-page connector node the line runs to or from, in the flow direction.
-import { equipmentIn, modifiedDesign, tankFarm } from "@plantgan/testing";
+import type { Design } from "@plantgan/core/design";
+import { tankFarm } from "@plantgan/testing";
 import { describe, expect, it } from "vitest";
 import { layoutPid, offPageText, type PidDrawing } from "./pid-layout.js";
 
-/** pump_station with a line to a battery limit, a branch from one, and a line open at both ends. */
-const design = modifiedDesign("pump_station", (input) => {
-  equipmentIn(input, "V-102").nozzles!.push({ id: "OUT", dx: 2, dy: -1, dz: 0.3, size: 100 });
-  input.lines.push(
-    {
-      id: "100-P-9001-C1",
-      from: { tag: "V-102", nozzle: "OUT" },
-      to: { open: true, label: "to unit 200", edge: "east" },
-      size: 100,
-      components: [{ tag: "HV-9001", type: "control_valve" }],
-    },
-    { id: "80-U-9002-A1", from: { open: true, edge: "south" }, to: { line: "100-P-9001-C1" }, size: 80 },
-    { id: "80-U-9003-A1", from: { open: true }, to: { open: true, label: "CW return" }, size: 80 },
-  );
-});
+/**
+ * The tank farm with its pump discharge sent to a battery limit (a branch still tees into it), a
+ * branch coming in from one, and a line open at both ends.
+ */
+function withOpenEnds(): Design {
+  const base = tankFarm();
+  const extraLine = (id: string, from: Design["lines"][number]["from"], to: Design["lines"][number]["to"]) => ({
+    id,
+    from,
+    to,
+    size: 80,
+    service: "process" as const,
+    components: [],
+  });
+  return {
+    ...base,
+    lines: [
+      ...base.lines.map((l) =>
+        l.id === "100-P-1002-A1"
+          ? { ...l, to: { open: true as const, label: "to unit 200", edge: "east" as const } }
+          : l,
+      ),
+      extraLine("80-U-9002-A1", { open: true, edge: "south" }, { line: "150-P-1001-A1" }),
+      extraLine("80-U-9003-A1", { open: true }, { open: true, label: "CW return" }),
+    ],
+  };
+}
+const design = withOpenEnds();
 
 const near = (a: { x: number; y: number }, b: { x: number; y: number }) => Math.hypot(a.x - b.x, a.y - b.y);
 
@@ -42,7 +56,7 @@ describe("P&ID layout", () => {
   it("gives each open end an off-page connector with its label (else its edge), flowing in at a from end and out at a to end", () => {
     expect(offPage.map((n) => [n.id, n.flow, n.label]).sort()).toEqual(
       [
-        ["100-P-9001-C1", "out", "to unit 200"],
+        ["100-P-1002-A1", "out", "to unit 200"],
         ["80-U-9002-A1", "in", "south edge"],
         ["80-U-9003-A1", "in", "off-page"],
         ["80-U-9003-A1", "out", "CW return"],
@@ -53,11 +67,11 @@ describe("P&ID layout", () => {
 
   it("lays the flow left to right: a line comes in from its connector and leaves to its connector", () => {
     const open = (line: string, flow: "in" | "out") => offPage.find((n) => n.id === line && n.flow === flow)!;
-    const vessel = drawing.nodes.find((n) => n.key === "eq:V-102")!;
-    expect(open("100-P-9001-C1", "out").x).toBeGreaterThan(vessel.x);
+    const pump = drawing.nodes.find((n) => n.key === "eq:P-101A")!;
+    expect(open("100-P-1002-A1", "out").x).toBeGreaterThan(pump.x);
     expect(open("80-U-9003-A1", "in").x).toBeLessThan(open("80-U-9003-A1", "out").x);
-    // The valve on the line to the battery limit is drawn on it.
-    expect(drawing.components.some((c) => c.component.tag === "HV-9001" && c.lineId === "100-P-9001-C1")).toBe(true);
+    // The cooling water branch still tees into the line that now leaves the plot.
+    expect(touches(drawing, "100-CW-2001", "tee:100-P-1002-A1")).toBe(true);
   });
 
   it("a design without open ends has no off-page connector", () => {
