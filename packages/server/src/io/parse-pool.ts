@@ -71,6 +71,7 @@ export class DesignParsePool {
   #queue: Pending[] = [];
   #busy: Pending | undefined;
   #nextId = 1;
+  #nextFile = 1;
   #closed = false;
   /** The private folder of bodies on their way to the parse process, made on first use. */
   #spool: Promise<string> | undefined;
@@ -88,26 +89,30 @@ export class DesignParsePool {
    */
   async readCounted(input: IngestInput, maxRecords?: number): Promise<CountedRead> {
     if (this.#closed) throw new Error("the design parser is closed");
-    const id = this.#nextId++;
     const { content, ...rest } = input;
+    if (typeof content === "string") return this.#enqueue({ id: this.#nextId++, input, ...max(maxRecords) });
     // Bytes go by file: written by libuv's threads, never copied on the request thread.
-    const file = typeof content === "string" ? undefined : join(await this.#spoolDir(), String(id));
-    if (file !== undefined) await writeFile(file, content, { mode: 0o600 });
-    const request: ParseRequest = {
-      id,
-      input: file === undefined ? input : { ...rest, content: "" },
-      ...(file !== undefined ? { file } : {}),
-      ...(maxRecords !== undefined ? { maxRecords } : {}),
-    };
+    const file = join(await this.#spoolDir(), String(this.#nextFile++));
+    await writeFile(file, content, { mode: 0o600 });
     try {
-      return await new Promise<CountedRead>((resolve, reject) => {
-        if (this.#closed) return reject(new Error("the design parser is closed"));
-        this.#queue.push({ request, resolve, reject });
-        this.#dispatch();
-      });
+      return await this.readFile(file, rest, maxRecords);
     } finally {
-      if (file !== undefined) await rm(file, { force: true });
+      await rm(file, { force: true });
     }
+  }
+
+  /** As readCounted, for a body already in `file` (io/body-spool.ts); the file is left as it is. */
+  readFile(file: string, input: Omit<IngestInput, "content">, maxRecords?: number): Promise<CountedRead> {
+    if (this.#closed) return Promise.reject(new Error("the design parser is closed"));
+    return this.#enqueue({ id: this.#nextId++, input: { ...input, content: "" }, file, ...max(maxRecords) });
+  }
+
+  #enqueue(request: ParseRequest): Promise<CountedRead> {
+    return new Promise<CountedRead>((resolve, reject) => {
+      if (this.#closed) return reject(new Error("the design parser is closed"));
+      this.#queue.push({ request, resolve, reject });
+      this.#dispatch();
+    });
   }
 
   #spoolDir(): Promise<string> {
@@ -176,6 +181,10 @@ export class DesignParsePool {
     this.#worker = worker;
     return worker;
   }
+}
+
+function max(maxRecords: number | undefined): { maxRecords?: number } {
+  return maxRecords !== undefined ? { maxRecords } : {};
 }
 
 /**

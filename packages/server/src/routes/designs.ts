@@ -1,3 +1,4 @@
+import type { IncomingMessage } from "node:http";
 import { summariseDesign } from "@plantgan/core/design";
 import {
   type AcceptedRecord,
@@ -14,6 +15,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { type RouteOptions, rateConfig } from "../config.js";
 import { ApiError, type ApiIssue } from "../errors.js";
 import { EXPORT_FORMATS, type ExportFormat, exportDesign, NotPlacedError } from "../export.js";
+import { BodySpool, isSpooledBody } from "../io/body-spool.js";
 import { DesignParsePool } from "../io/parse-pool.js";
 import { apiRef, CONTRACT, inlined, pageOf, problems } from "../schemas.js";
 import type { DesignInsert, DesignSource } from "../store/store.js";
@@ -52,9 +54,18 @@ const SOURCE: Record<string, DesignSource> = { json: "json", ndjson: "ndjson", d
 export async function designRoutes(app: FastifyInstance, options: RouteOptions): Promise<void> {
   const parser = new DesignParsePool();
   app.addHook("onClose", () => parser.close());
-  // Raw bytes for the formats the handler has parsed off its thread; JSON keeps fastify's
-  // (prototype-safe) parser. Bytes, not text: decoding a 15 MB body into a string here held the
-  // request thread (and its heap) for tens of milliseconds per upload; the parse process decodes.
+  // The formats the handler has parsed off its thread arrive as a temp file (io/body-spool.ts),
+  // never as one string or buffer on this thread: decoding a 15 MB body into a string, or even
+  // concatenating its chunks, held the request thread for tens of milliseconds per upload.
+  // JSON keeps fastify's (prototype-safe) parser.
+  const spool = new BodySpool(SNIFF_CHARS * 4);
+  app.addHook("onClose", () => spool.close());
+  // Whatever the answer (or none: the client gone), the body's file goes with the request.
+  const dropBody = async (request: FastifyRequest) => {
+    if (isSpooledBody(request.body)) await spool.remove(request.body);
+  };
+  app.addHook("onResponse", dropBody);
+  app.addHook("onRequestAbort", dropBody);
   app.addContentTypeParser(
     [
       "application/x-ndjson",
@@ -64,8 +75,8 @@ export async function designRoutes(app: FastifyInstance, options: RouteOptions):
       "text/xml",
       "application/dexpi+xml",
     ],
-    { parseAs: "buffer", bodyLimit: options.limits.uploadBytes },
-    (_request, body, done) => done(null, body),
+    (request: FastifyRequest, payload: IncomingMessage) =>
+      spool.receive(payload, options.limits.uploadBytes, request.headers["content-length"]),
   );
 
   app.post(
@@ -106,8 +117,8 @@ export async function designRoutes(app: FastifyInstance, options: RouteOptions):
       }
       // XML is claimed by DEXPI 1.x and 2.0 alike: the body's root element decides between them.
       const mediaType = request.headers["content-type"];
-      const sniffed = Buffer.isBuffer(request.body)
-        ? detectFormat({ ...(mediaType ? { mediaType } : {}), head: headText(request.body) })
+      const sniffed = isSpooledBody(request.body)
+        ? detectFormat({ ...(mediaType ? { mediaType } : {}), head: headText(request.body.head) })
         : undefined;
       const format = sniffed?.ok ? sniffed.format : formatByMediaType(mediaType);
       if (!format)
@@ -308,11 +319,11 @@ async function readRecords(
     if (Array.isArray(body) && body.length > maxRecords) throw tooMany(body.length);
     return { records: jsonValueRecords(body, "body"), notes: {} };
   }
-  if (!Buffer.isBuffer(body)) throw new ApiError("invalid_request", "the body is empty");
-  // Counted and read in the parse process: the body is never a string on this thread.
-  const read = await parser.readCounted(
+  if (!isSpooledBody(body)) throw new ApiError("invalid_request", "the body is empty");
+  // Counted and read in the parse process, from the body's file: it is never text on this thread.
+  const read = await parser.readFile(
+    body.file,
     {
-      content: body,
       format: format.id,
       label: format.id === "ndjson" ? "line" : "body",
       ...(dexpiId !== undefined ? { id: dexpiId } : {}),
@@ -335,13 +346,12 @@ async function readRecords(
 }
 
 /**
- * The start of a body as text, for sniffing its format: only its first bytes are decoded (UTF-8 or
+ * The start of a body as text, for sniffing its format: only its first bytes are kept and decoded (UTF-8 or
  * UTF-16, as core reads them). A body in an encoding PlantGAN does not read is sniffed as Latin-1,
  * so its format is still found and the parse process refuses it naming the encoding.
  */
-function headText(body: Buffer): string {
-  // Four bytes a character covers SNIFF_CHARS characters in any UTF; an even length keeps UTF-16 whole.
-  const head = body.subarray(0, SNIFF_CHARS * 4);
+function headText(head: Buffer): string {
+  // The spool keeps four bytes a character (SNIFF_CHARS in any UTF; an even length keeps UTF-16 whole).
   try {
     return contentText(head).slice(0, SNIFF_CHARS);
   } catch {
