@@ -8,7 +8,15 @@ import { parseDesign } from "../../design/index.js";
 import { readDesigns } from "../read.js";
 import { importDexpi2 } from "./index.js";
 
-type Obj = { id?: string; type: string; itemTag?: string; props: Map<string, Obj[]>; refs: Map<string, string[]> };
+type Obj = {
+  id?: string;
+  type: string;
+  itemTag?: string;
+  /** Function letters of an instrumentation function ("IC", "ST"). */
+  letters?: string;
+  props: Map<string, Obj[]>;
+  refs: Map<string, string[]>;
+};
 
 /** Every <Object> of the file, with its component objects and references by property. */
 function objects(xml: string): Obj[] {
@@ -23,10 +31,15 @@ function objects(xml: string): Obj[] {
       (d) => d.property === "DiscProfile/ItemTag",
     );
     const itemTag = (tagData?.String as unknown[] | undefined)?.[0];
+    const lettersData = ((node.Data as Record<string, unknown>[] | undefined) ?? []).find(
+      (d) => d.property === "ProcessInstrumentationFunctions",
+    );
+    const letters = (lettersData?.String as unknown[] | undefined)?.[0];
     const o: Obj = {
       ...(typeof node.id === "string" ? { id: node.id } : {}),
       type: node.type as string,
       ...(typeof itemTag === "string" ? { itemTag } : {}),
+      ...(typeof letters === "string" ? { letters } : {}),
       props: new Map(),
       refs: new Map(),
     };
@@ -52,6 +65,8 @@ interface Expected {
   groups: { nozzles: Set<string>; open: number }[];
   /** Segment ends at a piping off-page connector. */
   connectors: number;
+  /** Loop functions holding a controller (letters ending in C) that actuates something. */
+  controlLoops: number;
   sensing: number;
 }
 
@@ -93,10 +108,20 @@ function expected(xml: string): Expected {
   const sensing = all.filter((o) =>
     (o.props.get("ProcessSignalGeneratingFunctions") ?? []).some((f) => f.refs.has("SensingLocation")),
   ).length;
+  const byId = new Map(all.map((o) => [o.id, o]));
+  const controlLoops = all.filter(
+    (o) =>
+      o.type.endsWith(".InstrumentationLoopFunction") &&
+      (o.refs.get("ProcessInstrumentationFunctions") ?? []).some((id) => {
+        const f = byId.get(id);
+        return f !== undefined && /C$/.test(f.letters ?? "") && f.props.has("ActuatingFunctions");
+      }),
+  ).length;
   return {
     equipment: all.filter((o) => o.props.has("Nozzles")).length,
     groups: [...groups.values()],
     connectors,
+    controlLoops,
     sensing,
   };
 }
@@ -143,6 +168,9 @@ describeWithFixtures("DEXPI 2.0 example series", () => {
       expect(openEnds.length).toBe(want.groups.reduce((n, g) => n + g.open, 0));
       // Each off-page connector is an open end labelled with what it refers to.
       expect(openEnds.filter((e) => "label" in e).length).toBe(want.connectors);
+      // Every loop with a controller that actuates a valve is a loop: the valves' lines are kept, open ends and all.
+      expect(want.controlLoops).toBeGreaterThan(0);
+      expect((r.design.control?.loops ?? []).length).toBe(want.controlLoops);
       // Each function with a sensing location is an instrument, or unmapped saying where it senses.
       const unsensed = r.report.unmapped.filter((u) => /^its sensing location/.test(u.reason)).length;
       expect((r.design.instruments ?? []).length + unsensed).toBe(want.sensing);
