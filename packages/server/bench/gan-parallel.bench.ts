@@ -5,7 +5,7 @@
  * rows pay the same per-step costs (gradients sent to the parent, summed, sent back), so the
  * ratio is what the second core adds. `pnpm bench:gan` runs it after the single-process bench.
  *
- *   npx tsx --conditions=@plantgan/source packages/server/bench/gan-parallel.bench.ts [--batch B] [--steps S]
+ *   npx tsx --conditions=@plantgan/source packages/server/bench/gan-parallel.bench.ts [--batch B] [--steps S] [--resend-items]
  */
 import { availableParallelism, loadavg } from "node:os";
 import { designPlant } from "@plantgan/core/designer";
@@ -14,11 +14,14 @@ import {
   createTrainer,
   dataParallelStep,
   layoutItem,
+  noPhaseTimes,
   PROCESS_CLASSES,
+  STEP_PHASES,
+  type StepPhaseTimes,
   selectBackend,
   type TrainerConfigInput,
 } from "@plantgan/core/gan";
-import { startProcessWorkers } from "../src/gan/parallel-training.js";
+import { type CallTimes, startProcessWorkers } from "../src/gan/parallel-training.js";
 
 function arg(name: string, fallback: number): number {
   const k = process.argv.indexOf(`--${name}`);
@@ -26,6 +29,8 @@ function arg(name: string, fallback: number): number {
 }
 
 const batchSize = arg("batch", 32);
+/** --resend-items: every step sends its shard's encodings, as before the designs were sent once. */
+const sendItems = !process.argv.includes("--resend-items");
 const steps = arg("steps", 4);
 /** The CLI's "small" layout model (core/src/gan/model-sizes.ts MODEL_SIZES), as gan.bench.ts times it. */
 const CONFIG: TrainerConfigInput = {
@@ -55,20 +60,59 @@ for (let seed = 1; items.length < batchSize; seed++) {
 const start = await trainer.state();
 trainer.dispose();
 
-async function samplesPerSecond(workerCount: number): Promise<number> {
-  const workers = await startProcessWorkers(start, workerCount, backend);
+interface Run {
+  readonly samplesPerSecond: number;
+  /** Wall ms of each phase of a step, summed over the timed steps. */
+  readonly phases: StepPhaseTimes;
+  /** Each worker's calls after the warm-up, by request type. */
+  readonly calls: readonly Readonly<Record<string, CallTimes>>[];
+}
+
+async function timedRun(workerCount: number): Promise<Run> {
+  const workers = await startProcessWorkers(start, workerCount, backend, sendItems ? items : []);
   try {
     await dataParallelStep(workers, items, 0); // warm-up: first kernels, wasm compilation
+    const warm = workers.map((w) => structuredClone(w.callTimes()));
+    const phases = noPhaseTimes();
     const t0 = performance.now();
-    for (let s = 1; s <= steps; s++) await dataParallelStep(workers, items, s);
-    return (steps * items.length) / ((performance.now() - t0) / 1000);
+    for (let s = 1; s <= steps; s++) await dataParallelStep(workers, items, s, phases);
+    const seconds = (performance.now() - t0) / 1000;
+    const calls = workers.map((w, k) => minus(w.callTimes(), warm[k]!));
+    return { samplesPerSecond: (steps * items.length) / seconds, phases, calls };
   } finally {
     await Promise.all(workers.map((w) => w.close()));
   }
 }
 
-const one = await samplesPerSecond(1);
-const two = await samplesPerSecond(2);
+/** The calls made between two readings of a worker's `callTimes`. */
+function minus(now: Readonly<Record<string, CallTimes>>, before: Readonly<Record<string, CallTimes>>) {
+  const zero: CallTimes = { calls: 0, roundTripMs: 0, childMs: 0, childCpuMs: 0 };
+  return Object.fromEntries(
+    Object.entries(now).map(([type, t]) => {
+      const b = before[type] ?? zero;
+      const keys = Object.keys(zero) as (keyof CallTimes)[];
+      return [type, Object.fromEntries(keys.map((k) => [k, t[k] - b[k]])) as unknown as CallTimes];
+    }),
+  );
+}
+
+/**
+ * Per step: each phase's wall ms, and for each worker the child's CPU and wall ms against the
+ * parent's round trip (round trip less child wall: messages; child wall less CPU: waiting for a core).
+ */
+function printPhases(label: string, run: Run): void {
+  const perStep = (ms: number) => (ms / steps).toFixed(1);
+  console.log(`  ${label}: ${STEP_PHASES.map((p) => `${p} ${perStep(run.phases[p])}`).join(", ")} ms/step`);
+  run.calls.forEach((calls, k) => {
+    const parts = Object.entries(calls)
+      .filter(([, t]) => t.calls > 0)
+      .map(([type, t]) => `${type} ${perStep(t.childCpuMs)}/${perStep(t.childMs)}/${perStep(t.roundTripMs)}`);
+    console.log(`    worker ${k + 1} (child CPU / child wall / round trip, ms per step): ${parts.join(", ")}`);
+  });
+}
+
+const one = await timedRun(1);
+const two = await timedRun(2);
 console.log(
   `data-parallel training, layout kind (small), batch ${batchSize}, ${backend}, ${steps} steps after a warm-up (Node ${process.version}, ${availableParallelism()} cores, load average before ${loadBefore
     .map((l) => l.toFixed(2))
@@ -76,6 +120,9 @@ console.log(
     .map((l) => l.toFixed(2))
     .join(" ")})`,
 );
-console.log(`1 worker process:  ${one.toFixed(1)} samples/s`);
-console.log(`2 worker processes: ${two.toFixed(1)} samples/s`);
-console.log(`scaling 1 → 2 workers: ×${(two / one).toFixed(2)} (goal ×1.7)`);
+console.log(`1 worker process:  ${one.samplesPerSecond.toFixed(1)} samples/s`);
+console.log(`2 worker processes: ${two.samplesPerSecond.toFixed(1)} samples/s`);
+console.log(`scaling 1 → 2 workers: ×${(two.samplesPerSecond / one.samplesPerSecond).toFixed(2)} (goal ×1.7)`);
+console.log(`where a step's time goes (shards ${sendItems ? "sent as indices" : "sent whole every step"}):`);
+printPhases("1 worker", one);
+printPhases("2 workers", two);

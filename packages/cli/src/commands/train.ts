@@ -344,7 +344,7 @@ export function registerTrain(program: Command): void {
           ? (await readSplit(options.dataset, "val")).designs
           : designs;
         const placedVal = val.filter((d) => d.equipment.length > 0 && d.equipment.every((e) => e.x !== undefined));
-        const helpers = await startTrainingHelpers(trainer, workers, backendChoice.name);
+        const helpers = await startTrainingHelpers(trainer, workers, backendChoice.name, items);
         await runTrainingLoop({
           trainer,
           items,

@@ -24,7 +24,16 @@ export {
   PROCESS_CLASSES,
   SITE_SCALE,
 } from "./condition.js";
-export { dataParallelStep, type GradientWorker, localWorker, shardRows, sumGradients } from "./data-parallel.js";
+export {
+  dataParallelStep,
+  type GradientWorker,
+  localWorker,
+  noPhaseTimes,
+  STEP_PHASES,
+  type StepPhaseTimes,
+  shardRows,
+  sumGradients,
+} from "./data-parallel.js";
 export { GAN_GRADIENT_KERNELS, matMulDense, registerGanGradients } from "./gradients.js";
 export {
   type ActivationName,

@@ -36,11 +36,14 @@ describe("data-parallel training in worker processes", () => {
   it("two processes, each with its own wasm backend, train like one trainer on the whole batch", async () => {
     const one = createTrainer(TINY);
     const start = await one.state();
-    workers = await startProcessWorkers(start, 2, "wasm");
+    // The designs go to the processes once: step 0's shards travel as indices into them (in a
+    // shuffled order, as the training loop takes them); step 1's are copies, so they travel whole.
+    workers = await startProcessWorkers(start, 2, "wasm", ITEMS);
     const single = [localWorker(one)];
+    const batches = [[4, 1, 3, 0, 2].map((i) => ITEMS[i]!), ITEMS.map((item) => ({ ...item }))];
     for (let step = 0; step < 2; step++) {
-      const a = await dataParallelStep(single, ITEMS, step);
-      const b = await dataParallelStep(workers, ITEMS, step);
+      const a = await dataParallelStep(single, batches[step]!, step);
+      const b = await dataParallelStep(workers, batches[step]!, step);
       for (const k of ["d_loss", "gp", "g_loss", "overlap"] as const) {
         expect(Math.abs(b[k] - a[k]), `${k} at step ${step}`).toBeLessThan(1e-3 * (1e-4 + Math.abs(a[k])));
       }

@@ -2,21 +2,37 @@
  * Data-parallel GAN training on every core: one forked process per worker (gradient-process.ts),
  * each with its own backend and a copy of the trainer, driven by core's `dataParallelStep` (each
  * takes its rows of the batch, the gradients are summed here and every worker applies the sum).
- * Messages use the "advanced" serialisation, so gradients travel as typed arrays, not JSON.
+ * Messages use the "advanced" serialisation, so gradients travel as typed arrays, not JSON. The
+ * training designs go to each process once; a step then sends the indices of its shard's rows.
  */
 import { type ChildProcess, fork } from "node:child_process";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import type { BackendName, GradientWorker, ShardGradients, Trainer, TrainerState } from "@plantgan/core/gan";
-import type { GradientReply, GradientRequest } from "./gradient-process.js";
+import type { BackendName, BatchItem, GradientWorker, ShardGradients, Trainer, TrainerState } from "@plantgan/core/gan";
+import type { GradientReply, GradientRequest, ShardItems } from "./gradient-process.js";
 
 type Request = GradientRequest extends infer R ? (R extends { id: number } ? Omit<R, "id"> : never) : never;
+
+/** Calls of one kind to a worker process: how many, their round trips, the child's wall and CPU ms. */
+export interface CallTimes {
+  calls: number;
+  roundTripMs: number;
+  childMs: number;
+  childCpuMs: number;
+}
 
 /** A worker process, as core's GradientWorker, plus what the caller needs to end it. */
 export interface ProcessWorker extends GradientWorker {
   /** The worker's trainer state (weights, optimizers, counters), e.g. to checkpoint or compare. */
   state(): Promise<TrainerState>;
+  /**
+   * Sends the training designs once: later shards made of them travel as indices (a shard with
+   * any other design still travels whole).
+   */
+  loadItems(items: readonly BatchItem[]): Promise<void>;
+  /** Times of the calls made so far, by request type (benches: round trip less child time is IPC). */
+  callTimes(): Readonly<Record<string, CallTimes>>;
   close(): Promise<void>;
 }
 
@@ -53,6 +69,7 @@ export async function startTrainingHelpers(
   trainer: Trainer,
   workers: number,
   backend: BackendName,
+  items: readonly BatchItem[] = [],
 ): Promise<ProcessWorker[]> {
   if (workers <= 1) return [];
   const { generator } = trainer.config.model;
@@ -60,7 +77,7 @@ export async function startTrainingHelpers(
     throw new Error(
       `data-parallel training needs a layout generator or layoutOnly training (this one is ${generator})`,
     );
-  return startProcessWorkers(await trainer.state(), workers - 1, backend);
+  return startProcessWorkers(await trainer.state(), workers - 1, backend, items);
 }
 
 /** Ends the worker processes (each finishes the request it is on, if any). */
@@ -69,17 +86,20 @@ export async function closeWorkers(workers: readonly ProcessWorker[]): Promise<v
 }
 
 /**
- * Starts `count` worker processes, each restored from `state` on `backend`. Resolves when all
- * have loaded; a worker that fails to start rejects (and the others are closed).
+ * Starts `count` worker processes, each restored from `state` on `backend` and given the training
+ * designs `items` (see `loadItems`). Resolves when all have loaded; a worker that fails to start
+ * rejects (and the others are closed).
  */
 export async function startProcessWorkers(
   state: TrainerState,
   count: number,
   backend: BackendName,
+  items: readonly BatchItem[] = [],
 ): Promise<ProcessWorker[]> {
   const workers = Array.from({ length: count }, () => processWorker());
   try {
     await Promise.all(workers.map((w) => w.call({ type: "init", state, backend })));
+    if (items.length > 0) await Promise.all(workers.map((w) => w.loadItems(items)));
   } catch (e) {
     await Promise.all(workers.map((w) => w.close()));
     throw e;
@@ -95,7 +115,17 @@ function processWorker(): ProcessWorker & { call(request: Request): Promise<unkn
     serialization: "advanced",
   });
   let nextId = 1;
-  const pending = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
+  const pending = new Map<
+    number,
+    { type: string; sent: number; resolve(value: unknown): void; reject(error: Error): void }
+  >();
+  const times: Record<string, CallTimes> = {};
+  // The index of each design the child holds, by identity (the training loop passes the same objects).
+  let indexOf = new Map<BatchItem, number>();
+  const shardOf = (items: readonly BatchItem[]): ShardItems => {
+    const indices = items.map((item) => indexOf.get(item));
+    return indices.every((i) => i !== undefined) ? { indices: indices as number[] } : { items: [...items] };
+  };
   const failAll = (error: Error) => {
     for (const p of pending.values()) p.reject(error);
     pending.clear();
@@ -104,8 +134,15 @@ function processWorker(): ProcessWorker & { call(request: Request): Promise<unkn
     const p = pending.get(reply.id);
     if (!p) return;
     pending.delete(reply.id);
-    if (reply.ok) p.resolve(reply.value);
-    else p.reject(new Error(`gradient worker: ${reply.error}`));
+    if (reply.ok) {
+      times[p.type] ??= { calls: 0, roundTripMs: 0, childMs: 0, childCpuMs: 0 };
+      const t = times[p.type]!;
+      t.calls++;
+      t.roundTripMs += performance.now() - p.sent;
+      t.childMs += reply.ms;
+      t.childCpuMs += reply.cpuMs;
+      p.resolve(reply.value);
+    } else p.reject(new Error(`gradient worker: ${reply.error}`));
   });
   child.on("exit", (code, signal) => failAll(new Error(`gradient worker exited (${signal ?? code})`)));
   child.on("error", (e) => failAll(e));
@@ -113,7 +150,7 @@ function processWorker(): ProcessWorker & { call(request: Request): Promise<unkn
   const call = (request: Request): Promise<unknown> =>
     new Promise((resolve, reject) => {
       const id = nextId++;
-      pending.set(id, { resolve, reject });
+      pending.set(id, { type: request.type, sent: performance.now(), resolve, reject });
       child.send({ ...request, id } as GradientRequest, (e) => {
         if (e) {
           pending.delete(id);
@@ -124,13 +161,18 @@ function processWorker(): ProcessWorker & { call(request: Request): Promise<unkn
 
   return {
     call,
-    criticGradients: (items, rows) => call({ type: "critic", items: [...items], rows }) as Promise<ShardGradients>,
+    loadItems: async (items) => {
+      await call({ type: "items", items: [...items] });
+      indexOf = new Map(items.map((item, i) => [item, i]));
+    },
+    criticGradients: (items, rows) => call({ type: "critic", shard: shardOf(items), rows }) as Promise<ShardGradients>,
     applyCriticGradients: (sum) => call({ type: "applyCritic", sum: [...sum] }) as Promise<boolean>,
     generatorGradients: () => call({ type: "generator" }) as Promise<ShardGradients>,
     applyGeneratorGradients: async (sum) => {
       await call({ type: "applyGenerator", sum: [...sum] });
     },
     state: () => call({ type: "state" }) as Promise<TrainerState>,
+    callTimes: () => times,
     close: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null || child.signalCode !== null) return resolve();

@@ -293,7 +293,7 @@ export async function runTrain(ctx: JobContext): Promise<unknown> {
     } else {
       // Never more workers than designs: each worker takes a row of every step.
       workers = Math.min(workersWanted, items.length);
-      const helpers = await startTrainingHelpers(trainer, workers, backend.name);
+      const helpers = await startTrainingHelpers(trainer, workers, backend.name, items);
       if (workers > 1) {
         await ctx.emit("log", {
           message: `layout generator: data-parallel on ${workers} processes (PLANTGAN_TRAIN_WORKERS), gradients averaged every step`,
