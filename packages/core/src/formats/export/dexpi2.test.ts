@@ -113,7 +113,7 @@ it("open line ends and a hand loop read back through the DEXPI 2.0 importer as t
   const got = back.design;
   // Every line with its ends (labels and edges included), in order; the open-ended ones whole.
   expect(got.lines.map((l) => [l.id, l.size, l.from, l.to])).toEqual(d.lines.map((l) => [l.id, l.size, l.from, l.to]));
-  const added = (lines: readonly { id: string }[]) => lines.filter((l) => /-900\d-/.test(l.id));
+  const added = <L extends { id: string }>(lines: readonly L[]) => lines.filter((l) => /-900\d-/.test(l.id));
   expect(added(got.lines)).toEqual(
     added(d.lines).map(({ id, from, to, size, components }) => ({ id, from, to, size, components })),
   );
