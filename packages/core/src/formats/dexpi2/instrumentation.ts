@@ -122,7 +122,7 @@ export function importInstrumentation(
     ctx.consume(lf, controller, ...via, ...via.flatMap((s) => [...s.components.values()].flat()));
     for (const m of members) ctx.consume(...componentsOf(m, "SignalConveyingFunctions"));
     const measurement = measuring && instrumentTag.get(measuring);
-    loops.push({ tag, ...(measurement ? { measurement } : {}), finalElement, action: "reverse" });
+    loops.push({ tag, ...(measurement ? { measurement } : {}), finalElement, ...loopSettings(controller) });
   }
   for (const f of functions) {
     if (/SafetyFunction/.test(f.cls))
@@ -133,6 +133,21 @@ export function importInstrumentation(
     else ctx.refuse(f, "neither a field instrument (no sensing location) nor the controller of an imported loop");
   }
   return { instruments, loops };
+}
+
+/**
+ * The controller's action, setpoint and shared final element as PlantGAN's export writes them
+ * (profile data); a file that does not say is a reverse-acting loop, the usual case.
+ */
+function loopSettings(controller: Dexpi2Object): Pick<Loop, "action" | "setpoint" | "sharedFinalElement"> {
+  const action = dataOf(controller, "PlantGAN/ControllerAction");
+  const setpoint = Number(dataOf(controller, "PlantGAN/Setpoint") ?? Number.NaN);
+  const shared = dataOf(controller, "PlantGAN/SharedFinalElement");
+  return {
+    action: action === "direct" ? "direct" : "reverse",
+    ...(Number.isFinite(setpoint) ? { setpoint } : {}),
+    ...(shared === "selector" || shared === "split_range" ? { sharedFinalElement: shared } : {}),
+  };
 }
 
 function locate(id: string, equipment: EquipmentImport, piping: PipingImport): Instrument["on"] | undefined {

@@ -97,10 +97,10 @@ it.each(examples)("%s reads back through the DEXPI 2.0 importer with the same co
   expect(got.lines.length).toBe(d.lines.length);
   expect(got.lines.map((l) => [l.id, l.size, l.from, l.to])).toEqual(d.lines.map((l) => [l.id, l.size, l.from, l.to]));
   expect(got.instruments ?? []).toEqual(d.instruments.map(({ tag, on }) => ({ tag, on })));
-  expect((got.control?.loops ?? []).map((l) => [l.tag, l.measurement, l.finalElement])).toEqual(
+  expect((got.control?.loops ?? []).map((l) => [l.tag, l.measurement, l.finalElement, l.action])).toEqual(
     d.control.loops
       .filter((l) => d.lines.some((line) => line.components.some((c) => c.tag === l.finalElement)))
-      .map((l) => [l.tag, l.measurement, l.finalElement]),
+      .map((l) => [l.tag, l.measurement, l.finalElement, l.action]),
   );
   // The examples have branch lines, so the tee path is exercised, not only nozzle-to-nozzle lines.
   expect(d.lines.some((l) => !isNozzleEnd(l.from) || !isNozzleEnd(l.to))).toBe(true);
