@@ -62,8 +62,9 @@ export function trainWorkerCount(env: NodeJS.ProcessEnv = process.env): number {
 /**
  * The helpers of a run on `workers` processes: `workers - 1` worker processes holding the
  * trainer's weights as they are now (the trainer itself, in this process, is the first worker;
- * see core's runTrainingLoop `helpers`). None for one worker. Refused for a trainer whose steps
- * cannot be split (a graph generator that samples its topology draws noise per shard).
+ * see core's runTrainingLoop `helpers`), given the run's designs `items` once. None for one
+ * worker. Refused for a trainer whose steps cannot be split (a graph generator that samples its
+ * topology draws noise per shard).
  */
 export async function startTrainingHelpers(
   trainer: Trainer,
