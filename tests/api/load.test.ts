@@ -50,13 +50,31 @@ function paddedDexpi(bytes: number): string {
 }
 
 /** Runs autocannon in a child process for WINDOW_S seconds at RATE requests/s; its latency figures. */
-function timeRoute(url: string, init: { method?: string; key?: string; body?: string } = {}): Promise<Timed> {
+async function timeRoute(url: string, init: { method?: string; key?: string; body?: string } = {}): Promise<Timed> {
   const bin = createRequire(import.meta.url).resolve("autocannon/autocannon.js");
   const args = [bin, "--json", "-d", String(WINDOW_S), "-c", "2", "-R", String(RATE), "-t", "30"];
   if (init.method) args.push("-m", init.method);
   if (init.key) args.push("-H", `authorization=Bearer ${init.key}`);
   if (init.body) args.push("-H", "content-type=application/json", "-b", init.body);
   args.push(url);
+  const r = (await nodeJson(args, "autocannon")) as {
+    latency: { p50: number; p99: number; max: number };
+    requests: { total: number };
+    non2xx: number;
+    errors: number;
+  };
+  return {
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    max: r.latency.max,
+    requests: r.requests.total,
+    non2xx: r.non2xx,
+    errors: r.errors,
+  };
+}
+
+/** Runs node with `args` in a process of its own; what it printed, as JSON. */
+function nodeJson(args: string[], what: string): Promise<unknown> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
@@ -67,23 +85,9 @@ function timeRoute(url: string, init: { method?: string; key?: string; body?: st
     child.stderr.on("data", (c: Buffer) => {
       err += c.toString();
     });
-    child.once("exit", (code) => {
-      if (code !== 0) return reject(new Error(`autocannon exited ${code}: ${err}`));
-      const r = JSON.parse(out) as {
-        latency: { p50: number; p99: number; max: number };
-        requests: { total: number };
-        non2xx: number;
-        errors: number;
-      };
-      resolve({
-        p50: r.latency.p50,
-        p99: r.latency.p99,
-        max: r.latency.max,
-        requests: r.requests.total,
-        non2xx: r.non2xx,
-        errors: r.errors,
-      });
-    });
+    child.once("exit", (code) =>
+      code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`${what} exited ${code}: ${err}`)),
+    );
   });
 }
 
@@ -119,21 +123,8 @@ const uploads = [];
 })();
 `;
 
-function uploadUntil(url: string, key: string, file: string, untilMs: number): Promise<Upload[]> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["-e", UPLOADER, url, key, file, String(untilMs)], {
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let out = "";
-    let err = "";
-    child.stdout.on("data", (c: Buffer) => {
-      out += c.toString();
-    });
-    child.stderr.on("data", (c: Buffer) => {
-      err += c.toString();
-    });
-    child.once("exit", (code) => (code === 0 ? resolve(JSON.parse(out) as Upload[]) : reject(new Error(err))));
-  });
+async function uploadUntil(url: string, key: string, file: string, untilMs: number): Promise<Upload[]> {
+  return (await nodeJson(["-e", UPLOADER, url, key, file, String(untilMs)], "the uploader")) as Upload[];
 }
 
 const load = () =>
