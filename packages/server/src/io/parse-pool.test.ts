@@ -1,4 +1,6 @@
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { readDesigns } from "@plantgan/core/formats";
 import { OWN_DEXPI, ownDexpiPath } from "@plantgan/testing";
 import { afterAll, describe, expect, it } from "vitest";
@@ -42,7 +44,7 @@ describe("DesignParsePool: uploads read in the parse process", () => {
     ]);
   });
 
-  it("reads bytes (UTF-16 with a byte order mark) sent by file as readDesigns reads them, and counts before reading", async () => {
+  it("reads bytes (UTF-16 with a byte order mark) as readDesigns reads them, and counts before reading", async () => {
     const xml = readFileSync(ownDexpiPath(OWN_DEXPI.teeBranch), "utf8").replace(
       'encoding="utf-8"',
       'encoding="UTF-16"',
@@ -52,6 +54,12 @@ describe("DesignParsePool: uploads read in the parse process", () => {
     const read = await pool.readCounted(input, 10);
     expect("report" in read && read.report.records[0]?.accepted).toBe(true);
     expect(read).toEqual({ report: readDesigns(input) });
+    // An upload comes as the file it was spooled to: the same bytes give the same report.
+    const dir = mkdtempSync(join(tmpdir(), "parse-pool-"));
+    writeFileSync(join(dir, "body"), utf16);
+    const { content: _bytes, ...rest } = input;
+    expect(await pool.readFile(join(dir, "body"), rest, 10)).toEqual(read);
+    rmSync(dir, { recursive: true });
 
     const three = Buffer.from(`${JSON.stringify({ id: "a" })}\n\n${JSON.stringify({ id: "b" })}\n{\n`);
     expect(await pool.readCounted({ content: three, format: "ndjson", label: "line" }, 2)).toEqual({ count: 3 });

@@ -1,7 +1,5 @@
 import { type ChildProcess, fork } from "node:child_process";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
-import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { IngestInput, IngestReport } from "@plantgan/core/formats";
@@ -32,9 +30,9 @@ export function listedNotes(report: IngestReport): IngestReport {
 }
 
 /**
- * A body to read, as it crosses to the parse process (plain data). Bytes travel as a file the
- * server wrote off its thread (`file`), not through the IPC channel: serialising a 15 MB body
- * there copies it twice on the server's thread. `maxRecords`: count first, read only 1..max.
+ * A body to read, as it crosses to the parse process (plain data). An upload travels as the file
+ * it was spooled to (`file`, io/body-spool.ts), not through the IPC channel: serialising a 15 MB
+ * body there copies it twice on the server's thread. `maxRecords`: count first, read only 1..max.
  */
 export interface ParseRequest {
   readonly id: number;
@@ -71,10 +69,7 @@ export class DesignParsePool {
   #queue: Pending[] = [];
   #busy: Pending | undefined;
   #nextId = 1;
-  #nextFile = 1;
   #closed = false;
-  /** The private folder of bodies on their way to the parse process, made on first use. */
-  #spool: Promise<string> | undefined;
 
   /** The report readDesigns gives for `input`, read on the parse thread. */
   async read(input: IngestInput): Promise<IngestReport> {
@@ -87,18 +82,9 @@ export class DesignParsePool {
    * Counts the records of `input` in the parse process and reads them when there are 1 to
    * `maxRecords` (any number when absent); else only the count comes back.
    */
-  async readCounted(input: IngestInput, maxRecords?: number): Promise<CountedRead> {
-    if (this.#closed) throw new Error("the design parser is closed");
-    const { content, ...rest } = input;
-    if (typeof content === "string") return this.#enqueue({ id: this.#nextId++, input, ...max(maxRecords) });
-    // Bytes go by file: written by libuv's threads, never copied on the request thread.
-    const file = join(await this.#spoolDir(), String(this.#nextFile++));
-    await writeFile(file, content, { mode: 0o600 });
-    try {
-      return await this.readFile(file, rest, maxRecords);
-    } finally {
-      await rm(file, { force: true });
-    }
+  readCounted(input: IngestInput, maxRecords?: number): Promise<CountedRead> {
+    if (this.#closed) return Promise.reject(new Error("the design parser is closed"));
+    return this.#enqueue({ id: this.#nextId++, input, ...max(maxRecords) });
   }
 
   /** As readCounted, for a body already in `file` (io/body-spool.ts); the file is left as it is. */
@@ -115,11 +101,6 @@ export class DesignParsePool {
     });
   }
 
-  #spoolDir(): Promise<string> {
-    this.#spool ??= mkdtemp(join(tmpdir(), "plantgan-parse-"));
-    return this.#spool;
-  }
-
   async close(): Promise<void> {
     this.#closed = true;
     const pending = [...(this.#busy ? [this.#busy] : []), ...this.#queue];
@@ -133,8 +114,6 @@ export class DesignParsePool {
       worker.kill("SIGKILL");
       await exited;
     }
-    const spool = await this.#spool?.catch(() => undefined);
-    if (spool !== undefined) await rm(spool, { recursive: true, force: true });
   }
 
   #dispatch(): void {
