@@ -1,3 +1,4 @@
+import { pumpStationRequest } from "@plantgan/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ModelServer, startModelServer } from "./harness.js";
 
@@ -18,17 +19,7 @@ describe("candidates carry their cost and polish report through the API", () => 
   });
 
   it("stores and returns cost and polish for each candidate", async () => {
-    const request = {
-      schemaVersion: "1.0",
-      processClass: "pump_station",
-      site: { width: 120, depth: 80 },
-      equipment: [
-        { type: "pump", count: 2 },
-        { type: "tank", count: 1 },
-      ],
-      count: 3,
-      seed: 5,
-    };
+    const request = pumpStationRequest(3, 5);
     const res = await api("/v1/generate?model=default", { method: "POST", body: JSON.stringify(request) });
     expect(res.status).toBe(200);
     const answer = (await res.json()) as { candidates: any[] };

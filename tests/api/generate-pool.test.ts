@@ -3,6 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { readBundle, startServer } from "@plantgan/server";
+import { pumpStationRequest } from "@plantgan/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GENERATION_JOBS, waitFor } from "./harness.js";
 
@@ -40,17 +41,7 @@ function cpuTicks(pid: number): number {
   return Number(fields[11]) + Number(fields[12]);
 }
 
-const REQUEST = {
-  schemaVersion: "1.0",
-  processClass: "pump_station",
-  site: { width: 120, depth: 80 },
-  equipment: [
-    { type: "pump", count: 2 },
-    { type: "tank", count: 1 },
-  ],
-  count: 1,
-  seed: 11,
-};
+const REQUEST = pumpStationRequest(1, 11);
 
 describe("the warm generation pool behind direct generate answers", () => {
   let server: Awaited<ReturnType<typeof startServer>>;

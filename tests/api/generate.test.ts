@@ -1,4 +1,5 @@
 import { parseDocument } from "@plantgan/core/design";
+import { pumpStationRequest } from "@plantgan/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ModelServer, startModelServer } from "./harness.js";
 
@@ -28,17 +29,7 @@ describe("generation through the API with the shipped model", () => {
   });
 
   it("generates ranked candidates with reports, and accepts one", async () => {
-    const request = {
-      schemaVersion: "1.0",
-      processClass: "pump_station",
-      site: { width: 120, depth: 80 },
-      equipment: [
-        { type: "pump", count: 2 },
-        { type: "tank", count: 1 },
-      ],
-      count: 2,
-      seed: 11,
-    };
+    const request = pumpStationRequest(2, 11);
     // Two candidates: the request waits for its job and answers them directly, ranked, with reports.
     const direct = await api("/v1/generate?model=default", { method: "POST", body: JSON.stringify(request) });
     expect(direct.status).toBe(200);

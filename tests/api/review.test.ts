@@ -1,3 +1,4 @@
+import { pumpStationRequest } from "@plantgan/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ModelServer, readSse, startModelServer } from "./harness.js";
 
@@ -34,17 +35,7 @@ describe("review with one verdict, with the shipped model", () => {
     return { job, candidates: candidates.sort((a, b) => a.rank - b.rank) };
   }
 
-  const SMALL = {
-    schemaVersion: "1.0",
-    processClass: "pump_station",
-    site: { width: 120, depth: 80 },
-    equipment: [
-      { type: "pump", count: 2 },
-      { type: "tank", count: 1 },
-    ],
-    count: 1,
-    seed: 11,
-  };
+  const SMALL = pumpStationRequest(1, 11);
 
   beforeAll(async () => {
     server = await startModelServer();

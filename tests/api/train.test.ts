@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
 import { parseDesign, parseDocument } from "@plantgan/core/design";
 import { generationService, readBundle, trainingService } from "@plantgan/server";
+import { pumpStationRequest } from "@plantgan/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   DEXPI_FILE,
@@ -142,20 +143,7 @@ describe("training through the API", () => {
     });
     expect(foreign.status).toBe(404);
 
-    const generate = await s.api(
-      "/v1/generate?model=tiny-1",
-      json({
-        schemaVersion: "1.0",
-        processClass: "pump_station",
-        site: { width: 120, depth: 80 },
-        equipment: [
-          { type: "pump", count: 2 },
-          { type: "tank", count: 1 },
-        ],
-        count: 2,
-        seed: 3,
-      }),
-    );
+    const generate = await s.api("/v1/generate?model=tiny-1", json(pumpStationRequest(2, 3)));
     // Two candidates are answered directly: the job ran in a worker while the request waited.
     expect(generate.status).toBe(200);
     const generated = (await generate.json()) as { job: JobView; candidates: { id: string; rank: number }[] };

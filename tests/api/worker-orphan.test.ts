@@ -2,6 +2,7 @@ import type { ChildProcess } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { pumpStationRequest } from "@plantgan/testing";
 import { afterAll, describe, expect, it } from "vitest";
 import { testServerEnv, waitFor } from "./harness.js";
 import { startCliServer } from "./serve-cli.js";
@@ -65,17 +66,7 @@ describe("a job worker stops when its server is gone", () => {
         headers: { authorization: `Bearer ${key}`, "content-type": "application/json", ...init.headers },
       });
 
-    const request = {
-      schemaVersion: "1.0",
-      processClass: "pump_station",
-      site: { width: 120, depth: 80 },
-      equipment: [
-        { type: "pump", count: 2 },
-        { type: "tank", count: 1 },
-      ],
-      count: 40,
-      seed: 3,
-    };
+    const request = pumpStationRequest(40, 3);
     const queued = await api("/v1/generate?model=default", {
       method: "POST",
       headers: { prefer: "respond-async" },

@@ -5,10 +5,12 @@
  * taken id offers the API's free id; pinning two items and regenerating gives candidates that
  * keep them. Skipped when Chromium is absent.
  */
+
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type RunningServer, startServer } from "@plantgan/server";
+import { pumpStationRequest } from "@plantgan/testing";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TRAINING_JOBS } from "../api/harness.js";
@@ -22,17 +24,7 @@ interface CandidateRecord {
   report?: { summary: { errors: number }; violations: { rule: string; severity: string; tags: string[] }[] };
 }
 
-const SMALL = {
-  schemaVersion: "1.0",
-  processClass: "pump_station",
-  site: { width: 120, depth: 80 },
-  equipment: [
-    { type: "pump", count: 2 },
-    { type: "tank", count: 1 },
-  ],
-  count: 1,
-  seed: 11,
-};
+const SMALL = pumpStationRequest(1, 11);
 
 describe.skipIf(!hasChromium())("viewer: the review workflow with the shipped model, in Chromium", () => {
   let browser: Browser;

@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { pumpStationRequest } from "@plantgan/testing";
 import { afterAll, describe, expect, it } from "vitest";
 import { plantgan } from "./run-cli.js";
 
@@ -14,20 +15,7 @@ describe("plantgan generate polishes its candidates", () => {
 
   it("writes cost and polish with each candidate", () => {
     const request = join(dir, "req.json");
-    writeFileSync(
-      request,
-      JSON.stringify({
-        schemaVersion: "1.0",
-        processClass: "pump_station",
-        site: { width: 120, depth: 80 },
-        equipment: [
-          { type: "pump", count: 2 },
-          { type: "tank", count: 1 },
-        ],
-        count: 3,
-        seed: 5,
-      }),
-    );
+    writeFileSync(request, JSON.stringify(pumpStationRequest(3, 5)));
     const out = join(dir, "c.ndjson");
     const gen = plantgan(["generate", "--request", request, "-o", out]);
     expect(gen.code, gen.stderr).toBeLessThan(2);

@@ -3,6 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startServer } from "../src/index.js";
 
+export { pumpStationRequest } from "@plantgan/testing";
+
 /** Rate limits far above what one bench run can send, so the limiter never shapes a figure. */
 export const BENCH_RATE = { upload: 10_000_000, heavy: 10_000_000 } as const;
 
@@ -29,19 +31,4 @@ export function percentile(values: readonly number[], p: number): number {
   const s = [...values].sort((a, b) => a - b);
   if (s.length === 0) return Number.NaN;
   return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))]!;
-}
-
-/** The benches' generation request: a small pump station (two pumps, a tank) that the shipped model serves. */
-export function pumpStationRequest(count: number, seed: number) {
-  return {
-    schemaVersion: "1.0",
-    processClass: "pump_station",
-    site: { width: 120, depth: 80 },
-    equipment: [
-      { type: "pump", count: 2 },
-      { type: "tank", count: 1 },
-    ],
-    count,
-    seed,
-  };
 }
