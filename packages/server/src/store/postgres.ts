@@ -8,12 +8,14 @@ import { deleteDesign, deleteJob, deleteModel, freeUnheldBlobs, workspaceUsage }
 import { migratePostgres } from "./postgres-migrations.js";
 import {
   CANDIDATE_COLUMNS,
+  candidateInsertValues,
   candidateMeta,
   candidateRecord,
   cursorValue,
   DATASET_COLUMNS,
   DESIGN_META_COLUMNS,
   datasetRecord,
+  designInsertValues,
   designMeta,
   iso,
   JOB_COLUMNS,
@@ -22,6 +24,7 @@ import {
   modelRecord,
   newId,
   opt,
+  type PreparedDesign,
   RECORD_TABLES,
   type Row,
   RULE_PACK_COLUMNS,
@@ -76,14 +79,6 @@ export interface PostgresStoreOptions {
 
 /** A pool or one checked-out client: both run queries. */
 type Db = pg.Pool | pg.PoolClient;
-
-interface PreparedDesign {
-  readonly item: DesignInsert;
-  readonly text: string | null;
-  readonly blob: string | null;
-  readonly sha256: string;
-  readonly size: number;
-}
 
 /** SQLSTATEs after which the whole transaction may simply run again. */
 const RETRYABLE = new Set(["40001", "40P01"]); // serialization_failure, deadlock_detected
@@ -265,30 +260,15 @@ export class PostgresStore implements Store {
   ): Promise<InsertOutcome[]> {
     const now = Date.now();
     const out: InsertOutcome[] = [];
-    for (const { item, text, blob, sha256, size } of rows) {
-      const d = item.design;
+    for (const prepared of rows) {
+      const d = prepared.item.design;
       const inserted = await one(
         client,
         `INSERT INTO designs (workspace_id, id, name, process_class, status, source, sha256, size, body, blob, summary,
            job_id, candidate_id, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
          ON CONFLICT (workspace_id, id) DO NOTHING RETURNING pk`,
-        [
-          workspaceId,
-          d.id,
-          d.name ?? null,
-          d.processClass,
-          item.status,
-          item.source,
-          sha256,
-          size,
-          text,
-          blob,
-          JSON.stringify(item.summary),
-          item.jobId ?? null,
-          item.candidateId ?? null,
-          now,
-        ],
+        designInsertValues(workspaceId, prepared, now),
       );
       if (!inserted) {
         out.push({ ok: false, id: d.id, reason: "conflict" });
@@ -925,21 +905,7 @@ export class PostgresStore implements Store {
         client,
         `INSERT INTO candidates (workspace_id, id, job_id, model_id, rank, design_id, process_class, design, report, errors, cost, polish, status, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'pending', $13)`,
-        [
-          workspaceId,
-          c.id,
-          c.jobId ?? null,
-          c.modelId ?? null,
-          c.rank ?? null,
-          c.design.id,
-          c.design.processClass,
-          JSON.stringify(c.design),
-          c.report ? JSON.stringify(c.report) : null,
-          c.report ? c.report.summary.errors : null,
-          c.cost ? JSON.stringify(c.cost) : null,
-          c.polish ? JSON.stringify(c.polish) : null,
-          now,
-        ],
+        candidateInsertValues(workspaceId, c, now),
       );
     }
   }

@@ -3,10 +3,12 @@ import type { CostBreakdown } from "@plantgan/core/cost";
 import type { Design, DesignSummary, ModelCard, ValidationReport } from "@plantgan/core/design";
 import type { PolishReport } from "@plantgan/core/polish";
 import type {
+  CandidateInsert,
   CandidateMeta,
   CandidateRecord,
   CandidateStatus,
   DatasetRecord,
+  DesignInsert,
   DesignMeta,
   DesignSource,
   DesignStatus,
@@ -179,4 +181,62 @@ export function newId(prefix: string): string {
 /** The "started" event's data: the attempt, and which worker process took it when known. */
 export function startedEvent(attempt: number, workerId: string | undefined): { attempt: number; worker?: string } {
   return workerId === undefined ? { attempt } : { attempt, worker: workerId };
+}
+
+/** A design ready for its row: text serialised and large texts already written as blobs. */
+export interface PreparedDesign {
+  readonly item: DesignInsert;
+  readonly text: string | null;
+  readonly blob: string | null;
+  readonly sha256: string;
+  readonly size: number;
+}
+
+/**
+ * The values of a new design row, in the column order both stores' INSERT lists: workspace_id,
+ * id, name, process_class, status, source, sha256, size, body, blob, summary, job_id,
+ * candidate_id, created_at.
+ */
+export function designInsertValues(workspaceId: string, prepared: PreparedDesign, now: number): unknown[] {
+  const { item, text, blob, sha256, size } = prepared;
+  const d = item.design;
+  return [
+    workspaceId,
+    d.id,
+    d.name ?? null,
+    d.processClass,
+    item.status,
+    item.source,
+    sha256,
+    size,
+    text,
+    blob,
+    JSON.stringify(item.summary),
+    item.jobId ?? null,
+    item.candidateId ?? null,
+    now,
+  ];
+}
+
+/**
+ * The values of a new (pending) candidate row, in the column order both stores' INSERT lists:
+ * workspace_id, id, job_id, model_id, rank, design_id, process_class, design, report, errors,
+ * cost, polish, created_at.
+ */
+export function candidateInsertValues(workspaceId: string, c: CandidateInsert, now: number): unknown[] {
+  return [
+    workspaceId,
+    c.id,
+    c.jobId ?? null,
+    c.modelId ?? null,
+    c.rank ?? null,
+    c.design.id,
+    c.design.processClass,
+    JSON.stringify(c.design),
+    c.report ? JSON.stringify(c.report) : null,
+    c.report ? c.report.summary.errors : null,
+    c.cost ? JSON.stringify(c.cost) : null,
+    c.polish ? JSON.stringify(c.polish) : null,
+    now,
+  ];
 }

@@ -1,5 +1,12 @@
 import { type Design, summariseDesign } from "@plantgan/core/design";
-import { CANDIDATE_COLUMNS, candidateMeta, candidateRecord, cursorValue, toPage } from "../rows.js";
+import {
+  CANDIDATE_COLUMNS,
+  candidateInsertValues,
+  candidateMeta,
+  candidateRecord,
+  cursorValue,
+  toPage,
+} from "../rows.js";
 import type {
   CandidateInsert,
   CandidateMeta,
@@ -30,21 +37,7 @@ export class CandidateRepository {
     );
     const now = Date.now();
     for (const c of items) {
-      insert.run(
-        workspaceId,
-        c.id,
-        c.jobId ?? null,
-        c.modelId ?? null,
-        c.rank ?? null,
-        c.design.id,
-        c.design.processClass,
-        JSON.stringify(c.design),
-        c.report ? JSON.stringify(c.report) : null,
-        c.report ? c.report.summary.errors : null,
-        c.cost ? JSON.stringify(c.cost) : null,
-        c.polish ? JSON.stringify(c.polish) : null,
-        now,
-      );
+      insert.run(...candidateInsertValues(workspaceId, c, now));
     }
   }
 

@@ -1,6 +1,14 @@
 import { createHash } from "node:crypto";
 import type { Design } from "@plantgan/core/design";
-import { cursorValue, DESIGN_META_COLUMNS, designMeta, type Row, toPage } from "../rows.js";
+import {
+  cursorValue,
+  DESIGN_META_COLUMNS,
+  designInsertValues,
+  designMeta,
+  type PreparedDesign,
+  type Row,
+  toPage,
+} from "../rows.js";
 import type {
   DesignFilter,
   DesignInsert,
@@ -13,15 +21,6 @@ import type {
 import type { SqliteBlobStore } from "./blobs.js";
 import { deleteDesign } from "./cleanup.js";
 import type { SqliteDb } from "./db.js";
-
-/** A design ready for its row: text serialised and large texts already written as blobs. */
-export interface PreparedDesign {
-  readonly item: DesignInsert;
-  readonly text: string | null;
-  readonly blob: string | null;
-  readonly sha256: string;
-  readonly size: number;
-}
 
 /**
  * Designs: the JSON text inline, or as a blob when larger than the inline limit. Jobs and reviews
@@ -68,24 +67,9 @@ export class DesignRepository {
     );
     const link = this.#sql.db.prepare("INSERT OR IGNORE INTO dataset_designs (dataset_pk, design_pk) VALUES (?, ?)");
     const now = Date.now();
-    return rows.map(({ item, text, blob, sha256, size }) => {
-      const d = item.design;
-      const result = insert.run(
-        workspaceId,
-        d.id,
-        d.name ?? null,
-        d.processClass,
-        item.status,
-        item.source,
-        sha256,
-        size,
-        text,
-        blob,
-        JSON.stringify(item.summary),
-        item.jobId ?? null,
-        item.candidateId ?? null,
-        now,
-      );
+    return rows.map((prepared) => {
+      const d = prepared.item.design;
+      const result = insert.run(...designInsertValues(workspaceId, prepared, now));
       if (result.changes === 0) return { ok: false, id: d.id, reason: "conflict" } as const;
       if (datasetPk !== undefined) link.run(datasetPk, result.lastInsertRowid);
       return { ok: true, id: d.id } as const;
