@@ -119,12 +119,17 @@ describeWithFixtures("C05V01-SAG (COMOS: pump, vessel, level loop)", () => {
     expect(report.unmapped.filter((u) => u.element === "PipingNetworkSegment")).toEqual([]);
   });
 
-  it("builds instrument tags from function letters and loop numbers, mounted where their measuring line leads", () => {
+  // LT-100 reads the tank through root valves V-001 and V-002 on Q003 and Q004, tappings from TA-113
+  // that end in the open: it measures the tank's level (LI-103 and LY-102 take its mount).
+  it("builds instrument tags from function letters and loop numbers, the level ones mounted on the tank they tap", () => {
     expect(design.instruments).toEqual([
-      { tag: "LT-100", on: { line: "Q003" } },
-      { tag: "LI-103", on: { line: "Q003" } },
-      { tag: "LY-102", on: { line: "Q003" } },
+      { tag: "LT-100", on: { tag: "TA-113" } },
+      { tag: "LI-103", on: { tag: "TA-113" } },
+      { tag: "LY-102", on: { tag: "TA-113" } },
     ]);
+    expect(report.notes.map((n) => n.note)).toContainEqual(
+      expect.stringMatching(/^LT-100: measures level through .* on line Q003, a tapping from TA-113/),
+    );
     expect(report.renamedTags.map((r) => `${r.from}>${r.to}`)).toEqual(
       expect.arrayContaining(["LT>LT-100", "LI>LI-103", "LIC>LIC-101", "LY>LY-102"]),
     );

@@ -20,6 +20,7 @@ import { ancestor, componentClass, connectionOf, describe, genericAttr } from ".
 import type { PipingResult } from "./piping.js";
 import type { ImportContext } from "./report.js";
 import { loopNumber, normaliseTag, tagLetters } from "./tags.js";
+import { levelTappingVessel } from "./tapping.js";
 import type { XmlElement } from "./xml.js";
 
 type InstrumentOn = NonNullable<Instrument["on"]>;
@@ -135,12 +136,22 @@ export function importInstrumentation(
     if (seg) info.measures.push({ el: seg, via: [] });
   }
 
-  const mountOf = (el: XmlElement, via: readonly XmlElement[]): Mount | undefined => {
+  /** `letters`: the measuring function's, when it is known (a level function reads a vessel through its tapping). */
+  const mountOf = (el: XmlElement, via: readonly XmlElement[], letters = ""): Mount | undefined => {
     const nozzle = equipment.nozzles.get(el);
     if (nozzle) return { on: { tag: nozzle.tag }, via };
     const eq = equipment.byElement.get(el);
     if (eq) return { on: { tag: eq.tag }, via };
     const line = piping.lineOf(el);
+    const imported = line === undefined ? undefined : piping.lines.find((l) => l.id === line);
+    const vessel = letters.startsWith("L") && imported ? levelTappingVessel(imported, equipment) : undefined;
+    if (vessel) {
+      return {
+        on: { tag: vessel },
+        via,
+        note: `measures level through ${describe(el)} on line ${line}, a tapping from ${vessel} that ends in the open; mounted on ${vessel}`,
+      };
+    }
     if (line) return { on: { line }, via };
     const near = piping.equipmentNear(el);
     if (near) {
@@ -159,7 +170,7 @@ export function importInstrumentation(
   };
   for (const info of fns.values()) {
     for (const m of info.measures) {
-      const mount = mountOf(m.el, m.via);
+      const mount = mountOf(m.el, m.via, info.letters);
       if (mount) {
         info.direct = mount;
         break;
