@@ -1,4 +1,4 @@
-import type { Design, Equipment, Line, Nozzle, ProcessClass } from "../design/types.js";
+import type { Design, Equipment, Line, Nozzle, ProcessClass, Site } from "../design/types.js";
 import type { Topology } from "./builder.js";
 import type { EquipmentDraft } from "./catalogue.js";
 import type { Placement } from "./placement.js";
@@ -64,22 +64,42 @@ export interface AssembleInfo {
 
 /** The design document (defaults filled, as parseDesign gives it) of a placed P&ID. */
 export function assemble(topology: Topology, placement: Placement, info: AssembleInfo): Design {
-  const equipment: Equipment[] = topology.equipment.map((d) => {
-    const p = placement.positions.get(d.tag);
-    return {
-      tag: d.tag,
-      type: d.type,
-      name: d.name,
-      ...(p ? { x: p.x, y: p.y } : {}),
-      z: 0,
-      rotation: p?.rotation ?? 0,
-      footprint: { ...d.footprint },
-      hazard: d.hazard,
-      ...(d.designPressure !== undefined ? { designPressure: d.designPressure } : {}),
-      ...(d.designTemperature !== undefined ? { designTemperature: d.designTemperature } : {}),
-      nozzles: nozzleOffsets(d, placement.site.gridSize),
-    };
-  });
+  const document = assembleTopology(topology, placement.site, placement.site.gridSize, info);
+  return {
+    ...document,
+    // x, y and rotation go in after the name, where parseDesign's output has them.
+    equipment: document.equipment.map(({ tag, type, name, z, ...rest }) => {
+      const p = placement.positions.get(tag);
+      const named = name !== undefined ? { name } : {};
+      return { tag, type, ...named, ...(p ? { x: p.x, y: p.y } : {}), z, rotation: p?.rotation ?? 0, ...rest };
+    }),
+  };
+}
+
+/** An unplaced item: the Equipment of a design with no x, y or rotation (a topology). */
+type UnplacedEquipment = Omit<Equipment, "x" | "y" | "rotation">;
+
+/**
+ * The topology-only document of a P&ID on `site`: no positions, rotations or routes. Nozzle offsets
+ * sit on whole steps of `nozzleGrid` (the grid a placement would snap the items to).
+ */
+export function assembleTopology(
+  topology: Topology,
+  site: Site,
+  nozzleGrid: number,
+  info: AssembleInfo,
+): Omit<Design, "equipment"> & { equipment: UnplacedEquipment[] } {
+  const equipment: UnplacedEquipment[] = topology.equipment.map((d) => ({
+    tag: d.tag,
+    type: d.type,
+    name: d.name,
+    z: 0,
+    footprint: { ...d.footprint },
+    hazard: d.hazard,
+    ...(d.designPressure !== undefined ? { designPressure: d.designPressure } : {}),
+    ...(d.designTemperature !== undefined ? { designTemperature: d.designTemperature } : {}),
+    nozzles: nozzleOffsets(d, nozzleGrid),
+  }));
   const lines: Line[] = topology.lines.map((l) => ({
     id: l.id,
     service: l.service,
@@ -96,7 +116,7 @@ export function assemble(topology: Topology, placement: Placement, info: Assembl
     id: info.id,
     name: info.name,
     processClass: info.processClass,
-    site: placement.site,
+    site,
     equipment,
     lines,
     instruments: topology.instruments.map((i) => ({ ...i })),

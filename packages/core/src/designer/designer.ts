@@ -6,12 +6,8 @@ import { routeDesign } from "../route/router.js";
 import type { RouteOptions } from "../route/types.js";
 import { validateDesign } from "../validate/validate.js";
 import { assemble } from "./assemble.js";
-import { PlantBuilder } from "./builder.js";
-import { tankShellValves } from "./patterns.js";
+import { drawTopology, wantedCounts } from "./draw.js";
 import { drawStyle, type LayoutStyle, placeTopology } from "./placement.js";
-import { topUp } from "./requests.js";
-import { mixSeed, Rng } from "./rng.js";
-import { TEMPLATES } from "./templates/index.js";
 
 /** Version of the designer's output: bump when the same seed would give a different design. */
 export const DESIGNER_VERSION = "1.2.0";
@@ -74,19 +70,12 @@ export class DesignerError extends Error {
  */
 export function designPlantDetailed(request: DesignerRequest): DesignerOutcome {
   const pack = request.pack ?? DEFAULT_RULE_PACK;
-  const template = TEMPLATES[request.processClass];
   const maxAttempts = request.maxAttempts ?? 25;
   const failures: AttemptFailure[] = [];
-  const wanted = new Map<EquipmentType, number>();
-  for (const e of request.equipment ?? []) wanted.set(e.type, (wanted.get(e.type) ?? 0) + e.count);
+  const wanted = wantedCounts(request.equipment);
 
   for (let attempt = 0; attempt < maxAttempts; attempt++) {
-    const rng = new Rng(mixSeed(request.seed, `${request.processClass}#${attempt}`));
-    const builder = new PlantBuilder(rng.fork("pid"), pack);
-    const drawn = template.draw({ b: builder, rng: builder.rng, want: (t) => wanted.get(t) });
-    topUp(builder, wanted);
-    tankShellValves(builder);
-    const topology = builder.topology();
+    const { topology, drawn, rng } = drawTopology(request.processClass, request.seed, attempt, pack, wanted);
     const style = drawStyle(rng.fork("style"), topology, request.style);
     const placement = placeTopology(topology, rng.fork("place"), pack, style);
     const design = assemble(topology, placement, {

@@ -34,6 +34,9 @@ export interface LayoutStyle {
   readonly yardSide: -1 | 0 | 1;
 }
 
+/** The grid the designer lays its plots out on (and puts nozzles on whole steps of), m. */
+export const DESIGNER_GRID = 1;
+
 export interface Placement {
   readonly site: Site;
   readonly positions: ReadonlyMap<string, { x: number; y: number; rotation: 0 | 90 | 180 | 270 }>;
@@ -95,7 +98,7 @@ export function drawStyle(rng: Rng, topology: Topology, overrides: Partial<Layou
         [1, 3],
         [2, 1],
       ]),
-    gridSize: overrides.gridSize ?? 1,
+    gridSize: overrides.gridSize ?? DESIGNER_GRID,
     wind: overrides.wind ?? rng.chance(0.85),
     yardSide:
       overrides.yardSide ??

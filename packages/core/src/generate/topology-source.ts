@@ -5,13 +5,13 @@
  *   as given;
  * - "designer" (spec mode, today's default): the procedural designer's template for the process
  *   class, holding the requested equipment (its own seed per candidate, so candidates differ in
- *   P&ID as well as layout); its layout is thrown away and the placement puts it on the request's site;
+ *   P&ID as well as layout), drawn without a layout; the placement puts it on the request's site;
  * - "learned": the learned topology generator (gan/topology/, learned-topology.ts), the spec-mode
  *   default when the model carries one. A source that cannot be had is an error, never the
  *   designer in its place.
  */
 import type { EquipmentType, GenerationRequest, PlantDesignInput, RulePack } from "../design/types.js";
-import { designPlantDetailed } from "../designer/designer.js";
+import { designTopology } from "../designer/topology-only.js";
 import type { GanModel } from "../gan/models.js";
 import { stripLayout } from "../gan/topology.js";
 import { deriveSeed } from "../gan/training.js";
@@ -44,33 +44,30 @@ export const requestTopology: TopologySource = {
   },
 };
 
-/** The procedural designer's template P&ID for the class, built under the pack (its relief paths follow it). */
+/**
+ * The procedural designer's template P&ID for the class, built under the pack (its relief paths
+ * follow it) by the topology-only designer: the full designer's layout, routing and validation
+ * would be thrown away here, so they are never run. The full designer's topology for a seed differs
+ * only where its own layout of the first sub-seed failed and it moved on to the next.
+ */
 export const designerTopology: TopologySource = {
   name: "designer",
   propose(request, seed, pack) {
     const equipment = (request.equipment ?? []).map((e) => ({ type: e.type as EquipmentType, count: e.count }));
-    for (let attempt = 0; attempt < 5; attempt++) {
-      try {
-        const outcome = designPlantDetailed({
-          processClass: request.processClass,
-          seed: deriveSeed(seed, 1000 + attempt),
-          equipment,
-          maxAttempts: 6,
-          pack,
-        });
-        const t = stripLayout(outcome.design);
-        const { metadata: _m, ...rest } = t as PlantDesignInput & { metadata?: unknown };
-        return {
-          ...rest,
-          id: `generated-${request.processClass}-${seed}`,
-          site: structuredClone(request.site) as PlantDesignInput["site"],
-          metadata: { generator: "plantgan-pipeline", seed },
-        } as PlantDesignInput;
-      } catch {
-        // the designer found no valid layout for this sub-seed: its topology is as good, try the next
-      }
+    let topology: PlantDesignInput;
+    try {
+      topology = designTopology({
+        processClass: request.processClass,
+        seed: deriveSeed(seed, 1000),
+        id: `generated-${request.processClass}-${seed}`,
+        equipment,
+        pack,
+        site: request.site,
+      });
+    } catch (error) {
+      throw new PipelineError("no_topology", `no ${request.processClass} topology for seed ${seed}: ${error}`);
     }
-    throw new PipelineError("no_topology", `no ${request.processClass} topology for seed ${seed}`);
+    return { ...topology, metadata: { generator: "plantgan-pipeline", seed } };
   },
 };
 
