@@ -5,10 +5,13 @@
  *
  *   npx tsx --conditions=@plantgan/source packages/core/bench/topology-train.bench.ts \
  *     [--epochs 1] [--out dir] [--batch 16] [--limit N] [--size small|default] [--nmax 48] [--samples 5] [--seed 1]
- *     [--lr-g 1e-4] [--lr-d 3e-4] [--no-priors] [--reward 0] [--sequence]
+ *     [--lr-g 1e-4] [--lr-d 3e-4] [--no-priors] [--reward 0] [--sequence] [--motifs]
  *
  * --sequence draws each attachment and line row in sequence (gan/topology/row-sequence.ts); without
  * it every block of a row is drawn on its own.
+ *
+ * --motifs decodes every attachment row and listed line into one of the whole discrete rows the
+ * split holds (gan/topology/row-motifs.ts), recorded from the split before training.
  *
  * The generator's output biases start at the split's marginals (trainer.setOutputPriors) unless --no-priors.
  *
@@ -31,6 +34,7 @@ import { CONDITION_LAYOUT, COUNT_SCALE, conditionVector } from "../src/gan/condi
 import { readDesigns, streamSlotGraphs } from "../src/gan/topology/dataset.js";
 import { decodeSlotGraph } from "../src/gan/topology/decode.js";
 import { generateSlotGraphs, saveTopologyModel, topologyModelOf } from "../src/gan/topology/model-io.js";
+import { observeRowMotifs } from "../src/gan/topology/row-motifs.js";
 import { defaultSlotGraphSpec } from "../src/gan/topology/spec.js";
 import {
   type CompactSlotGraph,
@@ -56,6 +60,7 @@ const { values } = parseArgs({
     "no-priors": { type: "boolean", default: false },
     reward: { type: "string", default: "0" },
     sequence: { type: "boolean", default: false },
+    motifs: { type: "boolean", default: false },
   },
 });
 const epochs = Number(values.epochs);
@@ -107,9 +112,13 @@ const rates = {
 const rewardWeight = Number(values.reward);
 const reward = rewardWeight > 0 ? { rewardWeight, rewardFn: validityReward(spec) } : {};
 const sequence = values.sequence ? { attachmentSequence: true } : {};
-const trainer = createTopologyTrainer(spec, { ...size, ...rates, ...reward, ...sequence }, seed);
+const skeletonGroups = (size as TopologyTrainerInput).skeletonGroups ?? ["type"];
+const motifs = values.motifs ? { rowMotifs: observeRowMotifs(graphs, spec, skeletonGroups) } : {};
+if (motifs.rowMotifs)
+  console.log(`row motifs: ${motifs.rowMotifs.nodes.length} node, ${motifs.rowMotifs.lines.length} line`);
+const trainer = createTopologyTrainer(spec, { ...size, ...rates, ...reward, ...sequence, ...motifs }, seed);
 console.log(
-  `model ${values.size}: ${JSON.stringify(trainer.config.model)}; lr ${trainer.config.training.generatorLearningRate} / ${trainer.config.training.criticLearningRate}; validity reward ${rewardWeight}`,
+  `model ${values.size}: ${JSON.stringify({ ...trainer.config.model, rowMotifs: undefined })}; lr ${trainer.config.training.generatorLearningRate} / ${trainer.config.training.criticLearningRate}; validity reward ${rewardWeight}`,
 );
 if (!values["no-priors"]) trainer.setOutputPriors(graphs);
 if (values.out) mkdirSync(values.out, { recursive: true });

@@ -26,6 +26,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
 import { Linear, PairwiseEdgeLogits, RelationalGraphConv } from "../layers.js";
 import { allowedColumns, type ObservedVocabulary } from "./observed-vocabulary.js";
+import { lineMotifMask, motifExpansion, nodeMotifGroups, nodeMotifMask, type RowMotifs } from "./row-motifs.js";
 import { columnSteps, ROW_STEPS, RowSequenceLogits, stepBlocks } from "./row-sequence.js";
 import type { FeatureGroup, SlotGraphSpec } from "./spec.js";
 
@@ -69,6 +70,12 @@ export interface TopologyModelConfig {
   readonly attachmentSequence?: boolean;
   /** Hidden units of the sequence's MADE layer (default 64). */
   readonly sequenceHidden?: number;
+  /**
+   * Decode each attachment row and each listed line into one of the whole discrete rows the data
+   * holds (row-motifs.ts): the heads give logits over these motifs, plus the continuous columns.
+   * Absent: every block is drawn on its own, as models saved before it were.
+   */
+  readonly rowMotifs?: RowMotifs;
 }
 
 export const DEFAULT_TOPOLOGY_MODEL: TopologyModelConfig = {
@@ -99,6 +106,12 @@ export function resolveTopologyModelConfig(input: Partial<TopologyModelConfig> =
     if (!Number.isInteger(hidden) || hidden < 1 || hidden > 4096)
       throw new RangeError(`sequenceHidden must be an integer in 1..4096; got ${hidden}`);
     Object.assign(merged, { attachmentSequence: true, sequenceHidden: hidden });
+  }
+  if (extra.rowMotifs) {
+    if (extra.attachmentSequence) throw new RangeError("rowMotifs and attachmentSequence are two heads: pick one");
+    if (extra.rowMotifs.nodes.length === 0 || extra.rowMotifs.lines.length === 0)
+      throw new RangeError("rowMotifs needs at least one node motif and one line motif");
+    Object.assign(merged, { rowMotifs: extra.rowMotifs });
   }
   for (const key of [
     "latentSize",
@@ -342,8 +355,10 @@ export function buildTopologyGenerator(
   const cols = stageColumns(spec, config.skeletonGroups);
   const { nMax: n } = spec;
   const { slotHidden: d, hidden, seed } = config;
+  // The motif table rides in topology-gan.json once, not in every stage's metadata.
+  const { rowMotifs: _table, ...described } = config;
   const meta = (stage: TopologyModelMetadata["stage"]) => ({
-    plantgan: { role: "topology-generator", stage, spec, config } satisfies TopologyModelMetadata,
+    plantgan: { role: "topology-generator", stage, spec, config: described } satisfies TopologyModelMetadata,
   });
 
   // Stage 1: skeleton.
@@ -398,12 +413,13 @@ export function buildTopologyGenerator(
   );
   let h3 = sym(tfl.layers.concatenate({ name: `${name}_attach_in` }).apply([h2in, passed]));
   h3 = sym(new Linear({ units: d, activation: "relu", seed: seed + 51, name: `${name}_attach_mlp` }).apply(h3));
+  const heads = headWidths(spec, config);
   const attachmentLogits = sym(
-    new Linear({ units: cols.attachmentWidth, seed: seed + 52, name: `${name}_attach_head` }).apply(h3),
+    new Linear({ units: heads.attachments, seed: seed + 52, name: `${name}_attach_head` }).apply(h3),
   );
   const lineFeatureLogits = sym(
     new LineFeatures({
-      units: spec.edgeWidth,
+      units: heads.lines,
       hidden: config.edgeHidden,
       seed: seed + 53,
       name: `${name}_line_features`,
@@ -447,6 +463,22 @@ export function buildTopologyGenerator(
   });
   sequence.setUserDefinedMetadata(meta("sequence"));
   return { spec, config, skeleton, lines, attachments, sequence };
+}
+
+/**
+ * Output columns of the attachment and line-feature heads: one logit per column, or with row
+ * motifs the continuous columns and then one logit per motif.
+ */
+export function headWidths(spec: SlotGraphSpec, config: TopologyModelConfig): { attachments: number; lines: number } {
+  const cols = stageColumns(spec, config.skeletonGroups);
+  const motifs = config.rowMotifs;
+  if (!motifs) return { attachments: cols.attachmentWidth, lines: spec.edgeWidth };
+  const continuous = (groups: readonly FeatureGroup[]) =>
+    groups.filter((g) => g.kind === "continuous").reduce((s, g) => s + g.size, 0);
+  return {
+    attachments: continuous(cols.attachments) + motifs.nodes.length,
+    lines: continuous(spec.edgeGroups) + motifs.lines.length,
+  };
 }
 
 /** The stages' models, in a fixed order (weights, EMA, save): the sequence last when there is one. */
@@ -570,10 +602,15 @@ export function sampleBlocks(
 ): { value: tf.Tensor; logProb: tf.Tensor } {
   const w = layout.width;
   if (logits.shape.at(-1) !== w) throw new RangeError(`sampleBlocks: ${logits.shape.at(-1)} columns for ${w}`);
-  if (allowed !== undefined && allowed.length !== w)
-    throw new RangeError(`sampleBlocks: ${allowed.length} allowed for ${w}`);
+  // `allowed` is one row for all rows, or one per row (row motifs' masks by slot type).
+  const perRow = allowed !== undefined && allowed.length !== w;
+  if (perRow && allowed.length !== logits.size)
+    throw new RangeError(`sampleBlocks: ${allowed.length} allowed for ${w} columns of ${logits.size / w} rows`);
   // A column that may not be drawn gets a logit far below any other (and is skipped by the argmax).
-  if (allowed !== undefined) logits = tf.add(logits, tf.mul(tf.sub(tf.tensor1d(allowed), 1), 1e4));
+  if (allowed !== undefined) {
+    const open = perRow ? tf.tensor(allowed, logits.shape) : tf.tensor1d(allowed);
+    logits = tf.add(logits, tf.mul(tf.sub(open, 1), 1e4));
+  }
   const lead = logits.shape.slice(0, -1);
   const kindMask = (kind: FeatureGroup["kind"]) => {
     const m = new Float32Array(w);
@@ -616,11 +653,12 @@ export function sampleBlocks(
   const rows = values.length / w;
   for (let r = 0; r < rows; r++) {
     const at = r * w;
+    const allowedAt = perRow ? at : 0;
     for (const b of layout.blocks) {
       if (b.kind === "categorical") {
         let best = -1;
         for (let k = 0; k < b.size; k++) {
-          if (allowed !== undefined && allowed[b.start + k] === 0) continue;
+          if (allowed !== undefined && allowed[allowedAt + b.start + k] === 0) continue;
           if (best < 0 || values[at + b.start + k]! > values[at + b.start + best]!) best = k;
         }
         hardData[at + b.start + Math.max(0, best)] = 1;
@@ -756,7 +794,36 @@ export function runGenerator(
   const lineAllowed = vocabulary && allowedColumns(vocabulary.lines, edgeGroups);
   let nodeDraw: tf.Tensor;
   let lineDraw: tf.Tensor;
-  if (g.sequence) {
+  if (config.rowMotifs) {
+    // One motif per row, masked by the slot's type or the line's end types (row-motifs.ts); the
+    // hard one-hot times the motif table gives the same columns the critic and decoder read.
+    const motifs = config.rowMotifs;
+    const tables = motifTables(spec, config, motifs);
+    const types = slotTypes(skeleton, cols);
+    const ends = (onehots: Float32Array) => lineEndTypes(onehots, types, b, capacity, n);
+    const nodeMask = nodeMotifMask(motifs.nodes, types);
+    const lineMask = lineMotifMask(motifs.lines, ends(list.from), ends(list.to));
+    const a = sampleBlocks(
+      attachLogits,
+      tables.node.layout,
+      t,
+      subSeed(seed, 3),
+      tau,
+      withOpenColumns(nodeMask, tables.node),
+    );
+    const f = sampleBlocks(
+      featureLogits,
+      tables.line.layout,
+      t,
+      subSeed(seed, 4),
+      tau,
+      withOpenColumns(lineMask, tables.line),
+    );
+    nodeDraw = expandMotifs(a.value as tf.Tensor3D, tables.node);
+    lineDraw = expandMotifs(f.value as tf.Tensor3D, tables.line);
+    logProbs.push(tf.sum(tf.mul(a.logProb, stopGradient(exist)), 1));
+    logProbs.push(tf.sum(tf.mul(f.logProb, stopGradient(present)), 1));
+  } else if (g.sequence) {
     // Row by row in ROW_STEPS steps, each step's blocks drawn from logits that read the earlier draws.
     nodeDraw = tf.zerosLike(attachLogits);
     lineDraw = tf.zerosLike(featureLogits);
@@ -831,4 +898,101 @@ function inSpecOrder(x: tf.Tensor3D, groups: readonly FeatureGroup[]): tf.Tensor
     tf.matMul(tf.reshape(x, [-1, w]) as tf.Tensor2D, tf.tensor2d(perm, [w, w])),
     x.shape,
   ) as tf.Tensor3D;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Row motifs (row-motifs.ts)
+
+/** One head's motif decoding: its output layout, and the matrix from [continuous ‖ motif one-hot] to the row. */
+interface MotifTable {
+  readonly layout: ColumnBlocks;
+  readonly continuous: number;
+  readonly motifs: number;
+  readonly matrix: Float32Array;
+  readonly width: number;
+}
+
+const motifTableCache = new WeakMap<RowMotifs, { node: MotifTable; line: MotifTable }>();
+
+function motifTable(
+  groups: readonly FeatureGroup[],
+  motifs: readonly { readonly set: readonly number[] }[],
+): MotifTable {
+  const { matrix, continuous, width } = motifExpansion(groups, motifs);
+  const blocks: Pick<FeatureGroup, "size" | "kind">[] = [{ size: motifs.length, kind: "categorical" }];
+  if (continuous > 0) blocks.unshift({ size: continuous, kind: "continuous" });
+  return { layout: columnBlocks(blocks), continuous, motifs: motifs.length, matrix, width };
+}
+
+/** The node and line tables of a model's motifs (built once per table). */
+export function motifTables(
+  spec: SlotGraphSpec,
+  config: TopologyModelConfig,
+  motifs: RowMotifs,
+): { node: MotifTable; line: MotifTable } {
+  let tables = motifTableCache.get(motifs);
+  if (!tables) {
+    const cols = stageColumns(spec, config.skeletonGroups);
+    // The motif columns must be exactly the discrete columns of each stage.
+    const discreteNodes = nodeMotifGroups(spec, config.skeletonGroups).length;
+    if (discreteNodes !== cols.attachments.filter((g) => g.kind !== "continuous").length)
+      throw new RangeError("row motifs: the skeleton holds a discrete group the attachments need");
+    tables = {
+      node: motifTable(cols.attachments, motifs.nodes),
+      line: motifTable(
+        [...spec.edgeGroups].sort((p, q) => p.offset - q.offset),
+        motifs.lines,
+      ),
+    };
+    motifTableCache.set(motifs, tables);
+  }
+  return tables;
+}
+
+/** Each slot's type class (−1 for an empty slot), read from the sampled skeleton [B,N,S]. */
+function slotTypes(skeleton: tf.Tensor3D, cols: StageColumns): Int32Array {
+  let start = 0;
+  const type = cols.skeleton.find((g) => {
+    if (g.name === "type") return true;
+    start += g.size;
+    return false;
+  });
+  if (!type) throw new RangeError("row motifs need the `type` group in the skeleton");
+  const [b, n, s] = skeleton.shape;
+  const data = skeleton.dataSync() as Float32Array;
+  const out = new Int32Array(b * n).fill(-1);
+  for (let r = 0; r < b * n; r++) {
+    for (let k = 0; k < type.size; k++) if (data[r * s + start + k]! > 0.5) out[r] = k;
+  }
+  return out;
+}
+
+/** The type at one end of every listed line (−1 where the list holds no line), from one-hot ends [B,M,N]. */
+function lineEndTypes(onehots: Float32Array, types: Int32Array, b: number, m: number, n: number): Int32Array {
+  const out = new Int32Array(b * m).fill(-1);
+  for (let r = 0; r < b * m; r++) {
+    const graph = Math.floor(r / m);
+    for (let i = 0; i < n; i++) if (onehots[r * n + i]! > 0.5) out[r] = types[graph * n + i]!;
+  }
+  return out;
+}
+
+/** A per-row motif mask widened with the head's continuous columns (always open) in front. */
+function withOpenColumns(mask: Float32Array, table: MotifTable): Float32Array {
+  if (table.continuous === 0) return mask;
+  const width = table.continuous + table.motifs;
+  const rows = mask.length / table.motifs;
+  const out = new Float32Array(rows * width);
+  for (let r = 0; r < rows; r++) {
+    out.fill(1, r * width, r * width + table.continuous);
+    out.set(mask.subarray(r * table.motifs, (r + 1) * table.motifs), r * width + table.continuous);
+  }
+  return out;
+}
+
+/** [B,R,C+K] sampled head output → [B,R,W] rows in the stage's column order. */
+function expandMotifs(x: tf.Tensor3D, table: MotifTable): tf.Tensor3D {
+  const [b, r, c] = x.shape;
+  const matrix = tf.tensor2d(table.matrix, [c, table.width]);
+  return tf.reshape(tf.matMul(tf.reshape(x, [-1, c]) as tf.Tensor2D, matrix), [b, r, table.width]) as tf.Tensor3D;
 }

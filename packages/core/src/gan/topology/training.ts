@@ -41,6 +41,7 @@ import {
   type TopologyModelConfig,
 } from "./generator.js";
 import { mergeVocabulary, type ObservedVocabulary, observeVocabulary } from "./observed-vocabulary.js";
+import { motifHeadPriors } from "./row-motifs.js";
 import { uniformStream } from "./sample.js";
 import type { SlotGraph, SlotGraphSpec } from "./spec.js";
 
@@ -712,6 +713,22 @@ class Trainer implements TopologyTrainer {
   setOutputPriors(graphs: readonly (SlotGraph | CompactSlotGraph)[]): void {
     const { spec, model } = this.config;
     const priors = outputPriors(graphs, spec, model.skeletonGroups);
+    // With row motifs the heads give the continuous columns and then one logit per motif.
+    const motifs = model.rowMotifs;
+    const heads = motifs
+      ? {
+          attachments: motifHeadPriors(
+            stageColumns(spec, model.skeletonGroups).attachments,
+            priors.attachments,
+            motifs.nodes,
+          ),
+          lines: motifHeadPriors(
+            [...spec.edgeGroups].sort((a, b) => a.offset - b.offset),
+            priors.lineFeatures,
+            motifs.lines,
+          ),
+        }
+      : { attachments: priors.attachments, lines: priors.lineFeatures };
     for (const g of [this.generator, this.generatorEma]) {
       const set = (stage: tfl.LayersModel, layer: string, index: number, values: Float32Array) => {
         const weights = stage.layers.find((l) => l.name.endsWith(layer))?.weights;
@@ -726,8 +743,8 @@ class Trainer implements TopologyTrainer {
       };
       set(g.skeleton, "_skeleton_head", 1, priors.skeleton);
       set(g.lines, "_line_head", 2, Float32Array.of(priors.line));
-      set(g.attachments, "_attach_head", 1, priors.attachments);
-      set(g.attachments, "_line_features", 4, priors.lineFeatures);
+      set(g.attachments, "_attach_head", 1, heads.attachments);
+      set(g.attachments, "_line_features", 4, heads.lines);
     }
   }
 
