@@ -18,6 +18,7 @@ import { completeControl } from "./control.js";
 import { PipelineError } from "./errors.js";
 import { faults, finishProposal, type Proposal } from "./finish.js";
 import { fixedTags, pinFixedItems, withFixedItems } from "./fixed.js";
+import { givenTopologyFindings, layoutValid, markInherited } from "./inherited.js";
 import { decodeLatent, type LatentRecord } from "./latent.js";
 import { TOPOLOGY_LATENT_KEY } from "./learned-topology.js";
 import { withOriginMetadata } from "./origin.js";
@@ -96,6 +97,8 @@ function* pipelineSteps(
   const margin = metres(options.margin ?? 1.5);
   const attempts = Math.max(1, options.attempts ?? 4);
   const source = sourceFor(request, options.topology);
+  // Topology mode: what the caller's own drawing breaks, found before it is placed (inherited.ts).
+  const drawn = givenTopologyFindings(request, pack);
 
   // 1. Topologies (complete control logic first: it changes no geometry).
   const topologyOf = (s: number, latent?: readonly number[]): Topology => {
@@ -207,8 +210,10 @@ function* pipelineSteps(
       const { moves, displacement, margin: _margin, unresolvedItems, ...rest } = r;
       // One verdict: what the router and legaliser could not do becomes findings in the report.
       const outcome: PipelineOutcome = { unrouted: r.unrouted, unresolved: unresolvedItems };
-      const report =
-        r.unrouted.length + unresolvedItems.length > 0 ? validateDesign(r.design, pack, { outcome }) : r.report;
+      const report = markInherited(
+        r.unrouted.length + unresolvedItems.length > 0 ? validateDesign(r.design, pack, { outcome }) : r.report,
+        drawn,
+      );
       const origin = {
         request,
         ...(made[k]!.latent ? { latent: made[k]!.latent } : {}),
@@ -224,6 +229,7 @@ function* pipelineSteps(
         report,
         outcome,
         valid: report.summary.errors === 0,
+        layoutValid: layoutValid(report),
         stats: {
           pipeLength: pipeLength(r.design),
           footprint: footprintArea(r.design),

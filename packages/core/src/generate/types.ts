@@ -84,6 +84,11 @@ export interface Candidate {
   readonly report: ValidationReport;
   /** No error-severity violation in the report (which names unrouted lines and unresolved items). */
   readonly valid: boolean;
+  /**
+   * No error in the report besides those marked `inherited` (topology mode: the request's own
+   * topology has them too, inherited.ts): the layout and routing added none. Equals `valid` in spec mode.
+   */
+  readonly layoutValid: boolean;
   /** Validator errors of the first decoded proposal, before legalise and route (raw validity: 0). */
   readonly rawErrors: number;
   /** Rule ids of those errors, each once (eval's per-rule failure counts). */

@@ -2179,6 +2179,10 @@ export const validationReportSchema = {
             }
           },
           "description": "Where it is, plot coordinates in m, when the design is placed."
+        },
+        "inherited": {
+          "type": "boolean",
+          "description": "Topology mode: the request's own topology, validated before placement, has this finding too (same rule, tags and lines), so the layout did not add it. Absent otherwise."
         }
       }
     }

@@ -1468,4 +1468,8 @@ export interface Violation {
     y: number;
     z: number;
   };
+  /**
+   * Topology mode: the request's own topology, validated before placement, has this finding too (same rule, tags and lines), so the layout did not add it. Absent otherwise.
+   */
+  inherited?: boolean;
 }
