@@ -37,6 +37,15 @@ export function markInherited(report: ValidationReport, given: ReadonlySet<strin
   };
 }
 
+/**
+ * How many of the report's errors the given topology already has. The candidate loop leaves them
+ * out of a proposal's faults: no fresh proposal can mend them, so retrying for them only costs time.
+ */
+export function inheritedErrors(report: ValidationReport, given: ReadonlySet<string> | undefined): number {
+  if (!given || given.size === 0) return 0;
+  return report.violations.filter((v) => v.severity === "error" && given.has(findingKey(v))).length;
+}
+
 /** No error in the report except those the given topology already had. */
 export function layoutValid(report: ValidationReport): boolean {
   return report.violations.every((v) => v.severity !== "error" || v.inherited === true);

@@ -18,7 +18,7 @@ import { completeControl } from "./control.js";
 import { PipelineError } from "./errors.js";
 import { faults, finishProposal, type Proposal } from "./finish.js";
 import { fixedTags, pinFixedItems, withFixedItems } from "./fixed.js";
-import { givenTopologyFindings, layoutValid, markInherited } from "./inherited.js";
+import { givenTopologyFindings, inheritedErrors, layoutValid, markInherited } from "./inherited.js";
 import { decodeLatent, type LatentRecord } from "./latent.js";
 import { TOPOLOGY_LATENT_KEY } from "./learned-topology.js";
 import { withOriginMetadata } from "./origin.js";
@@ -99,6 +99,9 @@ function* pipelineSteps(
   const source = sourceFor(request, options.topology);
   // Topology mode: what the caller's own drawing breaks, found before it is placed (inherited.ts).
   const drawn = givenTopologyFindings(request, pack);
+  // What a fresh proposal could mend: the drawing's own errors are left out (a tank drawn without
+  // a vent would otherwise spend every attempt).
+  const layoutFaults = (p: Proposal): number => faults(p) - inheritedErrors(p.report, drawn);
 
   // 1. Topologies (complete control logic first: it changes no geometry).
   const topologyOf = (s: number, latent?: readonly number[]): Topology => {
@@ -156,7 +159,7 @@ function* pipelineSteps(
   const settled: (Settled | undefined)[] = topologies.map(() => undefined);
   let done = 0;
   for (let attempt = 0; attempt < attemptLimit; attempt++) {
-    const pending = topologies.flatMap((_, k) => (best[k] && faults(best[k]!) === 0 ? [] : [k]));
+    const pending = topologies.flatMap((_, k) => (best[k] && layoutFaults(best[k]!) === 0 ? [] : [k]));
     if (pending.length === 0) break;
     const subset = pending.map((k) => topologyAt(k, attempt));
     const latents: LatentRecord[] | undefined =
@@ -184,7 +187,7 @@ function* pipelineSteps(
       const r = finish(placed[i]!, subset[i]!);
       if (attempt === 0) firstRaw[k] = { errors: r.rawErrors, rules: r.rawRules };
       tries[k] = attempt + 1;
-      if (!best[k] || faults(r) < faults(best[k]!)) {
+      if (!best[k] || layoutFaults(r) < layoutFaults(best[k]!)) {
         best[k] = r;
         const topologyLatent = subset[i]!.latent;
         const latent = latents
@@ -192,7 +195,7 @@ function* pipelineSteps(
           : undefined;
         made[k] = { ...(latent ? { latent } : {}), sourceSeed: subset[i]!.sourceSeed };
       }
-      if (faults(best[k]!) === 0 || attempt === attemptLimit - 1) {
+      if (layoutFaults(best[k]!) === 0 || attempt === attemptLimit - 1) {
         settled[k] = settle(k);
         yield { done: ++done, total: topologies.length };
       }
