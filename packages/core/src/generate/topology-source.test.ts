@@ -8,7 +8,9 @@ import {
   type RulePack,
 } from "../design/index.js";
 import { DEFAULT_RULE_PACK } from "../design/rule-pack.js";
+import { designPlantDetailed } from "../designer/designer.js";
 import { stripLayout } from "../gan/topology.js";
+import { deriveSeed } from "../gan/training.js";
 import { PipelineError } from "./errors.js";
 import { generateCandidates } from "./pipeline.js";
 import {
@@ -88,5 +90,27 @@ describe("topology sources", () => {
     expect(() => topologySourceByName("learned", undefined)).toThrow(TopologySourceError);
     expect(() => topologySourceByName("learned", undefined)).toThrow(/no topology generator/);
     expect(() => topologySourceByName("templates", undefined)).toThrow(/unknown topology source "templates"/);
+  });
+
+  it("designer: proposes the full designer's P&ID for the candidate's seed, on the request's site, with no layout", () => {
+    let compared = 0;
+    for (let seed = 1; seed <= 8; seed++) {
+      const proposed = designerTopology.propose(SPEC, seed, DEFAULT_RULE_PACK);
+      expect(proposed.site).toEqual(SPEC.site);
+      expect(proposed.metadata).toEqual({ generator: "plantgan-pipeline", seed });
+      expect(proposed.equipment.some((e) => "x" in e)).toBe(false);
+      const full = designPlantDetailed({
+        processClass: SPEC.processClass,
+        seed: deriveSeed(seed, 1000),
+        equipment: [{ type: "pump", count: 2 }],
+      });
+      // Spec mode draws the first sub-seed only; the full designer moves on when its layout fails.
+      if (full.attempts !== 1) continue;
+      compared++;
+      const t = stripLayout(full.design);
+      const pnid = (d: PlantDesignInput) => [d.name, d.equipment, d.lines, d.instruments, d.control];
+      expect(pnid(proposed)).toEqual(pnid(t));
+    }
+    expect(compared).toBeGreaterThanOrEqual(6);
   });
 });

@@ -46,9 +46,12 @@ export const requestTopology: TopologySource = {
 
 /**
  * The procedural designer's template P&ID for the class, built under the pack (its relief paths
- * follow it) by the topology-only designer: the full designer's layout, routing and validation
- * would be thrown away here, so they are never run. The full designer's topology for a seed differs
- * only where its own layout of the first sub-seed failed and it moved on to the next.
+ * follow it) by the topology-only designer (designer/topology-only.ts): the full designer's layout,
+ * routing and validation would be thrown away here, so they are never run. What differs from
+ * running the full designer and stripping its layout: the full designer retries the next sub-seed
+ * when its own layout of a P&ID fails (unresolved, unrouted or with validator errors), so where its
+ * first sub-seed failed its topology is another sub-seed's; this source always draws the first
+ * (2 of 105 val specs × seeds in designer/topology-only.test.ts), and places it itself.
  */
 export const designerTopology: TopologySource = {
   name: "designer",
