@@ -1,11 +1,10 @@
 import { GENERATION_REQUEST_DEFAULTS } from "@plantgan/core/design";
 import { ApiError } from "../errors.js";
 import type { BlobStore } from "../store/blobs.js";
-import { newId } from "../store/sqlite.js";
 import type { JobRecord, Store } from "../store/store.js";
-import { candidateDesignIds } from "./candidate-ids.js";
 import { type GenerationPool, GenerationWorkerCrashedError } from "./generation-pool.js";
 import type { GeneratePayload } from "./generation-service.js";
+import { generationSummary, storedCandidates } from "./stored-candidates.js";
 
 /** The lease a direct generation holds on its job; renewed while it runs, so only a dead server lets it lapse. */
 const DIRECT_LEASE_MS = 30_000;
@@ -79,18 +78,7 @@ export async function runDirectGeneration(input: {
       await store.finishJob(job.id, token, { status: "cancelled", result: { candidates: [] } });
       return await store.getJob(workspaceId, job.id);
     }
-    // Unique across jobs: two requests with the same seed give the same layouts, not the same ids.
-    const ids = candidateDesignIds(result.candidates, job.id.replace(/^job-/, ""));
-    const stored = result.candidates.map((c, i) => ({
-      id: newId("cand"),
-      design: { ...c.design, id: ids[i]! },
-      report: { ...c.report, designId: ids[i]! },
-      rank: c.rank,
-      jobId: job.id,
-      modelId: payload.modelId,
-      ...(c.cost ? { cost: c.cost } : {}),
-      ...(c.polish ? { polish: c.polish } : {}),
-    }));
+    const stored = storedCandidates(result.candidates, { id: job.id, modelId: payload.modelId });
     const step = await store.jobStep(job.id, token, {
       candidates: stored,
       progress: { done: stored.length, total },
@@ -109,11 +97,7 @@ export async function runDirectGeneration(input: {
     if (step.owned) {
       await store.finishJob(job.id, token, {
         status: "succeeded",
-        result: {
-          candidates: stored.map((c, i) => ({ id: c.id, rank: c.rank, valid: result.candidates[i]?.valid ?? false })),
-          valid: result.candidates.filter((c) => c.valid).length,
-          backend: result.backend,
-        },
+        result: generationSummary(stored, result.candidates, result.backend),
       });
     }
     return await store.getJob(workspaceId, job.id);

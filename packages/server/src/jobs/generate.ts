@@ -3,9 +3,8 @@ import { selectBackend } from "@plantgan/core/gan";
 import { generateCandidatesAsync, topologySourceByName } from "@plantgan/core/generate";
 import { loadSolver } from "@plantgan/core/polish";
 import { loadBundledModel } from "../gan/bundle.js";
-import { candidateDesignIds } from "../gan/candidate-ids.js";
 import type { GeneratePayload } from "../gan/generation-service.js";
-import { newId } from "../store/sqlite.js";
+import { generationSummary, storedCandidates } from "../gan/stored-candidates.js";
 import type { JobContext } from "./context.js";
 
 /**
@@ -42,26 +41,11 @@ export async function runGenerate(ctx: JobContext): Promise<unknown> {
       if (done < total) await progress(done);
     },
   );
-  // Unique across jobs: two requests with the same seed give the same layouts, not the same ids.
-  const ids = candidateDesignIds(candidates, ctx.job.id.replace(/^job-/, ""));
-  const stored = candidates.map((c, i) => ({
-    id: newId("cand"),
-    design: { ...c.design, id: ids[i]! },
-    report: { ...c.report, designId: ids[i]! },
-    rank: c.rank,
-    jobId: ctx.job.id,
-    modelId: payload.modelId,
-    ...(c.cost ? { cost: c.cost } : {}),
-    ...(c.polish ? { polish: c.polish } : {}),
-  }));
+  const stored = storedCandidates(candidates, { id: ctx.job.id, modelId: payload.modelId });
   await ctx.step({
     candidates: stored,
     progress: { done: stored.length, total },
     events: [{ type: "progress", data: { done: stored.length, total } }],
   });
-  return {
-    candidates: stored.map((c, i) => ({ id: c.id, rank: c.rank, valid: candidates[i]?.valid ?? false })),
-    valid: candidates.filter((c) => c.valid).length,
-    backend: backend.name,
-  };
+  return generationSummary(stored, candidates, backend.name);
 }

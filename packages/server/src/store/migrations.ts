@@ -184,6 +184,12 @@ CREATE TABLE blobs (
     sql: `CREATE INDEX designs_by_blob ON designs (blob) WHERE blob IS NOT NULL;
 CREATE INDEX models_by_weights ON models (weights) WHERE weights IS NOT NULL;`,
   },
+  {
+    version: 7,
+    // How many of a candidate's errors its topology-mode request's own drawing already has (marked
+    // inherited in its report): a list shows layoutValid without reading each report. NULL: no report.
+    sql: "ALTER TABLE candidates ADD COLUMN inherited_errors INTEGER;",
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -188,6 +188,12 @@ CREATE SEQUENCE job_turns;`,
     sql: `CREATE INDEX designs_by_blob ON designs (blob) WHERE blob IS NOT NULL;
 CREATE INDEX models_by_weights ON models (weights) WHERE weights IS NOT NULL;`,
   },
+  {
+    version: 5,
+    // How many of a candidate's errors its topology-mode request's own drawing already has (marked
+    // inherited in its report): a list shows layoutValid without reading each report. NULL: no report.
+    sql: "ALTER TABLE candidates ADD COLUMN inherited_errors INTEGER;",
+  },
 ];
 
 export const PG_SCHEMA_VERSION = PG_MIGRATIONS[PG_MIGRATIONS.length - 1]!.version;

@@ -903,8 +903,8 @@ export class PostgresStore implements Store {
     for (const c of items) {
       await run(
         client,
-        `INSERT INTO candidates (workspace_id, id, job_id, model_id, rank, design_id, process_class, design, report, errors, cost, polish, status, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'pending', $13)`,
+        `INSERT INTO candidates (workspace_id, id, job_id, model_id, rank, design_id, process_class, design, report, errors, inherited_errors, cost, polish, status, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 'pending', $14)`,
         candidateInsertValues(workspaceId, c, now),
       );
     }

@@ -57,7 +57,7 @@ export const JOB_COLUMNS =
   "id, kind, status, progress_done, progress_total, attempts, max_attempts, cancel_requested, created_at, started_at, finished_at, error, result";
 export const MODEL_COLUMNS = "id, status, card, weights, job_id, created_at";
 export const CANDIDATE_COLUMNS =
-  "id, design_id, process_class, status, rank, job_id, model_id, errors, comment, reviewed_at, accepted_as, override_reason, created_at";
+  "id, design_id, process_class, status, rank, job_id, model_id, errors, inherited_errors, comment, reviewed_at, accepted_as, override_reason, created_at";
 
 export function designMeta(row: Row): DesignMeta {
   return {
@@ -123,6 +123,15 @@ export function modelRecord(row: Row): ModelRecord {
   };
 }
 
+/**
+ * A candidate's layout verdict: no error besides those its topology-mode request's own drawing
+ * already has. Rows from before the count was kept (NULL) hold reports without inherited marks.
+ */
+function layoutVerdict(errors: number, inherited: unknown): Pick<CandidateMeta, "layoutValid" | "inheritedErrors"> {
+  const n = inherited === null || inherited === undefined ? 0 : Number(inherited);
+  return { layoutValid: errors - n === 0, ...(n > 0 ? { inheritedErrors: n } : {}) };
+}
+
 export function candidateMeta(row: Row): CandidateMeta {
   const reviewedAt = row.reviewed_at === null ? undefined : iso(row.reviewed_at);
   return {
@@ -134,7 +143,9 @@ export function candidateMeta(row: Row): CandidateMeta {
     ...opt("jobId", row.job_id as string | null),
     ...opt("modelId", row.model_id as string | null),
     ...opt("errors", row.errors as number | null),
-    ...(row.errors === null ? {} : { valid: row.errors === 0 }),
+    ...(row.errors === null
+      ? {}
+      : { valid: row.errors === 0, ...layoutVerdict(Number(row.errors), row.inherited_errors) }),
     createdAt: iso(row.created_at),
     ...(reviewedAt
       ? {
@@ -221,7 +232,7 @@ export function designInsertValues(workspaceId: string, prepared: PreparedDesign
 /**
  * The values of a new (pending) candidate row, in the column order both stores' INSERT lists:
  * workspace_id, id, job_id, model_id, rank, design_id, process_class, design, report, errors,
- * cost, polish, created_at.
+ * inherited_errors, cost, polish, created_at.
  */
 export function candidateInsertValues(workspaceId: string, c: CandidateInsert, now: number): unknown[] {
   return [
@@ -235,6 +246,7 @@ export function candidateInsertValues(workspaceId: string, c: CandidateInsert, n
     JSON.stringify(c.design),
     c.report ? JSON.stringify(c.report) : null,
     c.report ? c.report.summary.errors : null,
+    c.report ? c.report.violations.filter((v) => v.severity === "error" && v.inherited === true).length : null,
     c.cost ? JSON.stringify(c.cost) : null,
     c.polish ? JSON.stringify(c.polish) : null,
     now,

@@ -375,6 +375,13 @@ export interface CandidateMeta {
   readonly errors?: number;
   /** No error in the report (absent without one). */
   readonly valid?: boolean;
+  /**
+   * No error in the report besides those marked inherited (topology mode: the request's own drawing
+   * has them too): the layout added none. Equals `valid` in spec mode; absent without a report.
+   */
+  readonly layoutValid?: boolean;
+  /** Errors of the report marked inherited; absent when none. */
+  readonly inheritedErrors?: number;
   readonly createdAt: string;
   readonly review?: {
     readonly comment?: string;

@@ -32,8 +32,8 @@ export class CandidateRepository {
 
   insertRows(workspaceId: string, items: readonly CandidateInsert[]): void {
     const insert = this.#sql.db.prepare(
-      `INSERT INTO candidates (workspace_id, id, job_id, model_id, rank, design_id, process_class, design, report, errors, cost, polish, status, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?)`,
+      `INSERT INTO candidates (workspace_id, id, job_id, model_id, rank, design_id, process_class, design, report, errors, inherited_errors, cost, polish, status, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?)`,
     );
     const now = Date.now();
     for (const c of items) {

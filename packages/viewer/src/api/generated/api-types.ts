@@ -117,6 +117,14 @@ export interface CandidateMeta {
    */
   valid?: boolean;
   /**
+   * No error in the report besides those marked inherited (topology mode: the request's own drawing, validated before it was placed, has them too), so the layout and routing added none. Equals valid in spec mode.
+   */
+  layoutValid?: boolean;
+  /**
+   * How many of the report's errors are marked inherited; absent when none.
+   */
+  inheritedErrors?: number;
+  /**
    * ISO 8601 time.
    */
   createdAt: string;
