@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { plantgan } from "./run-cli.js";
+import { plantgan, REPO_ROOT } from "./run-cli.js";
 
 /**
  * `plantgan generate --topology` picks who makes a spec-mode topology; every candidate records it,
@@ -35,6 +35,40 @@ describe("plantgan generate --topology", () => {
       .map((l) => JSON.parse(l));
     expect(record.topologySource).toBe("designer");
     expect(record.design.metadata.topologySource).toBe("designer");
+  });
+
+  it("shows a topology-mode candidate's layout verdict and inherited errors: the drawing's own missing vent", () => {
+    const drawing = JSON.parse(readFileSync(join(REPO_ROOT, "datasets/examples/tank-farm.json"), "utf8"));
+    for (const n of drawing.equipment.find((e: { tag: string }) => e.tag === "TK-101").nozzles)
+      if (n.id === "VENT") n.id = "N9";
+    const topologyFile = join(dir, "topology-req.json");
+    writeFileSync(
+      topologyFile,
+      JSON.stringify({
+        schemaVersion: "1.0",
+        mode: "topology",
+        processClass: drawing.processClass,
+        site: drawing.site,
+        topology: drawing,
+        count: 1,
+        seed: 3,
+      }),
+    );
+    const out = join(dir, "topology.ndjson");
+    const run = plantgan(["generate", "--request", topologyFile, "-o", out]);
+    // The candidate has an error (the drawing's): exit 1, done with findings.
+    expect(run.code, run.stderr).toBe(1);
+    expect(run.stdout).toMatch(/rank {2}valid {2}layout {2}errors {2}inherited/);
+    expect(run.stdout).toMatch(/^ {3}1 {2}no {5}yes\s+1\s+1 /m);
+    expect(run.stdout).toContain("marked inherited in the report");
+    const [record] = readFileSync(out, "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    expect([record.valid, record.layoutValid]).toEqual([false, true]);
+    expect(record.report.violations.filter((v: { inherited?: boolean }) => v.inherited)).toMatchObject([
+      { rule: "piping.tank-vent", tags: ["TK-101"], inherited: true },
+    ]);
   });
 
   it("refuses an unknown source and learned without a topology generator with exit 2, naming --topology", () => {

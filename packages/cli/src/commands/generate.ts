@@ -60,6 +60,8 @@ function candidateRecord(c: Candidate, id: string) {
     seed: c.seed,
     topologySource: c.topologySource,
     valid: c.valid,
+    // Topology mode: no error besides those the request's own drawing has (marked inherited in the report).
+    layoutValid: c.layoutValid,
     rawErrors: c.rawErrors,
     attempts: c.attempts,
     stats: c.stats,
@@ -190,12 +192,17 @@ export function registerGenerate(program: Command): void {
       } else {
         const sources = [...new Set(candidates.map((c) => c.topologySource))].join(", ");
         printLine(`${candidates.length} candidate(s) in ${seconds.toFixed(1)} s, topology by ${sources}`);
-        printLine("rank  valid  errors  warnings  unrouted  critic   pipe m  footprint m²  design");
+        printLine("rank  valid  layout  errors  inherited  warnings  unrouted  critic   pipe m  footprint m²  design");
         for (const [i, c] of candidates.entries()) {
+          const inherited = c.report.violations.filter((v) => v.severity === "error" && v.inherited).length;
           printLine(
-            `${String(c.rank).padStart(4)}  ${(c.valid ? "yes" : "no").padEnd(5)}  ${String(c.report.summary.errors).padStart(6)}  ${String(c.report.summary.warnings).padStart(8)}  ${String(c.unrouted.length).padStart(8)}  ${c.stats.criticScore.toFixed(2).padStart(6)}  ${c.stats.pipeLength.toFixed(0).padStart(7)}  ${c.stats.footprint.toFixed(0).padStart(12)}  ${ids[i]} (${c.design.equipment.length} items, ${c.design.lines.length} lines)`,
+            `${String(c.rank).padStart(4)}  ${(c.valid ? "yes" : "no").padEnd(5)}  ${(c.layoutValid ? "yes" : "no").padEnd(6)}  ${String(c.report.summary.errors).padStart(6)}  ${String(inherited).padStart(9)}  ${String(c.report.summary.warnings).padStart(8)}  ${String(c.unrouted.length).padStart(8)}  ${c.stats.criticScore.toFixed(2).padStart(6)}  ${c.stats.pipeLength.toFixed(0).padStart(7)}  ${c.stats.footprint.toFixed(0).padStart(12)}  ${ids[i]} (${c.design.equipment.length} items, ${c.design.lines.length} lines)`,
           );
         }
+        if (candidates.some((c) => c.layoutValid && !c.valid))
+          printLine(
+            "layout yes: every error is the request's own topology's (marked inherited in the report); the layout added none",
+          );
         if (options.out) printError(`wrote ${records.length} candidate(s) to ${options.out}`);
         else printError("nothing saved: give -o <file>.ndjson to keep the candidates, or --json to print them");
       }
