@@ -3,6 +3,7 @@ import { renderToStaticMarkup } from "react-dom/server";
 import { describe, expect, it } from "vitest";
 import type { Candidate } from "../api/client.js";
 import { InvalidReasons } from "./InvalidReasons.js";
+import { LayoutBadge } from "./LayoutBadge.js";
 
 const violation = (rule: string, suggestion?: string) => ({
   rule,
@@ -38,5 +39,47 @@ describe("a candidate card says why the candidate is not valid", () => {
 
   it("shows nothing for a valid candidate", () => {
     expect(render(candidate([]))).toBe("");
+  });
+});
+
+describe("topology mode: errors the request's own drawing has", () => {
+  const inherited = { ...violation("piping.tank-vent"), tags: ["TK-101"], inherited: true };
+
+  it("marks each inherited error and says the layout added none when all are", () => {
+    const html = render(candidate([inherited]));
+    expect(html).toContain(
+      "All of them the request&#x27;s own topology already has (inherited): the layout added none.",
+    );
+    expect(html).toMatch(
+      /<code>piping\.tank-vent<\/code> <span class="badge">inherited<\/span> piping\.tank-vent broken/,
+    );
+  });
+
+  it("counts the inherited ones when the layout added others, and leaves those unmarked", () => {
+    const html = render(candidate([inherited, violation("piping.routed")]));
+    expect(html).toContain(
+      "1 of them the request&#x27;s own topology already has (inherited): the others the layout added.",
+    );
+    expect(html).toMatch(/<code>piping\.routed<\/code> piping\.routed broken/);
+  });
+});
+
+describe("the card's layout badge", () => {
+  const badge = (meta: { valid?: boolean; layoutValid?: boolean; inheritedErrors?: number }) =>
+    renderToStaticMarkup(createElement(LayoutBadge, { meta }));
+
+  it("says layout valid with the count when every error is inherited", () => {
+    expect(badge({ valid: false, layoutValid: true, inheritedErrors: 4 })).toContain(
+      "layout valid; 4 inherited findings",
+    );
+    expect(badge({ valid: false, layoutValid: true, inheritedErrors: 1 })).toContain(
+      "layout valid; 1 inherited finding<",
+    );
+  });
+
+  it("shows nothing for a valid candidate, a layout with errors of its own, or a row without verdicts", () => {
+    expect(badge({ valid: true, layoutValid: true })).toBe("");
+    expect(badge({ valid: false, layoutValid: false, inheritedErrors: 2 })).toBe("");
+    expect(badge({})).toBe("");
   });
 });

@@ -15,6 +15,7 @@ import { href } from "../app/router.js";
 import { useAsync } from "../app/use-async.js";
 import { CostPanel } from "../components/CostPanel.js";
 import { InvalidReasons } from "../components/InvalidReasons.js";
+import { LayoutBadge } from "../components/LayoutBadge.js";
 import { ErrorBox, Progress } from "../components/Misc.js";
 import { SceneView } from "../components/SceneView.js";
 import { Thumbnail } from "../components/Thumbnail.js";
@@ -348,7 +349,8 @@ function CandidateCard({
             <span className={`badge ${meta.valid ? "valid" : "invalid"}`} data-testid="valid-flag">
               {meta.valid ? "valid" : "invalid"}
             </span>
-          )}
+          )}{" "}
+          <LayoutBadge meta={meta} />
         </div>
         <Scores meta={meta} full={full} />
         <label className="pg-muted">
