@@ -1,9 +1,10 @@
 // Every public DEXPI 1.x test case (shared/fixtures/dexpi and dexpi-testcases): the importer
 // accounts for each model element the file holds. The counts here are made from the XML text
-// itself, with a regular expression over element names, independently of the importer's parser.
+// itself (element-count.ts), with a regular expression over element names, independently of the importer's parser.
 import { readdirSync, readFileSync } from "node:fs";
 import { describeWithFixtures, fixturePath } from "@plantgan/testing/fixtures";
 import { expect, it } from "vitest";
+import { countInXml } from "./element-count.js";
 import { ACCOUNTED_ELEMENTS, importDexpi } from "./index.js";
 
 const FOLDERS = ["dexpi", "dexpi-testcases"];
@@ -15,12 +16,6 @@ function fixtureFiles(): { name: string; text: string }[] {
       .sort()
       .map((f) => ({ name: `${folder}/${f}`, text: readFileSync(fixturePath(folder, f), "utf8") })),
   );
-}
-
-/** Elements of `name` in the file's model: comments and the ShapeCatalogue (symbol templates) left out. */
-export function countInXml(text: string, name: string): number {
-  const model = text.replace(/<!--[\s\S]*?-->/g, "").replace(/<ShapeCatalogue[\s>][\s\S]*?<\/ShapeCatalogue>/g, "");
-  return (model.match(new RegExp(`<${name}[\\s/>]`, "g")) ?? []).length;
 }
 
 describeWithFixtures("every public DEXPI 1.x test case: nothing silently dropped", () => {

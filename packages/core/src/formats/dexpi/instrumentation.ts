@@ -16,6 +16,7 @@
  */
 import type { Instrument, PlantDesignInput } from "../../design/index.js";
 import type { EquipmentResult } from "./equipment.js";
+import { isInstrumentLeader } from "./inline-functions.js";
 import { ancestor, componentClass, connectionOf, describe, genericAttr } from "./model.js";
 import type { PipingResult } from "./piping.js";
 import type { ImportContext } from "./report.js";
@@ -93,9 +94,12 @@ export function importInstrumentation(
   }
   const resolver = new EndpointResolver(ctx, equipment, piping, fns);
 
-  // Signal graph from every information flow (DEXPI 1.2+) and signal line (the older ProteusSchema 3.x style).
+  // Signal graph from every information flow (DEXPI 1.2+), signal line (the older ProteusSchema 3.x
+  // style) and instrument leader drawn as a segment that is on no line (AutoCAD P&ID).
   for (const flow of ctx.doc.items) {
-    if ((flow.name !== "InformationFlow" && flow.name !== "SignalLine") || handled.has(flow)) continue;
+    const leader =
+      flow.name === "PipingNetworkSegment" && piping.lineOf(flow) === undefined && isInstrumentLeader(ctx.doc, flow);
+    if ((flow.name !== "InformationFlow" && flow.name !== "SignalLine" && !leader) || handled.has(flow)) continue;
     const [start, end] = flowEnds(ctx, flow);
     const a = start ? resolver.resolve(start) : ({ kind: "none" } as const);
     const b = end ? resolver.resolve(end) : ({ kind: "none" } as const);
@@ -489,8 +493,14 @@ class EndpointResolver {
     const doc = this.ctx.doc;
     if (this.functions.has(el)) return { kind: "pif", pif: el, via: [] };
     switch (el.name) {
-      case "ProcessInstrumentationFunction":
-        return { kind: "pif", pif: el, via: [] };
+      case "ProcessInstrumentationFunction": {
+        // A function the piping took as an item of a line: a valve is driven, a flow element measures there.
+        const comp = this.piping.componentOf(el);
+        if (!comp) return { kind: "pif", pif: el, via: [] };
+        return /_valve$/.test(comp.type)
+          ? { kind: "actuator", target: { valve: el }, via: [] }
+          : { kind: "process", el, via: [] };
+      }
       case "InstrumentComponent":
         return this.actuatorComponent(el);
       case "ActuatingFunction":
@@ -586,7 +596,7 @@ class EndpointResolver {
  * InstrumentComponent that is not an actuator.
  */
 function isInstrumentFunction(el: XmlElement, piping: PipingResult): boolean {
-  if (el.name === "ProcessInstrumentationFunction") return true;
+  if (el.name === "ProcessInstrumentationFunction") return !piping.componentOf(el);
   if (el.name === "ProcessInstrument") {
     if (piping.componentOf(el)) return false;
     const letters = tagLetters(el.attrs.TagName ?? "");

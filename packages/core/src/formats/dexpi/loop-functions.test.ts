@@ -112,15 +112,6 @@ export function controllerLoopFunctions(text: string): string[] {
   return out;
 }
 
-/**
- * Loop functions with a controller that still form no loop, each with the reason a DEXPI reader
- * would give. I12V01_AUD (AutoCAD P&ID) writes its valve HV-012 as a ProcessInstrumentationFunction
- * of class ControlValve and the piping through it as segments that start at that function (and one
- * from HC-012 to it): no segment runs through a piping component, so no line carries a valve for
- * HC-012 to drive. (It writes the loop function twice, with one ID.)
- */
-const NO_FINAL_ELEMENT: Record<string, number> = { "dexpi-testcases/I12V01_AUD.EX01.xml": 2 };
-
 /** The loop number of a loop or interlock tag: "FIC-04" → 4, "PICSA-4712.02" → 4712.02. */
 const tagNumber = (tag: string): number | undefined => numberIn(tag.replace(/^[A-Z]+/, ""));
 
@@ -188,16 +179,18 @@ describeWithFixtures("InstrumentationLoopFunctions of every public DEXPI 1.x tes
 
   it.each(all.map((f) => [f.name, f.text] as const))(
     "%s: every loop function with a controller is a loop, as many as the text holds",
-    (name, text) => {
+    (_, text) => {
       const { expected, formed } = controllerCount(text);
-      expect(formed).toBe(expected - (NO_FINAL_ELEMENT[name] ?? 0));
+      expect(formed).toBe(expected);
     },
   );
 
-  it("counts 9 loop functions with a controller in the 59 files; 7 are loops, the 2 of I12V01_AUD have no valve", () => {
+  // I12V01_AUD (AutoCAD P&ID) writes its valve HV-012 as a function of class ControlValve that the
+  // pipe's segments start at, and HC-012's signal as a leader segment to it: 2 loop functions (one ID, twice).
+  it("counts 9 loop functions with a controller in the 59 files, and all 9 are loops", () => {
     const counts = all.map((f) => controllerCount(f.text));
     const sum = (k: "expected" | "formed") => counts.reduce((n, c) => n + c[k], 0);
-    expect([sum("expected"), sum("formed")]).toEqual([9, 7]);
+    expect([sum("expected"), sum("formed")]).toEqual([9, 9]);
   });
 
   it("I04 (SmartPlant): FIC-04 drives FV 04 on a line that runs between two open ends", () => {
@@ -210,10 +203,11 @@ describeWithFixtures("InstrumentationLoopFunctions of every public DEXPI 1.x tes
     expect(r.report.unmapped.filter((u) => u.element === "InstrumentationLoopFunction")).toEqual([]);
   });
 
-  it("I02 and I12 (hand control): HC-02 and HC-12 are loops with no measurement", () => {
+  it("I02 and I12 (hand control): HC-02, HC-12 and HC-012 are loops with no measurement", () => {
     for (const [file, hc, hv] of [
       ["I02V01-HEX.EX03.xml", "HC-02", "HV-02"],
       ["I12.V01-ING.EX01.xml", "HC-12", "HV-12"],
+      ["I12V01_AUD.EX01.xml", "HC-012", "HV-012"],
     ] as const) {
       const r = importDexpi(all.find((f) => f.name.endsWith(file))!.text);
       if (!r.success) throw new Error(JSON.stringify(r.issues));

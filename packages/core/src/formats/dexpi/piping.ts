@@ -8,12 +8,14 @@
  * a reference to nothing in the file) is an open end of the contract (a battery limit), labelled
  * with the connector's tag or pipe reference where it has one; it is never closed onto a nozzle.
  * Refused: a closed ring of segments (no end at all), and a segment ending at something that is not
- * piping (an instrument function), which is an instrument connection rather than a line end.
+ * piping (an instrument function), which is an instrument connection rather than a line end. A
+ * function of a piping class that pipe segments meet at (inline-functions.ts) is an item of the line.
  */
 import type { Component, ComponentType, LineEnd, Rating } from "../../design/index.js";
 import { canBeControlValve, componentTypeOf, FITTING_PATTERN, JUNCTION_PATTERN } from "./classes.js";
 import type { EquipmentResult, ImportedEquipment } from "./equipment.js";
 import { BoxGrid, type Point } from "./grid.js";
+import { inlineFunctions, isInstrumentLeader } from "./inline-functions.js";
 import { ancestor, centerLines, componentClass, connectionOf, describe, extentOf, genericAttr } from "./model.js";
 import type { ImportContext } from "./report.js";
 import { normaliseTag, sanitiseLineId, uniqueId } from "./tags.js";
@@ -99,8 +101,13 @@ export function importPiping(ctx: ImportContext, equipment: EquipmentResult, tol
     joints.set(point, list);
   };
 
+  const inline = inlineFunctions(
+    ctx.doc,
+    segments.map((s) => s.el),
+  );
   const unresolved: EndKey[] = [];
   for (const seg of segments) {
+    const leader = isInstrumentLeader(ctx.doc, seg.el);
     for (const side of ["from", "to"] as const) {
       const end = { seg, side };
       const id = seg.ref[side];
@@ -131,7 +138,7 @@ export function importPiping(ctx: ImportContext, equipment: EquipmentResult, tol
         });
         continue;
       }
-      if (segByEl.has(target) || INLINE.has(target.name)) {
+      if (segByEl.has(target) || INLINE.has(target.name) || (inline.has(target) && !leader)) {
         joinAt(target, end);
         continue;
       }
@@ -185,7 +192,9 @@ export function importPiping(ctx: ImportContext, equipment: EquipmentResult, tol
   }
   // Ends the file leaves unconnected (and no joint took): the drawing may still show where they go.
   const loose = unresolved.filter((e) => !links.has(key(e)) && !terminals.has(key(e)));
-  const index = loose.length > 0 ? drawingIndex(segments, equipment, loose, tolerance) : undefined;
+  // A leader drawn to an instrument is no pipe: nothing continues into it or branches off it.
+  const pipes = segments.filter((s) => !isInstrumentLeader(ctx.doc, s.el));
+  const index = loose.length > 0 ? drawingIndex(pipes, equipment, loose, tolerance) : undefined;
   for (const end of loose) {
     if (!index || links.has(key(end)) || terminals.has(key(end))) continue;
     // The segment's other end already on a nozzle: the open end drawn near it is not a second connection to it.
@@ -272,7 +281,13 @@ export function importPiping(ctx: ImportContext, equipment: EquipmentResult, tol
         );
         return { tag: t.equipment.tag, nozzle };
       }
-      if (t.kind === "branch") return { line: chainOf.get(t.segment)!.id };
+      if (t.kind === "branch") {
+        // An end drawn on its own line's centre line (within the tolerance) is no branch of anything.
+        const onto = chainOf.get(t.segment)!;
+        if (onto === c)
+          return toEnd({ kind: "open", why: "it is drawn ending on its own line, which it cannot branch off" }, side);
+        return { line: onto.id };
+      }
       throw new Error("rings and ends at non-piping items are refused above");
     };
     const comps: Component[] = [];
