@@ -80,39 +80,59 @@ export function tankDistance(pack: RulePack, da: number, db: number): number {
 
 /**
  * Compiles the pack for the items of one design. Items are keyed by (type, hazard): every spacing
- * entry depends on those two only, so the table is scanned once per pair of keys, not per pair of items.
+ * entry depends on those two only, so the table is scanned once per pair of keys, not per pair of
+ * items. The legaliser asks for a pair at every candidate position it tries, so each item's key is
+ * looked up by the item itself (no key string built per call) and a pair of keys by two indices.
  */
 export function compileRequirements(pack: RulePack, equipment: readonly Equipment[]): Requirements {
   const access = pack.access.clearance;
-  const keyOf = (e: Equipment) => `${e.type}|${e.hazard}`;
-  const tableCache = new Map<string, number>();
+  /** Index of each (type, hazard) key met so far, and each item's key index (by identity). */
+  const keys = new Map<string, number>();
+  const itemKeys = new Map<Equipment, number>();
+  const keyOf = (e: Equipment): number => {
+    let k = itemKeys.get(e);
+    if (k === undefined) {
+      const name = `${e.type}|${e.hazard}`;
+      k = keys.get(name);
+      if (k === undefined) {
+        k = keys.size;
+        keys.set(name, k);
+      }
+      itemKeys.set(e, k);
+    }
+    return k;
+  };
+  /** Spacing-table distance per unordered pair of key indices, row the larger index. */
+  const tableCache: (number | undefined)[][] = [];
   const table = (a: Equipment, b: Equipment): number => {
     const ka = keyOf(a);
     const kb = keyOf(b);
-    const key = ka < kb ? `${ka}/${kb}` : `${kb}/${ka}`;
-    let d = tableCache.get(key);
+    const hi = Math.max(ka, kb);
+    const row = tableCache[hi] ?? [];
+    tableCache[hi] = row;
+    let d = row[Math.min(ka, kb)];
     if (d === undefined) {
       d = 0;
       for (const s of pack.spacing) {
         if ((matches(s.a, a) && matches(s.b, b)) || (matches(s.a, b) && matches(s.b, a))) d = Math.max(d, s.distance);
       }
       d = Math.max(d, ignitionDistance(pack, a, b));
-      tableCache.set(key, d);
+      row[Math.min(ka, kb)] = d;
     }
     return d;
   };
   let largestTank = 0;
   for (const e of equipment) if (e.type === "tank") largestTank = Math.max(largestTank, tankDiameter(e));
 
-  const reachCache = new Map<string, number>();
+  const reachCache: (number | undefined)[] = [];
   const reachOfKey = (e: Equipment): number => {
     const key = keyOf(e);
-    let r = reachCache.get(key);
+    let r = reachCache[key];
     if (r === undefined) {
       r = access;
       for (const s of pack.spacing) if (matches(s.a, e) || matches(s.b, e)) r = Math.max(r, s.distance);
       if (IGNITING.has(e.hazard) || e.hazard === "flammable") r = Math.max(r, pack.hazardousArea?.extent ?? 0);
-      reachCache.set(key, r);
+      reachCache[key] = r;
     }
     return r;
   };

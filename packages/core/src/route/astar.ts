@@ -39,6 +39,63 @@ export interface SearchOutcome {
   readonly exhausted: boolean;
 }
 
+/**
+ * The typed arrays of a search space and the stamp that says which entries are the current
+ * search's. Entries of an earlier search (or an earlier design) carry an older stamp and read as
+ * unset, so one set of arrays serves every search with no fill.
+ */
+class SearchArrays {
+  readonly g: Float64Array;
+  readonly parent: Int32Array;
+  readonly mark: Uint32Array;
+  readonly goal: Uint32Array;
+  readonly goalRising: Uint32Array;
+  readonly friend: Uint32Array;
+  readonly own: Uint32Array;
+  readonly bounds: BoundCache;
+  stamp = 0;
+
+  constructor(
+    readonly states: number,
+    readonly cells: number,
+    readonly nodes: number,
+    readonly owners: number,
+  ) {
+    this.g = new Float64Array(states);
+    this.parent = new Int32Array(states);
+    this.mark = new Uint32Array(states);
+    this.goal = new Uint32Array(cells);
+    this.goalRising = new Uint32Array(cells);
+    this.bounds = new BoundCache(cells);
+    this.friend = new Uint32Array(owners + 1);
+    this.own = new Uint32Array(nodes);
+  }
+
+  fits(states: number, cells: number, nodes: number, owners: number): boolean {
+    return this.states >= states && this.cells >= cells && this.nodes >= nodes && this.owners >= owners;
+  }
+
+  /** The next search's stamp; before `mark` (2·stamp + 1) would overflow, every stamp is cleared. */
+  nextStamp(): number {
+    if (this.stamp >= STAMP_LIMIT) {
+      for (const a of [this.mark, this.goal, this.goalRising, this.friend, this.own, this.bounds.stamp]) a.fill(0);
+      this.stamp = 0;
+    }
+    return ++this.stamp;
+  }
+}
+
+const STAMP_LIMIT = 2 ** 30;
+
+/**
+ * The arrays `SearchSpace.reusing` lends out, kept between designs: a pipeline routes one candidate
+ * after another on sites of much the same size, and allocating (and zeroing) some 16 MB per design
+ * cost about a tenth of its routing time and much of the garbage collector's. Spaces above
+ * KEPT_STATES are allocated per design and not kept.
+ */
+let kept: SearchArrays | undefined;
+const KEPT_STATES = 4_000_000;
+
 /** Work arrays for searches on one grid, allocated once and reused by every line. */
 export class SearchSpace {
   readonly g: Float64Array;
@@ -63,28 +120,54 @@ export class SearchSpace {
    */
   fallFloor = 0;
   stamp = 0;
+  readonly #arrays: SearchArrays;
 
   /** `phases` 2 makes room for drainage searches (relief and flare lines); 1 allows none. */
   constructor(
     readonly grid: RouteGrid,
     ownerCount: number,
     readonly phases: 1 | 2 = 1,
+    arrays?: SearchArrays,
   ) {
-    this.phaseStates = grid.nx * grid.ny * grid.nl * DIRECTIONS;
-    const states = this.phaseStates * phases;
-    this.g = new Float64Array(states);
-    this.parent = new Int32Array(states);
-    this.mark = new Uint32Array(states);
-    this.goal = new Uint32Array(grid.nx * grid.ny * grid.nl);
-    this.goalRising = new Uint32Array(grid.nx * grid.ny * grid.nl);
-    this.bounds = new BoundCache(grid.nx * grid.ny * grid.nl);
-    this.friend = new Uint32Array(ownerCount + 1);
-    this.own = new Uint32Array(grid.nx * grid.ny);
+    const cells = grid.nx * grid.ny * grid.nl;
+    this.phaseStates = cells * DIRECTIONS;
+    this.#arrays = arrays ?? new SearchArrays(this.phaseStates * phases, cells, grid.nx * grid.ny, ownerCount);
+    ({
+      g: this.g,
+      parent: this.parent,
+      mark: this.mark,
+      goal: this.goal,
+      goalRising: this.goalRising,
+      friend: this.friend,
+      own: this.own,
+      bounds: this.bounds,
+    } = this.#arrays);
+  }
+
+  /**
+   * A space on the arrays kept from the last design when they are large enough, else on new ones
+   * (kept in their place). Only one such space may be searching at a time: routeDesign's, which
+   * runs to the end before it returns.
+   */
+  static reusing(grid: RouteGrid, ownerCount: number, phases: 1 | 2): SearchSpace {
+    const cells = grid.nx * grid.ny * grid.nl;
+    const states = cells * DIRECTIONS * phases;
+    if (states > KEPT_STATES) return new SearchSpace(grid, ownerCount, phases);
+    if (!kept?.fits(states, cells, grid.nx * grid.ny, ownerCount)) {
+      const grown = (a: number, b: number | undefined) => Math.max(a, b ?? 0);
+      kept = new SearchArrays(
+        grown(states, kept?.states),
+        grown(cells, kept?.cells),
+        grown(grid.nx * grid.ny, kept?.nodes),
+        grown(ownerCount, kept?.owners),
+      );
+    }
+    return new SearchSpace(grid, ownerCount, phases, kept);
   }
 
   /** Starts a new search: forgets the previous one's goals, friends and costs. */
   begin(): void {
-    this.stamp++;
+    this.stamp = this.#arrays.nextStamp();
     this.queue.clear();
     this.fallFloor = this.grid.nl;
   }

@@ -178,7 +178,7 @@ export function routeDesign(design: Design, options: RouteOptions = {}): RouteRe
   // height to its level) stands there. Occupancy covers levels only, so without this a second
   // nozzle could attach at the same node and run its stub along the first one's.
   const stubs = new Int32Array(grid.nx * grid.ny);
-  const space = new SearchSpace(grid, lines.length + reservation.size, phases);
+  const space = SearchSpace.reusing(grid, lines.length + reservation.size, phases);
   const routed: number[] = [];
   const totals = { length: 0, bends: 0, rack: 0, expansions: 0 };
 
