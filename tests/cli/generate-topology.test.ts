@@ -1,8 +1,9 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { tankFarmWithoutVent, topologyModeRequest } from "@plantgan/testing";
 import { afterAll, describe, expect, it } from "vitest";
-import { plantgan, REPO_ROOT } from "./run-cli.js";
+import { plantgan } from "./run-cli.js";
 
 /**
  * `plantgan generate --topology` picks who makes a spec-mode topology; every candidate records it,
@@ -38,22 +39,8 @@ describe("plantgan generate --topology", () => {
   });
 
   it("shows a topology-mode candidate's layout verdict and inherited errors: the drawing's own missing vent", () => {
-    const drawing = JSON.parse(readFileSync(join(REPO_ROOT, "datasets/examples/tank-farm.json"), "utf8"));
-    for (const n of drawing.equipment.find((e: { tag: string }) => e.tag === "TK-101").nozzles)
-      if (n.id === "VENT") n.id = "N9";
     const topologyFile = join(dir, "topology-req.json");
-    writeFileSync(
-      topologyFile,
-      JSON.stringify({
-        schemaVersion: "1.0",
-        mode: "topology",
-        processClass: drawing.processClass,
-        site: drawing.site,
-        topology: drawing,
-        count: 1,
-        seed: 3,
-      }),
-    );
+    writeFileSync(topologyFile, JSON.stringify(topologyModeRequest(tankFarmWithoutVent(), 1, 3)));
     const out = join(dir, "topology.ndjson");
     const run = plantgan(["generate", "--request", topologyFile, "-o", out]);
     // The candidate has an error (the drawing's): exit 1, done with findings.

@@ -9,7 +9,7 @@ export {
 } from "./arbitraries.js";
 export { cleanDesign, cleanDesignInput } from "./clean-designs.js";
 export { fixtureBatchItems, fixtureDesigns, fixtureParsed } from "./gan-designs.js";
-export { pumpStationRequest } from "./generation-request.js";
+export { pumpStationRequest, tankFarmWithoutVent, topologyModeRequest } from "./generation-request.js";
 export { equipmentIn, lineIn, modifiedDesign } from "./modify-design.js";
 export { OWN_DEXPI, OWN_DEXPI_DIR, type OwnDexpiName, ownDexpiPath, readOwnDexpi } from "./own-dexpi.js";
 export {
