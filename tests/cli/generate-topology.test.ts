@@ -56,6 +56,17 @@ describe("plantgan generate --topology", () => {
     expect(record.report.violations.filter((v: { inherited?: boolean }) => v.inherited)).toMatchObject([
       { rule: "piping.tank-vent", tags: ["TK-101"], inherited: true },
     ]);
+    // validate on the written candidates gives the same verdict, marks included.
+    const checked = plantgan(["validate", out]);
+    expect(checked.code, checked.stderr).toBe(1);
+    expect(checked.stdout).toContain("1 error(s) (1 inherited)");
+    expect(checked.stdout).toMatch(
+      /error {3}piping\.tank-vent \[TK-101\] \(inherited: the request's own topology has it\)/,
+    );
+    const json = JSON.parse(plantgan(["validate", out, "--json"]).stdout);
+    expect(json.violations.filter((v: { inherited?: boolean }) => v.inherited)).toEqual(
+      record.report.violations.filter((v: { inherited?: boolean }) => v.inherited),
+    );
   });
 
   it("refuses an unknown source and learned without a topology generator with exit 2, naming --topology", () => {

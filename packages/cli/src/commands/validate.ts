@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises";
-import type { RulePack, ValidationReport, Violation } from "@plantgan/core/design";
+import { parseGenerationRequest, type RulePack, type ValidationReport, type Violation } from "@plantgan/core/design";
+import { givenTopologyFindings, markInherited } from "@plantgan/core/generate";
 import { DEFAULT_RULE_PACK, loadRulePack, validateDesign } from "@plantgan/core/validate";
 import { readDesignFile } from "@plantgan/server";
 import type { Command } from "commander";
@@ -22,13 +23,22 @@ function violationLine(v: Violation): string {
     ? ` at (${v.location.x.toFixed(1)}, ${v.location.y.toFixed(1)}, ${v.location.z.toFixed(1)})`
     : "";
   const items = [...v.tags, ...v.lines];
-  return `  ${v.severity.padEnd(7)} ${v.rule}${items.length ? ` [${items.join(", ")}]` : ""}${where}: ${v.message}`;
+  const inherited = v.inherited ? " (inherited: the request's own topology has it)" : "";
+  return `  ${v.severity.padEnd(7)} ${v.rule}${items.length ? ` [${items.join(", ")}]` : ""}${where}${inherited}: ${v.message}`;
+}
+
+/** The findings of a candidate's topology-mode request's own topology (none for any other record). */
+function drawnFindings(request: unknown, pack: RulePack): ReadonlySet<string> | undefined {
+  if (request === undefined) return undefined;
+  const parsed = parseGenerationRequest(request);
+  return parsed.success ? givenTopologyFindings(parsed.data, pack) : undefined;
 }
 
 function render(report: ValidationReport, where: string): string[] {
   const s = report.summary;
+  const inherited = report.violations.filter((v) => v.severity === "error" && v.inherited).length;
   return [
-    `${where}: ${s.errors} error(s), ${s.warnings} warning(s), ${s.infos} info — ${s.rulesRun} rules of pack ${report.rulePack.id} ${report.rulePack.version}`,
+    `${where}: ${s.errors} error(s)${inherited ? ` (${inherited} inherited)` : ""}, ${s.warnings} warning(s), ${s.infos} info — ${s.rulesRun} rules of pack ${report.rulePack.id} ${report.rulePack.version}`,
     ...(report.geometryChecked ? [] : ["  geometry not checked: the design is a topology only (nothing placed)"]),
     ...report.violations.map(violationLine),
     ...report.skipped.map((k) => `  skipped ${k.rule}: ${k.reason}`),
@@ -53,10 +63,12 @@ export function registerValidate(program: Command): void {
         throw new CliError(`cannot read ${file}: ${error.code ?? error.message}`);
       });
       // A generated candidate is checked with what its pipeline could not do (unrouted lines and
-      // their reasons): the same verdict as its report and its card.
+      // their reasons), and in topology mode with its request's own findings marked inherited:
+      // the same verdict as its report and its card.
       const reports = pickDesigns(result, file, options.id).map(({ where, design }) => {
         const outcome = result.outcomes?.get(design.id);
-        return { where, report: validateDesign(design, pack, outcome ? { outcome } : {}) };
+        const report = validateDesign(design, pack, outcome ? { outcome } : {});
+        return { where, report: markInherited(report, drawnFindings(result.requests?.get(design.id), pack)) };
       });
       if (options.json) printJson(reports.length === 1 ? reports[0]?.report : reports.map((r) => r.report));
       else for (const { where, report } of reports) for (const line of render(report, where)) printLine(line);

@@ -12,6 +12,7 @@ export { completeControl } from "./control.js";
 export { PipelineError } from "./errors.js";
 export { errorRules, farthestPoints } from "./finish.js";
 export { type FixedItemIssue, fixedItemIssues, fixedTags, pinFixedItems, withFixedItems } from "./fixed.js";
+export { givenTopologyFindings, markInherited } from "./inherited.js";
 export { blendLatents, decodeLatent, encodeLatent, LATENT_STAGES, type LatentRecord, slerp } from "./latent.js";
 export { type CandidateOrigin, type CandidateParents, OriginError, readOrigin, withOriginMetadata } from "./origin.js";
 export { generateCandidates, generateCandidatesAsync } from "./pipeline.js";

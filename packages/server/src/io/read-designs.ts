@@ -16,15 +16,24 @@ export interface FileResult extends IngestReport {
    * for each design, by design id, so validating the file gives the candidates' own verdicts.
    */
   readonly outcomes?: ReadonlyMap<string, PipelineOutcome>;
+  /**
+   * For the same file: the request each candidate answered (its record's `origin.request`, as
+   * written, unparsed), by design id: a topology-mode candidate's findings that the request's own
+   * topology has are then marked inherited, as in its report.
+   */
+  readonly requests?: ReadonlyMap<string, unknown>;
 }
 
 /**
  * A line of `plantgan generate -o` output: the candidate with its design (and the pipeline's
  * outcome). Such a file is read as the NDJSON of its designs.
  */
-function candidateLines(text: string): { designs: string; outcomes: Map<string, PipelineOutcome> } | undefined {
+function candidateLines(
+  text: string,
+): { designs: string; outcomes: Map<string, PipelineOutcome>; requests: Map<string, unknown> } | undefined {
   const lines = text.split("\n").filter((l) => l.trim() !== "");
   const outcomes = new Map<string, PipelineOutcome>();
+  const requests = new Map<string, unknown>();
   const designs: string[] = [];
   for (const line of lines) {
     let record: unknown;
@@ -33,13 +42,20 @@ function candidateLines(text: string): { designs: string; outcomes: Map<string, 
     } catch {
       return undefined;
     }
-    const r = record as { design?: { id?: unknown }; outcome?: PipelineOutcome; report?: unknown };
+    const r = record as {
+      design?: { id?: unknown };
+      outcome?: PipelineOutcome;
+      report?: unknown;
+      origin?: { request?: unknown };
+    };
     if (!r || typeof r !== "object" || !r.design || typeof r.design !== "object" || r.report === undefined)
       return undefined;
     designs.push(JSON.stringify(r.design));
-    if (r.outcome && typeof r.design.id === "string") outcomes.set(r.design.id, r.outcome);
+    if (typeof r.design.id !== "string") continue;
+    if (r.outcome) outcomes.set(r.design.id, r.outcome);
+    if (r.origin?.request !== undefined) requests.set(r.design.id, r.origin.request);
   }
-  return designs.length > 0 ? { designs: `${designs.join("\n")}\n`, outcomes } : undefined;
+  return designs.length > 0 ? { designs: `${designs.join("\n")}\n`, outcomes, requests } : undefined;
 }
 
 /** Largest file read, bytes: beyond it the file is refused before it is read. */
@@ -83,7 +99,7 @@ export async function readDesignFile(file: string, base = process.cwd()): Promis
     const candidates = candidateLines(content.toString("utf8"));
     if (candidates) {
       const report = readDesigns({ content: Buffer.from(candidates.designs), name, id: designIdFromName(file) });
-      return { file: name, ...report, outcomes: candidates.outcomes };
+      return { file: name, ...report, outcomes: candidates.outcomes, requests: candidates.requests };
     }
   }
   // A DEXPI drawing carries no id the contract accepts: the file's name gives one.
