@@ -238,7 +238,16 @@ export class SearchSpace {
     const hWeight = weight * (1 + 1e-9);
     const heuristic = lowerBound(grid, hint, costs, this.bounds, stamp);
 
-    const push = (state: number, cost: number, from: number, i: number, j: number, level: number, dir: number) => {
+    const push = (
+      state: number,
+      cost: number,
+      from: number,
+      cell: number,
+      i: number,
+      j: number,
+      level: number,
+      dir: number,
+    ) => {
       if (state >= phaseStates) {
         // A phase-1 state below every goal it may take is dead, and one whose phase-0 twin is no
         // dearer is dominated: phase 0 can go wherever phase 1 can, and rise as well.
@@ -251,7 +260,7 @@ export class SearchSpace {
       mark[state] = open;
       g[state] = cost;
       parent[state] = from;
-      const h = heuristic(i, j, level, dir);
+      const h = heuristic(cell, i, j, level, dir);
       queue.push(state, cost + h * hWeight);
     };
 
@@ -261,7 +270,7 @@ export class SearchSpace {
       const node = (cell - level) / nl;
       const i = node % nx;
       const phase = drain ? startPhases[k]! : 0;
-      push(phase * phaseStates + cell * DIRECTIONS + NONE, startCosts[k]!, -1, i, (node - i) / nx, level, NONE);
+      push(phase * phaseStates + cell * DIRECTIONS + NONE, startCosts[k]!, -1, cell, i, (node - i) / nx, level, NONE);
     }
 
     let expansions = 0;
@@ -299,7 +308,7 @@ export class SearchSpace {
         let cost = gs + halfStep * ((d & 1) === 0 ? fx + factorX[ncell]! : fy + factorY[ncell]!);
         if (dir !== NONE && dir !== d) cost += bend;
         if (own[nnode] === stamp) cost += inside;
-        push(base + ncell * DIRECTIONS + d, cost, s, ni, nj, level, d);
+        push(base + ncell * DIRECTIONS + d, cost, s, ncell, ni, nj, level, d);
       }
       const riserHere = keepOut[node] === 0;
       if (
@@ -315,7 +324,7 @@ export class SearchSpace {
         if (block[ncell] === 0 && (o === 0 || friend[o] === stamp)) {
           let cost = gs + (zs[level + 1]! - zs[level]!) * vertical;
           if (dir !== UP) cost += riser + (dir === NONE ? 0 : bend);
-          push(base + ncell * DIRECTIONS + UP, cost, s, i, j, level + 1, UP);
+          push(base + ncell * DIRECTIONS + UP, cost, s, ncell, i, j, level + 1, UP);
         }
       }
       if (riserHere && dir !== UP && level > 0 && gapBlock[cell - 1] === 0) {
@@ -325,7 +334,7 @@ export class SearchSpace {
           let cost = gs + (zs[level]! - zs[level - 1]!) * vertical;
           if (dir !== DOWN) cost += riser + (dir === NONE ? 0 : bend);
           // Going down ends a drainage search's rise: from here on it may only fall or stay level.
-          push((drain ? phaseStates : base) + ncell * DIRECTIONS + DOWN, cost, s, i, j, level - 1, DOWN);
+          push((drain ? phaseStates : base) + ncell * DIRECTIONS + DOWN, cost, s, ncell, i, j, level - 1, DOWN);
         }
       }
     }

@@ -43,8 +43,7 @@ export function lowerBound(
   costs: RouteCosts,
   cache: BoundCache,
   stamp: number,
-): (i: number, j: number, level: number, dir: number) => number {
-  const { nx, nl } = grid;
+): (cell: number, i: number, j: number, level: number, dir: number) => number {
   const zs = grid.levels.z;
   const step = grid.g;
   const bend = costs.bendPenalty;
@@ -121,19 +120,19 @@ export function lowerBound(
     stamps[cell] = stamp;
   };
 
-  return (i: number, j: number, level: number, dir: number): number => {
-    const di = i < i0 ? i0 - i : i > i1 ? i - i1 : 0;
-    const dj = j < j0 ? j0 - j : j > j1 ? j - j1 : 0;
-    const cell = (j * nx + i) * nl + level;
-    if (stamps[cell] !== stamp) fill(cell, i, j, level, di, dj);
+  // `cell` is (j · nx + i) · nl + level: the caller has it already.
+  return (cell: number, i: number, j: number, level: number, dir: number): number => {
+    const sx = i < i0 ? 1 : i > i1 ? -1 : 0;
+    const sy = j < j0 ? 1 : j > j1 ? -1 : 0;
+    if (stamps[cell] !== stamp) {
+      fill(cell, i, j, level, sx > 0 ? i0 - i : sx < 0 ? i - i1 : 0, sy > 0 ? j0 - j : sy < 0 ? j - j1 : 0);
+    }
     const zc = zs[level]!;
     const levelOff = zKnown && zc !== goalZ;
     const rising = dir === UP ? goalZ > zc : dir === DOWN ? goalZ < zc : false;
     const noRack = values[3 * cell]! + (levelOff && !rising ? riser : 0);
     const viaRack = values[3 * cell + (dir === UP ? 2 : 1)]!;
     const h = Math.min(noRack, viaRack);
-    const sx = i < i0 ? 1 : i > i1 ? -1 : 0;
-    const sy = j < j0 ? 1 : j > j1 ? -1 : 0;
     let turns: number;
     if (dir < 4) {
       const sign = dir < 2 ? 1 : -1;
