@@ -17,6 +17,7 @@
 import type { Instrument, PlantDesignInput } from "../../design/index.js";
 import type { EquipmentResult } from "./equipment.js";
 import { isInstrumentLeader } from "./inline-functions.js";
+import { functionsByLabelPath, loopByLabelPath } from "./label-path.js";
 import { ancestor, componentClass, connectionOf, describe, genericAttr } from "./model.js";
 import type { PipingResult } from "./piping.js";
 import type { ImportContext } from "./report.js";
@@ -74,6 +75,8 @@ interface FunctionInfo {
   readonly actuates: { target: ActuatorTarget; via: readonly XmlElement[] }[];
   readonly inbound: Link[];
   readonly outbound: Link[];
+  /** Flows between the function and its own sensor (DEXPI's I01 example): represented by the function. */
+  readonly own: XmlElement[];
   direct?: Mount;
 }
 
@@ -90,7 +93,7 @@ export function importInstrumentation(
   for (const el of ctx.doc.items) {
     if (handled.has(el) || !isInstrumentFunction(el, piping)) continue;
     const { candidate, letters } = instrumentTag(ctx, el);
-    fns.set(el, { el, candidate, letters, measures: [], actuates: [], inbound: [], outbound: [] });
+    fns.set(el, { el, candidate, letters, measures: [], actuates: [], inbound: [], outbound: [], own: [] });
   }
   const resolver = new EndpointResolver(ctx, equipment, piping, fns);
 
@@ -114,6 +117,7 @@ export function importInstrumentation(
       if (q.kind === "process") info.measures.push({ el: q.el, via });
       else if (q.kind === "actuator") info.actuates.push({ target: q.target, via });
     }
+    if (a.kind === "pif" && b.kind === "pif" && a.pif === b.pif) fns.get(a.pif)?.own.push(flow, ...a.via, ...b.via);
     if (a.kind === "pif" && b.kind === "pif" && a.pif !== b.pif) {
       const link: Link = { from: a.pif, to: b.pif, via: [flow, ...a.via, ...b.via] };
       fns.get(a.pif)?.outbound.push(link);
@@ -307,14 +311,14 @@ export function importInstrumentation(
     if (!mount) {
       // The contract allows an unmounted instrument: kept for its loops and interlocks, and said so.
       instruments.push({ tag });
-      ctx.consume(info.el);
+      ctx.consume(info.el, ...info.own);
       warnings.push(
         `instrument ${tag} has no mount in the file: nothing it measures or drives is in the design, so it is imported unmounted`,
       );
       continue;
     }
     instruments.push({ tag, on: mount.on });
-    ctx.consume(info.el, ...mount.via);
+    ctx.consume(info.el, ...mount.via, ...info.own);
     // Further connections to what it measures (the second leg of a differential measurement) belong to it too.
     for (const m of info.measures) if (mountOf(m.el, m.via)) ctx.consume(...m.via);
     if (mount.note) ctx.note(info.el, `${tag}: ${mount.note}`);
@@ -325,7 +329,7 @@ export function importInstrumentation(
     const measurement = l.measurement && (tags.get(l.measurement.el) ?? claim(l.measurement));
     if (tag === undefined || (l.measurement && measurement === undefined)) continue;
     result.push({ tag, ...(measurement ? { measurement } : {}), finalElement: l.final });
-    ctx.consume(l.controller.el, ...l.via);
+    ctx.consume(l.controller.el, ...l.via, ...l.controller.own);
   }
 
   const interlocks = buildInterlocks(ctx, piping, equipment, fns, tags, controllers, interlockCauses, notFormed);
@@ -369,6 +373,7 @@ function loopMembers(ctx: ImportContext, loop: XmlElement): XmlElement[] {
     ...ctx.doc.related(loop, "is a collection including"),
     ...ctx.doc.relatedFrom(loop, "is a part of"),
     ...loop.children.filter((c) => c.name === "ProcessInstrumentationFunction"),
+    ...functionsByLabelPath(ctx.doc, loop),
   ]);
   if (members.size > 0 || loop.name !== "InstrumentationLoopFunction") return [...members];
   const number = loopNumber(
@@ -629,21 +634,32 @@ function locationOf(ctx: ImportContext, el: XmlElement): XmlElement | undefined 
 }
 
 /**
- * Tag of a function: its TagName when that reads as a tag ("HC 02" → HC-02); else letters
- * (TagName letters, or category + functions) with a number (the function's number, or its
+ * Tag of a function: its TagName when that reads as a tag ("HC 02" → HC-02), with letters the
+ * attributes complete; else letters (TagName letters, or category + modifier + functions) with a number (the function's number, or its
  * loop's: COMOS writes "LT" on the function and "100" on the loop → LT-100).
  */
 function instrumentTag(ctx: ImportContext, el: XmlElement): { candidate: string | undefined; letters: string } {
   const tagName = el.attrs.TagName?.trim() ?? "";
+  // ISA-5.1 order: measured variable, its modifier (the D of PDI), then the functions ("L", "I" → LI).
   const category = genericAttr(el, "ProcessInstrumentationFunctionCategoryAssignmentClass") ?? "";
+  const modifier = genericAttr(el, "ProcessInstrumentationFunctionModifierAssignmentClass") ?? "";
   const functions = genericAttr(el, "ProcessInstrumentationFunctionsAssignmentClass") ?? "";
-  const letters = tagLetters(tagName) || `${category}${functions}`.toUpperCase().replace(/[^A-Z]/g, "");
+  const written = `${category}${modifier}${functions}`.toUpperCase().replace(/[^A-Z]/g, "");
+  // A TagName may write only the first letters of what the attributes spell out ("L470103" for
+  // L + ICSA, DEXPI's own I01 example): the letters are the attributes' then, the number the TagName's.
+  const completes = (short: string) => written.length > short.length && written.startsWith(short);
+  const letters = completes(tagLetters(tagName)) ? written : tagLetters(tagName);
   const direct = tagName ? normaliseTag(tagName) : undefined;
-  if (direct !== undefined) return { candidate: direct, letters: tagLetters(direct) };
+  if (direct !== undefined) {
+    const own = tagLetters(direct);
+    const whole = completes(own) ? normaliseTag(`${written}${direct.slice(own.length)}`) : undefined;
+    return whole ? { candidate: whole, letters: written } : { candidate: direct, letters: own };
+  }
   const loop =
     ctx.doc.related(el, "is a part of").find((x) => x.name === "InstrumentationLoopFunction") ??
     ctx.doc.relatedFrom(el, "is a collection including")[0] ??
-    ancestor(el, "InstrumentationLoopFunction");
+    ancestor(el, "InstrumentationLoopFunction") ??
+    loopByLabelPath(ctx.doc, el);
   // A ProcessInstrument's TagName reads as the whole tag ("PICSA 4712.02"); its loop is only a grouping.
   const number =
     loopNumber(genericAttr(el, "ProcessInstrumentationFunctionNumberAssignmentClass") ?? "") ??
