@@ -1,13 +1,18 @@
 /**
  * Full-pipeline candidates/s, now against then (issue #16: "at least 3× today's"), in one run on
  * the same requests: the same val designs' specs through the pipeline of an older checkout and
- * through this one's, back to back, with the shipped layout generator (unchanged since) loaded by
- * each checkout's own code. Spec mode, designer topology, polish off: `generate`'s defaults then
- * and now. The first request of each is a warm-up and is not timed.
+ * through this one's, with the shipped layout generator (unchanged since) loaded by each
+ * checkout's own code. Spec mode, designer topology, polish off: `generate`'s defaults then and
+ * now. The first request of each is a warm-up and is not timed.
  *
- *   git worktree add --detach /tmp/plantgan-old16 d108634   # the commit issue 16 was measured on
- *   (link its packages/core/node_modules to this checkout's, plus rbush, which it still used)
- *   npx tsx --conditions=@plantgan/source packages/core/bench/pipeline-then-now.bench.ts --old /tmp/plantgan-old16 [--requests 14] [--count 2]
+ * The machine is shared, so the two pipelines take turns request by request (the order swapped
+ * every round) and each is charged the CPU time of its own calls (process.cpuUsage): load from
+ * other processes then shifts both alike. Wall seconds are printed beside it.
+ *
+ *   git worktree add --detach /tmp/s16/h2/old d108634   # the commit issue 16 was measured on
+ *   ln -s "$PWD/packages/core/node_modules" /tmp/s16/h2/old/packages/core/node_modules
+ *   ln -s "$PWD/node_modules" /tmp/s16/h2/old/node_modules
+ *   npx tsx --conditions=@plantgan/source packages/core/bench/pipeline-then-now.bench.ts --old /tmp/s16/h2/old [--requests 14] [--count 2] [--rounds 1]
  *
  * Both checkouts share one TensorFlow.js (the same installed module), so the backend is the same.
  */
@@ -68,28 +73,47 @@ async function thenPipeline(folder: string): Promise<Generate> {
   return (request, seed) => pipeline.generateCandidates({ ...request, count, seed }, { model, count, seed });
 }
 
-function time(requests: readonly GenerationRequest[], generate: Generate) {
-  generate(requests[0]!, 1);
-  let candidates = 0;
-  let valid = 0;
-  const started = performance.now();
-  const cpu = process.cpuUsage();
+interface Tally {
+  candidates: number;
+  valid: number;
+  seconds: number;
+  cpuSeconds: number;
+}
+
+/** One round: every request through each pipeline in turn (`order` first), each charged its own time. */
+function round(requests: readonly GenerationRequest[], order: readonly (readonly [string, Generate])[]) {
+  const tallies = new Map<string, Tally>(
+    order.map(([name]) => [name, { candidates: 0, valid: 0, seconds: 0, cpuSeconds: 0 }]),
+  );
   for (const [i, request] of requests.entries()) {
-    const out = generate(request, 100 + i);
-    candidates += out.length;
-    valid += out.filter((c) => c.valid).length;
+    for (const [name, generate] of order) {
+      const t = tallies.get(name)!;
+      const started = performance.now();
+      const cpu = process.cpuUsage();
+      const out = generate(request, 100 + i);
+      const used = process.cpuUsage(cpu);
+      t.seconds += (performance.now() - started) / 1000;
+      t.cpuSeconds += (used.user + used.system) / 1e6;
+      t.candidates += out.length;
+      t.valid += out.filter((c) => c.valid).length;
+    }
   }
-  const seconds = (performance.now() - started) / 1000;
-  const used = process.cpuUsage(cpu);
-  return { candidates, valid, seconds, cpuSeconds: (used.user + used.system) / 1e6, perSecond: candidates / seconds };
+  return tallies;
 }
 
 const backend = await selectBackend({ log: () => {} });
 const requests = valRequests(root, requestCount);
+// TensorFlow.js keeps one registry of layer classes by name, and each checkout registers its own
+// on import: a model is built from the classes registered when it is loaded. So this checkout's
+// model is loaded first, then the old checkout is imported (its classes replace these) and its
+// model loaded; each keeps its own layers' code. (Loaded the other way round, both ran the old code.)
+const now = await nowPipeline();
+const then = await thenPipeline(values.old);
 const pipelines = [
-  ["then", await thenPipeline(values.old)],
-  ["now", await nowPipeline()],
+  ["then", then],
+  ["now", now],
 ] as const;
+for (const [, generate] of pipelines) generate(requests[0]!, 1);
 const load = () =>
   loadavg()
     .map((x) => x.toFixed(2))
@@ -97,17 +121,18 @@ const load = () =>
 console.log(
   `full pipeline then (${values.old}) and now, ${requests.length} val requests × ${count} candidates, backend ${backend.name}, load ${load()}`,
 );
-console.log("| round | pipeline | candidates | valid | seconds | CPU s | candidates/s | s per candidate |");
+console.log("| round | pipeline | candidates | valid | wall s | CPU s | candidates/s (wall) | CPU s per candidate |");
 console.log("|---|---|---|---|---|---|---|---|");
-for (let round = 1; round <= rounds; round++) {
-  const rows = pipelines.map(([name, generate]) => [name, time(requests, generate)] as const);
-  for (const [name, r] of rows) {
+for (let r = 1; r <= rounds; r++) {
+  const tallies = round(requests, r % 2 === 1 ? pipelines : [...pipelines].reverse());
+  for (const [name] of pipelines) {
+    const t = tallies.get(name)!;
     console.log(
-      `| ${round} | ${name} | ${r.candidates} | ${r.valid} | ${r.seconds.toFixed(1)} | ${r.cpuSeconds.toFixed(1)} | ${r.perSecond.toFixed(2)} | ${(r.seconds / r.candidates).toFixed(3)} |`,
+      `| ${r} | ${name} | ${t.candidates} | ${t.valid} | ${t.seconds.toFixed(1)} | ${t.cpuSeconds.toFixed(1)} | ${(t.candidates / t.seconds).toFixed(2)} | ${(t.cpuSeconds / t.candidates).toFixed(3)} |`,
     );
   }
-  const [then, now] = [rows[0]![1], rows[1]![1]];
+  const [then, now] = [tallies.get("then")!, tallies.get("now")!];
   console.log(
-    `round ${round}: now/then candidates/s ${(now.perSecond / then.perSecond).toFixed(2)}, CPU per candidate then/now ${(then.cpuSeconds / then.candidates / (now.cpuSeconds / now.candidates)).toFixed(2)}; load ${load()}`,
+    `round ${r}: now/then candidates per CPU second ${(then.cpuSeconds / then.candidates / (now.cpuSeconds / now.candidates)).toFixed(2)}, per wall second ${(now.candidates / now.seconds / (then.candidates / then.seconds)).toFixed(2)}; load ${load()}`,
   );
 }
