@@ -151,3 +151,35 @@ describe("instrument functions drawn in the pipe (AutoCAD P&ID)", () => {
     );
   });
 });
+
+describe("AutoCAD P&ID's revised export (I02V02_AUD): the valve a piping component, the signal drawn to it", () => {
+  const xml = file(`
+  <PipingNetworkSystem ID="SYS">
+    <PipingNetworkSegment ID="UP" TagName="?-?-PW-02">
+      <Connection FromID="HV"/>
+      <PipingComponent ID="HV" ComponentClass="ShutOffValve" TagName="HV-002">
+        <GenericAttributes Set="DefaultAttributes"><GenericAttribute Name="ActuatorType" Value="5103 Diaphragm actuator"/></GenericAttributes>
+      </PipingComponent>
+    </PipingNetworkSegment>
+    <PipingNetworkSegment ID="DOWN" TagName="?-?-PW-02"><Connection FromID="HV"/></PipingNetworkSegment>
+  </PipingNetworkSystem>
+  <InstrumentationLoopFunction ID="LF" TagName="002"/>
+  ${pif("HC", "ProcessInstrumentationFunction", "HC-002", [0, 85])}
+  <InformationFlow ID="SIG"><Connection FromID="HC" ToID="HV"/></InformationFlow>
+  <ActuatingSystem ID="AS">
+    <ActuatingSystemComponent ID="REF" ComponentClass="ShutOffValveReference"><Association Type="refers to" ItemID="HV"/></ActuatingSystemComponent>
+    <ActuatingSystemComponent ID="DIA" ComponentClass="Diaphragm"/>
+  </ActuatingSystem>`);
+
+  it("reads a signal from the function to an actuated valve as its command: the hand loop HC-002", () => {
+    const { design } = imported(xml);
+    expect(design.lines.map((l) => l.components)).toEqual([[{ type: "control_valve", tag: "HV-002" }]]);
+    expect(design.control?.loops).toEqual([{ tag: "HC-002", finalElement: "HV-002" }]);
+  });
+
+  it("accounts for the actuating system that names the valve as part of the control valve", () => {
+    const { report } = imported(xml);
+    expect(report.imported.ActuatingSystem).toBe(1);
+    expect(report.unmapped).toEqual([]);
+  });
+});

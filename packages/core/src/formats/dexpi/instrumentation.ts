@@ -114,7 +114,10 @@ export function importInstrumentation(
       const info = fns.get(p.pif);
       if (!info) continue;
       const via = [flow, ...p.via, ...(q.kind === "none" ? [] : q.via)];
-      if (q.kind === "process") info.measures.push({ el: q.el, via });
+      // A signal from the function to a control valve in the line commands it (I02V02_AUD: HC-002 → HV-002).
+      if (q.kind === "process" && p === a && piping.componentOf(q.el)?.type === "control_valve")
+        info.actuates.push({ target: { valve: q.el }, via });
+      else if (q.kind === "process") info.measures.push({ el: q.el, via });
       else if (q.kind === "actuator") info.actuates.push({ target: q.target, via });
     }
     if (a.kind === "pif" && b.kind === "pif" && a.pif === b.pif) fns.get(a.pif)?.own.push(flow, ...a.via, ...b.via);

@@ -591,8 +591,9 @@ function toComponent(
   if (type !== "control_valve" && canBeControlValve(type) && isActuated(ctx, el)) type = "control_valve";
   ctx.consume(el);
   if (type === "control_valve") {
-    // The actuator drawn inside the valve is represented by the component type.
+    // The actuator drawn inside the valve, or the actuating system that names it, is represented by the component type.
     for (const c of el.children) if (c.name === "Equipment") ctx.consume(c);
+    for (const sys of actuatingSystems(ctx, el)) ctx.consume(sys, ...sys.children);
   }
   const raw = el.attrs.TagName ?? genericAttr(el, "PipingComponentNumberAssignmentClass", "Tag");
   const tag = raw === undefined ? undefined : normaliseTag(raw);
@@ -614,8 +615,13 @@ function isActuated(ctx: ImportContext, el: XmlElement): boolean {
   if (el.children.some((c) => c.name === "Equipment")) return true;
   const actuator = genericAttr(el, "ActuatorType", "ActuatorTypeAssignmentClass");
   if (actuator !== undefined && !/^no\b|none|manual|hand/i.test(actuator)) return true;
-  if (ctx.doc.relatedFrom(el, "refers to").some((r) => ancestor(r, "ActuatingSystem"))) return true;
-  return ctx.doc.related(el, "is referenced by").some((r) => ancestor(r, "ActuatingSystem"));
+  return actuatingSystems(ctx, el).length > 0;
+}
+
+/** Actuating systems one of whose components names the valve ("refers to", or the valve's "is referenced by"). */
+function actuatingSystems(ctx: ImportContext, valve: XmlElement): XmlElement[] {
+  const refs = [...ctx.doc.relatedFrom(valve, "refers to"), ...ctx.doc.related(valve, "is referenced by")];
+  return [...new Set(refs.flatMap((r) => ancestor(r, "ActuatingSystem") ?? []))];
 }
 
 /**
