@@ -61,7 +61,8 @@ export function boxRect(b: { x: number; y: number; width: number; depth: number 
 export function rectDistance(a: Rect, b: Rect): number {
   const dx = Math.max(0, a.minX - b.maxX, b.minX - a.maxX);
   const dy = Math.max(0, a.minY - b.maxY, b.minY - a.maxY);
-  return Math.hypot(dx, dy);
+  // Math.hypot(0, d) is d exactly; hypot is slow and most pairs are apart along one axis only.
+  return dx === 0 ? dy : dy === 0 ? dx : Math.hypot(dx, dy);
 }
 
 /** Area of the intersection of two rectangles (0 when they only touch). */
