@@ -365,6 +365,34 @@ describe("design conditions", () => {
     expect(r.report.unmapped.filter((u) => /Design/.test(u.element))).toEqual([]);
     expect(r.report.notes.find((n) => n.id === "B")?.note).toMatch(/temperature.*not a temperature unit/);
   });
+
+  // I03V01_AUD's T-566 and the public I01V01_AUD's T-123 came in at 0 barg and 0 °C this way.
+  it("reads upper and lower limits both 0 (AutoCAD P&ID's blank fields) as no condition, and says so; 0 alone is read", () => {
+    const limits = (p: string, t: string) => `<GenericAttributes>
+        <GenericAttribute Name="UpperLimitDesignTemperature" Units="° Celsius" Value="${t}"/>
+        <GenericAttribute Name="LowerLimitDesignTemperatur" Units="° Celsius" Value="0"/>
+        <GenericAttribute Name="UpperLimitDesignPressure" Units="barg" Value="${p}"/>
+        <GenericAttribute Name="LowerLimitDesignPressure" Units="barg" Value="0"/>
+      </GenericAttributes>`;
+    const r = importDexpi(`<PlantModel><PlantInformation SchemaVersion="4.0.1" Units="mm"/>
+      <Equipment ID="T" ComponentClass="Tank" TagName="T-123">${limits("0", "0")}</Equipment>
+      <Equipment ID="U" ComponentClass="Tank" TagName="T-124">${limits("0", "40")}</Equipment>
+      <Equipment ID="V" ComponentClass="Tank" TagName="T-125"><GenericAttributes>
+        <GenericAttribute Name="UpperLimitDesignPressure" Units="barg" Value="0"/>
+      </GenericAttributes></Equipment></PlantModel>`);
+    if (!r.success) throw new Error(JSON.stringify(r.issues));
+    expect(r.design.equipment.map((e) => [e.tag, e.designPressure, e.designTemperature])).toEqual([
+      ["T-123", undefined, undefined],
+      ["T-124", undefined, 40],
+      ["T-125", 0, undefined],
+    ]);
+    expect(r.report.notes.filter((n) => n.id === "T").map((n) => n.note)).toEqual([
+      expect.stringMatching(/^design pressure UpperLimitDesignPressure "0 barg" with a lower limit of 0 too/),
+      expect.stringMatching(
+        /^design temperature UpperLimitDesignTemperature "0 ° Celsius" with a lower limit of 0 too/,
+      ),
+    ]);
+  });
 });
 
 describe("nozzle geometry by convention (no drawing)", () => {

@@ -148,6 +148,17 @@ function readCondition(
   const v = Number(first.value);
   const shown = `${first.name} "${first.value}${first.units ? ` ${first.units}` : ""}"`;
   if (!Number.isFinite(v)) return { unread: `design ${what} ${shown} is not a number; left out` };
+  // AutoCAD P&ID fills both limits of a blank design condition with 0 (and names the lower
+  // temperature "LowerLimitDesignTemperatur"): 0 to 0 is no design condition.
+  const lowerName = first.name.replace(/^UpperLimit/, "LowerLimit");
+  const lower =
+    lowerName === first.name
+      ? undefined
+      : (genericAttrWithUnits(el, lowerName) ?? genericAttrWithUnits(el, lowerName.slice(0, -1)));
+  if (v === 0 && lower && Number(lower.value) === 0)
+    return {
+      unread: `design ${what} ${shown} with a lower limit of 0 too: the tool's blank, not a condition; left out`,
+    };
   const converted = convert(v, first.units);
   if (typeof converted === "string") return { unread: `design ${what} ${shown}: ${converted}; left out` };
   if (converted < min || converted > max) return { unread: `design ${what} ${shown} is out of range; left out` };
