@@ -18,6 +18,9 @@ const segment = (id: string, tag: string | undefined, from: string, to: string |
     <Connection FromID="${from}"${to ? ` ToID="${to}"` : ""}/>
     <CenterLine NumPoints="${line.length}">${line.map(([x, y]) => `<Coordinate X="${x}" Y="${y}" Z="0"/>`).join("")}</CenterLine>
   </PipingNetworkSegment>`;
+/** A pipe as AutoCAD P&ID writes one through an inline item: two segments that both start at it. */
+const pipeThrough = (item: string, tag: string, up: number[][], down: number[][]) =>
+  segment(`${item}-UP`, tag, item, undefined, up) + segment(`${item}-DOWN`, tag, item, undefined, down);
 const file = (body: string) => `<?xml version="1.0" encoding="utf-8"?>
 <PlantModel>
   <PlantInformation SchemaVersion="4.0.1" OriginatingSystem="AutoCAD PnID" Units="mm"><UnitsOfMeasure Distance="Millimetre"/></PlantInformation>
@@ -41,14 +44,18 @@ describe("instrument functions drawn in the pipe (AutoCAD P&ID)", () => {
     [4.3, 5.4],
   ])}</PipingNetworkSystem>
   <PipingNetworkSystem ID="SYS-P">
-    ${segment("UP", "?-?-?-012", "HV", undefined, [
-      [4.8, 5.7],
-      [4.8, 6.4],
-    ])}
-    ${segment("DOWN", "?-?-?-012", "HV", undefined, [
-      [4.8, 5.1],
-      [4.8, 4.6],
-    ])}
+    ${pipeThrough(
+      "HV",
+      "?-?-?-012",
+      [
+        [4.8, 5.7],
+        [4.8, 6.4],
+      ],
+      [
+        [4.8, 5.1],
+        [4.8, 4.6],
+      ],
+    )}
   </PipingNetworkSystem>
   <InstrumentationLoopFunction ID="LF" TagName="012"/>
   ${pif("HC", "ProcessInstrumentationFunction", "HC-012", [3.0, 5.4])}
@@ -85,14 +92,18 @@ describe("instrument functions drawn in the pipe (AutoCAD P&ID)", () => {
       [60, 18],
       [60, 30],
     ])}
-    ${segment("A", "?-?-?-011", "FE", undefined, [
-      [55, 18],
-      [30, 18],
-    ])}
-    ${segment("B", "?-?-?-011", "FE", undefined, [
-      [65, 18],
-      [90, 18],
-    ])}
+    ${pipeThrough(
+      "FE",
+      "?-?-?-011",
+      [
+        [55, 18],
+        [30, 18],
+      ],
+      [
+        [65, 18],
+        [90, 18],
+      ],
+    )}
   </PipingNetworkSystem>
   ${pif("LI", "ProcessInstrumentationFunction", "LI-003", [17, 46])}
   ${pif("FE", "VenturiTube", "FE-1111", [60, 18])}
@@ -134,14 +145,18 @@ describe("instrument functions drawn in the pipe (AutoCAD P&ID)", () => {
     const { design, report } = imported(
       file(`
   <PipingNetworkSystem ID="S">
-    ${segment("UP", "P-1", "CV", undefined, [
-      [0, 0.2],
-      [0, 3],
-    ])}
-    ${segment("DOWN", "P-1", "CV", undefined, [
-      [0, -0.2],
-      [0, 0.5],
-    ])}
+    ${pipeThrough(
+      "CV",
+      "P-1",
+      [
+        [0, 0.2],
+        [0, 3],
+      ],
+      [
+        [0, -0.2],
+        [0, 0.5],
+      ],
+    )}
   </PipingNetworkSystem>
   ${pif("CV", "ControlValve", "FV-7", [0, 0])}`),
     );
