@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type RunningServer, startServer } from "@plantgan/server";
-import { pumpStationRequest } from "@plantgan/testing";
+import { pumpStationRequest, tankFarmWithoutVent, topologyModeRequest } from "@plantgan/testing";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TRAINING_JOBS } from "../api/harness.js";
@@ -20,6 +20,7 @@ interface CandidateRecord {
   id: string;
   designId: string;
   valid?: boolean;
+  layoutValid?: boolean;
   design: { equipment: { tag: string; x?: number; y?: number }[] } & Record<string, unknown>;
   report?: { summary: { errors: number }; violations: { rule: string; severity: string; tags: string[] }[] };
 }
@@ -198,6 +199,24 @@ describe.skipIf(!hasChromium())("viewer: the review workflow with the shipped mo
         expect(kept, `${n.id} keeps ${e.tag}`).toBeDefined();
         expect([kept!.x, kept!.y]).toEqual([e.x, e.y]);
       }
+    expect(w.errors).toEqual([]);
+    await page.close();
+  });
+
+  it("a topology-mode candidate invalid only for its drawing's own error says its layout is valid", async () => {
+    // The tank farm drawn without TK-101's vent: the drawing's error is inherited, the layout adds none.
+    const { job, candidates } = await generate(topologyModeRequest(tankFarmWithoutVent(), 1, 3));
+    const [c] = candidates;
+    expect([c!.valid, c!.layoutValid]).toEqual([false, true]);
+    const { page, w } = await open(`#/candidates/${c!.id}?job=${job}`);
+    const card = page.locator(`[data-testid=candidate][data-id="${c!.id}"]`);
+    expect(await card.getByTestId("valid-flag").textContent()).toBe("invalid");
+    await card.getByTestId("layout-valid-flag").waitFor();
+    expect(await card.getByTestId("layout-valid-flag").textContent()).toBe("layout valid; 1 inherited finding");
+    const reasons = page.getByTestId("invalid-reasons");
+    await reasons.waitFor();
+    expect(await reasons.getByTestId("inherited-note").textContent()).toContain("the layout added none");
+    expect(await reasons.textContent()).toContain("piping.tank-vent inherited");
     expect(w.errors).toEqual([]);
     await page.close();
   });
