@@ -26,7 +26,14 @@ import * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
 import { Linear, PairwiseEdgeLogits, RelationalGraphConv } from "../layers.js";
 import { allowedColumns, type ObservedVocabulary } from "./observed-vocabulary.js";
-import { lineMotifMask, motifExpansion, nodeMotifGroups, nodeMotifMask, type RowMotifs } from "./row-motifs.js";
+import {
+  lineMotifMask,
+  linePairMask,
+  motifExpansion,
+  nodeMotifGroups,
+  nodeMotifMask,
+  type RowMotifs,
+} from "./row-motifs.js";
 import { columnSteps, ROW_STEPS, RowSequenceLogits, stepBlocks } from "./row-sequence.js";
 import type { FeatureGroup, SlotGraphSpec } from "./spec.js";
 
@@ -767,7 +774,11 @@ export function runGenerator(
   const [h2, lineLogits] = g.lines.apply([h, skeletonIn], { training }) as [tf.Tensor3D, tf.Tensor4D];
   const logits = tf.reshape(lineLogits, [b, n, n]);
   const noSelf = tf.reshape(tf.sub(1, tf.eye(n)), [1, n, n]);
-  const allowed = tf.mul(noSelf, tf.mul(existColumn, tf.expandDims(exist, 1)));
+  let allowed = tf.mul(noSelf, tf.mul(existColumn, tf.expandDims(exist, 1)));
+  // With row motifs, also only between the end types some line of the data ran between.
+  const types = config.rowMotifs ? slotTypes(skeleton, cols) : undefined;
+  if (config.rowMotifs && types)
+    allowed = tf.mul(allowed, tf.tensor3d(linePairMask(config.rowMotifs.lines, types, n), [b, n, n]));
   const line = sampleBlocks(
     tf.expandDims(logits, 3),
     columnBlocks([{ size: 1, kind: "binary" }]),
@@ -799,9 +810,8 @@ export function runGenerator(
     // hard one-hot times the motif table gives the same columns the critic and decoder read.
     const motifs = config.rowMotifs;
     const tables = motifTables(spec, config, motifs);
-    const types = slotTypes(skeleton, cols);
-    const ends = (onehots: Float32Array) => lineEndTypes(onehots, types, b, capacity, n);
-    const nodeMask = nodeMotifMask(motifs.nodes, types);
+    const ends = (onehots: Float32Array) => lineEndTypes(onehots, types!, b, capacity, n);
+    const nodeMask = nodeMotifMask(motifs.nodes, types!);
     const lineMask = lineMotifMask(motifs.lines, ends(list.from), ends(list.to));
     const a = sampleBlocks(
       attachLogits,

@@ -21,6 +21,7 @@ import {
 import {
   lineMotifGroups,
   lineMotifMask,
+  linePairMask,
   motifExpansion,
   nodeMotifGroups,
   nodeMotifMask,
@@ -159,6 +160,23 @@ describe("observeRowMotifs on synthetic-v1 train", () => {
     expect(lineMask[j]).toBe(1);
     expect(lineMask[L + j]).toBe(0);
   });
+
+  it("lets a line run only between end types some line of the data ran between", () => {
+    const pump = EQUIPMENT_TYPES.indexOf("pump");
+    const tank = EQUIPMENT_TYPES.indexOf("tank");
+    const seen = new Set(dataRows.lines.map((r) => r.ends.join(",")));
+    // Spare pumps tee into a common header: the data has tank → pump lines, never pump → pump.
+    expect(seen.has(`${tank},${pump}`)).toBe(true);
+    expect(seen.has(`${pump},${pump}`)).toBe(false);
+    // One graph of three slots (pump, tank, none) and one of (tank, pump, pump).
+    const mask = linePairMask(motifs.lines, Int32Array.of(pump, tank, -1, tank, pump, pump), 3);
+    const at = (b: number, i: number, j: number) => mask[(b * 3 + i) * 3 + j];
+    expect(at(0, 1, 0)).toBe(1);
+    expect(at(0, 0, 2)).toBe(0);
+    expect(at(0, 2, 0)).toBe(0);
+    expect(at(1, 0, 1)).toBe(1);
+    expect(at(1, 1, 2)).toBe(0);
+  });
 });
 
 describe("a generator with row motifs", () => {
@@ -181,7 +199,7 @@ describe("a generator with row motifs", () => {
     rmSync(folder, { recursive: true, force: true });
   });
 
-  /** Every generated row is a motif the data held, seen on that type (or between those end types). */
+  /** Every generated row is a motif the data held, seen on that type or between those end types. */
   function expectMotifRows(gs: readonly SlotGraph[], table: RowMotifs) {
     const byKey = new Map(table.nodes.map((m) => [key(m.set), m]));
     const lineKey = new Map(table.lines.map((m) => [key(m.set), m]));
@@ -190,10 +208,10 @@ describe("a generator with row motifs", () => {
     expect(rows.nodes.length).toBeGreaterThan(0);
     expect(rows.lines.length).toBeGreaterThan(0);
     for (const row of rows.nodes) expect(byKey.get(row.key)?.types).toContain(row.type);
+    // Lines run only between end types the data held a line between, each with a motif seen there.
     for (const row of rows.lines) {
-      const motif = lineKey.get(row.key);
-      expect(motif).toBeDefined();
-      if (pairsSeen.has(row.ends.join(","))) expect(motif!.ends).toContainEqual(row.ends);
+      expect(pairsSeen.has(row.ends.join(","))).toBe(true);
+      expect(lineKey.get(row.key)?.ends).toContainEqual(row.ends);
     }
   }
 

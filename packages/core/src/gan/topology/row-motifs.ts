@@ -237,6 +237,28 @@ export function lineMotifMask(motifs: readonly LineMotif[], fromTypes: Int32Arra
 }
 
 /**
+ * 1 where a line may run from slot i to slot j of each graph: the two slots' types are a
+ * (from, to) pair some line motif was seen between. `types` is [B·N] (−1: no item, never a line);
+ * the result [B·N·N]. A statistic of the data like the motifs themselves: synthetic-v1 has no line
+ * from a pump to a pump (spare pumps tee into a common header), so none is drawn.
+ */
+export function linePairMask(motifs: readonly LineMotif[], types: Int32Array, n: number): Float32Array {
+  const pairs = new Set(motifs.flatMap((m) => m.ends.map(([f, t]) => f * 4096 + t)));
+  const out = new Float32Array(types.length * n);
+  for (let b = 0; b < types.length / n; b++) {
+    for (let i = 0; i < n; i++) {
+      const f = types[b * n + i]!;
+      if (f < 0) continue;
+      for (let j = 0; j < n; j++) {
+        const t = types[b * n + j]!;
+        if (t >= 0 && pairs.has(f * 4096 + t)) out[(b * n + i) * n + j] = 1;
+      }
+    }
+  }
+  return out;
+}
+
+/**
  * The starting bias of a motif head: each continuous column's own prior (from `columnPriors`, one
  * per column of `groups` in the order given) and then log of each motif's share.
  */
