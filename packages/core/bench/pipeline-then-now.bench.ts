@@ -15,6 +15,15 @@
  *   npx tsx --conditions=@plantgan/source packages/core/bench/pipeline-then-now.bench.ts --old /tmp/s16/h2/old [--requests 14] [--count 2] [--rounds 1]
  *
  * Both checkouts share one TensorFlow.js (the same installed module), so the backend is the same.
+ *
+ * Measured 2026-12-07 (wasm, 2 shared cores, load 9.5-10.2), --requests 14 --count 2 --rounds 3:
+ * now/then candidates per CPU second 1.03, 1.26, 1.30 (round 1 is JIT warm-up); CPU s per
+ * candidate then 0.094-0.122, now 0.075-0.119; all 28 of each valid. Issue 16 asks for 3×: not
+ * reached. Where now's time goes (CPU profile of this bench at 9ea215c, 3 rounds): routing 50%,
+ * legalise 15%, the layout generator 28% (ganPlace), parse 7%, validate 3%; the spec-mode
+ * topology (the designer's, drawn without a layout) 2%. At 106e056 (before the topology-only
+ * designer, the router's kept arrays and rectDistance's fast path) this bench's earlier version
+ * (pipelines one after the other, wall time, both models on the old layer code) gave 0.95 (load 4.4).
  */
 import { readFileSync } from "node:fs";
 import { loadavg } from "node:os";

@@ -15,6 +15,11 @@
  * which was used.
  * Requests are the first N val designs' specs, one per process class in turn. Polishing is off, as
  * in `generate` by default. The first request of each source is a warm-up and is not timed.
+ *
+ * Measured 2026-12-07 (wasm, load 4.6-7.5), --requests 21 --count 2 --topology <a topology
+ * generator after 2 of its epochs, a snapshot of a training run>: designer 6.47 candidates/s
+ * (42 of 42 valid), learned 0.84 candidates/s (5 of 42 valid: 30 with unrouted lines, 29 with
+ * clashing routes); ratio 0.13.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { loadavg } from "node:os";
