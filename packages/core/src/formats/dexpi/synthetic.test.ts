@@ -366,6 +366,22 @@ describe("design conditions", () => {
     expect(r.report.notes.find((n) => n.id === "B")?.note).toMatch(/temperature.*not a temperature unit/);
   });
 
+  // Six public AutoCAD files (E01V01-AUD.EX04, E04V02, E05V02, P04V02…) wrote their conditions only so, and lost them.
+  it("reads AutoCAD P&ID's DesPressMax and DesTempMax (no units: barg and °C); both Max and Min 0 is its blank", () => {
+    const des = (p: string, pMin: string, t: string) => `<GenericAttributes Set="DefaultAttributes">
+        <GenericAttribute Name="DesTempMax" Format="string" Value="${t}"/><GenericAttribute Name="DesTempMin" Format="string" Value="-45"/>
+        <GenericAttribute Name="DesPressMax" Format="string" Value="${p}"/><GenericAttribute Name="DesPressMin" Format="string" Value="${pMin}"/>
+      </GenericAttributes>`;
+    const r = importDexpi(`<PlantModel><PlantInformation SchemaVersion="4.0.1" Units="mm"/>
+      <Equipment ID="P" ComponentClass="CentrifugalPump" TagName="P-4712">${des("60", "-0.5", "80")}</Equipment>
+      <Equipment ID="T" ComponentClass="Tank" TagName="T-4750">${des("0", "0", "")}</Equipment></PlantModel>`);
+    if (!r.success) throw new Error(JSON.stringify(r.issues));
+    expect(r.design.equipment.map((e) => [e.tag, e.designPressure, e.designTemperature])).toEqual([
+      ["P-4712", 60, 80],
+      ["T-4750", undefined, undefined],
+    ]);
+  });
+
   // I03V01_AUD's T-566 and the public I01V01_AUD's T-123 came in at 0 barg and 0 °C this way.
   it("reads upper and lower limits both 0 (AutoCAD P&ID's blank fields) as no condition, and says so; 0 alone is read", () => {
     const limits = (p: string, t: string) => `<GenericAttributes>

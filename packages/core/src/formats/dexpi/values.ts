@@ -109,11 +109,12 @@ export type Condition = { readonly value: number } | { readonly unread: string }
 /** Where a design condition may be written: a Proteus element (`<MaximumDesignPressure Value Units/>`) or generic attributes. */
 const PRESSURE_SOURCES = {
   elements: ["MaximumDesignPressure", "DesignPressure"],
-  attributes: ["UpperLimitDesignPressure", "MaximumDesignPressure", "DesignPressure"],
+  // DesPressMax: AutoCAD P&ID's own attribute (with DesPressMin), written where it writes no UpperLimit….
+  attributes: ["UpperLimitDesignPressure", "MaximumDesignPressure", "DesignPressure", "DesPressMax"],
 };
 const TEMPERATURE_SOURCES = {
   elements: ["MaximumDesignTemperature", "DesignTemperature"],
-  attributes: ["UpperLimitDesignTemperature", "MaximumDesignTemperature", "DesignTemperature"],
+  attributes: ["UpperLimitDesignTemperature", "MaximumDesignTemperature", "DesignTemperature", "DesTempMax"],
 };
 
 /** Design pressure in barg, from the element forms first, then the generic attributes. */
@@ -150,7 +151,7 @@ function readCondition(
   if (!Number.isFinite(v)) return { unread: `design ${what} ${shown} is not a number; left out` };
   // AutoCAD P&ID fills both limits of a blank design condition with 0 (and names the lower
   // temperature "LowerLimitDesignTemperatur"): 0 to 0 is no design condition.
-  const lowerName = first.name.replace(/^UpperLimit/, "LowerLimit");
+  const lowerName = first.name.replace(/^UpperLimit/, "LowerLimit").replace(/Max$/, "Min");
   const lower =
     lowerName === first.name
       ? undefined
