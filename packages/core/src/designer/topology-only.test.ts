@@ -4,37 +4,28 @@ import { describe, expect, it } from "vitest";
 import { type Design, parseDesign } from "../design/index.js";
 import type { EquipmentType, PlantDesignInput } from "../design/types.js";
 import { topologyErrors } from "../eval/validity.js";
+import { requestFromDesign } from "../gan/metrics.js";
 import { stripLayout } from "../gan/topology.js";
 import { designPlantDetailed } from "./designer.js";
 import { designTopology } from "./topology-only.js";
 
-/** The first `perClass` designs of each process class in the synthetic-v1 val split. */
-function valDesigns(perClass: number): Design[] {
-  const text = gunzipSync(
-    readFileSync(new URL("../../../../datasets/synthetic-v1/val.ndjson.gz", import.meta.url)),
-  ).toString("utf8");
-  const taken = new Map<string, number>();
-  const out: Design[] = [];
-  for (const line of text.trim().split("\n")) {
-    const raw = JSON.parse(line) as { processClass: string };
-    if ((taken.get(raw.processClass) ?? 0) >= perClass) continue;
-    const parsed = parseDesign(raw);
-    if (!parsed.success) throw new Error("val split design does not parse");
-    taken.set(raw.processClass, (taken.get(raw.processClass) ?? 0) + 1);
-    out.push(parsed.data);
-  }
-  return out;
-}
+const VAL = new URL("../../../../datasets/synthetic-v1/val.ndjson.gz", import.meta.url);
 
-/** A val design's spec as a designer request: its class and its equipment counts per type. */
-function specOf(design: Design) {
-  const counts = new Map<EquipmentType, number>();
-  for (const e of design.equipment) counts.set(e.type, (counts.get(e.type) ?? 0) + 1);
-  return {
-    processClass: design.processClass,
-    equipment: [...counts].map(([type, count]) => ({ type, count })),
-    site: design.site as PlantDesignInput["site"],
-  };
+/** The specs (class, equipment counts, site) of the first `perClass` val designs of each class. */
+function valSpecs(perClass: number) {
+  const taken = new Map<string, number>();
+  const lines = gunzipSync(readFileSync(VAL)).toString("utf8").trim().split("\n");
+  const designs = lines.map((line) => (parseDesign(line) as { data: Design }).data);
+  const first = designs.filter((d) => {
+    const n = (taken.get(d.processClass) ?? 0) + 1;
+    taken.set(d.processClass, n);
+    return n <= perClass;
+  });
+  return first.map((d) => {
+    const r = requestFromDesign(d, 1);
+    const equipment = (r.equipment ?? []).map((e) => ({ type: e.type as EquipmentType, count: e.count }));
+    return { processClass: r.processClass, equipment, site: r.site as PlantDesignInput["site"] };
+  });
 }
 
 /** The full designer's design with its layout stripped and the layout's own metadata dropped. */
@@ -48,7 +39,7 @@ const SEEDS = [11, 12, 13];
 
 describe("designTopology", () => {
   // 5 val specs per class × 3 seeds: 105 full designer runs (a few seconds).
-  const specs = valDesigns(5).map(specOf);
+  const specs = valSpecs(5);
 
   it("draws the full designer's P&ID for the attempt the full designer kept, on every val spec and seed", () => {
     let firstAttemptPassed = 0;

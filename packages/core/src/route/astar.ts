@@ -47,10 +47,15 @@ export interface SearchOutcome {
 class SearchArrays {
   readonly g: Float64Array;
   readonly parent: Int32Array;
+  /** Per state: 2·stamp once reached by the current search, 2·stamp + 1 once expanded (closed). */
   readonly mark: Uint32Array;
+  /** Per cell: === stamp when the cell is a goal of the current search. */
   readonly goal: Uint32Array;
+  /** Per cell: === stamp when that goal takes only a route that never went down (phase 0). */
   readonly goalRising: Uint32Array;
+  /** Per owner (1 + index): === stamp when that owner's cells may be entered by the current search. */
   readonly friend: Uint32Array;
+  /** Per node: === stamp inside the body of one of the current line's own end equipment. */
   readonly own: Uint32Array;
   readonly bounds: BoundCache;
   stamp = 0;
@@ -98,19 +103,6 @@ const KEPT_STATES = 4_000_000;
 
 /** Work arrays for searches on one grid, allocated once and reused by every line. */
 export class SearchSpace {
-  readonly g: Float64Array;
-  readonly parent: Int32Array;
-  /** Per state: 2·stamp once reached by the current search, 2·stamp + 1 once expanded (closed). */
-  readonly mark: Uint32Array;
-  /** Per cell: === stamp when the cell is a goal of the current search. */
-  readonly goal: Uint32Array;
-  /** Per cell: === stamp when that goal takes only a route that never went down (phase 0). */
-  readonly goalRising: Uint32Array;
-  /** Per owner (1 + index): === stamp when that owner's cells may be entered by the current search. */
-  readonly friend: Uint32Array;
-  /** Per node: === stamp inside the body of one of the current line's own end equipment. */
-  readonly own: Uint32Array;
-  readonly bounds: BoundCache;
   readonly queue = new FlatQueue<number>();
   /** States of one phase: cells × directions. */
   readonly phaseStates: number;
@@ -132,16 +124,6 @@ export class SearchSpace {
     const cells = grid.nx * grid.ny * grid.nl;
     this.phaseStates = cells * DIRECTIONS;
     this.#arrays = arrays ?? new SearchArrays(this.phaseStates * phases, cells, grid.nx * grid.ny, ownerCount);
-    ({
-      g: this.g,
-      parent: this.parent,
-      mark: this.mark,
-      goal: this.goal,
-      goalRising: this.goalRising,
-      friend: this.friend,
-      own: this.own,
-      bounds: this.bounds,
-    } = this.#arrays);
   }
 
   /**
@@ -174,19 +156,19 @@ export class SearchSpace {
 
   /** Marks a goal cell; `risingOnly`: a drainage search may end there only in phase 0. */
   markGoal(cell: number, risingOnly = false): void {
-    this.goal[cell] = this.stamp;
-    if (risingOnly) this.goalRising[cell] = this.stamp;
+    this.#arrays.goal[cell] = this.stamp;
+    if (risingOnly) this.#arrays.goalRising[cell] = this.stamp;
     else this.fallFloor = Math.min(this.fallFloor, cell % this.grid.nl);
   }
 
   /** Lets the current search enter cells taken by owner `index` (lines sharing an end, a branch's parent). */
   markFriend(index: number): void {
-    this.friend[index + 1] = this.stamp;
+    this.#arrays.friend[index + 1] = this.stamp;
   }
 
   /** Marks a node inside the line's own end equipment: passable, at `ownBody` extra per metre. */
   markOwn(node: number): void {
-    this.own[node] = this.stamp;
+    this.#arrays.own[node] = this.stamp;
   }
 
   /** Whether the current search may stand on `cell` (node `node`). */
@@ -195,13 +177,14 @@ export class SearchSpace {
     const ko = grid.keepOut[node];
     if (ko === 1 || (ko === 2 && grid.rack[cell] === 0) || grid.block[cell] !== 0) return false;
     const o = grid.occ[cell]!;
-    return o === 0 || this.friend[o] === this.stamp;
+    return o === 0 || this.#arrays.friend[o] === this.stamp;
   }
 
   /** Cells of the path ending in `state`, from its start to it. */
   cellsTo(state: number): number[] {
     const cells: number[] = [];
-    for (let s = state; s >= 0; s = this.parent[s]!) cells.push(((s % this.phaseStates) / DIRECTIONS) | 0);
+    const parent = this.#arrays.parent;
+    for (let s = state; s >= 0; s = parent[s]!) cells.push(((s % this.phaseStates) / DIRECTIONS) | 0);
     return cells.reverse();
   }
 
@@ -219,7 +202,8 @@ export class SearchSpace {
     weight = 1,
     startPhases?: readonly number[],
   ): SearchOutcome {
-    const { grid, g, parent, mark, goal, goalRising, friend, own, queue, stamp, phaseStates, fallFloor } = this;
+    const { grid, queue, stamp, phaseStates, fallFloor } = this;
+    const { g, parent, mark, goal, goalRising, friend, own, bounds } = this.#arrays;
     const drain = startPhases !== undefined;
     if (drain && this.phases < 2) throw new Error("SearchSpace: a drainage search needs a space with 2 phases");
     const open = stamp * 2;
@@ -236,7 +220,7 @@ export class SearchSpace {
     // Weighted A* (Pohl 1970): f = g + w·h; w > 1 trades at most a factor w of route cost for far
     // fewer expansions. The 1e-9 breaks ties on f towards the state nearer the goal.
     const hWeight = weight * (1 + 1e-9);
-    const heuristic = lowerBound(grid, hint, costs, this.bounds, stamp);
+    const heuristic = lowerBound(grid, hint, costs, bounds, stamp);
 
     const push = (
       state: number,
