@@ -198,3 +198,39 @@ describe("AutoCAD P&ID's revised export (I02V02_AUD): the valve a piping compone
     expect(report.unmapped).toEqual([]);
   });
 });
+
+describe("COMOS (I05V01-SAG, I06V01-SAG): a flow element written as an Equipment inside the segment", () => {
+  const xml = `<?xml version="1.0"?>
+<PlantModel>
+  <PlantInformation SchemaVersion="4.0.1" OriginatingSystem="Comos" Units="mm"/>
+  <ProcessInstrumentationFunction ID="F" ComponentClass="MeasurementFunctionFlow" TagName="F">
+    <InformationFlow ID="IF"><Connection FromID="FE" ToID="F"/></InformationFlow>
+  </ProcessInstrumentationFunction>
+  <InstrumentationLoopFunction ID="LF" TagName="001"><Association Type="is a collection including" ItemID="F"/></InstrumentationLoopFunction>
+  <PipingNetworkSystem ID="Q" ComponentClass="Pipe" TagName="Q001">
+    <PipingNetworkSegment ID="S1" ComponentClass="PipeSection" TagName="001">
+      <Equipment ID="FE"/>
+      <Connection FromID="" ToID="FE"/>
+    </PipingNetworkSegment>
+    <PipingNetworkSegment ID="S2" ComponentClass="PipeSection" TagName="002"><Connection FromID="FE" ToID=""/></PipingNetworkSegment>
+  </PipingNetworkSystem>
+</PlantModel>`;
+
+  it("joins the two segments through it into one line and mounts the flow function there", () => {
+    const { design, report } = imported(xml);
+    expect(design.lines.map((l) => [l.id, l.from, l.to])).toEqual([["Q001", { open: true }, { open: true }]]);
+    expect(design.instruments).toEqual([{ tag: "F-001", on: { line: "Q001" } }]);
+    expect(report.unmapped.map((u) => [u.element, u.id, u.reason])).toEqual([
+      [
+        "InstrumentationLoopFunction",
+        "LF",
+        expect.stringMatching(/^no loop or interlock: none of its functions \(F-001\)/),
+      ],
+      [
+        "Equipment",
+        "FE",
+        'equipment drawn in the pipe, class "" has no PlantGAN component type; the line runs through it',
+      ],
+    ]);
+  });
+});

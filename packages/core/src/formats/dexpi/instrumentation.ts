@@ -530,6 +530,8 @@ class EndpointResolver {
         return r && r.kind !== "none" ? { ...r, via: [el, ...r.via] } : { kind: "none" };
       }
       case "Equipment": {
+        // Equipment drawn in the pipe (a COMOS flow element) is measured where it sits.
+        if (el.parent?.name === "PipingNetworkSegment") return { kind: "process", el, via: [] };
         const item = ancestor(el, "PipingComponent", "ProcessInstrument");
         if (item) return { kind: "actuator", target: { valve: item }, via: [el] };
         const parent = ancestor(el, "Equipment");

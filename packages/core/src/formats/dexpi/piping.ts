@@ -28,6 +28,10 @@ export const DEFAULT_LINE_SIZE = 50;
 /** Inline items a segment holds in flow order. */
 const INLINE = new Set(["PipingComponent", "ProcessInstrument", "PropertyBreak", "PipeConnectorSymbol"]);
 
+/** An inline item, or equipment drawn in the pipe (COMOS writes a flow element as an Equipment inside the segment). */
+const isInline = (el: XmlElement) =>
+  INLINE.has(el.name) || (el.name === "Equipment" && el.parent?.name === "PipingNetworkSegment");
+
 export interface ImportedLine {
   readonly id: string;
   readonly from: LineEnd;
@@ -138,7 +142,7 @@ export function importPiping(ctx: ImportContext, equipment: EquipmentResult, tol
         });
         continue;
       }
-      if (segByEl.has(target) || INLINE.has(target.name) || (inline.has(target) && !leader)) {
+      if (segByEl.has(target) || isInline(target) || (inline.has(target) && !leader)) {
         joinAt(target, end);
         continue;
       }
@@ -434,7 +438,7 @@ function collectSegments(ctx: ImportContext): Segment[] {
       index: out.length,
       el,
       system: ancestor(el, "PipingNetworkSystem"),
-      items: el.children.filter((c) => INLINE.has(c.name)),
+      items: el.children.filter(isInline),
       ref: { from: conn?.fromId, to: conn?.toId },
       points: { from: firstLine?.[0], to: lastLine?.[lastLine.length - 1] },
     });
@@ -585,7 +589,8 @@ function toComponent(
     return undefined;
   }
   if (!type) {
-    ctx.refuse(el, `piping component class "${cls}" has no PlantGAN component type`);
+    const what = el.name === "Equipment" ? "equipment drawn in the pipe, class" : "piping component class";
+    ctx.refuse(el, `${what} "${cls}" has no PlantGAN component type; the line runs through it`);
     return undefined;
   }
   if (type !== "control_valve" && canBeControlValve(type) && isActuated(ctx, el)) type = "control_valve";
