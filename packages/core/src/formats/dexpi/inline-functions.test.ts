@@ -59,7 +59,10 @@ describe("instrument functions drawn in the pipe (AutoCAD P&ID)", () => {
   </PipingNetworkSystem>
   <InstrumentationLoopFunction ID="LF" TagName="012"/>
   ${pif("HC", "ProcessInstrumentationFunction", "HC-012", [3.0, 5.4])}
-  ${pif("HV", "ControlValve", "HV-012", [4.8, 5.4])}`);
+  ${pif("HV", "ControlValve", "HV-012", [4.8, 5.4])}
+  <ActuatingSystem ID="AS"><ActuatingSystemComponent ID="DIA" ComponentClass="Diaphragm">
+    <Position><Location X="4.8" Y="5.4" Z="0"/></Position>
+  </ActuatingSystemComponent></ActuatingSystem>`);
 
   it("makes the two segments at a ControlValve function one line through the valve", () => {
     const { design, report } = imported(HAND_LOOP);
@@ -69,6 +72,7 @@ describe("instrument functions drawn in the pipe (AutoCAD P&ID)", () => {
     expect(report.unmapped.filter((u) => u.element === "PipingNetworkSegment")).toEqual([]);
   });
 
+  // The actuating system names no valve; its diaphragm is drawn at the valve's position: part of the control valve.
   it("reads the leader from HC-012 to the valve as its signal: a hand loop, the valve not an instrument", () => {
     const { design, report } = imported(HAND_LOOP);
     expect(design.control?.loops).toEqual([{ tag: "HC-012", finalElement: "HV-012" }]);
@@ -77,6 +81,7 @@ describe("instrument functions drawn in the pipe (AutoCAD P&ID)", () => {
       PipingNetworkSegment: 3,
       ProcessInstrumentationFunction: 2,
       InstrumentationLoopFunction: 1,
+      ActuatingSystem: 1,
     });
     expect(report.unmapped).toEqual([]);
   });

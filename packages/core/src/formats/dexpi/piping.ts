@@ -12,6 +12,7 @@
  * function of a piping class that pipe segments meet at (inline-functions.ts) is an item of the line.
  */
 import type { Component, ComponentType, LineEnd, Rating } from "../../design/index.js";
+import { actuatingSystems } from "./actuation.js";
 import { canBeControlValve, componentTypeOf, FITTING_PATTERN, JUNCTION_PATTERN } from "./classes.js";
 import type { EquipmentResult, ImportedEquipment } from "./equipment.js";
 import { BoxGrid, type Point } from "./grid.js";
@@ -621,12 +622,6 @@ function isActuated(ctx: ImportContext, el: XmlElement): boolean {
   const actuator = genericAttr(el, "ActuatorType", "ActuatorTypeAssignmentClass");
   if (actuator !== undefined && !/^no\b|none|manual|hand/i.test(actuator)) return true;
   return actuatingSystems(ctx, el).length > 0;
-}
-
-/** Actuating systems one of whose components names the valve ("refers to", or the valve's "is referenced by"). */
-function actuatingSystems(ctx: ImportContext, valve: XmlElement): XmlElement[] {
-  const refs = [...ctx.doc.relatedFrom(valve, "refers to"), ...ctx.doc.related(valve, "is referenced by")];
-  return [...new Set(refs.flatMap((r) => ancestor(r, "ActuatingSystem") ?? []))];
 }
 
 /**

@@ -1,0 +1,27 @@
+/**
+ * The actuating systems of a valve: those one of whose components names it ("refers to", or the
+ * valve's "is referenced by"), and, as AutoCAD P&ID writes them, those that name nothing but whose
+ * actuator is drawn at the valve's own position (I02V01_AUD, I12V01_AUD: the diaphragm sits at
+ * the control valve's Location).
+ */
+import { ancestor, associations, locationOf } from "./model.js";
+import type { ImportContext } from "./report.js";
+import type { XmlElement } from "./xml.js";
+
+export function actuatingSystems(ctx: ImportContext, valve: XmlElement): XmlElement[] {
+  const refs = [...ctx.doc.relatedFrom(valve, "refers to"), ...ctx.doc.related(valve, "is referenced by")];
+  const named = refs.flatMap((r) => ancestor(r, "ActuatingSystem") ?? []);
+  const at = locationOf(valve);
+  const drawn = at
+    ? ctx.doc.items.filter((sys) => {
+        if (sys.name !== "ActuatingSystem") return false;
+        const parts = sys.children.filter((c) => c.name === "ActuatingSystemComponent");
+        if (parts.some((c) => associations(c).length > 0)) return false;
+        return parts.some((c) => {
+          const p = locationOf(c);
+          return p !== undefined && Math.abs(p[0] - at[0]) < 1e-6 && Math.abs(p[1] - at[1]) < 1e-6;
+        });
+      })
+    : [];
+  return [...new Set([...named, ...drawn])];
+}
