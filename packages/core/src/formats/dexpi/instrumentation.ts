@@ -17,7 +17,7 @@
 import type { Instrument, PlantDesignInput } from "../../design/index.js";
 import type { EquipmentResult } from "./equipment.js";
 import { isInstrumentLeader } from "./inline-functions.js";
-import { functionsByLabelPath, loopByLabelPath } from "./label-path.js";
+import { functionsByLabelPath, parentByLabelPath } from "./label-path.js";
 import { ancestor, componentClass, connectionOf, describe, genericAttr } from "./model.js";
 import type { PipingResult } from "./piping.js";
 import type { ImportContext } from "./report.js";
@@ -664,7 +664,7 @@ function instrumentTag(ctx: ImportContext, el: XmlElement): { candidate: string 
     ctx.doc.related(el, "is a part of").find((x) => x.name === "InstrumentationLoopFunction") ??
     ctx.doc.relatedFrom(el, "is a collection including")[0] ??
     ancestor(el, "InstrumentationLoopFunction") ??
-    loopByLabelPath(ctx.doc, el);
+    parentByLabelPath(ctx.doc, el, "InstrumentationLoopFunction");
   // A ProcessInstrument's TagName reads as the whole tag ("PICSA 4712.02"); its loop is only a grouping.
   const number =
     loopNumber(genericAttr(el, "ProcessInstrumentationFunctionNumberAssignmentClass") ?? "") ??

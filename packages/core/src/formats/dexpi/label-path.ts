@@ -9,13 +9,13 @@ import type { XmlElement } from "./xml.js";
 
 const fullLabel = (el: XmlElement) => genericAttr(el, "FullLabel")?.trim() || undefined;
 
-/** The loop function whose FullLabel is the parent path of the function's own. */
-export function loopByLabelPath(doc: DexpiDocument, fn: XmlElement): XmlElement | undefined {
-  const own = fullLabel(fn);
+/** The element named `parentName` whose FullLabel is the parent path of `el`'s own (a function's loop function, an alarm's function). */
+export function parentByLabelPath(doc: DexpiDocument, el: XmlElement, parentName: string): XmlElement | undefined {
+  const own = fullLabel(el);
   const cut = own?.lastIndexOf(".") ?? -1;
   if (!own || cut <= 0) return undefined;
   const parent = own.slice(0, cut);
-  return doc.items.find((el) => el.name === "InstrumentationLoopFunction" && fullLabel(el) === parent);
+  return doc.items.find((x) => x.name === parentName && fullLabel(x) === parent);
 }
 
 /** The instrument functions whose FullLabel lies directly under the loop function's. */

@@ -78,6 +78,20 @@ describe("a function's loop read from COMOS's FullLabel path when no association
   <InstrumentationLoopFunction ID="OTHER" TagName="02">${label("=A10.A15.02")}</InstrumentationLoopFunction>
 </PlantModel>`;
 
+  // I06, I07, I08 (COMOS) write a function's alarms and trips as classless Equipment under its path.
+  it("reports an Equipment under a function's path as a signal part of that function, not as equipment", () => {
+    const r = importDexpi(
+      xml.replace(
+        "</PlantModel>",
+        `<Equipment ID="TRIP">${label("=A10.A15.01.LI.ZHH")}<GenericAttributes><GenericAttribute Name="Description" Value="Trigger HH"/><GenericAttribute Name="Label" Value="ZHH"/></GenericAttributes></Equipment></PlantModel>`,
+      ),
+    );
+    if (!r.success) throw new Error(JSON.stringify(r.issues));
+    expect(r.report.unmapped.find((u) => u.id === "TRIP")?.reason).toMatch(
+      /^signal part "ZHH" \(Trigger HH\) of ProcessInstrumentationFunction PIF \("LI"\) by its COMOS FullLabel path, not plant equipment/,
+    );
+  });
+
   it("numbers the function by the loop function its path lies under, which then groups it", () => {
     const r = importDexpi(xml);
     if (!r.success) throw new Error(JSON.stringify(r.issues));
