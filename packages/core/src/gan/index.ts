@@ -133,6 +133,7 @@ export {
   topologyLineCapacity,
   topologyTrainerOfSize,
   topologyTrainingGraphs,
+  topologyTrainingSetup,
   unpackTopologyCheckpoint,
 } from "./topology-training-run.js";
 export {

@@ -66,6 +66,14 @@ export const TOPOLOGY_SIZES: Readonly<Record<string, TopologyTrainerInput>> = {
 export const TOPOLOGY_VALIDITY_REWARD = 0;
 
 /**
+ * Whether a training run's topology GAN decodes each attachment row and listed line into one of the
+ * whole rows its data holds (topology/row-motifs.ts, README "Row motifs"), and lists lines only
+ * between the type pairs the data has lines between. Read by topology-training-run.ts
+ * topologyTrainingSetup. Measured in topology/README.md "Row motifs".
+ */
+export const TOPOLOGY_ROW_MOTIFS = true;
+
+/**
  * Generator kinds a training can use (models.ts): "graph" places a topology from (z, c) alone;
  * "layout" is also given the topology's items and lines and the site's racks and keep-outs
  * (layout-generator.ts). The kinds and the default (what `plantgan train` and the API train) are

@@ -5,7 +5,8 @@ import type { Design } from "../design/types.js";
 import { importDexpi } from "../formats/dexpi/index.js";
 import { useBackend } from "./backend.js";
 import { modelCard } from "./model-card.js";
-import { MODEL_SIZES, trainerSettings } from "./model-sizes.js";
+import { MODEL_SIZES, TOPOLOGY_ROW_MOTIFS, trainerSettings } from "./model-sizes.js";
+import { observeRowMotifs } from "./topology/row-motifs.js";
 import {
   packTopologyCheckpoint,
   restoreTopologyTrainer,
@@ -15,6 +16,7 @@ import {
   topologyLineCapacity,
   topologyTrainerOfSize,
   topologyTrainingGraphs,
+  topologyTrainingSetup,
   unpackTopologyCheckpoint,
 } from "./topology-training-run.js";
 import { createTrainer } from "./training.js";
@@ -139,6 +141,47 @@ describe("runTopologyTrainingLoop", () => {
     ).rejects.toThrow(/no slot graph/);
     trainer.dispose();
   });
+});
+
+describe("topologyTrainingSetup", () => {
+  it("builds row-motif heads from the run's own graphs, starts them at the data's frequencies, and a checkpoint keeps them", async () => {
+    const designs = [...fixtureParsed(3), ...dexpiDesigns()];
+    const plain = topologyTrainingSetup({ designs, size: "tiny", nMax: 48, seed: 2, rowMotifs: false });
+    const { trainer, graphs, count } = topologyTrainingSetup({ designs, size: "tiny", nMax: 48, seed: 2 });
+    try {
+      expect(TOPOLOGY_ROW_MOTIFS).toBe(true);
+      expect(plain.trainer.config.model.rowMotifs).toBeUndefined();
+      expect(count).toEqual(plain.count);
+      const motifs = observeRowMotifs(graphs, trainer.config.spec);
+      expect(trainer.config.model.rowMotifs).toEqual(motifs);
+      // The motif head's bias ends in log(share) of each line motif, the most frequent highest.
+      const bias = trainer.generator.attachments.layers
+        .find((l) => l.name.endsWith("_line_features"))!
+        .getWeights()[4]!;
+      const tail = Array.from(bias.dataSync()).slice(-motifs.lines.length);
+      const total = motifs.lines.reduce((s, m) => s + m.count, 0);
+      tail.forEach((b, k) => {
+        expect(b).toBeCloseTo(Math.log(motifs.lines[k]!.count / total), 4);
+      });
+      await runTopologyTrainingLoop({
+        trainer,
+        graphs,
+        fromEpoch: 0,
+        epochs: 1,
+        batchSize: 4,
+        seed: 2,
+        onEpoch: async () => {},
+      });
+      const restored = await restoreTopologyTrainer(
+        unpackTopologyCheckpoint(packTopologyCheckpoint(await trainer.state(), {})).state,
+      );
+      expect(restored.config.model.rowMotifs).toEqual(motifs);
+      restored.dispose();
+    } finally {
+      trainer.dispose();
+      plain.trainer.dispose();
+    }
+  }, 120_000);
 });
 
 describe("the model card of a run with both generators", () => {

@@ -11,10 +11,11 @@ import type * as tf from "@tensorflow/tfjs-core";
 import type { Design } from "../design/types.js";
 import { isPlaced } from "../design/types.js";
 import { type BlobRef, packFramed, unpackFramed, weightBuffer } from "./checkpoint.js";
-import { TOPOLOGY_SIZES, TOPOLOGY_VALIDITY_REWARD } from "./model-sizes.js";
+import { TOPOLOGY_ROW_MOTIFS, TOPOLOGY_SIZES, TOPOLOGY_VALIDITY_REWARD } from "./model-sizes.js";
 import { encodeSlotGraphWithLosses, SlotGraphError } from "./topology/encode.js";
-import { lineCapacity } from "./topology/generator.js";
+import { lineCapacity, resolveTopologyModelConfig } from "./topology/generator.js";
 import { topologyModelFiles, topologyModelOf } from "./topology/model-io.js";
+import { observeRowMotifs, type RowMotifs } from "./topology/row-motifs.js";
 import { defaultSlotGraphSpec, type SlotGraphSpec } from "./topology/spec.js";
 import {
   type CompactSlotGraph,
@@ -25,6 +26,7 @@ import {
   TOPOLOGY_LOSS_KEYS,
   type TopologyStepLosses,
   type TopologyTrainer,
+  type TopologyTrainerInput,
   type TopologyTrainerState,
 } from "./topology/training.js";
 import { validityReward } from "./topology/validity-reward.js";
@@ -223,14 +225,46 @@ export function topologyTrainerOfSize(
   nMax: number,
   seed: number,
   validityRewardWeight: number = TOPOLOGY_VALIDITY_REWARD,
+  rowMotifs?: RowMotifs,
 ): TopologyTrainer {
-  const settings = TOPOLOGY_SIZES[size];
-  if (!settings) throw new RangeError(`unknown topology model size ${size}`);
+  const settings = sizeSettings(size);
   if (!(validityRewardWeight >= 0))
     throw new RangeError(`validity reward weight must be ≥ 0; got ${validityRewardWeight}`);
   const spec = defaultSlotGraphSpec(nMax);
   const reward = validityRewardWeight > 0 ? { rewardWeight: validityRewardWeight, rewardFn: validityReward(spec) } : {};
-  return createTopologyTrainer(spec, { ...settings, ...reward }, seed);
+  return createTopologyTrainer(spec, { ...settings, ...reward, ...(rowMotifs ? { rowMotifs } : {}) }, seed);
+}
+
+function sizeSettings(size: string): TopologyTrainerInput {
+  const settings = TOPOLOGY_SIZES[size];
+  if (!settings) throw new RangeError(`unknown topology model size ${size}`);
+  return settings;
+}
+
+/**
+ * A run's topology data and trainer together: the designs as slot graphs (topologyTrainingGraphs)
+ * and a trainer of a named size. With `rowMotifs` (default model-sizes.ts TOPOLOGY_ROW_MOTIFS) its
+ * attachment and line heads decode into the whole rows those graphs hold (topology/row-motifs.ts),
+ * starting at their frequencies; data without a line or an item keeps the per-block heads.
+ */
+export function topologyTrainingSetup(input: {
+  readonly designs: readonly Design[];
+  readonly size: string;
+  readonly nMax: number;
+  readonly seed: number;
+  readonly validityRewardWeight?: number;
+  readonly rowMotifs?: boolean;
+}): { readonly trainer: TopologyTrainer; readonly graphs: CompactSlotGraph[]; readonly count: TopologyDataCount } {
+  const model = resolveTopologyModelConfig(sizeSettings(input.size));
+  const spec = defaultSlotGraphSpec(input.nMax);
+  const { graphs, count } = topologyTrainingGraphs(input.designs, spec, lineCapacity(spec, model));
+  const motifs =
+    (input.rowMotifs ?? TOPOLOGY_ROW_MOTIFS) ? observeRowMotifs(graphs, spec, model.skeletonGroups) : undefined;
+  const usable = motifs && motifs.nodes.length > 0 && motifs.lines.length > 0 ? motifs : undefined;
+  const trainer = topologyTrainerOfSize(input.size, input.nMax, input.seed, input.validityRewardWeight, usable);
+  // A motif head's logits start at log frequency: uniform over ~1,000 line motifs would draw rare rows.
+  if (usable) trainer.setOutputPriors(graphs);
+  return { trainer, graphs, count };
 }
 
 /**
