@@ -11,6 +11,13 @@ export {
 export { completeControl } from "./control.js";
 export { PipelineError } from "./errors.js";
 export { errorRules, farthestPoints } from "./finish.js";
+export {
+  doFinishWork,
+  type FinishWork,
+  type FinishWorkContext,
+  type FinishWorkResult,
+  type FinishWorkRunner,
+} from "./finish-work.js";
 export { type FixedItemIssue, fixedItemIssues, fixedTags, pinFixedItems, withFixedItems } from "./fixed.js";
 export { givenTopologyFindings, markInherited } from "./inherited.js";
 export { blendLatents, decodeLatent, encodeLatent, LATENT_STAGES, type LatentRecord, slerp } from "./latent.js";

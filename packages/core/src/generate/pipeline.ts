@@ -16,31 +16,48 @@ import type { PipelineOutcome } from "../validate/types.js";
 import { validateDesign } from "../validate/validate.js";
 import { completeControl } from "./control.js";
 import { PipelineError } from "./errors.js";
-import { faults, finishProposal, type Proposal } from "./finish.js";
+import { faults, type Proposal } from "./finish.js";
+import {
+  doFinishWork,
+  type FinishWork,
+  type FinishWorkContext,
+  type FinishWorkResult,
+  type SettledProposal,
+} from "./finish-work.js";
 import { fixedTags, pinFixedItems, withFixedItems } from "./fixed.js";
 import { givenTopologyFindings, inheritedErrors, layoutValid, markInherited } from "./inherited.js";
 import { decodeLatent, type LatentRecord } from "./latent.js";
 import { TOPOLOGY_LATENT_KEY } from "./learned-topology.js";
 import { withOriginMetadata } from "./origin.js";
 import { ganPlace, layoutLatentSize, randomPlace, sampleLayoutLatents } from "./placement.js";
-import { polished } from "./polish-step.js";
 import { criticScores, rankCandidates } from "./ranking.js";
 import { sourceFor } from "./topology-source.js";
 import type { Candidate, PipelineOptions } from "./types.js";
 
-/** Runs the pipeline: `count` candidates, ranked. */
+/** A step of the pipeline: a batch of finishing work to do (its results go back in), or progress. */
+type Step =
+  | { readonly type: "work"; readonly work: readonly FinishWork[]; readonly context: FinishWorkContext }
+  | { readonly type: "progress"; readonly done: number; readonly total: number };
+
+/** Runs the pipeline: `count` candidates, ranked. Finishing runs here (PipelineOptions.finishWork is for the async form). */
 export function generateCandidates(request: GenerationRequest, options: PipelineOptions = {}): Candidate[] {
   const steps = pipelineSteps(request, options);
+  let results: readonly FinishWorkResult[] = [];
   for (;;) {
-    const step = steps.next();
+    const step = steps.next(results);
     if (step.done) return step.value;
-    options.onCandidate?.(step.value.done, step.value.total);
+    if (step.value.type === "work") {
+      const { work, context } = step.value;
+      results = work.map((w) => doFinishWork(w, context));
+    } else options.onCandidate?.(step.value.done, step.value.total);
   }
 }
 
 /**
  * The pipeline as `generateCandidates`, giving the event loop back after each finished candidate:
  * `progress` is awaited there (a job writes its progress row and renews its lease in between).
+ * Each batch of finishing work goes to `options.finishWork` when given (a pool spreading it over
+ * processes), with the same results as doing it here.
  */
 export async function generateCandidatesAsync(
   request: GenerationRequest,
@@ -48,11 +65,21 @@ export async function generateCandidatesAsync(
   progress: (done: number, total: number) => Promise<void>,
 ): Promise<Candidate[]> {
   const steps = pipelineSteps(request, options);
+  let results: readonly FinishWorkResult[] = [];
   for (;;) {
-    const step = steps.next();
+    const step = steps.next(results);
     if (step.done) return step.value;
-    options.onCandidate?.(step.value.done, step.value.total);
-    await progress(step.value.done, step.value.total);
+    if (step.value.type === "work") {
+      const { work, context } = step.value;
+      results = options.finishWork
+        ? await options.finishWork(work, context)
+        : work.map((w) => doFinishWork(w, context));
+      if (results.length !== work.length)
+        throw new Error(`finishing work: ${results.length} results for ${work.length} units`);
+    } else {
+      options.onCandidate?.(step.value.done, step.value.total);
+      await progress(step.value.done, step.value.total);
+    }
   }
 }
 
@@ -74,7 +101,7 @@ interface Topology {
 function* pipelineSteps(
   request: GenerationRequest,
   options: PipelineOptions,
-): Generator<{ done: number; total: number }, Candidate[]> {
+): Generator<Step, Candidate[], readonly FinishWorkResult[]> {
   const placement = options.placement ?? "gan";
   const model = options.model;
   if (placement === "gan" && model === undefined) throw new PipelineError("no_model", "placement gan needs a model");
@@ -140,23 +167,13 @@ function* pipelineSteps(
   };
   // Fixed items stay where the request put them: pinned after placement, never moved by the legaliser.
   const fixed = fixedTags(request);
-  const finish = (input: PlantDesignInput, t: Topology): Proposal =>
-    finishProposal(pinFixedItems(input, request), t, { pack, margin, fixed });
+  const context: FinishWorkContext = { pack, margin, fixed, polish: options.polish ?? true };
   const best: (Proposal | undefined)[] = topologies.map(() => undefined);
   const firstRaw: { errors: number; rules: readonly string[] }[] = topologies.map(() => ({ errors: 0, rules: [] }));
   const tries: number[] = topologies.map(() => 0);
   // What made each candidate's best proposal: its latent and the seed its topology source was given.
   const made: { latent?: LatentRecord; sourceSeed: number }[] = topologies.map((t) => ({ sourceSeed: t.sourceSeed }));
-  // Each candidate is polished as soon as its search is over, so progress counts finished candidates.
-  type Settled = ReturnType<typeof settle>;
-  const settle = (k: number) =>
-    polished(
-      { ...best[k]!, rawErrors: firstRaw[k]!.errors, rawRules: firstRaw[k]!.rules, attempts: tries[k]! },
-      pack,
-      fixed,
-      options.polish ?? true,
-    );
-  const settled: (Settled | undefined)[] = topologies.map(() => undefined);
+  const settled: (SettledProposal | undefined)[] = topologies.map(() => undefined);
   let done = 0;
   for (let attempt = 0; attempt < attemptLimit; attempt++) {
     const pending = topologies.flatMap((_, k) => (best[k] && layoutFaults(best[k]!) === 0 ? [] : [k]));
@@ -183,8 +200,19 @@ function* pipelineSteps(
             pack,
           )
         : subset.map((t) => randomPlace(t.design, attempt === 0 ? t.seed : deriveSeed(t.seed, 50_000 + attempt)));
+    // Legalise, route, validate each proposal: one unit of work each, done by the caller's runner.
+    const finished = yield {
+      type: "work",
+      work: pending.map((_, i) => ({
+        kind: "finish" as const,
+        input: pinFixedItems(placed[i]!, request),
+        topology: { seed: subset[i]!.seed, source: subset[i]!.source, completed: subset[i]!.completed },
+      })),
+      context,
+    };
+    const searchOver: number[] = [];
     for (const [i, k] of pending.entries()) {
-      const r = finish(placed[i]!, subset[i]!);
+      const r = proposalOf(finished[i]);
       if (attempt === 0) firstRaw[k] = { errors: r.rawErrors, rules: r.rawRules };
       tries[k] = attempt + 1;
       if (!best[k] || layoutFaults(r) < layoutFaults(best[k]!)) {
@@ -195,10 +223,21 @@ function* pipelineSteps(
           : undefined;
         made[k] = { ...(latent ? { latent } : {}), sourceSeed: subset[i]!.sourceSeed };
       }
-      if (layoutFaults(best[k]!) === 0 || attempt === attemptLimit - 1) {
-        settled[k] = settle(k);
-        yield { done: ++done, total: topologies.length };
-      }
+      if (layoutFaults(best[k]!) === 0 || attempt === attemptLimit - 1) searchOver.push(k);
+    }
+    if (searchOver.length === 0) continue;
+    // Each candidate whose search is over is polished now, so progress counts finished candidates.
+    const polishedOnes = yield {
+      type: "work",
+      work: searchOver.map((k) => ({
+        kind: "polish" as const,
+        proposal: { ...best[k]!, rawErrors: firstRaw[k]!.errors, rawRules: firstRaw[k]!.rules, attempts: tries[k]! },
+      })),
+      context,
+    };
+    for (const [j, k] of searchOver.entries()) {
+      settled[k] = settledOf(polishedOnes[j]);
+      yield { type: "progress", done: ++done, total: topologies.length };
     }
   }
   const results = settled.map((r) => r!);
@@ -243,4 +282,14 @@ function* pipelineSteps(
       };
     }),
   );
+}
+
+function proposalOf(result: FinishWorkResult | undefined): Proposal {
+  if (result?.kind !== "finish") throw new Error(`finishing work: expected a finished proposal, got ${result?.kind}`);
+  return result.proposal;
+}
+
+function settledOf(result: FinishWorkResult | undefined): SettledProposal {
+  if (result?.kind !== "polish") throw new Error(`finishing work: expected a polished candidate, got ${result?.kind}`);
+  return result.settled;
 }

@@ -4,6 +4,7 @@ import type { Design, RulePack, ValidationReport } from "../design/types.js";
 import type { GanModel } from "../gan/models.js";
 import type { PolishReport } from "../polish/index.js";
 import type { PipelineOutcome } from "../validate/types.js";
+import type { FinishWorkRunner } from "./finish-work.js";
 import type { LatentRecord } from "./latent.js";
 import type { CandidateOrigin, CandidateParents } from "./origin.js";
 import type { TopologySource } from "./topology-source.js";
@@ -59,6 +60,11 @@ export interface PipelineOptions {
    * done of how many: progress for a job or a progress bar. Ranking comes after the last.
    */
   readonly onCandidate?: (done: number, total: number) => void;
+  /**
+   * Does each batch of per-candidate finishing (legalise, route, validate; then the polish) in
+   * `generateCandidatesAsync`, e.g. spread over a pool's processes; the same results as without.
+   */
+  readonly finishWork?: FinishWorkRunner;
 }
 
 export interface CandidateStats {
