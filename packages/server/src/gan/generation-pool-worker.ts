@@ -1,10 +1,16 @@
 import { type GenerationRequest, parseGenerationRequest } from "@plantgan/core/design";
 import { type GanModel, selectBackend } from "@plantgan/core/gan";
-import { generateCandidatesAsync, topologySourceByName } from "@plantgan/core/generate";
+import {
+  doFinishWork,
+  type FinishWorkResult,
+  type FinishWorkRunner,
+  generateCandidatesAsync,
+  topologySourceByName,
+} from "@plantgan/core/generate";
 import { loadSolver } from "@plantgan/core/polish";
 import { exitWhenParentDies } from "../process/parent-watch.js";
 import { loadBundledModel } from "./bundle.js";
-import type { PoolReply, PoolTask } from "./generation-pool-protocol.js";
+import type { PoolMessage, PoolReply, PoolTask, PoolWorkNotice, PoolWorkTask } from "./generation-pool-protocol.js";
 
 /**
  * A warm generation worker: a child process of the API server (generation-pool.ts) that picks
@@ -13,6 +19,11 @@ import type { PoolReply, PoolTask } from "./generation-pool-protocol.js";
  * and runs one generation task at a time: GAN → decode → legalise → route → control completion
  * → validate → rank, the same pipeline as the "generate" job (jobs/generate.ts). It writes
  * nothing: the API process stores the candidates under the request's job.
+ *
+ * In a pool of several workers, each batch of a generation's per-candidate finishing (legalise,
+ * route, validate, polish) is offered to the pool, which gives some units to idle workers
+ * ("finish-work" tasks, done here as well) and tells this one which it keeps; their results come
+ * back through the pool. One generation's candidates so use every idle core.
  */
 
 /** Models kept per worker: a handful of MB each; more than two in use at once is rare. */
@@ -84,6 +95,94 @@ function warmWhileIdle(): void {
   });
 }
 
+/** A batch this worker offered to the pool: its results as they come, and who waits for them. */
+interface Offer {
+  readonly results: (FinishWorkResult | undefined)[];
+  missing: number;
+  readonly share: Deferred<readonly number[]>;
+  /** Settles once every unit the other workers do is back (or one of them is lost). */
+  readonly others: Deferred<void>;
+}
+
+interface Deferred<T> {
+  readonly promise: Promise<T>;
+  readonly resolve: (value: T) => void;
+  readonly reject: (error: Error) => void;
+}
+
+function deferred<T>(): Deferred<T> {
+  let resolve!: (value: T) => void;
+  let reject!: (error: Error) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  // Awaited later, or never when an earlier step failed: no unhandled rejection either way.
+  promise.catch(() => undefined);
+  return { promise, resolve, reject };
+}
+
+const offers = new Map<number, Offer>();
+let lastBatch = 0;
+
+/**
+ * Finishing for generation `taskId`: when `share`, each batch of two or more units is offered to
+ * the pool; this worker does the units the pool leaves it (all of them when no other is idle),
+ * then waits for the rest. `counted.here` adds up the units done in this process.
+ */
+function finishing(taskId: number, share: boolean, counted: { here: number }): FinishWorkRunner {
+  return async (work, context) => {
+    if (!share || work.length < 2) {
+      counted.here += work.length;
+      return work.map((w) => doFinishWork(w, context));
+    }
+    const batch = ++lastBatch;
+    const offer: Offer = {
+      results: work.map(() => undefined),
+      missing: work.length,
+      share: deferred(),
+      others: deferred(),
+    };
+    offers.set(batch, offer);
+    try {
+      send({ type: "work-offer", id: taskId, batch, work, context });
+      for (const i of await offer.share.promise) {
+        offer.results[i] = doFinishWork(work[i]!, context);
+        offer.missing--;
+        counted.here++;
+      }
+      if (offer.missing > 0) await offer.others.promise;
+      return offer.results.map((r, i) => {
+        if (!r) throw new Error(`finishing unit ${i} of batch ${batch} came back empty`);
+        return r;
+      });
+    } finally {
+      offers.delete(batch);
+    }
+  };
+}
+
+/** The pool's answers about an offered batch: handled at once, not queued behind the computation. */
+function onNotice(notice: PoolWorkNotice): void {
+  const offer = offers.get(notice.batch);
+  if (!offer) return;
+  if (notice.type === "work-share") offer.share.resolve(notice.mine);
+  else if (notice.type === "work-lost") {
+    const error = new Error(notice.message);
+    offer.share.reject(error);
+    offer.others.reject(error);
+  } else {
+    for (const [j, i] of notice.indices.entries()) offer.results[i] = notice.results[j];
+    offer.missing -= notice.indices.length;
+    if (offer.missing === 0) offer.others.resolve();
+  }
+}
+
+/** Another worker's finishing units, done here: the same function the pipeline would call. */
+function runWork(task: PoolWorkTask): void {
+  send({ type: "work-result", id: task.id, results: task.work.map((w) => doFinishWork(w, task.context)) });
+}
+
 function send(reply: PoolReply): void {
   // A failed send means the server is gone: the "disconnect" handler ends this process.
   if (process.connected) process.send?.(reply, undefined, undefined, () => undefined);
@@ -130,6 +229,7 @@ async function run(task: PoolTask, backend: string): Promise<void> {
   if (!request.success) throw new Error(`request is not valid: ${request.issues[0]?.message}`);
   // The source asked for, or the task fails saying why: never the designer in its place.
   const topology = task.topology === undefined ? undefined : topologySourceByName(task.topology, model);
+  const counted = { here: 0 };
   const candidates = await generateCandidatesAsync(
     request.data,
     {
@@ -137,6 +237,7 @@ async function run(task: PoolTask, backend: string): Promise<void> {
       ...(topology ? { topology } : {}),
       ...(task.latents ? { latents: task.latents } : {}),
       ...(task.parents ? { parents: task.parents } : {}),
+      finishWork: finishing(task.id, task.shareFinishing === true, counted),
     },
     async (done, total) => send({ type: "progress", id: task.id, done, total }),
   );
@@ -148,6 +249,7 @@ async function run(task: PoolTask, backend: string): Promise<void> {
     modelLoaded: task.bundle !== undefined,
     modelLoadMs: task.bundle ? loadedMs : 0,
     generateMs: performance.now() - started - loadedMs,
+    finishedHere: counted.here,
   });
 }
 
@@ -157,12 +259,16 @@ async function main(): Promise<void> {
   await loadSolver();
   // One task at a time, in order: the pool sends the next only after this one's answer.
   process.on("message", (raw: unknown) => {
-    const task = raw as PoolTask;
-    if (task?.type !== "generate") return;
+    const task = raw as PoolMessage;
+    if (task?.type === "work-share" || task?.type === "work-done" || task?.type === "work-lost") {
+      onNotice(task);
+      return;
+    }
+    if (task?.type !== "generate" && task?.type !== "finish-work") return;
     waiting++;
-    awaitingModel = false;
+    if (task.type === "generate") awaitingModel = false;
     queue = queue
-      .then(() => run(task, chosen.name))
+      .then(() => (task.type === "generate" ? run(task, chosen.name) : runWork(task)))
       .catch((error: unknown) => {
         // A task's error (bad request, a model without a topology generator): the worker stays.
         send({ type: "failed", id: task.id, message: error instanceof Error ? error.message : String(error) });

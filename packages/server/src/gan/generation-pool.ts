@@ -4,7 +4,7 @@ import { availableParallelism } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { Candidate, CandidateParents, GivenLatent } from "@plantgan/core/generate";
-import type { PoolReply, PoolTask } from "./generation-pool-protocol.js";
+import type { PoolMessage, PoolReply, PoolTask } from "./generation-pool-protocol.js";
 
 /** What one generation needs: the request, the model's weights blob, and how to read that blob when a worker lacks it. */
 export interface PoolJob {
@@ -27,6 +27,8 @@ export interface PoolResult {
   readonly generateMs: number;
   /** The worker process that ran it. */
   readonly pid: number;
+  /** Finishing units (legalise, route, validate; polish) each worker process did for it, by pid. */
+  readonly finishedBy: ReadonlyMap<number, number>;
 }
 
 /** The worker running a generation died (crash, out of memory, killed, or past the task time limit). */
@@ -74,6 +76,19 @@ interface Pending {
   readonly job: PoolJob;
   readonly resolve: (result: PoolResult) => void;
   readonly reject: (error: Error) => void;
+  readonly finishedBy: Map<number, number>;
+  /** A worker that was doing some of its finishing died: the generation fails as a crash, with this. */
+  crashed?: string;
+}
+
+/** Some of a generation's finishing units, done by another worker than the one running it. */
+interface Help {
+  readonly id: number;
+  readonly parent: Pending;
+  /** The worker running the generation, which waits for these results. */
+  readonly owner: Worker;
+  readonly batch: number;
+  readonly indices: readonly number[];
 }
 
 interface Worker {
@@ -81,6 +96,7 @@ interface Worker {
   ready: boolean;
   backend?: string;
   task?: Pending | undefined;
+  help?: Help | undefined;
   timer?: NodeJS.Timeout | undefined;
   /** Why we killed it (timeout), for the in-flight task's error. */
   killedFor?: string;
@@ -92,6 +108,11 @@ interface Worker {
  * model load, and none of it runs on the API's thread. Tasks wait in one queue and go to the next
  * idle worker. A worker that dies is replaced at once; the task it was running fails with
  * GenerationWorkerCrashedError (never a hang: a task past its time limit has its worker killed).
+ *
+ * With more than one worker, a generation's per-candidate finishing is shared: the worker running
+ * it offers each batch of units (after the batched generator: legalise, route, validate; then the
+ * polish), and the pool splits it round-robin between that worker and the idle ones. A helper that
+ * dies fails the generation as a crash; results are the same as one worker's.
  */
 export class GenerationPool {
   readonly size: number;
@@ -117,9 +138,19 @@ export class GenerationPool {
     return [...this.#workers].flatMap((w) => (w.child.pid === undefined ? [] : [w.child.pid]));
   }
 
+  /** Process ids of workers now doing some of another worker's finishing units (tests watch them). */
+  helperPids(): number[] {
+    return [...this.#workers].flatMap((w) => (w.help && w.child.pid !== undefined ? [w.child.pid] : []));
+  }
+
   /** Tasks queued or running. */
   pending(): number {
     return this.#queue.length + [...this.#workers].filter((w) => w.task).length;
+  }
+
+  /** Workers neither running a generation nor helping finish one. */
+  #idle(): Worker[] {
+    return [...this.#workers].filter((w) => w.ready && !w.task && !w.help);
   }
 
   /** How many workers have their backend and solver ready. */
@@ -141,7 +172,7 @@ export class GenerationPool {
   run(job: PoolJob): Promise<PoolResult> {
     if (this.#closed) return Promise.reject(new Error("the generation pool is closed"));
     return new Promise((resolve, reject) => {
-      this.#queue.push({ id: this.#nextId++, job, resolve, reject });
+      this.#queue.push({ id: this.#nextId++, job, resolve, reject, finishedBy: new Map() });
       this.#dispatch();
     });
   }
@@ -190,6 +221,10 @@ export class GenerationPool {
       this.#dispatch();
       return;
     }
+    if (worker.help && worker.help.id === reply.id) {
+      this.#onHelpReply(worker, worker.help, reply);
+      return;
+    }
     const task = worker.task;
     if (!task || task.id !== reply.id) return;
     if (reply.type === "progress") {
@@ -201,26 +236,85 @@ export class GenerationPool {
         this.#finish(worker);
         task.reject(error instanceof Error ? error : new Error(String(error)));
       }
+    } else if (reply.type === "work-offer") {
+      this.#share(worker, task, reply);
+    } else if (task.crashed !== undefined && (reply.type === "failed" || reply.type === "result")) {
+      this.#finish(worker);
+      task.reject(new GenerationWorkerCrashedError(task.crashed));
     } else if (reply.type === "failed") {
       this.#finish(worker);
       task.reject(new GenerationFailedError(reply.message));
-    } else {
+    } else if (reply.type === "result") {
       this.#finish(worker);
+      const pid = worker.child.pid ?? 0;
+      if (reply.finishedHere > 0) task.finishedBy.set(pid, (task.finishedBy.get(pid) ?? 0) + reply.finishedHere);
       task.resolve({
         candidates: reply.candidates,
         backend: reply.backend,
         modelLoaded: reply.modelLoaded,
         modelLoadMs: reply.modelLoadMs,
         generateMs: reply.generateMs,
-        pid: worker.child.pid ?? 0,
+        pid,
+        finishedBy: task.finishedBy,
       });
     }
+  }
+
+  /**
+   * Splits an offered batch round-robin between the offering worker and the idle ones: unit i goes
+   * to share i mod (idle + 1), share 0 the offering worker's. No idle worker: it keeps them all.
+   */
+  #share(owner: Worker, task: Pending, offer: Extract<PoolReply, { type: "work-offer" }>): void {
+    const helpers = this.#idle();
+    const shares = helpers.length + 1;
+    const indicesOf = (s: number) => offer.work.flatMap((_, i) => (i % shares === s ? [i] : []));
+    this.#tell(owner, { type: "work-share", id: task.id, batch: offer.batch, mine: indicesOf(0) });
+    for (const [h, helper] of helpers.entries()) {
+      const indices = indicesOf(h + 1);
+      if (indices.length === 0) continue;
+      const help: Help = { id: this.#nextId++, parent: task, owner, batch: offer.batch, indices };
+      helper.help = help;
+      this.#busy(helper);
+      this.#tell(helper, {
+        type: "finish-work",
+        id: help.id,
+        work: indices.map((i) => offer.work[i]!),
+        context: offer.context,
+      });
+    }
+  }
+
+  /** A helper's answer goes to the generation's worker, if it still runs that generation. */
+  #onHelpReply(helper: Worker, help: Help, reply: PoolReply): void {
+    if (reply.type !== "work-result" && reply.type !== "failed") return;
+    this.#finish(helper);
+    if (help.owner.task !== help.parent) return;
+    if (reply.type === "failed") {
+      this.#tell(help.owner, { type: "work-lost", id: help.parent.id, batch: help.batch, message: reply.message });
+      return;
+    }
+    const pid = helper.child.pid ?? 0;
+    help.parent.finishedBy.set(pid, (help.parent.finishedBy.get(pid) ?? 0) + reply.results.length);
+    this.#tell(help.owner, {
+      type: "work-done",
+      id: help.parent.id,
+      batch: help.batch,
+      indices: help.indices,
+      results: reply.results,
+    });
   }
 
   #onExit(worker: Worker, code: number | null, signal: NodeJS.Signals | null): void {
     this.#workers.delete(worker);
     if (worker.timer) clearTimeout(worker.timer);
     const how = worker.killedFor ?? (signal ? `signal ${signal}` : `exit code ${code}`);
+    const help = worker.help;
+    if (help && help.owner.task === help.parent) {
+      // The generation's own worker is told, fails it, and answers; its answer becomes this crash.
+      const message = `the generation worker (process ${worker.child.pid}) died while generating (${how}); it has been replaced`;
+      help.parent.crashed = message;
+      this.#tell(help.owner, { type: "work-lost", id: help.parent.id, batch: help.batch, message });
+    }
     if (worker.task) {
       worker.task.reject(
         new GenerationWorkerCrashedError(
@@ -247,17 +341,22 @@ export class GenerationPool {
   #dispatch(): void {
     for (const worker of this.#workers) {
       if (this.#queue.length === 0) return;
-      if (!worker.ready || worker.task) continue;
+      if (!worker.ready || worker.task || worker.help) continue;
       const task = this.#queue.shift()!;
       worker.task = task;
-      worker.child.channel?.ref();
-      worker.timer = setTimeout(() => {
-        worker.killedFor = `no answer within ${Math.round(this.#taskTimeoutMs / 1000)} s, killed`;
-        worker.child.kill("SIGKILL");
-      }, this.#taskTimeoutMs);
-      worker.timer.unref();
+      this.#busy(worker);
       this.#send(worker, task);
     }
+  }
+
+  /** A worker given a task keeps the process alive, and is killed when it does not answer in time. */
+  #busy(worker: Worker): void {
+    worker.child.channel?.ref();
+    worker.timer = setTimeout(() => {
+      worker.killedFor = `no answer within ${Math.round(this.#taskTimeoutMs / 1000)} s, killed`;
+      worker.child.kill("SIGKILL");
+    }, this.#taskTimeoutMs);
+    worker.timer.unref();
   }
 
   #send(worker: Worker, task: Pending, bundle?: Uint8Array): void {
@@ -271,7 +370,12 @@ export class GenerationPool {
       ...(topology === undefined ? {} : { topology }),
       ...(latents === undefined ? {} : { latents }),
       ...(parents === undefined ? {} : { parents }),
+      ...(this.size > 1 ? { shareFinishing: true } : {}),
     };
+    this.#tell(worker, message);
+  }
+
+  #tell(worker: Worker, message: PoolMessage): void {
     // A send to a worker that just died fails here; its "exit" rejects the task.
     worker.child.send(message, (error) => {
       if (error) worker.child.kill("SIGKILL");
@@ -281,6 +385,7 @@ export class GenerationPool {
   #finish(worker: Worker): void {
     if (worker.timer) clearTimeout(worker.timer);
     worker.task = undefined;
+    worker.help = undefined;
     worker.timer = undefined;
     worker.child.channel?.unref();
     this.#dispatch();
