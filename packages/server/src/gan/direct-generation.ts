@@ -88,7 +88,8 @@ export async function runDirectGeneration(input: {
           data: {
             message:
               `TensorFlow.js backend: ${result.backend}; warm generation worker ${result.pid}, model ` +
-              (result.modelLoaded ? `loaded into it (${Math.round(result.modelLoadMs)} ms)` : "already loaded in it"),
+              (result.modelLoaded ? `loaded into it (${Math.round(result.modelLoadMs)} ms)` : "already loaded in it") +
+              sharedFinishing(result.finishedBy),
           },
         },
         { type: "progress", data: { done: stored.length, total } },
@@ -111,6 +112,13 @@ async function progressStep(store: Store, jobId: string, token: string, done: nu
     progress: { done, total },
     events: [{ type: "progress", data: { done, total } }],
   });
+}
+
+/** Which workers did the candidates' finishing, when more than the one that ran the generation. */
+function sharedFinishing(finishedBy: ReadonlyMap<number, number>): string {
+  if (finishedBy.size < 2) return "";
+  const each = [...finishedBy].map(([pid, units]) => `${units} in ${pid}`).join(", ");
+  return `; finishing (legalise, route, validate, polish) shared: ${each}`;
 }
 
 /** The request's candidate count, as the pipeline reads it. */
