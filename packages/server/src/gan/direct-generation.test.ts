@@ -1,18 +1,22 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { pumpStationRequest } from "@plantgan/testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { SHIPPED_MODEL_DIR } from "../seed.js";
 import { openStore } from "../store/open.js";
 import type { Store } from "../store/store.js";
+import { bundleModelFolder } from "./bundle.js";
 import { runDirectGeneration } from "./direct-generation.js";
 import { GenerationPool, generationPoolSize } from "./generation-pool.js";
 
 /**
- * The direct path's claim on its job (Store.claimJob) against a real SQLite store: it takes only
- * the named job, only while queued, and a job a runner claimed first is left to that runner. The
- * whole path with a warm worker is tests/api/generate-pool.test.ts.
+ * The direct path against a real SQLite store: its claim on its job (Store.claimJob) takes only
+ * the named job, only while queued, and a job a runner claimed first is left to that runner; on a
+ * pool of two real workers it stores the candidates and logs how the finishing was shared. The
+ * whole path with a warm worker behind the API is tests/api/generate-pool.test.ts.
  */
-describe("direct generation's job claim", () => {
+describe("direct generation on a real store", () => {
   let dir: string;
   let opened: ReturnType<typeof openStore>;
   let store: Store;
@@ -60,6 +64,28 @@ describe("direct generation's job claim", () => {
     expect(await store.getJob(ws, "job-raced")).toMatchObject({ status: "running", attempts: 1 });
     await pool.close();
   });
+
+  it("runs a job on a pool of two, its log naming the finishing units each worker did", async () => {
+    const { sha256: weights } = await opened.blobs.put(await bundleModelFolder(SHIPPED_MODEL_DIR));
+    const payload = { request: pumpStationRequest(4, 41), modelId: "default", weights };
+    const job = await store.createJob(ws, { id: "job-shared", kind: "generate", payload, maxAttempts: 1 });
+    const pool = new GenerationPool({ size: 2, log: () => {} });
+    try {
+      await pool.whenReady(2, 120_000);
+      const done = await runDirectGeneration({ pool, store, blobs: opened.blobs, job, payload, workspaceId: ws });
+      expect(done).toMatchObject({ status: "succeeded" });
+      expect((await store.listCandidates(ws, { jobId: job.id }, { limit: 10 })).items).toHaveLength(4);
+      const logs = (await store.jobEvents(ws, job.id, 0, 100)).filter((e) => e.type === "log");
+      const [pidA, pidB] = pool.workerPids();
+      expect(logs).toHaveLength(1);
+      const line = (logs[0]!.data as { message: string }).message;
+      expect(line).toMatch(/finishing \(legalise, route, validate, polish\) shared: \d+ in \d+, \d+ in \d+$/);
+      expect(line).toContain(` in ${pidA}`);
+      expect(line).toContain(` in ${pidB}`);
+    } finally {
+      await pool.close();
+    }
+  }, 300_000);
 });
 
 describe("generation pool size", () => {
