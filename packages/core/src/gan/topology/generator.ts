@@ -731,6 +731,44 @@ export function listLines(
 }
 
 /**
+ * For each slot that may hold a line (an allowed cell in its row or column) but was drawn none,
+ * the allowed cell of its row or column with the highest logit: 1 there, 0 elsewhere ([B,N,N]).
+ * Slots are taken in order, and a line added for one counts for its other end.
+ */
+export function linesForLoneItems(
+  sampled: Float32Array,
+  allowed: Float32Array,
+  logits: Float32Array,
+  batch: number,
+  n: number,
+): Float32Array {
+  const added = new Float32Array(batch * n * n);
+  for (let b = 0; b < batch; b++) {
+    const at = (i: number, j: number) => b * n * n + i * n + j;
+    const lined = new Uint8Array(n);
+    for (let i = 0; i < n; i++)
+      for (let j = 0; j < n; j++)
+        if (sampled[at(i, j)]! > 0.5) {
+          lined[i] = 1;
+          lined[j] = 1;
+        }
+    for (let i = 0; i < n; i++) {
+      if (lined[i]) continue;
+      let best = -1;
+      for (let j = 0; j < n; j++)
+        for (const cell of [at(i, j), at(j, i)])
+          if (allowed[cell]! > 0.5 && (best < 0 || logits[cell]! > logits[best]!)) best = cell;
+      if (best < 0) continue;
+      added[best] = 1;
+      const cell = best - b * n * n;
+      lined[Math.floor(cell / n)] = 1;
+      lined[cell % n] = 1;
+    }
+  }
+  return added;
+}
+
+/**
  * Runs the three stages on z [B,Z] and c [B,C] and samples a hard slot graph (straight-through,
  * so differentiable with respect to the generator's weights). Call inside `tf.tidy`.
  */
@@ -786,7 +824,18 @@ export function runGenerator(
     subSeed(seed, 2),
     tau,
   );
-  const sampledLines = tf.mul(tf.reshape(line.value, [b, n, n]), allowed);
+  let sampledLines = tf.mul(tf.reshape(line.value, [b, n, n]), allowed);
+  if (config.rowMotifs) {
+    // Every item of the data has a line: an item drawn without one gets its likeliest allowed line.
+    const added = linesForLoneItems(
+      sampledLines.dataSync() as Float32Array,
+      allowed.dataSync() as Float32Array,
+      logits.dataSync() as Float32Array,
+      b,
+      n,
+    );
+    sampledLines = tf.add(sampledLines, tf.tensor3d(added, [b, n, n]));
+  }
   const list = listLines(sampledLines.dataSync() as Float32Array, b, n, capacity, logits.dataSync() as Float32Array);
   const adjacency = tf.mul(sampledLines, tf.tensor3d(list.keep, [b, n, n])) as tf.Tensor3D;
   logProbs.push(tf.sum(tf.mul(tf.reshape(line.logProb, [b, n, n]), stopGradient(allowed)), [1, 2]));
@@ -813,24 +862,15 @@ export function runGenerator(
     const ends = (onehots: Float32Array) => lineEndTypes(onehots, types!, b, capacity, n);
     const nodeMask = nodeMotifMask(motifs.nodes, types!);
     const lineMask = lineMotifMask(motifs.lines, ends(list.from), ends(list.to));
-    const a = sampleBlocks(
-      attachLogits,
-      tables.node.layout,
-      t,
-      subSeed(seed, 3),
-      tau,
-      withOpenColumns(nodeMask, tables.node),
-    );
-    const f = sampleBlocks(
-      featureLogits,
-      tables.line.layout,
-      t,
-      subSeed(seed, 4),
-      tau,
-      withOpenColumns(lineMask, tables.line),
-    );
-    nodeDraw = expandMotifs(a.value as tf.Tensor3D, tables.node);
-    lineDraw = expandMotifs(f.value as tf.Tensor3D, tables.line);
+    // The drawn one-hot (and its continuous columns) times the table: the row in stage order.
+    const draw = (logits: tf.Tensor3D, table: MotifTable, mask: Float32Array, k: number) => {
+      const s = sampleBlocks(logits, table.layout, t, subSeed(seed, k), tau, withOpenColumns(mask, table));
+      return { value: expandMotifs(s.value as tf.Tensor3D, table), logProb: s.logProb };
+    };
+    const a = draw(attachLogits, tables.node, nodeMask, 3);
+    const f = draw(featureLogits, tables.line, lineMask, 4);
+    nodeDraw = a.value;
+    lineDraw = f.value;
     logProbs.push(tf.sum(tf.mul(a.logProb, stopGradient(exist)), 1));
     logProbs.push(tf.sum(tf.mul(f.logProb, stopGradient(present)), 1));
   } else if (g.sequence) {

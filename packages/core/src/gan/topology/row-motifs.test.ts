@@ -4,13 +4,12 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseDesign } from "../../design/parse.js";
 import type { EquipmentType } from "../../design/types.js";
 import { EQUIPMENT_TYPES } from "../../design/vocabulary.js";
 import { useBackend } from "../backend.js";
 import { conditionVector } from "../condition.js";
-import { encodeSlotGraph } from "./encode.js";
-import { stageColumns } from "./generator.js";
+import { loadSlotGraphs } from "./dataset.js";
+import { linesForLoneItems, stageColumns } from "./generator.js";
 import {
   disposeTopologyModel,
   generateSlotGraphs,
@@ -34,15 +33,12 @@ import { createTopologyTrainer, type TopologyTrainer } from "./training.js";
 const TRAIN = fileURLToPath(new URL("../../../../../datasets/synthetic-v1/train.ndjson.gz", import.meta.url));
 const spec = defaultSlotGraphSpec(40);
 // Every 50th training design: all seven classes, a few thousand rows.
-const graphs = gunzipSync(readFileSync(TRAIN))
-  .toString("utf8")
-  .split("\n")
-  .filter((l, i) => l.trim() !== "" && i % 50 === 0)
-  .map((l) => {
-    const parsed = parseDesign(JSON.parse(l));
-    if (!parsed.success) throw new Error("a training design does not parse");
-    return encodeSlotGraph(parsed.data, spec);
-  });
+const every50th = (path: string) =>
+  gunzipSync(readFileSync(path))
+    .toString("utf8")
+    .split("\n")
+    .filter((_, i) => i % 50 === 0);
+const { graphs } = await loadSlotGraphs([TRAIN], spec, every50th);
 const motifs = observeRowMotifs(graphs, spec);
 const type = requireGroup(spec.nodeGroups, "type");
 const nodeGroups = nodeMotifGroups(spec, ["type"]);
@@ -179,6 +175,33 @@ describe("observeRowMotifs on synthetic-v1 train", () => {
   });
 });
 
+describe("linesForLoneItems", () => {
+  it("gives an item drawn without a line its likeliest allowed line, and no more", () => {
+    // 4 slots: 0→1 drawn; 2 and 3 have none. 2 may reach 0 (logit 1) or 3 (logit 2); 3 may reach 2.
+    const n = 4;
+    const sampled = new Float32Array(16);
+    sampled[0 * n + 1] = 1;
+    const allowed = new Float32Array(16);
+    const logits = new Float32Array(16).fill(-5);
+    for (const [i, j, l] of [
+      [0, 1, 0],
+      [2, 0, 1],
+      [2, 3, 2],
+      [3, 2, 0.5],
+    ] as const) {
+      allowed[i * n + j] = 1;
+      logits[i * n + j] = l;
+    }
+    const added = linesForLoneItems(sampled, allowed, logits, 1, n);
+    // Slot 2 takes 2→3 (logit 2); slot 3 then has a line, so nothing else is added.
+    expect([...added.keys()].filter((k) => added[k] === 1)).toEqual([2 * n + 3]);
+    // An item with no allowed cell stays alone.
+    expect(linesForLoneItems(new Float32Array(16), new Float32Array(16), logits, 1, n).every((v) => v === 0)).toBe(
+      true,
+    );
+  });
+});
+
 describe("a generator with row motifs", () => {
   const SMALL = { latentSize: 8, hidden: 32, slotHidden: 16, attentionKey: 8, edgeHidden: 16, criticHidden: 16 };
   const folder = mkdtempSync(join(tmpdir(), "row-motifs-"));
@@ -206,6 +229,21 @@ describe("a generator with row motifs", () => {
     const pairsSeen = new Set(table.lines.flatMap((m) => m.ends.map((e) => e.join(","))));
     const rows = rowsOf(gs);
     expect(rows.nodes.length).toBeGreaterThan(0);
+    // No item is left without a line where a line to another item of the graph may run.
+    for (const g of gs) {
+      const types = Int32Array.from({ length: spec.nMax }, (_, i) => (g.mask[i]! > 0.5 ? typeOf(g, i) : -1));
+      const open = linePairMask(table.lines, types, spec.nMax);
+      for (let i = 0; i < spec.nMax; i++) {
+        let may = false;
+        let has = false;
+        for (let j = 0; j < spec.nMax; j++) {
+          if (i === j) continue;
+          may ||= open[i * spec.nMax + j] === 1 || open[j * spec.nMax + i] === 1;
+          has ||= g.edges[(i * spec.nMax + j) * stride] === 1 || g.edges[(j * spec.nMax + i) * stride] === 1;
+        }
+        if (may) expect(has).toBe(true);
+      }
+    }
     expect(rows.lines.length).toBeGreaterThan(0);
     for (const row of rows.nodes) expect(byKey.get(row.key)?.types).toContain(row.type);
     // Lines run only between end types the data held a line between, each with a motif seen there.
