@@ -2,11 +2,11 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { gunzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
-import { type PlantDesignInput, parseDesign } from "../../design/index.js";
+import { type PlantDesignInput, parseDesign, RATINGS } from "../../design/index.js";
 import { validateDesign } from "../../validate/index.js";
 import { decodeSlotGraph } from "./decode.js";
 import { encodeSlotGraph } from "./encode.js";
-import { defaultSlotGraphSpec, edgeStride, type SlotGraph } from "./spec.js";
+import { defaultSlotGraphSpec, edgeStride, RowWriter, type SlotGraph } from "./spec.js";
 
 const VAL = fileURLToPath(new URL("../../../../../datasets/synthetic-v1/val.ndjson.gz", import.meta.url));
 const designs: PlantDesignInput[] = gunzipSync(readFileSync(VAL))
@@ -151,5 +151,43 @@ describe("decodeSlotGraph", () => {
     const fic = out.control?.loops?.find((l) => l.tag.startsWith("FIC"));
     expect(fic).toBeDefined();
     expect(out.instruments?.some((i) => i.tag === fic?.measurement)).toBe(true);
+  });
+  it("with the contract, a branch rated apart from its header keeps its class at the item and meets the header through a spec break", () => {
+    // Every val design: each line that leaves an item and tees into another line is re-rated CL900,
+    // with no spec break of its own.
+    const stride = edgeStride(spec);
+    const writer = (g: SlotGraph) => new RowWriter(spec.edgeGroups, g.edges, stride, 1);
+    let branches = 0;
+    for (const d of designs) {
+      const g = encodeSlotGraph(d, spec);
+      const edge = writer(g);
+      for (let cell = 0; cell < spec.nMax * spec.nMax; cell++) {
+        if (g.edges[cell * stride] !== 1) continue;
+        edge.row(cell);
+        if (edge.get("line1.toTee", 0) !== 1 || edge.get("line1.fromTee", 0) !== 0) continue;
+        edge.oneHot("line1.rating", RATINGS.indexOf("CL900") + 1);
+        edge.oneHot("line1.specBreak", 0);
+        edge.oneHot("line1.reliefSpecBreak", 0);
+      }
+      const out = decodeSlotGraph(g, spec, { ...context(d), contract: true });
+      const parsed = parseDesign(out);
+      if (!parsed.success) throw new Error(JSON.stringify(parsed.issues));
+      const byId = new Map(out.lines.map((l) => [l.id, l]));
+      for (const line of out.lines) {
+        if (!("tag" in line.from) || !("line" in line.to) || line.rating !== "CL900") continue;
+        const header = byId.get(line.to.line)!;
+        if (header.rating === "CL900") continue;
+        branches++;
+        // The item's nozzle takes CL900; the last spec break is the header's class.
+        const nozzle = out.equipment
+          .find((e) => e.tag === (line.from as { tag: string }).tag)!
+          .nozzles!.find((n) => n.id === (line.from as { nozzle: string }).nozzle);
+        expect(nozzle?.rating).toBe("CL900");
+        expect(line.components?.filter((c) => c.type === "spec_break").at(-1)?.rating).toBe(header.rating);
+      }
+      const mismatched = validateDesign(parsed.data).violations.filter((v) => v.rule === "piping.rating-match");
+      expect(mismatched).toEqual([]);
+    }
+    expect(branches).toBeGreaterThan(5);
   });
 });

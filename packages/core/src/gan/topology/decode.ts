@@ -47,8 +47,9 @@ export interface DecodeContext {
   readonly seed?: number;
   /**
    * Hand-written contract constraints for generated graphs (never needed on real data, whose round
-   * trip is exact): a branch is no larger than the line it tees into and takes its rating
-   * (piping.size-match, piping.rating-match); a control valve that no
+   * trip is exact): a branch is no larger than the line it tees into and meets its rating
+   * through a spec break at the tee, keeping its own at the item end (piping.size-match,
+   * piping.rating-match, piping.rating-capacity); a control valve that no
    * loop or interlock drives is left out (control.valve-controller); a loop claims, and a trip acts
    * on, only what lies within `maxPathHops` steps of its measurement (control.loop-path,
    * control.trip-senses-protected); a trip beside a loop of its variable gets its own safety
@@ -579,7 +580,12 @@ function connectLines(
           ];
           const theirs = new Set(along(parent));
           if (parent.rating !== undefined && !along(d).some((r) => r !== undefined && theirs.has(r))) {
-            d.rating = parent.rating;
+            // The tee end meets the parent through a spec break there; the item end keeps the
+            // branch's own class, which its nozzle must hold (piping.rating-capacity).
+            const own = d.rating;
+            if (own !== undefined && side === "to") d.components.push({ type: "spec_break", rating: parent.rating });
+            else if (own !== undefined) d.components.unshift({ type: "spec_break", rating: own });
+            if (own === undefined || side === "from") d.rating = parent.rating;
             changed = true;
           }
         }
