@@ -67,9 +67,11 @@ export const TOPOLOGY_VALIDITY_REWARD = 0;
 
 /**
  * Whether a training run's topology GAN decodes each attachment row and listed line into one of the
- * whole rows its data holds (topology/row-motifs.ts, README "Row motifs"), and lists lines only
- * between the type pairs the data has lines between. Read by topology-training-run.ts
- * topologyTrainingSetup. Measured in topology/README.md "Row motifs".
+ * whole rows its data holds (topology/row-motifs.ts, README "Row motifs"), lists lines only
+ * between the type pairs the data has lines between, and gives every item a line. Read by
+ * topology-training-run.ts topologyTrainingSetup. Measured in topology/README.md "Row motifs"
+ * (2 epochs "small", raw validity with the contract masks 0.81 val / 0.83 test against 0.49 / 0.44
+ * without motifs; MMD² 10.5 / 10.3 against 13.9 / 13.5).
  */
 export const TOPOLOGY_ROW_MOTIFS = true;
 
