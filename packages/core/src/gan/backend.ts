@@ -19,6 +19,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
 import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
 import { registerGanGradients } from "./gradients.js";
+import { registerWasmAliasKernels } from "./wasm-kernels.js";
 
 export type BackendName = "tensorflow-gpu" | "tensorflow" | "wasm" | "cpu";
 
@@ -164,6 +165,7 @@ async function tryWasm(wasmPaths: string | undefined): Promise<string | undefine
   }
   if (!(await activate("wasm")))
     return `the wasm backend did not initialise (binaries looked up at ${paths ?? "default"})`;
+  registerWasmAliasKernels();
   return undefined;
 }
 
