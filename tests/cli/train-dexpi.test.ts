@@ -51,6 +51,10 @@ describe("plantgan train on DEXPI imports (the repository's own files)", () => {
     expect(run.trained.stderr).toContain("3 topology-only");
     expect(run.trained.stderr).toContain("layout generator: no placed design, not trained");
     for (const f of TOPOLOGY_FILES) expect(existsSync(join(run.model, f)), f).toBe(true);
+    // A new run's heads decode into the whole rows these designs hold (model-sizes.ts TOPOLOGY_ROW_MOTIFS).
+    const saved = JSON.parse(readFileSync(join(run.model, "topology/topology-gan.json"), "utf8"));
+    expect(saved.model.rowMotifs.nodes.length).toBeGreaterThan(0);
+    expect(saved.model.rowMotifs.lines.length).toBeGreaterThan(0);
     const card = cardOf(run.model);
     expect(card.generators?.topology).toMatchObject({ designs: 3, placed: 0, topologyOnly: 3, skipped: {}, epochs: 1 });
     expect(Number.isFinite(card.generators?.topology?.losses?.d_loss)).toBe(true);

@@ -24,8 +24,8 @@ import {
   type Trainer,
   topologyFolderFiles,
   topologyLineCapacity,
-  topologyTrainerOfSize,
   topologyTrainingGraphs,
+  topologyTrainingSetup,
   trainerSettings,
   unpackCheckpoint,
   unpackTopologyCheckpoint,
@@ -407,22 +407,18 @@ async function topologyPhaseOf(
   designs: readonly Design[],
   options: { resumeFrom: string | undefined; size: string; nMax: number; seed: number },
 ): Promise<TopologyPhase> {
-  let trainer: TopologyTrainer;
-  let fromEpoch = 0;
-  let seconds = 0;
-  let losses: Record<string, number> = {};
-  if (options.resumeFrom) {
-    const { state, extra } = unpackTopologyCheckpoint(new Uint8Array(await readFile(options.resumeFrom)));
-    trainer = await restoreTopologyTrainer(state);
-    fromEpoch = Number(extra.epoch ?? 0);
-    seconds = Number(extra.seconds ?? 0);
-    losses = (extra.losses ?? {}) as Record<string, number>;
-    printError(`resuming the topology generator after epoch ${fromEpoch}`);
-  } else {
-    trainer = topologyTrainerOfSize(options.size, options.nMax, options.seed);
+  if (!options.resumeFrom) {
+    // A new run: the trainer's row-motif table (model-sizes.ts TOPOLOGY_ROW_MOTIFS) comes from these designs.
+    const { trainer, graphs, count } = topologyTrainingSetup({ designs, ...options });
+    return { trainer, graphs, count, fromEpoch: 0, epochsDone: 0, seconds: 0, losses: {} };
   }
+  const { state, extra } = unpackTopologyCheckpoint(new Uint8Array(await readFile(options.resumeFrom)));
+  const trainer = await restoreTopologyTrainer(state);
+  const fromEpoch = Number(extra.epoch ?? 0);
+  printError(`resuming the topology generator after epoch ${fromEpoch}`);
   const { graphs, count } = topologyTrainingGraphs(designs, trainer.config.spec, topologyLineCapacity(trainer));
-  return { trainer, graphs, count, fromEpoch, epochsDone: fromEpoch, seconds, losses };
+  const losses = (extra.losses ?? {}) as Record<string, number>;
+  return { trainer, graphs, count, fromEpoch, epochsDone: fromEpoch, seconds: Number(extra.seconds ?? 0), losses };
 }
 
 const skippedText = (skipped: Readonly<Record<string, number | undefined>>) =>

@@ -18,8 +18,8 @@ import {
   type Trainer,
   topologyFolderFiles,
   topologyLineCapacity,
-  topologyTrainerOfSize,
   topologyTrainingGraphs,
+  topologyTrainingSetup,
   trainerSettings,
   unpackCheckpoint,
   unpackTopologyCheckpoint,
@@ -110,6 +110,7 @@ export async function runTrain(ctx: JobContext): Promise<unknown> {
     });
   }
   let topology: TopologyTrainer | undefined;
+  let fresh: ReturnType<typeof topologyTrainingSetup> | undefined;
   let topologyDone = resumeFrom?.topology?.epoch ?? 0;
   let topologySeconds = resumeFrom?.topology?.trainingSeconds ?? 0;
   let topologyLast = resumeFrom?.topology?.losses ?? {};
@@ -117,7 +118,9 @@ export async function runTrain(ctx: JobContext): Promise<unknown> {
     const { state } = unpackTopologyCheckpoint(new Uint8Array(await ctx.blobs.get(resumeFrom.topology.state)));
     topology = await restoreTopologyTrainer(state);
   } else if (topologyEpochs > 0) {
-    topology = topologyTrainerOfSize(settings.size, settings.nMax, settings.seed);
+    // A new run: the trainer's row-motif table (model-sizes.ts TOPOLOGY_ROW_MOTIFS) comes from these designs.
+    fresh = topologyTrainingSetup({ designs, size: settings.size, nMax: settings.nMax, seed: settings.seed });
+    topology = fresh.trainer;
   }
   if (resumeFrom) {
     await ctx.emit("log", {
@@ -131,9 +134,9 @@ export async function runTrain(ctx: JobContext): Promise<unknown> {
   try {
     const layoutData = layoutTrainingData(designs, trainer);
     const { items } = layoutData;
-    const topologyData = topology
-      ? topologyTrainingGraphs(designs, topology.config.spec, topologyLineCapacity(topology))
-      : undefined;
+    const topologyData =
+      fresh ??
+      (topology ? topologyTrainingGraphs(designs, topology.config.spec, topologyLineCapacity(topology)) : undefined);
     if (topologyData && topologyData.graphs.length === 0) {
       topology?.dispose();
       topology = undefined;
