@@ -6,6 +6,12 @@
  * ratio is what the second core adds. `pnpm bench:gan` runs it after the single-process bench.
  *
  *   npx tsx --conditions=@plantgan/source packages/server/bench/gan-parallel.bench.ts [--batch B] [--steps S] [--resend-items]
+ *
+ * On a loaded machine the wall-clock ratio says little; the workers' child CPU per step does:
+ * the "CPU-bound scaling" line (1 worker's CPU over the slower worker's, per call type) is the
+ * scaling the cores would give. 2026-12-07, --steps 12 (13:53-13:54, load 8.5-9.0): wall ×0.84,
+ * CPU-bound ×1.72, the split adds 15.2 % CPU (critic 942 -> 516 + 527 ms, generator 433 -> 265 +
+ * 269 ms CPU per step); see core/src/gan/README.md "Per-call cost, by kernel".
  */
 import { availableParallelism, loadavg } from "node:os";
 import { designPlant } from "@plantgan/core/designer";
@@ -111,6 +117,23 @@ function printPhases(label: string, run: Run): void {
   });
 }
 
+/**
+ * The scaling the cores would give, from the workers' CPU alone (load-independent): for each call
+ * type the slowest worker's CPU bounds that phase, so 1 worker's CPU over the sum of those maxima;
+ * and the CPU the split adds (all workers' CPU against 1 worker's).
+ */
+function cpuScaling(one: Run, two: Run): { ratio: number; extra: number } {
+  const cpu = (calls: Readonly<Record<string, CallTimes>>) =>
+    Object.values(calls).reduce((t, c) => t + c.childCpuMs, 0);
+  const types = new Set(two.calls.flatMap((calls) => Object.keys(calls)));
+  const slowest = [...types].reduce(
+    (t, type) => t + Math.max(...two.calls.map((calls) => calls[type]?.childCpuMs ?? 0)),
+    0,
+  );
+  const single = cpu(one.calls[0]!);
+  return { ratio: single / slowest, extra: two.calls.reduce((t, calls) => t + cpu(calls), 0) / single - 1 };
+}
+
 const one = await timedRun(1);
 const two = await timedRun(2);
 console.log(
@@ -123,6 +146,10 @@ console.log(
 console.log(`1 worker process:  ${one.samplesPerSecond.toFixed(1)} samples/s`);
 console.log(`2 worker processes: ${two.samplesPerSecond.toFixed(1)} samples/s`);
 console.log(`scaling 1 → 2 workers: ×${(two.samplesPerSecond / one.samplesPerSecond).toFixed(2)} (goal ×1.7)`);
+const bound = cpuScaling(one, two);
+console.log(
+  `CPU-bound scaling (workers' CPU only): ×${bound.ratio.toFixed(2)}; the split adds ${(100 * bound.extra).toFixed(1)} % CPU`,
+);
 console.log(`where a step's time goes (shards ${sendItems ? "sent as indices" : "sent whole every step"}):`);
 printPhases("1 worker", one);
 printPhases("2 workers", two);
