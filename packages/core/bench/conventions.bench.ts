@@ -8,7 +8,7 @@
  *
  *   npx tsx --conditions=@plantgan/source packages/core/bench/conventions.bench.ts \
  *     [--epochs 4] [--batch 16] [--size tiny|small|default] [--nmax 48] [--per-class 10] [--per-request 1] [--limit N] [--classes a,b] [--seed 1]
- *     [--g-lr 1e-4] [--d-lr 3e-4] [--ema 0.999] [--sequence]
+ *     [--g-lr 1e-4] [--d-lr 3e-4] [--ema 0.999] [--sequence | --motifs]
  *
  * Figures of the issue's note (2026-12-06, wasm on a loaded 2-core machine, 26 min in all):
  *
@@ -25,6 +25,7 @@
  * The EMA generator is the one scored: with few steps, lower --ema (0.999 averages over ~1000 steps).
  * "model, types required" decodes with the requested equipment forced (sample.ts); "model" without.
  * --sequence trains the within-row sequential attachment head (gan/topology/row-sequence.ts).
+ * --motifs decodes each item and line row into a whole row of the house graphs (gan/topology/row-motifs.ts).
  */
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -51,6 +52,7 @@ import { CONDITION_LAYOUT, COUNT_SCALE, conditionVector } from "../src/gan/condi
 import { requestFromDesign } from "../src/gan/metrics.js";
 import { decodeSlotGraph } from "../src/gan/topology/decode.js";
 import { generateSlotGraphs, type TopologyModel, topologyModelOf } from "../src/gan/topology/model-io.js";
+import { observeRowMotifs } from "../src/gan/topology/row-motifs.js";
 import { defaultSlotGraphSpec, type SlotGraph } from "../src/gan/topology/spec.js";
 import { compactSlotGraph, createTopologyTrainer, type TopologyTrainerInput } from "../src/gan/topology/training.js";
 
@@ -69,6 +71,7 @@ const { values } = parseArgs({
     ema: { type: "string", default: "0.999" },
     nmax: { type: "string", default: "48" },
     sequence: { type: "boolean", default: false },
+    motifs: { type: "boolean", default: false },
   },
 });
 const SIZES: Record<string, TopologyTrainerInput> = {
@@ -192,10 +195,19 @@ const rates: TopologyTrainerInput = {
   criticLearningRate: Number(values["d-lr"]),
   emaDecay: Number(values.ema),
 };
-const head: TopologyTrainerInput = values.sequence ? { attachmentSequence: true } : {};
+const graphs = train.kept.map(({ graph }) => compactSlotGraph(graph, spec));
+// --motifs as topology-training-run.ts topologyTrainingSetup: the row-motif table of the house
+// graphs, the heads starting at its frequencies; "untrained" is that setup before its first step.
+if (values.sequence && values.motifs) throw new Error("--sequence and --motifs are two heads: pick one");
+const head: TopologyTrainerInput = values.sequence
+  ? { attachmentSequence: true }
+  : values.motifs
+    ? { rowMotifs: observeRowMotifs(graphs, spec, size.skeletonGroups) }
+    : {};
 const trainer = createTopologyTrainer(spec, { ...size, ...rates, ...head }, seed);
 const untrained = createTopologyTrainer(spec, { ...size, ...rates, ...head }, seed);
-const graphs = train.kept.map(({ graph }) => compactSlotGraph(graph, spec));
+if (values.motifs) for (const t of [trainer, untrained]) t.setOutputPriors(graphs);
+untrained.observe(graphs);
 const epochs = Number(values.epochs);
 for (let e = 0; e < epochs; e++) {
   const summary = trainer.epoch(graphs, Number(values.batch));

@@ -41,6 +41,7 @@ export {
   topologyModelFiles,
   topologyModelOf,
 } from "./model-io.js";
+export { observeRowMotifs, type RowMotifs } from "./row-motifs.js";
 export {
   defaultSlotGraphSpec,
   edgeStride,
