@@ -21,6 +21,22 @@
  * generate no control valve, no spared pump set and no line leaving a pump, so every convention is
  * 0 or does not apply (line by line: 0 of 351 pumps in sets of 3, no pump line, no control valve).
  *
+ * With row motifs (2026-12-07, same data, 48 requests, 13:58-14:13, load 0.7-2.7):
+ *
+ *   nice -n 5 npx tsx --conditions=@plantgan/source packages/core/bench/conventions.bench.ts --epochs 4 --size tiny --ema 0.9 --g-lr 3e-3 --d-lr 3e-3 [--motifs]
+ *
+ * Pooled shares (pumps2oo3, stations, gauges): motifs 0.00, 0.07, 0.04; untrained with the same
+ * table and priors –, 0.17, 0.00; without motifs –, 0.00, 0.00 (untrained –, 0.00, 0.24); designer
+ * 0.06, 0.00, 0.00; retrieval 1.00 each. Line by line, motifs against none: pump lines with a PI
+ * 337/386 against 154/407, control valves with blocks both sides 129/129 against 48/202, with a
+ * bypass 25/129 against 0/202 (untrained with motifs 44/112), pumps in sets of 3 0/372 against
+ * 0/292. --epochs 8 --motifs (beside the base run, 14:03-14:12): 0.50 (one of the two designs with a spared
+ * set; 3/370 pumps in sets of 3), 0.10, 0.15; PI 376/395, blocks 218/218, bypass 43/218. Motifs
+ * carry a row whole (a valve with its blocks, a line with its gauge); a bypass (a second line teed
+ * into the valve's line) and a 2oo3 set (three pumps sharing both headers) span rows, and a design
+ * follows only when every valve and every pump does. The issue's bar (model >= 0.80 per
+ * convention, designer <= 0.10) is not met.
+ *
  * --limit takes the first N training designs of each class; --classes restricts to those classes.
  * The EMA generator is the one scored: with few steps, lower --ema (0.999 averages over ~1000 steps).
  * "model, types required" decodes with the requested equipment forced (sample.ts); "model" without.
