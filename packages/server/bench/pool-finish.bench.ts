@@ -86,7 +86,7 @@ console.log(
 // Both pools up at once, their requests alternating, so a change in the machine's load hits both alike.
 const setups: Setup[] = [1, 2].map((size) => ({
   size,
-  pool: new GenerationPool({ size, log: () => {} }),
+  pool: new GenerationPool({ size, log: () => {}, shareFinishing: true }),
   walls: [],
   prints: [],
   units: new Map(),

@@ -69,7 +69,7 @@ describe("direct generation on a real store", () => {
     const { sha256: weights } = await opened.blobs.put(await bundleModelFolder(SHIPPED_MODEL_DIR));
     const payload = { request: pumpStationRequest(4, 41), modelId: "default", weights };
     const job = await store.createJob(ws, { id: "job-shared", kind: "generate", payload, maxAttempts: 1 });
-    const pool = new GenerationPool({ size: 2, log: () => {} });
+    const pool = new GenerationPool({ size: 2, log: () => {}, shareFinishing: true });
     try {
       await pool.whenReady(2, 120_000);
       const done = await runDirectGeneration({ pool, store, blobs: opened.blobs, job, payload, workspaceId: ws });

@@ -3,7 +3,12 @@ import { pumpStationRequest } from "@plantgan/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SHIPPED_MODEL_DIR } from "../seed.js";
 import { bundleModelFolder } from "./bundle.js";
-import { GenerationPool, GenerationWorkerCrashedError, type PoolJob } from "./generation-pool.js";
+import {
+  GenerationPool,
+  GenerationWorkerCrashedError,
+  generationShareFinishing,
+  type PoolJob,
+} from "./generation-pool.js";
 
 /**
  * A generation's finishing (legalise, route, validate, polish per candidate) shared across the
@@ -26,8 +31,8 @@ describe("a generation's finishing shared across the warm pool", () => {
     weights: "shipped",
     loadBundle: async () => bundle,
   });
-  const pool = async (size: number) => {
-    const made = new GenerationPool({ size, log: () => {} });
+  const pool = async (size: number, shareFinishing = true) => {
+    const made = new GenerationPool({ size, log: () => {}, shareFinishing });
     pools.push(made);
     await made.whenReady(size, 120_000);
     return made;
@@ -60,6 +65,19 @@ describe("a generation's finishing shared across the warm pool", () => {
     // The same units in all, split between the two.
     const total = (m: ReadonlyMap<number, number>) => [...m.values()].reduce((a, b) => a + b, 0);
     expect(total(shared.finishedBy)).toBe(total(alone.finishedBy));
+  }, 300_000);
+
+  it("leaves sharing off unless asked: two workers, every unit on the request's worker", async () => {
+    const two = new GenerationPool({ size: 2, log: () => {} });
+    pools.push(two);
+    await two.whenReady(2, 120_000);
+    const result = await two.run(job(22));
+    expect([...result.finishedBy.keys()]).toEqual([result.pid]);
+    expect(generationShareFinishing({})).toBe(false);
+    expect(generationShareFinishing({ PLANTGAN_GENERATE_SHARE_FINISHING: "1" })).toBe(true);
+    expect(() => generationShareFinishing({ PLANTGAN_GENERATE_SHARE_FINISHING: "yes" })).toThrow(
+      /PLANTGAN_GENERATE_SHARE_FINISHING must be 0 or 1/,
+    );
   }, 300_000);
 
   it("fails the generation as a crash when a helper dies mid-finish, and replaces it", async () => {

@@ -53,6 +53,24 @@ export interface GenerationPoolOptions {
   /** A task still running after this long has its worker killed (and so fails as a crash), ms. Default 120 s. */
   readonly taskTimeoutMs?: number;
   readonly log?: (message: string) => void;
+  /**
+   * Share a generation's finishing units with idle workers (needs two or more). Default
+   * `generationShareFinishing()`: off, because on the machines measured it made small requests
+   * slower (README, pool-finish.bench.ts).
+   */
+  readonly shareFinishing?: boolean;
+}
+
+/**
+ * Whether the pool shares finishing units: PLANTGAN_GENERATE_SHARE_FINISHING=1 turns it on, 0 or
+ * unset leaves it off. Measured with 2 free cores (pool-finish.bench.ts, 4-candidate requests):
+ * 2 sharing workers p50 156 ms against 1 worker's 111 ms, so it stays a choice for larger requests.
+ */
+export function generationShareFinishing(env: NodeJS.ProcessEnv = process.env): boolean {
+  const raw = env.PLANTGAN_GENERATE_SHARE_FINISHING?.trim() ?? "";
+  if (raw === "" || raw === "0") return false;
+  if (raw === "1") return true;
+  throw new Error(`PLANTGAN_GENERATE_SHARE_FINISHING must be 0 or 1, got "${raw}"`);
 }
 
 /**
@@ -109,7 +127,7 @@ interface Worker {
  * idle worker. A worker that dies is replaced at once; the task it was running fails with
  * GenerationWorkerCrashedError (never a hang: a task past its time limit has its worker killed).
  *
- * With more than one worker, a generation's per-candidate finishing is shared: the worker running
+ * With more than one worker and shareFinishing on, a generation's per-candidate finishing is shared: the worker running
  * it offers each batch of units (after the batched generator: legalise, route, validate; then the
  * polish), and the pool splits it round-robin between that worker and the idle ones. A helper that
  * dies fails the generation as a crash; results are the same as one worker's.
@@ -118,6 +136,7 @@ export class GenerationPool {
   readonly size: number;
   readonly #taskTimeoutMs: number;
   readonly #log: (message: string) => void;
+  readonly #shareFinishing: boolean;
   readonly #workers = new Set<Worker>();
   readonly #queue: Pending[] = [];
   #nextId = 1;
@@ -130,6 +149,7 @@ export class GenerationPool {
     this.size = options.size ?? generationPoolSize();
     this.#taskTimeoutMs = options.taskTimeoutMs ?? 120_000;
     this.#log = options.log ?? ((m) => process.stderr.write(`${m}\n`));
+    this.#shareFinishing = this.size > 1 && (options.shareFinishing ?? generationShareFinishing());
     for (let i = 0; i < this.size; i++) this.#spawn();
   }
 
@@ -370,7 +390,7 @@ export class GenerationPool {
       ...(topology === undefined ? {} : { topology }),
       ...(latents === undefined ? {} : { latents }),
       ...(parents === undefined ? {} : { parents }),
-      ...(this.size > 1 ? { shareFinishing: true } : {}),
+      ...(this.#shareFinishing ? { shareFinishing: true } : {}),
     };
     this.#tell(worker, message);
   }

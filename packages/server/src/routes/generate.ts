@@ -4,7 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { type RouteOptions, rateConfig } from "../config.js";
 import { ApiError } from "../errors.js";
 import { runDirectGeneration } from "../gan/direct-generation.js";
-import { GenerationPool, generationPoolSize } from "../gan/generation-pool.js";
+import { GenerationPool, generationPoolSize, generationShareFinishing } from "../gan/generation-pool.js";
 import {
   blendRequestPlan,
   type GeneratePayload,
@@ -40,10 +40,12 @@ export async function generateRoutes(
   app: FastifyInstance,
   options: RouteOptions & { services: Services },
 ): Promise<void> {
+  // Both read from the environment here, at start: a bad value stops the server, never a request.
   const poolSize = options.services.generation ? generationPoolSize() : 0;
+  const shareFinishing = generationShareFinishing();
   let pool: GenerationPool | undefined;
   const warmPool = (): GenerationPool =>
-    (pool ??= new GenerationPool({ size: poolSize, log: (message) => app.log.info(message) }));
+    (pool ??= new GenerationPool({ size: poolSize, shareFinishing, log: (message) => app.log.info(message) }));
   app.addHook("onClose", async () => {
     await pool?.close();
   });
