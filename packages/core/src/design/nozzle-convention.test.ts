@@ -69,9 +69,34 @@ describe("conventional nozzle places", () => {
     expect(
       conventionalNozzleOffsets("tank", ["in", "in", "in"], { width: 15, depth: 15, height: 12 }, 1).map((o) => o.dy),
     ).toEqual([-7, 0, 7]);
-    // A face too short for two grid lines spreads them evenly instead.
+    // Without a grid (a DEXPI import), a face too short for two grid lines spreads them evenly.
     expect(
-      conventionalNozzleOffsets("pump", ["out", "out"], { width: 2, depth: 1, height: 1.2 }, 1).map((o) => o.dy),
+      conventionalNozzleOffsets("pump", ["out", "out"], { width: 2, depth: 1, height: 1.2 }).map((o) => o.dy),
     ).toEqual([-0.133, 0.133]);
+  });
+
+  it("on a grid, gives each nozzle a grid node of its own where the faces are too short", () => {
+    // A learned P&ID's small knock-out drum: an inlet, five vapour-space lines off its top and two
+    // outlets, on a shell 1.42 m deep (one grid line across each end on a 1 m grid).
+    const roles = ["in", "vapour", "out", "vapour", "out", "vapour", "vapour", "vapour"] as const;
+    const fp = { width: 4.87, depth: 1.42, height: 2.56 };
+    const places = conventionalNozzleOffsets("vessel", roles, fp, 1);
+    const node = (v: number) => Math.round(v);
+    expect(new Set(places.map((o) => `${node(o.dx)},${node(o.dy)}`)).size).toBe(roles.length);
+    for (const o of places) {
+      const onSide = Math.abs(Math.abs(o.dx) - fp.width / 2) < 1e-9;
+      const onFrontOrBack = Math.abs(Math.abs(o.dy) - fp.depth / 2) < 1e-9;
+      // On a grid line across its face (1 m apart: clear for pipes up to DN 900).
+      if (!onFrontOrBack) expect(Math.abs(o.dy % 1)).toBe(0);
+      if (!onSide) expect(Math.abs(o.dx % 1)).toBe(0);
+    }
+    // The outlets stay low, the vapour lines high.
+    roles.forEach((r, i) => {
+      if (r === "out") expect(places[i]!.dz).toBeLessThan(fp.height / 2);
+      if (r === "vapour") expect(places[i]!.dz).toBe(fp.height);
+    });
+    // Without the grid the five top nozzles stand 0.19 m apart, all nearest one grid node.
+    const loose = conventionalNozzleOffsets("vessel", roles, fp);
+    expect(new Set(loose.map((o) => `${node(o.dx)},${node(o.dy)}`)).size).toBeLessThan(4);
   });
 });

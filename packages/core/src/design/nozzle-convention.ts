@@ -27,6 +27,13 @@ export interface NozzleOffset {
 
 const TALL: ReadonlySet<EquipmentType> = new Set(["vessel", "tank", "column", "reactor", "furnace", "filter"]);
 
+/** A nozzle's conventional face: its place across the face comes later. */
+interface Face {
+  readonly dx: number;
+  readonly dz: number;
+  readonly key: string;
+}
+
 /** Conventional places for an item's nozzles, in the order of `roles`. */
 export function conventionalNozzleOffsets(
   type: EquipmentType,
@@ -36,7 +43,7 @@ export function conventionalNozzleOffsets(
 ): NozzleOffset[] {
   const w = fp.width / 2;
   const h = fp.height;
-  const face = (role: NozzleRole, first: boolean): { dx: number; dz: number; key: string } => {
+  const face = (role: NozzleRole, first: boolean): Face => {
     if (role === "vapour") return { dx: 0, dz: h, key: "top" };
     if (type === "pump" || type === "compressor") {
       if (role === "in" || (role === "other" && first)) return { dx: -w, dz: h / 2, key: "end" };
@@ -56,7 +63,7 @@ export function conventionalNozzleOffsets(
   const total = new Map<string, number>();
   for (const f of faces) total.set(f.key, (total.get(f.key) ?? 0) + 1);
   const seen = new Map<string, number>();
-  return faces.map((f) => {
+  const spread = faces.map((f) => {
     const k = seen.get(f.key) ?? 0;
     seen.set(f.key, k + 1);
     const n = total.get(f.key) ?? 1;
@@ -64,6 +71,7 @@ export function conventionalNozzleOffsets(
       n === 1 ? 0 : ((grid && onGridSteps(fp.depth, n, k, grid)) ?? ((k + 1) / (n + 1) - 0.5) * fp.depth * 0.8);
     return roundOffset({ dx: f.dx, dy, dz: f.dz });
   });
+  return grid ? ownGridNodes(spread, fp, grid) : spread;
 }
 
 /**
@@ -76,6 +84,75 @@ function onGridSteps(length: number, n: number, k: number, grid: number): number
   if (slots < n) return undefined;
   const step = Math.max(1, Math.floor((slots - 1) / Math.max(1, n - 1)));
   return (-Math.floor(((n - 1) * step) / 2) + k * step) * grid;
+}
+
+/** Kept between a nozzle on a face and the face's corners, m (as `onGridSteps`). */
+const EDGE = 0.2;
+
+/**
+ * The router joins a nozzle's pipe to the grid at the node nearest the nozzle in plan (route/ends.ts,
+ * the centre on a node) and keeps that node for it: two nozzles of one item with the same nearest
+ * node leave one of them walled in, and their stubs closer than the pipes' diameters. A face too
+ * short for its nozzles' own grid lines (a small drum with five lines off its top) would do that,
+ * so each nozzle whose node is already another's moves to the first free grid place: across its own
+ * face, then the other sides at the same height, then the top when its convention puts it half way
+ * up or higher (a vessel's liquid outlet stays low). Grid places one step apart keep pipes up to DN 900 clear
+ * of each other at 1 m. Only where the item has no free node left does a nozzle share one.
+ */
+function ownGridNodes(spread: readonly NozzleOffset[], fp: Footprint, grid: number): NozzleOffset[] {
+  const w = fp.width / 2;
+  const d = fp.depth / 2;
+  const h = fp.height;
+  const taken = new Set<string>();
+  const free = (o: NozzleOffset) => nearestNodes(o, grid).every((n) => !taken.has(n));
+  const take = (o: NozzleOffset) => {
+    for (const n of nearestNodes(o, grid)) taken.add(n);
+    return o;
+  };
+  const across = (half: number) => gridSteps(half - EDGE, grid);
+  const out = spread.map((o) => (onGridLine(o, fp, grid) && free(o) ? take(o) : undefined));
+  return spread.map((o, i) => {
+    const kept = out[i];
+    if (kept) return kept;
+    const onX = (dx: number, dz: number) => across(d).map((dy) => roundOffset({ dx, dy, dz }));
+    const onY = (dy: number, dz: number) => across(w).map((dx) => roundOffset({ dx, dy, dz }));
+    const top = across(w).flatMap((dx) => across(d).map((dy) => roundOffset({ dx, dy, dz: h })));
+    const onTop = Math.abs(o.dz - h) < 1e-9 && Math.abs(o.dx) < w - 1e-9;
+    const own = onTop ? top : onX(o.dx, o.dz);
+    const sides = [...onY(-d, o.dz), ...onY(d, o.dz), ...onX(-w, o.dz), ...onX(w, o.dz)];
+    const place = [...own, ...sides, ...(o.dz >= h / 2 - 1e-9 ? top : [])].find(free);
+    return place ? take(place) : o;
+  });
+}
+
+/**
+ * Whether a nozzle's place across its face is a whole grid step from the centre (on a side, its y;
+ * on the top, both): nozzles spread evenly on a face too short for their grid lines stand closer
+ * than a pipe's diameter, so they too take grid places.
+ */
+function onGridLine(o: NozzleOffset, fp: Footprint, grid: number): boolean {
+  const whole = (v: number) => Math.abs(v / grid - Math.round(v / grid)) < 1e-6;
+  const onSide = Math.abs(Math.abs(o.dx) - fp.width / 2) < 1e-6;
+  return whole(o.dy) && (onSide || whole(o.dx));
+}
+
+/** Whole grid steps within `half` of the centre, nearest first (0, -g, g, -2g, …). */
+function gridSteps(half: number, grid: number): number[] {
+  const out = [0];
+  for (let k = 1; k * grid <= half + 1e-9; k++) out.push(-k * grid, k * grid);
+  return half < 0 ? [0] : out;
+}
+
+/** The grid nodes nearest a nozzle in plan (all of them on a tie), relative to the centre's node. */
+function nearestNodes(o: NozzleOffset, grid: number): string[] {
+  const near = (v: number) => {
+    const f = Math.floor(v / grid + 1e-9);
+    const gap = v / grid - f;
+    if (Math.abs(gap) < 1e-9) return [f];
+    if (Math.abs(gap - 0.5) < 1e-9) return [f, f + 1];
+    return [gap < 0.5 ? f : f + 1];
+  };
+  return near(o.dx).flatMap((i) => near(o.dy).map((j) => `${i},${j}`));
 }
 
 /**

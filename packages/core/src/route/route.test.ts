@@ -634,6 +634,39 @@ describe("routeDesign", () => {
     }
   });
 
+  it("keeps a nozzle's only grid node free of a neighbouring nozzle's stub", () => {
+    // TOP sits over a grid node, so that node is its only way onto the grid; LOW's nearest
+    // corner is the same node. LOW's line is shorter and goes first: its stub must take another
+    // corner, or TOP is walled in (blocked_nozzle).
+    const d = design(
+      { width: 40, depth: 30 },
+      [
+        {
+          tag: "V-1",
+          type: "vessel",
+          x: 10,
+          y: 15,
+          w: 3,
+          d: 3,
+          h: 3,
+          nozzles: [
+            { id: "TOP", dx: 0, dy: 0, dz: 3 },
+            { id: "LOW", dx: 0.3, dy: 0.3, dz: 0.3 },
+          ],
+        },
+        { tag: "P-1", x: 4, y: 15, nozzles: [{ id: "S", dx: 1, dy: 0, dz: 0.5 }] },
+        { tag: "P-2", x: 30, y: 15, nozzles: [{ id: "S", dx: -1, dy: 0, dz: 0.5 }] },
+      ],
+      [line("NEAR", "V-1/LOW", "P-1/S"), line("FAR", "V-1/TOP", "P-2/S", { service: "vent" })],
+    );
+    const result = routeDesign(d);
+    expect(result.routed).toEqual(["NEAR", "FAR"]);
+    expect(result.unrouted).toEqual([]);
+    expect(checkRoutes(result.design)).toEqual([]);
+    const stubFoot = routeOf(result.design, "NEAR")[1]!;
+    expect([stubFoot[0], stubFoot[1]]).not.toEqual([10, 15]);
+  });
+
   it("keeps every convention on random plots, deterministically (property)", () => {
     const codes = new Set(["unknown_end", "unplaced_end", "parent_unrouted", "blocked_nozzle", "no_path"]);
     fc.assert(

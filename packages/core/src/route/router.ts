@@ -133,11 +133,19 @@ export function routeDesign(design: Design, options: RouteOptions = {}): RouteRe
   // Each nozzle to be connected keeps its nearest grid cell for its own lines: without this an
   // earlier line can run across a later line's nozzle and wall it in.
   const reservation = new Map<string, number>();
+  // Per node: 1 + the owner of the nozzle whose kept cell is there, -1 where several nozzles keep
+  // one. Another nozzle's stub may stand at that node only when it has no other (a stub claims its
+  // node at every level, below), so the nozzle whose only way onto the grid it is keeps it.
+  const keptNode = new Int32Array(grid.nx * grid.ny);
   const reserveBest = (at: { cells: readonly number[]; costs: readonly number[] }, owner: number) => {
     let best = 0;
     for (let n = 1; n < at.costs.length; n++) if (at.costs[n]! < at.costs[best]!) best = n;
     const cell = at.cells[best];
     if (cell !== undefined && grid.occ[cell] === 0) grid.occ[cell] = owner + 1;
+    if (cell !== undefined) {
+      const node = (cell - (cell % grid.nl)) / grid.nl;
+      keptNode[node] = keptNode[node] === 0 || keptNode[node] === owner + 1 ? owner + 1 : -1;
+    }
   };
   for (const { from, to } of ends.values()) {
     for (const end of [from, to]) {
@@ -328,16 +336,21 @@ export function routeDesign(design: Design, options: RouteOptions = {}): RouteRe
     const out: number[] = [];
     const below: boolean[] = [];
     const mine = t.end.kind === "nozzle" ? reservation.get(t.end.key)! + 1 : 0;
+    const elsewhere: number[] = [];
     t.cells.forEach((cell, n) => {
       const node = (cell - (cell % grid.nl)) / grid.nl;
       if (mine !== 0 && stubs[node] !== 0 && stubs[node] !== mine) return;
       if (space.passable(cell, node)) {
+        if (mine !== 0 && keptNode[node] !== 0 && keptNode[node] !== mine) elsewhere.push(cells.length);
         cells.push(cell);
         out.push(t.costs[n]!);
         below.push(t.below[n]!);
       }
     });
-    return { cells, costs: out, below };
+    // A stub at another nozzle's kept node would wall that nozzle in: only when nothing else is free.
+    if (elsewhere.length === 0 || elsewhere.length === cells.length) return { cells, costs: out, below };
+    const keep = cells.flatMap((_, n) => (elsewhere.includes(n) ? [] : [n]));
+    return { cells: keep.map((n) => cells[n]!), costs: keep.map((n) => out[n]!), below: keep.map((n) => below[n]!) };
   }
 
   /** Names what blocks a terminal none of whose cells is free. */
