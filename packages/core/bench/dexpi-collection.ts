@@ -2,7 +2,9 @@
  * Imports every DEXPI 1.x XML file of a folder (as a user would, bytes decoded as their declaration
  * says) and prints, per file, what came in and the accounting: each model element the file holds
  * (counted from the XML text, element-count.ts) against imported + unmapped, the unmapped grouped by
- * reason, and the lines that run from a nozzle to itself. For files beyond shared/fixtures.
+ * reason, and the lines that run from a nozzle to itself. Beside the interlocks, the trips the file
+ * states (read from the text, stated-control.ts) and how many of them signal a valve or machine.
+ * For files beyond shared/fixtures.
  *
  *   npx tsx --conditions=@plantgan/source packages/core/bench/dexpi-collection.ts <folder> [--reasons]
  *
@@ -12,6 +14,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { countInXml } from "../src/formats/dexpi/element-count.js";
 import { ACCOUNTED_ELEMENTS, importDexpi } from "../src/formats/dexpi/index.js";
+import { statedTrips } from "../src/formats/dexpi/stated-control.js";
 import { decodeContent } from "../src/formats/encoding.js";
 
 const folder = process.argv[2];
@@ -22,8 +25,19 @@ const files = readdirSync(folder)
   .filter((f) => /\.xml$/i.test(f))
   .sort();
 let faults = 0;
-const totals = { equipment: 0, lines: 0, instruments: 0, loops: 0, interlocks: 0, unmapped: 0 };
-console.log("file | equipment | lines | instruments | loops | interlocks | unmapped | accounting");
+const totals = {
+  equipment: 0,
+  lines: 0,
+  instruments: 0,
+  loops: 0,
+  interlocks: 0,
+  trips: 0,
+  tripEffects: 0,
+  unmapped: 0,
+};
+console.log(
+  "file | equipment | lines | instruments | loops | interlocks | trips stated (with effect) | unmapped | accounting",
+);
 for (const file of files) {
   const decoded = decodeContent(readFileSync(join(folder, file)));
   if (!decoded.ok) {
@@ -52,14 +66,18 @@ for (const file of files) {
     off.length === 0 ? "ok" : `OFF: ${off.join(", ")}`,
     ...(selfLoops.length > 0 ? [`nozzle to itself: ${selfLoops.map((l) => l.id).join(", ")}`] : []),
   ].join("; ");
+  const trips = statedTrips(decoded.text);
+  const withEffect = trips.filter((t) => t.effect).length;
   console.log(
-    `${file} | ${c.equipment} | ${c.lines} | ${c.instruments} | ${c.loops} | ${c.interlocks} | ${r.report.unmapped.length} | ${accounting}`,
+    `${file} | ${c.equipment} | ${c.lines} | ${c.instruments} | ${c.loops} | ${c.interlocks} | ${trips.length} (${withEffect}) | ${r.report.unmapped.length} | ${accounting}`,
   );
   totals.equipment += c.equipment;
   totals.lines += c.lines;
   totals.instruments += c.instruments;
   totals.loops += c.loops;
   totals.interlocks += c.interlocks;
+  totals.trips += trips.length;
+  totals.tripEffects += withEffect;
   totals.unmapped += r.report.unmapped.length;
   if (showReasons) {
     const byReason = new Map<string, number>();
@@ -71,6 +89,6 @@ for (const file of files) {
   }
 }
 console.log(
-  `total ${files.length} files | ${totals.equipment} | ${totals.lines} | ${totals.instruments} | ${totals.loops} | ${totals.interlocks} | ${totals.unmapped} | ${faults} with faults`,
+  `total ${files.length} files | ${totals.equipment} | ${totals.lines} | ${totals.instruments} | ${totals.loops} | ${totals.interlocks} | ${totals.trips} (${totals.tripEffects}) | ${totals.unmapped} | ${faults} with faults`,
 );
 process.exitCode = faults > 0 ? 1 : 0;

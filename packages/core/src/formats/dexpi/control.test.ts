@@ -1,16 +1,19 @@
 // Control loops and interlocks of every public DEXPI 1.x test case, against counts made from the
-// XML text: a controller is a function or instrument whose TagName letters hold a C after the
-// measured variable (LIC, PICSA, HC) and do not end in V (a self-acting valve); a trip function
-// holds an S or Z there. Each controller is a loop or an unmapped ControlLoop with its reason; each
-// trip function is an interlock or an unmapped Interlock with its reason.
+// XML text: a controller is a function or instrument whose TagName letters (completed by its drawn
+// label, stated-control.ts) hold a C after the measured variable (LIC, PICSA, HC) and do not end
+// in V (a self-acting valve); a trip function holds an S or Z there, and a COMOS trip part (ZHH
+// under a function's FullLabel) states a trip too. Each controller is a loop or an unmapped
+// ControlLoop with its reason; each trip function or part is an interlock or an unmapped Interlock
+// with its reason; the interlocks are the stated trips whose signal reaches a valve or machine.
 import { readdirSync, readFileSync } from "node:fs";
 import { describeWithFixtures, fixturePath } from "@plantgan/testing/fixtures";
 import { expect, it } from "vitest";
 import { importDexpi } from "./index.js";
+import { drawnLetters, statedTrips } from "./stated-control.js";
 
 const FOLDERS = ["dexpi", "dexpi-testcases"];
 const FUNCTION_ELEMENTS =
-  /<(?:ProcessInstrumentationFunction|ProcessInstrument|InstrumentComponent) [^>]*TagName="([^"]*)"/g;
+  /<(?:ProcessInstrumentationFunction|ProcessInstrument|InstrumentComponent) ([^>]*TagName="([^"]*)"[^>]*)>/g;
 
 function files(): { name: string; text: string }[] {
   return FOLDERS.flatMap((folder) =>
@@ -21,10 +24,14 @@ function files(): { name: string; text: string }[] {
   );
 }
 
-/** Letters of each function's TagName ("PICSA 4712.02" → PICSA), comments and symbol templates left out. */
+/** Letters of each function's TagName ("PICSA 4712.02" → PICSA) or drawn label, comments and symbol templates left out. */
 function functionLetters(text: string): string[] {
   const model = text.replace(/<!--[\s\S]*?-->/g, "").replace(/<ShapeCatalogue[\s>][\s\S]*?<\/ShapeCatalogue>/g, "");
-  return [...model.matchAll(FUNCTION_ELEMENTS)].map((m) => /^[A-Za-z]+/.exec(m[1]!.trim())?.[0]?.toUpperCase() ?? "");
+  const drawn = drawnLetters(text);
+  return [...model.matchAll(FUNCTION_ELEMENTS)].map(
+    (m) =>
+      drawn.get(/\bID="([^"]*)"/.exec(m[1]!)?.[1] ?? "") ?? /^[A-Za-z]+/.exec(m[2]!.trim())?.[0]?.toUpperCase() ?? "",
+  );
 }
 
 describeWithFixtures("control loops and interlocks of every public DEXPI 1.x test case", () => {
@@ -35,7 +42,9 @@ describeWithFixtures("control loops and interlocks of every public DEXPI 1.x tes
     if (!r.success) throw new Error(JSON.stringify(r.issues));
     const letters = functionLetters(text);
     const controllers = letters.filter((l) => l.slice(1).includes("C") && !l.endsWith("V")).length;
-    const tripFunctions = letters.filter((l) => /[SZ]/.test(l.slice(1))).length;
+    const stated = statedTrips(text);
+    const tripFunctions =
+      letters.filter((l) => /[SZ]/.test(l.slice(1))).length + stated.filter((t) => t.by === "signal part").length;
     const refusedLoops = r.report.unmapped.filter((u) => u.element === "ControlLoop");
     const refusedInterlocks = r.report.unmapped.filter((u) => u.element === "Interlock");
     for (const u of [...refusedLoops, ...refusedInterlocks]) expect(u.reason).toMatch(/\S{3}/);
@@ -43,6 +52,7 @@ describeWithFixtures("control loops and interlocks of every public DEXPI 1.x tes
     const interlocks = r.design.control?.interlocks ?? [];
     expect(loops.length + refusedLoops.length).toBe(controllers);
     expect(interlocks.length + refusedInterlocks.length).toBe(tripFunctions);
+    expect(interlocks.length).toBe(stated.filter((t) => t.effect).length);
     expect(r.report.counts.loops).toBe(loops.length);
     expect(r.report.counts.interlocks).toBe(interlocks.length);
     // What a loop names is in the design: its measurement is an instrument, its final element a control valve.

@@ -6,9 +6,9 @@
 import type { EquipmentType, Nozzle } from "../../design/index.js";
 import { EQUIPMENT_TAG_PREFIX as TAG_PREFIXES } from "../../design/index.js";
 import { equipmentTypeOf } from "./classes.js";
-import { parentByLabelPath } from "./label-path.js";
 import { ancestor, componentClass, describe, genericAttr } from "./model.js";
 import type { ImportContext } from "./report.js";
+import { describePart, signalPart } from "./signal-parts.js";
 import { firstNumber, normaliseTag, sanitiseNozzleId, uniqueId } from "./tags.js";
 import {
   type Condition,
@@ -58,7 +58,15 @@ export function importEquipment(ctx: ImportContext): EquipmentResult {
     const cls = componentClass(el);
     const type = equipmentTypeOf(cls) ?? equipmentTypeOf(genericAttr(el, "ClassName", "Description") ?? "");
     if (!type) {
-      ctx.refuse(el, signalPartReason(ctx, el) ?? `equipment class "${cls}" has no PlantGAN equipment type`);
+      const part = signalPart(ctx.doc, el);
+      // A trip part is the control import's to map as an interlock or refuse with its reason.
+      if (part?.trip !== undefined) continue;
+      ctx.refuse(
+        el,
+        part
+          ? `${describePart(part)}, not plant equipment: an alarm or response, not a trip (S or Z with a condition), so it forms no interlock`
+          : `equipment class "${cls}" has no PlantGAN equipment type`,
+      );
       continue;
     }
     const raw = rawEquipmentTag(el);
@@ -195,19 +203,4 @@ function firstNamed(el: XmlElement, ...names: string[]): XmlElement | undefined 
     if (found) return found;
   }
   return undefined;
-}
-
-/**
- * COMOS writes a function's alarms and trips (AH, ZHH, SAHH…) as Equipment without a class whose
- * FullLabel lies under the function's: not plant equipment, and the reason should say so.
- */
-function signalPartReason(ctx: ImportContext, el: XmlElement): string | undefined {
-  const fn = parentByLabelPath(ctx.doc, el, "ProcessInstrumentationFunction");
-  if (!fn) return undefined;
-  const label = genericAttr(el, "Label", "Name") ?? "";
-  const what = genericAttr(el, "Description");
-  return (
-    `signal part "${label}"${what ? ` (${what})` : ""} of ${describe(fn)} by its COMOS FullLabel path, not plant ` +
-    "equipment; trips are read from a function's own letters (S/Z with H/L), not from parts written apart"
-  );
 }

@@ -13,19 +13,33 @@
  * - A controller (a function whose letters after the first hold a C, e.g. LIC) with a measuring function upstream and a valve (or pump/compressor driver)
  *   downstream is a loop: tag = controller, measurement = that instrument, final element = the
  *   valve's tag. The controller is then not listed as an instrument, as in the contract's example.
+ * - Trip functions and COMOS trip parts become interlocks (interlocks.ts); the graph's types and
+ *   walks are in signal-graph.ts.
  */
 import type { Instrument, PlantDesignInput } from "../../design/index.js";
+import { drawnTag } from "./drawn-letters.js";
 import type { EquipmentResult } from "./equipment.js";
 import { isInstrumentLeader } from "./inline-functions.js";
+import { inferInterlocks } from "./interlocks.js";
 import { functionsByLabelPath, parentByLabelPath } from "./label-path.js";
 import { ancestor, componentClass, connectionOf, describe, genericAttr } from "./model.js";
 import type { PipingResult } from "./piping.js";
 import type { ImportContext } from "./report.js";
+import {
+  type ActuatorTarget,
+  bfs,
+  type FunctionInfo,
+  type Link,
+  type Mount,
+  nearest,
+  reachable,
+  type TripPart,
+} from "./signal-graph.js";
+import { signalPart } from "./signal-parts.js";
 import { loopNumber, normaliseTag, tagLetters } from "./tags.js";
 import { levelTappingVessel } from "./tapping.js";
 import type { XmlElement } from "./xml.js";
 
-type InstrumentOn = NonNullable<Instrument["on"]>;
 /** A loop as written in a design file (action left to its default). */
 type Loop = NonNullable<NonNullable<PlantDesignInput["control"]>["loops"]>[number];
 
@@ -45,40 +59,8 @@ type Endpoint =
   | { readonly kind: "pif"; readonly pif: XmlElement; readonly via: readonly XmlElement[] }
   | { readonly kind: "process"; readonly el: XmlElement; readonly via: readonly XmlElement[] }
   | { readonly kind: "actuator"; readonly target: ActuatorTarget; readonly via: readonly XmlElement[] }
+  | { readonly kind: "trip"; readonly part: XmlElement; readonly via: readonly XmlElement[] }
   | { readonly kind: "none" };
-
-/** What an actuator moves: a valve, a driven machine, or only a place (a segment) when the valve is not named. */
-interface ActuatorTarget {
-  readonly valve?: XmlElement;
-  readonly machine?: XmlElement;
-  readonly at?: XmlElement;
-}
-
-interface Link {
-  readonly from: XmlElement;
-  readonly to: XmlElement;
-  readonly via: readonly XmlElement[];
-}
-
-interface Mount {
-  readonly on: InstrumentOn;
-  /** Elements that carried the mount (flows, sensors), consumed when the instrument is kept. */
-  readonly via: readonly XmlElement[];
-  readonly note?: string;
-}
-
-interface FunctionInfo {
-  readonly el: XmlElement;
-  readonly candidate: string | undefined;
-  readonly letters: string;
-  readonly measures: { el: XmlElement; via: readonly XmlElement[] }[];
-  readonly actuates: { target: ActuatorTarget; via: readonly XmlElement[] }[];
-  readonly inbound: Link[];
-  readonly outbound: Link[];
-  /** Flows between the function and its own sensor (DEXPI's I01 example): represented by the function. */
-  readonly own: XmlElement[];
-  direct?: Mount;
-}
 
 export function importInstrumentation(
   ctx: ImportContext,
@@ -95,7 +77,13 @@ export function importInstrumentation(
     const { candidate, letters } = instrumentTag(ctx, el);
     fns.set(el, { el, candidate, letters, measures: [], actuates: [], inbound: [], outbound: [], own: [] });
   }
-  const resolver = new EndpointResolver(ctx, equipment, piping, fns);
+  const trips = new Map<XmlElement, TripPart>();
+  for (const el of ctx.doc.items) {
+    const part = signalPart(ctx.doc, el);
+    if (part?.trip !== undefined && fns.has(part.fn))
+      trips.set(el, { part: { ...part, trip: part.trip }, signals: [], actuates: [] });
+  }
+  const resolver = new EndpointResolver(ctx, equipment, piping, fns, trips);
 
   // Signal graph from every information flow (DEXPI 1.2+), signal line (the older ProteusSchema 3.x
   // style) and instrument leader drawn as a segment that is on no line (AutoCAD P&ID).
@@ -110,6 +98,13 @@ export function importInstrumentation(
       [a, b],
       [b, a],
     ] as const) {
+      if (p.kind === "trip") {
+        // A signal line from a trip part carries the trip to a function (the logic) or an actuator.
+        const trip = trips.get(p.part);
+        const via = [flow, ...p.via, ...(q.kind === "none" ? [] : q.via)];
+        if (q.kind === "pif") trip?.signals.push({ fn: q.pif, via });
+        else if (q.kind === "actuator") trip?.actuates.push({ target: q.target, via });
+      }
       if (p.kind !== "pif") continue;
       const info = fns.get(p.pif);
       if (!info) continue;
@@ -335,7 +330,18 @@ export function importInstrumentation(
     ctx.consume(l.controller.el, ...l.via, ...l.controller.own);
   }
 
-  const interlocks = buildInterlocks(ctx, piping, equipment, fns, tags, controllers, interlockCauses, notFormed);
+  const instrumentTags = new Set(instruments.map((i) => i.tag));
+  const interlocks = inferInterlocks({
+    ctx,
+    piping,
+    equipment,
+    fns,
+    trips,
+    tags,
+    instrumentTags,
+    explicitCauses: interlockCauses,
+    notFormed,
+  });
 
   // Signals to actuators that no loop or interlock took: say which valve they drive.
   for (const info of fns.values()) {
@@ -420,73 +426,6 @@ function measures(f: FunctionInfo): boolean {
   return f.direct !== undefined || f.measures.length > 0;
 }
 
-/**
- * Trip functions → interlocks. ISA-5.1: an S (switch) or Z (safety actuation) after the measured
- * variable makes a function act on the process; its trip condition is the H/HH/L/LL that ends its
- * letters (PSHH, LZLL). The contract needs that condition, so a switching function without one
- * (PICSA) is reported, not guessed. Effects: each valve it drives closes, each machine stops.
- */
-function buildInterlocks(
-  ctx: ImportContext,
-  piping: PipingResult,
-  equipment: EquipmentResult,
-  fns: ReadonlyMap<XmlElement, FunctionInfo>,
-  tags: ReadonlyMap<XmlElement, string>,
-  controllers: ReadonlySet<XmlElement>,
-  explicitCauses: ReadonlySet<string>,
-  notFormed: Map<XmlElement, string>,
-): { interlock: Interlock; from: XmlElement }[] {
-  const out: { interlock: Interlock; from: XmlElement }[] = [];
-  for (const info of fns.values()) {
-    if (!/[SZ]/.test(info.letters.slice(1))) continue;
-    const own = tags.get(info.el);
-    if (own !== undefined && explicitCauses.has(own)) continue;
-    const name = info.candidate ?? describe(info.el);
-    const fail = (reason: string) => {
-      ctx.refuseDerived({ element: "Interlock", ...(info.el.attrs.ID ? { id: info.el.attrs.ID } : {}), reason });
-      if (!notFormed.has(info.el)) notFormed.set(info.el, `it forms no interlock: ${reason}`);
-    };
-    const trip = tripCondition(info.letters);
-    const tag = tags.get(info.el);
-    if (!trip) {
-      fail(
-        `${name} switches or trips (S/Z) but the file gives no trip condition (LL, L, H, HH), which the contract needs`,
-      );
-      continue;
-    }
-    if (tag === undefined || controllers.has(info.el)) {
-      fail(`${name}: the initiating instrument is not in the design`);
-      continue;
-    }
-    const effects: Interlock["effects"][number][] = [];
-    const via: XmlElement[] = [];
-    for (const [el] of bfs(fns, info.el, (f) => f.outbound)) {
-      for (const act of fns.get(el)?.actuates ?? []) {
-        const comp = act.target.valve ? piping.componentOf(act.target.valve) : undefined;
-        const machine = act.target.machine ? equipment.byElement.get(act.target.machine) : undefined;
-        const target = comp?.tag ?? machine?.tag;
-        if (target === undefined || effects.some((e) => e.target === target)) continue;
-        effects.push({ target, action: machine ? "stop" : "close" });
-        via.push(...act.via);
-      }
-    }
-    const [first, ...rest] = effects;
-    if (!first) {
-      fail(`${name}: no tagged valve or machine in the design receives its trip signal`);
-      continue;
-    }
-    out.push({ interlock: { tag, cause: { instrument: tag, trip }, effects: [first, ...rest] }, from: info.el });
-    ctx.consume(...via);
-  }
-  return out;
-}
-
-/** The trip condition that ends a switching function's letters: PSHH → HH, LSL → L. */
-function tripCondition(letters: string): "LL" | "L" | "H" | "HH" | undefined {
-  const m = /[SZ][A-Z]*?(HH|LL|H|L)$/.exec(letters.slice(1));
-  return m?.[1] as "LL" | "L" | "H" | "HH" | undefined;
-}
-
 /** Resolves a signal end to a function, a process item or an actuator target. */
 class EndpointResolver {
   constructor(
@@ -494,12 +433,14 @@ class EndpointResolver {
     private readonly equipment: EquipmentResult,
     private readonly piping: PipingResult,
     private readonly functions: ReadonlyMap<XmlElement, unknown>,
+    private readonly trips: ReadonlyMap<XmlElement, unknown>,
   ) {}
 
   resolve(el: XmlElement, depth = 0): Endpoint {
     if (depth > 4) return { kind: "none" };
     const doc = this.ctx.doc;
     if (this.functions.has(el)) return { kind: "pif", pif: el, via: [] };
+    if (this.trips.has(el)) return { kind: "trip", part: el, via: [] };
     switch (el.name) {
       case "ProcessInstrumentationFunction": {
         // A function the piping took as an item of a line: a valve is driven, a flow element measures there.
@@ -640,10 +581,22 @@ function locationOf(ctx: ImportContext, el: XmlElement): XmlElement | undefined 
 
 /**
  * Tag of a function: its TagName when that reads as a tag ("HC 02" → HC-02), with letters the
- * attributes complete; else letters (TagName letters, or category + modifier + functions) with a number (the function's number, or its
+ * attributes or its drawing label (drawn-letters.ts) complete; else letters (TagName letters, or category + modifier + functions) with a number (the function's number, or its
  * loop's: COMOS writes "LT" on the function and "100" on the loop → LT-100).
  */
 function instrumentTag(ctx: ImportContext, el: XmlElement): { candidate: string | undefined; letters: string } {
+  const written = writtenTag(ctx, el);
+  const drawn = written.candidate === undefined ? undefined : drawnTag(ctx, el, written.candidate, written.letters);
+  if (!drawn) return written;
+  ctx.note(
+    el,
+    `${drawn.candidate}: letters ${drawn.letters} read from the label of ${describe(drawn.from)}; the file's TagName "${el.attrs.TagName ?? ""}" writes only ${written.letters}`,
+  );
+  return drawn;
+}
+
+/** The tag the function's own TagName and attributes spell, before any label completes it. */
+function writtenTag(ctx: ImportContext, el: XmlElement): { candidate: string | undefined; letters: string } {
   const tagName = el.attrs.TagName?.trim() ?? "";
   // ISA-5.1 order: measured variable, its modifier (the D of PDI), then the functions ("L", "I" → LI).
   const category = genericAttr(el, "ProcessInstrumentationFunctionCategoryAssignmentClass") ?? "";
@@ -715,51 +668,4 @@ function finalElement(
   piping.setComponentTag(target.valve, tag);
   ctx.rename(target.valve, "", tag);
   return { tag };
-}
-
-/** Breadth-first over function links from `start` (excluded); yields each function with the via-elements of its path. */
-function* bfs(
-  fns: ReadonlyMap<XmlElement, FunctionInfo>,
-  start: XmlElement,
-  next: (f: FunctionInfo) => readonly Link[],
-): Generator<[XmlElement, XmlElement[]]> {
-  const seen = new Set<XmlElement>([start]);
-  const queue: [XmlElement, XmlElement[]][] = [[start, []]];
-  yield [start, []];
-  for (let i = 0; i < queue.length; i++) {
-    const [el, path] = queue[i]!;
-    const info = fns.get(el);
-    if (!info) continue;
-    for (const l of next(info)) {
-      const o = l.from === el ? l.to : l.from;
-      if (seen.has(o)) continue;
-      seen.add(o);
-      const item: [XmlElement, XmlElement[]] = [o, [...path, ...l.via]];
-      queue.push(item);
-      yield item;
-    }
-  }
-}
-
-function nearest(
-  fns: ReadonlyMap<XmlElement, FunctionInfo>,
-  start: XmlElement,
-  next: (f: FunctionInfo) => readonly Link[],
-  accept: (f: FunctionInfo) => boolean,
-): { target: XmlElement; via: XmlElement[] } | undefined {
-  for (const [el, via] of bfs(fns, start, next)) {
-    const info = fns.get(el);
-    if (el !== start && info && accept(info)) return { target: el, via };
-  }
-  return undefined;
-}
-
-function reachable(
-  fns: ReadonlyMap<XmlElement, FunctionInfo>,
-  start: XmlElement,
-  next: (f: FunctionInfo) => readonly Link[],
-): Set<XmlElement> {
-  const out = new Set<XmlElement>();
-  for (const [el] of bfs(fns, start, next)) if (el !== start) out.add(el);
-  return out;
 }

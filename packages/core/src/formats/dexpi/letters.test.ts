@@ -1,10 +1,12 @@
 // ISA-5.1 letters of instrument functions: read whole from the file. The fixture check reads each
 // function's letters from the XML text (TagName letters, else category + modifier + functions
-// attributes), independently of the importer, and finds them in the tags the design holds.
+// attributes, completed by the drawn label of its sensor's location: stated-control.ts),
+// independently of the importer, and finds them in the tags the design holds.
 import { readdirSync, readFileSync } from "node:fs";
 import { describeWithFixtures, fixturePath } from "@plantgan/testing/fixtures";
 import { describe, expect, it } from "vitest";
 import { importDexpi } from "./index.js";
+import { drawnLetters } from "./stated-control.js";
 
 const attr = (name: string, value: string) =>
   `<GenericAttribute Name="ProcessInstrumentationFunction${name}AssignmentClass" Value="${value}" Format="string"/>`;
@@ -104,8 +106,58 @@ describe("a function's loop read from COMOS's FullLabel path when no association
   });
 });
 
+describe("a function whose TagName writes its first letter only, drawn with its whole label (AVEVA)", () => {
+  // As I01V01-AVV writes it: the function is "L-01"; its sensor sits in the inline bubble LI-01,
+  // whose Text reads "LI" "01". Another function F-02 sits in a flow element FE-02.
+  const avevaFile = (bubble: string, text: string, number = "01") => `<?xml version="1.0"?>
+<PlantModel>
+  <PlantInformation SchemaVersion="3.3.3" OriginatingSystem="PDMS" Units="mm"/>
+  <Equipment ID="D1" ComponentClass="Vessel" TagName="D-01"><Nozzle ID="N1" TagName="N1"/></Equipment>
+  <PipingNetworkSystem ID="S1" TagName="40-SW-01"><PipingNetworkSegment ID="S1-1">
+    <PipingComponent ID="B1" ComponentClass="LevelIndicator" TagName="${bubble}">
+      <Association TagName="L-01" Type="is the location of" ItemID="PSGF1"/><Text String="${text}"/><Text String="${number}"/>
+    </PipingComponent>
+    <PipingComponent ID="FE" ComponentClass="InlinePrimaryElement" TagName="FE-02"/>
+    <Connection FromID="N1"/>
+  </PipingNetworkSegment></PipingNetworkSystem>
+  <ProcessInstrumentationFunction ID="PIF1" TagName="L-01">
+    <ProcessSignalGeneratingFunction ID="PSGF1"><Association Type="is located in" ItemID="B1"/></ProcessSignalGeneratingFunction>
+  </ProcessInstrumentationFunction>
+  <ProcessInstrumentationFunction ID="PIF2" TagName="F-02">
+    <ProcessSignalGeneratingFunction ID="PSGF2"><Association Type="is located in" ItemID="FE"/></ProcessSignalGeneratingFunction>
+  </ProcessInstrumentationFunction>
+</PlantModel>`;
+  const tags = (xml: string) => {
+    const r = importDexpi(xml);
+    if (!r.success) throw new Error(JSON.stringify(r.issues));
+    return { tags: r.design.instruments?.map((i) => i.tag), report: r.report };
+  };
+
+  it("completes L-01 to LI-01 from the bubble's label, and says so; a flow element's label (FE) completes nothing", () => {
+    const { tags: t, report } = tags(avevaFile("LI-01", "LI"));
+    expect(t).toEqual(["LI-01", "F-02"]);
+    expect(report.renamedTags).toContainEqual(expect.objectContaining({ from: "L-01", to: "LI-01" }));
+    expect(report.notes).toContainEqual(
+      expect.objectContaining({
+        id: "PIF1",
+        note: expect.stringMatching(/^LI-01: letters LI read from the label of PipingComponent B1/),
+      }),
+    );
+  });
+
+  it("takes the letters from the Text the bubble shows; a label with another number completes nothing", () => {
+    expect(tags(avevaFile("", "LIC")).tags).toEqual(["LIC-01", "F-02"]);
+    expect(tags(avevaFile("LI-07", "LI", "07")).tags).toEqual(["L-01", "F-02"]);
+  });
+
+  it("the letters read from the text agree", () => {
+    expect([...drawnLetters(avevaFile("LI-01", "LI"))]).toEqual([["PIF1", "LI"]]);
+  });
+});
+
 /** Letters of each ProcessInstrumentationFunction of the model, with its ID, read from the text. */
 function functionLetters(text: string): { id: string; letters: string }[] {
+  const drawn = drawnLetters(text);
   const model = text.replace(/<!--[\s\S]*?-->/g, "").replace(/<ShapeCatalogue[\s>][\s\S]*?<\/ShapeCatalogue>/g, "");
   return [...model.matchAll(/<ProcessInstrumentationFunction\b([^>]*?)\/?>/g)].map((m) => {
     const end = model.indexOf("</ProcessInstrumentationFunction>", m.index);
@@ -116,7 +168,8 @@ function functionLetters(text: string): { id: string; letters: string }[] {
       ).exec(inner)?.[1] ?? "";
     const tagName = /\bTagName\s*=\s*"([^"]*)"/.exec(m[1]!)?.[1] ?? "";
     const written = /^[A-Za-z]+/.exec(tagName.trim())?.[0] ?? `${value("Category")}${value("Modifier")}${value("s")}`;
-    return { id: /\bID\s*=\s*"([^"]*)"/.exec(m[1]!)?.[1] ?? "", letters: written.toUpperCase() };
+    const id = /\bID\s*=\s*"([^"]*)"/.exec(m[1]!)?.[1] ?? "";
+    return { id, letters: drawn.get(id) ?? written.toUpperCase() };
   });
 }
 

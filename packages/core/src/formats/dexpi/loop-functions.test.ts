@@ -9,6 +9,7 @@ import { expect, it } from "vitest";
 import { parseDesign } from "../../design/index.js";
 import { validateDesign } from "../../validate/index.js";
 import { importDexpi } from "./index.js";
+import { drawnLetters, statedTrips } from "./stated-control.js";
 
 const FOLDERS = ["dexpi", "dexpi-testcases"];
 
@@ -58,8 +59,11 @@ export function loopFunctionsIn(text: string): LoopFunction[] {
 }
 
 /** The letters and number of every ProcessInstrumentationFunction, with where it stands in the text. */
-function functionsIn(body: string): { id: string; at: number; letters: string; number: number | undefined }[] {
-  const out: { id: string; at: number; letters: string; number: number | undefined }[] = [];
+function functionsIn(
+  body: string,
+  drawn: ReadonlyMap<string, string>,
+): { id: string; at: number; letters: string; number: number | undefined; drives: boolean }[] {
+  const out: { id: string; at: number; letters: string; number: number | undefined; drives: boolean }[] = [];
   const open = /<ProcessInstrumentationFunction\b([^>]*?)(\/?)>/g;
   for (let m = open.exec(body); m; m = open.exec(body)) {
     const end = m[2] === "/" ? m.index : body.indexOf("</ProcessInstrumentationFunction>", m.index);
@@ -71,15 +75,41 @@ function functionsIn(body: string): { id: string; at: number; letters: string; n
     const written = ["Category", "Modifier", "s"].map(
       (k) => attr(`ProcessInstrumentationFunction${k}AssignmentClass`) ?? "",
     );
-    const letters = (/^[A-Za-z]+/.exec(tagName.replace(/\s+/g, ""))?.[0] ?? written.join("")).toUpperCase();
+    const id = /\bID\s*=\s*"([^"]*)"/.exec(m[1]!)?.[1] ?? "";
+    const letters =
+      drawn.get(id) ?? (/^[A-Za-z]+/.exec(tagName.replace(/\s+/g, ""))?.[0] ?? written.join("")).toUpperCase();
     out.push({
-      id: /\bID\s*=\s*"([^"]*)"/.exec(m[1]!)?.[1] ?? "",
+      id,
       at: m.index,
       letters,
       number: numberIn(attr("ProcessInstrumentationFunctionNumberAssignmentClass") ?? tagName),
+      drives: sendsSignal(body, inner, id),
     });
   }
   return out;
+}
+
+/**
+ * Whether a function sends a signal on: it (or a part written inside it) is the logical start of a
+ * signal line, or the FromID of any Connection (AutoCAD draws the signal as a leader segment), that
+ * ends outside it; or it holds an ActuatingFunction.
+ */
+function sendsSignal(body: string, inner: string, id: string): boolean {
+  if (/<ActuatingFunction\b/.test(inner)) return true;
+  const own = new Set([id, ...[...inner.matchAll(/\bID\s*=\s*"([^"]*)"/g)].map((x) => x[1]!)]);
+  const leaves = (start: string | undefined, end: string | undefined) =>
+    start !== undefined && end !== undefined && own.has(start) && !own.has(end);
+  const flows = [...body.matchAll(/<(InformationFlow|SignalLine)\b[\s\S]*?<\/\1>/g)].map((x) => x[0]);
+  const logical = flows.some((f) =>
+    leaves(
+      /Type\s*=\s*"has logical start"[^>]*?ItemID\s*=\s*"([^"]*)"/.exec(f)?.[1],
+      /Type\s*=\s*"has logical end"[^>]*?ItemID\s*=\s*"([^"]*)"/.exec(f)?.[1],
+    ),
+  );
+  const connected = [...body.matchAll(/<Connection\b([^>]*)>/g)].some((c) =>
+    leaves(/FromID\s*=\s*"([^"]*)"/.exec(c[1]!)?.[1], /ToID\s*=\s*"([^"]*)"/.exec(c[1]!)?.[1]),
+  );
+  return logical || connected;
 }
 
 /**
@@ -90,12 +120,13 @@ const CONTROLLER = /^[A-Z]I?C/;
 
 /**
  * Loop functions that group a controller: one of the functions it contains or names (an
- * Association), or one carrying its loop number, has controller letters. Counted from the text alone.
+ * Association), or one carrying its loop number, has controller letters (TagName or drawn label).
+ * `drives`: the controller sends a signal on, so a loop can be formed. Counted from the text alone.
  */
-export function controllerLoopFunctions(text: string): string[] {
+export function controllerLoopFunctions(text: string): { id: string; drives: boolean }[] {
   const body = model(text);
-  const fns = functionsIn(body);
-  const out: string[] = [];
+  const fns = functionsIn(body, drawnLetters(text));
+  const out: { id: string; drives: boolean }[] = [];
   const open = /<InstrumentationLoopFunction\b([^>]*?)(\/?)>/g;
   const all = loopFunctionsIn(text);
   for (let m = open.exec(body), k = 0; m; m = open.exec(body), k++) {
@@ -107,7 +138,8 @@ export function controllerLoopFunctions(text: string): string[] {
     const members = fns.filter(
       (x) => (x.at > m!.index && x.at < end) || named.has(x.id) || (f.number !== undefined && x.number === f.number),
     );
-    if (members.some((x) => CONTROLLER.test(x.letters))) out.push(f.id);
+    const controllers = members.filter((x) => CONTROLLER.test(x.letters));
+    if (controllers.length > 0) out.push({ id: f.id, drives: controllers.some((x) => x.drives) });
   }
   return out;
 }
@@ -167,30 +199,79 @@ describeWithFixtures("InstrumentationLoopFunctions of every public DEXPI 1.x tes
     },
   );
 
-  /** Loop functions with a controller, and those of them the import made loops (by loop number). */
+  /**
+   * Loop functions with a controller, those whose controller sends a signal on, those the import
+   * made loops (by loop number), and those it refused saying why its controller is no loop.
+   */
   const controllerCount = (text: string) => {
     const r = importDexpi(text);
     if (!r.success) throw new Error(JSON.stringify(r.issues));
     const loopNumbers = (r.design.control?.loops ?? []).map((l) => tagNumber(l.tag));
     const expected = controllerLoopFunctions(text);
-    const formed = loopFunctionsIn(text).filter((f) => expected.includes(f.id) && loopNumbers.includes(f.number));
-    return { expected: expected.length, formed: formed.length };
+    const ids = new Set(expected.map((e) => e.id));
+    const formed = loopFunctionsIn(text).filter((f) => ids.has(f.id) && loopNumbers.includes(f.number));
+    const refused = r.report.unmapped.filter(
+      (u) =>
+        u.element === "InstrumentationLoopFunction" &&
+        ids.has(u.id ?? "") &&
+        /its controller is no loop: /.test(u.reason),
+    );
+    return {
+      expected: expected.length,
+      driving: expected.filter((e) => e.drives).length,
+      formed: formed.length,
+      refused: refused.length,
+    };
   };
 
   it.each(all.map((f) => [f.name, f.text] as const))(
-    "%s: every loop function with a controller is a loop, as many as the text holds",
+    "%s: every loop function whose controller sends a signal is a loop; any other says why not",
     (_, text) => {
-      const { expected, formed } = controllerCount(text);
-      expect(formed).toBe(expected);
+      const { expected, driving, formed, refused } = controllerCount(text);
+      expect(formed).toBe(driving);
+      expect(formed + refused).toBe(expected);
     },
   );
 
   // I12V01_AUD (AutoCAD P&ID) writes its valve HV-012 as a function of class ControlValve that the
   // pipe's segments start at, and HC-012's signal as a leader segment to it: 2 loop functions (one ID, twice).
-  it("counts 9 loop functions with a controller in the 59 files, and all 9 are loops", () => {
+  // I03V01-AVV draws L-03 as LIC-03, a controller whose output the file draws to nothing.
+  it("counts 10 loop functions with a controller in the 59 files: the 9 whose controller sends a signal are loops", () => {
     const counts = all.map((f) => controllerCount(f.text));
-    const sum = (k: "expected" | "formed") => counts.reduce((n, c) => n + c[k], 0);
-    expect([sum("expected"), sum("formed")]).toEqual([9, 9]);
+    const sum = (k: "expected" | "driving" | "formed" | "refused") => counts.reduce((n, c) => n + c[k], 0);
+    expect([sum("expected"), sum("driving"), sum("formed"), sum("refused")]).toEqual([10, 9, 9, 1]);
+  });
+
+  /** Trips the text states, and the interlocks and Interlock refusals the import made of them. */
+  const tripCount = (text: string) => {
+    const r = importDexpi(text);
+    if (!r.success) throw new Error(JSON.stringify(r.issues));
+    const stated = statedTrips(text);
+    const refused = r.report.unmapped.filter((u) => u.element === "Interlock" && stated.some((t) => t.id === u.id));
+    return {
+      stated: stated.length,
+      withEffect: stated.filter((t) => t.effect).length,
+      interlocks: r.design.control?.interlocks?.length ?? 0,
+      refused: refused.length,
+    };
+  };
+
+  it.each(all.map((f) => [f.name, f.text] as const))(
+    "%s: interlocks are the trips the text states with a cause and an effect; any other says why not",
+    (_, text) => {
+      const { stated, withEffect, interlocks, refused } = tripCount(text);
+      expect(interlocks).toBe(withEffect);
+      expect(interlocks + refused).toBe(stated);
+    },
+  );
+
+  // Only COMOS's trip parts state a condition (I07: ZHH; I08: SAHH, SAH, SAL, SALL, all of P-002);
+  // their signal lines end at PCE logic functions (U-003, U-005) that drive nothing on the sheet.
+  // C01's PICSA, TICSA and HS switch (S) but the file states no condition for them anywhere.
+  it("counts 5 stated trips in the 59 files, none with an effect: 0 interlocks, 5 refused with the reason", () => {
+    const counts = all.map((f) => tripCount(f.text));
+    const sum = (k: "stated" | "withEffect" | "interlocks" | "refused") => counts.reduce((n, c) => n + c[k], 0);
+    expect([sum("stated"), sum("withEffect"), sum("interlocks"), sum("refused")]).toEqual([5, 0, 0, 5]);
   });
 
   it("I04 (SmartPlant): FIC-04 drives FV 04 on a line that runs between two open ends", () => {

@@ -178,6 +178,10 @@ function defaultReason(el: XmlElement): string {
     case "InstrumentationLoopFunction":
       return "no loop or interlock: none of its functions was read";
     case "ActuatingSystem":
+      // I11V01_AUD writes one with nothing in it, on a sheet without a valve.
+      if (!el.children.some((c) => c.name === "ActuatingSystemComponent" || c.name === "Association"))
+        return "an empty actuating system: it holds no component and names no valve or function, so it actuates nothing";
+      return "actuation of a valve that is not on a mapped line, or of no valve";
     case "ActuatingSystemComponent":
     case "ActuatingFunction":
       return "actuation of a valve that is not on a mapped line, or of no valve";

@@ -486,3 +486,13 @@ describe("loop functions (InstrumentationLoopFunction) of the synthetic file", (
     expect(parseDesign(r.design).success).toBe(true);
   });
 });
+
+describe("an actuating system with nothing in it (I11V01_AUD writes one on a sheet without a valve)", () => {
+  it("is unmapped saying it is empty, not that its valve is off a mapped line", () => {
+    const r = importDexpi(XML.replace("</PlantModel>", '<ActuatingSystem ID="AS-EMPTY"/></PlantModel>'));
+    if (!r.success) throw new Error(JSON.stringify(r.issues));
+    expect(r.report.unmapped.find((u) => u.id === "AS-EMPTY")?.reason).toBe(
+      "an empty actuating system: it holds no component and names no valve or function, so it actuates nothing",
+    );
+  });
+});
