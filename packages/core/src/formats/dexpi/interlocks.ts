@@ -140,8 +140,9 @@ function tripPartInterlocks(inputs: InterlockInputs): Inferred[] {
       continue;
     }
     const letters = tagLetters(cause);
-    const tag = ctx.tags.claim(normaliseTag(`${letters}${part.label}${cause.slice(letters.length)}`) ?? "");
-    if (tag === undefined || tag === "") {
+    const written = normaliseTag(`${letters}${part.label}${cause.slice(letters.length)}`);
+    const tag = written === undefined ? undefined : ctx.tags.claim(written);
+    if (tag === undefined) {
       fail(`${letters}${part.label} is longer than a contract tag's six letters`);
       continue;
     }

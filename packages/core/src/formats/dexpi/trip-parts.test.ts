@@ -86,6 +86,19 @@ describe("COMOS trip parts become interlocks where their signal reaches a machin
     ]);
   });
 
+  it("a trip whose ISA letters would pass six (PDIT with ZHH) is refused, not cut short", () => {
+    const t = importDexpi(XML.replace('TagName="P"', 'TagName="PDIT"'));
+    if (!t.success) throw new Error(JSON.stringify(t.issues));
+    expect(t.design.control?.interlocks).toEqual([]);
+    expect(t.report.unmapped).toContainEqual(
+      expect.objectContaining({
+        element: "Interlock",
+        id: "ZHH",
+        reason: "PDIT-002's ZHH: PDITZHH is longer than a contract tag's six letters",
+      }),
+    );
+  });
+
   it("a condition beyond the contract's (ZHHH) is refused, not rounded to HH", () => {
     const t = importDexpi(XML.replace(/"ZHH"/g, '"ZHHH"').replace(/\.ZHH"/, '.ZHHH"'));
     if (!t.success) throw new Error(JSON.stringify(t.issues));
