@@ -634,6 +634,40 @@ describe("routeDesign", () => {
     }
   });
 
+  it("tees a row of spared pumps into common suction and discharge headers", () => {
+    // Sparing as the topology generator draws it: the first pump's suction and discharge lines are
+    // the headers, each spare tees into both.
+    const pumps = ["A", "B", "C", "D"].map((s, k) => ({
+      tag: `P-1${s}`,
+      x: 20 + 4 * k,
+      y: 10,
+      nozzles: [
+        { id: "S", dx: -1, dy: 0, dz: 0.4 },
+        { id: "D", dx: 0, dy: 0, dz: 1.5 },
+      ],
+    }));
+    const d = design(
+      { width: 60, depth: 40 },
+      [
+        { tag: "T-1", type: "tank", x: 8, y: 25, w: 8, d: 8, h: 8, nozzles: [{ id: "OUT", dx: 4, dy: 0, dz: 0.5 }] },
+        { tag: "V-1", type: "vessel", x: 48, y: 25, w: 3, d: 3, h: 5, nozzles: [{ id: "IN", dx: -1.5, dy: 0, dz: 4 }] },
+        ...pumps,
+      ],
+      [
+        line("SUC", "T-1/OUT", "P-1A/S"),
+        line("DIS", "P-1A/D", "V-1/IN"),
+        ...["B", "C", "D"].flatMap((s) => [
+          line(`SUC-${s}`, { line: "SUC" }, `P-1${s}/S`),
+          line(`DIS-${s}`, `P-1${s}/D`, { line: "DIS" }),
+        ]),
+      ],
+    );
+    const result = routeDesign(d);
+    expect(result.unrouted).toEqual([]);
+    expect(result.routed).toHaveLength(8);
+    expect(checkRoutes(result.design)).toEqual([]);
+  });
+
   it("keeps a nozzle's only grid node free of a neighbouring nozzle's stub", () => {
     // TOP sits over a grid node, so that node is its only way onto the grid; LOW's nearest
     // corner is the same node. LOW's line is shorter and goes first: its stub must take another
@@ -665,6 +699,41 @@ describe("routeDesign", () => {
     expect(checkRoutes(result.design)).toEqual([]);
     const stubFoot = routeOf(result.design, "NEAR")[1]!;
     expect([stubFoot[0], stubFoot[1]]).not.toEqual([10, 15]);
+  });
+
+  it("names the other nozzle whose stub holds a nozzle's only grid node", () => {
+    // Two nozzles over one grid node at different heights: one gets the node, the other is walled
+    // in, and its reason names the nozzle that holds the node, not itself.
+    const d = design(
+      { width: 40, depth: 30 },
+      [
+        {
+          tag: "V-1",
+          type: "vessel",
+          x: 10,
+          y: 15,
+          w: 3,
+          d: 3,
+          h: 3,
+          nozzles: [
+            { id: "HIGH", dx: 0, dy: 0, dz: 3 },
+            { id: "LOW", dx: 0, dy: 0, dz: 0.3 },
+          ],
+        },
+        { tag: "P-1", x: 4, y: 15, nozzles: [{ id: "S", dx: 1, dy: 0, dz: 0.5 }] },
+        { tag: "P-2", x: 30, y: 15, nozzles: [{ id: "S", dx: -1, dy: 0, dz: 0.5 }] },
+      ],
+      [line("NEAR", "V-1/LOW", "P-1/S"), line("FAR", "V-1/HIGH", "P-2/S", { service: "vent" })],
+    );
+    const result = routeDesign(d);
+    expect(result.routed).toEqual(["NEAR"]);
+    expect(result.unrouted).toEqual([
+      {
+        line: "FAR",
+        code: "blocked_nozzle",
+        reason: "every grid point next to nozzle V-1/HIGH is taken by the connection of nozzle V-1/LOW",
+      },
+    ]);
   });
 
   it("keeps every convention on random plots, deterministically (property)", () => {

@@ -380,8 +380,11 @@ export function routeDesign(design: Design, options: RouteOptions = {}): RouteRe
       (e, n) => n !== own && isPlaced(e) && inRange(closureRange(grid, footprintRect(e))),
     );
     if (body) return { code: "blocked_nozzle", reason: `nozzle ${t.label} at (${x}, ${y}) is inside ${body.tag}` };
-    const taker = grid.occ[t.cells[0]!]!;
-    const other = taker > 0 && taker - 1 !== k ? ` by ${ownerLabel(taker - 1)}` : "";
+    // Its own kept cell is not what blocks it: then another nozzle's stub stands at that node.
+    const mine = reservation.get(t.end.key);
+    const occupant = grid.occ[t.cells[0]!]! - 1;
+    const taker = occupant === mine ? stubs[node]! - 1 : occupant;
+    const other = taker >= 0 && taker !== k && taker !== mine ? ` by ${ownerLabel(taker)}` : "";
     return { code: "blocked_nozzle", reason: `every grid point next to nozzle ${t.label} is taken${other}` };
   }
 
