@@ -4,12 +4,17 @@
  * (gradient-process.ts, each with its own backend), and the scaling ratio, from one run. Both
  * rows pay the same per-step costs (gradients sent to the parent, summed, sent back), so the
  * ratio is what the second core adds. `pnpm bench:gan` runs it after the single-process bench.
+ * Each row first runs one full cycle of steps (the critic steps and the generator step after
+ * them; before, one critic-only step, so the generator's first call and the JIT's work on it
+ * fell in the timed steps), then times `--steps` steps.
  *
  *   npx tsx --conditions=@plantgan/source packages/server/bench/gan-parallel.bench.ts [--batch B] [--steps S] [--resend-items]
  *
  * On a loaded machine the wall-clock ratio says little; the workers' child CPU per step does:
  * the "CPU-bound scaling" line (1 worker's CPU over the slower worker's, per call type) is the
- * scaling the cores would give. 2026-12-07, --steps 12 (13:53-13:54, load 8.5-9.0): wall ×0.84,
+ * scaling the cores would give. Per row it also prints where each worker's wall time went
+ * (computing, waiting for a core, messages, the barrier) and the parent's CPU.
+ * 2026-12-07, --steps 12 (13:53-13:54, load 8.5-9.0): wall ×0.84,
  * CPU-bound ×1.72, the split adds 15.2 % CPU (critic 942 -> 516 + 527 ms, generator 433 -> 265 +
  * 269 ms CPU per step); see core/src/gan/README.md "Per-call cost, by kernel".
  */
@@ -64,6 +69,8 @@ for (let seed = 1; items.length < batchSize; seed++) {
   if (item) items.push(item);
 }
 const start = await trainer.state();
+/** One full cycle (critic steps and the generator step after them): every kernel and code path has run. */
+const warmUpSteps = trainer.config.training.criticSteps;
 trainer.dispose();
 
 interface Run {
@@ -72,19 +79,29 @@ interface Run {
   readonly phases: StepPhaseTimes;
   /** Each worker's calls after the warm-up, by request type. */
   readonly calls: readonly Readonly<Record<string, CallTimes>>[];
+  /** CPU ms of this (the parent) process over the timed steps: messages, sums. */
+  readonly parentCpuMs: number;
 }
 
 async function timedRun(workerCount: number): Promise<Run> {
   const workers = await startProcessWorkers(start, workerCount, backend, sendItems ? items : []);
   try {
-    await dataParallelStep(workers, items, 0); // warm-up: first kernels, wasm compilation
+    // Warm-up: first kernels, wasm compilation, the JIT's work on the critic's and the generator's paths.
+    for (let s = 0; s < warmUpSteps; s++) await dataParallelStep(workers, items, s);
     const warm = workers.map((w) => structuredClone(w.callTimes()));
     const phases = noPhaseTimes();
+    const cpu0 = process.cpuUsage();
     const t0 = performance.now();
-    for (let s = 1; s <= steps; s++) await dataParallelStep(workers, items, s, phases);
+    for (let s = warmUpSteps; s < warmUpSteps + steps; s++) await dataParallelStep(workers, items, s, phases);
     const seconds = (performance.now() - t0) / 1000;
+    const cpu = process.cpuUsage(cpu0);
     const calls = workers.map((w, k) => minus(w.callTimes(), warm[k]!));
-    return { samplesPerSecond: (steps * items.length) / seconds, phases, calls };
+    return {
+      samplesPerSecond: (steps * items.length) / seconds,
+      phases,
+      calls,
+      parentCpuMs: (cpu.user + cpu.system) / 1000,
+    };
   } finally {
     await Promise.all(workers.map((w) => w.close()));
   }
@@ -102,18 +119,39 @@ function minus(now: Readonly<Record<string, CallTimes>>, before: Readonly<Record
   );
 }
 
+/** The step phase each request type of a worker runs in. */
+const PHASE_OF: Readonly<Record<string, (typeof STEP_PHASES)[number]>> = {
+  critic: "criticGradients",
+  applyCritic: "applyCritic",
+  generator: "generatorGradients",
+  applyGenerator: "applyGenerator",
+};
+
 /**
- * Per step: each phase's wall ms, and for each worker the child's CPU and wall ms against the
- * parent's round trip (round trip less child wall: messages; child wall less CPU: waiting for a core).
+ * Per step: each phase's wall ms and the parent's CPU; for each worker the child's CPU and wall ms
+ * against the parent's round trip, and where its wall time went: computing (child CPU), waiting
+ * for a core (child wall less CPU, when the helper threads and the other processes want more than
+ * the cores), messages (round trip less child wall) and the barrier (phase wall less its round
+ * trip: waiting for the slower worker).
  */
 function printPhases(label: string, run: Run): void {
   const perStep = (ms: number) => (ms / steps).toFixed(1);
   console.log(`  ${label}: ${STEP_PHASES.map((p) => `${p} ${perStep(run.phases[p])}`).join(", ")} ms/step`);
+  console.log(`    parent CPU ${perStep(run.parentCpuMs)} ms/step (messages, sums)`);
   run.calls.forEach((calls, k) => {
-    const parts = Object.entries(calls)
-      .filter(([, t]) => t.calls > 0)
-      .map(([type, t]) => `${type} ${perStep(t.childCpuMs)}/${perStep(t.childMs)}/${perStep(t.roundTripMs)}`);
+    const used = Object.entries(calls).filter(([, t]) => t.calls > 0);
+    const parts = used.map(
+      ([type, t]) => `${type} ${perStep(t.childCpuMs)}/${perStep(t.childMs)}/${perStep(t.roundTripMs)}`,
+    );
     console.log(`    worker ${k + 1} (child CPU / child wall / round trip, ms per step): ${parts.join(", ")}`);
+    const total = (f: (t: CallTimes, type: string) => number) => used.reduce((s, [type, t]) => s + f(t, type), 0);
+    const cpu = total((t) => t.childCpuMs);
+    const core = total((t) => Math.max(0, t.childMs - t.childCpuMs));
+    const messages = total((t) => t.roundTripMs - t.childMs);
+    const barrier = total((t, type) => (PHASE_OF[type] ? run.phases[PHASE_OF[type]] - t.roundTripMs : 0));
+    console.log(
+      `      wall by cause, ms per step: computing ${perStep(cpu)}, waiting for a core ${perStep(core)}, messages ${perStep(messages)}, barrier ${perStep(barrier)}`,
+    );
   });
 }
 

@@ -132,7 +132,9 @@ const CONFIGS: tf.GradConfig[] = [
       const x = at(saved, 0);
       const axes = tf.util.parseAxisParam(attrs.axis as number | number[], x.shape);
       const shape = x.shape.map((d, i) => (axes.includes(i) ? 1 : d));
-      return { x: () => tf.mul(tf.reshape(dyOf(dy), shape), tf.ones(x.shape, "float32")) };
+      // onesLike where it can: tf.ones fills a JavaScript array and uploads it on every call.
+      const ones = () => (x.dtype === "float32" ? tf.onesLike(x) : tf.ones(x.shape, "float32"));
+      return { x: () => tf.mul(tf.reshape(dyOf(dy), shape), ones()) };
     },
   },
   {
@@ -404,7 +406,7 @@ const CONFIGS: tf.GradConfig[] = [
 ];
 
 /** Kernels whose gradient we replace even when one is registered (same maths, faster on wasm). */
-const OVERRIDES = new Set<string>([tf.BatchMatMul]);
+const OVERRIDES = new Set<string>([tf.BatchMatMul, tf.Sum]);
 
 /**
  * Registers the gradients above: for every kernel that has none yet, and ours for OVERRIDES.

@@ -22,3 +22,98 @@ describe("wasm Identity and same-dtype Cast", () => {
     expect(buffers()).toBe(before - 1);
   });
 });
+
+/** Element `index` of a row-major array of `shape` holding 0, 1, 2, … (the test tensors' values). */
+function sliceOfRange(shape: number[], begin: number[], size: number[]): number[] {
+  const out: number[] = [];
+  const strides = shape.map((_, i) => shape.slice(i + 1).reduce((a, b) => a * b, 1));
+  const walk = (axis: number, offset: number) => {
+    if (axis === shape.length) return void out.push(offset);
+    for (let k = 0; k < size[axis]!; k++) walk(axis + 1, offset + (begin[axis]! + k) * strides[axis]!);
+  };
+  walk(0, 0);
+  return out;
+}
+
+describe("wasm Slice, Unpack and SplitV", () => {
+  const shape = [3, 4, 5, 2];
+  const range = (dtype: "float32" | "int32") => tf.reshape(tf.range(0, 120, 1, dtype), shape);
+
+  it("slice any box of a tensor: whole, contiguous, strided on every axis, empty; float32 and int32", async () => {
+    expect(await useBackend("wasm")).toBe(true);
+    const boxes: [number[], number[]][] = [
+      [
+        [0, 0, 0, 0],
+        [3, 4, 5, 2],
+      ],
+      [
+        [1, 0, 0, 0],
+        [2, 4, 5, 2],
+      ],
+      [
+        [0, 1, 2, 1],
+        [3, 2, 3, 1],
+      ],
+      [
+        [2, 3, 4, 0],
+        [1, 1, 1, 2],
+      ],
+      [
+        [1, 1, 0, 0],
+        [1, 3, 5, 2],
+      ],
+      [
+        [0, 0, 0, 0],
+        [3, 0, 5, 2],
+      ],
+    ];
+    for (const dtype of ["float32", "int32"] as const) {
+      const x = range(dtype);
+      for (const [begin, size] of boxes) {
+        const y = tf.slice(x, begin, size);
+        expect(y.dtype).toBe(dtype);
+        expect(y.shape).toEqual(size);
+        expect(Array.from(y.dataSync()), `${dtype} ${begin} ${size}`).toEqual(sliceOfRange(shape, begin, size));
+        y.dispose();
+      }
+      x.dispose();
+    }
+  });
+
+  it("unstack and split along every axis give the slices", async () => {
+    expect(await useBackend("wasm")).toBe(true);
+    const x = range("float32");
+    for (let axis = 0; axis < shape.length; axis++) {
+      const parts = tf.unstack(x, axis);
+      expect(parts.length).toBe(shape[axis]);
+      parts.forEach((p, k) => {
+        const begin = shape.map((_, i) => (i === axis ? k : 0));
+        const size = shape.map((n, i) => (i === axis ? 1 : n));
+        expect(p.shape).toEqual(shape.filter((_, i) => i !== axis));
+        expect(Array.from(p.dataSync())).toEqual(sliceOfRange(shape, begin, size));
+      });
+      tf.dispose(parts);
+      const sizes = [1, shape[axis]! - 1];
+      const halves = tf.split(x, sizes, axis);
+      halves.forEach((h, k) => {
+        const begin = shape.map((_, i) => (i === axis ? (k === 0 ? 0 : 1) : 0));
+        const size = shape.map((n, i) => (i === axis ? sizes[k]! : n));
+        expect(Array.from(h.dataSync())).toEqual(sliceOfRange(shape, begin, size));
+      });
+      tf.dispose(halves);
+    }
+    x.dispose();
+  });
+
+  it("reads the input after allocating the output, so a slice that grows the heap is right", async () => {
+    expect(await useBackend("wasm")).toBe(true);
+    // 2^23 floats (32 MiB) and a slice of all but the first row: the output's allocation grows the
+    // heap, and a view of the input taken before it would read a detached buffer (zeros).
+    const n = 2 ** 23;
+    const x = tf.reshape(tf.range(0, n, 1, "int32"), [n / 1024, 1024]);
+    const y = tf.slice(x, [1, 0], [n / 1024 - 1, 1024]);
+    const values = y.dataSync();
+    expect([values[0], values[1023], values[values.length - 1]]).toEqual([1024, 2047, n - 1]);
+    tf.dispose([x, y]);
+  });
+});
