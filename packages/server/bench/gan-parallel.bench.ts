@@ -122,8 +122,7 @@ function minus(now: Readonly<Record<string, CallTimes>>, before: Readonly<Record
 /** The step phase each request type of a worker runs in. */
 const PHASE_OF: Readonly<Record<string, (typeof STEP_PHASES)[number]>> = {
   critic: "criticGradients",
-  applyCritic: "applyCritic",
-  generator: "generatorGradients",
+  applyCritic: "applyCriticAndGeneratorGradients",
   applyGenerator: "applyGenerator",
 };
 

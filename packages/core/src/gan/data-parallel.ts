@@ -4,7 +4,9 @@
  * gradients are summed (each shard's are already scaled by its share of the batch, so the sum is
  * the whole batch's gradient) and every worker applies the same sum to its own copy of the
  * weights. The critic step and then, when due, the generator step each do one such round, so the
- * result equals one trainer's `step` on the whole batch up to float summation order.
+ * result equals one trainer's `step` on the whole batch up to float summation order. Applying the
+ * critic's sum and computing the generator's gradients are one call, so a step with a generator
+ * update makes three calls per worker, not four.
  *
  * Pure: a worker is anything that answers these calls (data-parallel-local.ts for one in this
  * thread; the server runs them in worker threads). Random draws are made for the whole batch and
@@ -25,11 +27,39 @@ import {
 export interface GradientWorker {
   /** Gradients of the critic's loss on these rows of the step's batch (the worker makes the batch). */
   criticGradients(items: readonly BatchItem[], rows: BatchRows): Promise<ShardGradients>;
-  /** Applies the summed critic gradients; true when a generator update follows. */
-  applyCriticGradients(sum: readonly Float32Array[]): Promise<boolean>;
-  /** Gradients of the generator's loss on the rows given to `criticGradients` this step. */
-  generatorGradients(): Promise<ShardGradients>;
+  /**
+   * Applies the summed critic gradients. When a generator update follows in this step, returns
+   * the generator's gradients on the rows given to `criticGradients` (computed right after the
+   * update: one call, so one round trip for a worker in another process); else undefined.
+   */
+  applyCriticGradients(sum: readonly Float32Array[]): Promise<ShardGradients | undefined>;
   applyGeneratorGradients(sum: readonly Float32Array[]): Promise<void>;
+  /**
+   * A worker in another thread or process: resolves once the requests made so far have left this
+   * one. A worker in this thread has none: it computes when called, holding this thread (and the
+   * sending of other workers' requests) until it is done, so `dataParallelStep` calls it last.
+   */
+  sent?(): Promise<void>;
+}
+
+/**
+ * `call` on every worker, results in worker order. Workers elsewhere are called first and their
+ * requests sent in full before a worker in this thread starts computing; otherwise a large message
+ * (a gradient sum) would wait for that computation and the workers would take turns.
+ */
+async function onEveryWorker<T>(
+  workers: readonly GradientWorker[],
+  call: (worker: GradientWorker, k: number) => Promise<T>,
+): Promise<T[]> {
+  const results: Promise<T>[] = new Array(workers.length);
+  workers.forEach((w, k) => {
+    if (w.sent) results[k] = call(w, k);
+  });
+  await Promise.all(workers.map((w) => w.sent?.()));
+  workers.forEach((w, k) => {
+    if (!w.sent) results[k] = call(w, k);
+  });
+  return Promise.all(results);
 }
 
 /**
@@ -74,8 +104,7 @@ export function sumGradients(shards: readonly ShardGradients[]): ShardGradients 
 export const STEP_PHASES = [
   "criticGradients",
   "sumCritic",
-  "applyCritic",
-  "generatorGradients",
+  "applyCriticAndGeneratorGradients",
   "sumGenerator",
   "applyGenerator",
 ] as const;
@@ -105,18 +134,21 @@ export async function dataParallelStep(
     return value;
   };
   const criticShards = await timed("criticGradients", () =>
-    Promise.all(
-      workers.map((w, k) => w.criticGradients(items.slice(rows[k]!.offset, rows[k]!.offset + rows[k]!.size), rows[k]!)),
+    onEveryWorker(workers, (w, k) =>
+      w.criticGradients(items.slice(rows[k]!.offset, rows[k]!.offset + rows[k]!.size), rows[k]!),
     ),
   );
   const critic = await timed("sumCritic", () => sumGradients(criticShards));
-  const due = await timed("applyCritic", () => Promise.all(workers.map((w) => w.applyCriticGradients(critic.grads))));
+  const generatorShards = await timed("applyCriticAndGeneratorGradients", () =>
+    onEveryWorker(workers, (w) => w.applyCriticGradients(critic.grads)),
+  );
+  const due = generatorShards.map((shard) => shard !== undefined);
   if (due.some((d) => d !== due[0])) throw new Error("dataParallelStep: workers out of step");
   let g = Array.from({ length: 8 }, () => Number.NaN);
   if (due[0]) {
-    const shards = await timed("generatorGradients", () => Promise.all(workers.map((w) => w.generatorGradients())));
+    const shards = generatorShards as ShardGradients[];
     const generator = await timed("sumGenerator", () => sumGradients(shards));
-    await timed("applyGenerator", () => Promise.all(workers.map((w) => w.applyGeneratorGradients(generator.grads))));
+    await timed("applyGenerator", () => onEveryWorker(workers, (w) => w.applyGeneratorGradients(generator.grads)));
     g = generator.losses;
   }
   const [dLoss, negW, gp, drift] = critic.losses;
@@ -154,13 +186,10 @@ export function localWorker(trainer: Trainer): GradientWorker & { dispose(): voi
       return trainer.criticGradients(batch, r);
     },
     async applyCriticGradients(sum) {
-      const due = trainer.applyCriticGradients(sum);
-      if (!due) release();
-      return due;
-    },
-    async generatorGradients() {
-      if (!batch || !rows) throw new Error("generatorGradients before criticGradients");
-      return trainer.generatorGradients(batch, rows);
+      if (!batch || !rows) throw new Error("applyCriticGradients before criticGradients");
+      if (trainer.applyCriticGradients(sum)) return trainer.generatorGradients(batch, rows);
+      release();
+      return undefined;
     },
     async applyGeneratorGradients(sum) {
       trainer.applyGeneratorGradients(sum);

@@ -2,7 +2,8 @@
  * A data-parallel training worker: a child process forked by parallel-training.ts, with its own
  * TensorFlow.js backend and its own copy of the trainer (restored from the parent's state, so
  * every worker starts from the same weights). It answers one request at a time: gradients on its
- * rows of a step's batch, and the summed gradients to apply (core gan/data-parallel.ts). The
+ * rows of a step's batch, and the summed gradients to apply (core gan/data-parallel.ts); applying
+ * the critic's sum also answers with the generator's gradients when its update follows. The
  * training designs may be sent once ("items"); a step's shard then names them by index, instead
  * of ~90 kB of encodings per row crossing the pipe every step.
  */
@@ -24,7 +25,6 @@ export type GradientRequest =
   | { readonly id: number; readonly type: "items"; readonly items: BatchItem[] }
   | { readonly id: number; readonly type: "critic"; readonly shard: ShardItems; readonly rows: BatchRows }
   | { readonly id: number; readonly type: "applyCritic"; readonly sum: Float32Array[] }
-  | { readonly id: number; readonly type: "generator" }
   | { readonly id: number; readonly type: "applyGenerator"; readonly sum: Float32Array[] }
   | { readonly id: number; readonly type: "state" };
 
@@ -66,8 +66,6 @@ async function answer(request: GradientRequest): Promise<unknown> {
       return worker.criticGradients(itemsOf(request.shard), request.rows);
     case "applyCritic":
       return worker.applyCriticGradients(request.sum);
-    case "generator":
-      return worker.generatorGradients();
     case "applyGenerator":
       return worker.applyGeneratorGradients(request.sum);
     case "state":

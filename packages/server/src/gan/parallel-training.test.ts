@@ -1,4 +1,11 @@
-import { createTrainer, dataParallelStep, localWorker, type TrainerConfigInput, useBackend } from "@plantgan/core/gan";
+import {
+  createTrainer,
+  dataParallelStep,
+  type GradientWorker,
+  localWorker,
+  type TrainerConfigInput,
+  useBackend,
+} from "@plantgan/core/gan";
 import { fixtureBatchItems } from "@plantgan/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ProcessWorker, parseTrainWorkers, startProcessWorkers, trainWorkerCount } from "./parallel-training.js";
@@ -65,6 +72,44 @@ describe("data-parallel training in worker processes", () => {
       restored.dispose();
     }
     expect((await workers[0]!.state()).step).toBe(2);
+    one.dispose();
+  }, 180_000);
+});
+
+describe("a helper process beside a worker in this process (plantgan train --workers 2)", () => {
+  it("the helper's request is sent in full before this process computes; the result is one trainer's", async () => {
+    const one = createTrainer(TINY);
+    const start = await one.state();
+    const [helper] = await startProcessWorkers(start, 1, "wasm", ITEMS);
+    workers.push(helper!);
+    const lead = createTrainer(TINY);
+    await lead.restore(start);
+    const local = localWorker(lead);
+    // The real workers, each call logged: the helper's when called and when its request has left.
+    const log: string[] = [];
+    const logged = (name: string, w: GradientWorker): GradientWorker => ({
+      criticGradients(items, rows) {
+        log.push(`${name} critic`);
+        return w.criticGradients(items, rows);
+      },
+      applyCriticGradients(sum) {
+        log.push(`${name} applyCritic`);
+        return w.applyCriticGradients(sum);
+      },
+      applyGeneratorGradients(sum) {
+        log.push(`${name} applyGenerator`);
+        return w.applyGeneratorGradients(sum);
+      },
+      ...(w.sent && { sent: () => w.sent!().then(() => void log.push(`${name} sent`)) }),
+    });
+    const a = await dataParallelStep([localWorker(one)], ITEMS, 0);
+    const b = await dataParallelStep([logged("local", local), logged("helper", helper!)], ITEMS, 0);
+    expect(log).toEqual(
+      ["critic", "applyCritic", "applyGenerator"].flatMap((call) => [`helper ${call}`, "helper sent", `local ${call}`]),
+    );
+    for (const k of ["d_loss", "gp", "g_loss", "overlap"] as const)
+      expect(Math.abs(b[k] - a[k]), k).toBeLessThan(1e-3 * (1e-4 + Math.abs(a[k])));
+    lead.dispose();
     one.dispose();
   }, 180_000);
 });

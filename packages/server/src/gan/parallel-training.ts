@@ -148,16 +148,21 @@ function processWorker(): ProcessWorker & { call(request: Request): Promise<unkn
   child.on("exit", (code, signal) => failAll(new Error(`gradient worker exited (${signal ?? code})`)));
   child.on("error", (e) => failAll(e));
 
+  // Resolves when the last request has been written to the pipe (a large one takes several turns).
+  let written: Promise<void> = Promise.resolve();
   const call = (request: Request): Promise<unknown> =>
     new Promise((resolve, reject) => {
       const id = nextId++;
       pending.set(id, { type: request.type, sent: performance.now(), resolve, reject });
-      child.send({ ...request, id } as GradientRequest, (e) => {
-        if (e) {
-          pending.delete(id);
-          reject(e);
-        }
-      });
+      written = new Promise((done) =>
+        child.send({ ...request, id } as GradientRequest, (e) => {
+          done();
+          if (e) {
+            pending.delete(id);
+            reject(e);
+          }
+        }),
+      );
     });
 
   return {
@@ -167,11 +172,11 @@ function processWorker(): ProcessWorker & { call(request: Request): Promise<unkn
       indexOf = new Map(items.map((item, i) => [item, i]));
     },
     criticGradients: (items, rows) => call({ type: "critic", shard: shardOf(items), rows }) as Promise<ShardGradients>,
-    applyCriticGradients: (sum) => call({ type: "applyCritic", sum: [...sum] }) as Promise<boolean>,
-    generatorGradients: () => call({ type: "generator" }) as Promise<ShardGradients>,
+    applyCriticGradients: (sum) => call({ type: "applyCritic", sum: [...sum] }) as Promise<ShardGradients | undefined>,
     applyGeneratorGradients: async (sum) => {
       await call({ type: "applyGenerator", sum: [...sum] });
     },
+    sent: () => written,
     state: () => call({ type: "state" }) as Promise<TrainerState>,
     callTimes: () => times,
     close: () =>
