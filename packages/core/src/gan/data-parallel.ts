@@ -51,6 +51,7 @@ async function onEveryWorker<T>(
   workers: readonly GradientWorker[],
   call: (worker: GradientWorker, k: number) => Promise<T>,
 ): Promise<T[]> {
+  if (workers.every((w) => w.sent)) return Promise.all(workers.map(call));
   const results: Promise<T>[] = new Array(workers.length);
   workers.forEach((w, k) => {
     if (w.sent) results[k] = call(w, k);
