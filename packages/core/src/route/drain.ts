@@ -14,12 +14,18 @@ export function drains(line: Line): boolean {
 /** Heights closer than this are one height. */
 const SAME_HEIGHT = 1e-6;
 
+/** Kept between the drain level and the level below it besides the widest pipe's diameter, m. */
+const DRAIN_GAP = 0.1;
+
 /**
  * A drained line enters its disposal (its `to` nozzle) from above, so there must be a level at or
  * above the inlet. When a selected relief or flare line's inlet stands above every level (a drum's
  * inlet on a site without racks, where the levels are the ground sleepers), the highest such inlet's
  * elevation becomes an extra level that only drained lines use: the other lines route as without it.
- * Undefined when no inlet needs it.
+ * Lines on two levels may cross, so the drain level stands at least the widest line's outside
+ * diameter (DN/1000 m, as the clash rule takes it) and `DRAIN_GAP` above the highest other level:
+ * an inlet 0.01 m above the 1.2 m sleeper made a level there, and every crossing a clash. Its lines
+ * then fall the rest of the way into such an inlet. Undefined when no inlet needs it.
  */
 export function drainLevel(
   design: Design,
@@ -38,5 +44,7 @@ export function drainLevel(
     const z = end.end.point[2];
     if (z > top + SAME_HEIGHT && (level === undefined || z > level)) level = z;
   }
-  return level;
+  if (level === undefined) return undefined;
+  const widest = Math.max(0, ...design.lines.map((l) => l.size)) / 1000;
+  return Math.max(level, top + widest + DRAIN_GAP);
 }

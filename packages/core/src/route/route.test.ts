@@ -8,6 +8,7 @@ import { metres } from "../design/units.js";
 import { PROCESS_CLASSES } from "../design/vocabulary.js";
 import { designPlantDetailed } from "../designer/designer.js";
 import { deepestPocket } from "../validate/rules/relief/relief-free-draining.js";
+import { validateDesign } from "../validate/validate.js";
 import { routeDesign } from "./index.js";
 
 // ---------------------------------------------------------------------------------------------
@@ -849,6 +850,40 @@ describe("routeDesign: relief and flare lines drain (API Std 520 Part II, API St
     const process = routeOf(result.design, "P-1");
     expect(process).toEqual(routeOf(routeDesign({ ...d, lines: [d.lines[1]!] }).design, "P-1"));
     expect(new Set(process.slice(1, -1).map((p) => p[2]))).not.toContain(2.1);
+  });
+
+  it("keeps a drain level for an inlet just above the sleepers a pipe's width clear of them", () => {
+    // The disposal's inlet is at 1.25 m, 0.05 m above the 1.2 m sleeper. A drain level at the
+    // inlet's height would let the relief line pass 0.05 m over a line on the sleeper, which DN 100
+    // pipes cannot (piping.route-clash): the level goes a pipe diameter and more above the sleeper.
+    const d = design(
+      { width: 60, depth: 40 },
+      [
+        { tag: "F-101", type: "filter", x: 10, y: 20, w: 2, d: 2, h: 3, nozzles: [{ id: "RV", dx: 0, dy: 0, dz: 3 }] },
+        {
+          tag: "V-101",
+          type: "vessel",
+          x: 50,
+          y: 20,
+          w: 3,
+          d: 2,
+          h: 2.5,
+          nozzles: [{ id: "RI", dx: -1.5, dy: 0, dz: 1.25 }],
+        },
+        { tag: "P-1", x: 30, y: 5, nozzles: [{ id: "D", dx: 0, dy: 1, dz: 1.2 }] },
+        { tag: "P-2", x: 30, y: 35, nozzles: [{ id: "S", dx: 0, dy: -1, dz: 1.2 }] },
+      ],
+      [line("RL-1", "F-101/RV", "V-101/RI", { service: "relief" }), line("P-1", "P-1/D", "P-2/S")],
+    );
+    const result = routeDesign(d);
+    expect(result.unrouted).toEqual([]);
+    expect(checkRoutes(result.design)).toEqual([]);
+    const relief = routeOf(result.design, "RL-1");
+    expect(deepestPocket(relief, 0)).toBeUndefined();
+    const runs = segments(relief).filter(([a, b]) => a[2] === b[2]);
+    for (const [a] of runs) expect(a[2] === 1.25 || a[2] >= 1.2 + 0.1).toBe(true);
+    const clashes = validateDesign(result.design).violations.filter((v) => v.rule === "piping.route-clash");
+    expect(clashes).toEqual([]);
   });
 
   it("routes every relief and flare line of the designer's plants without a pocket", () => {
