@@ -6,7 +6,9 @@
  * ratio is what the second core adds. `pnpm bench:gan` runs it after the single-process bench.
  * Each row first runs one full cycle of steps (the critic steps and the generator step after
  * them; before, one critic-only step, so the generator's first call and the JIT's work on it
- * fell in the timed steps), then times `--steps` steps.
+ * fell in the timed steps), then times `--steps` steps. A last pair of rows times what
+ * `plantgan train --workers 1|2` runs: the trainer in this process alone (`Trainer.step`), then
+ * as the first worker beside one helper process (here the messages and sums share its thread).
  *
  *   npx tsx --conditions=@plantgan/source packages/server/bench/gan-parallel.bench.ts [--batch B] [--steps S] [--resend-items]
  *
@@ -38,9 +40,13 @@ import {
   type BatchItem,
   createTrainer,
   dataParallelStep,
+  disposeBatch,
   layoutItem,
+  localWorker,
+  makeBatch,
   noPhaseTimes,
   PROCESS_CLASSES,
+  restoreTrainer,
   STEP_PHASES,
   type StepPhaseTimes,
   selectBackend,
@@ -185,6 +191,31 @@ function cpuScaling(one: Run, two: Run): { ratio: number; extra: number } {
   return { ratio: single / slowest, extra: two.calls.reduce((t, calls) => t + cpu(calls), 0) / single - 1 };
 }
 
+/**
+ * Samples/s as `plantgan train` runs: the trainer in this process alone (`Trainer.step`, as
+ * runTrainingLoop without helpers), or as the first worker beside `helpers` worker processes.
+ */
+async function timedTrainerRun(helpers: number): Promise<number> {
+  const lead = await restoreTrainer(start);
+  const remote = helpers > 0 ? await startProcessWorkers(start, helpers, backend, items) : [];
+  const workers = [localWorker(lead), ...remote];
+  const step = (s: number) => {
+    if (helpers > 0) return dataParallelStep(workers, items, s);
+    const batch = makeBatch(items, lead.layout);
+    lead.step(batch);
+    disposeBatch(batch);
+  };
+  try {
+    for (let s = 0; s < warmUpSteps; s++) await step(s);
+    const t0 = performance.now();
+    for (let s = warmUpSteps; s < warmUpSteps + steps; s++) await step(s);
+    return (steps * items.length) / ((performance.now() - t0) / 1000);
+  } finally {
+    await Promise.all(remote.map((w) => w.close()));
+    lead.dispose();
+  }
+}
+
 /** This process's autogroup and its nice (Linux), or "" where there is none to read. */
 function autogroup(): string {
   try {
@@ -196,6 +227,8 @@ function autogroup(): string {
 
 const one = await timedRun(1);
 const two = await timedRun(2);
+const alone = await timedTrainerRun(0);
+const withHelper = await timedTrainerRun(1);
 console.log(
   `data-parallel training, layout kind (small), batch ${batchSize}, ${backend}, ${steps} steps after a warm-up (Node ${process.version}, ${availableParallelism()} cores, load average before ${loadBefore
     .map((l) => l.toFixed(2))
@@ -209,6 +242,9 @@ console.log(`scaling 1 → 2 workers: ×${(two.samplesPerSecond / one.samplesPer
 const bound = cpuScaling(one, two);
 console.log(
   `CPU-bound scaling (workers' CPU only): ×${bound.ratio.toFixed(2)}; the split adds ${(100 * bound.extra).toFixed(1)} % CPU`,
+);
+console.log(
+  `as plantgan train runs (the trainer in this process, then with 1 helper process): ${alone.toFixed(1)} → ${withHelper.toFixed(1)} samples/s, ×${(withHelper / alone).toFixed(2)}`,
 );
 console.log(`where a step's time goes (shards ${sendItems ? "sent as indices" : "sent whole every step"}):`);
 printPhases("1 worker", one);
