@@ -95,6 +95,24 @@ describe("conventional nozzle places", () => {
       if (r === "out") expect(places[i]!.dz).toBeLessThan(fp.height / 2);
       if (r === "vapour") expect(places[i]!.dz).toBe(fp.height);
     });
+    // Nozzles no line reaches ("other") take what the others leave, wherever they stand in the list.
+    const drum = [
+      "other",
+      "other",
+      "out",
+      "out",
+      "vapour",
+      "vapour",
+      "out",
+      "out",
+      "vapour",
+      "out",
+      "in",
+      "in",
+    ] as const;
+    const drumPlaces = conventionalNozzleOffsets("vessel", drum, { width: 4.35, depth: 1.24, height: 2.83 }, 1);
+    const reached = drumPlaces.filter((_, i) => drum[i] !== "other");
+    expect(new Set(reached.map((o) => `${node(o.dx)},${node(o.dy)}`)).size).toBe(reached.length);
     // Without the grid the five top nozzles stand 0.19 m apart, all nearest one grid node.
     const loose = conventionalNozzleOffsets("vessel", roles, fp);
     expect(new Set(loose.map((o) => `${node(o.dx)},${node(o.dy)}`)).size).toBeLessThan(4);

@@ -71,7 +71,7 @@ export function conventionalNozzleOffsets(
       n === 1 ? 0 : ((grid && onGridSteps(fp.depth, n, k, grid)) ?? ((k + 1) / (n + 1) - 0.5) * fp.depth * 0.8);
     return roundOffset({ dx: f.dx, dy, dz: f.dz });
   });
-  return grid ? ownGridNodes(spread, fp, grid) : spread;
+  return grid ? ownGridNodes(spread, roles, fp, grid) : spread;
 }
 
 /**
@@ -97,9 +97,15 @@ const EDGE = 0.2;
  * so each nozzle whose node is already another's moves to the first free grid place: across its own
  * face, then the other sides at the same height, then the top when its convention puts it half way
  * up or higher (a vessel's liquid outlet stays low). Grid places one step apart keep pipes up to DN 900 clear
- * of each other at 1 m. Only where the item has no free node left does a nozzle share one.
+ * of each other at 1 m. Nozzles that lines reach choose first: one no line reaches ("other") takes
+ * what is left. Only where the item has no free node left does a nozzle share one.
  */
-function ownGridNodes(spread: readonly NozzleOffset[], fp: Footprint, grid: number): NozzleOffset[] {
+function ownGridNodes(
+  spread: readonly NozzleOffset[],
+  roles: readonly NozzleRole[],
+  fp: Footprint,
+  grid: number,
+): NozzleOffset[] {
   const w = fp.width / 2;
   const d = fp.depth / 2;
   const h = fp.height;
@@ -110,10 +116,12 @@ function ownGridNodes(spread: readonly NozzleOffset[], fp: Footprint, grid: numb
     return o;
   };
   const across = (half: number) => gridSteps(half - EDGE, grid);
-  const out = spread.map((o) => (onGridLine(o, fp, grid) && free(o) ? take(o) : undefined));
-  return spread.map((o, i) => {
-    const kept = out[i];
-    if (kept) return kept;
+  const order = [...spread.keys()].sort((a, b) => Number(roles[a] === "other") - Number(roles[b] === "other"));
+  const out: (NozzleOffset | undefined)[] = spread.map(() => undefined);
+  for (const i of order) if (onGridLine(spread[i]!, fp, grid) && free(spread[i]!)) out[i] = take(spread[i]!);
+  for (const i of order) {
+    const o = spread[i]!;
+    if (out[i]) continue;
     const onX = (dx: number, dz: number) => across(d).map((dy) => roundOffset({ dx, dy, dz }));
     const onY = (dy: number, dz: number) => across(w).map((dx) => roundOffset({ dx, dy, dz }));
     const top = across(w).flatMap((dx) => across(d).map((dy) => roundOffset({ dx, dy, dz: h })));
@@ -121,8 +129,9 @@ function ownGridNodes(spread: readonly NozzleOffset[], fp: Footprint, grid: numb
     const own = onTop ? top : onX(o.dx, o.dz);
     const sides = [...onY(-d, o.dz), ...onY(d, o.dz), ...onX(-w, o.dz), ...onX(w, o.dz)];
     const place = [...own, ...sides, ...(o.dz >= h / 2 - 1e-9 ? top : [])].find(free);
-    return place ? take(place) : o;
-  });
+    out[i] = place ? take(place) : o;
+  }
+  return out.map((o) => o!);
 }
 
 /**
