@@ -8,6 +8,8 @@
  * something shares one of these per validation (DesignIndex.footprints).
  */
 
+import type { ArrayLease } from "./array-pool.js";
+
 /** Most cells a grid may have; beyond it cells grow. */
 const MAX_CELLS = 4_000_000;
 /** Most (box, cell) memberships beyond 16 per box; beyond it cells grow (huge boxes). */
@@ -31,7 +33,10 @@ export class BoxGrid {
   private readonly stamp: Int32Array;
   private query = 0;
 
-  constructor(readonly boxes: Boxes) {
+  constructor(
+    readonly boxes: Boxes,
+    arrays: ArrayLease,
+  ) {
     const { minX, minY, maxX, maxY } = boxes;
     const n = minX.length;
     let x0 = Number.POSITIVE_INFINITY;
@@ -67,7 +72,7 @@ export class BoxGrid {
     }
 
     const cells = this.nx * this.ny;
-    const start = new Int32Array(cells + 1);
+    const start = arrays.int32(cells + 1);
     for (let i = 0; i < n; i++) {
       const i0 = this.cx(minX[i]!);
       const i1 = this.cx(maxX[i]!);
@@ -76,8 +81,9 @@ export class BoxGrid {
       for (let j = j0; j <= j1; j++) for (let c = j * this.nx + i0, e = j * this.nx + i1; c <= e; c++) start[c + 1]!++;
     }
     for (let c = 0; c < cells; c++) start[c + 1]! += start[c]!;
-    const fill = start.slice(0, cells);
-    const items = new Int32Array(start[cells]!);
+    const fill = arrays.int32(cells);
+    fill.set(start.subarray(0, cells));
+    const items = arrays.int32(start[cells]!);
     for (let i = 0; i < n; i++) {
       const i0 = this.cx(minX[i]!);
       const i1 = this.cx(maxX[i]!);
@@ -89,7 +95,7 @@ export class BoxGrid {
     }
     this.start = start;
     this.items = items;
-    this.stamp = new Int32Array(n);
+    this.stamp = arrays.int32(n);
   }
 
   private memberships(): number {

@@ -2,6 +2,7 @@ import RBush from "rbush";
 import { boxRect, nozzlePosition, planSize, rackRect } from "../design/geometry.js";
 import type { Component, Design, Equipment, Instrument, KeepOut, Line, Nozzle, Rack } from "../design/types.js";
 import { isNozzleEnd, isOpenEnd, isPlaced } from "../design/types.js";
+import { ArrayLease } from "./array-pool.js";
 import { BoxGrid } from "./box-grid.js";
 import { buildSegments, SegmentGrid, type Segments } from "./segments.js";
 import type { Point, ResolvedRulePack, RuleContext } from "./types.js";
@@ -91,6 +92,11 @@ export class DesignIndex {
   readonly geometryChecked: boolean;
   /** Number of equipment items without a plan position. */
   readonly unplacedCount: number;
+  /**
+   * The typed arrays of this run's indexes, borrowed from a pool (array-pool.ts): `validateDesign`
+   * ends the lease when the run is over, and the next run reuses the storage.
+   */
+  readonly arrays = new ArrayLease();
   /** True when no two equipment items share a tag: each tag's first placed item is then its first item. */
   private readonly equipmentTagsUnique: boolean;
 
@@ -228,8 +234,8 @@ export class DesignIndex {
     const lines = this.design.lines;
     const ends: LineEndNozzles = {
       equipment: new Array<Equipment | undefined>(2 * lines.length).fill(undefined),
-      nozzle: new Int32Array(2 * lines.length),
-      slot: new Int32Array(2 * lines.length).fill(-1),
+      nozzle: this.arrays.int32(2 * lines.length),
+      slot: this.arrays.int32(2 * lines.length, -1),
     };
     for (let k = 0; k < 2 * lines.length; k++) {
       const line = lines[k >> 1]!;
@@ -254,7 +260,7 @@ export class DesignIndex {
 
   /** Footprints of the placed equipment: the one spatial index every geometry rule searches. */
   get footprints(): FootprintIndex {
-    this.footprintsCache ??= new FootprintIndex(this.placed);
+    this.footprintsCache ??= new FootprintIndex(this.placed, this.arrays);
     return this.footprintsCache;
   }
 
@@ -301,7 +307,7 @@ export class DesignIndex {
 
   /** Every straight piece of every routed line, as columns of numbers. */
   get segments(): Segments {
-    this.segmentsCache ??= buildSegments(this.design.lines);
+    this.segmentsCache ??= buildSegments(this.design.lines, this.arrays);
     return this.segmentsCache;
   }
 
@@ -313,7 +319,11 @@ export class DesignIndex {
     if (!this.segmentGridCache) {
       let radius = 0;
       for (const line of this.design.lines) if (line.route && line.size / 2000 > radius) radius = line.size / 2000;
-      this.segmentGridCache = new SegmentGrid(this.segments, radius + this.pack.routing.clashClearance / 2);
+      this.segmentGridCache = new SegmentGrid(
+        this.segments,
+        radius + this.pack.routing.clashClearance / 2,
+        this.arrays,
+      );
     }
     return this.segmentGridCache;
   }
@@ -345,7 +355,7 @@ export class DesignIndex {
         break;
       }
     }
-    this.neighboursCache = Int32Array.from(out);
+    this.neighboursCache = this.arrays.int32Of(out);
     return this.neighboursCache;
   }
 }
@@ -364,13 +374,16 @@ interface LineEndNozzles {
 export class FootprintIndex {
   readonly grid: BoxGrid;
 
-  constructor(readonly placed: readonly PlacedItem[]) {
+  constructor(
+    readonly placed: readonly PlacedItem[],
+    arrays: ArrayLease,
+  ) {
     const n = placed.length;
     const boxes = {
-      minX: new Float64Array(n),
-      minY: new Float64Array(n),
-      maxX: new Float64Array(n),
-      maxY: new Float64Array(n),
+      minX: arrays.float64(n),
+      minY: arrays.float64(n),
+      maxX: arrays.float64(n),
+      maxY: arrays.float64(n),
     };
     for (let i = 0; i < n; i++) {
       const p = placed[i]!;
@@ -379,7 +392,7 @@ export class FootprintIndex {
       boxes.maxX[i] = p.maxX;
       boxes.maxY[i] = p.maxY;
     }
-    this.grid = new BoxGrid(boxes);
+    this.grid = new BoxGrid(boxes, arrays);
   }
 
   /** Placed items whose footprint meets the box (touching counts), in design order. */

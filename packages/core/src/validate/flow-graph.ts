@@ -42,8 +42,9 @@ class FlowGraph {
     this.lineIds = lines.map((l) => l.id);
     for (const tag of index.equipmentByTag.keys()) this.equipment(tag);
     // Edges as (line node, end node) pairs, then counted into rows; each edge goes both ways.
-    const from = new Int32Array(2 * lines.length);
-    const to = new Int32Array(2 * lines.length);
+    const arrays = index.arrays;
+    const from = arrays.int32(2 * lines.length);
+    const to = arrays.int32(2 * lines.length);
     let edges = 0;
     for (const line of lines) {
       const self = this.line(line.id);
@@ -58,22 +59,23 @@ class FlowGraph {
     }
     const n = this.lineCount + this.names.length;
     this.linked = n;
-    const start = new Int32Array(n + 1);
+    const start = arrays.int32(n + 1);
     for (let e = 0; e < edges; e++) {
       start[from[e]! + 1]!++;
       start[to[e]! + 1]!++;
     }
     for (let v = 0; v < n; v++) start[v + 1]! += start[v]!;
-    const fill = start.slice(0, n);
-    const adjacent = new Int32Array(2 * edges);
+    const fill = arrays.int32(n);
+    fill.set(start.subarray(0, n));
+    const adjacent = arrays.int32(2 * edges);
     for (let e = 0; e < edges; e++) {
       adjacent[fill[from[e]!]!++] = to[e]!;
       adjacent[fill[to[e]!]!++] = from[e]!;
     }
     this.start = start;
     this.adjacent = adjacent;
-    this.stamp = new Int32Array(n);
-    this.queue = new Int32Array(n);
+    this.stamp = arrays.int32(n);
+    this.queue = arrays.int32(n);
   }
 
   private added(name: string, isLine: boolean): NodeKey {

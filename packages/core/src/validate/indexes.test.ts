@@ -9,6 +9,7 @@ import { describe, expect, it } from "vitest";
 import { nozzlePosition, overlapArea, rectDistance } from "../design/geometry.js";
 import type { Design, Line } from "../design/types.js";
 import { isBranchEnd, isNozzleEnd, isPlaced } from "../design/types.js";
+import { ArrayLease } from "./array-pool.js";
 import { BoxGrid } from "./box-grid.js";
 import { type AreaItem, DesignIndex, type PlacedItem } from "./context.js";
 import { AREA_EPS, between, EPS, label } from "./describe.js";
@@ -40,12 +41,15 @@ describe("BoxGrid", () => {
         fc.array(box, { maxLength: 120 }),
         fc.array(box, { minLength: 1, maxLength: 20 }),
         (boxes, queries) => {
-          const grid = new BoxGrid({
-            minX: Float64Array.from(boxes, (b) => b.minX),
-            minY: Float64Array.from(boxes, (b) => b.minY),
-            maxX: Float64Array.from(boxes, (b) => b.maxX),
-            maxY: Float64Array.from(boxes, (b) => b.maxY),
-          });
+          const grid = new BoxGrid(
+            {
+              minX: Float64Array.from(boxes, (b) => b.minX),
+              minY: Float64Array.from(boxes, (b) => b.minY),
+              maxX: Float64Array.from(boxes, (b) => b.maxX),
+              maxY: Float64Array.from(boxes, (b) => b.maxY),
+            },
+            new ArrayLease(),
+          );
           for (const q of queries) {
             const expected = boxes.flatMap((b, i) => (meets(b, q) ? [i] : []));
             expect(grid.search(q)).toEqual(expected);
@@ -288,8 +292,12 @@ describe("SegmentGrid.forEachPair", () => {
         ),
         fc.double({ min: 0, max: 2, noNaN: true }),
         (lines, pad) => {
-          const segments = buildSegments(lines.map((l, i) => ({ id: `L${i}`, ...l }) as unknown as Line));
-          const grid = new SegmentGrid(segments, pad);
+          const arrays = new ArrayLease();
+          const segments = buildSegments(
+            lines.map((l, i) => ({ id: `L${i}`, ...l }) as unknown as Line),
+            arrays,
+          );
+          const grid = new SegmentGrid(segments, pad, arrays);
           const got: string[] = [];
           grid.forEachPair((a, b) => got.push(`${a}-${b}`), Number.POSITIVE_INFINITY, segments.line);
           const want: string[] = [];

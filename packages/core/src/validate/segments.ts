@@ -8,6 +8,7 @@
  * Footprints stay in the R-tree (rbush): they vary in size and there are far fewer of them.
  */
 import type { Line } from "../design/types.js";
+import type { ArrayLease } from "./array-pool.js";
 
 export interface Segments {
   readonly count: number;
@@ -23,19 +24,19 @@ export interface Segments {
   readonly k: Int32Array;
 }
 
-export function buildSegments(lines: readonly Line[]): Segments {
+export function buildSegments(lines: readonly Line[], arrays: ArrayLease): Segments {
   let count = 0;
   for (const line of lines) if (line.route && line.route.length > 1) count += line.route.length - 1;
   const s = {
     count,
-    ax: new Float64Array(count),
-    ay: new Float64Array(count),
-    az: new Float64Array(count),
-    bx: new Float64Array(count),
-    by: new Float64Array(count),
-    bz: new Float64Array(count),
-    line: new Int32Array(count),
-    k: new Int32Array(count),
+    ax: arrays.float64(count),
+    ay: arrays.float64(count),
+    az: arrays.float64(count),
+    bx: arrays.float64(count),
+    by: arrays.float64(count),
+    bz: arrays.float64(count),
+    line: arrays.int32(count),
+    k: arrays.int32(count),
   };
   let i = 0;
   for (let li = 0; li < lines.length; li++) {
@@ -87,6 +88,7 @@ export class SegmentGrid {
   constructor(
     readonly segments: Segments,
     pad: number,
+    arrays: ArrayLease,
   ) {
     const n = segments.count;
     this.pad = pad;
@@ -123,7 +125,7 @@ export class SegmentGrid {
       this.cell = cell;
       this.nx = Math.max(1, Math.ceil(w / cell));
       this.ny = Math.max(1, Math.ceil(h / cell));
-      start = new Int32Array(this.nx * this.ny + 1);
+      start = arrays.int32(this.nx * this.ny + 1);
       let total = 0;
       for (let i = 0; i < n; i++) {
         const i0 = this.cx(Math.min(ax[i]!, bx[i]!) - pad);
@@ -138,8 +140,9 @@ export class SegmentGrid {
       cell *= 2;
     }
     for (let c = 0; c < this.nx * this.ny; c++) start[c + 1]! += start[c]!;
-    const fill = start.slice(0, this.nx * this.ny);
-    const items = new Int32Array(start[this.nx * this.ny]!);
+    const fill = arrays.int32(this.nx * this.ny);
+    fill.set(start.subarray(0, this.nx * this.ny));
+    const items = arrays.int32(start[this.nx * this.ny]!);
     for (let i = 0; i < n; i++) {
       const i0 = this.cx(Math.min(ax[i]!, bx[i]!) - pad);
       const i1 = this.cx(Math.max(ax[i]!, bx[i]!) + pad);
@@ -151,7 +154,7 @@ export class SegmentGrid {
     }
     this.start = start;
     this.items = items;
-    this.stamp = new Int32Array(n);
+    this.stamp = arrays.int32(n);
   }
 
   cx(x: number): number {

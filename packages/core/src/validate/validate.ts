@@ -45,37 +45,42 @@ export function validateDesign(
   const skipped: { rule: string; reason: string }[] = [];
   let rulesRun = 0;
 
-  for (const rule of options.rules ?? RULES) {
-    if (disabled.has(rule.id)) {
-      skipped.push({ rule: rule.id, reason: `disabled by rule pack ${pack.id}` });
-      continue;
+  // The indexes' typed arrays go back to the pool once every rule has run (array-pool.ts).
+  try {
+    for (const rule of options.rules ?? RULES) {
+      if (disabled.has(rule.id)) {
+        skipped.push({ rule: rule.id, reason: `disabled by rule pack ${pack.id}` });
+        continue;
+      }
+      if (rule.appliesTo === "placed" && !ctx.index.geometryChecked) {
+        skipped.push({ rule: rule.id, reason: TOPOLOGY_ONLY_REASON });
+        continue;
+      }
+      const reason = rule.skipReason?.(ctx);
+      if (reason !== undefined) {
+        skipped.push({ rule: rule.id, reason });
+        continue;
+      }
+      const severity = resolved.severityOverrides[rule.id] ?? rule.severity;
+      let found = 0;
+      try {
+        rule.check(ctx, (finding) => {
+          if (found === MAX_FINDINGS_PER_RULE) throw ENOUGH;
+          found++;
+          violations.push(toViolation(rule, severity, finding));
+        });
+      } catch (e) {
+        if (e !== ENOUGH) throw e;
+        violations.push(
+          toViolation(rule, "info", {
+            message: `Rule ${rule.id} stopped after ${MAX_FINDINGS_PER_RULE} findings; fix these and validate again to see the rest.`,
+          }),
+        );
+      }
+      rulesRun++;
     }
-    if (rule.appliesTo === "placed" && !ctx.index.geometryChecked) {
-      skipped.push({ rule: rule.id, reason: TOPOLOGY_ONLY_REASON });
-      continue;
-    }
-    const reason = rule.skipReason?.(ctx);
-    if (reason !== undefined) {
-      skipped.push({ rule: rule.id, reason });
-      continue;
-    }
-    const severity = resolved.severityOverrides[rule.id] ?? rule.severity;
-    let found = 0;
-    try {
-      rule.check(ctx, (finding) => {
-        if (found === MAX_FINDINGS_PER_RULE) throw ENOUGH;
-        found++;
-        violations.push(toViolation(rule, severity, finding));
-      });
-    } catch (e) {
-      if (e !== ENOUGH) throw e;
-      violations.push(
-        toViolation(rule, "info", {
-          message: `Rule ${rule.id} stopped after ${MAX_FINDINGS_PER_RULE} findings; fix these and validate again to see the rest.`,
-        }),
-      );
-    }
-    rulesRun++;
+  } finally {
+    ctx.index.arrays.end();
   }
 
   violations.sort(compareViolations);
