@@ -62,7 +62,8 @@ function arg(name: string, fallback: number): number {
 const batchSize = arg("batch", 32);
 /** --resend-items: every step sends its shard's encodings, as before the designs were sent once. */
 const sendItems = !process.argv.includes("--resend-items");
-const steps = arg("steps", 4);
+/** 8 by default (was 4): 4 generator updates at criticSteps 2, not 2, so one slow call weighs less. */
+const steps = arg("steps", 8);
 /** The CLI's "small" layout model (core/src/gan/model-sizes.ts MODEL_SIZES), as gan.bench.ts times it. */
 const CONFIG: TrainerConfigInput = {
   nMax: 48,
