@@ -16,17 +16,18 @@
  * Requests are the first N val designs' specs, one per process class in turn. Polishing is off, as
  * in `generate` by default. The first request of each source is a warm-up and is not timed.
  *
- * Measured 2026-12-07 (wasm, 2 shared cores, load 6.0-6.9 from other work, so wall figures are
- * noisy), --requests 21 --count 2 --topology <a topology generator after 2 of its epochs, row
- * motifs (/tmp/s16/h1/model-lone/topology)>, the start commit c9c4515 and a33a745 (nozzles on grid
- * nodes of their own, router keeps a nozzle's only node) back to back:
+ * Measured 2026-12-07 (wasm, 2 shared cores, load 6.4-8.8 from other work, so wall figures are
+ * noisy; the process's CPU time is steadier), --requests 21 --count 2 --topology <a topology
+ * generator after 2 of its epochs, row motifs (/tmp/s16/h1/model-lone/topology)>, the start commit
+ * c9c4515 and 21fd63b (nozzles on grid nodes of their own, the router keeping a nozzle's only node,
+ * the drain level clear of the sleepers) back to back:
  *
- *   before: designer 42 of 42 valid, 5.18 candidates/s; learned 9 of 42 valid (piping.route-clash
- *           29, piping.routed 28, control.trip-senses-protected 4, two more), 1.18 candidates/s;
- *           ratio 0.23; process CPU 30.7 s
- *   after:  designer 42 of 42 valid, 3.82 candidates/s; learned 41 of 42 valid (one
- *           control.trip-senses-protected, a topology finding), 3.77 candidates/s; ratio 0.99;
- *           process CPU 15.8 s
+ *   before: designer 42 of 42 valid, 4.24 candidates/s; learned 9 of 42 valid (piping.route-clash
+ *           29, piping.routed 28, control.trip-senses-protected 4, two more), 0.53 candidates/s;
+ *           ratio 0.12; process CPU 32.4 s
+ *   after:  designer 42 of 42 valid, 3.56 candidates/s; learned 41 of 42 valid (one
+ *           control.trip-senses-protected, a topology finding), 4.29 candidates/s; ratio 1.21;
+ *           process CPU 18.1 s
  *
  * Why the learned ones failed (generate/README.md, "Topology sources"): several nozzles of one
  * item on less than a grid step of shell, so their pipes met at the nozzles or found no free node.
