@@ -218,15 +218,9 @@ export class DesignIndex {
   endNozzlePoint(lineIndex: number, side: "from" | "to"): Point | undefined {
     const ends = this.lineEnds;
     const k = 2 * lineIndex + (side === "from" ? 0 : 1);
-    const slot = ends.slot[k]!;
-    if (slot < 0) return undefined;
-    const item = this.placed[slot]!;
-    let points = this.nozzlePoints[slot];
-    if (!points) {
-      points = item.equipment.nozzles.map((n) => nozzlePosition(item.equipment, n));
-      this.nozzlePoints[slot] = points;
-    }
-    return points[ends.nozzle[k]!];
+    if (ends.slot[k]! < 0) return undefined;
+    const at = ends.point;
+    return [at[3 * k]!, at[3 * k + 1]!, at[3 * k + 2]!];
   }
 
   private get lineEnds(): LineEndNozzles {
@@ -236,6 +230,7 @@ export class DesignIndex {
       equipment: new Array<Equipment | undefined>(2 * lines.length).fill(undefined),
       nozzle: this.arrays.int32(2 * lines.length),
       slot: this.arrays.int32(2 * lines.length, -1),
+      point: this.arrays.float64(6 * lines.length),
     };
     for (let k = 0; k < 2 * lines.length; k++) {
       const line = lines[k >> 1]!;
@@ -252,7 +247,13 @@ export class DesignIndex {
       if (at === nozzles.length) continue;
       ends.equipment[k] = first;
       ends.nozzle[k] = at;
-      if (item && item.equipment === first) ends.slot[k] = item.slot;
+      if (item && item.equipment === first) {
+        ends.slot[k] = item.slot;
+        const [x, y, z] = nozzlePosition(item.equipment, nozzles[at]!);
+        ends.point[3 * k] = x;
+        ends.point[3 * k + 1] = y;
+        ends.point[3 * k + 2] = z;
+      }
     }
     this.lineEndsCache = ends;
     return ends;
@@ -368,6 +369,12 @@ interface LineEndNozzles {
   readonly nozzle: Int32Array;
   /** Slot in `placed` of that item when it is placed, else −1. */
   readonly slot: Int32Array;
+  /**
+   * World position of that nozzle, x y z at 3k, when the item is placed: as columns, not one
+   * array per point, because at 100,000 equipment a quarter of a million small arrays living
+   * through the whole run made every young-generation collection copy them.
+   */
+  readonly point: Float64Array;
 }
 
 /** The placed footprints in a uniform grid; searches answer in design order. */

@@ -27,7 +27,7 @@ export function distance(a: Point, b: Point): number {
 }
 
 /** How many coordinates change along a→b by more than `tolerance` (0 or 1: axis-aligned). */
-export function changedAxes(a: Point, b: Point, tolerance: number): number {
+function changedAxes(a: Point, b: Point, tolerance: number): number {
   let n = 0;
   for (let axis = 0; axis < 3; axis++) if (Math.abs(b[axis]! - a[axis]!) > tolerance) n++;
   return n;

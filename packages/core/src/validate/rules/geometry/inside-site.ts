@@ -1,9 +1,15 @@
 import { rackRect } from "../../../design/geometry.js";
 import { centre, EPS, label } from "../../describe.js";
 import { formatPoint, metres } from "../../geometry3d.js";
-import type { Rule } from "../../types.js";
+import { segmentEnd, segmentStart } from "../../segments.js";
+import type { Point, Rule } from "../../types.js";
 
-/** Placed footprints, racks and routes stay on the plot: (0, 0) to (site.width, site.depth). */
+/**
+ * Placed footprints, racks and routes stay on the plot: (0, 0) to (site.width, site.depth). Route
+ * points are read from the index's segment columns (a route's points are its segments' starts and
+ * its last segment's end), not from the point arrays, which at 100,000 equipment are 800,000 small
+ * arrays spread over the heap.
+ */
 export const rule: Rule = {
   id: "geometry.inside-site",
   category: "geometry",
@@ -36,8 +42,23 @@ export const rule: Rule = {
         location: [(r.minX + r.maxX) / 2, (r.minY + r.maxY) / 2, rack.levels[0]],
       });
     }
+    const { ax, ay, bx, by } = index.segments;
+    const outside = (x: number, y: number) => x < -EPS || y < -EPS || x > width + EPS || y > depth + EPS;
+    // The segments of line li, in route order, start at `first`.
+    let first = 0;
     for (const line of design.lines) {
-      const point = line.route?.find((p) => p[0] < -EPS || p[1] < -EPS || p[0] > width + EPS || p[1] > depth + EPS);
+      const route = line.route;
+      if (!route || route.length === 0) continue;
+      let point: Point | undefined;
+      if (route.length === 1) {
+        if (outside(route[0]![0], route[0]![1])) point = route[0];
+      } else {
+        const last = first + route.length - 2;
+        for (let i = first; i <= last && !point; i++)
+          if (outside(ax[i]!, ay[i]!)) point = segmentStart(index.segments, i);
+        if (!point && outside(bx[last]!, by[last]!)) point = segmentEnd(index.segments, last);
+        first = last + 1;
+      }
       if (!point) continue;
       emit({
         message: `The route of line ${line.id} leaves the ${width} × ${depth} m site at ${formatPoint(point)}.`,

@@ -24,28 +24,25 @@ function endPoint(line: Line, side: "from" | "to"): Point | undefined {
   return side === "from" ? r[0] : r[r.length - 1];
 }
 
+function within(point: Point | undefined, at: Point, reach: number): boolean {
+  return point !== undefined && distance(point, at) <= reach;
+}
+
 /**
- * Where two lines are meant to touch: the end of a branch on its parent, and ends the two lines
- * share (the same nozzle, or tees on the same parent). Contacts near those points are junctions.
+ * True when `at` lies within `reach` of a place the two lines are meant to touch: the end of a
+ * branch on its parent, and ends the two lines share (the same nozzle, or tees on the same
+ * parent). Contacts near those points are junctions. Allocates nothing: it runs for every contact.
  */
-function junctions(p: Line, q: Line): Point[] {
-  const out: Point[] = [];
-  const add = (pt: Point | undefined) => {
-    if (pt) out.push(pt);
-  };
+function nearJunction(p: Line, q: Line, at: Point, reach: number): boolean {
   for (const sp of SIDES) {
     const ep = p[sp];
-    if (branchLine(ep) === q.id) add(endPoint(p, sp));
-    const eq = q[sp];
-    if (branchLine(eq) === p.id) add(endPoint(q, sp));
+    if (branchLine(ep) === q.id && within(endPoint(p, sp), at, reach)) return true;
+    if (branchLine(q[sp]) === p.id && within(endPoint(q, sp), at, reach)) return true;
     for (const sq of SIDES) {
-      if (sameEnd(ep, q[sq])) {
-        add(endPoint(p, sp));
-        add(endPoint(q, sq));
-      }
+      if (sameEnd(ep, q[sq]) && (within(endPoint(p, sp), at, reach) || within(endPoint(q, sq), at, reach))) return true;
     }
   }
-  return out;
+  return false;
 }
 
 /**
@@ -71,8 +68,9 @@ export const rule: Rule = {
     const clearance = pack.routing.clashClearance;
     const tol = pack.routing.endTolerance;
     const nLines = lines.length;
+    // Pairs of lines already reported, as li * nLines + lj (beyond 2^31 at 100,000 equipment: a
+    // boxed number, so it is only formed once there is a finding).
     const reported = new Set<number>();
-    const exempt = new Map<number, Point[]>();
 
     const complete = index.segmentGrid.forEachPair(
       (s, c) => {
@@ -83,8 +81,7 @@ export const rule: Rule = {
         const lj = swap ? ls : lc;
         const si = swap ? c : s;
         const sj = swap ? s : c;
-        const key = li * nLines + lj;
-        if (reported.has(key)) return;
+        if (reported.size > 0 && reported.has(li * nLines + lj)) return;
         const p = lines[li]!;
         const q = lines[lj]!;
         const limit = radius(p) + radius(q) + clearance;
@@ -100,13 +97,8 @@ export const rule: Rule = {
         );
         const d = aligned ? lower : exact.distance;
         if (d >= limit - EPS) return;
-        let meet = exempt.get(key);
-        if (!meet) {
-          meet = junctions(p, q);
-          exempt.set(key, meet);
-        }
-        if (meet.some((j) => distance(j, exact.at) <= limit + tol)) return;
-        reported.add(key);
+        if (nearJunction(p, q, exact.at, limit + tol)) return;
+        reported.add(li * nLines + lj);
         emit({
           message: `Lines ${p.id} (DN ${p.size}) and ${q.id} (DN ${q.size}) clash near ${formatPoint(exact.at)}: centrelines ${metres(d)} apart where the pipes need ${metres(limit)}.`,
           lines: [p.id, q.id],
