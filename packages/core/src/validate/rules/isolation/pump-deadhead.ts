@@ -31,6 +31,17 @@ export const rule: Rule = {
     "API Std 610 (12th ed., 2021) 6.1.11 and ANSI/HI 9.6.3 (minimum continuous stable flow); IEC 61511-1:2016 10.3.2 (a safety function's action must not create a new hazard).",
   fix: "Add the pump to the interlock's effects with action stop, or give it a minimum-flow line (minimumFlow: true) back to its suction source.",
   check({ design, index }, emit) {
+    // Lines an interlock closes a valve on: only pumps discharging through one of them can be
+    // dead-headed, so only those lines need the pumps behind them listed.
+    const closable = new Set<string>();
+    for (const interlock of design.control.interlocks) {
+      for (const effect of interlock.effects) {
+        if (effect.action !== "close") continue;
+        const found = index.componentByTag.get(effect.target);
+        if (found) closable.add(found.line.id);
+      }
+    }
+    if (closable.size === 0) return;
     const minimumFlow = new Set<string>();
     for (const line of design.lines) {
       if (line.minimumFlow !== true) continue;
@@ -59,6 +70,7 @@ export const rule: Rule = {
       // Each line this pump discharges through lists the pump once (its pushes come together).
       for (const chain of chains) {
         for (const line of chain) {
+          if (!closable.has(line.id)) continue;
           const pumps = pumpsThrough.get(line.id);
           if (!pumps) pumpsThrough.set(line.id, [tag]);
           else if (pumps[pumps.length - 1] !== tag) pumps.push(tag);
