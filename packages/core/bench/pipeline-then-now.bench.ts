@@ -35,7 +35,7 @@ import { selectBackend } from "../src/gan/backend.js";
 import { fromModelFiles, loadModel, modelLayout } from "../src/gan/models.js";
 import { generateCandidates } from "../src/generate/pipeline.js";
 import { designerTopology } from "../src/generate/topology-source.js";
-import { valRequests } from "./val-requests.js";
+import { splitRequests } from "./split-requests.js";
 
 const { values } = parseArgs({
   options: {
@@ -111,7 +111,7 @@ function round(requests: readonly GenerationRequest[], order: readonly (readonly
 }
 
 const backend = await selectBackend({ log: () => {} });
-const requests = valRequests(root, requestCount);
+const requests = splitRequests(root, requestCount);
 // TensorFlow.js keeps one registry of layer classes by name, and each checkout registers its own
 // on import: a model is built from the classes registered when it is loaded. So this checkout's
 // model is loaded first, then the old checkout is imported (its classes replace these) and its

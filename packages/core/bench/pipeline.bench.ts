@@ -5,7 +5,7 @@
  *   designer → layout generator → legalise → route → validate → rank   (today's default)
  *   learned  → layout generator → legalise → route → validate → rank   (the topology GAN)
  *
- *   npx tsx --conditions=@plantgan/source packages/core/bench/pipeline.bench.ts [--requests N] [--count C] [--topology DIR] [--size small]
+ *   npx tsx --conditions=@plantgan/source packages/core/bench/pipeline.bench.ts [--requests N] [--count C] [--topology DIR] [--size small] [--split val|test] [--sources designer,learned]
  *
  * The layout generator is the shipped model (datasets/models/default). The learned source uses the
  * topology generator in DIR (a folder holding topology.json and the stage folders, as `plantgan
@@ -13,7 +13,8 @@
  * has one, else a freshly initialised generator of the named size. An untrained generator draws far
  * more lines than real designs hold, so its figure is slower than a trained one's: the table names
  * which was used.
- * Requests are the first N val designs' specs, one per process class in turn. Polishing is off, as
+ * Requests are the first N designs' specs of the split (val unless --split test), one per process
+ * class in turn; valid counts are printed per class and pooled. Polishing is off, as
  * in `generate` by default. The first request of each source is a warm-up and is not timed.
  *
  * Measured 2026-12-07 (wasm, 2 shared cores, load 6.4-8.8 from other work, so wall figures are
@@ -28,6 +29,12 @@
  *   after:  designer 42 of 42 valid, 3.56 candidates/s; learned 41 of 42 valid (one
  *           control.trip-senses-protected, a topology finding), 4.29 candidates/s; ratio 1.21;
  *           process CPU 18.1 s
+ *
+ * Issue 14's test split (--split test --requests 70 --count 2, same model, at 7216f14 + this
+ * option, load 3.0-6.1): designer 140 of 140 valid, 15.86 candidates/s; learned 134 of 140
+ * (95.7%; per class 20, 16, 20, 19, 20, 20, 19 of 20: tank_farm lowest), 5.34 candidates/s.
+ * Every learned failure is a topology finding (control.trip-senses-protected 5,
+ * piping.relief-block-valve 1, piping.spare-isolation 1); none is a layout or routing one.
  *
  * Why the learned ones failed (generate/README.md, "Topology sources"): several nozzles of one
  * item on less than a grid step of shell, so their pipes met at the nozzles or found no free node.
@@ -52,7 +59,7 @@ import { createTopologyTrainer } from "../src/gan/topology/training.js";
 import { learnedTopology } from "../src/generate/learned-topology.js";
 import { generateCandidates } from "../src/generate/pipeline.js";
 import { designerTopology, type TopologySource } from "../src/generate/topology-source.js";
-import { valRequests } from "./val-requests.js";
+import { splitRequests } from "./split-requests.js";
 
 const { values } = parseArgs({
   options: {
@@ -60,8 +67,16 @@ const { values } = parseArgs({
     count: { type: "string", default: "2" },
     topology: { type: "string" },
     size: { type: "string", default: "small" },
+    split: { type: "string", default: "val" },
+    sources: { type: "string", default: "designer,learned" },
   },
 });
+if (values.split !== "val" && values.split !== "test") throw new Error("--split must be val or test");
+const split = values.split;
+const sourceNames = values.sources.split(",");
+for (const name of sourceNames) {
+  if (name !== "designer" && name !== "learned") throw new Error(`--sources: ${name} is not designer or learned`);
+}
 const requestCount = Number(values.requests);
 const count = Number(values.count);
 
@@ -95,6 +110,8 @@ function time(requests: readonly GenerationRequest[], model: GanModel, source: T
   generateCandidates({ ...requests[0]!, count: 1, seed: 1 }, { model, topology: source, polish: false });
   let candidates = 0;
   let valid = 0;
+  /** Per process class: candidates and valid ones. */
+  const byClass = new Map<string, { candidates: number; valid: number }>();
   /** Error rules over all candidates (each counted once per candidate), and the largest line DN drawn. */
   const errors = new Map<string, number>();
   let largestDn = 0;
@@ -103,6 +120,10 @@ function time(requests: readonly GenerationRequest[], model: GanModel, source: T
     const out = generateCandidates({ ...request, count, seed: 100 + i }, { model, topology: source, polish: false });
     candidates += out.length;
     valid += out.filter((c) => c.valid).length;
+    const tally = byClass.get(request.processClass) ?? { candidates: 0, valid: 0 };
+    tally.candidates += out.length;
+    tally.valid += out.filter((c) => c.valid).length;
+    byClass.set(request.processClass, tally);
     for (const c of out) {
       const rules = new Set(c.report.violations.filter((v) => v.severity === "error").map((v) => v.rule));
       for (const r of rules) errors.set(r, (errors.get(r) ?? 0) + 1);
@@ -110,24 +131,25 @@ function time(requests: readonly GenerationRequest[], model: GanModel, source: T
     }
   }
   const seconds = (performance.now() - started) / 1000;
-  return { candidates, valid, seconds, perSecond: candidates / seconds, errors, largestDn };
+  return { candidates, valid, seconds, perSecond: candidates / seconds, errors, largestDn, byClass };
 }
 
 const backend = await selectBackend({ log: () => {} });
 
-const requests = valRequests(root, requestCount);
+const requests = splitRequests(root, requestCount, split);
 const { model: topology, label } = await topologyModel();
 const model = await shippedLayoutModel(topology);
 
 console.log(
-  `full pipeline, ${requests.length} val requests × ${count} candidates, backend ${backend.name}, load ${loadavg()
+  `full pipeline, ${requests.length} ${split} requests × ${count} candidates, backend ${backend.name}, load ${loadavg()
     .map((x) => x.toFixed(2))
     .join(" ")}`,
 );
-const rows = [
-  ["designer", time(requests, model, designerTopology)],
-  [`learned (${label})`, time(requests, model, learnedTopology(topology))],
-] as const;
+const rows = sourceNames.map((name) =>
+  name === "designer"
+    ? (["designer", time(requests, model, designerTopology)] as const)
+    : ([`learned (${label})`, time(requests, model, learnedTopology(topology))] as const),
+);
 console.log("| topology source | candidates | valid | seconds | candidates/s |");
 console.log("|---|---|---|---|---|");
 for (const [name, r] of rows) {
@@ -139,4 +161,18 @@ for (const [name, r] of rows) {
     `${name}: largest line DN ${r.largestDn}; candidates with each error rule: ${tally.join(", ") || "none"}`,
   );
 }
-console.log(`ratio learned/designer candidates/s: ${(rows[1][1].perSecond / rows[0][1].perSecond).toFixed(2)}`);
+const classes = [...new Set(requests.map((r) => r.processClass))];
+console.log(`\n| valid / candidates | ${classes.join(" | ")} | all |`);
+console.log(`|---|${classes.map(() => "---|").join("")}---|`);
+for (const [name, r] of rows) {
+  const cells = classes.map((c) => {
+    const t = r.byClass.get(c);
+    return t ? `${t.valid}/${t.candidates}` : "–";
+  });
+  console.log(
+    `| ${name} | ${cells.join(" | ")} | ${r.valid}/${r.candidates} (${((100 * r.valid) / r.candidates).toFixed(1)}%) |`,
+  );
+}
+if (rows.length === 2) {
+  console.log(`ratio learned/designer candidates/s: ${(rows[1]![1].perSecond / rows[0]![1].perSecond).toFixed(2)}`);
+}

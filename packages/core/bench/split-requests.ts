@@ -1,4 +1,4 @@
-/** The generation requests the pipeline benches time: val designs' specs, taking the classes in turn. */
+/** The generation requests the pipeline benches time: a split's designs' specs, taking the classes in turn. */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
@@ -6,14 +6,14 @@ import { parseDesign } from "../src/design/parse.js";
 import type { GenerationRequest } from "../src/design/types.js";
 import { requestFromDesign } from "../src/gan/metrics.js";
 
-/** The first `n` requests of datasets/synthetic-v1's val split under `root`, one class after another. */
-export function valRequests(root: string, n: number): GenerationRequest[] {
-  const text = gunzipSync(readFileSync(join(root, "datasets/synthetic-v1/val.ndjson.gz"))).toString("utf8");
+/** The first `n` requests of a datasets/synthetic-v1 split (val by default) under `root`, one class after another. */
+export function splitRequests(root: string, n: number, split: "val" | "test" = "val"): GenerationRequest[] {
+  const text = gunzipSync(readFileSync(join(root, `datasets/synthetic-v1/${split}.ndjson.gz`))).toString("utf8");
   const byClass = new Map<string, GenerationRequest[]>();
   for (const line of text.split("\n")) {
     if (line.trim() === "") continue;
     const parsed = parseDesign(JSON.parse(line));
-    if (!parsed.success) throw new Error("val: a design does not parse");
+    if (!parsed.success) throw new Error(`${split}: a design does not parse`);
     const list = byClass.get(parsed.data.processClass) ?? [];
     list.push(requestFromDesign(parsed.data, 1));
     byClass.set(parsed.data.processClass, list);
