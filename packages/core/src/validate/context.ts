@@ -66,9 +66,18 @@ export interface ComponentRef {
  * First occurrence wins in every map; duplicates are the unique-tag rules' business.
  */
 export class DesignIndex {
-  readonly equipmentByTag = new Map<string, Equipment>();
-  /** The values of `equipmentByTag` (each tag's first item), in design order: iterated without entry arrays. */
+  /** Each equipment tag's position in `uniqueEquipment` (the flow graph numbers its nodes by it). */
+  readonly equipmentIndexByTag = new Map<string, number>();
+  /** Each equipment tag's first item, in design order: iterated without entry arrays. */
   readonly uniqueEquipment: Equipment[] = [];
+  /** Each equipment tag's first item: a view over `equipmentIndexByTag`, so the tags are hashed into one map only. */
+  readonly equipmentByTag: Pick<ReadonlyMap<string, Equipment>, "get" | "has"> = {
+    get: (tag) => {
+      const i = this.equipmentIndexByTag.get(tag);
+      return i === undefined ? undefined : this.uniqueEquipment[i];
+    },
+    has: (tag) => this.equipmentIndexByTag.has(tag),
+  };
   /** Placed equipment, in design order (duplicates included). */
   readonly placed: PlacedItem[] = [];
   readonly placedByTag = new Map<string, PlacedItem>();
@@ -122,8 +131,8 @@ export class DesignIndex {
     const equipment = design.equipment;
     for (let index = 0; index < equipment.length; index++) {
       const e = equipment[index]!;
-      if (!this.equipmentByTag.has(e.tag)) {
-        this.equipmentByTag.set(e.tag, e);
+      if (!this.equipmentIndexByTag.has(e.tag)) {
+        this.equipmentIndexByTag.set(e.tag, this.uniqueEquipment.length);
         this.uniqueEquipment.push(e);
       }
       if (!isPlaced(e)) {

@@ -7,7 +7,7 @@
  * nothing but reuses a visit stamp and a queue, which matters when thousands of loops and
  * interlocks each ask for a path.
  */
-import type { Instrument } from "../design/types.js";
+import type { Equipment, Instrument } from "../design/types.js";
 import { isNozzleEnd, isOpenEnd } from "../design/types.js";
 import type { DesignIndex } from "./context.js";
 
@@ -16,14 +16,19 @@ export type NodeKey = number;
 
 class FlowGraph {
   /**
-   * Line nodes are the line's position in `design.lines` (its first, for a repeated id), so the
-   * index's own line map serves; equipment tags, and line ids no line has, get nodes after them.
+   * Line nodes are the line's position in `design.lines` (its first, for a repeated id), and the
+   * design's equipment tags follow in `uniqueEquipment` order, so the index's own maps serve; tags
+   * and line ids the design does not have get nodes after them.
    */
   private readonly lineIndexById: ReadonlyMap<string, number>;
   private readonly lineCount: number;
-  private readonly equipmentNodes = new Map<string, number>();
+  private readonly equipmentIndexByTag: ReadonlyMap<string, number>;
+  private readonly equipment: readonly Equipment[];
+  /** First node after the design's lines and equipment. */
+  private readonly otherFrom: number;
+  private readonly otherEquipmentNodes = new Map<string, number>();
   private readonly otherLineNodes = new Map<string, number>();
-  /** Node (from lineCount on) → its tag or line id, and whether it is a line (for messages). */
+  /** Node (from otherFrom on) → its tag or line id, and whether it is a line (for messages). */
   private readonly names: string[] = [];
   private readonly isLine: boolean[] = [];
   private readonly lineIds: readonly string[];
@@ -40,7 +45,9 @@ class FlowGraph {
     this.lineIndexById = index.lineIndexById;
     this.lineCount = lines.length;
     this.lineIds = lines.map((l) => l.id);
-    for (const tag of index.equipmentByTag.keys()) this.equipment(tag);
+    this.equipmentIndexByTag = index.equipmentIndexByTag;
+    this.equipment = index.uniqueEquipment;
+    this.otherFrom = this.lineCount + this.equipment.length;
     // Edges as (line node, end node) pairs, then counted into rows; each edge goes both ways.
     const arrays = index.arrays;
     const from = arrays.int32(2 * lines.length);
@@ -53,11 +60,11 @@ class FlowGraph {
         // An open end leaves the plot: flow through it reaches nothing in the design.
         if (isOpenEnd(end)) continue;
         from[edges] = self;
-        to[edges] = isNozzleEnd(end) ? this.equipment(end.tag) : this.line(end.line);
+        to[edges] = isNozzleEnd(end) ? this.equipmentNode(end.tag) : this.line(end.line);
         edges++;
       }
     }
-    const n = this.lineCount + this.names.length;
+    const n = this.otherFrom + this.names.length;
     this.linked = n;
     const start = arrays.int32(n + 1);
     for (let e = 0; e < edges; e++) {
@@ -81,15 +88,17 @@ class FlowGraph {
   private added(name: string, isLine: boolean): NodeKey {
     this.names.push(name);
     this.isLine.push(isLine);
-    return this.lineCount + this.names.length - 1;
+    return this.otherFrom + this.names.length - 1;
   }
 
   /** The node of an equipment tag (a fresh isolated node when nothing names it yet). */
-  equipment(tag: string): NodeKey {
-    let node = this.equipmentNodes.get(tag);
+  equipmentNode(tag: string): NodeKey {
+    const own = this.equipmentIndexByTag.get(tag);
+    if (own !== undefined) return this.lineCount + own;
+    let node = this.otherEquipmentNodes.get(tag);
     if (node === undefined) {
       node = this.added(tag, false);
-      this.equipmentNodes.set(tag, node);
+      this.otherEquipmentNodes.set(tag, node);
     }
     return node;
   }
@@ -107,7 +116,8 @@ class FlowGraph {
 
   describe(node: NodeKey): string {
     if (node < this.lineCount) return `line ${this.lineIds[node]}`;
-    const k = node - this.lineCount;
+    if (node < this.otherFrom) return `equipment ${this.equipment[node - this.lineCount]!.tag}`;
+    const k = node - this.otherFrom;
     return `${this.isLine[k] ? "line" : "equipment"} ${this.names[k]}`;
   }
 
@@ -155,7 +165,7 @@ function graphOf(index: DesignIndex): FlowGraph {
 
 /** Where a tag sits in the network: equipment, the line of a tagged component, or an instrument's mount. */
 export function nodeOfTag(index: DesignIndex, tag: string): NodeKey | undefined {
-  if (index.equipmentByTag.has(tag)) return graphOf(index).equipment(tag);
+  if (index.equipmentByTag.has(tag)) return graphOf(index).equipmentNode(tag);
   const component = index.componentByTag.get(tag);
   if (component) return graphOf(index).line(component.line.id);
   const instrument = index.instrumentByTag.get(tag);
@@ -166,7 +176,7 @@ export function nodeOfTag(index: DesignIndex, tag: string): NodeKey | undefined 
 export function nodeOfInstrument(index: DesignIndex, instrument: Instrument): NodeKey | undefined {
   const graph = graphOf(index);
   if (!instrument.on) return undefined;
-  return "tag" in instrument.on ? graph.equipment(instrument.on.tag) : graph.line(instrument.on.line);
+  return "tag" in instrument.on ? graph.equipmentNode(instrument.on.tag) : graph.line(instrument.on.line);
 }
 
 /** Steps between two nodes through the network, or undefined when more than `maxHops` apart. */

@@ -12,7 +12,7 @@ import type { Rule } from "../../types.js";
 function noTagRepeats(design: Design, index: DesignIndex): boolean {
   const { equipmentByTag, instrumentByTag, componentByTag } = index;
   const { equipment, instruments, lines, control } = design;
-  if (equipmentByTag.size !== equipment.length || instrumentByTag.size !== instruments.length) return false;
+  if (index.equipmentIndexByTag.size !== equipment.length || instrumentByTag.size !== instruments.length) return false;
   let tagged = 0;
   for (const line of lines) for (const c of line.components) if (c.tag !== undefined) tagged++;
   if (componentByTag.size !== tagged) return false;
