@@ -11,6 +11,13 @@
  * seconds); the median is reported. The growth ratio is time(10n) / time(n); n log n growth from n
  * to 10n is 10 · log(10n) / log(n), and "vs n log n" is the measured ratio over that (at most 1:
  * no worse than n log n). CPU time is the steadier figure on a shared machine.
+ *
+ * Measured (2-core shared machine, Node 20; src/validate/README.md has the analysis):
+ *   start commit c9c4515, load 4.8: 10,000 74.9 ms CPU, 100,000 2,060.9 ms, growth ×27.5 (2.21 × n log n)
+ *   now, three runs at load 2.0-3.2: 10,000 64.6-68.8 ms (goal met), 100,000 1,054-1,063 ms,
+ *   growth ×15.5-16.3 (1.24-1.31 × n log n: growth goal not met). A run whose three timed 100,000
+ *   validations include a full collection (CPU above wall: the collector's threads) reads
+ *   1,569 ms, 1.92 × n log n.
  */
 import { availableParallelism, loadavg } from "node:os";
 import { syntheticCleanPlant as syntheticPlant } from "@plantgan/testing";
