@@ -35,17 +35,25 @@ export const rule: Rule = {
     for (const members of sets.values()) {
       if (members.length < 2) continue;
       for (const pump of members) {
-        const refs = index.endsAtEquipment.get(pump.tag) ?? [];
+        const refs = index.endsAtEquipment.get(pump.tag);
+        if (!refs) continue;
         for (const [end, side] of SIDES) {
-          const own = refs.filter((r) => r.end === end);
-          if (own.length === 0) continue;
-          if (own.some((r) => r.line.components.some((c) => BLOCK_VALVES.has(c.type) && c.type !== "control_valve")))
-            continue;
-          const point = index.nozzlePoint(pump.tag, (own[0]!.line[end] as { nozzle: string }).nozzle);
+          // Most pumps pass: decided in one scan, the line lists written for a finding only.
+          let own = 0;
+          let isolated = false;
+          for (const r of refs) {
+            if (r.end !== end) continue;
+            own++;
+            if (!isolated && r.line.components.some((c) => BLOCK_VALVES.has(c.type) && c.type !== "control_valve"))
+              isolated = true;
+          }
+          if (own === 0 || isolated) continue;
+          const lines = refs.filter((r) => r.end === end).map((r) => r.line);
+          const point = index.nozzlePoint(pump.tag, (lines[0]![end] as { nozzle: string }).nozzle);
           emit({
-            message: `Spare pump ${pump.tag} has no block valve on its own ${side} line ${own.map((r) => r.line.id).join(", ")}: it cannot be isolated while its twin runs (API Std 610; PIP RESP73H).`,
+            message: `Spare pump ${pump.tag} has no block valve on its own ${side} line ${lines.map((l) => l.id).join(", ")}: it cannot be isolated while its twin runs (API Std 610; PIP RESP73H).`,
             tags: [pump.tag],
-            lines: own.map((r) => r.line.id),
+            lines: lines.map((l) => l.id),
             ...(point ? { location: point } : {}),
           });
         }
