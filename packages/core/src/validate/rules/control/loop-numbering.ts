@@ -1,8 +1,19 @@
 import type { Rule } from "../../types.js";
 
-/** The loop number of an ISA tag: the digits after the dash ("101" of "LIC-101A"). */
+const isDigit = (code: number): boolean => code >= 48 && code <= 57;
+
+/**
+ * The loop number of an ISA tag: the digits after the dash ("101" of "LIC-101A"), as /-(\d+)/
+ * finds them (the first dash followed by a digit). By character codes: the expression's match
+ * arrays were most of what the rule allocated.
+ */
 function loopNumber(tag: string): string | undefined {
-  return /-(\d+)/.exec(tag)?.[1];
+  for (let dash = tag.indexOf("-"); dash >= 0; dash = tag.indexOf("-", dash + 1)) {
+    let end = dash + 1;
+    while (end < tag.length && isDigit(tag.charCodeAt(end))) end++;
+    if (end > dash + 1) return tag.slice(dash + 1, end);
+  }
+  return undefined;
 }
 
 /**
