@@ -39,9 +39,14 @@ const TRAIN_PER_CLASS = 150;
 const REQUESTS_PER_CLASS = 12;
 const EPOCHS = 3;
 const SEED = 1;
-/** nMax 32 holds every design of these two classes; a tiny net, raised rates and a short EMA for a budget of steps. */
-const SPEC = defaultSlotGraphSpec(32);
+/**
+ * nMax 32 holds every design of these two classes; a spare set is one slot whose class is its size
+ * (gan/topology/spare-sets.ts), drawn with the type; a tiny net, raised rates and a short EMA for
+ * a budget of steps.
+ */
+const SPEC = defaultSlotGraphSpec(32, { spareSets: true });
 const TINY = {
+  skeletonGroups: ["type", "spare"],
   hidden: 64,
   slotHidden: 16,
   attentionBlocks: 1,
@@ -128,7 +133,7 @@ beforeAll(async () => {
   // budget needs): each item and line row is one whole row the house graphs hold, the heads start
   // at the rows' frequencies. "Untrained" is the same setup before its first step.
   const graphs = training.map(({ graph }) => compactSlotGraph(graph, SPEC));
-  const rowMotifs = observeRowMotifs(graphs, SPEC);
+  const rowMotifs = observeRowMotifs(graphs, SPEC, TINY.skeletonGroups);
   const trainer = createTopologyTrainer(SPEC, { ...TINY, rowMotifs }, SEED);
   const fresh = createTopologyTrainer(SPEC, { ...TINY, rowMotifs }, SEED);
   trainer.setOutputPriors(graphs);
@@ -185,15 +190,15 @@ describe("the house's variant of synthetic-v1 and the designer on the same reque
     expect(model.length).toBeGreaterThan(0);
   });
 
-  // Measured with row motifs (bench/conventions.bench.ts --motifs; 2026-12-07): this test, 3
-  // epochs in 44 s at load 4-7, gives the model controlValveStations 0.17 of 24 designs and
-  // pumpDischargeGauges 0.04 of 24, and no spared pump set (pumps2oo3 applies to none); untrained
-  // (same table and priors) 0.09 of 22 and 0.00; designer 0.13 / 0.00 / 0.00. 8 epochs (178 s) give
-  // 0.08 / 0.04. Line by line the motifs carry the rows (bench, 482 designs: every control valve
-  // drawn has block valves both sides, 0.82 of pump lines a PI, against 0.24 / 0.18 without motifs),
-  // but what spans rows is missing: a bypass is a second line teed into the valve's line (0.39 of
-  // valves), and a 2oo3 set is three pumps sharing both headers (none drawn). So every convention
-  // stays stated here; `it.fails` turns red the day the model learns them.
+  // Measured with row motifs and spare sets (2026-12-07, 16:28, load ~5): this test, 3 epochs in
+  // 42 s, gives the model pumps2oo3 1.00 of 22 designs, controlValveStations 0.41 and
+  // pumpDischargeGauges 0.00; untrained (same tables and priors) 1.00 / 0.67 / 0.00; designer 0.13 /
+  // 0.00 / 0.00. A 2oo3 set is one slot of size three (gan/topology/spare-sets.ts), and the house's
+  // pumps are only seen in sets of three, so the table gives it even to untrained weights. Without
+  // spare sets no spared pump set was drawn at all (pumps2oo3 applied to none). A bypass is a second
+  // line teed into the valve's line and a gauge a row of every pump line: not learned in this
+  // budget. So every convention stays stated here; `it.fails` turns red the day the model learns
+  // them (and untrained weights do not).
   it.fails("generated designs follow each convention (>= 0.6) where the designer and untrained weights do not", () => {
     for (const c of HOUSE_CONVENTIONS) {
       const m = share(model, c);

@@ -8,7 +8,7 @@
  *
  *   npx tsx --conditions=@plantgan/source packages/core/bench/conventions.bench.ts \
  *     [--epochs 4] [--batch 16] [--size tiny|small|default] [--nmax 48] [--per-class 10] [--per-request 1] [--limit N] [--classes a,b] [--seed 1]
- *     [--g-lr 1e-4] [--d-lr 3e-4] [--ema 0.999] [--sequence | --motifs]
+ *     [--g-lr 1e-4] [--d-lr 3e-4] [--ema 0.999] [--sequence | --motifs] [--spare-sets]
  *
  * Figures of the issue's note (2026-12-06, wasm on a loaded 2-core machine, 26 min in all):
  *
@@ -42,6 +42,7 @@
  * "model, types required" decodes with the requested equipment forced (sample.ts); "model" without.
  * --sequence trains the within-row sequential attachment head (gan/topology/row-sequence.ts).
  * --motifs decodes each item and line row into a whole row of the house graphs (gan/topology/row-motifs.ts).
+ * --spare-sets keeps a spare set in one slot whose class is its size (gan/topology/spare-sets.ts).
  */
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -88,6 +89,7 @@ const { values } = parseArgs({
     nmax: { type: "string", default: "48" },
     sequence: { type: "boolean", default: false },
     motifs: { type: "boolean", default: false },
+    "spare-sets": { type: "boolean", default: false },
   },
 });
 const SIZES: Record<string, TopologyTrainerInput> = {
@@ -95,8 +97,11 @@ const SIZES: Record<string, TopologyTrainerInput> = {
   tiny: { hidden: 64, slotHidden: 16, attentionBlocks: 1, attentionKey: 8, edgeHidden: 16, criticHidden: 16 },
   default: {},
 };
-const size = SIZES[values.size];
-if (size === undefined) throw new Error(`--size must be tiny, small or default; got ${values.size}`);
+const named = SIZES[values.size];
+if (named === undefined) throw new Error(`--size must be tiny, small or default; got ${values.size}`);
+// --spare-sets: a spare set is one slot, its size drawn with the type (gan/topology/spare-sets.ts).
+const spareSets = values["spare-sets"];
+const size: TopologyTrainerInput = spareSets ? { ...named, skeletonGroups: ["type", "spare"] } : named;
 const seed = Number(values.seed);
 const limit = values.limit === undefined ? Number.POSITIVE_INFINITY : Number(values.limit);
 const classes = values.classes?.split(",");
@@ -115,7 +120,7 @@ function readSplit(name: string): Design[] {
     .filter((d) => classes === undefined || classes.includes(d.processClass));
 }
 
-const spec = defaultSlotGraphSpec(Number(values.nmax));
+const spec = defaultSlotGraphSpec(Number(values.nmax), { spareSets });
 
 /** The house's variant of a split: kept designs and graphs, first `most` per class, and the tally of what was left out. */
 function variantOf(designs: readonly Design[], most: number) {

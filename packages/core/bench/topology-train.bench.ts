@@ -5,13 +5,16 @@
  *
  *   npx tsx --conditions=@plantgan/source packages/core/bench/topology-train.bench.ts \
  *     [--epochs 1] [--out dir] [--batch 16] [--limit N] [--size small|default] [--nmax 48] [--samples 5] [--seed 1]
- *     [--lr-g 1e-4] [--lr-d 3e-4] [--no-priors] [--reward 0] [--sequence] [--motifs]
+ *     [--lr-g 1e-4] [--lr-d 3e-4] [--no-priors] [--reward 0] [--sequence] [--motifs] [--spare-sets]
  *
  * --sequence draws each attachment and line row in sequence (gan/topology/row-sequence.ts); without
  * it every block of a row is drawn on its own.
  *
  * --motifs decodes every attachment row and listed line into one of the whole discrete rows the
  * split holds (gan/topology/row-motifs.ts), recorded from the split before training.
+ *
+ * --spare-sets keeps a spare set in one slot whose class is its size, drawn in the skeleton with the
+ * type (gan/topology/spare-sets.ts; the spec's `spareSets`, skeleton groups type and spare).
  *
  * The generator's output biases start at the split's marginals (trainer.setOutputPriors) unless --no-priors.
  *
@@ -61,6 +64,7 @@ const { values } = parseArgs({
     reward: { type: "string", default: "0" },
     sequence: { type: "boolean", default: false },
     motifs: { type: "boolean", default: false },
+    "spare-sets": { type: "boolean", default: false },
   },
 });
 const epochs = Number(values.epochs);
@@ -93,7 +97,8 @@ function readLines(max: number) {
 }
 
 const backend = await selectBackend({ log: () => {} });
-const spec = defaultSlotGraphSpec(Number(values.nmax));
+const spareSets = values["spare-sets"];
+const spec = defaultSlotGraphSpec(Number(values.nmax), { spareSets });
 let t0 = performance.now();
 const graphs: CompactSlotGraph[] = [];
 const tally = { read: 0, skipped: {} as Record<string, number>, maxEquipment: 0 };
@@ -112,11 +117,16 @@ const rates = {
 const rewardWeight = Number(values.reward);
 const reward = rewardWeight > 0 ? { rewardWeight, rewardFn: validityReward(spec) } : {};
 const sequence = values.sequence ? { attachmentSequence: true } : {};
-const skeletonGroups = (size as TopologyTrainerInput).skeletonGroups ?? ["type"];
+// A set's size is chosen with its type, so that required counts can count its members (sample.ts).
+const skeletonGroups = spareSets ? ["type", "spare"] : ((size as TopologyTrainerInput).skeletonGroups ?? ["type"]);
 const motifs = values.motifs ? { rowMotifs: observeRowMotifs(graphs, spec, skeletonGroups) } : {};
 if (motifs.rowMotifs)
   console.log(`row motifs: ${motifs.rowMotifs.nodes.length} node, ${motifs.rowMotifs.lines.length} line`);
-const trainer = createTopologyTrainer(spec, { ...size, ...rates, ...reward, ...sequence, ...motifs }, seed);
+const trainer = createTopologyTrainer(
+  spec,
+  { ...size, skeletonGroups, ...rates, ...reward, ...sequence, ...motifs },
+  seed,
+);
 console.log(
   `model ${values.size}: ${JSON.stringify({ ...trainer.config.model, rowMotifs: undefined })}; lr ${trainer.config.training.generatorLearningRate} / ${trainer.config.training.criticLearningRate}; validity reward ${rewardWeight}`,
 );

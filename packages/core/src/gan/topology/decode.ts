@@ -4,10 +4,12 @@
  * topology-only PlantDesignInput: equipment with invented tags and the nozzles its lines need,
  * lines with ids, ends, DN, service and components in flow order, instruments, loops
  * (measurement → controller → nearest final element of the same variable) and interlocks (cause →
- * every target of the same variable and side that lies nearest to it).
+ * every target of the same variable and side that lies nearest to it). With a spec's `spareSets`
+ * each set slot is first expanded into its members (spare-sets.ts).
  */
 import type { PlantDesignInput, ProcessClass } from "../../design/index.js";
 import { EQUIPMENT_TAG_PREFIX, EQUIPMENT_TYPES, HAZARDS, LINE_SERVICES, RATINGS } from "../../design/index.js";
+import { expandSpareSets } from "./spare-sets.js";
 import { edgeStride, RowWriter, type SlotGraph, type SlotGraphSpec } from "./spec.js";
 import {
   DN_STEPS,
@@ -114,6 +116,11 @@ const FIRST_NUMBER = 101;
 const DEFAULT_MAX_PATH_HOPS = 6;
 
 export function decodeSlotGraph(graph: SlotGraphRows, spec: SlotGraphSpec, context: DecodeContext): PlantDesignInput {
+  if (spec.spareSets) {
+    // Each set slot becomes its members first (spare-sets.ts), then every slot is one item.
+    const expanded = expandSpareSets(graph, spec);
+    return decodeSlotGraph(expanded.graph, expanded.spec, context);
+  }
   const node = new RowWriter(spec.nodeGroups, graph.nodes, spec.nodeWidth);
   const stride = edgeStride(spec);
   const edge = new RowWriter(spec.edgeGroups, graph.edges, stride, 1);
@@ -142,7 +149,9 @@ export function decodeSlotGraph(graph: SlotGraphRows, spec: SlotGraphSpec, conte
   drafts.forEach((d, k) => {
     d.id = `${d.size}-${SERVICE_CODES[d.service]}-${1001 + k}`;
   });
-  const lines = connectLines(drafts, equipment, node, context.contract === true);
+  // A spare set's key: its members' tag without the letter (P-101 of P-101A and P-101B).
+  const setOf = new Map(slots.map((i) => [i, spareSetKey(tags.get(i) as string, node, i)]));
+  const lines = connectLines(drafts, equipment, node, context.contract === true, setOf);
 
   // Numbers: one per place with instruments, loops or trips (ISA loop numbers), then valves.
   let next = FIRST_NUMBER;
@@ -354,6 +363,12 @@ export function decodeSlotGraph(graph: SlotGraphRows, spec: SlotGraphSpec, conte
   };
 }
 
+/** The spare set an item belongs to: its tag without the spare letter, or the tag for an item with none. */
+function spareSetKey(tag: string, node: RowWriter, slot: number): string {
+  node.row(slot);
+  return node.argmax("spare") > 0 ? tag.slice(0, -1) : tag;
+}
+
 /** Tags by type prefix and a number per type from 101; a spare set (A, B, C...) shares its number. */
 function equipmentTags(slots: readonly number[], node: RowWriter): Map<number, string> {
   const tags = new Map<number, string>();
@@ -515,6 +530,7 @@ function connectLines(
   equipment: ReadonlyMap<number, Equipment>,
   node: RowWriter,
   contract: boolean,
+  setOf: ReadonlyMap<number, string>,
 ): Line[] {
   const taken = new Map<number, Set<string>>();
   const isTaken = (slot: number, id: string): boolean => taken.get(slot)?.has(id) ?? false;
@@ -523,17 +539,37 @@ function connectLines(
     set.add(id);
     taken.set(slot, set);
   };
+  // Where every line ending at an item's mark is teed there, the first of them is the header: its
+  // end is the nozzle and the others tee into it (a generated graph can draw only tees; data never does).
+  const header = new Set<string>();
+  const ending = new Map<string, LineDraft[]>();
+  for (const d of drafts)
+    for (const side of ["from", "to"] as const) {
+      const mark = side === "from" ? d.fromNozzle : d.toNozzle;
+      if (mark === undefined) continue;
+      const key = `${side}:${side === "from" ? d.from : d.to}:${mark}`;
+      ending.set(key, [...(ending.get(key) ?? []), d]);
+    }
+  for (const [key, group] of ending) {
+    const side = key.startsWith("from") ? "from" : "to";
+    if (group.every((d) => (side === "from" ? d.fromTee : d.toTee))) header.add(`${side}:${drafts.indexOf(group[0]!)}`);
+  }
+  const teeAt = (d: LineDraft, side: "from" | "to"): boolean =>
+    (side === "from" ? d.fromTee : d.toTee) && !header.has(`${side}:${drafts.indexOf(d)}`);
   const parentOf = (d: LineDraft, side: "from" | "to"): LineDraft | undefined => {
     const slot = side === "from" ? d.from : d.to;
     const mark = side === "from" ? d.fromNozzle : d.toNozzle;
     if (mark === undefined) return undefined;
-    return drafts.find(
+    const candidates = drafts.filter(
       (p) =>
         p !== d &&
         (side === "from"
-          ? !p.fromTee && p.from === slot && p.fromNozzle === mark
-          : !p.toTee && p.to === slot && p.toNozzle === mark),
+          ? !teeAt(p, "from") && p.from === slot && p.fromNozzle === mark
+          : !teeAt(p, "to") && p.to === slot && p.toNozzle === mark),
     );
+    // A spare's branch tees into its own set's line where several share the mark.
+    const other = (x: LineDraft) => setOf.get(side === "from" ? x.to : x.from);
+    return candidates.find((p) => other(p) === other(d)) ?? candidates[0];
   };
   const nozzleEnd = (d: LineDraft, side: "from" | "to"): { tag: string; nozzle: string } => {
     const slot = side === "from" ? d.from : d.to;
@@ -565,7 +601,7 @@ function connectLines(
       changed = false;
       for (const d of drafts) {
         for (const side of ["from", "to"] as const) {
-          if (!(side === "from" ? d.fromTee : d.toTee)) continue;
+          if (!teeAt(d, side)) continue;
           const parent = parentOf(d, side);
           if (parent === undefined) continue;
           if (d.size > parent.size) {
@@ -596,14 +632,14 @@ function connectLines(
   const ends = new Map<LineDraft, { from?: Line["from"]; to?: Line["to"] }>();
   for (const d of drafts) {
     ends.set(d, {
-      ...(d.fromTee ? {} : { from: nozzleEnd(d, "from") }),
-      ...(d.toTee ? {} : { to: nozzleEnd(d, "to") }),
+      ...(teeAt(d, "from") ? {} : { from: nozzleEnd(d, "from") }),
+      ...(teeAt(d, "to") ? {} : { to: nozzleEnd(d, "to") }),
     });
   }
   return drafts.map((d) => {
     const own = ends.get(d) ?? {};
-    const fromParent = d.fromTee ? parentOf(d, "from") : undefined;
-    const toParent = d.toTee ? parentOf(d, "to") : undefined;
+    const fromParent = teeAt(d, "from") ? parentOf(d, "from") : undefined;
+    const toParent = teeAt(d, "to") ? parentOf(d, "to") : undefined;
     const from = own.from ?? (fromParent ? { line: fromParent.id } : nozzleEnd(d, "from"));
     const to = own.to ?? (toParent ? { line: toParent.id } : nozzleEnd(d, "to"));
     const line: Line = { id: d.id, from, to, size: d.size };

@@ -13,6 +13,7 @@ import {
   RATINGS,
 } from "../../design/index.js";
 import { conditionVector } from "../condition.js";
+import { collapseSpareSets } from "./spare-sets.js";
 import {
   edgeStride,
   emptySlotGraph,
@@ -86,7 +87,7 @@ export interface EncodeLosses {
 
 export interface EncodeResult {
   readonly graph: SlotGraph;
-  /** Equipment tag of each slot, in slot order. */
+  /** Equipment tag of each slot, in slot order (a spare set's slot: its first member's). */
   readonly slots: readonly string[];
   readonly losses: EncodeLosses;
 }
@@ -304,7 +305,10 @@ export function encodeSlotGraphWithLosses(design: AnyDesign, spec: SlotGraphSpec
       }
     }
   }
-  return { graph, slots, losses };
+  if (!spec.spareSets) return { graph, slots, losses };
+  // A spare set in one slot (spare-sets.ts): the slot is its first member's.
+  const sets = collapseSpareSets(graph, spec);
+  return { graph: sets.graph, slots: sets.members.map((m) => slots[m[0]!]!), losses };
 }
 
 function writeEffect(

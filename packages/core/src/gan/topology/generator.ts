@@ -33,6 +33,7 @@ import {
   nodeMotifGroups,
   nodeMotifMask,
   type RowMotifs,
+  type TypeMotifs,
 } from "./row-motifs.js";
 import { columnSteps, ROW_STEPS, RowSequenceLogits, stepBlocks } from "./row-sequence.js";
 import type { FeatureGroup, SlotGraphSpec } from "./spec.js";
@@ -165,6 +166,9 @@ export function stageColumns(spec: SlotGraphSpec, skeletonGroups: readonly strin
   if (covered !== spec.nodeWidth) throw new RangeError(`node groups cover ${covered} of ${spec.nodeWidth} columns`);
   const edgeCovered = spec.edgeGroups.reduce((s, g) => s + g.size, 0);
   if (edgeCovered !== spec.edgeWidth) throw new RangeError(`edge groups cover ${edgeCovered} of ${spec.edgeWidth}`);
+  // A set slot's size counts against required items, so it is drawn with the type (spare-sets.ts).
+  if (spec.spareSets && !skeletonGroups.includes("spare"))
+    throw new RangeError('a spec with spareSets needs "spare" in skeletonGroups');
   const skeleton = byOffset.filter((g) => skeletonGroups.includes(g.name));
   const attachments = byOffset.filter((g) => !skeletonGroups.includes(g.name));
   if (attachments.length === 0) throw new RangeError("the spec needs a node group outside the skeleton");
@@ -730,10 +734,29 @@ export function listLines(
   return { from, to, keep, count };
 }
 
+/** Per slot of the batch [B·N], whether its type always has a line in / out in the data (RowMotifs.types). */
+export interface LineNeeds {
+  readonly into: Uint8Array;
+  readonly out: Uint8Array;
+}
+
+/** The LineNeeds of slots of the given types (−1: empty slot). */
+export function lineNeeds(types: readonly TypeMotifs[], slotTypes: Int32Array): LineNeeds {
+  const into = new Uint8Array(slotTypes.length);
+  const out = new Uint8Array(slotTypes.length);
+  slotTypes.forEach((t, r) => {
+    into[r] = types[t]?.alwaysIn ? 1 : 0;
+    out[r] = types[t]?.alwaysOut ? 1 : 0;
+  });
+  return { into, out };
+}
+
 /**
  * For each slot that may hold a line (an allowed cell in its row or column) but was drawn none,
  * the allowed cell of its row or column with the highest logit: 1 there, 0 elsewhere ([B,N,N]).
- * Slots are taken in order, and a line added for one counts for its other end.
+ * With `needs`, first a slot that needs a line in (out) and drew none gets the likeliest allowed
+ * cell of its column (row). Slots are taken in order, and a line added for one counts for its
+ * other end.
  */
 export function linesForLoneItems(
   sampled: Float32Array,
@@ -741,14 +764,36 @@ export function linesForLoneItems(
   logits: Float32Array,
   batch: number,
   n: number,
+  needs?: LineNeeds,
 ): Float32Array {
   const added = new Float32Array(batch * n * n);
   for (let b = 0; b < batch; b++) {
     const at = (i: number, j: number) => b * n * n + i * n + j;
+    if (needs) {
+      // A slot whose type always has a line in (out) in the data but drew none gets its likeliest.
+      const has = (i: number, into: boolean) => {
+        for (let j = 0; j < n; j++) {
+          const cell = into ? at(j, i) : at(i, j);
+          if (sampled[cell]! > 0.5 || added[cell]! > 0) return true;
+        }
+        return false;
+      };
+      for (let i = 0; i < n; i++) {
+        for (const into of [true, false]) {
+          if (!(into ? needs.into : needs.out)[b * n + i] || has(i, into)) continue;
+          let best = -1;
+          for (let j = 0; j < n; j++) {
+            const cell = into ? at(j, i) : at(i, j);
+            if (allowed[cell]! > 0.5 && (best < 0 || logits[cell]! > logits[best]!)) best = cell;
+          }
+          if (best >= 0) added[best] = 1;
+        }
+      }
+    }
     const lined = new Uint8Array(n);
     for (let i = 0; i < n; i++)
       for (let j = 0; j < n; j++)
-        if (sampled[at(i, j)]! > 0.5) {
+        if (sampled[at(i, j)]! > 0.5 || added[at(i, j)]! > 0) {
           lined[i] = 1;
           lined[j] = 1;
         }
@@ -796,7 +841,10 @@ export function runGenerator(
     skeletonSample = options.decodeSkeleton(skeletonLogits);
   } else {
     const layout = columnBlocks([...cols.skeleton, { size: 1, kind: "binary" }]);
-    const s = sampleBlocks(skeletonLogits, layout, t, subSeed(seed, 1), tau);
+    let s = sampleBlocks(skeletonLogits, layout, t, subSeed(seed, 1), tau);
+    const spares = config.rowMotifs?.types && spareMask(config.rowMotifs.types, cols, s.value as tf.Tensor3D);
+    // A set size only on a type the data holds it on: the same draw again, its spare class masked.
+    if (spares) s = sampleBlocks(skeletonLogits, layout, t, subSeed(seed, 1), tau, spares);
     skeletonSample = s.value as tf.Tensor3D;
     logProbs.push(tf.sum(s.logProb, 1));
   }
@@ -833,6 +881,7 @@ export function runGenerator(
       logits.dataSync() as Float32Array,
       b,
       n,
+      config.rowMotifs.types && types ? lineNeeds(config.rowMotifs.types, types) : undefined,
     );
     sampledLines = tf.add(sampledLines, tf.tensor3d(added, [b, n, n]));
   }
@@ -997,6 +1046,30 @@ export function motifTables(
     motifTableCache.set(motifs, tables);
   }
   return tables;
+}
+
+/**
+ * The per-row allowed columns of a skeleton draw [B,N,S+1] that keep its types and open only the
+ * spare classes the data holds on each slot's type (RowMotifs.types); undefined when the skeleton
+ * has no `spare` group.
+ */
+function spareMask(types: readonly TypeMotifs[], cols: StageColumns, drawn: tf.Tensor3D): Float32Array | undefined {
+  let start = 0;
+  const spare = cols.skeleton.find((g) => {
+    if (g.name === "spare") return true;
+    start += g.size;
+    return false;
+  });
+  if (!spare) return undefined;
+  const slot = slotTypes(tf.slice(drawn, [0, 0, 0], [-1, -1, cols.skeletonWidth]) as tf.Tensor3D, cols);
+  const w = cols.skeletonWidth + 1;
+  const mask = new Float32Array(slot.length * w).fill(1);
+  slot.forEach((t, r) => {
+    const seen = types[t]?.spareClasses;
+    if (!seen || seen.length === 0) return;
+    for (let k = 0; k < spare.size; k++) mask[r * w + start + k] = seen.includes(k) ? 1 : 0;
+  });
+  return mask;
 }
 
 /** Each slot's type class (−1 for an empty slot), read from the sampled skeleton [B,N,S]. */

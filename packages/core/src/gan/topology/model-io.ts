@@ -166,6 +166,8 @@ export function generateSlotGraphs(
   const cols = stageColumns(spec, config.skeletonGroups);
   const vocabulary = (options.observedOnly ?? true) ? model.vocabulary : undefined;
   const decode = skeletonDecoder(cols, {
+    spareSets: spec.spareSets === true,
+    ...(config.rowMotifs?.types ? { spareClasses: config.rowMotifs.types.map((t) => t.spareClasses) } : {}),
     ...(options.required ? { required: options.required } : {}),
     ...(noiseSeed === undefined ? {} : { noiseSeed }),
   });

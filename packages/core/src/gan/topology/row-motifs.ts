@@ -39,6 +39,22 @@ export interface LineMotif {
 export interface RowMotifs {
   readonly nodes: readonly NodeMotif[];
   readonly lines: readonly LineMotif[];
+  /**
+   * Per type (the `type` group's order), the slots' whole skeleton beyond the type: the spare
+   * classes its slots were seen with, when the skeleton holds `spare` (spare sets, README "Spare
+   * sets"), and whether every slot of it had a line in and a line out. Absent in tables counted
+   * before them.
+   */
+  readonly types?: readonly TypeMotifs[];
+}
+
+/** What the data holds of one equipment type's slots (RowMotifs.types). */
+export interface TypeMotifs {
+  /** Spare classes seen on the type's slots (empty when the skeleton does not hold `spare`). */
+  readonly spareClasses: readonly number[];
+  /** Every slot of the type had a line ending at it (in) and one starting at it (out); false for a type never seen. */
+  readonly alwaysIn: boolean;
+  readonly alwaysOut: boolean;
 }
 
 const discrete = (g: FeatureGroup) => g.kind !== "continuous";
@@ -109,13 +125,32 @@ export function observeRowMotifs(
   const e = spec.edgeWidth;
   const nodes = new Map<string, Tally<number>>();
   const lines = new Map<string, Tally<[number, number]>>();
+  const spare = skeletonGroups.includes("spare") ? spec.nodeGroups.find((g) => g.name === "spare") : undefined;
+  const seen = Array.from({ length: type.size }, () => ({
+    spares: new Set<number>(),
+    slots: 0,
+    lacksIn: 0,
+    lacksOut: 0,
+  }));
   for (const graph of graphs) {
     const g = compactSlotGraph(graph, spec);
     const types = new Int32Array(spec.nMax).fill(-1);
+    const into = new Uint8Array(spec.nMax);
+    const out = new Uint8Array(spec.nMax);
+    for (let m = 0; m < g.lineEnds.length / 2; m++) {
+      out[g.lineEnds[2 * m]!] = 1;
+      into[g.lineEnds[2 * m + 1]!] = 1;
+    }
     for (let i = 0; i < spec.nMax; i++) {
       if (g.mask[i]! <= 0.5) continue;
       types[i] = classOf(g.nodes, i * w, type);
       add(nodes, setColumns(g.nodes, i * w, nodeGroups), String(types[i]), types[i]!);
+      const t = seen[types[i]!];
+      if (!t) continue;
+      t.slots++;
+      if (!into[i]) t.lacksIn++;
+      if (!out[i]) t.lacksOut++;
+      if (spare) t.spares.add(classOf(g.nodes, i * w, spare));
     }
     for (let m = 0; m < g.lineEnds.length / 2; m++) {
       const ends: [number, number] = [types[g.lineEnds[2 * m]!]!, types[g.lineEnds[2 * m + 1]!]!];
@@ -123,6 +158,11 @@ export function observeRowMotifs(
     }
   }
   return {
+    types: seen.map((t) => ({
+      spareClasses: [...t.spares].filter((c) => c >= 0).sort((a, b) => a - b),
+      alwaysIn: t.slots > 0 && t.lacksIn === 0,
+      alwaysOut: t.slots > 0 && t.lacksOut === 0,
+    })),
     nodes: ranked(nodes).map((t) => ({
       set: t.set,
       count: t.count,

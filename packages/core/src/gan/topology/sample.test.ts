@@ -49,7 +49,7 @@ describe("assignMinCost (Hungarian method)", () => {
 
 describe("decodeSkeletonRows", () => {
   // 4 slots, types [a, b, c] then the existence logit.
-  const layout = { groups: [{ start: 0, size: 3, kind: "categorical" }], typeGroup: 0, width: 3 };
+  const layout = { groups: [{ start: 0, size: 3, kind: "categorical" }], typeGroup: 0, spareGroup: -1, width: 3 };
   const logits = new Float32Array([
     // slot 0: wants to exist as a
     5, 0, 0, 4,

@@ -90,18 +90,28 @@ export interface SkeletonLayout {
   readonly groups: readonly { readonly start: number; readonly size: number; readonly kind: string }[];
   /** Index in `groups` of the type group (its columns are EQUIPMENT_TYPES), or −1. */
   readonly typeGroup: number;
+  /**
+   * Index in `groups` of the `spare` group when a slot stands for its spare set's members
+   * (spec `spareSets`, spare-sets.ts), or −1: required counts then count members.
+   */
+  readonly spareGroup: number;
   /** Skeleton columns; the existence logit is column `width`. */
   readonly width: number;
 }
 
-export function skeletonLayout(cols: StageColumns, typeName = "type"): SkeletonLayout {
+export function skeletonLayout(cols: StageColumns, spareSets = false): SkeletonLayout {
   let start = 0;
   const groups = cols.skeleton.map((g) => {
     const out = { start, size: g.size, kind: g.kind };
     start += g.size;
     return out;
   });
-  return { groups, typeGroup: cols.skeleton.findIndex((g) => g.name === typeName), width: cols.skeletonWidth };
+  return {
+    groups,
+    typeGroup: cols.skeleton.findIndex((g) => g.name === "type"),
+    spareGroup: spareSets ? cols.skeleton.findIndex((g) => g.name === "spare") : -1,
+    width: cols.skeletonWidth,
+  };
 }
 
 /** Deterministic uniform numbers in (0, 1) (mulberry32), for the decoding's Gumbel noise. */
@@ -117,6 +127,11 @@ export function uniformStream(seed: number): () => number {
 }
 
 export interface DecodeOptions {
+  /**
+   * With spare sets: per type, the spare classes the data holds on it (row-motifs.ts
+   * RowMotifs.types); a slot's set size is drawn among its type's. Absent: any.
+   */
+  readonly spareClasses?: readonly (readonly number[])[];
   /** Items required per type (index = column of the type group); absent: none required. */
   readonly required?: readonly number[];
   /** Gumbel-max sampling with this stream (temperature 1); without one, argmax. */
@@ -136,6 +151,54 @@ function logUnlistedMass(lp: Float64Array, listed: readonly boolean[]): number {
 }
 
 /**
+ * With spare sets: which of the slots assigned to a listed type keep it, and each one's set size
+ * (spare class; members max(1, class), spare-sets.ts), so that their members add up to exactly
+ * `count` with the highest summed score: a knapsack over the slots (each keeps the type with a
+ * class, scored `kept(i)[class]`, or is let go, scored `free(i)`). −1: let go. Undefined when no
+ * choice of the classes scored above −∞ reaches the count.
+ */
+export function setSizes(
+  slots: readonly number[],
+  count: number,
+  free: (slot: number) => number,
+  kept: (slot: number) => ArrayLike<number>,
+): number[] | undefined {
+  const none = Number.NEGATIVE_INFINITY;
+  let best = new Float64Array(count + 1).fill(none);
+  best[0] = 0;
+  const choice: Int32Array[] = [];
+  for (const i of slots) {
+    const next = new Float64Array(count + 1).fill(none);
+    const pick = new Int32Array(count + 1).fill(-1);
+    const scores = kept(i);
+    for (let r = 0; r <= count; r++) {
+      if (best[r]! > none && best[r]! + free(i) > next[r]!) {
+        next[r] = best[r]! + free(i);
+        pick[r] = -1;
+      }
+      for (let c = 0; c < scores.length; c++) {
+        const to = r + Math.max(1, c);
+        if (to > count || best[r]! === none) continue;
+        if (best[r]! + scores[c]! > next[to]!) {
+          next[to] = best[r]! + scores[c]!;
+          pick[to] = c;
+        }
+      }
+    }
+    choice.push(pick);
+    best = next;
+  }
+  if (best[count] === none) return undefined;
+  const out = new Array<number>(slots.length).fill(-1);
+  for (let k = slots.length - 1, r = count; k >= 0; k--) {
+    const c = choice[k]![r]!;
+    out[k] = c;
+    if (c >= 0) r -= Math.max(1, c);
+  }
+  return out;
+}
+
+/**
  * Decodes one graph's skeleton logits [N × (S+1)] into hard rows [N × (S+1)] (skeleton one-hots
  * or 0/1 ‖ existence; absent slots all zero), holding `required` of each type: exactly for the
  * types in `exact` (by default the listed ones), at least for the others.
@@ -151,6 +214,7 @@ export function decodeSkeletonRows(
   const out = new Float32Array(nMax * w);
   const exist = new Float64Array(nMax); // perturbed existence logit
   const typeLp: Float64Array[] = [];
+  const spareLp: Float64Array[] = []; // per slot, with spare sets: the perturbed log p of each set size
   const typeGroup = layout.groups[layout.typeGroup];
   const required = options.required ?? [];
   const exact: boolean[] = typeGroup
@@ -178,10 +242,10 @@ export function decodeSkeletonRows(
           unlistedMass[i] = logUnlistedMass(lp, exact);
         }
         for (let k = 0; k < group.size; k++) row[group.start + k]! += gumbel();
-        if (g === layout.typeGroup) {
+        if (g === layout.typeGroup || g === layout.spareGroup) {
           const lp = new Float64Array(group.size);
           logSoftmax(row, group.start, group.size, lp);
-          typeLp[i] = lp;
+          (g === layout.typeGroup ? typeLp : spareLp)[i] = lp;
         }
         let best = 0;
         for (let k = 1; k < group.size; k++) if (row[group.start + k]! > row[group.start + best]!) best = k;
@@ -203,6 +267,8 @@ export function decodeSkeletonRows(
   }
 
   const forced = new Int32Array(nMax).fill(-1);
+  const spareClass = new Int32Array(nMax).fill(-1); // with spare sets: the set size chosen for a forced slot
+  const freeScore = new Float64Array(nMax); // the slot's best score left alone
   const tokens: number[] = [];
   required.forEach((count, t) => {
     for (let k = 0; k < count; k++) tokens.push(t);
@@ -222,6 +288,7 @@ export function decodeSkeletonRows(
       let bestFree = Number.NEGATIVE_INFINITY;
       for (let k = 0; k < lp.length; k++) if (!exact[k]) bestFree = Math.max(bestFree, lp[k]!);
       const free = Math.max(logSigmoid(-exist[i]!), on + bestFree);
+      freeScore[i] = free;
       tokens.forEach((t, r) => {
         cost[r * nMax + i] = free - (on + lp[t]!);
       });
@@ -230,6 +297,28 @@ export function decodeSkeletonRows(
     tokens.forEach((t, r) => {
       forced[slots[r]!] = t;
     });
+    if (layout.spareGroup >= 0) {
+      const gain = (i: number, t: number) => logSigmoid(exist[i]!) + typeLp[i]![t]!;
+      const open = (t: number, c: number) => options.spareClasses?.[t]?.includes(c) ?? true;
+      required.forEach((count, t) => {
+        if (!exact[t] || count === 0) return;
+        const held = [...forced.keys()].filter((i) => forced[i] === t);
+        const sizes = (masked: boolean) =>
+          setSizes(
+            held,
+            count,
+            (i) => freeScore[i]!,
+            (i) => spareLp[i]!.map((lp, c) => (!masked || open(t, c) ? gain(i, t) + lp : Number.NEGATIVE_INFINITY)),
+          );
+        // The sizes seen with the type where they reach the count (one pump cannot be a set of two);
+        // else any: `held` holds `count` slots, so sets of one reach it.
+        const chosen = (sizes(true) ?? sizes(false))!;
+        held.forEach((i, k) => {
+          if (chosen[k]! < 0) forced[i] = -1;
+          else spareClass[i] = chosen[k]!;
+        });
+      });
+    }
   }
 
   for (let i = 0; i < nMax; i++) {
@@ -243,6 +332,19 @@ export function decodeSkeletonRows(
     if (on && type >= 0 && typeGroup) {
       for (let k = 0; k < typeGroup.size; k++) out[i * w + typeGroup.start + k] = k === type ? 1 : 0;
     }
+    const spare = layout.groups[layout.spareGroup];
+    // The slot's type as written (drawn in the loop above when no type is held exactly).
+    let drawn = type;
+    if (drawn < 0 && typeGroup)
+      for (let k = 0; k < typeGroup.size; k++) if (out[i * w + typeGroup.start + k] === 1) drawn = k;
+    const seen = drawn >= 0 ? options.spareClasses?.[drawn] : undefined;
+    if (on && spare && spareClass[i]! < 0 && seen && seen.length > 0) {
+      // A free slot's set size among those its type is seen with.
+      spareClass[i] = seen.reduce((best, c) => (spareLp[i]![c]! > spareLp[i]![best]! ? c : best), seen[0]!);
+    }
+    if (on && spare && spareClass[i]! >= 0) {
+      for (let k = 0; k < spare.size; k++) out[i * w + spare.start + k] = k === spareClass[i] ? 1 : 0;
+    }
     if (on) out[i * w + layout.width] = 1;
     else out.fill(0, i * w, (i + 1) * w);
   }
@@ -254,6 +356,10 @@ export interface SkeletonDecoderOptions {
   readonly required?: readonly number[] | readonly (readonly number[] | undefined)[];
   /** With a seed, Gumbel-max sampling; else argmax. */
   readonly noiseSeed?: number;
+  /** A slot stands for its spare set's members (spec `spareSets`): required counts count them. */
+  readonly spareSets?: boolean;
+  /** Per type, the spare classes the data holds on it (DecodeOptions.spareClasses). */
+  readonly spareClasses?: readonly (readonly number[])[];
 }
 
 /** Required counts of graph b. */
@@ -273,7 +379,7 @@ export function skeletonDecoder(
   cols: StageColumns,
   options: SkeletonDecoderOptions = {},
 ): (logits: tf.Tensor3D) => tf.Tensor3D {
-  const layout = skeletonLayout(cols);
+  const layout = skeletonLayout(cols, options.spareSets === true);
   return (logits) => {
     const [b, n, w] = logits.shape;
     const data = logits.dataSync() as Float32Array;
@@ -284,6 +390,7 @@ export function skeletonDecoder(
       const rows = decodeSkeletonRows(data.subarray(g * n * w, (g + 1) * n * w), n, layout, {
         ...(required ? { required } : {}),
         ...(noise ? { noise } : {}),
+        ...(options.spareClasses ? { spareClasses: options.spareClasses } : {}),
       });
       out.set(rows, g * n * w);
     }

@@ -21,6 +21,12 @@ export interface SlotGraphSpec {
   readonly edgeGroups: readonly FeatureGroup[];
   readonly edgeWidth: number;
   readonly conditionWidth: number; // = CONDITION_SIZE of gan/condition.ts (21)
+  /**
+   * A spare set is one slot whose `spare` class is its last letter, expanded into its members by
+   * the decoding (spare-sets.ts). Absent: one slot per item with its own letter, as specs saved
+   * before it were.
+   */
+  readonly spareSets?: boolean;
 }
 /** One design. Absent slots: all-zero rows. */
 export interface SlotGraph {
@@ -48,8 +54,8 @@ function layoutGroups(defs: readonly GroupDef[]): { groups: FeatureGroup[]; widt
   return { groups, width: offset };
 }
 
-/** The spec every part of the topology generator shares; nMax is the only free choice. */
-export function defaultSlotGraphSpec(nMax = 48): SlotGraphSpec {
+/** The spec every part of the topology generator shares: nMax, and whether a spare set is one slot. */
+export function defaultSlotGraphSpec(nMax = 48, options: { readonly spareSets?: boolean } = {}): SlotGraphSpec {
   if (!Number.isInteger(nMax) || nMax < 1) throw new RangeError(`nMax must be a positive integer; got ${nMax}`);
   const nodes = layoutGroups(NODE_GROUP_DEFS);
   const edges = layoutGroups(EDGE_GROUP_DEFS);
@@ -60,6 +66,7 @@ export function defaultSlotGraphSpec(nMax = 48): SlotGraphSpec {
     edgeGroups: edges.groups,
     edgeWidth: edges.width,
     conditionWidth: CONDITION_SIZE,
+    ...(options.spareSets ? { spareSets: true } : {}),
   };
 }
 

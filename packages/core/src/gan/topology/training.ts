@@ -43,6 +43,7 @@ import {
 import { mergeVocabulary, type ObservedVocabulary, observeVocabulary } from "./observed-vocabulary.js";
 import { motifHeadPriors } from "./row-motifs.js";
 import { uniformStream } from "./sample.js";
+import { spareMemberWeights } from "./spare-sets.js";
 import type { SlotGraph, SlotGraphSpec } from "./spec.js";
 
 /** Where c holds the requested count of each type (the "type" group's order), and its scale. */
@@ -482,6 +483,7 @@ class Trainer implements TopologyTrainer {
   readonly critic: tfl.LayersModel;
   private readonly rewardFn: RewardFn | undefined;
   private readonly typeColumns: { start: number; size: number } | undefined;
+  private readonly spareColumns: { start: number; size: number } | undefined;
   private gOpt: tf.AdamOptimizer;
   private dOpt: tf.AdamOptimizer;
   private stepCount = 0;
@@ -503,10 +505,12 @@ class Trainer implements TopologyTrainer {
     });
     const cols = stageColumns(spec, model.skeletonGroups);
     const at = cols.skeleton.findIndex((g) => g.name === "type");
-    this.typeColumns =
-      at < 0
-        ? undefined
-        : { start: cols.skeleton.slice(0, at).reduce((s, g) => s + g.size, 0), size: cols.skeleton[at]!.size };
+    const startOf = (k: number) => cols.skeleton.slice(0, k).reduce((s, g) => s + g.size, 0);
+    this.typeColumns = at < 0 ? undefined : { start: startOf(at), size: cols.skeleton[at]!.size };
+    // With spare sets a slot stands for its set's members (spare-sets.ts), so the count weighs each by them.
+    const spare = cols.skeleton.findIndex((g) => g.name === "spare");
+    this.spareColumns =
+      spec.spareSets && spare >= 0 ? { start: startOf(spare), size: cols.skeleton[spare]!.size } : undefined;
     this.gOpt = this.newOptimizer("generator");
     this.dOpt = this.newOptimizer("critic");
   }
@@ -566,7 +570,15 @@ class Trainer implements TopologyTrainer {
     const counts = this.config.training.counts;
     if (!counts || !this.typeColumns || this.config.training.countWeight === 0) return undefined;
     const { start, size } = this.typeColumns;
-    const have = tf.sum(tf.slice(fake.skeleton, [0, 0, start], [-1, -1, size]), 1); // [B,T]
+    let types = tf.slice(fake.skeleton, [0, 0, start], [-1, -1, size]) as tf.Tensor3D; // [B,N,T]
+    if (this.spareColumns) {
+      const [b, n] = types.shape;
+      const spare = tf.slice(fake.skeleton, [0, 0, this.spareColumns.start], [-1, -1, this.spareColumns.size]);
+      const weights = tf.tensor2d(spareMemberWeights(), [this.spareColumns.size, 1]);
+      const members = tf.reshape(tf.matMul(tf.reshape(spare, [b * n, -1]) as tf.Tensor2D, weights), [b, n, 1]);
+      types = tf.mul(types, members) as tf.Tensor3D;
+    }
+    const have = tf.sum(types, 1); // [B,T]
     const want = tf.mul(tf.slice(c, [0, counts.offset], [-1, size]), counts.scale);
     return tf.mean(tf.sum(tf.square(tf.sub(have, want)), 1)) as tf.Scalar;
   }
