@@ -80,7 +80,18 @@ export class DesignIndex {
   };
   /** Placed equipment, in design order (duplicates included). */
   readonly placed: PlacedItem[] = [];
-  readonly placedByTag = new Map<string, PlacedItem>();
+  /**
+   * Each tag's first placed item (a later one when the tag's first item is unplaced): a view over
+   * `equipmentIndexByTag` and `firstPlacedSlot`, not a map of its own (one 100,000-entry map fewer
+   * to grow, and leave behind in the old generation, per run at 100,000 equipment).
+   */
+  readonly placedByTag: Pick<ReadonlyMap<string, PlacedItem>, "get"> = {
+    get: (tag) => {
+      const k = this.equipmentIndexByTag.get(tag);
+      const slot = k === undefined ? -1 : this.firstPlacedSlot[k]!;
+      return slot < 0 ? undefined : this.placed[slot];
+    },
+  };
   readonly lineIndexById = new Map<string, number>();
   /** Each line id's first line: a view over `lineIndexById`, so the ids are hashed into one map only. */
   readonly lineById: Pick<ReadonlyMap<string, Line>, "get" | "has"> = {
@@ -106,6 +117,8 @@ export class DesignIndex {
    * ends the lease when the run is over, and the next run reuses the storage.
    */
   readonly arrays = new ArrayLease();
+  /** Per position in `uniqueEquipment`: the slot in `placed` of that tag's first placed item, or −1. */
+  private readonly firstPlacedSlot: Int32Array;
   /** True when no two equipment items share a tag: each tag's first placed item is then its first item. */
   private readonly equipmentTagsUnique: boolean;
 
@@ -129,10 +142,13 @@ export class DesignIndex {
   ) {
     let unplaced = 0;
     const equipment = design.equipment;
+    this.firstPlacedSlot = this.arrays.int32(equipment.length, -1);
     for (let index = 0; index < equipment.length; index++) {
       const e = equipment[index]!;
-      if (!this.equipmentIndexByTag.has(e.tag)) {
-        this.equipmentIndexByTag.set(e.tag, this.uniqueEquipment.length);
+      let k = this.equipmentIndexByTag.get(e.tag);
+      if (k === undefined) {
+        k = this.uniqueEquipment.length;
+        this.equipmentIndexByTag.set(e.tag, k);
         this.uniqueEquipment.push(e);
       }
       if (!isPlaced(e)) {
@@ -152,7 +168,7 @@ export class DesignIndex {
         slot: this.placed.length,
       };
       this.placed.push(item);
-      if (!this.placedByTag.has(e.tag)) this.placedByTag.set(e.tag, item);
+      if (this.firstPlacedSlot[k] === -1) this.firstPlacedSlot[k] = item.slot;
     }
     this.unplacedCount = unplaced;
     this.equipmentTagsUnique = this.uniqueEquipment.length === equipment.length;
