@@ -14,9 +14,9 @@
  *
  * Measured (2-core shared machine, Node 20; src/validate/README.md has the analysis):
  *   start commit c9c4515, load 4.8: 10,000 74.9 ms CPU, 100,000 2,060.9 ms, growth ×27.5 (2.21 × n log n)
- *   now, load 3.6-4.4: 10,000 67.6-70.7 ms (goal met), 100,000 1,058.8-1,105.3 ms, growth ×15.6-15.7
- *   (1.25-1.26 × n log n: growth goal not met). About one run in three has a full collection in its
- *   three timed 100,000 validations (CPU above wall: the collector's threads): 1,505.7 ms, 1.80.
+ *   now, load 2.4-3.3: 10,000 62.2-64.7 ms (goal met), 100,000 1,050.4-1,094.1 ms, growth ×16.3-17.0
+ *   (1.31-1.36 × n log n: growth goal not met). About one run in three has a full collection in its
+ *   three timed 100,000 validations (CPU above wall: the collector's threads): 1,459.9 ms, 1.91.
  */
 import { availableParallelism, loadavg } from "node:os";
 import { syntheticCleanPlant as syntheticPlant } from "@plantgan/testing";
