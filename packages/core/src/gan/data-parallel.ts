@@ -54,7 +54,12 @@ async function onEveryWorker<T>(
   if (workers.every((w) => w.sent)) return Promise.all(workers.map(call));
   const results: Promise<T>[] = new Array(workers.length);
   workers.forEach((w, k) => {
-    if (w.sent) results[k] = call(w, k);
+    if (w.sent) {
+      results[k] = call(w, k);
+      // A helper may fail while this function still awaits the sends: mark the rejection handled
+      // now (the Promise.all below still reports it), or Node ends the process for it.
+      results[k].catch(() => {});
+    }
   });
   await Promise.all(workers.map((w) => w.sent?.()));
   workers.forEach((w, k) => {

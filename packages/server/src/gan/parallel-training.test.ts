@@ -114,6 +114,23 @@ describe("a helper process beside a worker in this process (plantgan train --wor
   }, 180_000);
 });
 
+describe("a helper that fails mid-step", () => {
+  // Its call rejects while this process still waits for the requests to leave: the step must
+  // reject with the helper's error, not leave a rejection unhandled (Node would end the process).
+  it("fails the step with the helper's error while its requests are still being sent", async () => {
+    const one = createTrainer(TINY);
+    const died = () => Promise.reject(new Error("helper exited (code 1)"));
+    const failing: GradientWorker = {
+      criticGradients: died,
+      applyCriticGradients: died,
+      applyGeneratorGradients: died,
+      sent: () => new Promise((resolve) => setTimeout(resolve, 50)),
+    };
+    await expect(dataParallelStep([localWorker(one), failing], ITEMS, 0)).rejects.toThrow(/helper exited/);
+    one.dispose();
+  });
+});
+
 describe("training worker count", () => {
   it("is PLANTGAN_TRAIN_WORKERS when set, else 1; anything but 1 to 64 is refused naming the variable", () => {
     expect(trainWorkerCount({})).toBe(1);
