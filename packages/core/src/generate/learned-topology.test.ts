@@ -1,7 +1,8 @@
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { withConventionalNozzles } from "../design/nozzle-convention.js";
 import { DEFAULT_RULE_PACK } from "../design/rule-pack.js";
-import type { GenerationRequest } from "../design/types.js";
+import type { GenerationRequest, PlantDesignInput } from "../design/types.js";
 import { EQUIPMENT_TYPES } from "../design/vocabulary.js";
 import { selectBackend } from "../gan/backend.js";
 import { fromModelFiles, type GanModel, loadModel, modelLayout } from "../gan/models.js";
@@ -75,6 +76,27 @@ describe("learned topology source", () => {
     const replay = source.propose(request, 11, DEFAULT_RULE_PACK, { latent });
     expect(replay.equipment).toEqual(a.equipment);
     expect(replay.lines).toEqual(a.lines);
+  });
+
+  it("places the nozzles on the request's own grid, the one the router uses", () => {
+    const source = learnedTopology(model);
+    const coarse = { ...request, site: { ...request.site, gridSize: 2 } } as GenerationRequest;
+    const onCoarse = source.propose(coarse, 3, DEFAULT_RULE_PACK);
+    const onFine = source.propose(request, 3, DEFAULT_RULE_PACK);
+    expect(onCoarse.site.gridSize).toBe(2);
+    // The same P&ID (the grid is not part of the condition); its nozzles re-placed on a 2 m grid
+    // by the convention are the coarse proposal's, and differ from the 1 m ones.
+    expect(onCoarse.lines.map((l) => l.id)).toEqual(onFine.lines.map((l) => l.id));
+    const unplaced = {
+      ...onFine,
+      site: coarse.site,
+      equipment: onFine.equipment.map((e) => ({
+        ...e,
+        nozzles: (e.nozzles ?? []).map(({ dx: _x, dy: _y, dz: _z, ...n }) => n),
+      })),
+    } as PlantDesignInput;
+    expect(withConventionalNozzles(unplaced).equipment).toEqual(onCoarse.equipment);
+    expect(onCoarse.equipment).not.toEqual(onFine.equipment);
   });
 
   it("refuses a request larger than the generator's slots, naming the limit", () => {

@@ -92,10 +92,12 @@ export function learnedTopology(model: TopologyModel, options: LearnedTopologyOp
         ...(pack.control ? { maxPathHops: pack.control.maxPathHops } : {}),
       });
       // The expansion says which nozzles exist, not where: place them on the shell by convention,
-      // as the DEXPI importer does, so that no two lines start at one point.
+      // as the DEXPI importer does, so that no two lines start at one point. On the request's own
+      // site, whose grid the router will use: each nozzle gets a grid node of its own on that grid.
+      const site = structuredClone(request.site) as PlantDesignInput["site"];
       return {
-        ...withConventionalNozzles(design),
-        site: structuredClone(request.site) as PlantDesignInput["site"],
+        ...withConventionalNozzles({ ...design, site }),
+        site,
         metadata: {
           ...design.metadata,
           generator: "plantgan-topology-gan",
