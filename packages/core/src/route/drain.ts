@@ -45,6 +45,8 @@ export function drainLevel(
     if (z > top + SAME_HEIGHT && (level === undefined || z > level)) level = z;
   }
   if (level === undefined) return undefined;
-  const widest = Math.max(0, ...design.lines.map((l) => l.size)) / 1000;
+  // A loop, not Math.max(...sizes): spreading 100k+ lines as arguments overflows the stack.
+  let widest = 0;
+  for (const l of design.lines) widest = Math.max(widest, l.size / 1000);
   return Math.max(level, top + widest + DRAIN_GAP);
 }
