@@ -25,6 +25,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
 import { Linear, PairwiseEdgeLogits, RelationalGraphConv } from "../layers.js";
+import { lineBudget, topLines } from "./line-budget.js";
 import { allowedColumns, type ObservedVocabulary } from "./observed-vocabulary.js";
 import {
   lineMotifMask,
@@ -695,6 +696,41 @@ export function sampleBlocks(
   return { value, logProb };
 }
 
+/**
+ * The line sample under a budget: the top `budget[g]` allowed cells of each graph by logit plus
+ * Gumbel noise (none without a seed), straight-through the binary-concrete relaxation as
+ * sampleBlocks' binary columns; logProb is each cell's Bernoulli log-probability.
+ */
+function budgetedLines(
+  logits: tf.Tensor3D,
+  allowed: tf.Tensor,
+  budget: Int32Array,
+  temperature: number,
+  noiseSeed: number | undefined,
+  noiseScale: number,
+  needs: LineNeeds | undefined,
+): { value: tf.Tensor; logProb: tf.Tensor } {
+  let noisy: tf.Tensor = logits;
+  if (noiseSeed !== undefined) {
+    const u = tf.randomUniform(logits.shape, 1e-6, 1 - 1e-6, "float32", noiseSeed);
+    noisy = tf.add(logits, tf.mul(tf.neg(tf.log(tf.neg(tf.log(u)))), noiseScale));
+  }
+  const [b, n] = logits.shape;
+  const scores = noisy.dataSync() as Float32Array;
+  const open = allowed.dataSync() as Float32Array;
+  // First the lines every item needs (as linesForLoneItems adds them), counted in the budget.
+  const needed = linesForLoneItems(new Float32Array(open.length), open, scores, b, n, needs);
+  const hardData = topLines(scores, open, budget, n, needed);
+  const hard = tf.tensor3d(hardData, logits.shape);
+  const value = straightThrough(tf.sigmoid(tf.div(noisy, temperature)), hard);
+  const p = tf.sigmoid(logits);
+  const logProb = tf.add(
+    tf.mul(hard, tf.log(tf.add(p, 1e-9))),
+    tf.mul(tf.sub(1, hard), tf.log(tf.add(tf.sub(1, p), 1e-9))),
+  );
+  return { value, logProb };
+}
+
 const subSeed = (seed: number | undefined, k: number) =>
   seed === undefined ? undefined : (seed * 31 + k) % 2147483647;
 
@@ -739,6 +775,10 @@ export interface LineNeeds {
   readonly into: Uint8Array;
   readonly out: Uint8Array;
 }
+
+/** The LineNeeds of a generator's slots, when its row motifs count types' lines. */
+const lineNeedsOf = (config: TopologyModelConfig, types: Int32Array | undefined) =>
+  config.rowMotifs?.types && types ? lineNeeds(config.rowMotifs.types, types) : undefined;
 
 /** The LineNeeds of slots of the given types (−1: empty slot). */
 export function lineNeeds(types: readonly TypeMotifs[], slotTypes: Int32Array): LineNeeds {
@@ -865,13 +905,11 @@ export function runGenerator(
   const types = config.rowMotifs ? slotTypes(skeleton, cols) : undefined;
   if (config.rowMotifs && types)
     allowed = tf.mul(allowed, tf.tensor3d(linePairMask(config.rowMotifs.lines, types, n), [b, n, n]));
-  const line = sampleBlocks(
-    tf.expandDims(logits, 3),
-    columnBlocks([{ size: 1, kind: "binary" }]),
-    t,
-    subSeed(seed, 2),
-    tau,
-  );
+  // With the data's line ends per type, as many lines as the slots' types hold, the likeliest (line-budget.ts).
+  const budget = config.rowMotifs?.types && types ? lineBudget(config.rowMotifs.types, types, n) : undefined;
+  const line = budget
+    ? budgetedLines(logits as tf.Tensor3D, allowed, budget, t, subSeed(seed, 2), tau, lineNeedsOf(config, types))
+    : sampleBlocks(tf.expandDims(logits, 3), columnBlocks([{ size: 1, kind: "binary" }]), t, subSeed(seed, 2), tau);
   let sampledLines = tf.mul(tf.reshape(line.value, [b, n, n]), allowed);
   if (config.rowMotifs) {
     // Every item of the data has a line: an item drawn without one gets its likeliest allowed line.
@@ -881,7 +919,7 @@ export function runGenerator(
       logits.dataSync() as Float32Array,
       b,
       n,
-      config.rowMotifs.types && types ? lineNeeds(config.rowMotifs.types, types) : undefined,
+      lineNeedsOf(config, types),
     );
     sampledLines = tf.add(sampledLines, tf.tensor3d(added, [b, n, n]));
   }

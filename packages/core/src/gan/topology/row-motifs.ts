@@ -55,6 +55,11 @@ export interface TypeMotifs {
   /** Every slot of the type had a line ending at it (in) and one starting at it (out); false for a type never seen. */
   readonly alwaysIn: boolean;
   readonly alwaysOut: boolean;
+  /**
+   * Mean number of line ends (in and out) on a slot of the type: the generator draws as many lines
+   * as these add up to over a graph's slots (line-budget.ts). Absent in tables counted before it.
+   */
+  readonly lineEnds?: number;
 }
 
 const discrete = (g: FeatureGroup) => g.kind !== "continuous";
@@ -131,15 +136,19 @@ export function observeRowMotifs(
     slots: 0,
     lacksIn: 0,
     lacksOut: 0,
+    ends: 0,
   }));
   for (const graph of graphs) {
     const g = compactSlotGraph(graph, spec);
     const types = new Int32Array(spec.nMax).fill(-1);
     const into = new Uint8Array(spec.nMax);
     const out = new Uint8Array(spec.nMax);
+    const ends = new Uint16Array(spec.nMax);
     for (let m = 0; m < g.lineEnds.length / 2; m++) {
       out[g.lineEnds[2 * m]!] = 1;
       into[g.lineEnds[2 * m + 1]!] = 1;
+      ends[g.lineEnds[2 * m]!]!++;
+      ends[g.lineEnds[2 * m + 1]!]!++;
     }
     for (let i = 0; i < spec.nMax; i++) {
       if (g.mask[i]! <= 0.5) continue;
@@ -150,6 +159,7 @@ export function observeRowMotifs(
       t.slots++;
       if (!into[i]) t.lacksIn++;
       if (!out[i]) t.lacksOut++;
+      t.ends += ends[i]!;
       if (spare) t.spares.add(classOf(g.nodes, i * w, spare));
     }
     for (let m = 0; m < g.lineEnds.length / 2; m++) {
@@ -162,6 +172,7 @@ export function observeRowMotifs(
       spareClasses: [...t.spares].filter((c) => c >= 0).sort((a, b) => a - b),
       alwaysIn: t.slots > 0 && t.lacksIn === 0,
       alwaysOut: t.slots > 0 && t.lacksOut === 0,
+      lineEnds: t.slots > 0 ? t.ends / t.slots : 0,
     })),
     nodes: ranked(nodes).map((t) => ({
       set: t.set,
