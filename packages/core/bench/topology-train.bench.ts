@@ -5,13 +5,16 @@
  *
  *   npx tsx --conditions=@plantgan/source packages/core/bench/topology-train.bench.ts \
  *     [--epochs 1] [--out dir] [--batch 16] [--limit N] [--size small|default] [--nmax 48] [--samples 5] [--seed 1]
- *     [--lr-g 1e-4] [--lr-d 3e-4] [--no-priors] [--reward 0] [--sequence] [--motifs] [--spare-sets]
+ *     [--lr-g 1e-4] [--lr-d 3e-4] [--no-priors] [--reward 0] [--sequence] [--motifs] [--spare-sets] [--line-budget]
  *
  * --sequence draws each attachment and line row in sequence (gan/topology/row-sequence.ts); without
  * it every block of a row is drawn on its own.
  *
  * --motifs decodes every attachment row and listed line into one of the whole discrete rows the
  * split holds (gan/topology/row-motifs.ts), recorded from the split before training.
+ *
+ * --line-budget (with --motifs) draws as many lines as the slots' types hold in the data, the
+ * likeliest by the line logits (gan/topology/line-budget.ts).
  *
  * --spare-sets keeps a spare set in one slot whose class is its size, drawn in the skeleton with the
  * type (gan/topology/spare-sets.ts; the spec's `spareSets`, skeleton groups type and spare).
@@ -65,6 +68,7 @@ const { values } = parseArgs({
     sequence: { type: "boolean", default: false },
     motifs: { type: "boolean", default: false },
     "spare-sets": { type: "boolean", default: false },
+    "line-budget": { type: "boolean", default: false },
   },
 });
 const epochs = Number(values.epochs);
@@ -119,7 +123,8 @@ const reward = rewardWeight > 0 ? { rewardWeight, rewardFn: validityReward(spec)
 const sequence = values.sequence ? { attachmentSequence: true } : {};
 // A set's size is chosen with its type, so that required counts can count its members (sample.ts).
 const skeletonGroups = spareSets ? ["type", "spare"] : ((size as TopologyTrainerInput).skeletonGroups ?? ["type"]);
-const motifs = values.motifs ? { rowMotifs: observeRowMotifs(graphs, spec, skeletonGroups) } : {};
+const lineBudget = values["line-budget"] === true;
+const motifs = values.motifs ? { rowMotifs: observeRowMotifs(graphs, spec, skeletonGroups, { lineBudget }) } : {};
 if (motifs.rowMotifs)
   console.log(`row motifs: ${motifs.rowMotifs.nodes.length} node, ${motifs.rowMotifs.lines.length} line`);
 const trainer = createTopologyTrainer(

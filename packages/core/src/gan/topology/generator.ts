@@ -25,7 +25,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
 import { Linear, PairwiseEdgeLogits, RelationalGraphConv } from "../layers.js";
-import { lineBudget, topLines } from "./line-budget.js";
+import { lineBudget, lineEndCaps, topLines } from "./line-budget.js";
 import { allowedColumns, type ObservedVocabulary } from "./observed-vocabulary.js";
 import {
   lineMotifMask,
@@ -709,6 +709,7 @@ function budgetedLines(
   noiseSeed: number | undefined,
   noiseScale: number,
   needs: LineNeeds | undefined,
+  caps: Int32Array | undefined,
 ): { value: tf.Tensor; logProb: tf.Tensor } {
   let noisy: tf.Tensor = logits;
   if (noiseSeed !== undefined) {
@@ -720,7 +721,7 @@ function budgetedLines(
   const open = allowed.dataSync() as Float32Array;
   // First the lines every item needs (as linesForLoneItems adds them), counted in the budget.
   const needed = linesForLoneItems(new Float32Array(open.length), open, scores, b, n, needs);
-  const hardData = topLines(scores, open, budget, n, needed);
+  const hardData = topLines(scores, open, budget, n, needed, caps);
   const hard = tf.tensor3d(hardData, logits.shape);
   const value = straightThrough(tf.sigmoid(tf.div(noisy, temperature)), hard);
   const p = tf.sigmoid(logits);
@@ -908,7 +909,16 @@ export function runGenerator(
   // With the data's line ends per type, as many lines as the slots' types hold, the likeliest (line-budget.ts).
   const budget = config.rowMotifs?.types && types ? lineBudget(config.rowMotifs.types, types, n) : undefined;
   const line = budget
-    ? budgetedLines(logits as tf.Tensor3D, allowed, budget, t, subSeed(seed, 2), tau, lineNeedsOf(config, types))
+    ? budgetedLines(
+        logits as tf.Tensor3D,
+        allowed,
+        budget,
+        t,
+        subSeed(seed, 2),
+        tau,
+        lineNeedsOf(config, types),
+        lineEndCaps(config.rowMotifs!.types!, types!),
+      )
     : sampleBlocks(tf.expandDims(logits, 3), columnBlocks([{ size: 1, kind: "binary" }]), t, subSeed(seed, 2), tau);
   let sampledLines = tf.mul(tf.reshape(line.value, [b, n, n]), allowed);
   if (config.rowMotifs) {

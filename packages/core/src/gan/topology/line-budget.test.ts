@@ -25,7 +25,7 @@ const graphs = gunzipSync(readFileSync(VAL))
     if (!parsed.success) throw new Error("a val design does not parse");
     return encodeSlotGraph(parsed.data, SETS);
   });
-const motifs = observeRowMotifs(graphs, SETS, ["type", "spare"]);
+const motifs = observeRowMotifs(graphs, SETS, ["type", "spare"], { lineBudget: true });
 const type = requireGroup(SETS.nodeGroups, "type");
 const n = SETS.nMax;
 const stride = 1 + SETS.edgeWidth;
@@ -54,9 +54,9 @@ describe("lineBudget on synthetic-v1 val (first 80 designs, spare sets)", () => 
     expect(Math.abs(budget - real) / real).toBeLessThan(0.02);
   });
 
-  it("is undefined for a table counted before line ends", () => {
-    const old = motifs.types!.map(({ lineEnds: _, ...t }) => t);
-    expect(lineBudget(old, typesOf(graphs[0]!), n)).toBeUndefined();
+  it("is undefined for a table counted without line ends (the default)", () => {
+    const plain = observeRowMotifs(graphs, SETS, ["type", "spare"]).types!;
+    expect(lineBudget(plain, typesOf(graphs[0]!), n)).toBeUndefined();
   });
 });
 
@@ -73,6 +73,28 @@ describe("topLines", () => {
     expect(pick(3)).toEqual([1, 2, 7]);
     expect(pick(1)).toEqual([7]);
     expect(pick(0)).toEqual([7]);
+    // Slot 1 may hold two line ends: taken 2→1 fills one, 0→1 (score 5) the other, so 1→0 (3) is skipped for 2→0 (2).
+    const capped = topLines(scores, allowed, Int32Array.of(3), 3, taken, Int32Array.of(9, 2, 9));
+    expect([...capped.keys()].filter((k) => capped[k] === 1)).toEqual([1, 2, 7]);
+    const tight = topLines(scores, allowed, Int32Array.of(4), 3, taken, Int32Array.of(9, 2, 9));
+    expect([...tight.keys()].filter((k) => tight[k] === 1)).toEqual([1, 2, 6, 7]);
+  });
+
+  it("counts from the data the most line ends one slot of each type had", () => {
+    let most = 0;
+    for (const g of graphs) {
+      const types = typesOf(g);
+      const ends = new Int32Array(n);
+      for (let k = 0; k < n * n; k++) {
+        if (g.edges[k * stride]! <= 0.5) continue;
+        ends[Math.floor(k / n)]!++;
+        ends[k % n]!++;
+      }
+      for (let i = 0; i < n; i++)
+        if (types[i]! >= 0) expect(ends[i]).toBeLessThanOrEqual(motifs.types![types[i]!]!.maxLineEnds!);
+      most = Math.max(most, ...ends);
+    }
+    expect(Math.max(...motifs.types!.map((t) => t.maxLineEnds!))).toBe(most);
   });
 });
 

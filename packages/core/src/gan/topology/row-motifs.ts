@@ -60,6 +60,8 @@ export interface TypeMotifs {
    * as these add up to over a graph's slots (line-budget.ts). Absent in tables counted before it.
    */
   readonly lineEnds?: number;
+  /** The most line ends one slot of the type had: a drawn slot gets no more (line-budget.ts). */
+  readonly maxLineEnds?: number;
 }
 
 const discrete = (g: FeatureGroup) => g.kind !== "continuous";
@@ -117,11 +119,16 @@ function ranked<E>(tallies: Map<string, Tally<E>>): Tally<E>[] {
     .map(([, t]) => t);
 }
 
-/** The motifs of every present row and listed line of `graphs` (dense or compact). */
+/**
+ * The motifs of every present row and listed line of `graphs` (dense or compact). With
+ * `lineBudget` the types also get their line ends, and the generator draws a line budget
+ * (line-budget.ts; off by default: README "Line budget", measured).
+ */
 export function observeRowMotifs(
   graphs: readonly (SlotGraph | CompactSlotGraph)[],
   spec: SlotGraphSpec,
   skeletonGroups: readonly string[] = ["type"],
+  options: { readonly lineBudget?: boolean } = {},
 ): RowMotifs {
   const type = typeGroup(spec);
   const nodeGroups = nodeMotifGroups(spec, skeletonGroups);
@@ -137,6 +144,7 @@ export function observeRowMotifs(
     lacksIn: 0,
     lacksOut: 0,
     ends: 0,
+    maxEnds: 0,
   }));
   for (const graph of graphs) {
     const g = compactSlotGraph(graph, spec);
@@ -160,6 +168,7 @@ export function observeRowMotifs(
       if (!into[i]) t.lacksIn++;
       if (!out[i]) t.lacksOut++;
       t.ends += ends[i]!;
+      t.maxEnds = Math.max(t.maxEnds, ends[i]!);
       if (spare) t.spares.add(classOf(g.nodes, i * w, spare));
     }
     for (let m = 0; m < g.lineEnds.length / 2; m++) {
@@ -172,7 +181,7 @@ export function observeRowMotifs(
       spareClasses: [...t.spares].filter((c) => c >= 0).sort((a, b) => a - b),
       alwaysIn: t.slots > 0 && t.lacksIn === 0,
       alwaysOut: t.slots > 0 && t.lacksOut === 0,
-      lineEnds: t.slots > 0 ? t.ends / t.slots : 0,
+      ...(options.lineBudget ? { lineEnds: t.slots > 0 ? t.ends / t.slots : 0, maxLineEnds: t.maxEnds } : {}),
     })),
     nodes: ranked(nodes).map((t) => ({
       set: t.set,
