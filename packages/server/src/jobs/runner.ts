@@ -266,10 +266,15 @@ export class JobRunner extends EventEmitter {
       // Renew our own live workers first, in the same pass: when the database was locked for a
       // while (a frozen worker inside a write transaction), their leases may have run out
       // meanwhile, and recovery must not take a job from a worker that is merely busy.
+      let deferred = false;
       for (const r of this.#running.values()) {
         // A failed renewal ends the pass (no recovery): the database is busy, not the worker dead.
-        if (this.#isLive(r)) await this.#renewOrThrow(r);
+        if (this.#isLive(r)) deferred = (await this.#renewOrThrow(r)) || deferred;
       }
+      // A live worker's row was locked by its own step, so its lease kept an old expiry: were the
+      // step to commit before recovery reads the row, recovery would take the job from a worker
+      // that is merely busy. Recover on a later pass, once the renewal has gone through.
+      if (deferred) return;
       const recovered = await this.#store.recoverJobs({
         now: Date.now(),
         reason: "lease expired: the worker stopped renewing it (process or server died)",
@@ -345,9 +350,11 @@ export class JobRunner extends EventEmitter {
     return Date.now() - running.lastSign < this.#options.stallMs;
   }
 
-  async #renewOrThrow(running: Running): Promise<void> {
+  /** Renews a worker's lease; true when the renewal was deferred (its row locked by its own step). */
+  async #renewOrThrow(running: Running): Promise<boolean> {
     const lease = await this.#store.renewLease(running.jobId, running.token, this.#options.leaseMs);
     if (lease.owned && lease.cancelRequested) this.#cancelWorker(running);
+    return lease.owned && lease.deferred === true;
   }
 
   async #renew(running: Running): Promise<void> {

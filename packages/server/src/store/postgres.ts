@@ -52,6 +52,7 @@ import type {
   JobStatus,
   JobStep,
   JobStepOutcome,
+  LeaseRenewal,
   ModelInsert,
   ModelRecord,
   Page,
@@ -639,11 +640,7 @@ export class PostgresStore implements Store {
     };
   }
 
-  async renewLease(
-    jobId: string,
-    token: string,
-    leaseMs: number,
-  ): Promise<{ owned: boolean; cancelRequested: boolean }> {
+  async renewLease(jobId: string, token: string, leaseMs: number): Promise<LeaseRenewal> {
     const now = Date.now();
     const db = await this.#db();
     // SKIP LOCKED: renewals never queue behind the worker's own step transaction. A worker frozen
@@ -665,7 +662,7 @@ export class PostgresStore implements Store {
       [jobId, token],
     );
     return row
-      ? { owned: true, cancelRequested: row.cancel_requested === 1 }
+      ? { owned: true, cancelRequested: row.cancel_requested === 1, deferred: true }
       : { owned: false, cancelRequested: false };
   }
 

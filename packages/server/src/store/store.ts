@@ -9,6 +9,18 @@ import type { PolishReport } from "@plantgan/core/polish";
  * Each method is one transaction; methods that read then write take the write lock first.
  * Methods are async so that a networked database fits the same shape.
  */
+/** What renewing a lease found. */
+export interface LeaseRenewal {
+  /** The token still holds the job (renewed, or deferred). */
+  readonly owned: boolean;
+  readonly cancelRequested: boolean;
+  /**
+   * Owned but not renewed this time: a step of the lease's own worker holds the row (PostgreSQL
+   * skips locked rows rather than queue behind it). The lease keeps its old expiry until a later renewal.
+   */
+  readonly deferred?: boolean;
+}
+
 export interface Store {
   // Workspaces and API keys
   createWorkspace(name: string): Promise<Workspace>;
@@ -88,7 +100,7 @@ export interface Store {
    */
   claimJob(jobId: string, leaseMs: number): Promise<ClaimedJob | undefined>;
   /** Extends a lease; `owned` false means another runner took the job over (stop working). */
-  renewLease(jobId: string, token: string, leaseMs: number): Promise<{ owned: boolean; cancelRequested: boolean }>;
+  renewLease(jobId: string, token: string, leaseMs: number): Promise<LeaseRenewal>;
   /** Writes one step of a job's work, its checkpoint and events in one transaction, fenced by the lease token. */
   jobStep(jobId: string, token: string, step: JobStep): Promise<JobStepOutcome>;
   /** Ends a job (succeeded, failed or cancelled) with its last event, fenced by the lease token. */
