@@ -101,7 +101,7 @@ export function registerGenerate(program: Command): void {
     .option("--placement <who>", "gan, or random (the baseline)", "gan")
     .option(
       "--topology <source>",
-      "who makes a spec-mode request's topology: designer (the default), or learned (a model with a topology generator)",
+      "who makes a spec-mode request's topology: learned (the default for a model with a topology generator) or designer (the default for a model without one)",
     )
     .option("--json", "print the candidates as one JSON document on stdout");
   addOutOption(

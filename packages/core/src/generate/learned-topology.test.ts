@@ -138,4 +138,15 @@ describe("learned topology source", () => {
     );
     expect(replay!.design.lines.map((l) => l.id)).toEqual(first!.design.lines.map((l) => l.id));
   }, 120_000);
+
+  it("is spec mode's source when none is named and the model carries it; a layout-only model gets the designer", async () => {
+    const withTopology = await layoutModelWith(model);
+    const unnamed = { attempts: 1, polish: false, count: 1, seed: 3 } as const;
+    const [learned] = generateCandidates(request, { ...unnamed, model: withTopology });
+    expect(learned!.topologySource).toBe("learned");
+    expect(learned!.design.metadata?.topologySource).toBe("learned");
+    const { topology: _, ...layoutOnly } = withTopology;
+    const [designed] = generateCandidates(request, { ...unnamed, model: layoutOnly });
+    expect(designed!.topologySource).toBe("designer");
+  }, 120_000);
 });

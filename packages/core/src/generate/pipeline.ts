@@ -123,7 +123,7 @@ function* pipelineSteps(
   const truncation = options.truncation ?? request.truncation ?? GENERATION_REQUEST_DEFAULTS.truncation;
   const margin = metres(options.margin ?? 1.5);
   const attempts = Math.max(1, options.attempts ?? 4);
-  const source = sourceFor(request, options.topology);
+  const source = sourceFor(request, options.topology, model);
   // Topology mode: what the caller's own drawing breaks, found before it is placed (inherited.ts).
   const drawn = givenTopologyFindings(request, pack);
   // What a fresh proposal could mend: the drawing's own errors are left out (a tank drawn without

@@ -3,7 +3,7 @@
  * (`topologySource`, and `metadata.topologySource` of its design).
  * - "request" (topology mode): the request's design (e.g. an imported DEXPI P&ID), placed exactly
  *   as given;
- * - "designer" (spec mode, today's default): the procedural designer's template for the process
+ * - "designer" (spec mode, the default for a model without a topology generator): the procedural designer's template for the process
  *   class, holding the requested equipment (its own seed per candidate, so candidates differ in
  *   P&ID as well as layout), drawn without a layout; the placement puts it on the request's site;
  * - "learned": the learned topology generator (gan/topology/, learned-topology.ts), the spec-mode
@@ -110,9 +110,17 @@ export function topologySourceByName(name: string, model: GanModel | undefined):
   }
 }
 
-/** The source a request's candidates take their topology from: its own (topology mode) or `chosen` (spec mode, default the designer). */
-export function sourceFor(request: GenerationRequest, chosen: TopologySource | undefined): TopologySource {
-  if (request.mode !== "topology") return chosen ?? designerTopology;
+/**
+ * The source a request's candidates take their topology from: its own (topology mode) or, in spec
+ * mode, `chosen`; unchosen, the model's learned topology generator where it carries one, else the
+ * designer (a layout-only model has nothing else; every candidate names its source).
+ */
+export function sourceFor(
+  request: GenerationRequest,
+  chosen: TopologySource | undefined,
+  model?: GanModel,
+): TopologySource {
+  if (request.mode !== "topology") return chosen ?? defaultSpecSource(model);
   if (chosen !== undefined && chosen !== requestTopology) {
     throw new PipelineError(
       "bad_request",
@@ -120,4 +128,9 @@ export function sourceFor(request: GenerationRequest, chosen: TopologySource | u
     );
   }
   return requestTopology;
+}
+
+/** Spec mode's source when none is named: the model's learned generator, else the designer. */
+function defaultSpecSource(model: GanModel | undefined): TopologySource {
+  return model?.topology ? learnedTopology(model.topology) : designerTopology;
 }

@@ -23,7 +23,7 @@ export interface GeneratePayload {
   readonly request: unknown;
   readonly modelId: string;
   readonly weights: string;
-  /** The topology source asked for (`?topology=`); absent: the pipeline's default (the designer). */
+  /** The topology source asked for (`?topology=`); absent: the pipeline's default (the model's learned generator where it has one, else the designer). */
   readonly topology?: string;
   /** A variant's or blend's latents (one candidate each) and parents (generation-service `regenerationPlan`). */
   readonly latents?: readonly GivenLatent[];

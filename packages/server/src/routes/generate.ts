@@ -67,7 +67,7 @@ export async function generateRoutes(
           "501 not_available when " +
           "this server has no generation service. Fixed items without a position, reaching outside the site or standing " +
           "in a keep-out: 422 invalid_fixed_items, one issue per item naming its tag. ?topology= picks who makes a spec-mode " +
-          "topology (designer, the default, or learned); one that cannot be had is 400 invalid_request naming topology, " +
+          "topology (learned, the default for a model with a topology generator, or designer, the default for one without); one that cannot be had is 400 invalid_request naming topology, " +
           "never the designer in its place.",
         tags: ["generation"],
         querystring: inlined("generate-query"),

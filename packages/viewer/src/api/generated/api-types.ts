@@ -408,7 +408,7 @@ export interface GenerateQuery {
    */
   model: ModelId;
   /**
-   * Who makes a spec-mode request's topology: designer (the default) or learned (a model with a topology generator). Each candidate's design records it as metadata.topologySource. An unknown source, learned with a model that has no topology generator, or any source for a topology-mode request (which places its own topology): 400 invalid_request naming topology.
+   * Who makes a spec-mode request's topology: learned (the default for a model with a topology generator) or designer (the default for a model without one). Each candidate's design records it as metadata.topologySource. An unknown source, learned with a model that has no topology generator, or any source for a topology-mode request (which places its own topology): 400 invalid_request naming topology.
    */
   topology?: string;
 }
