@@ -4,14 +4,14 @@
  * (counted from the XML text, element-count.ts) against imported + unmapped, the unmapped grouped by
  * reason, and the lines that run from a nozzle to itself. Beside the interlocks, the trips the file
  * states (read from the text, stated-control.ts) and how many of them signal a valve or machine.
- * For files beyond shared/fixtures.
+ * For files beyond shared/fixtures; subfolders are walked too.
  *
  *   npx tsx --conditions=@plantgan/source packages/core/bench/dexpi-collection.ts <folder> [--reasons]
  *
  * Exit status 1 when an import fails, the accounting does not add up, or a line runs to its own nozzle.
  */
 import { readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { countInXml } from "../src/formats/dexpi/element-count.js";
 import { ACCOUNTED_ELEMENTS, importDexpi } from "../src/formats/dexpi/index.js";
 import { statedTrips } from "../src/formats/dexpi/stated-control.js";
@@ -21,8 +21,10 @@ const folder = process.argv[2];
 if (!folder) throw new Error("usage: dexpi-collection.ts <folder> [--reasons]");
 const showReasons = process.argv.includes("--reasons");
 
-const files = readdirSync(folder)
+// Subfolders too (a collection kept as <repo>/<path>); each file named by its path under the folder.
+const files = readdirSync(folder, { recursive: true, encoding: "utf8" })
   .filter((f) => /\.xml$/i.test(f))
+  .map((f) => relative(folder, join(folder, f)))
   .sort();
 let faults = 0;
 const totals = {

@@ -75,6 +75,8 @@ export class DexpiDocument {
   readonly graphics: Readonly<Record<string, number>>;
   private readonly incoming = new Map<string, Association[]>();
   private readonly nodeOwners = new Map<string, XmlElement>();
+  /** Graphic elements that carry an ID (a flow arrow inside a segment), for saying what an end names. */
+  private readonly graphicById = new Map<string, XmlElement>();
   /** IDs by their GUID part: SmartPlant writes an association's target as a TagName without the "SP" prefix. */
   private readonly byGuid = new Map<string, string>();
 
@@ -89,6 +91,7 @@ export class DexpiDocument {
       const el = stack.pop()!;
       if (GRAPHIC_ELEMENTS.has(el.name)) {
         graphics[el.name] = (graphics[el.name] ?? 0) + 1;
+        if (el.attrs.ID && !this.graphicById.has(el.attrs.ID)) this.graphicById.set(el.attrs.ID, el);
         continue;
       }
       if (PART_ELEMENTS.has(el.name)) {
@@ -128,6 +131,11 @@ export class DexpiDocument {
   /** The model element with this ID, or the item owning the connection node with this ID. */
   get(id: string | undefined): XmlElement | undefined {
     return id ? (this.byId.get(id) ?? this.nodeOwners.get(id)) : undefined;
+  }
+
+  /** The graphic element (not a model item) with this ID, if the file has one. */
+  graphic(id: string | undefined): XmlElement | undefined {
+    return id ? this.graphicById.get(id) : undefined;
   }
 
   /** Elements the association of `type` on `el` points at. */

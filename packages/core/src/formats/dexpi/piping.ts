@@ -110,9 +110,10 @@ export function importPiping(ctx: ImportContext, equipment: EquipmentResult, tol
     ctx.doc,
     segments.map((s) => s.el),
   );
+  const leaders = new Set(segments.filter((s) => isInstrumentLeader(ctx.doc, s.el)));
   const unresolved: EndKey[] = [];
   for (const seg of segments) {
-    const leader = isInstrumentLeader(ctx.doc, seg.el);
+    const leader = leaders.has(seg);
     for (const side of ["from", "to"] as const) {
       const end = { seg, side };
       const id = seg.ref[side];
@@ -122,7 +123,11 @@ export function importPiping(ctx: ImportContext, equipment: EquipmentResult, tol
       }
       const target = ctx.doc.get(id);
       if (!target) {
-        terminals.set(key(end), { kind: "open", why: `its ${side} end names "${id}", which is not in the file` });
+        const drawn = ctx.doc.graphic(id);
+        const why = drawn
+          ? `its ${side} end names the ${drawn.name} "${id}", which only draws: nothing is connected there`
+          : `its ${side} end names "${id}", which is not in the file`;
+        terminals.set(key(end), { kind: "open", why });
         continue;
       }
       const nozzle = equipment.nozzles.get(target);
@@ -143,7 +148,17 @@ export function importPiping(ctx: ImportContext, equipment: EquipmentResult, tol
         });
         continue;
       }
-      if (segByEl.has(target) || isInline(target) || (inline.has(target) && !leader)) {
+      // A pipe and an instrument leader meet where the instrument reads the pipe (AutoCAD P&ID draws
+      // a local gauge's leader to the line's start): a signal, so neither continues into the other.
+      const targetSeg = segByEl.get(target);
+      if (targetSeg && leaders.has(targetSeg) !== leader) {
+        const why = leader
+          ? `its ${side} end is on ${describe(target)}, the pipe its instrument reads`
+          : `its ${side} end is the instrument leader ${describe(target)}, a signal, not a pipe`;
+        terminals.set(key(end), { kind: "open", why });
+        continue;
+      }
+      if (targetSeg || isInline(target) || (inline.has(target) && !leader)) {
         joinAt(target, end);
         continue;
       }
@@ -198,7 +213,7 @@ export function importPiping(ctx: ImportContext, equipment: EquipmentResult, tol
   // Ends the file leaves unconnected (and no joint took): the drawing may still show where they go.
   const loose = unresolved.filter((e) => !links.has(key(e)) && !terminals.has(key(e)));
   // A leader drawn to an instrument is no pipe: nothing continues into it or branches off it.
-  const pipes = segments.filter((s) => !isInstrumentLeader(ctx.doc, s.el));
+  const pipes = segments.filter((s) => !leaders.has(s));
   const index = loose.length > 0 ? drawingIndex(pipes, equipment, loose, tolerance) : undefined;
   for (const end of loose) {
     if (!index || links.has(key(end)) || terminals.has(key(end))) continue;

@@ -1,0 +1,81 @@
+// Cases met in public DEXPI files beyond shared/fixtures (DEXPI/TestCases, read through the search
+// tool into a scratch folder, never into the project; bench/dexpi-collection.ts). Each test is a small
+// hand-written file that reproduces what the public file does, not a copy of it.
+import { describe, expect, it } from "vitest";
+import { parseDesign } from "../../design/index.js";
+import { importDexpi } from "./index.js";
+
+const file = (body: string, system = "AutoCAD PnID") => `<?xml version="1.0" encoding="utf-8"?>
+<PlantModel>
+  <PlantInformation SchemaVersion="4.0.1" OriginatingSystem="${system}" Units="mm"><UnitsOfMeasure Distance="Millimetre"/></PlantInformation>
+  <Drawing Name="CASE-1"/>
+  ${body}
+</PlantModel>`;
+const centreLine = (points: number[][]) =>
+  `<CenterLine NumPoints="${points.length}">${points.map(([x, y]) => `<Coordinate X="${x}" Y="${y}" Z="0"/>`).join("")}</CenterLine>`;
+
+function imported(xml: string) {
+  const r = importDexpi(xml);
+  if (!r.success) throw new Error(JSON.stringify(r.issues));
+  expect(parseDesign(r.design).success).toBe(true);
+  return r;
+}
+
+describe("a local gauge's leader drawn to the start of a pipe (I07V01_AUD)", () => {
+  // The pipe's FromID names the leader segment, and the leader runs from the gauge to the pipe. Before,
+  // the two were joined into one chain that ended at the gauge, and the pipe was refused as "not a line".
+  const GAUGE_ON_PIPE = file(`
+  <PipingNetworkSystem ID="SYS-LEAD">
+    <PipingNetworkSegment ID="LEAD" ComponentClass="PipingNetworkSegment">
+      <Connection FromID="PI" ToID="PIPE"/>
+      ${centreLine([
+        [110, 54],
+        [110, 0],
+      ])}
+    </PipingNetworkSegment>
+  </PipingNetworkSystem>
+  <PipingNetworkSystem ID="SYS-PIPE">
+    <PipingNetworkSegment ID="PIPE" ComponentClass="PipingNetworkSegment" TagName="?-?-?-007">
+      <Connection FromID="LEAD"/>
+      ${centreLine([
+        [30, 0],
+        [190, 0],
+      ])}
+    </PipingNetworkSegment>
+  </PipingNetworkSystem>
+  <InstrumentationLoopFunction ID="LF" TagName="043"/>
+  <ProcessInstrumentationFunction ID="PI" ComponentClass="ProcessInstrumentationFunction" TagName="PI-043">
+    <Position><Location X="110" Y="80" Z="0"/></Position>
+  </ProcessInstrumentationFunction>`);
+
+  it("keeps the pipe as an open line and mounts the gauge on it", () => {
+    const { design, report } = imported(GAUGE_ON_PIPE);
+    expect(design.lines.map((l) => [l.id, l.from, l.to])).toEqual([["007", { open: true }, { open: true }]]);
+    expect(design.instruments?.map((i) => [i.tag, i.on])).toEqual([["PI-043", { line: "007" }]]);
+    expect(report.unmapped.filter((u) => u.element === "PipingNetworkSegment")).toEqual([]);
+    expect(report.imported.PipingNetworkSegment).toBe(2);
+  });
+});
+
+describe("a segment end that names a flow arrow drawn in the segment (I07V01_AUD)", () => {
+  const ARROW_END = file(`
+  <PipingNetworkSystem ID="SYS">
+    <PipingNetworkSegment ID="SEG" ComponentClass="PipingNetworkSegment" TagName="?-?-?-042">
+      <Connection FromID="ARROW"/>
+      ${centreLine([
+        [228, 172],
+        [215, 172],
+      ])}
+      <PipeFlowArrow ID="ARROW" ComponentClass="FlowArrow"><Position><Location X="221" Y="172" Z="0"/></Position></PipeFlowArrow>
+    </PipingNetworkSegment>
+  </PipingNetworkSystem>`);
+
+  it("says the end names a drawing element, not an ID missing from the file", () => {
+    const { design, report } = imported(ARROW_END);
+    expect(design.lines.map((l) => [l.from, l.to])).toEqual([[{ open: true }, { open: true }]]);
+    const notes = report.notes.map((n) => n.note).filter((n) => n.includes("ARROW"));
+    expect(notes).toEqual([
+      'line 042 starts in the open: its from end names the PipeFlowArrow "ARROW", which only draws: nothing is connected there',
+    ]);
+  });
+});
