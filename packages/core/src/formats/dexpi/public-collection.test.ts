@@ -79,3 +79,35 @@ describe("a segment end that names a flow arrow drawn in the segment (I07V01_AUD
     ]);
   });
 });
+
+describe("AutoCAD P&ID's size attribute (E06V02-AUD, P01V02-AUD)", () => {
+  // AutoCAD writes a pipe's and a nozzle's size as FunctionalObjectDescriptionAssignmentSize. Before, it
+  // was not read: the line was reported as having no nominal diameter and given DN 50.
+  const size = (value: string) =>
+    `<GenericAttributes Set="DexpiAttributes"><GenericAttribute Name="FunctionalObjectDescriptionAssignmentSize" Format="string" Value="${value}"/></GenericAttributes>`;
+  const SIZED = file(`
+  <PipingNetworkSystem ID="SYS">
+    <PipingNetworkSegment ID="SEG" ComponentClass="PipingNetworkSegment" TagName="80-75HB13-BD-412">
+      ${size("80")}
+      <Connection FromID="N2"/>
+      ${centreLine([
+        [131, 375],
+        [180, 375],
+      ])}
+    </PipingNetworkSegment>
+  </PipingNetworkSystem>
+  <Equipment ID="P" ComponentClass="CentrifugalPump" TagName="P-4712">
+    <Position><Location X="118" Y="375" Z="0"/></Position>
+    <Nozzle ID="N2" ComponentClass="Nozzle" TagName="N-2">
+      <Position><Location X="126" Y="375" Z="0"/></Position>
+      ${size("80")}
+    </Nozzle>
+  </Equipment>`);
+
+  it("takes the size of the line and of the nozzle from it", () => {
+    const { design, report } = imported(SIZED);
+    expect(design.lines.map((l) => [l.id, l.size])).toEqual([["80-75HB13-BD-412", 80]]);
+    expect(design.equipment[0]?.nozzles?.map((n) => [n.id, n.size])).toEqual([["N-2", 80]]);
+    expect(report.notes.filter((n) => n.note.includes("nominal diameter"))).toEqual([]);
+  });
+});

@@ -39,6 +39,8 @@ const ND_ATTRIBUTES = [
   "NominalDiameterAssignmentClass",
   "NominalDiameter",
   "Size",
+  // AutoCAD P&ID writes a pipe's, nozzle's or valve's size here (its "Size" property).
+  "FunctionalObjectDescriptionAssignmentSize",
 ];
 
 /** DN (integer mm, 6..4000) from text like "80", "DN80", "80 mm", `3"`, "3 in", or undefined. */
