@@ -5,7 +5,7 @@
  */
 import type { PlantDesignInput } from "../../design/index.js";
 import type { EquipmentResult } from "./equipment.js";
-import { describe } from "./model.js";
+import { describe, genericAttr } from "./model.js";
 import type { PipingResult } from "./piping.js";
 import type { ImportContext } from "./report.js";
 import { type ActuatorTarget, bfs, type FunctionInfo, type TripPart } from "./signal-graph.js";
@@ -62,25 +62,42 @@ function functionInterlocks(inputs: InterlockInputs): Inferred[] {
       ctx.refuseDerived({ element: "Interlock", ...(info.el.attrs.ID ? { id: info.el.attrs.ID } : {}), reason });
       if (!notFormed.has(info.el)) notFormed.set(info.el, `it forms no interlock: ${reason}`);
     };
-    const trip = tripCondition(info.letters);
+    // DEXPI 1.3 may state the conditions on the signal lines into the switch instead (their port
+    // status): one interlock each, tagged as ISA-5.1 writes the trip (US-047 at HH -> USHH-047).
+    const letterTrip = tripCondition(info.letters);
+    const conditions = letterTrip ? [letterTrip] : inputConditions(info);
     const tag = tags.get(info.el);
-    if (!trip) {
+    if (conditions.length === 0) {
       fail(
         `${name} switches or trips (S/Z) but the file gives no trip condition (LL, L, H, HH), which the contract needs`,
       );
       continue;
     }
+    const stated = letterTrip ? "" : ` (its input signals state ${conditions.join(", ")})`;
     if (tag === undefined || !instrumentTags.has(tag)) {
-      fail(`${name}: the initiating instrument is not in the design`);
+      for (const _ of conditions) fail(`${name}: the initiating instrument is not in the design`);
       continue;
     }
     const { effects, via } = tripEffects(piping, equipment, fns, [{ fn: info.el, via: [] }], []);
     const [first, ...rest] = effects;
     if (!first) {
-      fail(`${name}: no tagged valve or machine in the design receives its trip signal`);
+      for (const _ of conditions)
+        fail(`${name}: no tagged valve or machine in the design receives its trip signal${stated}`);
       continue;
     }
-    out.push({ interlock: { tag, cause: { instrument: tag, trip }, effects: [first, ...rest] }, from: info.el });
+    for (const trip of conditions) {
+      const letters = tagLetters(tag);
+      const written = conditions.length === 1 ? tag : normaliseTag(`${letters}${trip}${tag.slice(letters.length)}`);
+      const claimed = written === tag ? tag : written === undefined ? undefined : ctx.tags.claim(written);
+      if (claimed === undefined) {
+        fail(`${name}: ${letters}${trip} is longer than a contract tag's six letters`);
+        continue;
+      }
+      out.push({
+        interlock: { tag: claimed, cause: { instrument: tag, trip }, effects: [first, ...rest] },
+        from: info.el,
+      });
+    }
     ctx.consume(...via);
   }
   return out;
@@ -184,6 +201,24 @@ function tripEffects(
     via.push(...act.path, ...act.via);
   }
   return { effects, via };
+}
+
+/** DEXPI 1.3's port status of a signal line: the condition at which the signal it carries acts. */
+const PORT_STATUS: Readonly<Record<string, Trip>> = {
+  StatusHighHighPort: "HH",
+  StatusHighPort: "H",
+  StatusLowPort: "L",
+  StatusLowLowPort: "LL",
+};
+
+/** The trip conditions the signal lines into a function state (P&ID Toolbox: PI → US on StatusHighHighPort), in contract order. */
+function inputConditions(info: FunctionInfo): Trip[] {
+  const stated = new Set(
+    info.inbound.flatMap((link) =>
+      link.via.flatMap((flow) => PORT_STATUS[genericAttr(flow, "PortStatusSpecialization")?.trim() ?? ""] ?? []),
+    ),
+  );
+  return CONTRACT_TRIPS.filter((t) => stated.has(t));
 }
 
 /** The trip condition that ends a switching function's letters: PSHH → HH, LSL → L. */

@@ -4,6 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { parseDesign } from "../../design/index.js";
 import { importDexpi } from "./index.js";
+import { statedTrips } from "./stated-control.js";
 
 const file = (body: string, system = "AutoCAD PnID") => `<?xml version="1.0" encoding="utf-8"?>
 <PlantModel>
@@ -109,5 +110,73 @@ describe("AutoCAD P&ID's size attribute (E06V02-AUD, P01V02-AUD)", () => {
     expect(design.lines.map((l) => [l.id, l.size])).toEqual([["80-75HB13-BD-412", 80]]);
     expect(design.equipment[0]?.nozzles?.map((n) => [n.id, n.size])).toEqual([["N-2", 80]]);
     expect(report.notes.filter((n) => n.note.includes("nominal diameter"))).toEqual([]);
+  });
+});
+
+describe("trip conditions on the signal lines into a switch (P&ID Toolbox, DEXPI 1.3: I08V01-VER)", () => {
+  // The switch US-047 has no condition in its letters; the signal lines from PI-044 into it state
+  // StatusHighHighPort and StatusLowLowPort. Before, the import said the file gives no trip condition.
+  const fn = (id: string, category: string, functions: string, number: string, body = "") =>
+    `<ProcessInstrumentationFunction ID="${id}" ComponentClass="ProcessInstrumentationFunction">
+      <GenericAttributes Set="DexpiAttributes">
+        <GenericAttribute Name="ProcessInstrumentationFunctionCategoryAssignmentClass" Value="${category}"/>
+        <GenericAttribute Name="ProcessInstrumentationFunctionNumberAssignmentClass" Value="${number}"/>
+        <GenericAttribute Name="ProcessInstrumentationFunctionsAssignmentClass" Value="${functions}"/>
+      </GenericAttributes>${body}
+    </ProcessInstrumentationFunction>`;
+  const signal = (id: string, status: string, end: string) =>
+    `<InformationFlow ID="${id}" ComponentClass="SignalLineFunction">
+      <GenericAttributes Set="DexpiAttributes"><GenericAttribute Name="PortStatusSpecialization" Value="${status}"/></GenericAttributes>
+      <Association Type="has logical start" ItemID="PI"/>
+      <Association Type="has logical end" ItemID="${end}"/>
+    </InformationFlow>`;
+  const toolbox = (withValve: boolean) =>
+    file(
+      `
+  <PipingNetworkSystem ID="SYS"><PipingNetworkSegment ID="SEG" ComponentClass="PipingNetworkSegment">
+    <Association Type="is the location of" ItemID="PI-SENSOR"/>
+    ${withValve ? `<PipingComponent ID="VALVE" ComponentClass="GlobeValve"><GenericAttributes Set="DexpiAttributes"><GenericAttribute Name="PipingComponentNumberAssignmentClass" Value="XV 47"/></GenericAttributes></PipingComponent>` : ""}
+  </PipingNetworkSegment></PipingNetworkSystem>
+  ${withValve ? `<ActuatingSystem ID="AS"><Association Type="fulfills" ItemID="US-ACT"/><ActuatingSystemComponent ID="REF" ComponentClass="OperatedValveReference"><Association Type="refers to" ItemID="VALVE"/></ActuatingSystemComponent></ActuatingSystem>` : ""}
+  ${fn(
+    "PI",
+    "P",
+    "I",
+    "044",
+    `<ProcessSignalGeneratingFunction ID="PI-SENSOR"><Association Type="is located in" ItemID="SEG"/></ProcessSignalGeneratingFunction>
+    ${signal("S-HH", "StatusHighHighPort", "US")}${signal("S-LL", "StatusLowLowPort", "US")}`,
+  )}
+  ${fn(
+    "US",
+    "U",
+    "S",
+    "047",
+    withValve
+      ? `<ActuatingFunction ID="US-ACT"><Association Type="is fulfilled by" ItemID="AS"/><Association Type="is logical end of" ItemID="US-OUT"/></ActuatingFunction>
+    <InformationFlow ID="US-OUT" ComponentClass="SignalLineFunction"><Association Type="has logical start" ItemID="US"/><Association Type="has logical end" ItemID="US-ACT"/></InformationFlow>`
+      : "",
+  )}`,
+      "P&amp;ID Toolbox",
+    );
+
+  it("forms one interlock per stated condition when the switch drives a valve", () => {
+    const xml = toolbox(true);
+    const { design } = imported(xml);
+    expect(design.control?.interlocks?.map((i) => [i.tag, i.cause, i.effects])).toEqual([
+      ["USLL-047", { instrument: "US-047", trip: "LL" }, [{ target: "XV-47", action: "close" }]],
+      ["USHH-047", { instrument: "US-047", trip: "HH" }, [{ target: "XV-47", action: "close" }]],
+    ]);
+    expect(statedTrips(xml).map((t) => [t.id, t.by, t.condition, t.effect])).toEqual([
+      ["US", "signal lines", "LL", true],
+      ["US", "signal lines", "HH", true],
+    ]);
+  });
+
+  it("says the stated conditions and the missing effect when it drives nothing", () => {
+    const { report } = imported(toolbox(false));
+    expect(report.unmapped.filter((u) => u.element === "Interlock").map((u) => u.reason)).toEqual([
+      "US-047: no tagged valve or machine in the design receives its trip signal (its input signals state LL, HH)",
+      "US-047: no tagged valve or machine in the design receives its trip signal (its input signals state LL, HH)",
+    ]);
   });
 });

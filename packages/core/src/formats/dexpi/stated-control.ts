@@ -12,7 +12,10 @@
  * or a COMOS signal part: an Equipment whose FullLabel lies directly under a function's, labelled
  * S or Z, an optional A, then the condition (ZHH, SAL). A trip has an effect when its signal lines
  * (InformationFlow, SignalLine), followed from start to end through any functions, reach a tagged
- * valve, an actuator on one, or the driver of a machine.
+ * valve, an actuator on one, or the driver of a machine. DEXPI 1.3 (P&ID Toolbox) may instead write
+ * the condition on the signal lines into a switch (S or Z after the first letter, read from its
+ * TagName or its category and function letters), as their PortStatusSpecialization
+ * (StatusHighHighPort → HH): one trip per switch and condition, with the switch's ID.
  */
 
 /** Letters of each function whose drawn label completes its TagName's, by ID ("L-01" drawn as LI-01 → LI). */
@@ -42,8 +45,8 @@ export function drawnLetters(text: string): Map<string, string> {
 export interface StatedTrip {
   /** ID of the function or the signal part. */
   readonly id: string;
-  /** A function's own letters state it, or a COMOS signal part does. */
-  readonly by: "letters" | "signal part";
+  /** A function's own letters state it, a COMOS signal part does, or the signal lines into a switch do. */
+  readonly by: "letters" | "signal part" | "signal lines";
   readonly condition: "LL" | "L" | "H" | "HH";
   readonly effect: boolean;
 }
@@ -85,6 +88,45 @@ export function statedTrips(text: string): StatedTrip[] {
     if (condition === undefined) continue;
     out.push({ id, by, condition: condition as StatedTrip["condition"], effect: reachesFinalElement(id, edges, byId) });
   }
+  for (const [id, conditions] of portStatusTrips(nodes, byId)) {
+    for (const condition of conditions)
+      out.push({ id, by: "signal lines", condition, effect: reachesFinalElement(id, edges, byId) });
+  }
+  return out;
+}
+
+const PORT_STATUS: Readonly<Record<string, StatedTrip["condition"]>> = {
+  StatusHighHighPort: "HH",
+  StatusHighPort: "H",
+  StatusLowPort: "L",
+  StatusLowLowPort: "LL",
+};
+
+/** Switches whose letters state no condition, with the conditions the signal lines into them state. */
+function portStatusTrips(
+  nodes: readonly Node[],
+  byId: ReadonlyMap<string, Node>,
+): Map<string, StatedTrip["condition"][]> {
+  const lettersOf = (n: Node) =>
+    (
+      /^\s*([A-Za-z]+)/.exec(n.attrs.TagName ?? "")?.[1] ??
+      `${n.generic.ProcessInstrumentationFunctionCategoryAssignmentClass ?? ""}${n.generic.ProcessInstrumentationFunctionModifierAssignmentClass ?? ""}${n.generic.ProcessInstrumentationFunctionsAssignmentClass ?? ""}`
+    ).toUpperCase();
+  const out = new Map<string, StatedTrip["condition"][]>();
+  for (const flow of nodes) {
+    if (flow.name !== "InformationFlow" && flow.name !== "SignalLine") continue;
+    const condition = PORT_STATUS[(flow.generic.PortStatusSpecialization ?? "").trim()];
+    const endId = flow.associations.find((a) => a.type === "has logical end")?.item ?? flow.connections[0]?.to;
+    const end = endId ? byId.get(endId) : undefined;
+    if (!condition || !end?.attrs.ID || !FUNCTIONS.has(end.name)) continue;
+    const letters = lettersOf(end);
+    if (!/[SZ]/.test(letters.slice(1)) || /[SZ][A-Z]*?(HH|LL|H|L)$/.test(letters.slice(1))) continue;
+    const list = out.get(end.attrs.ID) ?? [];
+    if (!list.includes(condition)) list.push(condition);
+    out.set(end.attrs.ID, list);
+  }
+  const order = ["LL", "L", "H", "HH"];
+  for (const list of out.values()) list.sort((a, b) => order.indexOf(a) - order.indexOf(b));
   return out;
 }
 
@@ -173,13 +215,13 @@ function reachesFinalElement(
 
 const VALVE = /valve/i;
 
-/** A tagged valve, something inside one (its actuator), an actuation referring to one, or a machine's driver. */
+/** A tagged valve (TagName, or the number DEXPI 1.3 writes), something inside one (its actuator), an actuation referring to one, or a machine's driver. */
 function isFinalElement(n: Node, byId: ReadonlyMap<string, Node>): boolean {
   const taggedValve = (x: Node | undefined) =>
     x !== undefined &&
     (x.name === "PipingComponent" || x.name === "ProcessInstrument" || x.name === "ProcessInstrumentationFunction") &&
     VALVE.test(x.attrs.ComponentClass ?? "") &&
-    (x.attrs.TagName ?? "").trim() !== "";
+    ((x.attrs.TagName ?? "").trim() !== "" || (x.generic.PipingComponentNumberAssignmentClass ?? "").trim() !== "");
   for (let p: Node | undefined = n; p; p = p.parent) if (taggedValve(p)) return true;
   if (
     n.name === "Equipment" &&
