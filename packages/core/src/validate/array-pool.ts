@@ -54,6 +54,11 @@ export class ArrayLease {
     return new Int32Array(this.take(length * 4), 0, length).fill(value);
   }
 
+  /** A Uint8Array of `length`, every element `value` (0 unless given). */
+  uint8(length: number, value = 0): Uint8Array {
+    return new Uint8Array(this.take(length), 0, length).fill(value);
+  }
+
   /** An Int32Array holding `values` (a copy). */
   int32Of(values: readonly number[]): Int32Array {
     const out = new Int32Array(this.take(values.length * 4), 0, values.length);

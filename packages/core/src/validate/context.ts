@@ -1,7 +1,18 @@
 import RBush from "rbush";
 import { boxRect, nozzlePosition, planSize, rackRect } from "../design/geometry.js";
-import type { Component, Design, Equipment, Instrument, KeepOut, Line, Nozzle, Rack } from "../design/types.js";
+import type {
+  Component,
+  Design,
+  Equipment,
+  Instrument,
+  KeepOut,
+  Line,
+  Nozzle,
+  NozzleEnd,
+  Rack,
+} from "../design/types.js";
 import { isNozzleEnd, isOpenEnd, isPlaced } from "../design/types.js";
+import { EQUIPMENT_TYPES } from "../design/vocabulary.js";
 import { ArrayLease } from "./array-pool.js";
 import { BoxGrid } from "./box-grid.js";
 import { buildSegments, SegmentGrid, type Segments } from "./segments.js";
@@ -49,6 +60,53 @@ export interface LineEndRef {
   readonly line: Line;
   readonly lineIndex: number;
   readonly end: "from" | "to";
+}
+
+/** Equipment type codes of `DesignIndex.uniqueTypes`: the position in the schema's list. */
+const TYPE_CODE = new Map<string, number>(EQUIPMENT_TYPES.map((t, i) => [t, i]));
+/** The code of an equipment type in `DesignIndex.uniqueTypes`. */
+export function typeCode(type: Equipment["type"]): number {
+  return TYPE_CODE.get(type)!;
+}
+
+/** `DesignIndex.endKind` values. */
+export const END_NOZZLE = 0;
+export const END_BRANCH = 1;
+export const END_OPEN = 2;
+
+/** `DesignIndex.lineParts` flags: the line holds at least one component of the kind. */
+export const PART_CHECK = 1;
+/** A block valve other than a control valve (gate, globe, ball, butterfly, plug, needle). */
+export const PART_BLOCK = 2;
+export const PART_CONTROL = 4;
+export const PART_RELIEF = 8;
+export const PART_REDUCER = 16;
+export const PART_SPEC_BREAK = 32;
+/** A component with a tag, of any type. */
+export const PART_TAGGED = 64;
+
+function partOf(type: Component["type"]): number {
+  switch (type) {
+    case "check_valve":
+      return PART_CHECK;
+    case "gate_valve":
+    case "globe_valve":
+    case "ball_valve":
+    case "butterfly_valve":
+    case "plug_valve":
+    case "needle_valve":
+      return PART_BLOCK;
+    case "control_valve":
+      return PART_CONTROL;
+    case "relief_valve":
+      return PART_RELIEF;
+    case "reducer":
+      return PART_REDUCER;
+    case "spec_break":
+      return PART_SPEC_BREAK;
+    default:
+      return 0;
+  }
 }
 
 export interface ComponentRef {
@@ -101,10 +159,33 @@ export class DesignIndex {
     },
     has: (id) => this.lineIndexById.has(id),
   };
-  /** Equipment tag → the line ends on any of its nozzles. */
-  readonly endsAtEquipment = new Map<string, LineEndRef[]>();
-  /** Parent line id → the ends of lines that branch off (or into) it. */
-  readonly branchesOf = new Map<string, LineEndRef[]>();
+  /** Per line: the position in `design.lines` of the first line with its id (the line itself unless its id repeats). */
+  readonly lineFirst: Int32Array;
+  /**
+   * Per line end (2 × line index, + 1 for the to-end), what it names, resolved once per run so no
+   * rule looks a line end's tag or parent up again: for a nozzle end the tag's position in
+   * `uniqueEquipment` (−1: no equipment has that tag), for a branch end the parent's position in
+   * `design.lines` (its first line with that id; −1: no line has it), and −1 for an open end.
+   */
+  readonly endTarget: Int32Array;
+  /** Per line end: END_NOZZLE, END_BRANCH or END_OPEN. */
+  readonly endKind: Uint8Array;
+  /**
+   * The line ends on each equipment tag's nozzles, as compressed rows over `uniqueEquipment`
+   * positions: the ends at position k are `endsList[endsStart[k] .. endsStart[k + 1]]` (line end
+   * numbers as in `endTarget`), in line order. Numbers, not a map of per-end objects: at 100,000
+   * equipment those were a quarter of a million objects and 100,000 arrays built every run.
+   */
+  readonly endsStart: Int32Array;
+  readonly endsList: Int32Array;
+  /** Per line: the PART_* flags of the component types it holds. */
+  readonly lineParts: Uint8Array;
+  /** Per position in `uniqueEquipment`: its type's `typeCode`, so a rule after one type reads no other item. */
+  readonly uniqueTypes: Uint8Array;
+  /** Per position in `design.equipment`: its tag's position in `uniqueEquipment`. */
+  readonly equipmentKey: Int32Array;
+  /** Inline components with a tag. */
+  readonly taggedComponents: number;
   readonly instrumentByTag = new Map<string, Instrument>();
   /** Tagged inline components (valves...) by tag. */
   readonly componentByTag = new Map<string, ComponentRef>();
@@ -142,7 +223,10 @@ export class DesignIndex {
   ) {
     let unplaced = 0;
     const equipment = design.equipment;
-    this.firstPlacedSlot = this.arrays.int32(equipment.length, -1);
+    const arrays = this.arrays;
+    this.firstPlacedSlot = arrays.int32(equipment.length, -1);
+    this.equipmentKey = arrays.int32(equipment.length);
+    const uniqueTypes = arrays.uint8(equipment.length, 255);
     for (let index = 0; index < equipment.length; index++) {
       const e = equipment[index]!;
       let k = this.equipmentIndexByTag.get(e.tag);
@@ -150,7 +234,9 @@ export class DesignIndex {
         k = this.uniqueEquipment.length;
         this.equipmentIndexByTag.set(e.tag, k);
         this.uniqueEquipment.push(e);
+        uniqueTypes[k] = TYPE_CODE.get(e.type) ?? 255;
       }
+      this.equipmentKey[index] = k;
       if (!isPlaced(e)) {
         unplaced++;
         continue;
@@ -170,6 +256,7 @@ export class DesignIndex {
       this.placed.push(item);
       if (this.firstPlacedSlot[k] === -1) this.firstPlacedSlot[k] = item.slot;
     }
+    this.uniqueTypes = uniqueTypes;
     this.unplacedCount = unplaced;
     this.equipmentTagsUnique = this.uniqueEquipment.length === equipment.length;
     // Filled up front so the array stays packed (slots are cached in any order).
@@ -177,30 +264,98 @@ export class DesignIndex {
     this.geometryChecked = this.placed.length > 0;
 
     const lines = design.lines;
+    const lineFirst = arrays.int32(lines.length);
+    const lineParts = arrays.uint8(lines.length);
+    let tagged = 0;
     for (let lineIndex = 0; lineIndex < lines.length; lineIndex++) {
       const line = lines[lineIndex]!;
-      if (!this.lineIndexById.has(line.id)) this.lineIndexById.set(line.id, lineIndex);
-      this.addEnd(line, lineIndex, "from");
-      this.addEnd(line, lineIndex, "to");
+      const first = this.lineIndexById.get(line.id);
+      if (first === undefined) this.lineIndexById.set(line.id, lineIndex);
+      lineFirst[lineIndex] = first ?? lineIndex;
+      let parts = 0;
       for (const c of line.components) {
-        if (c.tag !== undefined && !this.componentByTag.has(c.tag))
-          this.componentByTag.set(c.tag, { component: c, line });
+        parts |= partOf(c.type);
+        if (c.tag === undefined) continue;
+        parts |= PART_TAGGED;
+        tagged++;
+        if (!this.componentByTag.has(c.tag)) this.componentByTag.set(c.tag, { component: c, line });
+      }
+      lineParts[lineIndex] = parts;
+    }
+    this.lineFirst = lineFirst;
+    this.lineParts = lineParts;
+    this.taggedComponents = tagged;
+
+    // Line ends, once every line id is known (a branch may name a later line).
+    const ends = 2 * lines.length;
+    const unique = this.uniqueEquipment.length;
+    const endTarget = arrays.int32(ends, -1);
+    const endKind = arrays.uint8(ends);
+    const endsStart = arrays.int32(unique + 1);
+    for (let code = 0; code < ends; code++) {
+      const line = lines[code >> 1]!;
+      const end = code & 1 ? line.to : line.from;
+      if (isNozzleEnd(end)) {
+        const k = this.equipmentIndexByTag.get(end.tag);
+        if (k === undefined) continue;
+        endTarget[code] = k;
+        endsStart[k + 1]!++;
+      } else if (isOpenEnd(end)) endKind[code] = END_OPEN;
+      else {
+        endKind[code] = END_BRANCH;
+        endTarget[code] = this.lineIndexById.get(end.line) ?? -1;
       }
     }
+    for (let k = 0; k < unique; k++) endsStart[k + 1]! += endsStart[k]!;
+    const endsList = arrays.int32(endsStart[unique]!);
+    const fill = arrays.int32(unique);
+    fill.set(endsStart.subarray(0, unique));
+    for (let code = 0; code < ends; code++) {
+      const k = endTarget[code]!;
+      if (endKind[code] === END_NOZZLE && k >= 0) endsList[fill[k]!++] = code;
+    }
+    this.endTarget = endTarget;
+    this.endKind = endKind;
+    this.endsStart = endsStart;
+    this.endsList = endsList;
     for (const i of design.instruments) if (!this.instrumentByTag.has(i.tag)) this.instrumentByTag.set(i.tag, i);
   }
 
-  private addEnd(line: Line, lineIndex: number, end: "from" | "to"): void {
-    const e = line[end];
-    // An open end leaves the plot: nothing in the design is reached through it.
-    if (isOpenEnd(e)) return;
-    const ref: LineEndRef = { line, lineIndex, end };
-    const nozzleEnd = isNozzleEnd(e);
-    const map = nozzleEnd ? this.endsAtEquipment : this.branchesOf;
-    const key = nozzleEnd ? e.tag : e.line;
-    const list = map.get(key);
-    if (list) list.push(ref);
-    else map.set(key, [ref]);
+  /**
+   * The line ends on the nozzles of the equipment tag at `uniqueEquipment` position k, in line
+   * order, as objects (made on each call: for rules that look at few items).
+   */
+  endsAt(k: number): LineEndRef[] {
+    const out: LineEndRef[] = [];
+    for (let p = this.endsStart[k]!; p < this.endsStart[k + 1]!; p++) {
+      const code = this.endsList[p]!;
+      out.push({ line: this.design.lines[code >> 1]!, lineIndex: code >> 1, end: code & 1 ? "to" : "from" });
+    }
+    return out;
+  }
+
+  /**
+   * The equipment item a line end names (the tag's first, as `equipmentByTag` answers), or
+   * undefined for a branch or open end or a tag no equipment has. `code`: 2 × line index, + 1 for
+   * the to-end.
+   */
+  endEquipment(code: number): Equipment | undefined {
+    const k = this.endTarget[code]!;
+    return this.endKind[code] === END_NOZZLE && k >= 0 ? this.uniqueEquipment[k] : undefined;
+  }
+
+  /**
+   * The line a branch end names (the first with that id, as `lineById` answers), or undefined for a
+   * nozzle or open end or an id no line has.
+   */
+  endParent(code: number): Line | undefined {
+    const j = this.endTarget[code]!;
+    return this.endKind[code] === END_BRANCH && j >= 0 ? this.design.lines[j] : undefined;
+  }
+
+  /** True when any line ends on a nozzle of the equipment tag at `uniqueEquipment` position k. */
+  hasEnds(k: number): boolean {
+    return this.endsStart[k + 1]! > this.endsStart[k]!;
   }
 
   /** A nozzle of an equipment item (first with that id), or undefined. */
@@ -258,22 +413,23 @@ export class DesignIndex {
       point: this.arrays.float64(6 * lines.length),
     };
     for (let k = 0; k < 2 * lines.length; k++) {
+      const u = this.endTarget[k]!;
+      if (this.endKind[k] !== END_NOZZLE || u < 0) continue;
       const line = lines[k >> 1]!;
-      const end = k & 1 ? line.to : line.from;
-      if (!isNozzleEnd(end)) continue;
-      // nozzlePoint's rule: the tag's first item, and only when it is placed. Without repeated tags
-      // a placed item is its tag's first, so one lookup serves (most ends are on placed items).
-      const item = this.placedByTag.get(end.tag);
-      const first = item && this.equipmentTagsUnique ? item.equipment : this.equipmentByTag.get(end.tag);
-      if (!first) continue;
+      const end = (k & 1 ? line.to : line.from) as NozzleEnd;
+      // nozzlePoint's rule: the tag's first item, and only when it is placed (it is then the
+      // tag's first placed item).
+      const first = this.uniqueEquipment[u]!;
       const nozzles = first.nozzles;
       let at = 0;
       while (at < nozzles.length && nozzles[at]!.id !== end.nozzle) at++;
       if (at === nozzles.length) continue;
       ends.equipment[k] = first;
       ends.nozzle[k] = at;
+      const slot = this.firstPlacedSlot[u]!;
+      const item = slot < 0 ? undefined : this.placed[slot]!;
       if (item && item.equipment === first) {
-        ends.slot[k] = item.slot;
+        ends.slot[k] = slot;
         const [x, y, z] = nozzlePosition(item.equipment, nozzles[at]!);
         ends.point[3 * k] = x;
         ends.point[3 * k + 1] = y;

@@ -7,9 +7,9 @@
  * nothing but reuses a visit stamp and a queue, which matters when thousands of loops and
  * interlocks each ask for a path.
  */
-import type { Equipment, Instrument } from "../design/types.js";
-import { isNozzleEnd, isOpenEnd } from "../design/types.js";
-import type { DesignIndex } from "./context.js";
+import type { BranchEnd, Equipment, Instrument, Line } from "../design/types.js";
+import { isNozzleEnd } from "../design/types.js";
+import { type DesignIndex, END_NOZZLE, END_OPEN } from "./context.js";
 
 /** A node of the flow graph (an equipment tag or a line id), valid for one DesignIndex. */
 export type NodeKey = number;
@@ -31,7 +31,7 @@ class FlowGraph {
   /** Node (from otherFrom on) → its tag or line id, and whether it is a line (for messages). */
   private readonly names: string[] = [];
   private readonly isLine: boolean[] = [];
-  private readonly lineIds: readonly string[];
+  private readonly lines: readonly Line[];
   /** Nodes [0, linked) have rows in `start`; later ones (named nowhere in the lines) are isolated. */
   private readonly linked: number;
   private readonly start: Int32Array;
@@ -44,7 +44,7 @@ class FlowGraph {
     const lines = index.design.lines;
     this.lineIndexById = index.lineIndexById;
     this.lineCount = lines.length;
-    this.lineIds = lines.map((l) => l.id);
+    this.lines = lines;
     this.equipmentIndexByTag = index.equipmentIndexByTag;
     this.equipment = index.uniqueEquipment;
     this.otherFrom = this.lineCount + this.equipment.length;
@@ -53,14 +53,23 @@ class FlowGraph {
     const from = arrays.int32(2 * lines.length);
     const to = arrays.int32(2 * lines.length);
     let edges = 0;
-    for (const line of lines) {
-      const self = this.line(line.id);
+    // The index resolved every line end once: only ends naming nothing in the design look up again.
+    const { lineFirst, endKind, endTarget } = index;
+    for (let i = 0; i < lines.length; i++) {
+      const self = lineFirst[i]!;
       for (let side = 0; side < 2; side++) {
-        const end = side === 0 ? line.from : line.to;
+        const code = 2 * i + side;
+        const kind = endKind[code];
         // An open end leaves the plot: flow through it reaches nothing in the design.
-        if (isOpenEnd(end)) continue;
+        if (kind === END_OPEN) continue;
+        const target = endTarget[code]!;
         from[edges] = self;
-        to[edges] = isNozzleEnd(end) ? this.equipmentNode(end.tag) : this.line(end.line);
+        if (target >= 0) to[edges] = kind === END_NOZZLE ? this.lineCount + target : target;
+        else {
+          const line = lines[i]!;
+          const end = side === 0 ? line.from : line.to;
+          to[edges] = isNozzleEnd(end) ? this.equipmentNode(end.tag) : this.line((end as BranchEnd).line);
+        }
         edges++;
       }
     }
@@ -91,6 +100,11 @@ class FlowGraph {
     return this.otherFrom + this.names.length - 1;
   }
 
+  /** The node of the equipment tag at position k of `uniqueEquipment`. */
+  equipmentAt(k: number): NodeKey {
+    return this.lineCount + k;
+  }
+
   /** The node of an equipment tag (a fresh isolated node when nothing names it yet). */
   equipmentNode(tag: string): NodeKey {
     const own = this.equipmentIndexByTag.get(tag);
@@ -115,7 +129,7 @@ class FlowGraph {
   }
 
   describe(node: NodeKey): string {
-    if (node < this.lineCount) return `line ${this.lineIds[node]}`;
+    if (node < this.lineCount) return `line ${this.lines[node]!.id}`;
     if (node < this.otherFrom) return `equipment ${this.equipment[node - this.lineCount]!.tag}`;
     const k = node - this.otherFrom;
     return `${this.isLine[k] ? "line" : "equipment"} ${this.names[k]}`;
@@ -165,7 +179,8 @@ function graphOf(index: DesignIndex): FlowGraph {
 
 /** Where a tag sits in the network: equipment, the line of a tagged component, or an instrument's mount. */
 export function nodeOfTag(index: DesignIndex, tag: string): NodeKey | undefined {
-  if (index.equipmentByTag.has(tag)) return graphOf(index).equipmentNode(tag);
+  const k = index.equipmentIndexByTag.get(tag);
+  if (k !== undefined) return graphOf(index).equipmentAt(k);
   const component = index.componentByTag.get(tag);
   if (component) return graphOf(index).line(component.line.id);
   const instrument = index.instrumentByTag.get(tag);

@@ -1,7 +1,6 @@
 /** What the relief-system rules share: where a line's relief valve sits and where a line's flow lands. */
 import type { Component, Equipment, Line } from "../design/types.js";
-import { isBranchEnd, isNozzleEnd } from "../design/types.js";
-import type { DesignIndex } from "./context.js";
+import { type DesignIndex, END_BRANCH, END_NOZZLE, PART_RELIEF } from "./context.js";
 
 /** Valves that can stop flow when shut (a check valve or relief valve cannot be shut by hand). */
 export const BLOCK_VALVES: ReadonlySet<Component["type"]> = new Set([
@@ -21,8 +20,14 @@ export const lockedOpen = (c: Component): boolean => c.lock === "LO" || c.lock =
 export const reliefValveAt = (line: Line): number => line.components.findIndex((c) => c.type === "relief_valve");
 
 /** True for a line that carries relief flow: it holds a relief valve or serves relief or flare. */
-export const isReliefLine = (line: Line): boolean =>
-  line.service === "relief" || line.service === "flare" || reliefValveAt(line) >= 0;
+export const isReliefLine = (
+  line: Line,
+  /** The line's `DesignIndex.lineParts`, when known: then its components are not searched. */
+  parts?: number,
+): boolean =>
+  line.service === "relief" ||
+  line.service === "flare" ||
+  (parts === undefined ? reliefValveAt(line) >= 0 : (parts & PART_RELIEF) !== 0);
 
 /**
  * The equipment a line's flow reaches: its to-nozzle, or, for a line that tees into a header, the
@@ -31,22 +36,25 @@ export const isReliefLine = (line: Line): boolean =>
  */
 export function landsOn(
   index: DesignIndex,
-  line: Line,
+  /** Position of the line in `design.lines`. */
+  lineIndex: number,
   maxSteps = 32,
-): { equipment: Equipment; via: Line } | undefined {
-  let at: Line | undefined = line;
-  for (let step = 0; at && step < maxSteps; step++) {
-    const end: Line["to"] = at.to;
-    if (isNozzleEnd(end)) {
-      const equipment = index.equipmentByTag.get(end.tag);
-      return equipment ? { equipment, via: at } : undefined;
+): { equipment: Equipment; key: number; via: Line } | undefined {
+  // Through the index's resolved line ends: no tag or line id is looked up again.
+  const { endKind, endTarget } = index;
+  let at = lineIndex;
+  for (let step = 0; at >= 0 && step < maxSteps; step++) {
+    const code = 2 * at + 1;
+    const kind = endKind[code];
+    if (kind === END_NOZZLE) {
+      const key = endTarget[code]!;
+      return key < 0 ? undefined : { equipment: index.uniqueEquipment[key]!, key, via: index.design.lines[at]! };
     }
-    if (!isBranchEnd(end)) return undefined;
-    at = index.lineById.get(end.line);
+    if (kind !== END_BRANCH) return undefined;
+    at = endTarget[code]!;
   }
   return undefined;
 }
 
-/** True when a tank is atmospheric storage: designed for at most `limit` barg, or none stated. */
 export const isAtmosphericTank = (e: Equipment, limit: number): boolean =>
   e.type === "tank" && (e.designPressure === undefined || e.designPressure <= limit);

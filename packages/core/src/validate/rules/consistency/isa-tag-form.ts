@@ -1,3 +1,4 @@
+import { PART_TAGGED } from "../../context.js";
 import { letters, VARIABLE_MODIFIERS } from "../../isa.js";
 import type { Rule } from "../../types.js";
 
@@ -18,7 +19,7 @@ export const rule: Rule = {
     "Instrument, controller and valve tags follow ISA-5.1 functional identification (e.g. LT, LIC, LV, PSV).",
   source: "ISA-5.1-2009 Instrumentation Symbols and Identification, §4.2 and Table 4.1.",
   fix: "Write the tag as ISA-5.1 letters, a hyphen and the loop number (e.g. LIC-101); equipment tags take their type's prefix (P-101A).",
-  check({ design }, emit) {
+  check({ design, index }, emit) {
     for (const i of design.instruments) {
       const l = letters(i.tag);
       const max = l.length > 1 && VARIABLE_MODIFIERS.has(l.charAt(1)) ? MAX_LETTERS + 1 : MAX_LETTERS;
@@ -42,7 +43,10 @@ export const rule: Rule = {
         tags: [loop.tag],
       });
     }
-    for (const line of design.lines) {
+    const lines = design.lines;
+    for (let i = 0; i < lines.length; i++) {
+      if (!(index.lineParts[i]! & PART_TAGGED)) continue;
+      const line = lines[i]!;
       for (const c of line.components) {
         if (c.tag === undefined) continue;
         const l = letters(c.tag);

@@ -11,9 +11,11 @@ export const rule: Rule = {
   source: "P&ID completeness check: process equipment without connections has no function in the process.",
   fix: "Connect the item with a line at one of its nozzles, or remove it from the design.",
   check({ index }, emit) {
-    for (const e of index.uniqueEquipment) {
+    const { uniqueEquipment } = index;
+    for (let k = 0; k < uniqueEquipment.length; k++) {
+      if (index.hasEnds(k)) continue;
+      const e = uniqueEquipment[k]!;
       const tag = e.tag;
-      if (index.endsAtEquipment.has(tag)) continue;
       const item = index.placedByTag.get(tag);
       emit({
         message: `${label(e)} has no line on any of its ${e.nozzles.length === 0 ? "nozzles (it has none)" : `${e.nozzles.length} nozzles`}.`,

@@ -14,8 +14,9 @@ export const rule: Rule = {
     const lines = design.lines;
     const count = new Map<string, number>();
     for (let i = 0; i < lines.length; i++) {
+      if (index.lineFirst[i] === i) continue;
       const id = lines[i]!.id;
-      if (index.lineIndexById.get(id) !== i) count.set(id, (count.get(id) ?? 1) + 1);
+      count.set(id, (count.get(id) ?? 1) + 1);
     }
     if (count.size === 0) return;
     // Reported in order of each id's first line, as before.

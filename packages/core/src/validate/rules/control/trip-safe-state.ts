@@ -49,7 +49,7 @@ export const rule: Rule = {
           if (found && endsAt(found.line, side, sensed))
             wrong = `opens ${effect.target} on line ${found.line.id}, which ${high ? "feeds" : "drains"} ${sensed}`;
         } else if (effect.action === "start" && index.equipmentByTag.get(effect.target)?.type === "pump") {
-          const refs = index.endsAtEquipment.get(effect.target) ?? [];
+          const refs = index.endsAt(index.equipmentIndexByTag.get(effect.target)!);
           const pumpSide = high ? "from" : "to";
           const via = refs.find((r) => r.end === pumpSide && endsAt(r.line, side, sensed));
           if (via)

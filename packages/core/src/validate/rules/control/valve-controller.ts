@@ -1,3 +1,4 @@
+import { PART_CONTROL } from "../../context.js";
 import type { Rule } from "../../types.js";
 
 /** A control valve is the final element of some loop or interlock; one that nothing drives is a hand valve drawn wrong. */
@@ -10,11 +11,14 @@ export const rule: Rule = {
   source:
     "ISA-5.1-2009 (a control valve is the final element of a loop, tagged with the loop's number); PlantGAN design contract (DESIGN.md).",
   fix: "Add the loop that drives the valve (controller, transmitter), or draw it as a hand valve.",
-  check({ design }, emit) {
+  check({ design, index }, emit) {
     const driven = new Set<string>();
     for (const loop of design.control.loops) driven.add(loop.finalElement);
     for (const interlock of design.control.interlocks) for (const e of interlock.effects) driven.add(e.target);
-    for (const line of design.lines) {
+    const lines = design.lines;
+    for (let i = 0; i < lines.length; i++) {
+      if (!(index.lineParts[i]! & PART_CONTROL)) continue;
+      const line = lines[i]!;
       for (const c of line.components) {
         if (c.type !== "control_valve") continue;
         if (c.tag !== undefined && driven.has(c.tag)) continue;

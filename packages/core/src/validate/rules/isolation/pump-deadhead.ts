@@ -1,7 +1,9 @@
 import type { Line } from "../../../design/types.js";
 import { branchLine, isBranchEnd, isNozzleEnd } from "../../../design/types.js";
-import type { DesignIndex } from "../../context.js";
+import { type DesignIndex, typeCode } from "../../context.js";
 import type { Rule } from "../../types.js";
+
+const PUMP = typeCode("pump");
 
 /** The lines a pump discharge's flow passes: the line itself, then each header it tees into. */
 function downstream(index: DesignIndex, line: Line, maxSteps = 32): Line[] {
@@ -55,12 +57,12 @@ export const rule: Rule = {
     // interlock looks only at the pumps behind the valves it closes.
     const paths = new Map<string, Line[][]>();
     const pumpsThrough = new Map<string, string[]>();
-    for (const pump of index.uniqueEquipment) {
-      if (pump.type !== "pump") continue;
-      const tag = pump.tag;
+    for (let k = 0; k < index.uniqueEquipment.length; k++) {
+      if (index.uniqueTypes[k] !== PUMP) continue;
+      const tag = index.uniqueEquipment[k]!.tag;
       if (minimumFlow.has(tag)) continue;
       let chains: Line[][] | undefined;
-      for (const r of index.endsAtEquipment.get(tag) ?? []) {
+      for (const r of index.endsAt(k)) {
         if (r.end !== "from" || r.line.minimumFlow) continue;
         chains ??= [];
         chains.push(downstream(index, r.line));

@@ -1,3 +1,4 @@
+import { PART_CHECK, typeCode } from "../../context.js";
 import { BLOCK_VALVES } from "../../relief.js";
 import type { Rule } from "../../types.js";
 
@@ -7,6 +8,8 @@ import type { Rule } from "../../types.js";
  * A block valve between the nozzle and the check valve leaves the check valve unisolable. Lines
  * with no check valve are piping.pump-check-valve's finding.
  */
+const PUMP = typeCode("pump");
+
 export const rule: Rule = {
   id: "piping.pump-discharge-order",
   category: "piping",
@@ -16,21 +19,26 @@ export const rule: Rule = {
   source:
     "ANSI/HI 9.6.6-2016 (check valve then isolation valve on the discharge); PIP RESP73H (2011) pump piping; ISO 10628 flow order of inline components.",
   fix: "Order the discharge components nozzle → check valve → block valve.",
-  check({ index }, emit) {
-    for (const pump of index.uniqueEquipment) {
+  check({ design, index }, emit) {
+    const { uniqueEquipment, uniqueTypes, endsStart, endsList, lineParts } = index;
+    for (let k = 0; k < uniqueEquipment.length; k++) {
+      if (uniqueTypes[k] !== PUMP) continue;
+      const pump = uniqueEquipment[k]!;
       const tag = pump.tag;
-      if (pump.type !== "pump") continue;
-      for (const ref of index.endsAtEquipment.get(tag) ?? []) {
-        if (ref.end !== "from") continue;
-        const parts = ref.line.components;
+      for (let p = endsStart[k]!; p < endsStart[k + 1]!; p++) {
+        const code = endsList[p]!;
+        // A discharge (from-end) line with a check valve; the rest have nothing to order.
+        if (code & 1 || !(lineParts[code >> 1]! & PART_CHECK)) continue;
+        const line = design.lines[code >> 1]!;
+        const parts = line.components;
         const check = parts.findIndex((c) => c.type === "check_valve");
         if (check < 0) continue;
         const block = parts.findIndex((c) => BLOCK_VALVES.has(c.type) && c.type !== "control_valve");
         if (block < 0 || block > check) continue;
         emit({
-          message: `Pump ${tag} discharge ${ref.line.id} has ${parts[block]!.tag ?? `a ${parts[block]!.type.replace(/_/g, " ")}`} before its check valve; the order is nozzle → check valve → block valve (ANSI/HI 9.6.6).`,
+          message: `Pump ${tag} discharge ${line.id} has ${parts[block]!.tag ?? `a ${parts[block]!.type.replace(/_/g, " ")}`} before its check valve; the order is nozzle → check valve → block valve (ANSI/HI 9.6.6).`,
           tags: [tag],
-          lines: [ref.line.id],
+          lines: [line.id],
         });
       }
     }

@@ -20,9 +20,11 @@ export const rule: Rule = {
     "NFPA 30 (2021) 22.13.1: connections of aboveground tanks through which liquid can normally flow have a valve as close as practical to the shell; API Std 2610 (2018) 8.5.",
   fix: "Put a gate or ball valve on the line next to the tank nozzle (first component leaving the tank, last entering it).",
   check({ design, index }, emit) {
-    for (const tank of design.equipment) {
+    const equipment = design.equipment;
+    for (let i = 0; i < equipment.length; i++) {
+      const tank = equipment[i]!;
       if (tank.type !== "tank") continue;
-      for (const ref of index.endsAtEquipment.get(tank.tag) ?? []) {
+      for (const ref of index.endsAt(index.equipmentKey[i]!)) {
         const line = ref.line;
         if (NOT_LIQUID.has(line.service)) continue;
         const next = ref.end === "from" ? line.components[0] : line.components[line.components.length - 1];

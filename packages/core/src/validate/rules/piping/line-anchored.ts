@@ -1,4 +1,4 @@
-import { isBranchEnd } from "../../../design/types.js";
+import { END_BRANCH } from "../../context.js";
 import { listOf } from "../../describe.js";
 import type { Rule } from "../../types.js";
 
@@ -29,18 +29,19 @@ export const rule: Rule = {
       return i;
     };
     const mark = new Uint8Array(lines.length);
+    const { endKind, endTarget, lineFirst } = index;
     for (let i = 0; i < lines.length; i++) {
-      const line = lines[i]!;
       for (let side = 0; side < 2; side++) {
-        const end = side === 0 ? line.from : line.to;
+        const code = 2 * i + side;
         // A nozzle anchors the line, and so does an open end: the flow comes from or goes to
         // what lies beyond the plot (a battery limit), which the drawing declares.
-        if (!isBranchEnd(end)) {
+        if (endKind[code] !== END_BRANCH) {
           mark[i] = mark[i]! | 1;
           continue;
         }
-        const j = index.lineIndexById.get(end.line);
-        if (j === undefined || end.line === line.id) mark[i] = mark[i]! | 2;
+        // The parent's first line; the line's own first line when it branches off its own id.
+        const j = endTarget[code]!;
+        if (j < 0 || j === lineFirst[i]) mark[i] = mark[i]! | 2;
         else parent[find(i)] = find(j);
       }
     }

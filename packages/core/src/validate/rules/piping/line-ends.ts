@@ -1,8 +1,29 @@
 import { isBranchEnd, isNozzleEnd } from "../../../design/types.js";
+import { type DesignIndex, END_NOZZLE, END_OPEN } from "../../context.js";
 import { centre, listOf } from "../../describe.js";
 import type { Rule } from "../../types.js";
 
 const SIDES = ["from", "to"] as const;
+
+/**
+ * True when the line end (side 0 from, 1 to) is fine by the index's resolution alone: an existing
+ * nozzle, open, or a branch off an existing line other than itself (its first line with that id
+ * is not the line's own id's first line).
+ */
+function endFine(index: DesignIndex, lineIndex: number, side: 0 | 1): boolean {
+  const code = 2 * lineIndex + side;
+  const kind = index.endKind[code];
+  if (kind === END_NOZZLE) return index.endNozzle(lineIndex, side === 0 ? "from" : "to") !== undefined;
+  const parent = index.endTarget[code]!;
+  return kind === END_OPEN || (parent >= 0 && parent !== index.lineFirst[lineIndex]);
+}
+
+/** True when both ends of the line are on nozzles of one item (or of tags no item has). */
+function sameItem(index: DesignIndex, lineIndex: number): boolean {
+  const { endKind, endTarget } = index;
+  const code = 2 * lineIndex;
+  return endKind[code] === END_NOZZLE && endKind[code + 1] === END_NOZZLE && endTarget[code] === endTarget[code + 1];
+}
 /**
  * Every line end names something that exists: an equipment item and one of its nozzles, or
  * another line to branch off (never the line itself). A line does not start and end on one nozzle.
@@ -21,6 +42,8 @@ export const rule: Rule = {
   check({ design, index }, emit) {
     const lines = design.lines;
     for (let lineIndex = 0; lineIndex < lines.length; lineIndex++) {
+      // Most lines pass on the index's resolved ends alone, without reading the line.
+      if (endFine(index, lineIndex, 0) && endFine(index, lineIndex, 1) && !sameItem(index, lineIndex)) continue;
       const line = lines[lineIndex]!;
       for (const side of SIDES) {
         const end = line[side];

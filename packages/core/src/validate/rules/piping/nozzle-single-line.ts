@@ -1,22 +1,25 @@
+import type { Line, NozzleEnd } from "../../../design/types.js";
 import { isNozzleEnd } from "../../../design/types.js";
-import type { LineEndRef } from "../../context.js";
+import { END_NOZZLE, type LineEndRef } from "../../context.js";
 import { listOf } from "../../describe.js";
 import type { Rule } from "../../types.js";
 
 /** True when no two of these line ends sit on one nozzle (the usual case, settled without a map). */
-function distinctNozzles(refs: readonly LineEndRef[]): boolean {
-  for (let i = 1; i < refs.length; i++) {
-    const a = refs[i]!.line[refs[i]!.end];
-    if (!isNozzleEnd(a)) continue;
-    for (let j = 0; j < i; j++) {
-      const b = refs[j]!.line[refs[j]!.end];
-      if (isNozzleEnd(b) && b.nozzle === a.nozzle) return false;
-    }
+/** The nozzle a line end names (line end numbers as in `DesignIndex.endTarget`; a nozzle end). */
+function nozzleOf(lines: readonly Line[], code: number): string {
+  const line = lines[code >> 1]!;
+  return ((code & 1 ? line.to : line.from) as NozzleEnd).nozzle;
+}
+
+/** True when the line ends `codes[from .. to]` name distinct nozzles. */
+function distinctNozzles(lines: readonly Line[], codes: Int32Array, from: number, to: number): boolean {
+  for (let i = from + 1; i < to; i++) {
+    const a = nozzleOf(lines, codes[i]!);
+    for (let j = from; j < i; j++) if (nozzleOf(lines, codes[j]!) === a) return false;
   }
   return true;
 }
 
-/** A nozzle is one flange: it takes one line. Several lines meet at a tee (a branch end) instead. */
 export const rule: Rule = {
   id: "piping.nozzle-single-line",
   category: "piping",
@@ -25,12 +28,44 @@ export const rule: Rule = {
   description: "A nozzle takes at most one line; further connections branch off that line.",
   source: "A nozzle ends in one flange (ASME B16.5 / EN 1092-1); tees are modelled as branch ends (DESIGN.md).",
   fix: "Keep one line on the nozzle and tee the others off it.",
-  check({ index }, emit) {
-    // forEach rather than for-of: no entry array per tag.
-    index.endsAtEquipment.forEach((refs, tag) => {
-      if (refs.length < 2) return;
-      if (refs.length <= 16 && distinctNozzles(refs)) return;
-      // Equipment carries a handful of lines; group them by nozzle in first-seen order.
+  check({ design, index }, emit) {
+    const lines = design.lines;
+    const { endKind, endTarget, endsStart, endsList } = index;
+    // Ends on tags no equipment has (rare) by tag, for the message all the same.
+    let unknown: Map<string, LineEndRef[]> | undefined;
+    for (let code = 0; code < 2 * lines.length; code++) {
+      if (endKind[code] !== END_NOZZLE || endTarget[code]! >= 0) continue;
+      const line = lines[code >> 1]!;
+      const end = code & 1 ? "to" : "from";
+      const tag = (line[end] as NozzleEnd).tag;
+      unknown ??= new Map();
+      const ref = { line, lineIndex: code >> 1, end } as const;
+      const refs = unknown.get(tag);
+      if (refs) refs.push(ref);
+      else unknown.set(tag, [ref]);
+    }
+    // Each tag once, in the order of its first line end.
+    const visited = new Uint8Array(index.uniqueEquipment.length);
+    for (let code = 0; code < 2 * lines.length; code++) {
+      if (endKind[code] !== END_NOZZLE) continue;
+      const k = endTarget[code]!;
+      let tag: string;
+      let refs: readonly LineEndRef[];
+      if (k >= 0) {
+        if (visited[k]) continue;
+        visited[k] = 1;
+        const p0 = endsStart[k]!;
+        const p1 = endsStart[k + 1]!;
+        if (p1 - p0 < 2 || (p1 - p0 <= 16 && distinctNozzles(lines, endsList, p0, p1))) continue;
+        tag = index.uniqueEquipment[k]!.tag;
+        refs = index.endsAt(k);
+      } else {
+        const line = lines[code >> 1]!;
+        tag = ((code & 1 ? line.to : line.from) as NozzleEnd).tag;
+        const group = unknown!.get(tag)!;
+        if (2 * group[0]!.lineIndex + (group[0]!.end === "to" ? 1 : 0) !== code || group.length < 2) continue;
+        refs = group;
+      }
       const byNozzle = new Map<string, string[]>();
       for (const r of refs) {
         const end = r.line[r.end];
@@ -39,7 +74,7 @@ export const rule: Rule = {
         if (!ids) byNozzle.set(end.nozzle, [r.line.id]);
         else if (ids[ids.length - 1] !== r.line.id) ids.push(r.line.id);
       }
-      if (byNozzle.size === refs.length) return;
+      if (byNozzle.size === refs.length) continue;
       for (const [nozzle, ids] of byNozzle) {
         if (ids.length < 2) continue;
         const point = index.nozzlePoint(tag, nozzle);
@@ -50,6 +85,6 @@ export const rule: Rule = {
           ...(point ? { location: point } : {}),
         });
       }
-    });
+    }
   },
 };

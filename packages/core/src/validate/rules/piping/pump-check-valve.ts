@@ -1,4 +1,5 @@
 import { isNozzleEnd } from "../../../design/types.js";
+import { PART_CHECK, typeCode } from "../../context.js";
 import type { Rule } from "../../types.js";
 
 /**
@@ -6,6 +7,8 @@ import type { Rule } from "../../types.js";
  * system and a spare pump does not recirculate through it. Lines run from-end → to-end in the flow
  * direction, so a line whose from-end is on the pump is a discharge (suction lines end at the pump).
  */
+const PUMP = typeCode("pump");
+
 export const rule: Rule = {
   id: "piping.pump-check-valve",
   category: "piping",
@@ -15,14 +18,16 @@ export const rule: Rule = {
   source:
     "Pump piping practice (ANSI/HI 9.6.6 Rotodynamic Pumps for Pump Piping): a check valve on each discharge, essential for pumps in parallel.",
   fix: "Put a check valve on the discharge, next to the pump and before its block valve.",
-  check({ index }, emit) {
-    for (const equipment of index.uniqueEquipment) {
+  check({ design, index }, emit) {
+    const { uniqueEquipment, uniqueTypes, endsStart, endsList, lineParts } = index;
+    for (let k = 0; k < uniqueEquipment.length; k++) {
+      if (uniqueTypes[k] !== PUMP) continue;
+      const equipment = uniqueEquipment[k]!;
       const tag = equipment.tag;
-      if (equipment.type !== "pump") continue;
-      for (const ref of index.endsAtEquipment.get(tag) ?? []) {
-        if (ref.end !== "from") continue;
-        const line = ref.line;
-        if (line.components.some((c) => c.type === "check_valve")) continue;
+      for (let p = endsStart[k]!; p < endsStart[k + 1]!; p++) {
+        const code = endsList[p]!;
+        if (code & 1 || lineParts[code >> 1]! & PART_CHECK) continue;
+        const line = design.lines[code >> 1]!;
         const end = line.from;
         const nozzle = isNozzleEnd(end) ? end.nozzle : "";
         const point = index.nozzlePoint(tag, nozzle);

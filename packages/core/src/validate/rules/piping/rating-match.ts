@@ -1,5 +1,5 @@
-import type { Line, LineEnd, Rating } from "../../../design/types.js";
-import { isBranchEnd, isNozzleEnd } from "../../../design/types.js";
+import type { Line, NozzleEnd, Rating } from "../../../design/types.js";
+import { END_BRANCH, END_NOZZLE, PART_SPEC_BREAK } from "../../context.js";
 import type { Emit, Rule, RuleContext } from "../../types.js";
 
 type Mates = (a: Rating, b: Rating, size: number) => boolean;
@@ -55,10 +55,11 @@ export const rule: Rule = {
     for (let lineIndex = 0; lineIndex < lines.length; lineIndex++) {
       const line = lines[lineIndex]!;
       if (line.rating === undefined) continue;
-      const ratings = ratingsOf(line, line.rating);
+      // Without a spec break (most lines) the line has its own rating only.
+      const ratings = ctx.index.lineParts[lineIndex]! & PART_SPEC_BREAK ? ratingsOf(line, line.rating) : [line.rating];
       if (!ratings) continue;
-      checkEnd(ctx, emit, mates, line, lineIndex, "from", line.from, ratings);
-      checkEnd(ctx, emit, mates, line, lineIndex, "to", line.to, ratings);
+      checkEnd(ctx, emit, mates, line, lineIndex, "from", ratings);
+      checkEnd(ctx, emit, mates, line, lineIndex, "to", ratings);
     }
   },
 };
@@ -71,10 +72,12 @@ function checkEnd(
   /** Position of `line` in `design.lines`. */
   lineIndex: number,
   side: "from" | "to",
-  end: LineEnd,
   ratings: Rating[],
 ): void {
-  if (isNozzleEnd(end)) {
+  // The end's kind from the index: the line's end object is read for a finding only.
+  const kind = index.endKind[2 * lineIndex + (side === "from" ? 0 : 1)];
+  if (kind === END_NOZZLE) {
+    const end = line[side] as NozzleEnd;
     const other = index.endNozzle(lineIndex, side)?.rating;
     if (other === undefined || matesAny(mates, ratings, other, line.size)) return;
     const point = index.endNozzlePoint(lineIndex, side);
@@ -86,8 +89,8 @@ function checkEnd(
     });
     return;
   }
-  if (!isBranchEnd(end)) return;
-  const parent = index.lineById.get(end.line);
+  if (kind !== END_BRANCH) return;
+  const parent = index.endParent(2 * lineIndex + (side === "from" ? 0 : 1));
   if (!parent || parent === line || parent.rating === undefined) return;
   const others = ratingsOf(parent, parent.rating);
   if (!others) return;

@@ -84,10 +84,10 @@ export const rule: Rule = {
         });
         return;
       }
-      // One lookup: lineById is a view over lineIndexById.
-      const parentIndex = index.lineIndexById.get(end.line);
-      const parent = parentIndex === undefined ? undefined : lines[parentIndex];
-      if (!parent?.route || parent === line || parentIndex === undefined) return;
+      // Resolved once for every line end by the index.
+      const parentIndex = index.endTarget[2 * lineIndex + (side === "from" ? 0 : 1)]!;
+      const parent = parentIndex < 0 ? undefined : lines[parentIndex];
+      if (!parent?.route || parent === line) return;
       // Short parent routes are scanned directly; long ones (a header with many tees) through the grid.
       const on =
         parent.route.length <= SHORT_ROUTE ? routeDistance(parent.route, point) <= tol : onRoute(parentIndex, point);

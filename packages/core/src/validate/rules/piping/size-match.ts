@@ -1,5 +1,5 @@
-import type { Line, LineEnd } from "../../../design/types.js";
-import { isBranchEnd, isNozzleEnd } from "../../../design/types.js";
+import type { Component, Line, NozzleEnd } from "../../../design/types.js";
+import { END_BRANCH, END_NOZZLE, PART_REDUCER } from "../../context.js";
 import type { Emit, Rule, RuleContext } from "../../types.js";
 
 /**
@@ -8,6 +8,8 @@ import type { Emit, Rule, RuleContext } from "../../types.js";
  * the size of the nozzle it meets. A reducer naming no size leaves the line unchecked. A branch is
  * never larger than the line it tees onto.
  */
+const NONE: readonly Component[] = [];
+
 export const rule: Rule = {
   id: "piping.size-match",
   category: "piping",
@@ -23,7 +25,8 @@ export const rule: Rule = {
       const line = lines[lineIndex]!;
       let sizes: number[] | undefined;
       let open = false;
-      for (const c of line.components) {
+      // Only a line with a reducer (its index flag) has its components read.
+      for (const c of ctx.index.lineParts[lineIndex]! & PART_REDUCER ? line.components : NONE) {
         if (c.type !== "reducer") continue;
         if (c.size === undefined) open = true;
         else if (sizes) sizes.push(c.size);
@@ -32,8 +35,8 @@ export const rule: Rule = {
       if (open) continue;
       // The line is its own size at the from-end; reducers change it in flow order, so the size
       // that reaches the to-end is the last reducer's.
-      checkEnd(ctx, emit, line, lineIndex, "from", line.from, sizes, line.size);
-      checkEnd(ctx, emit, line, lineIndex, "to", line.to, sizes, sizes ? sizes[sizes.length - 1]! : line.size);
+      checkEnd(ctx, emit, line, lineIndex, "from", sizes, line.size);
+      checkEnd(ctx, emit, line, lineIndex, "to", sizes, sizes ? sizes[sizes.length - 1]! : line.size);
     }
   },
 };
@@ -45,12 +48,14 @@ function checkEnd(
   /** Position of `line` in `design.lines`. */
   lineIndex: number,
   side: "from" | "to",
-  end: LineEnd,
   reducerSizes: number[] | undefined,
   sizeAtEnd: number,
 ): void {
   const tol = pack.sizes.tolerance;
-  if (isNozzleEnd(end)) {
+  // The end's kind from the index: the line's end object is read for a finding only.
+  const kind = index.endKind[2 * lineIndex + (side === "from" ? 0 : 1)];
+  if (kind === END_NOZZLE) {
+    const end = line[side] as NozzleEnd;
     const size = index.endNozzle(lineIndex, side)?.size;
     if (size === undefined) return;
     if (Math.abs(sizeAtEnd - size) <= tol) return;
@@ -66,8 +71,8 @@ function checkEnd(
     });
     return;
   }
-  if (reducerSizes || !isBranchEnd(end)) return;
-  const parent = index.lineById.get(end.line);
+  if (reducerSizes || kind !== END_BRANCH) return;
+  const parent = index.endParent(2 * lineIndex + (side === "from" ? 0 : 1));
   if (!parent || parent === line || line.size <= parent.size + tol) return;
   emit({
     message: `Branch ${line.id} (DN ${line.size}) is larger than line ${parent.id} (DN ${parent.size}) it ${side === "from" ? "branches off" : "tees into"}; a tee's branch is at most its run's size (ASME B16.9 reducing tees).`,

@@ -1,4 +1,4 @@
-import { isNozzleEnd } from "../../../design/types.js";
+import { END_NOZZLE, PART_CONTROL } from "../../context.js";
 import { isReliefLine, landsOn } from "../../relief.js";
 import type { Rule } from "../../types.js";
 
@@ -28,22 +28,25 @@ export const rule: Rule = {
     const levelValves = new Set(
       design.control.loops.filter((l) => l.measurement?.startsWith("L")).map((l) => l.finalElement),
     );
-    for (const line of design.lines) {
-      if (!isNozzleEnd(line.from)) continue;
+    const lines = design.lines;
+    const { endKind, lineParts } = index;
+    for (let i = 0; i < lines.length; i++) {
+      if (endKind[2 * i] !== END_NOZZLE || !(lineParts[i]! & PART_CONTROL)) continue;
+      const line = lines[i]!;
       const valve = line.components.find(
         (c) => c.type === "control_valve" && c.tag !== undefined && (c.tag.startsWith("LV") || levelValves.has(c.tag)),
       );
       if (!valve) continue;
-      const upstream = index.equipmentByTag.get(line.from.tag);
-      const landing = landsOn(index, line);
+      const upstream = index.endEquipment(2 * i);
+      const landing = landsOn(index, i);
       if (!upstream || !VAPOUR_SPACE.has(upstream.type) || !landing) continue;
       const receiver = landing.equipment;
       const pUp = upstream.designPressure;
       const pDown = receiver.designPressure;
       if (pUp === undefined || pDown === undefined || pUp <= ratio * pDown) continue;
-      const relieved = (index.endsAtEquipment.get(receiver.tag) ?? []).some(
-        (r) => r.end === "from" && isReliefLine(r.line),
-      );
+      const relieved = index
+        .endsAt(landing.key)
+        .some((r) => r.end === "from" && isReliefLine(r.line, lineParts[r.lineIndex]!));
       if (relieved) continue;
       emit({
         message: `Level valve ${valve.tag} lets liquid down from ${upstream.tag} (design ${pUp} barg) to ${receiver.tag} (design ${pDown} barg) on line ${line.id}; on loss of level, gas blows by at up to ${pUp} barg and ${receiver.tag} has no relief line (API 521 4.4.8).`,

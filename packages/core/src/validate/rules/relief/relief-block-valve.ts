@@ -1,4 +1,5 @@
 import { isNozzleEnd } from "../../../design/types.js";
+import { PART_RELIEF } from "../../context.js";
 import { BLOCK_VALVES, lockedOpen, reliefValveAt } from "../../relief.js";
 import type { Rule } from "../../types.js";
 
@@ -18,8 +19,11 @@ export const rule: Rule = {
   source:
     "ASME BPVC VIII-1 (2023) UG-135(b)(1), UG-135(e) and Nonmandatory Appendix M-5 (stop valves in relief paths only when locked or car-sealed open); API Std 520 Part II (2020) 6.3.",
   fix: "Lock or car-seal the valve open (lock LO or CSO), or remove it from the relief path.",
-  check({ design }, emit) {
-    for (const line of design.lines) {
+  check({ design, index }, emit) {
+    const lines = design.lines;
+    for (let i = 0; i < lines.length; i++) {
+      if (!(index.lineParts[i]! & PART_RELIEF)) continue;
+      const line = lines[i]!;
       const at = reliefValveAt(line);
       if (at < 0) continue;
       const psv = line.components[at]!;

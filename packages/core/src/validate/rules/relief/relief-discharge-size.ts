@@ -1,3 +1,4 @@
+import { PART_RELIEF } from "../../context.js";
 import type { Rule } from "../../types.js";
 
 /**
@@ -14,8 +15,12 @@ export const rule: Rule = {
   source:
     "API Std 520 Part II (2020) 7.3.1 (discharge piping at least the size of the valve outlet; built-up back pressure); ASME BPVC VIII-1 (2023) Appendix M-8.",
   fix: "Remove the reducer after the relief valve, or enlarge the discharge to at least the inlet size.",
-  check({ design }, emit) {
-    for (const line of design.lines) {
+  check({ design, index }, emit) {
+    const lines = design.lines;
+    for (let i = 0; i < lines.length; i++) {
+      // Nothing to compare on a line without a relief valve: its components are not read.
+      if (!(index.lineParts[i]! & PART_RELIEF)) continue;
+      const line = lines[i]!;
       let size = line.size;
       let inlet: number | undefined;
       let psv: string | undefined;

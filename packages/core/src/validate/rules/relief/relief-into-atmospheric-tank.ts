@@ -1,4 +1,3 @@
-import { isNozzleEnd } from "../../../design/types.js";
 import { isAtmosphericTank, isReliefLine, landsOn } from "../../relief.js";
 import type { Rule } from "../../types.js";
 
@@ -21,12 +20,14 @@ export const rule: Rule = {
   skipReason: ({ pack }) => (pack.reliefSystems ? undefined : "the rule pack has no reliefSystems section"),
   check({ design, index, pack }, emit) {
     const limit = pack.reliefSystems!.atmosphericTankPressure;
-    for (const line of design.lines) {
-      if (!isReliefLine(line)) continue;
-      const landing = landsOn(index, line);
+    const lines = design.lines;
+    for (let i = 0; i < lines.length; i++) {
+      const line = lines[i]!;
+      if (!isReliefLine(line, index.lineParts[i]!)) continue;
+      const landing = landsOn(index, i);
       if (!landing || !isAtmosphericTank(landing.equipment, limit)) continue;
       const tank = landing.equipment;
-      const source = isNozzleEnd(line.from) ? index.equipmentByTag.get(line.from.tag) : undefined;
+      const source = index.endEquipment(2 * i);
       const hazardous = (h: string | undefined) => h === "flammable" || h === "toxic";
       if (!hazardous(tank.hazard) && !hazardous(source?.hazard)) continue;
       emit({

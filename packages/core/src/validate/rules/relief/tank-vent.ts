@@ -22,9 +22,11 @@ export const rule: Rule = {
   skipReason: ({ pack }) => (pack.reliefSystems ? undefined : "the rule pack has no reliefSystems section"),
   check({ design, index, pack }, emit) {
     const limit = pack.reliefSystems!.atmosphericTankPressure;
-    for (const tank of design.equipment) {
+    const equipment = design.equipment;
+    for (let i = 0; i < equipment.length; i++) {
+      const tank = equipment[i]!;
       if (!isAtmosphericTank(tank, limit)) continue;
-      const refs = index.endsAtEquipment.get(tank.tag) ?? [];
+      const refs = index.endsAt(index.equipmentKey[i]!);
       const venting = refs.some(
         (r) =>
           r.line.service === "vent" ||
