@@ -102,11 +102,13 @@ export function importEquipment(ctx: ImportContext): EquipmentResult {
     }
     if (tag !== p.raw) ctx.rename(p.el, p.raw ?? "", tag);
     const name = genericAttr(p.el, "EquipmentDescriptionAssignmentClass", "Description");
-    const pressure = conditionValue(ctx, p.el, designPressureOf(p.el));
-    const temperature = conditionValue(ctx, p.el, designTemperatureOf(p.el));
+    const ownPressure = conditionValue(ctx, p.el, designPressureOf(p.el));
+    const ownTemperature = conditionValue(ctx, p.el, designTemperatureOf(p.el));
     // The element forms of the conditions are in the design when their value is.
-    if (pressure !== undefined) ctx.consume(firstNamed(p.el, "MaximumDesignPressure", "DesignPressure"));
-    if (temperature !== undefined) ctx.consume(firstNamed(p.el, "MaximumDesignTemperature", "DesignTemperature"));
+    if (ownPressure !== undefined) ctx.consume(firstNamed(p.el, "MaximumDesignPressure", "DesignPressure"));
+    if (ownTemperature !== undefined) ctx.consume(firstNamed(p.el, "MaximumDesignTemperature", "DesignTemperature"));
+    const pressure = foldedCondition(ctx, p.el, tag, ownPressure, PRESSURE);
+    const temperature = foldedCondition(ctx, p.el, tag, ownTemperature, TEMPERATURE);
     const eq: ImportedEquipment = {
       el: p.el,
       tag,
@@ -174,6 +176,75 @@ function collectNozzles(
       collectNozzles(ctx, child, eq, ids, nozzles, byElement);
     }
   }
+}
+
+interface ConditionKind {
+  readonly what: "pressure" | "temperature";
+  readonly unit: string;
+  readonly read: (el: XmlElement) => Condition;
+  readonly elements: readonly string[];
+}
+const PRESSURE: ConditionKind = {
+  what: "pressure",
+  unit: "barg",
+  read: designPressureOf,
+  elements: ["MaximumDesignPressure", "DesignPressure"],
+};
+const TEMPERATURE: ConditionKind = {
+  what: "temperature",
+  unit: "°C",
+  read: designTemperatureOf,
+  elements: ["MaximumDesignTemperature", "DesignTemperature"],
+};
+
+/** Sub-equipment folded into `el` (chambers, agitators...), at any depth. */
+function foldedParts(el: XmlElement): XmlElement[] {
+  return el.children.filter((c) => c.name === "Equipment").flatMap((c) => [c, ...foldedParts(c)]);
+}
+
+/**
+ * The equipment's design condition when its folded parts write one (DEXPI puts a vessel's design
+ * pressure and temperature on its Chamber): the highest of theirs when the equipment writes none,
+ * else its own, with a note for each part's value the design does not hold.
+ */
+function foldedCondition(
+  ctx: ImportContext,
+  el: XmlElement,
+  tag: string,
+  own: number | undefined,
+  kind: ConditionKind,
+): number | undefined {
+  const parts = foldedParts(el).flatMap((part) => {
+    const value = conditionValue(ctx, part, kind.read(part));
+    return value === undefined ? [] : [{ part, value }];
+  });
+  const highest = parts.reduce<(typeof parts)[number] | undefined>(
+    (a, b) => (a && a.value >= b.value ? a : b),
+    undefined,
+  );
+  if (own !== undefined || highest === undefined) {
+    for (const { part, value } of parts) {
+      if (value !== own)
+        ctx.note(
+          part,
+          `${describe(part)}'s design ${kind.what} ${value} ${kind.unit} is not in the design: ${tag} writes its own (${own} ${kind.unit}), and the contract holds one per equipment`,
+        );
+    }
+    return own;
+  }
+  for (const { part, value } of parts) {
+    if (value === highest.value) ctx.consume(firstNamed(part, ...kind.elements));
+    else
+      ctx.note(
+        part,
+        `${describe(part)}'s design ${kind.what} ${value} ${kind.unit} is below ${tag}'s, which is the highest of its parts (${highest.value} ${kind.unit})`,
+      );
+  }
+  ctx.note(
+    el,
+    `design ${kind.what} of ${tag} (${highest.value} ${kind.unit}) taken from ${describe(highest.part)}, folded into it`,
+  );
+  return highest.value;
 }
 
 /** The tag as the file writes it: TagName, else prefix + sequence number (+ suffix), else a "Tag" attribute. */

@@ -180,3 +180,40 @@ describe("trip conditions on the signal lines into a switch (P&ID Toolbox, DEXPI
     ]);
   });
 });
+
+describe("design conditions written on a vessel's chambers (E02V01-VER)", () => {
+  // DEXPI writes a tank's design pressure and temperature on its Chamber sub-equipment. Before, the
+  // chambers were folded into the tank and their conditions dropped without a word.
+  const chamber = (id: string, barg: string, celsius: string) =>
+    `<Equipment ID="${id}" ComponentClass="Chamber">
+      <GenericAttributes Set="DexpiAttributes">
+        <GenericAttribute Name="UpperLimitDesignPressure" Value="${barg}" Format="double" Units="BarGauge"/>
+        <GenericAttribute Name="UpperLimitDesignTemperature" Value="${celsius}" Format="double" Units="DegreeCelsius"/>
+      </GenericAttributes>
+    </Equipment>`;
+  const tank = (own: string) =>
+    file(
+      `<Equipment ID="TANK" ComponentClass="Tank" TagName="T4750">${own}${chamber("C1", "0.1", "100")}${chamber("C2", "3", "80")}</Equipment>`,
+      "DEXPI Test",
+    );
+
+  it("gives the tank the highest of its chambers' and says where each value went", () => {
+    const { design, report } = imported(tank(""));
+    expect(design.equipment.map((e) => [e.tag, e.designPressure, e.designTemperature])).toEqual([["T-4750", 3, 100]]);
+    expect(report.notes.filter((n) => /design (pressure|temperature)/.test(n.note)).map((n) => n.note)).toEqual([
+      "Equipment C1 (Chamber)'s design pressure 0.1 barg is below T-4750's, which is the highest of its parts (3 barg)",
+      "design pressure of T-4750 (3 barg) taken from Equipment C2 (Chamber), folded into it",
+      "Equipment C2 (Chamber)'s design temperature 80 °C is below T-4750's, which is the highest of its parts (100 °C)",
+      "design temperature of T-4750 (100 °C) taken from Equipment C1 (Chamber), folded into it",
+    ]);
+  });
+
+  it("keeps the tank's own condition and notes a chamber's other value", () => {
+    const own = `<GenericAttributes Set="DexpiAttributes"><GenericAttribute Name="DesignPressure" Value="5" Units="barg"/></GenericAttributes>`;
+    const { design, report } = imported(tank(own));
+    expect(design.equipment[0]?.designPressure).toBe(5);
+    expect(report.notes.map((n) => n.note)).toContain(
+      "Equipment C2 (Chamber)'s design pressure 3 barg is not in the design: T-4750 writes its own (5 barg), and the contract holds one per equipment",
+    );
+  });
+});
