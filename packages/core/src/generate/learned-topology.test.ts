@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { withConventionalNozzles } from "../design/nozzle-convention.js";
+import { parseDesign } from "../design/parse.js";
 import { DEFAULT_RULE_PACK } from "../design/rule-pack.js";
 import type { GenerationRequest, PlantDesignInput } from "../design/types.js";
 import { EQUIPMENT_TYPES } from "../design/vocabulary.js";
@@ -9,6 +10,7 @@ import { fromModelFiles, type GanModel, loadModel, modelLayout } from "../gan/mo
 import { type TopologyModel, topologyModelOf } from "../gan/topology/model-io.js";
 import { defaultSlotGraphSpec } from "../gan/topology/spec.js";
 import { createTopologyTrainer, type TopologyTrainer } from "../gan/topology/training.js";
+import { layoutFreeErrorCount } from "../gan/topology/validity-reward.js";
 import { decodeLatent } from "./latent.js";
 import { learnedTopology, requiredCounts, TOPOLOGY_LATENT_KEY } from "./learned-topology.js";
 import { generateCandidates } from "./pipeline.js";
@@ -76,6 +78,28 @@ describe("learned topology source", () => {
     const replay = source.propose(request, 11, DEFAULT_RULE_PACK, { latent });
     expect(replay.equipment).toEqual(a.equipment);
     expect(replay.lines).toEqual(a.lines);
+  });
+
+  it("screens its draws by the layout-free rules, keeping a draw that its latent and seed replay", () => {
+    const errorsOf = (d: PlantDesignInput) => {
+      const parsed = parseDesign(d);
+      if (!parsed.success) throw new Error("a proposal does not parse");
+      return layoutFreeErrorCount(parsed.data, DEFAULT_RULE_PACK);
+    };
+    const once = learnedTopology(model, { screenDraws: 1 });
+    const screened = learnedTopology(model, { screenDraws: 6 });
+    let [first, kept] = [0, 0];
+    for (const seed of [1, 2, 3, 4, 5]) {
+      const a = errorsOf(once.propose(request, seed, DEFAULT_RULE_PACK));
+      const design = screened.propose(request, seed, DEFAULT_RULE_PACK);
+      const b = errorsOf(design);
+      expect(b).toBeLessThanOrEqual(a);
+      [first, kept] = [first + a, kept + b];
+      const latent = decodeLatent(String((design.metadata as Record<string, unknown>)[TOPOLOGY_LATENT_KEY]))!;
+      const replay = screened.propose(request, seed, DEFAULT_RULE_PACK, { latent });
+      expect(replay.lines).toEqual(design.lines);
+    }
+    expect(kept).toBeLessThan(first);
   });
 
   it("places the nozzles on the request's own grid, the one the router uses", () => {

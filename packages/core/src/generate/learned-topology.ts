@@ -11,12 +11,17 @@
  */
 
 import { withConventionalNozzles } from "../design/nozzle-convention.js";
-import type { GenerationRequest, PlantDesignInput } from "../design/types.js";
+import { parseDesign } from "../design/parse.js";
+import type { GenerationRequest, PlantDesignInput, RulePack } from "../design/types.js";
 import { EQUIPMENT_TYPES } from "../design/vocabulary.js";
 import { conditionVector } from "../gan/condition.js";
+import { sampleLatent } from "../gan/models.js";
 import { applyContractMasks } from "../gan/topology/contract-masks.js";
 import { decodeSlotGraph } from "../gan/topology/decode.js";
 import { generateSlotGraphs, type TopologyModel } from "../gan/topology/model-io.js";
+import type { SlotGraph } from "../gan/topology/spec.js";
+import { layoutFreeErrorCount } from "../gan/topology/validity-reward.js";
+import { deriveSeed } from "../gan/training.js";
 import { PipelineError } from "./errors.js";
 import { encodeLatent } from "./latent.js";
 import type { TopologySource } from "./topology-source.js";
@@ -55,7 +60,20 @@ export interface LearnedTopologyOptions {
    * model-io.ts). Default true; false shows what the model draws without it: eval reports both.
    */
   readonly observedOnly?: boolean;
+  /**
+   * Draws per proposal (default SCREEN_DRAWS): where a draw breaks one of the validator's layout-free
+   * rules (piping, control, consistency), the next draw takes a fresh latent, with the same seed for
+   * the discrete noise; the first draw with no such error is kept, else the one with the fewest.
+   * 1 shows the generator's first draw alone (eval's raw validity). A given latent is drawn once.
+   */
+  readonly screenDraws?: number;
 }
+
+/**
+ * A hand-written screen over the learned draws, as a serious user would run it: a P&ID that breaks
+ * a topology rule gets no layout. Measured in topology/README.md "Screened draws".
+ */
+export const SCREEN_DRAWS = 4;
 
 /** A TopologySource over a trained topology generator. */
 export function learnedTopology(model: TopologyModel, options: LearnedTopologyOptions = {}): TopologySource {
@@ -71,40 +89,83 @@ export function learnedTopology(model: TopologyModel, options: LearnedTopologyOp
           `the request asks for ${total} items; the learned topology generator holds at most ${spec.nMax} (train a model with a larger nMax, or use --topology designer)`,
         );
       }
-      const latent = given?.latent;
-      const { graphs, latents } = generateSlotGraphs(model, [conditionVector(request)], {
-        seed,
-        truncation: request.truncation ?? 1,
-        ...(options.constrained === false ? {} : { required }),
-        sampleNoise: options.sampleNoise ?? true,
-        ...(options.noiseScale === undefined ? {} : { noiseScale: options.noiseScale }),
-        ...(options.observedOnly === undefined ? {} : { observedOnly: options.observedOnly }),
-        ...(latent ? { latents: [Float32Array.from(latent)] } : {}),
-      });
+      const truncation = request.truncation ?? 1;
       const masked = options.contractMasks ?? true;
-      const graph = masked ? applyContractMasks(graphs[0]!, spec, pack).graph : graphs[0]!;
-      const design = decodeSlotGraph(graph, spec, {
-        processClass: request.processClass,
-        site: request.site,
-        id: `generated-${request.processClass}-${seed}`,
-        seed,
-        contract: masked,
-        ...(pack.control ? { maxPathHops: pack.control.maxPathHops } : {}),
-      });
-      // The expansion says which nozzles exist, not where: place them on the shell by convention,
-      // as the DEXPI importer does, so that no two lines start at one point. On the request's own
-      // site, whose grid the router will use: each nozzle gets a grid node of its own on that grid.
-      const site = structuredClone(request.site) as PlantDesignInput["site"];
-      return {
-        ...withConventionalNozzles({ ...design, site }),
-        site,
-        metadata: {
-          ...design.metadata,
-          generator: "plantgan-topology-gan",
+      const draw = (latent: Float32Array): PlantDesignInput => {
+        const { graphs } = generateSlotGraphs(model, [conditionVector(request)], {
           seed,
-          [TOPOLOGY_LATENT_KEY]: encodeLatent(Array.from(latents[0]!)),
-        },
-      } as PlantDesignInput;
+          truncation,
+          ...(options.constrained === false ? {} : { required }),
+          sampleNoise: options.sampleNoise ?? true,
+          ...(options.noiseScale === undefined ? {} : { noiseScale: options.noiseScale }),
+          ...(options.observedOnly === undefined ? {} : { observedOnly: options.observedOnly }),
+          latents: [latent],
+        });
+        return expand(graphs[0]!, latent, request, seed, pack, masked);
+      };
+      if (given?.latent) return draw(Float32Array.from(given.latent));
+      // Draw k's latent comes from its own seed (draw 0: the seed itself, as without a screen); the
+      // discrete noise keeps the candidate's seed, so the kept latent and seed replay the kept draw.
+      const draws = Math.max(1, options.screenDraws ?? SCREEN_DRAWS);
+      let best: { design: PlantDesignInput; errors: number } | undefined;
+      for (let k = 0; k < draws; k++) {
+        const design = draw(
+          latentOf(model.config.model.latentSize, k === 0 ? seed : deriveSeed(seed, 70_000 + k), truncation),
+        );
+        if (draws === 1) return design;
+        const errors = topologyErrors(design, pack);
+        if (!best || errors < best.errors) best = { design, errors };
+        if (errors === 0) break;
+      }
+      return best!.design;
     },
   };
+
+  /** The sampled graph as a design: contract masks, the documented expansion, nozzles placed. */
+  function expand(
+    sampled: SlotGraph,
+    latent: Float32Array,
+    request: GenerationRequest,
+    seed: number,
+    pack: RulePack,
+    masked: boolean,
+  ): PlantDesignInput {
+    const graph = masked ? applyContractMasks(sampled, spec, pack).graph : sampled;
+    const design = decodeSlotGraph(graph, spec, {
+      processClass: request.processClass,
+      site: request.site,
+      id: `generated-${request.processClass}-${seed}`,
+      seed,
+      contract: masked,
+      ...(pack.control ? { maxPathHops: pack.control.maxPathHops } : {}),
+    });
+    // The expansion says which nozzles exist, not where: place them on the shell by convention,
+    // as the DEXPI importer does, so that no two lines start at one point. On the request's own
+    // site, whose grid the router will use: each nozzle gets a grid node of its own on that grid.
+    const site = structuredClone(request.site) as PlantDesignInput["site"];
+    return {
+      ...withConventionalNozzles({ ...design, site }),
+      site,
+      metadata: {
+        ...design.metadata,
+        generator: "plantgan-topology-gan",
+        seed,
+        [TOPOLOGY_LATENT_KEY]: encodeLatent(Array.from(latent)),
+      },
+    } as PlantDesignInput;
+  }
+}
+
+/** The latent `generateSlotGraphs` draws for a seed (models.ts sampleLatent), as an array. */
+function latentOf(size: number, seed: number, truncation: number): Float32Array {
+  const z = sampleLatent(1, size, seed, truncation);
+  const values = z.dataSync() as Float32Array;
+  z.dispose();
+  return values;
+}
+
+/** Error findings of the validator's layout-free rules on a proposal; one that does not parse counts as the most. */
+function topologyErrors(design: PlantDesignInput, pack: RulePack): number {
+  const parsed = parseDesign(design);
+  return parsed.success ? layoutFreeErrorCount(parsed.data, pack) : Number.POSITIVE_INFINITY;
 }
