@@ -5,9 +5,11 @@
  *   designer → layout generator → legalise → route → validate → rank   (today's default)
  *   learned  → layout generator → legalise → route → validate → rank   (the topology GAN)
  *
- *   npx tsx --conditions=@plantgan/source packages/core/bench/pipeline.bench.ts [--requests N] [--count C] [--topology DIR] [--size small] [--split val|test] [--sources designer,learned]
+ *   npx tsx --conditions=@plantgan/source packages/core/bench/pipeline.bench.ts [--requests N] [--count C] [--topology DIR] [--size small] [--split val|test] [--sources designer,learned] [--model DIR] [--screen-draws N]
  *
- * The layout generator is the shipped model (datasets/models/default). The learned source uses the
+ * The layout generator is the shipped model (datasets/models/default), or the one in --model DIR. The
+ * learned source screens its draws as generation does (SCREEN_DRAWS; --screen-draws 1: first draws
+ * alone). It uses the
  * topology generator in DIR (a folder holding topology.json and the stage folders, as `plantgan
  * train` writes under <model>/topology/); without --topology, the shipped model's topology/ when it
  * has one, else a freshly initialised generator of the named size. An untrained generator draws far
@@ -56,7 +58,7 @@ import {
 } from "../src/gan/topology/model-io.js";
 import { defaultSlotGraphSpec } from "../src/gan/topology/spec.js";
 import { createTopologyTrainer } from "../src/gan/topology/training.js";
-import { learnedTopology } from "../src/generate/learned-topology.js";
+import { learnedTopology, SCREEN_DRAWS } from "../src/generate/learned-topology.js";
 import { generateCandidates } from "../src/generate/pipeline.js";
 import { designerTopology, type TopologySource } from "../src/generate/topology-source.js";
 import { splitRequests } from "./split-requests.js";
@@ -69,6 +71,8 @@ const { values } = parseArgs({
     size: { type: "string", default: "small" },
     split: { type: "string", default: "val" },
     sources: { type: "string", default: "designer,learned" },
+    model: { type: "string" },
+    "screen-draws": { type: "string" },
   },
 });
 if (values.split !== "val" && values.split !== "test") throw new Error("--split must be val or test");
@@ -81,7 +85,9 @@ const requestCount = Number(values.requests);
 const count = Number(values.count);
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "../../..");
-const modelDir = join(root, "datasets/models/default");
+const modelDir = values.model ?? join(root, "datasets/models/default");
+// The learned source as generation runs it (its screen of SCREEN_DRAWS), or --screen-draws N (1: first draws alone).
+const screenDraws = values["screen-draws"] === undefined ? SCREEN_DRAWS : Number(values["screen-draws"]);
 
 async function shippedLayoutModel(topology: TopologyModel): Promise<GanModel> {
   const info = JSON.parse(readFileSync(join(modelDir, "plantgan-model.json"), "utf8"));
@@ -148,7 +154,10 @@ console.log(
 const rows = sourceNames.map((name) =>
   name === "designer"
     ? (["designer", time(requests, model, designerTopology)] as const)
-    : ([`learned (${label})`, time(requests, model, learnedTopology(topology))] as const),
+    : ([
+        `learned (${label}, ${screenDraws} draws)`,
+        time(requests, model, learnedTopology(topology, { screenDraws })),
+      ] as const),
 );
 console.log("| topology source | candidates | valid | seconds | candidates/s |");
 console.log("|---|---|---|---|---|");
