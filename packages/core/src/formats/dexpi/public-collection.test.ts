@@ -14,6 +14,13 @@ const file = (body: string, system = "AutoCAD PnID") => `<?xml version="1.0" enc
 </PlantModel>`;
 const centreLine = (points: number[][]) =>
   `<CenterLine NumPoints="${points.length}">${points.map(([x, y]) => `<Coordinate X="${x}" Y="${y}" Z="0"/>`).join("")}</CenterLine>`;
+/** A piping system of one segment: its tag (if any), its connection, its centre line and what it holds. */
+const system = (id: string, tag: string | undefined, connection: string, points: number[][], inside = "") =>
+  `<PipingNetworkSystem ID="SYS-${id}">
+    <PipingNetworkSegment ID="${id}" ComponentClass="PipingNetworkSegment"${tag ? ` TagName="${tag}"` : ""}>
+      <Connection ${connection}/>${centreLine(points)}${inside}
+    </PipingNetworkSegment>
+  </PipingNetworkSystem>`;
 
 function imported(xml: string) {
   const r = importDexpi(xml);
@@ -26,24 +33,14 @@ describe("a local gauge's leader drawn to the start of a pipe (I07V01_AUD)", () 
   // The pipe's FromID names the leader segment, and the leader runs from the gauge to the pipe. Before,
   // the two were joined into one chain that ended at the gauge, and the pipe was refused as "not a line".
   const GAUGE_ON_PIPE = file(`
-  <PipingNetworkSystem ID="SYS-LEAD">
-    <PipingNetworkSegment ID="LEAD" ComponentClass="PipingNetworkSegment">
-      <Connection FromID="PI" ToID="PIPE"/>
-      ${centreLine([
-        [110, 54],
-        [110, 0],
-      ])}
-    </PipingNetworkSegment>
-  </PipingNetworkSystem>
-  <PipingNetworkSystem ID="SYS-PIPE">
-    <PipingNetworkSegment ID="PIPE" ComponentClass="PipingNetworkSegment" TagName="?-?-?-007">
-      <Connection FromID="LEAD"/>
-      ${centreLine([
-        [30, 0],
-        [190, 0],
-      ])}
-    </PipingNetworkSegment>
-  </PipingNetworkSystem>
+  ${system("LEAD", undefined, 'FromID="PI" ToID="PIPE"', [
+    [110, 54],
+    [110, 0],
+  ])}
+  ${system("PIPE", "?-?-?-007", 'FromID="LEAD"', [
+    [30, 0],
+    [190, 0],
+  ])}
   <InstrumentationLoopFunction ID="LF" TagName="043"/>
   <ProcessInstrumentationFunction ID="PI" ComponentClass="ProcessInstrumentationFunction" TagName="PI-043">
     <Position><Location X="110" Y="80" Z="0"/></Position>
@@ -59,17 +56,18 @@ describe("a local gauge's leader drawn to the start of a pipe (I07V01_AUD)", () 
 });
 
 describe("a segment end that names a flow arrow drawn in the segment (I07V01_AUD)", () => {
-  const ARROW_END = file(`
-  <PipingNetworkSystem ID="SYS">
-    <PipingNetworkSegment ID="SEG" ComponentClass="PipingNetworkSegment" TagName="?-?-?-042">
-      <Connection FromID="ARROW"/>
-      ${centreLine([
+  const ARROW_END = file(
+    system(
+      "SEG",
+      "?-?-?-042",
+      'FromID="ARROW"',
+      [
         [228, 172],
         [215, 172],
-      ])}
-      <PipeFlowArrow ID="ARROW" ComponentClass="FlowArrow"><Position><Location X="221" Y="172" Z="0"/></Position></PipeFlowArrow>
-    </PipingNetworkSegment>
-  </PipingNetworkSystem>`);
+      ],
+      `<PipeFlowArrow ID="ARROW" ComponentClass="FlowArrow"><Position><Location X="221" Y="172" Z="0"/></Position></PipeFlowArrow>`,
+    ),
+  );
 
   it("says the end names a drawing element, not an ID missing from the file", () => {
     const { design, report } = imported(ARROW_END);
@@ -87,16 +85,16 @@ describe("AutoCAD P&ID's size attribute (E06V02-AUD, P01V02-AUD)", () => {
   const size = (value: string) =>
     `<GenericAttributes Set="DexpiAttributes"><GenericAttribute Name="FunctionalObjectDescriptionAssignmentSize" Format="string" Value="${value}"/></GenericAttributes>`;
   const SIZED = file(`
-  <PipingNetworkSystem ID="SYS">
-    <PipingNetworkSegment ID="SEG" ComponentClass="PipingNetworkSegment" TagName="80-75HB13-BD-412">
-      ${size("80")}
-      <Connection FromID="N2"/>
-      ${centreLine([
-        [131, 375],
-        [180, 375],
-      ])}
-    </PipingNetworkSegment>
-  </PipingNetworkSystem>
+  ${system(
+    "SEG",
+    "80-75HB13-BD-412",
+    'FromID="N2"',
+    [
+      [131, 375],
+      [180, 375],
+    ],
+    size("80"),
+  )}
   <Equipment ID="P" ComponentClass="CentrifugalPump" TagName="P-4712">
     <Position><Location X="118" Y="375" Z="0"/></Position>
     <Nozzle ID="N2" ComponentClass="Nozzle" TagName="N-2">
