@@ -71,7 +71,7 @@ export interface LearnedTopologyOptions {
 
 /**
  * A hand-written screen over the learned draws, as a serious user would run it: a P&ID that breaks
- * a topology rule gets no layout. Measured in topology/README.md "Screened draws".
+ * a topology rule gets no layout. Measured in generate/README.md "Screened draws".
  */
 export const SCREEN_DRAWS = 4;
 
