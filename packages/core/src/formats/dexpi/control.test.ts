@@ -12,8 +12,7 @@ import { importDexpi } from "./index.js";
 import { drawnLetters, statedTrips } from "./stated-control.js";
 
 const FOLDERS = ["dexpi", "dexpi-testcases"];
-const FUNCTION_ELEMENTS =
-  /<(?:ProcessInstrumentationFunction|ProcessInstrument|InstrumentComponent) ([^>]*TagName="([^"]*)"[^>]*)>/g;
+const FUNCTION_ELEMENTS = /<(ProcessInstrumentationFunction|ProcessInstrument|InstrumentComponent)\b([^>]*?)(\/?)>/g;
 
 function files(): { name: string; text: string }[] {
   return FOLDERS.flatMap((folder) =>
@@ -24,14 +23,30 @@ function files(): { name: string; text: string }[] {
   );
 }
 
-/** Letters of each function's TagName ("PICSA 4712.02" → PICSA) or drawn label, comments and symbol templates left out. */
+/**
+ * Letters of each function: its drawn label, else its TagName's ("PICSA 4712.02" → PICSA), completed
+ * by its category, modifier and function letters when those say more (DEXPI 1.3 writes them there:
+ * TagName "L470103" with L + ICSA → LICSA; P&ID Toolbox writes no TagName). Comments and symbol
+ * templates left out; a function with neither TagName nor letter attributes is not counted.
+ */
 function functionLetters(text: string): string[] {
   const model = text.replace(/<!--[\s\S]*?-->/g, "").replace(/<ShapeCatalogue[\s>][\s\S]*?<\/ShapeCatalogue>/g, "");
   const drawn = drawnLetters(text);
-  return [...model.matchAll(FUNCTION_ELEMENTS)].map(
-    (m) =>
-      drawn.get(/\bID="([^"]*)"/.exec(m[1]!)?.[1] ?? "") ?? /^[A-Za-z]+/.exec(m[2]!.trim())?.[0]?.toUpperCase() ?? "",
-  );
+  return [...model.matchAll(FUNCTION_ELEMENTS)].flatMap((m) => {
+    const [open, name, attrs, selfClosing] = m as unknown as [string, string, string, string];
+    const body = selfClosing ? "" : model.slice(m.index + open.length, model.indexOf(`</${name}>`, m.index));
+    const generic = (n: string) => new RegExp(`Name\\s*=\\s*"${n}"[^>]*?Value\\s*=\\s*"([^"]*)"`).exec(body)?.[1] ?? "";
+    const tagName = /\bTagName\s*=\s*"([^"]*)"/.exec(attrs)?.[1];
+    const written = /^[A-Za-z]+/.exec(tagName?.trim() ?? "")?.[0]?.toUpperCase() ?? "";
+    const attributed = ["Category", "Modifier", "s"]
+      .map((k) => generic(`ProcessInstrumentationFunction${k}AssignmentClass`))
+      .join("")
+      .toUpperCase()
+      .replace(/[^A-Z]/g, "");
+    if (tagName === undefined && attributed === "") return [];
+    const own = attributed.length > written.length && attributed.startsWith(written) ? attributed : written;
+    return [drawn.get(/\bID\s*=\s*"([^"]*)"/.exec(attrs)?.[1] ?? "") ?? own];
+  });
 }
 
 describeWithFixtures("control loops and interlocks of every public DEXPI 1.x test case", () => {
@@ -43,8 +58,13 @@ describeWithFixtures("control loops and interlocks of every public DEXPI 1.x tes
     const letters = functionLetters(text);
     const controllers = letters.filter((l) => l.slice(1).includes("C") && !l.endsWith("V")).length;
     const stated = statedTrips(text);
+    // A switch whose signal lines state its conditions trips once per condition (I08V01-VER: US-047 at LL and HH).
+    const onLines = stated.filter((t) => t.by === "signal lines");
     const tripFunctions =
-      letters.filter((l) => /[SZ]/.test(l.slice(1))).length + stated.filter((t) => t.by === "signal part").length;
+      letters.filter((l) => /[SZ]/.test(l.slice(1))).length +
+      stated.filter((t) => t.by === "signal part").length +
+      onLines.length -
+      new Set(onLines.map((t) => t.id)).size;
     const refusedLoops = r.report.unmapped.filter((u) => u.element === "ControlLoop");
     const refusedInterlocks = r.report.unmapped.filter((u) => u.element === "Interlock");
     for (const u of [...refusedLoops, ...refusedInterlocks]) expect(u.reason).toMatch(/\S{3}/);
