@@ -68,10 +68,17 @@ import { selectBackend } from "../src/gan/backend.js";
 import { CONDITION_LAYOUT, COUNT_SCALE, conditionVector } from "../src/gan/condition.js";
 import { requestFromDesign } from "../src/gan/metrics.js";
 import { decodeSlotGraph } from "../src/gan/topology/decode.js";
+import { encodeSlotGraphWithLosses } from "../src/gan/topology/encode.js";
 import { generateSlotGraphs, type TopologyModel, topologyModelOf } from "../src/gan/topology/model-io.js";
-import { observeRowMotifs } from "../src/gan/topology/row-motifs.js";
-import { defaultSlotGraphSpec, type SlotGraph } from "../src/gan/topology/spec.js";
-import { compactSlotGraph, createTopologyTrainer, type TopologyTrainerInput } from "../src/gan/topology/training.js";
+import { observeRowMotifs, type RowMotifs } from "../src/gan/topology/row-motifs.js";
+import type { MemberBranch } from "../src/gan/topology/spare-sets.js";
+import { defaultSlotGraphSpec } from "../src/gan/topology/spec.js";
+import {
+  type CompactSlotGraph,
+  compactSlotGraph,
+  createTopologyTrainer,
+  type TopologyTrainerInput,
+} from "../src/gan/topology/training.js";
 
 const { values } = parseArgs({
   options: {
@@ -90,6 +97,8 @@ const { values } = parseArgs({
     sequence: { type: "boolean", default: false },
     motifs: { type: "boolean", default: false },
     "spare-sets": { type: "boolean", default: false },
+    "plain-table": { type: "boolean", default: false },
+    control: { type: "boolean", default: false },
   },
 });
 const SIZES: Record<string, TopologyTrainerInput> = {
@@ -124,7 +133,8 @@ const spec = defaultSlotGraphSpec(Number(values.nmax), { spareSets });
 
 /** The house's variant of a split: kept designs and graphs, first `most` per class, and the tally of what was left out. */
 function variantOf(designs: readonly Design[], most: number) {
-  const kept: { design: Design; graph: SlotGraph }[] = [];
+  // Compact graphs: a dense one is ~7.5 MB at nMax 48, and two sets of 1,416 do not fit in memory.
+  const kept: { design: Design; graph: CompactSlotGraph; memberBranches: readonly MemberBranch[] }[] = [];
   const tally: Record<string, Record<string, number>> = {};
   for (const d of designs) {
     const t = tally[d.processClass] ?? { read: 0, kept: 0 };
@@ -137,7 +147,7 @@ function variantOf(designs: readonly Design[], most: number) {
       continue;
     }
     t.kept!++;
-    kept.push(item);
+    kept.push({ ...item, graph: compactSlotGraph(item.graph, spec) });
   }
   return { kept, tally };
 }
@@ -184,8 +194,9 @@ function recorded(name: string, source: TopologySourceFunction): TopologySourceF
   };
 }
 
-/** The topology GAN as an eval source: the request's condition, one sample, decoded. */
+/** The topology GAN as an eval source: the request's condition, one sample, decoded (its sets' members as its table has them). */
 function learnedSource(model: TopologyModel, requireTypes = false): TopologySourceFunction {
+  const branches = model.config.model.rowMotifs?.branches;
   return (request, s) => {
     const c = conditionVector(request);
     const required = EQUIPMENT_TYPES.map((_, t) => Math.round(c[CONDITION_LAYOUT.counts + t]! * COUNT_SCALE));
@@ -195,6 +206,7 @@ function learnedSource(model: TopologyModel, requireTypes = false): TopologySour
       site: request.site,
       id: `house-${s}`,
       seed: s,
+      ...(branches ? { memberBranches: branches } : {}),
     });
   };
 }
@@ -216,26 +228,62 @@ const rates: TopologyTrainerInput = {
   criticLearningRate: Number(values["d-lr"]),
   emaDecay: Number(values.ema),
 };
-const graphs = train.kept.map(({ graph }) => compactSlotGraph(graph, spec));
-// --motifs as topology-training-run.ts topologyTrainingSetup: the row-motif table of the house
-// graphs, the heads starting at its frequencies; "untrained" is that setup before its first step.
+// --motifs as topology-training-run.ts topologyTrainingSetup: the row-motif table of the graphs,
+// the heads starting at its frequencies; "untrained" is that setup before its first step. The table
+// also keeps what the sets' further members held (spare sets) and the fewest lines each line row's
+// ends had, unless --plain-table (the table before them).
 if (values.sequence && values.motifs) throw new Error("--sequence and --motifs are two heads: pick one");
-const head: TopologyTrainerInput = values.sequence
-  ? { attachmentSequence: true }
-  : values.motifs
-    ? { rowMotifs: observeRowMotifs(graphs, spec, size.skeletonGroups) }
-    : {};
-const trainer = createTopologyTrainer(spec, { ...size, ...rates, ...head }, seed);
-const untrained = createTopologyTrainer(spec, { ...size, ...rates, ...head }, seed);
-if (values.motifs) for (const t of [trainer, untrained]) t.setOutputPriors(graphs);
-untrained.observe(graphs);
-const epochs = Number(values.epochs);
-for (let e = 0; e < epochs; e++) {
-  const summary = trainer.epoch(graphs, Number(values.batch));
-  console.log(
-    `epoch ${summary.epoch}: ${summary.steps} steps, ${summary.seconds.toFixed(0)} s, d_loss ${summary.mean.d_loss.toFixed(3)} W ${summary.mean.wasserstein.toFixed(3)} count ${summary.mean.count.toFixed(3)}`,
-  );
+function setup(items: readonly { graph: CompactSlotGraph; memberBranches: readonly MemberBranch[] }[]) {
+  const graphs = items.map(({ graph }) => graph);
+  const table = (): RowMotifs =>
+    observeRowMotifs(
+      graphs,
+      spec,
+      size.skeletonGroups,
+      values["plain-table"] ? {} : { memberBranches: items.flatMap((i) => i.memberBranches), endLines: true },
+    );
+  const head: TopologyTrainerInput = values.sequence
+    ? { attachmentSequence: true }
+    : values.motifs
+      ? { rowMotifs: table() }
+      : {};
+  const make = () => {
+    const t = createTopologyTrainer(spec, { ...size, ...rates, ...head }, seed);
+    if (values.motifs) t.setOutputPriors(graphs);
+    t.observe(graphs);
+    return t;
+  };
+  return { graphs, make };
 }
+function fit(
+  name: string,
+  graphs: ReturnType<typeof setup>["graphs"],
+  trainer: ReturnType<typeof createTopologyTrainer>,
+) {
+  for (let e = 0; e < Number(values.epochs); e++) {
+    const summary = trainer.epoch(graphs, Number(values.batch));
+    console.log(
+      `${name} epoch ${summary.epoch}: ${summary.steps} steps, ${summary.seconds.toFixed(0)} s, d_loss ${summary.mean.d_loss.toFixed(3)} W ${summary.mean.wasserstein.toFixed(3)} count ${summary.mean.count.toFixed(3)}`,
+    );
+  }
+}
+const house = setup(train.kept);
+const trainer = house.make();
+const untrained = house.make();
+fit("house", house.graphs, trainer);
+// --control: the same setup and training on the same designs as the designer drew them (before the
+// house's rewrite): what the code alone gives.
+const originals = new Map(values.control ? readSplit("train").map((d) => [d.id, d]) : []);
+const control = values.control
+  ? setup(
+      train.kept.map(({ design }) => {
+        const { graph, memberBranches = [] } = encodeSlotGraphWithLosses(originals.get(design.id)!, spec);
+        return { graph: compactSlotGraph(graph, spec), memberBranches };
+      }),
+    )
+  : undefined;
+const controlTrainer = control?.make();
+if (control && controlTrainer) fit("control", control.graphs, controlTrainer);
 
 t0 = performance.now();
 const rows = await evaluateTopologySources(
@@ -243,6 +291,9 @@ const rows = await evaluateTopologySources(
     model: recorded("model", learnedSource(topologyModelOf(trainer))),
     "model, types required": recorded("model, types required", learnedSource(topologyModelOf(trainer), true)),
     "untrained weights": recorded("untrained weights", learnedSource(topologyModelOf(untrained))),
+    ...(controlTrainer
+      ? { "control (designer's designs)": recorded("control", learnedSource(topologyModelOf(controlTrainer))) }
+      : {}),
     designer: recorded("designer", designerSource),
     retrieval: recorded("retrieval", retrievalSource(train.kept.map(({ design }) => design))),
   },
@@ -272,3 +323,4 @@ for (const [name, designs] of made) {
 }
 trainer.dispose();
 untrained.dispose();
+controlTrainer?.dispose();

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { parseDesign } from "../design/parse.js";
 import type { Design } from "../design/types.js";
 import { branchLine, isNozzleEnd } from "../design/types.js";
-import { defaultSlotGraphSpec } from "../gan/topology/spec.js";
+import { defaultSlotGraphSpec, requireGroup } from "../gan/topology/spec.js";
 import { conventionVerdicts, followsPumpDischargeGauges } from "./conventions.js";
 import { applyHouseConventions, HOUSE_CONVENTIONS, type HouseConvention, houseVariant } from "./house-conventions.js";
 import { pumpGroups } from "./motifs.js";
@@ -136,5 +136,25 @@ describe("houseVariant", () => {
       if (d.processClass === "distillation") expect(item).toEqual({ skipped: "not_held" });
     }
     expect(reasons.has("breaks_convention")).toBe(true);
+  });
+
+  it("with spare sets, hands back what each set's further members held: their own gauge", () => {
+    const spec = defaultSlotGraphSpec(48, { spareSets: true });
+    const gauge = requireGroup(spec.edgeGroups, "line1.instrument.PI").offset + 1;
+    const kept = VAL.filter((d) => d.processClass === "tank_farm").flatMap((d) => {
+      const item = houseVariant(d, HOUSE_CONVENTIONS, spec);
+      return "design" in item ? [item] : [];
+    });
+    expect(kept.length).toBeGreaterThan(0);
+    for (const item of kept) {
+      // A pump set's discharge: the set's line and the member's branch each carry a PI.
+      const discharges = item.memberBranches.filter((b) => b.side === "from" && b.line.includes(gauge));
+      expect(discharges.length).toBeGreaterThan(0);
+      for (const b of discharges) expect(b.branch).toContain(gauge);
+    }
+    // One slot per item: no set, so nothing to hand back.
+    const farm = VAL.find((d) => d.processClass === "tank_farm")!;
+    const plain = houseVariant(farm, HOUSE_CONVENTIONS, defaultSlotGraphSpec());
+    expect("design" in plain && plain.memberBranches).toEqual([]);
   });
 });

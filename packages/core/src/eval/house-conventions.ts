@@ -15,6 +15,7 @@
 import type { Design, PlantDesignInput } from "../design/types.js";
 import { branchLine, isNozzleEnd } from "../design/types.js";
 import { encodeSlotGraphWithLosses } from "../gan/topology/encode.js";
+import type { MemberBranch } from "../gan/topology/spare-sets.js";
 import type { SlotGraph, SlotGraphSpec } from "../gan/topology/spec.js";
 import { stripLayout } from "../gan/topology.js";
 import { CONVENTIONS, type Convention, conventionVerdicts } from "./conventions.js";
@@ -160,7 +161,12 @@ function addPumpDischargeGauges(out: PlantDesignInput & { lines: LineInput[] }):
 
 /** A design of the house's variant of a dataset, with its slot graph; or why the design is left out. */
 export type HouseVariantItem =
-  | { readonly design: Design; readonly graph: SlotGraph }
+  | {
+      readonly design: Design;
+      readonly graph: SlotGraph;
+      /** With a spec's spareSets: what the sets' further members held (for observeRowMotifs). */
+      readonly memberBranches: readonly MemberBranch[];
+    }
   | { readonly skipped: "breaks_convention" | "not_held" | "too_large" };
 
 /**
@@ -180,7 +186,7 @@ export function houseVariant(
   const verdicts = conventionVerdicts(parsed);
   if (conventions.some((c) => verdicts[c] === false)) return { skipped: "breaks_convention" };
   if (parsed.equipment.length > spec.nMax) return { skipped: "too_large" };
-  const { graph, losses } = encodeSlotGraphWithLosses(parsed, spec);
+  const { graph, losses, memberBranches = [] } = encodeSlotGraphWithLosses(parsed, spec);
   if (Object.values(losses).some((n) => n > 0)) return { skipped: "not_held" };
-  return { design: parsed, graph };
+  return { design: parsed, graph, memberBranches };
 }

@@ -3,6 +3,8 @@ import { fileURLToPath } from "node:url";
 import { gunzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { type PlantDesignInput, parseDesign, RATINGS } from "../../design/index.js";
+import { applyHouseConventions } from "../../eval/house-conventions.js";
+import { controlValveStations } from "../../eval/motifs.js";
 import { validateDesign } from "../../validate/index.js";
 import { decodeSlotGraph } from "./decode.js";
 import { encodeSlotGraph } from "./encode.js";
@@ -76,6 +78,31 @@ describe("decodeSlotGraph", () => {
     expect(decodedBypass).toMatchObject({ from: { line: cv?.id }, to: { line: cv?.id }, size: 200 });
     const parsed = parseDesign(out);
     expect(parsed.success).toBe(true);
+  });
+
+  it("tees a bypass back into its control valve's line where that line tees into a header", () => {
+    // Water treatment: each filter's outlet with its flow control valve tees into the first
+    // filter's line; the house (eval/house-conventions.ts) adds blocks and a bypass around each
+    // valve. The bypass's far end follows the valve's line through its tee, so the first plain line
+    // at that item and mark is the header: the bypass is the second line of the valve's pair and
+    // tees into that pair's first line at both ends.
+    const plants = gunzipSync(readFileSync(VAL))
+      .toString("utf8")
+      .split("\n")
+      .filter((l) => l.includes('"water_treatment"'))
+      .slice(0, 5)
+      .map((l) => applyHouseConventions(JSON.parse(l) as PlantDesignInput, ["controlValveStations"]));
+    let teedValves = 0;
+    for (const d of plants) {
+      const valves = d.lines.filter((l) => l.components?.some((c) => c.type === "control_valve"));
+      teedValves += valves.filter((l) => "line" in l.to).length;
+      const parsed = parseDesign(decodeSlotGraph(encodeSlotGraph(d, spec), spec, context(d)));
+      if (!parsed.success) throw new Error(`${d.id} does not parse after the round trip`);
+      const stations = controlValveStations(parsed.data);
+      expect(stations).toHaveLength(valves.length);
+      expect(stations.filter((st) => !st.bypass || !st.blocksBothSides)).toEqual([]);
+    }
+    expect(teedValves).toBeGreaterThan(0);
   });
 
   it("expands random soft graphs (an untrained generator's output) into designs that parse", () => {

@@ -9,7 +9,7 @@
  */
 import type { PlantDesignInput, ProcessClass } from "../../design/index.js";
 import { EQUIPMENT_TAG_PREFIX, EQUIPMENT_TYPES, HAZARDS, LINE_SERVICES, RATINGS } from "../../design/index.js";
-import { expandSpareSets } from "./spare-sets.js";
+import { expandSpareSets, type MemberBranch } from "./spare-sets.js";
 import { edgeStride, RowWriter, type SlotGraph, type SlotGraphSpec } from "./spec.js";
 import {
   DN_STEPS,
@@ -60,6 +60,12 @@ export interface DecodeContext {
   readonly contract?: boolean;
   /** The pack's control.maxPathHops for `contract` (steps through lines and items); default 6. */
   readonly maxPathHops?: number;
+  /**
+   * With the spec's `spareSets`: the member branches the model's data held (its
+   * RowMotifs.branches), which the expansion gives the sets' members (spare-sets.ts). Absent: the
+   * hand-written branch.
+   */
+  readonly memberBranches?: readonly MemberBranch[];
 }
 
 /** The rows a generator outputs; condition is not read. */
@@ -118,7 +124,7 @@ const DEFAULT_MAX_PATH_HOPS = 6;
 export function decodeSlotGraph(graph: SlotGraphRows, spec: SlotGraphSpec, context: DecodeContext): PlantDesignInput {
   if (spec.spareSets) {
     // Each set slot becomes its members first (spare-sets.ts), then every slot is one item.
-    const expanded = expandSpareSets(graph, spec);
+    const expanded = expandSpareSets(graph, spec, context.memberBranches);
     return decodeSlotGraph(expanded.graph, expanded.spec, context);
   }
   const node = new RowWriter(spec.nodeGroups, graph.nodes, spec.nodeWidth);
@@ -539,8 +545,18 @@ function connectLines(
     set.add(id);
     taken.set(slot, set);
   };
+  // A second line of a pair teed at both ends is a bypass of the pair's first line (README "Inline
+  // components"): each of its ends tees into that line, which may itself tee into a header at the
+  // same mark (a control valve on a branch). The first line of its pair, by draft.
+  const firstOfPair = new Map<LineDraft, LineDraft>();
+  for (const d of drafts) {
+    if (d.block === 0 || !d.fromTee || !d.toTee) continue;
+    const first = drafts.find((p) => p.block === 0 && p.from === d.from && p.to === d.to);
+    if (first) firstOfPair.set(d, first);
+  }
   // Where every line ending at an item's mark is teed there, the first of them is the header: its
-  // end is the nozzle and the others tee into it (a generated graph can draw only tees; data never does).
+  // end is the nozzle and the others tee into it (a generated graph can draw only tees; data never
+  // does); a bypass is not a header while another line is there.
   const header = new Set<string>();
   const ending = new Map<string, LineDraft[]>();
   for (const d of drafts)
@@ -552,13 +568,16 @@ function connectLines(
     }
   for (const [key, group] of ending) {
     const side = key.startsWith("from") ? "from" : "to";
-    if (group.every((d) => (side === "from" ? d.fromTee : d.toTee))) header.add(`${side}:${drafts.indexOf(group[0]!)}`);
+    if (group.every((d) => (side === "from" ? d.fromTee : d.toTee)))
+      header.add(`${side}:${drafts.indexOf(group.find((d) => !firstOfPair.has(d)) ?? group[0]!)}`);
   }
   const teeAt = (d: LineDraft, side: "from" | "to"): boolean =>
     (side === "from" ? d.fromTee : d.toTee) && !header.has(`${side}:${drafts.indexOf(d)}`);
   const parentOf = (d: LineDraft, side: "from" | "to"): LineDraft | undefined => {
     const slot = side === "from" ? d.from : d.to;
     const mark = side === "from" ? d.fromNozzle : d.toNozzle;
+    const first = firstOfPair.get(d);
+    if (first && mark === (side === "from" ? first.fromNozzle : first.toNozzle)) return first;
     if (mark === undefined) return undefined;
     const candidates = drafts.filter(
       (p) =>

@@ -13,7 +13,7 @@ import {
   RATINGS,
 } from "../../design/index.js";
 import { conditionVector } from "../condition.js";
-import { collapseSpareSets } from "./spare-sets.js";
+import { collapseSpareSets, type MemberBranch } from "./spare-sets.js";
 import {
   edgeStride,
   emptySlotGraph,
@@ -90,6 +90,8 @@ export interface EncodeResult {
   /** Equipment tag of each slot, in slot order (a spare set's slot: its first member's). */
   readonly slots: readonly string[];
   readonly losses: EncodeLosses;
+  /** With the spec's `spareSets`: what the sets' further members held on the sets' lines (spare-sets.ts MemberBranch). */
+  readonly memberBranches?: readonly MemberBranch[];
 }
 
 type AnyDesign = Design | PlantDesignInput;
@@ -308,7 +310,7 @@ export function encodeSlotGraphWithLosses(design: AnyDesign, spec: SlotGraphSpec
   if (!spec.spareSets) return { graph, slots, losses };
   // A spare set in one slot (spare-sets.ts): the slot is its first member's.
   const sets = collapseSpareSets(graph, spec);
-  return { graph: sets.graph, slots: sets.members.map((m) => slots[m[0]!]!), losses };
+  return { graph: sets.graph, slots: sets.members.map((m) => slots[m[0]!]!), losses, memberBranches: sets.branches };
 }
 
 function writeEffect(

@@ -958,7 +958,12 @@ export function runGenerator(
     const tables = motifTables(spec, config, motifs);
     const ends = (onehots: Float32Array) => lineEndTypes(onehots, types!, b, capacity, n);
     const nodeMask = nodeMotifMask(motifs.nodes, types!);
-    const lineMask = lineMotifMask(motifs.lines, ends(list.from), ends(list.to));
+    const lineMask = lineMotifMask(
+      motifs.lines,
+      ends(list.from),
+      ends(list.to),
+      motifs.lines.some((m) => m.endLines) ? lineEndCounts(adjacency, list, b, capacity, n) : undefined,
+    );
     // The drawn one-hot (and its continuous columns) times the table: the row in stage order.
     const draw = (logits: tf.Tensor3D, table: MotifTable, mask: Float32Array, k: number) => {
       const s = sampleBlocks(logits, table.layout, t, subSeed(seed, k), tau, withOpenColumns(mask, table));
@@ -1146,6 +1151,41 @@ function lineEndTypes(onehots: Float32Array, types: Int32Array, b: number, m: nu
     for (let i = 0; i < n; i++) if (onehots[r * n + i]! > 0.5) out[r] = types[graph * n + i]!;
   }
   return out;
+}
+
+/** Per listed line, the line cells leaving its from slot and entering its to slot in the kept adjacency. */
+function lineEndCounts(
+  adjacency: tf.Tensor3D,
+  list: { readonly from: Float32Array; readonly to: Float32Array },
+  b: number,
+  m: number,
+  n: number,
+): { from: Int32Array; to: Int32Array } {
+  const a = adjacency.dataSync() as Float32Array;
+  const out = new Int32Array(b * n);
+  const into = new Int32Array(b * n);
+  for (let g = 0; g < b; g++) {
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < n; j++) {
+        if (a[(g * n + i) * n + j]! <= 0.5) continue;
+        out[g * n + i]!++;
+        into[g * n + j]!++;
+      }
+    }
+  }
+  const slotOf = (onehots: Float32Array, r: number) => {
+    for (let i = 0; i < n; i++) if (onehots[r * n + i]! > 0.5) return i;
+    return -1;
+  };
+  const from = new Int32Array(b * m);
+  const to = new Int32Array(b * m);
+  for (let r = 0; r < b * m; r++) {
+    const g = Math.floor(r / m);
+    const [i, j] = [slotOf(list.from, r), slotOf(list.to, r)];
+    from[r] = i < 0 ? 0 : out[g * n + i]!;
+    to[r] = j < 0 ? 0 : into[g * n + j]!;
+  }
+  return { from, to };
 }
 
 /** A per-row motif mask widened with the head's continuous columns (always open) in front. */

@@ -42,6 +42,7 @@ export {
   topologyModelOf,
 } from "./model-io.js";
 export { observeRowMotifs, type RowMotifs } from "./row-motifs.js";
+export type { MemberBranch } from "./spare-sets.js";
 export {
   defaultSlotGraphSpec,
   edgeStride,

@@ -15,6 +15,7 @@
  * Continuous columns (footprint, pressure, temperature) are not part of a motif: the generator keeps
  * their own heads. Pure data: no TensorFlow.js.
  */
+import type { MemberBranch } from "./spare-sets.js";
 import type { FeatureGroup, SlotGraph, SlotGraphSpec } from "./spec.js";
 import { type CompactSlotGraph, compactSlotGraph } from "./training.js";
 
@@ -33,6 +34,13 @@ export interface LineMotif {
   readonly count: number;
   /** (from type, to type) pairs of the lines that held it, as [from, to], sorted. */
   readonly ends: readonly (readonly [number, number])[];
+  /**
+   * The fewest line cells that left its from slot (`from`) and entered its to slot (`to`) where it
+   * was seen: a line teed into a header at an item is only seen beside that header, so a slot
+   * drawn with fewer lines does not take it (lineMotifMask). Absent in tables counted without
+   * `observeRowMotifs` `endLines`.
+   */
+  readonly endLines?: { readonly from: number; readonly to: number };
 }
 
 /** The vocabulary, each list most frequent first. Saved in the model's configuration. */
@@ -46,6 +54,12 @@ export interface RowMotifs {
    * before them.
    */
   readonly types?: readonly TypeMotifs[];
+  /**
+   * With spare sets: per set line (and side) the data holds, the branch its further members had
+   * there, the most frequent one (spare-sets.ts MemberBranch). The expansion gives members these
+   * instead of its hand-written branch. Absent unless `observeRowMotifs` was given them.
+   */
+  readonly branches?: readonly (MemberBranch & { readonly count: number })[];
 }
 
 /** What the data holds of one equipment type's slots (RowMotifs.types). */
@@ -122,13 +136,19 @@ function ranked<E>(tallies: Map<string, Tally<E>>): Tally<E>[] {
 /**
  * The motifs of every present row and listed line of `graphs` (dense or compact). With
  * `lineBudget` the types also get their line ends, and the generator draws a line budget
- * (line-budget.ts; off by default: README "Line budget", measured).
+ * (line-budget.ts; off by default: README "Line budget", measured). With `memberBranches` (the
+ * encoding's, of the same designs) the table keeps each set line's most frequent member branch;
+ * with `endLines` each line motif the fewest lines its end slots had (LineMotif.endLines).
  */
 export function observeRowMotifs(
   graphs: readonly (SlotGraph | CompactSlotGraph)[],
   spec: SlotGraphSpec,
   skeletonGroups: readonly string[] = ["type"],
-  options: { readonly lineBudget?: boolean } = {},
+  options: {
+    readonly lineBudget?: boolean;
+    readonly memberBranches?: readonly MemberBranch[];
+    readonly endLines?: boolean;
+  } = {},
 ): RowMotifs {
   const type = typeGroup(spec);
   const nodeGroups = nodeMotifGroups(spec, skeletonGroups);
@@ -137,6 +157,7 @@ export function observeRowMotifs(
   const e = spec.edgeWidth;
   const nodes = new Map<string, Tally<number>>();
   const lines = new Map<string, Tally<[number, number]>>();
+  const fewest = new Map<string, { from: number; to: number }>();
   const spare = skeletonGroups.includes("spare") ? spec.nodeGroups.find((g) => g.name === "spare") : undefined;
   const seen = Array.from({ length: type.size }, () => ({
     spares: new Set<number>(),
@@ -171,12 +192,27 @@ export function observeRowMotifs(
       t.maxEnds = Math.max(t.maxEnds, ends[i]!);
       if (spare) t.spares.add(classOf(g.nodes, i * w, spare));
     }
+    const outLines = new Uint16Array(spec.nMax);
+    const inLines = new Uint16Array(spec.nMax);
     for (let m = 0; m < g.lineEnds.length / 2; m++) {
-      const ends: [number, number] = [types[g.lineEnds[2 * m]!]!, types[g.lineEnds[2 * m + 1]!]!];
-      add(lines, setColumns(g.lineFeatures, m * e, lineGroups), ends.join(","), ends);
+      outLines[g.lineEnds[2 * m]!]!++;
+      inLines[g.lineEnds[2 * m + 1]!]!++;
+    }
+    for (let m = 0; m < g.lineEnds.length / 2; m++) {
+      const [i, j] = [g.lineEnds[2 * m]!, g.lineEnds[2 * m + 1]!];
+      const ends: [number, number] = [types[i]!, types[j]!];
+      const set = setColumns(g.lineFeatures, m * e, lineGroups);
+      add(lines, set, ends.join(","), ends);
+      const key = set.join(",");
+      const f = fewest.get(key);
+      fewest.set(key, {
+        from: Math.min(f?.from ?? outLines[i]!, outLines[i]!),
+        to: Math.min(f?.to ?? inLines[j]!, inLines[j]!),
+      });
     }
   }
   return {
+    ...(options.memberBranches ? { branches: commonBranches(options.memberBranches) } : {}),
     types: seen.map((t) => ({
       spareClasses: [...t.spares].filter((c) => c >= 0).sort((a, b) => a - b),
       alwaysIn: t.slots > 0 && t.lacksIn === 0,
@@ -192,8 +228,26 @@ export function observeRowMotifs(
       set: t.set,
       count: t.count,
       ends: [...t.seen.values()].sort((a, b) => a[0] - b[0] || a[1] - b[1]),
+      ...(options.endLines ? { endLines: fewest.get(t.set.join(","))! } : {}),
     })),
   };
+}
+
+/** Per set line and side, its most frequent member branch (ties: the first seen), in order of first sight. */
+function commonBranches(branches: readonly MemberBranch[]): (MemberBranch & { count: number })[] {
+  const byLine = new Map<string, Map<string, { branch: MemberBranch; count: number }>>();
+  for (const b of branches) {
+    const key = `${b.side}:${b.line.join(",")}`;
+    const seen = byLine.get(key) ?? new Map<string, { branch: MemberBranch; count: number }>();
+    byLine.set(key, seen);
+    const tally = seen.get(b.branch.join(",")) ?? { branch: b, count: 0 };
+    tally.count++;
+    seen.set(b.branch.join(","), tally);
+  }
+  return [...byLine.values()].map((seen) => {
+    const best = [...seen.values()].reduce((a, b) => (b.count > a.count ? b : a));
+    return { side: best.branch.side, line: best.branch.line, branch: best.branch.branch, count: best.count };
+  });
 }
 
 /**
@@ -282,8 +336,16 @@ export function nodeMotifMask(motifs: readonly NodeMotif[], types: Int32Array): 
 /**
  * 1 where a line motif may be drawn between items of these types: the motifs seen between this
  * pair; failing that, those seen with either end's type at that end; failing that, all of them.
+ * With `endLines` (per row, the line cells leaving its from slot and entering its to slot) and a
+ * table that counted them (LineMotif.endLines), of those only the motifs seen with no more lines
+ * at their ends, where any is left.
  */
-export function lineMotifMask(motifs: readonly LineMotif[], fromTypes: Int32Array, toTypes: Int32Array): Float32Array {
+export function lineMotifMask(
+  motifs: readonly LineMotif[],
+  fromTypes: Int32Array,
+  toTypes: Int32Array,
+  endLines?: { readonly from: Int32Array; readonly to: Int32Array },
+): Float32Array {
   const { byType } = indexOf(motifs, (m: LineMotif) => m.ends.flatMap(([f, t]) => [`${f},${t}`, `${f},`, `,${t}`]));
   const k = motifs.length;
   const out = new Float32Array(fromTypes.length * k);
@@ -291,7 +353,12 @@ export function lineMotifMask(motifs: readonly LineMotif[], fromTypes: Int32Arra
     const [f, t] = [fromTypes[r]!, toTypes[r]!];
     const pair = byType.get(`${f},${t}`);
     const either = pair ? pair : [...new Set([...(byType.get(`${f},`) ?? []), ...(byType.get(`,${t}`) ?? [])])];
-    allow(out, r, k, either);
+    const fits = (i: number) => {
+      const seen = motifs[i]!.endLines;
+      return !seen || !endLines || (seen.from <= endLines.from[r]! && seen.to <= endLines.to[r]!);
+    };
+    const fitting = endLines && either.length > 0 ? either.filter(fits) : either;
+    allow(out, r, k, fitting.length > 0 ? fitting : either);
   }
   return out;
 }

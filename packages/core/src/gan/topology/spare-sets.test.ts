@@ -7,11 +7,13 @@ import { gunzipSync } from "node:zlib";
 import { beforeAll, describe, expect, it } from "vitest";
 import { type Design, parseDesign } from "../../design/index.js";
 import { EQUIPMENT_TYPES } from "../../design/vocabulary.js";
+import { followsPumpDischargeGauges } from "../../eval/conventions.js";
+import { applyHouseConventions } from "../../eval/house-conventions.js";
 import { pumpGroups } from "../../eval/motifs.js";
 import { useBackend } from "../backend.js";
 import { conditionVector } from "../condition.js";
 import { decodeSlotGraph } from "./decode.js";
-import { encodeSlotGraph } from "./encode.js";
+import { encodeSlotGraph, encodeSlotGraphWithLosses } from "./encode.js";
 import { linesForLoneItems } from "./generator.js";
 import { generateSlotGraphs, topologyModelOf } from "./model-io.js";
 import { observeRowMotifs } from "./row-motifs.js";
@@ -104,6 +106,47 @@ describe("spare sets as one slot, on synthetic-v1 val (first 60 designs)", () =>
     const lines = (spec: typeof SETS) =>
       designs.reduce((s, d) => s + decoded(encodeSlotGraph(d, spec), spec, d).lines.length, 0);
     expect(lines(SETS)).toBe(lines(PER_ITEM));
+  });
+});
+
+describe("what a set's further members held, from the data (MemberBranch)", () => {
+  it("gives each member the branch the data's members had on that set line: its own gauge", () => {
+    // The house's gauge on every line leaving a pump (eval/house-conventions.ts): a set's members
+    // each carry one on their own discharge branch. The hand-written branch leaves instruments to
+    // the header; the branches counted from the same designs give them back.
+    const house = designs.slice(0, 20).map((d) => applyHouseConventions(d, ["pumpDischargeGauges"]));
+    const encoded = house.map((d) => encodeSlotGraphWithLosses(d, SETS));
+    const table = observeRowMotifs(
+      encoded.map((e) => e.graph),
+      SETS,
+      ["type", "spare"],
+      { memberBranches: encoded.flatMap((e) => e.memberBranches ?? []) },
+    );
+    expect(table.branches!.length).toBeGreaterThan(0);
+    let without = 0;
+    house.forEach((d, k) => {
+      const decode = (memberBranches?: typeof table.branches) => {
+        const parsed = parseDesign(
+          decodeSlotGraph(encoded[k]!.graph, SETS, {
+            processClass: d.processClass,
+            site: d.site,
+            id: d.id,
+            ...(memberBranches ? { memberBranches } : {}),
+          }),
+        );
+        if (!parsed.success) throw new Error("a decoded design does not parse");
+        return parsed.data;
+      };
+      const back = decode(table.branches);
+      const parsed = parseDesign(d);
+      if (!parsed.success) throw new Error("a house design does not parse");
+      expect(followsPumpDischargeGauges(back)).toBe(followsPumpDischargeGauges(parsed.data));
+      expect(back.instruments).toHaveLength(parsed.data.instruments.length);
+      expect(sizes(back).sort()).toEqual(sizes(parsed.data).sort());
+      expect(back.lines).toHaveLength(parsed.data.lines.length);
+      if (followsPumpDischargeGauges(decode()) === false) without++;
+    });
+    expect(without).toBeGreaterThan(0);
   });
 });
 

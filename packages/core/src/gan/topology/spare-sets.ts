@@ -135,8 +135,36 @@ function branch(
   return out;
 }
 
+/**
+ * What a set's further member held on one of the set's lines, as the data has it: collapseSpareSets
+ * records one per set line and side, `observeRowMotifs` counts them into the model's table
+ * (RowMotifs.branches), and the expansion gives a member the branch recorded for its set's line
+ * instead of the hand-written one (README "Spare sets"). A house whose members each carry their
+ * own gauge (eval/house-conventions.ts) keeps it this way; the hand-written branch drops it with
+ * the header's instruments.
+ */
+export interface MemberBranch {
+  /** The set's end of the line: "from" where the line leaves the set, "to" where it enters. */
+  readonly side: "from" | "to";
+  /** Discrete line columns (spec edge offsets, without the existence flag) set on the set's line. */
+  readonly line: readonly number[];
+  /** Those set on the second member's line of the same pair; empty where it has none. */
+  readonly branch: readonly number[];
+}
+
+/** The discrete columns set (> 0.5) in an edge row (column 0 is the existence flag). */
+function lineColumns(row: Float32Array, groups: readonly FeatureGroup[]): number[] {
+  const out: number[] = [];
+  for (const g of groups) for (let k = 0; k < g.size; k++) if (row[1 + g.offset + k]! > 0.5) out.push(g.offset + k);
+  return out.sort((a, b) => a - b);
+}
+
+const branchKey = (side: "from" | "to", line: readonly number[]): string => `${side}:${line.join(",")}`;
+
 export interface CollapseResult {
   readonly graph: SlotGraph;
+  /** What the second member of each set held on each of the set's lines (MemberBranch). */
+  readonly branches: readonly MemberBranch[];
   /** For each slot of the collapsed graph, the original slots it holds (the set's members in order). */
   readonly members: readonly (readonly number[])[];
   /** Items of lettered runs kept one slot each (as sets of one) because a member has a line of its own. */
@@ -197,8 +225,22 @@ export function collapseSpareSets(graph: SlotGraph, spec: SlotGraphSpec): Collap
     edges: new Float32Array(graph.edges.length),
     condition: Float32Array.from(graph.condition),
   };
+  const discrete = spec.edgeGroups.filter((g) => g.kind !== "continuous");
+  const branches: MemberBranch[] = [];
+  const record = (side: "from" | "to", line: Float32Array, member: Float32Array) => {
+    if (line[0]! <= 0.5) return;
+    const branch = member[0]! > 0.5 ? lineColumns(member, discrete) : [];
+    branches.push({ side, line: lineColumns(line, discrete), branch });
+  };
   groups.forEach((g, s) => {
     const first = g[0]!;
+    if (g.length > 1) {
+      for (const [t, h] of groups.entries()) {
+        if (t === s) continue;
+        record("from", edge(first, h[0]!), edge(g[1]!, h[0]!));
+        record("to", edge(h[0]!, first), edge(h[0]!, g[1]!));
+      }
+    }
     out.mask[s] = 1;
     const row = out.nodes.subarray(s * w, (s + 1) * w);
     row.set(node(first));
@@ -208,18 +250,24 @@ export function collapseSpareSets(graph: SlotGraph, spec: SlotGraphSpec): Collap
       if (t !== s) out.edges.set(edge(first, h[0]!), (s * n + t) * stride);
     });
   });
-  return { graph: out, members: groups, unsharedSpares };
+  return { graph: out, branches, members: groups, unsharedSpares };
 }
 
 /**
  * The set slots expanded into their members (module comment), in a spec whose nMax holds them all
- * (at least the given one's): member k of a set sits right after member k−1 with letter k.
+ * (at least the given one's): member k of a set sits right after member k−1 with letter k. With
+ * `branches` (a model's RowMotifs.branches, counted from its data) a member's line on a set line
+ * the table holds is the branch recorded for it (none where the member had none); other lines get
+ * the hand-written branch.
  */
 export function expandSpareSets(
   graph: Pick<SlotGraph, "nodes" | "mask" | "edges">,
   spec: SlotGraphSpec,
+  branches: readonly MemberBranch[] = [],
 ): { graph: Pick<SlotGraph, "nodes" | "mask" | "edges">; spec: SlotGraphSpec } {
   const cols = columnsOf(spec);
+  const discrete = spec.edgeGroups.filter((g) => g.kind !== "continuous");
+  const observed = new Map(branches.map((b) => [branchKey(b.side, b.line), b.branch]));
   const n = spec.nMax;
   const w = spec.nodeWidth;
   const stride = edgeStride(spec);
@@ -252,6 +300,16 @@ export function expandSpareSets(
     return marks;
   };
   const marksOf = new Map([...first.keys()].map((i) => [i, { from: plainMarks(i, "from"), to: plainMarks(i, "to") }]));
+  const memberRow = (row: Float32Array, side: "from" | "to", marks: ReadonlySet<number>): Float32Array | undefined => {
+    if (row[0]! <= 0.5) return undefined;
+    const recorded = observed.get(branchKey(side, lineColumns(row, discrete)));
+    if (recorded === undefined) return branch(row, side, cols, marks);
+    if (recorded.length === 0) return undefined;
+    const out = new Float32Array(stride);
+    out[0] = 1;
+    for (const c of recorded) out[1 + c] = 1;
+    return out;
+  };
   slots.forEach((s, a) => {
     out.mask[a] = 1;
     const row = out.nodes.subarray(a * w, (a + 1) * w);
@@ -262,8 +320,8 @@ export function expandSpareSets(
     for (const [j, b] of first) {
       if (j === s.from) continue;
       const marks = marksOf.get(s.from)!;
-      put(a, b, member ? branch(edge(s.from, j), "from", cols, marks.from) : edge(s.from, j));
-      put(b, a, member ? branch(edge(j, s.from), "to", cols, marks.to) : edge(j, s.from));
+      put(a, b, member ? memberRow(edge(s.from, j), "from", marks.from) : edge(s.from, j));
+      put(b, a, member ? memberRow(edge(j, s.from), "to", marks.to) : edge(j, s.from));
     }
   });
   // One slot per item from here on: the spec of the members, without spareSets.
