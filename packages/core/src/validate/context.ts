@@ -112,6 +112,38 @@ function partOf(type: Component["type"]): number {
 export interface ComponentRef {
   readonly component: Component;
   readonly line: Line;
+  /** Position of `line` in `design.lines`. */
+  readonly lineIndex: number;
+}
+
+/**
+ * What the control section and the instruments name, as tag numbers (`DesignIndex.tagged`
+ * answers for them; a tag naming nothing in the design has a number too), resolved once per run
+ * on first use, so the control rules, which each visit every loop, interlock or instrument, look
+ * no tag up again.
+ */
+export interface ControlRefs {
+  /** Per loop (in `design.control.loops` order): its tag's number. */
+  readonly loopTag: Int32Array;
+  /** Per loop: its measurement's tag number, −1 for none. */
+  readonly loopMeasurement: Int32Array;
+  /** Per loop: its final element's tag number. */
+  readonly loopFinal: Int32Array;
+  /** Per interlock: its tag's number. */
+  readonly interlockTag: Int32Array;
+  /** Per interlock: its cause instrument's tag number. */
+  readonly interlockCause: Int32Array;
+  /** The effects of interlock i are `effectStart[i] .. effectStart[i + 1]` in `effectTarget` (their targets' tag numbers). */
+  readonly effectStart: Int32Array;
+  readonly effectTarget: Int32Array;
+  /**
+   * Per instrument: what its `on` names, the position in `uniqueEquipment` (k ≥ 0) or −2 − the
+   * position in `design.lines` of the first line with that id; −1 when it has no `on` or names
+   * something missing.
+   */
+  readonly instrumentOn: Int32Array;
+  /** Tag numbers run from 0 to `tags` − 1. */
+  readonly tags: number;
 }
 
 /**
@@ -124,8 +156,33 @@ export interface ComponentRef {
  * First occurrence wins in every map; duplicates are the unique-tag rules' business.
  */
 export class DesignIndex {
+  /**
+   * Every equipment, instrument and tagged-component tag → its number in the per-tag columns
+   * below: one map for the three kinds, so a rule asking what a tag names hashes it once, and a
+   * tag naming two kinds is known from building it (at 100,000 equipment each lookup in a map this
+   * size costs several cache misses: they were most of the rules' time).
+   */
+  private readonly tagIds = new Map<string, number>();
+  /** Per tag number: the position in `uniqueEquipment` of the tag's first equipment item, or −1. */
+  readonly tagEquipment: number[] = [];
+  /** Per tag number: the position in `design.instruments` of the tag's first instrument, or −1. */
+  readonly tagInstrument: number[] = [];
+  /** Per tag number: the tag's first tagged component, or undefined. */
+  readonly tagComponent: (ComponentRef | undefined)[] = [];
+  /** Distinct instrument tags and tagged-component tags. */
+  instrumentTags = 0;
+  componentTags = 0;
+  /** Tags that name two or three of: equipment, an instrument, a component. */
+  readonly sharedTags: number;
   /** Each equipment tag's position in `uniqueEquipment` (the flow graph numbers its nodes by it). */
-  readonly equipmentIndexByTag = new Map<string, number>();
+  readonly equipmentIndexByTag: Pick<ReadonlyMap<string, number>, "get" | "has"> = {
+    get: (tag) => {
+      const id = this.tagIds.get(tag);
+      const k = id === undefined ? -1 : this.tagEquipment[id]!;
+      return k < 0 ? undefined : k;
+    },
+    has: (tag) => this.equipmentIndexByTag.get(tag) !== undefined,
+  };
   /** Each equipment tag's first item, in design order: iterated without entry arrays. */
   readonly uniqueEquipment: Equipment[] = [];
   /** Each equipment tag's first item: a view over `equipmentIndexByTag`, so the tags are hashed into one map only. */
@@ -134,7 +191,7 @@ export class DesignIndex {
       const i = this.equipmentIndexByTag.get(tag);
       return i === undefined ? undefined : this.uniqueEquipment[i];
     },
-    has: (tag) => this.equipmentIndexByTag.has(tag),
+    has: (tag) => this.equipmentIndexByTag.get(tag) !== undefined,
   };
   /** Placed equipment, in design order (duplicates included). */
   readonly placed: PlacedItem[] = [];
@@ -186,9 +243,23 @@ export class DesignIndex {
   readonly equipmentKey: Int32Array;
   /** Inline components with a tag. */
   readonly taggedComponents: number;
-  readonly instrumentByTag = new Map<string, Instrument>();
-  /** Tagged inline components (valves...) by tag. */
-  readonly componentByTag = new Map<string, ComponentRef>();
+  /** Each instrument tag's first instrument (a view over the tag map). */
+  readonly instrumentByTag: Pick<ReadonlyMap<string, Instrument>, "get" | "has"> = {
+    get: (tag) => {
+      const id = this.tagIds.get(tag);
+      const i = id === undefined ? -1 : this.tagInstrument[id]!;
+      return i < 0 ? undefined : this.design.instruments[i];
+    },
+    has: (tag) => this.instrumentByTag.get(tag) !== undefined,
+  };
+  /** Tagged inline components (valves...) by tag: each tag's first (a view over the tag map). */
+  readonly componentByTag: Pick<ReadonlyMap<string, ComponentRef>, "get" | "has"> = {
+    get: (tag) => {
+      const id = this.tagIds.get(tag);
+      return id === undefined ? undefined : this.tagComponent[id];
+    },
+    has: (tag) => this.componentByTag.get(tag) !== undefined,
+  };
   /** True when at least one equipment item is placed: geometric rules run (on the placed items). */
   readonly geometryChecked: boolean;
   /** Number of equipment items without a plan position. */
@@ -214,6 +285,7 @@ export class DesignIndex {
   /** True when `neighbours` stopped at MAX_NEIGHBOUR_PAIRS (a layout far denser than any plant). */
   neighboursTruncated = false;
   private lineEndsCache: LineEndNozzles | undefined;
+  private controlCache: ControlRefs | undefined;
   /** Per placed slot: world positions of its nozzles, in `nozzles` order (filled on first use). */
   private readonly nozzlePoints: (Point[] | undefined)[];
 
@@ -227,12 +299,26 @@ export class DesignIndex {
     this.firstPlacedSlot = arrays.int32(equipment.length, -1);
     this.equipmentKey = arrays.int32(equipment.length);
     const uniqueTypes = arrays.uint8(equipment.length, 255);
+    // Until a tag repeats (most designs: never), one insertion per item, whose tag number is its
+    // position, and the map's size says the tag was new; from the first repeat on, a lookup first.
+    let repeats = false;
     for (let index = 0; index < equipment.length; index++) {
       const e = equipment[index]!;
-      let k = this.equipmentIndexByTag.get(e.tag);
-      if (k === undefined) {
+      let k: number;
+      if (!repeats) {
+        this.tagIds.set(e.tag, index);
+        k = this.tagIds.size === index + 1 ? -1 : this.firstRepeat(e.tag);
+        repeats = k >= 0;
+      } else {
+        const id = this.tagIds.get(e.tag);
+        k = id === undefined ? -1 : this.tagEquipment[id]!;
+      }
+      if (k < 0) {
         k = this.uniqueEquipment.length;
-        this.equipmentIndexByTag.set(e.tag, k);
+        if (repeats) this.tagIds.set(e.tag, this.tagEquipment.length);
+        this.tagEquipment.push(k);
+        this.tagInstrument.push(-1);
+        this.tagComponent.push(undefined);
         this.uniqueEquipment.push(e);
         uniqueTypes[k] = TYPE_CODE.get(e.type) ?? 255;
       }
@@ -267,10 +353,24 @@ export class DesignIndex {
     const lineFirst = arrays.int32(lines.length);
     const lineParts = arrays.uint8(lines.length);
     let tagged = 0;
+    let shared = 0;
+    let idsRepeat = false;
     for (let lineIndex = 0; lineIndex < lines.length; lineIndex++) {
       const line = lines[lineIndex]!;
-      const first = this.lineIndexById.get(line.id);
-      if (first === undefined) this.lineIndexById.set(line.id, lineIndex);
+      // As for equipment tags: one insertion per line until an id repeats.
+      let first: number | undefined;
+      if (!idsRepeat) {
+        this.lineIndexById.set(line.id, lineIndex);
+        if (this.lineIndexById.size !== lineIndex + 1) {
+          idsRepeat = true;
+          first = 0;
+          while (lines[first]!.id !== line.id) first++;
+          this.lineIndexById.set(line.id, first);
+        }
+      } else {
+        first = this.lineIndexById.get(line.id);
+        if (first === undefined) this.lineIndexById.set(line.id, lineIndex);
+      }
       lineFirst[lineIndex] = first ?? lineIndex;
       let parts = 0;
       for (const c of line.components) {
@@ -278,7 +378,11 @@ export class DesignIndex {
         if (c.tag === undefined) continue;
         parts |= PART_TAGGED;
         tagged++;
-        if (!this.componentByTag.has(c.tag)) this.componentByTag.set(c.tag, { component: c, line });
+        const id = this.tagId(c.tag);
+        if (this.tagComponent[id] !== undefined) continue;
+        this.tagComponent[id] = { component: c, line, lineIndex };
+        this.componentTags++;
+        if (this.tagEquipment[id]! >= 0) shared++;
       }
       lineParts[lineIndex] = parts;
     }
@@ -296,8 +400,9 @@ export class DesignIndex {
       const line = lines[code >> 1]!;
       const end = code & 1 ? line.to : line.from;
       if (isNozzleEnd(end)) {
-        const k = this.equipmentIndexByTag.get(end.tag);
-        if (k === undefined) continue;
+        const id = this.tagIds.get(end.tag);
+        const k = id === undefined ? -1 : this.tagEquipment[id]!;
+        if (k < 0) continue;
         endTarget[code] = k;
         endsStart[k + 1]!++;
       } else if (isOpenEnd(end)) endKind[code] = END_OPEN;
@@ -318,7 +423,122 @@ export class DesignIndex {
     this.endKind = endKind;
     this.endsStart = endsStart;
     this.endsList = endsList;
-    for (const i of design.instruments) if (!this.instrumentByTag.has(i.tag)) this.instrumentByTag.set(i.tag, i);
+    const instruments = design.instruments;
+    for (let i = 0; i < instruments.length; i++) {
+      const id = this.tagId(instruments[i]!.tag);
+      if (this.tagInstrument[id]! >= 0) continue;
+      this.tagInstrument[id] = i;
+      this.instrumentTags++;
+      if (this.tagEquipment[id]! >= 0 || this.tagComponent[id] !== undefined) shared++;
+    }
+    this.sharedTags = shared;
+  }
+
+  /**
+   * For the first equipment item whose tag repeats an earlier one's (inserted with the item's own
+   * position, while every earlier tag was new and numbered by its position): the earlier item's
+   * position, which the tag's number is set back to.
+   */
+  private firstRepeat(tag: string): number {
+    let first = 0;
+    while (this.design.equipment[first]!.tag !== tag) first++;
+    this.tagIds.set(tag, first);
+    return first;
+  }
+
+  /** The number of a tag in the tag map, added (naming nothing yet) when new. */
+  private tagId(tag: string): number {
+    let id = this.tagIds.get(tag);
+    if (id === undefined) {
+      id = this.tagEquipment.length;
+      this.tagIds.set(tag, id);
+      this.tagEquipment.push(-1);
+      this.tagInstrument.push(-1);
+      this.tagComponent.push(undefined);
+    }
+    return id;
+  }
+
+  /** A tag's number (see `control`), or −1 when the design neither has nor names it. */
+  tagNumber(tag: string): number {
+    return this.tagIds.get(tag) ?? -1;
+  }
+
+  /** True when the tag number names equipment, an instrument or a tagged component. */
+  namesAny(id: number): boolean {
+    return this.tagEquipment[id]! >= 0 || this.tagInstrument[id]! >= 0 || this.tagComponent[id] !== undefined;
+  }
+
+  /** What a tag names, with one lookup: positions as `equipmentIndexByTag` and `design.instruments`, −1 for none. */
+  tagged(tag: string): { equipment: number; instrument: number; component: ComponentRef | undefined } | undefined {
+    const id = this.tagIds.get(tag);
+    if (id === undefined || !this.namesAny(id)) return undefined;
+    return { equipment: this.tagEquipment[id]!, instrument: this.tagInstrument[id]!, component: this.tagComponent[id] };
+  }
+
+  /**
+   * Positions 0 .. keys.length − 1 grouped by their key (a tag number, or −1 for none, left out):
+   * the positions with key t are `items[start[t] .. start[t + 1]]`, in increasing order. For
+   * grouping loops or interlock effects by what they name without a map of arrays.
+   */
+  groupByTag(keys: Int32Array): { start: Int32Array; items: Int32Array } {
+    const tags = this.tagEquipment.length;
+    const start = this.arrays.int32(tags + 1);
+    for (const t of keys) if (t >= 0) start[t + 1]!++;
+    for (let t = 0; t < tags; t++) start[t + 1]! += start[t]!;
+    const items = this.arrays.int32(start[tags]!);
+    const fill = this.arrays.int32(tags);
+    fill.set(start.subarray(0, tags));
+    for (let p = 0; p < keys.length; p++) if (keys[p]! >= 0) items[fill[keys[p]!]!++] = p;
+    return { start, items };
+  }
+
+  /** What the control section and the instruments name, resolved on first use. */
+  get control(): ControlRefs {
+    if (this.controlCache) return this.controlCache;
+    const { loops, interlocks } = this.design.control;
+    const arrays = this.arrays;
+    const loopTag = arrays.int32(loops.length);
+    const loopMeasurement = arrays.int32(loops.length, -1);
+    const loopFinal = arrays.int32(loops.length);
+    for (let l = 0; l < loops.length; l++) {
+      const loop = loops[l]!;
+      loopTag[l] = this.tagId(loop.tag);
+      if (loop.measurement !== undefined) loopMeasurement[l] = this.tagId(loop.measurement);
+      loopFinal[l] = this.tagId(loop.finalElement);
+    }
+    const interlockTag = arrays.int32(interlocks.length);
+    const interlockCause = arrays.int32(interlocks.length);
+    const effectStart = arrays.int32(interlocks.length + 1);
+    for (let i = 0; i < interlocks.length; i++) effectStart[i + 1] = effectStart[i]! + interlocks[i]!.effects.length;
+    const effectTarget = arrays.int32(effectStart[interlocks.length]!);
+    for (let i = 0; i < interlocks.length; i++) {
+      const il = interlocks[i]!;
+      interlockTag[i] = this.tagId(il.tag);
+      interlockCause[i] = this.tagId(il.cause.instrument);
+      const at = effectStart[i]!;
+      for (let e = 0; e < il.effects.length; e++) effectTarget[at + e] = this.tagId(il.effects[e]!.target);
+    }
+    const instruments = this.design.instruments;
+    const instrumentOn = arrays.int32(instruments.length, -1);
+    for (let i = 0; i < instruments.length; i++) {
+      const on = instruments[i]!.on;
+      if (!on) continue;
+      const at = "tag" in on ? this.equipmentIndexByTag.get(on.tag) : this.lineIndexById.get(on.line);
+      if (at !== undefined) instrumentOn[i] = "tag" in on ? at : -2 - at;
+    }
+    this.controlCache = {
+      loopTag,
+      loopMeasurement,
+      loopFinal,
+      interlockTag,
+      interlockCause,
+      effectStart,
+      effectTarget,
+      instrumentOn,
+      tags: this.tagEquipment.length,
+    };
+    return this.controlCache;
   }
 
   /**

@@ -22,7 +22,7 @@ class FlowGraph {
    */
   private readonly lineIndexById: ReadonlyMap<string, number>;
   private readonly lineCount: number;
-  private readonly equipmentIndexByTag: ReadonlyMap<string, number>;
+  private readonly equipmentIndexByTag: Pick<ReadonlyMap<string, number>, "get">;
   private readonly equipment: readonly Equipment[];
   /** First node after the design's lines and equipment. */
   private readonly otherFrom: number;
@@ -177,13 +177,33 @@ function graphOf(index: DesignIndex): FlowGraph {
   return graph;
 }
 
+/** As `nodeOfTag`, for a tag number of `DesignIndex.control` (no lookup). */
+export function nodeOfTagId(index: DesignIndex, id: number): NodeKey | undefined {
+  const k = index.tagEquipment[id]!;
+  if (k >= 0) return graphOf(index).equipmentAt(k);
+  const component = index.tagComponent[id];
+  if (component) return index.lineFirst[component.lineIndex]!;
+  const i = index.tagInstrument[id]!;
+  return i >= 0 ? nodeOfInstrumentAt(index, i) : undefined;
+}
+
+/** As `nodeOfInstrument`, for the instrument at position i of `design.instruments`. */
+export function nodeOfInstrumentAt(index: DesignIndex, i: number): NodeKey | undefined {
+  const graph = graphOf(index);
+  const on = index.control.instrumentOn[i]!;
+  if (on >= 0) return graph.equipmentAt(on);
+  if (on < -1) return -2 - on;
+  return nodeOfInstrument(index, index.design.instruments[i]!);
+}
+
 /** Where a tag sits in the network: equipment, the line of a tagged component, or an instrument's mount. */
 export function nodeOfTag(index: DesignIndex, tag: string): NodeKey | undefined {
-  const k = index.equipmentIndexByTag.get(tag);
-  if (k !== undefined) return graphOf(index).equipmentAt(k);
-  const component = index.componentByTag.get(tag);
-  if (component) return graphOf(index).line(component.line.id);
-  const instrument = index.instrumentByTag.get(tag);
+  // One lookup says what the tag names.
+  const named = index.tagged(tag);
+  if (!named) return undefined;
+  if (named.equipment >= 0) return graphOf(index).equipmentAt(named.equipment);
+  if (named.component) return graphOf(index).line(named.component.line.id);
+  const instrument = index.design.instruments[named.instrument];
   return instrument ? nodeOfInstrument(index, instrument) : undefined;
 }
 

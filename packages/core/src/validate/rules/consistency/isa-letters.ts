@@ -22,11 +22,14 @@ export const rule: Rule = {
   source: "ISA-5.1-2009 Instrumentation Symbols and Identification, Table 4.1 (first letter = measured variable).",
   fix: "Use ISA-5.1 letters: a first letter for the measured variable and succeeding letters for the functions (e.g. LT, PIC, FV).",
   check({ design, index }, emit) {
-    for (const loop of design.control.loops) {
+    const loops = design.control.loops;
+    const { loopMeasurement, loopFinal, instrumentOn } = index.control;
+    for (let l = 0; l < loops.length; l++) {
+      const loop = loops[l]!;
       const v = loop.tag.charAt(0);
       if (
         loop.measurement !== undefined &&
-        index.instrumentByTag.has(loop.measurement) &&
+        index.tagInstrument[loopMeasurement[l]!]! >= 0 &&
         loop.measurement.charAt(0) !== v
       ) {
         emit({
@@ -34,7 +37,7 @@ export const rule: Rule = {
           tags: [loop.tag, loop.measurement],
         });
       }
-      const valve = index.componentByTag.get(loop.finalElement);
+      const valve = index.tagComponent[loopFinal[l]!];
       if (valve && loop.finalElement.charAt(0) !== v) {
         emit({
           message: `Loop ${loop.tag} controls ${variableOf(loop.tag)} through ${loop.finalElement}, tagged as a ${variableOf(loop.finalElement)} valve (ISA-5.1 Table 4.1: a loop's tags share their first letter).`,
@@ -43,11 +46,14 @@ export const rule: Rule = {
         });
       }
     }
-    for (const i of design.instruments) {
+    const instruments = design.instruments;
+    for (let n = 0; n < instruments.length; n++) {
+      const i = instruments[n]!;
       const v = i.tag.charAt(0);
       const on = i.on;
       if (!on) continue; // unmounted: no place to judge the measured variable against
-      const equipment = "tag" in on ? index.equipmentByTag.get(on.tag) : undefined;
+      const k = instrumentOn[n]!;
+      const equipment = "tag" in on && k >= 0 ? index.uniqueEquipment[k] : undefined;
       const where =
         "tag" in on ? `${on.tag}${equipment ? ` (${equipment.type.replace(/_/g, " ")})` : ""}` : `line ${on.line}`;
       let wrong: string | undefined;

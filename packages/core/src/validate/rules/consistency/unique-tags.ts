@@ -4,33 +4,33 @@ import { centre, listOf } from "../../describe.js";
 import type { Rule } from "../../types.js";
 
 /**
- * True when the check below would find no repeated tag, decided from the index's tag maps (built
- * anyway) with lookups only, instead of counting every tag into a fresh map: each kind's map holds
- * as many tags as the kind has items, and no tag of one kind is in another's map. When this says
- * false the full count runs, so the findings never depend on it.
+ * True when the check below would find no repeated tag, decided from the index's tag map (built
+ * anyway, with its counts) instead of counting every tag into a fresh map: as many distinct tags of
+ * each kind as the kind has items, no tag naming two kinds, and interlock and loop tags looked up
+ * once each. When this says false the full count runs, so the findings never depend on it.
  */
 function noTagRepeats(design: Design, index: DesignIndex): boolean {
-  const { equipmentByTag, instrumentByTag, componentByTag } = index;
-  const { equipment, instruments, lines, control } = design;
-  if (index.equipmentIndexByTag.size !== equipment.length || instrumentByTag.size !== instruments.length) return false;
-  let tagged = 0;
-  for (const line of lines) for (const c of line.components) if (c.tag !== undefined) tagged++;
-  if (componentByTag.size !== tagged) return false;
-  for (const tag of instrumentByTag.keys()) if (equipmentByTag.has(tag)) return false;
-  for (const tag of componentByTag.keys()) if (equipmentByTag.has(tag) || instrumentByTag.has(tag)) return false;
-  const interlocks = new Set<string>();
-  for (const il of control.interlocks) {
-    const tag = il.tag;
-    if (interlocks.has(tag) || equipmentByTag.has(tag) || instrumentByTag.has(tag) || componentByTag.has(tag))
-      return false;
-    interlocks.add(tag);
+  const { equipment, instruments, control } = design;
+  if (
+    index.uniqueEquipment.length !== equipment.length ||
+    index.instrumentTags !== instruments.length ||
+    index.componentTags !== index.taggedComponents ||
+    index.sharedTags > 0
+  )
+    return false;
+  // Interlock and loop tags by number: 1 once an interlock has it, 2 once a loop has it.
+  const { interlockTag, loopTag, tags } = index.control;
+  const seen = new Uint8Array(tags);
+  for (let i = 0; i < control.interlocks.length; i++) {
+    const id = interlockTag[i]!;
+    if (seen[id] !== 0 || index.namesAny(id)) return false;
+    seen[id] = 1;
   }
   // A loop tag may repeat an instrument's (a controller listed as an instrument), nothing else.
-  const loops = new Set<string>();
-  for (const loop of control.loops) {
-    const tag = loop.tag;
-    if (loops.has(tag) || equipmentByTag.has(tag) || componentByTag.has(tag) || interlocks.has(tag)) return false;
-    loops.add(tag);
+  for (let l = 0; l < control.loops.length; l++) {
+    const id = loopTag[l]!;
+    if (seen[id] !== 0 || index.tagEquipment[id]! >= 0 || index.tagComponent[id] !== undefined) return false;
+    seen[id] = 2;
   }
   return true;
 }

@@ -13,15 +13,16 @@ export const rule: Rule = {
   source:
     "ISA-5.1-2009 5.3 (one loop, one final element; selectors and split range drawn as function blocks); ISA-TR5.1 override control.",
   fix: "Give each loop its own final element, or declare sharedFinalElement (selector or split_range) on every loop that shares it.",
-  check({ design }, emit) {
-    const byElement = new Map<string, (typeof design.control.loops)[number][]>();
-    for (const loop of design.control.loops) {
-      const list = byElement.get(loop.finalElement);
-      if (list) list.push(loop);
-      else byElement.set(loop.finalElement, [loop]);
-    }
-    for (const [element, loops] of byElement) {
-      if (loops.length < 2) continue;
+  check({ design, index }, emit) {
+    const all = design.control.loops;
+    const { loopFinal } = index.control;
+    // Loops by final element's tag number; each element once, in the order of its first loop.
+    const { start, items } = index.groupByTag(loopFinal);
+    for (let l = 0; l < all.length; l++) {
+      const id = loopFinal[l]!;
+      if (start[id + 1]! - start[id]! < 2 || items[start[id]!] !== l) continue;
+      const element = all[l]!.finalElement;
+      const loops = Array.from(items.subarray(start[id]!, start[id + 1]!), (p) => all[p]!);
       const undeclared = loops.filter((l) => l.sharedFinalElement === undefined).map((l) => l.tag);
       if (undeclared.length === 0) continue;
       emit({

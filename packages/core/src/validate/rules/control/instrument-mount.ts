@@ -10,7 +10,12 @@ export const rule: Rule = {
   source: "PlantGAN design contract (DESIGN.md): an instrument is on { tag } (equipment) or on { line }.",
   fix: "Mount the instrument on an existing equipment item or line, or correct the tag it names.",
   check({ design, index }, emit) {
-    for (const i of design.instruments) {
+    const instruments = design.instruments;
+    const { instrumentOn } = index.control;
+    for (let n = 0; n < instruments.length; n++) {
+      // Resolved by the index: −1 for no mount or a missing one, so most instruments pass here.
+      if (instrumentOn[n] !== -1) continue;
+      const i = instruments[n]!;
       const on = i.on;
       if (!on) continue; // unmounted (allowed by the contract): it names nothing that could be missing
       if ("tag" in on) {

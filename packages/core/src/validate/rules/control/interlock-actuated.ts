@@ -26,10 +26,14 @@ export const rule: Rule = {
     "IEC 61511-1:2016 3.2.24 and 11.5 (the final element of a safety function is an actuated device); ISA-5.1-2009 Table 4.1 (H: hand).",
   fix: "Make the target an actuated shutdown valve (e.g. XV-…) with its own tag, or act on the pump or compressor instead.",
   check({ design, index }, emit) {
-    for (const interlock of design.control.interlocks) {
-      for (const effect of interlock.effects) {
-        const found = index.componentByTag.get(effect.target);
+    const interlocks = design.control.interlocks;
+    const { effectStart, effectTarget } = index.control;
+    for (let i = 0; i < interlocks.length; i++) {
+      for (let e = effectStart[i]!; e < effectStart[i + 1]!; e++) {
+        const found = index.tagComponent[effectTarget[e]!];
         if (!found) continue;
+        const interlock = interlocks[i]!;
+        const effect = interlock.effects[e - effectStart[i]!]!;
         const type = found.component.type;
         const hand = effect.target.startsWith("H");
         if (VALVES.has(type) && !hand) continue;

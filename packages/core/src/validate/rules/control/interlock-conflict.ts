@@ -62,18 +62,22 @@ export const rule: Rule = {
   source:
     "IEC 61511-1 / ISA-84.00.01 (safety instrumented functions are specified so that they do not defeat one another).",
   fix: "Give the element one action for each trip condition, or split the trips into interlocks that cannot act together.",
-  check({ design }, emit) {
-    const byTarget = new Map<string, Command[]>();
-    for (const interlock of design.control.interlocks) {
-      for (const e of interlock.effects) {
-        const list = byTarget.get(e.target);
-        const command = { interlock, action: e.action };
-        if (list) list.push(command);
-        else byTarget.set(e.target, [command]);
-      }
-    }
-    for (const [target, commands] of byTarget) {
-      if (commands.length < 2) continue;
+  check({ design, index }, emit) {
+    const interlocks = design.control.interlocks;
+    const { effectStart, effectTarget } = index.control;
+    // Effects by their target's tag number; each target once, in the order of its first effect.
+    const { start, items } = index.groupByTag(effectTarget);
+    const owner = new Int32Array(effectTarget.length);
+    for (let i = 0; i < interlocks.length; i++) owner.fill(i, effectStart[i]!, effectStart[i + 1]!);
+    const effectAt = (e: number) => interlocks[owner[e]!]!.effects[e - effectStart[owner[e]!]!]!;
+    for (let e = 0; e < effectTarget.length; e++) {
+      const id = effectTarget[e]!;
+      if (start[id + 1]! - start[id]! < 2 || items[start[id]!] !== e) continue;
+      const target = effectAt(e).target;
+      const commands: Command[] = Array.from(items.subarray(start[id]!, start[id + 1]!), (p) => ({
+        interlock: interlocks[owner[p]!]!,
+        action: effectAt(p).action,
+      }));
       const involved: Command[] = [];
       for (const [p, q] of OPPOSITE) {
         const ps = commands.filter((c) => c.action === p);

@@ -16,7 +16,17 @@ export const rule: Rule = {
     "IEC 61511-1 safety requirements specification: each safety function names its initiating sensor and its final elements; PlantGAN design contract.",
   fix: "Point the interlock at an existing instrument and at existing valves, pumps or compressors.",
   check({ design, index }, emit) {
-    for (const il of design.control.interlocks) {
+    const interlocks = design.control.interlocks;
+    const { interlockCause, effectStart, effectTarget } = index.control;
+    for (let i = 0; i < interlocks.length; i++) {
+      // Most interlocks pass on their tag numbers alone.
+      let fine = index.tagInstrument[interlockCause[i]!]! >= 0;
+      for (let e = effectStart[i]!; e < effectStart[i + 1]! && fine; e++) {
+        const t = effectTarget[e]!;
+        fine = index.tagEquipment[t]! >= 0 || index.tagComponent[t] !== undefined;
+      }
+      if (fine) continue;
+      const il = interlocks[i]!;
       const cause = il.cause.instrument;
       if (!index.instrumentByTag.has(cause)) {
         const is = whatIs(index, cause);
@@ -27,7 +37,8 @@ export const rule: Rule = {
       }
       for (const effect of il.effects) {
         const t = effect.target;
-        if (index.equipmentByTag.has(t) || index.componentByTag.has(t)) continue;
+        const named = index.tagged(t);
+        if (named && (named.equipment >= 0 || named.component)) continue;
         const is = whatIs(index, t);
         emit({
           message: `Interlock ${il.tag} would ${effect.action} ${t}, which ${is ? `is ${is}; an interlock acts on equipment or valves` : "is not in the design"}.`,

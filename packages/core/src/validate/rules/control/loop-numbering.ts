@@ -29,11 +29,14 @@ export const rule: Rule = {
   source: "ISA-5.1-2009 4.2 (loop identification: every instrument and valve of a loop carries the loop number).",
   fix: "Renumber the transmitter or valve to the controller's loop number.",
   check({ design, index }, emit) {
-    for (const loop of design.control.loops) {
+    const loops = design.control.loops;
+    const { loopFinal } = index.control;
+    for (let l = 0; l < loops.length; l++) {
+      const loop = loops[l]!;
       const own = loopNumber(loop.tag);
       if (own === undefined) continue;
       const members = loop.measurement === undefined ? [] : [loop.measurement];
-      if (!index.equipmentByTag.has(loop.finalElement)) members.push(loop.finalElement);
+      if (index.tagEquipment[loopFinal[l]!]! < 0) members.push(loop.finalElement);
       const off = members.filter((t) => {
         const n = loopNumber(t);
         return n !== undefined && n !== own;

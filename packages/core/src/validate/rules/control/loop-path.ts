@@ -1,4 +1,4 @@
-import { describeNode, hopsBetween, nodeOfTag } from "../../flow-graph.js";
+import { describeNode, hopsBetween, nodeOfTagId } from "../../flow-graph.js";
 import type { Rule } from "../../types.js";
 
 /**
@@ -17,16 +17,20 @@ export const rule: Rule = {
   skipReason: ({ pack }) => (pack.control ? undefined : "the rule pack has no control section"),
   check({ design, index, pack }, emit) {
     const maxHops = pack.control!.maxPathHops;
-    for (const loop of design.control.loops) {
+    const loops = design.control.loops;
+    const { loopMeasurement, loopFinal } = index.control;
+    for (let l = 0; l < loops.length; l++) {
       // A hand controller (HC, HIC) measures nothing: the operator closes the loop, no path to check.
-      if (loop.measurement === undefined) continue;
-      const measured = index.instrumentByTag.get(loop.measurement) ? nodeOfTag(index, loop.measurement) : undefined;
-      const acted = nodeOfTag(index, loop.finalElement);
+      const m = loopMeasurement[l]!;
+      if (m < 0) continue;
+      const measured = index.tagInstrument[m]! >= 0 ? nodeOfTagId(index, m) : undefined;
+      const acted = nodeOfTagId(index, loopFinal[l]!);
       if (measured === undefined || acted === undefined) continue; // missing references are control.loop-references' business
       if (hopsBetween(index, measured, acted, maxHops) !== undefined) continue;
+      const loop = loops[l]!;
       emit({
         message: `Loop ${loop.tag} measures ${loop.measurement} on ${describeNode(index, measured)} but acts on ${loop.finalElement} on ${describeNode(index, acted)}, more than ${maxHops} steps apart through the pipe network: it does not manipulate the path it measures (ISA-5.1; IEC 61511-1 11.2).`,
-        tags: [loop.tag, loop.measurement, loop.finalElement],
+        tags: [loop.tag, loop.measurement!, loop.finalElement],
       });
     }
   },

@@ -3,12 +3,12 @@ import type { Rule } from "../../types.js";
 
 /** What a tag names in the design, for a message ("equipment (pump)", "a gate valve on line X"). */
 export function whatIs(index: DesignIndex, tag: string): string | undefined {
-  const e = index.equipmentByTag.get(tag);
-  if (e) return `equipment (${e.type.replace(/_/g, " ")})`;
-  const c = index.componentByTag.get(tag);
+  const named = index.tagged(tag);
+  if (!named) return undefined;
+  if (named.equipment >= 0) return `equipment (${index.uniqueEquipment[named.equipment]!.type.replace(/_/g, " ")})`;
+  const c = named.component;
   if (c) return `a ${c.component.type.replace(/_/g, " ")} on line ${c.line.id}`;
-  if (index.instrumentByTag.has(tag)) return "an instrument";
-  return undefined;
+  return "an instrument";
 }
 
 /** Types a speed controller can act on as a loop's final element. */
@@ -29,7 +29,10 @@ export const rule: Rule = {
     "PlantGAN design contract (DESIGN.md): a loop's final element is a control_valve tag or a speed-controlled pump/compressor; ISA-5.1 loop identification.",
   fix: "Point the loop at an existing transmitter and an existing control valve (or speed-controlled machine).",
   check({ design, index }, emit) {
-    for (const loop of design.control.loops) {
+    const loops = design.control.loops;
+    const { loopMeasurement, loopFinal } = index.control;
+    for (let l = 0; l < loops.length; l++) {
+      const loop = loops[l]!;
       if (loop.measurement === undefined) {
         // Only a hand controller may go without: the operator, not a measurement, sets its output.
         if (!isHandController(loop.tag)) {
@@ -38,7 +41,7 @@ export const rule: Rule = {
             tags: [loop.tag],
           });
         }
-      } else if (!index.instrumentByTag.has(loop.measurement)) {
+      } else if (index.tagInstrument[loopMeasurement[l]!]! < 0) {
         const is = whatIs(index, loop.measurement);
         emit({
           message: `Loop ${loop.tag} measures with ${loop.measurement}, which ${is ? `is ${is}, not an instrument` : "is not in the design"}.`,
@@ -46,8 +49,9 @@ export const rule: Rule = {
         });
       }
       const fe = loop.finalElement;
-      const component = index.componentByTag.get(fe);
-      const equipment = index.equipmentByTag.get(fe);
+      const component = index.tagComponent[loopFinal[l]!];
+      const k = index.tagEquipment[loopFinal[l]!]!;
+      const equipment = k >= 0 ? index.uniqueEquipment[k] : undefined;
       if (component) {
         if (component.component.type === "control_valve") continue;
         emit({

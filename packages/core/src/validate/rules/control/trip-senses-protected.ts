@@ -1,4 +1,4 @@
-import { describeNode, hopsBetween, nodeOfInstrument, nodeOfTag } from "../../flow-graph.js";
+import { describeNode, hopsBetween, nodeOfInstrumentAt, nodeOfTagId } from "../../flow-graph.js";
 import type { Rule } from "../../types.js";
 
 /**
@@ -19,14 +19,19 @@ export const rule: Rule = {
   skipReason: ({ pack }) => (pack.control ? undefined : "the rule pack has no control section"),
   check({ design, index, pack }, emit) {
     const maxHops = pack.control!.maxPathHops;
-    for (const interlock of design.control.interlocks) {
-      const instrument = index.instrumentByTag.get(interlock.cause.instrument);
-      if (!instrument) continue; // interlock-references reports it
-      const sensed = nodeOfInstrument(index, instrument);
+    const interlocks = design.control.interlocks;
+    const { interlockCause, effectStart, effectTarget } = index.control;
+    for (let i = 0; i < interlocks.length; i++) {
+      const at = index.tagInstrument[interlockCause[i]!]!;
+      if (at < 0) continue; // interlock-references reports it
+      const sensed = nodeOfInstrumentAt(index, at);
       if (sensed === undefined) continue; // unmounted: nowhere in the pipe network to measure hops from
-      for (const effect of interlock.effects) {
-        const target = nodeOfTag(index, effect.target);
+      for (let e = effectStart[i]!; e < effectStart[i + 1]!; e++) {
+        const target = nodeOfTagId(index, effectTarget[e]!);
         if (target === undefined || hopsBetween(index, sensed, target, maxHops) !== undefined) continue;
+        const interlock = interlocks[i]!;
+        const instrument = design.instruments[at]!;
+        const effect = interlock.effects[e - effectStart[i]!]!;
         emit({
           message: `Interlock ${interlock.tag} senses ${instrument.tag} on ${describeNode(index, sensed)} but acts on ${effect.target} (${describeNode(index, target)}), more than ${maxHops} steps away: the trip does not sense the equipment it protects (IEC 61511-1 10.3.2).`,
           tags: [interlock.tag, effect.target, instrument.tag],

@@ -12,16 +12,18 @@ export const rule: Rule = {
     "ISA-5.1-2009 (a control valve is the final element of a loop, tagged with the loop's number); PlantGAN design contract (DESIGN.md).",
   fix: "Add the loop that drives the valve (controller, transmitter), or draw it as a hand valve.",
   check({ design, index }, emit) {
-    const driven = new Set<string>();
-    for (const loop of design.control.loops) driven.add(loop.finalElement);
-    for (const interlock of design.control.interlocks) for (const e of interlock.effects) driven.add(e.target);
+    // Tag numbers named by a loop's final element or an interlock's effect.
+    const { loopFinal, effectTarget, tags } = index.control;
+    const driven = new Uint8Array(tags);
+    for (const id of loopFinal) driven[id] = 1;
+    for (const id of effectTarget) driven[id] = 1;
     const lines = design.lines;
     for (let i = 0; i < lines.length; i++) {
       if (!(index.lineParts[i]! & PART_CONTROL)) continue;
       const line = lines[i]!;
       for (const c of line.components) {
         if (c.type !== "control_valve") continue;
-        if (c.tag !== undefined && driven.has(c.tag)) continue;
+        if (c.tag !== undefined && driven[index.tagNumber(c.tag)] === 1) continue;
         emit({
           message: `Control valve ${c.tag ?? "(untagged)"} on line ${line.id} has no controller: no loop or interlock names it (ISA-5.1).`,
           tags: c.tag !== undefined ? [c.tag] : [],
