@@ -28,17 +28,25 @@ describe("POST /v1/generate?topology=", () => {
     await server?.close();
   });
 
-  it("records the designer on each candidate, by default and when asked for", async () => {
-    for (const query of ["", "&topology=designer"]) {
+  it("records the shipped model's learned generator on each candidate by default, and the designer when asked for", async () => {
+    for (const [query, source] of [
+      ["", "learned"],
+      ["&topology=learned", "learned"],
+      ["&topology=designer", "designer"],
+    ] as const) {
       const res = await generate(query);
       expect(res.status).toBe(200);
       const answer = (await res.json()) as { job: { status: string }; candidates: any[] };
       expect(answer.job.status, JSON.stringify(answer.job)).toBe("succeeded");
-      expect(answer.candidates.map((c) => c.design.metadata.topologySource)).toEqual(["designer"]);
+      expect(
+        answer.candidates.map((c) => c.design.metadata.topologySource),
+        query,
+      ).toEqual([source]);
     }
   });
 
-  it("refuses an unknown source, learned without a topology generator, and any source for a topology-mode request", async () => {
+  // A model without a topology generator refusing `learned`: tests/api/train.test.ts (a layout-only model).
+  it("refuses an unknown source and any source for a topology-mode request", async () => {
     const example = JSON.parse(
       readFileSync(new URL("../../datasets/examples/pump-station.json", import.meta.url), "utf8"),
     );
@@ -52,7 +60,7 @@ describe("POST /v1/generate?topology=", () => {
     };
     for (const [query, body, says] of [
       ["&topology=templates", request, 'unknown source "templates"'],
-      ["&topology=learned", request, "no topology generator"],
+      ["&topology=learned", topologyMode, "topology-mode request"],
       ["&topology=designer", topologyMode, "topology-mode request"],
     ] as const) {
       const res = await generate(query, body);

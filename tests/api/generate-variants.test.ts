@@ -66,6 +66,25 @@ describe("variants and blends through the API", () => {
     expect(variant.modelId).toBe(parents[0].modelId);
   }, 120_000);
 
+  it("keeps the parent's topology source: the learned one by default, the designer where the parent was the designer's", async () => {
+    expect(parents[0].design.metadata.topologySource).toBe("learned");
+    const res = await post("/v1/generate?model=default&topology=designer", {
+      schemaVersion: "1.0",
+      processClass: "tank_farm",
+      site: { width: 120, depth: 90 },
+      equipment: [{ type: "tank", count: 2 }],
+      count: 1,
+      seed: 5,
+    });
+    expect(res.status).toBe(200);
+    const [designed] = ((await res.json()) as { candidates: any[] }).candidates;
+    expect(designed.design.metadata.topologySource).toBe("designer");
+    const [variant] = await candidatesOf(
+      await post("/v1/generate/variants", { candidate: designed.id, set: ["equipment.tank=+1"] }),
+    );
+    expect(variant.design.metadata.topologySource).toBe("designer");
+  }, 120_000);
+
   it("blends two candidates and records both", async () => {
     const [blend] = await candidatesOf(
       await post("/v1/generate/blends", { candidates: [parents[0].id, parents[1].id], t: 0.5 }),

@@ -149,6 +149,16 @@ describe("training through the API", () => {
     const generated = (await generate.json()) as { job: JobView; candidates: { id: string; rank: number }[] };
     expect(generated.job.status).toBe("succeeded");
     expect(generated.candidates.map((c) => c.rank)).toEqual([1, 2]);
+    // A layout-only model (topologyEpochs 0): spec mode's topologies are the designer's, named on
+    // each candidate, and asking it for learned ones is refused, never answered by the designer.
+    const candidate = (await (await s.api(`/v1/candidates/${generated.candidates[0]!.id}`)).json()) as {
+      design: { metadata: { topologySource: string } };
+    };
+    expect(candidate.design.metadata.topologySource).toBe("designer");
+    const learned = await s.api("/v1/generate?model=tiny-1&topology=learned", json(pumpStationRequest(1, 3)));
+    expect(learned.status).toBe(400);
+    expect(learned.headers.get("content-type")).toContain("application/problem+json");
+    expect(((await learned.json()) as { detail: string }).detail).toContain("no topology generator");
     const chosen = generated.candidates[0]!.id;
     const review = await s.api(
       `/v1/candidates/${chosen}/review`,

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { tankFarmWithoutVent, topologyModeRequest } from "@plantgan/testing";
@@ -9,6 +9,8 @@ import { plantgan } from "./run-cli.js";
  * `plantgan generate --topology` picks who makes a spec-mode topology; every candidate records it,
  * and a source that cannot be had is exit 2 naming the flag, never the designer in its place.
  */
+const SHIPPED_MODEL = new URL("../../datasets/models/default", import.meta.url).pathname;
+
 describe("plantgan generate --topology", () => {
   const dir = mkdtempSync(join(tmpdir(), "plantgan-topology-"));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -69,12 +71,27 @@ describe("plantgan generate --topology", () => {
     );
   });
 
-  it("refuses an unknown source and learned without a topology generator with exit 2, naming --topology", () => {
+  it("takes the shipped model's learned topology generator by default", () => {
+    const out = join(dir, "learned.ndjson");
+    const run = plantgan(["generate", "--request", requestFile, "-o", out]);
+    expect([0, 1], run.stderr).toContain(run.code);
+    expect(run.stdout).toContain("topology by learned");
+    const [record] = readFileSync(out, "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    expect(record.topologySource).toBe("learned");
+  });
+
+  it("refuses an unknown source, and learned from a layout-only model, with exit 2, naming --topology", () => {
+    // The shipped model's layout generator alone: no topology/ folder.
+    const layoutOnly = join(dir, "layout-only");
+    cpSync(SHIPPED_MODEL, layoutOnly, { recursive: true, filter: (source) => !source.includes("/topology") });
     for (const [name, says] of [
       ["templates", 'unknown topology source "templates"'],
       ["learned", "no topology generator"],
     ] as const) {
-      const run = plantgan(["generate", "--request", requestFile, "--topology", name]);
+      const run = plantgan(["generate", "--request", requestFile, "--model", layoutOnly, "--topology", name]);
       expect(run.code, run.stderr).toBe(2);
       expect(run.stderr).toContain(`--topology ${name}`);
       expect(run.stderr).toContain(says);

@@ -2,8 +2,8 @@
  * Full-pipeline benchmark (issue #14, #16): spec-mode candidates per second from request to ranked,
  * validated candidate, for each topology source in one run on the same requests:
  *
- *   designer → layout generator → legalise → route → validate → rank   (today's default)
- *   learned  → layout generator → legalise → route → validate → rank   (the topology GAN)
+ *   designer → layout generator → legalise → route → validate → rank   (the baseline)
+ *   learned  → layout generator → legalise → route → validate → rank   (the topology GAN; spec mode's default)
  *
  *   npx tsx --conditions=@plantgan/source packages/core/bench/pipeline.bench.ts [--requests N] [--count C] [--topology DIR] [--size small] [--split val|test] [--sources designer,learned] [--model DIR] [--screen-draws N]
  *
@@ -88,6 +88,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "../../..");
 const modelDir = values.model ?? join(root, "datasets/models/default");
 // The learned source as generation runs it (its screen of SCREEN_DRAWS), or --screen-draws N (1: first draws alone).
 const screenDraws = values["screen-draws"] === undefined ? SCREEN_DRAWS : Number(values["screen-draws"]);
+if (!Number.isInteger(screenDraws) || screenDraws < 1) throw new Error("--screen-draws must be a whole number from 1");
 
 async function shippedLayoutModel(topology: TopologyModel): Promise<GanModel> {
   const info = JSON.parse(readFileSync(join(modelDir, "plantgan-model.json"), "utf8"));

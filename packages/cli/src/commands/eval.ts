@@ -10,7 +10,7 @@ import {
   requestFromDesign,
   selectBackend,
 } from "@plantgan/core/gan";
-import { errorRules, generateCandidates } from "@plantgan/core/generate";
+import { designerTopology, errorRules, generateCandidates } from "@plantgan/core/generate";
 import { loadSolver, optimiserLayout, type Solver } from "@plantgan/core/polish";
 import { DEFAULT_RULE_PACK } from "@plantgan/core/validate";
 import { type Command, Option } from "commander";
@@ -121,6 +121,8 @@ export function registerEval(program: Command): void {
     .addHelpText(
       "after",
       "\nEach held-out design gives one spec request (its class, site and equipment counts) and one candidate per method.\n" +
+        "It measures the layout generator: every method places the designer's topology (the learned topology generator:\n" +
+        "packages/core/bench/topology-eval.ts and pipeline.bench.ts).\n" +
         "valid: no validator error (unrouted lines and unresolved items are errors too); raw: no validator error before\n" +
         "legalise and route (first proposal); valid@1: valid with the first proposal; tries: proposals per candidate\n" +
         "(up to 4: a failing layout gets a new latent / new random positions, the last two also a fresh topology); unique/novel: distinct design signatures / signatures absent from the training split;\n" +
@@ -203,6 +205,8 @@ export function registerEval(program: Command): void {
             const [c] = generateCandidates(request, {
               placement: method === "model" ? "gan" : "random",
               model,
+              // The layout generator's measures: every method places the designer's topology.
+              topology: designerTopology,
               count: 1,
               // The random baseline stays a baseline: no polish.
               ...(method === "random" ? { polish: false } : {}),
@@ -210,7 +214,13 @@ export function registerEval(program: Command): void {
             if (!c) throw new Error("no candidate");
             addCost(method, request.processClass, c.design);
             if (method === "model") {
-              const [raw] = generateCandidates(request, { placement: "gan", model, count: 1, polish: false });
+              const [raw] = generateCandidates(request, {
+                placement: "gan",
+                model,
+                topology: designerTopology,
+                count: 1,
+                polish: false,
+              });
               if (raw) addCost("model-unpolished", request.processClass, raw.design);
             }
             countFailures(

@@ -123,6 +123,12 @@ describe("learned topology source", () => {
     expect(onCoarse.equipment).not.toEqual(onFine.equipment);
   });
 
+  it("refuses a latent of another size, naming both", () => {
+    expect(() => learnedTopology(model).propose(request, 1, DEFAULT_RULE_PACK, { latent: [0, 1, 2] })).toThrow(
+      /a topology latent of 3 numbers for a topology generator that takes 8/,
+    );
+  });
+
   it("refuses a request larger than the generator's slots, naming the limit", () => {
     const big = { ...request, equipment: [{ type: "pump", count: 17 }] } as GenerationRequest;
     expect(() => learnedTopology(model).propose(big, 1, DEFAULT_RULE_PACK)).toThrow(/at most 16/);
@@ -172,5 +178,16 @@ describe("learned topology source", () => {
     const { topology: _, ...layoutOnly } = withTopology;
     const [designed] = generateCandidates(request, { ...unnamed, model: layoutOnly });
     expect(designed!.topologySource).toBe("designer");
+    // More items than the generator's 16 slots: the designer, named; learned named is refused.
+    const large = {
+      ...request,
+      equipment: [
+        { type: "pump", count: 10 },
+        { type: "tank", count: 8 },
+      ],
+    } as GenerationRequest;
+    const [big] = generateCandidates(large, { ...unnamed, model: withTopology, placement: "random" });
+    expect(big!.topologySource).toBe("designer");
+    expect(() => learnedTopology(model).propose(large, 1, DEFAULT_RULE_PACK)).toThrow(/holds at most 16/);
   }, 120_000);
 });

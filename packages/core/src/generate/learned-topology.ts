@@ -103,10 +103,19 @@ export function learnedTopology(model: TopologyModel, options: LearnedTopologyOp
         });
         return expand(graphs[0]!, latent, request, seed, pack, masked);
       };
-      if (given?.latent) return draw(Float32Array.from(given.latent));
+      if (given?.latent) {
+        const size = model.config.model.latentSize;
+        if (given.latent.length !== size) {
+          throw new PipelineError(
+            "bad_request",
+            `a topology latent of ${given.latent.length} numbers for a topology generator that takes ${size} (another model's candidate?)`,
+          );
+        }
+        return draw(Float32Array.from(given.latent));
+      }
       // Draw k's latent comes from its own seed (draw 0: the seed itself, as without a screen); the
       // discrete noise keeps the candidate's seed, so the kept latent and seed replay the kept draw.
-      const draws = Math.max(1, options.screenDraws ?? SCREEN_DRAWS);
+      const draws = Math.max(1, Math.floor(options.screenDraws ?? SCREEN_DRAWS) || 1);
       let best: { design: PlantDesignInput; errors: number } | undefined;
       for (let k = 0; k < draws; k++) {
         const design = draw(

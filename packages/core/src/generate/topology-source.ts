@@ -16,7 +16,7 @@ import type { GanModel } from "../gan/models.js";
 import { stripLayout } from "../gan/topology.js";
 import { deriveSeed } from "../gan/training.js";
 import { PipelineError } from "./errors.js";
-import { learnedTopology } from "./learned-topology.js";
+import { learnedTopology, requiredCounts } from "./learned-topology.js";
 
 export interface TopologySource {
   /** Recorded on each candidate it made: "request", "designer", "learned", or a caller's own name. */
@@ -112,15 +112,16 @@ export function topologySourceByName(name: string, model: GanModel | undefined):
 
 /**
  * The source a request's candidates take their topology from: its own (topology mode) or, in spec
- * mode, `chosen`; unchosen, the model's learned topology generator where it carries one, else the
- * designer (a layout-only model has nothing else; every candidate names its source).
+ * mode, `chosen`; unchosen, the model's learned topology generator where it carries one and the
+ * request fits its slots, else the designer (a layout-only model, or a request of more items than
+ * the generator holds: every candidate names its source; `learned` named is refused instead).
  */
 export function sourceFor(
   request: GenerationRequest,
   chosen: TopologySource | undefined,
   model?: GanModel,
 ): TopologySource {
-  if (request.mode !== "topology") return chosen ?? defaultSpecSource(model);
+  if (request.mode !== "topology") return chosen ?? defaultSpecSource(request, model);
   if (chosen !== undefined && chosen !== requestTopology) {
     throw new PipelineError(
       "bad_request",
@@ -130,7 +131,10 @@ export function sourceFor(
   return requestTopology;
 }
 
-/** Spec mode's source when none is named: the model's learned generator, else the designer. */
-function defaultSpecSource(model: GanModel | undefined): TopologySource {
-  return model?.topology ? learnedTopology(model.topology) : designerTopology;
+/** Spec mode's source when none is named: the model's learned generator where the request fits it, else the designer. */
+function defaultSpecSource(request: GenerationRequest, model: GanModel | undefined): TopologySource {
+  const learned = model?.topology;
+  if (!learned) return designerTopology;
+  const items = requiredCounts(request).reduce((a, b) => a + b, 0);
+  return items <= learned.config.spec.nMax ? learnedTopology(learned) : designerTopology;
 }

@@ -19,7 +19,8 @@ export interface PipelineOptions {
   /** Required for placement "gan". */
   readonly model?: GanModel;
   /**
-   * Who makes a spec-mode request's topology. Default the designer (`designerTopology`); a
+   * Who makes a spec-mode request's topology. Default the model's learned topology generator where
+   * it has one and the request fits it, else the designer (topology-source.ts `sourceFor`); a
    * topology-mode request places its own ("request") and refuses any other.
    */
   readonly topology?: TopologySource;

@@ -165,8 +165,12 @@ export function blendRequestPlan(a: ParentCandidate, b: ParentCandidate, t: numb
   }
 }
 
-/** The topology source a variant or blend asks for: its parent's, when it is not the default. */
+/**
+ * The topology source a variant or blend asks for: its parent's, named (the default depends on the
+ * model, so a designer-made parent must not fall to a learned default); a topology-mode parent's
+ * request places its own.
+ */
 export function parentTopology(parent: ParentCandidate): string | undefined {
   const source = parent.origin.topologySource;
-  return source === "designer" || source === "request" ? undefined : source;
+  return source === "request" ? undefined : source;
 }
