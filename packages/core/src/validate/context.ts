@@ -123,14 +123,10 @@ export interface ComponentRef {
  * no tag up again.
  */
 export interface ControlRefs {
-  /** Per loop (in `design.control.loops` order): its tag's number. */
-  readonly loopTag: Int32Array;
-  /** Per loop: its measurement's tag number, −1 for none. */
+  /** Per loop (in `design.control.loops` order): its measurement's tag number, −1 for none. */
   readonly loopMeasurement: Int32Array;
   /** Per loop: its final element's tag number. */
   readonly loopFinal: Int32Array;
-  /** Per interlock: its tag's number. */
-  readonly interlockTag: Int32Array;
   /** Per interlock: its cause instrument's tag number. */
   readonly interlockCause: Int32Array;
   /** The effects of interlock i are `effectStart[i] .. effectStart[i + 1]` in `effectTarget` (their targets' tag numbers). */
@@ -459,7 +455,7 @@ export class DesignIndex {
     return id;
   }
 
-  /** A tag's number (see `control`), or −1 when the design neither has nor names it. */
+  /** The number of an equipment, instrument or component tag (see `control`), or −1 when the design has no such tag. */
   tagNumber(tag: string): number {
     return this.tagIds.get(tag) ?? -1;
   }
@@ -498,26 +494,36 @@ export class DesignIndex {
     if (this.controlCache) return this.controlCache;
     const { loops, interlocks } = this.design.control;
     const arrays = this.arrays;
-    const loopTag = arrays.int32(loops.length);
+    // References to tags the design does not have (rare) get numbers of their own, kept apart so
+    // the tag map is not grown (and rehashed) for them.
+    const other = new Map<string, number>();
+    const refId = (tag: string): number => {
+      let id = this.tagIds.get(tag) ?? other.get(tag);
+      if (id === undefined) {
+        id = this.tagEquipment.length;
+        other.set(tag, id);
+        this.tagEquipment.push(-1);
+        this.tagInstrument.push(-1);
+        this.tagComponent.push(undefined);
+      }
+      return id;
+    };
     const loopMeasurement = arrays.int32(loops.length, -1);
     const loopFinal = arrays.int32(loops.length);
     for (let l = 0; l < loops.length; l++) {
       const loop = loops[l]!;
-      loopTag[l] = this.tagId(loop.tag);
-      if (loop.measurement !== undefined) loopMeasurement[l] = this.tagId(loop.measurement);
-      loopFinal[l] = this.tagId(loop.finalElement);
+      if (loop.measurement !== undefined) loopMeasurement[l] = refId(loop.measurement);
+      loopFinal[l] = refId(loop.finalElement);
     }
-    const interlockTag = arrays.int32(interlocks.length);
     const interlockCause = arrays.int32(interlocks.length);
     const effectStart = arrays.int32(interlocks.length + 1);
     for (let i = 0; i < interlocks.length; i++) effectStart[i + 1] = effectStart[i]! + interlocks[i]!.effects.length;
     const effectTarget = arrays.int32(effectStart[interlocks.length]!);
     for (let i = 0; i < interlocks.length; i++) {
       const il = interlocks[i]!;
-      interlockTag[i] = this.tagId(il.tag);
-      interlockCause[i] = this.tagId(il.cause.instrument);
+      interlockCause[i] = refId(il.cause.instrument);
       const at = effectStart[i]!;
-      for (let e = 0; e < il.effects.length; e++) effectTarget[at + e] = this.tagId(il.effects[e]!.target);
+      for (let e = 0; e < il.effects.length; e++) effectTarget[at + e] = refId(il.effects[e]!.target);
     }
     const instruments = this.design.instruments;
     const instrumentOn = arrays.int32(instruments.length, -1);
@@ -528,10 +534,8 @@ export class DesignIndex {
       if (at !== undefined) instrumentOn[i] = "tag" in on ? at : -2 - at;
     }
     this.controlCache = {
-      loopTag,
       loopMeasurement,
       loopFinal,
-      interlockTag,
       interlockCause,
       effectStart,
       effectTarget,

@@ -5,6 +5,12 @@ import type { Rule } from "../../types.js";
 /** Most function letters an instrument tag should carry (ISA-5.1: keep to four; one more after a variable modifier). */
 const MAX_LETTERS = 4;
 
+/** The length of `letters(tag)`, without cutting it out. */
+function letterCount(tag: string): number {
+  const dash = tag.indexOf("-");
+  return dash < 0 ? tag.length : dash;
+}
+
 /**
  * ISA-5.1 tag form beyond the schema's pattern: an instrument tag has a first letter and at least
  * one function letter (LT, PIT), and not too many; a controller (loop) tag holds the control
@@ -21,8 +27,11 @@ export const rule: Rule = {
   fix: "Write the tag as ISA-5.1 letters, a hyphen and the loop number (e.g. LIC-101); equipment tags take their type's prefix (P-101A).",
   check({ design, index }, emit) {
     for (const i of design.instruments) {
+      // The letters' count and second letter read off the tag: the letters are cut out for a finding only.
+      const count = letterCount(i.tag);
+      const max = count > 1 && VARIABLE_MODIFIERS.has(i.tag.charAt(1)) ? MAX_LETTERS + 1 : MAX_LETTERS;
+      if (count >= 2 && count <= max) continue;
       const l = letters(i.tag);
-      const max = l.length > 1 && VARIABLE_MODIFIERS.has(l.charAt(1)) ? MAX_LETTERS + 1 : MAX_LETTERS;
       if (l.length < 2) {
         emit({
           message: `Instrument ${i.tag} has only the letter ${l}; an ISA-5.1 instrument tag is a variable letter and at least one function letter (e.g. ${l}T, ${l}I).`,
@@ -36,8 +45,10 @@ export const rule: Rule = {
       }
     }
     for (const loop of design.control.loops) {
-      const l = letters(loop.tag);
-      if (l.length >= 2 && l.slice(1).includes("C")) continue;
+      const tag = loop.tag;
+      const count = letterCount(tag);
+      if (count >= 2 && tag.indexOf("C", 1) >= 1 && tag.indexOf("C", 1) < count) continue;
+      const l = letters(tag);
       emit({
         message: `Loop ${loop.tag} has no control letter C in ${l}; ISA-5.1 controllers read like ${l.charAt(0)}IC or ${l.charAt(0)}C.`,
         tags: [loop.tag],
@@ -48,7 +59,7 @@ export const rule: Rule = {
       if (!(index.lineParts[i]! & PART_TAGGED)) continue;
       const line = lines[i]!;
       for (const c of line.components) {
-        if (c.tag === undefined) continue;
+        if (c.tag === undefined || (c.type !== "control_valve" && c.type !== "relief_valve")) continue;
         const l = letters(c.tag);
         if (c.type === "control_valve" && !l.endsWith("V")) {
           emit({

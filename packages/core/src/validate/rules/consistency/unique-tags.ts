@@ -18,19 +18,22 @@ function noTagRepeats(design: Design, index: DesignIndex): boolean {
     index.sharedTags > 0
   )
     return false;
-  // Interlock and loop tags by number: 1 once an interlock has it, 2 once a loop has it.
-  const { interlockTag, loopTag, tags } = index.control;
-  const seen = new Uint8Array(tags);
-  for (let i = 0; i < control.interlocks.length; i++) {
-    const id = interlockTag[i]!;
-    if (seen[id] !== 0 || index.namesAny(id)) return false;
-    seen[id] = 1;
+  const interlocks = new Set<string>();
+  for (const il of control.interlocks) {
+    const tag = il.tag;
+    const id = index.tagNumber(tag);
+    if (interlocks.has(tag) || (id >= 0 && index.namesAny(id))) return false;
+    interlocks.add(tag);
   }
   // A loop tag may repeat an instrument's (a controller listed as an instrument), nothing else.
-  for (let l = 0; l < control.loops.length; l++) {
-    const id = loopTag[l]!;
-    if (seen[id] !== 0 || index.tagEquipment[id]! >= 0 || index.tagComponent[id] !== undefined) return false;
-    seen[id] = 2;
+  const loops = new Set<string>();
+  for (const loop of control.loops) {
+    const tag = loop.tag;
+    const id = index.tagNumber(tag);
+    if (loops.has(tag) || (id >= 0 && (index.tagEquipment[id]! >= 0 || index.tagComponent[id] !== undefined)))
+      return false;
+    if (interlocks.has(tag)) return false;
+    loops.add(tag);
   }
   return true;
 }
