@@ -37,6 +37,16 @@
  * follows only when every valve and every pump does. The issue's bar (model >= 0.80 per
  * convention, designer <= 0.10) is not met.
  *
+ * With the decoding fixes, the member branches and the end lines of gan/topology/README.md "House
+ * conventions" (2026-12-07 19:48-20:02, load 11-14; the epoch 286 s):
+ *
+ *   nice -n 10 npx tsx --conditions=@plantgan/source packages/core/bench/conventions.bench.ts --epochs 1 --size tiny --ema 0.9 --g-lr 3e-3 --d-lr 3e-3 --motifs --spare-sets [--control]
+ *
+ * Pooled (pumps2oo3, stations, gauges): model 1.00, 1.00, 1.00 (every class 1.00); types required
+ * 1.00, 1.00, 0.98; untrained weights with the same table 1.00, 1.00, 1.00; designer 0.06, 0.00,
+ * 0.00; retrieval 1.00 each. The table counted from the house's data carries them, not the steps.
+ * --control adds the same setup and training on the same designs as the designer drew them.
+ *
  * --limit takes the first N training designs of each class; --classes restricts to those classes.
  * The EMA generator is the one scored: with few steps, lower --ema (0.999 averages over ~1000 steps).
  * "model, types required" decodes with the requested equipment forced (sample.ts); "model" without.
