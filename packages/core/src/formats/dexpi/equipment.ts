@@ -224,7 +224,9 @@ function foldedCondition(
   );
   if (own !== undefined || highest === undefined) {
     for (const { part, value } of parts) {
-      if (value !== own)
+      // A part that repeats the equipment's own value is held by the design: consumed, not noted.
+      if (value === own) ctx.consume(firstNamed(part, ...kind.elements));
+      else
         ctx.note(
           part,
           `${describe(part)}'s design ${kind.what} ${value} ${kind.unit} is not in the design: ${tag} writes its own (${own} ${kind.unit}), and the contract holds one per equipment`,

@@ -214,4 +214,16 @@ describe("design conditions written on a vessel's chambers (E02V01-VER)", () => 
       "Equipment C2 (Chamber)'s design pressure 3 barg is not in the design: T-4750 writes its own (5 barg), and the contract holds one per equipment",
     );
   });
+
+  it("takes a chamber's element that repeats the tank's own value as held, not unmapped", () => {
+    const own = `<GenericAttributes Set="DexpiAttributes"><GenericAttribute Name="DesignPressure" Value="2" Units="barg"/></GenericAttributes>`;
+    const { design, report } = imported(
+      file(
+        `<Equipment ID="TANK" ComponentClass="Tank" TagName="T4750">${own}<Equipment ID="C1" ComponentClass="Chamber"><MaximumDesignPressure Value="2" Units="Barg"/></Equipment></Equipment>`,
+        "DEXPI Test",
+      ),
+    );
+    expect(design.equipment[0]?.designPressure).toBe(2);
+    expect(report.unmapped.filter((u) => u.element === "MaximumDesignPressure")).toEqual([]);
+  });
 });
