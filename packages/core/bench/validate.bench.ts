@@ -17,6 +17,10 @@
  *   now, load 2.4-3.3: 10,000 62.2-64.7 ms (goal met), 100,000 1,050.4-1,094.1 ms, growth ×16.3-17.0
  *   (1.31-1.36 × n log n: growth goal not met). About one run in three has a full collection in its
  *   three timed 100,000 validations (CPU above wall: the collector's threads): 1,459.9 ms, 1.91.
+ *   dda8301 (every reference resolved once), back to back with 43f5bf8 at load 6.5-8.6 (2-4 times
+ *   slower than the rows above): 10,000 95.5-98.6 ms against 148.3-175.0, 100,000 1,592-2,053 ms
+ *   against 2,616-2,928; growth 1.29-1.72 × n log n against 1.20-1.58 (not met; under that load the
+ *   ratio swings by ±0.3 between runs).
  */
 import { availableParallelism, loadavg } from "node:os";
 import { syntheticCleanPlant as syntheticPlant } from "@plantgan/testing";

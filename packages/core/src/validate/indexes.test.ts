@@ -11,7 +11,16 @@ import type { Design, Line } from "../design/types.js";
 import { isBranchEnd, isNozzleEnd, isPlaced } from "../design/types.js";
 import { ArrayLease } from "./array-pool.js";
 import { BoxGrid } from "./box-grid.js";
-import { type AreaItem, DesignIndex, type PlacedItem } from "./context.js";
+import {
+  type AreaItem,
+  DesignIndex,
+  END_BRANCH,
+  END_NOZZLE,
+  END_OPEN,
+  PART_CHECK,
+  PART_RELIEF,
+  type PlacedItem,
+} from "./context.js";
 import { AREA_EPS, between, EPS, label } from "./describe.js";
 import { describeNode, hopsBetween, nodeOfInstrument, nodeOfTag } from "./flow-graph.js";
 import { metres } from "./geometry3d.js";
@@ -313,6 +322,80 @@ describe("SegmentGrid.forEachPair", () => {
             }
           }
           expect(got.sort()).toEqual(want.sort());
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+});
+
+/**
+ * The line ends, line ids and control references the index resolves once per run against the
+ * string-keyed lookups they replace, on random designs with one equipment tag and one line id
+ * repeated (lookups answer with the first item or line of a tag or id).
+ */
+describe("resolved references", () => {
+  it("name what string-keyed lookups name", () => {
+    fc.assert(
+      fc.property(
+        parsedDesignArbitrary({ placement: "mixed", maxEquipment: 10, maxLines: 16, branchShare: 0.4 }),
+        fc.nat(),
+        fc.nat(),
+        (base, a, b) => {
+          const equipment = base.equipment.map((e) => ({ ...e }));
+          const lines = base.lines.map((l) => ({ ...l }));
+          if (equipment.length > 1) equipment[a % equipment.length]!.tag = equipment[b % equipment.length]!.tag;
+          if (lines.length > 1) lines[b % lines.length]!.id = lines[a % lines.length]!.id;
+          const design: Design = { ...base, equipment, lines };
+          const index = indexOf(design);
+          const firstEquipment = new Map<string, number>();
+          for (const e of equipment) if (!firstEquipment.has(e.tag)) firstEquipment.set(e.tag, firstEquipment.size);
+          const firstLine = new Map<string, number>();
+          lines.forEach((l, i) => {
+            if (!firstLine.has(l.id)) firstLine.set(l.id, i);
+          });
+          const endsByTag = new Map<string, number[]>();
+          lines.forEach((line, i) => {
+            expect(index.lineFirst[i]).toBe(firstLine.get(line.id));
+            const parts = line.components.map((c) => c.type);
+            expect((index.lineParts[i]! & PART_CHECK) !== 0).toBe(parts.includes("check_valve"));
+            expect((index.lineParts[i]! & PART_RELIEF) !== 0).toBe(parts.includes("relief_valve"));
+            [line.from, line.to].forEach((end, side) => {
+              const code = 2 * i + side;
+              if (isNozzleEnd(end)) {
+                expect(index.endKind[code]).toBe(END_NOZZLE);
+                expect(index.endTarget[code]).toBe(firstEquipment.get(end.tag) ?? -1);
+                if (firstEquipment.has(end.tag)) endsByTag.set(end.tag, [...(endsByTag.get(end.tag) ?? []), code]);
+              } else if (isBranchEnd(end)) {
+                expect(index.endKind[code]).toBe(END_BRANCH);
+                expect(index.endTarget[code]).toBe(firstLine.get(end.line) ?? -1);
+              } else expect(index.endKind[code]).toBe(END_OPEN);
+            });
+          });
+          for (const [tag, k] of firstEquipment) {
+            expect(index.uniqueEquipment[k]!.tag).toBe(tag);
+            expect(index.endsAt(k).map((r) => 2 * r.lineIndex + (r.end === "to" ? 1 : 0))).toEqual(
+              endsByTag.get(tag) ?? [],
+            );
+          }
+          const { loopFinal, loopMeasurement, effectStart, effectTarget } = index.control;
+          const named = (id: number) =>
+            index.tagEquipment[id]! >= 0 || index.tagInstrument[id]! >= 0 || index.tagComponent[id] !== undefined;
+          design.control.loops.forEach((loop, l) => {
+            expect(index.tagComponent[loopFinal[l]!]).toBe(index.componentByTag.get(loop.finalElement));
+            expect(named(loopFinal[l]!)).toBe(index.tagged(loop.finalElement) !== undefined);
+            if (loop.measurement === undefined) expect(loopMeasurement[l]).toBe(-1);
+            else
+              expect(index.tagInstrument[loopMeasurement[l]!]! >= 0).toBe(index.instrumentByTag.has(loop.measurement));
+          });
+          design.control.interlocks.forEach((il, i) => {
+            expect(effectTarget.subarray(effectStart[i]!, effectStart[i + 1]!).length).toBe(il.effects.length);
+            il.effects.forEach((e, j) => {
+              expect(index.tagEquipment[effectTarget[effectStart[i]! + j]!]).toBe(
+                index.equipmentIndexByTag.get(e.target) ?? -1,
+              );
+            });
+          });
         },
       ),
       { numRuns: 200 },
