@@ -20,9 +20,18 @@ export interface Conflict {
 const EPS = 1e-9;
 
 /**
+ * Plants of up to this many items scan every item per candidate position and keep `req.pair` per
+ * item pair in a dense n × n table (2 MB at 512); larger ones search the R-tree and ask `req.pair`
+ * (cached by key there), so work and memory grow with the neighbours, not with n² (at 8,000 items
+ * the scan took 6× the tree's time and the table 512 MB).
+ */
+const SCAN_LIMIT = 512;
+
+/**
  * The placed items of one design in an R-tree (rbush), with their current centres. A candidate
- * position is checked against the site, the keep-outs, the racks and only the items the tree finds
- * within the candidate's reach: the work per check grows with the neighbours, not with the plant.
+ * position is checked against the site, the keep-outs, the racks and the items within the
+ * candidate's reach: in a small plant by a scan of every item's rectangle in typed arrays (cheaper
+ * than a tree search there), in a large one by the tree (SCAN_LIMIT), with the same answer.
  */
 export class Layout {
   readonly x: Float64Array;
@@ -43,8 +52,8 @@ export class Layout {
   private readonly minY: Float64Array;
   private readonly maxX: Float64Array;
   private readonly maxY: Float64Array;
-  /** `req.pair` of items i and j at [i · n + j], NaN until first asked. */
-  private readonly pairNeed: Float64Array;
+  /** `req.pair` of items i and j at [i · n + j], NaN until first asked; none above SCAN_LIMIT items. */
+  private readonly pairNeed: Float64Array | undefined;
   /** Per item, NaN until first asked: the inset its boundary distance asks, and per keep-out k at [i · K + k] what it owes it. */
   private readonly inset: Float64Array;
   /** Per item, NaN until first asked: its reach (`req.reach`) plus the margin. */
@@ -74,7 +83,7 @@ export class Layout {
     this.minY = new Float64Array(n);
     this.maxX = new Float64Array(n);
     this.maxY = new Float64Array(n);
-    this.pairNeed = new Float64Array(n * n).fill(Number.NaN);
+    this.pairNeed = n <= SCAN_LIMIT ? new Float64Array(n * n).fill(Number.NaN) : undefined;
     this.inset = new Float64Array(n).fill(Number.NaN);
     this.reach = new Float64Array(n).fill(Number.NaN);
     this.keepOutNeed = new Float64Array(n * design.site.keepOut.length).fill(Number.NaN);
@@ -126,6 +135,7 @@ export class Layout {
 
   /** `req.pair` of items `i` and `j`, computed once. */
   private need(i: number, j: number): number {
+    if (!this.pairNeed) return this.req.pair(this.equipment[i]!, this.equipment[j]!);
     const at = i * this.equipment.length + j;
     let d = this.pairNeed[at]!;
     if (Number.isNaN(d)) {
@@ -318,6 +328,16 @@ export class Layout {
     const boxMinY = minY - reach;
     const boxMaxX = maxX + reach;
     const boxMaxY = maxY + reach;
+    if (this.items.length > SCAN_LIMIT) {
+      // The tree finds the same items as the scan's box test; the lowest-index clash is the answer.
+      let lowest = -1;
+      for (const other of this.tree.search({ minX: boxMinX, minY: boxMinY, maxX: boxMaxX, maxY: boxMaxY })) {
+        const j = other.index;
+        if (j === i || (lowest >= 0 && j > lowest)) continue;
+        if (this.clashes(i, minX, minY, maxX, maxY, j)) lowest = j;
+      }
+      return lowest;
+    }
     for (let j = 0; j < this.items.length; j++) {
       if (j === i || !this.items[j]) continue;
       // The R-tree's test (rbush intersects): boxes that only touch meet.
