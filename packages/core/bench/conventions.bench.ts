@@ -45,7 +45,8 @@
  * Pooled (pumps2oo3, stations, gauges): model 1.00, 1.00, 1.00 (every class 1.00); types required
  * 1.00, 1.00, 0.98; untrained weights with the same table 1.00, 1.00, 1.00; designer 0.06, 0.00,
  * 0.00; retrieval 1.00 each. The table counted from the house's data carries them, not the steps.
- * --control adds the same setup and training on the same designs as the designer drew them.
+ * --control (20:05-20:18, load 4-9; the other rows the same) adds the same setup and training on
+ * the same designs as the designer drew them: 0.05, 0.00, 0.00.
  *
  * --limit takes the first N training designs of each class; --classes restricts to those classes.
  * The EMA generator is the one scored: with few steps, lower --ema (0.999 averages over ~1000 steps).
