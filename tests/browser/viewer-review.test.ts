@@ -117,6 +117,10 @@ describe.skipIf(!hasChromium())("viewer: the review workflow with the shipped mo
     await expect.poll(() => page.getByTestId("candidate").count(), { timeout: 60_000 }).toBe(3);
     // Each card says whether the candidate is valid.
     await expect.poll(() => page.getByTestId("valid-flag").count()).toBe(3);
+    // ...and which source drew its P&ID: the shipped model's learned topology generator.
+    await expect
+      .poll(() => page.getByTestId("topology-source").allTextContents())
+      .toEqual(["P&ID: learned", "P&ID: learned", "P&ID: learned"]);
     await shot(page, "candidates");
     expect(w.errors).toEqual([]);
     await page.close();
@@ -213,6 +217,7 @@ describe.skipIf(!hasChromium())("viewer: the review workflow with the shipped mo
     expect(await card.getByTestId("valid-flag").textContent()).toBe("invalid");
     await card.getByTestId("layout-valid-flag").waitFor();
     expect(await card.getByTestId("layout-valid-flag").textContent()).toBe("layout valid; 1 inherited finding");
+    await expect.poll(() => card.getByTestId("topology-source").textContent()).toBe("P&ID: request");
     const reasons = page.getByTestId("invalid-reasons");
     await reasons.waitFor();
     expect(await reasons.getByTestId("inherited-note").textContent()).toContain("the layout added none");

@@ -21,6 +21,7 @@ import { SceneView } from "../components/SceneView.js";
 import { Thumbnail } from "../components/Thumbnail.js";
 import { ViolationsPanel } from "../components/ViolationsPanel.js";
 import { regenerateRequest } from "../view/regenerate.js";
+import { topologySourceLabel } from "../view/topology-source.js";
 import { violationFocus } from "./DesignPage.js";
 import { BlendForm, VariantForm } from "./VariantPanel.js";
 
@@ -350,7 +351,7 @@ function CandidateCard({
               {meta.valid ? "valid" : "invalid"}
             </span>
           )}{" "}
-          <LayoutBadge meta={meta} />
+          <LayoutBadge meta={meta} /> <SourceBadge metadata={full?.design.metadata} />
         </div>
         <Scores meta={meta} full={full} />
         <label className="pg-muted">
@@ -358,6 +359,17 @@ function CandidateCard({
         </label>
       </div>
     </article>
+  );
+}
+
+/** Which topology source drew the candidate's P&ID (learned, designer, request). */
+function SourceBadge({ metadata }: { metadata: Readonly<Record<string, unknown>> | undefined }) {
+  const label = topologySourceLabel(metadata);
+  if (!label) return null;
+  return (
+    <span className="badge" data-testid="topology-source" title={label.title}>
+      {label.text}
+    </span>
   );
 }
 
