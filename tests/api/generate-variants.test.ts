@@ -11,6 +11,20 @@ describe("variants and blends through the API", () => {
   let parents: any[];
   const post = (path: string, body: unknown) => server.api(path, { method: "POST", body: JSON.stringify(body) });
 
+  /** One candidate of two items of `type`, answered directly by the shipped model. */
+  async function generated(query: string, processClass: string, site: object, type: string, seed: number) {
+    const res = await post(`/v1/generate?model=default${query}`, {
+      schemaVersion: "1.0",
+      processClass,
+      site,
+      equipment: [{ type, count: 2 }],
+      count: 1,
+      seed,
+    });
+    expect(res.status).toBe(200);
+    return ((await res.json()) as { candidates: any[] }).candidates;
+  }
+
   /** Waits for a 202 job and returns its candidates, full. */
   async function candidatesOf(res: Response): Promise<any[]> {
     expect(res.status, await res.clone().text()).toBe(202);
@@ -68,16 +82,7 @@ describe("variants and blends through the API", () => {
 
   it("keeps the parent's topology source: the learned one by default, the designer where the parent was the designer's", async () => {
     expect(parents[0].design.metadata.topologySource).toBe("learned");
-    const res = await post("/v1/generate?model=default&topology=designer", {
-      schemaVersion: "1.0",
-      processClass: "tank_farm",
-      site: { width: 120, depth: 90 },
-      equipment: [{ type: "tank", count: 2 }],
-      count: 1,
-      seed: 5,
-    });
-    expect(res.status).toBe(200);
-    const [designed] = ((await res.json()) as { candidates: any[] }).candidates;
+    const [designed] = await generated("&topology=designer", "tank_farm", { width: 120, depth: 90 }, "tank", 5);
     expect(designed.design.metadata.topologySource).toBe("designer");
     const [variant] = await candidatesOf(
       await post("/v1/generate/variants", { candidate: designed.id, set: ["equipment.tank=+1"] }),
@@ -96,15 +101,7 @@ describe("variants and blends through the API", () => {
   }, 120_000);
 
   it("refuses to blend candidates of different process classes", async () => {
-    const res = await post("/v1/generate?model=default", {
-      schemaVersion: "1.0",
-      processClass: "pump_station",
-      site: { width: 120, depth: 80 },
-      equipment: [{ type: "pump", count: 2 }],
-      count: 1,
-      seed: 3,
-    });
-    const [other] = ((await res.json()) as { candidates: any[] }).candidates;
+    const [other] = await generated("", "pump_station", { width: 120, depth: 80 }, "pump", 3);
     const refused = await post("/v1/generate/blends", { candidates: [parents[0].id, other.id] });
     expect(refused.status).toBe(400);
     const problem = (await refused.json()) as { detail: string; issues: { pointer: string }[] };
