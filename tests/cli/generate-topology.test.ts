@@ -27,15 +27,17 @@ describe("plantgan generate --topology", () => {
     }),
   );
 
-  it("records the designer on each candidate and in its design's metadata", () => {
-    const out = join(dir, "c.ndjson");
-    const run = plantgan(["generate", "--request", requestFile, "--topology", "designer", "-o", out]);
+  /** Runs a spec-mode generate with `flags`, checks the summary names `source`, and reads the first candidate written. */
+  function firstCandidate(flags: readonly string[], source: string) {
+    const out = join(dir, `${source}.ndjson`);
+    const run = plantgan(["generate", "--request", requestFile, ...flags, "-o", out]);
     expect([0, 1], run.stderr).toContain(run.code);
-    expect(run.stdout).toContain("topology by designer");
-    const [record] = readFileSync(out, "utf8")
-      .trim()
-      .split("\n")
-      .map((l) => JSON.parse(l));
+    expect(run.stdout).toContain(`topology by ${source}`);
+    return JSON.parse(readFileSync(out, "utf8").trim().split("\n")[0]!);
+  }
+
+  it("records the designer on each candidate and in its design's metadata", () => {
+    const record = firstCandidate(["--topology", "designer"], "designer");
     expect(record.topologySource).toBe("designer");
     expect(record.design.metadata.topologySource).toBe("designer");
   });
@@ -72,15 +74,7 @@ describe("plantgan generate --topology", () => {
   });
 
   it("takes the shipped model's learned topology generator by default", () => {
-    const out = join(dir, "learned.ndjson");
-    const run = plantgan(["generate", "--request", requestFile, "-o", out]);
-    expect([0, 1], run.stderr).toContain(run.code);
-    expect(run.stdout).toContain("topology by learned");
-    const [record] = readFileSync(out, "utf8")
-      .trim()
-      .split("\n")
-      .map((l) => JSON.parse(l));
-    expect(record.topologySource).toBe("learned");
+    expect(firstCandidate([], "learned").topologySource).toBe("learned");
   });
 
   it("refuses an unknown source, and learned from a layout-only model, with exit 2, naming --topology", () => {
