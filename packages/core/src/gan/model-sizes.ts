@@ -87,6 +87,21 @@ export const TOPOLOGY_VALIDITY_REWARD = 0;
 export const TOPOLOGY_ROW_MOTIFS = true;
 
 /**
+ * Whether a training run's topology GAN keeps a spare set (A/B pumps, 2-out-of-3) in one slot whose
+ * class is the set's size (topology/spare-sets.ts, README "Spare sets"). Read by
+ * topology-training-run.ts topologyTrainingSetup.
+ */
+export const TOPOLOGY_SPARE_SETS = false;
+
+/**
+ * When the topology GAN draws as many lines as the slots' types hold in the data
+ * (topology/line-budget.ts, README "Line budget"): "off" never (one draw per pair), "generation"
+ * only when generating (training draws each pair), "always" also in training.
+ */
+export type TopologyLineBudget = "off" | "generation" | "always";
+export const TOPOLOGY_LINE_BUDGET: TopologyLineBudget = "off";
+
+/**
  * Generator kinds a training can use (models.ts): "graph" places a topology from (z, c) alone;
  * "layout" is also given the topology's items and lines and the site's racks and keep-outs
  * (layout-generator.ts). The kinds and the default (what `plantgan train` and the API train) are

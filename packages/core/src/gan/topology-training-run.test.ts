@@ -1,3 +1,6 @@
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { gunzipSync } from "node:zlib";
 import { fixtureParsed, OWN_DEXPI, readOwnDexpi } from "@plantgan/testing";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parseDesign } from "../design/parse.js";
@@ -26,6 +29,21 @@ beforeAll(async () => {
 });
 
 /** The repository's own DEXPI files, imported: topology-only designs. */
+/** The first `count` designs of synthetic-v1's val split (their pumps stand in spare sets). */
+function valDesigns(count: number): Design[] {
+  const path = fileURLToPath(new URL("../../../../datasets/synthetic-v1/val.ndjson.gz", import.meta.url));
+  return gunzipSync(readFileSync(path))
+    .toString("utf8")
+    .split("\n")
+    .filter((l) => l.trim() !== "")
+    .slice(0, count)
+    .map((l) => {
+      const parsed = parseDesign(JSON.parse(l));
+      if (!parsed.success) throw new Error("a val design does not parse");
+      return parsed.data;
+    });
+}
+
 function dexpiDesigns(): Design[] {
   return Object.values(OWN_DEXPI).map((name) => {
     const imported = importDexpi(readOwnDexpi(name));
@@ -182,6 +200,35 @@ describe("topologyTrainingSetup", () => {
       plain.trainer.dispose();
     }
   }, 120_000);
+});
+
+describe("topologyTrainingSetup with a variant", () => {
+  it("keeps spare sets in one slot with the members' branches, trains at the given rate and budgets lines at generation", () => {
+    const designs = valDesigns(20);
+    const { trainer } = topologyTrainingSetup({
+      designs,
+      size: "tiny",
+      nMax: 48,
+      seed: 2,
+      spareSets: true,
+      lineBudget: "generation",
+      learningRate: 4e-3,
+    });
+    try {
+      expect(trainer.config.spec.spareSets).toBe(true);
+      expect(trainer.config.model.skeletonGroups).toEqual(["type", "spare"]);
+      expect(trainer.config.training.generatorLearningRate).toBe(4e-3);
+      expect(trainer.config.training.criticLearningRate).toBe(4e-3);
+      const table = trainer.config.model.rowMotifs!;
+      expect(table.budgetWhileTraining).toBe(false);
+      expect(table.types!.every((t) => t.lineEnds !== undefined && t.maxLineEnds !== undefined)).toBe(true);
+      // synthetic-v1's pumps are spared A/B: their B members' branches are in the table.
+      expect(table.branches!.length).toBeGreaterThan(0);
+      expect(table.types!.some((t) => t.spareClasses.length > 0)).toBe(true);
+    } finally {
+      trainer.dispose();
+    }
+  });
 });
 
 describe("the model card of a run with both generators", () => {

@@ -11,11 +11,19 @@ import type * as tf from "@tensorflow/tfjs-core";
 import type { Design } from "../design/types.js";
 import { isPlaced } from "../design/types.js";
 import { type BlobRef, packFramed, unpackFramed, weightBuffer } from "./checkpoint.js";
-import { TOPOLOGY_ROW_MOTIFS, TOPOLOGY_SIZES, TOPOLOGY_VALIDITY_REWARD } from "./model-sizes.js";
+import {
+  TOPOLOGY_LINE_BUDGET,
+  TOPOLOGY_ROW_MOTIFS,
+  TOPOLOGY_SIZES,
+  TOPOLOGY_SPARE_SETS,
+  TOPOLOGY_VALIDITY_REWARD,
+  type TopologyLineBudget,
+} from "./model-sizes.js";
 import { encodeSlotGraphWithLosses, SlotGraphError } from "./topology/encode.js";
 import { lineCapacity, resolveTopologyModelConfig } from "./topology/generator.js";
 import { topologyModelFiles, topologyModelOf } from "./topology/model-io.js";
 import { observeRowMotifs, type RowMotifs } from "./topology/row-motifs.js";
+import type { MemberBranch } from "./topology/spare-sets.js";
 import { defaultSlotGraphSpec, type SlotGraphSpec } from "./topology/spec.js";
 import {
   type CompactSlotGraph,
@@ -55,8 +63,14 @@ export function topologyTrainingGraphs(
   designs: readonly Design[],
   spec: SlotGraphSpec,
   capacity: number,
-): { readonly graphs: CompactSlotGraph[]; readonly count: TopologyDataCount } {
+): {
+  readonly graphs: CompactSlotGraph[];
+  readonly count: TopologyDataCount;
+  /** With the spec's spare sets: what the sets' further members held (spare-sets.ts). */
+  readonly memberBranches: MemberBranch[];
+} {
   const graphs: CompactSlotGraph[] = [];
+  const memberBranches: MemberBranch[] = [];
   const skipped: Partial<Record<TopologySkipReason, number>> = {};
   const skip = (reason: TopologySkipReason) => {
     skipped[reason] = (skipped[reason] ?? 0) + 1;
@@ -68,8 +82,11 @@ export function topologyTrainingGraphs(
       continue;
     }
     let graph: CompactSlotGraph;
+    let branches: readonly MemberBranch[] = [];
     try {
-      graph = compactSlotGraph(encodeSlotGraphWithLosses(design, spec).graph, spec);
+      const encoded = encodeSlotGraphWithLosses(design, spec);
+      graph = compactSlotGraph(encoded.graph, spec);
+      branches = encoded.memberBranches ?? [];
     } catch (error) {
       if (!(error instanceof SlotGraphError)) throw error;
       skip(
@@ -86,9 +103,14 @@ export function topologyTrainingGraphs(
       continue;
     }
     graphs.push(graph);
+    memberBranches.push(...branches);
     if (design.equipment.every(isPlaced)) placed++;
   }
-  return { graphs, count: { designs: graphs.length, placed, topologyOnly: graphs.length - placed, skipped } };
+  return {
+    graphs,
+    count: { designs: graphs.length, placed, topologyOnly: graphs.length - placed, skipped },
+    memberBranches,
+  };
 }
 
 /** The lines a trainer's generator lists per graph. */
@@ -216,6 +238,14 @@ export function unpackTopologyCheckpoint(bytes: Uint8Array): {
 // ---------------------------------------------------------------------------------------------
 // Trainer and model folder
 
+/** How a run's topology generator is built beyond its size (model-sizes.ts holds the defaults). */
+export interface TopologyVariant {
+  /** A spare set is one slot, its size drawn with the type (topology/spare-sets.ts). */
+  readonly spareSets?: boolean;
+  /** Generator and critic learning rate instead of the size's (the API's `learningRate`). */
+  readonly learningRate?: number;
+}
+
 /**
  * A topology trainer of a named size (model-sizes.ts TOPOLOGY_SIZES) for nMax slots, taught by the
  * validator's layout-free rules at `validityRewardWeight` (0: off).
@@ -226,42 +256,72 @@ export function topologyTrainerOfSize(
   seed: number,
   validityRewardWeight: number = TOPOLOGY_VALIDITY_REWARD,
   rowMotifs?: RowMotifs,
+  variant: TopologyVariant = {},
 ): TopologyTrainer {
-  const settings = sizeSettings(size);
+  const settings = sizeSettings(size, variant);
   if (!(validityRewardWeight >= 0))
     throw new RangeError(`validity reward weight must be ≥ 0; got ${validityRewardWeight}`);
-  const spec = defaultSlotGraphSpec(nMax);
+  const spec = defaultSlotGraphSpec(nMax, { spareSets: variant.spareSets === true });
   const reward = validityRewardWeight > 0 ? { rewardWeight: validityRewardWeight, rewardFn: validityReward(spec) } : {};
   return createTopologyTrainer(spec, { ...settings, ...reward, ...(rowMotifs ? { rowMotifs } : {}) }, seed);
 }
 
-function sizeSettings(size: string): TopologyTrainerInput {
+function sizeSettings(size: string, variant: TopologyVariant = {}): TopologyTrainerInput {
   const settings = TOPOLOGY_SIZES[size];
   if (!settings) throw new RangeError(`unknown topology model size ${size}`);
-  return settings;
+  const lr = variant.learningRate;
+  return {
+    ...settings,
+    // With spare sets a set's size is drawn with its type, so required counts count members (sample.ts).
+    ...(variant.spareSets ? { skeletonGroups: ["type", "spare"] } : {}),
+    ...(lr !== undefined ? { generatorLearningRate: lr, criticLearningRate: lr } : {}),
+  };
 }
 
 /**
  * A run's topology data and trainer together: the designs as slot graphs (topologyTrainingGraphs)
  * and a trainer of a named size. With `rowMotifs` (default model-sizes.ts TOPOLOGY_ROW_MOTIFS) its
  * attachment and line heads decode into the whole rows those graphs hold (topology/row-motifs.ts),
- * starting at their frequencies; data without a line or an item keeps the per-block heads.
+ * starting at their frequencies; data without a line or an item keeps the per-block heads. The
+ * spare sets and the line budget default to model-sizes.ts TOPOLOGY_SPARE_SETS and
+ * TOPOLOGY_LINE_BUDGET; with spare sets the table also keeps the members' branches from the data.
  */
-export function topologyTrainingSetup(input: {
-  readonly designs: readonly Design[];
-  readonly size: string;
-  readonly nMax: number;
-  readonly seed: number;
-  readonly validityRewardWeight?: number;
-  readonly rowMotifs?: boolean;
-}): { readonly trainer: TopologyTrainer; readonly graphs: CompactSlotGraph[]; readonly count: TopologyDataCount } {
-  const model = resolveTopologyModelConfig(sizeSettings(input.size));
-  const spec = defaultSlotGraphSpec(input.nMax);
-  const { graphs, count } = topologyTrainingGraphs(input.designs, spec, lineCapacity(spec, model));
+export function topologyTrainingSetup(
+  input: {
+    readonly designs: readonly Design[];
+    readonly size: string;
+    readonly nMax: number;
+    readonly seed: number;
+    readonly validityRewardWeight?: number;
+    readonly rowMotifs?: boolean;
+    readonly lineBudget?: TopologyLineBudget;
+  } & TopologyVariant,
+): { readonly trainer: TopologyTrainer; readonly graphs: CompactSlotGraph[]; readonly count: TopologyDataCount } {
+  const variant: TopologyVariant = {
+    spareSets: input.spareSets ?? TOPOLOGY_SPARE_SETS,
+    ...(input.learningRate !== undefined ? { learningRate: input.learningRate } : {}),
+  };
+  const settings = sizeSettings(input.size, variant);
+  const model = resolveTopologyModelConfig(settings);
+  const spec = defaultSlotGraphSpec(input.nMax, { spareSets: variant.spareSets === true });
+  const { graphs, count, memberBranches } = topologyTrainingGraphs(input.designs, spec, lineCapacity(spec, model));
+  const budget = input.lineBudget ?? TOPOLOGY_LINE_BUDGET;
   const motifs =
-    (input.rowMotifs ?? TOPOLOGY_ROW_MOTIFS) ? observeRowMotifs(graphs, spec, model.skeletonGroups) : undefined;
+    (input.rowMotifs ?? TOPOLOGY_ROW_MOTIFS)
+      ? observeRowMotifs(graphs, spec, model.skeletonGroups, {
+          ...(budget === "off" ? {} : { lineBudget: budget === "always" ? true : "generation" }),
+          ...(variant.spareSets ? { memberBranches } : {}),
+        })
+      : undefined;
   const usable = motifs && motifs.nodes.length > 0 && motifs.lines.length > 0 ? motifs : undefined;
-  const trainer = topologyTrainerOfSize(input.size, input.nMax, input.seed, input.validityRewardWeight, usable);
+  const trainer = topologyTrainerOfSize(
+    input.size,
+    input.nMax,
+    input.seed,
+    input.validityRewardWeight,
+    usable,
+    variant,
+  );
   // A motif head's logits start at log frequency: uniform over ~1,000 line motifs would draw rare rows.
   if (usable) trainer.setOutputPriors(graphs);
   return { trainer, graphs, count };

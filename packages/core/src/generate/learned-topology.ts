@@ -78,6 +78,7 @@ export const SCREEN_DRAWS = 4;
 /** A TopologySource over a trained topology generator. */
 export function learnedTopology(model: TopologyModel, options: LearnedTopologyOptions = {}): TopologySource {
   const spec = model.config.spec;
+  const memberBranches = model.config.model.rowMotifs?.branches;
   return {
     name: "learned",
     propose(request, seed, pack, given) {
@@ -147,6 +148,8 @@ export function learnedTopology(model: TopologyModel, options: LearnedTopologyOp
       seed,
       contract: masked,
       ...(pack.control ? { maxPathHops: pack.control.maxPathHops } : {}),
+      // A table counted with the sets' member branches gives members the data's branch (spare-sets.ts).
+      ...(memberBranches ? { memberBranches } : {}),
     });
     // The expansion says which nozzles exist, not where: place them on the shell by convention,
     // as the DEXPI importer does, so that no two lines start at one point. On the request's own

@@ -119,7 +119,14 @@ export async function runTrain(ctx: JobContext): Promise<unknown> {
     topology = await restoreTopologyTrainer(state);
   } else if (topologyEpochs > 0) {
     // A new run: the trainer's row-motif table (model-sizes.ts TOPOLOGY_ROW_MOTIFS) comes from these designs.
-    fresh = topologyTrainingSetup({ designs, size: settings.size, nMax: settings.nMax, seed: settings.seed });
+    fresh = topologyTrainingSetup({
+      designs,
+      size: settings.size,
+      nMax: settings.nMax,
+      seed: settings.seed,
+      // The job's learning rate is for both generators; absent, each size's own.
+      ...(settings.learningRate !== undefined ? { learningRate: settings.learningRate } : {}),
+    });
     topology = fresh.trainer;
   }
   if (resumeFrom) {

@@ -907,7 +907,9 @@ export function runGenerator(
   if (config.rowMotifs && types)
     allowed = tf.mul(allowed, tf.tensor3d(linePairMask(config.rowMotifs.lines, types, n), [b, n, n]));
   // With the data's line ends per type, as many lines as the slots' types hold, the likeliest (line-budget.ts).
-  const budget = config.rowMotifs?.types && types ? lineBudget(config.rowMotifs.types, types, n) : undefined;
+  // A table marked budgetWhileTraining false trains on one draw per pair and generates under the budget.
+  const budgeted = config.rowMotifs?.types && !(training && config.rowMotifs.budgetWhileTraining === false);
+  const budget = budgeted && types ? lineBudget(config.rowMotifs!.types!, types, n) : undefined;
   const line = budget
     ? budgetedLines(
         logits as tf.Tensor3D,

@@ -3,13 +3,16 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { gunzipSync } from "node:zlib";
+import * as tf from "@tensorflow/tfjs-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parseDesign } from "../../design/index.js";
 import { useBackend } from "../backend.js";
+import { sampleLatent } from "../models.js";
 import { encodeSlotGraph } from "./encode.js";
+import { runGenerator } from "./generator.js";
 import { lineBudget, topLines } from "./line-budget.js";
 import { generateSlotGraphs, topologyModelOf } from "./model-io.js";
-import { linePairMask, observeRowMotifs } from "./row-motifs.js";
+import { linePairMask, observeRowMotifs, type RowMotifs } from "./row-motifs.js";
 import { defaultSlotGraphSpec, requireGroup, type SlotGraph } from "./spec.js";
 import { createTopologyTrainer } from "./training.js";
 
@@ -121,6 +124,49 @@ describe("a generator with a line budget", () => {
         lines += lineCount(g);
       }
       expect(lines).toBeLessThanOrEqual(budget * 1.05);
+    } finally {
+      trainer.dispose();
+    }
+  });
+});
+
+describe("a line budget drawn at generation only", () => {
+  beforeAll(async () => {
+    await useBackend("wasm");
+  });
+
+  it("trains on one draw per pair, as without line ends, and generates under the budget, as with it always", () => {
+    const generationOnly = observeRowMotifs(graphs, SETS, ["type", "spare"], { lineBudget: "generation" });
+    expect(generationOnly.budgetWhileTraining).toBe(false);
+    expect(generationOnly.types!.every((t) => t.lineEnds !== undefined)).toBe(true);
+    const { budgetWhileTraining: _, ...always } = generationOnly;
+    const noBudget: RowMotifs = {
+      ...always,
+      types: always.types!.map(({ lineEnds: _e, maxLineEnds: _m, ...t }) => t),
+    };
+    const tiny = { hidden: 32, slotHidden: 8, attentionBlocks: 1, attentionKey: 4, edgeHidden: 8, criticHidden: 8 };
+    const trainer = createTopologyTrainer(
+      SETS,
+      { ...tiny, skeletonGroups: ["type", "spare"], rowMotifs: generationOnly },
+      3,
+    );
+    try {
+      trainer.setOutputPriors(graphs);
+      const c = tf.tensor2d(
+        graphs.slice(0, 8).flatMap((g) => Array.from(g.condition)),
+        [8, graphs[0]!.condition.length],
+      );
+      const z = sampleLatent(8, trainer.generator.config.latentSize, 11);
+      const adjacency = (rowMotifs: RowMotifs, training: boolean) =>
+        tf.tidy(() => {
+          const generator = { ...trainer.generator, config: { ...trainer.generator.config, rowMotifs } };
+          return Array.from(runGenerator(generator, z, c, { noiseSeed: 9, training }).adjacency.dataSync());
+        });
+      expect(adjacency(generationOnly, true)).toEqual(adjacency(noBudget, true));
+      expect(adjacency(generationOnly, false)).toEqual(adjacency(always, false));
+      expect(adjacency(generationOnly, false)).not.toEqual(adjacency(noBudget, false));
+      c.dispose();
+      z.dispose();
     } finally {
       trainer.dispose();
     }

@@ -60,6 +60,11 @@ export interface RowMotifs {
    * instead of its hand-written branch. Absent unless `observeRowMotifs` was given them.
    */
   readonly branches?: readonly (MemberBranch & { readonly count: number })[];
+  /**
+   * With line ends on the types: false when the line budget is drawn at generation only, and
+   * training draws each pair on its own (README "Line budget"). Absent: both.
+   */
+  readonly budgetWhileTraining?: boolean;
 }
 
 /** What the data holds of one equipment type's slots (RowMotifs.types). */
@@ -145,7 +150,8 @@ export function observeRowMotifs(
   spec: SlotGraphSpec,
   skeletonGroups: readonly string[] = ["type"],
   options: {
-    readonly lineBudget?: boolean;
+    /** Count line ends per type; "generation": only generation draws the budget. */
+    readonly lineBudget?: boolean | "generation";
     readonly memberBranches?: readonly MemberBranch[];
     readonly endLines?: boolean;
   } = {},
@@ -213,6 +219,7 @@ export function observeRowMotifs(
   }
   return {
     ...(options.memberBranches ? { branches: commonBranches(options.memberBranches) } : {}),
+    ...(options.lineBudget === "generation" ? { budgetWhileTraining: false } : {}),
     types: seen.map((t) => ({
       spareClasses: [...t.spares].filter((c) => c >= 0).sort((a, b) => a - b),
       alwaysIn: t.slots > 0 && t.lacksIn === 0,

@@ -754,7 +754,7 @@ export interface TrainingSettings {
    */
   nMax?: number;
   /**
-   * Adam learning rate of generator and critic; absent: the size's own.
+   * Adam learning rate of both generators (topology and layout) and their critics; absent: each size's own.
    */
   learningRate?: number;
   /**

@@ -58,7 +58,7 @@ export const TRAINING_SETTINGS = {
     "type": "number",
     "exclusiveMinimum": 0,
     "maximum": 0.1,
-    "description": "Adam learning rate of generator and critic; absent: the size's own."
+    "description": "Adam learning rate of both generators (topology and layout) and their critics; absent: each size's own."
   },
   "limit": {
     "type": "integer",
