@@ -16,6 +16,7 @@ import { EQUIPMENT_TYPES } from "../design/vocabulary.js";
 import { ArrayLease } from "./array-pool.js";
 import { BoxGrid } from "./box-grid.js";
 import { buildSegments, SegmentGrid, type Segments } from "./segments.js";
+import { StringTable } from "./string-table.js";
 import type { Point, ResolvedRulePack, RuleContext } from "./types.js";
 
 export type PlacedEquipment = Equipment & { x: number; y: number };
@@ -158,7 +159,7 @@ export class DesignIndex {
    * tag naming two kinds is known from building it (at 100,000 equipment each lookup in a map this
    * size costs several cache misses: they were most of the rules' time).
    */
-  private readonly tagIds = new Map<string, number>();
+  private readonly tagIds: StringTable;
   /** Per tag number: the position in `uniqueEquipment` of the tag's first equipment item, or −1. */
   readonly tagEquipment: number[] = [];
   /** Per tag number: the position in `design.instruments` of the tag's first instrument, or −1. */
@@ -174,7 +175,7 @@ export class DesignIndex {
   readonly equipmentIndexByTag: Pick<ReadonlyMap<string, number>, "get" | "has"> = {
     get: (tag) => {
       const id = this.tagIds.get(tag);
-      const k = id === undefined ? -1 : this.tagEquipment[id]!;
+      const k = id < 0 ? -1 : this.tagEquipment[id]!;
       return k < 0 ? undefined : k;
     },
     has: (tag) => this.equipmentIndexByTag.get(tag) !== undefined,
@@ -203,8 +204,19 @@ export class DesignIndex {
       return slot < 0 ? undefined : this.placed[slot];
     },
   };
-  readonly lineIndexById = new Map<string, number>();
-  /** Each line id's first line: a view over `lineIndexById`, so the ids are hashed into one map only. */
+  /** The line ids, numbered in order of first appearance. */
+  private readonly lineIds: StringTable;
+  /** Per line-id number: the position in `design.lines` of the first line with that id. */
+  private readonly lineOfId: Int32Array;
+  /** Each line id's first line's position in `design.lines` (a view over the line-id table). */
+  readonly lineIndexById: Pick<ReadonlyMap<string, number>, "get" | "has"> = {
+    get: (id) => {
+      const n = this.lineIds.get(id);
+      return n < 0 ? undefined : this.lineOfId[n];
+    },
+    has: (id) => this.lineIds.get(id) >= 0,
+  };
+  /** Each line id's first line: a view over `lineIndexById`, so the ids are hashed into one table only. */
   readonly lineById: Pick<ReadonlyMap<string, Line>, "get" | "has"> = {
     get: (id) => {
       const i = this.lineIndexById.get(id);
@@ -243,7 +255,7 @@ export class DesignIndex {
   readonly instrumentByTag: Pick<ReadonlyMap<string, Instrument>, "get" | "has"> = {
     get: (tag) => {
       const id = this.tagIds.get(tag);
-      const i = id === undefined ? -1 : this.tagInstrument[id]!;
+      const i = id < 0 ? -1 : this.tagInstrument[id]!;
       return i < 0 ? undefined : this.design.instruments[i];
     },
     has: (tag) => this.instrumentByTag.get(tag) !== undefined,
@@ -252,7 +264,7 @@ export class DesignIndex {
   readonly componentByTag: Pick<ReadonlyMap<string, ComponentRef>, "get" | "has"> = {
     get: (tag) => {
       const id = this.tagIds.get(tag);
-      return id === undefined ? undefined : this.tagComponent[id];
+      return id < 0 ? undefined : this.tagComponent[id];
     },
     has: (tag) => this.componentByTag.get(tag) !== undefined,
   };
@@ -295,23 +307,17 @@ export class DesignIndex {
     this.firstPlacedSlot = arrays.int32(equipment.length, -1);
     this.equipmentKey = arrays.int32(equipment.length);
     const uniqueTypes = arrays.uint8(equipment.length, 255);
-    // Until a tag repeats (most designs: never), one insertion per item, whose tag number is its
-    // position, and the map's size says the tag was new; from the first repeat on, a lookup first.
-    let repeats = false;
+    const lines = design.lines;
+    const instruments = design.instruments;
+    // Equipment tags are numbered first, so an equipment tag's number is its position in
+    // `uniqueEquipment`; component and instrument tags follow.
+    this.tagIds = new StringTable(equipment.length + instruments.length + lines.length, arrays);
     for (let index = 0; index < equipment.length; index++) {
       const e = equipment[index]!;
-      let k: number;
-      if (!repeats) {
-        this.tagIds.set(e.tag, index);
-        k = this.tagIds.size === index + 1 ? -1 : this.firstRepeat(e.tag);
-        repeats = k >= 0;
-      } else {
-        const id = this.tagIds.get(e.tag);
-        k = id === undefined ? -1 : this.tagEquipment[id]!;
-      }
-      if (k < 0) {
+      const id = this.tagIds.add(e.tag);
+      let k = id;
+      if (id === this.tagEquipment.length) {
         k = this.uniqueEquipment.length;
-        if (repeats) this.tagIds.set(e.tag, this.tagEquipment.length);
         this.tagEquipment.push(k);
         this.tagInstrument.push(-1);
         this.tagComponent.push(undefined);
@@ -345,29 +351,18 @@ export class DesignIndex {
     this.nozzlePoints = new Array<Point[] | undefined>(this.placed.length).fill(undefined);
     this.geometryChecked = this.placed.length > 0;
 
-    const lines = design.lines;
     const lineFirst = arrays.int32(lines.length);
     const lineParts = arrays.uint8(lines.length);
+    this.lineIds = new StringTable(lines.length, arrays);
+    this.lineOfId = arrays.int32(lines.length);
     let tagged = 0;
     let shared = 0;
-    let idsRepeat = false;
     for (let lineIndex = 0; lineIndex < lines.length; lineIndex++) {
       const line = lines[lineIndex]!;
-      // As for equipment tags: one insertion per line until an id repeats.
-      let first: number | undefined;
-      if (!idsRepeat) {
-        this.lineIndexById.set(line.id, lineIndex);
-        if (this.lineIndexById.size !== lineIndex + 1) {
-          idsRepeat = true;
-          first = 0;
-          while (lines[first]!.id !== line.id) first++;
-          this.lineIndexById.set(line.id, first);
-        }
-      } else {
-        first = this.lineIndexById.get(line.id);
-        if (first === undefined) this.lineIndexById.set(line.id, lineIndex);
-      }
-      lineFirst[lineIndex] = first ?? lineIndex;
+      const known = this.lineIds.size;
+      const n = this.lineIds.add(line.id);
+      if (n === known) this.lineOfId[n] = lineIndex;
+      lineFirst[lineIndex] = this.lineOfId[n]!;
       let parts = 0;
       for (const c of line.components) {
         parts |= partOf(c.type);
@@ -397,7 +392,7 @@ export class DesignIndex {
       const end = code & 1 ? line.to : line.from;
       if (isNozzleEnd(end)) {
         const id = this.tagIds.get(end.tag);
-        const k = id === undefined ? -1 : this.tagEquipment[id]!;
+        const k = id < 0 ? -1 : this.tagEquipment[id]!;
         if (k < 0) continue;
         endTarget[code] = k;
         endsStart[k + 1]!++;
@@ -419,35 +414,22 @@ export class DesignIndex {
     this.endKind = endKind;
     this.endsStart = endsStart;
     this.endsList = endsList;
-    const instruments = design.instruments;
     for (let i = 0; i < instruments.length; i++) {
       const id = this.tagId(instruments[i]!.tag);
       if (this.tagInstrument[id]! >= 0) continue;
       this.tagInstrument[id] = i;
       this.instrumentTags++;
-      if (this.tagEquipment[id]! >= 0 || this.tagComponent[id] !== undefined) shared++;
+      // Shared from here on when it named one other kind; one naming equipment and a component was
+      // counted with the component.
+      if (this.tagEquipment[id]! >= 0 !== (this.tagComponent[id] !== undefined)) shared++;
     }
     this.sharedTags = shared;
   }
 
-  /**
-   * For the first equipment item whose tag repeats an earlier one's (inserted with the item's own
-   * position, while every earlier tag was new and numbered by its position): the earlier item's
-   * position, which the tag's number is set back to.
-   */
-  private firstRepeat(tag: string): number {
-    let first = 0;
-    while (this.design.equipment[first]!.tag !== tag) first++;
-    this.tagIds.set(tag, first);
-    return first;
-  }
-
   /** The number of a tag in the tag map, added (naming nothing yet) when new. */
   private tagId(tag: string): number {
-    let id = this.tagIds.get(tag);
-    if (id === undefined) {
-      id = this.tagEquipment.length;
-      this.tagIds.set(tag, id);
+    const id = this.tagIds.add(tag);
+    if (id === this.tagEquipment.length) {
       this.tagEquipment.push(-1);
       this.tagInstrument.push(-1);
       this.tagComponent.push(undefined);
@@ -457,7 +439,7 @@ export class DesignIndex {
 
   /** The number of an equipment, instrument or component tag (see `control`), or −1 when the design has no such tag. */
   tagNumber(tag: string): number {
-    return this.tagIds.get(tag) ?? -1;
+    return this.tagIds.get(tag);
   }
 
   /** True when the tag number names equipment, an instrument or a tagged component. */
@@ -468,7 +450,7 @@ export class DesignIndex {
   /** What a tag names, with one lookup: positions as `equipmentIndexByTag` and `design.instruments`, −1 for none. */
   tagged(tag: string): { equipment: number; instrument: number; component: ComponentRef | undefined } | undefined {
     const id = this.tagIds.get(tag);
-    if (id === undefined || !this.namesAny(id)) return undefined;
+    if (id < 0 || !this.namesAny(id)) return undefined;
     return { equipment: this.tagEquipment[id]!, instrument: this.tagInstrument[id]!, component: this.tagComponent[id] };
   }
 
@@ -498,7 +480,8 @@ export class DesignIndex {
     // the tag map is not grown (and rehashed) for them.
     const other = new Map<string, number>();
     const refId = (tag: string): number => {
-      let id = this.tagIds.get(tag) ?? other.get(tag);
+      const known = this.tagIds.get(tag);
+      let id = known >= 0 ? known : other.get(tag);
       if (id === undefined) {
         id = this.tagEquipment.length;
         other.set(tag, id);

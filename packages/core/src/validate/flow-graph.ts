@@ -20,7 +20,7 @@ class FlowGraph {
    * design's equipment tags follow in `uniqueEquipment` order, so the index's own maps serve; tags
    * and line ids the design does not have get nodes after them.
    */
-  private readonly lineIndexById: ReadonlyMap<string, number>;
+  private readonly lineIndexById: Pick<ReadonlyMap<string, number>, "get">;
   private readonly lineCount: number;
   private readonly equipmentIndexByTag: Pick<ReadonlyMap<string, number>, "get">;
   private readonly equipment: readonly Equipment[];

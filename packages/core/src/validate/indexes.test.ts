@@ -3,7 +3,7 @@
  * against a scan of every footprint, the neighbour pairs against every pair, and the flow graph's
  * breadth-first search against a string-keyed search over a map of adjacency lists.
  */
-import { parsedDesignArbitrary } from "@plantgan/testing";
+import { cleanDesign, parsedDesignArbitrary } from "@plantgan/testing";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { nozzlePosition, overlapArea, rectDistance } from "../design/geometry.js";
@@ -104,6 +104,41 @@ describe("DesignIndex line ends", () => {
       ),
       { numRuns: 200 },
     );
+  });
+});
+
+describe("DesignIndex.sharedTags", () => {
+  /** Tags named by at least two of: equipment, an instrument, a tagged component (a string-keyed count). */
+  const sharedReference = (design: Design): number => {
+    const kinds = new Map<string, Set<string>>();
+    const add = (tag: string, kind: string) => kinds.set(tag, (kinds.get(tag) ?? new Set()).add(kind));
+    for (const e of design.equipment) add(e.tag, "equipment");
+    for (const i of design.instruments) add(i.tag, "instrument");
+    for (const l of design.lines) for (const c of l.components) if (c.tag !== undefined) add(c.tag, "component");
+    return [...kinds.values()].filter((k) => k.size >= 2).length;
+  };
+
+  it("counts a tag naming equipment, an instrument and a component once, as one naming two kinds", () => {
+    const base = cleanDesign("distillation");
+    const tagged = base.lines.flatMap((l) => l.components.filter((c) => c.tag !== undefined));
+    expect(base.instruments.length).toBeGreaterThan(2);
+    expect(tagged.length).toBeGreaterThan(1);
+    expect(indexOf(base).sharedTags).toBe(0);
+    // Three kinds: the first equipment tag on an instrument and a component. Two kinds: another
+    // component's tag on a second instrument.
+    const tag = base.equipment[0]!.tag;
+    const design: Design = {
+      ...base,
+      instruments: base.instruments.map((i, n) =>
+        n === 0 ? { ...i, tag } : n === 1 ? { ...i, tag: tagged[1]!.tag! } : i,
+      ),
+      lines: base.lines.map((l) => ({
+        ...l,
+        components: l.components.map((c) => (c === tagged[0] ? { ...c, tag } : c)),
+      })),
+    };
+    expect(sharedReference(design)).toBe(2);
+    expect(indexOf(design).sharedTags).toBe(2);
   });
 });
 
