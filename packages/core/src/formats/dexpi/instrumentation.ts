@@ -110,7 +110,10 @@ export function importInstrumentation(
       if (!info) continue;
       const via = [flow, ...p.via, ...(q.kind === "none" ? [] : q.via)];
       // A signal from the function to a control valve in the line commands it (I02V02_AUD: HC-002 → HV-002).
-      if (q.kind === "process" && p === a && piping.componentOf(q.el)?.type === "control_valve")
+      // A leader only ties a bubble to what it belongs to, drawn either way: a controller's leader to a
+      // control valve is the valve's controller (I06V02_AUD draws it from CV-? to YCS-033).
+      const drives = p === a || (componentClass(flow) === "Leader" && isController(info));
+      if (q.kind === "process" && drives && piping.componentOf(q.el)?.type === "control_valve")
         info.actuates.push({ target: { valve: q.el }, via });
       else if (q.kind === "process") info.measures.push({ el: q.el, via });
       else if (q.kind === "actuator") info.actuates.push({ target: q.target, via });
@@ -253,7 +256,15 @@ export function importInstrumentation(
     for (const [candidate, path] of bfs(fns, info.el, (f) =>
       [...f.outbound, ...f.inbound].filter((l) => !upstream.has(l.from === f.el ? l.to : l.from)),
     )) {
-      for (const act of fns.get(candidate)?.actuates ?? []) {
+      const next = fns.get(candidate);
+      // Another controller that drives something owns what it drives: this one sets it (a cascade),
+      // and a final element takes one loop's output (I06V02_AUD: YCS-032 → YCS-033 → the valve).
+      if (candidate !== info.el && next && isController(next) && next.actuates.length > 0) {
+        const slave = next.candidate ?? describe(next.el);
+        final = `its output goes to controller ${slave}, which drives the final element (a cascade: the contract gives a final element one loop)`;
+        break;
+      }
+      for (const act of next?.actuates ?? []) {
         const found = finalElement(ctx, piping, equipment, info, act.target);
         final = typeof found === "object" ? { tag: found.tag, via: [...path, ...act.via] } : found;
         if (final) break;
@@ -666,6 +677,13 @@ function finalElement(
   const tag = number && first ? ctx.tags.claim(`${first}V-${number}`) : undefined;
   if (tag === undefined) return `final element ${describe(target.valve)} has no tag`;
   piping.setComponentTag(target.valve, tag);
-  ctx.rename(target.valve, "", tag);
+  // A placeholder the file writes ("CV-?") is no tag, but the report keeps it as the file's text.
+  const written = target.valve.attrs.TagName?.trim() ?? "";
+  ctx.rename(target.valve, written, tag);
+  if (written !== "")
+    ctx.note(
+      target.valve,
+      `control valve named ${tag} after its controller ${controller.candidate}: the file's tag "${written}" is no valid tag`,
+    );
   return { tag };
 }

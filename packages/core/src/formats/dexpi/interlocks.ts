@@ -211,14 +211,28 @@ const PORT_STATUS: Readonly<Record<string, Trip>> = {
   StatusLowLowPort: "LL",
 };
 
-/** The trip conditions the signal lines into a function state (P&ID Toolbox: PI → US on StatusHighHighPort), in contract order. */
+/**
+ * The trip conditions the signal lines into a function state, in contract order: their port status
+ * (P&ID Toolbox: PI → US on StatusHighHighPort), or the sending function's limit that trips (AutoCAD
+ * P&ID: PI-041 writes HH="ZHH" and signals UZ-042).
+ */
 function inputConditions(info: FunctionInfo): Trip[] {
   const stated = new Set(
-    info.inbound.flatMap((link) =>
-      link.via.flatMap((flow) => PORT_STATUS[genericAttr(flow, "PortStatusSpecialization")?.trim() ?? ""] ?? []),
-    ),
+    info.inbound.flatMap((link) => [
+      ...link.via.flatMap((flow) => PORT_STATUS[genericAttr(flow, "PortStatusSpecialization")?.trim() ?? ""] ?? []),
+      ...(link.to === info.el ? limitTrips(link.from) : []),
+    ]),
   );
   return CONTRACT_TRIPS.filter((t) => stated.has(t));
+}
+
+/**
+ * AutoCAD P&ID writes a function's alarm and trip points as generic attributes named HH, H, L and
+ * LL: a value of S or Z (an A may follow) with that same condition ("ZHH" on HH) is a trip; an
+ * alarm (AH) or a response (OH) is not.
+ */
+function limitTrips(el: XmlElement): Trip[] {
+  return CONTRACT_TRIPS.filter((t) => new RegExp(`^[SZ]A?${t}$`).test(genericAttr(el, t)?.toUpperCase() ?? ""));
 }
 
 /** The trip condition that ends a switching function's letters: PSHH → HH, LSL → L. */

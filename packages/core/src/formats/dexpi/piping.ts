@@ -217,6 +217,14 @@ export function importPiping(ctx: ImportContext, equipment: EquipmentResult, tol
   const index = loose.length > 0 ? drawingIndex(pipes, equipment, loose, tolerance) : undefined;
   for (const end of loose) {
     if (!index || links.has(key(end)) || terminals.has(key(end))) continue;
+    // Nor is a leader's own loose end placed: joined to a pipe drawn there, it would end that line at its instrument.
+    if (leaders.has(end.seg)) {
+      terminals.set(key(end), {
+        kind: "open",
+        why: `its ${end.side} end is an instrument leader's, which joins no pipe`,
+      });
+      continue;
+    }
     // The segment's other end already on a nozzle: the open end drawn near it is not a second connection to it.
     const farEnd = terminals.get(key({ seg: end.seg, side: other(end.side) }));
     const placed = geometricEnd(ctx, end, index, tolerance, farEnd?.kind === "nozzle" ? farEnd.end : undefined);

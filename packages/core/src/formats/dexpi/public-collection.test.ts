@@ -227,3 +227,148 @@ describe("design conditions written on a vessel's chambers (E02V01-VER)", () => 
     expect(report.unmapped.filter((u) => u.element === "MaximumDesignPressure")).toEqual([]);
   });
 });
+
+describe("a controller's leader drawn from its control valve, and a cascade (I06V02_AUD)", () => {
+  // YCS-032 reads the pipe (a leader to the segment) and signals YCS-033; a Leader InformationFlow runs
+  // from the control valve, tagged "CV-?", to YCS-033. Before, the leader read as YCS-033 measuring
+  // the valve: both controllers were refused as driving nothing. Then both drove the valve, which the
+  // validator refuses (one final element, one loop).
+  const flow = (id: string, cls: string, from: string, to: string) =>
+    `<InformationFlow ID="${id}" ComponentClass="${cls}"><Connection FromID="${from}" ToID="${to}"/></InformationFlow>`;
+  const fn = (id: string, tag: string, flows = "") =>
+    `<ProcessInstrumentationFunction ID="${id}" ComponentClass="ProcessInstrumentationFunction" TagName="${tag}">${flows}</ProcessInstrumentationFunction>`;
+  const CASCADE = file(`
+  ${system(
+    "SEG",
+    "?-?-?-006",
+    "",
+    [
+      [0, 27],
+      [100, 27],
+    ],
+    `<PipingComponent ID="CV" ComponentClass="ShutOffValve" TagName="CV-?">
+      <GenericAttributes Set="DefaultAttributes"><GenericAttribute Name="ActuatorType" Value="5101 Actuator - general"/></GenericAttributes>
+    </PipingComponent>`,
+  )}
+  <InstrumentationLoopFunction ID="L033" TagName="033"/>
+  <InstrumentationLoopFunction ID="L032" TagName="032"/>
+  ${fn("Y33", "YCS-033", flow("LEAD-V", "Leader", "CV", "Y33"))}
+  ${fn("Y32", "YCS-032", `${flow("LEAD-P", "Leader", "Y32", "SEG")}${flow("SIG", "SignalConveyingFunction", "Y32", "Y33")}`)}`);
+
+  it("forms the loop of the controller at the valve, names the valve after it and keeps the file's text", () => {
+    const { design, report } = imported(CASCADE);
+    expect(design.control?.loops).toEqual([{ tag: "YCS-033", measurement: "YCS-032", finalElement: "YV-033" }]);
+    expect(report.renamedTags.filter((r) => r.id === "CV")).toEqual([
+      { from: "CV-?", to: "YV-033", element: "PipingComponent", id: "CV" },
+    ]);
+    expect(report.notes.filter((n) => n.id === "CV").map((n) => n.note)).toContain(
+      'control valve named YV-033 after its controller YCS-033: the file\'s tag "CV-?" is no valid tag',
+    );
+  });
+
+  it("refuses the upstream controller's loop as a cascade, not as driving nothing", () => {
+    const { report } = imported(CASCADE);
+    expect(report.unmapped.filter((u) => u.element === "ControlLoop").map((u) => u.reason)).toEqual([
+      "controller YCS-032: its output goes to controller YCS-033, which drives the final element (a cascade: the contract gives a final element one loop)",
+    ]);
+  });
+});
+
+describe("a trip written on the sending function's limit attribute (AutoCAD P&ID: I07V02_AUD)", () => {
+  // PI-041 writes HH="ZHH" (and H="AH", an alarm) and signals UZ-042, whose letters give no condition.
+  // Before, the import and the trip counter said the file gives no trip condition.
+  const limits = (hh: string, h: string) =>
+    `<GenericAttributes Set="DefaultAttributes"><GenericAttribute Name="HH" Value="${hh}"/><GenericAttribute Name="H" Value="${h}"/><GenericAttribute Name="LL" Value=" "/></GenericAttributes>`;
+  const switchFile = (hh: string) =>
+    file(`
+  ${system("PIPE", "?-?-?-007", "", [
+    [30, 0],
+    [190, 0],
+  ])}
+  <ProcessInstrumentationFunction ID="PI" ComponentClass="ProcessInstrumentationFunction" TagName="PI-041">${limits(hh, "AH")}
+    <InformationFlow ID="LEAD" ComponentClass="Leader"><Connection FromID="PI" ToID="PIPE"/></InformationFlow>
+    <InformationFlow ID="SIG" ComponentClass="SignalConveyingFunction"><Connection FromID="PI" ToID="UZ"/></InformationFlow>
+  </ProcessInstrumentationFunction>
+  <ProcessInstrumentationFunction ID="UZ" ComponentClass="ProcessInstrumentationFunction" TagName="UZ-042"/>`);
+
+  it("says the stated condition, and that UZ-042 drives nothing in the file", () => {
+    const xml = switchFile("ZHH");
+    const { report } = imported(xml);
+    expect(report.unmapped.filter((u) => u.element === "Interlock").map((u) => u.reason)).toEqual([
+      "UZ-042: no tagged valve or machine in the design receives its trip signal (its input signals state HH)",
+    ]);
+    expect(statedTrips(xml).map((t) => [t.id, t.by, t.condition, t.effect])).toEqual([
+      ["UZ", "signal lines", "HH", false],
+    ]);
+  });
+
+  it("takes an alarm or a condition under another name for no trip", () => {
+    for (const hh of ["AHH", "ZH", " "]) {
+      const xml = switchFile(hh);
+      expect(statedTrips(xml)).toEqual([]);
+      expect(
+        imported(xml)
+          .report.unmapped.filter((u) => u.element === "Interlock")
+          .map((u) => u.reason),
+      ).toEqual([
+        "UZ-042 switches or trips (S/Z) but the file gives no trip condition (LL, L, H, HH), which the contract needs",
+      ]);
+    }
+  });
+});
+
+describe("the trip counter reads a function's letters as the importer does", () => {
+  // TagName "PS-101" with category P and functions "SHH": the importer reads PSHH (the attributes
+  // complete the TagName) and forms the interlock; before, the counter read only "PS" and stated no trip.
+  const PSHH = file(`
+  ${system(
+    "PIPE",
+    "?-?-?-101",
+    "",
+    [
+      [0, 0],
+      [100, 0],
+    ],
+    `<PipingComponent ID="XV" ComponentClass="GlobeValve" TagName="XV-101"><GenericAttributes Set="DefaultAttributes"><GenericAttribute Name="ActuatorType" Value="Diaphragm"/></GenericAttributes></PipingComponent>`,
+  )}
+  <ProcessInstrumentationFunction ID="PS" ComponentClass="ProcessInstrumentationFunction" TagName="PS-101">
+    <GenericAttributes Set="DexpiAttributes">
+      <GenericAttribute Name="ProcessInstrumentationFunctionCategoryAssignmentClass" Value="P"/>
+      <GenericAttribute Name="ProcessInstrumentationFunctionsAssignmentClass" Value="SHH"/>
+    </GenericAttributes>
+    <InformationFlow ID="LEAD" ComponentClass="Leader"><Connection FromID="PS" ToID="PIPE"/></InformationFlow>
+    <InformationFlow ID="SIG" ComponentClass="SignalConveyingFunction"><Connection FromID="PS" ToID="XV"/></InformationFlow>
+  </ProcessInstrumentationFunction>`);
+
+  it("counts the trip the importer forms", () => {
+    const { design } = imported(PSHH);
+    expect(design.control?.interlocks?.map((i) => [i.tag, i.cause, i.effects])).toEqual([
+      ["PSHH-101", { instrument: "PSHH-101", trip: "HH" }, [{ target: "XV-101", action: "close" }]],
+    ]);
+    expect(statedTrips(PSHH).map((t) => [t.id, t.by, t.condition, t.effect])).toEqual([["PS", "letters", "HH", true]]);
+  });
+});
+
+describe("an instrument leader's loose end (AutoCAD P&ID)", () => {
+  // The leader from PI-043 names no end; its free end is drawn on the open start of a pipe that names
+  // nothing either. Before, the drawing joined the two into one chain, which ended at the gauge, and the
+  // pipe was refused as not a line.
+  const LOOSE = file(`
+  ${system("LEAD", undefined, 'FromID="PI"', [
+    [110, 54],
+    [110, 0],
+  ])}
+  ${system("PIPE", "?-?-?-007", "", [
+    [110, 0],
+    [190, 0],
+  ])}
+  <ProcessInstrumentationFunction ID="PI" ComponentClass="ProcessInstrumentationFunction" TagName="PI-043">
+    <Position><Location X="110" Y="80" Z="0"/></Position>
+  </ProcessInstrumentationFunction>`);
+
+  it("is placed by no drawing: the pipe stays a line", () => {
+    const { design, report } = imported(LOOSE);
+    expect(design.lines.map((l) => [l.id, l.from, l.to])).toEqual([["007", { open: true }, { open: true }]]);
+    expect(report.notes.filter((n) => n.id === "LEAD" && n.note.includes("drawing position"))).toEqual([]);
+  });
+});

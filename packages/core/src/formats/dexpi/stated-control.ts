@@ -8,14 +8,18 @@
  * (AVEVA writes "L-01" on the function and "LI-01" on the bubble).
  *
  * Trips: a function (ProcessInstrumentationFunction, ProcessInstrument, InstrumentComponent) whose
- * TagName letters hold S or Z after the measured variable and end in the condition (PSHH 101 → HH),
+ * letters (as above, or its TagName's completed by its category, modifier and function letters when
+ * those say more, as the importer reads them) hold S or Z after the measured variable and end in the
+ * condition (PSHH 101 → HH),
  * or a COMOS signal part: an Equipment whose FullLabel lies directly under a function's, labelled
  * S or Z, an optional A, then the condition (ZHH, SAL). A trip has an effect when its signal lines
  * (InformationFlow, SignalLine), followed from start to end through any functions, reach a tagged
  * valve, an actuator on one, or the driver of a machine. DEXPI 1.3 (P&ID Toolbox) may instead write
  * the condition on the signal lines into a switch (S or Z after the first letter, read from its
  * TagName or its category and function letters), as their PortStatusSpecialization
- * (StatusHighHighPort → HH): one trip per switch and condition, with the switch's ID.
+ * (StatusHighHighPort → HH): one trip per switch and condition, with the switch's ID. AutoCAD P&ID
+ * writes it on the sending function's limit attributes instead (HH="ZHH": S or Z, an optional A,
+ * the attribute's own condition); those count the same way.
  */
 
 /** Letters of each function whose drawn label completes its TagName's, by ID ("L-01" drawn as LI-01 → LI). */
@@ -66,6 +70,7 @@ export function statedTrips(text: string): StatedTrip[] {
   const nodes = elements(text);
   const byId = new Map<string, Node>();
   for (const n of nodes) if (n.attrs.ID && !byId.has(n.attrs.ID)) byId.set(n.attrs.ID, n);
+  const drawn = drawnLetters(text);
   const edges = signalEdges(nodes, byId);
   const labels = new Set(
     nodes.filter((n) => n.name === "ProcessInstrumentationFunction").flatMap((n) => n.generic.FullLabel ?? []),
@@ -77,7 +82,7 @@ export function statedTrips(text: string): StatedTrip[] {
     let condition: string | undefined;
     const by = FUNCTIONS.has(n.name) ? "letters" : "signal part";
     if (FUNCTIONS.has(n.name)) {
-      const letters = /^\s*([A-Za-z]+)/.exec(n.attrs.TagName ?? "")?.[1]?.toUpperCase() ?? "";
+      const letters = drawn.get(id) ?? functionLetters(n);
       condition = /[SZ][A-Z]*?(HH|LL|H|L)$/.exec(letters.slice(1))?.[1];
     } else if (n.name === "Equipment") {
       const full = n.generic.FullLabel ?? "";
@@ -102,32 +107,55 @@ const PORT_STATUS: Readonly<Record<string, StatedTrip["condition"]>> = {
   StatusLowLowPort: "LL",
 };
 
+const LIMITS: readonly StatedTrip["condition"][] = ["LL", "L", "H", "HH"];
+
 /** Switches whose letters state no condition, with the conditions the signal lines into them state. */
 function portStatusTrips(
   nodes: readonly Node[],
   byId: ReadonlyMap<string, Node>,
 ): Map<string, StatedTrip["condition"][]> {
-  const lettersOf = (n: Node) =>
-    (
-      /^\s*([A-Za-z]+)/.exec(n.attrs.TagName ?? "")?.[1] ??
-      `${n.generic.ProcessInstrumentationFunctionCategoryAssignmentClass ?? ""}${n.generic.ProcessInstrumentationFunctionModifierAssignmentClass ?? ""}${n.generic.ProcessInstrumentationFunctionsAssignmentClass ?? ""}`
-    ).toUpperCase();
+  const lettersOf = functionLetters;
   const out = new Map<string, StatedTrip["condition"][]>();
   for (const flow of nodes) {
     if (flow.name !== "InformationFlow" && flow.name !== "SignalLine") continue;
-    const condition = PORT_STATUS[(flow.generic.PortStatusSpecialization ?? "").trim()];
     const endId = flow.associations.find((a) => a.type === "has logical end")?.item ?? flow.connections[0]?.to;
+    const startId = flow.associations.find((a) => a.type === "has logical start")?.item ?? flow.connections[0]?.from;
+    const start = startId ? byId.get(startId) : undefined;
+    const port = PORT_STATUS[(flow.generic.PortStatusSpecialization ?? "").trim()];
+    // AutoCAD P&ID: the sending function's limit attributes, a trip where S or Z holds that condition (HH="ZHH").
+    const limits = start
+      ? LIMITS.filter((c) => new RegExp(`^\\s*[SZ]A?${c}\\s*$`, "i").test(start.generic[c] ?? ""))
+      : [];
+    const conditions = [...(port ? [port] : []), ...limits];
     const end = endId ? byId.get(endId) : undefined;
-    if (!condition || !end?.attrs.ID || !FUNCTIONS.has(end.name)) continue;
+    if (conditions.length === 0 || !end?.attrs.ID || !FUNCTIONS.has(end.name)) continue;
     const letters = lettersOf(end);
     if (!/[SZ]/.test(letters.slice(1)) || /[SZ][A-Z]*?(HH|LL|H|L)$/.test(letters.slice(1))) continue;
     const list = out.get(end.attrs.ID) ?? [];
-    if (!list.includes(condition)) list.push(condition);
+    for (const condition of conditions) if (!list.includes(condition)) list.push(condition);
     out.set(end.attrs.ID, list);
   }
   const order = ["LL", "L", "H", "HH"];
   for (const list of out.values()) list.sort((a, b) => order.indexOf(a) - order.indexOf(b));
   return out;
+}
+
+/**
+ * A function's letters: its TagName's, completed by its category, modifier and function letters when
+ * those begin with them and say more (TagName "L470103" with L + ICSA → LICSA; P&ID Toolbox writes
+ * no TagName, only the attributes).
+ */
+function functionLetters(n: Node): string {
+  const written = /^\s*([A-Za-z]+)/.exec(n.attrs.TagName ?? "")?.[1]?.toUpperCase() ?? "";
+  const attributed = [
+    n.generic.ProcessInstrumentationFunctionCategoryAssignmentClass,
+    n.generic.ProcessInstrumentationFunctionModifierAssignmentClass,
+    n.generic.ProcessInstrumentationFunctionsAssignmentClass,
+  ]
+    .join("")
+    .toUpperCase()
+    .replace(/[^A-Z]/g, "");
+  return attributed.length > written.length && attributed.startsWith(written) ? attributed : written;
 }
 
 /** Every element of the model (comments and the ShapeCatalogue left out) with its attributes, generic attributes, associations and connections. */
@@ -145,7 +173,7 @@ function elements(text: string): Node[] {
     const parent = stack.at(-1);
     const node: Node = { name: m[2]!, attrs, parent, generic: {}, associations: [], connections: [] };
     if (node.name === "GenericAttribute" && parent?.parent && attrs.Name && attrs.Value !== undefined)
-      parent.parent.generic[attrs.Name] ??= attrs.Value;
+      if (attrs.Value.trim() !== "") parent.parent.generic[attrs.Name] ??= attrs.Value;
     if (node.name === "Association" && parent && attrs.Type)
       parent.associations.push({ type: attrs.Type, item: attrs.ItemID ?? "" });
     if (node.name === "Connection" && parent) parent.connections.push({ from: attrs.FromID, to: attrs.ToID });
