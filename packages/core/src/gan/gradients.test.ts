@@ -1,7 +1,7 @@
 import { fixtureBatchItems } from "@plantgan/testing";
 import * as tf from "@tensorflow/tfjs-core";
 import { beforeAll, describe, expect, it } from "vitest";
-import { matMulDense } from "./gradients.js";
+import { matMulDense, registerGanGradients } from "./gradients.js";
 import {
   buildCritic,
   type GraphTensors,
@@ -39,6 +39,33 @@ describe("matMulDense", () => {
       });
     }
     await useBackend("wasm");
+  });
+});
+
+describe("Multiply, RealDiv, Abs, Square and Sqrt gradients", () => {
+  it("cast no float32 tensor to float32, and give the derivatives, broadcast axes summed", async () => {
+    await useBackend("wasm");
+    registerGanGradients();
+    const a = tf.tensor2d([
+      [1, -2, 3],
+      [0.5, 4, -1],
+    ]);
+    const b = tf.tensor1d([2, -0.5, 4]);
+    // f = Σ (a·b + a/b + |a| + a² + √b): df/da = b + 1/b + sign(a) + 2a, df/db = Σ_rows (a − a/b²) + 1/(2√b) per row.
+    const f = (x: tf.Tensor, y: tf.Tensor) =>
+      tf.add(tf.sum(tf.addN([tf.mul(x, y), tf.div(x, y), tf.abs(x), tf.square(x)])), tf.sum(tf.sqrt(tf.abs(y))));
+    const profile = await tf.profile(() => tf.dispose(tf.grads(f)([a, b])));
+    expect(profile.kernels.filter((k) => k.name === "Cast")).toEqual([]);
+    const [da, db] = tf.grads(f)([a, b]);
+    const av = a.arraySync();
+    const bv = b.arraySync();
+    const wantA = av.map((row) => row.map((x, j) => bv[j]! + 1 / bv[j]! + Math.sign(x) + 2 * x));
+    const wantB = bv.map(
+      (y, j) => av.reduce((s, row) => s + row[j]! - row[j]! / (y * y), 0) + Math.sign(y) / (2 * Math.sqrt(Math.abs(y))),
+    );
+    (da!.arraySync() as number[][]).forEach((row, i) => row.forEach((v, j) => expect(v).toBeCloseTo(wantA[i]![j]!, 5)));
+    (db!.arraySync() as number[]).forEach((v, j) => expect(v).toBeCloseTo(wantB[j]!, 5));
+    tf.dispose([a, b, da!, db!]);
   });
 });
 

@@ -43,6 +43,20 @@ function unbroadcast(g: tf.Tensor, shape: number[], outShape: number[]): tf.Tens
 }
 
 /**
+ * Like `unbroadcast`, but a gradient of the operand's own shape is returned as it is (no Reshape
+ * call), as tfjs's Multiply and RealDiv gradients do.
+ */
+function reduceTo(g: tf.Tensor, shape: number[], outShape: number[]): tf.Tensor {
+  const axes = bu.getReductionAxes(shape, outShape);
+  return axes.length > 0 ? tf.reshape(tf.sum(g, axes), shape) : g;
+}
+
+/** `x` as float32: itself when it is one (a same-dtype Cast is a kernel call that changes nothing). */
+function float32(x: tf.Tensor): tf.Tensor {
+  return x.dtype === "float32" ? x : tf.cast(x, "float32");
+}
+
+/**
  * `tf.matMul` arranged for speed on the wasm backend, same result everywhere.
  *
  * The wasm BatchMatMul kernel (tfjs 4.22) reaches XNNPACK (~15 GFLOP/s here) only for a 2-D
@@ -98,14 +112,17 @@ const CONFIGS: tf.GradConfig[] = [
     },
   },
   {
+    // tfjs's own (Multiply_grad.ts, RealDiv_grad.ts), the same ops in the same order, less the
+    // float32-to-float32 casts of the saved inputs: each was a kernel call (and, under the
+    // penalty's second tape, a tape node) that changes no value.
     kernelName: tf.Multiply,
     inputsToSave: ["a", "b"],
     gradFunc: (dy, saved) => {
       const [a, b] = [at(saved, 0), at(saved, 1)];
       const out = bu.assertAndGetBroadcastShape(a.shape, b.shape);
       return {
-        a: () => unbroadcast(tf.mul(dyOf(dy), tf.cast(b, "float32")), a.shape, out),
-        b: () => unbroadcast(tf.mul(dyOf(dy), tf.cast(a, "float32")), b.shape, out),
+        a: () => reduceTo(tf.mul(dyOf(dy), float32(b)), a.shape, out),
+        b: () => reduceTo(tf.mul(dyOf(dy), float32(a)), b.shape, out),
       };
     },
   },
@@ -116,8 +133,8 @@ const CONFIGS: tf.GradConfig[] = [
       const [a, b] = [at(saved, 0), at(saved, 1)];
       const out = bu.assertAndGetBroadcastShape(a.shape, b.shape);
       return {
-        a: () => unbroadcast(tf.div(dyOf(dy), b), a.shape, out),
-        b: () => unbroadcast(tf.neg(tf.div(tf.mul(dyOf(dy), a), tf.square(b))), b.shape, out),
+        a: () => reduceTo(tf.div(dyOf(dy), float32(b)), a.shape, out),
+        b: () => tf.neg(tf.div(reduceTo(tf.mul(dyOf(dy), float32(a)), b.shape, out), float32(tf.square(b)))),
       };
     },
   },
@@ -265,12 +282,12 @@ const CONFIGS: tf.GradConfig[] = [
   {
     kernelName: tf.Square,
     inputsToSave: ["x"],
-    gradFunc: (dy, saved) => ({ x: () => tf.mul(dyOf(dy), tf.mul(at(saved, 0), 2)) }),
+    gradFunc: (dy, saved) => ({ x: () => tf.mul(dyOf(dy), tf.mul(float32(at(saved, 0)), 2)) }),
   },
   {
     kernelName: tf.Sqrt,
     inputsToSave: ["x"],
-    gradFunc: (dy, saved) => ({ x: () => tf.div(dyOf(dy), tf.mul(tf.sqrt(at(saved, 0)), 2)) }),
+    gradFunc: (dy, saved) => ({ x: () => tf.div(dyOf(dy), tf.mul(tf.sqrt(float32(at(saved, 0))), 2)) }),
   },
   {
     kernelName: tf.Exp,
@@ -285,7 +302,7 @@ const CONFIGS: tf.GradConfig[] = [
   {
     kernelName: tf.Abs,
     inputsToSave: ["x"],
-    gradFunc: (dy, saved) => ({ x: () => tf.mul(dyOf(dy), tf.step(at(saved, 0), -1)) }),
+    gradFunc: (dy, saved) => ({ x: () => tf.mul(dyOf(dy), tf.step(float32(at(saved, 0)), -1)) }),
   },
   {
     kernelName: tf.Sigmoid,
@@ -405,8 +422,12 @@ const CONFIGS: tf.GradConfig[] = [
   zeroGrad(tf.OneHot, ["indices"]),
 ];
 
-/** Kernels whose gradient we replace even when one is registered (same maths, faster on wasm). */
-const OVERRIDES = new Set<string>([tf.BatchMatMul, tf.Sum]);
+/**
+ * Kernels whose gradient we replace even when one is registered (same maths, faster on wasm; for
+ * Multiply, RealDiv, Abs, Square and Sqrt tfjs's own less its same-dtype casts, so the same values
+ * with ~1,100 fewer kernel calls in a layout generator's gradient call and ~400 in a critic's).
+ */
+const OVERRIDES = new Set<string>([tf.BatchMatMul, tf.Sum, tf.Multiply, tf.RealDiv, tf.Abs, tf.Square, tf.Sqrt]);
 
 /**
  * Registers the gradients above: for every kernel that has none yet, and ours for OVERRIDES.

@@ -117,3 +117,23 @@ describe("wasm Slice, Unpack and SplitV", () => {
     tf.dispose([x, y]);
   });
 });
+
+describe("saved tensors for the gradient, on wasm", () => {
+  it("are aliased without an Identity kernel call, and first and second derivatives stay right", async () => {
+    expect(await useBackend("wasm")).toBe(true);
+    const x = tf.tensor1d([0.5, -1.5, 2]);
+    const before = tf.memory().numTensors;
+    // f(x) = Σ x³ through Multiply and Square, which save their inputs: f' = 3x², f'' = 6x.
+    const f = (t: tf.Tensor) => tf.sum(tf.mul(tf.square(t), t));
+    const first = tf.grad(f);
+    const profile = await tf.profile(() => tf.dispose(first(x)));
+    expect(profile.kernels.filter((k) => k.name === "Identity")).toEqual([]);
+    const [d1, d2] = tf.tidy(() => [first(x), tf.grad((t: tf.Tensor) => tf.sum(first(t)))(x)]);
+    expect(Array.from(d1!.dataSync())).toEqual([0.75, 6.75, 12]);
+    expect(Array.from(d2!.dataSync())).toEqual([3, -9, 12]);
+    tf.dispose([d1!, d2!]);
+    // The aliases were released with the tape.
+    expect(tf.memory().numTensors).toBe(before);
+    x.dispose();
+  });
+});
