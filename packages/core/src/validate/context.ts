@@ -12,7 +12,7 @@ import type {
   Rack,
 } from "../design/types.js";
 import { isNozzleEnd, isOpenEnd, isPlaced } from "../design/types.js";
-import { EQUIPMENT_TYPES } from "../design/vocabulary.js";
+import { COMPONENT_TYPES, EQUIPMENT_TYPES, HAZARDS } from "../design/vocabulary.js";
 import { ArrayLease } from "./array-pool.js";
 import { BoxGrid } from "./box-grid.js";
 import { buildSegments, SegmentGrid, type Segments } from "./segments.js";
@@ -68,6 +68,20 @@ const TYPE_CODE = new Map<string, number>(EQUIPMENT_TYPES.map((t, i) => [t, i]))
 /** The code of an equipment type in `DesignIndex.uniqueTypes`. */
 export function typeCode(type: Equipment["type"]): number {
   return TYPE_CODE.get(type)!;
+}
+
+/** Hazard codes of `DesignIndex.placedHazard`: the position in the schema's list. */
+const HAZARD_CODE = new Map<string, number>(HAZARDS.map((h, i) => [h, i]));
+/** The code of a hazard in `DesignIndex.placedHazard`. */
+export function hazardCode(hazard: Equipment["hazard"]): number {
+  return HAZARD_CODE.get(hazard)!;
+}
+
+/** Component type codes of `DesignIndex.componentType`: the position in the schema's list. */
+const COMPONENT_CODE = new Map<string, number>(COMPONENT_TYPES.map((t, i) => [t, i]));
+/** The code of a component type in `DesignIndex.componentType`. */
+export function componentCode(type: Component["type"]): number {
+  return COMPONENT_CODE.get(type)!;
 }
 
 /** `DesignIndex.endKind` values. */
@@ -193,6 +207,13 @@ export class DesignIndex {
   /** Placed equipment, in design order (duplicates included). */
   readonly placed: PlacedItem[] = [];
   /**
+   * Per slot in `placed`: its equipment's `typeCode` and `hazardCode` (255 for a value the schema
+   * does not list), so a rule after one type or hazard reads no other item: at 100,000 equipment
+   * reading an item's field cost a cache miss or two.
+   */
+  readonly placedType: Uint8Array;
+  readonly placedHazard: Uint8Array;
+  /**
    * Each tag's first placed item (a later one when the tag's first item is unplaced): a view over
    * `equipmentIndexByTag` and `firstPlacedSlot`, not a map of its own (one 100,000-entry map fewer
    * to grow, and leave behind in the old generation, per run at 100,000 equipment).
@@ -245,6 +266,17 @@ export class DesignIndex {
   readonly endsList: Int32Array;
   /** Per line: the PART_* flags of the component types it holds. */
   readonly lineParts: Uint8Array;
+  /**
+   * The components of line i are `componentStart[i] .. componentStart[i + 1]` in the per-component
+   * columns below (in the line's order), so a rule after one component type or tag reads numbers,
+   * not the components: at 100,000 equipment each pass over the components cost a cache miss or
+   * more per component.
+   */
+  readonly componentStart: Int32Array;
+  /** Per component: its type's `componentCode` (255 for a type the schema does not list). */
+  readonly componentType: Uint8Array;
+  /** Per component: its tag's number (as `tagNumber`), or −1 when it has no tag. */
+  readonly componentTag: Int32Array;
   /** Per position in `uniqueEquipment`: its type's `typeCode`, so a rule after one type reads no other item. */
   readonly uniqueTypes: Uint8Array;
   /** Per position in `design.equipment`: its tag's position in `uniqueEquipment`. */
@@ -307,6 +339,8 @@ export class DesignIndex {
     this.firstPlacedSlot = arrays.int32(equipment.length, -1);
     this.equipmentKey = arrays.int32(equipment.length);
     const uniqueTypes = arrays.uint8(equipment.length, 255);
+    const placedType = arrays.uint8(equipment.length, 255);
+    const placedHazard = arrays.uint8(equipment.length, 255);
     const lines = design.lines;
     const instruments = design.instruments;
     // Equipment tags are numbered first, so an equipment tag's number is its position in
@@ -341,10 +375,14 @@ export class DesignIndex {
         index,
         slot: this.placed.length,
       };
+      placedType[item.slot] = TYPE_CODE.get(e.type) ?? 255;
+      placedHazard[item.slot] = HAZARD_CODE.get(e.hazard) ?? 255;
       this.placed.push(item);
       if (this.firstPlacedSlot[k] === -1) this.firstPlacedSlot[k] = item.slot;
     }
     this.uniqueTypes = uniqueTypes;
+    this.placedType = placedType;
+    this.placedHazard = placedHazard;
     this.unplacedCount = unplaced;
     this.equipmentTagsUnique = this.uniqueEquipment.length === equipment.length;
     // Filled up front so the array stays packed (slots are cached in any order).
@@ -357,19 +395,38 @@ export class DesignIndex {
     this.lineOfId = arrays.int32(lines.length);
     let tagged = 0;
     let shared = 0;
+    const componentStart = arrays.int32(lines.length + 1);
+    let capacity = 2 * lines.length + 16;
+    let componentType = arrays.uint8(capacity, 255);
+    let componentTag = arrays.int32(capacity, -1);
+    let at = 0;
     for (let lineIndex = 0; lineIndex < lines.length; lineIndex++) {
       const line = lines[lineIndex]!;
       const known = this.lineIds.size;
       const n = this.lineIds.add(line.id);
       if (n === known) this.lineOfId[n] = lineIndex;
       lineFirst[lineIndex] = this.lineOfId[n]!;
+      const components = line.components;
+      componentStart[lineIndex] = at;
+      if (at + components.length > capacity) {
+        capacity = 2 * (at + components.length);
+        const types = arrays.uint8(capacity, 255);
+        types.set(componentType.subarray(0, at));
+        componentType = types;
+        const tags = arrays.int32(capacity, -1);
+        tags.set(componentTag.subarray(0, at));
+        componentTag = tags;
+      }
       let parts = 0;
-      for (const c of line.components) {
+      for (let p = 0; p < components.length; p++, at++) {
+        const c = components[p]!;
         parts |= partOf(c.type);
+        componentType[at] = COMPONENT_CODE.get(c.type) ?? 255;
         if (c.tag === undefined) continue;
         parts |= PART_TAGGED;
         tagged++;
         const id = this.tagId(c.tag);
+        componentTag[at] = id;
         if (this.tagComponent[id] !== undefined) continue;
         this.tagComponent[id] = { component: c, line, lineIndex };
         this.componentTags++;
@@ -377,6 +434,10 @@ export class DesignIndex {
       }
       lineParts[lineIndex] = parts;
     }
+    componentStart[lines.length] = at;
+    this.componentStart = componentStart;
+    this.componentType = componentType;
+    this.componentTag = componentTag;
     this.lineFirst = lineFirst;
     this.lineParts = lineParts;
     this.taggedComponents = tagged;
@@ -440,6 +501,11 @@ export class DesignIndex {
   /** The number of an equipment, instrument or component tag (see `control`), or −1 when the design has no such tag. */
   tagNumber(tag: string): number {
     return this.tagIds.get(tag);
+  }
+
+  /** The tag a tag number of the tag map stands for. */
+  tagOf(id: number): string {
+    return this.tagIds.keys[id]!;
   }
 
   /** True when the tag number names equipment, an instrument or a tagged component. */
@@ -608,6 +674,21 @@ export class DesignIndex {
     if (ends.slot[k]! < 0) return undefined;
     const at = ends.point;
     return [at[3 * k]!, at[3 * k + 1]!, at[3 * k + 2]!];
+  }
+
+  /**
+   * The distance from `p` to the nozzle a line end names, as `distance(p, endNozzlePoint(...))`
+   * answers, without making the point; −1 when that point is undefined.
+   */
+  endNozzleDistance(lineIndex: number, side: "from" | "to", p: Point): number {
+    const ends = this.lineEnds;
+    const k = 2 * lineIndex + (side === "from" ? 0 : 1);
+    if (ends.slot[k]! < 0) return -1;
+    const at = ends.point;
+    const dx = p[0] - at[3 * k]!;
+    const dy = p[1] - at[3 * k + 1]!;
+    const dz = p[2] - at[3 * k + 2]!;
+    return Math.sqrt(dx * dx + dy * dy + dz * dz);
   }
 
   private get lineEnds(): LineEndNozzles {

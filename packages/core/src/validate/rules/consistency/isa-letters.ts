@@ -54,8 +54,6 @@ export const rule: Rule = {
       if (!on) continue; // unmounted: no place to judge the measured variable against
       const k = instrumentOn[n]!;
       const equipment = "tag" in on && k >= 0 ? index.uniqueEquipment[k] : undefined;
-      const where =
-        "tag" in on ? `${on.tag}${equipment ? ` (${equipment.type.replace(/_/g, " ")})` : ""}` : `line ${on.line}`;
       let wrong: string | undefined;
       if (v === "L" && ("line" in on || (equipment && NO_LEVEL.has(equipment.type)))) {
         wrong = "a level is measured in a vessel, column, tank or reactor";
@@ -65,6 +63,8 @@ export const rule: Rule = {
         wrong = `${variableOf(i.tag)} is measured on a rotating machine`;
       }
       if (!wrong) continue;
+      const where =
+        "tag" in on ? `${on.tag}${equipment ? ` (${equipment.type.replace(/_/g, " ")})` : ""}` : `line ${on.line}`;
       emit({
         message: `${letters(i.tag)} instrument ${i.tag} measures ${variableOf(i.tag)} but sits on ${where}; ${wrong} (ISA-5.1 Table 4.1).`,
         tags: [i.tag],

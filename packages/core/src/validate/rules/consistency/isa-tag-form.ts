@@ -1,4 +1,4 @@
-import { PART_TAGGED } from "../../context.js";
+import { componentCode, PART_TAGGED } from "../../context.js";
 import { letters, VARIABLE_MODIFIERS } from "../../isa.js";
 import type { Rule } from "../../types.js";
 
@@ -9,6 +9,13 @@ const MAX_LETTERS = 4;
 function letterCount(tag: string): number {
   const dash = tag.indexOf("-");
   return dash < 0 ? tag.length : dash;
+}
+
+/** True when `letters(tag)` (of length `count`) is PSV, PRV, TSV or TRV: /^[PT][SR]V$/. */
+function isSafetyValveLetters(tag: string, count: number): boolean {
+  const first = tag.charAt(0);
+  const second = tag.charAt(1);
+  return count === 3 && (first === "P" || first === "T") && (second === "S" || second === "R") && tag.charAt(2) === "V";
 }
 
 /**
@@ -55,22 +62,33 @@ export const rule: Rule = {
       });
     }
     const lines = design.lines;
+    const { lineParts, componentStart, componentType, componentTag } = index;
+    const controlValve = componentCode("control_valve");
+    const reliefValve = componentCode("relief_valve");
     for (let i = 0; i < lines.length; i++) {
-      if (!(index.lineParts[i]! & PART_TAGGED)) continue;
-      const line = lines[i]!;
-      for (const c of line.components) {
-        if (c.tag === undefined || (c.type !== "control_valve" && c.type !== "relief_valve")) continue;
-        const l = letters(c.tag);
+      if (!(lineParts[i]! & PART_TAGGED)) continue;
+      // From the index's component columns and tag map: the components are read for a finding only.
+      for (let p = componentStart[i]!; p < componentStart[i + 1]!; p++) {
+        const id = componentTag[p]!;
+        const type = componentType[p];
+        if (id < 0 || (type !== controlValve && type !== reliefValve)) continue;
+        // Read off the tag in place; the letters are cut out for a finding only.
+        const tag = index.tagOf(id);
+        const count = letterCount(tag);
+        if (type === controlValve ? tag.charAt(count - 1) === "V" : isSafetyValveLetters(tag, count)) continue;
+        const line = lines[i]!;
+        const c = line.components[p - componentStart[i]!]!;
+        const l = letters(tag);
         if (c.type === "control_valve" && !l.endsWith("V")) {
           emit({
             message: `Control valve ${c.tag} on line ${line.id} should end its letters in V (ISA-5.1 final element, e.g. ${l.charAt(0)}V or ${l.charAt(0)}CV).`,
-            tags: [c.tag],
+            tags: [tag],
             lines: [line.id],
           });
         } else if (c.type === "relief_valve" && !/^[PT][SR]V$/.test(l)) {
           emit({
             message: `Relief valve ${c.tag} on line ${line.id} should be tagged PSV, PRV or TSV (ISA-5.1 safety valve).`,
-            tags: [c.tag],
+            tags: [tag],
             lines: [line.id],
           });
         }

@@ -1,6 +1,7 @@
 import type { Design } from "../../../design/types.js";
 import type { DesignIndex } from "../../context.js";
 import { centre, listOf } from "../../describe.js";
+import { StringTable } from "../../string-table.js";
 import type { Rule } from "../../types.js";
 
 /**
@@ -18,22 +19,21 @@ function noTagRepeats(design: Design, index: DesignIndex): boolean {
     index.sharedTags > 0
   )
     return false;
-  const interlocks = new Set<string>();
+  // Interlock tags, then loop tags: a tag added twice repeats an interlock's or a loop's.
+  const seen = new StringTable(control.interlocks.length + control.loops.length, index.arrays);
   for (const il of control.interlocks) {
     const tag = il.tag;
     const id = index.tagNumber(tag);
-    if (interlocks.has(tag) || (id >= 0 && index.namesAny(id))) return false;
-    interlocks.add(tag);
+    const known = seen.size;
+    if (seen.add(tag) !== known || (id >= 0 && index.namesAny(id))) return false;
   }
   // A loop tag may repeat an instrument's (a controller listed as an instrument), nothing else.
-  const loops = new Set<string>();
   for (const loop of control.loops) {
     const tag = loop.tag;
     const id = index.tagNumber(tag);
-    if (loops.has(tag) || (id >= 0 && (index.tagEquipment[id]! >= 0 || index.tagComponent[id] !== undefined)))
+    const known = seen.size;
+    if (seen.add(tag) !== known || (id >= 0 && (index.tagEquipment[id]! >= 0 || index.tagComponent[id] !== undefined)))
       return false;
-    if (interlocks.has(tag)) return false;
-    loops.add(tag);
   }
   return true;
 }

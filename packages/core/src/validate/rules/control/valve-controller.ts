@@ -1,4 +1,4 @@
-import { PART_CONTROL } from "../../context.js";
+import { componentCode, PART_CONTROL } from "../../context.js";
 import type { Rule } from "../../types.js";
 
 /** A control valve is the final element of some loop or interlock; one that nothing drives is a hand valve drawn wrong. */
@@ -18,12 +18,17 @@ export const rule: Rule = {
     for (const id of loopFinal) driven[id] = 1;
     for (const id of effectTarget) driven[id] = 1;
     const lines = design.lines;
+    const { lineParts, componentStart, componentType, componentTag } = index;
+    const valve = componentCode("control_valve");
     for (let i = 0; i < lines.length; i++) {
-      if (!(index.lineParts[i]! & PART_CONTROL)) continue;
-      const line = lines[i]!;
-      for (const c of line.components) {
-        if (c.type !== "control_valve") continue;
-        if (c.tag !== undefined && driven[index.tagNumber(c.tag)] === 1) continue;
+      if (!(lineParts[i]! & PART_CONTROL)) continue;
+      // The index's component columns: a line's components are read for a finding only.
+      for (let p = componentStart[i]!; p < componentStart[i + 1]!; p++) {
+        if (componentType[p] !== valve) continue;
+        const id = componentTag[p]!;
+        if (id >= 0 && driven[id] === 1) continue;
+        const line = lines[i]!;
+        const c = line.components[p - componentStart[i]!]!;
         emit({
           message: `Control valve ${c.tag ?? "(untagged)"} on line ${line.id} has no controller: no loop or interlock names it (ISA-5.1).`,
           tags: c.tag !== undefined ? [c.tag] : [],

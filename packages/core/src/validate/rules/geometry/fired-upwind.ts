@@ -1,3 +1,4 @@
+import { hazardCode, typeCode } from "../../context.js";
 import { centre, label, listOf } from "../../describe.js";
 import { metres } from "../../geometry3d.js";
 import type { Rule } from "../../types.js";
@@ -33,12 +34,18 @@ export const rule: Rule = {
     const cosLimit = Math.cos((wind.halfAngle * Math.PI) / 180);
     const r = wind.radius;
     const tree = index.footprints;
-    for (const f of index.placed) {
+    // Types and hazards from the index's columns: the other items are not read.
+    const { placed, placedType, placedHazard } = index;
+    const fired = hazardCode("fired");
+    const flammable = hazardCode("flammable");
+    const furnace = typeCode("furnace");
+    for (let slot = 0; slot < placed.length; slot++) {
+      if (placedHazard[slot] !== fired && placedType[slot] !== furnace) continue;
+      const f = placed[slot]!;
       const fe = f.equipment;
-      if (fe.hazard !== "fired" && fe.type !== "furnace") continue;
       const upwind: { tag: string; d: number }[] = [];
       for (const c of tree.search({ minX: fe.x - r, minY: fe.y - r, maxX: fe.x + r, maxY: fe.y + r })) {
-        if (c.index === f.index || c.equipment.hazard !== "flammable") continue;
+        if (c.index === f.index || placedHazard[c.slot] !== flammable) continue;
         const vx = c.equipment.x - fe.x;
         const vy = c.equipment.y - fe.y;
         const d = Math.hypot(vx, vy);

@@ -1,11 +1,12 @@
 import { boxRect, rectDistance } from "../../../design/geometry.js";
+import { hazardCode } from "../../context.js";
 import { between, EPS, labelWithHazard } from "../../describe.js";
 import { metres } from "../../geometry3d.js";
 import { governingDistance } from "../../spacing-table.js";
 import type { Rule } from "../../types.js";
 
 /** Hazard classes of equipment that is itself an ignition source (a flame, hot surfaces). */
-const IGNITING = new Set(["fired", "ignition_source"]);
+const IGNITING = ["fired", "ignition_source"] as const;
 
 /**
  * Ignition sources stay outside the classified area around flammable equipment (the pack's extent,
@@ -45,8 +46,14 @@ export const rule: Rule = {
         });
       }
     }
-    for (const source of index.placed) {
-      if (!IGNITING.has(source.equipment.hazard)) continue;
+    // Hazards from the index's column: the items that ignite nothing are not read.
+    const { placed, placedHazard } = index;
+    const igniting = new Uint8Array(256);
+    for (const h of IGNITING) igniting[hazardCode(h)] = 1;
+    const flammable = hazardCode("flammable");
+    for (let slot = 0; slot < placed.length; slot++) {
+      if (igniting[placedHazard[slot]!] !== 1) continue;
+      const source = placed[slot]!;
       const near = index.footprints.search({
         minX: source.minX - extent,
         minY: source.minY - extent,
@@ -54,7 +61,7 @@ export const rule: Rule = {
         maxY: source.maxY + extent,
       });
       for (const item of near) {
-        if (item === source || item.equipment.hazard !== "flammable") continue;
+        if (item === source || placedHazard[item.slot] !== flammable) continue;
         const gap = rectDistance(item, source);
         if (gap >= extent - EPS) continue;
         if (governingDistance(pack.spacing, source.equipment, item.equipment) >= extent) continue;

@@ -1,3 +1,4 @@
+import { typeCode } from "../../context.js";
 import { centre } from "../../describe.js";
 import type { Rule } from "../../types.js";
 
@@ -16,9 +17,14 @@ export const rule: Rule = {
   skipReason: ({ pack }) => (pack.tankSiting ? undefined : "the rule pack has no tankSiting section"),
   check({ design, index, pack }, emit) {
     const { fractionOfDiameter, minimum, maximum } = pack.tankSiting!;
-    for (const item of index.placed) {
+    // Types from the index's column: only tanks are read.
+    const { placed, placedType } = index;
+    const tank = typeCode("tank");
+    for (let slot = 0; slot < placed.length; slot++) {
+      if (placedType[slot] !== tank) continue;
+      const item = placed[slot]!;
       const e = item.equipment;
-      if (e.type !== "tank" || (e.hazard !== "flammable" && e.liquidClass === undefined)) continue;
+      if (e.hazard !== "flammable" && e.liquidClass === undefined) continue;
       const diameter = Math.max(e.footprint.width, e.footprint.depth);
       const need = Math.min(Math.max(fractionOfDiameter * diameter, minimum), maximum ?? Number.POSITIVE_INFINITY);
       const gap = Math.min(item.minX, item.minY, design.site.width - item.maxX, design.site.depth - item.maxY);

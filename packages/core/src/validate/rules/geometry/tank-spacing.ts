@@ -1,5 +1,5 @@
 import { rectDistance } from "../../../design/geometry.js";
-import type { PlacedItem } from "../../context.js";
+import { type PlacedItem, typeCode } from "../../context.js";
 import { between, EPS } from "../../describe.js";
 import { metres } from "../../geometry3d.js";
 import type { ResolvedRulePack, Rule } from "../../types.js";
@@ -43,7 +43,8 @@ export const rule: Rule = {
   source: "Rule pack tankSpacing (default: NFPA 30 (2021) Table 22.4.2.1).",
   fix: "Move the tanks apart to the shell-to-shell distance the pack asks.",
   check({ pack, index }, emit) {
-    const tanks = index.placed.filter((p) => p.equipment.type === "tank");
+    const tank = typeCode("tank");
+    const tanks = index.placed.filter((p) => index.placedType[p.slot] === tank);
     if (tanks.length < 2) return;
     const largest = Math.max(...tanks.map(diameter));
     const tree = index.footprints;

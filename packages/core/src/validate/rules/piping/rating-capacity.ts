@@ -22,38 +22,44 @@ export const rule: Rule = {
   skipReason: ({ pack }) => (pack.flangeRatings ? undefined : "the rule pack has no flangeRatings section"),
   check({ design, index, pack }, emit) {
     const classes = pack.flangeRatings!.classes as Partial<Record<Rating, number[][]>>;
-    const limitOf = (rating: Rating, t: number) => {
-      const table = classes[rating];
-      return table ? { found: true, p: allowedWorkingPressure(table, t) } : { found: false, p: undefined };
-    };
     const describeLimit = (rating: Rating, t: number, p: number | undefined) =>
       p === undefined
         ? `${rating} has no rating above ${classes[rating]!.at(-1)![0]} °C`
         : `${rating} holds ${round1(p)} bar at ${t} °C`;
-    for (const e of design.equipment) {
+    const equipment = design.equipment;
+    for (let i = 0; i < equipment.length; i++) {
+      const e = equipment[i]!;
       const p = e.designPressure;
       if (p === undefined) continue;
       const t = e.designTemperature ?? AMBIENT_TEMPERATURE;
-      for (const n of e.nozzles) {
+      const nozzles = e.nozzles;
+      for (let j = 0; j < nozzles.length; j++) {
+        const n = nozzles[j]!;
         if (n.rating === undefined) continue;
-        const limit = limitOf(n.rating, t);
-        if (!limit.found || (limit.p !== undefined && p <= limit.p)) continue;
+        const table = classes[n.rating];
+        if (!table) continue;
+        const limit = allowedWorkingPressure(table, t);
+        if (limit !== undefined && p <= limit) continue;
         const item = index.placedByTag.get(e.tag);
         emit({
-          message: `${describeLimit(n.rating, t, limit.p)}; ${e.tag} nozzle ${n.id} design ${p} barg (ASME B16.5 Table 2-1.1).`,
+          message: `${describeLimit(n.rating, t, limit)}; ${e.tag} nozzle ${n.id} design ${p} barg (ASME B16.5 Table 2-1.1).`,
           tags: [e.tag],
           ...(item ? { location: centre(item) } : {}),
         });
       }
     }
-    for (const line of design.lines) {
+    const lines = design.lines;
+    for (let i = 0; i < lines.length; i++) {
+      const line = lines[i]!;
       const p = line.designPressure;
       if (p === undefined || line.rating === undefined) continue;
       const t = line.designTemperature ?? AMBIENT_TEMPERATURE;
-      const limit = limitOf(line.rating, t);
-      if (!limit.found || (limit.p !== undefined && p <= limit.p)) continue;
+      const table = classes[line.rating];
+      if (!table) continue;
+      const limit = allowedWorkingPressure(table, t);
+      if (limit !== undefined && p <= limit) continue;
       emit({
-        message: `${describeLimit(line.rating, t, limit.p)}; line ${line.id} design ${p} barg (ASME B16.5 Table 2-1.1; B31.3 302.2.1).`,
+        message: `${describeLimit(line.rating, t, limit)}; line ${line.id} design ${p} barg (ASME B16.5 Table 2-1.1; B31.3 302.2.1).`,
         lines: [line.id],
       });
     }

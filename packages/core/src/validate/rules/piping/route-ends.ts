@@ -1,7 +1,7 @@
 import type { Line, OpenEnd } from "../../../design/types.js";
 import { isNozzleEnd, isOpenEnd } from "../../../design/types.js";
 import { MAX_CANDIDATES } from "../../context.js";
-import { distance, formatPoint, metres, pointSegmentDistance } from "../../geometry3d.js";
+import { formatPoint, metres, pointSegmentDistance } from "../../geometry3d.js";
 import { pointToSegment } from "../../segments.js";
 import type { Point, Rule } from "../../types.js";
 
@@ -61,10 +61,10 @@ export const rule: Rule = {
       const end = line[side];
       const verb = side === "from" ? "starts" : "ends";
       if (isNozzleEnd(end)) {
-        const target = index.endNozzlePoint(lineIndex, side);
-        if (!target) return;
-        const d = distance(point, target);
-        if (d <= tol) return;
+        // The nozzle's point is made for a finding only.
+        const d = index.endNozzleDistance(lineIndex, side, point);
+        if (d < 0 || d <= tol) return;
+        const target = index.endNozzlePoint(lineIndex, side)!;
         emit({
           message: `The route of line ${line.id} ${verb} at ${formatPoint(point)}, ${metres(d)} from its ${side}-nozzle ${end.tag}/${end.nozzle} at ${formatPoint(target)} (tolerance ${metres(tol)}).`,
           tags: [end.tag],

@@ -1,4 +1,4 @@
-import { END_NOZZLE, PART_CONTROL } from "../../context.js";
+import { componentCode, END_NOZZLE, PART_CONTROL } from "../../context.js";
 import { isReliefLine, landsOn } from "../../relief.js";
 import type { Rule } from "../../types.js";
 
@@ -25,18 +25,26 @@ export const rule: Rule = {
   skipReason: ({ pack }) => (pack.reliefSystems ? undefined : "the rule pack has no reliefSystems section"),
   check({ design, index, pack }, emit) {
     const ratio = pack.reliefSystems!.blowByPressureRatio;
-    const levelValves = new Set(
-      design.control.loops.filter((l) => l.measurement?.startsWith("L")).map((l) => l.finalElement),
-    );
+    // Tag numbers of the final elements of loops measuring a level.
+    const loops = design.control.loops;
+    const { loopFinal, tags } = index.control;
+    const levelValve = new Uint8Array(tags);
+    for (let l = 0; l < loops.length; l++) if (loops[l]!.measurement?.startsWith("L")) levelValve[loopFinal[l]!] = 1;
     const lines = design.lines;
-    const { endKind, lineParts } = index;
+    const { endKind, lineParts, componentStart, componentType, componentTag } = index;
+    const controlValve = componentCode("control_valve");
     for (let i = 0; i < lines.length; i++) {
       if (endKind[2 * i] !== END_NOZZLE || !(lineParts[i]! & PART_CONTROL)) continue;
+      // The first tagged control valve that is a level valve, from the index's component columns.
+      let at = componentStart[i]!;
+      for (; at < componentStart[i + 1]!; at++) {
+        const id = componentTag[at]!;
+        if (componentType[at] === controlValve && id >= 0 && (levelValve[id] === 1 || index.tagOf(id).startsWith("LV")))
+          break;
+      }
+      if (at === componentStart[i + 1]) continue;
       const line = lines[i]!;
-      const valve = line.components.find(
-        (c) => c.type === "control_valve" && c.tag !== undefined && (c.tag.startsWith("LV") || levelValves.has(c.tag)),
-      );
-      if (!valve) continue;
+      const valve = line.components[at - componentStart[i]!]!;
       const upstream = index.endEquipment(2 * i);
       const landing = landsOn(index, i);
       if (!upstream || !VAPOUR_SPACE.has(upstream.type) || !landing) continue;

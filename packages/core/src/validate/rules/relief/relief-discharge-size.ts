@@ -1,4 +1,4 @@
-import { PART_RELIEF } from "../../context.js";
+import { PART_REDUCER, PART_RELIEF } from "../../context.js";
 import type { Rule } from "../../types.js";
 
 /**
@@ -19,7 +19,8 @@ export const rule: Rule = {
     const lines = design.lines;
     for (let i = 0; i < lines.length; i++) {
       // Nothing to compare on a line without a relief valve: its components are not read.
-      if (!(index.lineParts[i]! & PART_RELIEF)) continue;
+      // Without a reducer nothing narrows: those are not read either.
+      if ((index.lineParts[i]! & (PART_RELIEF | PART_REDUCER)) !== (PART_RELIEF | PART_REDUCER)) continue;
       const line = lines[i]!;
       let size = line.size;
       let inlet: number | undefined;
