@@ -33,6 +33,10 @@ export interface GradientWorker {
    * update: one call, so one round trip for a worker in another process); else undefined.
    */
   applyCriticGradients(sum: readonly Float32Array[]): Promise<ShardGradients | undefined>;
+  /**
+   * Applies the summed generator gradients (and updates the EMA). A worker in another process may
+   * resolve at once and apply them at the start of its next call (one round trip fewer a step).
+   */
   applyGeneratorGradients(sum: readonly Float32Array[]): Promise<void>;
   /**
    * A worker in another thread or process: resolves once the requests made so far have left this

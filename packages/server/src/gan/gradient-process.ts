@@ -3,7 +3,8 @@
  * TensorFlow.js backend and its own copy of the trainer (restored from the parent's state, so
  * every worker starts from the same weights). It answers one request at a time: gradients on its
  * rows of a step's batch, and the summed gradients to apply (core gan/data-parallel.ts); applying
- * the critic's sum also answers with the generator's gradients when its update follows. The
+ * the critic's sum also answers with the generator's gradients when its update follows, and the
+ * generator's sum is applied at the start of the next request. The
  * training designs may be sent once ("items"); a step's shard then names them by index, instead
  * of ~90 kB of encodings per row crossing the pipe every step.
  */
@@ -19,14 +20,18 @@ import {
 } from "@plantgan/core/gan";
 import { exitWhenParentDies } from "../process/parent-watch.js";
 
-/** Requests from the parent; each gets one reply with the same id. */
-export type GradientRequest =
+/**
+ * Requests from the parent; each gets one reply with the same id. The summed generator gradients
+ * travel with the request after them (`generatorSum`, applied first): the generator update needs
+ * no round trip of its own, so a step with one waits on the slower worker twice, not three times.
+ */
+export type GradientRequest = (
   | { readonly id: number; readonly type: "init"; readonly state: TrainerState; readonly backend: BackendName }
   | { readonly id: number; readonly type: "items"; readonly items: BatchItem[] }
   | { readonly id: number; readonly type: "critic"; readonly shard: ShardItems; readonly rows: BatchRows }
   | { readonly id: number; readonly type: "applyCritic"; readonly sum: Float32Array[] }
-  | { readonly id: number; readonly type: "applyGenerator"; readonly sum: Float32Array[] }
-  | { readonly id: number; readonly type: "state" };
+  | { readonly id: number; readonly type: "state" }
+) & { readonly generatorSum?: Float32Array[] };
 
 /** `ms`: how long the request took in this process (the parent's round trip less it is the IPC). */
 /** A shard's designs: the encodings themselves, or their indices in the items sent before. */
@@ -58,6 +63,7 @@ async function answer(request: GradientRequest): Promise<unknown> {
     return null;
   }
   if (!trainer || !worker) throw new Error(`${request.type} before init`);
+  if (request.generatorSum) await worker.applyGeneratorGradients(request.generatorSum);
   switch (request.type) {
     case "items":
       dataset = request.items;
@@ -66,8 +72,6 @@ async function answer(request: GradientRequest): Promise<unknown> {
       return worker.criticGradients(itemsOf(request.shard), request.rows);
     case "applyCritic":
       return worker.applyCriticGradients(request.sum);
-    case "applyGenerator":
-      return worker.applyGeneratorGradients(request.sum);
     case "state":
       return trainer.state();
   }

@@ -55,6 +55,12 @@ describe("data-parallel training in worker processes", () => {
         expect(Math.abs(b[k] - a[k]), `${k} at step ${step}`).toBeLessThan(1e-3 * (1e-4 + Math.abs(a[k])));
       }
     }
+    // Two round trips a step: the generator's sum went with the next request (here step 1's
+    // critic request and the state request below), not in a request of its own.
+    for (const w of workers) {
+      const calls = Object.fromEntries(Object.entries(w.callTimes()).map(([type, t]) => [type, t.calls]));
+      expect(calls).toEqual({ init: 1, items: 1, critic: 2, applyCritic: 2 });
+    }
     // Both processes hold the same weights as the single trainer (float32 within 1e-3 relative).
     const expected = one.generator.getWeights().map((w) => Array.from(w.dataSync()));
     for (const w of workers) {

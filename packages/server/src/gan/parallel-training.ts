@@ -4,6 +4,7 @@
  * takes its rows of the batch, the gradients are summed here and every worker applies the sum).
  * Messages use the "advanced" serialisation, so gradients travel as typed arrays, not JSON. The
  * training designs go to each process once; a step then sends the indices of its shard's rows.
+ * The generator's summed gradients go with the worker's next request, not a request of their own.
  */
 import { type ChildProcess, fork } from "node:child_process";
 import { createRequire } from "node:module";
@@ -150,12 +151,16 @@ function processWorker(): ProcessWorker & { call(request: Request): Promise<unkn
 
   // Resolves when the last request has been written to the pipe (a large one takes several turns).
   let written: Promise<void> = Promise.resolve();
+  // The summed generator gradients, applied by the child before the next request (gradient-process.ts).
+  let generatorSum: Float32Array[] | undefined;
   const call = (request: Request): Promise<unknown> =>
     new Promise((resolve, reject) => {
       const id = nextId++;
       pending.set(id, { type: request.type, sent: performance.now(), resolve, reject });
+      const message = { ...request, id, ...(generatorSum && { generatorSum }) } as GradientRequest;
+      generatorSum = undefined;
       written = new Promise((done) =>
-        child.send({ ...request, id } as GradientRequest, (e) => {
+        child.send(message, (e) => {
           done();
           if (e) {
             pending.delete(id);
@@ -173,8 +178,10 @@ function processWorker(): ProcessWorker & { call(request: Request): Promise<unkn
     },
     criticGradients: (items, rows) => call({ type: "critic", shard: shardOf(items), rows }) as Promise<ShardGradients>,
     applyCriticGradients: (sum) => call({ type: "applyCritic", sum: [...sum] }) as Promise<ShardGradients | undefined>,
+    // Resolves at once: the sum goes with the next request, and a failure to apply it fails that one.
     applyGeneratorGradients: async (sum) => {
-      await call({ type: "applyGenerator", sum: [...sum] });
+      if (generatorSum) throw new Error("applyGeneratorGradients twice without a request between");
+      generatorSum = [...sum];
     },
     sent: () => written,
     state: () => call({ type: "state" }) as Promise<TrainerState>,
