@@ -10,9 +10,10 @@ import type {
   Nozzle,
   NozzleEnd,
   Rack,
+  Rating,
 } from "../design/types.js";
 import { isNozzleEnd, isOpenEnd, isPlaced } from "../design/types.js";
-import { COMPONENT_TYPES, EQUIPMENT_TYPES, HAZARDS } from "../design/vocabulary.js";
+import { COMPONENT_TYPES, EQUIPMENT_TYPES, HAZARDS, RATINGS } from "../design/vocabulary.js";
 import { ArrayLease } from "./array-pool.js";
 import { BoxGrid } from "./box-grid.js";
 import { buildSegments, SegmentGrid, type Segments } from "./segments.js";
@@ -663,8 +664,37 @@ export class DesignIndex {
   endNozzle(lineIndex: number, side: "from" | "to"): Nozzle | undefined {
     const ends = this.lineEnds;
     const k = 2 * lineIndex + (side === "from" ? 0 : 1);
-    const e = ends.equipment[k];
-    return e === undefined ? undefined : e.nozzles[ends.nozzle[k]!];
+    return ends.flags[k]! & END_FOUND ? this.uniqueEquipment[this.endTarget[k]!]!.nozzles[ends.nozzle[k]!] : undefined;
+  }
+
+  /**
+   * For a line end (`code`: 2 × line index, + 1 for the to-end) the position of the nozzle it names
+   * in `endEquipment(code).nozzles` (the first with that id), or −1 when that nozzle is missing.
+   */
+  endNozzlePosition(code: number): number {
+    const ends = this.lineEnds;
+    return ends.flags[code]! & END_FOUND ? ends.nozzle[code]! : -1;
+  }
+
+  /** True when a line end names a nozzle that exists: `endNozzle(...) !== undefined`, without the nozzle. */
+  hasEndNozzle(lineIndex: number, side: "from" | "to"): boolean {
+    return (this.lineEnds.flags[2 * lineIndex + (side === "from" ? 0 : 1)]! & END_FOUND) !== 0;
+  }
+
+  /** `endNozzle(...)?.size`, read from the index's column. */
+  endNozzleSize(lineIndex: number, side: "from" | "to"): number | undefined {
+    const ends = this.lineEnds;
+    const k = 2 * lineIndex + (side === "from" ? 0 : 1);
+    return ends.flags[k]! & END_SIZED ? ends.size[k] : undefined;
+  }
+
+  /** `endNozzle(...)?.rating`, read from the index's column (the nozzle only for a rating the schema does not list). */
+  endNozzleRating(lineIndex: number, side: "from" | "to"): Rating | undefined {
+    const ends = this.lineEnds;
+    const k = 2 * lineIndex + (side === "from" ? 0 : 1);
+    const code = ends.rating[k]!;
+    if (code === NO_RATING) return undefined;
+    return code === OTHER_RATING ? this.endNozzle(lineIndex, side)!.rating : RATINGS[code];
   }
 
   /** World position of the nozzle a line end names, as `nozzlePoint(end.tag, end.nozzle)` answers. */
@@ -695,8 +725,10 @@ export class DesignIndex {
     if (this.lineEndsCache) return this.lineEndsCache;
     const lines = this.design.lines;
     const ends: LineEndNozzles = {
-      equipment: new Array<Equipment | undefined>(2 * lines.length).fill(undefined),
+      flags: this.arrays.uint8(2 * lines.length),
       nozzle: this.arrays.int32(2 * lines.length),
+      size: this.arrays.float64(2 * lines.length),
+      rating: this.arrays.uint8(2 * lines.length, NO_RATING),
       slot: this.arrays.int32(2 * lines.length, -1),
       point: this.arrays.float64(6 * lines.length),
     };
@@ -712,7 +744,10 @@ export class DesignIndex {
       let at = 0;
       while (at < nozzles.length && nozzles[at]!.id !== end.nozzle) at++;
       if (at === nozzles.length) continue;
-      ends.equipment[k] = first;
+      const nozzle = nozzles[at]!;
+      ends.flags[k] = nozzle.size === undefined ? END_FOUND : END_FOUND | END_SIZED;
+      if (nozzle.size !== undefined) ends.size[k] = nozzle.size;
+      if (nozzle.rating !== undefined) ends.rating[k] = RATING_CODE.get(nozzle.rating) ?? OTHER_RATING;
       ends.nozzle[k] = at;
       const slot = this.firstPlacedSlot[u]!;
       const item = slot < 0 ? undefined : this.placed[slot]!;
@@ -832,10 +867,17 @@ export class DesignIndex {
 
 /** Line ends resolved to nozzles, indexed 2 × line index (+ 1 for the to-end). */
 interface LineEndNozzles {
-  /** The tag's first equipment item, when it has the named nozzle. */
-  readonly equipment: (Equipment | undefined)[];
+  /**
+   * END_FOUND when the tag's first equipment item (`uniqueEquipment[endTarget[k]]`) has the named
+   * nozzle, with END_SIZED when that nozzle has a size.
+   */
+  readonly flags: Uint8Array;
   /** Position of the named nozzle (its first with that id) in that item's `nozzles`. */
   readonly nozzle: Int32Array;
+  /** That nozzle's size, when END_SIZED: read by the size rule without the nozzle. */
+  readonly size: Float64Array;
+  /** That nozzle's rating's position in RATINGS; NO_RATING without one, OTHER_RATING for one not listed. */
+  readonly rating: Uint8Array;
   /** Slot in `placed` of that item when it is placed, else −1. */
   readonly slot: Int32Array;
   /**
@@ -845,6 +887,14 @@ interface LineEndNozzles {
    */
   readonly point: Float64Array;
 }
+
+/** `LineEndNozzles.flags` bits. */
+const END_FOUND = 1;
+const END_SIZED = 2;
+/** `LineEndNozzles.rating` values besides a position in RATINGS. */
+const NO_RATING = 255;
+const OTHER_RATING = 254;
+const RATING_CODE = new Map<string, number>(RATINGS.map((r, i) => [r, i]));
 
 /** The placed footprints in a uniform grid; searches answer in design order. */
 export class FootprintIndex {

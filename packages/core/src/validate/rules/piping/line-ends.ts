@@ -13,7 +13,7 @@ const SIDES = ["from", "to"] as const;
 function endFine(index: DesignIndex, lineIndex: number, side: 0 | 1): boolean {
   const code = 2 * lineIndex + side;
   const kind = index.endKind[code];
-  if (kind === END_NOZZLE) return index.endNozzle(lineIndex, side === 0 ? "from" : "to") !== undefined;
+  if (kind === END_NOZZLE) return index.hasEndNozzle(lineIndex, side === 0 ? "from" : "to");
   const parent = index.endTarget[code]!;
   return kind === END_OPEN || (parent >= 0 && parent !== index.lineFirst[lineIndex]);
 }
@@ -49,7 +49,7 @@ export const rule: Rule = {
         const end = line[side];
         if (isNozzleEnd(end)) {
           // The shared resolution finds the nozzle for almost every end; the rest are looked up again to say why.
-          if (index.endNozzle(lineIndex, side) !== undefined) continue;
+          if (index.hasEndNozzle(lineIndex, side)) continue;
           const equipment = index.equipmentByTag.get(end.tag);
           if (!equipment) {
             emit({

@@ -1,6 +1,6 @@
 import type { Line, NozzleEnd } from "../../../design/types.js";
 import { isNozzleEnd } from "../../../design/types.js";
-import { END_NOZZLE, type LineEndRef } from "../../context.js";
+import { type DesignIndex, END_NOZZLE, type LineEndRef } from "../../context.js";
 import { listOf } from "../../describe.js";
 import type { Rule } from "../../types.js";
 
@@ -11,11 +11,19 @@ function nozzleOf(lines: readonly Line[], code: number): string {
   return ((code & 1 ? line.to : line.from) as NozzleEnd).nozzle;
 }
 
-/** True when the line ends `codes[from .. to]` name distinct nozzles. */
-function distinctNozzles(lines: readonly Line[], codes: Int32Array, from: number, to: number): boolean {
+/**
+ * True when the line ends `codes[from .. to]` (on one equipment tag) name distinct nozzles: by the
+ * index's nozzle positions where both nozzles exist (one id, one first position), by the ids where
+ * neither does; one that exists and one that does not are distinct.
+ */
+function distinctNozzles(index: DesignIndex, codes: Int32Array, from: number, to: number): boolean {
+  const lines = index.design.lines;
   for (let i = from + 1; i < to; i++) {
-    const a = nozzleOf(lines, codes[i]!);
-    for (let j = from; j < i; j++) if (nozzleOf(lines, codes[j]!) === a) return false;
+    const a = index.endNozzlePosition(codes[i]!);
+    for (let j = from; j < i; j++) {
+      const b = index.endNozzlePosition(codes[j]!);
+      if (a >= 0 ? a === b : b < 0 && nozzleOf(lines, codes[j]!) === nozzleOf(lines, codes[i]!)) return false;
+    }
   }
   return true;
 }
@@ -56,7 +64,7 @@ export const rule: Rule = {
         visited[k] = 1;
         const p0 = endsStart[k]!;
         const p1 = endsStart[k + 1]!;
-        if (p1 - p0 < 2 || (p1 - p0 <= 16 && distinctNozzles(lines, endsList, p0, p1))) continue;
+        if (p1 - p0 < 2 || (p1 - p0 <= 16 && distinctNozzles(index, endsList, p0, p1))) continue;
         tag = index.uniqueEquipment[k]!.tag;
         refs = index.endsAt(k);
       } else {

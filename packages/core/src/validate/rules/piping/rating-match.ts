@@ -78,7 +78,7 @@ function checkEnd(
   const kind = index.endKind[2 * lineIndex + (side === "from" ? 0 : 1)];
   if (kind === END_NOZZLE) {
     const end = line[side] as NozzleEnd;
-    const other = index.endNozzle(lineIndex, side)?.rating;
+    const other = index.endNozzleRating(lineIndex, side);
     if (other === undefined || matesAny(mates, ratings, other, line.size)) return;
     const point = index.endNozzlePoint(lineIndex, side);
     emit({

@@ -1,5 +1,4 @@
-import { isNozzleEnd } from "../../../design/types.js";
-import { type AreaItem, MAX_CANDIDATES } from "../../context.js";
+import { type AreaItem, END_NOZZLE, MAX_CANDIDATES } from "../../context.js";
 import { label } from "../../describe.js";
 import { type Box3, clipRaw, formatPoint } from "../../geometry3d.js";
 import { type Segments, segmentEnd, segmentStart } from "../../segments.js";
@@ -54,10 +53,12 @@ export const rule: Rule = {
     if (segments.count === 0) return;
     const grid = index.segmentGrid;
     const lines = design.lines;
-    const own = (lineIndex: number, tag: string): boolean => {
-      const line = lines[lineIndex]!;
-      return (isNozzleEnd(line.from) && line.from.tag === tag) || (isNozzleEnd(line.to) && line.to.tag === tag);
-    };
+    // A line's own end equipment, from the index's resolved line ends (the item's tag's position in
+    // `uniqueEquipment`; an end naming no equipment names no item): no line end is read.
+    const { endKind, endTarget, equipmentKey } = index;
+    const own = (lineIndex: number, key: number): boolean =>
+      (endKind[2 * lineIndex] === END_NOZZLE && endTarget[2 * lineIndex] === key) ||
+      (endKind[2 * lineIndex + 1] === END_NOZZLE && endTarget[2 * lineIndex + 1] === key);
     const t = new Float64Array(2);
     const seen = new Set<number>();
     const nPlaced = index.placed.length;
@@ -74,9 +75,9 @@ export const rule: Rule = {
     const visit = (s: number): boolean => {
       if (++visits > MAX_CANDIDATES) return true;
       const item = current;
-      const tag = item.equipment.tag;
       const li = segments.line[s]!;
-      if (own(li, tag)) return false;
+      if (own(li, equipmentKey[item.index]!)) return false;
+      const tag = item.equipment.tag;
       const a = segments;
       if (!clipRaw(a.ax[s]!, a.ay[s]!, a.az[s]!, a.bx[s]!, a.by[s]!, a.bz[s]!, body, t)) return false;
       // The (line, item) set is asked only for segments that do pass through: its keys outgrow

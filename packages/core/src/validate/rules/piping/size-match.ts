@@ -56,7 +56,7 @@ function checkEnd(
   const kind = index.endKind[2 * lineIndex + (side === "from" ? 0 : 1)];
   if (kind === END_NOZZLE) {
     const end = line[side] as NozzleEnd;
-    const size = index.endNozzle(lineIndex, side)?.size;
+    const size = index.endNozzleSize(lineIndex, side);
     if (size === undefined) return;
     if (Math.abs(sizeAtEnd - size) <= tol) return;
     const point = index.endNozzlePoint(lineIndex, side);
