@@ -449,13 +449,26 @@ export class DesignIndex {
     const endTarget = arrays.int32(ends, -1);
     const endKind = arrays.uint8(ends);
     const endsStart = arrays.int32(unique + 1);
+    // Lines are mostly listed beside the equipment they join, so an end's item is often the
+    // previous end's or one of its neighbours in design order: those are tried first (each tag is
+    // one item's in `uniqueEquipment`, so a match is the map's answer), the tag map after.
+    const uniqueEquipment = this.uniqueEquipment;
+    let last = 0;
     for (let code = 0; code < ends; code++) {
       const line = lines[code >> 1]!;
       const end = code & 1 ? line.to : line.from;
       if (isNozzleEnd(end)) {
-        const id = this.tagIds.get(end.tag);
-        const k = id < 0 ? -1 : this.tagEquipment[id]!;
+        const tag = end.tag;
+        let k: number;
+        if (uniqueEquipment[last]?.tag === tag) k = last;
+        else if (uniqueEquipment[last + 1]?.tag === tag) k = last + 1;
+        else if (last > 0 && uniqueEquipment[last - 1]!.tag === tag) k = last - 1;
+        else {
+          const id = this.tagIds.get(tag);
+          k = id < 0 ? -1 : this.tagEquipment[id]!;
+        }
         if (k < 0) continue;
+        last = k;
         endTarget[code] = k;
         endsStart[k + 1]!++;
       } else if (isOpenEnd(end)) endKind[code] = END_OPEN;

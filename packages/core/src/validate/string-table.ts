@@ -37,7 +37,7 @@ export class StringTable {
     private readonly arrays: ArrayLease,
   ) {
     let buckets = 16;
-    while (buckets < 2 * expected) buckets *= 2;
+    while (0.6 * buckets < expected) buckets *= 2;
     this.slots = arrays.int32(2 * buckets);
     this.mask = buckets - 1;
   }
@@ -71,7 +71,7 @@ export class StringTable {
     this.keys.push(key);
     slots[2 * s] = h;
     slots[2 * s + 1] = id + 1;
-    if (2 * this.keys.length > this.mask + 1) this.grow();
+    if (10 * this.keys.length > 7 * (this.mask + 1)) this.grow();
     return id;
   }
 

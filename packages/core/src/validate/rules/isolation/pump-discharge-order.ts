@@ -1,4 +1,4 @@
-import { PART_CHECK, typeCode } from "../../context.js";
+import { PART_BLOCK, PART_CHECK, typeCode } from "../../context.js";
 import { BLOCK_VALVES } from "../../relief.js";
 import type { Rule } from "../../types.js";
 
@@ -27,8 +27,9 @@ export const rule: Rule = {
       const tag = pump.tag;
       for (let p = endsStart[k]!; p < endsStart[k + 1]!; p++) {
         const code = endsList[p]!;
-        // A discharge (from-end) line with a check valve; the rest have nothing to order.
-        if (code & 1 || !(lineParts[code >> 1]! & PART_CHECK)) continue;
+        // A discharge (from-end) line with a check valve and a block valve (PART_BLOCK: the block
+        // valves other than a control valve); the rest have nothing to order.
+        if (code & 1 || (lineParts[code >> 1]! & (PART_CHECK | PART_BLOCK)) !== (PART_CHECK | PART_BLOCK)) continue;
         const line = design.lines[code >> 1]!;
         const parts = line.components;
         const check = parts.findIndex((c) => c.type === "check_valve");

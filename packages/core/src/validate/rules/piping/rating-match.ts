@@ -92,7 +92,9 @@ function checkEnd(
   if (kind !== END_BRANCH) return;
   const parent = index.endParent(2 * lineIndex + (side === "from" ? 0 : 1));
   if (!parent || parent === line || parent.rating === undefined) return;
-  const others = ratingsOf(parent, parent.rating);
+  // As for the line itself: a parent without a spec break has its own rating only.
+  const parentIndex = index.endTarget[2 * lineIndex + (side === "from" ? 0 : 1)]!;
+  const others = index.lineParts[parentIndex]! & PART_SPEC_BREAK ? ratingsOf(parent, parent.rating) : [parent.rating];
   if (!others) return;
   const size = Math.min(line.size, parent.size);
   for (const o of others) if (matesAny(mates, ratings, o, size)) return;

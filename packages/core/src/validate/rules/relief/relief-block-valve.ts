@@ -1,5 +1,5 @@
 import { isNozzleEnd } from "../../../design/types.js";
-import { PART_RELIEF } from "../../context.js";
+import { PART_BLOCK, PART_CONTROL, PART_RELIEF } from "../../context.js";
 import { BLOCK_VALVES, lockedOpen, reliefValveAt } from "../../relief.js";
 import type { Rule } from "../../types.js";
 
@@ -22,7 +22,9 @@ export const rule: Rule = {
   check({ design, index }, emit) {
     const lines = design.lines;
     for (let i = 0; i < lines.length; i++) {
-      if (!(index.lineParts[i]! & PART_RELIEF)) continue;
+      // A finding needs a block or control valve beside the relief valve: other lines are not read.
+      const parts = index.lineParts[i]!;
+      if (!(parts & PART_RELIEF) || !(parts & (PART_BLOCK | PART_CONTROL))) continue;
       const line = lines[i]!;
       const at = reliefValveAt(line);
       if (at < 0) continue;
