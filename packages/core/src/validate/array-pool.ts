@@ -59,13 +59,6 @@ export class ArrayLease {
     return new Uint8Array(this.take(length), 0, length).fill(value);
   }
 
-  /** An Int32Array holding `values` (a copy). */
-  int32Of(values: readonly number[]): Int32Array {
-    const out = new Int32Array(this.take(values.length * 4), 0, values.length);
-    out.set(values);
-    return out;
-  }
-
   /** Hands the storage back. Every array this lease gave must be out of use from here on. */
   end(): void {
     for (const buffer of this.held) shelf.push(new WeakRef(buffer));

@@ -175,10 +175,16 @@ export class DesignIndex {
    * size costs several cache misses: they were most of the rules' time).
    */
   private readonly tagIds: StringTable;
-  /** Per tag number: the position in `uniqueEquipment` of the tag's first equipment item, or −1. */
-  readonly tagEquipment: number[] = [];
-  /** Per tag number: the position in `design.instruments` of the tag's first instrument, or −1. */
-  readonly tagInstrument: number[] = [];
+  /**
+   * Per tag number: the position in `uniqueEquipment` of the tag's first equipment item, or −1.
+   * Pooled storage that the index grows (read it, never write it); numbers from `tagCount` on are
+   * unused.
+   */
+  tagEquipment: Int32Array;
+  /** Per tag number: the position in `design.instruments` of the tag's first instrument, or −1 (as `tagEquipment`). */
+  tagInstrument: Int32Array;
+  /** Tag numbers run from 0 to `tagCount` − 1. */
+  private tagCount = 0;
   /** Per tag number: the tag's first tagged component, or undefined. */
   readonly tagComponent: (ComponentRef | undefined)[] = [];
   /** Distinct instrument tags and tagged-component tags. */
@@ -347,15 +353,15 @@ export class DesignIndex {
     // Equipment tags are numbered first, so an equipment tag's number is its position in
     // `uniqueEquipment`; component and instrument tags follow.
     this.tagIds = new StringTable(equipment.length + instruments.length + lines.length, arrays);
+    this.tagEquipment = arrays.int32(equipment.length + instruments.length + lines.length + 16, -1);
+    this.tagInstrument = arrays.int32(this.tagEquipment.length, -1);
     for (let index = 0; index < equipment.length; index++) {
       const e = equipment[index]!;
       const id = this.tagIds.add(e.tag);
       let k = id;
-      if (id === this.tagEquipment.length) {
+      if (id === this.tagCount) {
         k = this.uniqueEquipment.length;
-        this.tagEquipment.push(k);
-        this.tagInstrument.push(-1);
-        this.tagComponent.push(undefined);
+        this.newTag(k);
         this.uniqueEquipment.push(e);
         uniqueTypes[k] = TYPE_CODE.get(e.type) ?? 255;
       }
@@ -504,12 +510,23 @@ export class DesignIndex {
   /** The number of a tag in the tag map, added (naming nothing yet) when new. */
   private tagId(tag: string): number {
     const id = this.tagIds.add(tag);
-    if (id === this.tagEquipment.length) {
-      this.tagEquipment.push(-1);
-      this.tagInstrument.push(-1);
-      this.tagComponent.push(undefined);
-    }
+    if (id === this.tagCount) this.newTag(-1);
     return id;
+  }
+
+  /** The next tag number, naming the equipment at `uniqueEquipment` position `equipment` (or −1) and nothing else. */
+  private newTag(equipment: number): number {
+    if (this.tagCount === this.tagEquipment.length) {
+      const grownEquipment = this.arrays.int32(2 * this.tagCount, -1);
+      grownEquipment.set(this.tagEquipment);
+      this.tagEquipment = grownEquipment;
+      const grownInstrument = this.arrays.int32(2 * this.tagCount, -1);
+      grownInstrument.set(this.tagInstrument);
+      this.tagInstrument = grownInstrument;
+    }
+    this.tagEquipment[this.tagCount] = equipment;
+    this.tagComponent.push(undefined);
+    return this.tagCount++;
   }
 
   /** The number of an equipment, instrument or component tag (see `control`), or −1 when the design has no such tag. */
@@ -540,7 +557,7 @@ export class DesignIndex {
    * grouping loops or interlock effects by what they name without a map of arrays.
    */
   groupByTag(keys: Int32Array): { start: Int32Array; items: Int32Array } {
-    const tags = this.tagEquipment.length;
+    const tags = this.tagCount;
     const start = this.arrays.int32(tags + 1);
     for (const t of keys) if (t >= 0) start[t + 1]!++;
     for (let t = 0; t < tags; t++) start[t + 1]! += start[t]!;
@@ -563,11 +580,8 @@ export class DesignIndex {
       const known = this.tagIds.get(tag);
       let id = known >= 0 ? known : other.get(tag);
       if (id === undefined) {
-        id = this.tagEquipment.length;
+        id = this.newTag(-1);
         other.set(tag, id);
-        this.tagEquipment.push(-1);
-        this.tagInstrument.push(-1);
-        this.tagComponent.push(undefined);
       }
       return id;
     };
@@ -603,7 +617,7 @@ export class DesignIndex {
       effectStart,
       effectTarget,
       instrumentOn,
-      tags: this.tagEquipment.length,
+      tags: this.tagCount,
     };
     return this.controlCache;
   }
@@ -856,24 +870,37 @@ export class DesignIndex {
     if (this.neighboursCache) return this.neighboursCache;
     const reach = Math.max(0, this.pack.access.clearance);
     const grid = this.footprints.grid;
-    const out: number[] = [];
+    // The pairs go into pooled storage that doubles when full: at 100,000 equipment a plain array
+    // grown pair by pair left some 10 MB of outgrown copies per run in the old generation.
+    let out = this.arrays.int32(4 * this.placed.length + 16);
+    let size = 0;
     const near: number[] = [];
+    // One visitor for every item (the item's slot in `slot`): no closure per item.
+    let slot = 0;
+    const visit = (b: number): undefined => {
+      if (b > slot) near.push(b);
+    };
     for (const a of this.placed) {
-      const slot = a.slot;
+      slot = a.slot;
       near.length = 0;
       // Slots follow design order, so a later slot is a later item.
-      grid.forEachNear(a.minX - reach, a.minY - reach, a.maxX + reach, a.maxY + reach, (b) => {
-        if (b > slot) near.push(b);
-        return undefined;
-      });
+      grid.forEachNear(a.minX - reach, a.minY - reach, a.maxX + reach, a.maxY + reach, visit);
       if (near.length > 1) near.sort((x, y) => x - y);
-      for (const b of near) out.push(slot, b);
-      if (out.length >= 2 * MAX_NEIGHBOUR_PAIRS) {
+      if (size + 2 * near.length > out.length) {
+        const grown = this.arrays.int32(2 * (size + 2 * near.length));
+        grown.set(out.subarray(0, size));
+        out = grown;
+      }
+      for (const b of near) {
+        out[size++] = slot;
+        out[size++] = b;
+      }
+      if (size >= 2 * MAX_NEIGHBOUR_PAIRS) {
         this.neighboursTruncated = true;
         break;
       }
     }
-    this.neighboursCache = this.arrays.int32Of(out);
+    this.neighboursCache = out.subarray(0, size);
     return this.neighboursCache;
   }
 }
