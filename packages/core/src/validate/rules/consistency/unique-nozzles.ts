@@ -11,7 +11,9 @@ export const rule: Rule = {
   source: "PlantGAN design contract (plant-design schema): a nozzle mark is unique on its equipment.",
   fix: "Give each nozzle on the item its own mark (N1, N2...).",
   check({ design, index }, emit) {
-    for (const e of design.equipment) {
+    const equipment = design.equipment;
+    for (let i = 0; i < equipment.length; i++) {
+      const e = equipment[i]!;
       const repeated = repeatedIds(e.nozzles);
       if (repeated.size === 0) continue;
       const item = index.placedByTag.get(e.tag);

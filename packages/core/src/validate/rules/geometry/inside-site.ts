@@ -24,7 +24,9 @@ export const rule: Rule = {
     const beyond = (r: { minX: number; minY: number; maxX: number; maxY: number }) =>
       Math.max(-r.minX, -r.minY, r.maxX - width, r.maxY - depth);
 
-    for (const item of index.placed) {
+    const placed = index.placed;
+    for (let slot = 0; slot < placed.length; slot++) {
+      const item = placed[slot]!;
       const out = beyond(item);
       if (out <= EPS) continue;
       emit({
@@ -46,7 +48,9 @@ export const rule: Rule = {
     const outside = (x: number, y: number) => x < -EPS || y < -EPS || x > width + EPS || y > depth + EPS;
     // The segments of line li, in route order, start at `first`.
     let first = 0;
-    for (const line of design.lines) {
+    const lines = design.lines;
+    for (let lineIndex = 0; lineIndex < lines.length; lineIndex++) {
+      const line = lines[lineIndex]!;
       const route = line.route;
       if (!route || route.length === 0) continue;
       let point: Point | undefined;

@@ -34,18 +34,36 @@ export const rule: Rule = {
     const sample: Equipment[] = [];
     const counts: number[] = [];
     const profileOf = new Int32Array(index.placed.length);
-    for (const item of index.placed) {
-      const e = item.equipment;
-      const key = `${e.type}|${e.hazard}`;
-      let id = profileIds.get(key);
-      if (id === undefined) {
-        id = sample.length;
-        profileIds.set(key, id);
-        sample.push(e);
-        counts.push(0);
+    // Profiles by the index's type and hazard codes (a string key only for a value the schema
+    // does not list): numbered in order of first appearance either way.
+    const { placed, placedType, placedHazard } = index;
+    const byCode = index.arrays.int32(256 * 256, -1);
+    const profile = (e: Equipment): number => {
+      sample.push(e);
+      counts.push(0);
+      return sample.length - 1;
+    };
+    for (let slot = 0; slot < placed.length; slot++) {
+      const type = placedType[slot]!;
+      const hazard = placedHazard[slot]!;
+      let id: number;
+      if (type !== 255 && hazard !== 255) {
+        id = byCode[type * 256 + hazard]!;
+        if (id < 0) {
+          id = profile(placed[slot]!.equipment);
+          byCode[type * 256 + hazard] = id;
+        }
+      } else {
+        const e = placed[slot]!.equipment;
+        const key = `${e.type}|${e.hazard}`;
+        id = profileIds.get(key) ?? -1;
+        if (id < 0) {
+          id = profile(e);
+          profileIds.set(key, id);
+        }
       }
       counts[id]!++;
-      profileOf[item.slot] = id;
+      profileOf[slot] = id;
     }
     const np = sample.length;
 
@@ -73,7 +91,8 @@ export const rule: Rule = {
 
     const tree = index.footprints;
     const box = { minX: 0, minY: 0, maxX: 0, maxY: 0 };
-    for (const a of index.placed) {
+    for (let slot = 0; slot < placed.length; slot++) {
+      const a = placed[slot]!;
       const p = profileOf[a.slot]!;
       const r = reach[p]!;
       if (r <= 0) continue;

@@ -45,7 +45,9 @@ export const rule: Rule = {
     }
     if (closable.size === 0) return;
     const minimumFlow = new Set<string>();
-    for (const line of design.lines) {
+    const lines = design.lines;
+    for (let lineIndex = 0; lineIndex < lines.length; lineIndex++) {
+      const line = lines[lineIndex]!;
       if (line.minimumFlow !== true) continue;
       if (isNozzleEnd(line.from)) minimumFlow.add(line.from.tag);
       else if (isBranchEnd(line.from)) {

@@ -18,8 +18,11 @@ export const rule: Rule = {
     "PlantGAN design contract (DESIGN.md): an open end is a battery limit, declared with the label of what lies beyond it or the plot edge it crosses.",
   fix: 'Give the open end a label (e.g. "to unit 200", the connector or tie-in tag) or the plot edge it crosses.',
   check({ design }, emit) {
-    for (const line of design.lines) {
-      for (const side of ["from", "to"] as const) {
+    const lines = design.lines;
+    for (let lineIndex = 0; lineIndex < lines.length; lineIndex++) {
+      const line = lines[lineIndex]!;
+      for (let s = 0; s < 2; s++) {
+        const side = s === 0 ? "from" : "to";
         const end = line[side];
         if (!isOpenEnd(end) || end.label !== undefined || end.edge !== undefined) continue;
         emit({

@@ -94,7 +94,9 @@ export const rule: Rule = {
       });
       return false;
     };
-    for (const item of index.placed) {
+    const placed = index.placed;
+    for (let slot = 0; slot < placed.length; slot++) {
+      const item = placed[slot]!;
       if (visits > MAX_CANDIDATES) break;
       body.minX = item.minX + GRAZE;
       body.minY = item.minY + GRAZE;

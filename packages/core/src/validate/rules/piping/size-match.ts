@@ -26,7 +26,9 @@ export const rule: Rule = {
       let sizes: number[] | undefined;
       let open = false;
       // Only a line with a reducer (its index flag) has its components read.
-      for (const c of ctx.index.lineParts[lineIndex]! & PART_REDUCER ? line.components : NONE) {
+      const components = ctx.index.lineParts[lineIndex]! & PART_REDUCER ? line.components : NONE;
+      for (let p = 0; p < components.length; p++) {
+        const c = components[p]!;
         if (c.type !== "reducer") continue;
         if (c.size === undefined) open = true;
         else if (sizes) sizes.push(c.size);

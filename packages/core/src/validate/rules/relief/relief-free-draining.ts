@@ -42,7 +42,9 @@ export const rule: Rule = {
   fix: "Route the line so that it falls continuously from the relief valve to its disposal (enter the header or drum from above), or run it higher and drop into the disposal.",
   check({ design, pack }, emit) {
     const tolerance = pack.routing.maxSegmentGap;
-    for (const line of design.lines) {
+    const lines = design.lines;
+    for (let lineIndex = 0; lineIndex < lines.length; lineIndex++) {
+      const line = lines[lineIndex]!;
       if (line.service !== "relief" && line.service !== "flare") continue;
       const route = line.route;
       if (!route || route.length < 3) continue;

@@ -26,7 +26,9 @@ export const rule: Rule = {
   check({ design, index, pack }, emit) {
     const { vapourSpaceFraction, vapourSpaceTypes } = pack.reliefSystems!;
     const liquidHolding = new Set<string>(vapourSpaceTypes);
-    for (const line of design.lines) {
+    const lines = design.lines;
+    for (let lineIndex = 0; lineIndex < lines.length; lineIndex++) {
+      const line = lines[lineIndex]!;
       if (line.service !== "relief" && line.service !== "flare") continue;
       const at = reliefValveAt(line);
       if (at < 0 || !isNozzleEnd(line.from)) continue;
