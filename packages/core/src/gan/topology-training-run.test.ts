@@ -211,6 +211,7 @@ describe("topologyTrainingSetup with a variant", () => {
       nMax: 48,
       seed: 2,
       spareSets: true,
+      memberBranches: true,
       lineBudget: "generation",
       learningRate: 4e-3,
     });

@@ -242,6 +242,12 @@ export function unpackTopologyCheckpoint(bytes: Uint8Array): {
 export interface TopologyVariant {
   /** A spare set is one slot, its size drawn with the type (topology/spare-sets.ts). */
   readonly spareSets?: boolean;
+  /**
+   * With spare sets: the table keeps the branches the sets' further members had in the data, and
+   * decoding gives members those instead of the hand-written branch (spare-sets.ts). Off by default:
+   * on synthetic-v1 it left pumps alone (README "Shipped model").
+   */
+  readonly memberBranches?: boolean;
   /** Generator and critic learning rate instead of the size's (the API's `learningRate`). */
   readonly learningRate?: number;
 }
@@ -284,7 +290,7 @@ function sizeSettings(size: string, variant: TopologyVariant = {}): TopologyTrai
  * attachment and line heads decode into the whole rows those graphs hold (topology/row-motifs.ts),
  * starting at their frequencies; data without a line or an item keeps the per-block heads. The
  * spare sets and the line budget default to model-sizes.ts TOPOLOGY_SPARE_SETS and
- * TOPOLOGY_LINE_BUDGET; with spare sets the table also keeps the members' branches from the data.
+ * TOPOLOGY_LINE_BUDGET.
  */
 export function topologyTrainingSetup(
   input: {
@@ -310,7 +316,7 @@ export function topologyTrainingSetup(
     (input.rowMotifs ?? TOPOLOGY_ROW_MOTIFS)
       ? observeRowMotifs(graphs, spec, model.skeletonGroups, {
           ...(budget === "off" ? {} : { lineBudget: budget === "always" ? true : "generation" }),
-          ...(variant.spareSets ? { memberBranches } : {}),
+          ...(variant.spareSets && input.memberBranches ? { memberBranches } : {}),
         })
       : undefined;
   const usable = motifs && motifs.nodes.length > 0 && motifs.lines.length > 0 ? motifs : undefined;

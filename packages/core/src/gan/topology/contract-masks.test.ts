@@ -7,6 +7,7 @@ import { gunzipSync } from "node:zlib";
 import { beforeAll, describe, expect, it } from "vitest";
 import { type Design, parseDesign } from "../../design/index.js";
 import { DEFAULT_RULE_PACK } from "../../design/rule-pack.js";
+import { EQUIPMENT_TYPES } from "../../design/vocabulary.js";
 import { RULES } from "../../validate/registry.js";
 import { validateDesign } from "../../validate/validate.js";
 import { stripLayout } from "../topology.js";
@@ -38,8 +39,8 @@ beforeAll(() => {
     });
 });
 
-function errorsOf(graph: SlotGraph, design: Design, contract: boolean): string[] {
-  const decoded = decodeSlotGraph(graph, spec, {
+function errorsOf(graph: SlotGraph, design: Design, contract: boolean, on = spec): string[] {
+  const decoded = decodeSlotGraph(graph, on, {
     processClass: design.processClass,
     site: design.site,
     id: design.id,
@@ -95,5 +96,37 @@ describe("applyContractMasks", () => {
     const after = errorsOf(masked, design, true);
     expect(after).not.toContain("piping.pump-check-valve");
     expect(after).not.toContain("piping.pump-discharge-order");
+  });
+
+  it("gives a spare set's pumps a block valve of their own on suction and discharge, which the members' branches copy", () => {
+    const sets = defaultSlotGraphSpec(48, { spareSets: true });
+    const design = designs.find((d) => d.equipment.some((e) => e.type === "pump" && /\dB$/.test(e.tag)))!;
+    const graph = encodeSlotGraph(design, sets);
+    const edge = new RowWriter(sets.edgeGroups, graph.edges, edgeStride(sets), 1);
+    const node = new RowWriter(sets.nodeGroups, graph.nodes, sets.nodeWidth, 0);
+    const spared = Array.from({ length: sets.nMax }, (_, i) => i).filter((i) => {
+      if (graph.mask[i]! <= 0.5) return false;
+      node.row(i);
+      return node.argmax("type") === EQUIPMENT_TYPES.indexOf("pump") && node.argmax("spare") !== 0;
+    });
+    expect(spared.length).toBeGreaterThan(0);
+    // Every line at a spared pump loses its own block valves; a shut-off valve (the header's) stays.
+    let stripped = 0;
+    for (const i of spared) {
+      for (let j = 0; j < sets.nMax; j++) {
+        for (const cell of [i * sets.nMax + j, j * sets.nMax + i]) {
+          if (graph.edges[cell * edgeStride(sets)]! <= 0.5) continue;
+          edge.row(cell);
+          for (const g of ["inletValve", "outletValve", "dischargeValve"]) edge.oneHot(`line1.${g}`, 0);
+          edge.oneHot("line1.shutoffValve", 1 + HAND_VALVES.indexOf("gate_valve"));
+          stripped++;
+        }
+      }
+    }
+    expect(stripped).toBeGreaterThan(0);
+    expect(errorsOf(graph, design, false, sets)).toContain("piping.spare-isolation");
+    const { graph: masked, edits } = applyContractMasks(graph, sets, DEFAULT_RULE_PACK);
+    expect(edits.spareIsolation).toBeGreaterThan(0);
+    expect(errorsOf(masked, design, true, sets)).not.toContain("piping.spare-isolation");
   });
 });

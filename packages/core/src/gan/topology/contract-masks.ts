@@ -211,6 +211,15 @@ export function applyContractMasks(
     edge.oneHot(`${b.prefix}finalElement`, 0);
   };
 
+  const isSpare = (slot: number) => {
+    node.row(slot);
+    return node.argmax("spare") !== 0;
+  };
+  const ownBlock = (b: LineBlock, groups: readonly string[]) => {
+    edge.row(b.cell);
+    return groups.some((g) => edge.argmax(`${b.prefix}${g}`) !== 0);
+  };
+
   for (const b of blocks) {
     edge.row(b.cell);
     if (typeOf.get(b.from) === "pump") {
@@ -222,17 +231,17 @@ export function applyContractMasks(
         edge.oneHot(`${b.prefix}inletValve`, 0);
         edits.pumpInletValve++;
       }
-      // A spare pump is isolated on its own discharge: a block valve after the check valve.
-      node.row(b.from);
-      const spare = node.argmax("spare") !== 0;
-      edge.row(b.cell);
-      const blocked = ["dischargeValve", "shutoffValve", "outletValve"].some(
-        (g) => edge.argmax(`${b.prefix}${g}`) !== 0,
-      );
-      if (spare && !blocked) {
+      // A spare pump is isolated on its own discharge: a block valve after the check valve. Not a
+      // shut-off valve: a spare set's further members' branches do not copy it (spare-sets.ts).
+      if (isSpare(b.from) && !ownBlock(b, ["dischargeValve", "outletValve"])) {
         edge.oneHot(`${b.prefix}dischargeValve`, GATE);
         edits.spareIsolation++;
       }
+    }
+    // And on its own suction: a block valve at the pump's end where the line has none of its own.
+    if (typeOf.get(b.to) === "pump" && isSpare(b.to) && !ownBlock(b, ["inletValve", "outletValve"])) {
+      edge.oneHot(`${b.prefix}outletValve`, GATE);
+      edits.spareIsolation++;
     }
     if (!NOT_LIQUID.has(b.service)) {
       if (typeOf.get(b.from) === "tank" && edge.argmax(`${b.prefix}inletValve`) === 0) {
