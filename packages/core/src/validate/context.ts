@@ -183,6 +183,13 @@ export class DesignIndex {
   tagEquipment: Int32Array;
   /** Per tag number: the position in `design.instruments` of the tag's first instrument, or −1 (as `tagEquipment`). */
   tagInstrument: Int32Array;
+  /**
+   * Per tag number: the tag's first UTF-16 code unit (−1 for an empty tag), kept while the tag is
+   * hashed, so the ISA letter rules read a tag's variable letter without the string (as `tagEquipment`).
+   */
+  tagLetter: Int32Array;
+  /** Per instrument (in `design.instruments` order): its tag's number. */
+  readonly instrumentTag: Int32Array;
   /** Tag numbers run from 0 to `tagCount` − 1. */
   private tagCount = 0;
   /** Per tag number: the tag's first tagged component, or undefined. */
@@ -355,13 +362,14 @@ export class DesignIndex {
     this.tagIds = new StringTable(equipment.length + instruments.length + lines.length, arrays);
     this.tagEquipment = arrays.int32(equipment.length + instruments.length + lines.length + 16, -1);
     this.tagInstrument = arrays.int32(this.tagEquipment.length, -1);
+    this.tagLetter = arrays.int32(this.tagEquipment.length, -1);
     for (let index = 0; index < equipment.length; index++) {
       const e = equipment[index]!;
       const id = this.tagIds.add(e.tag);
       let k = id;
       if (id === this.tagCount) {
         k = this.uniqueEquipment.length;
-        this.newTag(k);
+        this.newTag(e.tag, k);
         this.uniqueEquipment.push(e);
         uniqueTypes[k] = TYPE_CODE.get(e.type) ?? 255;
       }
@@ -495,8 +503,11 @@ export class DesignIndex {
     this.endKind = endKind;
     this.endsStart = endsStart;
     this.endsList = endsList;
+    const instrumentTag = arrays.int32(instruments.length);
+    this.instrumentTag = instrumentTag;
     for (let i = 0; i < instruments.length; i++) {
       const id = this.tagId(instruments[i]!.tag);
+      instrumentTag[i] = id;
       if (this.tagInstrument[id]! >= 0) continue;
       this.tagInstrument[id] = i;
       this.instrumentTags++;
@@ -510,20 +521,23 @@ export class DesignIndex {
   /** The number of a tag in the tag map, added (naming nothing yet) when new. */
   private tagId(tag: string): number {
     const id = this.tagIds.add(tag);
-    if (id === this.tagCount) this.newTag(-1);
+    if (id === this.tagCount) this.newTag(tag, -1);
     return id;
   }
 
-  /** The next tag number, naming the equipment at `uniqueEquipment` position `equipment` (or −1) and nothing else. */
-  private newTag(equipment: number): number {
+  /** The next tag number, for `tag`, naming the equipment at `uniqueEquipment` position `equipment` (or −1) and nothing else. */
+  private newTag(tag: string, equipment: number): number {
     if (this.tagCount === this.tagEquipment.length) {
-      const grownEquipment = this.arrays.int32(2 * this.tagCount, -1);
-      grownEquipment.set(this.tagEquipment);
-      this.tagEquipment = grownEquipment;
-      const grownInstrument = this.arrays.int32(2 * this.tagCount, -1);
-      grownInstrument.set(this.tagInstrument);
-      this.tagInstrument = grownInstrument;
+      const grow = (column: Int32Array): Int32Array => {
+        const grown = this.arrays.int32(2 * this.tagCount, -1);
+        grown.set(column);
+        return grown;
+      };
+      this.tagEquipment = grow(this.tagEquipment);
+      this.tagInstrument = grow(this.tagInstrument);
+      this.tagLetter = grow(this.tagLetter);
     }
+    this.tagLetter[this.tagCount] = tag.length > 0 ? tag.charCodeAt(0) : -1;
     this.tagEquipment[this.tagCount] = equipment;
     this.tagComponent.push(undefined);
     return this.tagCount++;
@@ -580,7 +594,7 @@ export class DesignIndex {
       const known = this.tagIds.get(tag);
       let id = known >= 0 ? known : other.get(tag);
       if (id === undefined) {
-        id = this.newTag(-1);
+        id = this.newTag(tag, -1);
         other.set(tag, id);
       }
       return id;

@@ -13,13 +13,16 @@ import { ArrayLease } from "./array-pool.js";
 import { BoxGrid } from "./box-grid.js";
 import {
   type AreaItem,
+  componentCode,
   DesignIndex,
   END_BRANCH,
   END_NOZZLE,
   END_OPEN,
+  hazardCode,
   PART_CHECK,
   PART_RELIEF,
   type PlacedItem,
+  typeCode,
 } from "./context.js";
 import { AREA_EPS, between, EPS, label } from "./describe.js";
 import { describeNode, hopsBetween, nodeOfInstrument, nodeOfTag } from "./flow-graph.js";
@@ -413,6 +416,25 @@ describe("resolved references", () => {
               endsByTag.get(tag) ?? [],
             );
           }
+          // The per-component and per-instrument columns against the objects.
+          lines.forEach((line, i) => {
+            expect(index.componentStart[i + 1]! - index.componentStart[i]!).toBe(line.components.length);
+            line.components.forEach((c, p) => {
+              const at = index.componentStart[i]! + p;
+              expect(index.componentType[at]).toBe(componentCode(c.type));
+              expect(index.componentTag[at]).toBe(c.tag === undefined ? -1 : index.tagNumber(c.tag));
+            });
+          });
+          design.instruments.forEach((instrument, n) => {
+            expect(index.instrumentTag[n]).toBe(index.tagNumber(instrument.tag));
+            expect(index.tagLetter[index.instrumentTag[n]!]).toBe(
+              instrument.tag === "" ? -1 : instrument.tag.charCodeAt(0),
+            );
+          });
+          index.placed.forEach((item, slot) => {
+            expect(index.placedType[slot]).toBe(typeCode(item.equipment.type));
+            expect(index.placedHazard[slot]).toBe(hazardCode(item.equipment.hazard));
+          });
           const { loopFinal, loopMeasurement, effectStart, effectTarget } = index.control;
           const named = (id: number) =>
             index.tagEquipment[id]! >= 0 || index.tagInstrument[id]! >= 0 || index.tagComponent[id] !== undefined;

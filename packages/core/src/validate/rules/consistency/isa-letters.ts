@@ -2,6 +2,8 @@ import type { Equipment } from "../../../design/types.js";
 import { letters, variableOf } from "../../isa.js";
 import type { Rule } from "../../types.js";
 
+const [L, F, S, V] = ["L", "F", "S", "V"].map((c) => c.charCodeAt(0));
+
 /** Equipment holding no liquid inventory to measure a level in. */
 const NO_LEVEL = new Set<Equipment["type"]>(["pump", "compressor", "air_cooler", "furnace", "flare"]);
 /** Rotating machines, where speed (S) and vibration (V) are measured. */
@@ -24,21 +26,23 @@ export const rule: Rule = {
   check({ design, index }, emit) {
     const loops = design.control.loops;
     const { loopMeasurement, loopFinal, instrumentOn } = index.control;
+    // First letters as code units (−1: an empty tag) from the index's tag numbers: the measurement,
+    // valve and instrument tags are not read unless a finding needs them.
+    const { tagLetter, tagInstrument, instrumentTag } = index;
     for (let l = 0; l < loops.length; l++) {
       const loop = loops[l]!;
       const v = loop.tag.charAt(0);
-      if (
-        loop.measurement !== undefined &&
-        index.tagInstrument[loopMeasurement[l]!]! >= 0 &&
-        loop.measurement.charAt(0) !== v
-      ) {
+      const letter = v === "" ? -1 : v.charCodeAt(0);
+      const m = loopMeasurement[l]!;
+      if (m >= 0 && tagInstrument[m]! >= 0 && tagLetter[m] !== letter) {
+        const measurement = loop.measurement!;
         emit({
-          message: `Loop ${loop.tag} controls ${variableOf(loop.tag)} but measures with ${loop.measurement}, which measures ${variableOf(loop.measurement)} (ISA-5.1 Table 4.1: the first letter is the measured variable).`,
-          tags: [loop.tag, loop.measurement],
+          message: `Loop ${loop.tag} controls ${variableOf(loop.tag)} but measures with ${measurement}, which measures ${variableOf(measurement)} (ISA-5.1 Table 4.1: the first letter is the measured variable).`,
+          tags: [loop.tag, measurement],
         });
       }
       const valve = index.tagComponent[loopFinal[l]!];
-      if (valve && loop.finalElement.charAt(0) !== v) {
+      if (valve && tagLetter[loopFinal[l]!] !== letter) {
         emit({
           message: `Loop ${loop.tag} controls ${variableOf(loop.tag)} through ${loop.finalElement}, tagged as a ${variableOf(loop.finalElement)} valve (ISA-5.1 Table 4.1: a loop's tags share their first letter).`,
           tags: [loop.tag, loop.finalElement],
@@ -48,6 +52,9 @@ export const rule: Rule = {
     }
     const instruments = design.instruments;
     for (let n = 0; n < instruments.length; n++) {
+      // Only level, flow, speed and vibration instruments can sit in the wrong place.
+      const first = tagLetter[instrumentTag[n]!]!;
+      if (first !== L && first !== F && first !== S && first !== V) continue;
       const i = instruments[n]!;
       const v = i.tag.charAt(0);
       const on = i.on;
