@@ -6,7 +6,8 @@
  * weights. The critic step and then, when due, the generator step each do one such round, so the
  * result equals one trainer's `step` on the whole batch up to float summation order. Applying the
  * critic's sum and computing the generator's gradients are one call, so a step with a generator
- * update makes three calls per worker, not four.
+ * update makes three calls per worker, not four (and a worker process two round trips: it takes
+ * the generator's sum with its next request, server gan/parallel-training.ts).
  *
  * Pure: a worker is anything that answers these calls (data-parallel-local.ts for one in this
  * thread; the server runs them in worker threads). Random draws are made for the whole batch and

@@ -429,12 +429,160 @@ const CONFIGS: tf.GradConfig[] = [
  */
 const OVERRIDES = new Set<string>([tf.BatchMatMul, tf.Sum, tf.Multiply, tf.RealDiv, tf.Abs, tf.Square, tf.Sqrt]);
 
+// ---------------------------------------------------------------------------------------------
+// The engine's gradients(), with a tape filter linear in the tape
+
+/** A tape node of tfjs-core 4.22 (tape.ts). */
+interface TapeNode {
+  id: number;
+  kernelName: string;
+  inputs: tf.NamedTensorMap;
+  outputs: tf.Tensor[];
+  gradient?: (dys: tf.Tensor[]) => Record<string, () => tf.Tensor>;
+  saved?: tf.Tensor[];
+}
+
+/** The parts of tfjs-core's Engine (4.22, engine.ts) that `gradients` uses. */
+interface TapeEngine {
+  state: { activeTape: TapeNode[] | null; gradientDepth: number };
+  startTape(): void;
+  endTape(): void;
+  scopedRun<T>(start: () => void, end: () => void, f: () => T): T;
+  tidy<T extends tf.TensorContainer>(nameOrFn: string | (() => T), fn?: () => T): T;
+  gradients(
+    f: () => tf.Tensor,
+    xs: tf.Tensor[],
+    dy?: tf.Tensor,
+    allowNoGradients?: boolean,
+  ): { value: tf.Tensor; grads: tf.Tensor[] };
+}
+
 /**
- * Registers the gradients above: for every kernel that has none yet, and ours for OVERRIDES.
- * Cheap and idempotent; call it after the tfjs packages are loaded (tfjs-layers' Node bundle
- * registers tfjs's own gradients when it loads, which would replace an override set earlier).
+ * tfjs's getFilteredNodesXToY (tape.ts): the nodes on a path from `xs` to `y`, each with only the
+ * inputs that come from `xs`. The same nodes in the same order, but tfjs's forward pass checks
+ * every input not from `xs` once per element of `xs` (a loop whose body ignores its index): with a
+ * generator's 71 variables that was ~16 ms a gradient call, the largest engine cost that does not
+ * shrink with the shard.
+ */
+function filterTape(tape: readonly TapeNode[], xs: readonly tf.Tensor[], y: tf.Tensor): TapeNode[] {
+  const fromX = new Set<number>(xs.map((x) => x.id));
+  const nodesFromX = new Set<number>();
+  for (const node of tape) {
+    for (const name in node.inputs) {
+      if (fromX.has(node.inputs[name]!.id)) {
+        for (const output of node.outputs) fromX.add(output.id);
+        nodesFromX.add(node.id);
+        break;
+      }
+    }
+  }
+  const leadToY = new Set<number>([y.id]);
+  const nodesToY = new Set<number>();
+  for (let i = tape.length - 1; i >= 0; i--) {
+    const node = tape[i]!;
+    if (node.outputs.some((o) => leadToY.has(o.id))) {
+      for (const name in node.inputs) {
+        leadToY.add(node.inputs[name]!.id);
+        nodesToY.add(node.id);
+      }
+    }
+  }
+  const filtered: TapeNode[] = [];
+  for (const node of tape) {
+    if (!(nodesFromX.has(node.id) && nodesToY.has(node.id))) continue;
+    const inputs: tf.NamedTensorMap = {};
+    for (const name in node.inputs) if (fromX.has(node.inputs[name]!.id)) inputs[name] = node.inputs[name]!;
+    filtered.push({ ...node, inputs, outputs: node.outputs });
+  }
+  return filtered;
+}
+
+/** tfjs's backpropagateGradients (tape.ts), unchanged. */
+function backpropagate(gradients: Record<number, tf.Tensor>, tape: readonly TapeNode[], engine: TapeEngine): void {
+  for (let i = tape.length - 1; i >= 0; i--) {
+    const node = tape[i]!;
+    const dys = node.outputs.map((o) => gradients[o.id] ?? null) as tf.Tensor[];
+    if (node.gradient == null) {
+      throw new Error(`Cannot compute gradient: gradient function not found for ${node.kernelName}.`);
+    }
+    const inputGradients = node.gradient(dys);
+    for (const name in node.inputs) {
+      if (!(name in inputGradients)) {
+        throw new Error(
+          `Cannot backprop through input ${name}. Available gradients found: ${Object.keys(inputGradients)}.`,
+        );
+      }
+      const dx = engine.tidy(() => inputGradients[name]!());
+      if (dx.dtype !== "float32") {
+        throw new Error(
+          `Error in gradient for op ${node.kernelName}. The gradient of input ${name} must have 'float32' dtype, but has '${dx.dtype}'`,
+        );
+      }
+      const x = node.inputs[name]!;
+      if (!tf.util.arraysEqual(dx.shape, x.shape)) {
+        throw new Error(
+          `Error in gradient for op ${node.kernelName}. The gradient of input '${name}' has shape '${dx.shape}', which does not match the shape of the input '${x.shape}'`,
+        );
+      }
+      const current = gradients[x.id];
+      if (current == null) gradients[x.id] = dx;
+      else {
+        gradients[x.id] = tf.add(current, dx);
+        current.dispose();
+      }
+    }
+  }
+}
+
+const linearFilters = new WeakSet<object>();
+
+/**
+ * Replaces the engine's `gradients` (behind tf.grads, tf.variableGrads and the layers' fit) by
+ * tfjs 4.22's own (engine.ts) with `filterTape` for its tape filter: the same nodes, gradients and
+ * disposals, in the same order.
+ */
+function linearTapeFilter(): void {
+  const engine = tf.engine() as unknown as TapeEngine;
+  if (linearFilters.has(engine.gradients)) return;
+  const gradients: TapeEngine["gradients"] = function (this: TapeEngine, f, xs, dy, allowNoGradients = false) {
+    tf.util.assert(xs.length > 0, () => "gradients() received an empty list of xs.");
+    if (dy != null && dy.dtype !== "float32") throw new Error(`dy must have 'float32' dtype, but has '${dy.dtype}'`);
+    const y = this.scopedRun(
+      () => this.startTape(),
+      () => this.endTape(),
+      () => this.tidy("forward", f),
+    );
+    tf.util.assert(y instanceof tf.Tensor, () => "The result y returned by f() must be a tensor.");
+    const tape = this.state.activeTape!;
+    const filtered = filterTape(tape, xs, y);
+    if (!allowNoGradients && filtered.length === 0 && xs.length > 0) {
+      throw new Error(
+        "Cannot compute gradient of y=f(x) with respect to x. Make sure that the f you passed encloses all operations that lead from x to y.",
+      );
+    }
+    return this.tidy("backward", () => {
+      const accumulated: Record<number, tf.Tensor> = { [y.id]: dy ?? tf.ones(y.shape) };
+      backpropagate(accumulated, filtered, this);
+      const grads = xs.map((x) => accumulated[x.id]!);
+      if (this.state.gradientDepth === 0) {
+        for (const node of tape) for (const t of node.saved ?? []) t.dispose();
+        this.state.activeTape = null;
+      }
+      return { value: y, grads };
+    });
+  };
+  linearFilters.add(gradients);
+  engine.gradients = gradients;
+}
+
+/**
+ * Registers the gradients above: for every kernel that has none yet, and ours for OVERRIDES; and
+ * the engine's `gradients` with a tape filter linear in the tape (`linearTapeFilter`). Cheap and
+ * idempotent; call it after the tfjs packages are loaded (tfjs-layers' Node bundle registers
+ * tfjs's own gradients when it loads, which would replace an override set earlier).
  */
 export function registerGanGradients(): void {
+  linearTapeFilter();
   for (const config of CONFIGS) {
     const current = tf.getGradient(config.kernelName);
     if (current == null || (OVERRIDES.has(config.kernelName) && current.gradFunc !== config.gradFunc)) {
