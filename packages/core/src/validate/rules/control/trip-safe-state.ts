@@ -3,12 +3,18 @@ import { isNozzleEnd } from "../../../design/types.js";
 import type { DesignIndex } from "../../context.js";
 import type { Rule } from "../../types.js";
 
-/** The equipment an instrument senses: its own mount, or the equipment a line-mounted one flows into. */
-function sensedEquipment(index: DesignIndex, instrumentTag: string): string | undefined {
-  const on = index.instrumentByTag.get(instrumentTag)?.on;
+/**
+ * The equipment an instrument senses (its tag number `id`, as `DesignIndex.control` gives it): its
+ * own mount, or the equipment a line-mounted one flows into, from the resolved mounts.
+ */
+function sensedEquipment(index: DesignIndex, id: number): string | undefined {
+  const at = index.tagInstrument[id]!;
+  const on = at < 0 ? undefined : index.design.instruments[at]!.on;
   if (!on) return undefined;
   if ("tag" in on) return on.tag;
-  const to = index.lineById.get(on.line)?.to;
+  // The first line with that id (−2 − its position), or −1 when no line has it.
+  const mount = index.control.instrumentOn[at]!;
+  const to = mount <= -2 ? index.design.lines[-2 - mount]!.to : undefined;
   return to && isNozzleEnd(to) ? to.tag : undefined;
 }
 
@@ -33,23 +39,31 @@ export const rule: Rule = {
     "IEC 61511-1:2016 10.3.2 (each safety function's action achieves or maintains a safe state); API RP 14C / ISO 10418 (high pressure shuts in the inflow).",
   fix: "Reverse the action (close or stop instead of open or start), or act on the other side of the equipment.",
   check({ design, index }, emit) {
-    for (const interlock of design.control.interlocks) {
+    // Causes and targets as the index's tag numbers: no tag is looked up.
+    const interlocks = design.control.interlocks;
+    const { interlockCause, effectStart, effectTarget } = index.control;
+    for (let i = 0; i < interlocks.length; i++) {
+      const interlock = interlocks[i]!;
       const { instrument, trip } = interlock.cause;
       const variable = instrument.charAt(0);
       if (variable !== "P" && variable !== "L") continue;
-      const sensed = sensedEquipment(index, instrument);
+      const sensed = sensedEquipment(index, interlockCause[i]!);
       if (!sensed) continue;
       const high = trip === "H" || trip === "HH";
       // high: what fills the item is bad to open; low: what empties it.
       const side = high ? "to" : "from";
-      for (const effect of interlock.effects) {
+      const effects = interlock.effects;
+      for (let e = 0; e < effects.length; e++) {
+        const effect = effects[e]!;
+        const target = effectTarget[effectStart[i]! + e]!;
+        const k = index.tagEquipment[target]!;
         let wrong: string | undefined;
         if (effect.action === "open") {
-          const found = index.componentByTag.get(effect.target);
+          const found = index.tagComponent[target];
           if (found && endsAt(found.line, side, sensed))
             wrong = `opens ${effect.target} on line ${found.line.id}, which ${high ? "feeds" : "drains"} ${sensed}`;
-        } else if (effect.action === "start" && index.equipmentByTag.get(effect.target)?.type === "pump") {
-          const refs = index.endsAt(index.equipmentIndexByTag.get(effect.target)!);
+        } else if (effect.action === "start" && k >= 0 && index.uniqueEquipment[k]!.type === "pump") {
+          const refs = index.endsAt(k);
           const pumpSide = high ? "from" : "to";
           const via = refs.find((r) => r.end === pumpSide && endsAt(r.line, side, sensed));
           if (via)
