@@ -32,6 +32,31 @@
  * work, ~70 ms a step per worker, spread over dispatch, tape and GC), and messages, sums and
  * the barrier add ~25 ms. Earlier (13:53-13:54, load 8.5-9.0, one critic-only warm-up step):
  * wall ×0.84, CPU-bound ×1.72; see core/src/gan/README.md "Per-call cost, by kernel".
+ *
+ * 2026-12-07 evening (issue 16's ×1.7): at 22:05 on a near-quiet machine (load 1.0-1.5) the code
+ * of c9f08f6 gave 21.8 → 35.6 samples/s, ×1.63, CPU-bound ×1.74 (the split adding 13.2 %), as
+ * plantgan train runs ×1.70. What every worker does in full is small: the whole batch's random
+ * draws (<1 ms), the critic's Adam (2.4 ms a step), the generator's Adam and EMA (~6 ms per
+ * generator step). The rest of the split's cost is per gradient call whatever the shard: in one
+ * process, a call on 1 row of 32 costs ~100-115 ms CPU for the generator and ~60 for the critic
+ * (per row ~22 and ~34 ms), of which a generator call's CPU profile shows tfjs-core's JavaScript
+ * ~40 ms, wasm kernels on tiny tensors ~29, gradient functions and the tape filter ~16 and the
+ * wasm backend's JavaScript ~14; the layout generator's forward alone is 2,216 kernel calls (the
+ * critic call runs it too, for its fakes). Since then: saved tensors aliased without a kernel
+ * call and cast-free Multiply/RealDiv/Abs/Square/Sqrt gradients (kernel calls per call 13,752 ->
+ * 8,606 for the generator, 5,981 -> 4,536 for the critic, but ~1-3 us each: no CPU change beyond
+ * the noise), a tape filter linear in the tape (~18 -> ~6 ms a generator call), and the
+ * generator's sum sent with the next request (two round trips a step, not three). Alternating
+ * with a worktree of c9f08f6, one run each, --steps 8, autogroup nice -20, but another session's
+ * benches at nice -20 too and a training run, so wall ratios say nothing (load 9.5-14.6):
+ * 22:47 c9f08f6 CPU-bound ×1.66 (+19.7 %), 22:49 now ×1.65 (+18.6 %); 22:59 now ×1.79 (+11.0 %),
+ * 23:01 c9f08f6 ×1.77 (+12.8 %); 23:02 c9f08f6 ×1.78 (+12.4 %), 23:04 now ×1.74 (+14.7 %). Per
+ * step, 1 worker / each of 2 (child CPU ms, 23:02-23:05): c9f08f6 critic 1,037 / 570, applyCritic
+ * 418 / 244-246 (×1.70), applyGenerator 5 / 5; now critic (with the generator's sum) 1,040 /
+ * 575-580, applyCritic 406 / 249-253 (×1.60). Under that load the change is within the noise
+ * (22:59-23:02 the other way round: applyCritic ×1.73 before, ×1.67 now): the cost left
+ * is the number of small kernels per call, mostly the layout generator's refiner
+ * (core/src/gan/layout-generator.ts, 3 message and 8 settling rounds).
  */
 import { readFileSync } from "node:fs";
 import { availableParallelism, loadavg } from "node:os";
@@ -140,11 +165,13 @@ function minus(now: Readonly<Record<string, CallTimes>>, before: Readonly<Record
   );
 }
 
-/** The step phase each request type of a worker runs in. */
+/**
+ * The step phase each request type of a worker runs in (the generator's sum is applied at the start
+ * of the next critic request: no request of its own, parallel-training.ts).
+ */
 const PHASE_OF: Readonly<Record<string, (typeof STEP_PHASES)[number]>> = {
   critic: "criticGradients",
   applyCritic: "applyCriticAndGeneratorGradients",
-  applyGenerator: "applyGenerator",
 };
 
 /**
