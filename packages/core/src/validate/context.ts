@@ -748,17 +748,17 @@ export class DesignIndex {
   }
 
   /**
-   * The distance from `p` to the nozzle a line end names, as `distance(p, endNozzlePoint(...))`
-   * answers, without making the point; −1 when that point is undefined.
+   * The distance from (x, y, z) to the nozzle a line end names, as `distance([x, y, z],
+   * endNozzlePoint(...))` answers, without making the points; −1 when that point is undefined.
    */
-  endNozzleDistance(lineIndex: number, side: "from" | "to", p: Point): number {
+  endNozzleDistance(lineIndex: number, side: "from" | "to", x: number, y: number, z: number): number {
     const ends = this.lineEnds;
     const k = 2 * lineIndex + (side === "from" ? 0 : 1);
     if (ends.slot[k]! < 0) return -1;
     const at = ends.point;
-    const dx = p[0] - at[3 * k]!;
-    const dy = p[1] - at[3 * k + 1]!;
-    const dz = p[2] - at[3 * k + 2]!;
+    const dx = x - at[3 * k]!;
+    const dy = y - at[3 * k + 1]!;
+    const dz = z - at[3 * k + 2]!;
     return Math.sqrt(dx * dx + dy * dy + dz * dz);
   }
 

@@ -22,12 +22,26 @@ export interface Segments {
   readonly line: Int32Array;
   /** Segment number along its route (0 = first). */
   readonly k: Int32Array;
+  /** Per line (in `design.lines` order): its route's point count, 0 without a route. */
+  readonly routeLength: Int32Array;
+  /** Per line with two or more route points: its first segment; the others follow in route order. */
+  readonly firstSegment: Int32Array;
 }
 
 export function buildSegments(lines: readonly Line[], arrays: ArrayLease): Segments {
   let count = 0;
-  for (const line of lines) if (line.route && line.route.length > 1) count += line.route.length - 1;
+  const routeLength = arrays.int32(lines.length);
+  const firstSegment = arrays.int32(lines.length);
+  for (let li = 0; li < lines.length; li++) {
+    const route = lines[li]!.route;
+    if (!route) continue;
+    routeLength[li] = route.length;
+    firstSegment[li] = count;
+    if (route.length > 1) count += route.length - 1;
+  }
   const s = {
+    routeLength,
+    firstSegment,
     count,
     ax: arrays.float64(count),
     ay: arrays.float64(count),

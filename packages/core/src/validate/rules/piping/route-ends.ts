@@ -1,6 +1,6 @@
-import type { Line, OpenEnd } from "../../../design/types.js";
-import { isNozzleEnd, isOpenEnd } from "../../../design/types.js";
-import { MAX_CANDIDATES } from "../../context.js";
+import type { Line, NozzleEnd, OpenEnd } from "../../../design/types.js";
+import { isOpenEnd } from "../../../design/types.js";
+import { END_NOZZLE, MAX_CANDIDATES } from "../../context.js";
 import { formatPoint, metres, pointSegmentDistance } from "../../geometry3d.js";
 import { pointToSegment } from "../../segments.js";
 import type { Point, Rule } from "../../types.js";
@@ -57,13 +57,27 @@ export const rule: Rule = {
       });
       return on;
     };
-    const checkEnd = (line: Line, lineIndex: number, side: "from" | "to", point: Point): void => {
-      const end = line[side];
+    const { endKind } = index;
+    const { routeLength, firstSegment, ax, ay, az, bx, by, bz } = segments;
+    // The route's end point (x, y, z) from the segment columns; `pointOf` gives the route's own
+    // point, read for other ends and findings only. A nozzle end (the end kind as the index
+    // resolved it) is measured without reading the line, its end or its route.
+    const checkEnd = (
+      lineIndex: number,
+      side: "from" | "to",
+      x: number,
+      y: number,
+      z: number,
+      pointOf: (line: Line) => Point,
+    ): void => {
       const verb = side === "from" ? "starts" : "ends";
-      if (isNozzleEnd(end)) {
+      if (endKind[2 * lineIndex + (side === "from" ? 0 : 1)] === END_NOZZLE) {
         // The nozzle's point is made for a finding only.
-        const d = index.endNozzleDistance(lineIndex, side, point);
+        const d = index.endNozzleDistance(lineIndex, side, x, y, z);
         if (d < 0 || d <= tol) return;
+        const line = lines[lineIndex]!;
+        const end = line[side] as NozzleEnd;
+        const point = pointOf(line);
         const target = index.endNozzlePoint(lineIndex, side)!;
         emit({
           message: `The route of line ${line.id} ${verb} at ${formatPoint(point)}, ${metres(d)} from its ${side}-nozzle ${end.tag}/${end.nozzle} at ${formatPoint(target)} (tolerance ${metres(tol)}).`,
@@ -73,6 +87,9 @@ export const rule: Rule = {
         });
         return;
       }
+      const line = lines[lineIndex]!;
+      const end = line[side];
+      const point = pointOf(line);
       if (isOpenEnd(end)) {
         const miss = boundaryMiss(point, design.site.width, design.site.depth, end.edge);
         if (miss <= tol) return;
@@ -98,12 +115,21 @@ export const rule: Rule = {
         location: point,
       });
     };
+    const first = (line: Line): Point => line.route![0]!;
+    const last = (line: Line): Point => line.route![line.route!.length - 1]!;
     for (let lineIndex = 0; lineIndex < lines.length; lineIndex++) {
-      const line = lines[lineIndex]!;
-      const route = line.route;
-      if (!route || route.length === 0) continue;
-      checkEnd(line, lineIndex, "from", route[0]!);
-      checkEnd(line, lineIndex, "to", route[route.length - 1]!);
+      const n = routeLength[lineIndex]!;
+      if (n === 0) continue;
+      if (n === 1) {
+        const p = lines[lineIndex]!.route![0]!;
+        checkEnd(lineIndex, "from", p[0], p[1], p[2], first);
+        checkEnd(lineIndex, "to", p[0], p[1], p[2], last);
+        continue;
+      }
+      const s0 = firstSegment[lineIndex]!;
+      const s1 = s0 + n - 2;
+      checkEnd(lineIndex, "from", ax[s0]!, ay[s0]!, az[s0]!, first);
+      checkEnd(lineIndex, "to", bx[s1]!, by[s1]!, bz[s1]!, last);
     }
   },
 };
