@@ -4,7 +4,7 @@
  * actuator is drawn at the valve's own position (I02V01_AUD, I12V01_AUD: the diaphragm sits at
  * the control valve's Location).
  */
-import { ancestor, associations, locationOf } from "./model.js";
+import { ancestor, associations, genericAttr, locationOf } from "./model.js";
 import type { ImportContext } from "./report.js";
 import type { XmlElement } from "./xml.js";
 
@@ -24,4 +24,18 @@ export function actuatingSystems(ctx: ImportContext, valve: XmlElement): XmlElem
       })
     : [];
   return [...new Set([...named, ...drawn])];
+}
+
+/**
+ * The name the file gives a valve only on the actuating system's reference to it ("DEXPI Test"
+ * writes a ShutOffValveReference with SubTagNameAssignmentClass "PV 4712.02" and no TagName on the
+ * valve, C02V01-VER), or undefined.
+ */
+export function referencedValveName(ctx: ImportContext, valve: XmlElement): string | undefined {
+  const refs = [...ctx.doc.relatedFrom(valve, "refers to"), ...ctx.doc.related(valve, "is referenced by")];
+  for (const r of refs) {
+    const name = r.name === "ActuatingSystemComponent" ? genericAttr(r, "SubTagNameAssignmentClass") : undefined;
+    if (name !== undefined) return name;
+  }
+  return undefined;
 }

@@ -24,10 +24,11 @@ function files(): { name: string; text: string }[] {
 }
 
 /**
- * Letters of each function: its drawn label, else its TagName's ("PICSA 4712.02" → PICSA), completed
- * by its category, modifier and function letters when those say more (DEXPI 1.3 writes them there:
- * TagName "L470103" with L + ICSA → LICSA; P&ID Toolbox writes no TagName). Comments and symbol
- * templates left out; a function with neither TagName nor letter attributes is not counted.
+ * Letters of each function: its drawn label, else its TagName's ("PICSA 4712.02" → PICSA), unless
+ * its category, modifier and function letters say more (DEXPI 1.3 writes them there: TagName
+ * "L470103" with L + ICSA → LICSA; P&ID Toolbox writes no TagName) or other letters (TagName
+ * "PI_4750.03" with T + ICSA → TICSA, C02V01-VER). Comments and symbol templates left out; a
+ * function with neither TagName nor letter attributes is not counted.
  */
 function functionLetters(text: string): string[] {
   const model = text.replace(/<!--[\s\S]*?-->/g, "").replace(/<ShapeCatalogue[\s>][\s\S]*?<\/ShapeCatalogue>/g, "");
@@ -44,7 +45,7 @@ function functionLetters(text: string): string[] {
       .toUpperCase()
       .replace(/[^A-Z]/g, "");
     if (tagName === undefined && attributed === "") return [];
-    const own = attributed.length > written.length && attributed.startsWith(written) ? attributed : written;
+    const own = attributed !== "" && !written.startsWith(attributed) ? attributed : written;
     return [drawn.get(/\bID\s*=\s*"([^"]*)"/.exec(attrs)?.[1] ?? "") ?? own];
   });
 }

@@ -615,15 +615,26 @@ function writtenTag(ctx: ImportContext, el: XmlElement): { candidate: string | u
   const functions = genericAttr(el, "ProcessInstrumentationFunctionsAssignmentClass") ?? "";
   const written = `${category}${modifier}${functions}`.toUpperCase().replace(/[^A-Z]/g, "");
   // A TagName may write only the first letters of what the attributes spell out ("L470103" for
-  // L + ICSA, DEXPI's own I01 example): the letters are the attributes' then, the number the TagName's.
-  const completes = (short: string) => written.length > short.length && written.startsWith(short);
-  const letters = completes(tagLetters(tagName)) ? written : tagLetters(tagName);
+  // L + ICSA, DEXPI's own I01 example), or other letters than they do ("PI_4750.03" on a function
+  // of category T with functions ICSA, C02V01-VER): the letters are the attributes' then, the
+  // number the TagName's. Where the TagName says more than the attributes (PICSA, attributes P), it stands.
+  const fromAttributes = (own: string) => written !== "" && !own.startsWith(written);
+  const letters = fromAttributes(tagLetters(tagName)) ? written : tagLetters(tagName);
+  const contradicted = (own: string) => {
+    if (own !== "" && !written.startsWith(own) && fromAttributes(own))
+      ctx.note(
+        el,
+        `letters ${written} read from its category and function attributes; the file's TagName "${tagName}" writes ${own}, which they contradict`,
+      );
+  };
   const direct = tagName ? normaliseTag(tagName) : undefined;
   if (direct !== undefined) {
     const own = tagLetters(direct);
-    const whole = completes(own) ? normaliseTag(`${written}${direct.slice(own.length)}`) : undefined;
+    const whole = fromAttributes(own) ? normaliseTag(`${written}${direct.slice(own.length)}`) : undefined;
+    if (whole) contradicted(own);
     return whole ? { candidate: whole, letters: written } : { candidate: direct, letters: own };
   }
+  contradicted(tagLetters(tagName));
   const loop =
     ctx.doc.related(el, "is a part of").find((x) => x.name === "InstrumentationLoopFunction") ??
     ctx.doc.relatedFrom(el, "is a collection including")[0] ??
@@ -671,8 +682,9 @@ function finalElement(
   if (comp.type !== "control_valve")
     return `final element ${describe(target.valve)} is an on/off ${comp.type}, not a control valve`;
   if (comp.tag !== undefined) return { tag: comp.tag };
-  // An untagged control valve takes the ISA name for its controller's valve: LIC-101 → LV-101.
-  const number = /-([0-9]{1,6})/.exec(controller.candidate ?? "")?.[1];
+  // An untagged control valve takes the ISA name for its controller's valve, loop suffix and all:
+  // LIC-101 → LV-101, PICSA-4712.02 → PV-4712.02.
+  const number = loopNumber((controller.candidate ?? "").slice(controller.letters.length));
   const first = controller.letters[0];
   const tag = number && first ? ctx.tags.claim(`${first}V-${number}`) : undefined;
   if (tag === undefined) return `final element ${describe(target.valve)} has no tag`;

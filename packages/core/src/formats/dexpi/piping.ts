@@ -12,7 +12,7 @@
  * function of a piping class that pipe segments meet at (inline-functions.ts) is an item of the line.
  */
 import type { Component, ComponentType, LineEnd, Rating } from "../../design/index.js";
-import { actuatingSystems } from "./actuation.js";
+import { actuatingSystems, referencedValveName } from "./actuation.js";
 import { canBeControlValve, componentTypeOf, FITTING_PATTERN, JUNCTION_PATTERN } from "./classes.js";
 import type { EquipmentResult, ImportedEquipment } from "./equipment.js";
 import { BoxGrid, type Point } from "./grid.js";
@@ -624,7 +624,10 @@ function toComponent(
     for (const c of el.children) if (c.name === "Equipment") ctx.consume(c);
     for (const sys of actuatingSystems(ctx, el)) ctx.consume(sys, ...sys.children);
   }
-  const raw = el.attrs.TagName ?? genericAttr(el, "PipingComponentNumberAssignmentClass", "Tag");
+  const own = el.attrs.TagName ?? genericAttr(el, "PipingComponentNumberAssignmentClass", "Tag");
+  const referenced = own === undefined && type === "control_valve" ? referencedValveName(ctx, el) : undefined;
+  if (referenced !== undefined) ctx.note(el, `tag "${referenced}" read from the actuating system's reference to it`);
+  const raw = own ?? referenced;
   const tag = raw === undefined ? undefined : normaliseTag(raw);
   if (raw !== undefined && tag !== undefined && tag !== raw) ctx.rename(el, raw, tag);
   if (raw !== undefined && tag === undefined) ctx.note(el, `component tag "${raw}" is not a valid tag; left out`);

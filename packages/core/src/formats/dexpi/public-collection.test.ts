@@ -320,7 +320,8 @@ describe("a trip written on the sending function's limit attribute (AutoCAD P&ID
 describe("the trip counter reads a function's letters as the importer does", () => {
   // TagName "PS-101" with category P and functions "SHH": the importer reads PSHH (the attributes
   // complete the TagName) and forms the interlock; before, the counter read only "PS" and stated no trip.
-  const PSHH = file(`
+  const trip = (category: string) =>
+    file(`
   ${system(
     "PIPE",
     "?-?-?-101",
@@ -333,12 +334,14 @@ describe("the trip counter reads a function's letters as the importer does", () 
   )}
   <ProcessInstrumentationFunction ID="PS" ComponentClass="ProcessInstrumentationFunction" TagName="PS-101">
     <GenericAttributes Set="DexpiAttributes">
-      <GenericAttribute Name="ProcessInstrumentationFunctionCategoryAssignmentClass" Value="P"/>
+      <GenericAttribute Name="ProcessInstrumentationFunctionCategoryAssignmentClass" Value="${category}"/>
       <GenericAttribute Name="ProcessInstrumentationFunctionsAssignmentClass" Value="SHH"/>
     </GenericAttributes>
     <InformationFlow ID="LEAD" ComponentClass="Leader"><Connection FromID="PS" ToID="PIPE"/></InformationFlow>
     <InformationFlow ID="SIG" ComponentClass="SignalConveyingFunction"><Connection FromID="PS" ToID="XV"/></InformationFlow>
   </ProcessInstrumentationFunction>`);
+
+  const PSHH = trip("P");
 
   it("counts the trip the importer forms", () => {
     const { design } = imported(PSHH);
@@ -346,6 +349,15 @@ describe("the trip counter reads a function's letters as the importer does", () 
       ["PSHH-101", { instrument: "PSHH-101", trip: "HH" }, [{ target: "XV-101", action: "close" }]],
     ]);
     expect(statedTrips(PSHH).map((t) => [t.id, t.by, t.condition, t.effect])).toEqual([["PS", "letters", "HH", true]]);
+  });
+
+  it("reads the attributes' letters where the TagName contradicts them (PS-101 on L + SHH)", () => {
+    const LSHH = trip("L");
+    const { design } = imported(LSHH);
+    expect(design.control?.interlocks?.map((i) => [i.tag, i.cause])).toEqual([
+      ["LSHH-101", { instrument: "LSHH-101", trip: "HH" }],
+    ]);
+    expect(statedTrips(LSHH).map((t) => [t.id, t.condition, t.effect])).toEqual([["PS", "HH", true]]);
   });
 });
 
@@ -370,5 +382,58 @@ describe("an instrument leader's loose end (AutoCAD P&ID)", () => {
     const { design, report } = imported(LOOSE);
     expect(design.lines.map((l) => [l.id, l.from, l.to])).toEqual([["007", { open: true }, { open: true }]]);
     expect(report.notes.filter((n) => n.id === "LEAD" && n.note.includes("drawing position"))).toEqual([]);
+  });
+});
+
+describe("a loop's valve named where the file names it (DEXPI Test: C02V01-VER)", () => {
+  // The controller's actuating function is fulfilled by an actuating system whose reference to the
+  // valve carries its name (SubTagNameAssignmentClass); the valve has no TagName.
+  const loop = (tag: string, attributes: [string, string, string], valve = "", reference = "") =>
+    file(
+      `
+  <PipingNetworkSystem ID="SYS"><PipingNetworkSegment ID="SEG" ComponentClass="PipingNetworkSegment" TagName="L-1">
+    <PipingComponent ID="V" ComponentClass="ShutOffValve"${valve}/>
+  </PipingNetworkSegment></PipingNetworkSystem>
+  <ProcessInstrumentationFunction ID="F" ComponentClass="ProcessInstrumentationFunction" TagName="${tag}">
+    <GenericAttributes Set="DexpiAttributes">
+      <GenericAttribute Name="ProcessInstrumentationFunctionCategoryAssignmentClass" Value="${attributes[0]}"/>
+      <GenericAttribute Name="ProcessInstrumentationFunctionsAssignmentClass" Value="${attributes[1]}"/>
+      <GenericAttribute Name="ProcessInstrumentationFunctionNumberAssignmentClass" Value="${attributes[2]}"/>
+    </GenericAttributes>
+    <ProcessSignalGeneratingFunction ID="S"><Association Type="is located in" ItemID="SEG"/></ProcessSignalGeneratingFunction>
+    <ActuatingFunction ID="AF"><Association Type="is fulfilled by" ItemID="AS"/></ActuatingFunction>
+  </ProcessInstrumentationFunction>
+  <ActuatingSystem ID="AS">
+    <ActuatingSystemComponent ID="REF" ComponentClass="ShutOffValveReference"><Association Type="refers to" ItemID="V"/>${reference}</ActuatingSystemComponent>
+  </ActuatingSystem>`,
+      "DEXPI Test",
+    );
+  const subTag = (name: string) =>
+    `<GenericAttributes Set="DexpiAttributes"><GenericAttribute Name="SubTagNameAssignmentClass" Value="${name}"/></GenericAttributes>`;
+
+  it("takes the valve's name from the actuating system's reference to it", () => {
+    const { design, report } = imported(loop("PIC 101", ["P", "IC", "101"], "", subTag("PV 101A")));
+    expect(design.control?.loops).toEqual([{ tag: "PIC-101", measurement: "PIC-101", finalElement: "PV-101A" }]);
+    expect(report.notes.filter((n) => n.id === "V").map((n) => n.note)).toContain(
+      `tag "PV 101A" read from the actuating system's reference to it`,
+    );
+  });
+
+  it("keeps the loop suffix when it names an untagged valve after its controller", () => {
+    const { design } = imported(loop("PI_4712.02", ["P", "ICSA", "4712.02"]));
+    expect(design.control?.loops).toEqual([
+      { tag: "PICSA-4712.02", measurement: "PICSA-4712.02", finalElement: "PV-4712.02" },
+    ]);
+  });
+
+  it("reads the letters from the attributes where the TagName contradicts them (PI_4750.03 on T + ICSA)", () => {
+    const xml = loop("PI_4750.03", ["T", "ICSA", "4750.03"], ` TagName="TV-4750.03"`);
+    const { design, report } = imported(xml);
+    expect(design.control?.loops).toEqual([
+      { tag: "TICSA-4750.03", measurement: "TICSA-4750.03", finalElement: "TV-4750.03" },
+    ]);
+    expect(report.notes.filter((n) => n.id === "F").map((n) => n.note)).toContain(
+      `letters TICSA read from its category and function attributes; the file's TagName "PI_4750.03" writes PI, which they contradict`,
+    );
   });
 });

@@ -141,9 +141,10 @@ function portStatusTrips(
 }
 
 /**
- * A function's letters: its TagName's, completed by its category, modifier and function letters when
- * those begin with them and say more (TagName "L470103" with L + ICSA → LICSA; P&ID Toolbox writes
- * no TagName, only the attributes).
+ * A function's letters: its TagName's, unless its category, modifier and function letters say more
+ * (TagName "L470103" with L + ICSA → LICSA; P&ID Toolbox writes no TagName, only the attributes) or
+ * other letters (TagName "PI_4750.03" with T + ICSA → TICSA); where the TagName says more than the
+ * attributes (PICSA with category P alone), it stands.
  */
 function functionLetters(n: Node): string {
   const written = /^\s*([A-Za-z]+)/.exec(n.attrs.TagName ?? "")?.[1]?.toUpperCase() ?? "";
@@ -155,7 +156,7 @@ function functionLetters(n: Node): string {
     .join("")
     .toUpperCase()
     .replace(/[^A-Z]/g, "");
-  return attributed.length > written.length && attributed.startsWith(written) ? attributed : written;
+  return attributed !== "" && !written.startsWith(attributed) ? attributed : written;
 }
 
 /** Every element of the model (comments and the ShapeCatalogue left out) with its attributes, generic attributes, associations and connections. */
