@@ -4,8 +4,8 @@
  *
  * Run: npx tsx --conditions=@plantgan/source packages/core/bench/validate-rules.bench.ts [sizes...]
  *
- * The lazily built spatial indexes (footprints, segments, segment grid, neighbour pairs, line ends) are built
- * and timed on their own first, so no rule is charged for them. Each part's time is the best of
+ * The lazily built indexes (footprints, segments, segment grid, neighbour pairs, line ends, control
+ * references) are built and timed on their own first, so no rule is charged for them. Each part's time is the best of
  * three runs on a fresh context (indexes rebuilt each time), in process CPU time (garbage-collector
  * threads included; steadier than wall time on a shared machine). A collection lands on whichever
  * part allocates when it falls due, so compare the total and the large parts, not the small ones.
@@ -35,6 +35,7 @@ const INDEXES: readonly [string, (ctx: RuleContext) => unknown][] = [
   ["<index.segmentGrid>", (ctx) => ctx.index.segmentGrid],
   ["<index.neighbours>", (ctx) => ctx.index.neighbours],
   ["<index.line ends>", (ctx) => ctx.design.lines.length > 0 && ctx.index.endNozzle(0, "from")],
+  ["<index.control>", (ctx) => ctx.index.control],
 ];
 
 /** Part name → best time per size, ms. */
