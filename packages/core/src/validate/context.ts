@@ -466,21 +466,12 @@ export class DesignIndex {
     // Lines are mostly listed beside the equipment they join, so an end's item is often the
     // previous end's or one of its neighbours in design order: those are tried first (each tag is
     // one item's in `uniqueEquipment`, so a match is the map's answer), the tag map after.
-    const uniqueEquipment = this.uniqueEquipment;
     let last = 0;
     for (let code = 0; code < ends; code++) {
       const line = lines[code >> 1]!;
       const end = code & 1 ? line.to : line.from;
       if (isNozzleEnd(end)) {
-        const tag = end.tag;
-        let k: number;
-        if (uniqueEquipment[last]?.tag === tag) k = last;
-        else if (uniqueEquipment[last + 1]?.tag === tag) k = last + 1;
-        else if (last > 0 && uniqueEquipment[last - 1]!.tag === tag) k = last - 1;
-        else {
-          const id = this.tagIds.get(tag);
-          k = id < 0 ? -1 : this.tagEquipment[id]!;
-        }
+        const k = this.equipmentNear(end.tag, last);
         if (k < 0) continue;
         last = k;
         endTarget[code] = k;
@@ -516,6 +507,20 @@ export class DesignIndex {
       if (this.tagEquipment[id]! >= 0 !== (this.tagComponent[id] !== undefined)) shared++;
     }
     this.sharedTags = shared;
+  }
+
+  /**
+   * The position in `uniqueEquipment` of an equipment tag (−1: no equipment has it), trying the
+   * items at `guess` and beside it first: each tag is one item's there, so a match is the tag
+   * map's answer, without its hash and probe.
+   */
+  private equipmentNear(tag: string, guess: number): number {
+    const unique = this.uniqueEquipment;
+    if (unique[guess]?.tag === tag) return guess;
+    if (unique[guess + 1]?.tag === tag) return guess + 1;
+    if (guess > 0 && unique[guess - 1]!.tag === tag) return guess - 1;
+    const id = this.tagIds.get(tag);
+    return id < 0 ? -1 : this.tagEquipment[id]!;
   }
 
   /** The number of a tag in the tag map, added (naming nothing yet) when new. */
@@ -590,8 +595,10 @@ export class DesignIndex {
     // References to tags the design does not have (rare) get numbers of their own, kept apart so
     // the tag map is not grown (and rehashed) for them.
     const other = new Map<string, number>();
-    const refId = (tag: string): number => {
-      const known = this.tagIds.get(tag);
+    // Loops and interlocks mostly name their tags in the order they were numbered: each kind of
+    // reference tries the number after its previous one first (StringTable.getNear).
+    const refId = (tag: string, guess: number): number => {
+      const known = this.tagIds.getNear(tag, guess);
       let id = known >= 0 ? known : other.get(tag);
       if (id === undefined) {
         id = this.newTag(tag, -1);
@@ -601,28 +608,40 @@ export class DesignIndex {
     };
     const loopMeasurement = arrays.int32(loops.length, -1);
     const loopFinal = arrays.int32(loops.length);
+    let measured = -1;
+    let final = -1;
     for (let l = 0; l < loops.length; l++) {
       const loop = loops[l]!;
-      if (loop.measurement !== undefined) loopMeasurement[l] = refId(loop.measurement);
-      loopFinal[l] = refId(loop.finalElement);
+      if (loop.measurement !== undefined) measured = loopMeasurement[l] = refId(loop.measurement, measured + 1);
+      final = loopFinal[l] = refId(loop.finalElement, final + 1);
     }
     const interlockCause = arrays.int32(interlocks.length);
     const effectStart = arrays.int32(interlocks.length + 1);
     for (let i = 0; i < interlocks.length; i++) effectStart[i + 1] = effectStart[i]! + interlocks[i]!.effects.length;
     const effectTarget = arrays.int32(effectStart[interlocks.length]!);
+    let cause = -1;
+    let target = -1;
     for (let i = 0; i < interlocks.length; i++) {
       const il = interlocks[i]!;
-      interlockCause[i] = refId(il.cause.instrument);
+      cause = interlockCause[i] = refId(il.cause.instrument, cause + 1);
       const at = effectStart[i]!;
-      for (let e = 0; e < il.effects.length; e++) effectTarget[at + e] = refId(il.effects[e]!.target);
+      for (let e = 0; e < il.effects.length; e++)
+        target = effectTarget[at + e] = refId(il.effects[e]!.target, target + 1);
     }
     const instruments = this.design.instruments;
     const instrumentOn = arrays.int32(instruments.length, -1);
+    // Equipment mounts as the line ends: the previous mount's item and its neighbours first.
+    let last = 0;
     for (let i = 0; i < instruments.length; i++) {
       const on = instruments[i]!.on;
       if (!on) continue;
-      const at = "tag" in on ? this.equipmentIndexByTag.get(on.tag) : this.lineIndexById.get(on.line);
-      if (at !== undefined) instrumentOn[i] = "tag" in on ? at : -2 - at;
+      if ("tag" in on) {
+        const k = this.equipmentNear(on.tag, last);
+        if (k >= 0) instrumentOn[i] = last = k;
+      } else {
+        const at = this.lineIndexById.get(on.line);
+        if (at !== undefined) instrumentOn[i] = -2 - at;
+      }
     }
     this.controlCache = {
       loopMeasurement,

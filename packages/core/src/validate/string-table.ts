@@ -57,6 +57,18 @@ export class StringTable {
     }
   }
 
+  /**
+   * As `get`, trying the numbers `guess` .. `guess + 2` first: for keys that mostly come in the
+   * order they were added, so the hash and a probe into the table (cache misses on a big table)
+   * are skipped. A match is exact: each key has one number.
+   */
+  getNear(key: string, guess: number): number {
+    const keys = this.keys;
+    for (let id = Math.max(0, guess), end = Math.min(keys.length, guess + 3); id < end; id++)
+      if (keys[id] === key) return id;
+    return this.get(key);
+  }
+
   /** The key's number: its existing one, or the next (`size` before the call) when it is new. */
   add(key: string): number {
     const h = hashOf(key);
