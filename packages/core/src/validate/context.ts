@@ -100,6 +100,8 @@ export const PART_REDUCER = 16;
 export const PART_SPEC_BREAK = 32;
 /** A component with a tag, of any type. */
 export const PART_TAGGED = 64;
+/** Not a component: the line's own service is relief or flare. */
+export const PART_RELIEF_SERVICE = 128;
 
 function partOf(type: Component["type"]): number {
   switch (type) {
@@ -432,7 +434,7 @@ export class DesignIndex {
         tags.set(componentTag.subarray(0, at));
         componentTag = tags;
       }
-      let parts = 0;
+      let parts = line.service === "relief" || line.service === "flare" ? PART_RELIEF_SERVICE : 0;
       for (let p = 0; p < components.length; p++, at++) {
         const c = components[p]!;
         parts |= partOf(c.type);

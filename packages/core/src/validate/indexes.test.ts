@@ -21,6 +21,7 @@ import {
   hazardCode,
   PART_CHECK,
   PART_RELIEF,
+  PART_RELIEF_SERVICE,
   type PlacedItem,
   typeCode,
 } from "./context.js";
@@ -398,6 +399,9 @@ describe("resolved references", () => {
             const parts = line.components.map((c) => c.type);
             expect((index.lineParts[i]! & PART_CHECK) !== 0).toBe(parts.includes("check_valve"));
             expect((index.lineParts[i]! & PART_RELIEF) !== 0).toBe(parts.includes("relief_valve"));
+            expect((index.lineParts[i]! & PART_RELIEF_SERVICE) !== 0).toBe(
+              line.service === "relief" || line.service === "flare",
+            );
             [line.from, line.to].forEach((end, side) => {
               const code = 2 * i + side;
               if (isNozzleEnd(end)) {

@@ -1,6 +1,6 @@
 /** What the relief-system rules share: where a line's relief valve sits and where a line's flow lands. */
 import type { Component, Equipment, Line } from "../design/types.js";
-import { type DesignIndex, END_BRANCH, END_NOZZLE, PART_RELIEF } from "./context.js";
+import { type DesignIndex, END_BRANCH, END_NOZZLE, PART_RELIEF, PART_RELIEF_SERVICE } from "./context.js";
 
 /** Valves that can stop flow when shut (a check valve or relief valve cannot be shut by hand). */
 export const BLOCK_VALVES: ReadonlySet<Component["type"]> = new Set([
@@ -22,12 +22,12 @@ export const reliefValveAt = (line: Line): number => line.components.findIndex((
 /** True for a line that carries relief flow: it holds a relief valve or serves relief or flare. */
 export const isReliefLine = (
   line: Line,
-  /** The line's `DesignIndex.lineParts`, when known: then its components are not searched. */
+  /** The line's `DesignIndex.lineParts`, when known: then neither its service nor its components are read. */
   parts?: number,
 ): boolean =>
-  line.service === "relief" ||
-  line.service === "flare" ||
-  (parts === undefined ? reliefValveAt(line) >= 0 : (parts & PART_RELIEF) !== 0);
+  parts === undefined
+    ? line.service === "relief" || line.service === "flare" || reliefValveAt(line) >= 0
+    : (parts & (PART_RELIEF | PART_RELIEF_SERVICE)) !== 0;
 
 /**
  * The equipment a line's flow reaches: its to-nozzle, or, for a line that tees into a header, the

@@ -1,5 +1,6 @@
 import type { Point3 } from "../../../design/types.js";
 import { isNozzleEnd } from "../../../design/types.js";
+import { PART_RELIEF_SERVICE } from "../../context.js";
 import type { Rule } from "../../types.js";
 
 /** The deepest pocket of a z profile: a point below a higher point before it and one after it. */
@@ -40,12 +41,13 @@ export const rule: Rule = {
   source:
     "API Std 520 Part II (2020), discharge piping (free-draining away from the valve, no liquid pockets); API Std 521 (7th ed., 2020) 5.5 (headers and subheaders sloped to the knock-out drum, no pockets).",
   fix: "Route the line so that it falls continuously from the relief valve to its disposal (enter the header or drum from above), or run it higher and drop into the disposal.",
-  check({ design, pack }, emit) {
+  check({ design, index, pack }, emit) {
     const tolerance = pack.routing.maxSegmentGap;
     const lines = design.lines;
     for (let lineIndex = 0; lineIndex < lines.length; lineIndex++) {
+      // Relief and flare lines from the index's flags: the others are not read.
+      if (!(index.lineParts[lineIndex]! & PART_RELIEF_SERVICE)) continue;
       const line = lines[lineIndex]!;
-      if (line.service !== "relief" && line.service !== "flare") continue;
       const route = line.route;
       if (!route || route.length < 3) continue;
       const pocket = deepestPocket(route, tolerance);

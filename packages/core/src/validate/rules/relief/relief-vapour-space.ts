@@ -1,4 +1,5 @@
 import { isNozzleEnd } from "../../../design/types.js";
+import { PART_RELIEF, PART_RELIEF_SERVICE } from "../../context.js";
 import { reliefValveAt } from "../../relief.js";
 import type { Rule } from "../../types.js";
 
@@ -28,8 +29,10 @@ export const rule: Rule = {
     const liquidHolding = new Set<string>(vapourSpaceTypes);
     const lines = design.lines;
     for (let lineIndex = 0; lineIndex < lines.length; lineIndex++) {
+      // A relief or flare line holding a relief valve, from the index's flags: others are not read.
+      const parts = index.lineParts[lineIndex]!;
+      if (!(parts & PART_RELIEF) || !(parts & PART_RELIEF_SERVICE)) continue;
       const line = lines[lineIndex]!;
-      if (line.service !== "relief" && line.service !== "flare") continue;
       const at = reliefValveAt(line);
       if (at < 0 || !isNozzleEnd(line.from)) continue;
       const item = index.equipmentByTag.get(line.from.tag);
