@@ -23,15 +23,15 @@
  *   ratio swings by ±0.3 between runs).
  *   c9f08f6 (start of the next stop) on a quiet machine (load 1.1): 10,017 93.8 ms, growth 1,008 →
  *   10,017 1.22 × n log n and 10,017 → 100,002 1.44 × (not met).
- *   efa79c8 (hash tables of typed arrays, per-component and per-item columns, indexed loops;
- *   src/validate/README.md), this bench alternately with c9f08f6, three pairs, 23:09-23:11, load
- *   10.6-12.4 (a training run and other helpers; yardstick 78-114 ms), CPU ms and × n log n:
- *     c9f08f6  10,017:  99.6 / 130.2 /  88.3   100,002: 1,760.9 / 1,566.0 / 1,625.0
- *              growth 1,008 → 10,017: 1.18 / 1.73 / 1.00   10,017 → 100,002: 1.42 / 0.96 / 1.47
- *     efa79c8  10,017:  89.9 /  81.6 /  77.2   100,002: 1,186.5 / 1,122.6 / 1,005.0
- *              growth 1,008 → 10,017: 0.98 / 1.02 / 1.11   10,017 → 100,002: 1.06 / 1.10 / 1.04
- *   10,000 under 100 ms: met. Growth: at most 11 % over n log n in this run (the start commit: up
- *   to 73 % over), not at or under it in every run.
+ *   7ae57b4 (hash tables of typed arrays, per-component and per-item columns, indexed loops;
+ *   src/validate/README.md), this bench alternately with c9f08f6, three pairs, 23:21-23:23, load
+ *   9.5-10.2 (a training run and other helpers; yardstick 69-89 ms), CPU ms and × n log n:
+ *     c9f08f6  10,017: 103.4 /  91.8 /  92.9   100,002: 2,117.4 / 1,879.5 / 1,988.7
+ *              growth 1,008 → 10,017: 0.76 / 1.34 / 1.44   10,017 → 100,002: 1.64 / 1.64 / 1.72
+ *     7ae57b4  10,017:  70.4 /  75.2 /  66.9   100,002:   939.7 /   955.7 /   956.7
+ *              growth 1,008 → 10,017: 1.15 / 1.04 / 0.93   10,017 → 100,002: 1.07 / 1.02 / 1.15
+ *   10,000 under 100 ms: met. Growth: at most 15 % over n log n in this run (the start commit: up
+ *   to 72 % over), not at or under it in every run.
  */
 import { availableParallelism, loadavg } from "node:os";
 import { syntheticCleanPlant as syntheticPlant } from "@plantgan/testing";
