@@ -22,6 +22,22 @@ const system = (id: string, tag: string | undefined, connection: string, points:
     </PipingNetworkSegment>
   </PipingNetworkSystem>`;
 
+/** Gauge PI-043 at (110, 80), its leader segment LEAD drawn down to y = 0, and pipe 007 along y = 0 from x = `from`. */
+const gaugeAndPipe = (leader: string, pipe: string, from: number, extra = "") =>
+  file(`
+  ${system("LEAD", undefined, leader, [
+    [110, 54],
+    [110, 0],
+  ])}
+  ${system("PIPE", "?-?-?-007", pipe, [
+    [from, 0],
+    [190, 0],
+  ])}
+  ${extra}
+  <ProcessInstrumentationFunction ID="PI" ComponentClass="ProcessInstrumentationFunction" TagName="PI-043">
+    <Position><Location X="110" Y="80" Z="0"/></Position>
+  </ProcessInstrumentationFunction>`);
+
 function imported(xml: string) {
   const r = importDexpi(xml);
   if (!r.success) throw new Error(JSON.stringify(r.issues));
@@ -32,19 +48,12 @@ function imported(xml: string) {
 describe("a local gauge's leader drawn to the start of a pipe (I07V01_AUD)", () => {
   // The pipe's FromID names the leader segment, and the leader runs from the gauge to the pipe. Before,
   // the two were joined into one chain that ended at the gauge, and the pipe was refused as "not a line".
-  const GAUGE_ON_PIPE = file(`
-  ${system("LEAD", undefined, 'FromID="PI" ToID="PIPE"', [
-    [110, 54],
-    [110, 0],
-  ])}
-  ${system("PIPE", "?-?-?-007", 'FromID="LEAD"', [
-    [30, 0],
-    [190, 0],
-  ])}
-  <InstrumentationLoopFunction ID="LF" TagName="043"/>
-  <ProcessInstrumentationFunction ID="PI" ComponentClass="ProcessInstrumentationFunction" TagName="PI-043">
-    <Position><Location X="110" Y="80" Z="0"/></Position>
-  </ProcessInstrumentationFunction>`);
+  const GAUGE_ON_PIPE = gaugeAndPipe(
+    'FromID="PI" ToID="PIPE"',
+    'FromID="LEAD"',
+    30,
+    '<InstrumentationLoopFunction ID="LF" TagName="043"/>',
+  );
 
   it("keeps the pipe as an open line and mounts the gauge on it", () => {
     const { design, report } = imported(GAUGE_ON_PIPE);
@@ -365,18 +374,7 @@ describe("an instrument leader's loose end (AutoCAD P&ID)", () => {
   // The leader from PI-043 names no end; its free end is drawn on the open start of a pipe that names
   // nothing either. Before, the drawing joined the two into one chain, which ended at the gauge, and the
   // pipe was refused as not a line.
-  const LOOSE = file(`
-  ${system("LEAD", undefined, 'FromID="PI"', [
-    [110, 54],
-    [110, 0],
-  ])}
-  ${system("PIPE", "?-?-?-007", "", [
-    [110, 0],
-    [190, 0],
-  ])}
-  <ProcessInstrumentationFunction ID="PI" ComponentClass="ProcessInstrumentationFunction" TagName="PI-043">
-    <Position><Location X="110" Y="80" Z="0"/></Position>
-  </ProcessInstrumentationFunction>`);
+  const LOOSE = gaugeAndPipe('FromID="PI"', "", 110);
 
   it("is placed by no drawing: the pipe stays a line", () => {
     const { design, report } = imported(LOOSE);
