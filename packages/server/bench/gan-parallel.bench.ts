@@ -54,8 +54,13 @@
  * step, 1 worker / each of 2 (child CPU ms, 23:02-23:05): c9f08f6 critic 1,037 / 570, applyCritic
  * 418 / 244-246 (×1.70), applyGenerator 5 / 5; now critic (with the generator's sum) 1,040 /
  * 575-580, applyCritic 406 / 249-253 (×1.60). Under that load the change is within the noise
- * (22:59-23:02 the other way round: applyCritic ×1.73 before, ×1.67 now): the cost left
- * is the number of small kernels per call, mostly the layout generator's refiner
+ * (22:59-23:02 the other way round: applyCritic ×1.73 before, ×1.67 now). Three more pairs
+ * at load 5.9-8.2 (23:28-23:35, in order): now ×1.56 (CPU-bound ×1.75, +13.7 %), c9f08f6 ×1.41
+ * (×1.62, +21.9 %); c9f08f6 ×1.60 (×1.77, +11.4 %), now ×1.59 (×1.76, +11.3 %); now ×1.52 (×1.70,
+ * +16.4 %), c9f08f6 ×1.62 (×1.77, +12.6 %). As plantgan train runs: now ×1.56, ×1.67, ×1.70;
+ * c9f08f6 ×1.59, ×1.59, ×1.71. Mean CPU-bound over the six pairs ×1.73 both, so these changes
+ * leave the scaling where it was (1 worker's CPU per step 1,446-1,552 ms now, 1,460-1,655 before).
+ * The cost left is the number of small kernels per call, mostly the layout generator's refiner
  * (core/src/gan/layout-generator.ts, 3 message and 8 settling rounds).
  */
 import { readFileSync } from "node:fs";
