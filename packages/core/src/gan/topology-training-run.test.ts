@@ -8,7 +8,13 @@ import type { Design } from "../design/types.js";
 import { importDexpi } from "../formats/dexpi/index.js";
 import { useBackend } from "./backend.js";
 import { modelCard } from "./model-card.js";
-import { MODEL_SIZES, TOPOLOGY_ROW_MOTIFS, trainerSettings } from "./model-sizes.js";
+import {
+  MODEL_SIZES,
+  TOPOLOGY_LINE_BUDGET,
+  TOPOLOGY_ROW_MOTIFS,
+  TOPOLOGY_SPARE_SETS,
+  trainerSettings,
+} from "./model-sizes.js";
 import { observeRowMotifs } from "./topology/row-motifs.js";
 import {
   packTopologyCheckpoint,
@@ -170,7 +176,11 @@ describe("topologyTrainingSetup", () => {
       expect(TOPOLOGY_ROW_MOTIFS).toBe(true);
       expect(plain.trainer.config.model.rowMotifs).toBeUndefined();
       expect(count).toEqual(plain.count);
-      const motifs = observeRowMotifs(graphs, trainer.config.spec);
+      // The defaults: spare sets (skeleton type and spare), the line budget drawn at generation only.
+      expect(TOPOLOGY_SPARE_SETS).toBe(true);
+      expect(TOPOLOGY_LINE_BUDGET).toBe("generation");
+      expect(trainer.config.spec.spareSets).toBe(true);
+      const motifs = observeRowMotifs(graphs, trainer.config.spec, ["type", "spare"], { lineBudget: "generation" });
       expect(trainer.config.model.rowMotifs).toEqual(motifs);
       // The motif head's bias ends in log(share) of each line motif, the most frequent highest.
       const bias = trainer.generator.attachments.layers

@@ -211,6 +211,9 @@ export function applyContractMasks(
     edge.oneHot(`${b.prefix}finalElement`, 0);
   };
 
+  // With spare sets a set's further members get branches that do not copy the line's shut-off
+  // valve (spare-sets.ts), so it isolates only the first; a slot per pump keeps its own lines.
+  const headerBlock = spec.spareSets ? [] : ["shutoffValve"];
   const isSpare = (slot: number) => {
     node.row(slot);
     return node.argmax("spare") !== 0;
@@ -231,15 +234,14 @@ export function applyContractMasks(
         edge.oneHot(`${b.prefix}inletValve`, 0);
         edits.pumpInletValve++;
       }
-      // A spare pump is isolated on its own discharge: a block valve after the check valve. Not a
-      // shut-off valve: a spare set's further members' branches do not copy it (spare-sets.ts).
-      if (isSpare(b.from) && !ownBlock(b, ["dischargeValve", "outletValve"])) {
+      // A spare pump is isolated on its own discharge: a block valve after the check valve.
+      if (isSpare(b.from) && !ownBlock(b, ["dischargeValve", "outletValve", ...headerBlock])) {
         edge.oneHot(`${b.prefix}dischargeValve`, GATE);
         edits.spareIsolation++;
       }
     }
     // And on its own suction: a block valve at the pump's end where the line has none of its own.
-    if (typeOf.get(b.to) === "pump" && isSpare(b.to) && !ownBlock(b, ["inletValve", "outletValve"])) {
+    if (typeOf.get(b.to) === "pump" && isSpare(b.to) && !ownBlock(b, ["inletValve", "outletValve", ...headerBlock])) {
       edge.oneHot(`${b.prefix}outletValve`, GATE);
       edits.spareIsolation++;
     }
