@@ -617,8 +617,11 @@ function writtenTag(ctx: ImportContext, el: XmlElement): { candidate: string | u
   // A TagName may write only the first letters of what the attributes spell out ("L470103" for
   // L + ICSA, DEXPI's own I01 example), or other letters than they do ("PI_4750.03" on a function
   // of category T with functions ICSA, C02V01-VER): the letters are the attributes' then, the
-  // number the TagName's. Where the TagName says more than the attributes (PICSA, attributes P), it stands.
-  const fromAttributes = (own: string) => written !== "" && !own.startsWith(written);
+  // number the TagName's. Where the TagName says more than the attributes (PICSA, attributes P),
+  // or the same variable with other letters (PDIC, attributes P + IC: a modifier left unwritten),
+  // it stands: the attributes win where they extend it or measure another variable.
+  const fromAttributes = (own: string) =>
+    written !== "" && !own.startsWith(written) && (written.startsWith(own) || own[0] !== written[0]);
   const letters = fromAttributes(tagLetters(tagName)) ? written : tagLetters(tagName);
   const contradicted = (own: string) => {
     if (own !== "" && !written.startsWith(own) && fromAttributes(own))

@@ -424,6 +424,12 @@ describe("a loop's valve named where the file names it (DEXPI Test: C02V01-VER)"
     ]);
   });
 
+  it("keeps a TagName that writes the attributes' variable with more letters (PDIC 101 on P + IC: no modifier attribute)", () => {
+    const xml = loop("PDIC 101", ["P", "IC", "101"], ` TagName="PDV-101"`);
+    const { design } = imported(xml);
+    expect(design.control?.loops).toEqual([{ tag: "PDIC-101", measurement: "PDIC-101", finalElement: "PDV-101" }]);
+  });
+
   it("reads the letters from the attributes where the TagName contradicts them (PI_4750.03 on T + ICSA)", () => {
     const xml = loop("PI_4750.03", ["T", "ICSA", "4750.03"], ` TagName="TV-4750.03"`);
     const { design, report } = imported(xml);

@@ -144,7 +144,8 @@ function portStatusTrips(
  * A function's letters: its TagName's, unless its category, modifier and function letters say more
  * (TagName "L470103" with L + ICSA → LICSA; P&ID Toolbox writes no TagName, only the attributes) or
  * other letters (TagName "PI_4750.03" with T + ICSA → TICSA); where the TagName says more than the
- * attributes (PICSA with category P alone), it stands.
+ * attributes (PICSA with category P alone), or the same variable with other letters (PDIC on P +
+ * IC), it stands.
  */
 function functionLetters(n: Node): string {
   const written = /^\s*([A-Za-z]+)/.exec(n.attrs.TagName ?? "")?.[1]?.toUpperCase() ?? "";
@@ -156,7 +157,11 @@ function functionLetters(n: Node): string {
     .join("")
     .toUpperCase()
     .replace(/[^A-Z]/g, "");
-  return attributed !== "" && !written.startsWith(attributed) ? attributed : written;
+  const fromAttributes =
+    attributed !== "" &&
+    !written.startsWith(attributed) &&
+    (attributed.startsWith(written) || written[0] !== attributed[0]);
+  return fromAttributes ? attributed : written;
 }
 
 /** Every element of the model (comments and the ShapeCatalogue left out) with its attributes, generic attributes, associations and connections. */
