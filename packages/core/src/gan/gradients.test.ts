@@ -63,8 +63,10 @@ describe("Multiply, RealDiv, Abs, Square and Sqrt gradients", () => {
     const wantB = bv.map(
       (y, j) => av.reduce((s, row) => s + row[j]! - row[j]! / (y * y), 0) + Math.sign(y) / (2 * Math.sqrt(Math.abs(y))),
     );
-    (da!.arraySync() as number[][]).forEach((row, i) => row.forEach((v, j) => expect(v).toBeCloseTo(wantA[i]![j]!, 5)));
-    (db!.arraySync() as number[]).forEach((v, j) => expect(v).toBeCloseTo(wantB[j]!, 5));
+    for (const [i, row] of (da!.arraySync() as number[][]).entries()) {
+      for (const [j, v] of row.entries()) expect(v).toBeCloseTo(wantA[i]![j]!, 5);
+    }
+    for (const [j, v] of (db!.arraySync() as number[]).entries()) expect(v).toBeCloseTo(wantB[j]!, 5);
     tf.dispose([a, b, da!, db!]);
   });
 });
