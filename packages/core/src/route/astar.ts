@@ -1,4 +1,3 @@
-import FlatQueue from "flatqueue";
 import { DIRECTIONS, DOWN, NONE, UP } from "./directions.js";
 import type { RouteGrid } from "./grid.js";
 import { BoundCache, type GoalHint, lowerBound } from "./heuristic.js";
@@ -12,12 +11,14 @@ import type { RouteCosts } from "./types.js";
  *
  * State index: cell * 7 + direction (directions.ts). A route may not reverse on itself (180° turn).
  *
- * The open set is a binary heap (flatqueue) with lazy deletion: a state is pushed again when its
- * cost improves and stale entries are skipped when popped. The heap is on typed arrays (a
- * fixed-capacity flatqueue, replaced by one twice as large when full): on plain arrays, which a new
- * queue per design grew from empty, its stores went through V8's megamorphic keyed-store stub,
- * about 6% of the instructions of routing the pipeline's designs. Per-search arrays are reset by a stamp
- * instead of a fill, so one search costs only the states it touches.
+ * The open set is a binary heap with lazy deletion: a state is pushed again when its cost improves
+ * and stale entries are skipped when popped. The heap (OpenSet) is flatqueue's algorithm (the same
+ * sift-up and sift-down, so the same order among equal keys, and so the same routes) on typed
+ * arrays kept between designs and grown when full. It is this module's own code so that V8 sees
+ * only these arrays in it and inlines it into the search: flatqueue's push, shared with any other
+ * user of the package (an older checkout in pipeline-then-now.bench, on plain arrays), was
+ * polymorphic and called out of line, 45% of routing time in that bench. Per-search arrays are
+ * reset by a stamp instead of a fill, so one search costs only the states it touches.
  *
  * Drainage (relief and flare lines): API Std 520 Part II (discharge piping free-draining, no liquid
  * pockets) and API Std 521 5.5 (headers sloped to the knock-out drum, no pockets) ask that the
@@ -43,6 +44,69 @@ export interface SearchOutcome {
 }
 
 /**
+ * A binary min-heap of state ids by key: flatqueue 3.1's push and pop (Agafonkin, ISC licence) on
+ * typed arrays that grow, so entries with equal keys come out in flatqueue's order.
+ */
+class OpenSet {
+  ids = new Int32Array(1 << 14);
+  keys = new Float64Array(1 << 14);
+  length = 0;
+
+  push(id: number, key: number): void {
+    if (this.length === this.ids.length) this.grow();
+    const ids = this.ids;
+    const keys = this.keys;
+    let pos = this.length++;
+    while (pos > 0) {
+      const parent = (pos - 1) >> 1;
+      const parentKey = keys[parent]!;
+      if (key >= parentKey) break;
+      ids[pos] = ids[parent]!;
+      keys[pos] = parentKey;
+      pos = parent;
+    }
+    ids[pos] = id;
+    keys[pos] = key;
+  }
+
+  /** Removes and returns an id of least key; the heap must not be empty. */
+  pop(): number {
+    const ids = this.ids;
+    const keys = this.keys;
+    const top = ids[0]!;
+    const last = --this.length;
+    if (last > 0) {
+      const id = ids[last]!;
+      const key = keys[last]!;
+      let pos = 0;
+      const half = last >> 1;
+      while (pos < half) {
+        const left = (pos << 1) + 1;
+        const right = left + 1;
+        const child = left + (+(right < last) & +(keys[right]! < keys[left]!));
+        if (keys[child]! >= key) break;
+        ids[pos] = ids[child]!;
+        keys[pos] = keys[child]!;
+        pos = child;
+      }
+      ids[pos] = id;
+      keys[pos] = key;
+    }
+    return top;
+  }
+
+  /** Twice the room, the same entries in the same places. */
+  private grow(): void {
+    const ids = new Int32Array(2 * this.ids.length);
+    const keys = new Float64Array(2 * this.keys.length);
+    ids.set(this.ids);
+    keys.set(this.keys);
+    this.ids = ids;
+    this.keys = keys;
+  }
+}
+
+/**
  * The typed arrays of a search space and the stamp that says which entries are the current
  * search's. Entries of an earlier search (or an earlier design) carry an older stamp and read as
  * unset, so one set of arrays serves every search with no fill.
@@ -62,7 +126,7 @@ class SearchArrays {
   readonly own: Uint32Array;
   readonly bounds: BoundCache;
   /** The open set, kept with the arrays (grown, never shrunk). */
-  queue = new FlatQueue<number>(1 << 14, Float64Array, Int32Array);
+  readonly queue = new OpenSet();
   stamp = 0;
 
   constructor(
@@ -79,17 +143,6 @@ class SearchArrays {
     this.bounds = new BoundCache(cells);
     this.friend = new Uint32Array(owners + 1);
     this.own = new Uint32Array(nodes);
-  }
-
-  /** Swaps the open set for one of twice its capacity holding the same entries in the same places. */
-  growQueue(): FlatQueue<number> {
-    const old = this.queue;
-    const next = new FlatQueue<number>(2 * old.capacity, Float64Array, Int32Array);
-    (next.ids as unknown as Int32Array).set(old.ids as unknown as Int32Array);
-    (next.values as unknown as Float64Array).set(old.values as unknown as Float64Array);
-    next.length = old.length;
-    this.queue = next;
-    return next;
   }
 
   fits(states: number, cells: number, nodes: number, owners: number): boolean {
@@ -165,7 +218,7 @@ export class SearchSpace {
   /** Starts a new search: forgets the previous one's goals, friends and costs. */
   begin(): void {
     this.stamp = this.#arrays.nextStamp();
-    this.#arrays.queue.clear();
+    this.#arrays.queue.length = 0;
     this.fallFloor = this.grid.nl;
   }
 
@@ -219,8 +272,7 @@ export class SearchSpace {
   ): SearchOutcome {
     const { grid, stamp, phaseStates, fallFloor } = this;
     const arrays = this.#arrays;
-    const { g, parent, mark, goal, goalRising, friend, own, bounds } = arrays;
-    let queue = arrays.queue;
+    const { g, parent, mark, goal, goalRising, friend, own, bounds, queue } = arrays;
     const drain = startPhases !== undefined;
     if (drain && this.phases < 2) throw new Error("SearchSpace: a drainage search needs a space with 2 phases");
     const open = stamp * 2;
@@ -262,7 +314,6 @@ export class SearchSpace {
       g[state] = cost;
       parent[state] = from;
       const h = heuristic(cell, i, j, level, dir);
-      if (queue.length === queue.capacity) queue = arrays.growQueue();
       queue.push(state, cost + h * hWeight);
     };
 
@@ -277,7 +328,7 @@ export class SearchSpace {
 
     let expansions = 0;
     while (queue.length > 0) {
-      const s = queue.pop()!;
+      const s = queue.pop();
       if (mark[s] === closed) continue;
       mark[s] = closed;
       const descended = s >= phaseStates;
