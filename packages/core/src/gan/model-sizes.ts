@@ -106,6 +106,14 @@ export type TopologyLineBudget = "off" | "generation" | "always";
 export const TOPOLOGY_LINE_BUDGET: TopologyLineBudget = "generation";
 
 /**
+ * Whether a training run's topology GAN holds footprints, design pressures and temperatures as
+ * ranks within the item's type, counted from its data (topology/scalar-ranks.ts). Read by
+ * topologyTrainingSetup. Without ranks the shipped model of 2026-12-07 gave every type 4-6 barg,
+ * tanks included (data: atmospheric), and the masks added relief valves to ~4 lines per design.
+ */
+export const TOPOLOGY_SCALAR_RANKS = true;
+
+/**
  * Generator kinds a training can use (models.ts): "graph" places a topology from (z, c) alone;
  * "layout" is also given the topology's items and lines and the site's racks and keep-outs
  * (layout-generator.ts). The kinds and the default (what `plantgan train` and the API train) are

@@ -12,6 +12,7 @@ import {
   MODEL_SIZES,
   TOPOLOGY_LINE_BUDGET,
   TOPOLOGY_ROW_MOTIFS,
+  TOPOLOGY_SCALAR_RANKS,
   TOPOLOGY_SPARE_SETS,
   trainerSettings,
 } from "./model-sizes.js";
@@ -215,7 +216,7 @@ describe("topologyTrainingSetup", () => {
 describe("topologyTrainingSetup with a variant", () => {
   it("keeps spare sets in one slot with the members' branches, trains at the given rate and budgets lines at generation", () => {
     const designs = valDesigns(20);
-    const { trainer } = topologyTrainingSetup({
+    const { trainer, graphs } = topologyTrainingSetup({
       designs,
       size: "tiny",
       nMax: 48,
@@ -225,7 +226,15 @@ describe("topologyTrainingSetup with a variant", () => {
       lineBudget: "generation",
       learningRate: 4e-3,
     });
+    const unranked = topologyTrainingSetup({ designs, size: "tiny", nMax: 48, seed: 2, scalarRanks: false });
     try {
+      // Ranked scalars by default; a resumed run encodes with the saved spec into the same rows.
+      expect(TOPOLOGY_SCALAR_RANKS).toBe(true);
+      expect(trainer.config.spec.scalarRanks).toBeDefined();
+      expect(unranked.trainer.config.spec.scalarRanks).toBeUndefined();
+      const again = topologyTrainingGraphs(designs, trainer.config.spec, topologyLineCapacity(trainer)).graphs;
+      expect(again.map((g) => Array.from(g.nodes))).toEqual(graphs.map((g) => Array.from(g.nodes)));
+      expect(graphs.map((g) => Array.from(g.nodes))).not.toEqual(unranked.graphs.map((g) => Array.from(g.nodes)));
       expect(trainer.config.spec.spareSets).toBe(true);
       expect(trainer.config.model.skeletonGroups).toEqual(["type", "spare"]);
       expect(trainer.config.training.generatorLearningRate).toBe(4e-3);
@@ -238,6 +247,7 @@ describe("topologyTrainingSetup with a variant", () => {
       expect(table.types!.some((t) => t.spareClasses.length > 0)).toBe(true);
     } finally {
       trainer.dispose();
+      unranked.trainer.dispose();
     }
   });
 });

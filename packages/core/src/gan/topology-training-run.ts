@@ -14,6 +14,7 @@ import { type BlobRef, packFramed, unpackFramed, weightBuffer } from "./checkpoi
 import {
   TOPOLOGY_LINE_BUDGET,
   TOPOLOGY_ROW_MOTIFS,
+  TOPOLOGY_SCALAR_RANKS,
   TOPOLOGY_SIZES,
   TOPOLOGY_SPARE_SETS,
   TOPOLOGY_VALIDITY_REWARD,
@@ -23,6 +24,7 @@ import { encodeSlotGraphWithLosses, SlotGraphError } from "./topology/encode.js"
 import { lineCapacity, resolveTopologyModelConfig } from "./topology/generator.js";
 import { topologyModelFiles, topologyModelOf } from "./topology/model-io.js";
 import { observeRowMotifs, type RowMotifs } from "./topology/row-motifs.js";
+import { convertScalarRanks, observeScalarRanks, type ScalarRanks } from "./topology/scalar-ranks.js";
 import type { MemberBranch } from "./topology/spare-sets.js";
 import { defaultSlotGraphSpec, type SlotGraphSpec } from "./topology/spec.js";
 import {
@@ -250,6 +252,8 @@ export interface TopologyVariant {
   readonly memberBranches?: boolean;
   /** Generator and critic learning rate instead of the size's (the API's `learningRate`). */
   readonly learningRate?: number;
+  /** The spec's table of ranked scalars (topology/scalar-ranks.ts), counted from the data by topologyTrainingSetup. */
+  readonly scalarRanks?: ScalarRanks;
 }
 
 /**
@@ -267,7 +271,10 @@ export function topologyTrainerOfSize(
   const settings = sizeSettings(size, variant);
   if (!(validityRewardWeight >= 0))
     throw new RangeError(`validity reward weight must be ≥ 0; got ${validityRewardWeight}`);
-  const spec = defaultSlotGraphSpec(nMax, { spareSets: variant.spareSets === true });
+  const spec: SlotGraphSpec = {
+    ...defaultSlotGraphSpec(nMax, { spareSets: variant.spareSets === true }),
+    ...(variant.scalarRanks ? { scalarRanks: variant.scalarRanks } : {}),
+  };
   const reward = validityRewardWeight > 0 ? { rewardWeight: validityRewardWeight, rewardFn: validityReward(spec) } : {};
   return createTopologyTrainer(spec, { ...settings, ...reward, ...(rowMotifs ? { rowMotifs } : {}) }, seed);
 }
@@ -301,16 +308,23 @@ export function topologyTrainingSetup(
     readonly validityRewardWeight?: number;
     readonly rowMotifs?: boolean;
     readonly lineBudget?: TopologyLineBudget;
-  } & TopologyVariant,
+    /** Count the ranked scalars' table from the designs (default model-sizes.ts TOPOLOGY_SCALAR_RANKS). */
+    readonly scalarRanks?: boolean;
+  } & Omit<TopologyVariant, "scalarRanks">,
 ): { readonly trainer: TopologyTrainer; readonly graphs: CompactSlotGraph[]; readonly count: TopologyDataCount } {
-  const variant: TopologyVariant = {
-    spareSets: input.spareSets ?? TOPOLOGY_SPARE_SETS,
-    ...(input.learningRate !== undefined ? { learningRate: input.learningRate } : {}),
-  };
-  const settings = sizeSettings(input.size, variant);
+  const spareSets = input.spareSets ?? TOPOLOGY_SPARE_SETS;
+  const learningRate = input.learningRate !== undefined ? { learningRate: input.learningRate } : {};
+  const settings = sizeSettings(input.size, { spareSets, ...learningRate });
   const model = resolveTopologyModelConfig(settings);
-  const spec = defaultSlotGraphSpec(input.nMax, { spareSets: variant.spareSets === true });
+  const spec = defaultSlotGraphSpec(input.nMax, { spareSets });
   const { graphs, count, memberBranches } = topologyTrainingGraphs(input.designs, spec, lineCapacity(spec, model));
+  // Ranked scalars: counted from the encoded rows, then the rows rewritten as ranks (scalar-ranks.ts).
+  let scalarRanks: ScalarRanks | undefined;
+  if (input.scalarRanks ?? TOPOLOGY_SCALAR_RANKS) {
+    scalarRanks = observeScalarRanks(spec, presentRows(graphs, spec));
+    for (const g of graphs) convertScalarRanks({ ...spec, scalarRanks }, g.nodes, g.mask, true);
+  }
+  const variant: TopologyVariant = { spareSets, ...learningRate, ...(scalarRanks ? { scalarRanks } : {}) };
   const budget = input.lineBudget ?? TOPOLOGY_LINE_BUDGET;
   const motifs =
     (input.rowMotifs ?? TOPOLOGY_ROW_MOTIFS)
@@ -331,6 +345,14 @@ export function topologyTrainingSetup(
   // A motif head's logits start at log frequency: uniform over ~1,000 line motifs would draw rare rows.
   if (usable) trainer.setOutputPriors(graphs);
   return { trainer, graphs, count };
+}
+
+/** Each present node row of the graphs (views, not copies). */
+function* presentRows(graphs: readonly CompactSlotGraph[], spec: SlotGraphSpec): Generator<Float32Array> {
+  const w = spec.nodeWidth;
+  for (const g of graphs) {
+    for (let i = 0; i < g.mask.length; i++) if (g.mask[i]! > 0.5) yield g.nodes.subarray(i * w, (i + 1) * w);
+  }
 }
 
 /**

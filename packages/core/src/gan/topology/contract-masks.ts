@@ -31,6 +31,7 @@
 import { AMBIENT_TEMPERATURE, allowedWorkingPressure } from "../../design/flange-rating.js";
 import type { Rating, RulePack } from "../../design/types.js";
 import { EQUIPMENT_TYPES, LINE_SERVICES, RATINGS } from "../../design/vocabulary.js";
+import { convertScalarRanks } from "./scalar-ranks.js";
 import { edgeStride, RowWriter, requireGroup, type SlotGraph, type SlotGraphSpec } from "./spec.js";
 import {
   HAND_VALVES,
@@ -121,6 +122,8 @@ export function applyContractMasks(
   };
   const node = new RowWriter(spec.nodeGroups, out.nodes, spec.nodeWidth);
   const edge = new RowWriter(spec.edgeGroups, out.edges, edgeStride(spec), 1);
+  // Pressures and temperatures are read as unit values, also where the spec ranks them (scalar-ranks.ts).
+  const scalars = unitScalars(out, spec);
   const present: number[] = [];
   for (let i = 0; i < spec.nMax; i++) if (out.mask[i]! > 0.5) present.push(i);
   const typeOf = new Map<number, string>();
@@ -269,10 +272,9 @@ export function applyContractMasks(
   const { pressureThreshold, exemptTypes } = pack.relief;
   const exempt = new Set<string>(exemptTypes);
   for (const i of present) {
-    node.row(i);
-    if (node.get("pressureKnown", 0) <= 0.5 || exempt.has(typeOf.get(i)!)) continue;
-    const v = Math.min(1, Math.max(0, node.get("designPressure", 0)));
-    if (Math.expm1(v * Math.log1p(PRESSURE_MAX - PRESSURE_MIN)) + PRESSURE_MIN <= pressureThreshold) continue;
+    scalars.row(i);
+    if (scalars.get("pressureKnown", 0) <= 0.5 || exempt.has(typeOf.get(i)!)) continue;
+    if (designPressure(scalars) <= pressureThreshold) continue;
     const at = blocks.filter((b) => b.from === i || b.to === i);
     if (at.some((b) => flag(b, "reliefValve"))) continue;
     // A relief or flare line leaving the item first; else a process line at it (the contract's
@@ -292,7 +294,8 @@ export function applyContractMasks(
     lockReliefPath(relief);
     edits.reliefPathAdded++;
   }
-  if (pack.flangeRatings) edits.ratingRaised = raiseRatings(out, spec, present, blocks, pack.flangeRatings.classes);
+  if (pack.flangeRatings)
+    edits.ratingRaised = raiseRatings(out, spec, scalars, present, blocks, pack.flangeRatings.classes);
   return { graph: out, edits };
 }
 
@@ -304,6 +307,7 @@ export function applyContractMasks(
 function raiseRatings(
   graph: SlotGraph,
   spec: SlotGraphSpec,
+  scalars: RowWriter,
   present: readonly number[],
   blocks: readonly LineBlock[],
   classes: Partial<Record<string, readonly (readonly number[])[]>>,
@@ -335,11 +339,12 @@ function raiseRatings(
   };
   for (const i of present) {
     node.row(i);
-    if (node.get("pressureKnown", 0) <= 0.5) continue;
-    const p = Math.expm1(unit(node.get("designPressure", 0)) * Math.log1p(PRESSURE_MAX - PRESSURE_MIN)) + PRESSURE_MIN;
+    scalars.row(i);
+    if (scalars.get("pressureKnown", 0) <= 0.5) continue;
+    const p = designPressure(scalars);
     const t =
-      node.get("temperatureKnown", 0) > 0.5
-        ? TEMPERATURE_MIN + unit(node.get("designTemperature", 0)) * (TEMPERATURE_MAX - TEMPERATURE_MIN)
+      scalars.get("temperatureKnown", 0) > 0.5
+        ? TEMPERATURE_MIN + unit(scalars.get("designTemperature", 0)) * (TEMPERATURE_MAX - TEMPERATURE_MIN)
         : AMBIENT_TEMPERATURE;
     // A little above the decoded value: the expansion rounds pressure to 3 decimals.
     const need = p + 1e-3;
@@ -354,4 +359,16 @@ function raiseRatings(
     }
   }
   return raised;
+}
+
+/** A reader over the graph's node rows with the continuous columns as unit values (a copy where the spec ranks them). */
+function unitScalars(graph: SlotGraph, spec: SlotGraphSpec): RowWriter {
+  const nodes = spec.scalarRanks ? graph.nodes.slice() : graph.nodes;
+  convertScalarRanks(spec, nodes, graph.mask, false);
+  return new RowWriter(spec.nodeGroups, nodes, spec.nodeWidth);
+}
+
+/** The design pressure (barg) of the reader's current row, as the expansion decodes it. */
+function designPressure(scalars: RowWriter): number {
+  return Math.expm1(unit(scalars.get("designPressure", 0)) * Math.log1p(PRESSURE_MAX - PRESSURE_MIN)) + PRESSURE_MIN;
 }

@@ -9,6 +9,7 @@
  */
 import type { PlantDesignInput, ProcessClass } from "../../design/index.js";
 import { EQUIPMENT_TAG_PREFIX, EQUIPMENT_TYPES, HAZARDS, LINE_SERVICES, RATINGS } from "../../design/index.js";
+import { convertScalarRanks } from "./scalar-ranks.js";
 import { expandSpareSets, type MemberBranch } from "./spare-sets.js";
 import { edgeStride, RowWriter, type SlotGraph, type SlotGraphSpec } from "./spec.js";
 import {
@@ -127,7 +128,10 @@ export function decodeSlotGraph(graph: SlotGraphRows, spec: SlotGraphSpec, conte
     const expanded = expandSpareSets(graph, spec, context.memberBranches);
     return decodeSlotGraph(expanded.graph, expanded.spec, context);
   }
-  const node = new RowWriter(spec.nodeGroups, graph.nodes, spec.nodeWidth);
+  // Ranked continuous columns back to unit values first (scalar-ranks.ts), on a copy.
+  const nodes = spec.scalarRanks ? graph.nodes.slice() : graph.nodes;
+  convertScalarRanks(spec, nodes, graph.mask, false);
+  const node = new RowWriter(spec.nodeGroups, nodes, spec.nodeWidth);
   const stride = edgeStride(spec);
   const edge = new RowWriter(spec.edgeGroups, graph.edges, stride, 1);
   const slots: number[] = [];

@@ -13,6 +13,7 @@ import {
   RATINGS,
 } from "../../design/index.js";
 import { conditionVector } from "../condition.js";
+import { convertScalarRanks } from "./scalar-ranks.js";
 import { collapseSpareSets, type MemberBranch } from "./spare-sets.js";
 import {
   edgeStride,
@@ -307,6 +308,8 @@ export function encodeSlotGraphWithLosses(design: AnyDesign, spec: SlotGraphSpec
       }
     }
   }
+  // The continuous columns as ranks within the item's type, where the spec holds a table (scalar-ranks.ts).
+  convertScalarRanks(spec, graph.nodes, graph.mask, true);
   if (!spec.spareSets) return { graph, slots, losses };
   // A spare set in one slot (spare-sets.ts): the slot is its first member's.
   const sets = collapseSpareSets(graph, spec);

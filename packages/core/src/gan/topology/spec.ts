@@ -4,6 +4,7 @@
  * item or a line is a block of feature columns. Pure data: no TensorFlow.js.
  */
 import { CONDITION_SIZE } from "../condition.js";
+import type { ScalarRanks } from "./scalar-ranks.js";
 import { EDGE_GROUP_DEFS, NODE_GROUP_DEFS } from "./vocabulary.js";
 
 export type FeatureKind = "categorical" | "binary" | "continuous";
@@ -27,6 +28,11 @@ export interface SlotGraphSpec {
    * before it were.
    */
   readonly spareSets?: boolean;
+  /**
+   * The continuous node columns are ranks within the item's type, by this table counted from the
+   * training data (scalar-ranks.ts). Absent: unit-scale values, as specs saved before it held.
+   */
+  readonly scalarRanks?: ScalarRanks;
 }
 /** One design. Absent slots: all-zero rows. */
 export interface SlotGraph {
