@@ -92,6 +92,19 @@ describe("layout generator", () => {
     reloaded.dispose();
   });
 
+  it("runs a forward in few kernel calls: x and y together, what no round changes computed once", async () => {
+    // 2 message and 8 settling rounds (the default settleSteps): the round-by-round form of
+    // e10f22f ran 2,154 kernel calls for this forward, the current form 977. Each call costs
+    // engine work whatever its size, and its gradient as many again in training.
+    expect(CONFIG.settleSteps).toBe(8);
+    const generator = buildGenerator(CONFIG);
+    const { list } = inputs(7);
+    (generator.apply(list) as tf.Tensor).dispose();
+    const profile = await tf.profile(() => (generator.apply(list, { training: false }) as tf.Tensor).dispose());
+    expect(profile.kernels.length).toBeLessThan(1100);
+    generator.dispose();
+  });
+
   it("parts crowded items and steps them off racks and keep-outs with its repulsion step", () => {
     // Same weights with and without the repulsion step: untrained, the learned pushes are zero,
     // so the start positions pile up; the repulsion rounds alone must clear almost all of it.

@@ -34,28 +34,6 @@ type Config = tf.serialization.ConfigDict;
 /** Scale of the plan gaps fed to the messages, m. */
 const GAP_SCALE = 20;
 
-/**
- * `tf.stack(tensors, rank)`: a new last axis. The same tensor as a stack along a new first axis
- * moved last, which is what this does: the wasm backend copies a stack along the last axis one
- * element at a time in JavaScript (a typed-array view per element: 27,000 of them for the pair
- * features of two 48-item plants, a third of a generation's tensor time), and a stack along the
- * first axis in whole blocks, then transposes natively. Same numbers, same gradients.
- */
-function stackLast(tensors: tf.Tensor[]): tf.Tensor {
-  const stacked = tf.stack(tensors, 0);
-  return tf.transpose(stacked, [...Array.from({ length: stacked.rank - 1 }, (_, i) => i + 1), 0]);
-}
-
-/**
- * The slices of a tensor along its last axis, that axis dropped: `tf.squeeze(tf.slice(...))` for
- * each index, made by moving the last axis first (a native transpose) so that every slice is one
- * contiguous block. The wasm backend slices along the last axis of a 4-D tensor one element at a
- * time in JavaScript. Same numbers, same gradients.
- */
-function unstackLast(t: tf.Tensor): tf.Tensor[] {
-  return tf.unstack(tf.transpose(t, [t.rank - 1, ...Array.from({ length: t.rank - 1 }, (_, i) => i)]));
-}
-
 function layoutOf(config: GanModelConfig): EncodingLayout {
   return encodingLayout({
     nMax: config.nMax,
@@ -246,46 +224,52 @@ export class LayoutRefiner extends tfl.layers.Layer {
     return v.read();
   }
 
-  /** x [..., fin] · W [fin, fout] (+ b). */
-  private dense(x: tf.Tensor, kernel: string, bias?: string): tf.Tensor {
-    const w = this.weight(kernel) as tf.Tensor2D;
-    let y = tf.matMul(tf.reshape(x, [-1, w.shape[0]]), w);
-    if (bias) y = tf.add(y, this.weight(bias));
-    return tf.reshape(y, [...x.shape.slice(0, -1), w.shape[1]]);
-  }
-
+  /**
+   * The rounds, written for few kernel calls (each costs ~7 µs of engine work on wasm whatever its
+   * size, and its gradient as many again): x and y travel together as one tensor with the axis
+   * first, P [2,B,N,1], so every step along the axes is one kernel for both; what does not change
+   * between rounds (the plan extents, the pairs' and obstacles' reach, the exits' targets and
+   * whether they fit the site, masks) is computed once per call; constant index patterns are
+   * uploaded from JavaScript instead of built from kernels; the embedding h stays flat [B·N,H].
+   * Element for element it is the same arithmetic in the same order as the round-by-round form
+   * it replaced, so the outputs are the same bit for bit and the gradients within float rounding
+   * (bench/layout-generator.bench.ts --compare); the shipped model's forward ran 2,424 kernel calls, now 1,107.
+   */
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown> = {}): tf.Tensor {
     return tf.tidy(() => {
       const [h0, X, mask, obstacles, c] = inputs as [tf.Tensor3D, tf.Tensor3D, tf.Tensor2D, tf.Tensor3D, tf.Tensor2D];
       const a = this.args;
-      const [b, n] = [h0.shape[0]!, h0.shape[1]!];
-      const col = (t: tf.Tensor3D, j: number) => tf.squeeze(tf.slice(t, [0, 0, j], [-1, -1, 1]), [2]) as tf.Tensor2D;
-      const siteW = tf.mul(tf.slice(c, [0, CONDITION_LAYOUT.siteWidth], [-1, 1]), SITE_SCALE); // [B,1]
-      const siteD = tf.mul(tf.slice(c, [0, CONDITION_LAYOUT.siteDepth], [-1, 1]), SITE_SCALE);
-      const width = tf.mul(col(X, a.sizeOffset), a.footprintScale);
-      const depth = tf.mul(col(X, a.sizeOffset + 1), a.footprintScale);
+      const [b, n, units] = [h0.shape[0]!, h0.shape[1]!, h0.shape[2]!];
+      const k = obstacles.shape[1]!;
+      const w = (name: string) => this.weight(name) as tf.Tensor2D;
+      /** [2,B,…] from [B,…,2]: the axis pair moved first. */
+      const axisFirst = (t: tf.Tensor, shape: number[]) =>
+        tf.reshape(tf.transpose(t, [t.rank - 1, ...Array.from({ length: t.rank - 1 }, (_, i) => i)]), shape);
+      const sites = axisFirst(tf.mul(tf.slice(c, [0, CONDITION_LAYOUT.siteWidth], [-1, 2]), SITE_SCALE), [2, b, 1, 1]); // site width, depth [2,B,1,1] (siteDepth follows siteWidth in c)
+      const sides = axisFirst(tf.mul(tf.slice(X, [0, 0, a.sizeOffset], [-1, -1, 2]), a.footprintScale), [2, b, n, 1]);
+      const h0Flat = tf.reshape(h0, [b * n, units]);
 
       // Rotation first: it decides the plan extents every later step reasons with.
-      const rotationLogits = this.dense(h0, "rotation_kernel", "rotation_bias") as tf.Tensor3D;
+      const rotationLogits = tf.reshape(tf.add(tf.matMul(h0Flat, w("rotation_kernel")), this.weight("rotation_bias")), [
+        b,
+        n,
+        4,
+      ]);
       // Training reasons with the expected extents (differentiable in the rotation logits); generation
       // with the rotation it will output (argmax), so pushes and the site clamp use the real extents.
-      const turn = (
-        kwargs.training
-          ? tf.softmax(rotationLogits)
-          : tf.cast(tf.oneHot(tf.argMax(rotationLogits, 2) as tf.Tensor2D, 4), "float32")
-      ) as tf.Tensor3D;
-      const straight = tf.add(col(turn, 0), col(turn, 2));
-      const turned = tf.add(col(turn, 1), col(turn, 3));
-      const ew = tf.add(tf.mul(width, straight), tf.mul(depth, turned)); // [B,N]
-      const ed = tf.add(tf.mul(depth, straight), tf.mul(width, turned));
-      const halfW = tf.add(tf.div(ew, 2), a.siteMargin);
-      const halfD = tf.add(tf.div(ed, 2), a.siteMargin);
-      const clampX = (x: tf.Tensor) => tf.maximum(halfW, tf.minimum(tf.sub(siteW, halfW), x));
-      const clampY = (y: tf.Tensor) => tf.maximum(halfD, tf.minimum(tf.sub(siteD, halfD), y));
+      const turn = kwargs.training
+        ? tf.softmax(rotationLogits)
+        : tf.cast(tf.oneHot(tf.argMax(rotationLogits, 2) as tf.Tensor2D, 4), "float32");
+      // [0°+180°, 90°+270°] per item, then the extents along x and y: E [2,B,N,1].
+      const [straight, turned] = tf.split(tf.sum(tf.reshape(turn, [b, n, 2, 2]), 2), 2, 2) as [tf.Tensor, tf.Tensor];
+      const extents = tf.add(tf.mul(sides, straight), tf.mul(tf.reverse(sides, 0), turned));
+      const halfExtents = tf.div(extents, 2);
+      const low = tf.add(halfExtents, a.siteMargin); // the clamp's bounds [2,B,N,1]
+      const high = tf.sub(sites, low);
+      const clamp = (p: tf.Tensor) => tf.maximum(low, tf.minimum(high, p));
 
-      const start = tf.sigmoid(this.dense(h0, "position_kernel", "position_bias") as tf.Tensor3D);
-      let x = tf.add(tf.div(ew, 2), tf.mul(col(start, 0), tf.relu(tf.sub(siteW, ew))));
-      let y = tf.add(tf.div(ed, 2), tf.mul(col(start, 1), tf.relu(tf.sub(siteD, ed))));
+      const start = tf.sigmoid(tf.add(tf.matMul(h0Flat, w("position_kernel")), this.weight("position_bias")));
+      let p = tf.add(halfExtents, tf.mul(axisFirst(start, [2, b, n, 1]), tf.relu(tf.sub(sites, extents)))); // [2,B,N,1]
 
       const required = requiredDistances(
         X,
@@ -294,163 +278,175 @@ export class LayoutRefiner extends tfl.layers.Layer {
         a.clearance,
         a.tankFraction,
       );
+      const requiredFeature = tf.reshape(required, [1, b, n, n]);
+      const requiredRepelled = tf.add(required, a.repulsionMargin);
+      const pairs = (f: (i: number, j: number) => number) =>
+        tf.tensor(
+          Float32Array.from({ length: n * n }, (_, q) => f(Math.floor(q / n), q % n)),
+          [n, n],
+        );
       const pairMask = tf.mul(
-        tf.mul(tf.expandDims(mask, 2), tf.expandDims(mask, 1)),
-        tf.reshape(tf.sub(1, tf.eye(n)), [1, n, n]),
+        tf.mul(tf.reshape(mask, [b, n, 1]), tf.reshape(mask, [b, 1, n])),
+        pairs((i, j) => (i === j ? 0 : 1)),
       ); // [B,N,N]
       const pairCount = tf.add(tf.sum(pairMask, 2, true), 1); // [B,N,1]
-      const ob = (j: number) => tf.expandDims(col(obstacles, j), 1); // [B,1,K]
-      const [ox, oy, ow, od] = [ob(0), ob(1), ob(2), ob(3)];
-      const valid = tf.mul(tf.cast(tf.greater(ow, 0), "float32"), tf.expandDims(mask, 2)); // [B,N,K]
-      const obstacleCount = tf.add(tf.sum(valid, 2, true), 1);
-      const k = obstacles.shape[1]!;
-      const direction = (d: tf.Tensor) => tf.div(d, tf.add(tf.abs(d), 1)); // a smooth sign
+      const maskMoves = tf.reshape(mask, [1, b, n, 1]);
+      // Half the sum of two items' extents along each axis [2,B,N,N].
+      const pairReach = tf.div(tf.add(extents, tf.reshape(extents, [2, b, 1, n])), 2);
       // Two items at the same point part by row order (i before j moves towards −, j towards +).
-      const tieOrder = tf.reshape(
-        tf.sub(tf.linalg.bandPart(tf.ones([n, n]), -1, 0), tf.linalg.bandPart(tf.ones([n, n]), 0, -1)),
-        [1, n, n],
-      );
+      const tieOrder = pairs((i, j) => Math.sign(i - j));
 
-      const towards = (d: tf.Tensor, tie: tf.Tensor) => tf.where(tf.equal(d, 0), tie, tf.sign(d));
-      const pairGaps = (px: tf.Tensor, py: tf.Tensor) => {
-        const dx = tf.sub(tf.expandDims(px, 2), tf.expandDims(px, 1)); // [B,N,N]
-        const dy = tf.sub(tf.expandDims(py, 2), tf.expandDims(py, 1));
-        const gx = tf.sub(tf.abs(dx), tf.div(tf.add(tf.expandDims(ew, 2), tf.expandDims(ew, 1)), 2));
-        const gy = tf.sub(tf.abs(dy), tf.div(tf.add(tf.expandDims(ed, 2), tf.expandDims(ed, 1)), 2));
-        return { dx, dy, gx, gy };
+      // Obstacles: centres and sides [2,B,1,K], and which rows are real, for every item [B,N,K].
+      const [centres, obstacleSides] = tf.unstack(axisFirst(obstacles, [2, 2, b, 1, k])) as [tf.Tensor, tf.Tensor];
+      const valid = tf.mul(
+        tf.cast(tf.greater(tf.reshape(tf.slice(obstacles, [0, 0, 2], [-1, -1, 1]), [b, 1, k]), 0), "float32"),
+        tf.reshape(mask, [b, n, 1]),
+      );
+      const obstacleCount = tf.add(tf.sum(valid, 2, true), 1);
+      const obstacleReach = tf.div(tf.add(extents, obstacleSides), 2); // [2,B,N,K]
+      const obstacleSideFeature = tf.mul(obstacleSides, tf.ones([b, n, k]));
+      const direction = (d: tf.Tensor, magnitude: tf.Tensor) => tf.div(d, tf.add(magnitude, 1)); // a smooth sign
+
+      // Stepping off: an obstacle's four exits (−x, +x, −y, +y) [2,2,B,N,K] lie where the item
+      // just clears it, and cost 1e4 more where the item would leave the site there.
+      const clearReach = tf.add(obstacleReach, a.repulsionMargin);
+      const exits = tf.stack([tf.sub(centres, clearReach), tf.add(centres, clearReach)], 1);
+      const exitPenalty = tf.mul(
+        tf.sub(
+          1,
+          tf.cast(
+            tf.logicalAnd(
+              tf.greaterEqual(exits, tf.reshape(low, [2, 1, b, n, 1])),
+              tf.lessEqual(exits, tf.reshape(high, [2, 1, b, n, 1])),
+            ),
+            "float32",
+          ),
+        ),
+        1e4,
+      );
+      const exitIndex = tf.tensor([0, 1, 2, 3], [2, 2, 1, 1, 1], "int32");
+
+      /** Centre offsets and axis gaps between the footprints of every pair [2,B,N,N]. */
+      const pairGaps = (q: tf.Tensor) => {
+        const d = tf.sub(q, tf.reshape(q, [2, b, 1, n]));
+        const distance = tf.abs(d);
+        const gaps = tf.sub(distance, pairReach);
+        const [gx, gy] = tf.unstack(gaps) as [tf.Tensor, tf.Tensor];
+        return { d, distance, gaps, gx, gy, widest: tf.maximum(gx, gy) };
       };
 
       // Repulsion (a force-directed step with a learned gain): a pair short of its required distance
       // moves apart along the axis where its footprints are further apart (the least travel), each
-      // item by half the shortfall. Returns the moves [B,N] along x and y.
-      const repel = (g: ReturnType<typeof pairGaps>, gainName: string): [tf.Tensor, tf.Tensor] => {
-        const short = tf.mul(tf.relu(tf.sub(tf.add(required, a.repulsionMargin), tf.maximum(g.gx, g.gy))), pairMask);
+      // item by half the shortfall. Returns the moves [2,B,N,1].
+      const repel = (g: ReturnType<typeof pairGaps>, gainName: string): tf.Tensor => {
+        const short = tf.mul(tf.relu(tf.sub(requiredRepelled, g.widest)), pairMask);
         const alongX = tf.cast(tf.greaterEqual(g.gx, g.gy), "float32");
+        const along = tf.stack([alongX, tf.sub(1, alongX)]);
         const half = tf.mul(short, tf.mul(tf.softplus(this.weight(gainName)), 0.5));
-        return [
-          tf.sum(tf.mul(tf.mul(half, alongX), towards(g.dx, tieOrder)), 2),
-          tf.sum(tf.mul(tf.mul(half, tf.sub(1, alongX)), towards(g.dy, tieOrder)), 2),
-        ];
+        // The sign of each offset, the row order where it is zero.
+        const towards = tf.add(tf.sign(g.d), tf.mul(tf.cast(tf.equal(g.d, 0), "float32"), tieOrder));
+        return tf.sum(tf.mul(tf.mul(half, along), towards), 3, true);
       };
 
       // Obstacles do not move, so an item on one steps off it, to the nearest of the obstacle's four
       // sides where the item still fits inside the site (scaled by a learned gain).
-      const stepOff = (px: tf.Tensor, py: tf.Tensor, gainName: string): [tf.Tensor, tf.Tensor] => {
-        const ax = tf.expandDims(px, 2);
-        const ay = tf.expandDims(py, 2);
-        const reachX = tf.add(tf.div(tf.add(tf.expandDims(ew, 2), ow), 2), a.repulsionMargin);
-        const reachY = tf.add(tf.div(tf.add(tf.expandDims(ed, 2), od), 2), a.repulsionMargin);
-        const on = tf.mul(
-          tf.cast(
-            tf.logicalAnd(tf.less(tf.abs(tf.sub(ax, ox)), reachX), tf.less(tf.abs(tf.sub(ay, oy)), reachY)),
-            "float32",
-          ),
-          valid,
-        );
-        const [lowX, highX] = [tf.expandDims(halfW, 2), tf.expandDims(tf.sub(siteW, halfW), 2)];
-        const [lowY, highY] = [tf.expandDims(halfD, 2), tf.expandDims(tf.sub(siteD, halfD), 2)];
-        const exits = (
-          [
-            [tf.sub(ox, reachX), ax, lowX, highX],
-            [tf.add(ox, reachX), ax, lowX, highX],
-            [tf.sub(oy, reachY), ay, lowY, highY],
-            [tf.add(oy, reachY), ay, lowY, highY],
-          ] as const
-        ).map(([target, at, low, high]) => {
-          const fits = tf.cast(tf.logicalAnd(tf.greaterEqual(target, low), tf.lessEqual(target, high)), "float32");
-          const travel = tf.sub(target, at);
-          return { travel, cost: tf.add(tf.abs(travel), tf.mul(tf.sub(1, fits), 1e4)) };
-        });
-        const pick = tf.oneHot(tf.argMin(stackLast(exits.map((e) => e.cost)), 3) as tf.Tensor3D, 4); // [B,N,K,4]
-        const picked = unstackLast(pick);
-        const chosen = (j: number) => picked[j]!;
-        const gain = tf.mul(tf.softplus(this.weight(gainName)), mask);
-        const along = (j0: number, j1: number) =>
-          tf.mul(
-            tf.sum(tf.mul(on, tf.add(tf.mul(chosen(j0), exits[j0]!.travel), tf.mul(chosen(j1), exits[j1]!.travel))), 2),
-            gain,
-          );
-        return [clampX(tf.add(px, along(0, 1))), clampY(tf.add(py, along(2, 3)))];
+      const stepOff = (q: tf.Tensor, gainName: string): tf.Tensor => {
+        const [onX, onY] = tf.unstack(tf.less(tf.abs(tf.sub(q, centres)), clearReach));
+        const on = tf.mul(tf.cast(tf.logicalAnd(onX!, onY!), "float32"), valid);
+        const travel = tf.sub(exits, tf.reshape(q, [2, 1, b, n, 1]));
+        const cost = tf.add(tf.abs(travel), exitPenalty);
+        const nearest = tf.argMin(tf.reshape(cost, [4, b, n, k]), 0);
+        const chosen = tf.sum(tf.mul(tf.cast(tf.equal(nearest, exitIndex), "float32"), travel), 1); // [2,B,N,K]
+        const gain = tf.mul(tf.softplus(this.weight(gainName)), maskMoves);
+        return clamp(tf.add(q, tf.mul(tf.sum(tf.mul(on, chosen), 3, true), gain)));
       };
 
-      let h: tf.Tensor3D = h0;
+      /** x [R,F] · W + b → its pushes [2, …shape], at most stepSize. */
+      const pushes = (x: tf.Tensor, kernel: string, shape: number[]) =>
+        tf.reshape(tf.transpose(tf.mul(tf.tanh(tf.matMul(x as tf.Tensor2D, w(kernel))), a.stepSize)), [2, ...shape]);
+      /** Features [F,…] → [rows, F] for a matmul (the feature axis last). */
+      const rows = (t: tf.Tensor) =>
+        tf.reshape(tf.transpose(t, [...Array.from({ length: t.rank - 1 }, (_, i) => i + 1), 0]), [-1, t.shape[0]!]);
+
+      let h = h0Flat; // [B·N,H]
       for (let s = 0; s < a.steps; s++) {
         // Item pairs: centre offsets, axis gaps between the footprints, clearance shortfall.
-        const gaps = pairGaps(x, y);
-        const { dx, dy, gx, gy } = gaps;
-        const shortfall = tf.relu(tf.sub(required, tf.maximum(gx, gy)));
-        const pairFeatures = tf.div(stackLast([dx, dy, gx, gy, shortfall, required]), GAP_SCALE); // [B,N,N,6]
+        const gaps = pairGaps(p);
+        const shortfall = tf.relu(tf.sub(required, gaps.widest));
+        const pairFeatures = tf.div(
+          tf.concat([gaps.d, gaps.gaps, tf.expandDims(shortfall, 0), requiredFeature], 0),
+          GAP_SCALE,
+        ); // [6,B,N,N]
         const message = tf.relu(
-          [
-            tf.expandDims(this.dense(h, `pair_self_${s}`), 2),
-            tf.expandDims(this.dense(h, `pair_other_${s}`), 1),
+          tf.add(
+            tf.add(
+              tf.add(
+                tf.reshape(tf.matMul(rows(pairFeatures) as tf.Tensor2D, w(`pair_features_${s}`)), [b, n, n, units]),
+                tf.reshape(tf.matMul(h, w(`pair_self_${s}`)), [b, n, 1, units]),
+              ),
+              tf.reshape(tf.matMul(h, w(`pair_other_${s}`)), [b, 1, n, units]),
+            ),
             this.weight(`pair_bias_${s}`),
-          ].reduce((sum: tf.Tensor, t) => tf.add(sum, t), this.dense(pairFeatures, `pair_features_${s}`)),
-        ); // [B,N,N,H] (broadcast sums)
-        const push = tf.mul(tf.tanh(this.dense(message, `pair_push_${s}`)), a.stepSize); // [B,N,N,2]
-        const weighted = (t: tf.Tensor, d: tf.Tensor) => tf.sum(tf.mul(tf.mul(t, direction(d)), pairMask), 2);
-        const [pushX, pushY] = unstackLast(push);
-        let moveX = weighted(pushX!, dx);
-        let moveY = weighted(pushY!, dy);
+          ),
+        ); // [B,N,N,H]
+        const push = pushes(tf.reshape(message, [-1, units]), `pair_push_${s}`, [b, n, n]);
+        let move = tf.sum(tf.mul(tf.mul(push, direction(gaps.d, gaps.distance)), pairMask), 3, true); // [2,B,N,1]
 
         // Items against obstacles.
-        const odx = tf.sub(tf.expandDims(x, 2), ox); // [B,N,K]
-        const ody = tf.sub(tf.expandDims(y, 2), oy);
-        const ogx = tf.sub(tf.abs(odx), tf.div(tf.add(tf.expandDims(ew, 2), ow), 2));
-        const ogy = tf.sub(tf.abs(ody), tf.div(tf.add(tf.expandDims(ed, 2), od), 2));
+        const offsets = tf.sub(p, centres); // [2,B,N,K]
+        const distance = tf.abs(offsets);
+        const obstacleGaps = tf.sub(distance, obstacleReach);
+        const [ogx, ogy] = tf.unstack(obstacleGaps) as [tf.Tensor, tf.Tensor];
         const inside = tf.relu(tf.neg(tf.maximum(ogx, ogy)));
-        const ones = tf.ones([b, n, k]);
         const obstacleFeatures = tf.div(
-          stackLast([odx, ody, ogx, ogy, inside, tf.mul(ow, ones), tf.mul(od, ones)]),
+          tf.concat([offsets, obstacleGaps, tf.expandDims(inside, 0), obstacleSideFeature], 0),
           GAP_SCALE,
-        ); // [B,N,K,7]
+        ); // [7,B,N,K]
         const obstacleMessage = tf.relu(
           tf.add(
             tf.add(
-              this.dense(obstacleFeatures, `obstacle_features_${s}`),
-              tf.expandDims(this.dense(h, `obstacle_self_${s}`), 2),
+              tf.reshape(tf.matMul(rows(obstacleFeatures) as tf.Tensor2D, w(`obstacle_features_${s}`)), [
+                b,
+                n,
+                k,
+                units,
+              ]),
+              tf.reshape(tf.matMul(h, w(`obstacle_self_${s}`)), [b, n, 1, units]),
             ),
             this.weight(`obstacle_bias_${s}`),
           ),
         ); // [B,N,K,H]
-        const obstaclePush = tf.mul(tf.tanh(this.dense(obstacleMessage, `obstacle_push_${s}`)), a.stepSize);
-        const awayFrom = (t: tf.Tensor, d: tf.Tensor) => tf.sum(tf.mul(tf.mul(t, direction(d)), valid), 2);
-        const [awayX, awayY] = unstackLast(obstaclePush);
-        moveX = tf.add(moveX, awayFrom(awayX!, odx));
-        moveY = tf.add(moveY, awayFrom(awayY!, ody));
+        const away = pushes(tf.reshape(obstacleMessage, [-1, units]), `obstacle_push_${s}`, [b, n, k]);
+        move = tf.add(move, tf.sum(tf.mul(tf.mul(away, direction(offsets, distance)), valid), 3, true));
 
-        if (a.repulsion) {
-          const [rx, ry] = repel(gaps, `pair_gain_${s}`);
-          moveX = tf.add(moveX, rx);
-          moveY = tf.add(moveY, ry);
-        }
-        x = clampX(tf.add(x, tf.mul(moveX, mask)));
-        y = clampY(tf.add(y, tf.mul(moveY, mask)));
-        if (a.repulsion) [x, y] = stepOff(x, y, `obstacle_gain_${s}`);
+        if (a.repulsion) move = tf.add(move, repel(gaps, `pair_gain_${s}`));
+        p = clamp(tf.add(p, tf.mul(move, maskMoves)));
+        if (a.repulsion) p = stepOff(p, `obstacle_gain_${s}`);
 
         const pooled = tf.div(tf.sum(tf.mul(message, tf.expandDims(pairMask, 3)), 2), pairCount);
         const obstaclePooled = tf.div(tf.sum(tf.mul(obstacleMessage, tf.expandDims(valid, 3)), 2), obstacleCount);
         const update = tf.relu(
-          this.dense(tf.concat([h, pooled, obstaclePooled], 2), `update_kernel_${s}`, `update_bias_${s}`),
+          tf.add(
+            tf.matMul(
+              tf.concat([h, tf.reshape(pooled, [b * n, units]), tf.reshape(obstaclePooled, [b * n, units])], 1),
+              w(`update_kernel_${s}`),
+            ),
+            this.weight(`update_bias_${s}`),
+          ),
         );
-        h = tf.mul(tf.add(h, update), tf.expandDims(mask, 2)) as tf.Tensor3D;
+        h = tf.mul(tf.add(h, update), tf.reshape(mask, [b * n, 1]));
       }
 
       // Settling rounds: repulsion only (no messages, cheap), each with its own learned gains.
       for (let s = 0; s < (a.repulsion ? a.settleSteps : 0); s++) {
-        const [rx, ry] = repel(pairGaps(x, y), `settle_pair_gain_${s}`);
-        x = clampX(tf.add(x, tf.mul(rx, mask)));
-        y = clampY(tf.add(y, tf.mul(ry, mask)));
-        [x, y] = stepOff(x, y, `settle_obstacle_gain_${s}`);
+        p = clamp(tf.add(p, tf.mul(repel(pairGaps(p), `settle_pair_gain_${s}`), maskMoves)));
+        p = stepOff(p, `settle_obstacle_gain_${s}`);
       }
 
       // Back to the encoding: positions as pre-sigmoids of the site fraction.
-      const logit = (v: tf.Tensor, side: tf.Tensor) => {
-        const q = tf.clipByValue(tf.div(v, side), 1e-4, 1 - 1e-4);
-        return tf.log(tf.div(q, tf.sub(1, q)));
-      };
-      const position = tf.stack([logit(x, siteW), logit(y, siteD)], 2);
-      const zeros = (w: number) => tf.zeros([b, n, w]);
+      const q = tf.clipByValue(tf.div(p, sites), 1e-4, 1 - 1e-4);
+      const position = tf.transpose(tf.reshape(tf.log(tf.div(q, tf.sub(1, q))), [2, b, n]), [1, 2, 0]);
+      const zeros = (width: number) => tf.zeros([b, n, width]);
       return tf.concat(
         [
           zeros(a.positionOffset),
