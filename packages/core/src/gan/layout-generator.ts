@@ -26,6 +26,7 @@ import { Linear, RelationalGraphConv } from "./layers.js";
 import type { GanModelConfig } from "./models.js";
 import { MAX_OBSTACLES, OBSTACLE_WIDTH } from "./obstacles.js";
 import { DEFAULT_SPACING, requiredDistances, type SpacingCodes, spacingCodes } from "./spacing.js";
+import { untaped } from "./wasm-kernels.js";
 
 type LayerArgs = NonNullable<ConstructorParameters<typeof tfl.layers.Layer>[0]>;
 type Shape = (number | null)[];
@@ -311,19 +312,22 @@ export class LayoutRefiner extends tfl.layers.Layer {
       // just clears it, and cost 1e4 more where the item would leave the site there.
       const clearReach = tf.add(obstacleReach, a.repulsionMargin);
       const exits = tf.stack([tf.sub(centres, clearReach), tf.add(centres, clearReach)], 1);
+      // Which exit an item takes and whether it is on an obstacle are decisions, not differentiable:
+      // they read untaped copies (the same values), so the backward pass skips them.
       const exitPenalty = tf.mul(
         tf.sub(
           1,
           tf.cast(
             tf.logicalAnd(
-              tf.greaterEqual(exits, tf.reshape(low, [2, 1, b, n, 1])),
-              tf.lessEqual(exits, tf.reshape(high, [2, 1, b, n, 1])),
+              tf.greaterEqual(untaped(exits), tf.reshape(untaped(low), [2, 1, b, n, 1])),
+              tf.lessEqual(untaped(exits), tf.reshape(untaped(high), [2, 1, b, n, 1])),
             ),
             "float32",
           ),
         ),
         1e4,
       );
+      const onReach = untaped(clearReach);
       const exitIndex = tf.tensor([0, 1, 2, 3], [2, 2, 1, 1, 1], "int32");
 
       /** Centre offsets and axis gaps between the footprints of every pair [2,B,N,N]. */
@@ -340,21 +344,22 @@ export class LayoutRefiner extends tfl.layers.Layer {
       // item by half the shortfall. Returns the moves [2,B,N,1].
       const repel = (g: ReturnType<typeof pairGaps>, gainName: string): tf.Tensor => {
         const short = tf.mul(tf.relu(tf.sub(requiredRepelled, g.widest)), pairMask);
-        const alongX = tf.cast(tf.greaterEqual(g.gx, g.gy), "float32");
+        const alongX = tf.cast(tf.greaterEqual(untaped(g.gx), untaped(g.gy)), "float32");
         const along = tf.stack([alongX, tf.sub(1, alongX)]);
         const half = tf.mul(short, tf.mul(tf.softplus(this.weight(gainName)), 0.5));
-        // The sign of each offset, the row order where it is zero.
-        const towards = tf.add(tf.sign(g.d), tf.mul(tf.cast(tf.equal(g.d, 0), "float32"), tieOrder));
+        // The sign of each offset, the row order where it is zero (no gradient: untaped).
+        const d = untaped(g.d);
+        const towards = tf.add(tf.sign(d), tf.mul(tf.cast(tf.equal(d, 0), "float32"), tieOrder));
         return tf.sum(tf.mul(tf.mul(half, along), towards), 3, true);
       };
 
       // Obstacles do not move, so an item on one steps off it, to the nearest of the obstacle's four
       // sides where the item still fits inside the site (scaled by a learned gain).
       const stepOff = (q: tf.Tensor, gainName: string): tf.Tensor => {
-        const [onX, onY] = tf.unstack(tf.less(tf.abs(tf.sub(q, centres)), clearReach));
+        const [onX, onY] = tf.unstack(tf.less(tf.abs(tf.sub(untaped(q), centres)), onReach));
         const on = tf.mul(tf.cast(tf.logicalAnd(onX!, onY!), "float32"), valid);
         const travel = tf.sub(exits, tf.reshape(q, [2, 1, b, n, 1]));
-        const cost = tf.add(tf.abs(travel), exitPenalty);
+        const cost = tf.add(tf.abs(untaped(travel)), exitPenalty);
         const nearest = tf.argMin(tf.reshape(cost, [4, b, n, k]), 0);
         const chosen = tf.sum(tf.mul(tf.cast(tf.equal(nearest, exitIndex), "float32"), travel), 1); // [2,B,N,K]
         const gain = tf.mul(tf.softplus(this.weight(gainName)), maskMoves);

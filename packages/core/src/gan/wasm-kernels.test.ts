@@ -1,6 +1,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { describe, expect, it } from "vitest";
 import { useBackend } from "./index.js";
+import { untaped } from "./wasm-kernels.js";
 
 describe("wasm Identity and same-dtype Cast", () => {
   it("share the input's buffer (no new buffer), keep it alive past the input, and keep their values", async () => {
@@ -135,5 +136,29 @@ describe("saved tensors for the gradient, on wasm", () => {
     // The aliases were released with the tape.
     expect(tf.memory().numTensors).toBe(before);
     x.dispose();
+  });
+});
+
+describe("untaped", () => {
+  it("gives the same values, without a kernel call or a new buffer, and stops the gradient there", async () => {
+    for (const backend of ["wasm", "cpu"] as const) {
+      expect(await useBackend(backend)).toBe(true);
+      const x = tf.variable(tf.tensor([1.5, -2, 3], [3]));
+      const buffers = () => (tf.memory() as tf.MemoryInfo & { numDataBuffers: number }).numDataBuffers;
+      const before = { buffers: buffers(), tensors: tf.memory().numTensors };
+      const { grads, value } = tf.variableGrads(() => {
+        const still = untaped(x);
+        expect(Array.from(still.dataSync())).toEqual([1.5, -2, 3]);
+        expect(buffers()).toBe(before.buffers);
+        // d/dx Σ x·stop(x) = stop(x) = x; were the copy taped, 2x.
+        return tf.sum(tf.mul(x, still)) as tf.Scalar;
+      }, [x]);
+      expect(Array.from(grads[x.name]!.dataSync())).toEqual([1.5, -2, 3]);
+      expect(value.dataSync()[0]).toBeCloseTo(1.5 * 1.5 + 4 + 9, 5);
+      tf.dispose([value, grads[x.name]!]);
+      expect(tf.memory().numTensors).toBe(before.tensors);
+      expect(buffers()).toBe(before.buffers);
+      x.dispose();
+    }
   });
 });

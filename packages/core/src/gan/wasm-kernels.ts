@@ -99,6 +99,19 @@ interface EngineInternals {
 const fastClones = new WeakSet<object>();
 
 /**
+ * `x`'s values as a tensor the gradient tape does not reach (TensorFlow's `stop_gradient`): the same
+ * buffer with one reference more, made without a kernel call, so no tape node leads to it and
+ * nothing computed from it is differentiated. For comparisons, signs and argmins, whose gradients
+ * are zero: the backward pass then skips them instead of computing and adding their zeros, so the
+ * gradients are the same. Any backend (each has `incRef`); disposed like any tensor.
+ */
+export function untaped<T extends tf.Tensor>(x: T): T {
+  const engine = tf.engine() as unknown as EngineInternals;
+  (engine.backend as Pick<WasmBackend, "incRef">).incRef(x.dataId);
+  return engine.makeTensorFromTensorInfo({ dataId: x.dataId, shape: x.shape, dtype: x.dtype }) as T;
+}
+
+/**
  * Replaces the engine's `clone` (what it calls for every tensor a kernel saves for its gradient)
  * by one that, where this file's Identity runs, does what that kernel call did without the call:
  * the input's buffer with one reference more, a tensor tracked in the current scope, and the tape
