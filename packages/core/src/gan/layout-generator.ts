@@ -234,7 +234,8 @@ export class LayoutRefiner extends tfl.layers.Layer {
    * uploaded from JavaScript instead of built from kernels; the embedding h stays flat [B·N,H].
    * Element for element it is the same arithmetic in the same order as the round-by-round form
    * it replaced, so the outputs are the same bit for bit and the gradients within float rounding
-   * (bench/layout-generator.bench.ts --compare); the shipped model's forward ran 2,424 kernel calls, now 1,107.
+   * (bench/layout-generator.bench.ts --compare); the shipped model's forward ran 2,424 kernel calls,
+   * now 1,053, and a training forward and backward 7,210, now 2,670.
    */
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown> = {}): tf.Tensor {
     return tf.tidy(() => {
@@ -280,7 +281,6 @@ export class LayoutRefiner extends tfl.layers.Layer {
         a.tankFraction,
       );
       const requiredFeature = tf.reshape(required, [1, b, n, n]);
-      const requiredRepelled = tf.add(required, a.repulsionMargin);
       const pairs = (f: (i: number, j: number) => number) =>
         tf.tensor(
           Float32Array.from({ length: n * n }, (_, q) => f(Math.floor(q / n), q % n)),
@@ -291,7 +291,9 @@ export class LayoutRefiner extends tfl.layers.Layer {
         pairs((i, j) => (i === j ? 0 : 1)),
       ); // [B,N,N]
       const pairCount = tf.add(tf.sum(pairMask, 2, true), 1); // [B,N,1]
-      const maskMoves = tf.reshape(mask, [1, b, n, 1]);
+      // The distance the repulsion aims for; −1e30 for no pair (an item and itself, or a padding
+      // row), so that its shortfall is zero without a mask.
+      const repelledDistance = tf.add(tf.add(required, a.repulsionMargin), tf.mul(tf.sub(pairMask, 1), 1e30));
       // Half the sum of two items' extents along each axis [2,B,N,N].
       const pairReach = tf.div(tf.add(extents, tf.reshape(extents, [2, b, 1, n])), 2);
       // Two items at the same point part by row order (i before j moves towards −, j towards +).
@@ -330,6 +332,26 @@ export class LayoutRefiner extends tfl.layers.Layer {
       const onReach = untaped(clearReach);
       const exitIndex = tf.tensor([0, 1, 2, 3], [2, 2, 1, 1, 1], "int32");
 
+      // The learned gains of every round at once: softplus(w)/2 per pair repulsion, softplus(w) × mask
+      // [1,B,N,1] per step off obstacles.
+      const settle = a.repulsion ? a.settleSteps : 0;
+      const rounds = (kind: string, settleKind: string) => [
+        ...Array.from({ length: a.steps }, (_, s) => `${kind}_gain_${s}`),
+        ...Array.from({ length: settle }, (_, s) => `${settleKind}_gain_${s}`),
+      ];
+      const softplusOf = (names: string[]) => tf.softplus(tf.concat(names.map((name) => this.weight(name))));
+      // (tfjs's Unpack gradient fails for a single output: that one is a reshape.)
+      const unstack = (t: tf.Tensor) => (t.shape[0] === 1 ? [tf.reshape(t, t.shape.slice(1))] : tf.unstack(t));
+      const pairGains = a.repulsion ? unstack(tf.mul(softplusOf(rounds("pair", "settle_pair")), 0.5)) : [];
+      const obstacleGains = a.repulsion
+        ? unstack(
+            tf.mul(
+              tf.reshape(softplusOf(rounds("obstacle", "settle_obstacle")), [-1, 1, 1, 1, 1]),
+              tf.reshape(mask, [1, b, n, 1]),
+            ),
+          )
+        : [];
+
       /** Centre offsets and axis gaps between the footprints of every pair [2,B,N,N]. */
       const pairGaps = (q: tf.Tensor) => {
         const d = tf.sub(q, tf.reshape(q, [2, b, 1, n]));
@@ -342,28 +364,30 @@ export class LayoutRefiner extends tfl.layers.Layer {
       // Repulsion (a force-directed step with a learned gain): a pair short of its required distance
       // moves apart along the axis where its footprints are further apart (the least travel), each
       // item by half the shortfall. Returns the moves [2,B,N,1].
-      const repel = (g: ReturnType<typeof pairGaps>, gainName: string): tf.Tensor => {
-        const short = tf.mul(tf.relu(tf.sub(requiredRepelled, g.widest)), pairMask);
+      // (Each item's share is short × gain/2 × along × towards: along 0 or 1, towards −1, 0 or 1, so
+      // short × (gain/2 × along × towards) is the same number.)
+      const repel = (g: ReturnType<typeof pairGaps>, round: number): tf.Tensor => {
+        const short = tf.relu(tf.sub(repelledDistance, g.widest));
         const alongX = tf.cast(tf.greaterEqual(untaped(g.gx), untaped(g.gy)), "float32");
-        const along = tf.stack([alongX, tf.sub(1, alongX)]);
-        const half = tf.mul(short, tf.mul(tf.softplus(this.weight(gainName)), 0.5));
         // The sign of each offset, the row order where it is zero (no gradient: untaped).
         const d = untaped(g.d);
         const towards = tf.add(tf.sign(d), tf.mul(tf.cast(tf.equal(d, 0), "float32"), tieOrder));
-        return tf.sum(tf.mul(tf.mul(half, along), towards), 3, true);
+        const along = tf.mul(tf.stack([alongX, tf.sub(1, alongX)]), towards);
+        return tf.sum(tf.mul(short, tf.mul(pairGains[round]!, along)), 3, true);
       };
 
       // Obstacles do not move, so an item on one steps off it, to the nearest of the obstacle's four
       // sides where the item still fits inside the site (scaled by a learned gain).
-      const stepOff = (q: tf.Tensor, gainName: string): tf.Tensor => {
+      // (The exit taken and being on the obstacle are 0 or 1, so one mask of both is the same number.)
+      const stepOff = (q: tf.Tensor, round: number): tf.Tensor => {
         const [onX, onY] = tf.unstack(tf.less(tf.abs(tf.sub(untaped(q), centres)), onReach));
         const on = tf.mul(tf.cast(tf.logicalAnd(onX!, onY!), "float32"), valid);
         const travel = tf.sub(exits, tf.reshape(q, [2, 1, b, n, 1]));
         const cost = tf.add(tf.abs(untaped(travel)), exitPenalty);
         const nearest = tf.argMin(tf.reshape(cost, [4, b, n, k]), 0);
-        const chosen = tf.sum(tf.mul(tf.cast(tf.equal(nearest, exitIndex), "float32"), travel), 1); // [2,B,N,K]
-        const gain = tf.mul(tf.softplus(this.weight(gainName)), maskMoves);
-        return clamp(tf.add(q, tf.mul(tf.sum(tf.mul(on, chosen), 3, true), gain)));
+        const taken = tf.mul(tf.cast(tf.equal(nearest, exitIndex), "float32"), on); // [2,2,B,N,K]
+        const chosen = tf.sum(tf.mul(taken, travel), 1); // [2,B,N,K]
+        return clamp(tf.add(q, tf.mul(tf.sum(chosen, 3, true), obstacleGains[round]!)));
       };
 
       /** x [R,F] · W + b → its pushes [2, …shape], at most stepSize. */
@@ -424,9 +448,10 @@ export class LayoutRefiner extends tfl.layers.Layer {
         const away = pushes(tf.reshape(obstacleMessage, [-1, units]), `obstacle_push_${s}`, [b, n, k]);
         move = tf.add(move, tf.sum(tf.mul(tf.mul(away, direction(offsets, distance)), valid), 3, true));
 
-        if (a.repulsion) move = tf.add(move, repel(gaps, `pair_gain_${s}`));
-        p = clamp(tf.add(p, tf.mul(move, maskMoves)));
-        if (a.repulsion) p = stepOff(p, `obstacle_gain_${s}`);
+        if (a.repulsion) move = tf.add(move, repel(gaps, s));
+        // Every move is zero on a padding row (the pair and obstacle masks), so it needs no mask of its own.
+        p = clamp(tf.add(p, move));
+        if (a.repulsion) p = stepOff(p, s);
 
         const pooled = tf.div(tf.sum(tf.mul(message, tf.expandDims(pairMask, 3)), 2), pairCount);
         const obstaclePooled = tf.div(tf.sum(tf.mul(obstacleMessage, tf.expandDims(valid, 3)), 2), obstacleCount);
@@ -443,9 +468,9 @@ export class LayoutRefiner extends tfl.layers.Layer {
       }
 
       // Settling rounds: repulsion only (no messages, cheap), each with its own learned gains.
-      for (let s = 0; s < (a.repulsion ? a.settleSteps : 0); s++) {
-        p = clamp(tf.add(p, tf.mul(repel(pairGaps(p), `settle_pair_gain_${s}`), maskMoves)));
-        p = stepOff(p, `settle_obstacle_gain_${s}`);
+      for (let s = 0; s < settle; s++) {
+        p = clamp(tf.add(p, repel(pairGaps(p), a.steps + s)));
+        p = stepOff(p, a.steps + s);
       }
 
       // Back to the encoding: positions as pre-sigmoids of the site fraction.
