@@ -397,6 +397,12 @@ export class LayoutRefiner extends tfl.layers.Layer {
       const rows = (t: tf.Tensor) =>
         tf.reshape(tf.transpose(t, [...Array.from({ length: t.rank - 1 }, (_, i) => i + 1), 0]), [-1, t.shape[0]!]);
 
+      // The masks as the embeddings' pooling and update read them.
+      const [pairMaskH, validH, maskH] = [
+        tf.expandDims(pairMask, 3),
+        tf.expandDims(valid, 3),
+        tf.reshape(mask, [b * n, 1]),
+      ];
       let h = h0Flat; // [B·N,H]
       for (let s = 0; s < a.steps; s++) {
         // Item pairs: centre offsets, axis gaps between the footprints, clearance shortfall.
@@ -453,8 +459,8 @@ export class LayoutRefiner extends tfl.layers.Layer {
         p = clamp(tf.add(p, move));
         if (a.repulsion) p = stepOff(p, s);
 
-        const pooled = tf.div(tf.sum(tf.mul(message, tf.expandDims(pairMask, 3)), 2), pairCount);
-        const obstaclePooled = tf.div(tf.sum(tf.mul(obstacleMessage, tf.expandDims(valid, 3)), 2), obstacleCount);
+        const pooled = tf.div(tf.sum(tf.mul(message, pairMaskH), 2), pairCount);
+        const obstaclePooled = tf.div(tf.sum(tf.mul(obstacleMessage, validH), 2), obstacleCount);
         const update = tf.relu(
           tf.add(
             tf.matMul(
@@ -464,7 +470,7 @@ export class LayoutRefiner extends tfl.layers.Layer {
             this.weight(`update_bias_${s}`),
           ),
         );
-        h = tf.mul(tf.add(h, update), tf.reshape(mask, [b * n, 1]));
+        h = tf.mul(tf.add(h, update), maskH);
       }
 
       // Settling rounds: repulsion only (no messages, cheap), each with its own learned gains.

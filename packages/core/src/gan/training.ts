@@ -598,14 +598,21 @@ class GanTrainer implements Trainer {
       const loss = prepare(parts);
       const { value, grads } = tf.variableGrads(loss, variables);
       // The parts were kept past variableGrads' own scope: free them here.
-      const all = tf.mul(tf.stack([value, ...parts]), scale);
+      const all = tf.stack([value, ...parts]);
       tf.dispose(parts);
       // A variable the loss does not reach has no gradient (undefined here): it travels as an empty array.
-      return { grads: variables.map((v) => (grads[v.name] ? tf.mul(grads[v.name]!, scale) : undefined)), losses: all };
+      return { grads: variables.map((v) => grads[v.name]), losses: all };
     });
+    // Scaled here, not by a kernel per variable: a float32 product is exact in a double, so storing
+    // it in a Float32Array rounds it once, as a float32 multiply does (the same numbers).
+    const factor = Math.fround(scale);
+    const scaled = (values: Float32Array) => {
+      if (factor !== 1) for (let i = 0; i < values.length; i++) values[i] = values[i]! * factor;
+      return values;
+    };
     const out = {
-      grads: grads.map((g) => (g ? (g.dataSync() as Float32Array).slice() : new Float32Array(0))),
-      losses: Array.from(losses.dataSync()),
+      grads: grads.map((g) => (g ? scaled((g.dataSync() as Float32Array).slice()) : new Float32Array(0))),
+      losses: Array.from(scaled((losses.dataSync() as Float32Array).slice())),
     };
     tf.dispose([...grads.filter((g) => g !== undefined), losses]);
     return out;
