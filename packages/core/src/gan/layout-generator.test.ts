@@ -95,7 +95,7 @@ describe("layout generator", () => {
   it("runs a forward in few kernel calls: x and y together, what no round changes computed once", async () => {
     // 2 message and 8 settling rounds (the default settleSteps): the round-by-round form of
     // e10f22f ran 2,154 kernel calls for this forward and 6,341 for a training forward and
-    // backward; the current form 929 and 2,288 (its decisions, such as which side an item steps
+    // backward; the current form 948 and 2,307 (its decisions, such as which side an item steps
     // off to, read untaped copies, so the backward pass skips them; the gains of all rounds are
     // computed at once). Each call costs engine work whatever its size.
     expect(CONFIG.settleSteps).toBe(8);
@@ -103,7 +103,7 @@ describe("layout generator", () => {
     const { list } = inputs(7);
     (generator.apply(list) as tf.Tensor).dispose();
     const forward = await tf.profile(() => (generator.apply(list, { training: false }) as tf.Tensor).dispose());
-    expect(forward.kernels.length).toBeLessThan(950);
+    expect(forward.kernels.length).toBeLessThan(1000);
     const weights = generator.trainableWeights.map((w) => w.read() as tf.Variable);
     const training = await tf.profile(() => {
       const { value, grads } = tf.variableGrads(
@@ -112,7 +112,7 @@ describe("layout generator", () => {
       );
       tf.dispose([value, ...Object.values(grads)]);
     });
-    expect(training.kernels.length).toBeLessThan(2350);
+    expect(training.kernels.length).toBeLessThan(2400);
     generator.dispose();
   });
 

@@ -235,7 +235,7 @@ export class LayoutRefiner extends tfl.layers.Layer {
    * Element for element it is the same arithmetic in the same order as the round-by-round form
    * it replaced, so the outputs are the same bit for bit and the gradients within float rounding
    * (bench/layout-generator.bench.ts --compare); the shipped model's forward ran 2,424 kernel calls,
-   * now 1,053, and a training forward and backward 7,210, now 2,670.
+   * now 1,071, and a training forward and backward 7,210, now 2,688.
    */
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown> = {}): tf.Tensor {
     return tf.tidy(() => {
@@ -315,14 +315,16 @@ export class LayoutRefiner extends tfl.layers.Layer {
       const clearReach = tf.add(obstacleReach, a.repulsionMargin);
       const exits = tf.stack([tf.sub(centres, clearReach), tf.add(centres, clearReach)], 1);
       // Which exit an item takes and whether it is on an obstacle are decisions, not differentiable:
-      // they read untaped copies (the same values), so the backward pass skips them.
+      // they read untaped copies (the same values), so the backward pass skips them. (Comparisons
+      // are against 0: wasm compares tensors of two shapes ~100 times slower than it subtracts
+      // them, and a − b ≥ 0 exactly when a ≥ b.)
       const exitPenalty = tf.mul(
         tf.sub(
           1,
           tf.cast(
             tf.logicalAnd(
-              tf.greaterEqual(untaped(exits), tf.reshape(untaped(low), [2, 1, b, n, 1])),
-              tf.lessEqual(untaped(exits), tf.reshape(untaped(high), [2, 1, b, n, 1])),
+              tf.greaterEqual(tf.sub(untaped(exits), tf.reshape(untaped(low), [2, 1, b, n, 1])), 0),
+              tf.lessEqual(tf.sub(untaped(exits), tf.reshape(untaped(high), [2, 1, b, n, 1])), 0),
             ),
             "float32",
           ),
@@ -330,7 +332,6 @@ export class LayoutRefiner extends tfl.layers.Layer {
         1e4,
       );
       const onReach = untaped(clearReach);
-      const exitIndex = tf.tensor([0, 1, 2, 3], [2, 2, 1, 1, 1], "int32");
 
       // The learned gains of every round at once: softplus(w)/2 per pair repulsion, softplus(w) × mask
       // [1,B,N,1] per step off obstacles.
@@ -384,8 +385,8 @@ export class LayoutRefiner extends tfl.layers.Layer {
         const on = tf.mul(tf.cast(tf.logicalAnd(onX!, onY!), "float32"), valid);
         const travel = tf.sub(exits, tf.reshape(q, [2, 1, b, n, 1]));
         const cost = tf.add(tf.abs(untaped(travel)), exitPenalty);
-        const nearest = tf.argMin(tf.reshape(cost, [4, b, n, k]), 0);
-        const taken = tf.mul(tf.cast(tf.equal(nearest, exitIndex), "float32"), on); // [2,2,B,N,K]
+        const nearest = tf.oneHot(tf.argMin(tf.reshape(cost, [4, b, n, k]), 0), 4); // [B,N,K,4]
+        const taken = tf.mul(tf.reshape(tf.transpose(tf.cast(nearest, "float32"), [3, 0, 1, 2]), [2, 2, b, n, k]), on);
         const chosen = tf.sum(tf.mul(taken, travel), 1); // [2,B,N,K]
         return clamp(tf.add(q, tf.mul(tf.sum(chosen, 3, true), obstacleGains[round]!)));
       };
