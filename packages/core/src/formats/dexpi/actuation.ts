@@ -4,7 +4,7 @@
  * actuator is drawn at the valve's own position (I02V01_AUD, I12V01_AUD: the diaphragm sits at
  * the control valve's Location).
  */
-import { ancestor, associations, genericAttr, locationOf } from "./model.js";
+import { ancestor, associations, componentClass, genericAttr, locationOf } from "./model.js";
 import type { ImportContext } from "./report.js";
 import type { XmlElement } from "./xml.js";
 
@@ -29,12 +29,15 @@ export function actuatingSystems(ctx: ImportContext, valve: XmlElement): XmlElem
 /**
  * The name the file gives a valve only on the actuating system's reference to it ("DEXPI Test"
  * writes a ShutOffValveReference with SubTagNameAssignmentClass "PV 4712.02" and no TagName on the
- * valve, C02V01-VER), or undefined.
+ * valve, C02V01-VER), or undefined. Only a valve reference (ShutOffValveReference,
+ * OperatedValveReference) names the valve: another component that points at it (a positioner, a
+ * limit switch) carries its own name.
  */
 export function referencedValveName(ctx: ImportContext, valve: XmlElement): string | undefined {
   const refs = [...ctx.doc.relatedFrom(valve, "refers to"), ...ctx.doc.related(valve, "is referenced by")];
   for (const r of refs) {
-    const name = r.name === "ActuatingSystemComponent" ? genericAttr(r, "SubTagNameAssignmentClass") : undefined;
+    const reference = r.name === "ActuatingSystemComponent" && /ValveReference$/.test(componentClass(r));
+    const name = reference ? genericAttr(r, "SubTagNameAssignmentClass") : undefined;
     if (name !== undefined) return name;
   }
   return undefined;

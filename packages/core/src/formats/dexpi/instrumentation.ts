@@ -241,16 +241,24 @@ export function importInstrumentation(
     // The measurement: the nearest function upstream that measures something (mounted or not), else
     // the controller itself when it measures, else the nearest function that sends it a signal at all
     // (an unmounted transmitter, as a PlantGAN export writes one).
+    // A controller that sends it a signal sets its set point (a cascade's master), so one that does
+    // not control comes first.
     const m =
       nearest(fns, info.el, (f) => f.inbound, measures) ??
       (measures(info)
         ? undefined
-        : nearest(
+        : (nearest(
+            fns,
+            info.el,
+            (f) => f.inbound,
+            (f) => !isController(f),
+          ) ??
+          nearest(
             fns,
             info.el,
             (f) => f.inbound,
             () => true,
-          ));
+          )));
     const measurement = m ? fns.get(m.target) : measures(info) ? info : undefined;
     let final: { tag: string; via: XmlElement[] } | string | undefined;
     for (const [candidate, path] of bfs(fns, info.el, (f) =>
@@ -290,6 +298,35 @@ export function importInstrumentation(
         via: [...final.via, ...(m?.via ?? [])],
       });
       if (measurement) usedAsMeasurement.add(measurement.el);
+    }
+  }
+  // A cascade's final element takes one loop, the slave's. Where the slave passes its output on
+  // through a relay (FIC → FY → valve), the master's signal path reaches the valve through the slave
+  // too: a controller whose output reaches another controller of the same final element (and not the
+  // other way round) is that cascade's master, and refused. Controllers that do not reach each other
+  // share the element as the file draws them (a selector or split range; the validator judges it).
+  const byFinal = new Map<string, typeof loops>();
+  for (const l of loops) byFinal.set(l.final, [...(byFinal.get(l.final) ?? []), l]);
+  for (const group of byFinal.values()) {
+    if (group.length < 2) continue;
+    const downstream = new Map(group.map((l) => [l, reachable(fns, l.controller.el, (f) => f.outbound)]));
+    const reaches = (a: (typeof loops)[number], b: (typeof loops)[number]) =>
+      downstream.get(a)?.has(b.controller.el) === true;
+    for (const l of group) {
+      const slave = group.find((k) => k !== l && reaches(l, k) && !reaches(k, l));
+      if (!slave) continue;
+      loops.splice(loops.indexOf(l), 1);
+      const tag = l.controller.candidate ?? describe(l.controller.el);
+      const kept = slave.controller.candidate ?? describe(slave.controller.el);
+      const reason = `controller ${tag}: its output goes to controller ${kept}, which drives the final element ${l.final} (a cascade: the contract gives a final element one loop)`;
+      ctx.refuseDerived({
+        element: "ControlLoop",
+        ...(l.controller.el.attrs.ID ? { id: l.controller.el.attrs.ID } : {}),
+        reason,
+      });
+      notFormed.set(l.controller.el, `its controller is no loop: ${reason}`);
+      if (l.measurement && !loops.some((o) => o.measurement === l.measurement))
+        usedAsMeasurement.delete(l.measurement.el);
     }
   }
   const controllers = new Set(loops.map((l) => l.controller.el));
@@ -613,7 +650,20 @@ function writtenTag(ctx: ImportContext, el: XmlElement): { candidate: string | u
   const category = genericAttr(el, "ProcessInstrumentationFunctionCategoryAssignmentClass") ?? "";
   const modifier = genericAttr(el, "ProcessInstrumentationFunctionModifierAssignmentClass") ?? "";
   const functions = genericAttr(el, "ProcessInstrumentationFunctionsAssignmentClass") ?? "";
-  const written = `${category}${modifier}${functions}`.toUpperCase().replace(/[^A-Z]/g, "");
+  const attributed = `${category}${modifier}${functions}`.toUpperCase().replace(/[^A-Z]/g, "");
+  // DISC/NOAKA (Dexpi2Imf chex): a field instrument writes neither TagName nor category and function
+  // letters, only its number and, among its custom attributes, its letters as TagTypeAssignmentClass
+  // ("TI"; its ItemTagAssignmentClass "D-20TI0003" adds the plant prefix). Read only where nothing else states them.
+  const typed =
+    attributed === "" && tagName === ""
+      ? (genericAttr(el, "TagTypeAssignmentClass") ?? "").toUpperCase().replace(/[^A-Z]/g, "")
+      : "";
+  if (typed !== "")
+    ctx.note(
+      el,
+      `letters ${typed} read from its TagTypeAssignmentClass: it has no TagName and no category or function letters`,
+    );
+  const written = attributed || typed;
   // A TagName may write only the first letters of what the attributes spell out ("L470103" for
   // L + ICSA, DEXPI's own I01 example), or other letters than they do ("PI_4750.03" on a function
   // of category T with functions ICSA, C02V01-VER): the letters are the attributes' then, the
