@@ -40,6 +40,43 @@ describe("matMulDense", () => {
     }
     await useBackend("wasm");
   });
+
+  it("runs batched products as 2-D ones on wasm, with tf.matMul's values and gradients", async () => {
+    await useBackend("wasm");
+    registerGanGradients();
+    for (const [batch, m, k, n] of [
+      [[3], 5, 4, 6],
+      [[2, 3], 4, 7, 5],
+      [[1], 3, 4, 2],
+    ] as const) {
+      for (const [ta, tb] of [
+        [false, false],
+        [true, false],
+        [false, true],
+        [true, true],
+      ] as const) {
+        const a = tf.randomNormal([...batch, ...(ta ? [k, m] : [m, k])], 0, 1, "float32", 3);
+        const b = tf.randomNormal([...batch, ...(tb ? [n, k] : [k, n])], 0, 1, "float32", 4);
+        const weights = tf.randomNormal([...batch, m, n], 0, 1, "float32", 5);
+        const loss = (f: typeof matMulDense) => (x: tf.Tensor, y: tf.Tensor) =>
+          tf.sum(tf.mul(f(x, y, ta, tb), weights));
+        const profile = await tf.profile(() => tf.dispose(matMulDense(a, b, ta, tb)));
+        // XNNPACK's path: every product 2-D.
+        const products = profile.kernels.filter((x) => x.name === "BatchMatMul");
+        expect(products.length).toBe(batch.reduce((p, d) => p * d, 1));
+        for (const kernel of products) expect(kernel.inputShapes.map((shape) => shape!.length)).toEqual([2, 2]);
+        const want = tf.matMul(a, b, ta, tb);
+        const got = matMulDense(a, b, ta, tb);
+        expect(got.shape).toEqual(want.shape);
+        expect(tf.max(tf.abs(tf.sub(got, want))).dataSync()[0]).toBeLessThan(1e-5);
+        const [wantDa, wantDb] = tf.grads(loss((x, y, p, q) => tf.matMul(x, y, p, q)))([a, b]);
+        const [gotDa, gotDb] = tf.grads(loss(matMulDense))([a, b]);
+        expect(tf.max(tf.abs(tf.sub(gotDa!, wantDa!))).dataSync()[0]).toBeLessThan(1e-5);
+        expect(tf.max(tf.abs(tf.sub(gotDb!, wantDb!))).dataSync()[0]).toBeLessThan(1e-5);
+        tf.dispose([a, b, weights, want, got, wantDa!, wantDb!, gotDa!, gotDb!]);
+      }
+    }
+  });
 });
 
 describe("Multiply, RealDiv, Abs, Square and Sqrt gradients", () => {
