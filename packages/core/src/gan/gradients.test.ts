@@ -63,7 +63,7 @@ describe("matMulDense", () => {
         const profile = await tf.profile(() => tf.dispose(matMulDense(a, b, ta, tb)));
         // XNNPACK's path: every product 2-D.
         const products = profile.kernels.filter((x) => x.name === "BatchMatMul");
-        expect(products.length).toBe(batch.reduce((p, d) => p * d, 1));
+        expect(products.length).toBe((batch as readonly number[]).reduce((p, d) => p * d, 1));
         for (const kernel of products) expect(kernel.inputShapes.map((shape) => shape!.length)).toEqual([2, 2]);
         const want = tf.matMul(a, b, ta, tb);
         const got = matMulDense(a, b, ta, tb);
