@@ -351,7 +351,15 @@ export function importInstrumentation(
     if (controllers.has(info.el) && !usedAsMeasurement.has(info.el)) continue;
     const tag = claim(info);
     if (tag === undefined) {
-      ctx.refuse(info.el, "no tag could be read from it (TagName, category and number, or its loop number)");
+      // DISC/NOAKA writes the nodes of the shutdown and control systems (PSD, ESD, MCC) as untagged
+      // functions with only their system's type code.
+      const system = genericAttr(info.el, "TypeCodeAssignmentClass");
+      ctx.refuse(
+        info.el,
+        system !== undefined
+          ? `a node of the ${system} system (TypeCodeAssignmentClass ${system}) with no tag: the contract has no place for a control or shutdown system node`
+          : "no tag could be read from it (TagName, category and number, or its loop number)",
+      );
       continue;
     }
     if (!mount) {

@@ -104,6 +104,18 @@ describe("a field instrument named only by TagTypeAssignmentClass and its number
     const refused = report.unmapped.filter((u) => u.element === "ProcessInstrumentationFunction");
     expect(refused.map((u) => u.id)).toEqual(["TI"]);
   });
+
+  it("says a shutdown system's node (TypeCodeAssignmentClass PSD, no tag) is one", () => {
+    const psd = fn("PSD", attrs("DexpiCustomAttributes", { TypeCodeAssignmentClass: "PSD" }), []);
+    const { report } = imported(plant('ComponentClass="GateValve"', psd));
+    const refused = report.unmapped.filter((u) => u.element === "ProcessInstrumentationFunction");
+    expect(refused.map((u) => [u.id, u.reason])).toEqual([
+      [
+        "PSD",
+        "a node of the PSD system (TypeCodeAssignmentClass PSD) with no tag: the contract has no place for a control or shutdown system node",
+      ],
+    ]);
+  });
 });
 
 describe("the name an actuating system gives its untagged valve", () => {
