@@ -1,6 +1,6 @@
 import { DIRECTIONS, DOWN, NONE, UP } from "./directions.js";
 import type { RouteGrid } from "./grid.js";
-import { BoundCache, type GoalHint, lowerBound } from "./heuristic.js";
+import { type GoalHint, LowerBound } from "./heuristic.js";
 import type { RouteCosts } from "./types.js";
 
 /**
@@ -124,7 +124,7 @@ class SearchArrays {
   readonly friend: Uint32Array;
   /** Per node: === stamp inside the body of one of the current line's own end equipment. */
   readonly own: Uint32Array;
-  readonly bounds: BoundCache;
+  readonly bounds: LowerBound;
   /** The open set, kept with the arrays (grown, never shrunk). */
   readonly queue = new OpenSet();
   stamp = 0;
@@ -140,7 +140,7 @@ class SearchArrays {
     this.mark = new Uint32Array(states);
     this.goal = new Uint32Array(cells);
     this.goalRising = new Uint32Array(cells);
-    this.bounds = new BoundCache(cells);
+    this.bounds = new LowerBound(cells);
     this.friend = new Uint32Array(owners + 1);
     this.own = new Uint32Array(nodes);
   }
@@ -239,11 +239,10 @@ export class SearchSpace {
     this.#arrays.own[node] = this.stamp;
   }
 
-  /** Whether the current search may stand on `cell` (node `node`). */
-  passable(cell: number, node: number): boolean {
+  /** Whether the current search may stand on `cell`. */
+  passable(cell: number): boolean {
     const grid = this.grid;
-    const ko = grid.keepOut[node];
-    if (ko === 1 || (ko === 2 && grid.rack[cell] === 0) || grid.block[cell] !== 0) return false;
+    if (grid.wall[cell] !== 0) return false;
     const o = grid.occ[cell]!;
     return o === 0 || this.#arrays.friend[o] === this.stamp;
   }
@@ -277,7 +276,7 @@ export class SearchSpace {
     if (drain && this.phases < 2) throw new Error("SearchSpace: a drainage search needs a space with 2 phases");
     const open = stamp * 2;
     const closed = open + 1;
-    const { nx, ny, nl, keepOut, rack, block, gapBlock, occ, factorX, factorY } = grid;
+    const { nx, ny, nl, keepOut, wall, gapBlock, occ, factorX, factorY } = grid;
     const zs = grid.levels.z;
     const drainOnly = grid.levels.drainOnly;
     const step = grid.g;
@@ -289,7 +288,7 @@ export class SearchSpace {
     // Weighted A* (Pohl 1970): f = g + w·h; w > 1 trades at most a factor w of route cost for far
     // fewer expansions. The 1e-9 breaks ties on f towards the state nearer the goal.
     const hWeight = weight * (1 + 1e-9);
-    const heuristic = lowerBound(grid, hint, costs, bounds, stamp);
+    bounds.begin(grid, hint, costs, stamp);
 
     const push = (
       state: number,
@@ -313,7 +312,7 @@ export class SearchSpace {
       mark[state] = open;
       g[state] = cost;
       parent[state] = from;
-      const h = heuristic(cell, i, j, level, dir);
+      const h = bounds.at(cell, i, j, level, dir);
       queue.push(state, cost + h * hWeight);
     };
 
@@ -354,14 +353,16 @@ export class SearchSpace {
         if (ni < 0 || nj < 0 || ni >= nx || nj >= ny) continue;
         const nnode = nj * nx + ni;
         const ncell = nnode * nl + level;
-        const ko = keepOut[nnode];
-        if (ko === 1 || (ko === 2 && rack[ncell] === 0) || block[ncell] !== 0) continue;
+        if (wall[ncell] !== 0) continue;
         const o = occ[ncell]!;
         if (o !== 0 && friend[o] !== stamp) continue;
+        const next = base + ncell * DIRECTIONS + d;
+        // Expanded already: push would turn it away whatever the cost (28% of push calls).
+        if (mark[next] === closed) continue;
         let cost = gs + halfStep * ((d & 1) === 0 ? fx + factorX[ncell]! : fy + factorY[ncell]!);
         if (dir !== NONE && dir !== d) cost += bend;
         if (own[nnode] === stamp) cost += inside;
-        push(base + ncell * DIRECTIONS + d, cost, s, ncell, ni, nj, level, d);
+        push(next, cost, s, ncell, ni, nj, level, d);
       }
       const riserHere = keepOut[node] === 0;
       if (
@@ -374,7 +375,7 @@ export class SearchSpace {
       ) {
         const ncell = cell + 1;
         const o = occ[ncell]!;
-        if (block[ncell] === 0 && (o === 0 || friend[o] === stamp)) {
+        if (wall[ncell] === 0 && (o === 0 || friend[o] === stamp)) {
           let cost = gs + (zs[level + 1]! - zs[level]!) * vertical;
           if (dir !== UP) cost += riser + (dir === NONE ? 0 : bend);
           push(base + ncell * DIRECTIONS + UP, cost, s, ncell, i, j, level + 1, UP);
@@ -383,7 +384,7 @@ export class SearchSpace {
       if (riserHere && dir !== UP && level > 0 && gapBlock[cell - 1] === 0) {
         const ncell = cell - 1;
         const o = occ[ncell]!;
-        if (block[ncell] === 0 && (o === 0 || friend[o] === stamp)) {
+        if (wall[ncell] === 0 && (o === 0 || friend[o] === stamp)) {
           let cost = gs + (zs[level]! - zs[level - 1]!) * vertical;
           if (dir !== DOWN) cost += riser + (dir === NONE ? 0 : bend);
           // Going down ends a drainage search's rise: from here on it may only fall or stay level.

@@ -27,6 +27,12 @@ export interface RouteGrid {
   readonly keepOut: Uint8Array;
   /** Per cell: how many equipment bodies block this node at this level. */
   readonly block: Uint16Array;
+  /**
+   * Per cell: `block` plus 1 where the keep-outs close the cell (`keepOut` 1, or 2 off the rack's
+   * levels). 0 exactly where a step may enter the cell as far as bodies and keep-outs go: the
+   * search reads this one array per neighbour instead of three.
+   */
+  readonly wall: Uint16Array;
   /** Per cell: how many bodies lie between this level and the next one up (risers cannot pass). */
   readonly gapBlock: Uint16Array;
   /** Per cell: on a pipe rack at one of that rack's levels; bit 1 a rack along x, bit 2 along y. */
@@ -105,6 +111,7 @@ export function buildGrid(design: Design, levels: Levels, costs: RouteCosts, cle
     nl,
     keepOut: new Uint8Array(nx * ny),
     block: new Uint16Array(cells),
+    wall: new Uint16Array(cells),
     gapBlock: new Uint16Array(cells),
     rack: new Uint8Array(cells),
     factorX: new Float32Array(cells),
@@ -169,6 +176,10 @@ export function buildGrid(design: Design, levels: Levels, costs: RouteCosts, cle
     grid.factorX[c] = fx;
     grid.factorY[c] = fy;
   }
+  for (let c = 0; c < cells; c++) {
+    const ko = grid.keepOut[(c - (c % nl)) / nl]!;
+    grid.wall[c] = grid.block[c]! + (ko === 1 || (ko === 2 && grid.rack[c] === 0) ? 1 : 0);
+  }
   return {
     ...grid,
     baseFactor,
@@ -197,7 +208,10 @@ export function adjustBody(grid: RouteGrid, e: Equipment, delta: 1 | -1, clearan
     for (let j = r.j0; j <= r.j1; j++) {
       for (let i = r.i0; i <= r.i1; i++) {
         const c = (j * nx + i) * nl + l;
-        if (onLevel) grid.block[c] = grid.block[c]! + delta;
+        if (onLevel) {
+          grid.block[c] = grid.block[c]! + delta;
+          grid.wall[c] = grid.wall[c]! + delta;
+        }
         if (inGap) grid.gapBlock[c] = grid.gapBlock[c]! + delta;
       }
     }

@@ -340,7 +340,7 @@ export function routeDesign(design: Design, options: RouteOptions = {}): RouteRe
     t.cells.forEach((cell, n) => {
       const node = (cell - (cell % grid.nl)) / grid.nl;
       if (mine !== 0 && stubs[node] !== 0 && stubs[node] !== mine) return;
-      if (space.passable(cell, node)) {
+      if (space.passable(cell)) {
         if (mine !== 0 && keptNode[node] !== 0 && keptNode[node] !== mine) elsewhere.push(cells.length);
         cells.push(cell);
         out.push(t.costs[n]!);
