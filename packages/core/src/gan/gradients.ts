@@ -92,9 +92,13 @@ export function matMulDense(a: tf.Tensor, b: tf.Tensor, transposeA = false, tran
     );
     return tf.reshape(product, [...batch, ...product.shape]);
   }
-  const matrices = (t: tf.Tensor) => tf.unstack(t.rank === 3 ? t : tf.reshape(t, [count, ...t.shape.slice(-2)]));
-  const right = matrices(b);
-  const stacked = tf.stack(matrices(a).map((x, i) => matMulDense(x, right[i]!, transposeA, transposeB)));
+  // Each side as `count` matrices, a flagged side transposed once for all of them.
+  const matrices = (t: tf.Tensor, transpose: boolean) => {
+    const flat = t.rank === 3 ? t : tf.reshape(t, [count, ...t.shape.slice(-2)]);
+    return tf.unstack(transpose ? tf.transpose(flat, [0, 2, 1]) : flat);
+  };
+  const right = matrices(b, transposeB);
+  const stacked = tf.stack(matrices(a, transposeA).map((x, i) => tf.matMul(x as tf.Tensor2D, right[i] as tf.Tensor2D)));
   return a.rank === 3 ? stacked : tf.reshape(stacked, [...batch, ...stacked.shape.slice(1)]);
 }
 
