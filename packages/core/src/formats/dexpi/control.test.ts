@@ -36,7 +36,14 @@ function functionLetters(text: string): string[] {
   return [...model.matchAll(FUNCTION_ELEMENTS)].flatMap((m) => {
     const [open, name, attrs, selfClosing] = m as unknown as [string, string, string, string];
     const body = selfClosing ? "" : model.slice(m.index + open.length, model.indexOf(`</${name}>`, m.index));
-    const generic = (n: string) => new RegExp(`Name\\s*=\\s*"${n}"[^>]*?Value\\s*=\\s*"([^"]*)"`).exec(body)?.[1] ?? "";
+    // Name and Value in either order (DISC/NOAKA writes Value first).
+    const generic = (n: string) => {
+      for (const [ga] of body.matchAll(/<GenericAttribute\b[^>]*>/g)) {
+        const value = new RegExp(`\\bName\\s*=\\s*"${n}"`).test(ga) ? /\bValue\s*=\s*"([^"]*)"/.exec(ga) : null;
+        if (value) return value[1] ?? "";
+      }
+      return "";
+    };
     const tagName = /\bTagName\s*=\s*"([^"]*)"/.exec(attrs)?.[1];
     const written = /^[A-Za-z]+/.exec(tagName?.trim() ?? "")?.[0]?.toUpperCase() ?? "";
     const attributed = ["Category", "Modifier", "s"]
@@ -44,7 +51,11 @@ function functionLetters(text: string): string[] {
       .join("")
       .toUpperCase()
       .replace(/[^A-Z]/g, "");
-    if (tagName === undefined && attributed === "") return [];
+    // DISC/NOAKA: a field instrument with neither states its letters as TagTypeAssignmentClass only.
+    const typed = generic("TagTypeAssignmentClass")
+      .toUpperCase()
+      .replace(/[^A-Z]/g, "");
+    if (tagName === undefined && attributed === "") return typed === "" ? [] : [typed];
     const own = attributed !== "" && !written.startsWith(attributed) ? attributed : written;
     return [drawn.get(/\bID\s*=\s*"([^"]*)"/.exec(attrs)?.[1] ?? "") ?? own];
   });
