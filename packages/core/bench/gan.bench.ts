@@ -19,9 +19,18 @@
  *
  * Notes measured while writing the GAN (tfjs 4.22, this kind of 2-core machine):
  * - wasm BatchMatMul reaches XNNPACK (~15 GFLOP/s) only for a 2-D product without transpose
- *   flags; flags or a batch dimension fall to a loop of ~1.5 GFLOP/s. Hence matMulDense and the
- *   basis-decomposed relational convolution (fewer batched products).
- * - wasm Slice copies its whole input per call (readSync): never split big tensors into slices.
+ *   flags; flags or a batch dimension fall to a loop of ~1.5 GFLOP/s. Hence matMulDense (which
+ *   also runs a batched product as one 2-D product per batch entry) and the basis-decomposed
+ *   relational convolution (fewer batched products).
+ * - wasm Slice copied its whole input per call (readSync); wasm-kernels.ts copies only the slice,
+ *   so unstacking a tensor is cheap.
+ * - wasm compares tensors of two shapes (Equal, GreaterEqual, Maximum, … with broadcasting, and
+ *   tf.where's Tile) ~100x slower than it adds them: compare same-shaped tensors or against 0.
+ *
+ * `--profile-only`, 2026-12-08, autogroup nice -20 (load 13.6-14.1): with e10f22f's refiner,
+ * matMulDense, wasm kernels and trainer (on the day's other code) the two profiled steps spent
+ * 2,839 ms in kernels, the matrix products 5.11 GFLOP/s (16 % of the measured 31 GFLOP/s peak),
+ * broadcast comparisons and Tile 735 ms; at ae7b98d 1,273 ms in kernels, 14.79 GFLOP/s (47 %).
  * - wasm OneHot ignores a float32 dtype (writes int bits): one-hot in int32, then cast.
  */
 
