@@ -18,6 +18,14 @@ beforeAll(async () => {
   await useBackend("wasm");
 });
 
+/** Every pair of matMul transpose flags. */
+const TRANSPOSES = [
+  [false, false],
+  [true, false],
+  [false, true],
+  [true, true],
+] as const;
+
 describe("matMulDense", () => {
   it("equals tf.matMul for every transpose combination on wasm and cpu", async () => {
     for (const backend of ["wasm", "cpu"] as const) {
@@ -25,12 +33,7 @@ describe("matMulDense", () => {
       tf.tidy(() => {
         const a = tf.randomNormal([6, 6], 0, 1, "float32", 1);
         const b = tf.randomNormal([6, 6], 0, 1, "float32", 2);
-        for (const [ta, tb] of [
-          [false, false],
-          [true, false],
-          [false, true],
-          [true, true],
-        ] as const) {
+        for (const [ta, tb] of TRANSPOSES) {
           const want = tf.matMul(a, b, ta, tb);
           const got = matMulDense(a, b, ta, tb);
           expect(got.shape).toEqual(want.shape);
@@ -49,12 +52,7 @@ describe("matMulDense", () => {
       [[2, 3], 4, 7, 5],
       [[1], 3, 4, 2],
     ] as const) {
-      for (const [ta, tb] of [
-        [false, false],
-        [true, false],
-        [false, true],
-        [true, true],
-      ] as const) {
+      for (const [ta, tb] of TRANSPOSES) {
         const a = tf.randomNormal([...batch, ...(ta ? [k, m] : [m, k])], 0, 1, "float32", 3);
         const b = tf.randomNormal([...batch, ...(tb ? [n, k] : [k, n])], 0, 1, "float32", 4);
         const weights = tf.randomNormal([...batch, m, n], 0, 1, "float32", 5);
