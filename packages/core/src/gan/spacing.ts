@@ -92,7 +92,11 @@ export function requiredDistances(
       return m;
     };
     const pairs = (t: tf.Tensor2D): [tf.Tensor, tf.Tensor] => [tf.expandDims(t, 2), tf.expandDims(t, 1)];
-    let required: tf.Tensor = tf.fill([1, 1, 1], Math.max(clearance, 1e-3));
+    // The clearance as a full [B,N,N] tensor, not a [1,1,1] one broadcast: wasm runs Maximum
+    // between two shapes through its slow broadcasting loop (~50-80x a same-shape Maximum at 16
+    // rows), and a full start also spares the final broadcast against ones([1,N,N]).
+    const [b, n] = X.shape;
+    let required: tf.Tensor = tf.fill([b, n, n], Math.max(clearance, 1e-3));
     for (const [aType, aHazard, bType, bHazard, distance] of codes) {
       const [ai, aj] = pairs(matches(aType!, aHazard!));
       const [bi, bj] = pairs(matches(bType!, bHazard!));
@@ -106,7 +110,6 @@ export function requiredDistances(
       const [di, dj] = pairs(diameter as tf.Tensor2D);
       required = tf.maximum(required, tf.mul(tf.mul(ti, tj), tf.mul(tf.add(di, dj), tankFraction)));
     }
-    const n = X.shape[1];
-    return tf.add(tf.mul(required, tf.ones([1, n, n])), margin) as tf.Tensor3D;
+    return (margin === 0 ? required : tf.add(required, margin)) as tf.Tensor3D;
   });
 }
