@@ -25,7 +25,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
 import { Linear, PairwiseEdgeLogits, RelationalGraphConv } from "../layers.js";
-import { drawLineEnds, drawnBudget, lineBudget, lineEndCaps, topLines } from "./line-budget.js";
+import { lineBudget, lineEndCaps, topLines } from "./line-budget.js";
 import { allowedColumns, type ObservedVocabulary } from "./observed-vocabulary.js";
 import {
   lineMotifMask,
@@ -909,11 +909,7 @@ export function runGenerator(
   // With the data's line ends per type, as many lines as the slots' types hold, the likeliest (line-budget.ts).
   // A table marked budgetWhileTraining false trains on one draw per pair and generates under the budget.
   const budgeted = config.rowMotifs?.types && !(training && config.rowMotifs.budgetWhileTraining === false);
-  // A sampled graph draws each slot's line ends from its type's shares, where the table holds them.
-  const meanBudget = budgeted && types ? lineBudget(config.rowMotifs!.types!, types, n) : undefined;
-  const drawn =
-    meanBudget && seed !== undefined ? drawLineEnds(config.rowMotifs!.types!, types!, subSeed(seed, 5)!) : undefined;
-  const budget = drawn ? drawnBudget(drawn, n) : meanBudget;
+  const budget = budgeted && types ? lineBudget(config.rowMotifs!.types!, types, n) : undefined;
   const line = budget
     ? budgetedLines(
         logits as tf.Tensor3D,
@@ -923,7 +919,7 @@ export function runGenerator(
         subSeed(seed, 2),
         tau,
         lineNeedsOf(config, types),
-        drawn ?? lineEndCaps(config.rowMotifs!.types!, types!),
+        lineEndCaps(config.rowMotifs!.types!, types!),
       )
     : sampleBlocks(tf.expandDims(logits, 3), columnBlocks([{ size: 1, kind: "binary" }]), t, subSeed(seed, 2), tau);
   let sampledLines = tf.mul(tf.reshape(line.value, [b, n, n]), allowed);

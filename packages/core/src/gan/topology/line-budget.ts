@@ -6,7 +6,6 @@
  * (row-motifs.ts observeRowMotifs lineBudget): models retrained with it did not route (README).
  */
 import type { TypeMotifs } from "./row-motifs.js";
-import { uniformStream } from "./sample.js";
 
 /**
  * Per graph of a batch, the number of lines its slots' types hold in the data: half the sum of
@@ -24,43 +23,6 @@ export function lineBudget(types: readonly TypeMotifs[], slotTypes: Int32Array, 
       if (t >= 0) ends += types[t]?.lineEnds ?? 0;
     }
     out[g] = Math.round(ends / 2);
-  }
-  return out;
-}
-
-/**
- * Per slot [B·N], a count of line ends drawn from its type's shares in the data (seeded), 0 on
- * empty slots; undefined when the table has no shares (counted before them). A sampled graph takes
- * these as its slots' caps and half their sum as its budget: with the mean as budget and the most
- * ever seen as cap, a trained model gathered lines at its pumps (3-5 ends on half of them, where
- * the data's pump slots have 2 in the main).
- */
-export function drawLineEnds(
-  types: readonly TypeMotifs[],
-  slotTypes: Int32Array,
-  seed: number,
-): Int32Array | undefined {
-  if (types.some((t) => t.lineEndShares === undefined)) return undefined;
-  const uniform = uniformStream(seed);
-  return Int32Array.from(slotTypes, (t) => {
-    const shares = t >= 0 ? types[t]?.lineEndShares : undefined;
-    if (!shares) return 0;
-    let u = uniform();
-    for (let k = 0; k < shares.length; k++) {
-      u -= shares[k]!;
-      if (u <= 0) return k;
-    }
-    return shares.length - 1;
-  });
-}
-
-/** Per graph of a batch, half the sum of its slots' drawn line ends, rounded (the budget of `drawLineEnds`' caps). */
-export function drawnBudget(ends: Int32Array, n: number): Int32Array {
-  const out = new Int32Array(ends.length / n);
-  for (let g = 0; g < out.length; g++) {
-    let sum = 0;
-    for (let i = 0; i < n; i++) sum += ends[g * n + i]!;
-    out[g] = Math.round(sum / 2);
   }
   return out;
 }

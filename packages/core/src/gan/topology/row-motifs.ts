@@ -81,11 +81,6 @@ export interface TypeMotifs {
   readonly lineEnds?: number;
   /** The most line ends one slot of the type had: a drawn slot gets no more (line-budget.ts). */
   readonly maxLineEnds?: number;
-  /**
-   * Share of the type's slots with k line ends, k = 0…maxLineEnds: a sampled graph draws each
-   * slot's count from it (line-budget.ts drawLineEnds). Absent in tables counted before it.
-   */
-  readonly lineEndShares?: readonly number[];
 }
 
 const discrete = (g: FeatureGroup) => g.kind !== "continuous";
@@ -177,7 +172,6 @@ export function observeRowMotifs(
     lacksOut: 0,
     ends: 0,
     maxEnds: 0,
-    byEnds: [] as number[],
   }));
   for (const graph of graphs) {
     const g = compactSlotGraph(graph, spec);
@@ -202,7 +196,6 @@ export function observeRowMotifs(
       if (!out[i]) t.lacksOut++;
       t.ends += ends[i]!;
       t.maxEnds = Math.max(t.maxEnds, ends[i]!);
-      t.byEnds[ends[i]!] = (t.byEnds[ends[i]!] ?? 0) + 1;
       if (spare) t.spares.add(classOf(g.nodes, i * w, spare));
     }
     const outLines = new Uint16Array(spec.nMax);
@@ -231,15 +224,7 @@ export function observeRowMotifs(
       spareClasses: [...t.spares].filter((c) => c >= 0).sort((a, b) => a - b),
       alwaysIn: t.slots > 0 && t.lacksIn === 0,
       alwaysOut: t.slots > 0 && t.lacksOut === 0,
-      ...(options.lineBudget
-        ? {
-            lineEnds: t.slots > 0 ? t.ends / t.slots : 0,
-            maxLineEnds: t.maxEnds,
-            lineEndShares: Array.from({ length: t.maxEnds + 1 }, (_, k) =>
-              t.slots > 0 ? (t.byEnds[k] ?? 0) / t.slots : 0,
-            ),
-          }
-        : {}),
+      ...(options.lineBudget ? { lineEnds: t.slots > 0 ? t.ends / t.slots : 0, maxLineEnds: t.maxEnds } : {}),
     })),
     nodes: ranked(nodes).map((t) => ({
       set: t.set,
