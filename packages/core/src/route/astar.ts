@@ -47,7 +47,7 @@ export interface SearchOutcome {
  * A binary min-heap of state ids by key: flatqueue 3.1's push and pop (Agafonkin, ISC licence) on
  * typed arrays that grow, so entries with equal keys come out in flatqueue's order.
  */
-class OpenSet {
+export class OpenSet {
   ids = new Int32Array(1 << 14);
   keys = new Float64Array(1 << 14);
   length = 0;

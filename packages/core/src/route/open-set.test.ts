@@ -1,0 +1,50 @@
+import FlatQueue from "flatqueue";
+import { describe, expect, it } from "vitest";
+import { OpenSet } from "./astar.js";
+
+/** mulberry32: a small seeded PRNG. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+describe("OpenSet", () => {
+  // The router's routes depend on the order in which states of equal key leave the open set, and
+  // the shipped dataset was routed with flatqueue's: OpenSet must pop ids in exactly that order.
+  it("pops ids in flatqueue's order, equal keys included, across growth", () => {
+    const rand = prng(16);
+    const open = new OpenSet();
+    const reference = new FlatQueue<number>();
+    const popped: number[] = [];
+    const expected: number[] = [];
+    let id = 0;
+    for (let round = 0; round < 200; round++) {
+      // Few distinct keys, so most keys tie; more pushes than pops, so the heap grows past its start size.
+      const pushes = 1 + Math.floor(rand() * 400);
+      for (let k = 0; k < pushes; k++) {
+        const key = Math.floor(rand() * 16) / 4;
+        open.push(id, key);
+        reference.push(id, key);
+        id++;
+      }
+      const pops = Math.floor(rand() * 300);
+      for (let k = 0; k < pops && reference.length > 0; k++) {
+        popped.push(open.pop());
+        expected.push(reference.pop()!);
+      }
+      expect(open.length).toBe(reference.length);
+    }
+    while (reference.length > 0) {
+      popped.push(open.pop());
+      expected.push(reference.pop()!);
+    }
+    expect(id).toBeGreaterThan(1 << 14);
+    expect(popped).toEqual(expected);
+  });
+});
