@@ -38,6 +38,19 @@
  * Routing is the largest part: the A* search's pushes and pops (about 4.1 million pushes and 2.2 million
  * pops per pass over the 30 routings here). Its order among equal keys is the binary heap's, so any
  * change to the heap or to what is pushed changes routes and the dataset (tests/dataset).
+ *
+ * 2026-12-08, same command. At e10f22f (--rounds 2, load 0.9): now/then 1.07, 1.06; CPU s per
+ * candidate then 0.144-0.173, now 0.135-0.161. Its CPU profile: now's routeDesign 3,766 ms of its
+ * generateCandidates' 5,897 ms, 1,680 ms of it in flatqueue's push. Both checkouts load the one
+ * flatqueue module, the old one with a plain-array queue, so its push was polymorphic and called
+ * out of line in now's search; now's own open set (route/astar.ts OpenSet, aadd747: the same heap,
+ * the same routes) ends that. After it (--rounds 3, load 2.1-2.3): 1.37, 1.58, 1.64; routeDesign
+ * 2,347 ms of 5,282 ms. After 8d468ec (the bound as a method with tables, one wall array per step,
+ * closed states skipped before their cost; 0.935-0.94x routing CPU in one-process A/Bs, same
+ * routes), on the start commit with only route/ changed (load 8.1-9.0): 1.50, 1.67, 1.55; CPU s per
+ * candidate then 0.134-0.180, now 0.086-0.120. At 8d468ec itself, with the day's other commits
+ * (load 10.3-11.9): 1.78, 2.01, 2.06; now 0.068-0.106. All 28 of each valid in every run. Still
+ * short of 3x: now's routing is about a third of its CPU and the layout generator another third.
  */
 import { readFileSync } from "node:fs";
 import { loadavg } from "node:os";
