@@ -85,11 +85,30 @@ export function requiredDistances(
   margin = 0,
 ): tf.Tensor3D {
   return tf.tidy(() => {
-    const matches = (type: number, hazard: number): tf.Tensor2D => {
-      let m: tf.Tensor2D = tf.onesLike(column(X, columns.type));
-      if (type >= 0) m = tf.mul(m, column(X, columns.type + type));
-      if (hazard >= 0) m = tf.mul(m, column(X, columns.hazard + hazard));
-      return m;
+    // Each column sliced once, and each selector's match (and its two broadcast views) made once:
+    // the rules share their selectors (five of six name "flammable"). A selector naming only a
+    // type or a hazard is that column itself (the old 1 × column was the same numbers, one kernel
+    // more).
+    const columnCache = new Map<number, tf.Tensor2D>();
+    const cachedColumn = (j: number): tf.Tensor2D => {
+      const cached = columnCache.get(j);
+      if (cached) return cached;
+      const t = column(X, j);
+      columnCache.set(j, t);
+      return t;
+    };
+    const matchCache = new Map<string, [tf.Tensor, tf.Tensor]>();
+    const matchPairs = (type: number, hazard: number): [tf.Tensor, tf.Tensor] => {
+      const key = `${type},${hazard}`;
+      let pair = matchCache.get(key);
+      if (!pair) {
+        const t = type >= 0 ? cachedColumn(columns.type + type) : undefined;
+        const h = hazard >= 0 ? cachedColumn(columns.hazard + hazard) : undefined;
+        const m = t && h ? tf.mul(t, h) : (t ?? h ?? tf.onesLike(cachedColumn(columns.type)));
+        pair = pairs(m as tf.Tensor2D);
+        matchCache.set(key, pair);
+      }
+      return pair;
     };
     const pairs = (t: tf.Tensor2D): [tf.Tensor, tf.Tensor] => [tf.expandDims(t, 2), tf.expandDims(t, 1)];
     // The clearance as a full [B,N,N] tensor, not a [1,1,1] one broadcast: wasm runs Maximum
@@ -98,13 +117,13 @@ export function requiredDistances(
     const [b, n] = X.shape;
     let required: tf.Tensor = tf.fill([b, n, n], Math.max(clearance, 1e-3));
     for (const [aType, aHazard, bType, bHazard, distance] of codes) {
-      const [ai, aj] = pairs(matches(aType!, aHazard!));
-      const [bi, bj] = pairs(matches(bType!, bHazard!));
+      const [ai, aj] = matchPairs(aType!, aHazard!);
+      const [bi, bj] = matchPairs(bType!, bHazard!);
       const either = tf.minimum(tf.add(tf.mul(ai, bj), tf.mul(bi, aj)), 1);
       required = tf.maximum(required, tf.mul(either, distance!));
     }
     if (tankFraction > 0) {
-      const tank = column(X, columns.type + EQUIPMENT_TYPES.indexOf("tank"));
+      const tank = cachedColumn(columns.type + EQUIPMENT_TYPES.indexOf("tank"));
       const diameter = tf.mul(column(X, columns.size), columns.footprintScale);
       const [ti, tj] = pairs(tank);
       const [di, dj] = pairs(diameter as tf.Tensor2D);
