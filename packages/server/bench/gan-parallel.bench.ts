@@ -62,6 +62,21 @@
  * leave the scaling where it was (1 worker's CPU per step 1,446-1,552 ms now, 1,460-1,655 before).
  * The cost left is the number of small kernels per call, mostly the layout generator's refiner
  * (core/src/gan/layout-generator.ts, 3 message and 8 settling rounds).
+ *
+ * 2026-12-08 02:01-02:20, after the refiner's kernel cuts (ef014d4): requiredDistances (spacing.ts,
+ * run by every layout generator forward and by the layout penalties) started from a [1,1,1]
+ * clearance, so its first Maximum broadcast over [B,N,N] (wasm's broadcasting loop: 84 ms against
+ * 1.8 ms same-shape at [16,48,48], load 7.3); 263d886 starts from a full tensor and 7c4f408 slices
+ * each column once (Slice kernels per call 28 -> 8). gan.bench.ts --profile-only (batch 32, one
+ * process, two steps): ef014d4 17,864 kernels, Maximum 180 calls 101 ms (load 5.6); now 17,584,
+ * Maximum 44 ms (load 2.7). Alternating with a worktree of ef014d4, one run each, --steps 8, nice 10
+ * (no autogroup change; other sessions' training ran, so the wall ratios, ×0.5-×1.5, say nothing),
+ * CPU-bound scaling in run order: ef014d4 ×1.68 (load 6.4), 263d886 ×1.93 (7.4), ef014d4 ×1.37
+ * (5.0), 263d886 ×1.70 (5.1), 7c4f408 ×1.65 (1.6), ef014d4 ×1.57 (2.6), 7c4f408 ×1.57 (4.0),
+ * ef014d4 ×1.57 (3.5), ef014d4 ×1.62 (2.4), 7c4f408 ×1.68 (4.8): means ×1.56 before, ×1.71 after,
+ * but the spread of one tree's runs (×1.37-1.68, ×1.57-1.93) is wider than the gap. 1 worker's
+ * child CPU per step (critic + applyCritic): ef014d4 730-960 ms, after 720-870. The ×1.7 is not
+ * shown: the per-call costs named above (~125-135 ms a worker a step) remain.
  */
 import { readFileSync } from "node:fs";
 import { availableParallelism, loadavg } from "node:os";
