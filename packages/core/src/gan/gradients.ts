@@ -82,6 +82,8 @@ export function matMulDense(a: tf.Tensor, b: tf.Tensor, transposeA = false, tran
     return tf.matMul(a, b, transposeA, transposeB);
   }
   const count = tf.util.sizeFromShape(batch);
+  // An empty batch has no matrices to stack: the plain product gives its empty result.
+  if (count === 0) return tf.matMul(a, b, transposeA, transposeB);
   if (count === 1) {
     // A reshape, not an unstack: tfjs's Unpack gradient fails for a single output.
     const product = matMulDense(

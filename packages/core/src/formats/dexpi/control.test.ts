@@ -55,7 +55,7 @@ function functionLetters(text: string): string[] {
     const typed = generic("TagTypeAssignmentClass")
       .toUpperCase()
       .replace(/[^A-Z]/g, "");
-    if (tagName === undefined && attributed === "") return typed === "" ? [] : [typed];
+    if ((tagName ?? "").trim() === "" && attributed === "") return typed === "" ? [] : [typed];
     const own = attributed !== "" && !written.startsWith(attributed) ? attributed : written;
     return [drawn.get(/\bID\s*=\s*"([^"]*)"/.exec(attrs)?.[1] ?? "") ?? own];
   });

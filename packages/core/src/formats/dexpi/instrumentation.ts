@@ -40,6 +40,9 @@ import { loopNumber, normaliseTag, tagLetters } from "./tags.js";
 import { levelTappingVessel } from "./tapping.js";
 import type { XmlElement } from "./xml.js";
 
+/** DISC/NOAKA type codes of control and shutdown system nodes (process and emergency shutdown, motor control, control and safety systems, fire and gas). */
+const SYSTEM_NODE_CODES = new Set(["PSD", "ESD", "MCC", "PCS", "SAS", "F&G"]);
+
 /** A loop as written in a design file (action left to its default). */
 type Loop = NonNullable<NonNullable<PlantDesignInput["control"]>["loops"]>[number];
 
@@ -250,7 +253,8 @@ export function importInstrumentation(
         : (nearest(
             fns,
             info.el,
-            (f) => f.inbound,
+            // Not through another controller: a master's own transmitter is not this one's measurement.
+            (f) => (f !== info && isController(f) ? [] : f.inbound),
             (f) => !isController(f),
           ) ??
           nearest(
@@ -353,7 +357,8 @@ export function importInstrumentation(
     if (tag === undefined) {
       // DISC/NOAKA writes the nodes of the shutdown and control systems (PSD, ESD, MCC) as untagged
       // functions with only their system's type code.
-      const system = genericAttr(info.el, "TypeCodeAssignmentClass");
+      const code = genericAttr(info.el, "TypeCodeAssignmentClass")?.trim().toUpperCase();
+      const system = code !== undefined && SYSTEM_NODE_CODES.has(code) ? code : undefined;
       ctx.refuse(
         info.el,
         system !== undefined

@@ -11,7 +11,9 @@
  * typical value, and one that learns the spread draws the data's.
  *
  * The table is counted from the training designs (33 quantiles per type and column) and saved in
- * the spec. A spec without it keeps the values as they are (models saved before it).
+ * the spec. A spec without it keeps the values as they are (models saved before it). A value
+ * outside its type's training range encodes as rank 0 or 1 and so decodes to that range's end:
+ * an upload encoded with another dataset's table loses what lies beyond it (not counted yet).
  */
 import { EQUIPMENT_TYPES } from "../../design/vocabulary.js";
 import { requireGroup, type SlotGraphSpec } from "./spec.js";
